@@ -1,0 +1,57 @@
+/* diag.h - diagnostics a person can act on.
+ *
+ * Parsers (manifest, IM pages, board ops, SEI, verify) do not print. They
+ * append diagnostics here, one line each, shaped "file: field: reason"
+ * (e.g. "manifest.json: VideoInfos[3].VideoPlayTime: expected integer, got
+ * string"). The caller decides whether to print, count or test them.
+ *
+ * The list caps itself at DIAG_MAX_ENTRIES so junk input cannot grow it
+ * without bound; past the cap it only counts.
+ */
+#ifndef SP_DIAG_H
+#define SP_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define DIAG_MAX_ENTRIES 1000
+#define DIAG_MAX_TEXT 512
+
+enum diag_level { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
+
+struct diag_entry {
+    enum diag_level level;
+    char *text; /* owned, NUL-terminated, at most DIAG_MAX_TEXT bytes */
+};
+
+struct diag_list {
+    struct diag_entry *items; /* owned */
+    size_t count;             /* entries stored */
+    size_t cap;
+    size_t dropped;  /* entries not stored because of DIAG_MAX_ENTRIES */
+    size_t errors;   /* total DIAG_ERROR added, stored or not */
+    size_t warnings; /* total DIAG_WARNING added, stored or not */
+};
+
+/* A zeroed struct diag_list is an empty list; diag_clear() frees it. */
+void diag_init(struct diag_list *d);
+void diag_clear(struct diag_list *d);
+
+/* Appends one formatted line. Out of memory is swallowed (the counters
+ * still move) because a diagnostic must never turn into a second error. */
+void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Moves every entry of src to the end of dst; src is left empty. */
+void diag_move(struct diag_list *dst, struct diag_list *src);
+
+/* True if some stored entry contains needle (tests use this). */
+bool diag_contains(const struct diag_list *d, const char *needle);
+
+/* Prints "sigplay: warning: <text>" lines to f; "+N more" if any dropped. */
+void diag_print(const struct diag_list *d, FILE *f);
+
+const char *diag_level_name(enum diag_level level);
+
+#endif

@@ -1,0 +1,17 @@
+/* sp_file.h - small, bounded file helpers. */
+#ifndef SP_FILE_H
+#define SP_FILE_H
+
+#include <stddef.h>
+
+/* Reads a whole file into a new NUL-terminated buffer (*out, caller frees).
+ * Refuses files larger than max_bytes with SP_ELIMIT before allocating.
+ * Returns 0, SP_ENOENT, SP_EIO, SP_ELIMIT or SP_ENOMEM; *out is NULL on
+ * error. */
+int sp_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len);
+
+/* Writes len bytes to path atomically (temp file in the same directory,
+ * fsync, rename). Returns 0 or SP_EIO. */
+int sp_write_file_atomic(const char *path, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The sigplay entry point: version, help, and errors on a bad command line.
+set -u
+fail=0
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+
+out=$("$SIGPLAY_BIN" --version); rc=$?
+check "--version exits 0" '[ $rc -eq 0 ]'
+check "--version prints the version" '[[ "$out" =~ ^sigplay\ [0-9]+\.[0-9]+\.[0-9]+$ ]]'
+
+out=$("$SIGPLAY_BIN" --help); rc=$?
+check "--help exits 0" '[ $rc -eq 0 ]'
+check "--help shows usage" '[[ "$out" == *"Usage: sigplay COMMAND"* ]]'
+
+"$SIGPLAY_BIN" no-such-command >/dev/null 2>"$SIGPLAY_TEST_TMP/cli.err"; rc=$?
+check "unknown command exits 64" '[ $rc -eq 64 ]'
+check "unknown command is named" 'grep -q "unknown command '"'"'no-such-command'"'"'" "$SIGPLAY_TEST_TMP/cli.err"'
+
+"$SIGPLAY_BIN" >/dev/null 2>&1; rc=$?
+check "no arguments exits 64" '[ $rc -eq 64 ]'
+exit $fail

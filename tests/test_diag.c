@@ -1,0 +1,88 @@
+/* Tests for the shared error table and the diagnostics list. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/diag.h"
+#include "player/sp_error.h"
+#include "player/sp_file.h"
+
+static void test_strerror_table(void **state)
+{
+    (void)state;
+    assert_string_equal(sp_strerror(0), "success");
+    assert_string_equal(sp_strerror(SP_ENOMEM), "out of memory");
+    assert_string_equal(sp_strerror(SP_EDECODE), "decoding failed");
+    assert_string_equal(sp_strerror(12345), "unknown error");
+    assert_true(SP_ENOMEM < 0 && SP_EDECODE < 0);
+}
+
+static void test_diag_add_and_find(void **state)
+{
+    (void)state;
+    struct diag_list d;
+    diag_init(&d);
+    diag_add(&d, DIAG_ERROR, "%s: %s: expected integer, got %s", "manifest.json",
+             "VideoInfos[3].VideoPlayTime", "string");
+    diag_add(&d, DIAG_WARNING, "w");
+    assert_int_equal(d.count, 2);
+    assert_int_equal(d.errors, 1);
+    assert_int_equal(d.warnings, 1);
+    assert_true(diag_contains(&d, "VideoInfos[3].VideoPlayTime: expected integer, got string"));
+    assert_false(diag_contains(&d, "nothing like this"));
+    diag_clear(&d);
+    assert_int_equal(d.count, 0);
+    diag_clear(NULL);
+}
+
+static void test_diag_is_bounded(void **state)
+{
+    (void)state;
+    struct diag_list d;
+    diag_init(&d);
+    for (int i = 0; i < DIAG_MAX_ENTRIES + 50; i++)
+        diag_add(&d, DIAG_WARNING, "junk %d", i);
+    assert_int_equal(d.count, DIAG_MAX_ENTRIES);
+    assert_int_equal(d.dropped, 50);
+    assert_int_equal(d.warnings, DIAG_MAX_ENTRIES + 50);
+    struct diag_list e;
+    diag_init(&e);
+    diag_add(&e, DIAG_ERROR, "one");
+    diag_move(&e, &d);
+    assert_int_equal(e.count, DIAG_MAX_ENTRIES);
+    assert_int_equal(e.errors, 1);
+    assert_int_equal(e.warnings, DIAG_MAX_ENTRIES + 50);
+    assert_int_equal(d.count, 0);
+    diag_clear(&e);
+}
+
+static void test_file_roundtrip_and_limit(void **state)
+{
+    (void)state;
+    const char *path = SIGPLAY_TEST_TMP "/diag-file.txt";
+    assert_int_equal(sp_write_file_atomic(path, "hello", 5), 0);
+    char *buf;
+    size_t len;
+    assert_int_equal(sp_read_file(path, 100, &buf, &len), 0);
+    assert_int_equal(len, 5);
+    assert_string_equal(buf, "hello");
+    free(buf);
+    assert_int_equal(sp_read_file(path, 4, &buf, &len), SP_ELIMIT);
+    assert_null(buf);
+    assert_int_equal(sp_read_file(SIGPLAY_TEST_TMP "/no-such-file", 4, &buf, &len), SP_ENOENT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strerror_table),
+        cmocka_unit_test(test_diag_add_and_find),
+        cmocka_unit_test(test_diag_is_bounded),
+        cmocka_unit_test(test_file_roundtrip_and_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
