@@ -1,0 +1,658 @@
+/* raster.c - strokes and shapes as FreeType outlines, rasterized with
+ * FreeType's anti-aliasing scan converter into a canvas.
+ *
+ * Why FreeType: its stroker builds round caps and joins as true curves and
+ * its "smooth" rasterizer computes exact coverage areas with the non-zero
+ * rule, so the union of a stroke's overlapping parts is one coverage mask.
+ * Both are mature, already linked for text, and fast enough (see
+ * bench/bench_draw.c).
+ */
+#include "render/raster.h"
+
+#include "player/sp_error.h"
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_OUTLINE_H
+#include FT_STROKER_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* FT_Outline counts are shorts; a stroker chunk of CHUNK_POINTS input points
+ * emits at most ~12 outline points per input point (two borders, a round
+ * join of up to two cubic arcs), well under SHRT_MAX. */
+#define CHUNK_POINTS 1024
+#define OUTLINE_MAX_POINTS 32767
+#define KAPPA 0.5522847498307936 /* cubic Bezier circle quarter constant */
+
+struct raster {
+    FT_Library lib;
+    FT_Stroker stroker;
+    FT_Outline ol;    /* arrays owned here, grown on demand */
+    size_t pts_cap;   /* capacity of ol.points / ol.tags */
+    size_t cont_cap;  /* capacity of ol.contours */
+    FT_Vector *dev;   /* device points of the current polyline */
+    size_t dev_cap;
+    /* span target of the current render */
+    struct canvas *c;
+    struct canvas_color color;
+    uint8_t *mask; /* union coverage of a multi-chunk stroke, mask_rect sized */
+    size_t mask_cap;
+    struct canvas_rect mask_rect;
+};
+
+int raster_create(struct raster **out)
+{
+    *out = NULL;
+    struct raster *r = calloc(1, sizeof(*r));
+    if (!r)
+        return SP_ENOMEM;
+    if (FT_Init_FreeType(&r->lib)) {
+        free(r);
+        return SP_EIO;
+    }
+    if (FT_Stroker_New(r->lib, &r->stroker)) {
+        FT_Done_FreeType(r->lib);
+        free(r);
+        return SP_ENOMEM;
+    }
+    *out = r;
+    return 0;
+}
+
+void raster_destroy(struct raster **rp)
+{
+    if (!rp || !*rp)
+        return;
+    struct raster *r = *rp;
+    FT_Stroker_Done(r->stroker);
+    FT_Done_FreeType(r->lib);
+    free(r->ol.points);
+    free(r->ol.tags);
+    free(r->ol.contours);
+    free(r->dev);
+    free(r->mask);
+    free(r);
+    *rp = NULL;
+}
+
+/* ---- outline building ------------------------------------------------- */
+
+static int ol_reserve(struct raster *r, size_t more_pts, size_t more_cont)
+{
+    size_t np = (size_t)r->ol.n_points + more_pts;
+    size_t nc = (size_t)r->ol.n_contours + more_cont;
+    if (np > OUTLINE_MAX_POINTS || nc > OUTLINE_MAX_POINTS)
+        return SP_ELIMIT;
+    if (np > r->pts_cap) {
+        size_t cap = r->pts_cap ? r->pts_cap : 256;
+        while (cap < np)
+            cap *= 2;
+        FT_Vector *p = realloc(r->ol.points, cap * sizeof(*p));
+        if (!p)
+            return SP_ENOMEM;
+        r->ol.points = p;
+        char *t = realloc(r->ol.tags, cap);
+        if (!t)
+            return SP_ENOMEM;
+        r->ol.tags = t;
+        r->pts_cap = cap;
+    }
+    if (nc > r->cont_cap) {
+        size_t cap = r->cont_cap ? r->cont_cap : 16;
+        while (cap < nc)
+            cap *= 2;
+        short *c = realloc(r->ol.contours, cap * sizeof(*c));
+        if (!c)
+            return SP_ENOMEM;
+        r->ol.contours = c;
+        r->cont_cap = cap;
+    }
+    return 0;
+}
+
+static void ol_reset(struct raster *r)
+{
+    r->ol.n_points = 0;
+    r->ol.n_contours = 0;
+    r->ol.flags = FT_OUTLINE_NONE; /* non-zero winding */
+}
+
+static void ol_point(struct raster *r, FT_Vector v, char tag)
+{
+    r->ol.points[r->ol.n_points] = v;
+    r->ol.tags[r->ol.n_points] = tag;
+    r->ol.n_points++;
+}
+
+static void ol_close(struct raster *r)
+{
+    r->ol.contours[r->ol.n_contours++] = (short)(r->ol.n_points - 1);
+}
+
+static FT_Pos to26(double v)
+{
+    if (v > RASTER_MAX_COORD)
+        v = RASTER_MAX_COORD;
+    if (v < -RASTER_MAX_COORD)
+        v = -RASTER_MAX_COORD;
+    return (FT_Pos)lround(v * 64.0);
+}
+
+static FT_Vector vec(double x, double y)
+{
+    FT_Vector v = {to26(x), to26(y)};
+    return v;
+}
+
+/* A closed polygon contour from device points (pixels). */
+static int ol_add_poly(struct raster *r, const double *xy, size_t n)
+{
+    int ret = ol_reserve(r, n, 1);
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < n; i++)
+        ol_point(r, vec(xy[2 * i], xy[2 * i + 1]), FT_CURVE_TAG_ON);
+    ol_close(r);
+    return 0;
+}
+
+/* A closed ellipse contour centred at (cx, cy) with radii rx, ry (pixels):
+ * four cubic arcs, 12 points. */
+static int ol_add_ellipse(struct raster *r, double cx, double cy, double rx, double ry)
+{
+    int ret = ol_reserve(r, 12, 1);
+    if (ret)
+        return ret;
+    double kx = KAPPA * rx, ky = KAPPA * ry;
+    /* start at (cx + rx, cy), go through (cx, cy + ry), (cx - rx, cy), ... */
+    const double q[12][2] = {
+        {cx + rx, cy},      {cx + rx, cy + ky}, {cx + kx, cy + ry}, {cx, cy + ry},
+        {cx - kx, cy + ry}, {cx - rx, cy + ky}, {cx - rx, cy},      {cx - rx, cy - ky},
+        {cx - kx, cy - ry}, {cx, cy - ry},      {cx + kx, cy - ry}, {cx + rx, cy - ky},
+    };
+    for (int i = 0; i < 12; i++)
+        ol_point(r, vec(q[i][0], q[i][1]), i % 3 == 0 ? FT_CURVE_TAG_ON : FT_CURVE_TAG_CUBIC);
+    ol_close(r);
+    return 0;
+}
+
+/* Appends the stroker's current result to the outline. */
+static int ol_add_stroker(struct raster *r)
+{
+    FT_UInt np = 0, nc = 0;
+    if (FT_Stroker_GetCounts(r->stroker, &np, &nc))
+        return SP_ENOMEM;
+    int ret = ol_reserve(r, np, nc);
+    if (ret)
+        return ret;
+    FT_Stroker_Export(r->stroker, &r->ol);
+    return 0;
+}
+
+/* Sum over contours of the shoelace area of their control polygons in
+ * [first, last] point range: its sign is the orientation. */
+static double signed_area(const FT_Outline *ol, int first_pt, int last_pt)
+{
+    double a = 0;
+    for (int i = first_pt; i <= last_pt; i++) {
+        int j = i == last_pt ? first_pt : i + 1;
+        a += (double)ol->points[i].x * ol->points[j].y - (double)ol->points[j].x * ol->points[i].y;
+    }
+    return a;
+}
+
+/* ---- scan conversion ---------------------------------------------------- */
+
+static void span_blend(int y, int count, const FT_Span *spans, void *user)
+{
+    struct raster *r = user;
+    struct canvas *c = r->c;
+    if (y < 0 || y >= c->h)
+        return;
+    for (int i = 0; i < count; i++) {
+        int x = spans[i].x, len = spans[i].len;
+        if (x < 0) {
+            len += x;
+            x = 0;
+        }
+        if (x + len > c->w)
+            len = c->w - x;
+        if (len > 0)
+            canvas_blend_span(c, x, y, len, spans[i].coverage, r->color);
+    }
+}
+
+static void span_mask(int y, int count, const FT_Span *spans, void *user)
+{
+    struct raster *r = user;
+    struct canvas_rect m = r->mask_rect;
+    if (y < m.y || y >= m.y + m.h)
+        return;
+    uint8_t *row = r->mask + (size_t)(y - m.y) * m.w;
+    for (int i = 0; i < count; i++) {
+        int x0 = spans[i].x, x1 = spans[i].x + spans[i].len;
+        if (x0 < m.x)
+            x0 = m.x;
+        if (x1 > m.x + m.w)
+            x1 = m.x + m.w;
+        uint8_t cov = spans[i].coverage;
+        for (int x = x0; x < x1; x++)
+            if (row[x - m.x] < cov)
+                row[x - m.x] = cov;
+    }
+}
+
+/* Rasterizes the current outline, blending color into c (or, with
+ * to_mask, max-combining coverage into r->mask). */
+static int ol_render(struct raster *r, struct canvas *c, struct canvas_color color, bool to_mask)
+{
+    if (r->ol.n_points == 0)
+        return 0;
+    r->c = c;
+    r->color = color;
+    FT_Raster_Params params;
+    memset(&params, 0, sizeof(params));
+    params.flags = FT_RASTER_FLAG_AA | FT_RASTER_FLAG_DIRECT | FT_RASTER_FLAG_CLIP;
+    params.gray_spans = to_mask ? span_mask : span_blend;
+    params.user = r;
+    params.clip_box.xMin = 0;
+    params.clip_box.yMin = 0;
+    params.clip_box.xMax = c->w;
+    params.clip_box.yMax = c->h;
+    if (to_mask) {
+        params.clip_box.xMin = r->mask_rect.x;
+        params.clip_box.yMin = r->mask_rect.y;
+        params.clip_box.xMax = r->mask_rect.x + r->mask_rect.w;
+        params.clip_box.yMax = r->mask_rect.y + r->mask_rect.h;
+    }
+    if (FT_Outline_Render(r->lib, &r->ol, &params))
+        return SP_ENOMEM;
+    return 0;
+}
+
+/* ---- public drawing ----------------------------------------------------- */
+
+static bool xform_ok(const struct raster_xform *xf)
+{
+    return xf && isfinite(xf->scale) && xf->scale > 0 && isfinite(xf->tx) && isfinite(xf->ty);
+}
+
+static double px_width(const struct raster_xform *xf, double width)
+{
+    double w = width * xf->scale;
+    return w < RASTER_MIN_WIDTH_PX ? RASTER_MIN_WIDTH_PX : w;
+}
+
+struct canvas_rect raster_stroke_bounds(const struct canvas *c, const struct raster_xform *xf,
+                                        const double *pts, size_t n, double width)
+{
+    struct canvas_rect empty = {0, 0, 0, 0};
+    if (!pts || n == 0 || !xform_ok(xf) || !isfinite(width))
+        return empty;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double x = pts[2 * i] * xf->scale + xf->tx, y = pts[2 * i + 1] * xf->scale + xf->ty;
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        x0 = fmin(x0, x);
+        y0 = fmin(y0, y);
+        x1 = fmax(x1, x);
+        y1 = fmax(y1, y);
+    }
+    if (!(x0 <= x1))
+        return empty;
+    double h = px_width(xf, width) / 2 + 1;
+    x0 = fmax(x0 - h, -1.0);
+    y0 = fmax(y0 - h, -1.0);
+    x1 = fmin(x1 + h, c->w + 1.0);
+    y1 = fmin(y1 + h, c->h + 1.0);
+    if (x1 <= 0 || y1 <= 0 || x0 >= c->w || y0 >= c->h)
+        return empty;
+    struct canvas_rect rr = {(int)floor(x0), (int)floor(y0), 0, 0};
+    rr.w = (int)ceil(x1) - rr.x;
+    rr.h = (int)ceil(y1) - rr.y;
+    return canvas_clip_rect(c, rr);
+}
+
+/* Transforms pts into r->dev (26.6), dropping consecutive duplicates and
+ * non-finite points. Returns the kept count or a negative error. */
+static long to_device(struct raster *r, const struct raster_xform *xf, const double *pts,
+                      size_t n)
+{
+    if (n > r->dev_cap) {
+        FT_Vector *d = realloc(r->dev, n * sizeof(*d));
+        if (!d)
+            return SP_ENOMEM;
+        r->dev = d;
+        r->dev_cap = n;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = pts[2 * i] * xf->scale + xf->tx, y = pts[2 * i + 1] * xf->scale + xf->ty;
+        if (!isfinite(x) || !isfinite(y))
+            continue;
+        FT_Vector v = vec(x, y);
+        if (k > 0 && v.x == r->dev[k - 1].x && v.y == r->dev[k - 1].y)
+            continue;
+        r->dev[k++] = v;
+    }
+    return (long)k;
+}
+
+/* Strokes dev[first .. first+count-1] (count >= 2) into the stroker and
+ * appends the result to the outline. */
+static int stroke_run(struct raster *r, size_t first, size_t count, bool closed)
+{
+    FT_Stroker_Rewind(r->stroker);
+    if (FT_Stroker_BeginSubPath(r->stroker, &r->dev[first], closed ? 0 : 1))
+        return SP_ENOMEM;
+    for (size_t i = 1; i < count; i++)
+        if (FT_Stroker_LineTo(r->stroker, &r->dev[first + i]))
+            return SP_ENOMEM;
+    if (FT_Stroker_EndSubPath(r->stroker))
+        return SP_ENOMEM;
+    return ol_add_stroker(r);
+}
+
+static void set_radius(struct raster *r, double px_w)
+{
+    FT_Stroker_Set(r->stroker, (FT_Fixed)lround(px_w * 32.0), FT_STROKER_LINECAP_ROUND,
+                   FT_STROKER_LINEJOIN_ROUND, 0);
+}
+
+/* Blends r->mask (mask_rect) with color. */
+static void blend_mask(struct raster *r, struct canvas *c, struct canvas_color color)
+{
+    struct canvas_rect m = r->mask_rect;
+    for (int y = 0; y < m.h; y++)
+        canvas_blend_mask_row(c, m.x, m.y + y, m.w, r->mask + (size_t)y * m.w, color);
+}
+
+int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform *xf,
+                  const double *pts, size_t n, double width, struct canvas_color color)
+{
+    if (!r || !c || (!pts && n > 0) || !xform_ok(xf) || !isfinite(width) || width <= 0)
+        return SP_EINVAL;
+    if (n > RASTER_MAX_POINTS)
+        return SP_ELIMIT;
+    if (n == 0 || color.a == 0)
+        return 0;
+    struct canvas_rect bounds = raster_stroke_bounds(c, xf, pts, n, width);
+    if (bounds.w <= 0 || bounds.h <= 0)
+        return 0; /* entirely off-canvas */
+    long k = to_device(r, xf, pts, n);
+    if (k <= 0)
+        return (int)k;
+    double pw = px_width(xf, width);
+    ol_reset(r);
+    if (k == 1) {
+        int ret = ol_add_ellipse(r, r->dev[0].x / 64.0, r->dev[0].y / 64.0, pw / 2, pw / 2);
+        return ret ? ret : ol_render(r, c, color, false);
+    }
+    set_radius(r, pw);
+    size_t nk = (size_t)k;
+    if (nk <= CHUNK_POINTS) {
+        int ret = stroke_run(r, 0, nk, false);
+        return ret ? ret : ol_render(r, c, color, false);
+    }
+    /* Long stroke: chunks overlapping by one point, coverage unioned in a
+     * mask, blended once (so translucent strokes stay uniform). */
+    size_t need = (size_t)bounds.w * (size_t)bounds.h;
+    if (need > r->mask_cap) {
+        uint8_t *m = realloc(r->mask, need);
+        if (!m)
+            return SP_ENOMEM;
+        r->mask = m;
+        r->mask_cap = need;
+    }
+    memset(r->mask, 0, need);
+    r->mask_rect = bounds;
+    for (size_t s = 0; s + 1 < nk; s += CHUNK_POINTS - 1) {
+        size_t cnt = nk - s < CHUNK_POINTS ? nk - s : CHUNK_POINTS;
+        ol_reset(r);
+        int ret = stroke_run(r, s, cnt, false);
+        if (!ret)
+            ret = ol_render(r, c, color, true);
+        if (ret)
+            return ret;
+    }
+    blend_mask(r, c, color);
+    return 0;
+}
+
+int raster_line(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
+                double y1, double x2, double y2, double width, struct canvas_color color)
+{
+    const double pts[4] = {x1, y1, x2, y2};
+    return raster_stroke(r, c, xf, pts, 2, width, color);
+}
+
+void raster_arrow_geometry(double x1, double y1, double x2, double y2, double width,
+                           double out[6], double shaft_end[2])
+{
+    double dx = x2 - x1, dy = y2 - y1;
+    double len = sqrt(dx * dx + dy * dy);
+    double head = RASTER_ARROW_HEAD_LEN(width);
+    if (head > len * 0.75)
+        head = len * 0.75;
+    double ux = len > 0 ? dx / len : 1, uy = len > 0 ? dy / len : 0;
+    double bx = x2 - ux * head, by = y2 - uy * head; /* centre of the base */
+    double half = head * 0.5;                          /* ~53 degree head */
+    out[0] = x2;
+    out[1] = y2;
+    out[2] = bx - uy * half;
+    out[3] = by + ux * half;
+    out[4] = bx + uy * half;
+    out[5] = by - ux * half;
+    /* The shaft ends inside the head where the head is wider than the
+     * shaft, so its round cap never pokes out of the sharp tip. */
+    shaft_end[0] = x2 - ux * head * 0.6;
+    shaft_end[1] = y2 - uy * head * 0.6;
+}
+
+int raster_arrow(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
+                 double y1, double x2, double y2, double width, struct canvas_color color)
+{
+    if (!r || !c || !xform_ok(xf) || !isfinite(width) || width <= 0 || !isfinite(x1) ||
+        !isfinite(y1) || !isfinite(x2) || !isfinite(y2))
+        return SP_EINVAL;
+    if (color.a == 0)
+        return 0;
+    double tri[6], se[2];
+    /* The head grows with the on-screen width, but never below its minimum
+     * pixel width equivalent. */
+    raster_arrow_geometry(x1, y1, x2, y2, px_width(xf, width) / xf->scale, tri, se);
+    double dev_tri[6];
+    for (int i = 0; i < 3; i++) {
+        dev_tri[2 * i] = tri[2 * i] * xf->scale + xf->tx;
+        dev_tri[2 * i + 1] = tri[2 * i + 1] * xf->scale + xf->ty;
+    }
+    const double shaft[4] = {x1, y1, se[0], se[1]};
+    long k = to_device(r, xf, shaft, 2);
+    if (k < 0)
+        return (int)k;
+    ol_reset(r);
+    int ret = 0;
+    if (k == 2) {
+        set_radius(r, px_width(xf, width));
+        ret = stroke_run(r, 0, 2, false);
+    }
+    if (ret)
+        return ret;
+    /* The head must wind the same way as the shaft outline, or the non-zero
+     * rule would cut their overlap out. */
+    int first = r->ol.n_points;
+    double shaft_area = first > 0 ? signed_area(&r->ol, 0, first - 1) : 1.0;
+    ret = ol_add_poly(r, dev_tri, 3);
+    if (ret)
+        return ret;
+    double head_area = signed_area(&r->ol, first, r->ol.n_points - 1);
+    if ((shaft_area > 0) != (head_area > 0)) {
+        FT_Vector t = r->ol.points[first + 1];
+        r->ol.points[first + 1] = r->ol.points[first + 2];
+        r->ol.points[first + 2] = t;
+    }
+    return ol_render(r, c, color, false);
+}
+
+static void box_dev(const struct raster_xform *xf, double x1, double y1, double x2, double y2,
+                    double *l, double *t, double *rr, double *b)
+{
+    double ax = x1 * xf->scale + xf->tx, ay = y1 * xf->scale + xf->ty;
+    double bx = x2 * xf->scale + xf->tx, by = y2 * xf->scale + xf->ty;
+    *l = fmin(ax, bx);
+    *rr = fmax(ax, bx);
+    *t = fmin(ay, by);
+    *b = fmax(ay, by);
+}
+
+static bool box_args_ok(struct raster *r, struct canvas *c, const struct raster_xform *xf,
+                        double x1, double y1, double x2, double y2, double width)
+{
+    return r && c && xform_ok(xf) && isfinite(x1) && isfinite(y1) && isfinite(x2) &&
+           isfinite(y2) && isfinite(width) && width >= 0;
+}
+
+int raster_rect(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
+                double y1, double x2, double y2, double width, struct canvas_color color,
+                const struct canvas_color *fill)
+{
+    if (!box_args_ok(r, c, xf, x1, y1, x2, y2, width))
+        return SP_EINVAL;
+    double l, t, rr, b;
+    box_dev(xf, x1, y1, x2, y2, &l, &t, &rr, &b);
+    int ret;
+    if (fill && fill->a && rr > l && b > t) {
+        const double q[8] = {l, t, rr, t, rr, b, l, b};
+        ol_reset(r);
+        ret = ol_add_poly(r, q, 4);
+        if (!ret)
+            ret = ol_render(r, c, *fill, false);
+        if (ret)
+            return ret;
+    }
+    if (width <= 0 || color.a == 0)
+        return 0;
+    if (rr - l < 1.0 / 64 || b - t < 1.0 / 64) /* degenerate: a line */
+        return raster_line(r, c, xf, x1, y1, x2, y2, width, color);
+    const double q[8] = {l, t, rr, t, rr, b, l, b};
+    struct raster_xform id = raster_xform_identity();
+    long k = to_device(r, &id, q, 4);
+    if (k < 0)
+        return (int)k;
+    ol_reset(r);
+    set_radius(r, px_width(xf, width));
+    ret = stroke_run(r, 0, (size_t)k, true);
+    return ret ? ret : ol_render(r, c, color, false);
+}
+
+int raster_ellipse(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
+                   double y1, double x2, double y2, double width, struct canvas_color color,
+                   const struct canvas_color *fill)
+{
+    if (!box_args_ok(r, c, xf, x1, y1, x2, y2, width))
+        return SP_EINVAL;
+    double l, t, rr, b;
+    box_dev(xf, x1, y1, x2, y2, &l, &t, &rr, &b);
+    double cx = (l + rr) / 2, cy = (t + b) / 2, rx = (rr - l) / 2, ry = (b - t) / 2;
+    int ret;
+    if (fill && fill->a && rx > 0 && ry > 0) {
+        ol_reset(r);
+        ret = ol_add_ellipse(r, cx, cy, rx, ry);
+        if (!ret)
+            ret = ol_render(r, c, *fill, false);
+        if (ret)
+            return ret;
+    }
+    if (width <= 0 || color.a == 0)
+        return 0;
+    if (rx < 1.0 / 128 || ry < 1.0 / 128)
+        return raster_line(r, c, xf, x1, y1, x2, y2, width, color);
+    /* Stroke the four arcs through the stroker as a closed sub-path. */
+    ol_reset(r);
+    set_radius(r, px_width(xf, width));
+    double kx = KAPPA * rx, ky = KAPPA * ry;
+    FT_Vector p0 = vec(cx + rx, cy);
+    const double q[12][2] = {
+        {cx + rx, cy + ky}, {cx + kx, cy + ry}, {cx, cy + ry},      {cx - kx, cy + ry},
+        {cx - rx, cy + ky}, {cx - rx, cy},      {cx - rx, cy - ky}, {cx - kx, cy - ry},
+        {cx, cy - ry},      {cx + kx, cy - ry}, {cx + rx, cy - ky}, {cx + rx, cy},
+    };
+    FT_Stroker_Rewind(r->stroker);
+    if (FT_Stroker_BeginSubPath(r->stroker, &p0, 0))
+        return SP_ENOMEM;
+    for (int i = 0; i < 12; i += 3) {
+        FT_Vector a = vec(q[i][0], q[i][1]), b2 = vec(q[i + 1][0], q[i + 1][1]),
+                  e = vec(q[i + 2][0], q[i + 2][1]);
+        if (FT_Stroker_CubicTo(r->stroker, &a, &b2, &e))
+            return SP_ENOMEM;
+    }
+    if (FT_Stroker_EndSubPath(r->stroker))
+        return SP_ENOMEM;
+    ret = ol_add_stroker(r);
+    return ret ? ret : ol_render(r, c, color, false);
+}
+
+int raster_polygon(struct raster *r, struct canvas *c, const struct raster_xform *xf,
+                   const double *pts, size_t n, struct canvas_color color)
+{
+    if (!r || !c || !pts || !xform_ok(xf))
+        return SP_EINVAL;
+    if (n > OUTLINE_MAX_POINTS)
+        return SP_ELIMIT;
+    if (n < 3 || color.a == 0)
+        return 0;
+    double *d = malloc(n * 2 * sizeof(*d));
+    if (!d)
+        return SP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        d[2 * i] = pts[2 * i] * xf->scale + xf->tx;
+        d[2 * i + 1] = pts[2 * i + 1] * xf->scale + xf->ty;
+        if (!isfinite(d[2 * i]) || !isfinite(d[2 * i + 1])) {
+            free(d);
+            return SP_EINVAL;
+        }
+    }
+    ol_reset(r);
+    int ret = ol_add_poly(r, d, n);
+    free(d);
+    return ret ? ret : ol_render(r, c, color, false);
+}
+
+int raster_laser(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x,
+                 double y, double fade)
+{
+    if (!r || !c || !xform_ok(xf) || !isfinite(x) || !isfinite(y) || !isfinite(fade))
+        return SP_EINVAL;
+    if (fade <= 0)
+        return 0;
+    if (fade > 1)
+        fade = 1;
+    double px = x * xf->scale + xf->tx, py = y * xf->scale + xf->ty;
+    double rad = RASTER_LASER_RADIUS_PX;
+    if (px < -3 * rad || py < -3 * rad || px > c->w + 3 * rad || py > c->h + 3 * rad)
+        return 0;
+    /* halo, dot, bright core: a pointer that reads on dark and light pages */
+    const struct {
+        double radius;
+        struct canvas_color color;
+    } rings[3] = {
+        {rad * 2.2, {255, 40, 40, 70}},
+        {rad, {235, 20, 20, 235}},
+        {rad * 0.4, {255, 200, 200, 235}},
+    };
+    for (int i = 0; i < 3; i++) {
+        struct canvas_color col = rings[i].color;
+        col.a = (uint8_t)lround(col.a * fade);
+        ol_reset(r);
+        int ret = ol_add_ellipse(r, px, py, rings[i].radius, rings[i].radius);
+        if (!ret)
+            ret = ol_render(r, c, col, false);
+        if (ret)
+            return ret;
+    }
+    return 0;
+}
