@@ -82,7 +82,8 @@ struct msg_image_info {
  *   UNKNOWN   type_name only */
 struct msg_elem {
     enum msg_elem_type type;
-    char *type_name; /* MsgType as written; never NULL ("" when missing) */
+    char *type_name; /* MsgType as written; never NULL ("" when missing or when the
+                      * MsgBody entry was not an object: indices follow MsgBody) */
     char *text;
     bool text_cut;   /* text was longer than MSG_MAX_TEXT_BYTES and was cut */
     int64_t index;
