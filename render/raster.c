@@ -26,6 +26,9 @@
 #define CHUNK_POINTS 1024
 #define OUTLINE_MAX_POINTS 32767
 #define KAPPA 0.5522847498307936 /* cubic Bezier circle quarter constant */
+/* FreeType's scan converter refuses outlines beyond about +-262000 pixels;
+ * geometry is clipped or clamped to this many pixels first. */
+#define CLAMP_PX 100000.0
 
 struct raster {
     FT_Library lib;
@@ -33,8 +36,11 @@ struct raster {
     FT_Outline ol;    /* arrays owned here, grown on demand */
     size_t pts_cap;   /* capacity of ol.points / ol.tags */
     size_t cont_cap;  /* capacity of ol.contours */
-    FT_Vector *dev;   /* device points of the current polyline */
-    size_t dev_cap;
+    FT_Vector *dev;   /* device points of the current polyline's runs */
+    size_t dev_cap, ndev;
+    size_t *runs;     /* (start, count) pairs into dev */
+    size_t runs_cap, nruns;
+    int sign;         /* orientation of the stroker's open-path output, 0 = unknown */
     /* span target of the current render */
     struct canvas *c;
     struct canvas_color color;
@@ -73,6 +79,7 @@ void raster_destroy(struct raster **rp)
     free(r->ol.tags);
     free(r->ol.contours);
     free(r->dev);
+    free(r->runs);
     free(r->mask);
     free(r);
     *rp = NULL;
@@ -134,10 +141,10 @@ static void ol_close(struct raster *r)
 
 static FT_Pos to26(double v)
 {
-    if (v > RASTER_MAX_COORD)
-        v = RASTER_MAX_COORD;
-    if (v < -RASTER_MAX_COORD)
-        v = -RASTER_MAX_COORD;
+    if (v > CLAMP_PX) /* callers clip first; this is a last guard */
+        v = CLAMP_PX;
+    if (v < -CLAMP_PX)
+        v = -CLAMP_PX;
     return (FT_Pos)lround(v * 64.0);
 }
 
@@ -283,6 +290,8 @@ static bool xform_ok(const struct raster_xform *xf)
 static double px_width(const struct raster_xform *xf, double width)
 {
     double w = width * xf->scale;
+    if (w > RASTER_MAX_WIDTH_PX)
+        w = RASTER_MAX_WIDTH_PX;
     return w < RASTER_MIN_WIDTH_PX ? RASTER_MIN_WIDTH_PX : w;
 }
 
@@ -317,34 +326,181 @@ struct canvas_rect raster_stroke_bounds(const struct canvas *c, const struct ras
     return canvas_clip_rect(c, rr);
 }
 
-/* Transforms pts into r->dev (26.6), dropping consecutive duplicates and
- * non-finite points. Returns the kept count or a negative error. */
-static long to_device(struct raster *r, const struct raster_xform *xf, const double *pts,
-                      size_t n)
+/* The pixel box geometry is clipped to before it reaches FreeType (whose
+ * scan converter refuses outlines beyond about +-262000 pixels): the canvas
+ * grown by a margin wider than half the stroke, so the caps that clipping
+ * creates on the box edges never reach the canvas. */
+struct box {
+    double x0, y0, x1, y1;
+};
+
+static struct box clip_box(const struct canvas *c, double pw)
 {
-    if (n > r->dev_cap) {
-        FT_Vector *d = realloc(r->dev, n * sizeof(*d));
-        if (!d)
-            return SP_ENOMEM;
-        r->dev = d;
-        r->dev_cap = n;
+    double m = pw / 2 + 2;
+    struct box b = {-m, -m, c->w + m, c->h + m};
+    return b;
+}
+
+/* Liang-Barsky: the part [t0, t1] of segment a->b inside the box. */
+static bool clip_segment(struct box b, double ax, double ay, double bx, double by, double *t0,
+                         double *t1)
+{
+    double dx = bx - ax, dy = by - ay, lo = 0, hi = 1;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {ax - b.x0, b.x1 - ax, ay - b.y0, b.y1 - ay};
+    for (int k = 0; k < 4; k++) {
+        if (p[k] == 0) {
+            if (q[k] < 0)
+                return false;
+            continue;
+        }
+        double t = q[k] / p[k];
+        if (p[k] < 0) {
+            if (t > hi)
+                return false;
+            if (t > lo)
+                lo = t;
+        } else {
+            if (t < lo)
+                return false;
+            if (t < hi)
+                hi = t;
+        }
     }
-    size_t k = 0;
+    *t0 = lo;
+    *t1 = hi;
+    return true;
+}
+
+static int grow(void **p, size_t *cap, size_t n, size_t elem)
+{
+    if (n <= *cap)
+        return 0;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return SP_ENOMEM;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Starts a new run of device points in r->dev. */
+static void run_start(struct raster *r, FT_Vector v)
+{
+    r->runs[2 * r->nruns] = r->ndev;
+    r->runs[2 * r->nruns + 1] = 0;
+    r->nruns++;
+    r->dev[r->ndev++] = v;
+    r->runs[2 * r->nruns - 1] = 1;
+}
+
+static void run_add(struct raster *r, FT_Vector v)
+{
+    FT_Vector last = r->dev[r->ndev - 1];
+    if (last.x == v.x && last.y == v.y)
+        return; /* duplicate at 1/64 px: the stroker wants a direction */
+    r->dev[r->ndev++] = v;
+    r->runs[2 * r->nruns - 1]++;
+}
+
+/* Transforms pts and clips the polyline to box: r->dev holds the visible
+ * runs (r->runs: start, count pairs). Non-finite points are skipped. */
+static int build_runs(struct raster *r, const struct raster_xform *xf, const double *pts,
+                      size_t n, struct box b)
+{
+    /* each segment adds at most two points and one run */
+    if (grow((void **)&r->dev, &r->dev_cap, 2 * n + 1, sizeof(*r->dev)) ||
+        grow((void **)&r->runs, &r->runs_cap, 2 * n + 2, sizeof(*r->runs)))
+        return SP_ENOMEM;
+    r->ndev = 0;
+    r->nruns = 0;
+    bool open = false, have_prev = false;
+    double px = 0, py = 0;
     for (size_t i = 0; i < n; i++) {
         double x = pts[2 * i] * xf->scale + xf->tx, y = pts[2 * i + 1] * xf->scale + xf->ty;
         if (!isfinite(x) || !isfinite(y))
             continue;
-        FT_Vector v = vec(x, y);
-        if (k > 0 && v.x == r->dev[k - 1].x && v.y == r->dev[k - 1].y)
+        if (!have_prev) {
+            have_prev = true;
+            px = x, py = y;
+            if (x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1) {
+                run_start(r, vec(x, y));
+                open = true;
+            }
             continue;
-        r->dev[k++] = v;
+        }
+        double t0, t1;
+        if (!clip_segment(b, px, py, x, y, &t0, &t1)) {
+            open = false;
+        } else {
+            FT_Vector a = vec(px + t0 * (x - px), py + t0 * (y - py));
+            FT_Vector e = vec(px + t1 * (x - px), py + t1 * (y - py));
+            if (!open || t0 > 0)
+                run_start(r, a);
+            run_add(r, e);
+            open = t1 >= 1;
+        }
+        px = x, py = y;
     }
-    return (long)k;
+    return 0;
 }
 
-/* Strokes dev[first .. first+count-1] (count >= 2) into the stroker and
- * appends the result to the outline. */
-static int stroke_run(struct raster *r, size_t first, size_t count, bool closed)
+/* Orientation (sign of the signed area) of the stroker's output for an open
+ * path; it does not depend on the path's direction, so open runs appended to
+ * one outline all wind the same way and the non-zero rule unions them. */
+static int stroker_sign(struct raster *r)
+{
+    if (r->sign)
+        return r->sign;
+    FT_Vector a = {0, 0}, b = {64 * 64, 0};
+    FT_Stroker_Set(r->stroker, 64 * 8, FT_STROKER_LINECAP_ROUND, FT_STROKER_LINEJOIN_ROUND, 0);
+    FT_Stroker_Rewind(r->stroker);
+    FT_UInt np = 0, nc = 0;
+    if (FT_Stroker_BeginSubPath(r->stroker, &a, 1) || FT_Stroker_LineTo(r->stroker, &b) ||
+        FT_Stroker_EndSubPath(r->stroker) || FT_Stroker_GetCounts(r->stroker, &np, &nc))
+        return 1;
+    ol_reset(r);
+    if (ol_reserve(r, np, nc))
+        return 1;
+    FT_Stroker_Export(r->stroker, &r->ol);
+    r->sign = signed_area(&r->ol, 0, r->ol.n_points - 1) > 0 ? 1 : -1;
+    ol_reset(r);
+    return r->sign;
+}
+
+/* Renders what the outline holds into the union mask and empties it. */
+static int flush_to_mask(struct raster *r, struct canvas *c, struct canvas_rect bounds,
+                         bool *mask_mode)
+{
+    if (!*mask_mode) {
+        size_t need = (size_t)bounds.w * (size_t)bounds.h;
+        if (grow((void **)&r->mask, &r->mask_cap, need, 1))
+            return SP_ENOMEM;
+        memset(r->mask, 0, need);
+        r->mask_rect = bounds;
+        *mask_mode = true;
+    }
+    int ret = ol_render(r, c, r->color, true);
+    ol_reset(r);
+    return ret;
+}
+
+/* Appends the stroker's result; when the outline is full, flushes it into
+ * the mask first (stroker output stays until the next rewind). */
+static int add_stroker_or_flush(struct raster *r, struct canvas *c, struct canvas_rect bounds,
+                                bool *mask_mode)
+{
+    int ret = ol_add_stroker(r);
+    if (ret == SP_ELIMIT && r->ol.n_points > 0) {
+        ret = flush_to_mask(r, c, bounds, mask_mode);
+        if (!ret)
+            ret = ol_add_stroker(r);
+    }
+    return ret;
+}
+
+/* Strokes dev[first .. first+count-1] (count >= 2) into the stroker. */
+static int stroke_path(struct raster *r, size_t first, size_t count, bool closed)
 {
     FT_Stroker_Rewind(r->stroker);
     if (FT_Stroker_BeginSubPath(r->stroker, &r->dev[first], closed ? 0 : 1))
@@ -354,7 +510,7 @@ static int stroke_run(struct raster *r, size_t first, size_t count, bool closed)
             return SP_ENOMEM;
     if (FT_Stroker_EndSubPath(r->stroker))
         return SP_ENOMEM;
-    return ol_add_stroker(r);
+    return 0;
 }
 
 static void set_radius(struct raster *r, double px_w)
@@ -363,12 +519,66 @@ static void set_radius(struct raster *r, double px_w)
                    FT_STROKER_LINEJOIN_ROUND, 0);
 }
 
+/* Appends every run of r->dev, stroked with pixel width pw, to the outline
+ * (a single-point run becomes a disc wound like the stroker's output).
+ * Long runs are stroked in chunks sharing an end point. */
+static int add_runs(struct raster *r, struct canvas *c, double pw, struct canvas_rect bounds,
+                    bool *mask_mode)
+{
+    int sign = stroker_sign(r);
+    set_radius(r, pw);
+    for (size_t k = 0; k < r->nruns; k++) {
+        size_t start = r->runs[2 * k], count = r->runs[2 * k + 1];
+        int ret = 0;
+        if (count == 1) {
+            int first = r->ol.n_points;
+            ret = ol_reserve(r, 12, 1);
+            if (ret == SP_ELIMIT) {
+                ret = flush_to_mask(r, c, bounds, mask_mode);
+                first = 0;
+            }
+            if (!ret)
+                ret = ol_add_ellipse(r, r->dev[start].x / 64.0, r->dev[start].y / 64.0, pw / 2,
+                                     pw / 2);
+            if (!ret && (signed_area(&r->ol, first, r->ol.n_points - 1) > 0) != (sign > 0))
+                for (int i = first + 1, j = r->ol.n_points - 1; i < j; i++, j--) {
+                    FT_Vector t = r->ol.points[i];
+                    char tg = r->ol.tags[i];
+                    r->ol.points[i] = r->ol.points[j];
+                    r->ol.tags[i] = r->ol.tags[j];
+                    r->ol.points[j] = t;
+                    r->ol.tags[j] = tg;
+                }
+        }
+        for (size_t s = 0; !ret && count > 1 && s + 1 < count; s += CHUNK_POINTS - 1) {
+            size_t cnt = count - s < CHUNK_POINTS ? count - s : CHUNK_POINTS;
+            ret = stroke_path(r, start + s, cnt, false);
+            if (!ret)
+                ret = add_stroker_or_flush(r, c, bounds, mask_mode);
+        }
+        if (ret)
+            return ret;
+    }
+    return 0;
+}
+
 /* Blends r->mask (mask_rect) with color. */
 static void blend_mask(struct raster *r, struct canvas *c, struct canvas_color color)
 {
     struct canvas_rect m = r->mask_rect;
     for (int y = 0; y < m.h; y++)
         canvas_blend_mask_row(c, m.x, m.y + y, m.w, r->mask + (size_t)y * m.w, color);
+}
+
+/* Renders the outline: directly, or (after a flush) through the mask. */
+static int finish(struct raster *r, struct canvas *c, struct canvas_color color, bool mask_mode)
+{
+    if (!mask_mode)
+        return ol_render(r, c, color, false);
+    int ret = ol_render(r, c, color, true);
+    if (!ret)
+        blend_mask(r, c, color);
+    return ret;
 }
 
 int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform *xf,
@@ -383,44 +593,15 @@ int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform 
     struct canvas_rect bounds = raster_stroke_bounds(c, xf, pts, n, width);
     if (bounds.w <= 0 || bounds.h <= 0)
         return 0; /* entirely off-canvas */
-    long k = to_device(r, xf, pts, n);
-    if (k <= 0)
-        return (int)k;
     double pw = px_width(xf, width);
+    int ret = build_runs(r, xf, pts, n, clip_box(c, pw));
+    if (ret)
+        return ret;
+    bool mask_mode = false;
+    r->color = color;
     ol_reset(r);
-    if (k == 1) {
-        int ret = ol_add_ellipse(r, r->dev[0].x / 64.0, r->dev[0].y / 64.0, pw / 2, pw / 2);
-        return ret ? ret : ol_render(r, c, color, false);
-    }
-    set_radius(r, pw);
-    size_t nk = (size_t)k;
-    if (nk <= CHUNK_POINTS) {
-        int ret = stroke_run(r, 0, nk, false);
-        return ret ? ret : ol_render(r, c, color, false);
-    }
-    /* Long stroke: chunks overlapping by one point, coverage unioned in a
-     * mask, blended once (so translucent strokes stay uniform). */
-    size_t need = (size_t)bounds.w * (size_t)bounds.h;
-    if (need > r->mask_cap) {
-        uint8_t *m = realloc(r->mask, need);
-        if (!m)
-            return SP_ENOMEM;
-        r->mask = m;
-        r->mask_cap = need;
-    }
-    memset(r->mask, 0, need);
-    r->mask_rect = bounds;
-    for (size_t s = 0; s + 1 < nk; s += CHUNK_POINTS - 1) {
-        size_t cnt = nk - s < CHUNK_POINTS ? nk - s : CHUNK_POINTS;
-        ol_reset(r);
-        int ret = stroke_run(r, s, cnt, false);
-        if (!ret)
-            ret = ol_render(r, c, color, true);
-        if (ret)
-            return ret;
-    }
-    blend_mask(r, c, color);
-    return 0;
+    ret = add_runs(r, c, pw, bounds, &mask_mode);
+    return ret ? ret : finish(r, c, color, mask_mode);
 }
 
 int raster_line(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
@@ -470,36 +651,46 @@ int raster_arrow(struct raster *r, struct canvas *c, const struct raster_xform *
         dev_tri[2 * i] = tri[2 * i] * xf->scale + xf->tx;
         dev_tri[2 * i + 1] = tri[2 * i + 1] * xf->scale + xf->ty;
     }
+    double pw = px_width(xf, width);
+    struct canvas_rect all = {0, 0, c->w, c->h};
     const double shaft[4] = {x1, y1, se[0], se[1]};
-    long k = to_device(r, xf, shaft, 2);
-    if (k < 0)
-        return (int)k;
+    int ret = build_runs(r, xf, shaft, 2, clip_box(c, pw));
+    if (ret)
+        return ret;
+    bool mask_mode = false;
+    r->color = color;
     ol_reset(r);
-    int ret = 0;
-    if (k == 2) {
-        set_radius(r, px_width(xf, width));
-        ret = stroke_run(r, 0, 2, false);
-    }
+    ret = add_runs(r, c, pw, all, &mask_mode);
     if (ret)
         return ret;
-    /* The head must wind the same way as the shaft outline, or the non-zero
-     * rule would cut their overlap out. */
-    int first = r->ol.n_points;
-    double shaft_area = first > 0 ? signed_area(&r->ol, 0, first - 1) : 1.0;
-    ret = ol_add_poly(r, dev_tri, 3);
-    if (ret)
-        return ret;
-    double head_area = signed_area(&r->ol, first, r->ol.n_points - 1);
-    if ((shaft_area > 0) != (head_area > 0)) {
-        FT_Vector t = r->ol.points[first + 1];
-        r->ol.points[first + 1] = r->ol.points[first + 2];
-        r->ol.points[first + 2] = t;
+    /* The head, if near the canvas (clamped so FreeType accepts it), must
+     * wind like the shaft, or the non-zero rule would cut their overlap. */
+    double hx0 = fmin(dev_tri[0], fmin(dev_tri[2], dev_tri[4]));
+    double hx1 = fmax(dev_tri[0], fmax(dev_tri[2], dev_tri[4]));
+    double hy0 = fmin(dev_tri[1], fmin(dev_tri[3], dev_tri[5]));
+    double hy1 = fmax(dev_tri[1], fmax(dev_tri[3], dev_tri[5]));
+    if (hx1 >= 0 && hy1 >= 0 && hx0 <= c->w && hy0 <= c->h) {
+        for (int i = 0; i < 6; i++)
+            dev_tri[i] = fmax(-CLAMP_PX, fmin(CLAMP_PX, dev_tri[i]));
+        int first = r->ol.n_points;
+        ret = ol_add_poly(r, dev_tri, 3);
+        if (ret)
+            return ret;
+        double head_area = signed_area(&r->ol, first, r->ol.n_points - 1);
+        if ((head_area > 0) != (stroker_sign(r) > 0)) {
+            FT_Vector t = r->ol.points[first + 1];
+            r->ol.points[first + 1] = r->ol.points[first + 2];
+            r->ol.points[first + 2] = t;
+        }
     }
-    return ol_render(r, c, color, false);
+    return finish(r, c, color, mask_mode);
 }
 
-static void box_dev(const struct raster_xform *xf, double x1, double y1, double x2, double y2,
-                    double *l, double *t, double *rr, double *b)
+/* The box x1,y1-x2,y2 in pixels, ordered, clamped to the canvas grown by
+ * margin m (exact for an axis-aligned box). False if it cannot touch the
+ * canvas. */
+static bool box_dev(const struct canvas *c, const struct raster_xform *xf, double x1, double y1,
+                    double x2, double y2, double m, double *l, double *t, double *rr, double *b)
 {
     double ax = x1 * xf->scale + xf->tx, ay = y1 * xf->scale + xf->ty;
     double bx = x2 * xf->scale + xf->tx, by = y2 * xf->scale + xf->ty;
@@ -507,6 +698,15 @@ static void box_dev(const struct raster_xform *xf, double x1, double y1, double 
     *rr = fmax(ax, bx);
     *t = fmin(ay, by);
     *b = fmax(ay, by);
+    if (!isfinite(*l) || !isfinite(*rr) || !isfinite(*t) || !isfinite(*b))
+        return false;
+    if (*rr < -m || *b < -m || *l > c->w + m || *t > c->h + m)
+        return false;
+    *l = fmax(*l, -m);
+    *t = fmax(*t, -m);
+    *rr = fmin(*rr, c->w + m);
+    *b = fmin(*b, c->h + m);
+    return true;
 }
 
 static bool box_args_ok(struct raster *r, struct canvas *c, const struct raster_xform *xf,
@@ -522,8 +722,10 @@ int raster_rect(struct raster *r, struct canvas *c, const struct raster_xform *x
 {
     if (!box_args_ok(r, c, xf, x1, y1, x2, y2, width))
         return SP_EINVAL;
+    double pw = width > 0 ? px_width(xf, width) : 0;
     double l, t, rr, b;
-    box_dev(xf, x1, y1, x2, y2, &l, &t, &rr, &b);
+    if (!box_dev(c, xf, x1, y1, x2, y2, pw / 2 + 2, &l, &t, &rr, &b))
+        return 0;
     int ret;
     if (fill && fill->a && rr > l && b > t) {
         const double q[8] = {l, t, rr, t, rr, b, l, b};
@@ -538,14 +740,17 @@ int raster_rect(struct raster *r, struct canvas *c, const struct raster_xform *x
         return 0;
     if (rr - l < 1.0 / 64 || b - t < 1.0 / 64) /* degenerate: a line */
         return raster_line(r, c, xf, x1, y1, x2, y2, width, color);
-    const double q[8] = {l, t, rr, t, rr, b, l, b};
-    struct raster_xform id = raster_xform_identity();
-    long k = to_device(r, &id, q, 4);
-    if (k < 0)
-        return (int)k;
+    if (grow((void **)&r->dev, &r->dev_cap, 4, sizeof(*r->dev)))
+        return SP_ENOMEM;
+    r->dev[0] = vec(l, t);
+    r->dev[1] = vec(rr, t);
+    r->dev[2] = vec(rr, b);
+    r->dev[3] = vec(l, b);
     ol_reset(r);
-    set_radius(r, px_width(xf, width));
-    ret = stroke_run(r, 0, (size_t)k, true);
+    set_radius(r, pw);
+    ret = stroke_path(r, 0, 4, true);
+    if (!ret)
+        ret = ol_add_stroker(r);
     return ret ? ret : ol_render(r, c, color, false);
 }
 
@@ -555,8 +760,17 @@ int raster_ellipse(struct raster *r, struct canvas *c, const struct raster_xform
 {
     if (!box_args_ok(r, c, xf, x1, y1, x2, y2, width))
         return SP_EINVAL;
-    double l, t, rr, b;
-    box_dev(xf, x1, y1, x2, y2, &l, &t, &rr, &b);
+    double ax = x1 * xf->scale + xf->tx, ay = y1 * xf->scale + xf->ty;
+    double bx = x2 * xf->scale + xf->tx, by = y2 * xf->scale + xf->ty;
+    double l = fmin(ax, bx), rr = fmax(ax, bx), t = fmin(ay, by), b = fmax(ay, by);
+    double m = (width > 0 ? px_width(xf, width) : 0) / 2 + 2;
+    if (!isfinite(l) || !isfinite(rr) || !isfinite(t) || !isfinite(b))
+        return SP_EINVAL;
+    if (rr < -m || b < -m || l > c->w + m || t > c->h + m)
+        return 0; /* off-canvas */
+    if (rr - l > 2 * CLAMP_PX || b - t > 2 * CLAMP_PX || fabs(l) > CLAMP_PX ||
+        fabs(t) > CLAMP_PX)
+        return SP_ELIMIT; /* zoomed beyond what the scan converter takes */
     double cx = (l + rr) / 2, cy = (t + b) / 2, rx = (rr - l) / 2, ry = (b - t) / 2;
     int ret;
     if (fill && fill->a && rx > 0 && ry > 0) {

@@ -18,10 +18,11 @@
  *
  * Limits (documented caps, input beyond them is clamped or refused):
  * - RASTER_MAX_POINTS points per polyline (SP_ELIMIT beyond);
- * - device coordinates are clamped to +-RASTER_MAX_COORD pixels, which only
- *   bends geometry lying millions of pixels off-canvas;
+ * - polylines are clipped (exactly) to the canvas plus a margin before they
+ *   reach FreeType; an ellipse whose box in pixels is larger than 200000 px
+ *   (a 100x zoom into a page-sized ellipse) is refused with SP_ELIMIT;
  * - pixel widths below RASTER_MIN_WIDTH_PX are drawn at that width so a
- *   zoomed-out hairline stays visible.
+ *   zoomed-out hairline stays visible; above RASTER_MAX_WIDTH_PX at that.
  *
  * A struct raster is not thread-safe: one per drawing thread.
  */
@@ -34,8 +35,8 @@
 #include <stddef.h>
 
 #define RASTER_MAX_POINTS 1000000
-#define RASTER_MAX_COORD 4000000.0
 #define RASTER_MIN_WIDTH_PX 1.0
+#define RASTER_MAX_WIDTH_PX 65536.0
 
 struct raster; /* FreeType library, stroker and scratch outline buffers */
 
