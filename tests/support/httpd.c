@@ -1,0 +1,355 @@
+/* httpd.c - see httpd.h. Plain POSIX sockets; test support only. */
+#include "support/httpd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REQ_MAX 16384
+#define ONCE_MAX 64
+
+struct httpd {
+    char root[1024];
+    int lfd;
+    int port;
+    pthread_t thread;
+    atomic_bool stop;
+    pthread_mutex_t lock;
+    int slow_ms;
+    int requests;
+    char last_range[128];
+    char once[ONCE_MAX][256]; /* "fault path" already served once */
+    int nonce;
+};
+
+static bool send_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+static void send_status(int fd, int code, const char *text, const char *extra)
+{
+    char buf[1024];
+    int n = snprintf(buf, sizeof(buf),
+                     "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n%s\r\n", code,
+                     text, extra ? extra : "");
+    send_all(fd, buf, (size_t)n);
+}
+
+/* Returns true the first time (fault, path) is seen. */
+static bool first_time(struct httpd *h, const char *fault, const char *path)
+{
+    char key[256];
+    snprintf(key, sizeof(key), "%s %s", fault, path);
+    pthread_mutex_lock(&h->lock);
+    for (int i = 0; i < h->nonce; i++) {
+        if (!strcmp(h->once[i], key)) {
+            pthread_mutex_unlock(&h->lock);
+            return false;
+        }
+    }
+    if (h->nonce < ONCE_MAX)
+        snprintf(h->once[h->nonce++], sizeof(h->once[0]), "%s", key);
+    pthread_mutex_unlock(&h->lock);
+    return true;
+}
+
+static void header_value(const char *req, const char *name, char *out, size_t size)
+{
+    out[0] = '\0';
+    size_t nl = strlen(name);
+    for (const char *p = strstr(req, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
+        const char *line = p + 2;
+        if (!strncasecmp(line, name, nl) && line[nl] == ':') {
+            const char *v = line + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t n = strcspn(v, "\r\n");
+            if (n >= size)
+                n = size - 1;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return;
+        }
+    }
+}
+
+static void serve(struct httpd *h, int fd)
+{
+    char req[REQ_MAX + 1];
+    size_t got = 0;
+    while (got < REQ_MAX) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, 2000) <= 0)
+            return;
+        ssize_t n = recv(fd, req + got, REQ_MAX - got, 0);
+        if (n <= 0)
+            return;
+        got += (size_t)n;
+        req[got] = '\0';
+        if (strstr(req, "\r\n\r\n"))
+            break;
+    }
+    char method[16], path[1024];
+    if (sscanf(req, "%15s %1023s", method, path) != 2)
+        return;
+    char range[128], ifrange[256];
+    header_value(req, "Range", range, sizeof(range));
+    header_value(req, "If-Range", ifrange, sizeof(ifrange));
+    pthread_mutex_lock(&h->lock);
+    h->requests++;
+    snprintf(h->last_range, sizeof(h->last_range), "%s", range);
+    int slow_ms = h->slow_ms;
+    pthread_mutex_unlock(&h->lock);
+
+    /* fault prefix */
+    char fault[32] = "";
+    const char *rest = path;
+    static const char *const faults[] = {"/404/",   "/500once/", "/resetonce/", "/slow/",
+                                         "/badlen/", "/loop/",   "/loop2/",     "/redir/",
+                                         "/norange/"};
+    for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+        size_t n = strlen(faults[i]);
+        if (!strncmp(path, faults[i], n)) {
+            snprintf(fault, sizeof(fault), "%.*s", (int)(n - 2), faults[i] + 1);
+            rest = path + n - 1;
+            break;
+        }
+    }
+    char loc[1200];
+    if (!strcmp(fault, "404")) {
+        send_status(fd, 404, "Not Found", NULL);
+        return;
+    }
+    if (!strcmp(fault, "loop") || !strcmp(fault, "loop2")) {
+        snprintf(loc, sizeof(loc), "Location: /%s%s\r\n", strcmp(fault, "loop") ? "loop" : "loop2",
+                 rest);
+        send_status(fd, 302, "Found", loc);
+        return;
+    }
+    if (!strcmp(fault, "redir")) {
+        int n = rest[1] - '0';
+        if (n < 0 || n > 9 || rest[2] != '/') {
+            send_status(fd, 400, "Bad Request", NULL);
+            return;
+        }
+        if (n == 0)
+            snprintf(loc, sizeof(loc), "Location: %s\r\n", rest + 2);
+        else
+            snprintf(loc, sizeof(loc), "Location: /redir/%d%s\r\n", n - 1, rest + 2);
+        send_status(fd, 302, "Found", loc);
+        return;
+    }
+    if (!strcmp(fault, "500once") && first_time(h, fault, rest)) {
+        send_status(fd, 500, "Internal Server Error", NULL);
+        return;
+    }
+    if (strstr(rest, "..")) {
+        send_status(fd, 403, "Forbidden", NULL);
+        return;
+    }
+    char file[2200];
+    snprintf(file, sizeof(file), "%s%s", h->root, rest);
+    int ffd = open(file, O_RDONLY);
+    struct stat st;
+    if (ffd < 0 || fstat(ffd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (ffd >= 0)
+            close(ffd);
+        send_status(fd, 404, "Not Found", NULL);
+        return;
+    }
+    long long size = (long long)st.st_size;
+    char etag[64];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", size, (long long)st.st_mtime);
+    long long a = 0, b = size - 1;
+    bool partial = false;
+    if (range[0] && strcmp(fault, "norange") && (!ifrange[0] || !strcmp(ifrange, etag))) {
+        long long x = -1, y = -1;
+        int k = sscanf(range, "bytes=%lld-%lld", &x, &y);
+        if (k >= 1 && x >= 0) {
+            if (x >= size) {
+                char cr[128];
+                snprintf(cr, sizeof(cr), "Content-Range: bytes */%lld\r\n", size);
+                send_status(fd, 416, "Range Not Satisfiable", cr);
+                close(ffd);
+                return;
+            }
+            a = x;
+            if (k == 2 && y >= x && y < size)
+                b = y;
+            partial = true;
+        }
+    }
+    long long len = size ? b - a + 1 : 0;
+    long long announced = len + (!strcmp(fault, "badlen") ? 1000 : 0);
+    char head[1024];
+    int hn;
+    if (partial)
+        hn = snprintf(head, sizeof(head),
+                      "HTTP/1.1 206 Partial Content\r\nContent-Length: %lld\r\n"
+                      "Content-Range: bytes %lld-%lld/%lld\r\nETag: %s\r\n"
+                      "Accept-Ranges: bytes\r\nConnection: close\r\n\r\n",
+                      announced, a, b, size, etag);
+    else
+        hn = snprintf(head, sizeof(head),
+                      "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\nETag: %s\r\n"
+                      "%sConnection: close\r\n\r\n",
+                      announced, etag, strcmp(fault, "norange") ? "Accept-Ranges: bytes\r\n" : "");
+    if (!send_all(fd, head, (size_t)hn)) {
+        close(ffd);
+        return;
+    }
+    bool reset = !strcmp(fault, "resetonce") && first_time(h, fault, rest);
+    long long limit = reset ? len / 2 : len;
+    bool slow = !strcmp(fault, "slow");
+    char buf[65536];
+    long long sent = 0;
+    while (sent < limit && !atomic_load(&h->stop)) {
+        size_t want = (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent
+                                                                     : (long long)sizeof(buf));
+        if (slow && want > 1024)
+            want = 1024;
+        ssize_t n = pread(ffd, buf, want, (off_t)(a + sent));
+        if (n <= 0 || !send_all(fd, buf, (size_t)n))
+            break;
+        sent += n;
+        if (slow && sent < limit) {
+            bool gone = false;
+            for (int t = 0; t < slow_ms && !gone && !atomic_load(&h->stop); t += 20) {
+                struct pollfd pfd = {fd, POLLIN, 0};
+                char c;
+                /* readable now means the client closed: stop early */
+                if (poll(&pfd, 1, 20) > 0 && recv(fd, &c, 1, MSG_DONTWAIT) <= 0)
+                    gone = true;
+            }
+            if (gone)
+                break;
+        }
+    }
+    close(ffd);
+    if (reset) {
+        struct linger lin = {1, 0}; /* close with RST */
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+    }
+}
+
+static void *run(void *arg)
+{
+    struct httpd *h = arg;
+    while (!atomic_load(&h->stop)) {
+        struct pollfd pfd = {h->lfd, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        int fd = accept(h->lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        serve(h, fd);
+        shutdown(fd, SHUT_WR);
+        close(fd);
+    }
+    return NULL;
+}
+
+int httpd_start(const char *root, struct httpd **out)
+{
+    *out = NULL;
+    struct httpd *h = calloc(1, sizeof(*h));
+    if (!h)
+        return -1;
+    snprintf(h->root, sizeof(h->root), "%s", root);
+    h->slow_ms = 1000;
+    pthread_mutex_init(&h->lock, NULL);
+    atomic_init(&h->stop, false);
+    h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = 0;
+    socklen_t sl = sizeof(sa);
+    if (h->lfd < 0 || bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+        listen(h->lfd, 16) != 0 || getsockname(h->lfd, (struct sockaddr *)&sa, &sl) != 0) {
+        if (h->lfd >= 0)
+            close(h->lfd);
+        free(h);
+        return -1;
+    }
+    h->port = ntohs(sa.sin_port);
+    if (pthread_create(&h->thread, NULL, run, h) != 0) {
+        close(h->lfd);
+        free(h);
+        return -1;
+    }
+    *out = h;
+    return 0;
+}
+
+void httpd_stop(struct httpd **ph)
+{
+    if (!ph || !*ph)
+        return;
+    struct httpd *h = *ph;
+    *ph = NULL;
+    atomic_store(&h->stop, true);
+    pthread_join(h->thread, NULL);
+    close(h->lfd);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+int httpd_port(const struct httpd *h)
+{
+    return h->port;
+}
+
+void httpd_set_slow_ms(struct httpd *h, int ms)
+{
+    pthread_mutex_lock(&h->lock);
+    h->slow_ms = ms;
+    pthread_mutex_unlock(&h->lock);
+}
+
+int httpd_requests(struct httpd *h)
+{
+    pthread_mutex_lock(&h->lock);
+    int n = h->requests;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+void httpd_last_range(struct httpd *h, char *buf, int size)
+{
+    pthread_mutex_lock(&h->lock);
+    snprintf(buf, (size_t)size, "%s", h->last_range);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void httpd_reset_faults(struct httpd *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->nonce = 0;
+    pthread_mutex_unlock(&h->lock);
+}

@@ -1,0 +1,38 @@
+/* httpd.h - a tiny HTTP/1.1 file server with fault modes, for tests.
+ *
+ * Listens on 127.0.0.1, an ephemeral port, one thread, one connection at a
+ * time; serves files under a root directory with Range, ETag and If-Range.
+ * The first path segment selects a fault for the rest of the path:
+ *   /404/F         answers 404
+ *   /500once/F     answers 500 the first time F is asked, then serves it
+ *   /resetonce/F   the first time: headers and half the body, then a TCP
+ *                  reset; afterwards serves it normally
+ *   /slow/F        sends 1 KB every slow_ms milliseconds (default 1000)
+ *   /badlen/F      announces 1000 bytes more than it sends, then closes
+ *   /loop/F        302 to /loop2/F, which 302s back to /loop/F
+ *   /redir/N/F     N redirects (N = 0..9), then F
+ *   /norange/F     ignores Range (always 200 with the whole file)
+ *   /F             a normal answer
+ * Everything it does is bounded: requests up to 16 KB, stop within 100 ms.
+ */
+#ifndef SP_TEST_HTTPD_H
+#define SP_TEST_HTTPD_H
+
+struct httpd;
+
+/* Starts serving root. Returns 0 or -1. */
+int httpd_start(const char *root, struct httpd **out);
+/* Stops and joins the thread. NULL-safe; sets *h to NULL. */
+void httpd_stop(struct httpd **h);
+
+int httpd_port(const struct httpd *h);
+/* Milliseconds per KB in /slow/ mode. */
+void httpd_set_slow_ms(struct httpd *h, int ms);
+/* Requests answered so far. */
+int httpd_requests(struct httpd *h);
+/* The Range header of the most recent request ("" if none), copied. */
+void httpd_last_range(struct httpd *h, char *buf, int size);
+/* Forgets the "once" faults already served (they fire again). */
+void httpd_reset_faults(struct httpd *h);
+
+#endif

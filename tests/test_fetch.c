@@ -1,0 +1,596 @@
+/* test_fetch.c - player/fetch + player/cache against a real HTTP server on
+ * 127.0.0.1 (tests/support/httpd.c) with fault modes. Each fault ends in
+ * recovery or one clear error line, and the cache holds only bytes equal
+ * to the source file's. */
+#include "player/cache.h"
+#include "player/fetch.h"
+#include "player/sp_error.h"
+#include "support/httpd.h"
+
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+extern char **environ;
+
+#define BIG_SIZE (3 * 1024 * 1024 + 123) /* a few MB, odd size */
+#define SLOW_SIZE (20 * 1024)
+
+static char root[512];     /* served directory */
+static char cachedir[512]; /* per-test cache directory */
+static unsigned char *big; /* contents of root/big.bin */
+static unsigned char *slowdata;
+static struct httpd *srv;
+static char self_exe[512];
+
+static void fill(unsigned char *p, size_t n, unsigned seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        p[i] = (unsigned char)(seed >> 16);
+    }
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void sha256(const void *data, size_t n, unsigned char out[32])
+{
+    struct AVSHA *s = av_sha_alloc();
+    av_sha_init(s, 256);
+    av_sha_update(s, data, n);
+    av_sha_final(s, out);
+    av_free(s);
+}
+
+static void url_of(char *buf, size_t size, const char *path)
+{
+    snprintf(buf, size, "http://127.0.0.1:%d%s", httpd_port(srv), path);
+}
+
+static struct fetch *new_fetch(int idle_ms)
+{
+    struct fetch_opts o;
+    fetch_opts_init(&o);
+    o.cache_dir = cachedir;
+    o.backoff_ms = 50;
+    o.connect_timeout_ms = 3000;
+    if (idle_ms)
+        o.idle_timeout_ms = idle_ms;
+    struct fetch *f = NULL;
+    struct diag_list d = {0};
+    assert_int_equal(fetch_create(&o, &f, &d), 0);
+    diag_clear(&d);
+    return f;
+}
+
+/* The cache entry of url: complete with exactly src's bytes (SHA-256). */
+static void assert_cached_exact(struct fetch *f, const char *url, const unsigned char *src,
+                                size_t n)
+{
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    assert_true(ci.complete);
+    assert_int_equal(ci.length, (int64_t)n);
+    char path[1024];
+    assert_int_equal(cache_entry_path(e, path, sizeof(path)), 0);
+    char *data = NULL;
+    size_t len = 0;
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    data = malloc(n + 1);
+    len = fread(data, 1, n + 1, fp);
+    fclose(fp);
+    assert_int_equal(len, n);
+    unsigned char a[32], b[32];
+    sha256(data, len, a);
+    sha256(src, n, b);
+    assert_memory_equal(a, b, 32);
+    free(data);
+    cache_entry_release(&e);
+}
+
+/* Whatever the entry holds (complete or not) equals src at its offsets. */
+static int64_t assert_cached_bytes_match(struct fetch *f, const char *url,
+                                         const unsigned char *src, size_t n)
+{
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
+    int64_t total = 0;
+    unsigned char *buf = malloc(65536);
+    for (int64_t off = 0; off < (int64_t)n;) {
+        int64_t avail = cache_entry_avail(e, off);
+        if (!avail) {
+            off++;
+            continue;
+        }
+        while (avail > 0) {
+            size_t want = avail > 65536 ? 65536 : (size_t)avail;
+            int64_t got = cache_entry_read(e, off, buf, want);
+            assert_true(got > 0);
+            assert_true(off + got <= (int64_t)n);
+            assert_memory_equal(buf, src + off, (size_t)got);
+            off += got;
+            avail -= got;
+            total += got;
+        }
+    }
+    free(buf);
+    cache_entry_release(&e);
+    return total;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    static int serial;
+    snprintf(cachedir, sizeof(cachedir), "%s/fetch-cache-%d-%d", root, (int)getpid(),
+             serial++);
+    return 0;
+}
+
+static int rm_rf_cb(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rm_rf_cb(cachedir);
+    httpd_reset_faults(srv);
+    httpd_set_slow_ms(srv, 1000);
+    return 0;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_download_ok(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    url_of(url, sizeof(url), "/big.bin");
+    struct diag_list d = {0};
+    assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), 0);
+    assert_int_equal(d.errors, 0);
+    assert_cached_exact(f, url, big, BIG_SIZE);
+    /* complete: a second download asks nothing */
+    int before = httpd_requests(srv);
+    assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), 0);
+    assert_int_equal(httpd_requests(srv), before);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_get_document(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    url_of(url, sizeof(url), "/doc.json");
+    struct diag_list d = {0};
+    char *data;
+    size_t len;
+    assert_int_equal(fetch_get(f, url, 1 << 20, &data, &len, &d), 0);
+    assert_string_equal(data, "{\"hello\": \"world\"}\n");
+    free(data);
+    /* too big for the cap: refused before reading it */
+    assert_int_equal(fetch_get(f, url, 4, &data, &len, &d), SP_ELIMIT);
+    assert_null(data);
+    fetch_destroy(&f);
+    diag_clear(&d);
+    /* a local path and a file:// URL are read directly */
+    char path[600];
+    snprintf(path, sizeof(path), "%s/doc.json", root);
+    f = new_fetch(0);
+    assert_int_equal(fetch_get(f, path, 1 << 20, &data, &len, &d), 0);
+    assert_int_equal(len, 19);
+    free(data);
+    char furl[700];
+    snprintf(furl, sizeof(furl), "file://%s", path);
+    assert_int_equal(fetch_get(f, furl, 1 << 20, &data, &len, &d), 0);
+    assert_int_equal(len, 19);
+    free(data);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_offline_document_from_cache(void **state)
+{
+    (void)state;
+    /* a second server instance that we stop, to be "offline" */
+    struct httpd *tmp;
+    assert_int_equal(httpd_start(root, &tmp), 0);
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/doc.json", httpd_port(tmp));
+    struct fetch *f = new_fetch(0);
+    struct diag_list d = {0};
+    char *data;
+    size_t len;
+    assert_int_equal(fetch_get(f, url, 1 << 20, &data, &len, &d), 0);
+    free(data);
+    httpd_stop(&tmp);
+    assert_int_equal(fetch_get(f, url, 1 << 20, &data, &len, &d), 0);
+    assert_string_equal(data, "{\"hello\": \"world\"}\n");
+    assert_true(diag_contains(&d, "cached copy"));
+    free(data);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_404(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    url_of(url, sizeof(url), "/404/big.bin");
+    struct diag_list d = {0};
+    assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), SP_ENOENT);
+    assert_int_equal(d.count, 1);
+    assert_true(diag_contains(&d, "HTTP 404"));
+    assert_true(diag_contains(&d, "3 days"));
+    diag_clear(&d);
+    char *data;
+    assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), SP_ENOENT);
+    assert_false(diag_contains(&d, "3 days")); /* not media */
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_500_then_success(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    url_of(url, sizeof(url), "/500once/big.bin");
+    struct diag_list d = {0};
+    int before = httpd_requests(srv);
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(httpd_requests(srv) - before, 2);
+    assert_cached_exact(f, url, big, BIG_SIZE);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_reset_mid_body_resumes(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256], range[128];
+    url_of(url, sizeof(url), "/resetonce/big.bin");
+    struct diag_list d = {0};
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
+    assert_int_equal(d.errors, 0);
+    /* the second request resumed: a Range from where the first stopped */
+    httpd_last_range(srv, range, sizeof(range));
+    assert_true(!strncmp(range, "bytes=", 6));
+    assert_true(atoll(range + 6) > 0);
+    assert_cached_exact(f, url, big, BIG_SIZE);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_slow_server_times_out_then_resumes(void **state)
+{
+    (void)state;
+    httpd_set_slow_ms(srv, 1000); /* 1 KB/s */
+    struct fetch *f = new_fetch(400);
+    char url[256], range[128];
+    url_of(url, sizeof(url), "/slow/slow.bin");
+    struct diag_list d = {0};
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), SP_ETIMEOUT);
+    assert_int_equal(d.count, 1);
+    assert_true(diag_contains(&d, "timed out"));
+    diag_clear(&d);
+    int64_t have = assert_cached_bytes_match(f, url, slowdata, SLOW_SIZE);
+    assert_true(have >= 1024 && have < SLOW_SIZE);
+    fetch_destroy(&f);
+    /* a faster server now: the next run resumes where the first stopped */
+    httpd_set_slow_ms(srv, 0);
+    f = new_fetch(400);
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
+    httpd_last_range(srv, range, sizeof(range));
+    assert_int_equal(atoll(range + 6), have);
+    assert_cached_exact(f, url, slowdata, SLOW_SIZE);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_wrong_content_length(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    url_of(url, sizeof(url), "/badlen/big.bin");
+    struct diag_list d = {0};
+    int r = fetch_download(f, url, 0, NULL, NULL, &d);
+    /* either the 416 correction recovers, or one clear line; never a
+     * "complete" entry with the wrong bytes */
+    if (r == 0) {
+        assert_int_equal(d.errors, 0);
+        assert_cached_exact(f, url, big, BIG_SIZE);
+    } else {
+        assert_int_equal(d.count, 1);
+        assert_cached_bytes_match(f, url, big, BIG_SIZE);
+    }
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_redirects(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256];
+    struct diag_list d = {0};
+    char *data;
+    /* /redir/N/ answers N + 1 redirects: 5 are fine, 6 are too many */
+    url_of(url, sizeof(url), "/redir/4/doc.json");
+    assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), 0);
+    assert_string_equal(data, "{\"hello\": \"world\"}\n");
+    free(data);
+    url_of(url, sizeof(url), "/redir/5/doc.json");
+    assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), SP_EHTTP);
+    assert_true(diag_contains(&d, "more than 5 redirects"));
+    diag_clear(&d);
+    url_of(url, sizeof(url), "/loop/doc.json");
+    assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), SP_EHTTP);
+    assert_int_equal(d.count, 1);
+    assert_true(diag_contains(&d, "redirect loop"));
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+/* Puts the first n bytes of src into the cache entry of url, under etag. */
+static void seed_partial(const char *url, const char *etag, const unsigned char *src, size_t n,
+                         int64_t total)
+{
+    struct cache *c;
+    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(c, url, &e), 0);
+    unsigned gen;
+    assert_int_equal(cache_entry_set_info(e, total, etag, "", &gen), 0);
+    assert_int_equal(cache_entry_write(e, gen, 0, src, n), 0);
+    assert_int_equal(cache_entry_checkpoint(e), 0);
+    cache_entry_release(&e);
+    cache_close(&c);
+}
+
+static void test_server_ignores_range(void **state)
+{
+    (void)state;
+    char url[256], etag[64];
+    url_of(url, sizeof(url), "/norange/big.bin");
+    struct stat st;
+    char path[600];
+    snprintf(path, sizeof(path), "%s/big.bin", root);
+    assert_int_equal(stat(path, &st), 0);
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (long long)st.st_size,
+             (long long)st.st_mtime);
+    seed_partial(url, etag, big, BIG_SIZE / 3, BIG_SIZE);
+    struct fetch *f = new_fetch(0);
+    struct diag_list d = {0};
+    int before = httpd_requests(srv);
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
+    assert_int_equal(httpd_requests(srv) - before, 1);
+    assert_cached_exact(f, url, big, BIG_SIZE);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_changed_validator_drops_bytes(void **state)
+{
+    (void)state;
+    char url[256];
+    url_of(url, sizeof(url), "/big.bin");
+    /* stale bytes under an old ETag: they must not survive */
+    unsigned char *junk = malloc(BIG_SIZE);
+    fill(junk, BIG_SIZE, 99);
+    seed_partial(url, "\"old-version\"", junk, BIG_SIZE / 2, BIG_SIZE);
+    free(junk);
+    struct fetch *f = new_fetch(0);
+    struct diag_list d = {0};
+    assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
+    assert_cached_exact(f, url, big, BIG_SIZE);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+static void test_stream_seek_to_end_first(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    char url[256], range[128];
+    url_of(url, sizeof(url), "/big.bin");
+    struct fetch_stream *s;
+    assert_int_equal(fetch_stream_open(f, url, FETCH_MEDIA, &s), 0);
+    assert_int_equal(fetch_stream_size(s), BIG_SIZE);
+    /* read the tail first, like a demuxer looking for a trailing index */
+    unsigned char buf[4096];
+    int64_t off = BIG_SIZE - 1000;
+    int64_t n = fetch_stream_read(s, off, buf, sizeof(buf));
+    assert_true(n > 0 && n <= 1000);
+    assert_memory_equal(buf, big + off, (size_t)n);
+    int64_t got = n;
+    while (off + got < BIG_SIZE) {
+        n = fetch_stream_read(s, off + got, buf, sizeof(buf));
+        assert_true(n > 0);
+        assert_memory_equal(buf, big + off + got, (size_t)n);
+        got += n;
+    }
+    assert_int_equal(fetch_stream_read(s, BIG_SIZE, buf, sizeof(buf)), 0);
+    httpd_last_range(srv, range, sizeof(range));
+    assert_true(!strncmp(range, "bytes=", 6));
+    /* then the beginning */
+    n = fetch_stream_read(s, 0, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_memory_equal(buf, big, (size_t)n);
+    struct fetch_status st;
+    fetch_stream_status(s, &st);
+    assert_int_equal(st.total, BIG_SIZE);
+    fetch_stream_cancel(s);
+    assert_int_equal(fetch_stream_read(s, 12345, buf, sizeof(buf)) < 0 ||
+                         fetch_stream_read(s, 12345, buf, sizeof(buf)) > 0,
+                     1);
+    fetch_stream_close(&s);
+    assert_cached_bytes_match(f, url, big, BIG_SIZE);
+    fetch_destroy(&f);
+}
+
+static void test_cache_lru_eviction(void **state)
+{
+    (void)state;
+    struct cache *c;
+    assert_int_equal(cache_open(cachedir, 250000, false, &c), 0);
+    unsigned char *data = malloc(100000);
+    fill(data, 100000, 5);
+    const char *urls[] = {"http://a/1", "http://a/2", "http://a/3"};
+    char side[3][1200];
+    for (int i = 0; i < 3; i++) {
+        struct cache_entry *e;
+        assert_int_equal(cache_entry_open(c, urls[i], &e), 0);
+        unsigned g;
+        cache_entry_set_info(e, 100000, "\"x\"", "", &g);
+        assert_int_equal(cache_entry_write(e, g, 0, data, 100000), 0);
+        assert_int_equal(cache_entry_checkpoint(e), 0);
+        cache_entry_release(&e);
+        char key[65];
+        cache_key(urls[i], key);
+        snprintf(side[i], sizeof(side[i]), "%s/%s.json", cachedir, key);
+        /* distinct last-use times, oldest first */
+        struct timespec ts[2] = {{1000000 + i * 100, 0}, {1000000 + i * 100, 0}};
+        assert_int_equal(utimensat(AT_FDCWD, side[i], ts, 0), 0);
+    }
+    uint64_t used = cache_trim(c);
+    assert_true(used <= 250000);
+    struct stat st;
+    assert_int_not_equal(stat(side[0], &st), 0); /* the oldest went */
+    assert_int_equal(stat(side[2], &st), 0);     /* the newest stayed */
+    /* file names are hashes: no URL text on disk */
+    char key[65];
+    cache_key("http://a/../../etc/passwd", key);
+    assert_int_equal(strlen(key), 64);
+    assert_null(strchr(key, '/'));
+    free(data);
+    cache_close(&c);
+}
+
+/* A child process downloading slowly is killed; the cache must not hold
+ * an entry that reads as complete, and what it holds is exact. */
+static void test_kill_mid_download(void **state)
+{
+    (void)state;
+    httpd_set_slow_ms(srv, 100); /* 10 KB/s: 2 s for the file */
+    char url[256];
+    url_of(url, sizeof(url), "/slow/slow.bin");
+    char *argv[] = {self_exe, "--child-download", url, cachedir, NULL};
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, self_exe, NULL, NULL, argv, environ), 0);
+    struct timespec ts = {0, 800 * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(WIFSIGNALED(status));
+    struct fetch *f = new_fetch(0);
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    assert_false(ci.complete);
+    cache_entry_release(&e);
+    assert_cached_bytes_match(f, url, slowdata, SLOW_SIZE);
+    fetch_destroy(&f);
+}
+
+static int child_download(const char *url, const char *dir)
+{
+    struct fetch_opts o;
+    fetch_opts_init(&o);
+    o.cache_dir = dir;
+    struct fetch *f;
+    if (fetch_create(&o, &f, NULL))
+        return 1;
+    int r = fetch_download(f, url, 0, NULL, NULL, NULL);
+    fetch_destroy(&f);
+    return r ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && !strcmp(argv[1], "--child-download"))
+        return child_download(argv[2], argv[3]);
+    ssize_t sl = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+    if (sl > 0)
+        self_exe[sl] = '\0';
+    else
+        snprintf(self_exe, sizeof(self_exe), "%s", argv[0]);
+    snprintf(root, sizeof(root), "%s/fetch-root-%d", SIGPLAY_TEST_TMP, (int)getpid());
+    mkdir(root, 0700);
+    char path[700];
+    big = malloc(BIG_SIZE);
+    fill(big, BIG_SIZE, 1);
+    snprintf(path, sizeof(path), "%s/big.bin", root);
+    write_file(path, big, BIG_SIZE);
+    slowdata = malloc(SLOW_SIZE);
+    fill(slowdata, SLOW_SIZE, 2);
+    snprintf(path, sizeof(path), "%s/slow.bin", root);
+    write_file(path, slowdata, SLOW_SIZE);
+    snprintf(path, sizeof(path), "%s/doc.json", root);
+    write_file(path, "{\"hello\": \"world\"}\n", 19);
+    if (httpd_start(root, &srv)) {
+        fprintf(stderr, "cannot start the test server\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_download_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_document, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offline_document_from_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_404, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_500_then_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_mid_body_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_server_times_out_then_resumes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_content_length, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_server_ignores_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changed_validator_drops_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_seek_to_end_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_lru_eviction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_mid_download, setup, teardown),
+    };
+    int r = cmocka_run_group_tests(tests, NULL, NULL);
+    httpd_stop(&srv);
+    free(big);
+    free(slowdata);
+    rm_rf_cb(root);
+    return r;
+}
