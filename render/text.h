@@ -1,0 +1,73 @@
+/* text.h - UTF-8 text with FreeType, fonts found through fontconfig.
+ *
+ * The primary font is fontconfig's match for "sans-serif"; a code point the
+ * fonts loaded so far lack is looked up per code point through fontconfig
+ * (preferring Simplified Chinese forms for Han characters), so CJK text
+ * falls back to e.g. Noto Sans CJK. Bitmap-only faces (color emoji) are not
+ * used; such code points draw as the primary font's missing-glyph box.
+ * No shaping beyond one glyph per code point (enough for Latin and CJK).
+ *
+ * Layout: '\n' starts a new line; with max_width > 0 lines are also wrapped
+ * at the last space that fits, or between any two characters when a word is
+ * wider than max_width (which is how CJK text wraps). Lines are
+ * TEXT_LINE_HEIGHT * size_px apart; (x, y) is the top-left of the first
+ * line box. Glyphs are placed on whole pixels.
+ *
+ * Caps: sizes are clamped to [TEXT_MIN_PX, TEXT_MAX_PX]; at most
+ * TEXT_MAX_FACES fonts are opened; one call reads at most TEXT_MAX_BYTES
+ * bytes (the rest is ignored); the glyph cache holds at most
+ * TEXT_CACHE_MAX_GLYPHS glyphs or TEXT_CACHE_MAX_BYTES of bitmaps and is
+ * emptied when either is exceeded. Invalid UTF-8 draws U+FFFD.
+ *
+ * A struct text_ctx is not thread-safe: one per drawing thread.
+ */
+#ifndef SP_RENDER_TEXT_H
+#define SP_RENDER_TEXT_H
+
+#include "render/canvas.h"
+
+#include <stddef.h>
+
+#define TEXT_LINE_HEIGHT 1.25
+#define TEXT_MIN_PX 1.0
+#define TEXT_MAX_PX 512.0
+#define TEXT_MAX_FACES 16
+#define TEXT_MAX_BYTES (1u << 20)
+#define TEXT_CACHE_MAX_GLYPHS 4096
+#define TEXT_CACHE_MAX_BYTES (16u << 20)
+
+struct text_ctx;
+
+struct text_metrics {
+    double width;  /* widest line, pixels */
+    double height; /* lines * line height, pixels */
+    int lines;     /* line count (an empty string is one empty line) */
+};
+
+/* Opens FreeType and the primary font. Returns 0, SP_ENOMEM, or SP_ENOENT
+ * (fontconfig found no usable font); *out is NULL on error. */
+int text_create(struct text_ctx **out);
+
+/* NULL-safe; sets *t to NULL. */
+void text_destroy(struct text_ctx **t);
+
+/* Measures utf8 (NUL-terminated) laid out at size_px, wrapped at max_width
+ * pixels when max_width > 0. Returns 0, SP_EINVAL or SP_ENOMEM. */
+int text_measure(struct text_ctx *t, const char *utf8, double size_px, double max_width,
+                 struct text_metrics *out);
+
+/* Draws utf8 with its first line box's top-left at (x, y) pixels, clipped
+ * to the canvas. out (may be NULL) receives the metrics. Returns 0,
+ * SP_EINVAL or SP_ENOMEM. */
+int text_draw(struct text_ctx *t, struct canvas *c, double x, double y, const char *utf8,
+              double size_px, struct canvas_color color, double max_width,
+              struct text_metrics *out);
+
+/* The font file that draws code point cp (after fallback), or NULL if none
+ * has it; the string lives as long as t. For tests and diagnostics. */
+const char *text_font_for(struct text_ctx *t, unsigned cp);
+
+/* Glyphs currently cached (tests check the cap). */
+size_t text_cache_count(const struct text_ctx *t);
+
+#endif
