@@ -182,8 +182,10 @@ static inline void bgen_op(struct bgen *g, int u, int64_t t)
         bgen_put(g, "\"op\":\"board.bg\",\"board\":\"b%d\",\"image\":\"images/slide%d.png\","
                  "\"fit\":\"%s\"}", board, bgen_int(g, 4), bgen_int(g, 2) ? "cover" : "contain");
     } else if (r < 990) {
-        /* Rare: remove a page (not b0), which later ops then miss. */
-        bgen_put(g, "\"op\":\"board.remove\",\"board\":\"b%d\"}", board ? board : 1);
+        /* Rare: remove the newest extra page (b0..b2 stay). Once in a while
+         * a page that is gone: warned and skipped. */
+        int b = g->boards > 3 ? --g->boards : 3 + bgen_int(g, 3);
+        bgen_put(g, "\"op\":\"board.remove\",\"board\":\"b%d\"}", b);
     } else {
         /* An op naming an id nobody created: warned and skipped. */
         bgen_put(g, "\"op\":\"erase\",\"ids\":[\"ghost%d\"]}", bgen_int(g, 100));
@@ -203,13 +205,14 @@ static inline int bgen_batch(struct bgen *g, int max_ops, int64_t *batch_t, int 
     bgen_put(g, "{\"v\":1,\"ops\":[");
     int written = 0;
     if (g->boards == 0) {
-        bgen_put(g, "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.add\",\"board\":\"b0\","
-                 "\"color\":\"#ffffff\"},", (long long)t, u);
+        for (int b = 0; b < 3; b++)
+            bgen_put(g, "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.add\","
+                     "\"board\":\"b%d\",\"color\":\"#ffffff\"},", (long long)t, u, b);
         bgen_put(g, "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.switch\",\"board\":\"b0\"},",
                  (long long)t, u);
-        g->boards = 1;
-        written = 2;
-        n += 2;
+        g->boards = 3;
+        written = 4;
+        n += 4;
     }
     for (int i = written; i < n; i++) {
         if (i > written)
