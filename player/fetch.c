@@ -15,9 +15,11 @@
 #include "fetch.h"
 
 #include "cache.h"
+#include "loader.h"
 #include "log.h"
 #include "sp_error.h"
 #include "sp_file.h"
+#include "url.h"
 
 #include <libwebsockets.h>
 
@@ -119,43 +121,13 @@ bool fetch_is_remote(const char *url)
     return !strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* file:// URL or plain path -> a path (malloc'd), percent-decoded. */
+/* file:// URL or plain path -> a local path (malloc'd), or NULL. */
 static char *local_path(const char *url)
 {
-    const char *p = url;
-    bool decode = false;
-    if (!strncasecmp(p, "file://", 7)) {
-        p += 7;
-        if (!strncasecmp(p, "localhost/", 10))
-            p += 9;
-        decode = true;
-    }
-    char *out = malloc(strlen(p) + 1);
-    if (!out)
-        return NULL;
-    size_t n = 0;
-    for (; *p; p++) {
-        if (decode && *p == '?')
-            break;
-        if (decode && p[0] == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-            out[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        } else
-            out[n++] = *p;
-    }
-    out[n] = '\0';
-    return out;
+    char *out = NULL;
+    if (url_kind(url) == URL_KIND_FILE)
+        return url_to_path(url, &out) ? NULL : out;
+    return strdup(url);
 }
 
 const char *fetch_state_name(enum fetch_state s)
@@ -202,48 +174,11 @@ void fetch_http_message(char *buf, size_t size, const char *url, int status, uns
         snprintf(buf, size, "%s: HTTP %d%s%s", url, status, t[0] ? " " : "", t);
 }
 
-/* Resolves a Location header against the URL it answered (absolute URL,
- * scheme-relative, absolute path or relative path). */
+/* Resolves a Location header against the URL it answered (RFC 3986). */
 static char *resolve_location(const char *base, const char *loc)
 {
-    size_t bl = strlen(base), ll = strlen(loc);
-    char *out = malloc(bl + ll + 2);
-    if (!out)
-        return NULL;
-    const char *scheme_end = strstr(base, "://");
-    if (strstr(loc, "://") && strcspn(loc, ":/?#") == (size_t)(strstr(loc, "://") - loc)) {
-        memcpy(out, loc, ll + 1);
-    } else if (!scheme_end) {
-        free(out);
-        return NULL;
-    } else if (loc[0] == '/' && loc[1] == '/') {
-        size_t sl = (size_t)(scheme_end - base) + 1; /* "https:" */
-        memcpy(out, base, sl);
-        memcpy(out + sl, loc, ll + 1);
-    } else {
-        const char *host = scheme_end + 3;
-        const char *path = host + strcspn(host, "/?#");
-        size_t keep;
-        if (loc[0] == '/')
-            keep = (size_t)(path - base);
-        else {
-            /* up to the last '/' of the path (before any query) */
-            const char *q = path + strcspn(path, "?#");
-            const char *slash = q;
-            while (slash > path && slash[-1] != '/')
-                slash--;
-            keep = (size_t)(slash - base);
-            if (slash == path) { /* no path at all */
-                memcpy(out, base, keep);
-                out[keep++] = '/';
-                memcpy(out + keep, loc, ll + 1);
-                return out;
-            }
-        }
-        memcpy(out, base, keep);
-        memcpy(out + keep, loc, ll + 1);
-    }
-    return out;
+    char *out = NULL;
+    return url_resolve(base, loc, &out) ? NULL : out;
 }
 
 /* ---- proxies --------------------------------------------------------------- */
@@ -1379,17 +1314,17 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
     if (len)
         *len = 0;
     if (!fetch_is_remote(url)) {
-        char *path = local_path(url);
-        if (!path)
-            return SP_ENOMEM;
-        int r = sp_read_file(path, max_bytes, data, len);
-        if (r == SP_ENOENT)
-            diag_add(diag, DIAG_ERROR, "%s: no such file", path);
-        else if (r == SP_ELIMIT)
-            diag_add(diag, DIAG_ERROR, "%s: larger than %zu bytes", path, max_bytes);
-        else if (r)
-            diag_add(diag, DIAG_ERROR, "%s: cannot read: %s", path, sp_strerror(r));
-        free(path);
+        /* local documents: the core's file loader, paths made into URLs */
+        char *furl = NULL;
+        if (url_kind(url) == URL_KIND_PATH) {
+            int r = url_from_path(url, &furl);
+            if (r) {
+                diag_add(diag, DIAG_ERROR, "%s: %s", url, sp_strerror(r));
+                return r;
+            }
+        }
+        int r = sp_loader_get(NULL, furl ? furl : url, max_bytes, data, len, diag);
+        free(furl);
         return r;
     }
     struct dl *d;
@@ -1428,8 +1363,10 @@ int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progr
 {
     if (!fetch_is_remote(url)) {
         char *path = local_path(url);
-        if (!path)
-            return SP_ENOMEM;
+        if (!path) {
+            diag_add(diag, DIAG_ERROR, "%s: not a local file URL", url);
+            return SP_EINVAL;
+        }
         struct stat st;
         int r = stat(path, &st) == 0 ? 0 : SP_ENOENT;
         if (r)
@@ -1480,7 +1417,7 @@ int fetch_stream_open(struct fetch *f, const char *url, unsigned flags,
         char *path = local_path(url);
         if (!path) {
             free(s);
-            return SP_ENOMEM;
+            return SP_EINVAL;
         }
         s->fd = open(path, O_RDONLY | O_CLOEXEC);
         free(path);
@@ -1616,4 +1553,18 @@ void fetch_stream_close(struct fetch_stream **ps)
     if (s->d)
         dl_release(s->d);
     free(s);
+}
+
+/* ---- the document loader --------------------------------------------------- */
+
+static int loader_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                      struct diag_list *diag)
+{
+    return fetch_get(opaque, url, max_bytes, data, len, diag);
+}
+
+struct sp_loader fetch_loader(struct fetch *f)
+{
+    struct sp_loader l = {loader_get, f};
+    return l;
 }

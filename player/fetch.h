@@ -34,6 +34,7 @@
 #define SP_FETCH_H
 
 #include "diag.h"
+#include "loader.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,6 +86,11 @@ bool fetch_is_remote(const char *url);
  * or SP_ENOMEM. */
 int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len,
               struct diag_list *diag);
+
+/* An sp_loader (player/loader.h) serving http(s) through f (with the
+ * cache and its offline fallback) and file URLs from disk. Valid while f
+ * lives; usable from any thread. */
+struct sp_loader fetch_loader(struct fetch *f);
 
 /* State of a transfer, for progress bars and a buffering indicator. */
 enum fetch_state {
