@@ -1,0 +1,379 @@
+/* board_draw.c - the board state drawn with render/raster and render/text,
+ * through a cached page layer (see board_draw.h). */
+#include "render/board_draw.h"
+
+#include "player/sp_error.h"
+#include "render/raster.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct board_draw {
+    int w, h;   /* canvas pixels */
+    int bw, bh; /* board units */
+    board_draw_image_fn get_image;
+    void *opaque;
+    struct text_ctx *text;
+    bool own_text;
+    struct raster *r;
+    struct canvas *layer; /* background + finished elements */
+    struct canvas *frame; /* layer + marks in progress */
+    /* the layer's key: what it was drawn from */
+    bool valid;
+    uint32_t page_index, page_gen;
+    uint64_t version, serial;
+    double vscale, vx, vy;
+    const struct image *img;
+    /* incremental bookkeeping */
+    uint32_t examined;     /* slots [0, examined) were looked at */
+    uint32_t top_in_layer; /* 1 + highest slot drawn into the layer, 0 if none */
+    uint32_t *pending;     /* slots below `examined` holding unfinished strokes, ascending */
+    size_t npending, pending_cap;
+    double *pts; /* float -> double point scratch */
+    size_t pts_cap;
+    struct board_draw_stats st;
+};
+
+static struct canvas_color rgba32(uint32_t c)
+{
+    return canvas_rgba((uint8_t)(c >> 24), (uint8_t)(c >> 16), (uint8_t)(c >> 8), (uint8_t)c);
+}
+
+int board_draw_create(struct board_draw **out, int w, int h, const struct board_draw_opts *o)
+{
+    *out = NULL;
+    if (!o || w < 1 || h < 1 || w > CANVAS_MAX_DIM || h > CANVAS_MAX_DIM)
+        return SP_EINVAL;
+    struct board_draw *bd = calloc(1, sizeof(*bd));
+    if (!bd)
+        return SP_ENOMEM;
+    bd->bw = o->board_w > 0 ? o->board_w : 1280;
+    bd->bh = o->board_h > 0 ? o->board_h : 960;
+    bd->get_image = o->get_image;
+    bd->opaque = o->opaque;
+    int ret = 0;
+    if (o->text) {
+        bd->text = o->text;
+    } else {
+        ret = text_create(&bd->text);
+        bd->own_text = true;
+    }
+    if (!ret)
+        ret = raster_create(&bd->r);
+    if (!ret)
+        ret = board_draw_resize(bd, w, h);
+    if (ret) {
+        board_draw_destroy(&bd);
+        return ret;
+    }
+    *out = bd;
+    return 0;
+}
+
+void board_draw_destroy(struct board_draw **bdp)
+{
+    if (!bdp || !*bdp)
+        return;
+    struct board_draw *bd = *bdp;
+    if (bd->own_text)
+        text_destroy(&bd->text);
+    raster_destroy(&bd->r);
+    canvas_destroy(&bd->layer);
+    canvas_destroy(&bd->frame);
+    free(bd->pending);
+    free(bd->pts);
+    free(bd);
+    *bdp = NULL;
+}
+
+int board_draw_resize(struct board_draw *bd, int w, int h)
+{
+    struct canvas *layer = NULL, *frame = NULL;
+    int ret = canvas_create(&layer, w, h);
+    if (!ret)
+        ret = canvas_create(&frame, w, h);
+    if (ret) {
+        canvas_destroy(&layer);
+        return ret;
+    }
+    canvas_destroy(&bd->layer);
+    canvas_destroy(&bd->frame);
+    bd->layer = layer;
+    bd->frame = frame;
+    bd->w = w;
+    bd->h = h;
+    bd->valid = false;
+    return 0;
+}
+
+void board_draw_invalidate(struct board_draw *bd)
+{
+    bd->valid = false;
+}
+
+void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st)
+{
+    *st = bd->st;
+}
+
+/* Board units to canvas pixels for page p: fit, then the page's view. */
+static struct raster_xform page_xform(const struct board_draw *bd, const struct board_page *p)
+{
+    double base = fmin((double)bd->w / bd->bw, (double)bd->h / bd->bh);
+    double ox = (bd->w - bd->bw * base) / 2, oy = (bd->h - bd->bh * base) / 2;
+    double s = p->view.scale, vx = p->view.x, vy = p->view.y;
+    if (!isfinite(s) || s <= 0)
+        s = 1;
+    if (!isfinite(vx) || !isfinite(vy))
+        vx = vy = 0;
+    struct raster_xform xf = {s * base, ox - vx * s * base, oy - vy * s * base};
+    return xf;
+}
+
+static int draw_element(struct board_draw *bd, struct canvas *c, const struct board_element *e,
+                        const struct raster_xform *xf0)
+{
+    struct raster_xform xf = *xf0;
+    xf.tx += e->dx * xf.scale;
+    xf.ty += e->dy * xf.scale;
+    if (e->kind != BOARD_ELEM_TEXT) { /* text bboxes are estimates: never cull */
+        double x0 = e->bbox.x0 * xf0->scale + xf0->tx, x1 = e->bbox.x1 * xf0->scale + xf0->tx;
+        double y0 = e->bbox.y0 * xf0->scale + xf0->ty, y1 = e->bbox.y1 * xf0->scale + xf0->ty;
+        if (x1 < -2 || y1 < -2 || x0 > c->w + 2 || y0 > c->h + 2)
+            return 0;
+    }
+    struct canvas_color col = rgba32(e->color);
+    struct canvas_color fill = rgba32(e->fill);
+    const struct canvas_color *fp = e->has_fill ? &fill : NULL;
+    switch (e->kind) {
+    case BOARD_ELEM_STROKE: {
+        if (e->npts == 0)
+            return 0;
+        if (e->npts > bd->pts_cap) {
+            double *p = realloc(bd->pts, (size_t)e->npts * 2 * sizeof(double));
+            if (!p)
+                return SP_ENOMEM;
+            bd->pts = p;
+            bd->pts_cap = e->npts;
+        }
+        for (size_t i = 0; i < 2 * (size_t)e->npts; i++)
+            bd->pts[i] = e->pts[i];
+        if (e->tool == BOARD_TOOL_HIGHLIGHTER && col.a == 255)
+            col.a = BOARD_DRAW_HIGHLIGHTER_ALPHA;
+        return raster_stroke(bd->r, c, &xf, bd->pts, e->npts, e->width, col);
+    }
+    case BOARD_ELEM_LINE:
+        return raster_line(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
+    case BOARD_ELEM_ARROW:
+        return raster_arrow(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
+    case BOARD_ELEM_RECT:
+        return raster_rect(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
+    case BOARD_ELEM_ELLIPSE:
+        return raster_ellipse(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
+    case BOARD_ELEM_TEXT:
+        if (!e->text)
+            return 0;
+        return text_draw(bd->text, c, e->x1 * xf.scale + xf.tx, e->y1 * xf.scale + xf.ty,
+                         e->text, e->size * xf.scale, col, 0, NULL);
+    }
+    return 0;
+}
+
+/* Draws an element, treating only out-of-memory as an error: an element
+ * that cannot be drawn (absurd geometry) is skipped. */
+static int draw_or_skip(struct board_draw *bd, struct canvas *c, const struct board_element *e,
+                        const struct raster_xform *xf)
+{
+    int ret = draw_element(bd, c, e, xf);
+    return ret == SP_ENOMEM ? ret : 0;
+}
+
+static void draw_background(struct board_draw *bd, struct canvas *c, const struct board_page *p,
+                            const struct raster_xform *xf, struct image *img)
+{
+    canvas_clear(c, rgba32(p->bg.has_color ? p->bg.color : BOARD_DRAW_DEFAULT_BG));
+    if (!img)
+        return;
+    const double rect[4] = {xf->tx, xf->ty, bd->bw * xf->scale, bd->bh * xf->scale};
+    enum image_fit fit = p->bg.fit == BOARD_FIT_COVER     ? IMAGE_FIT_COVER
+                         : p->bg.fit == BOARD_FIT_STRETCH ? IMAGE_FIT_STRETCH
+                                                          : IMAGE_FIT_CONTAIN;
+    image_draw_fit(c, img, rect, fit); /* out of memory: the color shows */
+}
+
+static int pending_add(struct board_draw *bd, uint32_t slot)
+{
+    if (bd->npending == bd->pending_cap) {
+        size_t cap = bd->pending_cap ? 2 * bd->pending_cap : 16;
+        uint32_t *p = realloc(bd->pending, cap * sizeof(*p));
+        if (!p)
+            return SP_ENOMEM;
+        bd->pending = p;
+        bd->pending_cap = cap;
+    }
+    bd->pending[bd->npending++] = slot;
+    return 0;
+}
+
+/* Looks at slots [examined, count): finished ones go into the layer,
+ * unfinished ones become pending. */
+static int add_new_slots(struct board_draw *bd, const struct board_state *s,
+                         const struct board_page *p, const struct raster_xform *xf, bool counted)
+{
+    uint32_t count = board_page_slot_count(p);
+    for (uint32_t i = bd->examined; i < count; i++) {
+        const struct board_element *e = board_state_slot(s, p, i);
+        if (!e)
+            continue;
+        int ret;
+        if (e->finished) {
+            ret = draw_or_skip(bd, bd->layer, e, xf);
+            bd->top_in_layer = i + 1;
+            if (counted)
+                bd->st.added_elements++;
+        } else {
+            ret = pending_add(bd, i);
+        }
+        if (ret)
+            return ret;
+    }
+    bd->examined = count;
+    return 0;
+}
+
+static int redraw_layer(struct board_draw *bd, const struct board_state *s,
+                        const struct board_page *p, const struct raster_xform *xf,
+                        struct image *img)
+{
+    bd->valid = false;
+    draw_background(bd, bd->layer, p, xf, img);
+    bd->examined = 0;
+    bd->top_in_layer = 0;
+    bd->npending = 0;
+    int ret = add_new_slots(bd, s, p, xf, false);
+    if (ret)
+        return ret;
+    bd->valid = true;
+    bd->page_index = p->index;
+    bd->page_gen = p->gen;
+    bd->version = p->version;
+    bd->serial = board_state_serial(s);
+    bd->vscale = p->view.scale;
+    bd->vx = p->view.x;
+    bd->vy = p->view.y;
+    bd->img = img;
+    bd->st.full_redraws++;
+    return 0;
+}
+
+/* Pending strokes that finished join the layer if nothing above them is in
+ * it yet; otherwise the layer must be redrawn for the z-order. Returns 1
+ * when a redraw is needed. */
+static int settle_pending(struct board_draw *bd, const struct board_state *s,
+                          const struct board_page *p, const struct raster_xform *xf)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < bd->npending; i++) {
+        uint32_t slot = bd->pending[i];
+        const struct board_element *e = board_state_slot(s, p, slot);
+        if (e && e->finished) {
+            if (slot < bd->top_in_layer)
+                return 1;
+            int ret = draw_or_skip(bd, bd->layer, e, xf);
+            if (ret)
+                return ret;
+            bd->top_in_layer = slot + 1;
+            bd->st.added_elements++;
+            continue;
+        }
+        if (e)
+            bd->pending[keep++] = slot;
+    }
+    bd->npending = keep;
+    return 0;
+}
+
+static bool key_matches(const struct board_draw *bd, const struct board_state *s,
+                        const struct board_page *p, const struct image *img)
+{
+    return bd->valid && bd->page_index == p->index && bd->page_gen == p->gen &&
+           bd->version == p->version && bd->serial == board_state_serial(s) &&
+           bd->vscale == p->view.scale && bd->vx == p->view.x && bd->vy == p->view.y &&
+           bd->img == img && board_page_slot_count(p) >= bd->examined;
+}
+
+static void draw_lasers(struct board_draw *bd, struct canvas *c, const struct board_state *s,
+                        const struct board_page *p, const struct raster_xform *xf)
+{
+    struct board_laser marks[BOARD_MAX_LASERS];
+    size_t n = board_state_lasers(s, marks, BOARD_MAX_LASERS);
+    int64_t now = board_state_time(s);
+    for (size_t i = 0; i < n; i++) {
+        if (marks[i].page != p->index)
+            continue;
+        double fade = 1.0 - (double)(now - marks[i].t) / BOARD_LASER_MS;
+        raster_laser(bd->r, c, xf, marks[i].x, marks[i].y, fade);
+    }
+}
+
+int board_draw_frame(struct board_draw *bd, const struct board_state *s,
+                     const struct canvas **frame)
+{
+    *frame = bd->frame;
+    const struct board_page *p = s ? board_state_current(s) : NULL;
+    if (!p) {
+        canvas_clear(bd->frame, rgba32(BOARD_DRAW_DEFAULT_BG));
+        bd->valid = false;
+        return 0;
+    }
+    struct raster_xform xf = page_xform(bd, p);
+    struct image *img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image)
+                                                     : NULL;
+    int ret;
+    if (!key_matches(bd, s, p, img)) {
+        ret = redraw_layer(bd, s, p, &xf, img);
+    } else {
+        ret = settle_pending(bd, s, p, &xf);
+        if (ret == 1)
+            ret = redraw_layer(bd, s, p, &xf, img);
+        else if (!ret)
+            ret = add_new_slots(bd, s, p, &xf, true);
+    }
+    if (ret)
+        return ret;
+    canvas_copy(bd->frame, bd->layer);
+    for (size_t i = 0; i < bd->npending; i++) {
+        const struct board_element *e = board_state_slot(s, p, bd->pending[i]);
+        if (e && (ret = draw_or_skip(bd, bd->frame, e, &xf)))
+            return ret;
+    }
+    draw_lasers(bd, bd->frame, s, p, &xf);
+    bd->st.frames++;
+    return 0;
+}
+
+int board_draw_full(struct board_draw *bd, const struct board_state *s, struct canvas *c)
+{
+    const struct board_page *p = s ? board_state_current(s) : NULL;
+    if (c->w != bd->w || c->h != bd->h)
+        return SP_EINVAL;
+    if (!p) {
+        canvas_clear(c, rgba32(BOARD_DRAW_DEFAULT_BG));
+        return 0;
+    }
+    struct raster_xform xf = page_xform(bd, p);
+    struct image *img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image)
+                                                     : NULL;
+    draw_background(bd, c, p, &xf, img);
+    uint32_t count = board_page_slot_count(p);
+    for (uint32_t i = 0; i < count; i++) {
+        const struct board_element *e = board_state_slot(s, p, i);
+        int ret = e ? draw_or_skip(bd, c, e, &xf) : 0;
+        if (ret)
+            return ret;
+    }
+    draw_lasers(bd, c, s, p, &xf);
+    return 0;
+}

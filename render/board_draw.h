@@ -1,0 +1,88 @@
+/* board_draw.h - draws the whiteboard (player/board.h state) into a canvas.
+ *
+ * The board's logical rectangle (board_w x board_h units, from the
+ * manifest's Whiteboard size) is fitted into the canvas (aspect kept,
+ * centred); the page's viewport then zooms (scale) and scrolls (x, y = the
+ * board point shown at the fitted rectangle's top-left). Widths and text
+ * sizes scale with the view. The area around the board shows the page
+ * background color too.
+ *
+ * Incremental drawing: finished elements are drawn once into a cached page
+ * layer (background + finished elements). Per frame the layer is copied
+ * into the frame, then strokes in progress and laser marks are drawn on top.
+ * The layer is redrawn from scratch when its key changes: the shown page,
+ * the page's version (undo, redo, erase, clear, move, background, view), the
+ * state's serial (a seek that rebuilt the state), the canvas size or the
+ * background image; and when a stroke that was in progress below finished
+ * elements finishes (z-order). New finished elements on top are added to the
+ * layer without a redraw.
+ *
+ * Looks: a highlighter stroke whose color is opaque is drawn at
+ * BOARD_DRAW_HIGHLIGHTER_ALPHA (an explicit alpha in its color is kept);
+ * the whole stroke blends once, so it never darkens where it overlaps itself.
+ * A laser mark fades linearly to nothing over BOARD_LASER_MS.
+ *
+ * Not thread-safe: one thread draws with a struct board_draw.
+ */
+#ifndef SP_RENDER_BOARD_DRAW_H
+#define SP_RENDER_BOARD_DRAW_H
+
+#include "player/board.h"
+#include "render/canvas.h"
+#include "render/image.h"
+#include "render/text.h"
+
+#include <stdint.h>
+
+#define BOARD_DRAW_HIGHLIGHTER_ALPHA 96 /* of 255 */
+#define BOARD_DRAW_DEFAULT_BG 0xFFFFFFFFu /* pages without a color: white */
+
+/* Returns the decoded background image for url (as written in the op,
+ * relative to the manifest), or NULL when it is not available (yet). The
+ * image must stay valid until the next call or board_draw_destroy(). Called
+ * once per frame for the shown page's image. */
+typedef struct image *(*board_draw_image_fn)(void *opaque, const char *url);
+
+struct board_draw_opts {
+    int board_w, board_h;          /* board units; <= 0 means 1280 x 960 */
+    board_draw_image_fn get_image; /* may be NULL: backgrounds are colors only */
+    void *opaque;
+    struct text_ctx *text; /* borrowed; NULL: board_draw opens its own */
+};
+
+struct board_draw;
+
+struct board_draw_stats {
+    uint64_t frames;         /* board_draw_frame calls that drew */
+    uint64_t full_redraws;   /* page layer redrawn from scratch */
+    uint64_t added_elements; /* finished elements added to the layer incrementally */
+};
+
+/* A drawer for a w x h canvas. Returns 0, SP_EINVAL, SP_ENOMEM or
+ * SP_ENOENT (no font); *out is NULL on error. */
+int board_draw_create(struct board_draw **out, int w, int h, const struct board_draw_opts *o);
+
+/* NULL-safe; sets *bd to NULL. */
+void board_draw_destroy(struct board_draw **bd);
+
+/* Changes the canvas size (the next frame redraws the layer). */
+int board_draw_resize(struct board_draw *bd, int w, int h);
+
+/* Forces a layer redraw on the next frame (e.g. a background image arrived
+ * under the same pointer). */
+void board_draw_invalidate(struct board_draw *bd);
+
+/* Draws state s (NULL = empty board) into the frame canvas and sets *frame
+ * to it (owned by bd, valid until the next call). With no page shown the
+ * frame is the default background. Per-element drawing errors (an absurd
+ * geometry) skip that element. Returns 0 or SP_ENOMEM. */
+int board_draw_frame(struct board_draw *bd, const struct board_state *s,
+                     const struct canvas **frame);
+
+/* Draws the whole page directly into c (no cache): the baseline the
+ * benchmark compares with, and a reference for tests. */
+int board_draw_full(struct board_draw *bd, const struct board_state *s, struct canvas *c);
+
+void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st);
+
+#endif
