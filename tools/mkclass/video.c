@@ -1,0 +1,82 @@
+/* video.c - the H.264 encoder (libx264 through libavcodec) and the sync SEI
+ * written into each lane's video once per second.
+ *
+ * Determinism: one encoder thread, bit-exact flags, no scene-cut key frames
+ * (a key frame every 2 s exactly, which the seek tests rely on). x264's own
+ * SEI (its version and settings, payload type 5) stays in the first access
+ * unit, as in every real x264 file: readers must skip it.
+ */
+#include "mkclass.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/opt.h>
+
+AVCodecContext *mk_video_open(const struct mk_plan *p, bool global_header)
+{
+    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    if (!codec) {
+        fprintf(stderr, "sigplay-mkclass: FFmpeg has no libx264 encoder\n");
+        return NULL;
+    }
+    AVCodecContext *c = avcodec_alloc_context3(codec);
+    if (!c)
+        return NULL;
+    c->width = p->opt.width;
+    c->height = p->opt.height;
+    c->pix_fmt = AV_PIX_FMT_YUV420P;
+    /* One tick per frame: pts are frame numbers, durations are exact. */
+    c->time_base = (AVRational){1, p->opt.fps};
+    c->framerate = (AVRational){p->opt.fps, 1};
+    c->gop_size = 2 * p->opt.fps;
+    c->keyint_min = 2 * p->opt.fps;
+    c->max_b_frames = 2; /* decode order != presentation order, as in real files */
+    c->thread_count = 1;
+    c->flags |= AV_CODEC_FLAG_BITEXACT;
+    if (global_header)
+        c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    av_opt_set(c->priv_data, "preset", "superfast", 0);
+    av_opt_set(c->priv_data, "crf", "26", 0);
+    av_opt_set(c->priv_data, "x264-params", "scenecut=0:threads=1:lookahead-threads=1", 0);
+    if (avcodec_open2(c, codec, NULL) < 0) {
+        fprintf(stderr, "sigplay-mkclass: cannot open the libx264 encoder\n");
+        avcodec_free_context(&c);
+        return NULL;
+    }
+    return c;
+}
+
+int mk_video_add_sei(const struct mk_plan *p, struct mk_segment *s, AVPacket *pkt)
+{
+    const struct mk_lane *l = &p->lanes[s->lane];
+    int fps = p->opt.fps;
+    if (l->sei == MK_SEI_NONE || pkt->pts < 0 || pkt->pts % fps != 0)
+        return 0;
+    /* A frame on a whole second of media time: exact in ms. */
+    int64_t pts_ms = pkt->pts / fps * 1000;
+    int64_t sync = s->first_board_ms + pts_ms;
+    char json[64];
+    snprintf(json, sizeof json, "{\"syncTime\":%" PRId64 "}", sync);
+    size_t len = 0;
+    uint8_t *nal = mk_sei_build((int)l->sei, p->sei_uuid, json, &len);
+    if (!nal)
+        return -1;
+    int rc = mk_sei_insert(pkt, nal, len);
+    free(nal);
+    if (rc < 0) {
+        fprintf(stderr, "sigplay-mkclass: %s: cannot insert SEI at pts %" PRId64 "\n", s->file,
+                (int64_t)pkt->pts);
+        return -1;
+    }
+    struct mk_anchor *a = realloc(s->anchors, (size_t)(s->anchor_count + 1) * sizeof *a);
+    if (!a)
+        return -1;
+    s->anchors = a;
+    a[s->anchor_count].pts_ms = pts_ms;
+    a[s->anchor_count].sync_time = sync;
+    s->anchor_count++;
+    return 0;
+}
