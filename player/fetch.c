@@ -870,8 +870,8 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             const char *why = in ? (const char *)in : "connection failed";
             if (is_tls_error(why)) {
                 snprintf(m, sizeof(m),
-                         "%.300s: TLS: %.120s (the certificate is not trusted: use --ca-file "
-                         "FILE to trust its CA, or --insecure)",
+                         "%.300s: TLS handshake failed, most likely an untrusted certificate "
+                         "(for a private CA use --ca-file FILE, or --insecure) [%.100s]",
                          d->cur_url, why);
                 dl_conn_end(d, wsi, END_FAIL, SP_ETLS, m);
             } else if (d->connected) {

@@ -1,0 +1,223 @@
+/* cmd_fetch.c - `sigplay fetch SOURCE`: downloads what a recording needs
+ * (its documents, message pages and media) into the cache, so that later
+ * runs on the same SOURCE work without the network. */
+#include "commands.h"
+#include "netopts.h"
+
+#include "player/cache.h"
+#include "player/diag.h"
+#include "player/fetch.h"
+#include "player/manifest.h"
+#include "player/sp_error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: sigplay fetch SOURCE [--cache-dir DIR] [--no-cache] [--ca-file F] "
+            "[--insecure]\n"
+            "Downloads a recording into the cache for offline play: its manifest, message\n"
+            "pages and media. A progress bar is drawn when stderr is a terminal.\n"
+            "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
+            "%s"
+            "Exit: 0 everything is cached, 2 something could not be fetched (one line\n"
+            "each), 64 bad command line.\n",
+            app_net_help());
+}
+
+struct job {
+    const char *url;
+    unsigned flags;
+    int64_t size; /* expected bytes, -1 unknown */
+};
+
+struct progress {
+    bool tty;
+    size_t index, count;
+    const char *name;
+    int64_t done_before; /* bytes of the files already finished */
+    int64_t total;       /* expected bytes of everything, -1 unknown */
+    struct timespec start;
+    int64_t received;    /* over the network in this run, finished files */
+    bool drawn;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void human(double bytes, char *buf, size_t n)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, n, "%.2f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, n, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 1e3)
+        snprintf(buf, n, "%.0f KB", bytes / 1e3);
+    else
+        snprintf(buf, n, "%.0f B", bytes);
+}
+
+static void on_progress(void *opaque, const struct fetch_status *st)
+{
+    struct progress *p = opaque;
+    if (!p->tty)
+        return;
+    int64_t done = p->done_before + (st->have > 0 ? st->have : 0);
+    int64_t total = p->total;
+    if (total >= 0 && done > total)
+        total = done;
+    double secs = elapsed(&p->start);
+    double rate = st->rate > 0 ? st->rate : (secs > 0 ? (double)(p->received + st->received) / secs : 0);
+    char d[32], t[32], r[32], eta[32] = "--:--";
+    human((double)done, d, sizeof(d));
+    human(total >= 0 ? (double)total : 0, t, sizeof(t));
+    human(rate, r, sizeof(r));
+    if (total > 0 && rate > 1) {
+        int s = (int)((double)(total - done) / rate);
+        snprintf(eta, sizeof(eta), "%d:%02d", s / 60, s % 60);
+    }
+    char bar[31];
+    int fill = total > 0 ? (int)(30.0 * (double)done / (double)total) : 0;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %s / %s  %s/s  ETA %s  (%zu/%zu) %-24.24s", bar, d,
+            total >= 0 ? t : "?", r, eta, p->index + 1, p->count, p->name);
+    fflush(stderr);
+    p->drawn = true;
+}
+
+static const char *base_name(const char *url)
+{
+    const char *q = url + strcspn(url, "?#");
+    const char *s = q;
+    while (s > url && s[-1] != '/')
+        s--;
+    static char buf[256];
+    snprintf(buf, sizeof(buf), "%.*s", (int)(q - s), s);
+    return buf;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+    struct app_net net;
+    app_net_init(&net);
+    const char *source = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return SP_EXIT_OK;
+        }
+        int r = app_net_parse(&net, argc, argv, &i);
+        if (r < 0)
+            return SP_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "sigplay fetch: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return SP_EXIT_USAGE;
+        }
+        if (source) {
+            fprintf(stderr, "sigplay fetch: one SOURCE only\n");
+            return SP_EXIT_USAGE;
+        }
+        source = argv[i];
+    }
+    if (!source) {
+        usage(stderr);
+        return SP_EXIT_USAGE;
+    }
+    struct fetch *f = NULL;
+    if (app_net_start(&net, &f))
+        return SP_EXIT_ERROR;
+
+    struct diag_list diag = {0};
+    struct sp_loader loader = fetch_loader(f);
+    struct recording *rec = NULL;
+    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
+    if (rc && rc != SP_ENOTREADY) {
+        diag_print(&diag, stderr);
+        if (!diag.count)
+            fprintf(stderr, "sigplay: %s: %s\n", source, sp_strerror(rc));
+        diag_clear(&diag);
+        fetch_destroy(&f);
+        return SP_EXIT_ERROR;
+    }
+    if (rc == SP_ENOTREADY) {
+        diag_print(&diag, stderr);
+        fprintf(stderr, "sigplay: %s: the recording is not ready (Status %s): nothing to fetch\n",
+                source, rec->status);
+        recording_free(rec);
+        diag_clear(&diag);
+        fetch_destroy(&f);
+        return SP_EXIT_ERROR;
+    }
+    diag_clear(&diag); /* field warnings are probe's business */
+
+    size_t njobs = rec->n_message_pages + rec->n_segments;
+    struct job *jobs = calloc(njobs ? njobs : 1, sizeof(*jobs));
+    if (!jobs) {
+        fprintf(stderr, "sigplay: out of memory\n");
+        recording_free(rec);
+        fetch_destroy(&f);
+        return SP_EXIT_ERROR;
+    }
+    size_t n = 0;
+    int64_t total = 0;
+    for (size_t i = 0; i < rec->n_message_pages; i++)
+        jobs[n++] = (struct job){rec->message_urls[i], 0, -1};
+    for (size_t l = 0; l < rec->n_lanes; l++) {
+        const struct rec_lane *ln = &rec->lanes[l];
+        for (size_t k = 0; k < ln->n_segments; k++) {
+            const struct rec_segment *s = &ln->segments[k];
+            if (!s->url[0])
+                continue;
+            jobs[n++] = (struct job){s->url, FETCH_MEDIA, s->size_bytes};
+            if (s->size_bytes > 0 && total >= 0)
+                total += s->size_bytes;
+        }
+    }
+    struct progress p = {0};
+    p.tty = isatty(2);
+    p.count = n;
+    p.total = total;
+    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    size_t failed = 0;
+    struct diag_list errs = {0};
+    for (size_t i = 0; i < n; i++) {
+        p.index = i;
+        p.name = base_name(jobs[i].url);
+        struct diag_list d = {0};
+        if (fetch_download(f, jobs[i].url, jobs[i].flags, on_progress, &p, &d))
+            failed++;
+        diag_move(&errs, &d);
+        if (jobs[i].flags & FETCH_MEDIA && jobs[i].size > 0)
+            p.done_before += jobs[i].size;
+    }
+    if (p.drawn)
+        fprintf(stderr, "\n");
+    for (size_t k = 0; k < errs.count; k++)
+        fprintf(stderr, "sigplay: %s\n", errs.items[k].text);
+    char t[32];
+    human((double)total, t, sizeof(t));
+    if (!failed)
+        printf("fetched %zu files (%s of media) into %s%s\n", n, t, cache_dir(fetch_cache(f)),
+               net.opts.no_cache ? " (temporary: --no-cache)" : "");
+    else
+        printf("fetched %zu of %zu files; %zu failed\n", n - failed, n, failed);
+    diag_clear(&errs);
+    free(jobs);
+    recording_free(rec);
+    fetch_destroy(&f);
+    return failed ? SP_EXIT_ERROR : SP_EXIT_OK;
+}
