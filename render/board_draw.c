@@ -33,6 +33,21 @@ struct board_draw {
     size_t npending, pending_cap;
     double *pts; /* float -> double point scratch */
     size_t pts_cap;
+    /* strokes in progress: coverage masks extended by their new points */
+    struct live {
+        bool used;
+        uint32_t slot, drawn; /* points already in the mask */
+        double dx, dy;
+        float width;
+        uint64_t seen; /* frame number it was last drawn in */
+        struct raster_mask *m;
+    } live[BOARD_DRAW_LIVE_MAX];
+    /* dirty-rectangle bookkeeping between frames */
+    bool frame_valid;   /* frame = layer outside prev_marks */
+    bool layer_changed; /* the layer changed since the last frame */
+    struct canvas_rect prev_marks; /* what this frame's marks touched */
+    struct canvas_rect last_dirty; /* frame pixels that changed in the last frame */
+    uint64_t frame_no;
     struct board_draw_stats st;
 };
 
@@ -82,6 +97,8 @@ void board_draw_destroy(struct board_draw **bdp)
     raster_destroy(&bd->r);
     canvas_destroy(&bd->layer);
     canvas_destroy(&bd->frame);
+    for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++)
+        raster_mask_destroy(&bd->live[i].m);
     free(bd->pending);
     free(bd->pts);
     free(bd);
@@ -105,6 +122,11 @@ int board_draw_resize(struct board_draw *bd, int w, int h)
     bd->w = w;
     bd->h = h;
     bd->valid = false;
+    bd->frame_valid = false;
+    for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++) {
+        raster_mask_destroy(&bd->live[i].m);
+        bd->live[i].used = false;
+    }
     return 0;
 }
 
@@ -231,6 +253,7 @@ static int add_new_slots(struct board_draw *bd, const struct board_state *s,
         if (e->finished) {
             ret = draw_or_skip(bd, bd->layer, e, xf);
             bd->top_in_layer = i + 1;
+            bd->layer_changed = true;
             if (counted)
                 bd->st.added_elements++;
         } else {
@@ -248,6 +271,9 @@ static int redraw_layer(struct board_draw *bd, const struct board_state *s,
                         struct image *img)
 {
     bd->valid = false;
+    bd->layer_changed = true;
+    for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++)
+        bd->live[i].used = false; /* the view may have changed */
     draw_background(bd, bd->layer, p, xf, img);
     bd->examined = 0;
     bd->top_in_layer = 0;
@@ -285,6 +311,7 @@ static int settle_pending(struct board_draw *bd, const struct board_state *s,
             if (ret)
                 return ret;
             bd->top_in_layer = slot + 1;
+            bd->layer_changed = true;
             bd->st.added_elements++;
             continue;
         }
@@ -304,9 +331,24 @@ static bool key_matches(const struct board_draw *bd, const struct board_state *s
            bd->img == img && board_page_slot_count(p) >= bd->examined;
 }
 
-static void draw_lasers(struct board_draw *bd, struct canvas *c, const struct board_state *s,
-                        const struct board_page *p, const struct raster_xform *xf)
+static struct canvas_rect rect_union(struct canvas_rect a, struct canvas_rect b)
 {
+    if (a.w <= 0 || a.h <= 0)
+        return b;
+    if (b.w <= 0 || b.h <= 0)
+        return a;
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    struct canvas_rect u = {x0, y0, x1 - x0, y1 - y0};
+    return u;
+}
+
+static struct canvas_rect draw_lasers(struct board_draw *bd, struct canvas *c,
+                                      const struct board_state *s, const struct board_page *p,
+                                      const struct raster_xform *xf)
+{
+    struct canvas_rect dirty = {0, 0, 0, 0};
     struct board_laser marks[BOARD_MAX_LASERS];
     size_t n = board_state_lasers(s, marks, BOARD_MAX_LASERS);
     int64_t now = board_state_time(s);
@@ -315,7 +357,81 @@ static void draw_lasers(struct board_draw *bd, struct canvas *c, const struct bo
             continue;
         double fade = 1.0 - (double)(now - marks[i].t) / BOARD_LASER_MS;
         raster_laser(bd->r, c, xf, marks[i].x, marks[i].y, fade);
+        double px = marks[i].x * xf->scale + xf->tx, py = marks[i].y * xf->scale + xf->ty;
+        double rad = RASTER_LASER_RADIUS_PX * 2.2 + 2;
+        if (isfinite(px) && isfinite(py) && fabs(px) < 1e6 && fabs(py) < 1e6) {
+            struct canvas_rect r = {(int)floor(px - rad), (int)floor(py - rad), 0, 0};
+            r.w = (int)ceil(2 * rad) + 1;
+            r.h = r.w;
+            dirty = rect_union(dirty, canvas_clip_rect(c, r));
+        }
     }
+    return dirty;
+}
+
+/* A stroke in progress: its coverage mask gets only the new points, then is
+ * blended into the frame. Falls back to a plain draw when every mask is in
+ * use. Returns 0 or SP_ENOMEM; *dirty grows by what was touched. */
+static int draw_live(struct board_draw *bd, const struct board_element *e, uint32_t slot,
+                     const struct raster_xform *xf0, struct canvas_rect *dirty)
+{
+    struct live *lv = NULL, *spare = NULL;
+    for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++) {
+        if (bd->live[i].used && bd->live[i].slot == slot)
+            lv = &bd->live[i];
+        else if (!spare && (!bd->live[i].used || bd->live[i].seen + 1 < bd->frame_no))
+            spare = &bd->live[i];
+    }
+    struct raster_xform xf = *xf0;
+    xf.tx += e->dx * xf.scale;
+    xf.ty += e->dy * xf.scale;
+    struct canvas_color col = rgba32(e->color);
+    if (e->tool == BOARD_TOOL_HIGHLIGHTER && col.a == 255)
+        col.a = BOARD_DRAW_HIGHLIGHTER_ALPHA;
+    if (!lv && spare) {
+        if (!spare->m && raster_mask_create(&spare->m, bd->w, bd->h))
+            return SP_ENOMEM;
+        raster_mask_clear(spare->m);
+        lv = spare;
+        lv->used = true;
+        lv->slot = slot;
+        lv->drawn = 0;
+        lv->dx = e->dx;
+        lv->dy = e->dy;
+        lv->width = e->width;
+    }
+    if (!lv) {
+        int ret = draw_or_skip(bd, bd->frame, e, xf0);
+        *dirty = rect_union(*dirty, (struct canvas_rect){0, 0, bd->w, bd->h});
+        return ret;
+    }
+    if (e->npts < lv->drawn || e->dx != lv->dx || e->dy != lv->dy || e->width != lv->width) {
+        raster_mask_clear(lv->m);
+        lv->drawn = 0;
+        lv->dx = e->dx;
+        lv->dy = e->dy;
+        lv->width = e->width;
+    }
+    lv->seen = bd->frame_no;
+    if (e->npts > lv->drawn) {
+        uint32_t from = lv->drawn ? lv->drawn - 1 : 0, n = e->npts - from;
+        if (n > bd->pts_cap) {
+            double *p = realloc(bd->pts, (size_t)n * 2 * sizeof(double));
+            if (!p)
+                return SP_ENOMEM;
+            bd->pts = p;
+            bd->pts_cap = n;
+        }
+        for (size_t i = 0; i < 2 * (size_t)n; i++)
+            bd->pts[i] = e->pts[2 * (size_t)from + i];
+        int ret = raster_stroke_mask(bd->r, lv->m, &xf, bd->pts, n, e->width);
+        if (ret == SP_ENOMEM)
+            return ret;
+        lv->drawn = e->npts;
+    }
+    raster_mask_blend(bd->frame, lv->m, col);
+    *dirty = rect_union(*dirty, lv->m->dirty);
+    return 0;
 }
 
 int board_draw_frame(struct board_draw *bd, const struct board_state *s,
@@ -326,6 +442,8 @@ int board_draw_frame(struct board_draw *bd, const struct board_state *s,
     if (!p) {
         canvas_clear(bd->frame, rgba32(BOARD_DRAW_DEFAULT_BG));
         bd->valid = false;
+        bd->frame_valid = false;
+        bd->last_dirty = (struct canvas_rect){0, 0, bd->w, bd->h};
         return 0;
     }
     struct raster_xform xf = page_xform(bd, p);
@@ -343,15 +461,41 @@ int board_draw_frame(struct board_draw *bd, const struct board_state *s,
     }
     if (ret)
         return ret;
-    canvas_copy(bd->frame, bd->layer);
+    /* Restore the frame from the layer: all of it when the layer changed,
+     * else only where the previous frame's marks were. */
+    struct canvas_rect full = {0, 0, bd->w, bd->h};
+    bool whole = bd->layer_changed || !bd->frame_valid;
+    if (whole)
+        canvas_copy(bd->frame, bd->layer);
+    else
+        canvas_copy_rect(bd->frame, bd->layer, bd->prev_marks);
+    bd->layer_changed = false;
+    bd->frame_no++;
+    struct canvas_rect marks = {0, 0, 0, 0};
     for (size_t i = 0; i < bd->npending; i++) {
         const struct board_element *e = board_state_slot(s, p, bd->pending[i]);
-        if (e && (ret = draw_or_skip(bd, bd->frame, e, &xf)))
+        if (!e)
+            continue;
+        if (e->kind == BOARD_ELEM_STROKE) {
+            ret = draw_live(bd, e, bd->pending[i], &xf, &marks);
+        } else {
+            ret = draw_or_skip(bd, bd->frame, e, &xf);
+            marks = full;
+        }
+        if (ret)
             return ret;
     }
-    draw_lasers(bd, bd->frame, s, p, &xf);
+    marks = rect_union(marks, draw_lasers(bd, bd->frame, s, p, &xf));
+    bd->last_dirty = whole ? full : rect_union(bd->prev_marks, marks);
+    bd->prev_marks = marks;
+    bd->frame_valid = true;
     bd->st.frames++;
     return 0;
+}
+
+struct canvas_rect board_draw_last_dirty(const struct board_draw *bd)
+{
+    return bd->last_dirty;
 }
 
 int board_draw_full(struct board_draw *bd, const struct board_state *s, struct canvas *c)

@@ -9,7 +9,10 @@
  *
  * Incremental drawing: finished elements are drawn once into a cached page
  * layer (background + finished elements). Per frame the layer is copied
- * into the frame, then strokes in progress and laser marks are drawn on top.
+ * into the frame (only where the previous frame's marks were, when the layer
+ * did not change), then strokes in progress and laser marks are drawn on
+ * top; a stroke in progress keeps a coverage mask to which only its new
+ * points are added each frame (raster_stroke_mask).
  * The layer is redrawn from scratch when its key changes: the shown page,
  * the page's version (undo, redo, erase, clear, move, background, view), the
  * state's serial (a seek that rebuilt the state), the canvas size or the
@@ -36,6 +39,9 @@
 
 #define BOARD_DRAW_HIGHLIGHTER_ALPHA 96 /* of 255 */
 #define BOARD_DRAW_DEFAULT_BG 0xFFFFFFFFu /* pages without a color: white */
+/* Strokes in progress kept as growing coverage masks (w*h bytes each, made
+ * on first use); more at once are redrawn whole every frame. */
+#define BOARD_DRAW_LIVE_MAX 4
 
 /* Returns the decoded background image for url (as written in the op,
  * relative to the manifest), or NULL when it is not available (yet). The
@@ -82,6 +88,10 @@ int board_draw_frame(struct board_draw *bd, const struct board_state *s,
 /* Draws the whole page directly into c (no cache): the baseline the
  * benchmark compares with, and a reference for tests. */
 int board_draw_full(struct board_draw *bd, const struct board_state *s, struct canvas *c);
+
+/* The frame pixels that changed in the last board_draw_frame() (the whole
+ * canvas after a layer change), so a caller can upload only that part. */
+struct canvas_rect board_draw_last_dirty(const struct board_draw *bd);
 
 void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st);
 

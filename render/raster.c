@@ -45,6 +45,8 @@ struct raster {
     struct canvas *c;
     struct canvas_color color;
     uint8_t *mask; /* union coverage of a multi-chunk stroke, mask_rect sized */
+    uint8_t *mask_buf; /* where span_mask writes: mask or a struct raster_mask's */
+    int mask_stride;
     size_t mask_cap;
     struct canvas_rect mask_rect;
 };
@@ -238,7 +240,7 @@ static void span_mask(int y, int count, const FT_Span *spans, void *user)
     struct canvas_rect m = r->mask_rect;
     if (y < m.y || y >= m.y + m.h)
         return;
-    uint8_t *row = r->mask + (size_t)(y - m.y) * m.w;
+    uint8_t *row = r->mask_buf + (size_t)(y - m.y) * r->mask_stride;
     for (int i = 0; i < count; i++) {
         int x0 = spans[i].x, x1 = spans[i].x + spans[i].len;
         if (x0 < m.x)
@@ -478,6 +480,8 @@ static int flush_to_mask(struct raster *r, struct canvas *c, struct canvas_rect 
             return SP_ENOMEM;
         memset(r->mask, 0, need);
         r->mask_rect = bounds;
+        r->mask_buf = r->mask;
+        r->mask_stride = bounds.w;
         *mask_mode = true;
     }
     int ret = ol_render(r, c, r->color, true);
@@ -869,4 +873,93 @@ int raster_laser(struct raster *r, struct canvas *c, const struct raster_xform *
             return ret;
     }
     return 0;
+}
+
+/* ---- strokes drawn piece by piece ------------------------------------------ */
+
+int raster_mask_create(struct raster_mask **out, int w, int h)
+{
+    *out = NULL;
+    if (w < 1 || h < 1 || w > CANVAS_MAX_DIM || h > CANVAS_MAX_DIM)
+        return SP_EINVAL;
+    struct raster_mask *m = calloc(1, sizeof(*m));
+    if (!m)
+        return SP_ENOMEM;
+    m->cov = calloc((size_t)w, (size_t)h);
+    if (!m->cov) {
+        free(m);
+        return SP_ENOMEM;
+    }
+    m->w = w;
+    m->h = h;
+    *out = m;
+    return 0;
+}
+
+void raster_mask_destroy(struct raster_mask **m)
+{
+    if (!m || !*m)
+        return;
+    free((*m)->cov);
+    free(*m);
+    *m = NULL;
+}
+
+void raster_mask_clear(struct raster_mask *m)
+{
+    for (int y = m->dirty.y; y < m->dirty.y + m->dirty.h; y++)
+        memset(m->cov + (size_t)y * m->w + m->dirty.x, 0, (size_t)m->dirty.w);
+    memset(&m->dirty, 0, sizeof(m->dirty));
+}
+
+static struct canvas_rect rect_union(struct canvas_rect a, struct canvas_rect b)
+{
+    if (a.w <= 0 || a.h <= 0)
+        return b;
+    if (b.w <= 0 || b.h <= 0)
+        return a;
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    struct canvas_rect u = {x0, y0, x1 - x0, y1 - y0};
+    return u;
+}
+
+int raster_stroke_mask(struct raster *r, struct raster_mask *m, const struct raster_xform *xf,
+                       const double *pts, size_t n, double width)
+{
+    if (!r || !m || (!pts && n > 0) || !xform_ok(xf) || !isfinite(width) || width <= 0)
+        return SP_EINVAL;
+    if (n > RASTER_MAX_POINTS)
+        return SP_ELIMIT;
+    struct canvas dims = {m->w, m->h, 0, NULL};
+    struct canvas_rect bounds = raster_stroke_bounds(&dims, xf, pts, n, width);
+    if (n == 0 || bounds.w <= 0 || bounds.h <= 0)
+        return 0;
+    double pw = px_width(xf, width);
+    int ret = build_runs(r, xf, pts, n, clip_box(&dims, pw));
+    if (ret)
+        return ret;
+    r->mask_buf = m->cov;
+    r->mask_stride = m->w;
+    r->mask_rect = (struct canvas_rect){0, 0, m->w, m->h};
+    bool mask_mode = true; /* every flush goes to m */
+    ol_reset(r);
+    ret = add_runs(r, &dims, pw, bounds, &mask_mode);
+    if (!ret)
+        ret = ol_render(r, &dims, r->color, true);
+    m->dirty = rect_union(m->dirty, bounds);
+    return ret;
+}
+
+void raster_mask_blend(struct canvas *c, const struct raster_mask *m, struct canvas_color color)
+{
+    struct canvas_rect d = canvas_clip_rect(c, m->dirty);
+    for (int y = d.y; y < d.y + d.h; y++) {
+        if (y >= m->h)
+            break;
+        int w = d.x + d.w > m->w ? m->w - d.x : d.w;
+        if (w > 0)
+            canvas_blend_mask_row(c, d.x, y, w, m->cov + (size_t)y * m->w + d.x, color);
+    }
 }

@@ -115,4 +115,27 @@ int raster_laser(struct raster *r, struct canvas *c, const struct raster_xform *
 struct canvas_rect raster_stroke_bounds(const struct canvas *c, const struct raster_xform *xf,
                                         const double *pts, size_t n, double width);
 
+/* A stroke drawn piece by piece (a stroke in progress that grows every
+ * frame): each piece's coverage is max-combined into a mask, and the mask
+ * is blended once per frame, so new points cost only their own segments and
+ * a translucent stroke still never darkens itself. Where two pieces' edges
+ * cross, max() approximates the exact union within a pixel's coverage. */
+struct raster_mask {
+    int w, h;                /* pixels, the canvas size */
+    uint8_t *cov;            /* owned, w*h coverage */
+    struct canvas_rect dirty; /* bounds of everything added since the clear */
+};
+
+int raster_mask_create(struct raster_mask **out, int w, int h);
+void raster_mask_destroy(struct raster_mask **m);
+void raster_mask_clear(struct raster_mask *m);
+
+/* Adds the stroke pts (as raster_stroke) to m. To extend a stroke, pass
+ * its new points preceded by the last point already added. */
+int raster_stroke_mask(struct raster *r, struct raster_mask *m, const struct raster_xform *xf,
+                       const double *pts, size_t n, double width);
+
+/* Blends m over c with color (m->dirty only). */
+void raster_mask_blend(struct canvas *c, const struct raster_mask *m, struct canvas_color color);
+
 #endif
