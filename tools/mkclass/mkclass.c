@@ -178,10 +178,12 @@ int main(int argc, char **argv)
     struct mk_options opt;
     bool quiet = false;
     int prc = parse_options(argc, argv, &opt, &quiet);
-    if (prc != 0) {
-        usage(prc > 0 ? stdout : stderr);
-        return prc > 0 ? 0 : 2;
+    if (prc > 0) {
+        usage(stdout);
+        return 0;
     }
+    if (prc < 0)
+        return 2; /* the one line saying what is wrong is already out */
     av_log_set_level(AV_LOG_ERROR); /* x264 prints its settings at info level */
 
     static struct mk_plan plan; /* large: keep it off the stack */

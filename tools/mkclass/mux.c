@@ -53,10 +53,13 @@ static int drain(struct writer *w, AVCodecContext *enc, AVStream *st)
     }
 }
 
-static int encode_audio_until(struct writer *w, int64_t *next, int64_t target)
+/* Encodes whole AAC frames up to sample target; only the segment's very
+ * last frame may be short (the encoder pads any short frame with silence,
+ * so a short frame in the middle would stretch the timeline). */
+static int encode_audio_until(struct writer *w, int64_t *next, int64_t target, bool last)
 {
     int fsz = w->aenc->frame_size;
-    while (*next < target) {
+    while (*next + fsz <= target || (last && *next < target)) {
         int n = target - *next < fsz ? (int)(target - *next) : fsz;
         if (av_frame_make_writable(w->aframe) < 0)
             return -1;
@@ -192,7 +195,7 @@ int mk_segment_write(struct mk_plan *p, int seg_index)
             int64_t until = (i + 1) * MK_AUDIO_RATE / fps;
             if (i + 1 == frames || until > samples)
                 until = samples;
-            if (encode_audio_until(&w, &audio_next, until) < 0)
+            if (encode_audio_until(&w, &audio_next, until, until == samples) < 0)
                 goto encode_error;
         }
     }
