@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +146,9 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v || cJSON_IsNull(v))
         return F_ABSENT;
-    char path[160];
-    field_path(path, sizeof(path), parent, key);
+    char path[160]; /* built only when there is something to say */
     if (!cJSON_IsNumber(v)) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected integer, got %s", c->name, path,
                  json_type_name(v));
         return F_BAD;
@@ -155,16 +156,19 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
     double d = v->valuedouble;
     if (d < -(double)JSON_MAX_EXACT || d > (double)JSON_MAX_EXACT ||
         (double)(int64_t)d != d) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected integer, got %g", c->name, path, d);
         return F_BAD;
     }
     int64_t i = (int64_t)d;
     if (i < lo && lo == 0) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: must not be negative, got %" PRId64, c->name,
                  path, i);
         return F_BAD;
     }
     if (i < lo || i > hi) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR,
                  "%s: %s: out of range: %" PRId64 " (expected %" PRId64 " to %" PRId64 ")",
                  c->name, path, i, lo, hi);
@@ -181,15 +185,16 @@ static int read_str(struct mctx *c, const cJSON *obj, const char *parent, const 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v || cJSON_IsNull(v))
         return F_ABSENT;
-    char path[160];
-    field_path(path, sizeof(path), parent, key);
+    char path[160]; /* built only when there is something to say */
     if (!cJSON_IsString(v) || !v->valuestring) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected string, got %s", c->name, path,
                  json_type_name(v));
         return F_BAD;
     }
     size_t n = strnlen(v->valuestring, MANIFEST_MAX_STRING + 1);
     if (n > MANIFEST_MAX_STRING) {
+        field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: longer than the limit of %d bytes", c->name,
                  path, MANIFEST_MAX_STRING);
         return F_BAD;
@@ -262,9 +267,19 @@ static size_t count_values(const char *s, size_t len, size_t stop_at)
     for (size_t i = 0; i < len && count <= stop_at; i++) {
         char ch = s[i];
         if (ch == '"') {
-            for (i++; i < len && s[i] != '"'; i++)
-                if (s[i] == '\\')
-                    i++;
+            /* Skip the string: find a quote not escaped by an odd run of
+             * backslashes. */
+            for (;;) {
+                const char *q = memchr(s + i + 1, '"', len - i - 1);
+                if (!q)
+                    return count;
+                i = (size_t)(q - s);
+                size_t bs = 0;
+                while (q - bs > s && q[-1 - (ptrdiff_t)bs] == '\\')
+                    bs++;
+                if (bs % 2 == 0)
+                    break;
+            }
         } else if (ch == ',' || ch == '[' || ch == '{') {
             count++;
         }
@@ -275,15 +290,13 @@ static size_t count_values(const char *s, size_t len, size_t stop_at)
 static void line_col(const char *s, size_t upto, size_t *line, size_t *col)
 {
     *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < upto; i++) {
-        if (s[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
+    size_t start = 0;
+    const char *nl;
+    while (start < upto && (nl = memchr(s + start, '\n', upto - start))) {
+        (*line)++;
+        start = (size_t)(nl - s) + 1;
     }
+    *col = upto - start + 1;
 }
 
 static bool only_space(const char *s, size_t len)
@@ -306,6 +319,23 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
     }
     if (only_space(json, len)) {
         diag_add(c->diag, DIAG_ERROR, "%s: empty document (expected a JSON object)", c->name);
+        return NULL;
+    }
+    /* The first character settles most junk without reading the rest. */
+    size_t first = 0;
+    while (json[first] == ' ' || json[first] == '\t' || json[first] == '\n' ||
+           json[first] == '\r')
+        first++;
+    if (json[first] == '[') {
+        diag_add(c->diag, DIAG_ERROR, "%s: expected a JSON object at the top, got array",
+                 c->name);
+        return NULL;
+    }
+    if (!strchr("{\"-0123456789tfn", json[first]) || json[first] == '\0') {
+        size_t line, col;
+        line_col(json, first, &line, &col);
+        diag_add(c->diag, DIAG_ERROR, "%s: not valid JSON (line %zu, column %zu)", c->name,
+                 line, col);
         return NULL;
     }
     if (count_values(json, len, MANIFEST_MAX_JSON_VALUES) > MANIFEST_MAX_JSON_VALUES) {

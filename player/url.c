@@ -177,6 +177,9 @@ static void pop_segment(struct buf *out)
 
 char *url_remove_dot_segments(const char *path)
 {
+    /* Without a "." or ".." segment the algorithm is the identity. */
+    if (path[0] != '.' && !strstr(path, "/."))
+        return dup_str(path);
     struct buf out = {0};
     const char *in = path;
     while (*in) {

@@ -543,20 +543,24 @@ static void test_ten_megabytes_of_junk(void **state)
         buf[i] = (char)(x >> 16);
     }
     expect_one_failure(buf, n, SP_EPARSE, "manifest.json: not valid JSON (line 1, column 1)");
-    /* Valid-looking but deep. */
+    /* Deep nesting, and an array at the top: refused at the first byte. */
     memset(buf, '[', n);
-    expect_one_failure(buf, n, SP_ELIMIT,
-                       "manifest.json: more than 2000000 JSON values, over the limit");
-    /* Valid JSON, millions of tiny values. */
-    buf[0] = '[';
-    for (size_t i = 1; i + 1 < n; i += 2) {
+    expect_one_failure(buf, n, SP_EPARSE,
+                       "manifest.json: expected a JSON object at the top, got array");
+    /* Valid JSON, millions of tiny values: refused before any is built. */
+    memcpy(buf, "{\"a\":[", 6);
+    for (size_t i = 6; i + 2 < n; i += 2) {
         buf[i] = '1';
         buf[i + 1] = ',';
     }
-    buf[n - 2] = '1';
-    buf[n - 1] = ']';
+    memcpy(buf + n - 3, "1]}", 3);
     expect_one_failure(buf, n, SP_ELIMIT,
                        "manifest.json: more than 2000000 JSON values, over the limit");
+    /* Objects nested deeper than cJSON allows. */
+    size_t deep = 100000; /* 20000 levels, past cJSON's limit of 1000 */
+    for (size_t i = 0; i + 5 <= deep; i += 5)
+        memcpy(buf + i, "{\"a\":", 5);
+    expect_one_failure(buf, deep, SP_EPARSE, "manifest.json: not valid JSON (line 1, column");
     /* One huge string in an object: parses, then is refused field by field. */
     memset(buf, 'z', n);
     memcpy(buf, "{\"GroupId\":\"", 12);
