@@ -778,7 +778,10 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     uint32_t batch = (uint32_t)log->nbatches++;
     log->batches[batch].seq = msg_seq;
     log->batches[batch].where = woff;
-    struct opctx c = {log, diag, blog_str(log, woff), 0, NULL, 0};
+    /* The string pool may move while ops are read: diagnostics use a copy. */
+    char where_copy[DIAG_MAX_TEXT / 2 + 1];
+    snprintf(where_copy, sizeof(where_copy), "%s", blog_str(log, woff));
+    struct opctx c = {log, diag, where_copy, 0, NULL, 0};
     int i = 0;
     const cJSON *o;
     cJSON_ArrayForEach(o, ops) {

@@ -616,7 +616,7 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     assert_int_equal(board_player_create(&cont, generated_log(seed, nops, NULL), &none, NULL), 0);
     struct board_stats st;
     board_player_stats(snap, &st);
-    assert_true(st.snapshots > 10);
+    assert_true(st.snapshots > nops / 400); /* by op count at least */
 
     const struct board_log *log = board_player_log(snap);
     int64_t t0 = board_log_first_time(log) - 500, t1 = board_log_last_time(log) + 1500;
