@@ -1,0 +1,301 @@
+/* Tests for render/board_draw: the cached-layer frame equals a full
+ * redraw, the layer is redrawn only when the past changes, view zoom and
+ * scroll, laser fade, backgrounds (color, image with fit), dirty rects.
+ * Also render/image decoding and fit rectangles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "player/board.h"
+#include "player/diag.h"
+#include "player/sp_error.h"
+#include "render/board_draw.h"
+#include "render/image.h"
+
+/* ---- building a board from ops ----------------------------------------- */
+
+struct op {
+    int64_t t;
+    const char *json; /* the op's fields after "t", "user" */
+};
+
+static struct board_player *make_player(const struct op *ops, size_t n)
+{
+    struct board_log *log = board_log_create();
+    assert_non_null(log);
+    struct diag_list d;
+    diag_init(&d);
+    for (size_t i = 0; i < n; i++) {
+        char buf[4096];
+        int len = snprintf(buf, sizeof(buf), "{\"v\":1,\"ops\":[{\"t\":%lld,\"user\":\"u\",%s}]}",
+                           (long long)ops[i].t, ops[i].json);
+        assert_true(len > 0 && (size_t)len < sizeof(buf));
+        assert_int_equal(board_log_add_batch(log, buf, (size_t)len, (int64_t)i, "test", &d), 0);
+    }
+    if (d.errors || d.warnings)
+        diag_print(&d, stderr);
+    assert_int_equal(d.errors + d.warnings, 0);
+    assert_int_equal(board_log_finish(log, &d), 0);
+    struct board_player *p = NULL;
+    assert_int_equal(board_player_create(&p, log, NULL, &d), 0);
+    diag_clear(&d);
+    return p;
+}
+
+static const struct canvas *frame_at(struct board_draw *bd, struct board_player *p, int64_t t)
+{
+    assert_int_equal(board_seek(p, t), 0);
+    const struct canvas *f = NULL;
+    assert_int_equal(board_draw_frame(bd, board_player_state(p), &f), 0);
+    return f;
+}
+
+static double mad(const struct canvas *a, const struct canvas *b)
+{
+    double s = 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++) {
+            struct canvas_color p = canvas_get(a, x, y), q = canvas_get(b, x, y);
+            s += abs(p.r - q.r) + abs(p.g - q.g) + abs(p.b - q.b);
+        }
+    return s / (3.0 * a->w * a->h);
+}
+
+/* The frame must equal a from-scratch drawing of the same state (up to
+ * the in-progress masks' max() union at crossing edges). */
+static void assert_frame_is_full(struct board_draw *bd, struct board_player *p,
+                                 const struct canvas *f)
+{
+    struct canvas *full = NULL;
+    assert_int_equal(canvas_create(&full, f->w, f->h), 0);
+    assert_int_equal(board_draw_full(bd, board_player_state(p), full), 0);
+    double m = mad(f, full);
+    if (m >= 0.05)
+        print_error("frame vs full redraw: MAD %.4f\n", m);
+    assert_true(m < 0.05);
+    canvas_destroy(&full);
+}
+
+static const struct op OPS[] = {
+    {1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#f4f0e0\""},
+    {1000, "\"op\":\"board.switch\",\"board\":\"p\""},
+    {1100, "\"op\":\"stroke.begin\",\"id\":\"s1\",\"board\":\"p\",\"tool\":\"pen\","
+           "\"color\":\"#2040c0\",\"width\":6,\"pts\":[100,100,300,150,500,100]"},
+    {1200, "\"op\":\"stroke.end\",\"id\":\"s1\""},
+    {1300, "\"op\":\"shape\",\"id\":\"r1\",\"board\":\"p\",\"kind\":\"rect\",\"x1\":600,"
+           "\"y1\":100,\"x2\":900,\"y2\":300,\"color\":\"#000000\",\"width\":4,"
+           "\"fill\":\"#80e0a0\""},
+    {1400, "\"op\":\"text\",\"id\":\"t1\",\"board\":\"p\",\"x\":100,\"y\":400,"
+           "\"text\":\"Hello\\n你好\",\"size\":40,\"color\":\"#202020\""},
+    /* a highlighter in progress over three frames, crossing itself */
+    {2000, "\"op\":\"stroke.begin\",\"id\":\"h1\",\"board\":\"p\",\"tool\":\"highlighter\","
+           "\"color\":\"#ffd000\",\"width\":30,\"pts\":[80,120,520,120]"},
+    {2100, "\"op\":\"stroke.append\",\"id\":\"h1\",\"pts\":[520,60,300,60,300,200]"},
+    {2200, "\"op\":\"shape\",\"id\":\"a1\",\"board\":\"p\",\"kind\":\"arrow\",\"x1\":700,"
+           "\"y1\":700,\"x2\":1100,\"y2\":600,\"color\":\"#c02020\",\"width\":5"},
+    {2300, "\"op\":\"stroke.append\",\"id\":\"h1\",\"pts\":[200,200,200,90]"},
+    {2400, "\"op\":\"stroke.end\",\"id\":\"h1\""},
+    {2500, "\"op\":\"laser\",\"board\":\"p\",\"x\":640,\"y\":480"},
+    {3000, "\"op\":\"erase\",\"ids\":[\"s1\"]"},
+    {3100, "\"op\":\"view\",\"board\":\"p\",\"scale\":2,\"x\":500,\"y\":50"},
+};
+
+struct fix {
+    struct board_player *p;
+    struct board_draw *bd;
+};
+
+static int setup(void **state)
+{
+    struct fix *f = calloc(1, sizeof(*f));
+    f->p = make_player(OPS, sizeof(OPS) / sizeof(OPS[0]));
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
+    if (board_draw_create(&f->bd, 640, 480, &o))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fix *f = *state;
+    board_draw_destroy(&f->bd);
+    board_player_destroy(&f->p);
+    free(f);
+    return 0;
+}
+
+static void test_incremental_equals_full(void **state)
+{
+    struct fix *f = *state;
+    struct board_draw_stats st;
+    const int64_t times[] = {1050, 1150, 1250, 1350, 1450, 2050, 2150, 2250, 2350, 2450, 2600,
+                             3050, 3200};
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        const struct canvas *fr = frame_at(f->bd, f->p, times[i]);
+        assert_frame_is_full(f->bd, f->p, fr);
+    }
+    board_draw_get_stats(f->bd, &st);
+    /* redraws: first frame; h1 finishing below a1, which was already in the
+     * layer (z-order); the erase; the view. Everything else was added on
+     * top (s1, r1, t1, a1). */
+    assert_int_equal(st.full_redraws, 4);
+    assert_true(st.added_elements >= 4);
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/board_draw_2450.png", SIGPLAY_TEST_TMP);
+    assert_int_equal(canvas_write_png(frame_at(f->bd, f->p, 2450), path), 0);
+    snprintf(path, sizeof(path), "%s/board_draw_3200.png", SIGPLAY_TEST_TMP);
+    assert_int_equal(canvas_write_png(frame_at(f->bd, f->p, 3200), path), 0);
+}
+
+static void test_highlighter_in_progress_never_darkens(void **state)
+{
+    struct fix *f = *state;
+    /* bg #f4f0e0, highlighter #ffd000 at BOARD_DRAW_HIGHLIGHTER_ALPHA:
+     * where it crosses itself (board 300,120 -> pixel 150,60) the color is
+     * the same as where it does not (board 300,180 -> 150,90) */
+    const struct canvas *fr = frame_at(f->bd, f->p, 2350);
+    struct canvas_color cross = canvas_get(fr, 150, 60), once = canvas_get(fr, 150, 90);
+    assert_memory_equal(&cross, &once, 4);
+    assert_true(cross.b < 0xe0 - 40); /* and it is visibly there */
+    fr = frame_at(f->bd, f->p, 2450); /* finished: drawn into the layer */
+    struct canvas_color cross2 = canvas_get(fr, 150, 60);
+    assert_true(abs(cross2.b - cross.b) <= 1 && abs(cross2.r - cross.r) <= 1);
+}
+
+static void test_view_zooms_and_scrolls(void **state)
+{
+    struct fix *f = *state;
+    /* after view {scale 2, x 500, y 50}: board (x, y) -> ((x-500)*2, (y-50)*2) * 0.5
+     * (the 1280x960 board fits 640x480 at 0.5). The rect's border at
+     * board x=600 lands at pixel x=100; its fill inside at 120. */
+    const struct canvas *fr = frame_at(f->bd, f->p, 3200);
+    struct canvas_color fill = canvas_get(fr, 150, 150);
+    assert_int_equal(fill.r, 0x80);
+    assert_int_equal(fill.g, 0xe0);
+    struct canvas_color border = canvas_get(fr, 100, 150);
+    assert_true(border.r < 40 && border.g < 40);
+    /* the border is 4 units * 2 (zoom) * 0.5 (fit) = 4 px wide */
+    int dark = 0;
+    for (int x = 90; x < 110; x++)
+        dark += canvas_get(fr, x, 150).g < 128;
+    assert_in_range(dark, 3, 5);
+}
+
+static void test_laser_fades_and_dirty_rect_is_small(void **state)
+{
+    struct fix *f = *state;
+    /* laser at board 640,480 -> pixel 320,240 at t=2500 (an empty spot of
+     * the page); look 4 px right of its centre, in the red dot outside the
+     * light core */
+    const struct canvas *fr = frame_at(f->bd, f->p, 2450);
+    struct canvas_color before = canvas_get(fr, 324, 240);
+    fr = frame_at(f->bd, f->p, 2550);
+    struct canvas_color fresh = canvas_get(fr, 324, 240);
+    struct canvas_rect d1 = board_draw_last_dirty(f->bd);
+    fr = frame_at(f->bd, f->p, 2900);
+    struct canvas_color older = canvas_get(fr, 324, 240);
+    struct canvas_rect d2 = board_draw_last_dirty(f->bd);
+    /* redness = r - g: none before, strong when fresh, weaker later */
+    int r0 = before.r - before.g, r1 = fresh.r - fresh.g, r2 = older.r - older.g;
+    assert_true(r0 < 20);
+    assert_true(r1 > 150);
+    assert_true(r2 > 20 && r2 < r1 - 30);
+    /* only the laser changed between these frames: small dirty rects */
+    assert_true(d1.w > 0 && d1.w < 60 && d1.h < 60);
+    assert_true(d2.w > 0 && d2.w < 60 && d2.h < 60);
+}
+
+static struct image *g_img;
+static struct image *get_img(void *opaque, const char *url)
+{
+    (void)opaque;
+    return strcmp(url, "images/slide.png") == 0 ? g_img : NULL;
+}
+
+static void test_background_image_fit(void **state)
+{
+    (void)state;
+    /* a 100x50 red PNG made by the canvas encoder, decoded by image.c */
+    struct canvas *src = NULL;
+    assert_int_equal(canvas_create(&src, 100, 50), 0);
+    canvas_clear(src, canvas_rgba(220, 0, 0, 255));
+    uint8_t *png;
+    size_t len;
+    assert_int_equal(canvas_encode_png(src, &png, &len), 0);
+    assert_int_equal(image_decode(png, len, &g_img), 0);
+    assert_int_equal(g_img->w, 100);
+    assert_int_equal(g_img->h, 50);
+    free(png);
+    canvas_destroy(&src);
+    const struct op ops[] = {
+        {1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#0000ff\","
+               "\"image\":\"images/slide.png\",\"fit\":\"contain\""},
+        {1000, "\"op\":\"board.switch\",\"board\":\"p\""},
+    };
+    struct board_player *p = make_player(ops, 2);
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960, .get_image = get_img};
+    struct board_draw *bd = NULL;
+    assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
+    /* contain: 2:1 image in a 4:3 board -> 640x320 centred, bands of 80 px */
+    const struct canvas *fr = frame_at(bd, p, 1500);
+    struct canvas_color top = canvas_get(fr, 320, 40), mid = canvas_get(fr, 320, 240);
+    struct canvas_color bottom = canvas_get(fr, 320, 440);
+    assert_int_equal(top.b, 255);
+    assert_int_equal(bottom.b, 255);
+    assert_int_equal(mid.r, 220);
+    assert_int_equal(mid.b, 0);
+    assert_int_equal(canvas_get(fr, 320, 79).b, 255);
+    assert_int_equal(canvas_get(fr, 320, 80).r, 220);
+    board_draw_destroy(&bd);
+    board_player_destroy(&p);
+    image_free(g_img);
+    g_img = NULL;
+}
+
+static void test_image_decode_and_fit(void **state)
+{
+    (void)state;
+    struct image *img = NULL;
+    const uint8_t junk[] = "GIF89a not supported";
+    assert_int_equal(image_decode(junk, sizeof(junk), &img), SP_EUNSUPPORTED);
+    const uint8_t trunc[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert_true(image_decode(trunc, sizeof(trunc) - 1, &img) < 0);
+    assert_null(img);
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/does-not-exist.png", SIGPLAY_TEST_TMP);
+    assert_int_equal(image_load_file(path, &img), SP_ENOENT);
+    const double rect[4] = {0, 0, 400, 300};
+    double out[4];
+    image_fit_rect(200, 200, rect, IMAGE_FIT_CONTAIN, out);
+    assert_float_equal(out[0], 50, 1e-9);
+    assert_float_equal(out[2], 300, 1e-9);
+    image_fit_rect(200, 200, rect, IMAGE_FIT_COVER, out);
+    assert_float_equal(out[1], -50, 1e-9);
+    assert_float_equal(out[3], 400, 1e-9);
+    image_fit_rect(200, 200, rect, IMAGE_FIT_STRETCH, out);
+    assert_memory_equal(out, rect, sizeof(rect));
+    image_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_incremental_equals_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_highlighter_in_progress_never_darkens, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_view_zooms_and_scrolls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup,
+                                        teardown),
+        cmocka_unit_test(test_background_image_fit),
+        cmocka_unit_test(test_image_decode_and_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
