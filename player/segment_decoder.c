@@ -28,6 +28,8 @@ static struct sp_log lg = SP_LOG_INIT("media");
 #define VIDEO_BYTES_MAX ((size_t)8 << 20)
 #define AUDIO_PACKETS_MAX 600               /* ~13 s of AAC */
 #define AUDIO_BYTES_MAX ((size_t)1 << 20)
+#define PROBE_MAX_PACKETS 400 /* anchor probe at open: packets read at most */
+#define PROBE_MAX_US 6000000  /* ... and video time (SEI comes every 1 to 5 s) */
 #define DECODE_WARN_EVERY 100 /* after the first, one decode warning per N */
 
 struct stream_dec {
@@ -64,6 +66,8 @@ struct segdec {
     struct diag_list diag;
     int serial;             /* current generation */
     int64_t target_us;      /* exact-seek target of `serial`, NO_TARGET if none */
+    int64_t target_board_us; /* if not NO_TARGET: target_us is resolved from it by
+                                the demux thread (after the anchor probe) */
     bool seek_pending;      /* the demuxer has not yet moved for `serial` */
 };
 
@@ -410,6 +414,17 @@ static bool wait_for_seek(struct segdec *d)
     return !atomic_load(&d->abort);
 }
 
+/* Back to the first packet of the stream. (INT64_MIN as a target makes
+ * the mov demuxer pick the last key frame, hence the start time.) */
+static int rewind_to_start(struct segdec *d, const struct stream_dec *sd)
+{
+    const AVStream *st = d->fmt->streams[sd->index];
+    int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    if (av_seek_frame(d->fmt, sd->index, start, AVSEEK_FLAG_BACKWARD) >= 0)
+        return 0;
+    return avformat_seek_file(d->fmt, sd->index, INT64_MIN, start, start, 0) < 0 ? SP_EIO : 0;
+}
+
 static void do_seek(struct segdec *d, int serial, int64_t target)
 {
     const struct stream_dec *sd = d->v.index >= 0 ? &d->v : &d->a;
@@ -418,11 +433,38 @@ static void do_seek(struct segdec *d, int serial, int64_t target)
     int r = av_seek_frame(d->fmt, sd->index, ts, AVSEEK_FLAG_BACKWARD);
     if (r < 0) {
         /* before the first key frame (or unseekable): read from the start */
-        r = av_seek_frame(d->fmt, sd->index, INT64_MIN, AVSEEK_FLAG_BACKWARD | AVSEEK_FLAG_ANY);
-        if (r < 0)
+        if (rewind_to_start(d, sd) < 0)
             warn_at(d, target, "seek failed", r);
     }
     eof_absent(d, serial);
+}
+
+/* Reads the first video packets until the SEI hook has given an anchor (or
+ * PROBE_MAX_PACKETS / PROBE_MAX_US of video went by), then rewinds: a seek
+ * by board time needs the map before it picks its key frame. */
+static void probe_anchors(struct segdec *d, AVPacket *pkt)
+{
+    if (!d->sei_scan || d->v.index < 0)
+        return;
+    int64_t first = AV_NOPTS_VALUE;
+    bool read_any = false;
+    for (int i = 0; i < PROBE_MAX_PACKETS && !atomic_load(&d->abort); i++) {
+        if (av_read_frame(d->fmt, pkt) < 0)
+            break;
+        read_any = true;
+        bool video = pkt->stream_index == d->v.index;
+        int64_t pts = video ? to_us(pkt->pts, d->v.tb) : AV_NOPTS_VALUE;
+        if (video)
+            scan_sei(d, pkt);
+        av_packet_unref(pkt);
+        if (pts != AV_NOPTS_VALUE && first == AV_NOPTS_VALUE)
+            first = pts;
+        if (segdec_anchor_count(d) > 0 ||
+            (pts != AV_NOPTS_VALUE && pts - first > PROBE_MAX_US))
+            break;
+    }
+    if (read_any && rewind_to_start(d, &d->v) < 0)
+        warn_at(d, AV_NOPTS_VALUE, "cannot rewind after reading the first sync times", 0);
 }
 
 static void *demux_main(void *arg)
@@ -440,11 +482,17 @@ static void *demux_main(void *arg)
 
     AVPacket *pkt = av_packet_alloc();
     int serial = 0;
+    if (ok && pkt)
+        probe_anchors(d, pkt);
     eof_absent(d, 0);
     bool at_eof = !ok || !pkt;
     while (!atomic_load(&d->abort)) {
         pthread_mutex_lock(&d->lock);
         bool seek = d->seek_pending;
+        if (seek && d->target_board_us != NO_TARGET) {
+            d->target_us = lane_map_pts_us(&d->map, d->target_board_us) - SEGDEC_SEEK_MARGIN_US;
+            d->target_board_us = NO_TARGET;
+        }
         int64_t target = d->target_us;
         if (seek) {
             serial = d->serial;
@@ -536,7 +584,11 @@ int segdec_create(const struct segdec_opts *o, struct segdec **out)
     d->sei_scan = o->sei_scan;
     d->sei_opaque = o->sei_opaque;
     d->target_us = NO_TARGET;
-    if (o->start_pts_us > 0) {
+    d->target_board_us = NO_TARGET;
+    if (o->start_board_us > 0) {
+        d->target_board_us = o->start_board_us;
+        d->seek_pending = true;
+    } else if (o->start_pts_us > 0) {
         d->target_us = o->start_pts_us;
         d->seek_pending = true;
     }
@@ -669,11 +721,13 @@ int segdec_serial(struct segdec *d)
     return s;
 }
 
-int segdec_seek(struct segdec *d, int64_t pts_us)
+/* One seek request: pts target, or board target resolved by the demuxer. */
+static int request_seek(struct segdec *d, int64_t pts_us, int64_t board_us)
 {
     pthread_mutex_lock(&d->lock);
     int serial = ++d->serial;
     d->target_us = pts_us;
+    d->target_board_us = board_us;
     d->seek_pending = true;
     /* flush under the lock so that serials reach the queues in order */
     packet_queue_flush(d->v.pq, serial);
@@ -683,6 +737,16 @@ int segdec_seek(struct segdec *d, int64_t pts_us)
     pthread_cond_broadcast(&d->cond);
     pthread_mutex_unlock(&d->lock);
     return serial;
+}
+
+int segdec_seek(struct segdec *d, int64_t pts_us)
+{
+    return request_seek(d, pts_us, NO_TARGET);
+}
+
+int segdec_seek_board(struct segdec *d, int64_t board_us)
+{
+    return request_seek(d, NO_TARGET, board_us);
 }
 
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us)

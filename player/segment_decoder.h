@@ -70,8 +70,10 @@ struct segdec_opts {
      * w(VideoPlayTime), both Unix ms. */
     int64_t sync_time_ms;
     int64_t play_time_board_ms;
-    /* Where to start (media µs); an exact seek if > 0. */
+    /* Where to start: an exact seek to media time start_pts_us if > 0, or
+     * (wins if > 0) a seek by board time, see segdec_seek_board(). */
     int64_t start_pts_us;
+    int64_t start_board_us;
 };
 
 enum segdec_state {
@@ -126,6 +128,15 @@ int segdec_serial(struct segdec *d);
 /* Exact seek to media time pts_us (see above); returns the new serial. The
  * queues are flushed before it returns: nothing older is ever seen. */
 int segdec_seek(struct segdec *d, int64_t pts_us);
+
+/* Seek by board time (Unix µs): the demux thread turns it into media time
+ * with the map as it stands then (after the anchor probe at open: the
+ * first video packets are read until an SEI anchor shows up, so the map is
+ * known before the first seek), minus SEGDEC_SEEK_MARGIN_US: the frames
+ * queued start a little early and the consumer picks the exact one by
+ * board time, with the same rule as continuous play. Returns the serial. */
+#define SEGDEC_SEEK_MARGIN_US 200000
+int segdec_seek_board(struct segdec *d, int64_t board_us);
 
 /* Board time <-> media time through the segment's map (locked). */
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us);

@@ -18,6 +18,7 @@
 #include "player/sei.h"
 #include "player/sp_error.h"
 #include "player/sp_file.h"
+#include "support/testmedia.h"
 
 static cJSON *g_truth;
 
@@ -122,10 +123,72 @@ static void test_every_segment_map_matches_truth(void **state)
     assert_int_equal(types_seen, 3); /* both payload types went through */
 }
 
+/* Seek by board time on an SEI lane: after each seek, popping the queued
+ * frames with board <= target (the continuous-play rule) ends on the same
+ * frame (by hash) continuous play shows at that board time. */
+static void test_seek_by_board_matches_continuous(void **state)
+{
+    (void)state;
+    const cJSON *seg = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g_truth, "segments"), 1);
+    const char *file = cJSON_GetObjectItemCaseSensitive(seg, "file")->valuestring;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, file);
+    struct segdec_opts o = {.url = path, .lane = file, .sync_time_ms = -1,
+                            .sei_scan = sei_scan_packet, .no_audio = true};
+    struct segdec *d;
+    assert_int_equal(segdec_create(&o, &d), 0);
+    struct frame_queue *q = segdec_video_frames(d);
+    AVFrame *f = av_frame_alloc();
+    static int64_t boards[2000];
+    static uint64_t hashes[2000];
+    size_t n = 0;
+    while (n < 2000 && frame_queue_wait(q, 1, 10000) == 0) {
+        struct frame_meta m;
+        assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
+        boards[n] = segdec_board_us(d, m.pts_us);
+        hashes[n++] = testmedia_frame_hash(f);
+        av_frame_unref(f);
+        frame_queue_pop(q);
+    }
+    assert_true(n > 100);
+    int64_t first = boards[0];
+    const int64_t offsets_ms[] = {0, 1, 999, 1000, 4567, 12000, 7001, 100, 20000, 2500};
+    for (size_t i = 0; i < sizeof(offsets_ms) / sizeof(offsets_ms[0]); i++) {
+        int64_t target = first + offsets_ms[i] * 1000;
+        size_t want = 0;
+        while (want + 1 < n && boards[want + 1] <= target)
+            want++;
+        int serial = segdec_seek_board(d, target);
+        uint64_t got_hash = 0;
+        int64_t got_board = INT64_MIN;
+        for (;;) {
+            assert_int_equal(frame_queue_wait(q, 1, 10000), 0);
+            struct frame_meta m;
+            assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
+            assert_int_equal(m.serial, serial);
+            int64_t b = segdec_board_us(d, m.pts_us);
+            if (b > target && got_board != INT64_MIN) {
+                av_frame_unref(f);
+                break;
+            }
+            assert_true(b <= target); /* the decoder never starts late */
+            got_board = b;
+            got_hash = testmedia_frame_hash(f);
+            av_frame_unref(f);
+            frame_queue_pop(q);
+        }
+        assert_int_equal(got_board, boards[want]);
+        assert_true(got_hash == hashes[want]);
+    }
+    av_frame_free(&f);
+    segdec_destroy(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_segment_map_matches_truth),
+        cmocka_unit_test(test_seek_by_board_matches_continuous),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

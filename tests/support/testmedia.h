@@ -36,7 +36,7 @@ int testmedia_garbage_copy(const char *src, const char *dst, long from, long len
 
 long testmedia_file_size(const char *path);
 
-/* FNV-1a over the visible pixels of a decoded frame's planes (video) or
+/* FNV-1a (64-bit words) over the visible pixels of a decoded frame's planes (video) or
  * its samples (audio). */
 uint64_t testmedia_frame_hash(const void *avframe);
 
