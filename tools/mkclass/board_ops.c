@@ -501,88 +501,121 @@ static int filler_user(struct script *sc, int64_t w)
     return 0;
 }
 
+/* Every random draw is its own statement: the order in which a function's
+ * arguments are evaluated differs between compilers, and the output must be
+ * the same bytes whichever compiler built the generator. */
+static int draw(struct script *sc, int lo, int hi)
+{
+    return (int)mk_rng_range(&sc->rng, lo, hi);
+}
+
+static void filler_stroke(struct script *sc, int fid, int appends)
+{
+    char fields[512];
+    int64_t w = filler_time(sc, 60 * (appends + 1));
+    int user = filler_user(sc, w);
+    bool hl = draw(sc, 0, 5) == 0;
+    int x = draw(sc, 100, 1180);
+    int y = draw(sc, 100, 860);
+    const char *color = palette[draw(sc, 0, 7)];
+    int width = hl ? 24 : draw(sc, 2, 6);
+    char id[32];
+    snprintf(id, sizeof id, "f%d", fid);
+    snprintf(fields, sizeof fields,
+             ",\"id\":\"%s\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s%s\","
+             "\"width\":%d,\"pts\":[%d,%d,%d,%d]",
+             id, visible_page(sc, w), hl ? "highlighter" : "pen", color, hl ? "80" : "", width,
+             x, y, x + 4, y + 3);
+    add_op_at(sc, w, user, K_BEGIN, fields);
+    for (int a = 0; a < appends; a++) {
+        int n = snprintf(fields, sizeof fields, ",\"id\":\"%s\",\"pts\":[", id);
+        for (int i = 0; i < 3; i++) {
+            x += draw(sc, -30, 30);
+            y += draw(sc, -30, 30);
+            x = x < 0 ? 0 : x > 1280 ? 1280 : x;
+            y = y < 0 ? 0 : y > 960 ? 960 : y;
+            n += snprintf(fields + n, sizeof fields - (size_t)n, "%s%d,%d", i ? "," : "", x, y);
+        }
+        snprintf(fields + n, sizeof fields - (size_t)n, "]");
+        add_op_at(sc, w + 60 * (a + 1), user, K_APPEND, fields);
+    }
+    snprintf(fields, sizeof fields, ",\"id\":\"%s\"", id);
+    add_op_at(sc, w + 60 * (appends + 1), user, K_END, fields);
+}
+
+static void filler_shape(struct script *sc, int fid)
+{
+    static const char *const kinds[] = {"line", "arrow", "rect", "ellipse"};
+    char fields[512];
+    int64_t w = filler_time(sc, 0);
+    int user = filler_user(sc, w);
+    int x1 = draw(sc, 40, 1100);
+    int y1 = draw(sc, 40, 800);
+    int k = draw(sc, 0, 3);
+    int x2 = x1 + draw(sc, 20, 180);
+    int y2 = y1 + draw(sc, 20, 140);
+    const char *color = palette[draw(sc, 0, 7)];
+    int width = draw(sc, 2, 6);
+    bool fill = k >= 2 && draw(sc, 0, 2) == 0;
+    snprintf(fields, sizeof fields,
+             ",\"id\":\"f%d\",\"board\":\"%s\",\"kind\":\"%s\",\"x1\":%d,\"y1\":%d,"
+             "\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":%d%s",
+             fid, visible_page(sc, w), kinds[k], x1, y1, x2, y2, color, width,
+             fill ? ",\"fill\":\"#90CAF980\"" : "");
+    add_op_at(sc, w, user, K_SHAPE, fields);
+}
+
+static void filler_laser(struct script *sc)
+{
+    char fields[128];
+    int64_t w = filler_time(sc, 0);
+    int x = draw(sc, 0, 1280);
+    int y = draw(sc, 0, 960);
+    snprintf(fields, sizeof fields, ",\"board\":\"%s\",\"x\":%d,\"y\":%d",
+             visible_page(sc, w), x, y);
+    add_op_at(sc, w, 0, K_LASER, fields);
+}
+
+static void filler_text(struct script *sc, int fid)
+{
+    int64_t w = filler_time(sc, 0);
+    int x = draw(sc, 40, 1000);
+    int y = draw(sc, 40, 900);
+    const char *text = filler_texts[draw(sc, 0, 7)];
+    int size = draw(sc, 20, 48);
+    const char *color = palette[draw(sc, 0, 7)];
+    struct sb b = {0};
+    sb_printf(&b, ",\"id\":\"f%d\",\"board\":\"%s\",\"x\":%d,\"y\":%d,\"text\":\"", fid,
+              visible_page(sc, w), x, y);
+    sb_json_text(&b, text);
+    sb_printf(&b, "\",\"size\":%d,\"color\":\"%s\"", size, color);
+    if (b.oom)
+        sc->oom = true;
+    else
+        add_op_at(sc, w, 0, K_TEXT, b.buf);
+    free(b.buf);
+}
+
 static void filler(struct script *sc, int budget)
 {
     int fid = 0;
     while (budget > 0 && !sc->oom) {
-        int r = (int)mk_rng_range(&sc->rng, 0, 99);
-        char fields[512];
+        int r = draw(sc, 0, 99);
         if (budget >= 2 && r < 60) {
             /* a stroke: begin, appends every 60 ms, end */
-            int appends = (int)mk_rng_range(&sc->rng, 1, 6);
+            int appends = draw(sc, 1, 6);
             if (appends > budget - 2)
                 appends = budget - 2;
-            int64_t w = filler_time(sc, 60 * (appends + 1));
-            int user = filler_user(sc, w);
-            bool hl = mk_rng_range(&sc->rng, 0, 5) == 0;
-            int x = (int)mk_rng_range(&sc->rng, 100, 1180);
-            int y = (int)mk_rng_range(&sc->rng, 100, 860);
-            char id[32];
-            snprintf(id, sizeof id, "f%d", fid++);
-            snprintf(fields, sizeof fields,
-                     ",\"id\":\"%s\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s%s\","
-                     "\"width\":%d,\"pts\":[%d,%d,%d,%d]",
-                     id, visible_page(sc, w), hl ? "highlighter" : "pen",
-                     palette[mk_rng_range(&sc->rng, 0, 7)], hl ? "80" : "",
-                     hl ? 24 : (int)mk_rng_range(&sc->rng, 2, 6), x, y, x + 4, y + 3);
-            add_op_at(sc, w, user, K_BEGIN, fields);
-            for (int a = 0; a < appends; a++) {
-                int n = 0;
-                n += snprintf(fields + n, sizeof fields - (size_t)n, ",\"id\":\"%s\",\"pts\":[",
-                              id);
-                for (int i = 0; i < 3; i++) {
-                    x += (int)mk_rng_range(&sc->rng, -30, 30);
-                    y += (int)mk_rng_range(&sc->rng, -30, 30);
-                    x = x < 0 ? 0 : x > 1280 ? 1280 : x;
-                    y = y < 0 ? 0 : y > 960 ? 960 : y;
-                    n += snprintf(fields + n, sizeof fields - (size_t)n, "%s%d,%d",
-                                  i ? "," : "", x, y);
-                }
-                snprintf(fields + n, sizeof fields - (size_t)n, "]");
-                add_op_at(sc, w + 60 * (a + 1), user, K_APPEND, fields);
-            }
-            snprintf(fields, sizeof fields, ",\"id\":\"%s\"", id);
-            add_op_at(sc, w + 60 * (appends + 1), user, K_END, fields);
+            filler_stroke(sc, fid++, appends);
             budget -= appends + 2;
         } else if (r < 75) {
-            int64_t w = filler_time(sc, 0);
-            static const char *const kinds[] = {"line", "arrow", "rect", "ellipse"};
-            int x1 = (int)mk_rng_range(&sc->rng, 40, 1100);
-            int y1 = (int)mk_rng_range(&sc->rng, 40, 800);
-            int k = (int)mk_rng_range(&sc->rng, 0, 3);
-            int n = snprintf(fields, sizeof fields,
-                             ",\"id\":\"f%d\",\"board\":\"%s\",\"kind\":\"%s\",\"x1\":%d,"
-                             "\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":%d",
-                             fid++, visible_page(sc, w), kinds[k], x1, y1,
-                             x1 + (int)mk_rng_range(&sc->rng, 20, 180),
-                             y1 + (int)mk_rng_range(&sc->rng, 20, 140),
-                             palette[mk_rng_range(&sc->rng, 0, 7)],
-                             (int)mk_rng_range(&sc->rng, 2, 6));
-            if (k >= 2 && mk_rng_range(&sc->rng, 0, 2) == 0)
-                snprintf(fields + n, sizeof fields - (size_t)n, ",\"fill\":\"#90CAF980\"");
-            add_op_at(sc, w, filler_user(sc, w), K_SHAPE, fields);
+            filler_shape(sc, fid++);
             budget--;
         } else if (r < 95) {
-            int64_t w = filler_time(sc, 0);
-            snprintf(fields, sizeof fields, ",\"board\":\"%s\",\"x\":%d,\"y\":%d",
-                     visible_page(sc, w), (int)mk_rng_range(&sc->rng, 0, 1280),
-                     (int)mk_rng_range(&sc->rng, 0, 960));
-            add_op_at(sc, w, 0, K_LASER, fields);
+            filler_laser(sc);
             budget--;
         } else {
-            int64_t w = filler_time(sc, 0);
-            struct sb b = {0};
-            sb_printf(&b, ",\"id\":\"f%d\",\"board\":\"%s\",\"x\":%d,\"y\":%d,\"text\":\"", fid++,
-                      visible_page(sc, w), (int)mk_rng_range(&sc->rng, 40, 1000),
-                      (int)mk_rng_range(&sc->rng, 40, 900));
-            sb_json_text(&b, filler_texts[mk_rng_range(&sc->rng, 0, 7)]);
-            sb_printf(&b, "\",\"size\":%d,\"color\":\"%s\"", (int)mk_rng_range(&sc->rng, 20, 48),
-                      palette[mk_rng_range(&sc->rng, 0, 7)]);
-            if (b.oom)
-                sc->oom = true;
-            else
-                add_op_at(sc, w, 0, K_TEXT, b.buf);
-            free(b.buf);
+            filler_text(sc, fid++);
             budget--;
         }
     }
