@@ -2,11 +2,15 @@
  * from its manifest alone (no media is fetched). The JSON form is
  * documented in docs/probe-json.md. */
 #include "commands.h"
+#include "netopts.h"
 
 #include "player/diag.h"
+#include "player/fetch.h"
+#include "player/loader.h"
 #include "player/manifest.h"
 #include "player/sp_error.h"
 #include "player/timeline.h"
+#include "player/url.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -21,13 +25,53 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sigplay probe SOURCE [--json]\n"
+    fprintf(f, "Usage: sigplay probe SOURCE [--json] [network options]\n"
                "Summarises a recording from its manifest alone (no media is fetched):\n"
                "lanes with a timeline bar each, pauses, durations, warnings.\n"
                "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
-               "--json  print the summary as JSON (schema sigplay-probe/1)\n"
+               "--json           print the summary as JSON (schema sigplay-probe/1)\n"
+               "%s"
                "Exit: 0 read (warnings may be printed), 2 not ready, unreadable or\n"
-               "field errors, 64 bad command line.\n");
+               "field errors, 64 bad command line.\n",
+            app_net_help());
+}
+
+/* A loader that starts the network client only when a document is remote,
+ * so probing local files touches neither the network nor the cache. */
+struct lazy_net {
+    struct app_net net;
+    struct fetch *f;
+    int start_rc; /* fetch_create()'s result once tried */
+    bool tried;
+};
+
+static int lazy_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                    struct diag_list *diag)
+{
+    struct lazy_net *ln = opaque;
+    enum url_kind kind = url_kind(url);
+    if (kind != URL_KIND_HTTP && kind != URL_KIND_HTTPS)
+        return sp_loader_get(NULL, url, max_bytes, data, len, diag);
+    *data = NULL;
+    *len = 0;
+    if (!ln->tried) {
+        ln->tried = true;
+        struct diag_list sub;
+        diag_init(&sub);
+        ln->start_rc = fetch_create(&ln->net.opts, &ln->f, &sub);
+        if (ln->start_rc)
+            diag_add(diag, DIAG_ERROR, "%s: the network client could not start: %s", url,
+                     sub.count ? sub.items[0].text : sp_strerror(ln->start_rc));
+        diag_clear(&sub);
+        if (ln->start_rc)
+            return ln->start_rc;
+    }
+    if (!ln->f) {
+        diag_add(diag, DIAG_ERROR, "%s: the network client could not start", url);
+        return ln->start_rc ? ln->start_rc : SP_ENET;
+    }
+    struct sp_loader l = fetch_loader(ln->f);
+    return l.get(l.opaque, url, max_bytes, data, len, diag);
 }
 
 /* "2019-05-23T12:05:40Z", with ".mmm" when the ms are not whole seconds. */
@@ -300,7 +344,14 @@ int cmd_probe(int argc, char **argv)
 {
     const char *source = NULL;
     bool json = false;
+    struct lazy_net net = {0};
+    app_net_init(&net.net);
     for (int i = 1; i < argc; i++) {
+        int r = app_net_parse(&net.net, argc, argv, &i);
+        if (r < 0)
+            return SP_EXIT_USAGE;
+        if (r > 0)
+            continue;
         if (!strcmp(argv[i], "--json")) {
             json = true;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -326,7 +377,8 @@ int cmd_probe(int argc, char **argv)
     diag_init(&diag);
     struct recording *rec = NULL;
     struct timeline *tl = NULL;
-    int rc = manifest_open(source, NULL, NULL, &diag, &rec);
+    struct sp_loader loader = {lazy_get, &net};
+    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
     if (rec && tl_create(rec, &tl) != 0)
         rc = SP_ENOMEM;
     if (json) {
@@ -357,5 +409,6 @@ int cmd_probe(int argc, char **argv)
     tl_destroy(&tl);
     recording_free(rec);
     diag_clear(&diag);
+    fetch_destroy(&net.f);
     return exit_code;
 }

@@ -74,9 +74,12 @@ probe "$tmp/no-such-file.json"
 check "missing file: exit 2" '[ $rc -eq 2 ]'
 check "missing file: named" 'grep -qF "no-such-file.json: cannot read: no such file" "$tmp/err"'
 
-probe "https://cos.example.com/r/replay.json"
-check "http without network support: exit 2" '[ $rc -eq 2 ]'
-check "http without network support: said" 'grep -qF "needs network support" "$tmp/err"'
+# Nothing listens on the discard port: a network error naming the URL.
+probe "http://127.0.0.1:9/r/replay.json" --no-cache
+check "http, nothing listening: exit 2" '[ $rc -eq 2 ]'
+check "http, nothing listening: the URL is named" 'grep -qF "http://127.0.0.1:9/r/replay.json" "$tmp/err"'
+probe "$seed" --cache-dir
+check "network option without its value: exit 64" '[ $rc -eq 64 ]'
 
 # ---- sources: the web player's link, ReplayUrl -----------------------------------
 enc=$(jq -rn --arg u "file://$seed" '$u|@uri')
