@@ -206,7 +206,7 @@ static void message_clear(struct msg_message *m)
             return SP_ENOMEM;                                                            \
     } while (0)
 
-static int parse_images(const struct ctx *c, const cJSON *content, const char *path,
+static int parse_images(const struct ctx *c, const cJSON *content, const char path[128],
                         struct msg_elem *e)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(content, "ImageInfoArray");
@@ -229,7 +229,7 @@ static int parse_images(const struct ctx *c, const cJSON *content, const char *p
                      "ignored", c->name, path, MSG_MAX_IMAGE_INFOS);
             break;
         }
-        char ipath[MSG_MAX_FIELD_BYTES];
+        char ipath[192];
         snprintf(ipath, sizeof(ipath), "%sImageInfoArray[%d].", path, i);
         if (!cJSON_IsObject(it)) {
             diag_add(c->diag, DIAG_WARNING, "%s: %sImageInfoArray[%d]: expected object, got %s",
@@ -269,7 +269,7 @@ static void elem_defaults(struct msg_elem *e)
 static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, struct msg_elem *e)
 {
 
-    char path[MSG_MAX_FIELD_BYTES];
+    char path[128]; /* "RspMsgList[N].MsgBody[M].MsgContent." */
     snprintf(path, sizeof(path), "%s.", epath);
     const cJSON *content = jel;
     char *tname = NULL;

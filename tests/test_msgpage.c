@@ -26,8 +26,8 @@ static char *make_page(const int64_t *seqs, const char *const *bodies, size_t n)
         cap += strlen(bodies[i]) + 200;
     char *s = malloc(cap);
     assert_non_null(s);
-    size_t o = (size_t)snprintf(s, cap, "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"GroupId\":\"g\","
-                                         "\"IsFinished\":1,\"RspMsgList\":[");
+    size_t o = (size_t)snprintf(s, cap, "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
+                                         "\"GroupId\":\"g\",\"IsFinished\":1,\"RspMsgList\":[");
     for (size_t i = 0; i < n; i++)
         o += (size_t)snprintf(s + o, cap - o,
                               "%s{\"From_Account\":\"u%lld\",\"MsgSeq\":%lld,\"MsgRandom\":%lld,"
@@ -50,7 +50,8 @@ static void test_basic_text(void **state)
         "    { \"From_Account\": \"teacher_01\", \"MsgSeq\": 12, \"MsgRandom\": 88123,"
         "      \"MsgTimeStamp\": 1558613150, \"IsPlaceMsg\": 0, \"MsgPriority\": 1,"
         "      \"MsgBody\": [ { \"MsgType\": \"TIMTextElem\","
-        "                       \"MsgContent\": { \"Text\": \"\\u5927\\u5bb6\\u597d \xf0\x9f\x91\x8b\" } } ] } ] }";
+        "                       \"MsgContent\": { \"Text\":"
+        "                         \"\\u5927\\u5bb6\\u597d \xf0\x9f\x91\x8b\" } } ] } ] }";
     struct diag_list d = {0};
     struct msg_page *p = NULL;
     assert_int_equal(parse(json, &p, &d), 0);
@@ -93,7 +94,8 @@ static void test_every_element_kind(void **state)
         "   \"Latitude\":22.5,\"Longitude\":113.9}},"
         " {\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":\"{\\\"v\\\":1}\","
         "   \"Desc\":\"poll\",\"Ext\":\"other\"}},"
-        " {\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":\"{\\\"v\\\":1,\\\"ops\\\":[]}\","
+        " {\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{"
+        "   \"Data\":\"{\\\"v\\\":1,\\\"ops\\\":[]}\","
         "   \"Ext\":\"TXWhiteBoardExt\"}},"
         " {\"MsgType\":\"TIMNewElem\",\"MsgContent\":{}}]";
     int64_t seq = 5;
@@ -199,7 +201,8 @@ static void test_bad_fields_are_named(void **state)
     struct diag_list d = {0};
     struct msg_page *p = NULL;
     assert_int_equal(parse(json, &p, &d), 0);
-    assert_true(diag_contains(&d, "im/p.json: RspMsgList[0].MsgSeq: expected integer, got string"));
+    assert_true(
+        diag_contains(&d, "im/p.json: RspMsgList[0].MsgSeq: expected integer, got string"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[1].MsgSeq: missing; message skipped"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[2].MsgSeq: expected integer, got 4.5"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[3].MsgBody: missing"));

@@ -1,5 +1,5 @@
-/* fuzz_msgpage.c - IM group-history pages through the page parser, the merge
- * and the whiteboard batch walk.
+/* fuzz_msgpage.c - IM group-history pages through the page parser, the merge,
+ * the whiteboard batch walk and the chat model (im/chat.h).
  *
  * The input is split at NUL bytes into up to 4 pages, merged into one log
  * (so overlap and dedupe paths run); each page gets an exact-size copy so
@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "im/chat.h"
+#include "im/utf8.h"
 #include "player/diag.h"
 #include "player/msgpage.h"
 
@@ -43,6 +45,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (msg_wb_next(&it, &b))
         total += b.len + strlen(b.where);
     (void)total;
+    struct chat_log *chat = NULL;
+    if (chat_log_build(log, &chat, &d) == 0) {
+        /* Every shown string is valid UTF-8; visible counts never shrink. */
+        size_t prev = 0;
+        for (size_t i = 0; i < chat->count; i++) {
+            const struct chat_item *ci = &chat->items[i];
+            if (!utf8_valid(ci->sender, strlen(ci->sender)))
+                abort();
+            for (size_t k = 0; k < ci->part_count; k++)
+                if (!utf8_valid(ci->parts[k].text, strlen(ci->parts[k].text)))
+                    abort();
+            size_t vis = chat_visible_count(chat, ci->show_ms);
+            if (vis < i + 1 || vis < prev)
+                abort();
+            prev = vis;
+        }
+        size_t first;
+        (void)chat_view_at(chat, INT64_MAX, 50, &first);
+        chat_log_destroy(&chat);
+    }
     msg_log_destroy(&log);
     diag_clear(&d);
     return 0;

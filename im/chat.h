@@ -1,0 +1,135 @@
+/* chat.h - the chat model: IM messages as the chat panel shows them.
+ *
+ * Built once from the merged message log (player/msgpage.h): messages in
+ * MsgSeq order, placeholders already gone. Each message becomes one chat
+ * item with a sender, a wall time and parts:
+ *
+ *   TIMTextElem       TEXT: the text, repaired to valid UTF-8 (ill-formed
+ *                     bytes become U+FFFD); a long text is cut (see
+ *                     CHAT_PREVIEW_*) and ends in an ellipsis, with the
+ *                     whole text kept for a "more" affordance
+ *   TIMFaceElem       EMOJI when Data holds a short non-ASCII string (the
+ *                     emoji itself), else FACE: a face tile by Index
+ *   TIMImageElem      IMAGE: the thumbnail (Type 3), else the large image
+ *                     (2), else the original (1), else any entry with a URL
+ *   TIMFileElem, TIMSoundElem, TIMVideoFileElem, TIMLocationElem
+ *                     PLACEHOLDER: one line naming the kind and the file
+ *                     name, size, duration or place ("[file] notes.pdf
+ *                     (2.0 KB)")
+ *   TIMCustomElem     whiteboard signaling (Ext "TXWhiteBoardExt") is never
+ *                     chat: left out here, the board reads it. Others: TEXT
+ *                     with Desc, or the placeholder "[custom message]"
+ *   anything else     PLACEHOLDER "[unsupported message: <MsgType>]"
+ *
+ * A message with no chat parts (only whiteboard batches, or no MsgBody)
+ * makes no item.
+ *
+ * Time. MsgTimeStamp is Unix seconds, so an item's wall_ms is
+ * MsgTimeStamp * 1000. Items are ordered by MsgSeq; the panel shows the
+ * items whose show_ms is at or before the board/wall time w(t) of the
+ * playback position (player/timeline). show_ms is wall_ms made
+ * non-decreasing along MsgSeq (an item never appears before one the
+ * server numbered earlier), so the visible items are always a prefix and a
+ * seek is one binary search. A message sent during a pause has a wall time
+ * inside [PauseTime, ResumeTime); w(t) jumps over that range at the pause's
+ * VideoTime, so the message appears at that playback time, as the format
+ * asks. A message without MsgTimeStamp takes the time of the item before it
+ * (or after it, for the first).
+ *
+ * Caps: the whole model holds at most as many items as the log (itself
+ * capped, MSG_LOG_MAX_MESSAGES); per text part the preview is at most
+ * CHAT_PREVIEW_BYTES / CHAT_PREVIEW_CODEPOINTS / CHAT_PREVIEW_LINES; the
+ * whole text is at most MSG_MAX_TEXT_BYTES (msgpage's cap).
+ *
+ * Pure C; the model is read-only after chat_log_build(), so any number of
+ * threads may read it.
+ */
+#ifndef SP_CHAT_H
+#define SP_CHAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/diag.h"
+#include "player/msgpage.h"
+
+#define CHAT_PREVIEW_BYTES 2048
+#define CHAT_PREVIEW_CODEPOINTS 500
+#define CHAT_PREVIEW_LINES 12
+#define CHAT_ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
+
+/* Number of sender colors; render/ owns the palette. */
+#define CHAT_SENDER_COLORS 12
+
+enum chat_part_kind {
+    CHAT_PART_TEXT,        /* text (from a text element or a custom Desc) */
+    CHAT_PART_EMOJI,       /* text is the emoji to draw */
+    CHAT_PART_FACE,        /* face tile face_index; text is a fallback label */
+    CHAT_PART_IMAGE,       /* url (may be NULL: draw the label); text "[image]" */
+    CHAT_PART_PLACEHOLDER  /* text is the one-line placeholder */
+};
+
+struct chat_part {
+    enum chat_part_kind kind;
+    enum msg_elem_type source; /* the element it came from */
+    char *text;       /* owned, valid UTF-8, NUL-terminated, never NULL; for a
+                       * cut TEXT part the preview ending in CHAT_ELLIPSIS */
+    char *full_text;  /* owned; a cut TEXT part's whole (repaired) text, else NULL */
+    bool truncated;   /* text is a preview of full_text ("more" affordance) */
+    int64_t face_index; /* FACE: Index (>= 0), else -1 */
+    char *url;        /* IMAGE: chosen image URL as written (relative URLs
+                       * resolve against the manifest); owned; may be NULL */
+    int image_type;   /* IMAGE: 3 thumbnail, 2 large, 1 original, 0 unknown */
+    int width, height; /* IMAGE: px of the chosen image, 0 if unknown */
+};
+
+struct chat_item {
+    int64_t seq;      /* MsgSeq */
+    int64_t wall_ms;  /* MsgTimeStamp * 1000, Unix ms (see the header comment) */
+    int64_t show_ms;  /* when it appears: max wall_ms of it and all earlier items */
+    char *sender;     /* From_Account, valid UTF-8; "(unknown)" if missing; owned */
+    unsigned color;   /* chat_sender_color(sender) */
+    struct chat_part *parts; /* owned, part_count >= 1 */
+    size_t part_count;
+    bool truncated;   /* some part is a preview */
+    bool repaired;    /* some text had ill-formed UTF-8 replaced by U+FFFD */
+    const char *page; /* where it came from, for reports; owned by nothing
+                       * here: valid while the msg_log lives. */
+    int index;        /* its RspMsgList index in that page */
+};
+
+struct chat_log {
+    struct chat_item *items; /* owned, in MsgSeq order */
+    size_t count;
+    int64_t *show;           /* owned copy of items[i].show_ms: a compact array
+                              * for the binary search */
+    size_t board_elems;      /* whiteboard elements left out of the chat */
+    size_t empty_messages;   /* messages that made no item */
+    size_t repaired_items;   /* items with U+FFFD replacements */
+};
+
+/* Builds the chat from a merged log. Problems (an image without any URL,
+ * ill-formed UTF-8, unknown element types) are warnings naming the page
+ * and field. Returns 0 and *out (free with chat_log_destroy()), SP_EINVAL
+ * or SP_ENOMEM (*out NULL). The log may be destroyed afterwards EXCEPT that
+ * chat_item.page then dangles; keep the log if you use it. */
+int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag_list *diag);
+
+/* NULL-safe; sets *chat to NULL. */
+void chat_log_destroy(struct chat_log **chat);
+
+/* How many items are visible at wall time wall_ms (Unix ms): items
+ * [0, n) have show_ms <= wall_ms. O(log n). */
+size_t chat_visible_count(const struct chat_log *chat, int64_t wall_ms);
+
+/* The panel's window at wall_ms: the last (at most) max_items visible
+ * items, as [*first, *first + count). Returns count. */
+size_t chat_view_at(const struct chat_log *chat, int64_t wall_ms, size_t max_items,
+                    size_t *first);
+
+/* Stable color index in [0, CHAT_SENDER_COLORS) for a sender name
+ * (FNV-1a of the bytes): the same sender has the same color in every run. */
+unsigned chat_sender_color(const char *sender);
+
+#endif
