@@ -31,6 +31,7 @@
  *   BOARD_MAX_URL_BYTES     a background image URL
  *   BOARD_MAX_PAGES         distinct board ids; BOARD_MAX_USERS distinct users
  *   BOARD_MAX_COORD         |coordinate|, |dx|, |dy| in board units
+ *   BOARD_MAX_STRING_BYTES  all names, texts, URLs of a log together
  * docs/board.md gives the op semantics as implemented (undo rules, snapshots).
  *
  * Threads: none inside. A player and the states it returns are used from one
@@ -59,6 +60,7 @@
 #define BOARD_MAX_PAGES 10000
 #define BOARD_MAX_USERS 100000
 #define BOARD_MAX_COORD 1.0e6
+#define BOARD_MAX_STRING_BYTES (256u << 20)
 
 /* A laser dot is visible this long after its time (ms). */
 #define BOARD_LASER_MS 1000
@@ -203,8 +205,9 @@ void board_log_free(struct board_log *log);
  * Every field is checked: a bad op is skipped with one diagnostic line
  * "<where>: Data.ops[2].pts: expected an array of numbers"; the rest are kept.
  * Returns 0 (also when ops were skipped), SP_EPARSE (not JSON / wrong shape,
- * nothing kept), SP_ELIMIT (a log-wide cap was hit), SP_EINVAL (finished log)
- * or SP_ENOMEM. */
+ * nothing kept), SP_EUNSUPPORTED ("v" is not 1, nothing kept), SP_ELIMIT (a
+ * log-wide cap was hit; ops before it are kept), SP_EINVAL (finished log) or
+ * SP_ENOMEM. */
 int board_log_add_batch(struct board_log *log, const char *data_json, size_t len,
                         int64_t msg_seq, const char *where, struct diag_list *diag);
 

@@ -9,9 +9,6 @@
 
 #include "sp_error.h"
 
-/* Total bytes of interned names, texts, URLs and "where" strings. */
-#define BOARD_MAX_STRING_BYTES (256u << 20)
-
 static const char *const kind_names[BOP__COUNT] = {
     [BOP_BOARD_ADD] = "board.add",       [BOP_BOARD_SWITCH] = "board.switch",
     [BOP_BOARD_REMOVE] = "board.remove", [BOP_BOARD_BG] = "board.bg",
