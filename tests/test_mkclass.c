@@ -376,8 +376,8 @@ static void test_segment_durations(void **state)
         int64_t want = num(v, "VideoDuration");
         int64_t diff = pr->duration_ms > want ? pr->duration_ms - want : want - pr->duration_ms;
         if ((double)diff > pr->frame_ms)
-            fail_msg("%s: duration %lld ms, VideoDuration %lld", path,
-                     (long long)pr->duration_ms, (long long)want);
+            fail_msg("%s: duration %lld ms, VideoDuration %lld", path, (long long)pr->duration_ms,
+                     (long long)want);
         assert_int_equal(pr->frames, num(truth_segment(truth, str(v, "VideoUrl")), "frames"));
         /* a key frame every 2 s, nowhere else */
         assert_true(pr->keys_on_2s);
@@ -443,8 +443,8 @@ static void test_sei_242_anchors(void **state)
 }
 
 /* payloadType 5, read back by FFmpeg's H.264 decoder as side data. */
-static void decode_type5(const char *path, int64_t *pts_out, int64_t *sync_out, int cap,
-                         int *n_out, bool *x264_sei_seen)
+static void decode_type5(const char *path, int64_t *pts_out, int64_t *sync_out, int cap, int *n_out,
+                         bool *x264_sei_seen)
 {
     AVFormatContext *fc = NULL;
     assert_int_equal(avformat_open_input(&fc, path, NULL, NULL), 0);
@@ -473,8 +473,8 @@ static void decode_type5(const char *path, int64_t *pts_out, int64_t *sync_out, 
         }
         av_packet_unref(pkt);
         while (avcodec_receive_frame(dec, fr) >= 0) {
-            int64_t pts_ms = av_rescale_q(fr->best_effort_timestamp, st->time_base,
-                                          (AVRational){1, 1000});
+            int64_t pts_ms =
+                av_rescale_q(fr->best_effort_timestamp, st->time_base, (AVRational){1, 1000});
             for (int i = 0; i < fr->nb_side_data; i++) {
                 const AVFrameSideData *sd = fr->side_data[i];
                 if (sd->type != AV_FRAME_DATA_SEI_UNREGISTERED || sd->size < 16)
@@ -572,8 +572,8 @@ static void test_audio_beeps_on_board_seconds(void **state)
                 assert_int_equal(fr->format, AV_SAMPLE_FMT_FLTP);
                 /* the decoder also outputs the encoder's priming; the
                  * frame's pts says where this frame really starts */
-                int64_t at = av_rescale_q(fr->pts, fc->streams[ai]->time_base,
-                                          (AVRational){1, rate});
+                int64_t at =
+                    av_rescale_q(fr->pts, fc->streams[ai]->time_base, (AVRational){1, rate});
                 for (int k = 0; k < fr->nb_samples; k++) {
                     int64_t idx = at + k;
                     if (idx >= 0 && (size_t)idx < cap)
@@ -635,10 +635,10 @@ static bool has_cjk(const char *s)
     return false;
 }
 
-static const char *const op_kinds[] = {
-    "board.add", "board.switch", "board.remove", "board.bg", "stroke.begin", "stroke.append",
-    "stroke.end", "shape",      "text",         "move",     "erase",        "clear",
-    "undo",      "redo",        "laser",        "view"};
+static const char *const op_kinds[] = {"board.add",    "board.switch",  "board.remove", "board.bg",
+                                       "stroke.begin", "stroke.append", "stroke.end",   "shape",
+                                       "text",         "move",          "erase",        "clear",
+                                       "undo",         "redo",          "laser",        "view"};
 #define N_KINDS (int)(sizeof op_kinds / sizeof op_kinds[0])
 
 struct im_scan {
@@ -813,6 +813,122 @@ static void test_im_pages(void **state)
     cJSON_Delete(truth);
 }
 
+/* The op stream in MsgSeq order, flattened. */
+struct flat_op {
+    int64_t t;
+    const char *op, *user; /* point into docs[] */
+};
+
+struct flat {
+    struct flat_op *ops;
+    int n, cap;
+    cJSON *docs[4096]; /* parsed batch Data, owned */
+    int ndocs;
+};
+
+static void flatten(struct flat *f)
+{
+    cJSON *replay = load_json(SAMPLE, "replay.json");
+    int pages = cJSON_GetArraySize(get(replay, "Messages"));
+    /* oldest page first, each page oldest message first, skipping the one
+     * message a page shares with the next-newer page */
+    int64_t last_seq = -1;
+    for (int pg = pages - 1; pg >= 0; pg--) {
+        cJSON *page =
+            load_json(SAMPLE, str(cJSON_GetArrayItem(get(replay, "Messages"), pg), "Url"));
+        const cJSON *list = get(page, "RspMsgList");
+        for (int i = cJSON_GetArraySize(list) - 1; i >= 0; i--) {
+            const cJSON *msg = cJSON_GetArrayItem(list, i);
+            int64_t seq = num(msg, "MsgSeq");
+            if (seq <= last_seq)
+                continue;
+            last_seq = seq;
+            const cJSON *el;
+            cJSON_ArrayForEach(el, get(msg, "MsgBody"))
+            {
+                if (strcmp(str(el, "MsgType"), "TIMCustomElem") != 0 ||
+                    strcmp(str(get(el, "MsgContent"), "Ext"), "TXWhiteBoardExt") != 0)
+                    continue;
+                assert_true(f->ndocs < 4096);
+                cJSON *d = cJSON_Parse(str(get(el, "MsgContent"), "Data"));
+                assert_non_null(d);
+                f->docs[f->ndocs++] = d;
+                const cJSON *op;
+                cJSON_ArrayForEach(op, get(d, "ops"))
+                {
+                    if (f->n == f->cap) {
+                        f->cap = f->cap ? 2 * f->cap : 1024;
+                        f->ops = realloc(f->ops, (size_t)f->cap * sizeof *f->ops);
+                        assert_non_null(f->ops);
+                    }
+                    f->ops[f->n++] = (struct flat_op){num(op, "t"), str(op, "op"), str(op, "user")};
+                }
+            }
+        }
+        cJSON_Delete(page);
+    }
+    cJSON_Delete(replay);
+}
+
+/* Index of the next op by user after i (or -1). */
+static int next_by(const struct flat *f, int i, const char *user, int dir)
+{
+    for (int k = i + dir; k >= 0 && k < f->n; k += dir) {
+        if (!strcmp(f->ops[k].user, user))
+            return k;
+    }
+    return -1;
+}
+
+/* The script's undo/redo targets are what it says: filler never slips in
+ * between (the player's board tests rely on this). */
+static void test_scripted_undo_targets(void **state)
+{
+    (void)state;
+    struct flat *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    flatten(f);
+    /* per user, op times never go back */
+    for (int i = 0; i < f->n; i++) {
+        int j = next_by(f, i, f->ops[i].user, 1);
+        if (j >= 0)
+            assert_true(f->ops[j].t >= f->ops[i].t);
+    }
+    int clear = -1, student_undo = -1;
+    for (int i = 0; i < f->n; i++) {
+        if (clear < 0 && !strcmp(f->ops[i].op, "clear"))
+            clear = i;
+        if (student_undo < 0 && !strcmp(f->ops[i].op, "undo") &&
+            !strcmp(f->ops[i].user, "student_02"))
+            student_undo = i;
+    }
+    assert_true(clear >= 0 && student_undo >= 0);
+    const char *teacher = f->ops[clear].user;
+    static const char *const after_clear[] = {"undo", "redo", "undo"};
+    int k = clear;
+    for (int i = 0; i < 3; i++) {
+        k = next_by(f, k, teacher, 1);
+        assert_true(k >= 0);
+        assert_string_equal(f->ops[k].op, after_clear[i]);
+    }
+    /* the student's undo takes back the student's stroke although the
+     * teacher drew a shape in between */
+    int prev = next_by(f, student_undo, "student_02", -1);
+    assert_true(prev >= 0);
+    assert_string_equal(f->ops[prev].op, "stroke.end");
+    bool teacher_shape_between = false;
+    for (int i = prev + 1; i < student_undo; i++)
+        teacher_shape_between |= !strcmp(f->ops[i].op, "shape") && !strcmp(f->ops[i].user, teacher);
+    assert_true(teacher_shape_between);
+    int redo = next_by(f, student_undo, "student_02", 1);
+    assert_true(redo >= 0);
+    assert_string_equal(f->ops[redo].op, "redo");
+    for (int i = 0; i < f->ndocs; i++)
+        cJSON_Delete(f->docs[i]);
+    free(f->ops);
+    free(f);
+}
+
 /* ---- determinism and options ---------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -953,9 +1069,9 @@ static void test_bad_options(void **state)
     char *text = NULL;
     size_t len = 0;
     assert_int_equal(sp_read_file(log, 1 << 20, &text, &len), 0);
-    static const char *const documented[] = {"--duration-ms", "--lanes", "--size", "--fps",
-                                             "--ops", "--chat", "--start-offset-ms",
-                                             "--pause-ms", "--seed", "-o, --out"};
+    static const char *const documented[] = {
+        "--duration-ms", "--lanes",           "--size",     "--fps",  "--ops",
+        "--chat",        "--start-offset-ms", "--pause-ms", "--seed", "-o, --out"};
     for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
         assert_non_null(strstr(text, documented[i]));
     free(text);
@@ -972,6 +1088,7 @@ int main(void)
         cmocka_unit_test(test_sei_type5_anchors_via_ffmpeg),
         cmocka_unit_test(test_audio_beeps_on_board_seconds),
         cmocka_unit_test(test_im_pages),
+        cmocka_unit_test(test_scripted_undo_targets),
         cmocka_unit_test(test_same_options_same_bytes),
         cmocka_unit_test(test_bad_options),
     };

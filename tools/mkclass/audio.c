@@ -17,7 +17,7 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
 
-#define BEEP_SAMPLES (MK_AUDIO_RATE / 20) /* 50 ms */
+#define BEEP_SAMPLES (MK_AUDIO_RATE / 20)  /* 50 ms */
 #define RAMP_SAMPLES (MK_AUDIO_RATE / 500) /* 2 ms fade in/out against clicks */
 
 static const double two_pi = 6.283185307179586;

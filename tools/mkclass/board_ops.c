@@ -23,9 +23,9 @@
 #include <string.h>
 
 const char *const mk_op_kind_names[MK_OP_KINDS] = {
-    "board.add", "board.switch", "board.remove", "board.bg", "stroke.begin", "stroke.append",
-    "stroke.end", "shape",       "text",         "move",     "erase",        "clear",
-    "undo",      "redo",         "laser",        "view"};
+    "board.add",  "board.switch", "board.remove", "board.bg", "stroke.begin", "stroke.append",
+    "stroke.end", "shape",        "text",         "move",     "erase",        "clear",
+    "undo",       "redo",         "laser",        "view"};
 
 enum {
     K_ADD,
@@ -168,8 +168,8 @@ static void add_op_at(struct script *sc, int64_t t, int user, int kind, const ch
         sc->cap = cap;
     }
     struct sb b = {0};
-    sb_printf(&b, "{\"t\":%" PRId64 ",\"op\":\"%s\",\"user\":\"%s\"%s}", t,
-              mk_op_kind_names[kind], user_name(sc, user), fields);
+    sb_printf(&b, "{\"t\":%" PRId64 ",\"op\":\"%s\",\"user\":\"%s\"%s}", t, mk_op_kind_names[kind],
+              user_name(sc, user), fields);
     if (b.oom) {
         free(b.buf);
         sc->oom = true;
@@ -208,8 +208,7 @@ static void text_op(struct script *sc, const char *id, const char *board, int x,
                     const char *text, int size, const char *color)
 {
     struct sb b = {0};
-    sb_printf(&b, ",\"id\":\"%s\",\"board\":\"%s\",\"x\":%d,\"y\":%d,\"text\":\"", id, board, x,
-              y);
+    sb_printf(&b, ",\"id\":\"%s\",\"board\":\"%s\",\"x\":%d,\"y\":%d,\"text\":\"", id, board, x, y);
     sb_json_text(&b, text);
     sb_printf(&b, "\",\"size\":%d,\"color\":\"%s\"", size, color);
     if (b.oom) {
@@ -233,8 +232,7 @@ static void switch_op(struct script *sc, const char *board)
 
 /* A stroke: begin with a few points, appends, end; pts from a wave. */
 static void stroke_ops(struct script *sc, const char *id, const char *board, const char *tool,
-                       const char *color, int width, int x0, int y0, int dx, int amp,
-                       int appends)
+                       const char *color, int width, int x0, int y0, int dx, int amp, int appends)
 {
     int k = 0;
     char pts[256];
@@ -242,13 +240,15 @@ static void stroke_ops(struct script *sc, const char *id, const char *board, con
     for (int i = 0; i < 3; i++, k++)
         n += snprintf(pts + n, sizeof pts - (size_t)n, "%s%d,%d", i ? "," : "", x0 + k * dx,
                       y0 + ((k % 4) - 1 - (k % 4 == 3) * 2) * amp);
-    op(sc, K_BEGIN, ",\"id\":\"%s\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s\","
-       "\"width\":%d,\"pts\":[%s]", id, board, tool, color, width, pts);
+    op(sc, K_BEGIN,
+       ",\"id\":\"%s\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s\","
+       "\"width\":%d,\"pts\":[%s]",
+       id, board, tool, color, width, pts);
     for (int a = 0; a < appends; a++) {
         n = 0;
         for (int i = 0; i < 3; i++, k++)
-            n += snprintf(pts + n, sizeof pts - (size_t)n, "%s%d,%d", i ? "," : "",
-                          x0 + k * dx, y0 + ((k % 4) - 1 - (k % 4 == 3) * 2) * amp);
+            n += snprintf(pts + n, sizeof pts - (size_t)n, "%s%d,%d", i ? "," : "", x0 + k * dx,
+                          y0 + ((k % 4) - 1 - (k % 4 == 3) * 2) * amp);
         op(sc, K_APPEND, ",\"id\":\"%s\",\"pts\":[%s]", id, pts);
     }
     op(sc, K_END, ",\"id\":\"%s\"", id);
@@ -309,21 +309,26 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
     group_end(sc);
 
     group(sc, PRE(0.20), T);
-    op(sc, K_SHAPE, ",\"id\":\"sh-line\",\"board\":\"page-1\",\"kind\":\"line\",\"x1\":80,"
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-line\",\"board\":\"page-1\",\"kind\":\"line\",\"x1\":80,"
        "\"y1\":300,\"x2\":560,\"y2\":300,\"color\":\"#212121\",\"width\":3");
-    op(sc, K_SHAPE, ",\"id\":\"sh-arrow\",\"board\":\"page-1\",\"kind\":\"arrow\",\"x1\":640,"
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-arrow\",\"board\":\"page-1\",\"kind\":\"arrow\",\"x1\":640,"
        "\"y1\":420,\"x2\":900,\"y2\":320,\"color\":\"#D81B60\",\"width\":5");
-    op(sc, K_SHAPE, ",\"id\":\"sh-rect\",\"board\":\"page-1\",\"kind\":\"rect\",\"x1\":100,"
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-rect\",\"board\":\"page-1\",\"kind\":\"rect\",\"x1\":100,"
        "\"y1\":380,\"x2\":420,\"y2\":560,\"color\":\"#F57F17\",\"width\":4,"
        "\"fill\":\"#FFF59D80\"");
-    op(sc, K_SHAPE, ",\"id\":\"sh-ell\",\"board\":\"page-1\",\"kind\":\"ellipse\",\"x1\":480,"
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-ell\",\"board\":\"page-1\",\"kind\":\"ellipse\",\"x1\":480,"
        "\"y1\":500,\"x2\":760,\"y2\":700,\"color\":\"#00897B\",\"width\":3");
     group_end(sc);
 
     /* A highlighter zigzag crossing itself: overlaps within one stroke must
      * not darken. */
     group(sc, PRE(0.28), T);
-    op(sc, K_BEGIN, ",\"id\":\"s-hl1\",\"board\":\"page-1\",\"tool\":\"highlighter\","
+    op(sc, K_BEGIN,
+       ",\"id\":\"s-hl1\",\"board\":\"page-1\",\"tool\":\"highlighter\","
        "\"color\":\"#FFEB3B80\",\"width\":28,\"pts\":[60,70,300,70,540,70]");
     op(sc, K_APPEND, ",\"id\":\"s-hl1\",\"pts\":[540,110,300,60,120,110]");
     op(sc, K_APPEND, ",\"id\":\"s-hl1\",\"pts\":[200,40,420,120,700,80]");
@@ -344,8 +349,10 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
     group_end(sc);
 
     group(sc, PRE(0.55), T);
-    op(sc, K_ADD, ",\"board\":\"page-2\",\"color\":\"#FFFFFF\",\"image\":\"%s\","
-       "\"fit\":\"contain\"", img->slide.file);
+    op(sc, K_ADD,
+       ",\"board\":\"page-2\",\"color\":\"#FFFFFF\",\"image\":\"%s\","
+       "\"fit\":\"contain\"",
+       img->slide.file);
     switch_op(sc, "page-2");
     text_op(sc, "t-p2", "page-2", 700, 120, "看这张图：½ 比 ⅓ 大", 36, "#B71C1C");
     group_end(sc);
@@ -355,7 +362,8 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
     group(sc, PRE(0.62), S);
     stroke_ops(sc, "s-stu1", "page-2", "pen", "#1E88E5", 5, 300, 700, 30, 12, 2);
     sc->user = T;
-    op(sc, K_SHAPE, ",\"id\":\"sh-circle\",\"board\":\"page-2\",\"kind\":\"ellipse\","
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-circle\",\"board\":\"page-2\",\"kind\":\"ellipse\","
        "\"x1\":600,\"y1\":300,\"x2\":760,\"y2\":460,\"color\":\"#6A1B9A\",\"width\":4");
     sc->user = S;
     op(sc, K_UNDO, "%s", "");
@@ -421,8 +429,7 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
     group_end(sc);
 
     group(sc, POST(0.60), T);
-    op(sc, K_BG, ",\"board\":\"page-2\",\"color\":\"#F1F8E9\",\"image\":\"%s\"",
-       img->slide.file);
+    op(sc, K_BG, ",\"board\":\"page-2\",\"color\":\"#F1F8E9\",\"image\":\"%s\"", img->slide.file);
     group_end(sc);
 
     group(sc, POST(0.75), T);
@@ -433,7 +440,8 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
     /* erase then undo: the homework note comes back */
     group(sc, POST(0.85), T);
     text_op(sc, "t-hw", "page-1", 80, 820, "作业：练习 3 — 5", 40, "#BF360C");
-    op(sc, K_SHAPE, ",\"id\":\"sh-hw\",\"board\":\"page-1\",\"kind\":\"arrow\",\"x1\":500,"
+    op(sc, K_SHAPE,
+       ",\"id\":\"sh-hw\",\"board\":\"page-1\",\"kind\":\"arrow\",\"x1\":500,"
        "\"y1\":850,\"x2\":420,\"y2\":850,\"color\":\"#BF360C\",\"width\":4");
     op(sc, K_ERASE, ",\"ids\":[\"t-hw\"]");
     op(sc, K_UNDO, "%s", "");
@@ -488,8 +496,8 @@ static int64_t filler_time(struct script *sc, int64_t span)
 static const char *const palette[] = {"#E53935", "#1E88E5", "#43A047", "#FB8C00",
                                       "#8E24AA", "#212121", "#00897B", "#F4511E"};
 static const char *const filler_texts[] = {"分子 numerator", "分母 denominator", "½ = 0.5",
-                                           "对！✔", "注意 ⚠", "3/4 > 2/3 ?", "例题 1",
-                                           "答案：7/12"};
+                                           "对！✔",          "注意 ⚠",           "3/4 > 2/3 ?",
+                                           "例题 1",         "答案：7/12"};
 
 /* Who draws at wall time w: mostly the teacher; the student once joined. */
 static int filler_user(struct script *sc, int64_t w)
@@ -524,8 +532,8 @@ static void filler_stroke(struct script *sc, int fid, int appends)
     snprintf(fields, sizeof fields,
              ",\"id\":\"%s\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s%s\","
              "\"width\":%d,\"pts\":[%d,%d,%d,%d]",
-             id, visible_page(sc, w), hl ? "highlighter" : "pen", color, hl ? "80" : "", width,
-             x, y, x + 4, y + 3);
+             id, visible_page(sc, w), hl ? "highlighter" : "pen", color, hl ? "80" : "", width, x,
+             y, x + 4, y + 3);
     add_op_at(sc, w, user, K_BEGIN, fields);
     for (int a = 0; a < appends; a++) {
         int n = snprintf(fields, sizeof fields, ",\"id\":\"%s\",\"pts\":[", id);
@@ -571,8 +579,8 @@ static void filler_laser(struct script *sc)
     int64_t w = filler_time(sc, 0);
     int x = draw(sc, 0, 1280);
     int y = draw(sc, 0, 960);
-    snprintf(fields, sizeof fields, ",\"board\":\"%s\",\"x\":%d,\"y\":%d",
-             visible_page(sc, w), x, y);
+    snprintf(fields, sizeof fields, ",\"board\":\"%s\",\"x\":%d,\"y\":%d", visible_page(sc, w), x,
+             y);
     add_op_at(sc, w, 0, K_LASER, fields);
 }
 
@@ -631,8 +639,7 @@ static int cmp_op(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int emit_batch(const struct script *sc, const struct op *ops, int n,
-                      struct mk_msg_list *out)
+static int emit_batch(const struct script *sc, const struct op *ops, int n, struct mk_msg_list *out)
 {
     struct sb b = {0};
     sb_printf(&b, "{\"v\":1,\"ops\":[");

@@ -68,13 +68,21 @@ static cJSON *body_of(cJSON *e)
     return b;
 }
 
-static const char *const filler_texts[] = {
-    "好的 👌",         "明白了",           "老师，能再讲一遍吗？", "1/2 + 1/3 = 5/6 对吗",
-    "👍👍",            "OK, got it",       "等一下，我网卡了 😅", "这个好难 🤔",
-    "谢谢老师 🙏",     "可以看到白板吗？", "👏👏👏",               "下课了吗 ⏰"};
+static const char *const filler_texts[] = {"好的 👌",
+                                           "明白了",
+                                           "老师，能再讲一遍吗？",
+                                           "1/2 + 1/3 = 5/6 对吗",
+                                           "👍👍",
+                                           "OK, got it",
+                                           "等一下，我网卡了 😅",
+                                           "这个好难 🤔",
+                                           "谢谢老师 🙏",
+                                           "可以看到白板吗？",
+                                           "👏👏👏",
+                                           "下课了吗 ⏰"};
 
-int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img,
-                     struct mk_msg_list *out, struct mk_chat_stats *stats)
+int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img, struct mk_msg_list *out,
+                     struct mk_chat_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     int64_t P = p->pause_play_ms, Q = p->opt.duration_ms - P;
@@ -120,8 +128,9 @@ int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img,
     cJSON_AddStringToObject(fc, "Url", "files/homework-3.pdf");
     rc |= mk_msgs_add(out, POST(0.40), student, body_of(file));
 
-    rc |= mk_msgs_add(out, POST(0.70), teacher,
-                      body_of(text_elem("很好！👍🏽 大家都做对了 👨‍👩‍👧‍👦")));
+    rc |= mk_msgs_add(
+        out, POST(0.70), teacher,
+        body_of(text_elem("很好！👍🏽 大家都做对了 👨‍👩‍👧‍👦")));
     stats->chat = SCRIPTED_CHAT;
 
     /* Filler: random camera users (once joined), outside the pause. */
@@ -134,8 +143,8 @@ int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img,
         if (p->lanes[lane].video_type != 0 || p->lanes[lane].join_play_ms > t)
             lane = 0;
         const char *text = filler_texts[mk_rng_range(&rng, 0, 11)];
-        rc |= mk_msgs_add(out, mk_plan_wall(p, t), p->lanes[lane].user_id,
-                          body_of(text_elem(text)));
+        rc |=
+            mk_msgs_add(out, mk_plan_wall(p, t), p->lanes[lane].user_id, body_of(text_elem(text)));
         stats->chat++;
     }
 #undef PRE

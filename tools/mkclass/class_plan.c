@@ -97,8 +97,7 @@ void mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
     snprintf(p->group_id, sizeof p->group_id, "%lld", (long long)p->room_id);
     snprintf(p->record_user_id, sizeof p->record_user_id, "tic_record_user_%lld_%06x",
              (long long)p->room_id, (unsigned)(mk_rng_next(&rng) & 0xFFFFFF));
-    snprintf(p->task_id, sizeof p->task_id, "task-%016llx",
-             (unsigned long long)mk_rng_next(&rng));
+    snprintf(p->task_id, sizeof p->task_id, "task-%016llx", (unsigned long long)mk_rng_next(&rng));
     static const uint8_t uuid[16] = {0xf0, 0xb3, 0xa8, 0xe2, 0x5c, 0x71, 0x4f, 0x2e,
                                      0x9a, 0x6d, 0x3c, 0x8e, 0x1b, 0x7d, 0x2a, 0x90};
     memcpy(p->sei_uuid, uuid, sizeof uuid);
@@ -136,8 +135,8 @@ void mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
             s->lane = li;
             s->index_in_lane = part;
             s->play_time_ms = part == 0 ? l->join_play_ms : p->pause_play_ms;
-            s->duration_ms =
-                part == 0 ? p->pause_play_ms - l->join_play_ms : opt->duration_ms - p->pause_play_ms;
+            s->duration_ms = part == 0 ? p->pause_play_ms - l->join_play_ms
+                                       : opt->duration_ms - p->pause_play_ms;
             s->true_offset_ms = 0;
             if (part == 0 && li == 1)
                 s->true_offset_ms = LATE_JOIN_OFFSET_MS;

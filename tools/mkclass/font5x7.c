@@ -117,8 +117,7 @@ int mk_text_width(const char *text, int scale)
     return (int)strlen(text) * MK_GLYPH_W * scale;
 }
 
-int mk_draw_text(struct mk_yuv *img, int x, int y, int scale, const char *text,
-                 struct mk_color c)
+int mk_draw_text(struct mk_yuv *img, int x, int y, int scale, const char *text, struct mk_color c)
 {
     for (const char *s = text; *s; s++) {
         const struct glyph *g = find_glyph(*s);

@@ -36,8 +36,8 @@ void mk_format_utc(int64_t board_ms, char *buf, size_t size)
     int sod = (int)(secs % 86400);
     int y, m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, m, d, sod / 3600,
-             sod / 60 % 60, sod % 60, ms);
+    snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d.%03d", y, m, d, sod / 3600, sod / 60 % 60,
+             sod % 60, ms);
 }
 
 static void format_play(int64_t t_ms, char *buf, size_t size)

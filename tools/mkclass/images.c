@@ -42,16 +42,15 @@ static AVFrame *convert(const AVFrame *src, int w, int h, enum AVPixelFormat fmt
     AVFrame *dst = new_frame(w, h, fmt);
     if (!dst)
         return NULL;
-    struct SwsContext *sws =
-        sws_getContext(src->width, src->height, src->format, w, h, fmt,
-                       SWS_AREA | SWS_BITEXACT | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL,
-                       NULL, NULL);
+    struct SwsContext *sws = sws_getContext(
+        src->width, src->height, src->format, w, h, fmt,
+        SWS_AREA | SWS_BITEXACT | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
     if (!sws) {
         av_frame_free(&dst);
         return NULL;
     }
-    sws_scale(sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
-              dst->data, dst->linesize);
+    sws_scale(sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height, dst->data,
+              dst->linesize);
     sws_freeContext(sws);
     return dst;
 }
@@ -118,8 +117,8 @@ static void draw_slide(struct mk_yuv *img)
             mk_fill_rect(img, x0, y, x1 - x0 - sc, bar_h, fills[k == 0 ? 0 : 1]);
         }
     }
-    mk_draw_text(img, w / 20, h - h / 10, sc / 2 > 0 ? sc / 2 : 1,
-                 "SIGPLAY SAMPLE - PAGE IMAGE", mk_rgb(110, 110, 110));
+    mk_draw_text(img, w / 20, h - h / 10, sc / 2 > 0 ? sc / 2 : 1, "SIGPLAY SAMPLE - PAGE IMAGE",
+                 mk_rgb(110, 110, 110));
 }
 
 static void draw_photo(struct mk_yuv *img)

@@ -57,8 +57,10 @@ static int parse_int(const char *opt, const char *s, int64_t lo, int64_t hi, int
     errno = 0;
     long long v = s ? strtoll(s, &end, 10) : 0;
     if (!s || !*s || *end != '\0' || errno == ERANGE || v < lo || v > hi) {
-        fprintf(stderr, "sigplay-mkclass: %s: expected an integer from %" PRId64 " to %" PRId64
-                ", got '%s'\n", opt, lo, hi, s ? s : "");
+        fprintf(stderr,
+                "sigplay-mkclass: %s: expected an integer from %" PRId64 " to %" PRId64
+                ", got '%s'\n",
+                opt, lo, hi, s ? s : "");
         return -1;
     }
     *out = v;
@@ -76,8 +78,10 @@ static int parse_size(const char *s, int *w, int *h)
         if (parse_int("--size (width)", wbuf, 160, 3840, &ww) == 0 &&
             parse_int("--size (height)", x + 1, 90, 2160, &hh) == 0) {
             if (ww % 2 || hh % 2) {
-                fprintf(stderr, "sigplay-mkclass: --size: width and height must be even "
-                        "(4:2:0 video), got '%s'\n", s);
+                fprintf(stderr,
+                        "sigplay-mkclass: --size: width and height must be even "
+                        "(4:2:0 video), got '%s'\n",
+                        s);
                 return -1;
             }
             *w = (int)ww;
@@ -94,9 +98,16 @@ static int parse_size(const char *s, int *w, int *h)
 /* Returns 0 to run, 1 for --help, -1 on a bad option. */
 static int parse_options(int argc, char **argv, struct mk_options *o, bool *quiet)
 {
-    *o = (struct mk_options){.duration_ms = 60000, .lanes = 3, .width = 640, .height = 360,
-                             .fps = 15, .ops = 400, .chat = 16, .start_offset_ms = 0,
-                             .pause_ms = 20000, .seed = 1};
+    *o = (struct mk_options){.duration_ms = 60000,
+                             .lanes = 3,
+                             .width = 640,
+                             .height = 360,
+                             .fps = 15,
+                             .ops = 400,
+                             .chat = 16,
+                             .start_offset_ms = 0,
+                             .pause_ms = 20000,
+                             .seed = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -183,7 +194,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (prc < 0)
-        return 2; /* the one line saying what is wrong is already out */
+        return 2;                   /* the one line saying what is wrong is already out */
     av_log_set_level(AV_LOG_ERROR); /* x264 prints its settings at info level */
 
     static struct mk_plan plan; /* large: keep it off the stack */

@@ -71,13 +71,13 @@ struct mk_anchor {
 };
 
 struct mk_lane {
-    char user_id[64];   /* UserId of the segments */
-    char label[64];     /* what the frames show: the lane name */
-    int video_type;     /* 0 camera, 1 screen share */
+    char user_id[64]; /* UserId of the segments */
+    char label[64];   /* what the frames show: the lane name */
+    int video_type;   /* 0 camera, 1 screen share */
     enum mk_sei_kind sei;
-    bool audio;         /* cameras carry AAC audio */
-    int tone_hz;        /* the lane's continuous tone */
-    int beep_hz;        /* the beep at every whole board second */
+    bool audio;               /* cameras carry AAC audio */
+    int tone_hz;              /* the lane's continuous tone */
+    int beep_hz;              /* the beep at every whole board second */
     uint8_t bg_y, bg_u, bg_v; /* frame background */
     int64_t join_play_ms;     /* playback time of the lane's first segment */
 };
@@ -102,12 +102,12 @@ struct mk_segment {
 
 struct mk_plan {
     struct mk_options opt;
-    int64_t true_start_ms;       /* board/wall time of playback t = 0 */
-    int64_t record_start_s;      /* RecordStartTime: true start truncated */
-    int64_t record_stop_s;       /* RecordStopTime */
-    int64_t pause_play_ms;       /* VideoTime of the pause */
-    int64_t pause_wall_ms;       /* PauseTime */
-    int64_t resume_wall_ms;      /* ResumeTime */
+    int64_t true_start_ms;  /* board/wall time of playback t = 0 */
+    int64_t record_start_s; /* RecordStartTime: true start truncated */
+    int64_t record_stop_s;  /* RecordStopTime */
+    int64_t pause_play_ms;  /* VideoTime of the pause */
+    int64_t pause_wall_ms;  /* PauseTime */
+    int64_t resume_wall_ms; /* ResumeTime */
     int64_t room_id;
     char group_id[32];
     char record_user_id[64];
@@ -146,8 +146,7 @@ void mk_fill_rect(struct mk_yuv *img, int x, int y, int w, int h, struct mk_colo
  * scale x scale block; glyph cell is 6x9 font pixels. Lower case is drawn as
  * upper case; characters without a glyph draw as '?'. Returns the x after
  * the text. Clips at the image edges. */
-int mk_draw_text(struct mk_yuv *img, int x, int y, int scale, const char *text,
-                 struct mk_color c);
+int mk_draw_text(struct mk_yuv *img, int x, int y, int scale, const char *text, struct mk_color c);
 int mk_text_width(const char *text, int scale);
 #define MK_GLYPH_W 6
 #define MK_GLYPH_H 9
@@ -158,8 +157,7 @@ int mk_text_width(const char *text, int scale);
  * type and size in 0xFF-run coding, payload, rbsp trailing bits, emulation
  * prevention). payload_type 5 prefixes the 16-byte uuid. Returns a malloc'd
  * buffer (caller frees) and its size in *out_len, or NULL on out of memory. */
-uint8_t *mk_sei_build(int payload_type, const uint8_t uuid[16], const char *json,
-                      size_t *out_len);
+uint8_t *mk_sei_build(int payload_type, const uint8_t uuid[16], const char *json, size_t *out_len);
 
 struct AVPacket;
 /* Inserts an Annex B NAL unit before the first slice of an Annex B access
@@ -186,8 +184,8 @@ void mk_frame_draw(const struct mk_plan *p, const struct mk_segment *s, int fram
 
 /* Fills n mono float samples starting at sample index first (48 kHz). */
 #define MK_AUDIO_RATE 48000
-void mk_audio_fill(const struct mk_plan *p, const struct mk_segment *s, int64_t first,
-                   int n, float *out);
+void mk_audio_fill(const struct mk_plan *p, const struct mk_segment *s, int64_t first, int n,
+                   float *out);
 
 /* ---- images --------------------------------------------------------------- */
 
@@ -208,14 +206,14 @@ int mk_images_write(const struct mk_plan *p, struct mk_images *out);
 /* ---- IM messages ---------------------------------------------------------- */
 
 struct mk_msg {
-    int64_t wall_ms;    /* when it was sent (board ops: the batch's last op) */
-    int order;          /* tie-breaker for equal wall_ms: creation order */
+    int64_t wall_ms; /* when it was sent (board ops: the batch's last op) */
+    int order;       /* tie-breaker for equal wall_ms: creation order */
     char from[64];
-    bool placeholder;   /* IsPlaceMsg 1 */
-    bool board;         /* TXWhiteBoardExt signaling */
-    int op_count;       /* ops in a board batch */
-    cJSON *body;        /* MsgBody array, owned */
-    int64_t seq;        /* assigned after sorting */
+    bool placeholder; /* IsPlaceMsg 1 */
+    bool board;       /* TXWhiteBoardExt signaling */
+    int op_count;     /* ops in a board batch */
+    cJSON *body;      /* MsgBody array, owned */
+    int64_t seq;      /* assigned after sorting */
     uint32_t random;
 };
 
@@ -244,14 +242,14 @@ int mk_board_ops_generate(const struct mk_plan *p, const struct mk_images *img,
                           struct mk_msg_list *out, struct mk_board_stats *stats);
 
 struct mk_chat_stats {
-    int chat;          /* chat messages, placeholders excluded */
+    int chat; /* chat messages, placeholders excluded */
     int placeholders;
     int in_pause;
 };
 
 /* Generates chat messages (and the one placeholder). */
-int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img,
-                     struct mk_msg_list *out, struct mk_chat_stats *stats);
+int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img, struct mk_msg_list *out,
+                     struct mk_chat_stats *stats);
 
 /* Scripted chat messages (placeholders excluded): the least --chat can be. */
 int mk_chat_scripted(void);

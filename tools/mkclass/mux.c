@@ -218,8 +218,8 @@ out:
             rc = -1;
         }
         if (s->frames != frames) {
-            fprintf(stderr, "sigplay-mkclass: %s: wrote %d frames, expected %" PRId64 "\n",
-                    path, s->frames, frames);
+            fprintf(stderr, "sigplay-mkclass: %s: wrote %d frames, expected %" PRId64 "\n", path,
+                    s->frames, frames);
             rc = -1;
         }
         if (s->anchor_count > 1)

@@ -26,8 +26,7 @@ static size_t put_ff_coded(uint8_t *dst, size_t value)
     return n;
 }
 
-uint8_t *mk_sei_build(int payload_type, const uint8_t uuid[16], const char *json,
-                      size_t *out_len)
+uint8_t *mk_sei_build(int payload_type, const uint8_t uuid[16], const char *json, size_t *out_len)
 {
     size_t json_len = strlen(json);
     size_t payload_len = json_len + (payload_type == 5 ? 16 : 0);
