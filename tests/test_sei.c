@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 
 #include "player/diag.h"
 #include "player/sei.h"
 #include "player/sp_error.h"
+#include "player/sp_file.h"
 
 /* A growable byte buffer. */
 struct buf {
@@ -464,6 +467,81 @@ static void test_segdec_adapter(void **state)
     free(pkt);
 }
 
+
+/* ---- the generated sample class ---------------------------------------------- */
+
+/* Demuxes one media file and checks the (pts, syncTime) anchors the parser
+ * finds against the generator's record (truth.json). */
+static void check_segment(const cJSON *seg)
+{
+    const char *file = cJSON_GetObjectItem(seg, "file")->valuestring;
+    int ptype = cJSON_GetObjectItem(seg, "sei_payload_type")->valueint;
+    const cJSON *want = cJSON_GetObjectItem(seg, "anchors");
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, file);
+    AVFormatContext *fmt = NULL;
+    assert_int_equal(avformat_open_input(&fmt, path, NULL, NULL), 0);
+    assert_true(avformat_find_stream_info(fmt, NULL) >= 0);
+    int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    assert_true(vs >= 0);
+    AVStream *st = fmt->streams[vs];
+    int nls = sei_nal_length_size(st->codecpar->extradata,
+                                  (size_t)st->codecpar->extradata_size, SEI_CODEC_H264);
+    assert_true(nls >= 0);
+    AVPacket *pkt = av_packet_alloc();
+    struct diag_list d = {0};
+    int found = 0;
+    while (av_read_frame(fmt, pkt) >= 0) {
+        if (pkt->stream_index == vs) {
+            int64_t v[SEI_MAX_MESSAGES];
+            int n = sei_find_sync_times(pkt->data, (size_t)pkt->size, SEI_CODEC_H264, nls, v,
+                                        SEI_MAX_MESSAGES, &d);
+            assert_true(n >= 0);
+            int64_t pts_ms = av_rescale_q(pkt->pts, st->time_base, (AVRational){1, 1000});
+            for (int k = 0; k < n; k++, found++) {
+                const cJSON *a = cJSON_GetArrayItem(want, found);
+                assert_non_null(a);
+                assert_int_equal(pts_ms, (int64_t)cJSON_GetObjectItem(a, "pts_ms")->valuedouble);
+                assert_int_equal(v[k],
+                                 (int64_t)cJSON_GetObjectItem(a, "sync_time")->valuedouble);
+            }
+        }
+        av_packet_unref(pkt);
+    }
+    assert_int_equal(found, cJSON_GetArraySize(want));
+    if (ptype != 0)
+        assert_true(found > 0);
+    assert_int_equal(d.count, 0);
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+}
+
+static void test_sample_media_anchors(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/truth.json", SIGPLAY_SAMPLE_DIR);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(sp_read_file(path, 16u << 20, &text, &len), 0);
+    cJSON *truth = cJSON_ParseWithLength(text, len);
+    free(text);
+    assert_non_null(truth);
+    const cJSON *segs = cJSON_GetObjectItem(truth, "segments");
+    assert_true(cJSON_GetArraySize(segs) > 0);
+    int with_242 = 0, with_5 = 0;
+    const cJSON *seg;
+    cJSON_ArrayForEach(seg, segs) {
+        check_segment(seg);
+        int t = cJSON_GetObjectItem(seg, "sei_payload_type")->valueint;
+        with_242 += t == 242;
+        with_5 += t == 5;
+    }
+    /* The default class has lanes of both kinds. */
+    assert_true(with_242 > 0 && with_5 > 0);
+    cJSON_Delete(truth);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_damaged_packets),
         cmocka_unit_test(test_nal_length_size),
         cmocka_unit_test(test_segdec_adapter),
+        cmocka_unit_test(test_sample_media_anchors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
