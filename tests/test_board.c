@@ -574,6 +574,56 @@ static void test_pause_ops_appear_at_video_time(void **state)
     diag_clear(&d);
 }
 
+/* Caps: an op with too many points is skipped; a stroke stops growing at
+ * BOARD_MAX_STROKE_POINTS; a batch over BOARD_MAX_BATCH_BYTES is refused. */
+static void test_caps(void **state)
+{
+    (void)state;
+    struct diag_list d;
+    diag_init(&d);
+    struct board_log *log = board_log_create();
+    assert_int_equal(add(log, "{'v':1,'ops':[" PAGE ","
+                              "{'t':2000,'user':'T','op':'stroke.begin','id':'s','board':'p1',"
+                              "'tool':'pen','color':'#000000','width':1,'pts':[0,0]}]}", 1, &d),
+                     0);
+    /* Appends of BOARD_MAX_OP_POINTS points each until the stroke is full. */
+    size_t cap = 64 + (size_t)BOARD_MAX_OP_POINTS * 2 * 4 + 64;
+    char *big = malloc(cap);
+    assert_non_null(big);
+    int appends = BOARD_MAX_STROKE_POINTS / BOARD_MAX_OP_POINTS;
+    for (int i = 0; i <= appends; i++) {
+        size_t n = (size_t)snprintf(big, cap, "{\"v\":1,\"ops\":[{\"t\":%d,\"user\":\"T\","
+                                    "\"op\":\"stroke.append\",\"id\":\"s\",\"pts\":[",
+                                    2001 + i);
+        for (int k = 0; k < BOARD_MAX_OP_POINTS; k++)
+            n += (size_t)snprintf(big + n, cap - n, "%s1,2", k ? "," : "");
+        n += (size_t)snprintf(big + n, cap - n, "]}]}");
+        assert_int_equal(board_log_add_batch(log, big, n, 10 + i, "big", &d), 0);
+    }
+    /* One point too many in a single op. */
+    size_t n = (size_t)snprintf(big, cap, "{\"v\":1,\"ops\":[{\"t\":3000,\"user\":\"T\","
+                                "\"op\":\"stroke.append\",\"id\":\"s\",\"pts\":[1,2");
+    for (int k = 0; k < BOARD_MAX_OP_POINTS; k++)
+        n += (size_t)snprintf(big + n, cap - n, ",1,2");
+    n += (size_t)snprintf(big + n, cap - n, "]}]}");
+    assert_int_equal(board_log_add_batch(log, big, n, 100, "huge", &d), 0);
+    assert_true(diag_contains(&d, "huge: Data.ops[0].pts: more than BOARD_MAX_OP_POINTS points"));
+    free(big);
+    assert_int_equal(board_log_add_batch(log, "{}", BOARD_MAX_BATCH_BYTES + 1, 101, "toobig",
+                                         &d), SP_ELIMIT);
+    assert_true(diag_contains(&d, "toobig: Data: batch of"));
+    assert_int_equal(board_log_finish(log, &d), 0);
+    struct board_player *p = NULL;
+    assert_int_equal(board_player_create(&p, log, NULL, &d), 0);
+    const struct board_element *e = find(at(p, 5000), "s");
+    assert_non_null(e);
+    /* 1 + appends * BOARD_MAX_OP_POINTS would pass the cap: the last append is skipped. */
+    assert_int_equal(e->npts, 1 + (appends - 1) * BOARD_MAX_OP_POINTS);
+    assert_true(diag_contains(&d, "exceeds BOARD_MAX_STROKE_POINTS"));
+    board_player_destroy(&p);
+    diag_clear(&d);
+}
+
 /* ---- seek equality ------------------------------------------------------------------ */
 
 static struct board_log *generated_log(uint64_t seed, size_t target_ops, struct diag_list *d)
@@ -750,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_order_by_time_then_seq_then_position),
         cmocka_unit_test(test_laser_one_second),
         cmocka_unit_test(test_pause_ops_appear_at_video_time),
+        cmocka_unit_test(test_caps),
         cmocka_unit_test(test_seek_equality_generated),
         cmocka_unit_test(test_serial_and_forward_play),
         cmocka_unit_test(test_dump_and_hash),
