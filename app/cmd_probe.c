@@ -20,19 +20,20 @@
 #include <time.h>
 
 #define PROBE_SCHEMA "sigplay-probe/1"
-#define BAR_WIDTH 60          /* columns of a lane's timeline bar */
+#define BAR_WIDTH 60           /* columns of a lane's timeline bar */
 #define MAX_LISTED_SEGMENTS 20 /* per lane in the human form */
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sigplay probe SOURCE [--json] [network options]\n"
-               "Summarises a recording from its manifest alone (no media is fetched):\n"
-               "lanes with a timeline bar each, pauses, durations, warnings.\n"
-               "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
-               "--json           print the summary as JSON (schema sigplay-probe/1)\n"
-               "%s"
-               "Exit: 0 read (warnings may be printed), 2 not ready, unreadable or\n"
-               "field errors, 64 bad command line.\n",
+    fprintf(f,
+            "Usage: sigplay probe SOURCE [--json] [network options]\n"
+            "Summarises a recording from its manifest alone (no media is fetched):\n"
+            "lanes with a timeline bar each, pauses, durations, warnings.\n"
+            "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
+            "--json           print the summary as JSON (schema sigplay-probe/1)\n"
+            "%s"
+            "Exit: 0 read (warnings may be printed), 2 not ready, unreadable or\n"
+            "field errors, 64 bad command line.\n",
             app_net_help());
 }
 
@@ -167,7 +168,8 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
            rec->show_chat == 0 ? ", chat hidden by the link" : "");
     fmt_dur(tl_total_ms(tl), a, sizeof(a));
     printf("lanes       %zu lane(s), %zu segment(s); bar: %d columns = %s, '#' media, "
-           "'.' none, '|' pause\n", rec->n_lanes, rec->n_segments, BAR_WIDTH, a);
+           "'.' none, '|' pause\n",
+           rec->n_lanes, rec->n_segments, BAR_WIDTH, a);
     for (size_t l = 0; l < rec->n_lanes; l++) {
         const struct rec_lane *ln = &rec->lanes[l];
         char bar[BAR_WIDTH + 1];

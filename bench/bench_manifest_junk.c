@@ -63,8 +63,8 @@ static void bench(const char *label, const char *buf, size_t len, int runs)
     }
     double m = median(ours, runs), b = median(base, runs);
     printf("%-34s %6.1f MB  manifest_parse %9.4f ms  cJSON_Parse %9.4f ms  ratio %6.2f  "
-           "(rc %d, %zu diagnostics)\n", label, (double)len / (1 << 20), m, b,
-           b > 0 ? m / b : 0.0, rc, diags);
+           "(rc %d, %zu diagnostics)\n",
+           label, (double)len / (1 << 20), m, b, b > 0 ? m / b : 0.0, rc, diags);
 }
 
 /* A valid manifest of n segments over n / 100 lanes. */
@@ -74,9 +74,10 @@ static char *big_manifest(size_t n, size_t *len)
     char *s = malloc(cap);
     if (!s)
         return NULL;
-    size_t o = (size_t)snprintf(s, cap, "{\"RoomId\":1,\"RecordStartTime\":1700000000,"
-                                        "\"RecordStopTime\":1700100000,\"TotalTime\":100000000,"
-                                        "\"VideoInfos\":[");
+    size_t o = (size_t)snprintf(s, cap,
+                                "{\"RoomId\":1,\"RecordStartTime\":1700000000,"
+                                "\"RecordStopTime\":1700100000,\"TotalTime\":100000000,"
+                                "\"VideoInfos\":[");
     for (size_t i = 0; i < n; i++)
         o += (size_t)snprintf(s + o, cap - o,
                               "%s{\"VideoPlayTime\":%zu,\"VideoDuration\":1000,\"VideoType\":0,"

@@ -23,8 +23,10 @@ static int local_get(void *opaque, const char *url, size_t max_bytes, char **dat
                  url);
         return SP_EUNSUPPORTED;
     case URL_KIND_OTHER:
-        diag_add(diag, DIAG_ERROR, "%s: unsupported URL scheme (use a path, file://, http:// "
-                                   "or https://)", url);
+        diag_add(diag, DIAG_ERROR,
+                 "%s: unsupported URL scheme (use a path, file://, http:// "
+                 "or https://)",
+                 url);
         return SP_EUNSUPPORTED;
     default:
         diag_add(diag, DIAG_ERROR, "%s: not a URL (a loader takes absolute URLs)", url);
@@ -63,8 +65,8 @@ const struct sp_loader *sp_loader_local(void)
     return &local_loader;
 }
 
-int sp_loader_get(const struct sp_loader *loader, const char *url, size_t max_bytes,
-                  char **data, size_t *len, struct diag_list *diag)
+int sp_loader_get(const struct sp_loader *loader, const char *url, size_t max_bytes, char **data,
+                  size_t *len, struct diag_list *diag)
 {
     if (!loader)
         loader = &local_loader;

@@ -35,7 +35,7 @@ struct sp_loader {
 const struct sp_loader *sp_loader_local(void);
 
 /* Calls loader->get (loader NULL means sp_loader_local()). */
-int sp_loader_get(const struct sp_loader *loader, const char *url, size_t max_bytes,
-                  char **data, size_t *len, struct diag_list *diag);
+int sp_loader_get(const struct sp_loader *loader, const char *url, size_t max_bytes, char **data,
+                  size_t *len, struct diag_list *diag);
 
 #endif

@@ -154,8 +154,7 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
         return F_BAD;
     }
     double d = v->valuedouble;
-    if (d < -(double)JSON_MAX_EXACT || d > (double)JSON_MAX_EXACT ||
-        (double)(int64_t)d != d) {
+    if (d < -(double)JSON_MAX_EXACT || d > (double)JSON_MAX_EXACT || (double)(int64_t)d != d) {
         field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected integer, got %g", c->name, path, d);
         return F_BAD;
@@ -163,15 +162,15 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
     int64_t i = (int64_t)d;
     if (i < lo && lo == 0) {
         field_path(path, sizeof(path), parent, key);
-        diag_add(c->diag, DIAG_ERROR, "%s: %s: must not be negative, got %" PRId64, c->name,
-                 path, i);
+        diag_add(c->diag, DIAG_ERROR, "%s: %s: must not be negative, got %" PRId64, c->name, path,
+                 i);
         return F_BAD;
     }
     if (i < lo || i > hi) {
         field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR,
-                 "%s: %s: out of range: %" PRId64 " (expected %" PRId64 " to %" PRId64 ")",
-                 c->name, path, i, lo, hi);
+                 "%s: %s: out of range: %" PRId64 " (expected %" PRId64 " to %" PRId64 ")", c->name,
+                 path, i, lo, hi);
         return F_BAD;
     }
     *out = i;
@@ -195,8 +194,8 @@ static int read_str(struct mctx *c, const cJSON *obj, const char *parent, const 
     size_t n = strnlen(v->valuestring, MANIFEST_MAX_STRING + 1);
     if (n > MANIFEST_MAX_STRING) {
         field_path(path, sizeof(path), parent, key);
-        diag_add(c->diag, DIAG_ERROR, "%s: %s: longer than the limit of %d bytes", c->name,
-                 path, MANIFEST_MAX_STRING);
+        diag_add(c->diag, DIAG_ERROR, "%s: %s: longer than the limit of %d bytes", c->name, path,
+                 MANIFEST_MAX_STRING);
         return F_BAD;
     }
     const char *s = mf_strdup(c, v->valuestring, n);
@@ -217,8 +216,7 @@ static const char *resolve(struct mctx *c, const char *path, const char *ref)
         if (rc == SP_ENOMEM)
             c->oom = true;
         else
-            diag_add(c->diag, DIAG_ERROR, "%s: %s: cannot resolve URL '%.80s'", c->name, path,
-                     ref);
+            diag_add(c->diag, DIAG_ERROR, "%s: %s: cannot resolve URL '%.80s'", c->name, path, ref);
         return ref;
     }
     const char *s = keep(c, abs);
@@ -246,8 +244,8 @@ static int read_array(struct mctx *c, const cJSON *obj, const char *key, size_t 
         count++;
     if (count > cap) {
         diag_add(c->diag, DIAG_ERROR,
-                 "%s: %s: %zu entries, more than the limit of %zu; reading the first %zu",
-                 c->name, key, count, cap, cap);
+                 "%s: %s: %zu entries, more than the limit of %zu; reading the first %zu", c->name,
+                 key, count, cap, cap);
         count = cap;
     }
     *arr = v;
@@ -312,8 +310,8 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
 {
     *rc = SP_EPARSE;
     if (len > MANIFEST_MAX_DOC_BYTES) {
-        diag_add(c->diag, DIAG_ERROR, "%s: %zu bytes, larger than the limit of %zu bytes",
-                 c->name, len, MANIFEST_MAX_DOC_BYTES);
+        diag_add(c->diag, DIAG_ERROR, "%s: %zu bytes, larger than the limit of %zu bytes", c->name,
+                 len, MANIFEST_MAX_DOC_BYTES);
         *rc = SP_ELIMIT;
         return NULL;
     }
@@ -323,19 +321,17 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
     }
     /* The first character settles most junk without reading the rest. */
     size_t first = 0;
-    while (json[first] == ' ' || json[first] == '\t' || json[first] == '\n' ||
-           json[first] == '\r')
+    while (json[first] == ' ' || json[first] == '\t' || json[first] == '\n' || json[first] == '\r')
         first++;
     if (json[first] == '[') {
-        diag_add(c->diag, DIAG_ERROR, "%s: expected a JSON object at the top, got array",
-                 c->name);
+        diag_add(c->diag, DIAG_ERROR, "%s: expected a JSON object at the top, got array", c->name);
         return NULL;
     }
     if (!strchr("{\"-0123456789tfn", json[first]) || json[first] == '\0') {
         size_t line, col;
         line_col(json, first, &line, &col);
-        diag_add(c->diag, DIAG_ERROR, "%s: not valid JSON (line %zu, column %zu)", c->name,
-                 line, col);
+        diag_add(c->diag, DIAG_ERROR, "%s: not valid JSON (line %zu, column %zu)", c->name, line,
+                 col);
         return NULL;
     }
     if (count_values(json, len, MANIFEST_MAX_JSON_VALUES) > MANIFEST_MAX_JSON_VALUES) {
@@ -354,8 +350,8 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
     if (!root) {
         size_t line, col;
         line_col(json, at, &line, &col);
-        diag_add(c->diag, DIAG_ERROR, "%s: not valid JSON (line %zu, column %zu)", c->name,
-                 line, col);
+        diag_add(c->diag, DIAG_ERROR, "%s: not valid JSON (line %zu, column %zu)", c->name, line,
+                 col);
         return NULL;
     }
     if (!cJSON_IsObject(root)) {
@@ -385,7 +381,8 @@ static void read_status(struct mctx *c, const cJSON *root)
         if (!strcmp(fr, "EXCEPTION"))
             diag_add(c->diag, DIAG_WARNING,
                      "%s: FinishReason: EXCEPTION: recording stopped because of an error; "
-                     "parts may be missing", c->name);
+                     "parts may be missing",
+                     c->name);
         else if (!strcmp(fr, "FORCE_STOP"))
             diag_add(c->diag, DIAG_WARNING,
                      "%s: FinishReason: FORCE_STOP: the service stopped the recording "
@@ -394,16 +391,17 @@ static void read_status(struct mctx *c, const cJSON *root)
         else if (!strcmp(fr, "AUTO"))
             diag_add(c->diag, DIAG_INFO,
                      "%s: FinishReason: AUTO: stopped after 5 min without audio, video or "
-                     "board activity", c->name);
+                     "board activity",
+                     c->name);
         else if (strcmp(fr, "USER_CALL") != 0)
-            diag_add(c->diag, DIAG_WARNING, "%s: FinishReason: unknown value '%.40s'", c->name,
-                     fr);
+            diag_add(c->diag, DIAG_WARNING, "%s: FinishReason: unknown value '%.40s'", c->name, fr);
     }
     if (read_int(c, root, "", "ExceptionCnt", 0, INT32_MAX, &p->exception_cnt) == F_OK &&
         p->exception_cnt > 0)
         diag_add(c->diag, DIAG_WARNING,
                  "%s: ExceptionCnt: %" PRId64 " exceptions while recording; parts may be "
-                 "missing", c->name, p->exception_cnt);
+                 "missing",
+                 c->name, p->exception_cnt);
 
     const cJSON *arr;
     size_t n;
@@ -429,8 +427,9 @@ static void read_status(struct mctx *c, const cJSON *root)
             continue;
         c->r->interrupts[kept++] = it;
         if (it.count > 0)
-            diag_add(c->diag, DIAG_INFO, "%s: Interrupts: %s: stream interrupted %" PRId64
-                     " time(s)", c->name, *it.user_id ? it.user_id : "(no user)", it.count);
+            diag_add(c->diag, DIAG_INFO,
+                     "%s: Interrupts: %s: stream interrupted %" PRId64 " time(s)", c->name,
+                     *it.user_id ? it.user_id : "(no user)", it.count);
     }
     p->interrupts = c->r->interrupts;
     p->n_interrupts = kept;
@@ -455,7 +454,8 @@ static void read_room(struct mctx *c, const cJSON *root)
         else if (!ok)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: RecordUserId: '%.80s' does not look like "
-                     "tic_record_user_<RoomId>_<random>", c->name, p->record_user_id);
+                     "tic_record_user_<RoomId>_<random>",
+                     c->name, p->record_user_id);
     }
     int a = read_int(c, root, "", "RecordStartTime", 0, WALL_MAX_S, &p->record_start_s);
     int b = read_int(c, root, "", "RecordStopTime", 0, WALL_MAX_S, &p->record_stop_s);
@@ -464,15 +464,19 @@ static void read_room(struct mctx *c, const cJSON *root)
     r->has_stop = b == F_OK;
     r->has_total = t == F_OK;
     if (a == F_ABSENT)
-        diag_add(c->diag, DIAG_ERROR, "%s: RecordStartTime: missing; wall-clock times are "
-                 "unknown", c->name);
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: RecordStartTime: missing; wall-clock times are "
+                 "unknown",
+                 c->name);
     if (t == F_ABSENT)
-        diag_add(c->diag, DIAG_ERROR, "%s: TotalTime: missing; using the end of the last "
-                 "segment", c->name);
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: TotalTime: missing; using the end of the last "
+                 "segment",
+                 c->name);
     if (r->has_start && r->has_stop && p->record_stop_s < p->record_start_s) {
         diag_add(c->diag, DIAG_ERROR,
-                 "%s: RecordStopTime: %" PRId64 " is before RecordStartTime %" PRId64,
-                 c->name, p->record_stop_s, p->record_start_s);
+                 "%s: RecordStopTime: %" PRId64 " is before RecordStartTime %" PRId64, c->name,
+                 p->record_stop_s, p->record_start_s);
         r->has_stop = false;
     }
     const char *ru = NULL;
@@ -491,7 +495,8 @@ static void read_board(struct mctx *c, const cJSON *root)
         if (v > 1)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: Version: %d is newer than this player knows (1); reading what it "
-                     "can", c->name, p->version);
+                     "can",
+                     c->name, p->version);
     }
     const cJSON *wb = cJSON_GetObjectItemCaseSensitive(root, "Whiteboard");
     if (wb && !cJSON_IsNull(wb)) {
@@ -579,8 +584,10 @@ static void read_pauses(struct mctx *c, const cJSON *root)
         int a = read_int(c, e, parent, "VideoTime", 0, MANIFEST_MAX_TIME_MS, &ps.video_ms);
         int b = read_int(c, e, parent, "PauseTime", 0, WALL_MAX_MS, &ps.pause_wall_ms);
         int d = read_int(c, e, parent, "ResumeTime", 0, WALL_MAX_MS, &ps.resume_wall_ms);
-        const char *missing = a == F_ABSENT ? "VideoTime" : b == F_ABSENT ? "PauseTime"
-                              : d == F_ABSENT ? "ResumeTime" : NULL;
+        const char *missing = a == F_ABSENT   ? "VideoTime"
+                              : b == F_ABSENT ? "PauseTime"
+                              : d == F_ABSENT ? "ResumeTime"
+                                              : NULL;
         if (missing) {
             diag_add(c->diag, DIAG_ERROR, "%s: %s.%s: missing; pause skipped", c->name, parent,
                      missing);
@@ -591,7 +598,8 @@ static void read_pauses(struct mctx *c, const cJSON *root)
         if (ps.resume_wall_ms < ps.pause_wall_ms) {
             diag_add(c->diag, DIAG_ERROR,
                      "%s: %s: ResumeTime %" PRId64 " is before PauseTime %" PRId64
-                     "; pause skipped", c->name, parent, ps.resume_wall_ms, ps.pause_wall_ms);
+                     "; pause skipped",
+                     c->name, parent, ps.resume_wall_ms, ps.pause_wall_ms);
             continue;
         }
         if (ps.resume_wall_ms - ps.pause_wall_ms > MANIFEST_MAX_TIME_MS) {
@@ -624,8 +632,10 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     int a = read_int(c, e, parent, "VideoPlayTime", 0, MANIFEST_MAX_TIME_MS, &seg->play_ms);
     int b = read_int(c, e, parent, "VideoDuration", 0, MANIFEST_MAX_TIME_MS, &seg->duration_ms);
     int t = read_int(c, e, parent, "VideoType", 0, INT32_MAX, vtype);
-    const char *missing = a == F_ABSENT ? "VideoPlayTime" : b == F_ABSENT ? "VideoDuration"
-                          : t == F_ABSENT ? "VideoType" : NULL;
+    const char *missing = a == F_ABSENT   ? "VideoPlayTime"
+                          : b == F_ABSENT ? "VideoDuration"
+                          : t == F_ABSENT ? "VideoType"
+                                          : NULL;
     if (missing)
         diag_add(c->diag, DIAG_ERROR, "%s: %s.%s: missing; segment skipped", c->name, parent,
                  missing);
@@ -635,8 +645,10 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     if (!ok)
         return false;
     if (*vtype > REC_LANE_AUDIO)
-        diag_add(c->diag, DIAG_WARNING, "%s: %s.VideoType: unknown type %" PRId64
-                 " (0 to 4 are known); shown as an unknown lane", c->name, parent, *vtype);
+        diag_add(c->diag, DIAG_WARNING,
+                 "%s: %s.VideoType: unknown type %" PRId64
+                 " (0 to 4 are known); shown as an unknown lane",
+                 c->name, parent, *vtype);
     const char *url = NULL;
     int ur = read_str(c, e, parent, "VideoUrl", &url);
     if (ur == F_ABSENT || (ur == F_OK && !*url))

@@ -53,7 +53,7 @@ enum rec_lane_kind {
     REC_LANE_SCREEN = 1,
     REC_LANE_WHITEBOARD = 2, /* the board recorded as video (real-time mode) */
     REC_LANE_MIXED = 3,
-    REC_LANE_AUDIO = 4, /* audio only (mp3) */
+    REC_LANE_AUDIO = 4,  /* audio only (mp3) */
     REC_LANE_UNKNOWN = 5 /* a VideoType this reader does not know (warned) */
 };
 
@@ -77,9 +77,9 @@ struct rec_lane {
     const char *user_id; /* UserId as given; "" for null/absent */
     int video_type;      /* VideoType as given */
     enum rec_lane_kind kind;
-    const char *owner; /* the user the stream belongs to: user_id without a
-                          tic_substream_ prefix; "" for the whiteboard */
-    const char *name;  /* for people: "ios_test1", "x (screen)", "whiteboard" */
+    const char *owner;                  /* the user the stream belongs to: user_id without a
+                                           tic_substream_ prefix; "" for the whiteboard */
+    const char *name;                   /* for people: "ios_test1", "x (screen)", "whiteboard" */
     const struct rec_segment *segments; /* sorted by play_ms (stable) */
     size_t n_segments;
 };
@@ -126,10 +126,10 @@ struct recording {
 
     const struct rec_pause *pauses; /* sorted by video_ms */
     size_t n_pauses;
-    bool pauses_given;    /* OmittedDurations was present (even empty) */
-    int64_t unplaced_ms;  /* wall time that looks paused but found no place */
+    bool pauses_given;   /* OmittedDurations was present (even empty) */
+    int64_t unplaced_ms; /* wall time that looks paused but found no place */
 
-    int board_w, board_h; /* Whiteboard, or 1280 x 960 */
+    int board_w, board_h;            /* Whiteboard, or 1280 x 960 */
     const char *const *message_urls; /* Messages[].Url, absolute, in order */
     size_t n_message_pages;
 

@@ -157,20 +157,20 @@ static void check_lanes(struct mctx *c)
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: VideoInfos[%zu]: overlaps VideoInfos[%zu] in lane %s (starts at "
                          "%" PRId64 " ms, before that one ends at %" PRId64 " ms)",
-                         c->name, s->source_index, ln->segments[longest].source_index,
-                         ln->name, s->play_ms, rec_segment_end(&ln->segments[longest]));
+                         c->name, s->source_index, ln->segments[longest].source_index, ln->name,
+                         s->play_ms, rec_segment_end(&ln->segments[longest]));
             if (i == 0 || rec_segment_end(s) > rec_segment_end(&ln->segments[longest]))
                 longest = i;
             if (s->play_ms >= p->total_ms && s->duration_ms > 0)
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: VideoInfos[%zu]: starts at %" PRId64 " ms, at or after TotalTime "
-                         "%" PRId64 " ms; never shown", c->name, s->source_index, s->play_ms,
-                         p->total_ms);
+                         "%" PRId64 " ms; never shown",
+                         c->name, s->source_index, s->play_ms, p->total_ms);
             else if (rec_segment_end(s) > p->total_ms)
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: VideoInfos[%zu]: ends at %" PRId64 " ms, past TotalTime %" PRId64
-                         " ms; cut there", c->name, s->source_index, rec_segment_end(s),
-                         p->total_ms);
+                         " ms; cut there",
+                         c->name, s->source_index, rec_segment_end(s), p->total_ms);
         }
     }
 }
@@ -203,7 +203,8 @@ static void check_given_pauses(struct mctx *c)
         if (ps->video_ms > p->total_ms)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: pause at VideoTime %" PRId64 " ms is past TotalTime "
-                     "%" PRId64 " ms", c->name, ps->video_ms, p->total_ms);
+                     "%" PRId64 " ms",
+                     c->name, ps->video_ms, p->total_ms);
         if (i > 0 && ps->pause_wall_ms < r->pauses[i - 1].resume_wall_ms)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: pause at VideoTime %" PRId64 " ms begins (PauseTime "
@@ -216,8 +217,8 @@ static void check_given_pauses(struct mctx *c)
         if (wall - expect > MANIFEST_PAUSE_SLACK_MS || expect - wall > MANIFEST_PAUSE_SLACK_MS)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: RecordStopTime - RecordStartTime is %" PRId64
-                     " ms, but TotalTime plus the pauses is %" PRId64 " ms", c->name, wall,
-                     expect);
+                     " ms, but TotalTime plus the pauses is %" PRId64 " ms",
+                     c->name, wall, expect);
     }
 }
 
@@ -292,8 +293,8 @@ static int infer_pause(struct mctx *c, int64_t gap)
     if (found > 1)
         diag_add(c->diag, DIAG_WARNING,
                  "%s: %zu playback times could hold the %" PRId64 " ms of pause (first %" PRId64
-                 " ms, last %" PRId64 " ms); placed at the first", c->name, found, gap, first,
-                 last);
+                 " ms, last %" PRId64 " ms); placed at the first",
+                 c->name, found, gap, first, last);
     r->pauses = calloc(1, sizeof(*r->pauses));
     if (!r->pauses)
         return SP_ENOMEM;
@@ -327,16 +328,16 @@ int mf_build(struct mctx *c, const struct seg_key *keys)
     }
     if (!r->has_start || !r->has_stop) {
         if (r->has_start && !r->has_stop)
-            diag_add(c->diag, DIAG_WARNING,
-                     "%s: RecordStopTime: missing; pauses cannot be found", c->name);
+            diag_add(c->diag, DIAG_WARNING, "%s: RecordStopTime: missing; pauses cannot be found",
+                     c->name);
         return 0;
     }
     int64_t gap = (p->record_stop_s - p->record_start_s) * 1000 - p->total_ms;
     if (gap < -MANIFEST_PAUSE_SLACK_MS)
         diag_add(c->diag, DIAG_WARNING,
                  "%s: TotalTime: %" PRId64 " ms is longer than RecordStopTime - "
-                 "RecordStartTime (%" PRId64 " ms)", c->name, p->total_ms,
-                 (p->record_stop_s - p->record_start_s) * 1000);
+                 "RecordStartTime (%" PRId64 " ms)",
+                 c->name, p->total_ms, (p->record_stop_s - p->record_start_s) * 1000);
     if (gap <= MANIFEST_PAUSE_SLACK_MS)
         return 0;
     return infer_pause(c, gap);

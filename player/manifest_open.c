@@ -48,15 +48,13 @@ static int source_url(const char *source, struct diag_list *diag, char **doc, in
     case URL_KIND_PATH:
         rc = url_from_path(source, doc);
         if (rc) {
-            diag_add(diag, DIAG_ERROR, "%s: cannot use this path: %s", source,
-                     sp_strerror(rc));
+            diag_add(diag, DIAG_ERROR, "%s: cannot use this path: %s", source, sp_strerror(rc));
             return rc;
         }
         return 0;
     case URL_KIND_OTHER:
         diag_add(diag, DIAG_ERROR,
-                 "%s: unsupported URL scheme (use a path, file://, http:// or https://)",
-                 source);
+                 "%s: unsupported URL scheme (use a path, file://, http:// or https://)", source);
         return SP_EUNSUPPORTED;
     default:
         break;
@@ -115,8 +113,7 @@ int manifest_open(const char *source, const struct sp_loader *loader,
         return SP_EINVAL;
     }
     int hops = opts && opts->max_hops > 0 ? opts->max_hops : MANIFEST_MAX_HOPS;
-    size_t max_bytes = opts && opts->max_doc_bytes ? opts->max_doc_bytes
-                                                   : MANIFEST_MAX_DOC_BYTES;
+    size_t max_bytes = opts && opts->max_doc_bytes ? opts->max_doc_bytes : MANIFEST_MAX_DOC_BYTES;
     char *doc = NULL;
     int show_chat = -1;
     int rc = source_url(source, diag, &doc, &show_chat);
@@ -146,8 +143,8 @@ int manifest_open(const char *source, const struct sp_loader *loader,
         }
         if (docs >= hops) {
             diag_add(diag, DIAG_WARNING,
-                     "%s: ReplayUrl: more than %d documents chained; stopped here",
-                     rec->doc_name, hops);
+                     "%s: ReplayUrl: more than %d documents chained; stopped here", rec->doc_name,
+                     hops);
             break;
         }
         struct recording *next = NULL;
@@ -158,7 +155,8 @@ int manifest_open(const char *source, const struct sp_loader *loader,
         if (!next) {
             diag_add(diag, DIAG_ERROR,
                      "%s: ReplayUrl: the replay manifest could not be read; using this "
-                     "result's media alone", rec->doc_name);
+                     "result's media alone",
+                     rec->doc_name);
             break;
         }
         recording_free(rec);

@@ -18,9 +18,9 @@ struct timeline {
     int64_t total;               /* TotalTime, ms */
     size_t n_pauses;
     struct tl_pause *pauses; /* wall_start_ms kept in step with origin */
-    int64_t *cum;   /* n_pauses + 1: cum[i] = sum of durations of pauses [0, i) */
-    int64_t *start; /* n_pauses: video_ms + cum[i], the pause's start in w - origin */
-    int64_t *bounds; /* sorted unique segment starts/ends and pause times */
+    int64_t *cum;            /* n_pauses + 1: cum[i] = sum of durations of pauses [0, i) */
+    int64_t *start;          /* n_pauses: video_ms + cum[i], the pause's start in w - origin */
+    int64_t *bounds;         /* sorted unique segment starts/ends and pause times */
     size_t n_bounds;
     int64_t **lane_reach; /* per lane, per segment: furthest end up to it */
 };
@@ -111,8 +111,8 @@ int tl_create(const struct recording *rec, struct timeline **out)
             goto nomem;
         for (size_t i = 0; i < ln->n_segments; i++) {
             int64_t end = rec_segment_end(&ln->segments[i]);
-            tl->lane_reach[l][i] = i && tl->lane_reach[l][i - 1] > end ? tl->lane_reach[l][i - 1]
-                                                                       : end;
+            tl->lane_reach[l][i] =
+                i && tl->lane_reach[l][i - 1] > end ? tl->lane_reach[l][i - 1] : end;
             tl->bounds[nb++] = ln->segments[i].play_ms;
             tl->bounds[nb++] = end;
         }
@@ -267,7 +267,8 @@ int tl_refine_origin(struct timeline *tl, const struct tl_anchor *anchors, size_
         if (off > TL_ORIGIN_WARN_MS || off < -TL_ORIGIN_WARN_MS)
             diag_add(diag, DIAG_WARNING,
                      "%s: RecordStartTime: the media's sync times put the start %" PRId64
-                     " ms from RecordStartTime; using the media's", tl->rec->doc_name, off);
+                     " ms from RecordStartTime; using the media's",
+                     tl->rec->doc_name, off);
     }
     if (origin_ms)
         *origin_ms = tl->origin;

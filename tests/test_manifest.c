@@ -230,7 +230,8 @@ static void test_given_pauses_sorted(void **state)
     assert_int_equal(rec->pauses[0].video_ms, 20000);
     assert_int_equal(rec->pauses[1].video_ms, 40000);
     assert_false(rec->pauses[0].inferred);
-    expect_diag(&d, DIAG_WARNING, "manifest.json: OmittedDurations: not in VideoTime order; sorted");
+    expect_diag(&d, DIAG_WARNING,
+                "manifest.json: OmittedDurations: not in VideoTime order; sorted");
     assert_int_equal(d.warnings, 1);
     recording_free(rec);
     diag_clear(&d);

@@ -28,8 +28,7 @@ static void load_json(struct fixture *f, const char *json_q)
         if (*p == '\'')
             *p = '"';
     diag_init(&f->diag);
-    assert_int_equal(manifest_parse(json, strlen(json), "file:///t/m.json", &f->diag, &f->rec),
-                     0);
+    assert_int_equal(manifest_parse(json, strlen(json), "file:///t/m.json", &f->diag, &f->rec), 0);
     free(json);
     assert_int_equal(tl_create(f->rec, &f->tl), 0);
 }
@@ -38,8 +37,7 @@ static void load_seed(struct fixture *f)
 {
     char *buf;
     size_t len;
-    assert_int_equal(sp_read_file(SIGPLAY_TEST_DATA "/seed-result.json", 1 << 20, &buf, &len),
-                     0);
+    assert_int_equal(sp_read_file(SIGPLAY_TEST_DATA "/seed-result.json", 1 << 20, &buf, &len), 0);
     diag_init(&f->diag);
     assert_int_equal(manifest_parse(buf, len, "file:///t/seed.json", &f->diag, &f->rec), 0);
     free(buf);
@@ -75,8 +73,8 @@ static void check_inverse(const struct timeline *tl, const struct tw *rows, size
     for (size_t i = 0; i < n; i++) {
         int64_t got = tl_play_from_wall(tl, o + rows[i].w);
         if (got != rows[i].t)
-            fail_msg("t(origin + %lld) = %lld, want %lld", (long long)rows[i].w,
-                     (long long)got, (long long)rows[i].t);
+            fail_msg("t(origin + %lld) = %lld, want %lld", (long long)rows[i].w, (long long)got,
+                     (long long)rows[i].t);
     }
 }
 
@@ -225,8 +223,14 @@ static void test_lanes_and_boundaries(void **state)
     struct tl_lane_state st;
     assert_int_equal(tl_lane_at(f.tl, 3, 0, &st), SP_EINVAL);
     static const int64_t bounds[][2] = {
-        {-1, 0},          {0, 120000},        {120000, 300000},   {300000, 900000},
-        {899999, 900000}, {900000, 1110000},  {1110000, 1200000}, {1200000, 1440000},
+        {-1, 0},
+        {0, 120000},
+        {120000, 300000},
+        {300000, 900000},
+        {899999, 900000},
+        {900000, 1110000},
+        {1110000, 1200000},
+        {1200000, 1440000},
         {1440000, TL_NONE},
     };
     for (size_t i = 0; i < N(bounds); i++)
@@ -241,12 +245,14 @@ static void test_overlaps(void **state)
 {
     (void)state;
     struct fixture f;
-    load_json(&f, "{'RecordStartTime':1,'RecordStopTime':101,'TotalTime':100000,"
-                  "'VideoInfos':["
-                  "{'VideoPlayTime':0,'VideoDuration':100000,'VideoType':0,'UserId':'a','VideoUrl':'1'},"
-                  "{'VideoPlayTime':10000,'VideoDuration':10000,'VideoType':0,'UserId':'a','VideoUrl':'2'},"
-                  "{'VideoPlayTime':15000,'VideoDuration':1000,'VideoType':0,'UserId':'a','VideoUrl':'3'}"
-                  "]}");
+    load_json(
+        &f,
+        "{'RecordStartTime':1,'RecordStopTime':101,'TotalTime':100000,"
+        "'VideoInfos':["
+        "{'VideoPlayTime':0,'VideoDuration':100000,'VideoType':0,'UserId':'a','VideoUrl':'1'},"
+        "{'VideoPlayTime':10000,'VideoDuration':10000,'VideoType':0,'UserId':'a','VideoUrl':'2'},"
+        "{'VideoPlayTime':15000,'VideoDuration':1000,'VideoType':0,'UserId':'a','VideoUrl':'3'}"
+        "]}");
     assert_true(diag_contains(&f.diag, "overlaps"));
     expect_lane(f.tl, 0, 5000, 0, 5000, 10000);
     expect_lane(f.tl, 0, 12000, 10000, 2000, 15000);
@@ -300,12 +306,9 @@ static void test_origin_refinement(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_inferred_pause_edges),
-        cmocka_unit_test(test_given_pause_edges),
-        cmocka_unit_test(test_odd_pauses),
-        cmocka_unit_test(test_no_pause),
-        cmocka_unit_test(test_lanes_and_boundaries),
-        cmocka_unit_test(test_overlaps),
+        cmocka_unit_test(test_inferred_pause_edges), cmocka_unit_test(test_given_pause_edges),
+        cmocka_unit_test(test_odd_pauses),           cmocka_unit_test(test_no_pause),
+        cmocka_unit_test(test_lanes_and_boundaries), cmocka_unit_test(test_overlaps),
         cmocka_unit_test(test_origin_refinement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -266,16 +266,11 @@ static void test_display_name(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc_normal_examples),
-        cmocka_unit_test(test_rfc_abnormal_examples),
-        cmocka_unit_test(test_remove_dot_segments),
-        cmocka_unit_test(test_parse_components),
-        cmocka_unit_test(test_parse_limit),
-        cmocka_unit_test(test_percent_decode),
-        cmocka_unit_test(test_query_get),
-        cmocka_unit_test(test_kind),
-        cmocka_unit_test(test_file_urls),
-        cmocka_unit_test(test_display_name),
+        cmocka_unit_test(test_rfc_normal_examples), cmocka_unit_test(test_rfc_abnormal_examples),
+        cmocka_unit_test(test_remove_dot_segments), cmocka_unit_test(test_parse_components),
+        cmocka_unit_test(test_parse_limit),         cmocka_unit_test(test_percent_decode),
+        cmocka_unit_test(test_query_get),           cmocka_unit_test(test_kind),
+        cmocka_unit_test(test_file_urls),           cmocka_unit_test(test_display_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

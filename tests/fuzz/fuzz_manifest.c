@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             tl_next_boundary(tl, t);
         }
-        struct tl_anchor a[2] = {{0, tl_origin_ms(tl) + 500}, {total, tl_wall_from_play(tl, total)}};
+        struct tl_anchor a[2] = {{0, tl_origin_ms(tl) + 500},
+                                 {total, tl_wall_from_play(tl, total)}};
         tl_refine_origin(tl, a, 2, &d, NULL);
         tl_destroy(&tl);
     }
