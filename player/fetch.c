@@ -44,9 +44,11 @@ static struct sp_log lg = SP_LOG_INIT("fetch");
 #define CHECKPOINT_BYTES (64ll * 1024 * 1024)
 /* Timer period of the fetch thread (timeouts, retries, rates), microseconds. */
 #define TICK_US (50 * 1000)
-/* A reader waiting this far ahead of the running connection (bytes) waits
- * for it rather than starting a new ranged request. */
-#define AHEAD_SLACK (1024 * 1024)
+/* A reader waiting ahead of the running connection waits for it rather
+ * than starting a new ranged request when the gap would arrive within about
+ * a second at the current rate: between these bounds (bytes). */
+#define AHEAD_SLACK_MIN (64 * 1024)
+#define AHEAD_SLACK_MAX (4 * 1024 * 1024)
 #define MAX_URL 8192
 
 struct fetch {
@@ -347,7 +349,7 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
         snprintf(d->last_msg, sizeof(d->last_msg), "%s", msg ? msg : "failed");
         if (d->tries >= d->f->opts.max_tries) {
             char m[DIAG_MAX_TEXT];
-            snprintf(m, sizeof(m), "%s (gave up after %d tries)", d->last_msg, d->tries);
+            snprintf(m, sizeof(m), "%.400s (gave up after %d tries)", d->last_msg, d->tries);
             dl_finish(d, FETCH_FAILED, err, m);
             break;
         }
@@ -448,7 +450,11 @@ static void dl_step(struct dl *d)
     pthread_mutex_lock(&f->lock);
     bool cancel = d->cancel, finished = d->finished;
     int64_t want = d->want;
+    double rate = d->st.rate;
     pthread_mutex_unlock(&f->lock);
+    int64_t slack = rate > AHEAD_SLACK_MAX ? AHEAD_SLACK_MAX : (int64_t)rate;
+    if (slack < AHEAD_SLACK_MIN)
+        slack = AHEAD_SLACK_MIN;
     if (finished)
         return;
     if (cancel) {
@@ -471,7 +477,7 @@ static void dl_step(struct dl *d)
         }
         if (want >= 0 && !d->no_range && d->connected && !d->conditional &&
             cache_entry_avail(d->entry, want) == 0 &&
-            !(want >= d->pos && want < d->pos + AHEAD_SLACK &&
+            !(want >= d->pos && want < d->pos + slack &&
               (d->end < 0 || want < d->end))) {
             /* a reader jumped elsewhere: serve it first */
             SP_DBG(&lg, "%s: reader wants %lld, connection at %lld: restarting", d->url,
@@ -615,7 +621,7 @@ static int on_redirect(struct dl *d, struct lws *wsi, int status)
         loop = !strcmp(d->visited[i], next);
     if (loop || d->nvisited >= FETCH_MAX_REDIRECTS) {
         if (loop)
-            snprintf(m, sizeof(m), "%.300s: redirect loop (back to %.300s)", d->url, next);
+            snprintf(m, sizeof(m), "%.200s: redirect loop (back to %.200s)", d->url, next);
         else
             snprintf(m, sizeof(m), "%.300s: more than %d redirects", d->url,
                      FETCH_MAX_REDIRECTS);
@@ -870,8 +876,8 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             const char *why = in ? (const char *)in : "connection failed";
             if (is_tls_error(why)) {
                 snprintf(m, sizeof(m),
-                         "%.300s: TLS handshake failed, most likely an untrusted certificate "
-                         "(for a private CA use --ca-file FILE, or --insecure) [%.100s]",
+                         "%.250s: TLS handshake failed, most likely an untrusted certificate "
+                         "(for a private CA use --ca-file FILE, or --insecure) [%.80s]",
                          d->cur_url, why);
                 dl_conn_end(d, wsi, END_FAIL, SP_ETLS, m);
             } else if (d->connected) {

@@ -48,6 +48,15 @@ grep -q -- "--ca-file" "$W/err" || fail "error does not say what to do: $(cat "$
 [ "$(wc -l <"$W/err")" -eq 1 ] && grep -q "missing.json: HTTP 404" "$W/err" \
     || fail "404 message: $(cat "$W/err")"
 
+# proxies: a host in no_proxy is reached directly; otherwise the proxy is
+# used (here one that does not exist, so the fetch must fail)
+http_proxy="http://127.0.0.1:9" no_proxy="127.0.0.1" \
+    "$SIGPLAY_BIN" fetch "$HTTP/replay.json" --cache-dir "$W/c4" >/dev/null 2>"$W/err" \
+    || fail "no_proxy not honoured: $(cat "$W/err")"
+http_proxy="http://127.0.0.1:9" \
+    "$SIGPLAY_BIN" fetch "$HTTP/replay.json" --cache-dir "$W/c5" >/dev/null 2>"$W/err"
+[ $? -eq 2 ] || fail "http_proxy ignored"
+
 # network gone: the same SOURCE is served from the cache
 nginx_stop
 "$SIGPLAY_BIN" fetch "$HTTP/replay.json" --cache-dir "$W/c1" >"$W/out" 2>"$W/err" \

@@ -130,7 +130,7 @@ static void serve(struct httpd *h, int fd)
     const char *rest = path;
     static const char *const faults[] = {"/404/",   "/500once/", "/resetonce/", "/slow/",
                                          "/badlen/", "/loop/",   "/loop2/",     "/redir/",
-                                         "/norange/"};
+                                         "/norange/", "/stall/"};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         size_t n = strlen(faults[i]);
         if (!strncmp(path, faults[i], n)) {
@@ -219,6 +219,18 @@ static void serve(struct httpd *h, int fd)
                       "%sConnection: close\r\n\r\n",
                       announced, etag, strcmp(fault, "norange") ? "Accept-Ranges: bytes\r\n" : "");
     if (!send_all(fd, head, (size_t)hn)) {
+        close(ffd);
+        return;
+    }
+    if (!strcmp(fault, "stall")) {
+        /* headers only; then silence until the client leaves */
+        for (;;) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+            char c;
+            if (atomic_load(&h->stop) ||
+                (poll(&pfd, 1, 20) > 0 && recv(fd, &c, 1, MSG_DONTWAIT) <= 0))
+                break;
+        }
         close(ffd);
         return;
     }

@@ -12,6 +12,7 @@
  *   /loop/F        302 to /loop2/F, which 302s back to /loop/F
  *   /redir/N/F     N redirects (N = 0..9), then F
  *   /norange/F     ignores Range (always 200 with the whole file)
+ *   /stall/F       sends the headers, then nothing until the client leaves
  *   /F             a normal answer
  * Everything it does is bounded: requests up to 16 KB, stop within 100 ms.
  */
