@@ -61,6 +61,9 @@ http_proxy="http://127.0.0.1:9" \
 nginx_stop
 "$SIGPLAY_BIN" fetch "$HTTP/replay.json" --cache-dir "$W/c1" >"$W/out" 2>"$W/err" \
     || fail "offline fetch failed: $(cat "$W/err")"
+"$SIGPLAY_BIN" probe "$HTTP/replay.json" --cache-dir "$W/c1" >"$W/out" 2>"$W/err" \
+    || fail "offline probe failed: $(cat "$W/err")"
+grep -q "replay manifest" "$W/out" || fail "offline probe printed no summary"
 
 # bad command lines
 "$SIGPLAY_BIN" fetch >/dev/null 2>&1; [ $? -eq 64 ] || fail "no SOURCE: not a usage error"
