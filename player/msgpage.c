@@ -575,7 +575,7 @@ void msg_log_destroy(struct msg_log **logp)
     struct msg_log *log = *logp;
     for (size_t i = 0; i < log->count; i++)
         message_clear(&log->msgs[i]);
-    free(log->msgs);
+    free(log->store);
     for (size_t i = 0; i < log->page_count; i++)
         free(log->pages[i]);
     free(log->pages);
@@ -610,6 +610,87 @@ static void drop_dup(struct msg_log *log, const struct msg_message *a, struct ms
                  (long long)b->seq, a->page, a->index);
     }
     message_clear(b);
+}
+
+/* Makes room for need_front entries before msgs and need_back after it,
+ * moving the log into a larger store if needed. */
+static int ensure_room(struct msg_log *log, size_t need_front, size_t need_back)
+{
+    size_t front = log->store ? (size_t)(log->msgs - log->store) : 0;
+    size_t back = log->cap - front - log->count;
+    if (front >= need_front && back >= need_back)
+        return 0;
+    size_t want = log->count + need_front + need_back;
+    size_t cap = 2 * want + 64;
+    struct msg_message *st = malloc(cap * sizeof(*st));
+    if (!st)
+        return SP_ENOMEM;
+    /* Split the spare room evenly: growth in either direction stays cheap. */
+    size_t nf = need_front + (cap - want) / 2;
+    if (log->count)
+        memcpy(st + nf, log->msgs, log->count * sizeof(*st));
+    free(log->store);
+    log->store = st;
+    log->cap = cap;
+    log->msgs = st + nf;
+    return 0;
+}
+
+/* First index in the log with seq >= (or >, if after) the given one. */
+static size_t bound(const struct msg_log *log, int64_t seq, bool after)
+{
+    size_t lo = 0, hi = log->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (log->msgs[mid].seq < seq || (after && log->msgs[mid].seq == seq))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Merges a sorted run without inner duplicates (messages moved out of r)
+ * into the log. Only the part of the log the run's seq range covers is
+ * rewritten; the shorter side of the rest moves over to make room. Equal
+ * seqs keep the log's message. */
+static int merge_run(struct msg_log *log, struct msg_message *r, size_t n,
+                     struct diag_list *diag)
+{
+    size_t lo = bound(log, r[0].seq, false), hi = bound(log, r[n - 1].seq, true);
+    size_t k = hi - lo;
+    struct msg_message *tmp = malloc((k + n) * sizeof(*tmp));
+    if (!tmp)
+        return SP_ENOMEM;
+    /* Room first, so that a failure leaves the log and run untouched. */
+    bool move_prefix = lo <= log->count - hi;
+    if (ensure_room(log, move_prefix ? n : 0, move_prefix ? 0 : n) < 0) {
+        free(tmp);
+        return SP_ENOMEM;
+    }
+    struct msg_message *a = log->msgs + lo;
+    size_t i = 0, j = 0, m = 0;
+    while (i < k || j < n) {
+        if (j == n || (i < k && a[i].seq < r[j].seq)) {
+            tmp[m++] = a[i++];
+        } else if (i == k || r[j].seq < a[i].seq) {
+            tmp[m++] = r[j++];
+        } else {
+            tmp[m++] = a[i++];
+            drop_dup(log, &tmp[m - 1], &r[j++], diag);
+        }
+    }
+    size_t delta = m - k;
+    if (delta && move_prefix) {
+        memmove(log->msgs - delta, log->msgs, lo * sizeof(*tmp));
+        log->msgs -= delta;
+    } else if (delta) {
+        memmove(log->msgs + lo + m, log->msgs + hi, (log->count - hi) * sizeof(*tmp));
+    }
+    memcpy(log->msgs + lo, tmp, m * sizeof(*tmp));
+    log->count += delta;
+    free(tmp);
+    return 0;
 }
 
 int msg_log_add_page(struct msg_log *log, struct msg_page **pagep, struct diag_list *diag)
@@ -663,27 +744,9 @@ int msg_log_add_page(struct msg_log *log, struct msg_page **pagep, struct diag_l
     if (n == 0)
         goto out;
 
-    /* Merge two sorted runs into a new array; equal seqs keep the log's. */
-    struct msg_message *merged = malloc((log->count + n) * sizeof(*merged));
-    if (!merged) {
-        rc = SP_ENOMEM;
+    rc = merge_run(log, page->msgs, n, diag);
+    if (rc < 0)
         goto out;
-    }
-    size_t i = 0, j = 0, k = 0;
-    while (i < log->count || j < n) {
-        if (j == n || (i < log->count && log->msgs[i].seq < page->msgs[j].seq)) {
-            merged[k++] = log->msgs[i++];
-        } else if (i == log->count || page->msgs[j].seq < log->msgs[i].seq) {
-            merged[k++] = page->msgs[j++];
-        } else {
-            merged[k++] = log->msgs[i++];
-            drop_dup(log, &merged[k - 1], &page->msgs[j++], diag);
-        }
-    }
-    free(log->msgs);
-    log->msgs = merged;
-    log->count = k;
-    log->cap = log->count + n;
     page->count = 0; /* every message moved or freed */
 out:
     msg_page_free(page);

@@ -156,8 +156,12 @@ const char *msg_elem_type_name(enum msg_elem_type type);
  * placeholders (IsPlaceMsg 1) left out. Pages may come in any order
  * (newest first is normal) and may overlap. */
 struct msg_log {
-    struct msg_message *msgs; /* owned, sorted by seq, seqs unique */
+    struct msg_message *msgs; /* sorted by seq, seqs unique; points into store */
     size_t count;
+    /* internal: msgs lives inside store (cap entries) with free room on both
+     * sides, so that pages arriving newest first (or oldest first) merge in
+     * time proportional to the page, not to the log */
+    struct msg_message *store;
     size_t cap;
     char **pages;             /* owned names of the pages added */
     size_t page_count;

@@ -270,6 +270,72 @@ static void test_merge_newest_first_overlapping(void **state)
     diag_clear(&d);
 }
 
+/* Pages in random order covering random, overlapping seq ranges: the log is
+ * the sorted union, and each seq keeps the message of the first page that
+ * had it. */
+static void test_merge_random_orders(void **state)
+{
+    (void)state;
+    enum { SEQS = 400, PAGES = 150 };
+    int first_page[SEQS + 1];
+    for (int i = 0; i <= SEQS; i++)
+        first_page[i] = -1;
+    srand(12345);
+    struct msg_log *log = msg_log_create();
+    struct diag_list d = {0};
+    for (int p = 0; p < PAGES; p++) {
+        int lo = 1 + rand() % SEQS, len = 1 + rand() % 40;
+        int64_t seqs[40];
+        char *bodies[40];
+        int n = 0;
+        for (int q = lo; q < lo + len && q <= SEQS; q++) {
+            if (rand() % 4 == 0)
+                continue; /* holes */
+            seqs[n] = q;
+            bodies[n] = malloc(96);
+            snprintf(bodies[n], 96, "[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":"
+                     "{\"Text\":\"p%d\"}}]", p);
+            if (first_page[q] < 0)
+                first_page[q] = p;
+            n++;
+        }
+        if (rand() % 2) { /* newest first */
+            for (int a = 0, b = n - 1; a < b; a++, b--) {
+                int64_t t = seqs[a];
+                seqs[a] = seqs[b];
+                seqs[b] = t;
+                char *tb = bodies[a];
+                bodies[a] = bodies[b];
+                bodies[b] = tb;
+            }
+        }
+        char *json = make_page(seqs, (const char *const *)bodies, (size_t)n);
+        assert_int_equal(msg_log_add_json(log, json, strlen(json), "r.json", &d), 0);
+        free(json);
+        for (int i = 0; i < n; i++)
+            free(bodies[i]);
+    }
+    size_t want = 0;
+    for (int q = 1; q <= SEQS; q++) {
+        if (first_page[q] < 0) {
+            assert_int_equal(msg_log_find(log, q), -1);
+            continue;
+        }
+        ptrdiff_t at = msg_log_find(log, q);
+        assert_true(at >= 0);
+        char tag[16];
+        snprintf(tag, sizeof(tag), "p%d", first_page[q]);
+        assert_string_equal(log->msgs[at].elems[0].text, tag);
+        want++;
+    }
+    assert_int_equal(log->count, want);
+    for (size_t i = 1; i < log->count; i++)
+        assert_true(log->msgs[i - 1].seq < log->msgs[i].seq);
+    assert_int_equal(log->conflicts, 0);
+    msg_log_destroy(&log);
+    diag_clear(&d);
+}
+
 static void test_duplicates_and_placeholders(void **state)
 {
     (void)state;
@@ -420,6 +486,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_failed_pages),
         cmocka_unit_test(test_bad_fields_are_named),
         cmocka_unit_test(test_merge_newest_first_overlapping),
+        cmocka_unit_test(test_merge_random_orders),
         cmocka_unit_test(test_duplicates_and_placeholders),
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_whiteboard_batches),
