@@ -104,8 +104,9 @@ int main(int argc, char **argv)
     struct board_log *log = board_log_create();
     struct buf b = {0};
     int64_t t = 1000, seq = 0;
-    put(&b, "{\"v\":1,\"ops\":[{\"t\":%lld,\"op\":\"board.add\",\"user\":\"u\",\"board\":\"p\"},"
-            "{\"t\":%lld,\"op\":\"board.switch\",\"user\":\"u\",\"board\":\"p\"}]}",
+    put(&b,
+        "{\"v\":1,\"ops\":[{\"t\":%lld,\"op\":\"board.add\",\"user\":\"u\",\"board\":\"p\"},"
+        "{\"t\":%lld,\"op\":\"board.switch\",\"user\":\"u\",\"board\":\"p\"}]}",
         (long long)t, (long long)t);
     add_batch(log, &b, seq++);
     static const char *const colors[] = {"#1a1a1a", "#d03030", "#2060d0", "#20a050", "#ffe000"};
@@ -115,8 +116,9 @@ int main(int argc, char **argv)
             t++;
             bool hl = k % 10 == 0;
             double x = 40 + rnd() * 1200, y = 40 + rnd() * 880;
-            put(&b, "%s{\"t\":%lld,\"op\":\"stroke.begin\",\"user\":\"u\",\"id\":\"s%d\","
-                    "\"board\":\"p\",\"tool\":\"%s\",\"color\":\"%s\",\"width\":%d,\"pts\":[",
+            put(&b,
+                "%s{\"t\":%lld,\"op\":\"stroke.begin\",\"user\":\"u\",\"id\":\"s%d\","
+                "\"board\":\"p\",\"tool\":\"%s\",\"color\":\"%s\",\"width\":%d,\"pts\":[",
                 k == i ? "" : ",", (long long)t, k, hl ? "highlighter" : "pen",
                 colors[hl ? 4 : k % 4], hl ? 16 : 1 + k % 8);
             for (int p = 0; p < 16; p++) {
@@ -135,8 +137,9 @@ int main(int argc, char **argv)
     double x, y;
     for (int f = 0; f <= frames; f++) {
         int64_t tf = t0 + 16 * f;
-        put(&b, "{\"v\":1,\"ops\":[{\"t\":%lld,\"op\":\"%s\",\"user\":\"v\",\"id\":\"live\",%s"
-                "\"pts\":[",
+        put(&b,
+            "{\"v\":1,\"ops\":[{\"t\":%lld,\"op\":\"%s\",\"user\":\"v\",\"id\":\"live\",%s"
+            "\"pts\":[",
             (long long)tf, f ? "stroke.append" : "stroke.begin",
             f ? "" : "\"board\":\"p\",\"tool\":\"pen\",\"color\":\"#c02020\",\"width\":4,");
         for (int p = 0; p < 4; p++) {
@@ -146,8 +149,9 @@ int main(int argc, char **argv)
             y = 250 + 80 * floor(k * 2.0 / 900) + 25 * sin(k * 0.2);
             put(&b, "%s%.1f,%.1f", p ? "," : "", x, y);
         }
-        put(&b, "]},{\"t\":%lld,\"op\":\"laser\",\"user\":\"v\",\"board\":\"p\","
-                "\"x\":%.1f,\"y\":%.1f}]}",
+        put(&b,
+            "]},{\"t\":%lld,\"op\":\"laser\",\"user\":\"v\",\"board\":\"p\","
+            "\"x\":%.1f,\"y\":%.1f}]}",
             (long long)tf, 640 + 200 * (f % 50) / 50.0, 600.0);
         add_batch(log, &b, seq++);
     }

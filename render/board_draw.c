@@ -43,8 +43,8 @@ struct board_draw {
         struct raster_mask *m;
     } live[BOARD_DRAW_LIVE_MAX];
     /* dirty-rectangle bookkeeping between frames */
-    bool frame_valid;   /* frame = layer outside prev_marks */
-    bool layer_changed; /* the layer changed since the last frame */
+    bool frame_valid;              /* frame = layer outside prev_marks */
+    bool layer_changed;            /* the layer changed since the last frame */
     struct canvas_rect prev_marks; /* what this frame's marks touched */
     struct canvas_rect last_dirty; /* frame pixels that changed in the last frame */
     uint64_t frame_no;
@@ -197,8 +197,8 @@ static int draw_element(struct board_draw *bd, struct canvas *c, const struct bo
     case BOARD_ELEM_TEXT:
         if (!e->text)
             return 0;
-        return text_draw(bd->text, c, e->x1 * xf.scale + xf.tx, e->y1 * xf.scale + xf.ty,
-                         e->text, e->size * xf.scale, col, 0, NULL);
+        return text_draw(bd->text, c, e->x1 * xf.scale + xf.tx, e->y1 * xf.scale + xf.ty, e->text,
+                         e->size * xf.scale, col, 0, NULL);
     }
     return 0;
 }
@@ -447,8 +447,8 @@ int board_draw_frame(struct board_draw *bd, const struct board_state *s,
         return 0;
     }
     struct raster_xform xf = page_xform(bd, p);
-    struct image *img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image)
-                                                     : NULL;
+    struct image *img =
+        p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
     int ret;
     if (!key_matches(bd, s, p, img)) {
         ret = redraw_layer(bd, s, p, &xf, img);
@@ -508,8 +508,8 @@ int board_draw_full(struct board_draw *bd, const struct board_state *s, struct c
         return 0;
     }
     struct raster_xform xf = page_xform(bd, p);
-    struct image *img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image)
-                                                     : NULL;
+    struct image *img =
+        p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
     draw_background(bd, c, p, &xf, img);
     uint32_t count = board_page_slot_count(p);
     for (uint32_t i = 0; i < count; i++) {

@@ -37,7 +37,7 @@
 
 #include <stdint.h>
 
-#define BOARD_DRAW_HIGHLIGHTER_ALPHA 96 /* of 255 */
+#define BOARD_DRAW_HIGHLIGHTER_ALPHA 96   /* of 255 */
 #define BOARD_DRAW_DEFAULT_BG 0xFFFFFFFFu /* pages without a color: white */
 /* Strokes in progress kept as growing coverage masks (w*h bytes each, made
  * on first use); more at once are redrawn whole every frame. */

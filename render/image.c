@@ -63,8 +63,8 @@ static int frame_to_image(const AVFrame *f, struct image **out)
     }
     uint8_t *dst[4] = {img->px, NULL, NULL, NULL};
     int dst_stride[4] = {4 * f->width, 0, 0, 0};
-    int rows = sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst,
-                         dst_stride);
+    int rows =
+        sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
     sws_freeContext(sws);
     if (rows != f->height) {
         image_free(img);
@@ -115,8 +115,7 @@ int image_decode(const uint8_t *data, size_t len, struct image **out)
     avcodec_send_packet(ctx, NULL);
     if (avcodec_receive_frame(ctx, f) < 0)
         goto done;
-    if (f->width < 1 || f->height < 1 || f->width > IMAGE_MAX_DIM ||
-        f->height > IMAGE_MAX_DIM) {
+    if (f->width < 1 || f->height < 1 || f->width > IMAGE_MAX_DIM || f->height > IMAGE_MAX_DIM) {
         ret = SP_ELIMIT;
         goto done;
     }
@@ -164,8 +163,8 @@ static struct image *minified(struct image *img, int w, int h)
     struct image *s = image_alloc(w, h);
     if (!s)
         return NULL;
-    struct SwsContext *sws = sws_getContext(img->w, img->h, AV_PIX_FMT_RGBA, w, h,
-                                            AV_PIX_FMT_RGBA, SWS_AREA, NULL, NULL, NULL);
+    struct SwsContext *sws = sws_getContext(img->w, img->h, AV_PIX_FMT_RGBA, w, h, AV_PIX_FMT_RGBA,
+                                            SWS_AREA, NULL, NULL, NULL);
     if (!sws) {
         image_free(s);
         return NULL;
@@ -181,8 +180,7 @@ static struct image *minified(struct image *img, int w, int h)
     return s;
 }
 
-int image_draw(struct canvas *c, struct image *img, const double dst[4],
-               struct canvas_rect clip)
+int image_draw(struct canvas *c, struct image *img, const double dst[4], struct canvas_rect clip)
 {
     if (!c || !img || dst[2] <= 0 || dst[3] <= 0 || !isfinite(dst[0]) || !isfinite(dst[1]) ||
         !isfinite(dst[2]) || !isfinite(dst[3]))
@@ -240,8 +238,7 @@ int image_draw(struct canvas *c, struct image *img, const double dst[4],
     return 0;
 }
 
-int image_draw_fit(struct canvas *c, struct image *img, const double rect[4],
-                   enum image_fit fit)
+int image_draw_fit(struct canvas *c, struct image *img, const double rect[4], enum image_fit fit)
 {
     if (!img)
         return 0;

@@ -23,8 +23,8 @@
 #define IMAGE_MAX_PIXELS (64u << 20) /* 64 Mpx = 256 MiB of RGBA */
 
 struct image {
-    int w, h;    /* pixels */
-    uint8_t *px; /* owned; premultiplied RGBA8, stride 4*w */
+    int w, h;             /* pixels */
+    uint8_t *px;          /* owned; premultiplied RGBA8, stride 4*w */
     struct image *scaled; /* owned; cached minified copy, or NULL */
 };
 
@@ -53,11 +53,9 @@ void image_fit_rect(int iw, int ih, const double rect[4], enum image_fit fit, do
 /* Draws img scaled to the rectangle dst = {x, y, w, h} (pixels, may lie
  * partly off-canvas), "source over", only inside clip (and the canvas).
  * Returns 0 or SP_ENOMEM (minified copy). */
-int image_draw(struct canvas *c, struct image *img, const double dst[4],
-               struct canvas_rect clip);
+int image_draw(struct canvas *c, struct image *img, const double dst[4], struct canvas_rect clip);
 
 /* image_fit_rect + image_draw, clipped to the rect. */
-int image_draw_fit(struct canvas *c, struct image *img, const double rect[4],
-                   enum image_fit fit);
+int image_draw_fit(struct canvas *c, struct image *img, const double rect[4], enum image_fit fit);
 
 #endif

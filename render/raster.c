@@ -33,18 +33,18 @@
 struct raster {
     FT_Library lib;
     FT_Stroker stroker;
-    FT_Outline ol;    /* arrays owned here, grown on demand */
-    size_t pts_cap;   /* capacity of ol.points / ol.tags */
-    size_t cont_cap;  /* capacity of ol.contours */
-    FT_Vector *dev;   /* device points of the current polyline's runs */
+    FT_Outline ol;   /* arrays owned here, grown on demand */
+    size_t pts_cap;  /* capacity of ol.points / ol.tags */
+    size_t cont_cap; /* capacity of ol.contours */
+    FT_Vector *dev;  /* device points of the current polyline's runs */
     size_t dev_cap, ndev;
-    size_t *runs;     /* (start, count) pairs into dev */
+    size_t *runs; /* (start, count) pairs into dev */
     size_t runs_cap, nruns;
-    int sign;         /* orientation of the stroker's open-path output, 0 = unknown */
+    int sign; /* orientation of the stroker's open-path output, 0 = unknown */
     /* span target of the current render */
     struct canvas *c;
     struct canvas_color color;
-    uint8_t *mask; /* union coverage of a multi-chunk stroke, mask_rect sized */
+    uint8_t *mask;     /* union coverage of a multi-chunk stroke, mask_rect sized */
     uint8_t *mask_buf; /* where span_mask writes: mask or a struct raster_mask's */
     int mask_stride;
     size_t mask_cap;
@@ -407,8 +407,8 @@ static void run_add(struct raster *r, FT_Vector v)
 
 /* Transforms pts and clips the polyline to box: r->dev holds the visible
  * runs (r->runs: start, count pairs). Non-finite points are skipped. */
-static int build_runs(struct raster *r, const struct raster_xform *xf, const double *pts,
-                      size_t n, struct box b)
+static int build_runs(struct raster *r, const struct raster_xform *xf, const double *pts, size_t n,
+                      struct box b)
 {
     /* each segment adds at most two points and one run */
     if (grow((void **)&r->dev, &r->dev_cap, 2 * n + 1, sizeof(*r->dev)) ||
@@ -615,8 +615,8 @@ int raster_line(struct raster *r, struct canvas *c, const struct raster_xform *x
     return raster_stroke(r, c, xf, pts, 2, width, color);
 }
 
-void raster_arrow_geometry(double x1, double y1, double x2, double y2, double width,
-                           double out[6], double shaft_end[2])
+void raster_arrow_geometry(double x1, double y1, double x2, double y2, double width, double out[6],
+                           double shaft_end[2])
 {
     double dx = x2 - x1, dy = y2 - y1;
     double len = sqrt(dx * dx + dy * dy);
@@ -625,7 +625,7 @@ void raster_arrow_geometry(double x1, double y1, double x2, double y2, double wi
         head = len * 0.75;
     double ux = len > 0 ? dx / len : 1, uy = len > 0 ? dy / len : 0;
     double bx = x2 - ux * head, by = y2 - uy * head; /* centre of the base */
-    double half = head * 0.5;                          /* ~53 degree head */
+    double half = head * 0.5;                        /* ~53 degree head */
     out[0] = x2;
     out[1] = y2;
     out[2] = bx - uy * half;
@@ -716,8 +716,8 @@ static bool box_dev(const struct canvas *c, const struct raster_xform *xf, doubl
 static bool box_args_ok(struct raster *r, struct canvas *c, const struct raster_xform *xf,
                         double x1, double y1, double x2, double y2, double width)
 {
-    return r && c && xform_ok(xf) && isfinite(x1) && isfinite(y1) && isfinite(x2) &&
-           isfinite(y2) && isfinite(width) && width >= 0;
+    return r && c && xform_ok(xf) && isfinite(x1) && isfinite(y1) && isfinite(x2) && isfinite(y2) &&
+           isfinite(width) && width >= 0;
 }
 
 int raster_rect(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
@@ -772,8 +772,7 @@ int raster_ellipse(struct raster *r, struct canvas *c, const struct raster_xform
         return SP_EINVAL;
     if (rr < -m || b < -m || l > c->w + m || t > c->h + m)
         return 0; /* off-canvas */
-    if (rr - l > 2 * CLAMP_PX || b - t > 2 * CLAMP_PX || fabs(l) > CLAMP_PX ||
-        fabs(t) > CLAMP_PX)
+    if (rr - l > 2 * CLAMP_PX || b - t > 2 * CLAMP_PX || fabs(l) > CLAMP_PX || fabs(t) > CLAMP_PX)
         return SP_ELIMIT; /* zoomed beyond what the scan converter takes */
     double cx = (l + rr) / 2, cy = (t + b) / 2, rx = (rr - l) / 2, ry = (b - t) / 2;
     int ret;

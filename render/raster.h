@@ -75,15 +75,15 @@ int raster_line(struct raster *r, struct canvas *c, const struct raster_xform *x
 /* An arrow from (x1, y1) to its tip at (x2, y2): a shaft with a round tail
  * cap and a filled triangular head (length RASTER_ARROW_HEAD_LEN(width),
  * capped to 3/4 of the arrow's length), drawn as one shape. */
-#define RASTER_ARROW_HEAD_LEN(width) ((width) * 3.0 + 8.0)
+#define RASTER_ARROW_HEAD_LEN(width) ((width)*3.0 + 8.0)
 int raster_arrow(struct raster *r, struct canvas *c, const struct raster_xform *xf, double x1,
                  double y1, double x2, double y2, double width, struct canvas_color color);
 
 /* The arrow head triangle (board units): tip, then the two base corners,
  * as out[6] = tx, ty, ax, ay, bx, by; and the end point of the shaft in
  * shaft_end[2]. Exposed so tests can draw the same geometry elsewhere. */
-void raster_arrow_geometry(double x1, double y1, double x2, double y2, double width,
-                           double out[6], double shaft_end[2]);
+void raster_arrow_geometry(double x1, double y1, double x2, double y2, double width, double out[6],
+                           double shaft_end[2]);
 
 /* A rectangle with corners (x1, y1), (x2, y2) (any order). fill, if not
  * NULL, fills the inside first; the border (round joins) is stroked with
@@ -121,8 +121,8 @@ struct canvas_rect raster_stroke_bounds(const struct canvas *c, const struct ras
  * a translucent stroke still never darkens itself. Where two pieces' edges
  * cross, max() approximates the exact union within a pixel's coverage. */
 struct raster_mask {
-    int w, h;                /* pixels, the canvas size */
-    uint8_t *cov;            /* owned, w*h coverage */
+    int w, h;                 /* pixels, the canvas size */
+    uint8_t *cov;             /* owned, w*h coverage */
     struct canvas_rect dirty; /* bounds of everything added since the clear */
 };
 

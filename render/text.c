@@ -28,8 +28,8 @@ struct glyph {
     bool used;
     uint32_t cp;
     int px;
-    int face;     /* index into faces, -1 = drawn from nowhere (empty) */
-    int advance;  /* pixels */
+    int face;      /* index into faces, -1 = drawn from nowhere (empty) */
+    int advance;   /* pixels */
     int left, top; /* bitmap offset from the pen position on the baseline */
     int w, h;
     uint8_t *bits; /* w*h coverage, owned */
@@ -249,8 +249,8 @@ static const struct glyph *glyph_get(struct text_ctx *t, uint32_t cp, int px)
             if (!g.bits)
                 return NULL;
             for (int y = 0; y < g.h; y++)
-                memcpy(g.bits + (size_t)y * g.w,
-                       s->bitmap.buffer + (ptrdiff_t)y * s->bitmap.pitch, (size_t)g.w);
+                memcpy(g.bits + (size_t)y * g.w, s->bitmap.buffer + (ptrdiff_t)y * s->bitmap.pitch,
+                       (size_t)g.w);
         }
     }
     t->cache[i] = g;
@@ -374,8 +374,7 @@ static int run(struct text_ctx *t, struct canvas *c, double x, double y, const c
                double size_px, struct canvas_color color, double max_width,
                struct text_metrics *out)
 {
-    if (!t || !utf8 || !isfinite(size_px) || !isfinite(x) || !isfinite(y) ||
-        !isfinite(max_width))
+    if (!t || !utf8 || !isfinite(size_px) || !isfinite(x) || !isfinite(y) || !isfinite(max_width))
         return SP_EINVAL;
     if (size_px < TEXT_MIN_PX)
         size_px = TEXT_MIN_PX;
@@ -422,8 +421,7 @@ int text_measure(struct text_ctx *t, const char *utf8, double size_px, double ma
 }
 
 int text_draw(struct text_ctx *t, struct canvas *c, double x, double y, const char *utf8,
-              double size_px, struct canvas_color color, double max_width,
-              struct text_metrics *out)
+              double size_px, struct canvas_color color, double max_width, struct text_metrics *out)
 {
     if (!c)
         return SP_EINVAL;

@@ -136,8 +136,8 @@ static void test_incremental_equals_full(void **state)
 {
     struct fix *f = *state;
     struct board_draw_stats st;
-    const int64_t times[] = {1050, 1150, 1250, 1350, 1450, 2050, 2150, 2250, 2350, 2450, 2600,
-                             3050, 3200};
+    const int64_t times[] = {1050, 1150, 1250, 1350, 1450, 2050, 2150,
+                             2250, 2350, 2450, 2600, 3050, 3200};
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
         const struct canvas *fr = frame_at(f->bd, f->p, times[i]);
         assert_frame_is_full(f->bd, f->p, fr);
@@ -292,8 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_highlighter_in_progress_never_darkens, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_view_zooms_and_scrolls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup, teardown),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
     };

@@ -96,9 +96,9 @@ static void test_line_width_and_round_caps(void **state)
     /* round caps: ink starts w/2 before the end points, along the centre */
     /* rows 49 and 50 hold the caps' widest chords, 2 * sqrt(25 - 0.25) */
     assert_float_equal(row_ink(f->c, 49) + row_ink(f->c, 50), 2 * (80 + 2 * 4.975), 0.3);
-    assert_int_equal(canvas_get(f->c, 36, 50).a, 255); /* inside the cap */
+    assert_int_equal(canvas_get(f->c, 36, 50).a, 255);     /* inside the cap */
     assert_in_range(canvas_get(f->c, 35, 50).a, 200, 254); /* its edge pixel */
-    assert_int_equal(canvas_get(f->c, 34, 50).a, 0);   /* past the cap */
+    assert_int_equal(canvas_get(f->c, 34, 50).a, 0);       /* past the cap */
     /* the cap is round: its corner pixel is empty, where a square cap
      * would be full */
     assert_int_equal(canvas_get(f->c, 35, 45).a, 0);
@@ -298,8 +298,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_line_width_and_round_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_width_scales_with_view, setup, teardown),
         cmocka_unit_test_setup_teardown(test_highlighter_never_darkens_itself, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_translucent_stroke_is_one_mask, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_long_translucent_stroke_is_one_mask, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fill_is_pixel_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blend_over_opaque, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dot_and_ellipse_areas, setup, teardown),

@@ -160,8 +160,8 @@ static void build_highlighter(struct scene *s)
         e->n = 2, e->width = 3, e->color = canvas_rgba(10, 10, 10, 255), e++;
     }
     /* a highlighter stroke that doubles back over itself and crosses itself */
-    const double loop[] = {20,  50,  300, 50,  300, 95,  40,  95,  40,  140, 260,
-                           140, 260, 30,  150, 30,  150, 210, 60,  210, 60,  170};
+    const double loop[] = {20,  50,  300, 50,  300, 95,  40,  95, 40,  140, 260,
+                           140, 260, 30,  150, 30,  150, 210, 60, 210, 60,  170};
     poly(e, 11, loop);
     e->width = 26, e->color = canvas_rgba(255, 225, 0, 110), e++;
     /* and a second one over it: two strokes do compound, as they should */
@@ -244,7 +244,7 @@ static void color_arg(struct argv_buf *a, struct canvas_color c)
 
 /* ImageMagick puts pixel centres on integer coordinates, sigplay on
  * integer + 0.5 (see raster.h): the same point is (x - 0.5) there. */
-#define IM(v) ((v) - 0.5)
+#define IM(v) ((v)-0.5)
 
 static void append_points(char *buf, size_t cap, const double *xy, size_t n)
 {
@@ -293,8 +293,8 @@ static void magick_el(struct argv_buf *a, const struct el *e)
         arg(a, "-fill");
         color_arg(a, e->fill);
         if (e->kind == EL_RECT)
-            snprintf(d, sizeof(d), "rectangle %.3f,%.3f %.3f,%.3f", IM(p[0]), IM(p[1]),
-                     IM(p[2]), IM(p[3]));
+            snprintf(d, sizeof(d), "rectangle %.3f,%.3f %.3f,%.3f", IM(p[0]), IM(p[1]), IM(p[2]),
+                     IM(p[3]));
         else
             snprintf(d, sizeof(d), "ellipse %.3f,%.3f %.3f,%.3f 0,360", IM((p[0] + p[2]) / 2),
                      IM((p[1] + p[3]) / 2), fabs(p[2] - p[0]) / 2, fabs(p[3] - p[1]) / 2);
@@ -322,9 +322,8 @@ static void magick_el(struct argv_buf *a, const struct el *e)
                  IM(p[2]), IM(p[3]));
         break;
     case EL_ELLIPSE:
-        snprintf(d, sizeof(d), "%s ellipse %.3f,%.3f %.3f,%.3f 0,360", ROUND,
-                 IM((p[0] + p[2]) / 2), IM((p[1] + p[3]) / 2), fabs(p[2] - p[0]) / 2,
-                 fabs(p[3] - p[1]) / 2);
+        snprintf(d, sizeof(d), "%s ellipse %.3f,%.3f %.3f,%.3f 0,360", ROUND, IM((p[0] + p[2]) / 2),
+                 IM((p[1] + p[3]) / 2), fabs(p[2] - p[0]) / 2, fabs(p[3] - p[1]) / 2);
         break;
     default:
         fail();
@@ -420,8 +419,8 @@ static double ssim(const uint8_t *a, const uint8_t *b, int w, int h)
                 }
             double n = 64, ma = sa / n, mb = sb / n;
             double va = saa / n - ma * ma, vb = sbb / n - mb * mb, cov = sab / n - ma * mb;
-            total += ((2 * ma * mb + c1) * (2 * cov + c2)) /
-                     ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            total +=
+                ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
             windows++;
         }
     return total / windows;

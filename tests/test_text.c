@@ -162,8 +162,12 @@ static void test_bad_input(void **state)
     struct text_metrics m;
     /* invalid UTF-8: lone continuation, truncated sequence, overlong,
      * surrogate; each draws U+FFFD and the layout goes on */
-    assert_int_equal(text_draw(f->t, f->c, 0, 0, "a\x80" "b\xE4\xB8" "\xC0\xAF\xED\xA0\x80z",
-                               20, INK, 0, &m), 0);
+    assert_int_equal(text_draw(f->t, f->c, 0, 0,
+                               "a\x80"
+                               "b\xE4\xB8"
+                               "\xC0\xAF\xED\xA0\x80z",
+                               20, INK, 0, &m),
+                     0);
     assert_int_equal(m.lines, 1);
     assert_true(m.width > 0);
     assert_int_equal(text_measure(f->t, NULL, 20, 0, &m), SP_EINVAL);
