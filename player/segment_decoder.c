@@ -69,6 +69,7 @@ struct segdec {
     int64_t target_board_us; /* if not NO_TARGET: target_us is resolved from it by
                                 the demux thread (after the anchor probe) */
     bool seek_pending;      /* the demuxer has not yet moved for `serial` */
+    unsigned sei_problems;  /* damaged SEI seen (for rate-limited warnings) */
 };
 
 static char *dup_or_empty(const char *s)
@@ -94,7 +95,8 @@ static void warn_at(struct segdec *d, int64_t pts_us, const char *what, int aver
     diag_add(&d->diag, DIAG_WARNING, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "",
              d->url, when, what, averr ? " (" : "", err, averr ? ")" : "");
     pthread_mutex_unlock(&d->lock);
-    SP_WARN(&lg, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url, when, what,
+    /* the diag list is the user's channel; the log only for debugging */
+    SP_DBG(&lg, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url, when, what,
             averr ? " (" : "", err, averr ? ")" : "");
 }
 
@@ -372,12 +374,16 @@ static void scan_sei(struct segdec *d, const AVPacket *pkt)
                            (size_t)pkt->size, sync, SEGDEC_MAX_SEI_PER_PACKET, &local);
     int64_t pts = to_us(pkt->pts, d->v.tb);
     pthread_mutex_lock(&d->lock);
-    diag_move(&d->diag, &local);
     int refused = 0;
     for (size_t i = 0; i < n && i < SEGDEC_MAX_SEI_PER_PACKET; i++)
         if (lane_map_add_anchor(&d->map, pts, sync[i]) < 0)
             refused++;
+    /* corrupt SEI comes in runs (a damaged stretch of file): the first of
+     * a run of DECODE_WARN_EVERY is reported, with lane, file and time */
+    bool report = local.count > 0 && d->sei_problems++ % DECODE_WARN_EVERY == 0;
     pthread_mutex_unlock(&d->lock);
+    if (report)
+        warn_at(d, pts, local.items[0].text, 0);
     diag_clear(&local);
     if (refused)
         warn_at(d, pts, "SEI syncTime inconsistent with the earlier ones; ignored", 0);
@@ -470,20 +476,20 @@ static void probe_anchors(struct segdec *d, AVPacket *pkt)
 static void *demux_main(void *arg)
 {
     struct segdec *d = arg;
-    bool ok = open_input(d) == 0;
+    AVPacket *pkt = av_packet_alloc();
+    bool ok = pkt && open_input(d) == 0;
     if (!ok) {
         d->v.index = d->a.index = -1;
         avformat_close_input(&d->fmt);
+    } else {
+        probe_anchors(d, pkt); /* before RUNNING: then the map is known */
     }
     pthread_mutex_lock(&d->lock);
     d->state = ok ? SEGDEC_RUNNING : SEGDEC_FAILED;
     pthread_cond_broadcast(&d->cond);
     pthread_mutex_unlock(&d->lock);
 
-    AVPacket *pkt = av_packet_alloc();
     int serial = 0;
-    if (ok && pkt)
-        probe_anchors(d, pkt);
     eof_absent(d, 0);
     bool at_eof = !ok || !pkt;
     while (!atomic_load(&d->abort)) {

@@ -78,7 +78,8 @@ struct segdec_opts {
 
 enum segdec_state {
     SEGDEC_OPENING, /* the demux thread is opening the file */
-    SEGDEC_RUNNING, /* opened; frames flow */
+    SEGDEC_RUNNING, /* opened, anchor probe done (the map is as good as the
+                       file's start makes it); frames flow */
     SEGDEC_FAILED,  /* could not open (warning in the diag list); queues at eof */
 };
 

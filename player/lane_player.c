@@ -1,0 +1,333 @@
+/* lane_player.c - see lane_player.h. */
+#include "lane_player.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/frame.h>
+
+#include "audio_mix.h"
+#include "manifest.h"
+#include "sp_error.h"
+#include "timeline.h"
+#include "url.h"
+
+#define SLOTS 2 /* the active segment and the next one */
+
+struct slot {
+    const struct rec_segment *seg; /* NULL: free */
+    struct segdec *dec;
+    bool est_fed; /* its origin estimate was handed out */
+};
+
+struct lane_player {
+    struct lane_player_opts o;
+    const struct rec_lane *lane;
+    struct slot slots[SLOTS];
+    AVFrame *shown; /* ref of the frame on screen (empty if none) */
+    AVFrame *tmp;
+    bool have_shown;
+    struct lane_view view;
+    struct diag_list diag; /* decoder warnings of closed slots */
+    bool audio_active;
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b < 0) ? q - 1 : q;
+}
+
+int64_t lane_player_wall_us(const struct timeline *tl, int64_t t_us)
+{
+    int64_t ms = floor_div(t_us, 1000);
+    return tl_wall_from_play(tl, ms) * 1000 + (t_us - ms * 1000);
+}
+
+int64_t lane_player_play_us(const struct timeline *tl, int64_t board_us)
+{
+    int64_t ms = floor_div(board_us, 1000);
+    return tl_play_from_wall(tl, ms) * 1000 + (board_us - ms * 1000);
+}
+
+int lane_player_create(const struct lane_player_opts *o, struct lane_player **out)
+{
+    if (!o || !o->tl || !out)
+        return SP_EINVAL;
+    const struct recording *rec = tl_recording(o->tl);
+    if (!rec || o->lane >= rec->n_lanes)
+        return SP_EINVAL;
+    struct lane_player *lp = calloc(1, sizeof(*lp));
+    if (!lp)
+        return SP_ENOMEM;
+    lp->o = *o;
+    lp->lane = &rec->lanes[o->lane];
+    diag_init(&lp->diag);
+    lp->shown = av_frame_alloc();
+    lp->tmp = av_frame_alloc();
+    if (!lp->shown || !lp->tmp) {
+        lane_player_destroy(&lp);
+        return SP_ENOMEM;
+    }
+    lp->view.state = LANE_PLACEHOLDER;
+    *out = lp;
+    return 0;
+}
+
+static void close_slot(struct lane_player *lp, struct slot *s)
+{
+    if (s->dec) {
+        segdec_take_diags(s->dec, &lp->diag);
+        segdec_destroy(&s->dec);
+    }
+    s->seg = NULL;
+    s->est_fed = false;
+}
+
+void lane_player_destroy(struct lane_player **lpp)
+{
+    if (!lpp || !*lpp)
+        return;
+    struct lane_player *lp = *lpp;
+    for (int i = 0; i < SLOTS; i++)
+        close_slot(lp, &lp->slots[i]);
+    av_frame_free(&lp->shown);
+    av_frame_free(&lp->tmp);
+    diag_clear(&lp->diag);
+    free(lp);
+    *lpp = NULL;
+}
+
+static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *seg)
+{
+    for (int i = 0; i < SLOTS; i++)
+        if (seg && lp->slots[i].seg == seg)
+            return &lp->slots[i];
+    return NULL;
+}
+
+/* Opens seg in a free slot, starting at board time start_board_us (0:
+ * from its beginning). A segment that cannot even be started (no URL, no
+ * memory) gets no slot and shows as a placeholder; the reason is kept. */
+static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
+                      int64_t start_board_us)
+{
+    struct slot *s = NULL;
+    for (int i = 0; i < SLOTS && !s; i++)
+        if (!lp->slots[i].seg)
+            s = &lp->slots[i];
+    if (!s)
+        return;
+    char *path = NULL;
+    const char *src = seg->url;
+    if (url_kind(src) == URL_KIND_FILE && url_to_path(src, &path) == 0)
+        src = path;
+    struct segdec_opts o = {
+        .url = src,
+        .lane = lp->lane->name,
+        .no_audio = lp->o.mix == NULL,
+        .codec_threads = lp->o.codec_threads,
+        .sei_scan = lp->o.sei_scan,
+        .sync_time_ms = seg->has_sync_time ? seg->sync_time_ms : -1,
+        .play_time_board_ms = tl_wall_from_play(lp->o.tl, seg->play_ms),
+        .start_board_us = start_board_us,
+    };
+    if (!*src) {
+        diag_add(&lp->diag, DIAG_WARNING, "%s: segment at %.3f s has no VideoUrl; skipped",
+                 lp->lane->name, (double)seg->play_ms / 1000);
+    } else if (segdec_create(&o, &s->dec) == 0) {
+        s->seg = seg;
+    }
+    free(path);
+}
+
+static void drop_shown(struct lane_player *lp)
+{
+    av_frame_unref(lp->shown);
+    lp->have_shown = false;
+}
+
+static void feed_audio(struct lane_player *lp, struct slot *s)
+{
+    if (!lp->o.mix)
+        return;
+    int lane = (int)lp->o.lane;
+    if (!s || !s->dec) {
+        if (lp->audio_active)
+            audio_mix_set_active(lp->o.mix, lane, false);
+        lp->audio_active = false;
+        return;
+    }
+    struct frame_queue *aq = segdec_audio_frames(s->dec);
+    while (audio_mix_buffered_us(lp->o.mix, lane) < LANE_PLAYER_AUDIO_AHEAD_US) {
+        struct frame_meta m;
+        if (frame_queue_peek(aq, 0, lp->tmp, &m) != 0)
+            break;
+        int64_t t = lane_player_play_us(lp->o.tl, segdec_board_us(s->dec, m.pts_us));
+        int r = audio_mix_write(lp->o.mix, lane, lp->tmp, t);
+        av_frame_unref(lp->tmp);
+        if (r == SP_EAGAIN)
+            break;
+        frame_queue_pop(aq); /* written, or a frame the mixer refused */
+    }
+    bool active = frame_queue_wait(aq, 1, 0) != SP_EEOF;
+    if (active != lp->audio_active)
+        audio_mix_set_active(lp->o.mix, lane, active);
+    lp->audio_active = active;
+}
+
+int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
+{
+    struct tl_lane_state st, st2;
+    int64_t t_ms = floor_div(t_us, 1000);
+    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) < 0)
+        return SP_EINVAL;
+    const struct rec_segment *next = NULL;
+    if (st.next_change_ms != TL_NONE && st.next_change_ms * 1000 - t_us <= LANE_PLAYER_PREFETCH_US &&
+        tl_lane_at(lp->o.tl, lp->o.lane, st.next_change_ms, &st2) == 0 && st2.seg != st.seg)
+        next = st2.seg;
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (s->seg && s->seg != st.seg && s->seg != next) {
+            if (lp->o.mix)
+                audio_mix_lane_reset(lp->o.mix, (int)lp->o.lane);
+            close_slot(lp, s);
+        }
+    }
+    int64_t w = lane_player_wall_us(lp->o.tl, t_us);
+    if (st.seg && !find_slot(lp, st.seg))
+        open_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0);
+    if (next && !find_slot(lp, next))
+        open_slot(lp, next, 0);
+
+    struct slot *cur = find_slot(lp, st.seg);
+    if (!cur || lp->view.seg != st.seg)
+        drop_shown(lp);
+    lp->view.seg = st.seg;
+    feed_audio(lp, cur);
+    if (!cur) {
+        lp->view.state = LANE_PLACEHOLDER;
+        lp->view.frame = NULL;
+        return 0;
+    }
+    /* the last frame with board time <= w */
+    struct frame_queue *q = segdec_video_frames(cur->dec);
+    bool head_known = false, ended = false;
+    for (;;) {
+        struct frame_meta m;
+        int r = frame_queue_peek(q, 0, lp->tmp, &m);
+        if (r == 0) {
+            int64_t b = segdec_board_us(cur->dec, m.pts_us);
+            if (b > w) {
+                av_frame_unref(lp->tmp);
+                head_known = true;
+                break;
+            }
+            av_frame_unref(lp->shown);
+            av_frame_move_ref(lp->shown, lp->tmp);
+            lp->have_shown = true;
+            lp->view.pts_us = m.pts_us;
+            lp->view.board_us = b;
+            frame_queue_pop(q);
+            continue;
+        }
+        if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+            continue;
+        ended = r == SP_EEOF;
+        break;
+    }
+    if (!lp->have_shown) {
+        lp->view.state = LANE_PLACEHOLDER;
+        lp->view.frame = NULL;
+        return 0;
+    }
+    struct segdec_info in;
+    segdec_get_info(cur->dec, &in);
+    int64_t stale_by = w - lp->view.board_us;
+    if ((ended && stale_by >= in.frame_dur_us) ||
+        (head_known && stale_by >= LANE_PLAYER_HOLE_FRAMES * in.frame_dur_us)) {
+        /* a hole in the media (damage skipped, file cut short): the tile,
+         * not a frozen frame */
+        lp->view.state = LANE_PLACEHOLDER;
+        lp->view.frame = NULL;
+        return 0;
+    }
+    bool late = !head_known && !ended && stale_by >= in.frame_dur_us;
+    lp->view.state = late ? LANE_WAITING : LANE_SHOWING;
+    lp->view.frame = lp->shown;
+    return 0;
+}
+
+const struct lane_view *lane_player_view(const struct lane_player *lp)
+{
+    return &lp->view;
+}
+
+int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
+{
+    struct slot *cur = find_slot(lp, lp->view.seg);
+    if (!cur)
+        return INT64_MAX;
+    struct frame_queue *q = segdec_video_frames(cur->dec);
+    struct frame_meta m;
+    int r = frame_queue_peek(q, 0, lp->tmp, &m);
+    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+        r = frame_queue_peek(q, 0, lp->tmp, &m);
+    if (r != 0)
+        return INT64_MAX;
+    av_frame_unref(lp->tmp);
+    return lane_player_play_us(lp->o.tl, segdec_board_us(cur->dec, m.pts_us));
+}
+
+void lane_player_seek(struct lane_player *lp, int64_t t_us)
+{
+    drop_shown(lp);
+    lp->view.state = LANE_PLACEHOLDER;
+    lp->view.frame = NULL;
+    int64_t w = lane_player_wall_us(lp->o.tl, t_us);
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->seg)
+            continue;
+        if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000)
+            segdec_seek_board(s->dec, w);
+        else
+            close_slot(lp, s); /* update() reopens what it needs */
+    }
+}
+
+int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->seg || s->est_fed || segdec_state(s->dec) != SEGDEC_RUNNING)
+            continue;
+        enum lane_map_source src;
+        int64_t b = segdec_start_board_ms(s->dec, &src);
+        if (src == LANE_MAP_PLAY_TIME) {
+            s->est_fed = true; /* says nothing about the origin */
+            continue;
+        }
+        s->est_fed = true;
+        *play_ms = s->seg->play_ms;
+        *board_ms = b;
+        return 1;
+    }
+    return 0;
+}
+
+void lane_player_origin_changed(struct lane_player *lp)
+{
+    for (int i = 0; i < SLOTS; i++)
+        if (lp->slots[i].seg)
+            segdec_set_play_time_board(lp->slots[i].dec,
+                                       tl_wall_from_play(lp->o.tl, lp->slots[i].seg->play_ms));
+}
+
+void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)
+{
+    for (int i = 0; i < SLOTS; i++)
+        if (lp->slots[i].dec)
+            segdec_take_diags(lp->slots[i].dec, &lp->diag);
+    diag_move(dst, &lp->diag);
+}

@@ -1,0 +1,103 @@
+/* lane_player.h - what one lane shows at playback time t.
+ *
+ * A lane is a row of segments (player/manifest.h). The lane player keeps a
+ * segment decoder open for the segment active at t and, from `prefetch`
+ * before it is due, for the next one (opened and its first frame decoded
+ * early, so a lane starting mid-play never stalls the others). It picks
+ * the frame by board time with the one rule both continuous play and seek
+ * use: the last frame whose board time is <= w(t).
+ *
+ * States: PLACEHOLDER (no segment at t, or its first frame is not due yet:
+ * the UI draws the lane's tile, never a frozen frame), SHOWING, WAITING
+ * (the segment should show something newer but its data is not there yet:
+ * the last frame stays, marked waiting; the lane rejoins exactly when the
+ * data arrives because selection is by board time, not by count).
+ *
+ * Audio: decoded audio of the active segment goes to the mixer (lane index
+ * = mixer lane), stamped with playback time through the same map.
+ *
+ * Times: t and board time in µs (board: Unix µs). Threads: one caller
+ * (the play loop); the decoders run their own threads.
+ */
+#ifndef SP_LANE_PLAYER_H
+#define SP_LANE_PLAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "segment_decoder.h"
+
+struct timeline;
+struct rec_segment;
+struct audio_mix;
+
+#define LANE_PLAYER_PREFETCH_US 1000000 /* open the next segment this early */
+#define LANE_PLAYER_AUDIO_AHEAD_US 1000000 /* audio fed to the mixer ahead of t */
+/* A shown frame this many frame intervals older than w(t) while the next
+ * frame is known to be later marks a hole (damage skipped): the lane shows
+ * its placeholder. After the media's end, one interval is enough. */
+#define LANE_PLAYER_HOLE_FRAMES 2
+
+enum lane_show { LANE_PLACEHOLDER, LANE_SHOWING, LANE_WAITING };
+
+struct lane_view {
+    enum lane_show state;
+    const void *frame;              /* AVFrame, owned by the lane player; valid
+                                       until its next update/seek; NULL when
+                                       PLACEHOLDER */
+    int64_t pts_us;                 /* media time of the frame */
+    int64_t board_us;               /* its board time */
+    const struct rec_segment *seg;  /* active segment, NULL in a hole */
+};
+
+struct lane_player_opts {
+    struct timeline *tl;   /* borrowed; the play loop owns it */
+    size_t lane;           /* index into the recording's lanes */
+    segdec_sei_fn sei_scan; /* SEI hook for the decoders (may be NULL) */
+    struct audio_mix *mix; /* NULL: no audio decoded */
+    int codec_threads;     /* per decoder; 0 auto */
+};
+
+struct lane_player;
+
+int lane_player_create(const struct lane_player_opts *o, struct lane_player **out);
+void lane_player_destroy(struct lane_player **lp);
+
+/* Brings the lane to playback time t_us: opens/closes decoders, picks the
+ * frame, feeds audio. wait_ms: how long to wait for a decoder whose next
+ * frame is needed to decide (0 in real-time play; headless max-speed
+ * waits so that every frame is exact). Returns 0 (view updated), or
+ * SP_ENOMEM. */
+int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms);
+
+/* The view after the last update. */
+const struct lane_view *lane_player_view(const struct lane_player *lp);
+
+/* Playback time (µs) at which this lane's shown frame will next change
+ * (its next frame becomes due), INT64_MAX if unknown or never; waits up to
+ * wait_ms for the decoder. */
+int64_t lane_player_next_change(struct lane_player *lp, int wait_ms);
+
+/* Seek: every open decoder is re-aimed (by board time) at w(t_us); the
+ * shown frame is dropped. */
+void lane_player_seek(struct lane_player *lp, int64_t t_us);
+
+/* Origin refinement input: for each open segment, once, the board time of
+ * its VideoPlayTime as its SEI anchors (or SyncTime) say. Returns 1 and
+ * fills *play_ms / *board_ms if one is ready, else 0. */
+int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms);
+
+/* The timeline's origin moved: refresh w(VideoPlayTime) in the decoders. */
+void lane_player_origin_changed(struct lane_player *lp);
+
+/* Moves the decoders' warnings to dst. */
+void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst);
+
+/* Board µs <-> playback µs through the timeline (ms resolution on the
+ * timeline, µs kept as an offset: exact outside pauses). */
+int64_t lane_player_wall_us(const struct timeline *tl, int64_t t_us);
+int64_t lane_player_play_us(const struct timeline *tl, int64_t board_us);
+
+#endif

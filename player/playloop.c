@@ -1,0 +1,293 @@
+/* playloop.c - see playloop.h. */
+#include "playloop.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio_mix.h"
+#include "clock.h"
+#include "manifest.h"
+#include "sp_error.h"
+#include "timeline.h"
+
+#define SINK_CHUNK 1024 /* frames the null sink reads at a time */
+
+struct shown_key {
+    enum lane_show state;
+    int64_t pts_us;
+    const struct rec_segment *seg;
+};
+
+struct player {
+    struct timeline *tl; /* borrowed */
+    struct player_opts o;
+    size_t n;
+    struct lane_player *lanes[PLAYER_MAX_LANES];
+    struct shown_key prev[PLAYER_MAX_LANES]; /* last presented, for "changed" */
+    struct sp_clock *clock;
+    struct audio_mix *mix; /* NULL without audio */
+    int64_t t_us;          /* max-speed: the t of the next step */
+    int64_t cur_t_us;      /* the t of the last step (what the views show) */
+    int64_t total_us;
+    bool ended;     /* max-speed: the last t was presented */
+    bool presented; /* something was presented since the last seek */
+    int serial;     /* seek generation */
+    struct tl_anchor *est; /* origin estimates so far */
+    size_t n_est, cap_est;
+    struct diag_list diag;
+    float sink[SINK_CHUNK * AUDIO_MIX_CHANNELS];
+};
+
+int player_create(struct timeline *tl, const struct player_opts *o, struct player **out)
+{
+    if (!tl || !o || !out)
+        return SP_EINVAL;
+    *out = NULL;
+    const struct recording *rec = tl_recording(tl);
+    if (rec->n_lanes > PLAYER_MAX_LANES)
+        return SP_ELIMIT;
+    struct player *p = calloc(1, sizeof(*p));
+    if (!p)
+        return SP_ENOMEM;
+    p->tl = tl;
+    p->o = *o;
+    if (p->o.speed == 0)
+        p->o.speed = 1.0;
+    diag_init(&p->diag);
+    p->total_us = tl_total_ms(tl) * 1000;
+    int r = clock_create(&p->clock, NULL, NULL);
+    if (r == 0 && clock_set_speed(p->clock, p->o.speed) < 0)
+        r = SP_ERANGE;
+    if (r == 0 && o->audio) {
+        r = audio_mix_create(&p->mix);
+        if (r == 0)
+            r = audio_mix_set_speed(p->mix, p->o.speed);
+    }
+    for (size_t i = 0; r == 0 && i < rec->n_lanes; i++) {
+        struct lane_player_opts lo = {.tl = tl, .lane = i, .sei_scan = o->sei_scan,
+                                      .mix = p->mix, .codec_threads = o->codec_threads};
+        r = lane_player_create(&lo, &p->lanes[i]);
+        if (r == 0)
+            p->n++;
+    }
+    if (r < 0) {
+        player_destroy(&p);
+        return r;
+    }
+    *out = p;
+    return 0;
+}
+
+void player_destroy(struct player **pp)
+{
+    if (!pp || !*pp)
+        return;
+    struct player *p = *pp;
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_destroy(&p->lanes[i]);
+    audio_mix_destroy(&p->mix);
+    clock_destroy(&p->clock);
+    free(p->est);
+    diag_clear(&p->diag);
+    free(p);
+    *pp = NULL;
+}
+
+/* Step: collect new origin estimates; refine. Returns true if it moved. */
+static bool refine_origin(struct player *p)
+{
+    bool added = false;
+    for (size_t i = 0; i < p->n; i++) {
+        int64_t play_ms, board_ms;
+        while (lane_player_take_estimate(p->lanes[i], &play_ms, &board_ms) == 1) {
+            if (p->n_est == p->cap_est) {
+                size_t cap = p->cap_est ? p->cap_est * 2 : 16;
+                struct tl_anchor *a = realloc(p->est, cap * sizeof(*a));
+                if (!a)
+                    return false; /* keep the origin we have */
+                p->est = a;
+                p->cap_est = cap;
+            }
+            p->est[p->n_est++] = (struct tl_anchor){play_ms, board_ms};
+            added = true;
+        }
+    }
+    if (!added)
+        return false;
+    int64_t before = tl_origin_ms(p->tl);
+    tl_refine_origin(p->tl, p->est, p->n_est, &p->diag, NULL);
+    if (tl_origin_ms(p->tl) == before)
+        return false;
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_origin_changed(p->lanes[i]);
+    return true;
+}
+
+static int update_lanes(struct player *p, int64_t t, int wait_ms)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        int r = lane_player_update(p->lanes[i], t, wait_ms);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Step: the null sink plays the mix up to t (no device: the mix is read at
+ * the pace of t so that decoders and mixer work as with a device). */
+static void null_sink(struct player *p, int64_t t)
+{
+    if (!p->mix || !p->o.null_sink)
+        return;
+    for (int guard = 0; guard < 100000; guard++) {
+        int64_t behind = t - audio_mix_pos_us(p->mix);
+        int frames = (int)(behind * AUDIO_MIX_RATE / 1000000);
+        if (frames <= 0)
+            break;
+        if (frames > SINK_CHUNK)
+            frames = SINK_CHUNK;
+        struct audio_mix_status st;
+        int n = audio_mix_read(p->mix, p->sink, frames, &st);
+        if (n <= 0)
+            break; /* stalled: the audio is not master here, go on */
+    }
+}
+
+static bool views_changed(struct player *p)
+{
+    bool changed = !p->presented;
+    for (size_t i = 0; i < p->n; i++) {
+        const struct lane_view *v = lane_player_view(p->lanes[i]);
+        struct shown_key k = {v->state, v->state == LANE_PLACEHOLDER ? 0 : v->pts_us, v->seg};
+        if (memcmp(&k, &p->prev[i], sizeof(k)) != 0)
+            changed = true;
+        p->prev[i] = k;
+    }
+    p->presented = true;
+    return changed;
+}
+
+int player_step(struct player *p, int64_t *wait_us)
+{
+    if (wait_us)
+        *wait_us = 0;
+    int64_t t;
+    if (p->o.max_speed) {
+        if (p->ended)
+            return SP_EEOF;
+        t = p->t_us;
+    } else {
+        t = clock_get(p->clock);
+        if (t >= p->total_us) {
+            clock_set_paused(p->clock, true);
+            return SP_EEOF;
+        }
+        if (t < 0)
+            t = 0;
+    }
+    int wait_ms = p->o.max_speed ? PLAYER_DECODE_WAIT_MS : 0;
+    refine_origin(p);
+    int r = update_lanes(p, t, wait_ms);
+    /* a segment opened by this update may have moved the origin: bring
+     * every lane to the refined w(t) before presenting */
+    if (r == 0 && refine_origin(p))
+        r = update_lanes(p, t, wait_ms);
+    if (r < 0)
+        return r;
+    null_sink(p, t);
+    bool changed = views_changed(p);
+
+    /* when does anything change next? */
+    int64_t next = p->total_us;
+    int64_t b = tl_next_boundary(p->tl, t / 1000);
+    if (b != TL_NONE && b * 1000 < next)
+        next = b * 1000;
+    for (size_t i = 0; i < p->n; i++) {
+        int64_t c = lane_player_next_change(p->lanes[i], wait_ms);
+        if (c < next)
+            next = c;
+    }
+    if (next <= t)
+        next = t + 1;
+    if (p->o.max_speed) {
+        p->t_us = next;
+        p->ended = next >= p->total_us;
+    } else if (wait_us) {
+        int64_t w = clock_paused(p->clock)
+                        ? PLAYER_MAX_WAIT_US
+                        : (int64_t)((double)(next - t) / clock_speed(p->clock));
+        *wait_us = w < PLAYER_MAX_WAIT_US ? (w > 0 ? w : 0) : PLAYER_MAX_WAIT_US;
+    }
+    p->cur_t_us = t;
+    return changed ? 1 : 0;
+}
+
+int64_t player_time_us(struct player *p)
+{
+    return p->cur_t_us;
+}
+
+int64_t player_board_us(struct player *p)
+{
+    return lane_player_wall_us(p->tl, p->cur_t_us);
+}
+
+size_t player_lane_count(const struct player *p)
+{
+    return p->n;
+}
+
+const struct lane_view *player_lane_view(const struct player *p, size_t lane)
+{
+    return lane < p->n ? lane_player_view(p->lanes[lane]) : NULL;
+}
+
+void player_seek(struct player *p, int64_t t_ms)
+{
+    int64_t t = t_ms * 1000;
+    if (t < 0)
+        t = 0;
+    if (t > p->total_us)
+        t = p->total_us;
+    p->serial++;
+    clock_set(p->clock, t, p->serial);
+    if (p->mix)
+        audio_mix_reset(p->mix, t);
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_seek(p->lanes[i], t);
+    p->t_us = p->cur_t_us = t;
+    p->ended = false;
+    p->presented = false;
+}
+
+void player_set_paused(struct player *p, bool paused)
+{
+    clock_set_paused(p->clock, paused);
+}
+
+int player_set_speed(struct player *p, double speed)
+{
+    int r = clock_set_speed(p->clock, speed);
+    if (r == 0 && p->mix)
+        r = audio_mix_set_speed(p->mix, speed);
+    if (r == 0)
+        p->o.speed = speed;
+    return r;
+}
+
+struct audio_mix *player_mixer(struct player *p)
+{
+    return p->mix;
+}
+
+struct sp_clock *player_clock(struct player *p)
+{
+    return p->clock;
+}
+
+void player_take_diags(struct player *p, struct diag_list *dst)
+{
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_take_diags(p->lanes[i], &p->diag);
+    diag_move(dst, &p->diag);
+}

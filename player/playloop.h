@@ -1,0 +1,85 @@
+/* playloop.h - the player core: lanes, clock, audio mix, one step at a time.
+ *
+ * The shape is mpv's run_playloop(): player_step() is a flat list of small
+ * steps (refine the origin, bring every lane to t, feed and drain audio,
+ * detect the end), each of which may shorten the time until the next step
+ * is needed; the caller then waits that long (or until woken by input) and
+ * steps again. The player owns its state; the UI reads views.
+ *
+ * Clock: in real-time play the master is the system clock (speed, pause).
+ * An audio device will become the master by setting the clock from its
+ * callback (player_clock()); headless play uses a null audio sink that
+ * consumes the mix at the clock's pace. In max-speed mode (headless
+ * benchmarks, traces) there is no waiting at all: t jumps from one frame
+ * change to the next and every lane is brought exactly to each t (the
+ * decoders are waited for), so a trace of a max-speed run lists every
+ * frame continuous play presents.
+ *
+ * Times: t in µs of playback time; board time in Unix µs.
+ * Threads: one caller thread; decoders run their own; the mixer and the
+ * clock may be read by an audio callback.
+ */
+#ifndef SP_PLAYLOOP_H
+#define SP_PLAYLOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "lane_player.h"
+
+struct timeline;
+struct audio_mix;
+struct sp_clock;
+
+#define PLAYER_MAX_LANES 64
+#define PLAYER_MAX_WAIT_US 10000 /* longest sleep between steps in real time */
+#define PLAYER_DECODE_WAIT_MS 10000 /* max-speed: give up on a decoder after */
+
+struct player_opts {
+    bool audio;          /* decode and mix audio */
+    bool max_speed;      /* no clock: step from frame change to frame change */
+    double speed;        /* 0.5 .. 2.0 (0: 1.0) */
+    segdec_sei_fn sei_scan; /* SEI hook (NULL: no anchors: fallbacks only) */
+    int codec_threads;   /* per decoder, 0 auto */
+    bool null_sink;      /* with audio: consume the mix at t (no device) */
+};
+
+struct player;
+
+/* tl must outlive the player (the player refines its origin). Returns 0,
+ * SP_EINVAL, SP_ELIMIT (more than PLAYER_MAX_LANES lanes) or SP_ENOMEM.
+ * The player starts paused at t = 0 in real-time mode. */
+int player_create(struct timeline *tl, const struct player_opts *o, struct player **out);
+void player_destroy(struct player **p);
+
+/* One pass. Returns 1 when the views changed (a frame to present), 0 if
+ * nothing changed, SP_EEOF at the end of the recording, or < 0 on error.
+ * *wait_us (may be NULL): how long the caller may sleep before the next
+ * step (0 in max-speed mode). */
+int player_step(struct player *p, int64_t *wait_us);
+
+/* Current playback time (µs) and the board time in use w(t) (Unix µs). */
+int64_t player_time_us(struct player *p);
+int64_t player_board_us(struct player *p);
+
+size_t player_lane_count(const struct player *p);
+const struct lane_view *player_lane_view(const struct player *p, size_t lane);
+
+/* Exact seek to t_ms (clamped to [0, TotalTime]); a new seek replaces the
+ * one in flight. */
+void player_seek(struct player *p, int64_t t_ms);
+void player_set_paused(struct player *p, bool paused);
+/* SP_ERANGE for a speed outside 0.5..2.0 in 0.25 steps. */
+int player_set_speed(struct player *p, double speed);
+
+/* The mixer (for an audio device callback; NULL without audio) and the
+ * clock (the device sets it from its callback when it is the master). */
+struct audio_mix *player_mixer(struct player *p);
+struct sp_clock *player_clock(struct player *p);
+
+/* Moves warnings (bad media, refused SEI, origin refinement) to dst. */
+void player_take_diags(struct player *p, struct diag_list *dst);
+
+#endif
