@@ -56,8 +56,10 @@ static uint64_t rnd(void)
 }
 
 static const char *const texts[] = {
-    "\xe5\xa5\xbd\xe7\x9a\x84 \xf0\x9f\x91\x8c", "OK, got it",
-    "1/2 + 1/3 = 5/6 ?", "\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d",
+    "\xe5\xa5\xbd\xe7\x9a\x84 \xf0\x9f\x91\x8c",
+    "OK, got it",
+    "1/2 + 1/3 = 5/6 ?",
+    "\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d",
     "could you repeat the last step please, I missed it",
 };
 
@@ -70,8 +72,9 @@ static char *make_page(size_t p, size_t n, const int64_t *ts)
     char *s = malloc(cap);
     if (!s)
         return NULL;
-    size_t o = (size_t)snprintf(s, cap, "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
-                                        "\"IsFinished\":%d,\"RspMsgList\":[",
+    size_t o = (size_t)snprintf(s, cap,
+                                "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
+                                "\"IsFinished\":%d,\"RspMsgList\":[",
                                 hi + 1 <= PAGE);
     for (size_t k = 0; k < count; k++) {
         size_t i = hi - k;

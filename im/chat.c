@@ -153,8 +153,8 @@ static int text_part(struct chat_part *p, enum msg_elem_type src, const char *s,
     if (!full)
         return SP_ENOMEM;
     *bad += n;
-    size_t cut = utf8_prefix(full, len, CHAT_PREVIEW_BYTES, CHAT_PREVIEW_CODEPOINTS,
-                             CHAT_PREVIEW_LINES);
+    size_t cut =
+        utf8_prefix(full, len, CHAT_PREVIEW_BYTES, CHAT_PREVIEW_CODEPOINTS, CHAT_PREVIEW_LINES);
     if (cut == len && !was_cut) {
         p->text = full;
         return 0;
@@ -229,9 +229,10 @@ static int make_part(const struct msg_message *m, size_t ei, struct chat_part *p
         p->kind = CHAT_PART_IMAGE;
         p->text = fmt_dup("[image]");
         if (!img) {
-            diag_add(diag, DIAG_WARNING, "%s: RspMsgList[%d].MsgBody[%zu].MsgContent."
-                     "ImageInfoArray: no image with a URL; shown as a placeholder", m->page,
-                     m->index, ei);
+            diag_add(diag, DIAG_WARNING,
+                     "%s: RspMsgList[%d].MsgBody[%zu].MsgContent."
+                     "ImageInfoArray: no image with a URL; shown as a placeholder",
+                     m->page, m->index, ei);
             break;
         }
         p->image_type = img->type;
@@ -306,8 +307,10 @@ static int make_item(const struct msg_message *m, struct chat_item *it, struct c
     it->color = chat_sender_color(it->sender);
     if (bad) {
         it->repaired = true;
-        diag_add(diag, DIAG_WARNING, "%s: RspMsgList[%d]: invalid UTF-8 (%zu sequence%s "
-                 "shown as U+FFFD)", m->page, m->index, bad, bad == 1 ? "" : "s");
+        diag_add(diag, DIAG_WARNING,
+                 "%s: RspMsgList[%d]: invalid UTF-8 (%zu sequence%s "
+                 "shown as U+FFFD)",
+                 m->page, m->index, bad, bad == 1 ? "" : "s");
     }
     return 1;
 }

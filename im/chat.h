@@ -63,33 +63,33 @@
 #define CHAT_SENDER_COLORS 12
 
 enum chat_part_kind {
-    CHAT_PART_TEXT,        /* text (from a text element or a custom Desc) */
-    CHAT_PART_EMOJI,       /* text is the emoji to draw */
-    CHAT_PART_FACE,        /* face tile face_index; text is a fallback label */
-    CHAT_PART_IMAGE,       /* url (may be NULL: draw the label); text "[image]" */
-    CHAT_PART_PLACEHOLDER  /* text is the one-line placeholder */
+    CHAT_PART_TEXT,       /* text (from a text element or a custom Desc) */
+    CHAT_PART_EMOJI,      /* text is the emoji to draw */
+    CHAT_PART_FACE,       /* face tile face_index; text is a fallback label */
+    CHAT_PART_IMAGE,      /* url (may be NULL: draw the label); text "[image]" */
+    CHAT_PART_PLACEHOLDER /* text is the one-line placeholder */
 };
 
 struct chat_part {
     enum chat_part_kind kind;
     enum msg_elem_type source; /* the element it came from */
-    char *text;       /* owned, valid UTF-8, NUL-terminated, never NULL; for a
-                       * cut TEXT part the preview ending in CHAT_ELLIPSIS */
-    char *full_text;  /* owned; a cut TEXT part's whole (repaired) text, else NULL */
-    bool truncated;   /* text is a preview of full_text ("more" affordance) */
-    int64_t face_index; /* FACE: Index (>= 0), else -1 */
-    char *url;        /* IMAGE: chosen image URL as written (relative URLs
-                       * resolve against the manifest); owned; may be NULL */
-    int image_type;   /* IMAGE: 3 thumbnail, 2 large, 1 original, 0 unknown */
-    int width, height; /* IMAGE: px of the chosen image, 0 if unknown */
+    char *text;                /* owned, valid UTF-8, NUL-terminated, never NULL; for a
+                                * cut TEXT part the preview ending in CHAT_ELLIPSIS */
+    char *full_text;           /* owned; a cut TEXT part's whole (repaired) text, else NULL */
+    bool truncated;            /* text is a preview of full_text ("more" affordance) */
+    int64_t face_index;        /* FACE: Index (>= 0), else -1 */
+    char *url;                 /* IMAGE: chosen image URL as written (relative URLs
+                                * resolve against the manifest); owned; may be NULL */
+    int image_type;            /* IMAGE: 3 thumbnail, 2 large, 1 original, 0 unknown */
+    int width, height;         /* IMAGE: px of the chosen image, 0 if unknown */
 };
 
 struct chat_item {
-    int64_t seq;      /* MsgSeq */
-    int64_t wall_ms;  /* MsgTimeStamp * 1000, Unix ms (see the header comment) */
-    int64_t show_ms;  /* when it appears: max wall_ms of it and all earlier items */
-    char *sender;     /* From_Account, valid UTF-8; "(unknown)" if missing; owned */
-    unsigned color;   /* chat_sender_color(sender) */
+    int64_t seq;             /* MsgSeq */
+    int64_t wall_ms;         /* MsgTimeStamp * 1000, Unix ms (see the header comment) */
+    int64_t show_ms;         /* when it appears: max wall_ms of it and all earlier items */
+    char *sender;            /* From_Account, valid UTF-8; "(unknown)" if missing; owned */
+    unsigned color;          /* chat_sender_color(sender) */
     struct chat_part *parts; /* owned, part_count >= 1 */
     size_t part_count;
     bool truncated;   /* some part is a preview */
@@ -102,11 +102,11 @@ struct chat_item {
 struct chat_log {
     struct chat_item *items; /* owned, in MsgSeq order */
     size_t count;
-    int64_t *show;           /* owned copy of items[i].show_ms: a compact array
-                              * for the binary search */
-    size_t board_elems;      /* whiteboard elements left out of the chat */
-    size_t empty_messages;   /* messages that made no item */
-    size_t repaired_items;   /* items with U+FFFD replacements */
+    int64_t *show;         /* owned copy of items[i].show_ms: a compact array
+                            * for the binary search */
+    size_t board_elems;    /* whiteboard elements left out of the chat */
+    size_t empty_messages; /* messages that made no item */
+    size_t repaired_items; /* items with U+FFFD replacements */
 };
 
 /* Builds the chat from a merged log. Problems (an image without any URL,
@@ -125,8 +125,7 @@ size_t chat_visible_count(const struct chat_log *chat, int64_t wall_ms);
 
 /* The panel's window at wall_ms: the last (at most) max_items visible
  * items, as [*first, *first + count). Returns count. */
-size_t chat_view_at(const struct chat_log *chat, int64_t wall_ms, size_t max_items,
-                    size_t *first);
+size_t chat_view_at(const struct chat_log *chat, int64_t wall_ms, size_t max_items, size_t *first);
 
 /* Stable color index in [0, CHAT_SENDER_COLORS) for a sender name
  * (FNV-1a of the bytes): the same sender has the same color in every run. */

@@ -145,8 +145,7 @@ char *utf8_repair(const char *s, size_t len, size_t *out_len, size_t *replaced)
     return out;
 }
 
-size_t utf8_prefix(const char *s, size_t len, size_t max_bytes, size_t max_cps,
-                   size_t max_lines)
+size_t utf8_prefix(const char *s, size_t len, size_t max_bytes, size_t max_cps, size_t max_lines)
 {
     size_t i = 0, cps = 0, lines = 1;
     while (i < len && cps < max_cps) {

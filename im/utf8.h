@@ -45,7 +45,6 @@ char *utf8_repair(const char *s, size_t len, size_t *out_len, size_t *replaced);
  * max_cps code points and at most max_lines lines (a line ends at '\n'; the
  * cut goes before the '\n' that would start line max_lines + 1). Pass
  * SIZE_MAX for no limit. */
-size_t utf8_prefix(const char *s, size_t len, size_t max_bytes, size_t max_cps,
-                   size_t max_lines);
+size_t utf8_prefix(const char *s, size_t len, size_t max_bytes, size_t max_cps, size_t max_lines);
 
 #endif

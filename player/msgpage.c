@@ -153,15 +153,24 @@ static const struct {
 const char *msg_elem_type_name(enum msg_elem_type type)
 {
     switch (type) {
-    case MSG_ELEM_TEXT: return "text";
-    case MSG_ELEM_FACE: return "face";
-    case MSG_ELEM_IMAGE: return "image";
-    case MSG_ELEM_FILE: return "file";
-    case MSG_ELEM_SOUND: return "sound";
-    case MSG_ELEM_VIDEO: return "video";
-    case MSG_ELEM_LOCATION: return "location";
-    case MSG_ELEM_CUSTOM: return "custom";
-    case MSG_ELEM_UNKNOWN: break;
+    case MSG_ELEM_TEXT:
+        return "text";
+    case MSG_ELEM_FACE:
+        return "face";
+    case MSG_ELEM_IMAGE:
+        return "image";
+    case MSG_ELEM_FILE:
+        return "file";
+    case MSG_ELEM_SOUND:
+        return "sound";
+    case MSG_ELEM_VIDEO:
+        return "video";
+    case MSG_ELEM_LOCATION:
+        return "location";
+    case MSG_ELEM_CUSTOM:
+        return "custom";
+    case MSG_ELEM_UNKNOWN:
+        break;
     }
     return "unknown";
 }
@@ -200,10 +209,10 @@ static void message_clear(struct msg_message *m)
 }
 
 /* Errors from get_str() other than SP_ENOMEM are already reported. */
-#define STR(key, max, dst, lenp, cutp)                                                   \
-    do {                                                                                 \
-        if (get_str(c, content, key, path, max, dst, lenp, cutp) == SP_ENOMEM)          \
-            return SP_ENOMEM;                                                            \
+#define STR(key, max, dst, lenp, cutp)                                                             \
+    do {                                                                                           \
+        if (get_str(c, content, key, path, max, dst, lenp, cutp) == SP_ENOMEM)                     \
+            return SP_ENOMEM;                                                                      \
     } while (0)
 
 static int parse_images(const struct ctx *c, const cJSON *content, const char path[128],
@@ -225,8 +234,10 @@ static int parse_images(const struct ctx *c, const cJSON *content, const char pa
     int i = 0;
     for (const cJSON *it = arr->child; it; it = it->next, i++) {
         if (e->image_count == MSG_MAX_IMAGE_INFOS) {
-            diag_add(c->diag, DIAG_WARNING, "%s: %sImageInfoArray: more than %d entries; rest "
-                     "ignored", c->name, path, MSG_MAX_IMAGE_INFOS);
+            diag_add(c->diag, DIAG_WARNING,
+                     "%s: %sImageInfoArray: more than %d entries; rest "
+                     "ignored",
+                     c->name, path, MSG_MAX_IMAGE_INFOS);
             break;
         }
         char ipath[192];
@@ -247,8 +258,7 @@ static int parse_images(const struct ctx *c, const cJSON *content, const char pa
             info->width = (int)v;
         if (get_int(c, it, "Height", ipath, &v) == 1 && v > 0 && v <= 1000000)
             info->height = (int)v;
-        if (get_str(c, it, "URL", ipath, MSG_MAX_FIELD_BYTES, &info->url, NULL, NULL) ==
-            SP_ENOMEM)
+        if (get_str(c, it, "URL", ipath, MSG_MAX_FIELD_BYTES, &info->url, NULL, NULL) == SP_ENOMEM)
             return SP_ENOMEM;
     }
     return 0;
@@ -389,8 +399,7 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
         diag_add(c->diag, DIAG_WARNING, "%s: %sMsgTimeStamp: missing", c->name, path);
     }
     char *from = NULL;
-    if (get_str(c, jm, "From_Account", path, MSG_MAX_FIELD_BYTES, &from, NULL, NULL) ==
-        SP_ENOMEM)
+    if (get_str(c, jm, "From_Account", path, MSG_MAX_FIELD_BYTES, &from, NULL, NULL) == SP_ENOMEM)
         return SP_ENOMEM;
     if (!from && !m->is_place)
         diag_add(c->diag, DIAG_WARNING, "%s: %sFrom_Account: missing", c->name, path);
@@ -410,8 +419,10 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
     for (const cJSON *it = body->child; it; it = it->next)
         n++;
     if (n > MSG_MAX_ELEMS) {
-        diag_add(c->diag, DIAG_WARNING, "%s: %sMsgBody: %zu elements, over the limit of %d; rest "
-                 "ignored", c->name, path, n, MSG_MAX_ELEMS);
+        diag_add(c->diag, DIAG_WARNING,
+                 "%s: %sMsgBody: %zu elements, over the limit of %d; rest "
+                 "ignored",
+                 c->name, path, n, MSG_MAX_ELEMS);
         n = MSG_MAX_ELEMS;
     }
     if (n == 0)
@@ -495,9 +506,10 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
     bool st_ok = !st || (cJSON_IsString(st) && strcmp(st->valuestring, "OK") == 0);
     if (!st_ok || (code_r == 1 && code != 0)) {
         const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "ErrorInfo");
-        diag_add(diag, DIAG_ERROR, "%s: ActionStatus: the service reported a failure (%.32s, "
-                 "ErrorCode %lld: %.200s)", page->name,
-                 cJSON_IsString(st) ? st->valuestring : json_kind(st), (long long)code,
+        diag_add(diag, DIAG_ERROR,
+                 "%s: ActionStatus: the service reported a failure (%.32s, "
+                 "ErrorCode %lld: %.200s)",
+                 page->name, cJSON_IsString(st) ? st->valuestring : json_kind(st), (long long)code,
                  cJSON_IsString(info) ? info->valuestring : "no ErrorInfo");
         rc = SP_EPARSE;
         goto fail;
@@ -526,8 +538,10 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
     for (const cJSON *it = list->child; it; it = it->next)
         n++;
     if (n > MSG_PAGE_MAX_MESSAGES) {
-        diag_add(diag, DIAG_WARNING, "%s: RspMsgList: %zu messages, over the limit of %d; rest "
-                 "ignored", page->name, n, MSG_PAGE_MAX_MESSAGES);
+        diag_add(diag, DIAG_WARNING,
+                 "%s: RspMsgList: %zu messages, over the limit of %d; rest "
+                 "ignored",
+                 page->name, n, MSG_PAGE_MAX_MESSAGES);
         n = MSG_PAGE_MAX_MESSAGES;
     }
     if (n) {
@@ -605,9 +619,10 @@ static void drop_dup(struct msg_log *log, const struct msg_message *a, struct ms
     log->duplicates++;
     if (!same_message(a, b)) {
         log->conflicts++;
-        diag_add(diag, DIAG_WARNING, "%s: RspMsgList[%d].MsgSeq: %lld already read from %s: "
-                 "RspMsgList[%d] with different content; kept the first", b->page, b->index,
-                 (long long)b->seq, a->page, a->index);
+        diag_add(diag, DIAG_WARNING,
+                 "%s: RspMsgList[%d].MsgSeq: %lld already read from %s: "
+                 "RspMsgList[%d] with different content; kept the first",
+                 b->page, b->index, (long long)b->seq, a->page, a->index);
     }
     message_clear(b);
 }
@@ -654,8 +669,7 @@ static size_t bound(const struct msg_log *log, int64_t seq, bool after)
  * into the log. Only the part of the log the run's seq range covers is
  * rewritten; the shorter side of the rest moves over to make room. Equal
  * seqs keep the log's message. */
-static int merge_run(struct msg_log *log, struct msg_message *r, size_t n,
-                     struct diag_list *diag)
+static int merge_run(struct msg_log *log, struct msg_message *r, size_t n, struct diag_list *diag)
 {
     size_t lo = bound(log, r[0].seq, false), hi = bound(log, r[n - 1].seq, true);
     size_t k = hi - lo;
@@ -736,8 +750,10 @@ int msg_log_add_page(struct msg_log *log, struct msg_page **pagep, struct diag_l
     }
     page->count = n = u;
     if (log->count + n > MSG_LOG_MAX_MESSAGES) {
-        diag_add(diag, DIAG_ERROR, "%s: RspMsgList: the pages hold more than %d messages; page "
-                 "ignored", log->pages[log->page_count - 1], MSG_LOG_MAX_MESSAGES);
+        diag_add(diag, DIAG_ERROR,
+                 "%s: RspMsgList: the pages hold more than %d messages; page "
+                 "ignored",
+                 log->pages[log->page_count - 1], MSG_LOG_MAX_MESSAGES);
         rc = SP_ELIMIT;
         goto out;
     }

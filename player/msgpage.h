@@ -60,11 +60,11 @@ enum msg_elem_type {
 
 /* One ImageInfoArray entry. */
 struct msg_image_info {
-    int type;       /* 1 original, 2 large, 3 thumbnail; 0 if missing */
-    int64_t size;   /* bytes; -1 if missing */
-    int width;      /* px; 0 if missing */
-    int height;     /* px; 0 if missing */
-    char *url;      /* owned; NULL if missing */
+    int type;     /* 1 original, 2 large, 3 thumbnail; 0 if missing */
+    int64_t size; /* bytes; -1 if missing */
+    int width;    /* px; 0 if missing */
+    int height;   /* px; 0 if missing */
+    char *url;    /* owned; NULL if missing */
 };
 
 /* One MsgBody element. Every string is owned by the element and NULL when
@@ -85,7 +85,7 @@ struct msg_elem {
     char *type_name; /* MsgType as written; never NULL ("" when missing or when the
                       * MsgBody entry was not an object: indices follow MsgBody) */
     char *text;
-    bool text_cut;   /* text was longer than MSG_MAX_TEXT_BYTES and was cut */
+    bool text_cut; /* text was longer than MSG_MAX_TEXT_BYTES and was cut */
     int64_t index;
     char *data;
     size_t data_len; /* bytes of data (cJSON strings end at a NUL) */
@@ -105,23 +105,23 @@ struct msg_elem {
 
 /* One RspMsgList entry. */
 struct msg_message {
-    char *from;         /* From_Account; owned; never NULL ("" when missing) */
-    int64_t seq;        /* MsgSeq (always present: entries without it are skipped) */
-    int64_t random;     /* MsgRandom; -1 if missing */
-    int64_t timestamp;  /* MsgTimeStamp, Unix SECONDS (wall clock); -1 if missing */
-    bool is_place;      /* IsPlaceMsg 1: placeholder for an expired/deleted message */
+    char *from;             /* From_Account; owned; never NULL ("" when missing) */
+    int64_t seq;            /* MsgSeq (always present: entries without it are skipped) */
+    int64_t random;         /* MsgRandom; -1 if missing */
+    int64_t timestamp;      /* MsgTimeStamp, Unix SECONDS (wall clock); -1 if missing */
+    bool is_place;          /* IsPlaceMsg 1: placeholder for an expired/deleted message */
     struct msg_elem *elems; /* owned array */
     size_t elem_count;
-    bool body_missing;  /* MsgBody absent or not an array (a warning was given) */
-    const char *page;   /* name of the page it came from; owned by the page/log */
-    int index;          /* its index in that page's RspMsgList */
+    bool body_missing; /* MsgBody absent or not an array (a warning was given) */
+    const char *page;  /* name of the page it came from; owned by the page/log */
+    int index;         /* its index in that page's RspMsgList */
 };
 
 /* One parsed page. */
 struct msg_page {
-    char *name;          /* owned: the label given to msg_page_parse() */
-    char *group_id;      /* owned; NULL if missing */
-    bool is_finished;    /* IsFinished 1 */
+    char *name;               /* owned: the label given to msg_page_parse() */
+    char *group_id;           /* owned; NULL if missing */
+    bool is_finished;         /* IsFinished 1 */
     struct msg_message *msgs; /* owned array, in page order */
     size_t count;
 };
@@ -163,12 +163,12 @@ struct msg_log {
      * time proportional to the page, not to the log */
     struct msg_message *store;
     size_t cap;
-    char **pages;             /* owned names of the pages added */
+    char **pages; /* owned names of the pages added */
     size_t page_count;
     /* counters, for reports and tests */
-    size_t duplicates;        /* messages dropped because their MsgSeq was already there */
-    size_t conflicts;         /* ...of which differed from the kept one (a warning each) */
-    size_t placeholders;      /* IsPlaceMsg 1 entries skipped */
+    size_t duplicates;   /* messages dropped because their MsgSeq was already there */
+    size_t conflicts;    /* ...of which differed from the kept one (a warning each) */
+    size_t placeholders; /* IsPlaceMsg 1 entries skipped */
 };
 
 struct msg_log *msg_log_create(void);
@@ -199,18 +199,18 @@ ptrdiff_t msg_log_find(const struct msg_log *log, int64_t seq);
  * "im/messages-001.json: RspMsgList[4].MsgBody[0]" (it lives in the
  * iterator and is rewritten by the next call). */
 struct msg_wb_batch {
-    const char *data;   /* NUL-terminated JSON text (section 5) */
-    size_t len;         /* bytes, without the NUL */
+    const char *data; /* NUL-terminated JSON text (section 5) */
+    size_t len;       /* bytes, without the NUL */
     int64_t msg_seq;
-    int64_t timestamp;  /* MsgTimeStamp of the message, Unix seconds; -1 if missing */
-    const char *from;   /* From_Account */
+    int64_t timestamp; /* MsgTimeStamp of the message, Unix seconds; -1 if missing */
+    const char *from;  /* From_Account */
     const char *where;
 };
 
 struct msg_wb_iter {
     const struct msg_log *log;
-    size_t msg;         /* next message to look at */
-    size_t elem;        /* next element in it */
+    size_t msg;  /* next message to look at */
+    size_t elem; /* next element in it */
     char where[MSG_MAX_FIELD_BYTES + 64];
 };
 

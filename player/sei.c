@@ -24,9 +24,9 @@ struct scan {
     int64_t *out;
     size_t max;
     size_t found;
-    int err;            /* first problem's code (SP_EPARSE / SP_ERANGE), 0 if none */
-    char problem[256];  /* its text, reported once per packet */
-    uint8_t *buf;       /* unescape buffer, grown as needed (owned) */
+    int err;           /* first problem's code (SP_EPARSE / SP_ERANGE), 0 if none */
+    char problem[256]; /* its text, reported once per packet */
+    uint8_t *buf;      /* unescape buffer, grown as needed (owned) */
     size_t buf_cap;
 };
 
@@ -62,8 +62,8 @@ int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int6
     /* Cheap test before JSON parsing: ours starts with '{' (after blanks);
      * x264's settings string and most user data do not. */
     size_t i = 0;
-    while (i < len && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\r' ||
-                       payload[i] == '\n'))
+    while (i < len &&
+           (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\r' || payload[i] == '\n'))
         i++;
     if (i == len || payload[i] != '{')
         return 0;
@@ -81,8 +81,8 @@ int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int6
     if (!root)
         return 0;
     int rc = 0;
-    const cJSON *v = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "syncTime")
-                                          : NULL;
+    const cJSON *v =
+        cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "syncTime") : NULL;
     if (!v) {
         rc = 0;
     } else if (!cJSON_IsNumber(v)) {
@@ -154,12 +154,11 @@ static bool read_ff_coded(const uint8_t *b, size_t n, size_t *pos, size_t *value
 }
 
 /* Walks the SEI messages of one SEI NAL (header already skipped). */
-static void scan_sei_nal(struct scan *s, const uint8_t *nal, size_t n, size_t nal_no,
-                         int nal_type)
+static void scan_sei_nal(struct scan *s, const uint8_t *nal, size_t n, size_t nal_no, int nal_type)
 {
     if (n > SEI_MAX_NAL_BYTES) {
-        problem(s, SP_EPARSE, "NAL %zu (type %d): %zu bytes, over the limit of %u; skipped",
-                nal_no, nal_type, n, SEI_MAX_NAL_BYTES);
+        problem(s, SP_EPARSE, "NAL %zu (type %d): %zu bytes, over the limit of %u; skipped", nal_no,
+                nal_type, n, SEI_MAX_NAL_BYTES);
         return;
     }
     size_t len = unescape(s, nal, n);
@@ -173,19 +172,24 @@ static void scan_sei_nal(struct scan *s, const uint8_t *nal, size_t n, size_t na
             return;
         size_t type, size;
         if (!read_ff_coded(b, len, &pos, &type)) {
-            problem(s, SP_EPARSE, "NAL %zu (type %d): SEI message %d: payloadType runs past "
-                    "the end", nal_no, nal_type, msg);
+            problem(s, SP_EPARSE,
+                    "NAL %zu (type %d): SEI message %d: payloadType runs past "
+                    "the end",
+                    nal_no, nal_type, msg);
             return;
         }
         if (!read_ff_coded(b, len, &pos, &size)) {
-            problem(s, SP_EPARSE, "NAL %zu (type %d): SEI message %d (payloadType %zu): "
-                    "payloadSize runs past the end", nal_no, nal_type, msg, type);
+            problem(s, SP_EPARSE,
+                    "NAL %zu (type %d): SEI message %d (payloadType %zu): "
+                    "payloadSize runs past the end",
+                    nal_no, nal_type, msg, type);
             return;
         }
         if (size > len - pos) {
-            problem(s, SP_EPARSE, "NAL %zu (type %d): SEI message %d (payloadType %zu): "
-                    "payloadSize %zu runs past the end of the NAL (%zu bytes left)", nal_no,
-                    nal_type, msg, type, size, len - pos);
+            problem(s, SP_EPARSE,
+                    "NAL %zu (type %d): SEI message %d (payloadType %zu): "
+                    "payloadSize %zu runs past the end of the NAL (%zu bytes left)",
+                    nal_no, nal_type, msg, type, size, len - pos);
             return;
         }
         if (type == SEI_PAYLOAD_JSON || type == SEI_PAYLOAD_USER_DATA_UNREGISTERED) {
@@ -256,8 +260,10 @@ static bool scan_length_prefixed(struct scan *s, const uint8_t *p, size_t n, int
     size_t pos = 0, nal_no = 0;
     while (pos < n && nal_no < SEI_MAX_NALS) {
         if (n - pos < (size_t)nls) {
-            problem(s, SP_EPARSE, "packet: %zu stray bytes after NAL %zu, shorter than a "
-                    "%d-byte length", n - pos, nal_no, nls);
+            problem(s, SP_EPARSE,
+                    "packet: %zu stray bytes after NAL %zu, shorter than a "
+                    "%d-byte length",
+                    n - pos, nal_no, nls);
             return false;
         }
         size_t len = 0;
@@ -265,8 +271,10 @@ static bool scan_length_prefixed(struct scan *s, const uint8_t *p, size_t n, int
             len = (len << 8) | p[pos + (size_t)k];
         pos += (size_t)nls;
         if (len > n - pos) {
-            problem(s, SP_EPARSE, "packet: NAL %zu: length %zu runs past the end of the "
-                    "packet (%zu bytes left)", nal_no, len, n - pos);
+            problem(s, SP_EPARSE,
+                    "packet: NAL %zu: length %zu runs past the end of the "
+                    "packet (%zu bytes left)",
+                    nal_no, len, n - pos);
             return false;
         }
         scan_nal(s, p + pos, len, nal_no++);
@@ -281,8 +289,8 @@ static bool starts_with_start_code(const uint8_t *p, size_t n)
            (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
 }
 
-int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                        int nal_length_size, int64_t *out, size_t max, struct diag_list *diag)
+int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                        int64_t *out, size_t max, struct diag_list *diag)
 {
     if ((!pkt && size) || (!out && max) || nal_length_size < 0 || nal_length_size > 4 ||
         (codec != SEI_CODEC_H264 && codec != SEI_CODEC_HEVC))
@@ -295,8 +303,8 @@ int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec,
     } else if (!scan_length_prefixed(&s, pkt, size, nal_length_size) && s.found == 0 &&
                starts_with_start_code(pkt, size)) {
         /* Annex B data behind avcC/hvcC extradata (some muxers do this). */
-        struct scan again = {.codec = codec, .out = out, .max = max, .buf = s.buf,
-                             .buf_cap = s.buf_cap};
+        struct scan again = {
+            .codec = codec, .out = out, .max = max, .buf = s.buf, .buf_cap = s.buf_cap};
         scan_annexb(&again, pkt, size);
         s = again;
     }
@@ -308,8 +316,8 @@ int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec,
     return s.err ? s.err : 0;
 }
 
-int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                       int nal_length_size, int64_t *sync_ms, struct diag_list *diag)
+int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                       int64_t *sync_ms, struct diag_list *diag)
 {
     int64_t v = 0;
     int r = sei_find_sync_times(pkt, size, codec, nal_length_size, &v, 1, diag);

@@ -60,13 +60,13 @@ int sei_nal_length_size(const uint8_t *extradata, size_t size, enum sei_codec co
  * written (>= 0); if none was found, SP_EPARSE
  * for a damaged packet or SP_ERANGE for a syncTime out of range (a
  * diagnostic says where); SP_EINVAL for bad arguments. diag may be NULL. */
-int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                        int nal_length_size, int64_t *out, size_t max, struct diag_list *diag);
+int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                        int64_t *out, size_t max, struct diag_list *diag);
 
 /* The first syncTime in the packet: returns 1 and sets *sync_ms, 0 if none,
  * or a negative SP_E* as sei_find_sync_times(). */
-int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                       int nal_length_size, int64_t *sync_ms, struct diag_list *diag);
+int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                       int64_t *sync_ms, struct diag_list *diag);
 
 /* Reads one SEI payload (the bytes after payloadType and payloadSize, with
  * emulation prevention already removed). Returns 1 and sets *sync_ms for a

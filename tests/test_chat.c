@@ -137,16 +137,15 @@ static void test_every_kind(void **state)
 static void test_board_only_and_empty_messages(void **state)
 {
     (void)state;
-    const char *page =
-        "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"RspMsgList\":["
-        "{\"From_Account\":\"t\",\"MsgSeq\":3,\"MsgTimeStamp\":5,\"MsgBody\":["
-        " {\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":\"{}\","
-        "  \"Ext\":\"TXWhiteBoardExt\"}}]},"
-        "{\"From_Account\":\"t\",\"MsgSeq\":2,\"MsgTimeStamp\":4},"
-        "{\"From_Account\":\"t\",\"MsgSeq\":1,\"MsgTimeStamp\":3,\"MsgBody\":[]},"
-        "{\"MsgSeq\":4,\"IsPlaceMsg\":1},"
-        "{\"MsgSeq\":5,\"MsgTimeStamp\":6,\"MsgBody\":["
-        " {\"MsgType\":\"TIMTextElem\",\"MsgContent\":{\"Text\":\"anon\"}}]}]}";
+    const char *page = "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"RspMsgList\":["
+                       "{\"From_Account\":\"t\",\"MsgSeq\":3,\"MsgTimeStamp\":5,\"MsgBody\":["
+                       " {\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":\"{}\","
+                       "  \"Ext\":\"TXWhiteBoardExt\"}}]},"
+                       "{\"From_Account\":\"t\",\"MsgSeq\":2,\"MsgTimeStamp\":4},"
+                       "{\"From_Account\":\"t\",\"MsgSeq\":1,\"MsgTimeStamp\":3,\"MsgBody\":[]},"
+                       "{\"MsgSeq\":4,\"IsPlaceMsg\":1},"
+                       "{\"MsgSeq\":5,\"MsgTimeStamp\":6,\"MsgBody\":["
+                       " {\"MsgType\":\"TIMTextElem\",\"MsgContent\":{\"Text\":\"anon\"}}]}]}";
     struct diag_list d = {0};
     struct msg_log *log;
     struct chat_log *c = chat_from(&page, 1, &log, &d);
@@ -356,8 +355,9 @@ static void test_seek_matches_source(void **state)
     char *json = malloc(cap);
     int64_t ts[N];
     int64_t t = 1700000000;
-    size_t o = (size_t)snprintf(json, cap, "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
-                                           "\"RspMsgList\":[");
+    size_t o = (size_t)snprintf(json, cap,
+                                "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
+                                "\"RspMsgList\":[");
     for (int i = 0; i < N; i++) {
         t += rand() % 4; /* seconds, often equal */
         ts[i] = t;
@@ -366,8 +366,8 @@ static void test_seek_matches_source(void **state)
         o += (size_t)snprintf(json + o, cap - o,
                               "%s{\"From_Account\":\"u%d\",\"MsgSeq\":%d,\"MsgTimeStamp\":%lld,"
                               "\"MsgBody\":[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":"
-                              "{\"Text\":\"m%d\"}}]}", i == N - 1 ? "" : ",", i % 5, i + 1,
-                              (long long)ts[i], i);
+                              "{\"Text\":\"m%d\"}}]}",
+                              i == N - 1 ? "" : ",", i % 5, i + 1, (long long)ts[i], i);
     snprintf(json + o, cap - o, "]}");
     struct diag_list d = {0};
     struct msg_log *log;
@@ -379,8 +379,8 @@ static void test_seek_matches_source(void **state)
         int64_t w = (ts[0] - 2) * 1000 + (int64_t)(rand() % (int)((t - ts[0] + 4) * 1000));
         size_t want = 0;
         const cJSON *m;
-        cJSON_ArrayForEach(m, list)
-            want += (int64_t)cJSON_GetObjectItem(m, "MsgTimeStamp")->valuedouble * 1000 <= w;
+        cJSON_ArrayForEach(m, list) want +=
+            (int64_t)cJSON_GetObjectItem(m, "MsgTimeStamp")->valuedouble * 1000 <= w;
         assert_int_equal(chat_visible_count(c, w), want);
     }
     cJSON_Delete(root);
@@ -447,7 +447,8 @@ static void test_sample_pages(void **state)
     assert_true(cJSON_IsArray(pages));
     const cJSON *pg;
     int npages = 0;
-    cJSON_ArrayForEach(pg, pages) {
+    cJSON_ArrayForEach(pg, pages)
+    {
         const char *url = cJSON_GetObjectItem(pg, "Url")->valuestring;
         snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, url);
         char *text = NULL;
@@ -493,8 +494,7 @@ static void test_sample_pages(void **state)
     /* All of it is visible at the end, none before the class. */
     int64_t start = truth_int(truth, "record_start_time", NULL) * 1000;
     assert_int_equal(chat_visible_count(c, start - 1), 0);
-    assert_int_equal(chat_visible_count(c, p1 + truth_int(truth, "total_time_ms", NULL)),
-                     c->count);
+    assert_int_equal(chat_visible_count(c, p1 + truth_int(truth, "total_time_ms", NULL)), c->count);
     chat_log_destroy(&c);
     msg_log_destroy(&log);
     cJSON_Delete(replay);

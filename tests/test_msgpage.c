@@ -26,8 +26,9 @@ static char *make_page(const int64_t *seqs, const char *const *bodies, size_t n)
         cap += strlen(bodies[i]) + 200;
     char *s = malloc(cap);
     assert_non_null(s);
-    size_t o = (size_t)snprintf(s, cap, "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
-                                         "\"GroupId\":\"g\",\"IsFinished\":1,\"RspMsgList\":[");
+    size_t o = (size_t)snprintf(s, cap,
+                                "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,"
+                                "\"GroupId\":\"g\",\"IsFinished\":1,\"RspMsgList\":[");
     for (size_t i = 0; i < n; i++)
         o += (size_t)snprintf(s + o, cap - o,
                               "%s{\"From_Account\":\"u%lld\",\"MsgSeq\":%lld,\"MsgRandom\":%lld,"
@@ -168,7 +169,9 @@ static void test_empty_and_failed_pages(void **state)
     msg_page_free(p);
 
     assert_int_equal(parse("{\"ActionStatus\":\"FAIL\",\"ErrorCode\":10004,"
-                           "\"ErrorInfo\":\"invalid group\"}", &p, &d), SP_EPARSE);
+                           "\"ErrorInfo\":\"invalid group\"}",
+                           &p, &d),
+                     SP_EPARSE);
     assert_null(p);
     assert_true(diag_contains(&d, "ErrorCode 10004: invalid group"));
 
@@ -179,8 +182,7 @@ static void test_empty_and_failed_pages(void **state)
     assert_int_equal(parse("", &p, &d), SP_EPARSE);
     assert_int_equal(parse("{\"RspMsgList\":{}}", &p, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "im/p.json: RspMsgList: expected array, got object"));
-    assert_int_equal(msg_page_parse("{}", MSG_PAGE_MAX_BYTES + 1u, "big.json", &p, &d),
-                     SP_ELIMIT);
+    assert_int_equal(msg_page_parse("{}", MSG_PAGE_MAX_BYTES + 1u, "big.json", &p, &d), SP_ELIMIT);
     assert_int_equal(msg_page_parse(NULL, 0, "x", NULL, &d), SP_EINVAL);
     msg_page_free(NULL);
     diag_clear(&d);
@@ -201,8 +203,7 @@ static void test_bad_fields_are_named(void **state)
     struct diag_list d = {0};
     struct msg_page *p = NULL;
     assert_int_equal(parse(json, &p, &d), 0);
-    assert_true(
-        diag_contains(&d, "im/p.json: RspMsgList[0].MsgSeq: expected integer, got string"));
+    assert_true(diag_contains(&d, "im/p.json: RspMsgList[0].MsgSeq: expected integer, got string"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[1].MsgSeq: missing; message skipped"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[2].MsgSeq: expected integer, got 4.5"));
     assert_true(diag_contains(&d, "im/p.json: RspMsgList[3].MsgBody: missing"));
@@ -293,8 +294,10 @@ static void test_merge_random_orders(void **state)
                 continue; /* holes */
             seqs[n] = q;
             bodies[n] = malloc(96);
-            snprintf(bodies[n], 96, "[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":"
-                     "{\"Text\":\"p%d\"}}]", p);
+            snprintf(bodies[n], 96,
+                     "[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":"
+                     "{\"Text\":\"p%d\"}}]",
+                     p);
             if (first_page[q] < 0)
                 first_page[q] = p;
             n++;
@@ -384,8 +387,10 @@ static void test_caps(void **state)
     char *body = malloc(cap);
     size_t o = (size_t)snprintf(body, cap, "[");
     for (int i = 0; i < MSG_MAX_ELEMS + 10; i++)
-        o += (size_t)snprintf(body + o, cap - o, "%s{\"MsgType\":\"TIMTextElem\","
-                              "\"MsgContent\":{\"Text\":\"%d\"}}", i ? "," : "", i);
+        o += (size_t)snprintf(body + o, cap - o,
+                              "%s{\"MsgType\":\"TIMTextElem\","
+                              "\"MsgContent\":{\"Text\":\"%d\"}}",
+                              i ? "," : "", i);
     snprintf(body + o, cap - o, "]");
     int64_t seq = 1;
     const char *bp = body;
@@ -404,7 +409,8 @@ static void test_caps(void **state)
     size_t n = MSG_MAX_TEXT_BYTES / 3 + 10;
     size_t jcap = n * 3 + 200;
     json = malloc(jcap);
-    o = (size_t)snprintf(json, jcap, "{\"RspMsgList\":[{\"MsgSeq\":1,\"From_Account\":\"a\","
+    o = (size_t)snprintf(json, jcap,
+                         "{\"RspMsgList\":[{\"MsgSeq\":1,\"From_Account\":\"a\","
                          "\"MsgTimeStamp\":5,\"MsgBody\":[{\"MsgType\":\"TIMTextElem\","
                          "\"MsgContent\":{\"Text\":\"");
     for (size_t i = 0; i < n; i++) {

@@ -307,12 +307,15 @@ static void test_bad_sync_values(void **state)
 {
     (void)state;
     static const char *bad[] = {
-        "{\"syncTime\":\"1700000000000\"}", "{\"syncTime\":-5}",
-        "{\"syncTime\":1.5}",               "{\"syncTime\":1e300}",
-        "{\"syncTime\":null}",              "{\"syncTime\":18014398509481984}",
+        "{\"syncTime\":\"1700000000000\"}",
+        "{\"syncTime\":-5}",
+        "{\"syncTime\":1.5}",
+        "{\"syncTime\":1e300}",
+        "{\"syncTime\":null}",
+        "{\"syncTime\":18014398509481984}",
     };
     static const char *why[] = {
-        "syncTime is not a number", "syncTime is negative", "syncTime is not an integer",
+        "syncTime is not a number", "syncTime is negative",     "syncTime is not an integer",
         "syncTime is too large",    "syncTime is not a number", "syncTime is too large",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -322,8 +325,7 @@ static void test_bad_sync_values(void **state)
         lp(pkt, nal->b, nal->n, 4);
         struct diag_list d = {0};
         int64_t v = 77;
-        assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d),
-                         SP_ERANGE);
+        assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_ERANGE);
         assert_int_equal(v, 77);
         assert_int_equal(d.count, 1);
         assert_true(diag_contains(&d, why[i]));
@@ -334,20 +336,20 @@ static void test_bad_sync_values(void **state)
         free(pkt);
     }
     /* Not ours: silently nothing. */
-    static const char *ignored[] = {"[1,2]", "{\"synctime\":5}", "{\"syncTime\":", "hello",
-                                    "", "   {}"};
+    static const char *ignored[] = {"[1,2]", "{\"synctime\":5}", "{\"syncTime\":", "hello", "",
+                                    "   {}"};
     for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
         int64_t v = 0;
         const char *reason = "x";
-        assert_int_equal(sei_parse_payload(242, (const uint8_t *)ignored[i], strlen(ignored[i]),
-                                           &v, &reason), 0);
+        assert_int_equal(
+            sei_parse_payload(242, (const uint8_t *)ignored[i], strlen(ignored[i]), &v, &reason),
+            0);
         assert_null(reason);
     }
     int64_t v = 0;
     assert_int_equal(sei_parse_payload(5, (const uint8_t *)"short", 5, &v, NULL), 0);
     assert_int_equal(sei_parse_payload(6, (const uint8_t *)JSON1, strlen(JSON1), &v, NULL), 0);
-    assert_int_equal(sei_parse_payload(242, (const uint8_t *)" {\"syncTime\":0}", 15, &v, NULL),
-                     1);
+    assert_int_equal(sei_parse_payload(242, (const uint8_t *)" {\"syncTime\":0}", 15, &v, NULL), 1);
     assert_int_equal(v, 0);
 }
 
@@ -467,7 +469,6 @@ static void test_segdec_adapter(void **state)
     free(pkt);
 }
 
-
 /* ---- the generated sample class ---------------------------------------------- */
 
 /* Demuxes one media file and checks the (pts, syncTime) anchors the parser
@@ -485,8 +486,8 @@ static void check_segment(const cJSON *seg)
     int vs = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     assert_true(vs >= 0);
     AVStream *st = fmt->streams[vs];
-    int nls = sei_nal_length_size(st->codecpar->extradata,
-                                  (size_t)st->codecpar->extradata_size, SEI_CODEC_H264);
+    int nls = sei_nal_length_size(st->codecpar->extradata, (size_t)st->codecpar->extradata_size,
+                                  SEI_CODEC_H264);
     assert_true(nls >= 0);
     AVPacket *pkt = av_packet_alloc();
     struct diag_list d = {0};
@@ -502,8 +503,7 @@ static void check_segment(const cJSON *seg)
                 const cJSON *a = cJSON_GetArrayItem(want, found);
                 assert_non_null(a);
                 assert_int_equal(pts_ms, (int64_t)cJSON_GetObjectItem(a, "pts_ms")->valuedouble);
-                assert_int_equal(v[k],
-                                 (int64_t)cJSON_GetObjectItem(a, "sync_time")->valuedouble);
+                assert_int_equal(v[k], (int64_t)cJSON_GetObjectItem(a, "sync_time")->valuedouble);
             }
         }
         av_packet_unref(pkt);
@@ -531,7 +531,8 @@ static void test_sample_media_anchors(void **state)
     assert_true(cJSON_GetArraySize(segs) > 0);
     int with_242 = 0, with_5 = 0;
     const cJSON *seg;
-    cJSON_ArrayForEach(seg, segs) {
+    cJSON_ArrayForEach(seg, segs)
+    {
         check_segment(seg);
         int t = cJSON_GetObjectItem(seg, "sei_payload_type")->valueint;
         with_242 += t == 242;
