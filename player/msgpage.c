@@ -104,6 +104,23 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
     return n;
 }
 
+/* Copies at most max bytes of an input string into out for a diagnostic:
+ * control characters become '?' (a page must not drive the terminal), and
+ * the cut does not split a UTF-8 sequence. */
+static const char *quoted(const char *s, size_t max, char *out, size_t cap)
+{
+    size_t len = strlen(s);
+    if (max > cap - 1)
+        max = cap - 1;
+    len = utf8_cut(s, len, max);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        out[i] = (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
+    }
+    out[len] = '\0';
+    return out;
+}
+
 /* Reads a string member into *out (owned). max is the byte cap; if cut is
  * non-NULL a longer value is cut at a UTF-8 boundary and *cut set,
  * otherwise it is dropped. Returns 1 set, 0 missing, -1 unusable, SP_ENOMEM. */
@@ -293,9 +310,11 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
     for (size_t i = 0; i < sizeof(elem_types) / sizeof(elem_types[0]); i++)
         if (strcmp(e->type_name, elem_types[i].name) == 0)
             e->type = elem_types[i].type;
-    if (tname && e->type == MSG_ELEM_UNKNOWN)
-        diag_add(c->diag, DIAG_WARNING, "%s: %sMsgType: unknown type \"%.64s\"", c->name, path,
-                 e->type_name);
+    if (tname && e->type == MSG_ELEM_UNKNOWN) {
+        char q[65];
+        diag_add(c->diag, DIAG_WARNING, "%s: %sMsgType: unknown type \"%s\"", c->name, path,
+                 quoted(e->type_name, 64, q, sizeof(q)));
+    }
 
     content = cJSON_GetObjectItemCaseSensitive(jel, "MsgContent");
     snprintf(path, sizeof(path), "%s.MsgContent.", epath);
@@ -506,11 +525,13 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
     bool st_ok = !st || (cJSON_IsString(st) && strcmp(st->valuestring, "OK") == 0);
     if (!st_ok || (code_r == 1 && code != 0)) {
         const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "ErrorInfo");
-        diag_add(diag, DIAG_ERROR,
-                 "%s: ActionStatus: the service reported a failure (%.32s, "
-                 "ErrorCode %lld: %.200s)",
-                 page->name, cJSON_IsString(st) ? st->valuestring : json_kind(st), (long long)code,
-                 cJSON_IsString(info) ? info->valuestring : "no ErrorInfo");
+        char qs[33], qi[201];
+        diag_add(
+            diag, DIAG_ERROR,
+            "%s: ActionStatus: the service reported a failure (%s, ErrorCode %lld: %s)", page->name,
+            quoted(cJSON_IsString(st) ? st->valuestring : json_kind(st), 32, qs, sizeof(qs)),
+            (long long)code,
+            quoted(cJSON_IsString(info) ? info->valuestring : "no ErrorInfo", 200, qi, sizeof(qi)));
         rc = SP_EPARSE;
         goto fail;
     }

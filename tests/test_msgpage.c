@@ -174,6 +174,12 @@ static void test_empty_and_failed_pages(void **state)
                      SP_EPARSE);
     assert_null(p);
     assert_true(diag_contains(&d, "ErrorCode 10004: invalid group"));
+    /* Text from the page cannot put control characters into a diagnostic. */
+    assert_int_equal(parse("{\"ActionStatus\":\"FAIL\",\"ErrorCode\":1,"
+                           "\"ErrorInfo\":\"bad\\u001b[2Jthing\\n\"}",
+                           &p, &d),
+                     SP_EPARSE);
+    assert_true(diag_contains(&d, "ErrorCode 1: bad?[2Jthing?)"));
 
     assert_int_equal(parse("{\"ActionStatus\":\"OK\",", &p, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "im/p.json: not valid JSON"));
