@@ -1,6 +1,7 @@
 /* cmd_fetch.c - `sigplay fetch SOURCE`: downloads what a recording needs
- * (its documents, message pages and media) into the cache, so that later
- * runs on the same SOURCE work without the network. */
+ * (its documents, message pages, media, page and chat images; the list is
+ * player/rec_assets.h's) into the cache, so that later runs on the same
+ * SOURCE work without the network. */
 #include "commands.h"
 #include "netopts.h"
 
@@ -8,6 +9,7 @@
 #include "player/diag.h"
 #include "player/fetch.h"
 #include "player/manifest.h"
+#include "player/rec_assets.h"
 #include "player/sp_error.h"
 
 #include <stdio.h>
@@ -22,19 +24,14 @@ static void usage(FILE *f)
             "Usage: sigplay fetch SOURCE [--cache-dir DIR] [--no-cache] [--ca-file F] "
             "[--insecure]\n"
             "Downloads a recording into the cache for offline play: its manifest, message\n"
-            "pages and media. A progress bar is drawn when stderr is a terminal.\n"
+            "pages, media, and the page and chat images the pages refer to. A progress\n"
+            "bar is drawn when stderr is a terminal.\n"
             "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
             "%s"
             "Exit: 0 everything is cached, 2 something could not be fetched (one line\n"
             "each), 64 bad command line.\n",
             app_net_help());
 }
-
-struct job {
-    const char *url;
-    unsigned flags;
-    int64_t size; /* expected bytes, -1 unknown */
-};
 
 struct progress {
     bool tty;
@@ -164,29 +161,24 @@ int cmd_fetch(int argc, char **argv)
     }
     diag_clear(&diag); /* field warnings are probe's business */
 
-    size_t njobs = rec->n_message_pages + rec->n_segments;
-    struct job *jobs = calloc(njobs ? njobs : 1, sizeof(*jobs));
-    if (!jobs) {
-        fprintf(stderr, "sigplay: out of memory\n");
+    /* Reading the pages (to find the images) caches them too. Their
+     * content warnings are probe's business as well; a page that cannot be
+     * fetched fails again below, with its one line. */
+    struct rec_assets assets = {0};
+    rc = rec_assets_collect(rec, &loader, &diag, &assets);
+    diag_clear(&diag);
+    if (rc) {
+        fprintf(stderr, "sigplay: %s: cannot list what to fetch: %s\n", source, sp_strerror(rc));
+        rec_assets_clear(&assets);
         recording_free(rec);
         fetch_destroy(&f);
         return SP_EXIT_ERROR;
     }
-    size_t n = 0;
+    size_t n = assets.count;
     int64_t total = 0;
-    for (size_t i = 0; i < rec->n_message_pages; i++)
-        jobs[n++] = (struct job){rec->message_urls[i], 0, -1};
-    for (size_t l = 0; l < rec->n_lanes; l++) {
-        const struct rec_lane *ln = &rec->lanes[l];
-        for (size_t k = 0; k < ln->n_segments; k++) {
-            const struct rec_segment *s = &ln->segments[k];
-            if (!s->url[0])
-                continue;
-            jobs[n++] = (struct job){s->url, FETCH_MEDIA, s->size_bytes};
-            if (s->size_bytes > 0 && total >= 0)
-                total += s->size_bytes;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        if (assets.items[i].size > 0)
+            total += assets.items[i].size;
     struct progress p = {0};
     p.tty = isatty(2);
     p.count = n;
@@ -195,14 +187,16 @@ int cmd_fetch(int argc, char **argv)
     size_t failed = 0;
     struct diag_list errs = {0};
     for (size_t i = 0; i < n; i++) {
+        const struct rec_asset *a = &assets.items[i];
         p.index = i;
-        p.name = base_name(jobs[i].url);
+        p.name = base_name(a->url);
         struct diag_list d = {0};
-        if (fetch_download(f, jobs[i].url, jobs[i].flags, on_progress, &p, &d))
+        unsigned flags = a->kind == REC_ASSET_MEDIA ? FETCH_MEDIA : 0;
+        if (fetch_download(f, a->url, flags, on_progress, &p, &d))
             failed++;
         diag_move(&errs, &d);
-        if (jobs[i].flags & FETCH_MEDIA && jobs[i].size > 0)
-            p.done_before += jobs[i].size;
+        if (a->size > 0)
+            p.done_before += a->size;
     }
     if (p.drawn)
         fprintf(stderr, "\n");
@@ -211,12 +205,14 @@ int cmd_fetch(int argc, char **argv)
     char t[32];
     human((double)total, t, sizeof(t));
     if (!failed)
-        printf("fetched %zu files (%s of media) into %s%s\n", n, t, cache_dir(fetch_cache(f)),
+        printf("fetched %zu files (%zu pages, %zu media, %zu images; %s) into %s%s\n", n,
+               assets.by_kind[REC_ASSET_PAGE], assets.by_kind[REC_ASSET_MEDIA],
+               assets.by_kind[REC_ASSET_IMAGE], t, cache_dir(fetch_cache(f)),
                net.opts.no_cache ? " (temporary: --no-cache)" : "");
     else
         printf("fetched %zu of %zu files; %zu failed\n", n - failed, n, failed);
     diag_clear(&errs);
-    free(jobs);
+    rec_assets_clear(&assets);
     recording_free(rec);
     fetch_destroy(&f);
     return failed ? SP_EXIT_ERROR : SP_EXIT_OK;

@@ -26,6 +26,8 @@ bytes=$((size_mb * 1024 * 1024))
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# floating point arithmetic with awk (always there), e.g. calc "$a / $b"
+calc() { awk "BEGIN { printf \"%.6f\\n\", $1 }"; }
 
 : >"$W/t_curl"
 : >"$W/t_sigplay"
@@ -34,7 +36,7 @@ for i in $(seq "$runs"); do
     t0=$(now)
     curl -s -o "$W/out.bin" "$url"
     t1=$(now)
-    echo "$t1 - $t0" | bc -l >>"$W/t_curl"
+    calc "$t1 - $t0" >>"$W/t_curl"
     rm -rf "$W/cache"
     # bench_fetch times its own transfer; the process start is not counted
     read -r secs got < <("$bin" "$url" "$W/cache")
@@ -48,9 +50,9 @@ for i in $(seq "$runs"); do
 done
 mc=$(median <"$W/t_curl")
 ms=$(median <"$W/t_sigplay")
-rc=$(echo "$bytes / $mc / 1000000" | bc -l)
-rs=$(echo "$bytes / $ms / 1000000" | bc -l)
+rc=$(calc "$bytes / $mc / 1000000")
+rs=$(calc "$bytes / $ms / 1000000")
 printf 'download of %d MB from nginx on 127.0.0.1, median of %d runs\n' "$size_mb" "$runs"
 printf '  curl          %7.3f s  %8.1f MB/s   (runs: %s)\n' "$mc" "$rc" "$(tr '\n' ' ' <"$W/t_curl")"
 printf '  sigplay fetch %7.3f s  %8.1f MB/s   (runs: %s)\n' "$ms" "$rs" "$(tr '\n' ' ' <"$W/t_sigplay")"
-printf '  ratio sigplay/curl throughput: %.2f (target >= 0.80)\n' "$(echo "$rs / $rc" | bc -l)"
+printf '  ratio sigplay/curl throughput: %.2f (target >= 0.80)\n' "$(calc "$rs / $rc")"

@@ -222,6 +222,14 @@ int64_t board_log_last_time(const struct board_log *log);
 /* Bytes the log holds (records, points, strings). */
 size_t board_log_bytes(const struct board_log *log);
 
+/* Calls fn(opaque, url) for the image URL of every board.add / board.bg op
+ * read so far (before or after finish), in log order, repeats included; URLs
+ * are as written (relative ones stay relative) and owned by the log. Stops
+ * at the first non-zero return of fn and returns it; else 0. For
+ * `sigplay fetch`, which downloads the page images (player/board_assets.c). */
+int board_log_image_urls(const struct board_log *log,
+                         int (*fn)(void *opaque, const char *url), void *opaque);
+
 /* ---- the player: state at any time ---------------------------------------- */
 
 struct board_opts {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_fetch_cli.sh - `sigplay fetch` against nginx on 127.0.0.1 serving the
-# sample class: HTTP, HTTPS with a self-signed certificate (refused by
-# default, accepted with --ca-file or --insecure), a 404, and a second run
-# with the server gone (everything comes from the cache).
+# sample class (manifest, pages, media, page and chat images): HTTP, HTTPS
+# with a self-signed certificate (refused by default, accepted with --ca-file
+# or --insecure), a 404, and a second run with the server gone (everything
+# comes from the cache).
 set -u
 source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
 W=$(mktemp -d "$SIGPLAY_TEST_TMP/fetch-cli.XXXXXX")
@@ -30,6 +31,27 @@ for f in "$SIGPLAY_SAMPLE_DIR"/media/*.mp4 "$SIGPLAY_SAMPLE_DIR"/im/*.json \
     n=$((n + 1))
 done
 [ $n -ge 8 ] || fail "too few files checked ($n)"
+
+# the images the pages refer to (whiteboard page images, every size of every
+# chat image; relative to the manifest), each cached byte for byte, and the
+# files truth.json says the generator wrote are exactly those
+jq -r '.RspMsgList[]? | select((.IsPlaceMsg // 0) != 1) | .MsgBody[]? |
+    if .MsgType == "TIMImageElem" then (.MsgContent.ImageInfoArray[]?.URL // empty)
+    elif .MsgType == "TIMCustomElem" and .MsgContent.Ext == "TXWhiteBoardExt" then
+        (.MsgContent.Data | fromjson | .ops[]? | .image // empty)
+    else empty end' "$SIGPLAY_SAMPLE_DIR"/im/*.json | sort -u >"$W/images.txt" \
+    || fail "jq could not read the pages"
+jq -r '.images[].file' "$SIGPLAY_SAMPLE_DIR/truth.json" | sort -u >"$W/truth-images.txt"
+[ -s "$W/images.txt" ] || fail "the sample pages refer to no image"
+cmp -s "$W/images.txt" "$W/truth-images.txt" \
+    || fail "pages and truth.json disagree on images: $(paste -sd' ' "$W/images.txt")"
+ni=$(wc -l <"$W/images.txt")
+while read -r rel; do
+    key=$(printf '%s' "$HTTP/$rel" | sha256sum | cut -d' ' -f1)
+    [ -f "$W/c1/$key.data" ] || fail "image $rel not in the cache"
+    cmp -s "$W/c1/$key.data" "$SIGPLAY_SAMPLE_DIR/$rel" || fail "image $rel differs"
+done <"$W/images.txt"
+grep -q " $ni images;" "$W/out" || fail "summary does not count $ni images: $(cat "$W/out")"
 ls "$W/c1" | grep -vq '^[0-9a-f]\{64\}\.\(data\|json\)$' && fail "unexpected cache file names"
 
 # HTTPS, self-signed: refused by default with one line, then accepted
@@ -61,6 +83,7 @@ http_proxy="http://127.0.0.1:9" \
 nginx_stop
 "$SIGPLAY_BIN" fetch "$HTTP/replay.json" --cache-dir "$W/c1" >"$W/out" 2>"$W/err" \
     || fail "offline fetch failed: $(cat "$W/err")"
+grep -q " $ni images;" "$W/out" || fail "offline: images not all listed: $(cat "$W/out")"
 "$SIGPLAY_BIN" probe "$HTTP/replay.json" --cache-dir "$W/c1" >"$W/out" 2>"$W/err" \
     || fail "offline probe failed: $(cat "$W/err")"
 grep -q "replay manifest" "$W/out" || fail "offline probe printed no summary"
