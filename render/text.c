@@ -3,6 +3,7 @@
 #include "render/text.h"
 
 #include "player/sp_error.h"
+#include "render/emoji.h"
 
 #include <fontconfig/fontconfig.h>
 #include <ft2build.h>
@@ -16,6 +17,8 @@
 
 #define CACHE_SLOTS 8192 /* power of two, > 1.5 * TEXT_CACHE_MAX_GLYPHS */
 #define MISS_SLOTS 1024  /* code points no font has (negative cache) */
+/* Cache key flag: draw this code point from the color emoji font. */
+#define EMOJI_KEY 0x80000000u
 
 struct face {
     FT_Face face;
@@ -26,12 +29,13 @@ struct face {
 
 struct glyph {
     bool used;
-    uint32_t cp;
+    uint32_t cp; /* code point, | EMOJI_KEY for the color emoji form */
     int px;
     int face;      /* index into faces, -1 = drawn from nowhere (empty) */
     int advance;   /* pixels */
     int left, top; /* bitmap offset from the pen position on the baseline */
     int w, h;
+    bool color;    /* bits is premultiplied RGBA (4*w*h), not coverage */
     uint8_t *bits; /* w*h coverage, owned */
 };
 
@@ -43,6 +47,8 @@ struct text_ctx {
     struct glyph *cache; /* CACHE_SLOTS, open addressing */
     size_t cached, cached_bytes;
     uint32_t miss[MISS_SLOTS]; /* cp + 1, 0 = empty */
+    struct emoji_font *emoji;  /* color emoji font, NULL if none */
+    bool emoji_on;             /* draw emoji from it (text_set_color_emoji) */
 };
 
 /* ---- fonts --------------------------------------------------------------- */
@@ -165,6 +171,12 @@ int text_create(struct text_ctx **out)
         text_destroy(&t);
         return SP_ENOENT;
     }
+    int ret = emoji_font_open(t->lib, t->fc, &t->emoji);
+    if (ret == SP_ENOMEM) {
+        text_destroy(&t);
+        return ret;
+    }
+    t->emoji_on = t->emoji != NULL; /* else monochrome outlines (fallback) */
     *out = t;
     return 0;
 }
@@ -193,6 +205,7 @@ void text_destroy(struct text_ctx **tp)
         FT_Done_Face(t->faces[i].face);
         free(t->faces[i].path);
     }
+    emoji_font_close(&t->emoji);
     if (t->lib)
         FT_Done_FreeType(t->lib);
     if (t->fc)
@@ -206,8 +219,45 @@ size_t text_cache_count(const struct text_ctx *t)
     return t->cached;
 }
 
+size_t text_cache_bytes(const struct text_ctx *t)
+{
+    return t->cached_bytes + CACHE_SLOTS * sizeof(struct glyph);
+}
+
+bool text_color_emoji(const struct text_ctx *t)
+{
+    return t->emoji_on;
+}
+
+void text_set_color_emoji(struct text_ctx *t, bool on)
+{
+    on = on && t->emoji;
+    if (on != t->emoji_on) {
+        t->emoji_on = on;
+        cache_clear(t);
+    }
+}
+
+/* Whether cp at s (n bytes used, len bytes left from s) draws in color: an
+ * Emoji_Presentation code point not followed by VS15 (U+FE0E), or any
+ * emoji followed by VS16 (U+FE0F), that the color font has. */
+static bool wants_color(const struct text_ctx *t, uint32_t cp, const unsigned char *s, size_t n,
+                        size_t len)
+{
+    if (!t->emoji_on || cp < 0x80)
+        return false;
+    bool vs = len - n >= 3 && s[n] == 0xEF && s[n + 1] == 0xB8;
+    if (vs && s[n + 2] == 0x8E)
+        return false;
+    if (!(vs && s[n + 2] == 0x8F) && !emoji_presentation(cp))
+        return false;
+    return emoji_font_has(t->emoji, cp);
+}
+
 const char *text_font_for(struct text_ctx *t, unsigned cp)
 {
+    if (t->emoji_on && emoji_presentation(cp) && emoji_font_has(t->emoji, cp))
+        return emoji_font_path(t->emoji);
     FT_UInt gi;
     int f = face_for(t, cp, &gi);
     return gi ? t->faces[f].path : NULL;
@@ -216,20 +266,44 @@ const char *text_font_for(struct text_ctx *t, unsigned cp)
 /* ---- glyph cache ------------------------------------------------------- */
 
 /* The cached glyph for (cp, px); NULL only when out of memory. */
-static const struct glyph *glyph_get(struct text_ctx *t, uint32_t cp, int px)
+/* A color glyph for g from the emoji font; false to fall back to outlines. */
+static bool color_glyph(struct text_ctx *t, struct glyph *g, uint32_t cp, int px)
 {
-    uint32_t h = (cp * 2654435761u) ^ ((uint32_t)px * 40503u);
+    struct emoji_glyph eg;
+    if (emoji_font_render(t->emoji, cp, px, &eg))
+        return false;
+    g->color = true;
+    g->advance = eg.advance;
+    g->left = eg.left;
+    g->top = eg.top;
+    g->w = eg.w;
+    g->h = eg.h;
+    g->bits = eg.px;
+    return true;
+}
+
+static const struct glyph *glyph_get(struct text_ctx *t, uint32_t key, int px)
+{
+    uint32_t h = (key * 2654435761u) ^ ((uint32_t)px * 40503u);
     size_t i = h & (CACHE_SLOTS - 1);
     while (t->cache[i].used) {
-        if (t->cache[i].cp == cp && t->cache[i].px == px)
+        if (t->cache[i].cp == key && t->cache[i].px == px)
             return &t->cache[i];
         i = (i + 1) & (CACHE_SLOTS - 1);
     }
     if (t->cached >= TEXT_CACHE_MAX_GLYPHS || t->cached_bytes > TEXT_CACHE_MAX_BYTES) {
         cache_clear(t);
-        return glyph_get(t, cp, px); /* the table is empty now: no recursion loop */
+        return glyph_get(t, key, px); /* the table is empty now: no recursion loop */
     }
-    struct glyph g = {.used = true, .cp = cp, .px = px, .face = -1};
+    struct glyph g = {.used = true, .cp = key, .px = px, .face = -1};
+    uint32_t cp = key & ~EMOJI_KEY;
+    if (emoji_ignorable(cp) || ((key & EMOJI_KEY) && color_glyph(t, &g, cp, px))) {
+        /* zero-width joiners and selectors draw nothing (no shaping) */
+        t->cache[i] = g;
+        t->cached++;
+        t->cached_bytes += (size_t)g.w * g.h * 4 + sizeof(g);
+        return &t->cache[i];
+    }
     FT_UInt gi;
     int fi = face_for(t, cp, &gi);
     struct face *f = &t->faces[fi];
@@ -308,10 +382,25 @@ static void draw_glyph(struct layout *L, const struct glyph *g, int pen_x, int b
             continue;
         int x0 = gx < 0 ? -gx : 0;
         int x1 = gx + g->w > c->w ? c->w - gx : g->w;
-        if (x1 > x0)
+        if (x1 <= x0)
+            continue;
+        if (g->color) /* its own colors; the text color's alpha fades it */
+            canvas_blend_premul_row(c, gx + x0, cy, x1 - x0, g->bits + ((size_t)y * g->w + x0) * 4,
+                                    L->color.a);
+        else
             canvas_blend_mask_row(c, gx + x0, cy, x1 - x0, g->bits + (size_t)y * g->w + x0,
                                   L->color);
     }
+}
+
+/* Decodes the code point at s (len bytes left) and returns its glyph;
+ * *n gets the bytes used, *cp the code point. NULL only when out of memory. */
+static const struct glyph *next_glyph(struct layout *L, const unsigned char *s, size_t len,
+                                      size_t *n, uint32_t *cp)
+{
+    *cp = utf8_next(s, len, n);
+    uint32_t key = wants_color(L->t, *cp, s, *n, len) ? *cp | EMOJI_KEY : *cp;
+    return glyph_get(L->t, key, L->px);
 }
 
 /* Lays out and (if L->c) draws one logical line [s, s+len), wrapping. */
@@ -325,8 +414,8 @@ static int do_line(struct layout *L, const unsigned char *s, size_t len)
         bool wrapped = false;
         while (i < len) {
             size_t n;
-            uint32_t cp = utf8_next(s + i, len - i, &n);
-            const struct glyph *g = glyph_get(L->t, cp, L->px);
+            uint32_t cp;
+            const struct glyph *g = next_glyph(L, s + i, len - i, &n, &cp);
             if (!g)
                 return SP_ENOMEM;
             /* a space never wraps: it may hang past the margin */
@@ -352,8 +441,8 @@ static int do_line(struct layout *L, const unsigned char *s, size_t len)
         int width = 0;
         for (size_t k = pos; k < end;) {
             size_t n;
-            uint32_t cp = utf8_next(s + k, end - k, &n);
-            const struct glyph *g = glyph_get(L->t, cp, L->px);
+            uint32_t cp;
+            const struct glyph *g = next_glyph(L, s + k, end - k, &n, &cp);
             if (!g)
                 return SP_ENOMEM;
             draw_glyph(L, g, pen + width, base_y);

@@ -3,8 +3,13 @@
  * The primary font is fontconfig's match for "sans-serif"; a code point the
  * fonts loaded so far lack is looked up per code point through fontconfig
  * (preferring Simplified Chinese forms for Han characters), so CJK text
- * falls back to e.g. Noto Sans CJK. Bitmap-only faces (color emoji) are not
- * used; such code points draw as the primary font's missing-glyph box.
+ * falls back to e.g. Noto Sans CJK. Bitmap-only faces are not used for
+ * text. Emoji (Emoji_Presentation code points, or any emoji followed by
+ * U+FE0F) draw in color from fontconfig's color emoji font when there is
+ * one (render/emoji.h: strike scaled to the size); without one they draw
+ * as monochrome outlines from whichever scalable font has them (e.g.
+ * DejaVu Sans), or as the missing-glyph box. Zero-width joiners, variation
+ * selectors and skin tone modifiers draw nothing.
  * No shaping beyond one glyph per code point (enough for Latin and CJK).
  *
  * Layout: '\n' starts a new line; with max_width > 0 lines are also wrapped
@@ -26,6 +31,7 @@
 
 #include "render/canvas.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define TEXT_LINE_HEIGHT 1.25
@@ -69,5 +75,16 @@ const char *text_font_for(struct text_ctx *t, unsigned cp);
 
 /* Glyphs currently cached (tests check the cap). */
 size_t text_cache_count(const struct text_ctx *t);
+
+/* Bytes the glyph cache holds now: bitmaps plus the fixed slot table. */
+size_t text_cache_bytes(const struct text_ctx *t);
+
+/* Whether emoji draw in color (a color emoji font was found and color is
+ * on). */
+bool text_color_emoji(const struct text_ctx *t);
+
+/* Turns color emoji off (monochrome fallback) or back on (only if a color
+ * font was found). Empties the glyph cache when it changes. */
+void text_set_color_emoji(struct text_ctx *t, bool on);
 
 #endif
