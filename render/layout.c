@@ -52,8 +52,8 @@ static bool rect_ok(struct layout_rect r)
 
 /* Appends a region; regions with an empty rectangle are left out (tiny
  * canvases), as is anything past LAYOUT_MAX_REGIONS. */
-static struct layout_region *add_region(struct layout *l, struct layout_rect r,
-                                        enum layout_src src, ptrdiff_t lane, const char *id)
+static struct layout_region *add_region(struct layout *l, struct layout_rect r, enum layout_src src,
+                                        ptrdiff_t lane, const char *id)
 {
     if (!rect_ok(r) || l->n >= LAYOUT_MAX_REGIONS)
         return NULL;
@@ -260,11 +260,11 @@ static void add_item(struct layout *l, const struct recording *rec, struct item 
         add_region(l, r, LAYOUT_SRC_LANE, it.lane, rec->lanes[it.lane].user_id);
 }
 
-int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w,
-                  int h, bool chat, struct layout *out)
+int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w, int h,
+                  bool chat, struct layout *out)
 {
-    if (!out || (int)p < 0 || p >= LAYOUT_PRESET_COUNT || w < 1 || h < 1 ||
-        w > LAYOUT_MAX_DIM || h > LAYOUT_MAX_DIM)
+    if (!out || (int)p < 0 || p >= LAYOUT_PRESET_COUNT || w < 1 || h < 1 || w > LAYOUT_MAX_DIM ||
+        h > LAYOUT_MAX_DIM)
         return SP_EINVAL;
     memset(out, 0, sizeof(*out));
     set_name(out, preset_names[p]);
@@ -456,8 +456,7 @@ static void get_color(struct pctx *c, const cJSON *obj, const char *path, uint32
                  cJSON_IsString(v) ? v->valuestring : "", cJSON_IsString(v) ? "'" : "");
 }
 
-static const cJSON *get_object(struct pctx *c, const cJSON *obj, const char *path,
-                               const char *key)
+static const cJSON *get_object(struct pctx *c, const cJSON *obj, const char *path, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v) {
@@ -505,14 +504,14 @@ static void read_entry(struct pctx *c, const cJSON *e, size_t i, struct layout *
     const char *id = "";
     if (idv && !cJSON_IsNull(idv)) {
         if (!cJSON_IsString(idv) || !idv->valuestring) {
-            diag_add(c->diag, DIAG_ERROR, "%s: %sInputStreamId: expected string, got %s",
-                     c->name, pp, json_type_name(idv));
+            diag_add(c->diag, DIAG_ERROR, "%s: %sInputStreamId: expected string, got %s", c->name,
+                     pp, json_type_name(idv));
             return;
         }
         id = idv->valuestring;
         if (strlen(id) >= LAYOUT_MAX_ID_BYTES) {
-            diag_add(c->diag, DIAG_ERROR, "%s: %sInputStreamId: longer than %d bytes", c->name,
-                     pp, LAYOUT_MAX_ID_BYTES - 1);
+            diag_add(c->diag, DIAG_ERROR, "%s: %sInputStreamId: longer than %d bytes", c->name, pp,
+                     LAYOUT_MAX_ID_BYTES - 1);
             return;
         }
     }
@@ -614,8 +613,8 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
         if (cJSON_IsObject(wrap)) {
             doc = wrap;
         } else if (cJSON_IsString(wrap) && wrap->valuestring) {
-            inner = parse_object(&c, "CustomLayout: ", wrap->valuestring,
-                                 strlen(wrap->valuestring));
+            inner =
+                parse_object(&c, "CustomLayout: ", wrap->valuestring, strlen(wrap->valuestring));
             if (!inner) {
                 cJSON_Delete(root);
                 return SP_EPARSE;
@@ -714,9 +713,8 @@ static ptrdiff_t find_screen_of(const struct recording *rec, const char *owner)
 
 static ptrdiff_t find_any(const struct recording *rec, const char *user_id)
 {
-    static const enum rec_lane_kind order[] = {REC_LANE_CAMERA, REC_LANE_MIXED,
-                                               REC_LANE_UNKNOWN, REC_LANE_AUDIO,
-                                               REC_LANE_SCREEN};
+    static const enum rec_lane_kind order[] = {REC_LANE_CAMERA, REC_LANE_MIXED, REC_LANE_UNKNOWN,
+                                               REC_LANE_AUDIO, REC_LANE_SCREEN};
     for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         ptrdiff_t i = find_lane(rec, user_id, order[k]);
         if (i >= 0)

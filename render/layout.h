@@ -93,11 +93,11 @@ struct layout_rect {
 };
 
 struct layout_region {
-    struct layout_rect r;  /* canvas pixels, inside the canvas */
-    int z;                 /* ZOrder: drawn in ascending z, file order within */
+    struct layout_rect r; /* canvas pixels, inside the canvas */
+    int z;                /* ZOrder: drawn in ascending z, file order within */
     enum layout_src src;
     enum layout_fill fill;
-    uint32_t bg;           /* 0xRRGGBBAA under the picture */
+    uint32_t bg; /* 0xRRGGBBAA under the picture */
     /* LANE: index into recording.lanes, -1 if no lane matched (a name
      * tile). BOARD: the whiteboard video lane, -1 if none. Else -1. */
     ptrdiff_t lane;
@@ -127,8 +127,8 @@ int layout_preset_from_name(const char *name);
  * 1..LAYOUT_MAX_DIM), with a chat column when chat is true. has_board:
  * the recording has board operations (or a whiteboard video lane; a board
  * region is shown when either is true). Returns 0 or SP_EINVAL. */
-int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w,
-                  int h, bool chat, struct layout *out);
+int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w, int h,
+                  bool chat, struct layout *out);
 
 /* Reads a CustomLayout document (json, len bytes, need not be
  * NUL-terminated). name labels the diagnostics ("mylayout.json:
@@ -153,9 +153,9 @@ void layout_bind(struct layout *l, const struct recording *rec, struct diag_list
 
 /* Fitting a layout into a window. */
 struct layout_fit {
-    double scale;  /* window pixels per layout pixel */
-    int x, y;      /* top-left of the scaled canvas in the window */
-    int w, h;      /* scaled canvas size, pixels (>= 1) */
+    double scale; /* window pixels per layout pixel */
+    int x, y;     /* top-left of the scaled canvas in the window */
+    int w, h;     /* scaled canvas size, pixels (>= 1) */
 };
 
 /* The largest scaling of l's canvas (l->w x l->h) that fits win_w x

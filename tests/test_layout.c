@@ -149,8 +149,7 @@ static void test_board_preset(void **state)
         struct fake f;
         fake_class(&f, lane_counts[c]);
         struct layout l;
-        assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 1280, 720, false, &l),
-                         0);
+        assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 1280, 720, false, &l), 0);
         assert_string_equal(l.name, "board");
         check_sane(&l, true);
         check_lanes_once(&l, &f);
@@ -200,8 +199,7 @@ static void test_board_preset_order(void **state)
         if (l.regions[i].src == LAYOUT_SRC_LANE)
             assert_int_equal(l.regions[i].lane, want[k++]);
     assert_int_equal(k, 5);
-    assert_string_equal(l.regions[find_src(&l, LAYOUT_SRC_LANE, 2)].id,
-                        "tic_substream_teacher_01");
+    assert_string_equal(l.regions[find_src(&l, LAYOUT_SRC_LANE, 2)].id, "tic_substream_teacher_01");
 }
 
 static void test_grid_preset(void **state)
@@ -211,8 +209,7 @@ static void test_grid_preset(void **state)
         struct fake f;
         fake_class(&f, lane_counts[c]);
         struct layout l;
-        assert_int_equal(layout_preset(LAYOUT_PRESET_GRID, &f.rec, true, 1280, 720, false, &l),
-                         0);
+        assert_int_equal(layout_preset(LAYOUT_PRESET_GRID, &f.rec, true, 1280, 720, false, &l), 0);
         check_sane(&l, true);
         check_lanes_once(&l, &f);
         assert_int_equal(l.n, f.rec.n_lanes + 1);
@@ -261,8 +258,7 @@ static void test_focus_preset(void **state)
         struct fake f;
         fake_class(&f, lane_counts[c]);
         struct layout l;
-        assert_int_equal(layout_preset(LAYOUT_PRESET_FOCUS, &f.rec, true, 1280, 720, false, &l),
-                         0);
+        assert_int_equal(layout_preset(LAYOUT_PRESET_FOCUS, &f.rec, true, 1280, 720, false, &l), 0);
         assert_string_equal(l.name, "focus");
         check_sane(&l, true);
         check_lanes_once(&l, &f);
@@ -361,12 +357,11 @@ static void test_preset_edges(void **state)
         for (int p = 0; p < LAYOUT_PRESET_COUNT; p++)
             for (int chat = 0; chat < 2; chat++) {
                 fake_class(&f, 5);
-                assert_int_equal(
-                    layout_preset(p, &f.rec, true, sizes[i][0], sizes[i][1], chat, &l), 0);
+                assert_int_equal(layout_preset(p, &f.rec, true, sizes[i][0], sizes[i][1], chat, &l),
+                                 0);
                 check_sane(&l, true);
             }
-    assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 0, 10, false, &l),
-                     SP_EINVAL);
+    assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 0, 10, false, &l), SP_EINVAL);
     assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 16385, 10, false, &l),
                      SP_EINVAL);
     assert_int_equal(layout_preset(LAYOUT_PRESET_COUNT, &f.rec, true, 10, 10, false, &l),
@@ -416,8 +411,9 @@ static void test_custom_example(void **state)
     assert_int_equal(l.n, 6);
     check_sane(&l, false);
     /* Drawing order is ascending ZOrder, file order within. */
-    const char *ids[] = {"tic_im_chat", "tic_record_user", "teacher_01",
-                         "tic_substream_teacher_01", "ghost_user", ""};
+    const char *ids[] = {"tic_im_chat", "tic_record_user",
+                         "teacher_01",  "tic_substream_teacher_01",
+                         "ghost_user",  ""};
     for (size_t i = 0; i < 6; i++)
         assert_string_equal(l.regions[i].id, ids[i]);
     for (size_t i = 1; i < 6; i++)
@@ -488,7 +484,8 @@ static void test_custom_ids(void **state)
     const char *str_doc =
         "{\"TaskId\":\"x\",\"CustomLayout\":\"{\\\"Canvas\\\":{\\\"LayoutParams\\\":"
         "{\\\"Width\\\":64,\\\"Height\\\":48}},\\\"InputStreamList\\\":[{\\\"LayoutParams\\\":"
-        "{\\\"X\\\":1,\\\"Y\\\":2,\\\"Width\\\":3,\\\"Height\\\":4},\\\"InputStreamId\\\":\\\"a\\\"}]}\"}";
+        "{\\\"X\\\":1,\\\"Y\\\":2,\\\"Width\\\":3,\\\"Height\\\":4},\\\"InputStreamId\\\":"
+        "\\\"a\\\"}]}\"}";
     assert_int_equal(layout_parse_custom(str_doc, strlen(str_doc), "s.json", &d, &l), 0);
     assert_int_equal(l.w, 64);
     assert_int_equal(l.n, 1);
@@ -537,13 +534,12 @@ static const struct bad_case bad_cases[] = {
      "bad.json: InputStreamList[0]: expected object, got number", 1},
     {"{" CANVAS ",\"InputStreamList\":[{\"InputStreamId\":\"a\"}," OK_ENTRY "]}", 0,
      "bad.json: InputStreamList[0].LayoutParams: missing", 1},
-    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":0,\"Y\":0,\"Width\":\"10\",\"Height\":10")
-     "," OK_ENTRY "]}",
+    {"{" CANVAS ",\"InputStreamList\":[" ENTRY(
+         "\"X\":0,\"Y\":0,\"Width\":\"10\",\"Height\":10") "," OK_ENTRY "]}",
      0, "bad.json: InputStreamList[0].LayoutParams.Width: expected integer, got string", 1},
-    {"{" CANVAS ",\"InputStreamList\":[" OK_ENTRY "," ENTRY("\"X\":0,\"Y\":0,\"Width\":10") "]}",
-     0, "bad.json: InputStreamList[1].LayoutParams.Height: missing", 1},
-    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":-5,\"Y\":0,\"Width\":10,\"Height\":10")
-     "]}",
+    {"{" CANVAS ",\"InputStreamList\":[" OK_ENTRY "," ENTRY("\"X\":0,\"Y\":0,\"Width\":10") "]}", 0,
+     "bad.json: InputStreamList[1].LayoutParams.Height: missing", 1},
+    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":-5,\"Y\":0,\"Width\":10,\"Height\":10") "]}",
      0, "bad.json: InputStreamList[0].LayoutParams.X: -5 out of range 0..16384", 0},
     {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"Y\":0,\"Width\":10,\"Height\":10,"
                                                "\"ZOrder\":true") "]}",
@@ -551,21 +547,26 @@ static const struct bad_case bad_cases[] = {
     {"{" CANVAS ",\"InputStreamList\":[{\"LayoutParams\":{\"Width\":10,\"Height\":10},"
      "\"InputStreamId\":42}]}",
      0, "bad.json: InputStreamList[0].InputStreamId: expected string, got number", 0},
-    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":150,\"Y\":50,\"Width\":100,\"Height\":80")
-     "]}",
-     0, "bad.json: InputStreamList[0].LayoutParams: region 100x80 at (150, 50) extends past the "
-        "200x100 canvas; clipped", 1},
-    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":200,\"Y\":0,\"Width\":10,\"Height\":10")
-     "]}",
-     0, "bad.json: InputStreamList[0].LayoutParams: region at (200, 0) lies outside the 200x100 "
-        "canvas; dropped", 0},
+    {"{" CANVAS
+     ",\"InputStreamList\":[" ENTRY("\"X\":150,\"Y\":50,\"Width\":100,\"Height\":80") "]}",
+     0,
+     "bad.json: InputStreamList[0].LayoutParams: region 100x80 at (150, 50) extends past the "
+     "200x100 canvas; clipped",
+     1},
+    {"{" CANVAS ",\"InputStreamList\":[" ENTRY("\"X\":200,\"Y\":0,\"Width\":10,\"Height\":10") "]}",
+     0,
+     "bad.json: InputStreamList[0].LayoutParams: region at (200, 0) lies outside the 200x100 "
+     "canvas; dropped",
+     0},
     {"{" CANVAS ",\"InputStreamList\":[{\"LayoutParams\":{\"Width\":10,\"Height\":10},"
      "\"FillMode\":2}]}",
      0, "bad.json: InputStreamList[0].FillMode: 2 out of range 0..1", 1},
     {"{" CANVAS ",\"InputStreamList\":[{\"LayoutParams\":{\"Width\":10,\"Height\":10},"
      "\"BackgroundColor\":\"red\"}]}",
-     0, "bad.json: InputStreamList[0].BackgroundColor: expected \"#RRGGBB\" or \"#RRGGBBAA\", "
-        "got string 'red'; default used", 1},
+     0,
+     "bad.json: InputStreamList[0].BackgroundColor: expected \"#RRGGBB\" or \"#RRGGBBAA\", "
+     "got string 'red'; default used",
+     1},
     {"{\"Canvas\":{\"LayoutParams\":{\"Width\":200,\"Height\":100},\"BackgroundColor\":[]},"
      "\"InputStreamList\":[" OK_ENTRY "]}",
      0, "bad.json: Canvas.BackgroundColor: expected \"#RRGGBB\" or \"#RRGGBBAA\", got array", 1},
@@ -655,8 +656,8 @@ static void test_fit(void **state)
     fake_class(&f, 3);
     struct layout l, o;
     assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 1280, 720, true, &l), 0);
-    const int wins[][2] = {{1280, 720}, {1920, 1080}, {800, 800}, {2000, 600}, {333, 777},
-                           {641, 361}, {1, 1}};
+    const int wins[][2] = {{1280, 720}, {1920, 1080}, {800, 800}, {2000, 600},
+                           {333, 777},  {641, 361},   {1, 1}};
     for (size_t i = 0; i < sizeof(wins) / sizeof(wins[0]); i++) {
         int ww = wins[i][0], wh = wins[i][1];
         struct layout_fit fit;
@@ -719,8 +720,8 @@ static void test_parse_size(void **state)
     assert_int_equal(w, 640);
     assert_int_equal(h, 360);
     assert_int_equal(layout_parse_size("16384X1", &w, &h), 0);
-    const char *bad[] = {"", "640", "x360", "640x", "0x10", "10x0", "16385x10", "640x360x",
-                         "-1x5", "640x+3", "abc"};
+    const char *bad[] = {"",         "640",      "x360", "640x",   "0x10", "10x0",
+                         "16385x10", "640x360x", "-1x5", "640x+3", "abc"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(layout_parse_size(bad[i], &w, &h), SP_EINVAL);
 }
@@ -728,12 +729,12 @@ static void test_parse_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_board_preset),   cmocka_unit_test(test_board_preset_order),
-        cmocka_unit_test(test_grid_preset),    cmocka_unit_test(test_focus_preset),
-        cmocka_unit_test(test_chat_column),    cmocka_unit_test(test_portrait_strip),
-        cmocka_unit_test(test_preset_edges),   cmocka_unit_test(test_custom_example),
-        cmocka_unit_test(test_custom_ids),     cmocka_unit_test(test_custom_errors),
-        cmocka_unit_test(test_custom_caps),    cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_board_preset), cmocka_unit_test(test_board_preset_order),
+        cmocka_unit_test(test_grid_preset),  cmocka_unit_test(test_focus_preset),
+        cmocka_unit_test(test_chat_column),  cmocka_unit_test(test_portrait_strip),
+        cmocka_unit_test(test_preset_edges), cmocka_unit_test(test_custom_example),
+        cmocka_unit_test(test_custom_ids),   cmocka_unit_test(test_custom_errors),
+        cmocka_unit_test(test_custom_caps),  cmocka_unit_test(test_fit),
         cmocka_unit_test(test_parse_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
