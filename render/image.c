@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define IMAGE_SWS_SLACK 256 /* bytes */
+
 static struct image *image_alloc(int w, int h)
 {
     struct image *img = calloc(1, sizeof(*img));
@@ -19,7 +21,10 @@ static struct image *image_alloc(int w, int h)
         return NULL;
     img->w = w;
     img->h = h;
-    img->px = malloc((size_t)w * h * 4);
+    /* + slack: swscale's SIMD converters store whole 8/16-pixel blocks and
+     * write up to a few dozen bytes past the last row when the width is not
+     * a multiple of the block (seen with yuvj420p -> rgba at width 200). */
+    img->px = malloc((size_t)w * h * 4 + IMAGE_SWS_SLACK);
     if (!img->px) {
         free(img);
         return NULL;
