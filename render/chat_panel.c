@@ -17,6 +17,8 @@
 #define NAME_TIME_GAP 8  /* between the name and the time */
 #define MIN_CONTENT_W 16 /* narrower than this: background only */
 #define MIN_THUMB 16     /* smallest thumbnail side, so tiny images stay clickable */
+/* The button shown while scrolled back (U+25BC is a down-pointing triangle). */
+#define NEWER_LABEL "\xE2\x96\xBC Newer messages"
 
 /* Per-item flags. */
 #define F_PROVISIONAL 1u /* an image box has a guessed size until the image arrives */
@@ -61,6 +63,7 @@ struct chat_panel {
     struct vis *vis; /* the last draw's items, newest first */
     size_t nvis, vis_cap;
     struct canvas_rect last; /* the last draw's rectangle (clipped) */
+    struct canvas_rect pill; /* the last draw's "Newer messages" button; w 0: none */
 };
 
 int chat_panel_create(struct text_ctx *text, const struct chat_log *chat,
@@ -475,9 +478,9 @@ void chat_panel_scroll(struct chat_panel *p, double dy)
     p->scroll = s <= 0 ? 0 : s > 1e15 ? (int64_t)1e15 : (int64_t)llround(s);
 }
 
-double chat_panel_wheel_step(const struct chat_panel *p)
+double chat_panel_line_step(const struct chat_panel *p)
 {
-    return p ? 3 * round(p->body_px * TEXT_LINE_HEIGHT) : 0;
+    return p ? round(p->body_px * TEXT_LINE_HEIGHT) : 0;
 }
 
 void chat_panel_follow(struct chat_panel *p)
@@ -539,6 +542,22 @@ static int place(struct chat_panel *p, int vh, int64_t *top0)
     return 0;
 }
 
+/* While scrolled back: a button at the bottom that returns to the newest. */
+static int draw_pill(struct chat_panel *p, struct canvas *view)
+{
+    struct text_metrics m;
+    int ret = text_measure(p->text, NEWER_LABEL, p->time_px, 0, &m);
+    if (ret)
+        return ret;
+    int w = (int)m.width + 20, h = (int)m.height + 8;
+    struct canvas_rect r = {(view->w - w) / 2, view->h - h - PAD / 2, w, h};
+    canvas_fill_rect(view, r, LINK);
+    if ((ret = text_draw(p->text, view, r.x + 10, r.y + 4, NEWER_LABEL, p->time_px, BG, 0, NULL)))
+        return ret;
+    p->pill = (struct canvas_rect){r.x + p->last.x, r.y + p->last.y, r.w, r.h};
+    return 0;
+}
+
 int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect rect)
 {
     if (!p || !c)
@@ -547,6 +566,7 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
     struct canvas view;
     int ox, oy;
     p->last = (struct canvas_rect){0, 0, 0, 0};
+    p->pill = p->last;
     if (!sub_view(c, rect, &view, &ox, &oy))
         return 0;
     p->last = canvas_clip_rect(c, rect);
@@ -576,7 +596,7 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
         v->top += p->last.y;
         v->more_y += p->last.y;
     }
-    return 0;
+    return p->scroll > 0 ? draw_pill(p, &view) : 0;
 }
 
 bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_hit *out)
@@ -584,6 +604,12 @@ bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_
     if (!p || !out || x < p->last.x || x >= p->last.x + p->last.w || y < p->last.y ||
         y >= p->last.y + p->last.h)
         return false;
+    memset(out, 0, sizeof(*out));
+    if (x >= p->pill.x && x < p->pill.x + p->pill.w && y >= p->pill.y &&
+        y < p->pill.y + p->pill.h) {
+        out->newer = true;
+        return true;
+    }
     for (size_t k = 0; k < p->nvis; k++) {
         const struct vis *v = &p->vis[k];
         if (y >= v->top && y < v->top + v->h) {

@@ -22,8 +22,9 @@
  *
  * Scrolling. The view follows the newest item until the user scrolls back
  * (chat_panel_scroll); then it stays on the same messages while new ones
- * arrive below, until the user scrolls back down, calls chat_panel_follow(),
- * or the time moves backwards or far forwards (a seek), which returns to
+ * arrive below, and a "Newer messages" button shows at the bottom, until
+ * the user scrolls back down, clicks the button (chat_panel_follow()), or
+ * the time moves backwards or far forwards (a seek), which returns to
  * following.
  *
  * Cost. Item heights are cached per item (for the current width) and only
@@ -96,8 +97,9 @@ size_t chat_panel_visible_count(const struct chat_panel *p);
  * newest (which resumes following). */
 void chat_panel_scroll(struct chat_panel *p, double dy);
 
-/* Pixels one wheel notch scrolls: three text lines. */
-double chat_panel_wheel_step(const struct chat_panel *p);
+/* Pixels of one text line: scroll n lines with chat_panel_scroll(p, n *
+ * chat_panel_line_step(p)) (a wheel notch is three lines). */
+double chat_panel_line_step(const struct chat_panel *p);
 
 /* Jumps to and follows the newest item. */
 void chat_panel_follow(struct chat_panel *p);
@@ -115,9 +117,13 @@ struct chat_panel_hit {
     int64_t show_ms; /* when the item appears (chat_item.show_ms): seek here
                       * (e.g. tl_play_from_wall) and the item is the newest shown */
     bool more;       /* on its "Show more"/"Show less" marker */
+    bool newer;      /* on the "Newer messages" button shown while scrolled
+                      * back (item and show_ms unset): call chat_panel_follow() */
 };
 
-/* The item at canvas point (x, y) in the last drawn frame; false if none. */
+/* What is at canvas point (x, y) in the last drawn frame; false if nothing.
+ * The window's click: newer -> chat_panel_follow(); more ->
+ * chat_panel_toggle_more(item); else seek to show_ms. */
 bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_hit *out);
 
 /* Expands a cut long text to the whole text, or cuts it again. */

@@ -442,7 +442,7 @@ static void test_golden_scrolled(void **state)
     chat_panel_set_time(p, (T0 + 2000) * 1000);
     assert_int_equal(chat_panel_visible_count(p), 200);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
-    chat_panel_scroll(p, 4 * chat_panel_wheel_step(p));
+    chat_panel_scroll(p, 12 * chat_panel_line_step(p)); /* 4 wheel notches */
     assert_false(chat_panel_following(p));
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_scrolled");
@@ -579,7 +579,7 @@ static void test_scrollback_and_follow(void **state)
     chat_panel_set_time(p, (T0 + 1000) * 1000); /* 101 items */
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_true(chat_panel_following(p));
-    chat_panel_scroll(p, 3 * chat_panel_wheel_step(p));
+    chat_panel_scroll(p, 9 * chat_panel_line_step(p));
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     struct chat_panel_hit a, b;
     assert_true(chat_panel_hit(p, W / 2, H / 2, &a));
@@ -591,11 +591,17 @@ static void test_scrollback_and_follow(void **state)
     assert_true(chat_panel_hit(p, W / 2, H / 2, &b));
     assert_int_equal(a.item, b.item);
     assert_false(chat_panel_following(p));
+    /* the "Newer messages" button sits at the bottom while scrolled back */
+    struct chat_panel_hit pill = {0};
+    for (int y = H - 1; y > H - 60 && !pill.newer; y--)
+        assert_true(chat_panel_hit(p, W / 2, y, &pill) || y > H - 5);
+    assert_true(pill.newer);
     /* scrolling down past the newest resumes following */
     chat_panel_scroll(p, -1e6);
     assert_true(chat_panel_following(p));
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_int_equal(bottom_item(p), 105);
+    assert_false(chat_panel_hit(p, W / 2, H - 12, &pill) && pill.newer);
     /* scrolling far back stops at the oldest, at the top */
     chat_panel_scroll(p, 1e9);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
