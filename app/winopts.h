@@ -1,0 +1,43 @@
+/* winopts.h - the options of windowed play, shared by the subcommands that
+ * open a window:
+ *   --start T  --speed N  --fullscreen  --layout FILE|PRESET  --chat|--no-chat
+ *   --volume N  --mute  --kiosk  --loop  --size WxH  --state-file FILE
+ *   --screenshot-dir DIR
+ * (docs/keys.md describes them). T is playback ms ("20000") or a clock
+ * time ("1:05", "1:02:03.5"). */
+#ifndef SP_APP_WINOPTS_H
+#define SP_APP_WINOPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct app_winopts {
+    int64_t start_ms;
+    double speed;            /* 0.5..2.0 in 0.25 steps */
+    bool fullscreen;
+    const char *layout;      /* preset name or a file (points into argv); NULL: default */
+    int chat;                /* -1 not said, 0 off, 1 on */
+    int volume;              /* 0..100 */
+    bool mute;
+    bool kiosk;
+    bool loop;
+    int width, height;       /* canvas (composed picture) size */
+    const char *state_file;  /* NULL: none */
+    const char *screenshot_dir;
+};
+
+void app_winopts_init(struct app_winopts *w);
+
+/* If argv[*i] is one of the options, consumes it (and its value, moving
+ * *i) and returns 1; 0 if it is not one; -1 after printing a usage error
+ * to stderr (prog names the subcommand in the message). */
+int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **argv, int *i);
+
+/* Help text for the options, lines ending in '\n'. */
+const char *app_winopts_help(void);
+
+/* Parses "20000" (ms) or "[[h:]m:]s[.fff]" with at least one ':' into
+ * playback ms. Returns 0 or -1. */
+int app_parse_time_ms(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,74 @@
+/* window.h - an SDL2 window that presents a canvas, and its event pump.
+ *
+ * One window, one renderer, one streaming texture the size of the canvas.
+ * The renderer's logical size is the canvas size, so SDL scales the
+ * picture to the window keeping its aspect (letterbox bars) and maps mouse
+ * coordinates back to canvas pixels: the compositor always renders at the
+ * canvas size, whatever the window size.
+ *
+ * The cursor hides after WINDOW_CURSOR_IDLE_MS without mouse movement and
+ * is always hidden in kiosk mode.
+ *
+ * Waiting follows mpv's play loop: one wait (SDL_WaitEventTimeout up to a
+ * deadline the caller gives) that any thread can cut short with
+ * window_wake(). Threads: everything but window_wake() on the thread that
+ * created the window (SDL's video rule).
+ */
+#ifndef SP_RENDER_WINDOW_H
+#define SP_RENDER_WINDOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "render/canvas.h"
+
+#define WINDOW_CURSOR_IDLE_MS 2000
+
+struct window_opts {
+    const char *title;     /* NULL: "sigplay" */
+    int canvas_w, canvas_h; /* the picture size, 1..CANVAS_MAX_DIM */
+    bool fullscreen;       /* start fullscreen (desktop resolution) */
+    bool kiosk;            /* fullscreen, cursor never shown */
+};
+
+struct window;
+
+/* Initialises SDL video (and events) if not yet done, opens the window. Returns 0,
+ * SP_EINVAL (bad size) or SP_EUNSUPPORTED (no display / SDL failed: the
+ * reason is logged); *out NULL on error. */
+int window_create(const struct window_opts *o, struct window **out);
+
+/* Closes the window (SDL's video subsystem stays initialised for the rest
+ * of the process, see window.c). NULL-safe; sets *w to NULL. */
+void window_destroy(struct window **w);
+
+/* Uploads c (must be canvas_w x canvas_h; its alpha is ignored) and shows
+ * it letterboxed. Returns 0, SP_EINVAL or SP_EIO. */
+int window_present(struct window *w, const struct canvas *c);
+
+bool window_is_fullscreen(const struct window *w);
+/* Returns 0 or SP_EIO. */
+int window_set_fullscreen(struct window *w, bool on);
+
+/* Mouse movement was seen at now_ms (monotonic ms): shows the cursor
+ * (unless kiosk). */
+void window_note_mouse(struct window *w, int64_t now_ms);
+/* Hides the cursor once idle; returns the ms until it should be called
+ * again (INT64_MAX when nothing is pending). */
+int64_t window_update_cursor(struct window *w, int64_t now_ms);
+
+/* Waits up to timeout_ms (0: just poll) for an event. Returns 1 with *ev
+ * filled, or 0 on timeout or a wake-up from window_wake() (a wake means
+ * "look again", it carries nothing). Window events that only need a
+ * redraw (exposed, resized) come back as events for the caller to see. */
+union SDL_Event;
+int window_wait_event(struct window *w, int64_t timeout_ms, union SDL_Event *ev);
+
+/* Cuts the current or next window_wait_event() short. Callable from any
+ * thread, and before a window exists (then it does nothing). */
+void window_wake(void);
+
+/* Monotonic milliseconds (the clock every deadline above uses). */
+int64_t window_now_ms(void);
+
+#endif
