@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 BUILD=${SIGPLAY_BUILD:-build}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGPLAY_TESTS=OFF -DSIGPLAY_BENCH=OFF >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 SAMPLE="$BUILD/sample/replay.json"
 # Until the player lands, the main job is a summary of the sample class.
