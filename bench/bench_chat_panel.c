@@ -210,6 +210,15 @@ int main(int argc, char **argv)
         seek[i] = now_ms() - a;
     }
     double first = seek[0];
+    /* after the first 10% of the seeks most glyphs are cached: what a
+     * user sees once the class has been on screen a while */
+    size_t skip = nseeks / 10;
+    double *warm = malloc((nseeks - skip) * sizeof(double));
+    if (!warm)
+        return 1;
+    memcpy(warm, seek + skip, (nseeks - skip) * sizeof(double));
+    double w95 = pct(warm, nseeks - skip, 0.95);
+    free(warm);
     double s50 = pct(seek, nseeks, 0.5), s95 = pct(seek, nseeks, 0.95);
     double smax = seek[nseeks - 1];
     size_t glyph_bytes = text_cache_bytes(text), glyphs = text_cache_count(text);
@@ -237,15 +246,16 @@ int main(int argc, char **argv)
     printf("seek + draw 400x1080 (%zu random): median %.3f ms, p95 %.3f ms, max %.3f ms, "
            "first %.3f ms\n",
            nseeks, s50, s95, smax, first);
+    printf("  p95 without the first %zu seeks (glyphs mostly cached): %.3f ms\n", skip, w95);
     printf("baseline, all visible messages laid out (%zu random, %.0f visible on average): "
            "median %.1f ms, p95 %.1f ms\n",
            nbase, visible / (double)nbase, b50, b95);
     printf("ratio baseline/panel (medians): %.0fx\n", b50 / (s50 > 0 ? s50 : 1e-6));
     printf("glyph cache: %zu glyphs, %.2f MB (cap %u glyphs, %.0f MB of bitmaps)\n", glyphs,
            (double)glyph_bytes / 1e6, TEXT_CACHE_MAX_GLYPHS, TEXT_CACHE_MAX_BYTES / 1e6);
-    printf("RESULT panel_p50_ms=%.3f panel_p95_ms=%.3f baseline_p50_ms=%.1f ratio=%.0f "
-           "glyph_cache_bytes=%zu\n",
-           s50, s95, b50, b50 / (s50 > 0 ? s50 : 1e-6), glyph_bytes);
+    printf("RESULT panel_p50_ms=%.3f panel_p95_ms=%.3f panel_warm_p95_ms=%.3f baseline_p50_ms=%.1f "
+           "ratio=%.0f glyph_cache_bytes=%zu\n",
+           s50, s95, w95, b50, b50 / (s50 > 0 ? s50 : 1e-6), glyph_bytes);
     free(seek);
     free(base);
     chat_panel_destroy(&p);

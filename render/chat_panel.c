@@ -164,7 +164,9 @@ static int join_inline(struct chat_panel *p, const struct chat_item *it, size_t 
         size_t n = strlen(s);
         if (buf_reserve(p, len + n + 1))
             return SP_ENOMEM;
-        memcpy(p->buf + len, s, n);
+        /* tabs and other C0 controls have no glyph (a box): a space each */
+        for (size_t i = 0; i < n; i++)
+            p->buf[len + i] = (unsigned char)s[i] < 0x20 && s[i] != '\n' ? ' ' : s[i];
         len += n;
         *cut = *cut || pt->truncated;
     }

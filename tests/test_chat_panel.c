@@ -337,7 +337,7 @@ static void test_golden_mixed(void **state)
     struct pagebuf pb;
     page_begin(&pb);
     text_msg(&pb, "teacher_01", 2, "大家好 👋 今天我们学习分数。请打开课本第 12 页，看第一道例题。");
-    text_msg(&pb, "student_02", 9, "OK, got it! The second example is about mixed numbers.");
+    text_msg(&pb, "student_02", 9, "OK, got it!\tThe second example is about mixed numbers.");
     text_msg(&pb, "student_03", 15, "老师，1/2 + 1/3 = 5/6 对吗？🤔");
     cJSON *b = msg(&pb, "student_02", 21);
     text_el(b, "我的作业 📷");
