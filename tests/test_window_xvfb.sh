@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The real player window under a virtual X display, driven with xdotool:
+# space, Right, l, c, ., ], a click on the seek bar, s, q; then kiosk mode
+# (keys ignored, Ctrl+Alt+Q quits). Each effect is read back from the
+# state file the window keeps (--state-file) and from screenshots.
+set -u
+BIN=${SIGPLAY_BIN:?} SAMPLE=${SIGPLAY_SAMPLE_DIR:?}
+TMP=${SIGPLAY_TEST_TMP:?}/window_xvfb
+rm -rf "$TMP" && mkdir -p "$TMP/shots"
+for tool in Xvfb xdotool jq import identify; do
+  command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
+done
+
+# a free display number: no socket and no lock file
+DISPLAY_NUM=
+for n in $(seq 80 180); do
+  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
+done
+[ -n "$DISPLAY_NUM" ] || { echo "FAIL: no free X display number"; exit 1; }
+
+XVFB_PID= PLAYER_PID=
+cleanup() {
+  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+  wait 2>/dev/null
+}
+trap cleanup EXIT
+
+Xvfb :$DISPLAY_NUM -screen 0 1280x720x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
+XVFB_PID=$!
+for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
+export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+
+fail=0
+STATE=$TMP/state.json
+check() { # description, jq expression that must be true
+  if jq -e "$2" "$STATE" >/dev/null 2>&1; then echo "ok: $1"
+  else echo "FAIL: $1 ($2) state: $(cat "$STATE" 2>/dev/null)"; fail=1; fi
+}
+wait_for() { # jq expression; up to 5 s
+  for _ in $(seq 50); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}
+jget() { jq -r "$1" "$STATE"; }
+
+start_player() { # extra options...
+  rm -f "$STATE"
+  "$BIN" preview "$SAMPLE/replay.json" --state-file "$STATE" --screenshot-dir "$TMP/shots" \
+    "$@" >"$TMP/player.log" 2>&1 &
+  PLAYER_PID=$!
+  wait_for '.t_ms >= 0' || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
+  WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
+  [ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+  xdotool windowfocus --sync "$WID" 2>/dev/null || true
+}
+stop_player() { # expected exit status
+  for _ in $(seq 50); do kill -0 "$PLAYER_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$PLAYER_PID" 2>/dev/null; then echo "FAIL: player did not quit"; fail=1; return; fi
+  wait "$PLAYER_PID"; local rc=$?
+  PLAYER_PID=
+  if [ "$rc" -ne "$1" ]; then echo "FAIL: player exit $rc, expected $1"; cat "$TMP/player.log"; fail=1
+  else echo "ok: player exited $rc"; fi
+}
+
+# ---- interactive ------------------------------------------------------------
+start_player
+# it plays by itself
+t0=$(jget .t_ms); sleep 0.5; wait_for ".t_ms > $t0" && echo "ok: playing" || { echo "FAIL: t does not move"; fail=1; }
+
+xdotool key space
+wait_for '.paused == true'; check "space pauses" '.paused == true'
+tp=$(jget .t_ms); sleep 0.4
+check "paused time holds" ".t_ms == $tp"
+
+xdotool key Right
+wait_for ".t_ms != $tp"; check "Right seeks +5 s" ".t_ms == $tp + 5000"
+xdotool key shift+Left
+wait_for ".t_ms != $tp + 5000"; check "shift+Left seeks -1 s" ".t_ms == $tp + 4000"
+
+xdotool key l
+wait_for '.layout_index == 1'; check "l cycles the layout" '.layout_index == 1 and .layout == "grid"'
+xdotool key c
+wait_for '.chat == true'; check "c shows the chat" '.chat == true'
+
+xdotool key bracketright
+wait_for '.speed != 1'; check "] speeds up" '.speed == 1.25'
+xdotool key BackSpace
+wait_for '.speed == 1'; check "Backspace resets speed" '.speed == 1'
+
+# a click on the seek bar: the 1280x720 canvas fills the 1280x720 window;
+# the bar runs from x 16 (t = 0) to x 1263 (t = end) at y 650..655
+# (render/osd.c geometry at scale 1), so x = 951 is t = 935 * 60000 / 1247
+xdotool mousemove --window "$WID" 951 652 click 1
+wait_for '.t_ms > 40000'
+check "click on the bar seeks to 44988 ms" '(.t_ms - 44988) | fabs <= 1'
+t=$(jget .t_ms)
+xdotool key period
+wait_for ".t_ms != $t"; check "'.' steps one 40 ms frame" ".t_ms == (($t / 40 | floor) + 1) * 40"
+
+xdotool key s
+wait_for '.screenshot != ""'; check "s saves a screenshot" '.screenshot | test("sigplay-0h00m4[45].*\\.png$")'
+shot=$(jget .screenshot)
+if [ -s "$shot" ] && [ "$(identify -format '%wx%h' "$shot")" = 1280x720 ]; then echo "ok: screenshot is a 1280x720 PNG"
+else echo "FAIL: screenshot $shot"; fail=1; fi
+
+# the screen itself: the window shows the grid layout, the chat column and the OSD
+import -window root "$TMP/screen.png"
+colors=$(identify -format '%k' "$TMP/screen.png")
+[ "$colors" -gt 20 ] && echo "ok: screen not blank ($colors colors)" || { echo "FAIL: blank screen"; fail=1; }
+# chat column (right quarter) is its own dark blue-grey, the board tile is light
+chat_px=$(convert "$TMP/screen.png" -format '%[pixel:p{1100,300}]' info:)
+board_px=$(convert "$TMP/screen.png" -format '%[pixel:p{200,200}]' info:)
+echo "chat pixel $chat_px, board pixel $board_px"
+case "$chat_px" in srgb\(34,38,46\)) echo "ok: chat column drawn";; *) echo "FAIL: chat column"; fail=1;; esac
+case "$board_px" in srgb\(232,232,224\)) echo "ok: board tile drawn";; *) echo "FAIL: board tile"; fail=1;; esac
+
+# play on; without input the OSD hides after 2 s
+xdotool key space
+wait_for '.paused == false'; check "space plays" '.paused == false'
+sleep 2.6
+check "OSD hidden after 2 s idle" '.osd_alpha == 0'
+
+xdotool key q
+stop_player 0
+
+# ---- kiosk ------------------------------------------------------------------
+start_player --kiosk
+check "kiosk: fullscreen, playing" '.fullscreen == true and .paused == false and .osd_alpha == 0'
+xdotool key space l c q
+sleep 0.5
+check "kiosk: keys ignored" '.paused == false and .layout_index == 0 and .chat == false'
+kill -0 "$PLAYER_PID" 2>/dev/null && echo "ok: kiosk: q does not quit" || { echo "FAIL: kiosk quit on q"; fail=1; }
+xdotool key ctrl+alt+q
+stop_player 0
+
+exit $fail
