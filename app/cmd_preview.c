@@ -63,8 +63,9 @@ int cmd_preview(int argc, char **argv)
     if (wo.layout) {
         layout = tile_engine_layout_index(wo.layout);
         if (layout < 0) {
-            fprintf(stderr, "sigplay: preview: --layout %s: custom layout files are drawn by "
-                            "'play'; the preview shows the 'board' preset\n",
+            fprintf(stderr,
+                    "sigplay: preview: --layout %s: custom layout files are drawn by "
+                    "'play'; the preview shows the 'board' preset\n",
                     wo.layout);
             layout = 0;
         }
@@ -87,9 +88,12 @@ int cmd_preview(int argc, char **argv)
         goto out;
     if (text_create(&text) != 0)
         fprintf(stderr, "sigplay: preview: no font found; the OSD shows no text\n");
-    struct tile_engine_opts eo = {.start_ms = wo.start_ms, .speed = wo.speed, .layout = layout,
+    struct tile_engine_opts eo = {.start_ms = wo.start_ms,
+                                  .speed = wo.speed,
+                                  .layout = layout,
                                   .chat = wo.chat == 1 || (wo.chat < 0 && rec->show_chat == 1),
-                                  .volume = wo.volume, .muted = wo.mute};
+                                  .volume = wo.volume,
+                                  .muted = wo.mute};
     if (tile_engine_create(tl, text, &eo, &eng) != 0)
         goto out;
     struct player_ui ui = tile_engine_ui(eng);

@@ -86,23 +86,35 @@ static int bad(const char *prog, const char *opt, const char *what, const char *
 int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    static const char *const flags[] = {"--fullscreen", "--chat", "--no-chat", "--mute",
-                                        "--kiosk", "--loop"};
+    static const char *const flags[] = {"--fullscreen", "--chat",  "--no-chat",
+                                        "--mute",       "--kiosk", "--loop"};
     for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
         if (strcmp(a, flags[k]))
             continue;
         switch (k) {
-        case 0: w->fullscreen = true; break;
-        case 1: w->chat = 1; break;
-        case 2: w->chat = 0; break;
-        case 3: w->mute = true; break;
-        case 4: w->kiosk = w->loop = w->fullscreen = true; break;
-        default: w->loop = true; break;
+        case 0:
+            w->fullscreen = true;
+            break;
+        case 1:
+            w->chat = 1;
+            break;
+        case 2:
+            w->chat = 0;
+            break;
+        case 3:
+            w->mute = true;
+            break;
+        case 4:
+            w->kiosk = w->loop = w->fullscreen = true;
+            break;
+        default:
+            w->loop = true;
+            break;
         }
         return 1;
     }
-    static const char *const valued[] = {"--start", "--speed", "--layout", "--volume",
-                                         "--size", "--state-file", "--screenshot-dir"};
+    static const char *const valued[] = {"--start", "--speed",      "--layout",        "--volume",
+                                         "--size",  "--state-file", "--screenshot-dir"};
     size_t k = 0;
     while (k < sizeof(valued) / sizeof(valued[0]) && strcmp(a, valued[k]))
         k++;

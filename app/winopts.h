@@ -13,16 +13,16 @@
 
 struct app_winopts {
     int64_t start_ms;
-    double speed;            /* 0.5..2.0 in 0.25 steps */
+    double speed; /* 0.5..2.0 in 0.25 steps */
     bool fullscreen;
-    const char *layout;      /* preset name or a file (points into argv); NULL: default */
-    int chat;                /* -1 not said, 0 off, 1 on */
-    int volume;              /* 0..100 */
+    const char *layout; /* preset name or a file (points into argv); NULL: default */
+    int chat;           /* -1 not said, 0 off, 1 on */
+    int volume;         /* 0..100 */
     bool mute;
     bool kiosk;
     bool loop;
-    int width, height;       /* canvas (composed picture) size */
-    const char *state_file;  /* NULL: none */
+    int width, height;      /* canvas (composed picture) size */
+    const char *state_file; /* NULL: none */
     const char *screenshot_dir;
 };
 

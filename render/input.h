@@ -39,34 +39,29 @@
 #define INPUT_MAX_CMDS 2    /* commands one event can produce */
 
 /* Modifier classes a binding asks for (exact match on these three). */
-enum {
-    INPUT_MOD_NONE = 0,
-    INPUT_MOD_SHIFT = 1,
-    INPUT_MOD_CTRL = 2,
-    INPUT_MOD_ALT = 4
-};
+enum { INPUT_MOD_NONE = 0, INPUT_MOD_SHIFT = 1, INPUT_MOD_CTRL = 2, INPUT_MOD_ALT = 4 };
 
 struct input_binding {
     SDL_Keycode sym;
-    unsigned mods;     /* INPUT_MOD_* bits that must be down (and no others) */
+    unsigned mods; /* INPUT_MOD_* bits that must be down (and no others) */
     enum ui_cmd_kind kind;
-    int64_t ms;        /* SEEK_REL */
-    int n;             /* FRAME_STEP, VOLUME */
-    bool repeat;       /* acts on key auto-repeat too */
-    const char *key;   /* for docs and help: "shift+Left" */
+    int64_t ms;      /* SEEK_REL */
+    int n;           /* FRAME_STEP, VOLUME */
+    bool repeat;     /* acts on key auto-repeat too */
+    const char *key; /* for docs and help: "shift+Left" */
 };
 
 /* What the map needs to know about the screen; the caller keeps it up to
  * date (geom for the canvas size, duration, chat panel rectangle). */
 struct input_ctx {
     bool kiosk;
-    bool osd_enabled;          /* the bar can be clicked (off in kiosk) */
-    struct osd_geom geom;      /* OSD geometry of the canvas */
+    bool osd_enabled;     /* the bar can be clicked (off in kiosk) */
+    struct osd_geom geom; /* OSD geometry of the canvas */
     int64_t duration_ms;
-    struct canvas_rect chat;   /* the chat panel; w <= 0: none shown */
+    struct canvas_rect chat; /* the chat panel; w <= 0: none shown */
     /* kept by input_map(): */
-    bool dragging;             /* a press on the bar has not been released */
-    int mouse_x, mouse_y;      /* last known pointer position (canvas) */
+    bool dragging;        /* a press on the bar has not been released */
+    int mouse_x, mouse_y; /* last known pointer position (canvas) */
 };
 
 /* The key table (static; n entries). */

@@ -126,8 +126,8 @@ static struct canvas_color fade(struct canvas_color c, double alpha)
 }
 
 /* Fills the bar columns covering [a, b) of playback time. */
-static void fill_span(struct canvas *c, const struct osd_geom *g, int64_t dur, int64_t a,
-                      int64_t b, int y, int h, struct canvas_color col)
+static void fill_span(struct canvas *c, const struct osd_geom *g, int64_t dur, int64_t a, int64_t b,
+                      int y, int h, struct canvas_color col)
 {
     if (b <= a || dur <= 0)
         return;
@@ -161,7 +161,8 @@ static void draw_button(struct canvas *c, struct canvas_rect r, bool paused,
         for (int dy = 0; dy < r.h; dy++) {
             double f = 1.0 - fabs((dy + 0.5) - r.h / 2.0) / (r.h / 2.0);
             int len = iround(f * r.w * 0.9);
-            struct canvas_rect row = canvas_clip_rect(c, (struct canvas_rect){r.x, r.y + dy, len, 1});
+            struct canvas_rect row =
+                canvas_clip_rect(c, (struct canvas_rect){r.x, r.y + dy, len, 1});
             if (row.w > 0 && row.h > 0)
                 canvas_blend_span(c, row.x, row.y, row.w, 255, col);
         }
@@ -221,13 +222,13 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     canvas_fill_rect(c, g->bar, fade(canvas_rgba(255, 255, 255, 56), a));
     size_t nb = st->n_buffered < OSD_MAX_RANGES ? st->n_buffered : OSD_MAX_RANGES;
     for (size_t i = 0; st->buffered && i < nb; i++)
-        fill_span(c, g, dur, st->buffered[i].start_ms, st->buffered[i].end_ms, g->bar.y,
-                  g->bar.h, fade(canvas_rgba(255, 255, 255, 110), a));
+        fill_span(c, g, dur, st->buffered[i].start_ms, st->buffered[i].end_ms, g->bar.y, g->bar.h,
+                  fade(canvas_rgba(255, 255, 255, 110), a));
     fill_span(c, g, dur, 0, now, g->bar.y, g->bar.h, fade(canvas_rgba(66, 165, 245, 255), a));
 
     /* lane strips: where each lane has media */
     static const struct canvas_color lane_cols[OSD_MAX_LANE_STRIPS] = {
-        {129, 199, 132, 255}, {255, 183, 77, 255}, {186, 104, 200, 255}, {77, 208, 225, 255},
+        {129, 199, 132, 255}, {255, 183, 77, 255},  {186, 104, 200, 255}, {77, 208, 225, 255},
         {240, 98, 146, 255},  {174, 213, 129, 255}, {255, 241, 118, 255}, {144, 164, 174, 255}};
     size_t nl = st->n_lanes < OSD_MAX_LANE_STRIPS ? st->n_lanes : OSD_MAX_LANE_STRIPS;
     for (size_t l = 0; st->lanes && l < nl; l++) {
@@ -244,15 +245,15 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     int mw = imax(2, iround(2 * s)), mext = iround(4 * s);
     for (size_t i = 0; st->pauses_ms && i < np && dur > 0; i++) {
         int x = osd_bar_x_of(g, dur, st->pauses_ms[i]);
-        canvas_fill_rect(c, (struct canvas_rect){x - mw / 2, g->bar.y - mext, mw,
-                                                 g->bar.h + 2 * mext},
+        canvas_fill_rect(c,
+                         (struct canvas_rect){x - mw / 2, g->bar.y - mext, mw, g->bar.h + 2 * mext},
                          fade(canvas_rgba(255, 202, 40, 255), a));
     }
 
     /* play head */
     if (dur > 0)
-        fill_disc(c, osd_bar_x_of(g, dur, now), g->bar.y + g->bar.h / 2,
-                  imax(2, iround(7 * s)), fade(canvas_rgba(255, 255, 255, 255), a));
+        fill_disc(c, osd_bar_x_of(g, dur, now), g->bar.y + g->bar.h / 2, imax(2, iround(7 * s)),
+                  fade(canvas_rgba(255, 255, 255, 255), a));
 
     draw_button(c, g->button, st->paused, fade(canvas_rgba(255, 255, 255, 255), a));
 

@@ -41,7 +41,7 @@ struct osd_range {
 
 /* One lane's media coverage for the strips under the bar. */
 struct osd_lane {
-    const char *name;            /* lane name (not drawn today; for tooltips) */
+    const char *name;              /* lane name (not drawn today; for tooltips) */
     const struct osd_range *cover; /* where it has media, any order */
     size_t n_cover;
 };
@@ -51,8 +51,8 @@ struct osd_state {
     int64_t duration_ms; /* > 0; 0 or less draws an empty bar */
     int64_t t_ms;        /* current position, clamped for drawing */
     bool paused;
-    double speed;  /* 0.5 .. 2.0; drawn as "1.25x" */
-    int volume;    /* percent, 0 .. 100 */
+    double speed; /* 0.5 .. 2.0; drawn as "1.25x" */
+    int volume;   /* percent, 0 .. 100 */
     bool muted;
     const int64_t *pauses_ms; /* playback times of the class's pauses */
     size_t n_pauses;
@@ -60,26 +60,26 @@ struct osd_state {
     size_t n_lanes;
     const struct osd_range *buffered; /* what can play without waiting */
     size_t n_buffered;
-    bool hover;          /* the mouse is over the bar: show a tooltip */
-    int hover_x;         /* canvas x of the mouse when hover */
+    bool hover;             /* the mouse is over the bar: show a tooltip */
+    int hover_x;            /* canvas x of the mouse when hover */
     const char *wall_clock; /* the class's wall-clock time at t, e.g.
                                "2023-11-14 22:13:20"; NULL or "" to omit */
-    const char *message; /* a transient line ("Speed 1.5x"); NULL or "" none */
-    bool buffering;      /* waiting for data: a spinner-like indicator */
-    double alpha;        /* 0 (hidden) .. 1 (fully shown); fades the OSD */
+    const char *message;    /* a transient line ("Speed 1.5x"); NULL or "" none */
+    bool buffering;         /* waiting for data: a spinner-like indicator */
+    double alpha;           /* 0 (hidden) .. 1 (fully shown); fades the OSD */
 };
 
 /* Where the OSD's parts are on a canvas of a given size (pixels). */
 struct osd_geom {
     int canvas_w, canvas_h;
-    struct canvas_rect panel; /* the translucent band at the bottom */
-    struct canvas_rect bar;   /* the seek bar track; bar.w >= 2 */
-    struct canvas_rect hit;   /* where a click seeks: the bar, taller */
-    struct canvas_rect button; /* the play/pause button */
+    struct canvas_rect panel;        /* the translucent band at the bottom */
+    struct canvas_rect bar;          /* the seek bar track; bar.w >= 2 */
+    struct canvas_rect hit;          /* where a click seeks: the bar, taller */
+    struct canvas_rect button;       /* the play/pause button */
     int strip_y, strip_h, strip_gap; /* lane strips: first top, height, gap */
-    int text_y;    /* top of the text row */
-    double text_px; /* text size */
-    double scale;   /* canvas_h / 720, clamped to [0.5, 4] */
+    int text_y;                      /* top of the text row */
+    double text_px;                  /* text size */
+    double scale;                    /* canvas_h / 720, clamped to [0.5, 4] */
 };
 
 /* Computes the geometry for a w x h canvas (w, h >= 1). Pure. */

@@ -44,10 +44,10 @@ struct pui_state {
     int64_t duration_ms; /* TotalTime */
     int64_t wall_ms;     /* w(t), Unix ms (the class's clock); 0 unknown */
     bool paused;
-    bool ended;          /* at the end and not looping */
-    bool buffering;      /* waiting for data */
+    bool ended;     /* at the end and not looping */
+    bool buffering; /* waiting for data */
     double speed;
-    int volume;          /* percent 0..100 */
+    int volume; /* percent 0..100 */
     bool muted;
     int layout_index;
     char layout_name[PUI_MAX_NAME];

@@ -44,9 +44,8 @@ void sync_overlay_lane_line(const struct sync_lane_stats *l, char *buf, size_t n
         snprintf(age, sizeof(age), "%s", "-");
     else
         snprintf(age, sizeof(age), "%.1f s ago", (double)l->anchor_age_ms / 1000.0);
-    snprintf(buf, n, "%s\t%s\tanchors %zu (%s)\tdrop %" PRIu64 "/%" PRIu64 "%s",
-             name, skew, l->anchors, age, l->dropped, l->shown,
-             l->buffering ? "\tBUFFERING" : "");
+    snprintf(buf, n, "%s\t%s\tanchors %zu (%s)\tdrop %" PRIu64 "/%" PRIu64 "%s", name, skew,
+             l->anchors, age, l->dropped, l->shown, l->buffering ? "\tBUFFERING" : "");
 }
 
 #define MAX_COLS 5

@@ -35,11 +35,11 @@ struct sync_lane_stats {
 };
 
 struct sync_stats {
-    int64_t t_ms;          /* playback time */
-    int64_t w_ms;          /* w(t), Unix ms */
+    int64_t t_ms; /* playback time */
+    int64_t w_ms; /* w(t), Unix ms */
     double speed;
     bool has_audio;
-    int64_t av_diff_ms;    /* audio clock - video clock, when has_audio */
+    int64_t av_diff_ms; /* audio clock - video clock, when has_audio */
     const struct sync_lane_stats *lanes;
     size_t n_lanes;
 };

@@ -19,24 +19,24 @@ struct tile_engine {
     const struct recording *rec;
     struct text_ctx *text; /* borrowed, may be NULL */
     struct sp_clock *clock;
-    int serial;      /* seek generation for the clock */
+    int serial; /* seek generation for the clock */
     int64_t total_ms;
-    bool ended;      /* reached the end (reported once by step) */
+    bool ended; /* reached the end (reported once by step) */
     bool eof_sent;
-    bool dirty;      /* something changed the picture since the last step */
+    bool dirty;         /* something changed the picture since the last step */
     int64_t last_frame; /* frame index (t / FRAME_MS) of the last step's picture */
     int layout;
     bool chat;
     int volume;
     bool muted;
 
-    int64_t *pauses;           /* n_pauses playback ms */
+    int64_t *pauses; /* n_pauses playback ms */
     size_t n_pauses;
-    struct osd_lane *lanes;    /* one per recording lane */
-    struct osd_range *cover;   /* all lanes' segments, lanes[i].cover points in */
+    struct osd_lane *lanes;  /* one per recording lane */
+    struct osd_range *cover; /* all lanes' segments, lanes[i].cover points in */
     struct sync_lane_stats *stats;
     struct sync_stats sync;
-    struct osd_range all;      /* buffered: the whole recording is local */
+    struct osd_range all;         /* buffered: the whole recording is local */
     struct canvas_rect chat_rect; /* where the last draw put the chat column */
 };
 
@@ -206,9 +206,9 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
     case UI_CMD_SPEED_DOWN:
     case UI_CMD_SPEED_RESET: {
         double s = clock_speed(e->clock);
-        s = cmd->kind == UI_CMD_SPEED_RESET ? 1.0
-                                            : clock_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1
-                                                                                               : -1);
+        s = cmd->kind == UI_CMD_SPEED_RESET
+                ? 1.0
+                : clock_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1 : -1);
         return clock_set_speed(e->clock, s);
     }
     case UI_CMD_FRAME_STEP: {
@@ -268,8 +268,11 @@ static void get_state(void *opaque, struct pui_state *st)
         e->stats[l].has_frame = false; /* no media decoded here */
         e->stats[l].anchor_age_ms = -1;
     }
-    e->sync = (struct sync_stats){.t_ms = t, .w_ms = st->wall_ms, .speed = st->speed,
-                                  .lanes = e->stats, .n_lanes = e->rec->n_lanes};
+    e->sync = (struct sync_stats){.t_ms = t,
+                                  .w_ms = st->wall_ms,
+                                  .speed = st->speed,
+                                  .lanes = e->stats,
+                                  .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;
     if (e->chat)
         st->chat_rect = e->chat_rect;
@@ -302,8 +305,7 @@ static size_t place(const struct tile_engine *e, struct canvas_rect a, struct ti
     tiles[0].r = (struct canvas_rect){a.x, a.y, big_w, a.h};
     tiles[0].lane = e->layout == 2 ? 0 : -1; /* focus: the first lane (teacher) */
     for (int i = 0; i < k; i++) {
-        tiles[i + 1].r = (struct canvas_rect){a.x + big_w, a.y + i * a.h / k, a.w - big_w,
-                                              a.h / k};
+        tiles[i + 1].r = (struct canvas_rect){a.x + big_w, a.y + i * a.h / k, a.w - big_w, a.h / k};
         int lane = i; /* board layout: lanes 0..k-1 */
         if (e->layout == 2)
             lane = i == 0 ? -1 : i; /* focus: the board, then the other lanes */
@@ -326,8 +328,7 @@ static int draw(void *opaque, struct canvas *c)
         struct canvas_rect chat = {area.w, 0, cw, c->h};
         e->chat_rect = chat;
         canvas_fill_rect(c, chat, canvas_rgba(34, 38, 46, 255));
-        canvas_fill_rect(c, (struct canvas_rect){chat.x, 0, 2, c->h},
-                         canvas_rgba(70, 75, 85, 255));
+        canvas_fill_rect(c, (struct canvas_rect){chat.x, 0, 2, c->h}, canvas_rgba(70, 75, 85, 255));
         if (e->text)
             rc = text_draw(e->text, c, chat.x + px, px, "Chat", px, canvas_rgba(220, 220, 220, 255),
                            0, NULL);

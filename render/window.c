@@ -18,7 +18,7 @@ struct window {
     SDL_Window *win;
     SDL_Renderer *ren;
     SDL_Texture *tex;
-    int cw, ch;          /* canvas size */
+    int cw, ch; /* canvas size */
     bool kiosk;
     bool fullscreen;
     bool cursor_shown;
@@ -73,8 +73,8 @@ int window_create(const struct window_opts *o, struct window **out)
      * and maps mouse coordinates back to canvas pixels. */
     if (SDL_RenderSetLogicalSize(w->ren, w->cw, w->ch) != 0)
         goto fail;
-    w->tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING,
-                               w->cw, w->ch);
+    w->tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING, w->cw,
+                               w->ch);
     if (!w->tex)
         goto fail;
     SDL_SetTextureBlendMode(w->tex, SDL_BLENDMODE_NONE);

@@ -25,10 +25,10 @@
 #define WINDOW_CURSOR_IDLE_MS 2000
 
 struct window_opts {
-    const char *title;     /* NULL: "sigplay" */
+    const char *title;      /* NULL: "sigplay" */
     int canvas_w, canvas_h; /* the picture size, 1..CANVAS_MAX_DIM */
-    bool fullscreen;       /* start fullscreen (desktop resolution) */
-    bool kiosk;            /* fullscreen, cursor never shown */
+    bool fullscreen;        /* start fullscreen (desktop resolution) */
+    bool kiosk;             /* fullscreen, cursor never shown */
 };
 
 struct window;

@@ -90,9 +90,8 @@ static void write_state(struct loop *L, int64_t now)
                        s->paused ? "true" : "false", s->ended ? "true" : "false", s->speed,
                        s->volume, s->muted ? "true" : "false", s->layout_index, s->layout_name,
                        s->chat_on ? "true" : "false",
-                       window_is_fullscreen(L->win) ? "true" : "false",
-                       L->stats ? "true" : "false", L->alpha,
-                       strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12);
+                       window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
+                       L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -105,8 +104,7 @@ static void screenshot(struct loop *L, int64_t now)
 {
     char name[128], path[4096];
     window_loop_screenshot_name(&L->st, name, sizeof(name));
-    snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".",
-             name);
+    snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".", name);
     /* the picture without the OSD, as mpv's "s" */
     int rc = canvas_write_png(L->frame, path);
     if (rc < 0) {
@@ -235,16 +233,25 @@ static int present(struct loop *L, int64_t now)
         if (localtime_r(&s, &tm))
             strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
     }
-    struct osd_state os = {
-        .duration_ms = L->st.duration_ms, .t_ms = L->st.t_ms, .paused = L->st.paused,
-        .speed = L->st.speed, .volume = L->st.volume, .muted = L->st.muted,
-        .pauses_ms = L->st.pauses_ms, .n_pauses = L->st.n_pauses, .lanes = L->st.lanes,
-        .n_lanes = L->st.n_lanes, .buffered = L->st.buffered, .n_buffered = L->st.n_buffered,
-        .wall_clock = wall, .buffering = L->st.buffering && !L->o->kiosk, .alpha = a,
-        .message = now < L->message_until_ms ? L->message : NULL};
+    struct osd_state os = {.duration_ms = L->st.duration_ms,
+                           .t_ms = L->st.t_ms,
+                           .paused = L->st.paused,
+                           .speed = L->st.speed,
+                           .volume = L->st.volume,
+                           .muted = L->st.muted,
+                           .pauses_ms = L->st.pauses_ms,
+                           .n_pauses = L->st.n_pauses,
+                           .lanes = L->st.lanes,
+                           .n_lanes = L->st.n_lanes,
+                           .buffered = L->st.buffered,
+                           .n_buffered = L->st.n_buffered,
+                           .wall_clock = wall,
+                           .buffering = L->st.buffering && !L->o->kiosk,
+                           .alpha = a,
+                           .message = now < L->message_until_ms ? L->message : NULL};
     int mx = L->in.mouse_x, my = L->in.mouse_y;
-    os.hover = a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my,
-                                                        NULL));
+    os.hover =
+        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
     os.hover_x = mx;
     int rc = osd_draw(L->o->text, L->out, &os);
     if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)

@@ -22,7 +22,7 @@
 
 #define WINDOW_LOOP_OSD_IDLE_MS 2000 /* OSD hides after this long without input */
 #define WINDOW_LOOP_OSD_FADE_MS 250
-#define WINDOW_LOOP_MESSAGE_MS 1500  /* "Speed 1.5x" and friends */
+#define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */
 #define WINDOW_LOOP_STATE_EVERY_MS 200 /* state file refresh while playing */
 
 struct text_ctx;

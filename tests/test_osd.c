@@ -128,13 +128,21 @@ static const struct osd_range buffered[] = {{20000, 45000}};
 
 static struct osd_state sample_state(void)
 {
-    static const struct osd_lane lanes[] = {
-        {"teacher_01", cover_a, 2}, {"student_02", cover_b, 2}};
-    struct osd_state st = {
-        .duration_ms = 60000, .t_ms = 20000, .paused = true, .speed = 1.25, .volume = 80,
-        .pauses_ms = pauses, .n_pauses = 1, .lanes = lanes, .n_lanes = 2,
-        .buffered = buffered, .n_buffered = 1, .hover = true,
-        .wall_clock = "2023-11-14 22:13:40", .alpha = 1.0};
+    static const struct osd_lane lanes[] = {{"teacher_01", cover_a, 2}, {"student_02", cover_b, 2}};
+    struct osd_state st = {.duration_ms = 60000,
+                           .t_ms = 20000,
+                           .paused = true,
+                           .speed = 1.25,
+                           .volume = 80,
+                           .pauses_ms = pauses,
+                           .n_pauses = 1,
+                           .lanes = lanes,
+                           .n_lanes = 2,
+                           .buffered = buffered,
+                           .n_buffered = 1,
+                           .hover = true,
+                           .wall_clock = "2023-11-14 22:13:40",
+                           .alpha = 1.0};
     return st;
 }
 
