@@ -4,6 +4,7 @@
  * SOURCE work without the network. */
 #include "commands.h"
 #include "netopts.h"
+#include "progress.h"
 
 #include "player/cache.h"
 #include "player/diag.h"
@@ -15,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 static void usage(FILE *f)
 {
@@ -31,77 +30,6 @@ static void usage(FILE *f)
             "Exit: 0 everything is cached, 2 something could not be fetched (one line\n"
             "each), 64 bad command line.\n",
             app_net_help());
-}
-
-struct progress {
-    bool tty;
-    size_t index, count;
-    const char *name;
-    int64_t done_before; /* bytes of the files already finished */
-    int64_t total;       /* expected bytes of everything, -1 unknown */
-    struct timespec start;
-    int64_t received;    /* over the network in this run, finished files */
-    bool drawn;
-};
-
-static double elapsed(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-static void human(double bytes, char *buf, size_t n)
-{
-    if (bytes >= 1e9)
-        snprintf(buf, n, "%.2f GB", bytes / 1e9);
-    else if (bytes >= 1e6)
-        snprintf(buf, n, "%.1f MB", bytes / 1e6);
-    else if (bytes >= 1e3)
-        snprintf(buf, n, "%.0f KB", bytes / 1e3);
-    else
-        snprintf(buf, n, "%.0f B", bytes);
-}
-
-static void on_progress(void *opaque, const struct fetch_status *st)
-{
-    struct progress *p = opaque;
-    if (!p->tty)
-        return;
-    int64_t done = p->done_before + (st->have > 0 ? st->have : 0);
-    int64_t total = p->total;
-    if (total >= 0 && done > total)
-        total = done;
-    double secs = elapsed(&p->start);
-    double rate = st->rate > 0 ? st->rate : (secs > 0 ? (double)(p->received + st->received) / secs : 0);
-    char d[32], t[32], r[32], eta[32] = "--:--";
-    human((double)done, d, sizeof(d));
-    human(total >= 0 ? (double)total : 0, t, sizeof(t));
-    human(rate, r, sizeof(r));
-    if (total > 0 && rate > 1) {
-        int s = (int)((double)(total - done) / rate);
-        snprintf(eta, sizeof(eta), "%d:%02d", s / 60, s % 60);
-    }
-    char bar[31];
-    int fill = total > 0 ? (int)(30.0 * (double)done / (double)total) : 0;
-    for (int i = 0; i < 30; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r[%s] %s / %s  %s/s  ETA %s  (%zu/%zu) %-24.24s", bar, d,
-            total >= 0 ? t : "?", r, eta, p->index + 1, p->count, p->name);
-    fflush(stderr);
-    p->drawn = true;
-}
-
-static const char *base_name(const char *url)
-{
-    const char *q = url + strcspn(url, "?#");
-    const char *s = q;
-    while (s > url && s[-1] != '/')
-        s--;
-    static char buf[256];
-    snprintf(buf, sizeof(buf), "%.*s", (int)(q - s), s);
-    return buf;
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -179,31 +107,25 @@ int cmd_fetch(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         if (assets.items[i].size > 0)
             total += assets.items[i].size;
-    struct progress p = {0};
-    p.tty = isatty(2);
-    p.count = n;
-    p.total = total;
-    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    struct app_progress p;
+    app_progress_start(&p, n, total);
     size_t failed = 0;
     struct diag_list errs = {0};
     for (size_t i = 0; i < n; i++) {
         const struct rec_asset *a = &assets.items[i];
-        p.index = i;
-        p.name = base_name(a->url);
+        app_progress_item(&p, i, a->url);
         struct diag_list d = {0};
         unsigned flags = a->kind == REC_ASSET_MEDIA ? FETCH_MEDIA : 0;
-        if (fetch_download(f, a->url, flags, on_progress, &p, &d))
+        if (fetch_download(f, a->url, flags, app_progress_cb, &p, &d))
             failed++;
         diag_move(&errs, &d);
-        if (a->size > 0)
-            p.done_before += a->size;
+        app_progress_done(&p, a->size);
     }
-    if (p.drawn)
-        fprintf(stderr, "\n");
+    app_progress_end(&p);
     for (size_t k = 0; k < errs.count; k++)
         fprintf(stderr, "sigplay: %s\n", errs.items[k].text);
     char t[32];
-    human((double)total, t, sizeof(t));
+    app_human_bytes((double)total, t, sizeof(t));
     if (!failed)
         printf("fetched %zu files (%zu pages, %zu media, %zu images; %s) into %s%s\n", n,
                assets.by_kind[REC_ASSET_PAGE], assets.by_kind[REC_ASSET_MEDIA],

@@ -37,44 +37,6 @@ static void usage(FILE *f)
             app_net_help());
 }
 
-/* A loader that starts the network client only when a document is remote,
- * so probing local files touches neither the network nor the cache. */
-struct lazy_net {
-    struct app_net net;
-    struct fetch *f;
-    int start_rc; /* fetch_create()'s result once tried */
-    bool tried;
-};
-
-static int lazy_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
-                    struct diag_list *diag)
-{
-    struct lazy_net *ln = opaque;
-    enum url_kind kind = url_kind(url);
-    if (kind != URL_KIND_HTTP && kind != URL_KIND_HTTPS)
-        return sp_loader_get(NULL, url, max_bytes, data, len, diag);
-    *data = NULL;
-    *len = 0;
-    if (!ln->tried) {
-        ln->tried = true;
-        struct diag_list sub;
-        diag_init(&sub);
-        ln->start_rc = fetch_create(&ln->net.opts, &ln->f, &sub);
-        if (ln->start_rc)
-            diag_add(diag, DIAG_ERROR, "%s: the network client could not start: %s", url,
-                     sub.count ? sub.items[0].text : sp_strerror(ln->start_rc));
-        diag_clear(&sub);
-        if (ln->start_rc)
-            return ln->start_rc;
-    }
-    if (!ln->f) {
-        diag_add(diag, DIAG_ERROR, "%s: the network client could not start", url);
-        return ln->start_rc ? ln->start_rc : SP_ENET;
-    }
-    struct sp_loader l = fetch_loader(ln->f);
-    return l.get(l.opaque, url, max_bytes, data, len, diag);
-}
-
 /* "2019-05-23T12:05:40Z", with ".mmm" when the ms are not whole seconds. */
 static void iso_utc(int64_t unix_ms, char *buf, size_t n)
 {
@@ -346,7 +308,7 @@ int cmd_probe(int argc, char **argv)
 {
     const char *source = NULL;
     bool json = false;
-    struct lazy_net net = {0};
+    struct app_lazy_net net = {0};
     app_net_init(&net.net);
     for (int i = 1; i < argc; i++) {
         int r = app_net_parse(&net.net, argc, argv, &i);
@@ -379,7 +341,7 @@ int cmd_probe(int argc, char **argv)
     diag_init(&diag);
     struct recording *rec = NULL;
     struct timeline *tl = NULL;
-    struct sp_loader loader = {lazy_get, &net};
+    struct sp_loader loader = app_lazy_loader(&net);
     int rc = manifest_open(source, &loader, NULL, &diag, &rec);
     if (rec && tl_create(rec, &tl) != 0)
         rc = SP_ENOMEM;

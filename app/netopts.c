@@ -2,6 +2,8 @@
 #include "netopts.h"
 
 #include "player/diag.h"
+#include "player/sp_error.h"
+#include "player/url.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,4 +60,43 @@ int app_net_start(const struct app_net *n, struct fetch **out)
     }
     diag_clear(&d);
     return r;
+}
+
+struct fetch *app_lazy_fetch(struct app_lazy_net *ln, const char *url, struct diag_list *diag)
+{
+    if (!ln->tried) {
+        ln->tried = true;
+        struct diag_list sub;
+        diag_init(&sub);
+        ln->start_rc = fetch_create(&ln->net.opts, &ln->f, &sub);
+        if (ln->start_rc)
+            diag_add(diag, DIAG_ERROR, "%s: the network client could not start: %s", url,
+                     sub.count ? sub.items[0].text : sp_strerror(ln->start_rc));
+        diag_clear(&sub);
+        if (ln->start_rc)
+            return NULL;
+    }
+    if (!ln->f)
+        diag_add(diag, DIAG_ERROR, "%s: the network client could not start", url);
+    return ln->f;
+}
+
+static int lazy_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                    struct diag_list *diag)
+{
+    struct app_lazy_net *ln = opaque;
+    enum url_kind kind = url_kind(url);
+    if (kind != URL_KIND_HTTP && kind != URL_KIND_HTTPS)
+        return sp_loader_get(NULL, url, max_bytes, data, len, diag);
+    *data = NULL;
+    *len = 0;
+    if (!app_lazy_fetch(ln, url, diag))
+        return ln->start_rc ? ln->start_rc : SP_ENET;
+    struct sp_loader l = fetch_loader(ln->f);
+    return l.get(l.opaque, url, max_bytes, data, len, diag);
+}
+
+struct sp_loader app_lazy_loader(struct app_lazy_net *ln)
+{
+    return (struct sp_loader){lazy_get, ln};
 }

@@ -6,6 +6,8 @@
 
 #include "player/fetch.h"
 
+#include <stdbool.h>
+
 struct app_net {
     struct fetch_opts opts; /* strings point into argv */
 };
@@ -23,5 +25,23 @@ const char *app_net_help(void);
 /* Creates the fetch object; on failure prints the reason to stderr and
  * returns the SP_E* code. */
 int app_net_start(const struct app_net *n, struct fetch **out);
+
+/* A network client started on first need: documents and media on disk
+ * touch neither the network nor the cache. Zero it, app_net_init(&ln->net),
+ * parse options into ln->net; fetch_destroy(&ln->f) at the end. */
+struct app_lazy_net {
+    struct app_net net;
+    struct fetch *f; /* NULL until a remote URL needed it */
+    int start_rc;    /* fetch_create()'s result once tried */
+    bool tried;
+};
+
+/* The client for url (started now if needed), or NULL with one error line
+ * in diag when it could not start. */
+struct fetch *app_lazy_fetch(struct app_lazy_net *ln, const char *url, struct diag_list *diag);
+
+/* A loader that reads local documents from disk and remote ones through
+ * the lazily started client (player/loader.h). Valid while ln lives. */
+struct sp_loader app_lazy_loader(struct app_lazy_net *ln);
 
 #endif

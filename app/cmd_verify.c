@@ -1,0 +1,463 @@
+/* cmd_verify.c - `sigplay verify SOURCE [--json FILE] [--quick]`: a QA
+ * report on a recording. Fetches what it needs (progress bar), runs the
+ * checks of player/verify.h plus the chat model's (im/ lives above the
+ * core's verify), prints a human report on stdout and, with --json, the
+ * same as JSON (schema sigplay-verify/1, docs/verify-json.md). Stateless:
+ * one run, one report, one exit code (0 clean, 1 warnings, 2 errors). */
+#include "commands.h"
+#include "netopts.h"
+#include "progress.h"
+
+#include "im/chat.h"
+#include "player/diag.h"
+#include "player/fetch.h"
+#include "player/manifest.h"
+#include "player/msgpage.h"
+#include "player/sp_error.h"
+#include "player/sp_file.h"
+#include "player/timeline.h"
+#include "player/url.h"
+#include "player/verify.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <libavutil/log.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: sigplay verify SOURCE [--json FILE] [--quick] [network options]\n"
+            "Checks a recording lane by lane and segment by segment: reachable, size and\n"
+            "duration as announced, decodes without errors, SEI sync anchors and each\n"
+            "segment's offset from its VideoPlayTime, audio present and not silent,\n"
+            "timeline coverage, message pages, whiteboard ops and chat; surfaces Status,\n"
+            "FinishReason, ExceptionCnt and Interrupts. A human report goes to stdout.\n"
+            "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
+            "--json FILE   also write the report as JSON (schema " VERIFY_SCHEMA ");\n"
+            "              '-' prints it on stdout instead of the human report\n"
+            "--quick       decode sampled windows (start, middle, end) instead of\n"
+            "              every frame; everything else is checked in full\n"
+            "%s"
+            "Exit: 0 clean, 1 warnings, 2 errors, 64 bad command line.\n",
+            app_net_help());
+}
+
+/* ---- running the checks --------------------------------------------------- */
+
+static bool is_remote(const char *url)
+{
+    enum url_kind k = url_kind(url);
+    return k == URL_KIND_HTTP || k == URL_KIND_HTTPS;
+}
+
+/* Downloads every remote segment into the cache with the progress bar.
+ * Unreachable ones are marked in the report (their line from the fetch
+ * layer, which explains expired links). */
+static void fetch_media(struct verify_report *r, struct app_lazy_net *net, bool *skip)
+{
+    int64_t total = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_segments; i++)
+        if (is_remote(r->segments[i].seg->url)) {
+            n++;
+            if (r->segments[i].seg->size_bytes > 0)
+                total += r->segments[i].seg->size_bytes;
+        }
+    if (!n)
+        return;
+    struct app_progress p;
+    app_progress_start(&p, n, total);
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_segments; i++) {
+        const struct rec_segment *s = r->segments[i].seg;
+        if (!is_remote(s->url))
+            continue;
+        struct diag_list d = {0};
+        app_progress_item(&p, k++, s->url);
+        struct fetch *f = app_lazy_fetch(net, s->url, &d);
+        int rc = f ? fetch_download(f, s->url, FETCH_MEDIA, app_progress_cb, &p, &d) : SP_ENET;
+        if (rc) {
+            verify_unreachable(r, i, d.count ? d.items[0].text : sp_strerror(rc));
+            skip[i] = true;
+        }
+        app_progress_done(&p, s->size_bytes);
+        diag_clear(&d);
+    }
+    app_progress_end(&p);
+}
+
+static void check_chat(struct verify_report *r, const struct msg_log *log)
+{
+    struct diag_list d = {0};
+    struct chat_log *chat = NULL;
+    int rc = chat_log_build(log, &chat, &d);
+    if (rc)
+        diag_add(&d, DIAG_ERROR, "chat: %s", sp_strerror(rc));
+    verify_add_diags(r, &d, "chat.content");
+    diag_clear(&d);
+    if (chat)
+        r->chat_items = chat->count;
+    chat_log_destroy(&chat);
+}
+
+/* ---- human report ----------------------------------------------------------- */
+
+static void fmt_secs(int64_t ms, char *buf, size_t n)
+{
+    if (ms < 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%" PRId64 ".%03d", ms / 1000, (int)(ms % 1000));
+}
+
+static const char *source_name(enum lane_map_source s)
+{
+    switch (s) {
+    case LANE_MAP_SEI:
+        return "sei";
+    case LANE_MAP_SYNC_TIME:
+        return "sync_time";
+    default:
+        return "play_time";
+    }
+}
+
+static void print_human(FILE *out, const struct verify_report *r, const struct recording *rec,
+                        const char *source)
+{
+    fprintf(out, "verify      %s%s\n", source, r->quick ? " (quick: sampled decoding)" : "");
+    if (!rec) {
+        fprintf(out, "recording   could not be read\n");
+    } else {
+        fprintf(out, "recording   %s, %zu lane(s), %zu segment(s), %zu message page(s)\n",
+                rec->is_manifest ? "replay manifest" : "recording result", rec->n_lanes,
+                rec->n_segments, rec->n_message_pages);
+        fprintf(out, "status      %s%s%s; ExceptionCnt %s", *rec->status ? rec->status : "(none)",
+                *rec->finish_reason ? ", FinishReason " : "", rec->finish_reason,
+                rec->exception_cnt >= 0 ? "" : "(none)");
+        if (rec->exception_cnt >= 0)
+            fprintf(out, "%" PRId64, rec->exception_cnt);
+        fprintf(out, "; Interrupts");
+        if (!rec->n_interrupts)
+            fprintf(out, " none");
+        for (size_t i = 0; i < rec->n_interrupts; i++)
+            fprintf(out, " %s x%" PRId64, rec->interrupts[i].user_id, rec->interrupts[i].count);
+        fprintf(out, "\n");
+        fprintf(out,
+                "origin      RecordStartTime %" PRId64 " ms; refined %+" PRId64
+                " ms from %zu segment(s)\n",
+                r->origin_ms, r->refined_origin_ms - r->origin_ms, r->origin_estimates);
+        fprintf(out, "segments    %-24s %-30s %9s %9s %6s %4s %8s %4s %6s %8s %8s\n", "lane",
+                "file", "bytes", "dur s", "frames", "errs", "audio dB", "sei", "gap s", "offset",
+                "refined");
+        for (size_t i = 0; i < r->n_segments; i++) {
+            const struct verify_segment *v = &r->segments[i];
+            char dur[32], gap[32], db[32], off[32], ref[32];
+            fmt_secs(v->duration_ms, dur, sizeof(dur));
+            fmt_secs(v->sei_max_gap_ms, gap, sizeof(gap));
+            if (isnan(v->audio_dbfs))
+                snprintf(db, sizeof(db), "-");
+            else
+                snprintf(db, sizeof(db), "%.1f", v->audio_dbfs);
+            bool placed = v->decoded && v->sync_source != LANE_MAP_PLAY_TIME;
+            snprintf(off, sizeof(off), placed ? "%+" PRId64 : "-", v->offset_ms);
+            snprintf(ref, sizeof(ref), placed ? "%+" PRId64 : "-", v->offset_refined_ms);
+            if (!v->reachable) {
+                fprintf(out, "            %-24.24s %-30.30s unreachable\n",
+                        rec->lanes[v->lane].name, v->name);
+                continue;
+            }
+            fprintf(out,
+                    "            %-24.24s %-30.30s %9" PRId64 " %9s %6" PRId64 " %4" PRId64
+                    " %8s %4zu %6s %8s %8s\n",
+                    rec->lanes[v->lane].name, v->name, v->size_bytes, dur, v->frames_decoded,
+                    v->decode_errors, db, v->sei_count, gap, off, ref);
+        }
+        if (!r->n_gaps)
+            fprintf(out, "coverage    some lane has media all through the playback\n");
+        else
+            fprintf(out, "coverage    %zu gap(s), %" PRId64 " ms without any media\n", r->n_gaps,
+                    r->uncovered_ms);
+        fprintf(out,
+                "messages    %zu/%zu page(s) read, %zu message(s), %zu board batch(es), %zu "
+                "op(s), %zu chat item(s)\n",
+                r->pages_read, r->pages, r->messages, r->board_batches, r->board_ops,
+                r->chat_items);
+    }
+    fprintf(out, "findings    %zu error(s), %zu warning(s), %zu info\n", r->counts[VERIFY_ERROR],
+            r->counts[VERIFY_WARNING], r->counts[VERIFY_INFO]);
+    for (size_t i = 0; i < r->n_findings; i++)
+        fprintf(out, "  %-7s %-22s %s\n", verify_severity_name(r->findings[i].severity),
+                r->findings[i].code, r->findings[i].message);
+    if (r->dropped)
+        fprintf(out, "  ... and %zu more findings\n", r->dropped);
+    int code = verify_exit_code(r);
+    fprintf(out, "result      %s (exit %d)\n",
+            code == 2   ? "ERRORS"
+            : code == 1 ? "WARNINGS"
+                        : "OK",
+            code);
+}
+
+/* ---- JSON report ------------------------------------------------------------- */
+
+static void num_or_null(cJSON *o, const char *k, bool present, double v)
+{
+    if (present)
+        cJSON_AddNumberToObject(o, k, v);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *segment_json(const struct verify_segment *v, const struct recording *rec, size_t i)
+{
+    const struct rec_segment *s = v->seg;
+    const struct rec_lane *ln = &rec->lanes[v->lane];
+    bool placed = v->decoded && v->sync_source != LANE_MAP_PLAY_TIME;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", (double)i);
+    cJSON_AddNumberToObject(o, "video_info", (double)s->source_index);
+    cJSON_AddStringToObject(o, "lane", ln->name);
+    cJSON_AddStringToObject(o, "user_id", ln->user_id);
+    cJSON_AddStringToObject(o, "kind", rec_lane_kind_name(ln->kind));
+    cJSON_AddStringToObject(o, "url", s->url);
+    cJSON_AddStringToObject(o, "file", v->name);
+    cJSON_AddNumberToObject(o, "play_ms", (double)s->play_ms);
+    cJSON_AddNumberToObject(o, "video_duration_ms", (double)s->duration_ms);
+    num_or_null(o, "video_size", s->size_bytes >= 0, (double)s->size_bytes);
+    cJSON_AddBoolToObject(o, "reachable", v->reachable);
+    cJSON_AddBoolToObject(o, "decoded", v->decoded);
+    num_or_null(o, "size_bytes", v->size_bytes >= 0, (double)v->size_bytes);
+    num_or_null(o, "duration_ms", v->duration_ms >= 0, (double)v->duration_ms);
+    num_or_null(o, "frame_ms", v->frame_ms > 0, (double)v->frame_ms);
+    cJSON_AddBoolToObject(o, "has_video", v->has_video);
+    cJSON_AddBoolToObject(o, "has_audio", v->has_audio);
+    cJSON_AddNumberToObject(o, "video_packets", (double)v->video_packets);
+    cJSON_AddNumberToObject(o, "frames_decoded", (double)v->frames_decoded);
+    cJSON_AddNumberToObject(o, "decode_errors", (double)v->decode_errors);
+    num_or_null(o, "audio_dbfs", isfinite(v->audio_dbfs), v->audio_dbfs);
+    cJSON *sei = cJSON_AddObjectToObject(o, "sei");
+    cJSON_AddNumberToObject(sei, "anchors", (double)v->sei_count);
+    cJSON_AddNumberToObject(sei, "refused", (double)v->sei_refused);
+    num_or_null(sei, "max_gap_ms", v->sei_max_gap_ms >= 0, (double)v->sei_max_gap_ms);
+    if (v->decoded)
+        cJSON_AddStringToObject(o, "placed_by", source_name(v->sync_source));
+    else
+        cJSON_AddNullToObject(o, "placed_by");
+    num_or_null(o, "start_board_ms", placed, (double)v->start_board_ms);
+    num_or_null(o, "offset_ms", placed, (double)v->offset_ms);
+    num_or_null(o, "offset_refined_ms", placed, (double)v->offset_refined_ms);
+    return o;
+}
+
+static cJSON *report_json(const struct verify_report *r, const struct recording *rec,
+                          const char *source)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "schema", VERIFY_SCHEMA);
+    cJSON_AddStringToObject(root, "source", source);
+    if (rec)
+        cJSON_AddStringToObject(root, "document", rec->doc_url);
+    else
+        cJSON_AddNullToObject(root, "document");
+    cJSON_AddBoolToObject(root, "quick", r->quick);
+    int code = verify_exit_code(r);
+    cJSON_AddStringToObject(root, "result", code == 2 ? "errors" : code == 1 ? "warnings" : "ok");
+    cJSON_AddNumberToObject(root, "exit_code", code);
+    cJSON *counts = cJSON_AddObjectToObject(root, "counts");
+    cJSON_AddNumberToObject(counts, "error", (double)r->counts[VERIFY_ERROR]);
+    cJSON_AddNumberToObject(counts, "warning", (double)r->counts[VERIFY_WARNING]);
+    cJSON_AddNumberToObject(counts, "info", (double)r->counts[VERIFY_INFO]);
+    cJSON_AddNumberToObject(counts, "dropped", (double)r->dropped);
+    if (rec) {
+        cJSON *o = cJSON_AddObjectToObject(root, "recording");
+        cJSON_AddStringToObject(o, "kind", rec->is_manifest ? "manifest" : "result");
+        if (*rec->status)
+            cJSON_AddStringToObject(o, "status", rec->status);
+        else
+            cJSON_AddNullToObject(o, "status");
+        cJSON_AddBoolToObject(o, "ready", rec->ready);
+        if (*rec->finish_reason)
+            cJSON_AddStringToObject(o, "finish_reason", rec->finish_reason);
+        else
+            cJSON_AddNullToObject(o, "finish_reason");
+        num_or_null(o, "exception_count", rec->exception_cnt >= 0, (double)rec->exception_cnt);
+        cJSON *ints = cJSON_AddArrayToObject(o, "interrupts");
+        for (size_t i = 0; i < rec->n_interrupts; i++) {
+            cJSON *it = cJSON_CreateObject();
+            cJSON_AddStringToObject(it, "user_id", rec->interrupts[i].user_id);
+            cJSON_AddNumberToObject(it, "count", (double)rec->interrupts[i].count);
+            cJSON_AddItemToArray(ints, it);
+        }
+        cJSON_AddNumberToObject(o, "total_ms", (double)rec->total_ms);
+        cJSON_AddNumberToObject(o, "lanes", (double)rec->n_lanes);
+        cJSON_AddNumberToObject(o, "segments", (double)rec->n_segments);
+        cJSON *sy = cJSON_AddObjectToObject(root, "sync");
+        cJSON_AddNumberToObject(sy, "origin_ms", (double)r->origin_ms);
+        cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)r->refined_origin_ms);
+        cJSON_AddNumberToObject(sy, "estimates", (double)r->origin_estimates);
+        cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_MS);
+        cJSON *segs = cJSON_AddArrayToObject(root, "segments");
+        for (size_t i = 0; i < r->n_segments; i++)
+            cJSON_AddItemToArray(segs, segment_json(&r->segments[i], rec, i));
+        cJSON *cov = cJSON_AddObjectToObject(root, "coverage");
+        cJSON *gaps = cJSON_AddArrayToObject(cov, "gaps");
+        for (size_t i = 0; i < r->n_gaps; i++) {
+            cJSON *g = cJSON_CreateObject();
+            cJSON_AddNumberToObject(g, "start_ms", (double)r->gaps[i].start_ms);
+            cJSON_AddNumberToObject(g, "end_ms", (double)r->gaps[i].end_ms);
+            cJSON_AddItemToArray(gaps, g);
+        }
+        cJSON_AddNumberToObject(cov, "uncovered_ms", (double)r->uncovered_ms);
+        cJSON *m = cJSON_AddObjectToObject(root, "messages");
+        cJSON_AddNumberToObject(m, "pages", (double)r->pages);
+        cJSON_AddNumberToObject(m, "pages_read", (double)r->pages_read);
+        cJSON_AddNumberToObject(m, "messages", (double)r->messages);
+        cJSON_AddNumberToObject(m, "board_batches", (double)r->board_batches);
+        cJSON_AddNumberToObject(m, "board_ops", (double)r->board_ops);
+        cJSON_AddNumberToObject(m, "chat_items", (double)r->chat_items);
+    }
+    cJSON *fs = cJSON_AddArrayToObject(root, "findings");
+    for (size_t i = 0; i < r->n_findings; i++) {
+        const struct verify_finding *f = &r->findings[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "severity", verify_severity_name(f->severity));
+        cJSON_AddStringToObject(o, "code", f->code);
+        cJSON_AddStringToObject(o, "message", f->message);
+        num_or_null(o, "segment", f->segment >= 0, (double)f->segment);
+        num_or_null(o, "media_ms", f->media_ms >= 0, (double)f->media_ms);
+        num_or_null(o, "play_ms", f->play_ms >= 0, (double)f->play_ms);
+        cJSON_AddItemToArray(fs, o);
+    }
+    return root;
+}
+
+static int write_json(const struct verify_report *r, const struct recording *rec,
+                      const char *source, const char *path)
+{
+    cJSON *root = report_json(r, rec, source);
+    char *text = root ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!text) {
+        fprintf(stderr, "sigplay: verify: out of memory\n");
+        return SP_ENOMEM;
+    }
+    int rc = 0;
+    if (!strcmp(path, "-")) {
+        printf("%s\n", text);
+    } else {
+        size_t len = strlen(text);
+        text[len] = '\n'; /* replaces the NUL: written with its length */
+        rc = sp_write_file_atomic(path, text, len + 1);
+        if (rc)
+            fprintf(stderr, "sigplay: verify: %s: cannot write: %s\n", path, sp_strerror(rc));
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+int cmd_verify(int argc, char **argv)
+{
+    const char *source = NULL, *json = NULL;
+    bool quick = false;
+    struct app_lazy_net net = {0};
+    app_net_init(&net.net);
+    for (int i = 1; i < argc; i++) {
+        int r = app_net_parse(&net.net, argc, argv, &i);
+        if (r < 0)
+            return SP_EXIT_USAGE;
+        if (r > 0)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return SP_EXIT_OK;
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = true;
+        } else if (!strcmp(argv[i], "--json")) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "sigplay: verify: --json needs a FILE ('-' for stdout)\n");
+                return SP_EXIT_USAGE;
+            }
+            json = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "sigplay: verify: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return SP_EXIT_USAGE;
+        } else if (source) {
+            fprintf(stderr, "sigplay: verify: one SOURCE only (got '%s' and '%s')\n", source,
+                    argv[i]);
+            return SP_EXIT_USAGE;
+        } else {
+            source = argv[i];
+        }
+    }
+    if (!source) {
+        usage(stderr);
+        return SP_EXIT_USAGE;
+    }
+    if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
+        av_log_set_level(AV_LOG_FATAL); /* bad media is reported as findings */
+
+    struct verify_report r = {.quick = quick};
+    struct diag_list diag = {0};
+    struct recording *rec = NULL;
+    struct timeline *tl = NULL;
+    struct msg_log *log = NULL;
+    bool *skip = NULL;
+    int fatal = 0;
+    struct sp_loader loader = app_lazy_loader(&net);
+    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
+    if (!rec) {
+        verify_add_diags(&r, &diag, "manifest");
+        if (!r.counts[VERIFY_ERROR])
+            verify_add(&r, VERIFY_ERROR, "manifest", -1, -1, "%s: %s", source, sp_strerror(rc));
+        goto report;
+    }
+    if (tl_create(rec, &tl) || verify_report_setup(&r, rec)) {
+        fatal = SP_ENOMEM;
+        goto report;
+    }
+    verify_recording(&r, rec, &diag);
+    skip = calloc(r.n_segments + 1, sizeof(*skip));
+    if (!skip) {
+        fatal = SP_ENOMEM;
+        goto report;
+    }
+    fetch_media(&r, &net, skip);
+    for (size_t i = 0; i < r.n_segments && !fatal; i++)
+        if (!skip[i])
+            fatal = verify_media(&r, i, net.f, tl);
+    if (!fatal) {
+        verify_sync(&r, tl);
+        fatal = verify_coverage(&r, tl);
+    }
+    if (!fatal)
+        fatal = verify_messages(&r, rec, &loader, &log);
+    if (!fatal && log)
+        check_chat(&r, log);
+report:
+    diag_clear(&diag);
+    if (fatal)
+        verify_add(&r, VERIFY_ERROR, "internal", -1, -1, "verify stopped: %s", sp_strerror(fatal));
+    if (!json || strcmp(json, "-"))
+        print_human(stdout, &r, rec, source);
+    fflush(stdout);
+    int exit_code = verify_exit_code(&r);
+    if (json && write_json(&r, rec, source, json))
+        exit_code = SP_EXIT_ERROR;
+    free(skip);
+    msg_log_destroy(&log);
+    verify_report_clear(&r);
+    tl_destroy(&tl);
+    recording_free(rec);
+    fetch_destroy(&net.f);
+    return exit_code;
+}

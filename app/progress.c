@@ -1,0 +1,88 @@
+/* progress.c - see progress.h. */
+#include "progress.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void app_human_bytes(double bytes, char *buf, size_t n)
+{
+    if (bytes >= 1e9)
+        snprintf(buf, n, "%.2f GB", bytes / 1e9);
+    else if (bytes >= 1e6)
+        snprintf(buf, n, "%.1f MB", bytes / 1e6);
+    else if (bytes >= 1e3)
+        snprintf(buf, n, "%.0f KB", bytes / 1e3);
+    else
+        snprintf(buf, n, "%.0f B", bytes);
+}
+
+void app_progress_start(struct app_progress *p, size_t count, int64_t total)
+{
+    memset(p, 0, sizeof(*p));
+    p->tty = isatty(2);
+    p->count = count;
+    p->total = total;
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+}
+
+void app_progress_item(struct app_progress *p, size_t index, const char *url)
+{
+    const char *q = url + strcspn(url, "?#");
+    const char *s = q;
+    while (s > url && s[-1] != '/')
+        s--;
+    p->index = index;
+    snprintf(p->name, sizeof(p->name), "%.*s", (int)(q - s), s);
+}
+
+void app_progress_done(struct app_progress *p, int64_t size)
+{
+    if (size > 0)
+        p->done_before += size;
+}
+
+void app_progress_cb(void *opaque, const struct fetch_status *st)
+{
+    struct app_progress *p = opaque;
+    if (!p->tty)
+        return;
+    int64_t done = p->done_before + (st->have > 0 ? st->have : 0);
+    int64_t total = p->total;
+    if (total >= 0 && done > total)
+        total = done;
+    double secs = elapsed(&p->start);
+    double rate =
+        st->rate > 0 ? st->rate : (secs > 0 ? (double)(p->received + st->received) / secs : 0);
+    char d[32], t[32], r[32], eta[32] = "--:--";
+    app_human_bytes((double)done, d, sizeof(d));
+    app_human_bytes(total >= 0 ? (double)total : 0, t, sizeof(t));
+    app_human_bytes(rate, r, sizeof(r));
+    if (total > 0 && rate > 1) {
+        int s = (int)((double)(total - done) / rate);
+        snprintf(eta, sizeof(eta), "%d:%02d", s / 60, s % 60);
+    }
+    char bar[31];
+    int fill = total > 0 ? (int)(30.0 * (double)done / (double)total) : 0;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %s / %s  %s/s  ETA %s  (%zu/%zu) %-24.24s", bar, d,
+            total >= 0 ? t : "?", r, eta, p->index + 1, p->count, p->name);
+    fflush(stderr);
+    p->drawn = true;
+}
+
+void app_progress_end(struct app_progress *p)
+{
+    if (p->drawn)
+        fprintf(stderr, "\n");
+    p->drawn = false;
+}
