@@ -2,8 +2,10 @@
  * engine without a window or audio device (a null sink), for tests,
  * benchmarks and traces. The trace format is in docs/play-trace.md. */
 #include "commands.h"
+#include "netopts.h"
 
 #include "player/diag.h"
+#include "player/fetch.h"
 #include "player/manifest.h"
 #include "player/playloop.h"
 #include "player/sei.h"
@@ -20,7 +22,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: sigplay play SOURCE --headless [--speed N | --max-speed] [--trace FILE]\n"
-            "                    [--start MS] [--until MS] [--no-audio]\n"
+            "                    [--start MS] [--until MS] [--no-audio] [network options]\n"
             "Plays a recording through the whole engine with no window and no audio\n"
             "device (the mix goes to a null sink).\n"
             "--speed N     0.5 to 2.0 in steps of 0.25 (default 1)\n"
@@ -29,7 +31,10 @@ static void usage(FILE *f)
             "--start MS    seek there first (playback ms)\n"
             "--until MS    stop after presenting the frame at or past this time\n"
             "--no-audio    do not decode or mix audio\n"
-            "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n");
+            "%s"
+            "Remote media is cached and plays while it downloads.\n"
+            "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n",
+            app_net_help());
 }
 
 static void sleep_us(int64_t us)
@@ -96,7 +101,14 @@ int cmd_play(int argc, char **argv)
     bool headless = false, max_speed = false, audio = true;
     double speed = 1.0;
     long long start_ms = 0, until_ms = -1;
+    struct app_net net;
+    app_net_init(&net);
     for (int i = 1; i < argc; i++) {
+        int nr = app_net_parse(&net, argc, argv, &i);
+        if (nr < 0)
+            return SP_EXIT_USAGE;
+        if (nr > 0)
+            continue;
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
         if (!strcmp(a, "--headless")) {
@@ -156,9 +168,16 @@ int cmd_play(int argc, char **argv)
     struct recording *rec = NULL;
     struct timeline *tl = NULL;
     struct player *p = NULL;
+    struct fetch *f = NULL; /* started only for remote documents or media */
     FILE *trace = NULL;
     int exit_code = SP_EXIT_ERROR;
-    int rc = manifest_open(source, NULL, NULL, &diag, &rec);
+    struct sp_loader loader;
+    if (fetch_is_remote(source)) {
+        if (app_net_start(&net, &f))
+            goto out;
+        loader = fetch_loader(f);
+    }
+    int rc = manifest_open(source, f ? &loader : NULL, NULL, &diag, &rec);
     if (!rec) {
         if (!diag.count)
             fprintf(stderr, "sigplay: play: %s: %s\n", source, sp_strerror(rc));
@@ -168,8 +187,12 @@ int cmd_play(int argc, char **argv)
         goto out; /* diag says what the status means */
     if (tl_create(rec, &tl) != 0)
         goto out;
+    for (size_t l = 0; !f && l < rec->n_lanes; l++)
+        for (size_t s = 0; !f && s < rec->lanes[l].n_segments; s++)
+            if (fetch_is_remote(rec->lanes[l].segments[s].url) && app_net_start(&net, &f))
+                goto out;
     struct player_opts po = {.audio = audio, .max_speed = max_speed, .speed = speed,
-                             .sei_scan = sei_scan_packet, .null_sink = true};
+                             .sei_scan = sei_scan_packet, .null_sink = true, .fetch = f};
     rc = player_create(tl, &po, &p);
     if (rc == SP_ERANGE) {
         fprintf(stderr, "sigplay: play: --speed: expected 0.5 to 2.0 in steps of 0.25\n");
@@ -217,6 +240,7 @@ out:
     else if (trace)
         fflush(trace);
     player_destroy(&p);
+    fetch_destroy(&f); /* after the player: its streams are closed */
     tl_destroy(&tl);
     recording_free(rec);
     diag_clear(&diag);

@@ -16,6 +16,7 @@ struct sp_clock {
     int64_t t0_us;      /* source time of the last set/re-anchor */
     double speed;
     bool paused;
+    bool held; /* the master audio has nothing to play (buffering) */
     int serial;
 };
 
@@ -54,7 +55,7 @@ void clock_destroy(struct sp_clock **cp)
 
 static int64_t value_at(const struct sp_clock *c, int64_t now)
 {
-    if (c->paused)
+    if (c->paused || c->held)
         return c->pts_us;
     return c->pts_us + (int64_t)llround((double)(now - c->t0_us) * c->speed);
 }
@@ -92,6 +93,19 @@ void clock_set_at(struct sp_clock *c, int64_t pts_us, int serial, int64_t time_u
     pthread_mutex_unlock(&c->lock);
 }
 
+int clock_update_at(struct sp_clock *c, int64_t pts_us, int serial, int64_t time_us)
+{
+    pthread_mutex_lock(&c->lock);
+    int r = SP_EAGAIN;
+    if (c->serial == serial) {
+        c->pts_us = pts_us;
+        c->t0_us = time_us;
+        r = 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
 void clock_set(struct sp_clock *c, int64_t pts_us, int serial)
 {
     pthread_mutex_lock(&c->lock);
@@ -107,6 +121,24 @@ void clock_set_paused(struct sp_clock *c, bool paused)
     reanchor(c);
     c->paused = paused;
     pthread_mutex_unlock(&c->lock);
+}
+
+void clock_set_held(struct sp_clock *c, bool held)
+{
+    pthread_mutex_lock(&c->lock);
+    if (held != c->held) {
+        reanchor(c);
+        c->held = held;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+bool clock_held(struct sp_clock *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool h = c->held;
+    pthread_mutex_unlock(&c->lock);
+    return h;
 }
 
 bool clock_paused(struct sp_clock *c)

@@ -56,10 +56,21 @@ int64_t clock_get_serial(struct sp_clock *c, int *serial);
  * position was played at that time") and the serial. */
 void clock_set(struct sp_clock *c, int64_t pts_us, int serial);
 void clock_set_at(struct sp_clock *c, int64_t pts_us, int serial, int64_t time_us);
+/* As clock_set_at(), but only if the clock's serial is still `serial`
+ * (an audio callback that read the mix before a seek must not move the
+ * clock back to where the seek came from). Returns 0 or SP_EAGAIN. */
+int clock_update_at(struct sp_clock *c, int64_t pts_us, int serial, int64_t time_us);
 
 /* Pause/resume; the value does not jump either way. */
 void clock_set_paused(struct sp_clock *c, bool paused);
 bool clock_paused(struct sp_clock *c);
+
+/* Held: the master audio has nothing to play (data not downloaded yet):
+ * the value stands still, without a jump either way, until released. Kept
+ * apart from pause so that buffering and the user's pause never undo each
+ * other. */
+void clock_set_held(struct sp_clock *c, bool held);
+bool clock_held(struct sp_clock *c);
 
 /* True for 0.5, 0.75, ..., 2.0 (exactly: these are binary fractions). */
 bool clock_speed_valid(double speed);

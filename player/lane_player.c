@@ -7,6 +7,8 @@
 #include <libavutil/frame.h>
 
 #include "audio_mix.h"
+#include "avio_cache.h"
+#include "fetch.h"
 #include "manifest.h"
 #include "sp_error.h"
 #include "timeline.h"
@@ -17,7 +19,9 @@
 struct slot {
     const struct rec_segment *seg; /* NULL: free */
     struct segdec *dec;
+    struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed; /* its origin estimate was handed out */
+    bool ac_reported; /* the download's failure is in the diag list */
 };
 
 struct lane_player {
@@ -74,14 +78,34 @@ int lane_player_create(const struct lane_player_opts *o, struct lane_player **ou
     return 0;
 }
 
+/* The download's own reason for a failed read (HTTP 404, timeout), once:
+ * the decoder's warning only says "I/O error". */
+static void report_fetch_error(struct lane_player *lp, struct slot *s)
+{
+    if (!s->ac || s->ac_reported)
+        return;
+    const char *e = avio_cache_error(s->ac);
+    if (!e[0])
+        return;
+    s->ac_reported = true;
+    diag_add(&lp->diag, DIAG_WARNING, "%s: %s", lp->lane->name, e);
+}
+
 static void close_slot(struct lane_player *lp, struct slot *s)
 {
+    report_fetch_error(lp, s); /* before the cancel below sets its own */
+    /* a demux thread blocked in a read for bytes not downloaded yet only
+     * returns once its read is cancelled: cancel first, then join */
+    if (s->ac)
+        avio_cache_cancel(s->ac);
     if (s->dec) {
         segdec_take_diags(s->dec, &lp->diag);
         segdec_destroy(&s->dec);
     }
+    avio_cache_close(&s->ac);
     s->seg = NULL;
     s->est_fed = false;
+    s->ac_reported = false;
 }
 
 void lane_player_destroy(struct lane_player **lpp)
@@ -122,8 +146,18 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
     const char *src = seg->url;
     if (url_kind(src) == URL_KIND_FILE && url_to_path(src, &path) == 0)
         src = path;
+    if (*src && lp->o.fetch && fetch_is_remote(src)) {
+        int r = avio_cache_open(lp->o.fetch, src, FETCH_MEDIA, &s->ac);
+        if (r < 0) {
+            diag_add(&lp->diag, DIAG_WARNING, "%s: %s: cannot open (%s)", lp->lane->name, src,
+                     sp_strerror(r));
+            free(path);
+            return;
+        }
+    }
     struct segdec_opts o = {
         .url = src,
+        .pb = s->ac ? avio_cache_ctx(s->ac) : NULL,
         .lane = lp->lane->name,
         .no_audio = lp->o.mix == NULL,
         .codec_threads = lp->o.codec_threads,
@@ -138,6 +172,8 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
     } else if (segdec_create(&o, &s->dec) == 0) {
         s->seg = seg;
     }
+    if (!s->seg)
+        avio_cache_close(&s->ac);
     free(path);
 }
 
@@ -204,6 +240,13 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!cur || lp->view.seg != st.seg)
         drop_shown(lp);
     lp->view.seg = st.seg;
+    lp->view.buffering = false;
+    if (cur && cur->ac) {
+        struct fetch_status fs;
+        avio_cache_status(cur->ac, &fs);
+        lp->view.buffering = fs.buffering;
+        report_fetch_error(lp, cur);
+    }
     feed_audio(lp, cur);
     if (!cur) {
         lp->view.state = LANE_PLACEHOLDER;
@@ -326,8 +369,10 @@ void lane_player_origin_changed(struct lane_player *lp)
 
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)
 {
-    for (int i = 0; i < SLOTS; i++)
+    for (int i = 0; i < SLOTS; i++) {
+        report_fetch_error(lp, &lp->slots[i]);
         if (lp->slots[i].dec)
             segdec_take_diags(lp->slots[i].dec, &lp->diag);
+    }
     diag_move(dst, &lp->diag);
 }

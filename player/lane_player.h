@@ -16,6 +16,10 @@
  * Audio: decoded audio of the active segment goes to the mixer (lane index
  * = mixer lane), stamped with playback time through the same map.
  *
+ * Remote media (opts.fetch): a read that waits for bytes blocks only that
+ * segment's demux thread; the lane shows WAITING (view.buffering says why)
+ * and every other lane plays on. Closing a segment cancels its reads.
+ *
  * Times: t and board time in µs (board: Unix µs). Threads: one caller
  * (the play loop); the decoders run their own threads.
  */
@@ -32,6 +36,7 @@
 struct timeline;
 struct rec_segment;
 struct audio_mix;
+struct fetch;
 
 #define LANE_PLAYER_PREFETCH_US 1000000 /* open the next segment this early */
 #define LANE_PLAYER_AUDIO_AHEAD_US 1000000 /* audio fed to the mixer ahead of t */
@@ -50,6 +55,8 @@ struct lane_view {
     int64_t pts_us;                 /* media time of the frame */
     int64_t board_us;               /* its board time */
     const struct rec_segment *seg;  /* active segment, NULL in a hole */
+    bool buffering;                 /* remote media: the segment's demuxer waits
+                                       for bytes not downloaded yet */
 };
 
 struct lane_player_opts {
@@ -58,6 +65,10 @@ struct lane_player_opts {
     segdec_sei_fn sei_scan; /* SEI hook for the decoders (may be NULL) */
     struct audio_mix *mix; /* NULL: no audio decoded */
     int codec_threads;     /* per decoder; 0 auto */
+    struct fetch *fetch;   /* borrowed, may be NULL: http(s) media is read
+                              through it (avio_cache.h: cached, resumable,
+                              played while it downloads); without it, and
+                              for local files, libavformat opens the URL */
 };
 
 struct lane_player;

@@ -65,7 +65,8 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     }
     for (size_t i = 0; r == 0 && i < rec->n_lanes; i++) {
         struct lane_player_opts lo = {.tl = tl, .lane = i, .sei_scan = o->sei_scan,
-                                      .mix = p->mix, .codec_threads = o->codec_threads};
+                                      .mix = p->mix, .codec_threads = o->codec_threads,
+                                      .fetch = o->fetch};
         r = lane_player_create(&lo, &p->lanes[i]);
         if (r == 0)
             p->n++;
@@ -134,11 +135,24 @@ static int update_lanes(struct player *p, int64_t t, int wait_ms)
 }
 
 /* Step: the null sink plays the mix up to t (no device: the mix is read at
- * the pace of t so that decoders and mixer work as with a device). */
+ * the pace of t so that decoders and mixer work as with a device). In real
+ * time it is the master the way a device is: when the mix has nothing to
+ * play (every lane that should sound is still downloading), the clock is
+ * held at the mix position until audio is there again. */
 static void null_sink(struct player *p, int64_t t)
 {
     if (!p->mix || !p->o.null_sink)
         return;
+    if (!p->o.max_speed && clock_held(p->clock)) {
+        struct audio_mix_status st;
+        int n = audio_mix_read(p->mix, p->sink, SINK_CHUNK, &st);
+        if (n <= 0)
+            return; /* still nothing to play */
+        /* the chunk just read starts playing now */
+        clock_update_at(p->clock, st.t_us, p->serial, clock_time_monotonic(NULL));
+        clock_set_held(p->clock, false);
+        return;
+    }
     for (int guard = 0; guard < 100000; guard++) {
         int64_t behind = t - audio_mix_pos_us(p->mix);
         int frames = (int)(behind * AUDIO_MIX_RATE / 1000000);
@@ -148,8 +162,16 @@ static void null_sink(struct player *p, int64_t t)
             frames = SINK_CHUNK;
         struct audio_mix_status st;
         int n = audio_mix_read(p->mix, p->sink, frames, &st);
-        if (n <= 0)
-            break; /* stalled: the audio is not master here, go on */
+        if (n <= 0) {
+            if (!p->o.max_speed && st.stalled) {
+                /* nothing to play: the whole replay waits where the sound
+                 * stopped (max speed has no clock to hold) */
+                clock_update_at(p->clock, audio_mix_pos_us(p->mix), p->serial,
+                                clock_time_monotonic(NULL));
+                clock_set_held(p->clock, true);
+            }
+            break;
+        }
     }
 }
 
@@ -250,9 +272,11 @@ void player_seek(struct player *p, int64_t t_ms)
     if (t > p->total_us)
         t = p->total_us;
     p->serial++;
-    clock_set(p->clock, t, p->serial);
+    /* the mix first: an audio callback that reads it in between sets the
+     * clock with the old serial, which the clock then refuses */
     if (p->mix)
         audio_mix_reset(p->mix, t);
+    clock_set(p->clock, t, p->serial);
     for (size_t i = 0; i < p->n; i++)
         lane_player_seek(p->lanes[i], t);
     p->t_us = p->cur_t_us = t;
@@ -273,6 +297,16 @@ int player_set_speed(struct player *p, double speed)
     if (r == 0)
         p->o.speed = speed;
     return r;
+}
+
+bool player_buffering(struct player *p)
+{
+    return clock_held(p->clock);
+}
+
+int player_serial(struct player *p)
+{
+    return p->serial;
 }
 
 struct audio_mix *player_mixer(struct player *p)

@@ -6,10 +6,17 @@
  * is needed; the caller then waits that long (or until woken by input) and
  * steps again. The player owns its state; the UI reads views.
  *
- * Clock: in real-time play the master is the system clock (speed, pause).
- * An audio device will become the master by setting the clock from its
- * callback (player_clock()); headless play uses a null audio sink that
- * consumes the mix at the clock's pace. In max-speed mode (headless
+ * Clock: the master is the audio output while any active lane has audio,
+ * else the system clock. An audio device (render/audio_out.h) sets the
+ * clock from its callback (player_clock()) with the position it plays;
+ * headless play uses a null audio sink that consumes the mix at the
+ * clock's pace. Either way, when the mix has nothing to play (every lane
+ * that should sound is waiting for data), the clock is held: the whole
+ * replay waits (player_buffering()). A lane whose video is late, or whose
+ * audio is missing while another lane sounds, does not hold anything: it
+ * shows its last frame as waiting and the others play on. With no active
+ * audio the mix moves on through silence at the device's pace, which is
+ * the system clock's. In max-speed mode (headless
  * benchmarks, traces) there is no waiting at all: t jumps from one frame
  * change to the next and every lane is brought exactly to each t (the
  * decoders are waited for), so a trace of a max-speed run lists every
@@ -32,6 +39,7 @@
 struct timeline;
 struct audio_mix;
 struct sp_clock;
+struct fetch;
 
 #define PLAYER_MAX_LANES 64
 #define PLAYER_MAX_WAIT_US 10000 /* longest sleep between steps in real time */
@@ -44,6 +52,8 @@ struct player_opts {
     segdec_sei_fn sei_scan; /* SEI hook (NULL: no anchors: fallbacks only) */
     int codec_threads;   /* per decoder, 0 auto */
     bool null_sink;      /* with audio: consume the mix at t (no device) */
+    struct fetch *fetch; /* borrowed, may be NULL: reads http(s) media through
+                            the cache (lane_player.h); must outlive the player */
 };
 
 struct player;
@@ -73,6 +83,13 @@ void player_seek(struct player *p, int64_t t_ms);
 void player_set_paused(struct player *p, bool paused);
 /* SP_ERANGE for a speed outside 0.5..2.0 in 0.25 steps. */
 int player_set_speed(struct player *p, double speed);
+
+/* True while the whole replay waits because the master audio has nothing
+ * to play (the UI draws a buffering state). */
+bool player_buffering(struct player *p);
+
+/* The seek generation (the serial the clock carries). */
+int player_serial(struct player *p);
 
 /* The mixer (for an audio device callback; NULL without audio) and the
  * clock (the device sets it from its callback when it is the master). */
