@@ -14,6 +14,9 @@
 #include "im/utf8.h"
 #include "player/sp_error.h"
 
+/* Spare bytes after each scaled row (see draw_picture). */
+#define COMPOSE_SWS_SLACK 256
+
 /* Names longer than this (bytes) are cut before measuring. */
 #define NAME_MAX_BYTES 256
 
@@ -30,7 +33,7 @@ struct compose {
     struct SwsContext *sws[LAYOUT_MAX_REGIONS]; /* one per region index: the
                                                    same lane lands in the same
                                                    region frame after frame */
-    uint8_t *tmp;                               /* scratch for pictures with alpha */
+    uint8_t *tmp;                               /* a scaled picture on its way into the canvas */
     size_t tmp_size;
 };
 
@@ -186,8 +189,10 @@ static int draw_picture(struct compose *c, struct SwsContext **ctx, struct canva
         double s = fmin((double)r.w / pic->w, (double)r.h / pic->h);
         o.w = (int)lround(pic->w * s);
         o.h = (int)lround(pic->h * s);
-        o.w = o.w < 1 ? 1 : o.w > r.w ? r.w : o.w;
-        o.h = o.h < 1 ? 1 : o.h > r.h ? r.h : o.h;
+        /* Within a pixel of the region: fill it (no 1-pixel sliver of
+         * background from rounding; the shape changes by < 1 pixel). */
+        o.w = o.w < 1 ? 1 : o.w >= r.w - 1 ? r.w : o.w;
+        o.h = o.h < 1 ? 1 : o.h >= r.h - 1 ? r.h : o.h;
         o.x = r.x + (r.w - o.w) / 2;
         o.y = r.y + (r.h - o.h) / 2;
     }
@@ -215,15 +220,12 @@ static int draw_picture(struct compose *c, struct SwsContext **ctx, struct canva
         src[p] = pic->data[p] + plane_offset(d, pic, p, sx, sy);
         src_ls[p] = pic->linesize[p];
     }
-    bool alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
-    if (!alpha) {
-        uint8_t *dp[4] = {dst->px + (size_t)o.y * dst->stride + 4 * (size_t)o.x, NULL, NULL, NULL};
-        int dls[4] = {dst->stride, 0, 0, 0};
-        sws_scale(*ctx, src, src_ls, 0, sh, dp, dls);
-        return 0;
-    }
-    /* With alpha: scale aside, premultiply, blend over the background. */
-    size_t need = (size_t)o.w * (size_t)o.h * 4;
+    /* Scaled aside, never straight into the canvas: swscale's SIMD
+     * converters store whole 8/16-pixel blocks past the row's end, which
+     * would overwrite the pixels right of the region (and, at the canvas's
+     * last row, memory past it). Rows get COMPOSE_SWS_SLACK spare bytes. */
+    size_t stride = ((size_t)o.w * 4 + COMPOSE_SWS_SLACK + 63) & ~(size_t)63;
+    size_t need = stride * (size_t)o.h + COMPOSE_SWS_SLACK;
     if (need > c->tmp_size) {
         uint8_t *t = realloc(c->tmp, need);
         if (!t)
@@ -232,10 +234,17 @@ static int draw_picture(struct compose *c, struct SwsContext **ctx, struct canva
         c->tmp_size = need;
     }
     uint8_t *dp[4] = {c->tmp, NULL, NULL, NULL};
-    int dls[4] = {4 * o.w, 0, 0, 0};
+    int dls[4] = {(int)stride, 0, 0, 0};
     sws_scale(*ctx, src, src_ls, 0, sh, dp, dls);
+    bool alpha = (d->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
     for (int y = 0; y < o.h; y++) {
-        uint8_t *row = c->tmp + (size_t)y * 4 * (size_t)o.w;
+        uint8_t *row = c->tmp + (size_t)y * stride;
+        if (!alpha) {
+            memcpy(dst->px + (size_t)(o.y + y) * dst->stride + 4 * (size_t)o.x, row,
+                   (size_t)o.w * 4);
+            continue;
+        }
+        /* with alpha: premultiply, blend over the background */
         for (int x = 0; x < o.w; x++) {
             uint8_t *px = row + 4 * x;
             unsigned a = px[3];

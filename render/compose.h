@@ -45,7 +45,10 @@
 
 struct AVFrame;
 
-/* One decoded picture, planes as in an AVFrame. Borrowed for the call. */
+/* One decoded picture, planes as in an AVFrame. Borrowed for the call.
+ * Like an AVFrame's planes, each must stay readable a little past its end
+ * (swscale's SIMD loads read whole blocks; AV_INPUT_BUFFER_PADDING_SIZE
+ * bytes are plenty). */
 struct compose_picture {
     const uint8_t *data[4];
     int linesize[4];

@@ -20,6 +20,7 @@
 #include "render/layout.h"
 
 #define BG 0x202020FFu
+#define SLACK 64 /* readable bytes past a plane, as AVFrames have */
 
 /* A picture owning its planes. */
 struct pic {
@@ -31,7 +32,7 @@ struct pic {
 static void pic_rgba(struct pic *o, int w, int h, uint32_t (*fn)(int x, int y, int w, int h))
 {
     memset(o, 0, sizeof(*o));
-    o->buf[0] = malloc((size_t)w * h * 4);
+    o->buf[0] = malloc((size_t)w * h * 4 + SLACK);
     assert_non_null(o->buf[0]);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -54,9 +55,9 @@ static void pic_yuv(struct pic *o, int w, int h, uint8_t y, uint8_t u, uint8_t v
 {
     memset(o, 0, sizeof(*o));
     int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    o->buf[0] = malloc((size_t)w * h);
-    o->buf[1] = malloc((size_t)cw * ch);
-    o->buf[2] = malloc((size_t)cw * ch);
+    o->buf[0] = malloc((size_t)w * h + SLACK);
+    o->buf[1] = malloc((size_t)cw * ch + SLACK);
+    o->buf[2] = malloc((size_t)cw * ch + SLACK);
     assert_true(o->buf[0] && o->buf[1] && o->buf[2]);
     memset(o->buf[0], y, (size_t)w * h);
     memset(o->buf[1], u, (size_t)cw * ch);
