@@ -113,6 +113,24 @@ int verify_exit_code(const struct verify_report *r)
     return 0;
 }
 
+/* The last path segment of a URL, without query or fragment (signed URLs
+ * carry long queries), percent-decoded for file URLs. */
+static char *short_name(const char *url)
+{
+    if (!*url)
+        return strdup("(no URL)");
+    char *disp = url_display_name(url);
+    if (!disp)
+        return NULL;
+    const char *q = disp + strcspn(disp, "?#");
+    const char *s = q;
+    while (s > disp && s[-1] != '/')
+        s--;
+    char *name = s < q ? strndup(s, (size_t)(q - s)) : strdup(disp);
+    free(disp);
+    return name;
+}
+
 int verify_report_setup(struct verify_report *r, const struct recording *rec)
 {
     r->origin_ms = rec->record_start_s * 1000;
@@ -129,7 +147,7 @@ int verify_report_setup(struct verify_report *r, const struct recording *rec)
             struct verify_segment *v = &r->segments[k];
             v->seg = &ln->segments[j];
             v->lane = l;
-            v->name = *v->seg->url ? url_display_name(v->seg->url) : strdup("(no URL)");
+            v->name = short_name(v->seg->url);
             v->size_bytes = -1;
             v->duration_ms = -1;
             v->audio_dbfs = NAN;
