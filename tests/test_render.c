@@ -61,7 +61,7 @@ static const struct render_case cases[] = {
  * its stderr in *err (caller frees; may be NULL). */
 static int run(const char *args, char **err)
 {
-    char errpath[4096], cmd[8192];
+    char errpath[4096], cmd[24576];
     snprintf(errpath, sizeof(errpath), "%s/render-stderr.txt", SIGPLAY_TEST_TMP);
     snprintf(cmd, sizeof(cmd), "'%s' %s 2>'%s'", SIGPLAY_BIN, args, errpath);
     int st = system(cmd);
@@ -78,7 +78,7 @@ static int run(const char *args, char **err)
 
 static struct image *render_case(const struct render_case *c, const char *suffix)
 {
-    char out[4096], args[8192];
+    char out[4096], args[16384];
     snprintf(out, sizeof(out), "%s/render_%s%s.png", SIGPLAY_TEST_TMP, c->name, suffix);
     remove(out);
     snprintf(args, sizeof(args), "render '%s' %s -o '%s'", SAMPLE, c->args, out);
@@ -234,7 +234,7 @@ static void expect_fail(const char *args, int code, const char *needle)
 static void test_errors(void **state)
 {
     (void)state;
-    char bad[4096], args[8192], out[4096];
+    char bad[4096], args[16384], out[4096];
     snprintf(out, sizeof(out), "%s/render_err.png", SIGPLAY_TEST_TMP);
     remove(out);
     expect_fail("render", 64, "Usage: sigplay render");
