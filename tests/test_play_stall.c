@@ -11,8 +11,9 @@
  *    exactly: its shown board time within one frame below w(t).
  * 2. Every lane stalled (headers, then no byte): the master audio has
  *    nothing to play, so the whole replay waits (player_buffering(), t
- *    stands still), and destroying the player does not hang on the blocked
- *    reads.
+ *    stands still), with the null sink and with the SDL audio device
+ *    (dummy driver) as master; destroying the player does not hang on the
+ *    blocked reads.
  *
  * Real time, bounded: the whole test takes about 10 s. */
 #include "player/diag.h"
@@ -22,7 +23,10 @@
 #include "player/sei.h"
 #include "player/sp_error.h"
 #include "player/timeline.h"
+#include "render/audio_out.h"
 #include "support/httpd.h"
+
+#include <SDL.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,7 +143,7 @@ struct rig {
     struct player *p;
 };
 
-static void rig_open(struct rig *r, const char *manifest, double speed)
+static void rig_open(struct rig *r, const char *manifest, double speed, bool null_sink)
 {
     memset(r, 0, sizeof(*r));
     diag_init(&r->diag);
@@ -152,7 +156,7 @@ static void rig_open(struct rig *r, const char *manifest, double speed)
     fo.no_cache = true;
     assert_int_equal(fetch_create(&fo, &r->f, &r->diag), 0);
     struct player_opts po = {.audio = true, .speed = speed, .sei_scan = sei_scan_packet,
-                             .null_sink = true, .fetch = r->f};
+                             .null_sink = null_sink, .fetch = r->f};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);
 }
 
@@ -200,7 +204,7 @@ static void test_slow_lane(void **state)
     char remote[128], manifest[1200];
     snprintf(remote, sizeof(remote), "http://127.0.0.1:%d/slow/", httpd_port(srv));
     write_manifest("stall_slow.json", "student_02", remote, manifest, sizeof(manifest));
-    rig_open(&r, manifest, 2.0);
+    rig_open(&r, manifest, 2.0, true);
     size_t slow = lane_index(r.rec, "student_02");
     const int64_t fr = frame_us();
     bool verbose = getenv("SIGPLAY_TEST_VERBOSE") != NULL;
@@ -277,16 +281,22 @@ static void test_slow_lane(void **state)
     httpd_stop(&srv);
 }
 
-static void test_all_stalled(void **state)
+/* device: true to play through render/audio_out (SDL's dummy driver)
+ * instead of the null sink */
+static void all_stalled(bool device)
 {
-    (void)state;
     struct rig r;
+    struct audio_out *ao = NULL;
     struct httpd *srv = NULL;
     assert_int_equal(httpd_start(SAMPLE, &srv), 0);
     char remote[128], manifest[1200];
     snprintf(remote, sizeof(remote), "http://127.0.0.1:%d/stall/", httpd_port(srv));
     write_manifest("stall_all.json", "", remote, manifest, sizeof(manifest));
-    rig_open(&r, manifest, 1.0);
+    rig_open(&r, manifest, 1.0, !device);
+    if (device) {
+        setenv("SDL_AUDIODRIVER", "dummy", 1);
+        assert_int_equal(audio_out_open(player_mixer(r.p), player_clock(r.p), &ao), 0);
+    }
     player_seek(r.p, 1000);
     player_set_paused(r.p, false);
     int64_t start = now_ms();
@@ -303,10 +313,30 @@ static void test_all_stalled(void **state)
     assert_true(player_time_us(r.p) - 1000000 < 100000);
     for (size_t i = 0; i < player_lane_count(r.p); i++)
         assert_int_not_equal(player_lane_view(r.p, i)->state, LANE_SHOWING);
+    if (device) {
+        struct audio_out_stats st;
+        audio_out_get_stats(ao, &st);
+        assert_true(st.held);
+        assert_true(st.callbacks > 10);
+    }
     int64_t t0 = now_ms();
+    audio_out_close(&ao);
     rig_close(&r); /* cancels the blocked reads */
     assert_true(now_ms() - t0 < 3000);
     httpd_stop(&srv);
+}
+
+static void test_all_stalled(void **state)
+{
+    (void)state;
+    all_stalled(false);
+}
+
+static void test_all_stalled_device(void **state)
+{
+    (void)state;
+    all_stalled(true);
+    SDL_Quit();
 }
 
 int main(void)
@@ -314,6 +344,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slow_lane),
         cmocka_unit_test(test_all_stalled),
+        cmocka_unit_test(test_all_stalled_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,170 @@
+/* test_audio_out.c - render/audio_out (SDL's dummy audio driver, whose
+ * callback runs in real time) as the master clock of the play loop on the
+ * sample class:
+ * - at 1x, 2 s of play advance the clock about 2 s (as much as the device
+ *   pulled: the dummy device may run a little slow), and the clock follows
+ *   the position the device has pulled from the mix (it is the audio that
+ *   drives it, not the system clock);
+ * - at 2x, 2 s advance it about 4 s (atempo: the device still pulls about
+ *   2 s of output);
+ * - paused, the clock and the device's pulls stand still.
+ * Real time: about 6 s. */
+#include "player/audio_mix.h"
+#include "player/clock.h"
+#include "player/diag.h"
+#include "player/manifest.h"
+#include "player/playloop.h"
+#include "player/sei.h"
+#include "player/sp_error.h"
+#include "player/timeline.h"
+#include "render/audio_out.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <SDL.h>
+#include <cmocka.h>
+
+static int64_t now_us(void)
+{
+    return clock_time_monotonic(NULL);
+}
+
+static void sleep_us(int64_t us)
+{
+    if (us <= 0)
+        return;
+    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+    nanosleep(&ts, NULL);
+}
+
+/* Steps the player for dur_us of wall time. */
+static void run_for(struct player *p, int64_t dur_us)
+{
+    int64_t end = now_us() + dur_us;
+    while (now_us() < end) {
+        int64_t wait = 0;
+        assert_true(player_step(p, &wait) >= 0);
+        int64_t left = end - now_us();
+        sleep_us(wait < left ? wait : left);
+    }
+}
+
+struct span {
+    int64_t clock_us, mixed, pos_us;
+};
+
+static struct span sample(struct player *p, struct audio_out *ao)
+{
+    struct audio_out_stats st;
+    audio_out_get_stats(ao, &st);
+    return (struct span){clock_get(player_clock(p)), st.mixed, st.position_us};
+}
+
+static void test_device_is_master(void **state)
+{
+    (void)state;
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    struct diag_list diag;
+    diag_init(&diag);
+    struct recording *rec = NULL;
+    struct timeline *tl = NULL;
+    struct player *p = NULL;
+    struct audio_out *ao = NULL;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/replay.json", SIGPLAY_SAMPLE_DIR);
+    assert_int_equal(manifest_open(path, NULL, NULL, &diag, &rec), 0);
+    assert_int_equal(tl_create(rec, &tl), 0);
+    struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet};
+    assert_int_equal(player_create(tl, &po, &p), 0);
+    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
+    struct audio_out_stats st;
+    audio_out_get_stats(ao, &st);
+    assert_true(st.latency_us > 0 && st.latency_us < 500000);
+
+    player_seek(p, 2000); /* the teacher talks from the start */
+    player_set_paused(p, false);
+    /* until the device pulls audio (the decoders start) */
+    int64_t deadline = now_us() + 5000000;
+    do {
+        run_for(p, 50000);
+        audio_out_get_stats(ao, &st);
+    } while (st.mixed < AUDIO_MIX_RATE / 10 && now_us() < deadline);
+    assert_true(st.mixed >= AUDIO_MIX_RATE / 10);
+
+    /* 1x: 2 s */
+    struct span a = sample(p, ao);
+    run_for(p, 2000000);
+    struct span b = sample(p, ao);
+    double adv = (double)(b.clock_us - a.clock_us) / 1e6;
+    double pulled = (double)(b.mixed - a.mixed) / AUDIO_MIX_RATE;
+    printf("1x: clock +%.3f s, device pulled %.3f s, clock - device position %.1f ms\n", adv,
+           pulled, (double)(b.clock_us - b.pos_us) / 1e3);
+    /* the dummy driver sleeps a little more than a buffer per callback:
+     * the device runs up to ~10 % slow on a busy machine; the clock must
+     * follow the device, not the wall */
+    assert_true(pulled > 1.6 && pulled < 2.2);
+    assert_true(adv > 0.95 * pulled && adv < 1.05 * pulled + 0.05);
+    /* the clock is what the device plays: behind the pulled position by
+     * about the latency, never ahead of it */
+    assert_true(b.clock_us <= b.pos_us);
+    assert_true(b.pos_us - b.clock_us < st.latency_us + 3 * 1000000LL *
+                                                              AUDIO_OUT_BUFFER_FRAMES /
+                                                              AUDIO_MIX_RATE);
+
+    /* 2x: 2 s of wall time, 4 s of playback */
+    assert_int_equal(player_set_speed(p, 2.0), 0);
+    run_for(p, 200000); /* the tempo filter fills */
+    a = sample(p, ao);
+    run_for(p, 2000000);
+    b = sample(p, ao);
+    adv = (double)(b.clock_us - a.clock_us) / 1e6;
+    pulled = (double)(b.mixed - a.mixed) / AUDIO_MIX_RATE;
+    printf("2x: clock +%.3f s, device pulled %.3f s of output\n", adv, pulled);
+    assert_true(pulled > 1.6 && pulled < 2.2);
+    assert_true(adv > 0.95 * 2 * pulled && adv < 1.05 * 2 * pulled + 0.1);
+
+    /* paused: nothing moves */
+    player_set_paused(p, true);
+    run_for(p, 100000); /* the buffer in flight */
+    a = sample(p, ao);
+    run_for(p, 500000);
+    b = sample(p, ao);
+    printf("paused: clock +%.3f ms, device pulled %lld frames\n",
+           (double)(b.clock_us - a.clock_us) / 1e3, (long long)(b.mixed - a.mixed));
+    assert_int_equal(b.clock_us, a.clock_us);
+    assert_int_equal(b.mixed, a.mixed);
+    assert_false(player_buffering(p));
+
+    audio_out_close(&ao);
+    audio_out_close(&ao); /* NULL-safe */
+    player_take_diags(p, &diag);
+    player_destroy(&p);
+    tl_destroy(&tl);
+    recording_free(rec);
+    diag_clear(&diag);
+    SDL_Quit();
+}
+
+static void test_open_args(void **state)
+{
+    (void)state;
+    struct audio_out *ao = (struct audio_out *)&ao;
+    assert_int_equal(audio_out_open(NULL, NULL, &ao), SP_EINVAL);
+    assert_null(ao);
+    assert_int_equal(audio_out_open(NULL, NULL, NULL), SP_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_args),
+        cmocka_unit_test(test_device_is_master),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
