@@ -15,7 +15,7 @@
 static struct sp_log lg = SP_LOG_INIT("audio");
 
 struct audio_out {
-    struct audio_mix *mix; /* borrowed */
+    struct audio_mix *mix;  /* borrowed */
     struct sp_clock *clock; /* borrowed */
     SDL_AudioDeviceID dev;
     int64_t latency_us;
@@ -105,8 +105,8 @@ int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_o
     /* two buffers: the one playing and the one just handed over */
     ao->latency_us = 2 * (int64_t)have.samples * 1000000 / have.freq;
     ao->st.latency_us = ao->latency_us;
-    SP_DBG(&lg, "device: %d Hz, %d ch, %d frames per buffer (driver %s)", have.freq,
-           have.channels, have.samples, SDL_GetCurrentAudioDriver());
+    SP_DBG(&lg, "device: %d Hz, %d ch, %d frames per buffer (driver %s)", have.freq, have.channels,
+           have.samples, SDL_GetCurrentAudioDriver());
     SDL_PauseAudioDevice(ao->dev, 0);
     *out = ao;
     return 0;

@@ -45,12 +45,12 @@ struct sp_clock;
 struct audio_out;
 
 struct audio_out_stats {
-    int64_t frames;       /* frames handed to the device, silence included */
-    int64_t mixed;        /* of which came from the mix */
+    int64_t frames; /* frames handed to the device, silence included */
+    int64_t mixed;  /* of which came from the mix */
     int64_t callbacks;
-    int64_t position_us;  /* playback time of the last mixed frame's end */
-    int64_t latency_us;   /* the estimate used */
-    bool held;            /* the last callback found nothing to play */
+    int64_t position_us; /* playback time of the last mixed frame's end */
+    int64_t latency_us;  /* the estimate used */
+    bool held;           /* the last callback found nothing to play */
 };
 
 /* Opens the default audio device (initialising SDL's audio subsystem if

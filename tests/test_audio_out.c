@@ -113,9 +113,8 @@ static void test_device_is_master(void **state)
     /* the clock is what the device plays: behind the pulled position by
      * about the latency, never ahead of it */
     assert_true(b.clock_us <= b.pos_us);
-    assert_true(b.pos_us - b.clock_us < st.latency_us + 3 * 1000000LL *
-                                                              AUDIO_OUT_BUFFER_FRAMES /
-                                                              AUDIO_MIX_RATE);
+    assert_true(b.pos_us - b.clock_us <
+                st.latency_us + 3 * 1000000LL * AUDIO_OUT_BUFFER_FRAMES / AUDIO_MIX_RATE);
 
     /* 2x: 2 s of wall time, 4 s of playback */
     assert_int_equal(player_set_speed(p, 2.0), 0);

@@ -155,8 +155,11 @@ static void rig_open(struct rig *r, const char *manifest, double speed, bool nul
     fetch_opts_init(&fo);
     fo.no_cache = true;
     assert_int_equal(fetch_create(&fo, &r->f, &r->diag), 0);
-    struct player_opts po = {.audio = true, .speed = speed, .sei_scan = sei_scan_packet,
-                             .null_sink = null_sink, .fetch = r->f};
+    struct player_opts po = {.audio = true,
+                             .speed = speed,
+                             .sei_scan = sei_scan_packet,
+                             .null_sink = null_sink,
+                             .fetch = r->f};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);
 }
 
@@ -252,8 +255,8 @@ static void test_slow_lane(void **state)
             assert_int_equal(player_set_speed(r.p, 0.5), 0);
             slowed = true;
         }
-        if (slowed && waiting_steps > 0 && sv->state == LANE_SHOWING &&
-            w - sv->board_us >= 0 && w - sv->board_us < fr) {
+        if (slowed && waiting_steps > 0 && sv->state == LANE_SHOWING && w - sv->board_us >= 0 &&
+            w - sv->board_us < fr) {
             if (++in_sync_run >= 50) { /* stays in sync, not a lucky frame */
                 rejoined = true;
                 break;
