@@ -3,8 +3,8 @@
  * scaling, name cutting), drawing, scrolling and hit tests.
  *
  * Input: byte 0 picks the panel width and the scroll; the rest, split at
- * NUL bytes, gives up to 8 messages: odd ones are text, every third a face
- * whose Data is the bytes (the emoji path), and each message's first 40
+ * NUL bytes, gives up to 8 messages: every third is a face whose Data is
+ * the bytes (the emoji path), the others text; each message's first 40
  * bytes are also its sender name. Bytes are taken as they are (ill-formed
  * UTF-8 included): the chat model repairs them. */
 #include <cjson/cJSON.h>
