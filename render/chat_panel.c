@@ -245,12 +245,15 @@ static int fit_name(struct chat_panel *p, const char *name, double avail, double
 /* ---- layout and drawing of one item ------------------------------------- */
 
 /* The thumbnail box of an image part at content width w; *img gets the
- * image if the loader has it. */
-static void thumb_box(struct chat_panel *p, size_t i, const struct chat_part *pt, int w,
+ * image if the loader has it. Measuring (draw false) asks the loader only
+ * when the message gives no size, so laying out items off screen does not
+ * fetch their pictures. */
+static void thumb_box(struct chat_panel *p, size_t i, const struct chat_part *pt, int w, bool draw,
                       struct image **img, int *bw, int *bh)
 {
-    *img = p->o.image ? p->o.image(p->o.image_ud, pt->url) : NULL;
     double iw = pt->width, ih = pt->height;
+    bool sized = iw > 0 && ih > 0;
+    *img = p->o.image && (draw || !sized) ? p->o.image(p->o.image_ud, pt->url) : NULL;
     if (iw <= 0 || ih <= 0) {
         if (*img && (*img)->w > 0 && (*img)->h > 0) {
             iw = (*img)->w;
@@ -367,7 +370,7 @@ static int item_pass(struct chat_panel *p, size_t i, int w, struct canvas *c, in
         } else if (pt->kind == CHAT_PART_IMAGE && pt->url) {
             struct image *img;
             int bw, bh;
-            thumb_box(p, i, pt, w, &img, &bw, &bh);
+            thumb_box(p, i, pt, w, c != NULL, &img, &bw, &bh);
             if (c)
                 draw_image_box(p, c, pt, img, (struct canvas_rect){x, y + h, bw, bh});
             h += bh;

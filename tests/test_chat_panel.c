@@ -418,7 +418,10 @@ static void test_golden_names(void **state)
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_names");
     /* the box has the message's size: the image arriving changes no height */
+    chat_panel_invalidate(p);
+    int calls = f->ld.calls;
     int h = chat_panel_item_height(p, chat->count - 1, W);
+    assert_int_equal(f->ld.calls, calls); /* measuring a sized image fetches nothing */
     f->ld.offline = false;
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_int_equal(chat_panel_item_height(p, chat->count - 1, W), h);
