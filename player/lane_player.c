@@ -78,28 +78,43 @@ int lane_player_create(const struct lane_player_opts *o, struct lane_player **ou
     return 0;
 }
 
-/* The download's own reason for a failed read (HTTP 404, timeout), once:
- * the decoder's warning only says "I/O error". */
-static void report_fetch_error(struct lane_player *lp, struct slot *s)
+/* Moves the slot decoder's warnings to the lane's list. When the download
+ * failed (HTTP 404, timeout), the download's own reason replaces the
+ * decoder's "cannot open" / "read error" lines about it: one line, the
+ * one that says why. */
+static void take_slot_diags(struct lane_player *lp, struct slot *s)
 {
-    if (!s->ac || s->ac_reported)
+    if (!s->dec)
         return;
-    const char *e = avio_cache_error(s->ac);
-    if (!e[0])
-        return;
-    s->ac_reported = true;
-    diag_add(&lp->diag, DIAG_WARNING, "%s: %s", lp->lane->name, e);
+    struct diag_list tmp;
+    diag_init(&tmp);
+    segdec_take_diags(s->dec, &tmp);
+    const char *e = s->ac ? avio_cache_error(s->ac) : "";
+    for (size_t i = 0; i < tmp.count; i++) {
+        const char *t = tmp.items[i].text;
+        if (e[0] && (strstr(t, ": cannot open") || strstr(t, ": read error") ||
+                     strstr(t, ": cannot read the stream layout"))) {
+            if (!s->ac_reported)
+                diag_add(&lp->diag, DIAG_WARNING, "%s: %s", lp->lane->name, e);
+            s->ac_reported = true;
+            continue;
+        }
+        diag_add(&lp->diag, tmp.items[i].level, "%s", t);
+    }
+    diag_clear(&tmp);
 }
 
 static void close_slot(struct lane_player *lp, struct slot *s)
 {
-    report_fetch_error(lp, s); /* before the cancel below sets its own */
+    take_slot_diags(lp, s); /* before the cancel below sets its own error */
     /* a demux thread blocked in a read for bytes not downloaded yet only
-     * returns once its read is cancelled: cancel first, then join */
+     * returns once its read is cancelled: cancel first, then join (what
+     * it says while being cancelled is not the file's fault) */
     if (s->ac)
         avio_cache_cancel(s->ac);
     if (s->dec) {
-        segdec_take_diags(s->dec, &lp->diag);
+        if (!s->ac)
+            segdec_take_diags(s->dec, &lp->diag);
         segdec_destroy(&s->dec);
     }
     avio_cache_close(&s->ac);
@@ -183,6 +198,35 @@ static void drop_shown(struct lane_player *lp)
     lp->have_shown = false;
 }
 
+/* Moves s's decoded audio into the mixer until the lane's data reaches
+ * ahead_us past the mix position, the audio ends (0) or the mixer is full
+ * (0); waits up to wait_ms for each missing frame (SP_ETIMEOUT if one does
+ * not come). */
+static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us, int wait_ms)
+{
+    int lane = (int)lp->o.lane;
+    struct frame_queue *aq = segdec_audio_frames(s->dec);
+    while (audio_mix_buffered_us(lp->o.mix, lane) < ahead_us) {
+        struct frame_meta m;
+        int r = frame_queue_peek(aq, 0, lp->tmp, &m);
+        if (r == SP_EAGAIN && wait_ms > 0) {
+            r = frame_queue_wait(aq, 1, wait_ms);
+            if (r == 0)
+                continue;
+            return r == SP_EEOF ? 0 : SP_ETIMEOUT;
+        }
+        if (r != 0)
+            return 0;
+        int64_t t = lane_player_play_us(lp->o.tl, segdec_board_us(s->dec, m.pts_us));
+        r = audio_mix_write(lp->o.mix, lane, lp->tmp, t);
+        av_frame_unref(lp->tmp);
+        if (r == SP_EAGAIN)
+            return 0;
+        frame_queue_pop(aq); /* written, or a frame the mixer refused */
+    }
+    return 0;
+}
+
 static void feed_audio(struct lane_player *lp, struct slot *s)
 {
     if (!lp->o.mix)
@@ -195,17 +239,7 @@ static void feed_audio(struct lane_player *lp, struct slot *s)
         return;
     }
     struct frame_queue *aq = segdec_audio_frames(s->dec);
-    while (audio_mix_buffered_us(lp->o.mix, lane) < LANE_PLAYER_AUDIO_AHEAD_US) {
-        struct frame_meta m;
-        if (frame_queue_peek(aq, 0, lp->tmp, &m) != 0)
-            break;
-        int64_t t = lane_player_play_us(lp->o.tl, segdec_board_us(s->dec, m.pts_us));
-        int r = audio_mix_write(lp->o.mix, lane, lp->tmp, t);
-        av_frame_unref(lp->tmp);
-        if (r == SP_EAGAIN)
-            break;
-        frame_queue_pop(aq); /* written, or a frame the mixer refused */
-    }
+    (void)write_audio(lp, s, LANE_PLAYER_AUDIO_AHEAD_US, 0);
     bool active = frame_queue_wait(aq, 1, 0) != SP_EEOF;
     if (active != lp->audio_active)
         audio_mix_set_active(lp->o.mix, lane, active);
@@ -245,7 +279,6 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         struct fetch_status fs;
         avio_cache_status(cur->ac, &fs);
         lp->view.buffering = fs.buffering;
-        report_fetch_error(lp, cur);
     }
     feed_audio(lp, cur);
     if (!cur) {
@@ -369,10 +402,23 @@ void lane_player_origin_changed(struct lane_player *lp)
 
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)
 {
-    for (int i = 0; i < SLOTS; i++) {
-        report_fetch_error(lp, &lp->slots[i]);
-        if (lp->slots[i].dec)
-            segdec_take_diags(lp->slots[i].dec, &lp->diag);
-    }
+    for (int i = 0; i < SLOTS; i++)
+        take_slot_diags(lp, &lp->slots[i]);
     diag_move(dst, &lp->diag);
+}
+
+int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms)
+{
+    if (!lp->o.mix || !lp->view.seg)
+        return 0;
+    struct slot *cur = find_slot(lp, lp->view.seg);
+    if (!cur || !cur->dec)
+        return 0;
+    int r = write_audio(lp, cur, until_us - audio_mix_pos_us(lp->o.mix), wait_ms);
+    /* audio that ended short of until_us must not stall the mix */
+    bool active = frame_queue_wait(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
+    if (active != lp->audio_active)
+        audio_mix_set_active(lp->o.mix, (int)lp->o.lane, active);
+    lp->audio_active = active;
+    return r;
 }

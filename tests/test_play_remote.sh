@@ -30,8 +30,25 @@ for f in "$SIGPLAY_SAMPLE_DIR"/media/*.mp4; do
     [ "$(sha256sum <"$W/c/$key.data")" = "$(sha256sum <"$f")" ] || fail "$rel differs in the cache"
 done
 
-# the server gone: from the cache alone
+# a media file the server does not have (404): one line that says so, the
+# lane a placeholder, everything else plays
+cp -r "$SIGPLAY_SAMPLE_DIR" "$W/gone"
+rm "$W/gone/media/student_02-1.mp4"
 nginx_stop
+nginx_start "$W/gone" "$W/nginx2" || fail "nginx (second)"
+"$SIGPLAY_BIN" play "http://127.0.0.1:$NGINX_PORT/replay.json" --headless --max-speed \
+    --no-cache --no-audio --trace "$W/gone.tsv" 2>"$W/gone.err"
+rc=$?
+[ $rc -eq 1 ] || fail "404: exit $rc, want 1 (warnings): $(cat "$W/gone.err")"
+[ "$(grep -c 'student_02-1.mp4' "$W/gone.err")" -eq 1 ] \
+    || fail "404: want one line about the missing file: $(cat "$W/gone.err")"
+grep 'student_02-1.mp4' "$W/gone.err" | grep -q "student_02: .*404" \
+    || fail "404: the line does not name lane and status: $(cat "$W/gone.err")"
+awk -F'\t' '!/^#/ && $1 + 0 > 31000 && ($4 != "-" || $3 == "-") { exit 1 }' "$W/gone.tsv" \
+    || fail "404: the lane is not a placeholder or the teacher stopped"
+nginx_stop
+
+# the server gone: from the cache alone
 "$SIGPLAY_BIN" play "$URL" --headless --max-speed --cache-dir "$W/c" --trace "$W/offline.tsv" \
     2>"$W/offline.err" || [ $? -eq 1 ] || fail "offline play: $(cat "$W/offline.err")"
 cmp -s <(grep -v '^#' "$W/local.tsv") <(grep -v '^#' "$W/offline.tsv") \
