@@ -4,13 +4,13 @@
  * and chat to w(t), and the frame is drawn by render/class_scene.h, the
  * same path as the window; the OSD is left out. */
 #include "commands.h"
+#include "layout_arg.h"
 
 #include "player/diag.h"
 #include "player/manifest.h"
 #include "player/playloop.h"
 #include "player/sei.h"
 #include "player/sp_error.h"
-#include "player/sp_file.h"
 #include "player/timeline.h"
 #include "render/canvas.h"
 #include "render/class_scene.h"
@@ -38,35 +38,6 @@ static void usage(FILE *f)
                "               showChatMessages says, else off); --no-chat hides it\n"
                "Exit: 0 written, 1 written with warnings, 2 could not render, 64 bad command "
                "line.\n");
-}
-
-/* Loads the layout named by spec (a preset name or a file) for rec at
- * w x h (0 x 0: the preset default or the custom canvas). */
-static int load_layout(const char *spec, const struct recording *rec, bool has_board, int w, int h,
-                       bool chat, struct diag_list *diag, struct layout *out)
-{
-    int preset = layout_preset_from_name(spec ? spec : "board");
-    if (preset >= 0)
-        return layout_preset(preset, rec, has_board, w ? w : LAYOUT_DEFAULT_W,
-                             h ? h : LAYOUT_DEFAULT_H, chat, out);
-    char *json = NULL;
-    size_t len = 0;
-    int rc = sp_read_file(spec, LAYOUT_MAX_JSON_BYTES, &json, &len);
-    if (rc) {
-        diag_add(diag, DIAG_ERROR, "%s: %s", spec,
-                 rc == SP_ENOENT ? "no such layout file (presets: board, grid, focus)"
-                                 : sp_strerror(rc));
-        return rc;
-    }
-    const char *base = strrchr(spec, '/');
-    rc = layout_parse_custom(json, len, base ? base + 1 : spec, diag, out);
-    free(json);
-    if (rc)
-        return rc;
-    layout_bind(out, rec, diag);
-    if (w && (w != out->w || h != out->h))
-        return layout_fit_to(out, w, h, out);
-    return 0;
 }
 
 int cmd_render(int argc, char **argv)
@@ -153,8 +124,8 @@ int cmd_render(int argc, char **argv)
     if ((rc = class_scene_create(rec, tl, NULL, &diag, &cs)) != 0)
         goto fail;
     bool chat_on = chat >= 0 ? chat == 1 : rec->show_chat == 1;
-    if ((rc = load_layout(layout_spec, rec, class_scene_has_board(cs), size_w, size_h, chat_on,
-                          &diag, l)) != 0) {
+    if ((rc = app_layout_load(layout_spec, rec, class_scene_has_board(cs), size_w, size_h, chat_on,
+                              &diag, l)) != 0) {
         if (rc == SP_EINVAL)
             goto fail;
         goto out; /* diag names the file and the reason */

@@ -80,6 +80,39 @@ void app_progress_cb(void *opaque, const struct fetch_status *st)
     p->drawn = true;
 }
 
+static void put_clock(char *buf, size_t n, int64_t ms)
+{
+    int64_t s = ms / 1000;
+    if (s >= 3600)
+        snprintf(buf, n, "%d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    else
+        snprintf(buf, n, "%d:%02d", (int)(s / 60), (int)(s % 60));
+}
+
+void app_progress_media(struct app_progress *p, int64_t done_ms, int64_t total_ms)
+{
+    if (!p->tty)
+        return;
+    double secs = elapsed(&p->start);
+    if (done_ms < total_ms && p->drawn && secs * 1000 - (double)p->last_draw_ms < 250)
+        return;
+    p->last_draw_ms = (int64_t)(secs * 1000);
+    double speed = secs > 0 ? (double)done_ms / 1000 / secs : 0;
+    char d[24], t[24], eta[24] = "--:--";
+    put_clock(d, sizeof(d), done_ms);
+    put_clock(t, sizeof(t), total_ms);
+    if (speed > 0.01 && total_ms > done_ms)
+        put_clock(eta, sizeof(eta), (int64_t)((double)(total_ms - done_ms) / speed));
+    char bar[31];
+    int fill = total_ms > 0 ? (int)(30.0 * (double)done_ms / (double)total_ms) : 0;
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r[%s] %s / %s  %.1fx  ETA %s   ", bar, d, t, speed, eta);
+    fflush(stderr);
+    p->drawn = true;
+}
+
 void app_progress_end(struct app_progress *p)
 {
     if (p->drawn)

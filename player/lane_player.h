@@ -103,6 +103,14 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
 /* The timeline's origin moved: refresh w(VideoPlayTime) in the decoders. */
 void lane_player_origin_changed(struct lane_player *lp);
 
+/* Headless export: moves the active segment's decoded audio into the
+ * mixer until the lane's data there reaches playback time until_us (or the
+ * segment's audio ends), waiting up to wait_ms for each frame the decoder
+ * has not delivered yet, so that a read of the mix up to until_us misses
+ * nothing of this lane. Call after lane_player_update(). Returns 0 or
+ * SP_ETIMEOUT (the decoder did not deliver in time). */
+int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms);
+
 /* Moves the decoders' warnings to dst. */
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst);
 

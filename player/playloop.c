@@ -325,3 +325,24 @@ void player_take_diags(struct player *p, struct diag_list *dst)
         lane_player_take_diags(p->lanes[i], &p->diag);
     diag_move(dst, &p->diag);
 }
+
+int player_step_at(struct player *p, int64_t t_us)
+{
+    if (!p->o.max_speed || t_us < p->cur_t_us || t_us > p->total_us)
+        return SP_EINVAL;
+    p->t_us = t_us;
+    p->ended = false;
+    int r = player_step(p, NULL);
+    return r == SP_EEOF ? 0 : r;
+}
+
+int player_fill_audio(struct player *p, int64_t until_us, int wait_ms)
+{
+    int rc = 0;
+    for (size_t i = 0; p->mix && i < p->n; i++) {
+        int r = lane_player_fill_audio(p->lanes[i], until_us, wait_ms);
+        if (r < 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}

@@ -70,6 +70,21 @@ void player_destroy(struct player **p);
  * step (0 in max-speed mode). */
 int player_step(struct player *p, int64_t *wait_us);
 
+/* Max-speed mode, for a sink on its own frame grid (export): one pass that
+ * brings every lane exactly to playback time t_us (>= the t of the last
+ * step, <= TotalTime), as player_step() does at a frame change. Returns 1
+ * when the views changed, 0 if not, SP_EINVAL (not max-speed, or t_us out
+ * of range) or < 0 on error. */
+int player_step_at(struct player *p, int64_t t_us);
+
+/* With audio and no null sink (the caller reads player_mixer() itself):
+ * waits up to wait_ms per missing audio frame until every lane showing a
+ * segment has handed the mixer its audio up to playback time until_us, or
+ * its audio ended; a read of the mix up to there then misses nothing.
+ * Call after a step. Returns 0 or SP_ETIMEOUT (a decoder did not
+ * deliver in time: that lane is silent where its data is missing). */
+int player_fill_audio(struct player *p, int64_t until_us, int wait_ms);
+
 /* Current playback time (µs) and the board time in use w(t) (Unix µs). */
 int64_t player_time_us(struct player *p);
 int64_t player_board_us(struct player *p);

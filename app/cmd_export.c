@@ -1,0 +1,456 @@
+/* cmd_export.c - `sigplay export SOURCE -o OUT.mp4`: the replay as one
+ * MP4 file (H.264 + AAC), composed exactly as the window draws it.
+ *
+ * The same path as `sigplay render` frame after frame: the play loop in
+ * max-speed mode brings every lane exactly to t = from + i / fps
+ * (player_step_at), render/class_scene draws the board and chat at w(t) and
+ * the lanes' frames into a canvas, and app/mp4_out encodes it. The audio is
+ * the player's own mixer (the one the window's device reads), pulled like
+ * a null sink: exactly the samples of each frame's interval, after every
+ * lane has handed the mixer its audio up to the interval's end
+ * (player_fill_audio), so nothing starves. Where a lane's segment starts or
+ * ends inside an interval the lanes are also stepped to that boundary, so
+ * the audio of both segments is in the mix. Output: ceil((to - from) * fps
+ * / 1000) frames and exactly (to - from) * 48 audio samples. */
+#include "commands.h"
+#include "layout_arg.h"
+#include "mp4_out.h"
+#include "netopts.h"
+#include "progress.h"
+#include "winopts.h"
+
+#include "player/audio_mix.h"
+#include "player/diag.h"
+#include "player/loader.h"
+#include "player/manifest.h"
+#include "player/playloop.h"
+#include "player/sei.h"
+#include "player/sp_error.h"
+#include "player/timeline.h"
+#include "render/canvas.h"
+#include "render/class_scene.h"
+#include "render/layout.h"
+
+#include <libavutil/log.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXPORT_DEFAULT_FPS 25
+#define EXPORT_DEFAULT_CRF 23
+#define EXPORT_DEFAULT_PRESET "veryfast"
+#define EXPORT_MAX_FPS 60
+#define AUDIO_CHUNK 2048 /* stereo frames read from the mixer at a time */
+#define SAMPLES_PER_MS (AUDIO_MIX_RATE / 1000)
+/* After a decoder once failed to deliver audio in PLAYER_DECODE_WAIT_MS,
+ * later waits are this short (ms): one broken lane must not make the
+ * export crawl; it is silent where its audio is missing. */
+#define AUDIO_WAIT_AFTER_TIMEOUT_MS 200
+
+static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                           "fast",      "medium",    "slow",     "slower",
+                                           "veryslow",  "placebo",   NULL};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: sigplay export SOURCE -o OUT.mp4 [--layout FILE|board|grid|focus]\n"
+            "                      [--size WxH] [--fps N] [--crf N] [--preset P]\n"
+            "                      [--from T] [--to T] [--chat | --no-chat] [--no-audio]\n"
+            "                      [network options]\n"
+            "Writes the replay as one MP4 file (H.264 and AAC), composed as the window\n"
+            "draws it (without the on-screen controls), with the mixed audio.\n"
+            "-o OUT.mp4     the file to write (replaced)\n"
+            "--layout L     a preset (board, grid, focus) or a CustomLayout JSON file\n"
+            "               (see docs/layouts.md); default board\n"
+            "--size WxH     frame size, even numbers (default 1280x720, or a custom\n"
+            "               layout's canvas)\n"
+            "--fps N        frames per second, 1 to %d (default %d)\n"
+            "--crf N        x264 quality, 0 (lossless) to 51 (default %d)\n"
+            "--preset P     x264 preset, ultrafast to placebo (default %s)\n"
+            "--from T       start at playback time T (ms, or m:ss; default 0)\n"
+            "--to T         end at playback time T (default: the recording's end)\n"
+            "--chat         show the chat column (default: as the link's\n"
+            "               showChatMessages says, else off); --no-chat hides it\n"
+            "--no-audio     no audio track\n"
+            "%s"
+            "A progress bar is drawn on stderr when it is a terminal.\n"
+            "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
+            "line.\n",
+            EXPORT_MAX_FPS, EXPORT_DEFAULT_FPS, EXPORT_DEFAULT_CRF, EXPORT_DEFAULT_PRESET,
+            app_net_help());
+}
+
+struct export_args {
+    const char *source, *out, *layout, *preset;
+    int w, h, fps, crf, chat;
+    int64_t from_ms, to_ms; /* to: -1 the end */
+    bool audio;
+};
+
+static int bad_value(const char *opt, const char *want, const char *got)
+{
+    fprintf(stderr, "sigplay: export: %s: expected %s, got '%s'\n", opt, want, got);
+    return -1;
+}
+
+static int parse_int(const char *opt, const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < lo || v > hi) {
+        char want[48];
+        snprintf(want, sizeof(want), "an integer %d to %d", lo, hi);
+        return bad_value(opt, want, s);
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static bool known_preset(const char *p)
+{
+    for (size_t i = 0; x264_presets[i]; i++)
+        if (!strcmp(p, x264_presets[i]))
+            return true;
+    return false;
+}
+
+/* Returns 0, 1 (help printed) or -1 (usage error printed). */
+static int parse_args(int argc, char **argv, struct export_args *a, struct app_lazy_net *net)
+{
+    *a = (struct export_args){.fps = EXPORT_DEFAULT_FPS,
+                              .crf = EXPORT_DEFAULT_CRF,
+                              .preset = EXPORT_DEFAULT_PRESET,
+                              .chat = -1,
+                              .to_ms = -1,
+                              .audio = true};
+    for (int i = 1; i < argc; i++) {
+        int r = app_net_parse(&net->net, argc, argv, &i);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            continue;
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = !strcmp(o, "-o") || !strcmp(o, "--layout") || !strcmp(o, "--size") ||
+                     !strcmp(o, "--fps") || !strcmp(o, "--crf") || !strcmp(o, "--preset") ||
+                     !strcmp(o, "--from") || !strcmp(o, "--to");
+        if (takes && !v) {
+            fprintf(stderr, "sigplay: export: %s needs a value\n", o);
+            return -1;
+        }
+        if (takes)
+            i++;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            usage(stdout);
+            return 1;
+        } else if (!strcmp(o, "-o")) {
+            a->out = v;
+        } else if (!strcmp(o, "--layout")) {
+            a->layout = v;
+        } else if (!strcmp(o, "--size")) {
+            if (layout_parse_size(v, &a->w, &a->h) != 0 || a->w % 2 || a->h % 2 || a->w < 2 ||
+                a->h < 2)
+                return bad_value(o, "WxH, even numbers 2 to 16384", v);
+        } else if (!strcmp(o, "--fps")) {
+            if (parse_int(o, v, 1, EXPORT_MAX_FPS, &a->fps) < 0)
+                return -1;
+        } else if (!strcmp(o, "--crf")) {
+            if (parse_int(o, v, 0, 51, &a->crf) < 0)
+                return -1;
+        } else if (!strcmp(o, "--preset")) {
+            if (!known_preset(v))
+                return bad_value(o, "an x264 preset (ultrafast ... placebo)", v);
+            a->preset = v;
+        } else if (!strcmp(o, "--from")) {
+            if (app_parse_time_ms(v, &a->from_ms) < 0 || a->from_ms < 0)
+                return bad_value(o, "ms or [h:]m:ss", v);
+        } else if (!strcmp(o, "--to")) {
+            if (app_parse_time_ms(v, &a->to_ms) < 0 || a->to_ms < 0)
+                return bad_value(o, "ms or [h:]m:ss", v);
+        } else if (!strcmp(o, "--chat")) {
+            a->chat = 1;
+        } else if (!strcmp(o, "--no-chat")) {
+            a->chat = 0;
+        } else if (!strcmp(o, "--no-audio")) {
+            a->audio = false;
+        } else if (o[0] == '-' && o[1] != '\0') {
+            fprintf(stderr, "sigplay: export: unknown option '%s'\n", o);
+            usage(stderr);
+            return -1;
+        } else if (a->source) {
+            fprintf(stderr, "sigplay: export: one SOURCE only (got '%s' and '%s')\n", a->source, o);
+            return -1;
+        } else {
+            a->source = o;
+        }
+    }
+    if (!a->source || !a->out) {
+        if (a->source)
+            fprintf(stderr, "sigplay: export: -o OUT.mp4 is required\n");
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything one export holds; freed by job_free(). */
+struct job {
+    struct export_args a;
+    struct app_lazy_net net;
+    struct sp_loader loader; /* over net; the scene borrows it */
+    struct diag_list diag;
+    struct recording *rec;
+    struct timeline *tl;
+    struct class_scene *cs;
+    struct player *p;
+    struct layout *l;
+    struct canvas *cv;
+    struct app_mp4 *mp4;
+    bool chat_on;
+    int audio_wait_ms;
+    bool audio_gap_warned;
+    float buf[AUDIO_CHUNK * AUDIO_MIX_CHANNELS];
+};
+
+/* Draws the lanes' current views and the board and chat at the player's
+ * w(t) into the canvas, as `sigplay render` does. */
+static int draw_frame(struct job *j)
+{
+    size_t n = player_lane_count(j->p);
+    const struct lane_view *views[PLAYER_MAX_LANES];
+    for (size_t i = 0; i < n && i < PLAYER_MAX_LANES; i++)
+        views[i] = player_lane_view(j->p, i);
+    int64_t w_us = player_board_us(j->p);
+    int64_t w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000);
+    return class_scene_draw(j->cs, j->l, w_ms, views, n, j->chat_on, j->cv);
+}
+
+/* Reads `frames` stereo frames of the mix (every lane already filled up to
+ * their end) and hands them to the encoder. A mix that stalls (a lane's
+ * decoder never delivered) is padded with silence and moved past the gap. */
+static int pull_audio(struct job *j, int64_t frames)
+{
+    struct audio_mix *mix = player_mixer(j->p);
+    while (frames > 0) {
+        int want = frames < AUDIO_CHUNK ? (int)frames : AUDIO_CHUNK;
+        struct audio_mix_status st;
+        int got = audio_mix_read(mix, j->buf, want, &st);
+        if (got < 0)
+            return got;
+        if (got < want) {
+            /* the rest of buf is zeroed: silence; move the mix past it */
+            if (!j->audio_gap_warned)
+                diag_add(&j->diag, DIAG_WARNING,
+                         "audio: no data at %.3f s; silence written where it is missing",
+                         (double)(st.t_us + (int64_t)got * 1000000 / AUDIO_MIX_RATE) / 1e6);
+            j->audio_gap_warned = true;
+            audio_mix_reset(mix, audio_mix_pos_us(mix) +
+                                     (int64_t)(want - got) * 1000000 / AUDIO_MIX_RATE);
+        }
+        int r = app_mp4_audio(j->mp4, j->buf, want);
+        if (r < 0)
+            return r;
+        frames -= want;
+    }
+    return 0;
+}
+
+/* Audio from the mix position up to sample `end` (samples since from):
+ * lanes filled up to there first; at each lane boundary inside the span
+ * the lanes are stepped there, so the segment that starts feeds its audio.
+ * *done counts the samples written so far. */
+static int audio_to(struct job *j, int64_t *done, int64_t end)
+{
+    int64_t from_us = j->a.from_ms * 1000;
+    while (*done < end) {
+        int64_t pos_ms = j->a.from_ms + *done / SAMPLES_PER_MS;
+        int64_t stop = end;
+        int64_t b = tl_next_boundary(j->tl, pos_ms);
+        bool at_boundary = false;
+        if (b != TL_NONE && (b - j->a.from_ms) * SAMPLES_PER_MS < end) {
+            stop = (b - j->a.from_ms) * SAMPLES_PER_MS;
+            at_boundary = true;
+        }
+        int64_t until_us = from_us + (stop * 1000000 + AUDIO_MIX_RATE - 1) / AUDIO_MIX_RATE;
+        if (player_fill_audio(j->p, until_us, j->audio_wait_ms) == SP_ETIMEOUT &&
+            j->audio_wait_ms > AUDIO_WAIT_AFTER_TIMEOUT_MS) {
+            diag_add(&j->diag, DIAG_WARNING,
+                     "audio: a lane's decoder did not deliver in %d ms at %.3f s; it is silent "
+                     "where its audio is missing",
+                     j->audio_wait_ms, (double)pos_ms / 1000);
+            j->audio_wait_ms = AUDIO_WAIT_AFTER_TIMEOUT_MS;
+        }
+        int r = pull_audio(j, stop - *done);
+        if (r < 0)
+            return r;
+        *done = stop;
+        if (at_boundary && (r = player_step_at(j->p, b * 1000)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int run(struct job *j, int64_t from_ms, int64_t to_ms)
+{
+    const int fps = j->a.fps;
+    int64_t span_ms = to_ms - from_ms;
+    int64_t n_frames = (span_ms * fps + 999) / 1000;
+    int64_t total_samples = span_ms * SAMPLES_PER_MS;
+    int64_t done = 0; /* audio samples written */
+    struct app_progress pg;
+    app_progress_start(&pg, 1, -1);
+    player_seek(j->p, from_ms);
+    int r = 0;
+    for (int64_t i = 0; i < n_frames && r >= 0; i++) {
+        int64_t t_us = from_ms * 1000 + i * 1000000 / fps;
+        if ((r = player_step_at(j->p, t_us)) < 0)
+            break;
+        if ((r = draw_frame(j)) < 0)
+            break;
+        if ((r = app_mp4_video(j->mp4, j->cv)) < 0)
+            break;
+        if (j->a.audio) {
+            int64_t end = (i + 1) * AUDIO_MIX_RATE / fps;
+            r = audio_to(j, &done, end < total_samples ? end : total_samples);
+        }
+        app_progress_media(&pg, (i + 1) * 1000 / fps, span_ms);
+    }
+    app_progress_end(&pg);
+    return r < 0 ? r : 0;
+}
+
+static void job_free(struct job *j)
+{
+    app_mp4_destroy(&j->mp4);
+    canvas_destroy(&j->cv);
+    player_destroy(&j->p);
+    class_scene_destroy(&j->cs);
+    tl_destroy(&j->tl);
+    recording_free(j->rec);
+    fetch_destroy(&j->net.f);
+    diag_clear(&j->diag);
+    free(j->l);
+}
+
+/* Opens the recording, scene, layout and player. Returns 0, or the exit
+ * code to end with (its line printed or in diag). */
+static int job_open(struct job *j)
+{
+    struct export_args *a = &j->a;
+    j->loader = app_lazy_loader(&j->net);
+    int rc = manifest_open(a->source, &j->loader, NULL, &j->diag, &j->rec);
+    if (!j->rec) {
+        if (!j->diag.count)
+            fprintf(stderr, "sigplay: export: %s: %s\n", a->source, sp_strerror(rc));
+        return SP_EXIT_ERROR;
+    }
+    if (rc == SP_ENOTREADY)
+        return SP_EXIT_ERROR; /* diag says what the status means */
+    int64_t total = j->rec->total_ms;
+    if (a->to_ms < 0)
+        a->to_ms = total;
+    if (a->to_ms > total || a->from_ms >= a->to_ms) {
+        fprintf(stderr,
+                "sigplay: export: --from %lld --to %lld: expected 0 <= from < to <= %lld "
+                "(TotalTime)\n",
+                (long long)a->from_ms, (long long)a->to_ms, (long long)total);
+        return SP_EXIT_USAGE;
+    }
+    struct class_scene_opts so = {.loader = &j->loader};
+    if ((rc = tl_create(j->rec, &j->tl)) != 0 ||
+        (rc = class_scene_create(j->rec, j->tl, &so, &j->diag, &j->cs)) != 0)
+        goto fail;
+    j->chat_on = a->chat >= 0 ? a->chat == 1 : j->rec->show_chat == 1;
+    if (!(j->l = malloc(sizeof(*j->l)))) {
+        rc = SP_ENOMEM;
+        goto fail;
+    }
+    rc = app_layout_load(a->layout, j->rec, class_scene_has_board(j->cs), a->w, a->h, j->chat_on,
+                         &j->diag, j->l);
+    if (rc == SP_EINVAL || rc == SP_ENOMEM)
+        goto fail;
+    if (rc)
+        return SP_EXIT_ERROR; /* diag names the file and the reason */
+    if ((j->l->w % 2 || j->l->h % 2) &&
+        (rc = layout_fit_to(j->l, j->l->w & ~1, j->l->h & ~1, j->l)) != 0)
+        goto fail; /* a custom canvas of odd size: H.264 4:2:0 wants even sides */
+    if ((rc = canvas_create(&j->cv, j->l->w, j->l->h)) != 0)
+        goto fail;
+
+    struct fetch *f = NULL;
+    for (size_t l = 0; !f && l < j->rec->n_lanes; l++)
+        for (size_t s = 0; !f && s < j->rec->lanes[l].n_segments; s++)
+            if (fetch_is_remote(j->rec->lanes[l].segments[s].url))
+                f = app_lazy_fetch(&j->net, j->rec->lanes[l].segments[s].url, &j->diag);
+    struct player_opts po = {
+        .audio = a->audio, .max_speed = true, .sei_scan = sei_scan_packet, .fetch = f};
+    if ((rc = player_create(j->tl, &po, &j->p)) != 0)
+        goto fail;
+    return 0;
+fail:
+    fprintf(stderr, "sigplay: export: %s\n", sp_strerror(rc));
+    return SP_EXIT_ERROR;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    struct job *j = calloc(1, sizeof(*j));
+    if (!j) {
+        fprintf(stderr, "sigplay: export: %s\n", sp_strerror(SP_ENOMEM));
+        return SP_EXIT_ERROR;
+    }
+    app_net_init(&j->net.net);
+    diag_init(&j->diag);
+    j->audio_wait_ms = PLAYER_DECODE_WAIT_MS;
+    int exit_code = SP_EXIT_ERROR;
+    int pr = parse_args(argc, argv, &j->a, &j->net);
+    if (pr != 0) {
+        exit_code = pr > 0 ? SP_EXIT_OK : SP_EXIT_USAGE;
+        goto out;
+    }
+    if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
+        av_log_set_level(AV_LOG_FATAL); /* bad media is reported as our own warnings */
+    if ((exit_code = job_open(j)) != 0)
+        goto out;
+    exit_code = SP_EXIT_ERROR;
+
+    char err[300];
+    struct app_mp4_opts mo = {.w = j->l->w,
+                              .h = j->l->h,
+                              .fps = j->a.fps,
+                              .crf = j->a.crf,
+                              .preset = j->a.preset,
+                              .audio = j->a.audio};
+    int rc = app_mp4_open(j->a.out, &mo, &j->mp4, err, sizeof(err));
+    if (rc) {
+        fprintf(stderr, "sigplay: export: %s\n", err);
+        goto out;
+    }
+    rc = run(j, j->a.from_ms, j->a.to_ms);
+    if (rc < 0) {
+        const char *why = app_mp4_error(j->mp4);
+        fprintf(stderr, "sigplay: export: %s\n", why[0] ? why : sp_strerror(rc));
+        app_mp4_destroy(&j->mp4);
+        unlink(j->a.out);
+        goto out;
+    }
+    if ((rc = app_mp4_finish(&j->mp4, err, sizeof(err))) != 0) {
+        fprintf(stderr, "sigplay: export: %s\n", err);
+        unlink(j->a.out);
+        goto out;
+    }
+    exit_code = SP_EXIT_OK;
+out:
+    if (j->p)
+        player_take_diags(j->p, &j->diag);
+    if (j->cs)
+        class_scene_take_diags(j->cs, &j->diag);
+    diag_print(&j->diag, stderr);
+    if (exit_code == SP_EXIT_OK && (j->diag.warnings || j->diag.errors))
+        exit_code = SP_EXIT_WARN;
+    job_free(j);
+    free(j);
+    return exit_code;
+}
