@@ -148,13 +148,26 @@ void canvas_blend_mask_row(struct canvas *c, int x, int y, int len, const uint8_
                            struct canvas_color color)
 {
     uint8_t *d = c->px + (size_t)y * c->stride + 4 * (size_t)x;
+    /* Masks are mostly runs of one coverage value (0 or 255 inside a
+     * shape): the premultiplied pixel is recomputed only when the coverage
+     * changes, and an opaque one is stored without blending. Same result
+     * as blending every pixel. */
+    unsigned last = 256, a = 0, inv = 255;
+    uint8_t p[4] = {0, 0, 0, 0};
     for (int i = 0; i < len; i++, d += 4) {
-        unsigned a = div255(color.a * (unsigned)cov[i]);
-        if (a == 0)
+        unsigned cv = cov[i];
+        if (cv == 0)
             continue;
-        uint8_t p[4];
-        premul(canvas_rgba(color.r, color.g, color.b, (uint8_t)a), p);
-        over(d, p, 255 - a);
+        if (cv != last) {
+            last = cv;
+            a = div255(color.a * cv);
+            inv = 255 - a;
+            premul(canvas_rgba(color.r, color.g, color.b, (uint8_t)a), p);
+        }
+        if (a == 255)
+            memcpy(d, p, 4);
+        else if (a != 0)
+            over(d, p, inv);
     }
 }
 

@@ -40,7 +40,9 @@
 #define TEXT_MAX_FACES 16
 #define TEXT_MAX_BYTES (1u << 20)
 #define TEXT_CACHE_MAX_GLYPHS 4096
-#define TEXT_CACHE_MAX_BYTES (16u << 20)
+/* 13 MiB of bitmaps, + at most one 1 MiB glyph past the cap, + the 0.45 MiB
+ * index: under 16 MB (16e6 bytes) in the worst case. */
+#define TEXT_CACHE_MAX_BYTES (13u << 20)
 
 struct text_ctx;
 
