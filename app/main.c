@@ -29,7 +29,7 @@ static void print_help(FILE *f)
             "Commands:\n",
             SIGPLAY_VERSION);
     for (const struct command *c = commands; c->name; c++)
-        fprintf(f, "  %-40s %s\n", c->usage, c->summary);
+        fprintf(f, "  %s\n      %s\n", c->usage, c->summary);
     if (!commands[0].name)
         fprintf(f, "  (none yet)\n");
     fprintf(f, "\nSOURCE is a replay manifest or recording result: a path, a file://,\n"
