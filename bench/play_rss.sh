@@ -62,7 +62,8 @@ play_once() {
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
     # playback time reached: the last complete trace line (stdio buffers
     # the trace, so this lags by a few KB of lines at most)
-    t=$(tail -c 4096 "$trace" 2>/dev/null | awk -F'\t' '!/^#/ && NF > 2 { l = $1 } END { print l + 0 }')
+    t=$({ tail -c 4096 "$trace" 2>/dev/null || true; } |
+        awk -F'\t' '!/^#/ && NF > 2 { l = $1 } END { print l + 0 }')
     [ -n "$rss" ] && echo "$t $rss" >>"$tmp/samples.$n"
     sleep "$interval"
   done
