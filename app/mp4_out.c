@@ -8,6 +8,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <pthread.h>
@@ -26,7 +27,6 @@ struct app_mp4 {
     AVCodecContext *venc, *aenc;
     AVStream *vst, *ast;
     struct SwsContext *sws;
-    uint8_t *tail;      /* the canvas's last two rows, padded (see to_yuv) */
     AVAudioFifo *afifo; /* encoder thread: audio not yet a whole AAC frame */
     AVPacket *pkt;      /* encoder thread (then the finishing caller) */
     int64_t vpts;       /* next video frame index (caller) */
@@ -131,6 +131,29 @@ static int encode_audio_fifo(struct app_mp4 *m, bool last)
     return 0;
 }
 
+/* rgba (a copy of a canvas) as a new yuv420p frame; encoder thread. */
+static AVFrame *to_yuv(struct app_mp4 *m, const AVFrame *rgba)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return NULL;
+    f->format = AV_PIX_FMT_YUV420P;
+    f->width = m->o.w;
+    f->height = m->o.h;
+    f->color_range = AVCOL_RANGE_MPEG;
+    f->colorspace = AVCOL_SPC_BT709;
+    f->color_primaries = AVCOL_PRI_BT709;
+    f->color_trc = AVCOL_TRC_BT709;
+    f->pts = rgba->pts;
+    if (av_frame_get_buffer(f, 0) < 0) {
+        av_frame_free(&f);
+        return NULL;
+    }
+    sws_scale(m->sws, (const uint8_t *const *)rgba->data, rgba->linesize, 0, m->o.h, f->data,
+              f->linesize);
+    return f;
+}
+
 static void *encoder_main(void *arg)
 {
     struct app_mp4 *m = arg;
@@ -153,7 +176,11 @@ static void *encoder_main(void *arg)
 
         int r;
         if (video) {
-            r = encode(m, m->venc, m->vst, f);
+            AVFrame *yuv = to_yuv(m, f);
+            r = yuv ? encode(m, m->venc, m->vst, yuv) : SP_ENOMEM;
+            if (!yuv)
+                set_err(m, r, "video: out of memory");
+            av_frame_free(&yuv);
         } else {
             r = av_audio_fifo_write(m->afifo, (void **)f->extended_data, f->nb_samples);
             r = r < 0 ? SP_ENOMEM : encode_audio_fifo(m, false);
@@ -231,8 +258,7 @@ static int open_video(struct app_mp4 *m)
     m->vst->avg_frame_rate = e->framerate;
     m->sws = sws_getContext(m->o.w, m->o.h, AV_PIX_FMT_RGBA, m->o.w, m->o.h, AV_PIX_FMT_YUV420P,
                             SWS_BILINEAR, NULL, NULL, NULL);
-    m->tail = calloc(1, (size_t)m->o.w * 4 * 2 + TAIL_PAD);
-    if (!m->sws || !m->tail)
+    if (!m->sws)
         return SP_ENOMEM;
     /* RGB in full range; out BT.709 limited range, as tagged above */
     const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
@@ -336,47 +362,25 @@ fail:
     return r;
 }
 
-/* The canvas as a new yuv420p frame. The last two rows go through a padded
- * copy: swscale's SIMD loads read whole blocks past a row's end, and the
- * canvas has no slack after its last row. */
-static AVFrame *to_yuv(struct app_mp4 *m, const struct canvas *c)
-{
-    AVFrame *f = av_frame_alloc();
-    if (!f)
-        return NULL;
-    f->format = AV_PIX_FMT_YUV420P;
-    f->width = m->o.w;
-    f->height = m->o.h;
-    f->color_range = AVCOL_RANGE_MPEG;
-    f->colorspace = AVCOL_SPC_BT709;
-    f->color_primaries = AVCOL_PRI_BT709;
-    f->color_trc = AVCOL_TRC_BT709;
-    if (av_frame_get_buffer(f, 0) < 0) {
-        av_frame_free(&f);
-        return NULL;
-    }
-    int h = m->o.h, row = m->o.w * 4;
-    const uint8_t *src[4] = {c->px, NULL, NULL, NULL};
-    int stride[4] = {c->stride, 0, 0, 0};
-    if (h > 2)
-        sws_scale(m->sws, src, stride, 0, h - 2, f->data, f->linesize);
-    memcpy(m->tail, c->px + (size_t)c->stride * (size_t)(h - 2), (size_t)row);
-    memcpy(m->tail + row, c->px + (size_t)c->stride * (size_t)(h - 1), (size_t)row);
-    const uint8_t *tsrc[4] = {m->tail, NULL, NULL, NULL};
-    int tstride[4] = {row, 0, 0, 0};
-    sws_scale(m->sws, tsrc, tstride, h - 2, 2, f->data, f->linesize);
-    return f;
-}
-
 int app_mp4_video(struct app_mp4 *m, const struct canvas *c)
 {
     if (!m || !c || c->w != m->o.w || c->h != m->o.h)
         return SP_EINVAL;
-    AVFrame *f = to_yuv(m, c);
+    /* a copy (with FFmpeg's padding, which swscale's SIMD reads want) that
+     * the encoder thread converts while the caller draws the next frame */
+    AVFrame *f = av_frame_alloc();
+    if (f) {
+        f->format = AV_PIX_FMT_RGBA;
+        f->width = c->w;
+        f->height = c->h;
+        if (av_frame_get_buffer(f, 0) < 0)
+            av_frame_free(&f);
+    }
     if (!f) {
         set_err(m, SP_ENOMEM, "video: out of memory");
         return SP_ENOMEM;
     }
+    av_image_copy_plane(f->data[0], f->linesize[0], c->px, c->stride, c->w * 4, c->h);
     f->pts = m->vpts++;
     return push(m, f);
 }
@@ -474,7 +478,6 @@ void app_mp4_destroy(struct app_mp4 **mp)
     av_packet_free(&m->pkt);
     av_audio_fifo_free(m->afifo);
     sws_freeContext(m->sws);
-    free(m->tail);
     pthread_cond_destroy(&m->cond);
     pthread_mutex_destroy(&m->lock);
     free(m);

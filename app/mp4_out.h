@@ -2,11 +2,11 @@
  * mixed audio encoded to H.264 (libx264) and AAC in an MP4 file.
  *
  * Video: each canvas (premultiplied RGBA8, opaque where composed, so the
- * same as straight RGBA) is converted to yuv420p with libswscale on the
- * caller's thread (BT.709, limited range, tagged as such) and handed to an
- * encoder thread through a small bounded queue; that thread runs libx264
- * (its own threads: auto) and the muxer, so composing the next frame
- * overlaps encoding the last ones. Frame i has pts i in 1/fps.
+ * same as straight RGBA) is copied and handed to an encoder thread through
+ * a small bounded queue; that thread converts it to yuv420p with libswscale
+ * (BT.709, limited range, tagged as such) and runs libx264 (its own
+ * threads: auto) and the muxer, so composing the next frame overlaps
+ * converting and encoding the last ones. Frame i has pts i in 1/fps.
  *
  * Audio: AUDIO_MIX_RATE Hz stereo interleaved float (player/audio_mix.h's
  * output), in any chunk sizes; sample k has pts k in 1/AUDIO_MIX_RATE. The
