@@ -1,8 +1,11 @@
-/* cmd_play.c - `sigplay play SOURCE --headless [...]`: the whole playback
- * engine without a window or audio device (a null sink), for tests,
- * benchmarks and traces. The trace format is in docs/play-trace.md. */
+/* cmd_play.c - `sigplay play SOURCE [...]`: the player window
+ * (app/play_window.c), or with --headless the whole playback engine without
+ * a window or audio device (a null sink), for tests, benchmarks and traces.
+ * The trace format is in docs/playback.md. */
 #include "commands.h"
 #include "netopts.h"
+#include "play_window.h"
+#include "winopts.h"
 
 #include "player/diag.h"
 #include "player/fetch.h"
@@ -21,20 +24,22 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: sigplay play SOURCE --headless [--speed N | --max-speed] [--trace FILE]\n"
-            "                    [--start MS] [--until MS] [--no-audio] [network options]\n"
-            "Plays a recording through the whole engine with no window and no audio\n"
-            "device (the mix goes to a null sink).\n"
-            "--speed N     0.5 to 2.0 in steps of 0.25 (default 1)\n"
-            "--max-speed   no clock: go from one frame change to the next at once\n"
-            "--trace FILE  one line per presented frame ('-' for stdout)\n"
-            "--start MS    seek there first (playback ms)\n"
-            "--until MS    stop after presenting the frame at or past this time\n"
-            "--no-audio    do not decode or mix audio\n"
+            "Usage: sigplay play SOURCE [window options] [--no-audio] [network options]\n"
+            "       sigplay play SOURCE --headless [--speed N | --max-speed] [--trace FILE]\n"
+            "                    [--start T] [--until MS] [--no-audio] [network options]\n"
+            "Plays a recording in a window (keys: docs/keys.md; space pause, arrows seek,\n"
+            "[ ] speed, l layout, c chat, f fullscreen, i stats, s screenshot, q quit).\n"
+            "Without a display it draws the frame at --start into a PNG instead.\n"
+            "%s"
+            "--no-audio    do not decode or play audio\n"
+            "--headless    no window and no audio device (the mix goes to a null sink):\n"
+            "  --max-speed   no clock: go from one frame change to the next at once\n"
+            "  --trace FILE  one line per presented frame ('-' for stdout)\n"
+            "  --until MS    stop after presenting the frame at or past this time\n"
             "%s"
             "Remote media is cached and plays while it downloads.\n"
             "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n",
-            app_net_help());
+            app_winopts_help(), app_net_help());
 }
 
 static void sleep_us(int64_t us)
@@ -85,26 +90,19 @@ static void trace_line(FILE *f, struct player *p)
     fputc('\n', f);
 }
 
-static int parse_speed(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_play(int argc, char **argv)
 {
     const char *source = NULL, *trace_path = NULL;
     bool headless = false, max_speed = false, audio = true;
-    double speed = 1.0;
-    long long start_ms = 0, until_ms = -1;
+    long long until_ms = -1;
     struct app_net net;
     app_net_init(&net);
+    struct app_winopts wo; /* --start and --speed serve headless play too */
+    app_winopts_init(&wo);
     for (int i = 1; i < argc; i++) {
         int nr = app_net_parse(&net, argc, argv, &i);
+        if (nr == 0)
+            nr = app_winopts_parse(&wo, "play", argc, argv, &i);
         if (nr < 0)
             return SP_EXIT_USAGE;
         if (nr > 0)
@@ -117,20 +115,8 @@ int cmd_play(int argc, char **argv)
             max_speed = true;
         } else if (!strcmp(a, "--no-audio")) {
             audio = false;
-        } else if (!strcmp(a, "--speed") && has_val) {
-            if (parse_speed(argv[++i], &speed) < 0) {
-                fprintf(stderr, "sigplay: play: --speed: not a number: '%s'\n", argv[i]);
-                return SP_EXIT_USAGE;
-            }
         } else if (!strcmp(a, "--trace") && has_val) {
             trace_path = argv[++i];
-        } else if (!strcmp(a, "--start") && has_val) {
-            char *end;
-            start_ms = strtoll(argv[++i], &end, 10);
-            if (end == argv[i] || *end || start_ms < 0) {
-                fprintf(stderr, "sigplay: play: --start: expected ms >= 0, got '%s'\n", argv[i]);
-                return SP_EXIT_USAGE;
-            }
         } else if (!strcmp(a, "--until") && has_val) {
             char *end;
             until_ms = strtoll(argv[++i], &end, 10);
@@ -156,12 +142,12 @@ int cmd_play(int argc, char **argv)
         usage(stderr);
         return SP_EXIT_USAGE;
     }
-    if (!headless) {
-        fprintf(stderr, "sigplay: play: only --headless play is available in this build\n");
-        return SP_EXIT_USAGE;
-    }
     if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
         av_log_set_level(AV_LOG_FATAL); /* bad media is reported as our own warnings */
+    if (!headless)
+        return app_play_window(source, &wo, &net, audio);
+    double speed = wo.speed;
+    int64_t start_ms = wo.start_ms;
 
     struct diag_list diag;
     diag_init(&diag);

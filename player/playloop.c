@@ -28,6 +28,7 @@ struct player {
     struct audio_mix *mix; /* NULL without audio */
     int64_t t_us;          /* max-speed: the t of the next step */
     int64_t cur_t_us;      /* the t of the last step (what the views show) */
+    int64_t next_frame_us; /* when a lane's next decoded frame is due (last step) */
     int64_t total_us;
     bool ended;     /* max-speed: the last t was presented */
     bool presented; /* something was presented since the last seek */
@@ -224,11 +225,14 @@ int player_step(struct player *p, int64_t *wait_us)
     int64_t b = tl_next_boundary(p->tl, t / 1000);
     if (b != TL_NONE && b * 1000 < next)
         next = b * 1000;
+    p->next_frame_us = INT64_MAX;
     for (size_t i = 0; i < p->n; i++) {
         int64_t c = lane_player_next_change(p->lanes[i], wait_ms);
-        if (c < next)
-            next = c;
+        if (c < p->next_frame_us)
+            p->next_frame_us = c;
     }
+    if (p->next_frame_us < next)
+        next = p->next_frame_us;
     if (next <= t)
         next = t + 1;
     if (p->o.max_speed) {
@@ -252,6 +256,11 @@ int64_t player_time_us(struct player *p)
 int64_t player_board_us(struct player *p)
 {
     return lane_player_wall_us(p->tl, p->cur_t_us);
+}
+
+int64_t player_next_frame_us(const struct player *p)
+{
+    return p->next_frame_us > p->cur_t_us ? p->next_frame_us : INT64_MAX;
 }
 
 size_t player_lane_count(const struct player *p)
@@ -280,6 +289,7 @@ void player_seek(struct player *p, int64_t t_ms)
     for (size_t i = 0; i < p->n; i++)
         lane_player_seek(p->lanes[i], t);
     p->t_us = p->cur_t_us = t;
+    p->next_frame_us = INT64_MAX; /* unknown until a step looks */
     p->ended = false;
     p->presented = false;
 }

@@ -89,6 +89,13 @@ int player_fill_audio(struct player *p, int64_t until_us, int wait_ms);
 int64_t player_time_us(struct player *p);
 int64_t player_board_us(struct player *p);
 
+/* The playback time (µs) at which, as the last step saw it, the next
+ * decoded frame of any lane becomes due; INT64_MAX when none is known (no
+ * step since the last seek, decoders not that far yet, or no frame
+ * follows). Segment starts and ends are the timeline's
+ * (tl_next_boundary). For frame stepping. */
+int64_t player_next_frame_us(const struct player *p);
+
 size_t player_lane_count(const struct player *p);
 const struct lane_view *player_lane_view(const struct player *p, size_t lane);
 

@@ -75,23 +75,68 @@ static void refresh_state(struct loop *L)
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
 }
 
+/* Appends s to b as a JSON string body (quotes and controls escaped). */
+static void json_escape(char *b, size_t n, size_t *len, const char *s)
+{
+    for (; s && *s && *len + 8 < n; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            *len += (size_t)snprintf(b + *len, n - *len, "\\%c", ch);
+        else if (ch < 0x20)
+            *len += (size_t)snprintf(b + *len, n - *len, "\\u%04x", ch);
+        else
+            b[(*len)++] = (char)ch;
+    }
+    b[*len] = '\0';
+}
+
+/* The lanes as the sync statistics see them: what each one shows. */
+static void lanes_json(const struct pui_state *s, char *b, size_t n)
+{
+    size_t len = 0;
+    b[0] = '\0';
+    const struct sync_stats *sy = s->sync;
+    for (size_t i = 0; sy && i < sy->n_lanes && len + 128 < n; i++) {
+        const struct sync_lane_stats *l = &sy->lanes[i];
+        size_t before = len;
+        len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
+        json_escape(b, n - 96, &len, l->name);
+        const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
+        len += (size_t)snprintf(b + len, n - len,
+                                "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
+                                state, l->active ? "true" : "false",
+                                (long long)(l->has_frame ? l->skew_ms : 0),
+                                (unsigned long long)l->shown);
+        if (len >= n) { /* did not fit: leave this lane out */
+            b[before] = '\0';
+            return;
+        }
+    }
+}
+
 static void write_state(struct loop *L, int64_t now)
 {
     if (!L->o->state_file)
         return;
     const struct pui_state *s = &L->st;
-    char buf[768];
+    char lanes[4096], layout[2 * PUI_MAX_NAME], buf[768 + sizeof(lanes) + sizeof(layout)];
+    size_t ll = 0;
+    lanes_json(s, lanes, sizeof(lanes));
+    json_escape(layout, sizeof(layout), &ll, s->layout_name);
     int len = snprintf(buf, sizeof(buf),
                        "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
-                       "\"ended\":%s,\"speed\":%.4g,\"volume\":%d,\"muted\":%s,"
-                       "\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,\"fullscreen\":%s,"
-                       "\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\"}\n",
+                       "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
+                       "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
+                       "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+                       "\"lanes\":[%s]}\n",
                        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
-                       s->paused ? "true" : "false", s->ended ? "true" : "false", s->speed,
-                       s->volume, s->muted ? "true" : "false", s->layout_index, s->layout_name,
+                       s->paused ? "true" : "false", s->ended ? "true" : "false",
+                       s->buffering ? "true" : "false", s->speed, s->volume,
+                       s->muted ? "true" : "false", s->layout_index, layout,
                        s->chat_on ? "true" : "false",
                        window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
-                       L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12);
+                       L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
+                       lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -303,8 +348,13 @@ static int run(struct loop *L)
         }
         now = window_now_ms();
         refresh_state(L);
-        if (r == 1)
+        if (r == 1) {
             L->need_compose = L->need_present = true;
+            /* paused, a new picture is news (a seek's frames arriving);
+             * playing, the periodic write covers it */
+            if (L->st.paused)
+                L->state_dirty = true;
+        }
         double a = osd_alpha(L, now);
         if (a != L->alpha || (a > 0 && L->st.t_ms / 1000 != L->last_osd_second))
             L->need_present = true;

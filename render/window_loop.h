@@ -34,9 +34,10 @@ struct window_loop_opts {
     bool kiosk;    /* implies fullscreen, autoplay, loop; no OSD, no cursor */
     bool loop;     /* at the end, start again */
     bool autoplay; /* start playing (else paused) */
-    /* Written (atomically, JSON, see docs/keys.md) after every command and
-     * every WINDOW_LOOP_STATE_EVERY_MS while playing; NULL: none. For tests
-     * and for scripts that watch a kiosk. */
+    /* Written (atomically, JSON, see docs/keys.md) after every command,
+     * every WINDOW_LOOP_STATE_EVERY_MS while playing and on every new
+     * picture while paused; NULL: none. For tests and for scripts that
+     * watch a kiosk. */
     const char *state_file;
     const char *screenshot_dir; /* NULL: the current directory */
     struct text_ctx *text;      /* borrowed; NULL: OSD without text */

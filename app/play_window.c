@@ -1,0 +1,191 @@
+/* play_window.c - windowed play (see play_window.h). */
+#include "play_window.h"
+
+#include "commands.h"
+#include "layout_arg.h"
+#include "netopts.h"
+#include "winopts.h"
+
+#include "player/diag.h"
+#include "player/fetch.h"
+#include "player/manifest.h"
+#include "player/sp_error.h"
+#include "player/timeline.h"
+#include "render/canvas.h"
+#include "render/engine_ui.h"
+#include "render/layout.h"
+#include "render/text.h"
+#include "render/window_loop.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* False when SDL cannot have a display here: an X11 or Wayland driver
+ * (SDL's default) without DISPLAY and WAYLAND_DISPLAY. Another driver
+ * named in SDL_VIDEODRIVER is left to SDL to judge. */
+static bool display_likely(void)
+{
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    if (drv && *drv && strcmp(drv, "x11") && strcmp(drv, "wayland"))
+        return true;
+    const char *x = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    return (x && *x) || (wl && *wl);
+}
+
+/* The frame at wo->start_ms, drawn by the engine in max-speed mode (every
+ * lane exact: what `sigplay render` draws) into a PNG named like a window
+ * screenshot. Prints one line saying where. */
+static int draw_instead(struct timeline *tl, struct text_ctx *text, struct engine_ui_opts eo,
+                        const struct app_winopts *wo, const char *why, struct diag_list *diag)
+{
+    eo.max_speed = true;
+    eo.audio = false;
+    struct engine_ui *e = NULL;
+    struct canvas *cv = NULL;
+    int rc = engine_ui_create(tl, text, &eo, diag, &e);
+    struct player_ui ui;
+    struct pui_state st;
+    memset(&st, 0, sizeof(st));
+    if (rc == 0) {
+        ui = engine_ui_callbacks(e);
+        rc = ui.step(ui.opaque, NULL);
+        rc = rc == SP_EEOF ? 0 : rc < 0 ? rc : 0;
+    }
+    if (rc == 0)
+        rc = canvas_create(&cv, eo.canvas_w, eo.canvas_h);
+    if (rc == 0)
+        rc = ui.draw(ui.opaque, cv);
+    char name[128], path[4096];
+    if (rc == 0) {
+        ui.get_state(ui.opaque, &st);
+        window_loop_screenshot_name(&st, name, sizeof(name));
+        snprintf(path, sizeof(path), "%s/%s", wo->screenshot_dir ? wo->screenshot_dir : ".", name);
+        rc = canvas_write_png(cv, path);
+    }
+    if (rc == 0) {
+        char at[32];
+        osd_format_time(st.t_ms, at, sizeof(at));
+        printf("sigplay: play: %s; drew the frame at %s into %s\n", why, at, path);
+    } else {
+        fprintf(stderr, "sigplay: play: %s, and drawing the frame failed: %s\n", why,
+                sp_strerror(rc));
+    }
+    engine_ui_take_diags(e, diag);
+    canvas_destroy(&cv);
+    engine_ui_destroy(&e);
+    return rc == 0 ? SP_EXIT_OK : SP_EXIT_ERROR;
+}
+
+int app_play_window(const char *source, const struct app_winopts *wo, const struct app_net *net,
+                    bool audio)
+{
+    struct diag_list diag;
+    diag_init(&diag);
+    struct app_lazy_net ln;
+    memset(&ln, 0, sizeof(ln));
+    ln.net = *net;
+    struct sp_loader loader = app_lazy_loader(&ln);
+    struct recording *rec = NULL;
+    struct timeline *tl = NULL;
+    struct text_ctx *text = NULL;
+    struct engine_ui *e = NULL;
+    struct layout *custom = NULL;
+    int exit_code = SP_EXIT_ERROR;
+    bool warned = false;
+
+    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
+    if (!rec) {
+        if (!diag.count)
+            fprintf(stderr, "sigplay: play: %s: %s\n", source, sp_strerror(rc));
+        goto out;
+    }
+    if (rc == SP_ENOTREADY)
+        goto out; /* diag says what the status means */
+    if (tl_create(rec, &tl) != 0)
+        goto out;
+    struct fetch *f = NULL; /* for remote media, started on first need */
+    for (size_t l = 0; !f && l < rec->n_lanes; l++)
+        for (size_t s = 0; !f && s < rec->lanes[l].n_segments; s++)
+            if (fetch_is_remote(rec->lanes[l].segments[s].url) &&
+                !(f = app_lazy_fetch(&ln, rec->lanes[l].segments[s].url, &diag)))
+                goto out;
+
+    bool chat = wo->chat >= 0 ? wo->chat == 1 : rec->show_chat == 1;
+    int layout = 0;
+    if (wo->layout && (layout = layout_preset_from_name(wo->layout)) < 0) {
+        custom = malloc(sizeof(*custom));
+        if (!custom)
+            goto out;
+        rc = app_layout_load(wo->layout, rec, false, wo->width, wo->height, chat, &diag, custom);
+        if (rc) {
+            if (rc == SP_EINVAL)
+                fprintf(stderr, "sigplay: play: --layout %s: %s\n", wo->layout, sp_strerror(rc));
+            goto out; /* diag names the file and the reason */
+        }
+        layout = ENGINE_UI_PRESETS;
+    }
+    if (text_create(&text) != 0) {
+        fprintf(stderr, "sigplay: play: no font found (fontconfig has none)\n");
+        goto out;
+    }
+    struct engine_ui_opts eo = {.canvas_w = wo->width,
+                                .canvas_h = wo->height,
+                                .start_ms = wo->start_ms,
+                                .speed = wo->speed,
+                                .layout = layout,
+                                .custom = custom,
+                                .chat = chat,
+                                .volume = wo->volume,
+                                .muted = wo->mute,
+                                .audio = audio,
+                                .fetch = f,
+                                .loader = &loader};
+    if (!display_likely()) {
+        exit_code = draw_instead(tl, text, eo, wo, "no display (DISPLAY and WAYLAND_DISPLAY are unset)",
+                                 &diag);
+        goto out;
+    }
+    if ((rc = engine_ui_create(tl, text, &eo, &diag, &e)) != 0) {
+        fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
+        goto out;
+    }
+    diag_print(&diag, stderr); /* what the pages said, before the window hides the terminal */
+    warned = diag.warnings || diag.errors;
+    diag_clear(&diag);
+    struct player_ui ui = engine_ui_callbacks(e);
+    struct window_loop_opts lo = {.title = "sigplay",
+                                  .canvas_w = wo->width,
+                                  .canvas_h = wo->height,
+                                  .fullscreen = wo->fullscreen,
+                                  .kiosk = wo->kiosk,
+                                  .loop = wo->loop,
+                                  .autoplay = true,
+                                  .state_file = wo->state_file,
+                                  .screenshot_dir = wo->screenshot_dir,
+                                  .text = text};
+    rc = window_loop_run(&lo, &ui);
+    if (rc == SP_EUNSUPPORTED) {
+        engine_ui_take_diags(e, &diag);
+        engine_ui_destroy(&e);
+        exit_code = draw_instead(tl, text, eo, wo, "no display (the window could not open)", &diag);
+        goto out;
+    }
+    if (rc == 0)
+        exit_code = SP_EXIT_OK;
+    else
+        fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
+out:
+    engine_ui_take_diags(e, &diag);
+    diag_print(&diag, stderr);
+    if (exit_code == SP_EXIT_OK && (warned || diag.warnings || diag.errors))
+        exit_code = SP_EXIT_WARN;
+    engine_ui_destroy(&e);
+    fetch_destroy(&ln.f); /* after the engine: its streams are closed */
+    text_destroy(&text);
+    tl_destroy(&tl);
+    recording_free(rec);
+    free(custom);
+    diag_clear(&diag);
+    return exit_code;
+}
