@@ -160,7 +160,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                   .fullscreen = wo->fullscreen,
                                   .kiosk = wo->kiosk,
                                   .loop = wo->loop,
-                                  .autoplay = true,
+                                  .autoplay = !wo->pause,
                                   .state_file = wo->state_file,
                                   .screenshot_dir = wo->screenshot_dir,
                                   .text = text};

@@ -29,6 +29,7 @@ const char *app_winopts_help(void)
            "--kiosk             fullscreen, no cursor, no OSD, autoplay, loop; keys ignored\n"
            "                    except Ctrl+Alt+Q, which quits\n"
            "--loop              start again at the end\n"
+           "--pause             start paused\n"
            "--size WxH          size of the composed picture (default 1280x720)\n"
            "--state-file FILE   keep FILE updated with the player state (JSON)\n"
            "--screenshot-dir D  where 's' saves screenshots (default: current directory)\n";
@@ -87,7 +88,8 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
 {
     const char *a = argv[*i];
     static const char *const flags[] = {"--fullscreen", "--chat",  "--no-chat",
-                                        "--mute",       "--kiosk", "--loop"};
+                                        "--mute",       "--kiosk", "--loop",
+                                        "--pause"};
     for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
         if (strcmp(a, flags[k]))
             continue;
@@ -107,8 +109,11 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
         case 4:
             w->kiosk = w->loop = w->fullscreen = true;
             break;
-        default:
+        case 5:
             w->loop = true;
+            break;
+        default:
+            w->pause = true;
             break;
         }
         return 1;

@@ -1,7 +1,7 @@
 /* winopts.h - the options of windowed play, shared by the subcommands that
  * open a window:
  *   --start T  --speed N  --fullscreen  --layout FILE|PRESET  --chat|--no-chat
- *   --volume N  --mute  --kiosk  --loop  --size WxH  --state-file FILE
+ *   --volume N  --mute  --kiosk  --loop  --pause  --size WxH  --state-file FILE
  *   --screenshot-dir DIR
  * (docs/keys.md describes them). T is playback ms ("20000") or a clock
  * time ("1:05", "1:02:03.5"). */
@@ -21,6 +21,7 @@ struct app_winopts {
     bool mute;
     bool kiosk;
     bool loop;
+    bool pause; /* start paused (kiosk plays anyway) */
     int width, height;      /* canvas (composed picture) size */
     const char *state_file; /* NULL: none */
     const char *screenshot_dir;

@@ -275,6 +275,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         drop_shown(lp);
     lp->view.seg = st.seg;
     lp->view.buffering = false;
+    lp->view.anchors = cur ? segdec_anchor_count(cur->dec) : 0;
     if (cur && cur->ac) {
         struct fetch_status fs;
         avio_cache_status(cur->ac, &fs);

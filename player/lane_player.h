@@ -57,6 +57,8 @@ struct lane_view {
     const struct rec_segment *seg;  /* active segment, NULL in a hole */
     bool buffering;                 /* remote media: the segment's demuxer waits
                                        for bytes not downloaded yet */
+    size_t anchors;                 /* SEI anchors read so far in the active
+                                       segment (0 without one) */
 };
 
 struct lane_player_opts {

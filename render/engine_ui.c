@@ -604,8 +604,8 @@ static void get_state(void *opaque, struct pui_state *st)
         s->active = v && v->seg;
         s->has_frame = v && v->state != LANE_PLACEHOLDER && v->frame;
         s->skew_ms = s->has_frame ? (v->board_us - w_us) / 1000 : 0;
-        s->anchors = 0;
-        s->anchor_age_ms = -1;
+        s->anchors = v ? v->anchors : 0;
+        s->anchor_age_ms = -1; /* the player does not say which anchor was passed */
         s->buffering = v && (v->state == LANE_WAITING || v->buffering);
         s->dropped = e->track[i].dropped;
         s->shown = e->track[i].shown;

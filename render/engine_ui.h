@@ -30,8 +30,8 @@
  * the lanes shown, where the picture is the previous one. Each step thus
  * moves by one change of the picture, whatever the lanes' frame rates.
  *
- * Not in the stats yet: SEI anchor counts and ages (the player does not
- * expose them: the overlay shows none), and per-file download ranges of
+ * Not in the stats yet: the age of the last SEI anchor passed (the player
+ * gives the anchor count only), and per-file download ranges of
  * remote media (the bar's buffered band is the whole class for local
  * media, none for remote).
  *

@@ -152,6 +152,7 @@ static void screenshot(struct loop *L, int64_t now)
     snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".", name);
     /* the picture without the OSD, as mpv's "s" */
     int rc = canvas_write_png(L->frame, path);
+    now = window_now_ms(); /* encoding takes a while: the message starts now */
     if (rc < 0) {
         SP_WARN(&lg, "%s: screenshot failed: %s", path, sp_strerror(rc));
         set_message(L, now, "Screenshot failed: %s", sp_strerror(rc));
