@@ -32,6 +32,27 @@ if [ -n "$png" ]; then
     || { echo "FAIL: differs from render in $ae pixels"; fail=1; }
 fi
 
+# the golden cases of test_render (each preset and the custom layout):
+# the window's drawing (the same engine callbacks) gives render's pixels
+SRC=${SIGPLAY_SOURCE_DIR:?}
+while read -r name at args; do
+  rm -f "$TMP"/shots/*
+  # shellcheck disable=SC2086
+  nodisplay "$BIN" play "$SAMPLE/replay.json" --start "$at" $args --screenshot-dir "$TMP/shots" \
+    >/dev/null 2>"$TMP/err" || { echo "FAIL: $name: play: $(cat "$TMP/err")"; fail=1; continue; }
+  # shellcheck disable=SC2086
+  "$BIN" render "$SAMPLE/replay.json" --at "$at" $args -o "$TMP/$name.png" 2>"$TMP/err" \
+    || [ $? -eq 1 ] || { echo "FAIL: $name: render: $(cat "$TMP/err")"; fail=1; continue; }
+  ae=$(compare -metric AE "$TMP"/shots/sigplay-*.png "$TMP/$name.png" "$TMP/diff-$name.png" 2>&1)
+  [ "$ae" = 0 ] && echo "ok: $name: play draws what render draws" \
+    || { echo "FAIL: $name: play and render differ in $ae pixels"; fail=1; }
+done <<EOF_CASES
+board 12000 --layout board --size 640x360
+grid 5000 --layout grid --size 640x360 --chat
+focus 45000 --layout focus --size 640x360 --chat
+custom 25000 --layout $SRC/tests/data/layouts/classroom.json --size 640x400 --chat
+EOF_CASES
+
 # usage errors stay usage errors (64), with or without a display
 nodisplay "$BIN" play "$SAMPLE/replay.json" --speed 3 >/dev/null 2>"$TMP/err2"
 rc=$?

@@ -143,6 +143,23 @@ set -- $region
 [ "$1" -gt 80 ] && [ "$1" -gt $(( $2 + 40 )) ] && echo "ok: a camera frame, not a name tile" \
   || { echo "FAIL: the teacher cell looks like a name tile ($region)"; fail=1; }
 
+# a click on a chat message seeks to when it was sent: the top message at
+# 45 s (grid, chat) is teacher_01's "OK, got it" at 0:09
+xdotool mousemove --window "$WID" 1020 44 click 1
+wait_for '.t_ms < 44000'
+check "a click on a chat message seeks to it" '.t_ms >= 9000 and .t_ms < 10000 and .paused == true'
+# at the end every message is there: the wheel over the panel scrolls back
+xdotool key End
+wait_for '.t_ms == 60000'
+sleep 0.3
+import -window root -crop 300x560+970+10 "$TMP/chat-before.png"
+xdotool mousemove --window "$WID" 1100 300 click 4 click 4
+sleep 0.5
+import -window root -crop 300x560+970+10 "$TMP/chat-after.png"
+ae=$(compare -metric AE "$TMP/chat-before.png" "$TMP/chat-after.png" null: 2>&1)
+[ "$ae" != 0 ] && echo "ok: the wheel scrolls the chat ($ae pixels changed)" \
+  || { echo "FAIL: the chat did not scroll"; fail=1; }
+
 # the screen itself: the picture with the OSD over it
 import -window root "$TMP/screen.png"
 colors=$(identify -format '%k' "$TMP/screen.png")
