@@ -115,6 +115,10 @@ struct decode_state {
     int64_t held_pts;
     int64_t next_pts; /* synthesized pts for frames without one */
     unsigned errors;  /* decode errors in this serial */
+    /* video, while seeking: the highest packet pts sent so far that is at
+     * most the target (NO_TARGET: none yet). A frame whose pts is below
+     * it cannot be the one held for the target, see skip_before_target() */
+    int64_t best_below;
 };
 
 static int push(struct stream_dec *sd, AVFrame *f, int64_t pts, int serial)
@@ -201,13 +205,38 @@ static int receive_all(struct stream_dec *sd, struct decode_state *ds, AVFrame *
     }
 }
 
+/* Exact seek, decode forward from the key frame: a frame that comes out
+ * before the target is dropped (only the last one at or below the target
+ * is kept), so a frame nothing refers to need not be decoded at all. That
+ * is provable for a packet whose pts is below that of a packet already
+ * sent with pts <= target: frames come out in pts order, so the later one
+ * replaces it as the held frame. Such a packet is sent with skip_frame =
+ * AVDISCARD_NONREF: the decoder drops it if it is a non-reference frame
+ * (B-frames, typically half the frames of a GOP) and decodes it as usual
+ * otherwise (a reference frame is needed for what follows). The frames
+ * that do come out are bit-identical: a reference picture never depends
+ * on a non-reference one. (With frame threads, libavcodec copies
+ * skip_frame to the worker with each packet.) */
+static void skip_before_target(struct stream_dec *sd, struct decode_state *ds,
+                               const AVPacket *pkt)
+{
+    bool skip = false;
+    int64_t pts = to_us(pkt->pts, sd->tb);
+    if (sd->is_video && ds->target_us != NO_TARGET && pts != AV_NOPTS_VALUE) {
+        skip = ds->best_below != NO_TARGET && pts < ds->best_below;
+        if (pts <= ds->target_us && (ds->best_below == NO_TARGET || pts > ds->best_below))
+            ds->best_below = pts;
+    }
+    sd->avctx->skip_frame = skip ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+}
+
 static void *stream_main(void *arg)
 {
     struct stream_dec *sd = arg;
     struct segdec *d = sd->d;
     AVPacket *pkt = av_packet_alloc();
     AVFrame *f = av_frame_alloc();
-    struct decode_state ds = {.serial = -1, .target_us = NO_TARGET};
+    struct decode_state ds = {.serial = -1, .target_us = NO_TARGET, .best_below = NO_TARGET};
     ds.held = av_frame_alloc();
     if (!pkt || !f || !ds.held)
         goto done;
@@ -227,8 +256,11 @@ static void *stream_main(void *arg)
             ds.target_us = serial == d->serial ? d->target_us : NO_TARGET;
             pthread_mutex_unlock(&d->lock);
             ds.next_pts = ds.target_us != NO_TARGET ? ds.target_us : 0;
+            ds.best_below = NO_TARGET;
         }
         bool drain = pkt->size == 0 && !pkt->data;
+        if (!drain)
+            skip_before_target(sd, &ds, pkt);
         int r = avcodec_send_packet(sd->avctx, drain ? NULL : pkt);
         if (r < 0 && r != AVERROR_EOF && ds.errors++ % DECODE_WARN_EVERY == 0)
             warn_at(d, to_us(pkt->pts, sd->tb), "decoding failed", r);
