@@ -22,6 +22,7 @@
 
 #define ENDED_WAIT_US 100000 /* at the end nothing moves: step rarely */
 #define MAX_GAP_US 250000    /* frame gaps above this are not frame intervals */
+#define PAUSED_WAIT_US 250000 /* paused with every lane settled: step this rarely */
 
 /* What the engine keeps per lane beyond the player's view. */
 struct lane_track {
@@ -270,6 +271,19 @@ void engine_ui_take_diags(struct engine_ui *e, struct diag_list *dst)
 
 static bool frame_forward(struct engine_ui *e, bool give_up);
 
+/* Every lane shows what t calls for: a frame, or its tile because no
+ * segment covers t (a lane with a segment but no frame may still be
+ * decoding after a seek). */
+static bool views_final(const struct engine_ui *e)
+{
+    for (size_t i = 0; i < player_lane_count(e->p); i++) {
+        const struct lane_view *v = player_lane_view(e->p, i);
+        if (v->state == LANE_WAITING || v->buffering || (v->state == LANE_PLACEHOLDER && v->seg))
+            return false;
+    }
+    return true;
+}
+
 /* Lane i's data has been late long enough for a "waiting" badge. */
 static bool badge_due(const struct engine_ui *e, size_t i, int64_t now)
 {
@@ -335,7 +349,10 @@ static int step(void *opaque, int64_t *wait_us)
     }
     if (r < 0)
         return r;
-    track_lanes(e, !clock_paused(player_clock(e->p)));
+    bool paused = clock_paused(player_clock(e->p));
+    track_lanes(e, !paused);
+    if (paused && wait_us && !e->step_pending && views_final(e))
+        *wait_us = PAUSED_WAIT_US; /* nothing will change by itself */
     if (e->step_pending)
         frame_forward(e, mono_ms() - e->step_since_ms > ENGINE_UI_STEP_WAIT_MS);
     if (e->redraw) {
