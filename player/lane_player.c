@@ -14,7 +14,7 @@
 #include "timeline.h"
 #include "url.h"
 
-#define SLOTS 2 /* the active segment and the next one */
+#define SLOTS 2 /* the active segment and the next one (or an idle one) */
 
 struct slot {
     const struct rec_segment *seg; /* NULL: free */
@@ -22,6 +22,13 @@ struct slot {
     struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed; /* its origin estimate was handed out */
     bool ac_reported; /* the download's failure is in the diag list */
+    /* Idle: neither the active nor the next segment. The decoder is kept
+     * (a seek back to it needs no reopen) until LANE_PLAYER_KEEP_IDLE_US
+     * of playback have passed since idle_since_us (re-armed by each seek),
+     * or its slot is needed. Stale: a seek moved away; its position is not
+     * what play needs and it is re-aimed before use. */
+    bool idle, stale;
+    int64_t idle_since_us;
 };
 
 struct lane_player {
@@ -121,6 +128,7 @@ static void close_slot(struct lane_player *lp, struct slot *s)
     s->seg = NULL;
     s->est_fed = false;
     s->ac_reported = false;
+    s->idle = s->stale = false;
 }
 
 void lane_player_destroy(struct lane_player **lpp)
@@ -145,16 +153,22 @@ static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *
     return NULL;
 }
 
-/* Opens seg in a free slot, starting at board time start_board_us (0:
- * from its beginning). A segment that cannot even be started (no URL, no
- * memory) gets no slot and shows as a placeholder; the reason is kept. */
+/* Opens seg in a free slot (closing one whose segment is not `keep` if
+ * none is free), starting at board time start_board_us (0: from its
+ * beginning). A segment that cannot even be started (no URL, no memory)
+ * gets no slot and shows as a placeholder; the reason is kept. */
 static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
-                      int64_t start_board_us)
+                      int64_t start_board_us, const struct rec_segment *keep)
 {
     struct slot *s = NULL;
     for (int i = 0; i < SLOTS && !s; i++)
         if (!lp->slots[i].seg)
             s = &lp->slots[i];
+    for (int i = 0; i < SLOTS && !s; i++)
+        if (lp->slots[i].seg != keep) {
+            s = &lp->slots[i];
+            close_slot(lp, s);
+        }
     if (!s)
         return;
     char *path = NULL;
@@ -190,6 +204,25 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
     if (!s->seg)
         avio_cache_close(&s->ac);
     free(path);
+}
+
+/* Makes sure seg has a decoder aimed at start_board_us (0: its start):
+ * the slot it has (re-aimed if a seek left it stale), or a new one. */
+static void need_slot(struct lane_player *lp, const struct rec_segment *seg,
+                      int64_t start_board_us, const struct rec_segment *keep)
+{
+    struct slot *s = find_slot(lp, seg);
+    if (!s) {
+        open_slot(lp, seg, start_board_us, keep);
+        return;
+    }
+    if (s->stale) {
+        if (start_board_us > 0)
+            segdec_seek_board(s->dec, start_board_us);
+        else
+            segdec_rewind(s->dec);
+        s->stale = false;
+    }
 }
 
 static void drop_shown(struct lane_player *lp)
@@ -258,17 +291,30 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         next = st2.seg;
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &lp->slots[i];
-        if (s->seg && s->seg != st.seg && s->seg != next) {
+        if (!s->seg)
+            continue;
+        if (s->seg == st.seg || s->seg == next) {
+            s->idle = false;
+            continue;
+        }
+        if (!s->idle) {
+            /* its segment just ended: the lane's audio starts over */
             if (lp->o.mix)
                 audio_mix_lane_reset(lp->o.mix, (int)lp->o.lane);
-            close_slot(lp, s);
+            s->idle = true;
+            s->idle_since_us = t_us;
         }
+        /* remote media is not kept: its reads would compete with the
+         * download play needs */
+        if (s->ac || t_us - s->idle_since_us > LANE_PLAYER_KEEP_IDLE_US ||
+            s->idle_since_us - t_us > LANE_PLAYER_KEEP_IDLE_US)
+            close_slot(lp, s);
     }
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
-    if (st.seg && !find_slot(lp, st.seg))
-        open_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0);
-    if (next && !find_slot(lp, next))
-        open_slot(lp, next, 0);
+    if (st.seg)
+        need_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, next);
+    if (next)
+        need_slot(lp, next, 0, st.seg);
 
     struct slot *cur = find_slot(lp, st.seg);
     if (!cur || lp->view.seg != st.seg)
@@ -366,11 +412,23 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
         struct slot *s = &lp->slots[i];
         if (!s->seg)
             continue;
-        if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000)
+        if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000) {
             segdec_seek_board(s->dec, w);
-        else
-            close_slot(lp, s); /* update() reopens what it needs */
+            s->stale = s->idle = false;
+        } else if (s->ac) {
+            close_slot(lp, s); /* remote: its reads would compete with play's */
+        } else {
+            /* kept for a seek back; update() re-aims it if play needs it */
+            s->stale = s->idle = true;
+            s->idle_since_us = t_us;
+        }
     }
+    /* open what t needs now rather than in update(), which waits for
+     * each lane's frames in turn: every lane's decoder starts at once */
+    struct tl_lane_state st;
+    int64_t t_ms = floor_div(t_us, 1000);
+    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) == 0 && st.seg && !find_slot(lp, st.seg))
+        open_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, NULL);
 }
 
 int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms)

@@ -40,6 +40,11 @@ struct fetch;
 
 #define LANE_PLAYER_PREFETCH_US 1000000 /* open the next segment this early */
 #define LANE_PLAYER_AUDIO_AHEAD_US 1000000 /* audio fed to the mixer ahead of t */
+/* A local segment's decoder that play no longer needs (its segment ended,
+ * or a seek moved away) is kept open this long, in playback time played since
+ * the last seek, so that seeking back to it needs no reopen; a lane still
+ * has at most two decoders. */
+#define LANE_PLAYER_KEEP_IDLE_US 10000000
 /* A shown frame this many frame intervals older than w(t) while the next
  * frame is known to be later marks a hole (damage skipped): the lane shows
  * its placeholder. After the media's end, one interval is enough. */
@@ -93,8 +98,10 @@ const struct lane_view *lane_player_view(const struct lane_player *lp);
  * wait_ms for the decoder. */
 int64_t lane_player_next_change(struct lane_player *lp, int wait_ms);
 
-/* Seek: every open decoder is re-aimed (by board time) at w(t_us); the
- * shown frame is dropped. */
+/* Seek: the decoder of the segment at t_us is aimed (by board time) at
+ * w(t_us), opened now if the lane has none (so that every lane's decoder
+ * starts at once, before the next update waits for any); other open
+ * decoders are kept idle for a seek back. The shown frame is dropped. */
 void lane_player_seek(struct lane_player *lp, int64_t t_us);
 
 /* Origin refinement input: for each open segment, once, the board time of

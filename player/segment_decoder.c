@@ -466,6 +466,12 @@ static int rewind_to_start(struct segdec *d, const struct stream_dec *sd)
 static void do_seek(struct segdec *d, int serial, int64_t target)
 {
     const struct stream_dec *sd = d->v.index >= 0 ? &d->v : &d->a;
+    if (target == NO_TARGET) { /* segdec_rewind() */
+        if (rewind_to_start(d, sd) < 0)
+            warn_at(d, AV_NOPTS_VALUE, "cannot go back to the start", 0);
+        eof_absent(d, serial);
+        return;
+    }
     /* round down: a key frame 1 µs after the target must not be chosen */
     int64_t ts = av_rescale_q_rnd(target, AV_TIME_BASE_Q, sd->tb, AV_ROUND_DOWN);
     int r = av_seek_frame(d->fmt, sd->index, ts, AVSEEK_FLAG_BACKWARD);
@@ -785,6 +791,11 @@ int segdec_seek(struct segdec *d, int64_t pts_us)
 int segdec_seek_board(struct segdec *d, int64_t board_us)
 {
     return request_seek(d, NO_TARGET, board_us);
+}
+
+int segdec_rewind(struct segdec *d)
+{
+    return request_seek(d, NO_TARGET, NO_TARGET);
 }
 
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us)

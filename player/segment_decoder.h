@@ -139,6 +139,10 @@ int segdec_seek(struct segdec *d, int64_t pts_us);
 #define SEGDEC_SEEK_MARGIN_US 200000
 int segdec_seek_board(struct segdec *d, int64_t board_us);
 
+/* Back to the start of the segment: every frame is queued from the first
+ * on, as after opening it without a start. Returns the serial. */
+int segdec_rewind(struct segdec *d);
+
 /* Board time <-> media time through the segment's map (locked). */
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us);
 int64_t segdec_pts_us(struct segdec *d, int64_t board_us);
