@@ -16,7 +16,7 @@ PACKAGES=(
   fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
   # tests and benchmarks: unit tests, reference tools, a real HTTP server,
   # a virtual display to drive the window
-  libcmocka-dev ffmpeg imagemagick nginx-light curl openssl xvfb xdotool x11-apps time jq
+  libcmocka-dev ffmpeg imagemagick nginx-light curl openssl xvfb xdotool x11-apps time jq python3
 )
 
 missing=()
