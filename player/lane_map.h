@@ -74,6 +74,11 @@ int lane_map_add_anchor(struct lane_map *m, int64_t pts_us, int64_t sync_ms);
 
 enum lane_map_source lane_map_source(const struct lane_map *m);
 size_t lane_map_anchor_count(const struct lane_map *m);
+/* The last anchor at or before media time pts_us (the one continuous play
+ * passed last when the frame at pts_us shows): true and *out, or false
+ * when no anchor is that early. */
+bool lane_map_anchor_before(const struct lane_map *m, int64_t pts_us,
+                            struct lane_map_point *out);
 
 /* Board time (Unix µs) of media time pts_us. */
 int64_t lane_map_board_us(const struct lane_map *m, int64_t pts_us);

@@ -81,6 +81,7 @@ int lane_player_create(const struct lane_player_opts *o, struct lane_player **ou
         return SP_ENOMEM;
     }
     lp->view.state = LANE_PLACEHOLDER;
+    lp->view.anchor_board_us = -1;
     *out = lp;
     return 0;
 }
@@ -322,6 +323,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     lp->view.seg = st.seg;
     lp->view.buffering = false;
     lp->view.anchors = cur ? segdec_anchor_count(cur->dec) : 0;
+    lp->view.anchor_board_us = -1;
     if (cur && cur->ac) {
         struct fetch_status fs;
         avio_cache_status(cur->ac, &fs);
@@ -364,6 +366,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         lp->view.frame = NULL;
         return 0;
     }
+    lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
     struct segdec_info in;
     segdec_get_info(cur->dec, &in);
     int64_t stale_by = w - lp->view.board_us;
@@ -407,6 +410,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
     lp->view.frame = NULL;
+    lp->view.anchor_board_us = -1;
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &lp->slots[i];

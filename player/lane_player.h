@@ -64,6 +64,9 @@ struct lane_view {
                                        for bytes not downloaded yet */
     size_t anchors;                 /* SEI anchors read so far in the active
                                        segment (0 without one) */
+    int64_t anchor_board_us;        /* board time (Unix µs) of the last SEI
+                                       anchor at or before the shown frame;
+                                       -1 none (or no frame) */
 };
 
 struct lane_player_opts {

@@ -837,6 +837,15 @@ size_t segdec_anchor_count(struct segdec *d)
     return n;
 }
 
+int64_t segdec_anchor_board_before(struct segdec *d, int64_t pts_us)
+{
+    struct lane_map_point a;
+    pthread_mutex_lock(&d->lock);
+    bool found = lane_map_anchor_before(&d->map, pts_us, &a);
+    pthread_mutex_unlock(&d->lock);
+    return found ? a.board_us : -1;
+}
+
 void segdec_take_diags(struct segdec *d, struct diag_list *dst)
 {
     pthread_mutex_lock(&d->lock);

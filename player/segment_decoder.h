@@ -151,6 +151,9 @@ int64_t segdec_start_board_ms(struct segdec *d, enum lane_map_source *source);
 /* After an origin refinement: the new w(VideoPlayTime) (Unix ms). */
 void segdec_set_play_time_board(struct segdec *d, int64_t board_ms);
 size_t segdec_anchor_count(struct segdec *d);
+/* Board time (Unix µs) of the last SEI anchor at or before media time
+ * pts_us, or -1 when none is (yet) known that early. */
+int64_t segdec_anchor_board_before(struct segdec *d, int64_t pts_us);
 
 /* Moves the decoder's warnings so far to the end of dst. */
 void segdec_take_diags(struct segdec *d, struct diag_list *dst);

@@ -2,6 +2,7 @@
 #include "render/engine_ui.h"
 
 #include "player/audio_mix.h"
+#include "player/buffered.h"
 #include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/manifest.h"
@@ -23,6 +24,8 @@
 #define ENDED_WAIT_US 100000 /* at the end nothing moves: step rarely */
 #define MAX_GAP_US 250000    /* frame gaps above this are not frame intervals */
 #define PAUSED_WAIT_US 250000 /* paused with every lane settled: step this rarely */
+#define BUFFERED_EVERY_MS 500 /* remote media: the bar's buffered band is read this often */
+#define MAX_BUFFERED 512      /* buffered stretches drawn; more are left out */
 
 /* What the engine keeps per lane beyond the player's view. */
 struct lane_track {
@@ -60,6 +63,9 @@ struct engine_ui {
     struct osd_lane *lanes; /* one per recording lane */
     struct osd_range *cover;
     struct osd_range all;
+    struct osd_range *buffered; /* remote media: what the cache holds */
+    size_t n_buffered;
+    int64_t buffered_at_ms; /* monotonic ms of the last read; -1 never */
     struct lane_track *track;
     struct sync_lane_stats *stats;
     struct sync_stats sync;
@@ -189,10 +195,12 @@ int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct en
     e->stats = calloc(nl, sizeof(*e->stats));
     e->views = calloc(nl, sizeof(*e->views));
     e->layout = malloc(sizeof(*e->layout));
+    e->buffered = o->fetch ? calloc(MAX_BUFFERED, sizeof(*e->buffered)) : NULL;
+    e->buffered_at_ms = -1;
     e->custom = o->custom ? malloc(sizeof(*e->custom)) : NULL;
     int rc = SP_ENOMEM;
     if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views ||
-        !e->layout || (o->custom && !e->custom))
+        !e->layout || (o->custom && !e->custom) || (o->fetch && !e->buffered))
         goto fail;
     if (e->custom)
         *e->custom = *o->custom;
@@ -244,6 +252,7 @@ void engine_ui_destroy(struct engine_ui **pe)
     free(e->pauses);
     free(e->lanes);
     free(e->cover);
+    free(e->buffered);
     free(e->track);
     free(e->stats);
     free(e->views);
@@ -611,10 +620,23 @@ static void get_state(void *opaque, struct pui_state *st)
     st->n_pauses = e->n_pauses;
     st->lanes = e->lanes;
     st->n_lanes = e->rec->n_lanes;
-    /* local media is all there; remote download ranges are not exposed by
-     * the player yet */
+    /* local media is all there; remote media as far as the cache holds it
+     * (player/buffered.h: bytes mapped to time in proportion) */
     st->buffered = &e->all;
-    st->n_buffered = e->o.fetch ? 0 : 1;
+    st->n_buffered = 1;
+    if (e->o.fetch) {
+        int64_t now = mono_ms();
+        if (e->buffered_at_ms < 0 || now - e->buffered_at_ms >= BUFFERED_EVERY_MS) {
+            struct buffered_range br[MAX_BUFFERED];
+            int n = buffered_ranges(e->tl, e->o.fetch, br, MAX_BUFFERED);
+            e->n_buffered = n > 0 ? (size_t)n : 0;
+            for (size_t i = 0; i < e->n_buffered; i++)
+                e->buffered[i] = (struct osd_range){br[i].start_ms, br[i].end_ms};
+            e->buffered_at_ms = now;
+        }
+        st->buffered = e->buffered;
+        st->n_buffered = e->n_buffered;
+    }
     for (size_t i = 0; i < e->rec->n_lanes; i++) {
         const struct lane_view *v = player_lane_view(e->p, i);
         struct sync_lane_stats *s = &e->stats[i];
@@ -622,7 +644,11 @@ static void get_state(void *opaque, struct pui_state *st)
         s->has_frame = v && v->state != LANE_PLACEHOLDER && v->frame;
         s->skew_ms = s->has_frame ? (v->board_us - w_us) / 1000 : 0;
         s->anchors = v ? v->anchors : 0;
-        s->anchor_age_ms = -1; /* the player does not say which anchor was passed */
+        /* how long ago, in the shown frame's board time, its segment's last
+         * SEI anchor was passed */
+        s->anchor_age_ms = s->has_frame && v->anchor_board_us >= 0
+                               ? floor_ms(v->board_us - v->anchor_board_us)
+                               : -1;
         s->buffering = v && (v->state == LANE_WAITING || v->buffering);
         s->dropped = e->track[i].dropped;
         s->shown = e->track[i].shown;

@@ -30,10 +30,10 @@
  * the lanes shown, where the picture is the previous one. Each step thus
  * moves by one change of the picture, whatever the lanes' frame rates.
  *
- * Not in the stats yet: the age of the last SEI anchor passed (the player
- * gives the anchor count only), and per-file download ranges of
- * remote media (the bar's buffered band is the whole class for local
- * media, none for remote).
+ * Stats: per lane the SEI anchors read and the age of the last one passed
+ * (the shown frame's board time minus the anchor's). The bar's buffered
+ * band is the whole class for local media; for remote media it is what
+ * the download cache holds (player/buffered.h), read every half second.
  *
  * Threads: one (the window loop's); the player's decoders and the audio
  * callback run their own.

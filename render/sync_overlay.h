@@ -28,7 +28,7 @@ struct sync_lane_stats {
     bool has_frame;        /* a frame is shown: skew_ms is meaningful */
     int64_t skew_ms;       /* shown frame's board time - w(t) */
     size_t anchors;        /* SEI anchors read in the active segment */
-    int64_t anchor_age_ms; /* t's board time - last anchor's board time; < 0 none */
+    int64_t anchor_age_ms; /* shown frame's board time - last anchor's; < 0 none */
     bool buffering;        /* waiting for data */
     uint64_t dropped;      /* frames decoded but never shown */
     uint64_t shown;        /* frames shown */
