@@ -3,7 +3,11 @@
 #include "commands.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 struct command {
     const char *name;
@@ -37,8 +41,28 @@ static void print_help(FILE *f)
                "'sigplay COMMAND --help' describes one command.\n");
 }
 
+/* Memory flat over a long class (docs/playback.md, Memory). Each open
+ * segment holds a few MB in a handful of big blocks (the MP4 demuxer's
+ * sample index: one entry per video and audio frame, ~6 MB for an hour),
+ * and segments are opened and closed as the class goes on. glibc serves
+ * blocks >= M_MMAP_THRESHOLD with mmap and gives them back on free, but by
+ * default it raises the threshold to the size of every mapped block freed,
+ * so after the first segment closes the next ones' indexes land in the
+ * heap, where freeing them leaves holes the heap cannot give back: RSS
+ * stepped up by a quarter at each lane's segment change. A fixed threshold
+ * (glibc's initial 128 KB) keeps big blocks mapped. MALLOC_MMAP_THRESHOLD_
+ * in the environment still wins. */
+static void tune_malloc(void)
+{
+#ifdef __GLIBC__
+    if (!getenv("MALLOC_MMAP_THRESHOLD_"))
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    tune_malloc();
     if (argc < 2) {
         print_help(stderr);
         return SP_EXIT_USAGE;

@@ -22,11 +22,11 @@ struct slot {
     struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed; /* its origin estimate was handed out */
     bool ac_reported; /* the download's failure is in the diag list */
-    /* Idle: neither the active nor the next segment. The decoder is kept
-     * (a seek back to it needs no reopen) until LANE_PLAYER_KEEP_IDLE_US
-     * of playback have passed since idle_since_us (re-armed by each seek),
-     * or its slot is needed. Stale: a seek moved away; its position is not
-     * what play needs and it is re-aimed before use. */
+    /* Idle: a seek moved away from it (local media only). The decoder is
+     * kept (a seek back to it needs no reopen) until
+     * LANE_PLAYER_KEEP_IDLE_US of playback have passed since idle_since_us
+     * (re-armed by each seek), or its slot is needed. Stale: its position
+     * is not what play needs; it is re-aimed before use. */
     bool idle, stale;
     int64_t idle_since_us;
 };
@@ -299,17 +299,15 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
             continue;
         }
         if (!s->idle) {
-            /* its segment just ended: the lane's audio starts over */
+            /* its segment just ended in play: the lane's audio starts
+             * over; the decoder is done (only a seek leaves one idle) */
             if (lp->o.mix)
                 audio_mix_lane_reset(lp->o.mix, (int)lp->o.lane);
-            s->idle = true;
-            s->idle_since_us = t_us;
-        }
-        /* remote media is not kept: its reads would compete with the
-         * download play needs */
-        if (s->ac || t_us - s->idle_since_us > LANE_PLAYER_KEEP_IDLE_US ||
-            s->idle_since_us - t_us > LANE_PLAYER_KEEP_IDLE_US)
             close_slot(lp, s);
+        } else if (t_us - s->idle_since_us > LANE_PLAYER_KEEP_IDLE_US ||
+                   s->idle_since_us - t_us > LANE_PLAYER_KEEP_IDLE_US) {
+            close_slot(lp, s);
+        }
     }
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     if (st.seg)

@@ -40,10 +40,10 @@ struct fetch;
 
 #define LANE_PLAYER_PREFETCH_US 1000000 /* open the next segment this early */
 #define LANE_PLAYER_AUDIO_AHEAD_US 1000000 /* audio fed to the mixer ahead of t */
-/* A local segment's decoder that play no longer needs (its segment ended,
- * or a seek moved away) is kept open this long, in playback time played since
- * the last seek, so that seeking back to it needs no reopen; a lane still
- * has at most two decoders. */
+/* A local segment's decoder a seek moved away from is kept open this
+ * long, in playback time played since the last seek, so that seeking back
+ * to it needs no reopen; a lane still has at most two decoders. (One whose
+ * segment ended in play is closed at once.) */
 #define LANE_PLAYER_KEEP_IDLE_US 10000000
 /* A shown frame this many frame intervals older than w(t) while the next
  * frame is known to be later marks a hole (damage skipped): the lane shows
