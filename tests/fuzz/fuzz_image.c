@@ -1,6 +1,9 @@
 /* fuzz_image.c - PNG/JPEG bytes through render/image decoding, then drawn
  * scaled (magnified and minified) into a small canvas. Decoding must fail
- * cleanly or give an image within the caps. */
+ * cleanly or give an image within the caps.
+ *
+ * Each input decodes and scales a picture, so the suite runs fewer of
+ * them: fuzz-runs: 5000 */
 #include <libavutil/log.h>
 #include <stdint.h>
 #include <stdlib.h>
