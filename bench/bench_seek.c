@@ -1,9 +1,13 @@
 /* bench_seek.c - 200 random exact seeks through the whole engine (every
- * lane brought to the exact frame at t), p50/p95 in ms; baseline in the
- * same run: opening one segment cold and decoding its first frame.
+ * lane brought to the exact frame at t), p50/p95 in ms, also split into
+ * seeks that moved some lane to another segment and seeks that did not,
+ * and the process CPU time per seek (all threads: on a shared machine it
+ * moves less than wall time). Baseline in the same run: opening one
+ * segment cold and decoding its first frame; ratios against it.
  *
  * Usage: bench_seek [CLASS_DIR]   (default: the build's sample class;
  * use a release build). Target: p95 < 150 ms. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +24,16 @@
 #define SEEKS 200
 #define COLD 20
 
-static double now_ms(void)
+static double clock_ms(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double now_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
 }
 
 static int cmp(const void *a, const void *b)
@@ -60,15 +69,31 @@ int main(int argc, char **argv)
         return 2;
     player_seek(p, 0);
     player_step(p, NULL); /* warm: opens the first segments */
-    static double t[SEEKS], cold[COLD];
+    static double t[SEEKS], cpu[SEEKS], moved[SEEKS], stayed[SEEKS], cold[COLD];
+    int n_moved = 0, n_stayed = 0;
     srand(1);
     int64_t total = tl_total_ms(tl);
+    size_t lanes = player_lane_count(p);
     for (int i = 0; i < SEEKS; i++) {
         int64_t to = (int64_t)((double)rand() / RAND_MAX * (double)(total - 1));
+        const struct rec_segment *before[PLAYER_MAX_LANES];
+        for (size_t l = 0; l < lanes; l++)
+            before[l] = player_lane_view(p, l)->seg;
+        double c = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
         double s = now_ms();
         player_seek(p, to);
         player_step(p, NULL); /* presents the exact frames at t */
         t[i] = now_ms() - s;
+        cpu[i] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c;
+        bool move = false;
+        for (size_t l = 0; l < lanes; l++) {
+            const struct rec_segment *seg = player_lane_view(p, l)->seg;
+            move |= seg && seg != before[l];
+        }
+        if (move)
+            moved[n_moved++] = t[i];
+        else
+            stayed[n_stayed++] = t[i];
     }
     /* baseline: a segment opened cold, first frame decoded */
     for (int i = 0; i < COLD; i++) {
@@ -87,8 +112,16 @@ int main(int argc, char **argv)
     double p50 = pct(t, SEEKS, 0.5), p95 = pct(t, SEEKS, 0.95), c50 = pct(cold, COLD, 0.5);
     printf("class: %s, %d random seeks, all lanes exact\n", dir, SEEKS);
     printf("seek p50 %.1f ms, p95 %.1f ms (target p95 < 150)\n", p50, p95);
+    if (n_moved)
+        printf("  to another segment (%d): p50 %.1f ms, p95 %.1f ms\n", n_moved,
+               pct(moved, n_moved, 0.5), pct(moved, n_moved, 0.95));
+    if (n_stayed)
+        printf("  within the segments open (%d): p50 %.1f ms, p95 %.1f ms\n", n_stayed,
+               pct(stayed, n_stayed, 0.5), pct(stayed, n_stayed, 0.95));
+    printf("process CPU per seek (all threads) p50 %.1f ms, p95 %.1f ms\n",
+           pct(cpu, SEEKS, 0.5), pct(cpu, SEEKS, 0.95));
     printf("baseline: cold open + first frame of one segment, median %.1f ms\n", c50);
-    printf("ratio seek p50 / cold open: %.2f\n", p50 / c50);
+    printf("ratio seek p50 / cold open: %.2f, p95 / cold open: %.2f\n", p50 / c50, p95 / c50);
     player_destroy(&p);
     tl_destroy(&tl);
     recording_free(rec);
