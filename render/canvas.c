@@ -175,14 +175,30 @@ void canvas_blend_premul_row(struct canvas *c, int x, int y, int len, const uint
                              uint8_t opacity)
 {
     uint8_t *d = c->px + (size_t)y * c->stride + 4 * (size_t)x;
+    if (opacity == 255) {
+        /* Layers are mostly opaque (a page, a picture): runs of opaque
+         * pixels are copied whole, the rest blended one by one. Same result
+         * as the loop below. */
+        for (int i = 0; i < len;) {
+            int j = i;
+            while (j < len && src[4 * (size_t)j + 3] == 255)
+                j++;
+            if (j > i) {
+                memcpy(d + 4 * (size_t)i, src + 4 * (size_t)i, 4 * (size_t)(j - i));
+                i = j;
+                continue;
+            }
+            const uint8_t *p = src + 4 * (size_t)i;
+            if (p[3] != 0 || p[0] | p[1] | p[2])
+                over(d + 4 * (size_t)i, p, 255u - p[3]);
+            i++;
+        }
+        return;
+    }
     for (int i = 0; i < len; i++, d += 4, src += 4) {
         uint8_t p[4];
-        if (opacity == 255) {
-            memcpy(p, src, 4);
-        } else {
-            for (int k = 0; k < 4; k++)
-                p[k] = (uint8_t)div255(src[k] * (unsigned)opacity);
-        }
+        for (int k = 0; k < 4; k++)
+            p[k] = (uint8_t)div255(src[k] * (unsigned)opacity);
         if (p[3] == 255)
             memcpy(d, p, 4);
         else if (p[3] != 0 || p[0] | p[1] | p[2])

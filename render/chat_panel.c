@@ -40,6 +40,12 @@ static const struct canvas_color LINK = {0x6E, 0xAA, 0xFF, 255};
 static const struct canvas_color BOX = {0x34, 0x38, 0x42, 255};
 static const struct canvas_color BOX_EDGE = {0x50, 0x56, 0x64, 255};
 
+/* An image part drawn, and the image it had (NULL: its placeholder box). */
+struct drawn_img {
+    const struct chat_part *pt;
+    const struct image *img;
+};
+
 /* An item on screen in the last draw; canvas coordinates. */
 struct vis {
     size_t idx;
@@ -64,6 +70,21 @@ struct chat_panel {
     size_t nvis, vis_cap;
     struct canvas_rect last; /* the last draw's rectangle (clipped) */
     struct canvas_rect pill; /* the last draw's "Newer messages" button; w 0: none */
+
+    /* The last drawn panel, kept: a frame that would draw the same items at
+     * the same places (same rectangle, scroll, layout, expanded texts, and
+     * the same decoded images) copies it instead of drawing again. */
+    struct canvas *cache;     /* the clipped rectangle's pixels; NULL: none */
+    bool cache_ok;            /* cache holds the drawing of the key below */
+    struct canvas_rect cache_rect; /* the rectangle as asked (unclipped) */
+    struct canvas_rect cache_last; /* and clipped */
+    int64_t cache_scroll;
+    uint64_t version, cache_version; /* bumped by whatever changes items' looks */
+    struct vis *cvis;         /* p->vis after the cached drawing */
+    size_t ncvis, cvis_cap;
+    struct canvas_rect cache_pill;
+    struct drawn_img *cimg;   /* the images the cached drawing used */
+    size_t ncimg, cimg_cap;
 };
 
 int chat_panel_create(struct text_ctx *text, const struct chat_log *chat,
@@ -109,6 +130,9 @@ void chat_panel_destroy(struct chat_panel **pp)
     free(p->flags);
     free(p->buf);
     free(p->vis);
+    free(p->cvis);
+    free(p->cimg);
+    canvas_destroy(&p->cache);
     free(p);
     *pp = NULL;
 }
@@ -306,6 +330,26 @@ static void draw_image_box(struct chat_panel *p, struct canvas *c, const struct 
                   GREY, 0, NULL);
 }
 
+/* Remembers that the drawing being made shows img for pt (for the cache:
+ * an image arriving or changing later means drawing again). Out of memory:
+ * the drawing is not kept. */
+static void note_image(struct chat_panel *p, const struct chat_part *pt, const struct image *img)
+{
+    if (p->ncimg == p->cimg_cap) {
+        size_t cap = p->cimg_cap ? 2 * p->cimg_cap : 16;
+        struct drawn_img *d = realloc(p->cimg, cap * sizeof(*d));
+        if (!d) {
+            p->cache_ok = false;
+            p->ncimg = SIZE_MAX; /* marks the list incomplete */
+            return;
+        }
+        p->cimg = d;
+        p->cimg_cap = cap;
+    }
+    if (p->ncimg != SIZE_MAX)
+        p->cimg[p->ncimg++] = (struct drawn_img){pt, img};
+}
+
 /* Lays out item i at content width w and returns its height (px), or a
  * negative error. With c it also draws it with its top-left at (x, y) and
  * fills v's marker fields. */
@@ -371,8 +415,10 @@ static int item_pass(struct chat_panel *p, size_t i, int w, struct canvas *c, in
             struct image *img;
             int bw, bh;
             thumb_box(p, i, pt, w, c != NULL, &img, &bw, &bh);
-            if (c)
+            if (c) {
                 draw_image_box(p, c, pt, img, (struct canvas_rect){x, y + h, bw, bh});
+                note_image(p, pt, img);
+            }
             h += bh;
             j++;
         } else { /* placeholder, or an image without any URL: its label */
@@ -420,6 +466,7 @@ static void set_width(struct chat_panel *p, int w)
     if (w == p->width)
         return;
     p->width = w;
+    p->version++;
     for (size_t i = 0; i < p->chat->count; i++)
         p->height[i] = -1;
 }
@@ -428,6 +475,7 @@ void chat_panel_invalidate(struct chat_panel *p)
 {
     if (!p)
         return;
+    p->version++;
     for (size_t i = 0; i < p->chat->count; i++)
         p->height[i] = -1;
 }
@@ -505,6 +553,7 @@ void chat_panel_toggle_more(struct chat_panel *p, size_t item)
         return;
     p->flags[item] ^= F_EXPANDED;
     p->height[item] = -1;
+    p->version++;
 }
 
 /* ---- the whole panel ---------------------------------------------------- */
@@ -563,6 +612,60 @@ static int draw_pill(struct chat_panel *p, struct canvas *view)
     return 0;
 }
 
+/* True when the cached drawing is what drawing the placed items (p->vis,
+ * view coordinates before shift) into rect would give. */
+static bool cache_matches(struct chat_panel *p, struct canvas_rect rect, int shift)
+{
+    if (!p->cache_ok || p->cache_version != p->version || p->cache_scroll != p->scroll ||
+        memcmp(&p->cache_rect, &rect, sizeof(rect)) != 0 ||
+        memcmp(&p->cache_last, &p->last, sizeof(p->last)) != 0 || p->ncvis != p->nvis)
+        return false;
+    for (size_t k = 0; k < p->nvis; k++) {
+        const struct vis *a = &p->vis[k], *b = &p->cvis[k];
+        if (a->idx != b->idx || a->h != b->h || a->top - shift + p->last.y != b->top)
+            return false;
+    }
+    /* the images: the loader may have one now that was missing (or
+     * another one) */
+    for (size_t k = 0; k < p->ncimg; k++)
+        if ((p->o.image ? p->o.image(p->o.image_ud, p->cimg[k].pt->url) : NULL) !=
+            p->cimg[k].img)
+            return false;
+    return true;
+}
+
+/* Keeps the drawing just made in view (and the items' places) for the next
+ * frames. Out of memory: not kept. */
+static void cache_store(struct chat_panel *p, const struct canvas *view, struct canvas_rect rect)
+{
+    p->cache_ok = false;
+    if (p->ncimg == SIZE_MAX)
+        return;
+    if (p->cache && (p->cache->w != view->w || p->cache->h != view->h))
+        canvas_destroy(&p->cache);
+    if (!p->cache && canvas_create(&p->cache, view->w, view->h) != 0)
+        return;
+    if (p->nvis > p->cvis_cap) {
+        struct vis *v = realloc(p->cvis, p->nvis * sizeof(*v));
+        if (!v)
+            return;
+        p->cvis = v;
+        p->cvis_cap = p->nvis;
+    }
+    if (p->nvis)
+        memcpy(p->cvis, p->vis, p->nvis * sizeof(*p->vis));
+    p->ncvis = p->nvis;
+    for (int y = 0; y < view->h; y++)
+        memcpy(p->cache->px + (size_t)y * p->cache->stride, view->px + (size_t)y * view->stride,
+               (size_t)view->w * 4);
+    p->cache_rect = rect;
+    p->cache_last = p->last;
+    p->cache_scroll = p->scroll;
+    p->cache_version = p->version;
+    p->cache_pill = p->pill;
+    p->cache_ok = true;
+}
+
 int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect rect)
 {
     if (!p || !c)
@@ -572,13 +675,17 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
     int ox, oy;
     p->last = (struct canvas_rect){0, 0, 0, 0};
     p->pill = p->last;
-    if (!sub_view(c, rect, &view, &ox, &oy))
+    if (!sub_view(c, rect, &view, &ox, &oy)) {
+        p->cache_ok = false;
         return 0;
+    }
     p->last = canvas_clip_rect(c, rect);
-    canvas_fill_rect(&view, (struct canvas_rect){0, 0, view.w, view.h}, BG);
     int w = view.w - 2 * PAD;
-    if (w < MIN_CONTENT_W)
+    if (w < MIN_CONTENT_W) {
+        p->cache_ok = false;
+        canvas_fill_rect(&view, (struct canvas_rect){0, 0, view.w, view.h}, BG);
         return 0;
+    }
     set_width(p, w);
     int64_t top0;
     if (place(p, view.h, &top0))
@@ -591,6 +698,18 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
     }
     /* fewer items than fill the view (not scrolled): start at the top */
     int shift = top0 != INT64_MIN && top0 > PAD && p->scroll == 0 ? (int)(top0 - PAD) : 0;
+    if (cache_matches(p, rect, shift)) {
+        for (int y = 0; y < view.h; y++)
+            memcpy(view.px + (size_t)y * view.stride, p->cache->px + (size_t)y * p->cache->stride,
+                   (size_t)view.w * 4);
+        if (p->nvis)
+            memcpy(p->vis, p->cvis, p->nvis * sizeof(*p->vis));
+        p->pill = p->cache_pill;
+        return 0;
+    }
+    p->cache_ok = false;
+    p->ncimg = 0;
+    canvas_fill_rect(&view, (struct canvas_rect){0, 0, view.w, view.h}, BG);
     for (size_t k = 0; k < p->nvis; k++) {
         struct vis *v = &p->vis[k];
         v->top -= shift;
@@ -601,7 +720,10 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
         v->top += p->last.y;
         v->more_y += p->last.y;
     }
-    return p->scroll > 0 ? draw_pill(p, &view) : 0;
+    int ret = p->scroll > 0 ? draw_pill(p, &view) : 0;
+    if (!ret)
+        cache_store(p, &view, rect);
+    return ret;
 }
 
 bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_hit *out)

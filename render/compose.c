@@ -35,6 +35,13 @@ struct compose {
                                                    region frame after frame */
     uint8_t *tmp;                               /* a scaled picture on its way into the canvas */
     size_t tmp_size;
+    /* The board region as last drawn (its opaque background + the board's
+     * frame over it), kept in step with board_draw's changed rectangle so a
+     * frame where the board did not change is one copy. */
+    struct canvas *bcache;
+    struct canvas_rect bcache_r; /* the region it was drawn for */
+    uint32_t bcache_bg;          /* and its background */
+    bool bcache_ok;
 };
 
 static struct canvas_color color_of(uint32_t rgba)
@@ -93,6 +100,7 @@ void compose_destroy(struct compose **cp)
     for (size_t i = 0; i < LAYOUT_MAX_REGIONS; i++)
         sws_freeContext(c->sws[i]);
     board_draw_destroy(&c->bd);
+    canvas_destroy(&c->bcache);
     if (c->own_text)
         text_destroy(&c->text);
     free(c->tmp);
@@ -482,8 +490,43 @@ static void draw_tag(struct compose *c, struct canvas *dst, struct canvas_rect r
 
 /* ---- the board ----------------------------------------------------------------- */
 
+/* Brings the board region's cache up to date with the board frame f just
+ * drawn (dirty: what changed in it since the last frame) and copies it into
+ * rect r of dst. Returns 0 or SP_ENOMEM. */
+static int copy_board(struct compose *c, struct canvas *dst, struct canvas_rect r, uint32_t bg,
+                      const struct canvas *f, struct canvas_rect dirty)
+{
+    struct canvas_rect full = {0, 0, r.w, r.h};
+    if (!c->bcache_ok || memcmp(&c->bcache_r, &r, sizeof(r)) != 0 || c->bcache_bg != bg) {
+        if (c->bcache && (c->bcache->w != r.w || c->bcache->h != r.h))
+            canvas_destroy(&c->bcache);
+        if (!c->bcache && canvas_create(&c->bcache, r.w, r.h) != 0)
+            return SP_ENOMEM;
+        dirty = full;
+    }
+    c->bcache_ok = false;
+    dirty = canvas_clip_rect(c->bcache, dirty);
+    if (dirty.w > 0 && dirty.h > 0) {
+        canvas_fill_rect(c->bcache, dirty, color_of(bg));
+        int x1 = dirty.x + dirty.w < f->w ? dirty.x + dirty.w : f->w;
+        for (int y = dirty.y; y < dirty.y + dirty.h && y < f->h && x1 > dirty.x; y++)
+            canvas_blend_premul_row(c->bcache, dirty.x, y, x1 - dirty.x,
+                                    f->px + (size_t)y * f->stride + 4 * (size_t)dirty.x, 255);
+    }
+    c->bcache_r = r;
+    c->bcache_bg = bg;
+    c->bcache_ok = true;
+    for (int y = 0; y < r.h; y++)
+        memcpy(dst->px + (size_t)(r.y + y) * dst->stride + 4 * (size_t)r.x,
+               c->bcache->px + (size_t)y * c->bcache->stride, (size_t)r.w * 4);
+    return 0;
+}
+
+/* Draws the board into r of dst. bg: the region's background when it is
+ * opaque (the region is then drawn whole here, through the cache); 0: the
+ * background is already there, blend over it. */
 static int draw_board(struct compose *c, struct canvas *dst, struct canvas_rect r,
-                      const struct board_state *st)
+                      const struct board_state *st, uint32_t bg)
 {
     r = canvas_clip_rect(dst, r);
     if (r.w < 1 || r.h < 1)
@@ -502,8 +545,13 @@ static int draw_board(struct compose *c, struct canvas *dst, struct canvas_rect 
     c->bd_h = r.h;
     const struct canvas *f = NULL;
     rc = board_draw_frame(c->bd, st, &f);
-    if (rc)
+    if (rc) {
+        c->bcache_ok = false; /* out of step with the frame */
         return rc;
+    }
+    if ((bg & 0xFFu) == 0xFFu)
+        return copy_board(c, dst, r, bg, f, board_draw_last_dirty(c->bd));
+    c->bcache_ok = false;
     for (int y = 0; y < r.h && y < f->h; y++)
         canvas_blend_premul_row(dst, r.x, r.y + y, r.w < f->w ? r.w : f->w,
                                 f->px + (size_t)y * f->stride, 255);
@@ -527,7 +575,10 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
         struct canvas_rect r = canvas_clip_rect(dst, crect(g->r));
         if (r.w < 1 || r.h < 1)
             continue;
-        canvas_fill_rect(dst, r, color_of(g->bg));
+        /* the board over an opaque background comes whole from its cache */
+        bool board_whole = g->src == LAYOUT_SRC_BOARD && s->has_board && (g->bg & 0xFFu) == 0xFFu;
+        if (!board_whole)
+            canvas_fill_rect(dst, r, color_of(g->bg));
         const struct compose_lane *ln = NULL;
         if (g->lane >= 0 && s->lanes && (size_t)g->lane < s->n_lanes)
             ln = &s->lanes[g->lane];
@@ -542,7 +593,7 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
             break;
         case LAYOUT_SRC_BOARD:
             if (s->has_board) {
-                rc = draw_board(c, dst, r, s->board);
+                rc = draw_board(c, dst, r, s->board, board_whole ? g->bg : 0);
             } else if (ln && ln->pic &&
                        draw_picture(c, &c->sws[i], dst, r, ln->pic, LAYOUT_FILL_CONTAIN, NULL) ==
                            0) {
