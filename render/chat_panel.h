@@ -29,8 +29,12 @@
  *
  * Cost. Item heights are cached per item (for the current width) and only
  * items on screen, or scrolled past, are ever laid out: a seek costs one
- * binary search plus laying out about a screenful of items. Drawing re-runs
- * the text layout of the items on screen from the glyph cache (text.h).
+ * binary search plus laying out about a screenful of items. The last
+ * drawing is kept (a canvas the size of the rectangle): a draw that would
+ * show the same items at the same places (same rectangle, scroll, heights,
+ * expanded texts, and the loader giving the same images) copies it. Else
+ * drawing re-runs the text layout of the items on screen from the glyph
+ * cache (text.h).
  *
  * Coordinates are canvas pixels. Not thread-safe: one thread (the one that
  * draws) uses a panel.

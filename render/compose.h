@@ -27,6 +27,11 @@
  * a cover crop moves the source plane pointers, aligned to the format's
  * chroma subsampling. The pixel aspect ratio is taken as square.
  *
+ * A board region with an opaque background is kept between frames (its
+ * background with the board over it) and updated only where board_draw says
+ * its frame changed (board_draw_last_dirty), so an unchanged board costs one
+ * copy per frame.
+ *
  * Not thread-safe: one thread draws with a struct compose.
  */
 #ifndef SP_RENDER_COMPOSE_H
