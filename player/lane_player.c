@@ -405,6 +405,14 @@ int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
 
 void lane_player_seek(struct lane_player *lp, int64_t t_us)
 {
+    /* a short step forward within the segment on screen (a frame step, a
+     * nudge): play on to it instead, from the frames already decoded */
+    int64_t w_to = lane_player_wall_us(lp->o.tl, t_us);
+    struct slot *cur = lp->have_shown ? find_slot(lp, lp->view.seg) : NULL;
+    if (cur && !cur->stale && t_us >= cur->seg->play_ms * 1000 &&
+        t_us < rec_segment_end(cur->seg) * 1000 && w_to >= lp->view.board_us &&
+        w_to - lp->view.board_us <= LANE_PLAYER_SEEK_AHEAD_US)
+        return;
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
     lp->view.frame = NULL;

@@ -45,6 +45,12 @@ struct fetch;
  * to it needs no reopen; a lane still has at most two decoders. (One whose
  * segment ended in play is closed at once.) */
 #define LANE_PLAYER_KEEP_IDLE_US 10000000
+/* A seek at most this far ahead of the shown frame, in the same segment,
+ * plays on to its target instead of seeking the decoder (no flush, no
+ * decoding from the key frame again; what is shown is the same, since
+ * frames are picked by board time either way). About what a seek decodes
+ * from the key frame on average, at a key frame every 2 s. */
+#define LANE_PLAYER_SEEK_AHEAD_US 1000000
 /* A shown frame this many frame intervals older than w(t) while the next
  * frame is known to be later marks a hole (damage skipped): the lane shows
  * its placeholder. After the media's end, one interval is enough. */
@@ -101,8 +107,8 @@ const struct lane_view *lane_player_view(const struct lane_player *lp);
  * wait_ms for the decoder. */
 int64_t lane_player_next_change(struct lane_player *lp, int wait_ms);
 
-/* Seek: the decoder of the segment at t_us is aimed (by board time) at
- * w(t_us), opened now if the lane has none (so that every lane's decoder
+/* Seek: a short step forward plays on (LANE_PLAYER_SEEK_AHEAD_US); else
+ * the decoder of the segment at t_us is aimed (by board time) at w(t_us), opened now if the lane has none (so that every lane's decoder
  * starts at once, before the next update waits for any); other open
  * decoders are kept idle for a seek back. The shown frame is dropped. */
 void lane_player_seek(struct lane_player *lp, int64_t t_us);

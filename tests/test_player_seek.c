@@ -187,11 +187,45 @@ static void test_play_on_after_seeks(void **state)
     rig_close(&r);
 }
 
+/* Short steps forward (frame steps, nudges) play on instead of seeking the
+ * decoders; longer ones, backward ones and ones into another segment seek.
+ * Either way the lanes show what continuous play shows. */
+static void test_short_steps_forward(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r);
+    player_seek(r.p, 12000);
+    assert_true(player_step(r.p, NULL) >= 0);
+    const int64_t steps_ms[] = {67, 1, 66, 500, 999, 1001, 30, -67, 40, 2500, 67, 67, 67};
+    int64_t t = 12000;
+    char what[64];
+    for (size_t i = 0; i < sizeof(steps_ms) / sizeof(steps_ms[0]); i++) {
+        t += steps_ms[i];
+        player_seek(r.p, t);
+        assert_true(player_step(r.p, NULL) >= 0);
+        snprintf(what, sizeof(what), "step %zu (%+lld ms) to %lld ms", i, (long long)steps_ms[i],
+                 (long long)t);
+        expect_continuous(r.p, what);
+    }
+    /* across the pause: into the next segments */
+    player_seek(r.p, 29700);
+    assert_true(player_step(r.p, NULL) >= 0);
+    for (t = 29700; t < 31000; t += 200) {
+        player_seek(r.p, t);
+        assert_true(player_step(r.p, NULL) >= 0);
+        expect_continuous(r.p, "200 ms steps across the pause");
+    }
+    play_on(r.p, 33000, "play on after steps");
+    rig_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seek_again_and_again),
         cmocka_unit_test(test_play_on_after_seeks),
+        cmocka_unit_test(test_short_steps_forward),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
