@@ -1,4 +1,5 @@
 /* cache.c - the resumable disk cache (see cache.h for layout and promises). */
+#define _GNU_SOURCE /* sync_file_range() where Linux has it */
 #include "cache.h"
 
 #include "log.h"
@@ -48,6 +49,7 @@ struct cache_entry {
     size_t nranges;
     unsigned gen;
     bool dirty; /* ranges changed since the last sidecar write */
+    int64_t wb_start, wb_end; /* written bytes whose writeback is not started yet */
 };
 
 struct cache {
@@ -566,6 +568,31 @@ static int entry_open_part(struct cache_entry *e)
     return e->fd >= 0 ? 0 : SP_EIO;
 }
 
+/* A checkpoint must fdatasync everything written since the last one; done
+ * all at once, that flush stalls the download for as long as the disk takes
+ * to write tens of megabytes. Starting the writeback of each few megabytes
+ * as they arrive (without waiting for it) leaves the checkpoint little to
+ * wait for. Only a hint: the checkpoint still gives the guarantee. */
+#define WRITEBACK_CHUNK (4ll << 20)
+
+static void start_writeback(struct cache_entry *e, int64_t from, int64_t to)
+{
+    if (e->wb_end != e->wb_start && (from != e->wb_end)) {
+        e->wb_start = from; /* not contiguous: restart the run */
+        e->wb_end = from;
+    }
+    if (e->wb_end == e->wb_start)
+        e->wb_start = from;
+    e->wb_end = to;
+    if (e->wb_end - e->wb_start < WRITEBACK_CHUNK)
+        return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(e->fd, (off_t)e->wb_start, (off_t)(e->wb_end - e->wb_start),
+                          SYNC_FILE_RANGE_WRITE);
+#endif
+    e->wb_start = e->wb_end = to;
+}
+
 int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const void *data,
                       size_t len)
 {
@@ -595,6 +622,7 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
         }
         ranges_add(e, offset, off);
         e->dirty = true;
+        start_writeback(e, offset, off);
         pthread_cond_broadcast(&e->cond);
     }
     pthread_mutex_unlock(&e->lock);
