@@ -179,6 +179,8 @@ int cmd_play(int argc, char **argv)
                 goto out;
     struct player_opts po = {.audio = audio, .max_speed = max_speed, .speed = speed,
                              .sei_scan = sei_scan_packet, .null_sink = true, .fetch = f};
+    if (max_speed)
+        po.codec_threads = player_batch_codec_threads(tl);
     rc = player_create(tl, &po, &p);
     if (rc == SP_ERANGE) {
         fprintf(stderr, "sigplay: play: --speed: expected 0.5 to 2.0 in steps of 0.25\n");

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/cpu.h>
+
 #include "audio_mix.h"
 #include "clock.h"
 #include "manifest.h"
@@ -355,4 +357,15 @@ int player_fill_audio(struct player *p, int64_t until_us, int wait_ms)
             rc = r;
     }
     return rc;
+}
+
+int player_batch_codec_threads(const struct timeline *tl)
+{
+    const struct recording *rec = tl_recording(tl);
+    size_t lanes = 0;
+    for (size_t i = 0; i < rec->n_lanes; i++)
+        if (rec->lanes[i].n_segments > 0)
+            lanes++;
+    int cpus = av_cpu_count();
+    return cpus > 0 && lanes >= (size_t)cpus ? 1 : 0;
 }
