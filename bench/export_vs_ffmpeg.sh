@@ -33,6 +33,7 @@ preset=${PRESET:-veryfast}
 crf=${CRF:-23}
 class=$work/class-$dur_ms
 mkdir -p "$work"
+work=$(cd "$work" && pwd) # ffmpeg's concat lists resolve relative to their own folder
 if [ ! -f "$class/replay.json" ]; then
     echo "generating a $((dur_ms / 1000)) s 3-lane class into $class ..."
     "$build/sigplay-mkclass" -o "$class" --duration-ms "$dur_ms" --lanes 3 --size 640x360 \
