@@ -1,6 +1,7 @@
 /* board_log.c - reads TXWhiteBoardExt batches into compact op records and
  * orders them (replay format, sections 4 and 5). */
 #include "board_internal.h"
+#include "json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -212,23 +213,6 @@ static void bad(struct opctx *c, const char *field, const char *fmt, const char 
                  reason, c->kind ? c->kind : "op");
 }
 
-static const char *json_type(const cJSON *v)
-{
-    if (!v)
-        return "nothing";
-    if (cJSON_IsString(v))
-        return "string";
-    if (cJSON_IsNumber(v))
-        return "number";
-    if (cJSON_IsBool(v))
-        return "boolean";
-    if (cJSON_IsNull(v))
-        return "null";
-    if (cJSON_IsArray(v))
-        return "array";
-    return "object";
-}
-
 static bool get_number(struct opctx *c, const cJSON *o, const char *key, double lo, double hi,
                        bool required, double *out)
 {
@@ -239,7 +223,7 @@ static bool get_number(struct opctx *c, const cJSON *o, const char *key, double 
         return false;
     }
     if (!cJSON_IsNumber(v)) {
-        bad(c, key, "expected number, got %s", json_type(v));
+        bad(c, key, "expected number, got %s", sp_json_type_name(v));
         return false;
     }
     double d = v->valuedouble;
@@ -264,7 +248,7 @@ static const char *get_string(struct opctx *c, const cJSON *o, const char *key, 
         return NULL;
     }
     if (!cJSON_IsString(v) || !v->valuestring) {
-        bad(c, key, "expected string, got %s", json_type(v));
+        bad(c, key, "expected string, got %s", sp_json_type_name(v));
         return NULL;
     }
     size_t n = strlen(v->valuestring);
@@ -350,7 +334,7 @@ static bool get_points(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t 
         return false;
     }
     if (!cJSON_IsArray(v)) {
-        bad(c, "pts", "expected an array of numbers, got %s", json_type(v));
+        bad(c, "pts", "expected an array of numbers, got %s", sp_json_type_name(v));
         return false;
     }
     size_t n = (size_t)cJSON_GetArraySize(v);
@@ -379,7 +363,7 @@ static bool get_points(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t 
             fabs(e->valuedouble) > BOARD_MAX_COORD) {
             char f[32];
             snprintf(f, sizeof(f), "pts[%zu]", i);
-            bad(c, f, "expected a number within +-BOARD_MAX_COORD, got %s", json_type(e));
+            bad(c, f, "expected a number within +-BOARD_MAX_COORD, got %s", sp_json_type_name(e));
             return false;
         }
         log->pts[log->npts_f + i++] = (float)e->valuedouble;
@@ -398,7 +382,7 @@ static bool get_ids(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t *co
         return false;
     }
     if (!cJSON_IsArray(v)) {
-        bad(c, "ids", "expected an array of strings, got %s", json_type(v));
+        bad(c, "ids", "expected an array of strings, got %s", sp_json_type_name(v));
         return false;
     }
     size_t n = (size_t)cJSON_GetArraySize(v);
@@ -419,7 +403,7 @@ static bool get_ids(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t *co
         if (!cJSON_IsString(e) || !e->valuestring || !e->valuestring[0] ||
             strlen(e->valuestring) > BOARD_MAX_NAME_BYTES) {
             bad(c, f, "expected a non-empty string of at most BOARD_MAX_NAME_BYTES, got %s",
-                json_type(e));
+                sp_json_type_name(e));
             return false;
         }
         uint32_t id;
@@ -509,7 +493,7 @@ static bool read_op(struct opctx *c, const cJSON *o, struct bop *op)
 {
     struct board_log *log = c->log;
     if (!cJSON_IsObject(o)) {
-        bad(c, NULL, "expected an object, got %s", json_type(o));
+        bad(c, NULL, "expected an object, got %s", sp_json_type_name(o));
         return false;
     }
     const char *kname = get_string(c, o, "op", 32, true);
@@ -612,7 +596,7 @@ static bool read_op(struct opctx *c, const cJSON *o, struct bop *op)
             return false;
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(o, "text");
         if (!tv || !cJSON_IsString(tv) || !tv->valuestring) {
-            bad(c, "text", tv ? "expected string, got %s" : "missing%s", tv ? json_type(tv) : "");
+            bad(c, "text", tv ? "expected string, got %s" : "missing%s", tv ? sp_json_type_name(tv) : "");
             return false;
         }
         size_t n = strlen(tv->valuestring);
@@ -742,7 +726,7 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     int rc = 0;
     if (!cJSON_IsObject(root)) {
         diag_add(diag, DIAG_WARNING, "%s: Data: expected an object, got %s (batch skipped)",
-                 where, json_type(root));
+                 where, sp_json_type_name(root));
         rc = SP_EPARSE;
         goto out;
     }
@@ -753,14 +737,14 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
                      where, v->valuedouble);
         else
             diag_add(diag, DIAG_WARNING, "%s: Data.v: expected 1, got %s (batch skipped)", where,
-                     json_type(v));
+                     sp_json_type_name(v));
         rc = SP_EUNSUPPORTED;
         goto out;
     }
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "ops");
     if (!ops || !cJSON_IsArray(ops)) {
         diag_add(diag, DIAG_WARNING, "%s: Data.ops: expected array, got %s (batch skipped)",
-                 where, json_type(ops));
+                 where, sp_json_type_name(ops));
         rc = SP_EPARSE;
         goto out;
     }

@@ -2,6 +2,7 @@
  * size caps, JSON, and every field of contract sections 1 and 2. Lanes and
  * pauses are built in manifest_build.c. */
 #include "manifest.h"
+#include "json_util.h"
 
 #include "diag.h"
 #include "manifest_impl.h"
@@ -110,23 +111,6 @@ const char *rec_status_explain(const char *status)
 
 /* ---- JSON helpers ---------------------------------------------------------- */
 
-static const char *json_type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v))
-        return "string";
-    if (cJSON_IsNumber(v))
-        return "number";
-    if (cJSON_IsBool(v))
-        return "boolean";
-    if (cJSON_IsNull(v))
-        return "null";
-    if (cJSON_IsArray(v))
-        return "array";
-    if (cJSON_IsObject(v))
-        return "object";
-    return "invalid value";
-}
-
 /* "parent.key", "parent[i]" or "key" into buf. */
 static const char *field_path(char *buf, size_t n, const char *parent, const char *key)
 {
@@ -150,7 +134,7 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
     if (!cJSON_IsNumber(v)) {
         field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected integer, got %s", c->name, path,
-                 json_type_name(v));
+                 sp_json_type_name(v));
         return F_BAD;
     }
     double d = v->valuedouble;
@@ -188,7 +172,7 @@ static int read_str(struct mctx *c, const cJSON *obj, const char *parent, const 
     if (!cJSON_IsString(v) || !v->valuestring) {
         field_path(path, sizeof(path), parent, key);
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected string, got %s", c->name, path,
-                 json_type_name(v));
+                 sp_json_type_name(v));
         return F_BAD;
     }
     size_t n = strnlen(v->valuestring, MANIFEST_MAX_STRING + 1);
@@ -236,7 +220,7 @@ static int read_array(struct mctx *c, const cJSON *obj, const char *key, size_t 
         return F_ABSENT;
     if (!cJSON_IsArray(v)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected array, got %s", c->name, key,
-                 json_type_name(v));
+                 sp_json_type_name(v));
         return F_BAD;
     }
     size_t count = 0;
@@ -356,7 +340,7 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
     }
     if (!cJSON_IsObject(root)) {
         diag_add(c->diag, DIAG_ERROR, "%s: expected a JSON object at the top, got %s", c->name,
-                 json_type_name(root));
+                 sp_json_type_name(root));
         cJSON_Delete(root);
         return NULL;
     }
@@ -418,7 +402,7 @@ static void read_status(struct mctx *c, const cJSON *root)
         snprintf(parent, sizeof(parent), "Interrupts[%zu]", i);
         if (!cJSON_IsObject(e)) {
             diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, parent,
-                     json_type_name(e));
+                     sp_json_type_name(e));
             continue;
         }
         struct rec_interrupt it = {"", 0};
@@ -503,7 +487,7 @@ static void read_board(struct mctx *c, const cJSON *root)
         p->is_manifest = true;
         if (!cJSON_IsObject(wb)) {
             diag_add(c->diag, DIAG_ERROR, "%s: Whiteboard: expected object, got %s", c->name,
-                     json_type_name(wb));
+                     sp_json_type_name(wb));
         } else {
             int64_t w = 0, h = 0;
             int wr = read_int(c, wb, "Whiteboard", "Width", 1, MANIFEST_MAX_BOARD_SIDE, &w);
@@ -538,7 +522,7 @@ static void read_board(struct mctx *c, const cJSON *root)
         snprintf(parent, sizeof(parent), "Messages[%zu]", i);
         if (!cJSON_IsObject(e)) {
             diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, parent,
-                     json_type_name(e));
+                     sp_json_type_name(e));
             continue;
         }
         const char *u = NULL;
@@ -577,7 +561,7 @@ static void read_pauses(struct mctx *c, const cJSON *root)
         snprintf(parent, sizeof(parent), "OmittedDurations[%zu]", i);
         if (!cJSON_IsObject(e)) {
             diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, parent,
-                     json_type_name(e));
+                     sp_json_type_name(e));
             continue;
         }
         struct rec_pause ps = {0};
@@ -621,7 +605,7 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     snprintf(parent, sizeof(parent), "VideoInfos[%zu]", i);
     if (!cJSON_IsObject(e)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, parent,
-                 json_type_name(e));
+                 sp_json_type_name(e));
         return false;
     }
     memset(seg, 0, sizeof(*seg));

@@ -1,5 +1,6 @@
 /* msgpage.c - IM group-history pages: parse, merge by MsgSeq, whiteboard batches. */
 #include "player/msgpage.h"
+#include "json_util.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -19,25 +20,6 @@ struct ctx {
     const char *name;
     struct diag_list *diag;
 };
-
-static const char *json_kind(const cJSON *v)
-{
-    if (!v)
-        return "nothing";
-    if (cJSON_IsString(v))
-        return "string";
-    if (cJSON_IsNumber(v))
-        return "number";
-    if (cJSON_IsBool(v))
-        return "boolean";
-    if (cJSON_IsNull(v))
-        return "null";
-    if (cJSON_IsArray(v))
-        return "array";
-    if (cJSON_IsObject(v))
-        return "object";
-    return "invalid";
-}
 
 static char *dup_n(const char *s, size_t n)
 {
@@ -64,7 +46,7 @@ static int get_int(const struct ctx *c, const cJSON *obj, const char *key, const
         return 0;
     if (!cJSON_IsNumber(v)) {
         diag_add(c->diag, DIAG_WARNING, "%s: %s%s: expected integer, got %s", c->name, path, key,
-                 json_kind(v));
+                 sp_json_type_name(v));
         return -1;
     }
     double d = v->valuedouble;
@@ -85,7 +67,7 @@ static int get_double(const struct ctx *c, const cJSON *obj, const char *key, co
         return 0;
     if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
         diag_add(c->diag, DIAG_WARNING, "%s: %s%s: expected number, got %s", c->name, path, key,
-                 json_kind(v));
+                 sp_json_type_name(v));
         return -1;
     }
     *out = v->valuedouble;
@@ -132,7 +114,7 @@ static int get_str(const struct ctx *c, const cJSON *obj, const char *key, const
         return 0;
     if (!cJSON_IsString(v) || !v->valuestring) {
         diag_add(c->diag, DIAG_WARNING, "%s: %s%s: expected string, got %s", c->name, path, key,
-                 json_kind(v));
+                 sp_json_type_name(v));
         return -1;
     }
     size_t len = strlen(v->valuestring);
@@ -242,7 +224,7 @@ static int parse_images(const struct ctx *c, const cJSON *content, const char pa
     }
     if (!cJSON_IsArray(arr)) {
         diag_add(c->diag, DIAG_WARNING, "%s: %sImageInfoArray: expected array, got %s", c->name,
-                 path, json_kind(arr));
+                 path, sp_json_type_name(arr));
         return 0;
     }
     e->images = calloc(MSG_MAX_IMAGE_INFOS, sizeof(*e->images));
@@ -261,7 +243,7 @@ static int parse_images(const struct ctx *c, const cJSON *content, const char pa
         snprintf(ipath, sizeof(ipath), "%sImageInfoArray[%d].", path, i);
         if (!cJSON_IsObject(it)) {
             diag_add(c->diag, DIAG_WARNING, "%s: %sImageInfoArray[%d]: expected object, got %s",
-                     c->name, path, i, json_kind(it));
+                     c->name, path, i, sp_json_type_name(it));
             continue;
         }
         struct msg_image_info *info = &e->images[e->image_count++];
@@ -387,7 +369,7 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
     snprintf(path, sizeof(path), "RspMsgList[%d].", idx);
     if (!cJSON_IsObject(jm)) {
         diag_add(c->diag, DIAG_WARNING, "%s: RspMsgList[%d]: expected object, got %s; skipped",
-                 c->name, idx, json_kind(jm));
+                 c->name, idx, sp_json_type_name(jm));
         return 0;
     }
     m->index = idx;
@@ -458,7 +440,7 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
         if (!cJSON_IsObject(it)) {
             /* Kept as an unnamed unknown element so indices match MsgBody. */
             diag_add(c->diag, DIAG_WARNING, "%s: %s: expected object, got %s", c->name, epath,
-                     json_kind(it));
+                     sp_json_type_name(it));
             e->type_name = dup_s("");
             if (!e->type_name)
                 return SP_ENOMEM;
@@ -514,7 +496,7 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
             diag_add(diag, DIAG_ERROR, "%s: not valid JSON", page->name);
         else
             diag_add(diag, DIAG_ERROR, "%s: expected a JSON object, got %s", page->name,
-                     json_kind(root));
+                     sp_json_type_name(root));
         rc = SP_EPARSE;
         goto fail;
     }
@@ -529,7 +511,7 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
         diag_add(
             diag, DIAG_ERROR,
             "%s: ActionStatus: the service reported a failure (%s, ErrorCode %lld: %s)", page->name,
-            quoted(cJSON_IsString(st) ? st->valuestring : json_kind(st), 32, qs, sizeof(qs)),
+            quoted(cJSON_IsString(st) ? st->valuestring : sp_json_type_name(st), 32, qs, sizeof(qs)),
             (long long)code,
             quoted(cJSON_IsString(info) ? info->valuestring : "no ErrorInfo", 200, qi, sizeof(qi)));
         rc = SP_EPARSE;
@@ -551,7 +533,7 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
     }
     if (!cJSON_IsArray(list)) {
         diag_add(diag, DIAG_ERROR, "%s: RspMsgList: expected array, got %s", page->name,
-                 json_kind(list));
+                 sp_json_type_name(list));
         rc = SP_EPARSE;
         goto fail;
     }

@@ -1,6 +1,7 @@
 /* layout.c - presets, the CustomLayout reader, binding and fitting.
  * Pure geometry: no SDL, no drawing (see layout.h). */
 #include "render/layout.h"
+#include "player/json_util.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -350,25 +351,6 @@ struct pctx {
     int cw, ch; /* canvas */
 };
 
-static const char *json_type_name(const cJSON *v)
-{
-    if (!v)
-        return "nothing";
-    if (cJSON_IsString(v))
-        return "string";
-    if (cJSON_IsNumber(v))
-        return "number";
-    if (cJSON_IsBool(v))
-        return "boolean";
-    if (cJSON_IsNull(v))
-        return "null";
-    if (cJSON_IsArray(v))
-        return "array";
-    if (cJSON_IsObject(v))
-        return "object";
-    return "invalid value";
-}
-
 enum field { F_MISSING, F_OK, F_BAD };
 
 /* Reads obj.key as an integer in [lo, hi]. A missing or null member is
@@ -382,7 +364,7 @@ static enum field get_int(struct pctx *c, const cJSON *obj, const char *path, co
         return F_MISSING;
     if (!cJSON_IsNumber(v)) {
         diag_add(c->diag, lv, "%s: %s%s: expected integer, got %s", c->name, path, key,
-                 json_type_name(v));
+                 sp_json_type_name(v));
         return F_BAD;
     }
     double d = v->valuedouble;
@@ -452,7 +434,7 @@ static void get_color(struct pctx *c, const cJSON *obj, const char *path, uint32
         diag_add(c->diag, DIAG_WARNING,
                  "%s: %sBackgroundColor: expected \"#RRGGBB\" or \"#RRGGBBAA\", got %s%s%.40s%s; "
                  "default used",
-                 c->name, path, json_type_name(v), cJSON_IsString(v) ? " '" : "",
+                 c->name, path, sp_json_type_name(v), cJSON_IsString(v) ? " '" : "",
                  cJSON_IsString(v) ? v->valuestring : "", cJSON_IsString(v) ? "'" : "");
 }
 
@@ -465,7 +447,7 @@ static const cJSON *get_object(struct pctx *c, const cJSON *obj, const char *pat
     }
     if (!cJSON_IsObject(v)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s%s: expected object, got %s", c->name, path, key,
-                 json_type_name(v));
+                 sp_json_type_name(v));
         return NULL;
     }
     return v;
@@ -477,7 +459,7 @@ static void read_entry(struct pctx *c, const cJSON *e, size_t i, struct layout *
     snprintf(path, sizeof(path), "InputStreamList[%zu]", i);
     if (!cJSON_IsObject(e)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, path,
-                 json_type_name(e));
+                 sp_json_type_name(e));
         return;
     }
     char pp[96];
@@ -505,7 +487,7 @@ static void read_entry(struct pctx *c, const cJSON *e, size_t i, struct layout *
     if (idv && !cJSON_IsNull(idv)) {
         if (!cJSON_IsString(idv) || !idv->valuestring) {
             diag_add(c->diag, DIAG_ERROR, "%s: %sInputStreamId: expected string, got %s", c->name,
-                     pp, json_type_name(idv));
+                     pp, sp_json_type_name(idv));
             return;
         }
         id = idv->valuestring;
@@ -561,7 +543,7 @@ static cJSON *parse_object(struct pctx *c, const char *what, const char *json, s
     }
     if (!cJSON_IsObject(root)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %sexpected a JSON object, got %s", c->name, what,
-                 json_type_name(root));
+                 sp_json_type_name(root));
         cJSON_Delete(root);
         return NULL;
     }
@@ -622,7 +604,7 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
             doc = inner;
         } else {
             diag_add(diag, DIAG_ERROR, "%s: CustomLayout: expected object or string, got %s",
-                     c.name, json_type_name(wrap));
+                     c.name, sp_json_type_name(wrap));
             cJSON_Delete(root);
             return SP_EPARSE;
         }
@@ -660,7 +642,7 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "InputStreamList");
     if (!cJSON_IsArray(list)) {
         diag_add(diag, DIAG_ERROR, "%s: %sInputStreamList: %s%s", c.name, prefix,
-                 list ? "expected array, got " : "missing", list ? json_type_name(list) : "");
+                 list ? "expected array, got " : "missing", list ? sp_json_type_name(list) : "");
         goto done;
     }
     size_t i = 0;
