@@ -1,5 +1,6 @@
 /* chat_panel.c - the chat panel (see chat_panel.h). */
 #include "render/chat_panel.h"
+#include "render/timefmt.h"
 
 #include "player/sp_error.h"
 
@@ -139,18 +140,7 @@ void chat_panel_destroy(struct chat_panel **pp)
 
 void chat_panel_format_time(int64_t ms, char *buf, size_t size)
 {
-    const char *sign = "";
-    uint64_t a = (uint64_t)ms;
-    if (ms < 0) {
-        sign = "-";
-        a = (uint64_t)(-(ms + 1)) + 1; /* no overflow at INT64_MIN */
-    }
-    uint64_t s = a / 1000;
-    if (s >= 3600)
-        snprintf(buf, size, "%s%" PRIu64 ":%02u:%02u", sign, s / 3600, (unsigned)(s / 60 % 60),
-                 (unsigned)(s % 60));
-    else
-        snprintf(buf, size, "%s%u:%02u", sign, (unsigned)(s / 60), (unsigned)(s % 60));
+    timefmt_clock(ms, buf, size);
 }
 
 /* ---- scratch text ------------------------------------------------------- */

@@ -1,5 +1,6 @@
 /* osd.c - the on-screen display (see osd.h). */
 #include "render/osd.h"
+#include "render/timefmt.h"
 
 #include "player/sp_error.h"
 #include "render/text.h"
@@ -105,16 +106,7 @@ bool osd_button_hit(const struct osd_geom *g, int x, int y)
 
 void osd_format_time(int64_t ms, char *buf, size_t n)
 {
-    if (!buf || n == 0)
-        return;
-    if (ms < 0)
-        ms = 0;
-    long long s = (long long)(ms / 1000);
-    long long hh = s / 3600, mm = s / 60 % 60, ss = s % 60;
-    if (hh > 0)
-        snprintf(buf, n, "%lld:%02lld:%02lld", hh, mm, ss);
-    else
-        snprintf(buf, n, "%lld:%02lld", mm, ss);
+    timefmt_clock(ms < 0 ? 0 : ms, buf, n);
 }
 
 /* ---- drawing ------------------------------------------------------------ */

@@ -1,0 +1,22 @@
+#include "render/timefmt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+void timefmt_clock(int64_t ms, char *buf, size_t n)
+{
+    if (!buf || n == 0)
+        return;
+    const char *sign = "";
+    uint64_t a = (uint64_t)ms;
+    if (ms < 0) {
+        sign = "-";
+        a = (uint64_t)(-(ms + 1)) + 1; /* no overflow at INT64_MIN */
+    }
+    uint64_t s = a / 1000;
+    if (s >= 3600)
+        snprintf(buf, n, "%s%" PRIu64 ":%02u:%02u", sign, s / 3600, (unsigned)(s / 60 % 60),
+                 (unsigned)(s % 60));
+    else
+        snprintf(buf, n, "%s%u:%02u", sign, (unsigned)(s / 60), (unsigned)(s % 60));
+}
