@@ -28,6 +28,7 @@
 #include "player/sp_error.h"
 #include "player/timeline.h"
 #include "render/canvas.h"
+#include "player/class.h"
 #include "render/class_scene.h"
 #include "render/layout.h"
 
@@ -117,7 +118,7 @@ static bool known_preset(const char *p)
 }
 
 /* Returns 0, 1 (help printed) or -1 (usage error printed). */
-static int parse_args(int argc, char **argv, struct export_args *a, struct app_lazy_net *net)
+static int parse_args(int argc, char **argv, struct export_args *a, struct app_net *net)
 {
     *a = (struct export_args){.fps = EXPORT_DEFAULT_FPS,
                               .crf = EXPORT_DEFAULT_CRF,
@@ -126,7 +127,7 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_l
                               .to_ms = -1,
                               .audio = true};
     for (int i = 1; i < argc; i++) {
-        int r = app_net_parse(&net->net, argc, argv, &i);
+        int r = app_net_parse(net, argc, argv, &i);
         if (r < 0)
             return -1;
         if (r > 0)
@@ -198,13 +199,13 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_l
 /* Everything one export holds; freed by job_free(). */
 struct job {
     struct export_args a;
-    struct app_lazy_net net;
-    struct sp_loader loader; /* over net; the scene borrows it */
+    struct app_net net;
     struct diag_list diag;
-    struct recording *rec;
-    struct timeline *tl;
+    struct sp_class *c;
+    const struct recording *rec; /* the class's */
+    struct timeline *tl;         /* the class's */
     struct class_scene *cs;
-    struct player *p;
+    struct player *p; /* the class's */
     struct layout *l;
     struct canvas *cv;
     struct app_mp4 *mp4;
@@ -218,13 +219,10 @@ struct job {
  * w(t) into the canvas, as `sigplay render` does. */
 static int draw_frame(struct job *j)
 {
-    size_t n = player_lane_count(j->p);
     const struct lane_view *views[PLAYER_MAX_LANES];
-    for (size_t i = 0; i < n && i < PLAYER_MAX_LANES; i++)
-        views[i] = player_lane_view(j->p, i);
-    int64_t w_us = player_board_us(j->p);
-    int64_t w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000);
-    return class_scene_draw(j->cs, j->l, w_ms, views, n, j->chat_on, j->cv);
+    struct class_frame f;
+    class_scene_frame(j->c, j->chat_on, views, PLAYER_MAX_LANES, &f);
+    return class_scene_draw(j->cs, j->l, &f, j->cv);
 }
 
 /* Reads `frames` stereo frames of the mix (every lane already filled up to
@@ -286,7 +284,7 @@ static int audio_to(struct job *j, int64_t *done, int64_t end)
         if (r < 0)
             return r;
         *done = stop;
-        if (at_boundary && (r = player_step_at(j->p, b * 1000)) < 0)
+        if (at_boundary && (r = class_step_at(j->c, b * 1000)) < 0)
             return r;
     }
     return 0;
@@ -301,11 +299,12 @@ static int run(struct job *j, int64_t from_ms, int64_t to_ms)
     int64_t done = 0; /* audio samples written */
     struct app_progress pg;
     app_progress_start(&pg, 1, -1);
-    player_seek(j->p, from_ms);
+    class_seek_us(j->c, from_ms * 1000);
+    class_signaling_wait(j->c, true, -1); /* every frame exact: all pages in */
     int r = 0;
     for (int64_t i = 0; i < n_frames && r >= 0; i++) {
         int64_t t_us = from_ms * 1000 + i * 1000000 / fps;
-        if ((r = player_step_at(j->p, t_us)) < 0)
+        if ((r = class_step_at(j->c, t_us)) < 0)
             break;
         if ((r = draw_frame(j)) < 0)
             break;
@@ -325,11 +324,8 @@ static void job_free(struct job *j)
 {
     app_mp4_destroy(&j->mp4);
     canvas_destroy(&j->cv);
-    player_destroy(&j->p);
     class_scene_destroy(&j->cs);
-    tl_destroy(&j->tl);
-    recording_free(j->rec);
-    fetch_destroy(&j->net.f);
+    class_close(&j->c);
     diag_clear(&j->diag);
     free(j->l);
 }
@@ -339,15 +335,17 @@ static void job_free(struct job *j)
 static int job_open(struct job *j)
 {
     struct export_args *a = &j->a;
-    j->loader = app_lazy_loader(&j->net);
-    int rc = manifest_open(a->source, &j->loader, NULL, &j->diag, &j->rec);
-    if (!j->rec) {
-        if (!j->diag.count)
-            fprintf(stderr, "sigplay: export: %s: %s\n", a->source, sp_strerror(rc));
-        return SP_EXIT_ERROR;
-    }
-    if (rc == SP_ENOTREADY)
-        return SP_EXIT_ERROR; /* diag says what the status means */
+    struct class_opts co;
+    class_opts_init(&co);
+    co.net = j->net.opts;
+    co.play.audio = a->audio;
+    co.play.max_speed = true;
+    int rc = class_open(a->source, &co, &j->diag, &j->c);
+    if (rc)
+        return SP_EXIT_ERROR; /* diag names the source and the reason, or the status */
+    j->rec = class_recording(j->c);
+    j->tl = class_timeline(j->c);
+    j->p = class_player(j->c);
     int64_t total = j->rec->total_ms;
     if (a->to_ms < 0)
         a->to_ms = total;
@@ -358,16 +356,15 @@ static int job_open(struct job *j)
                 (long long)a->from_ms, (long long)a->to_ms, (long long)total);
         return SP_EXIT_USAGE;
     }
-    struct class_scene_opts so = {.loader = &j->loader};
-    if ((rc = tl_create(j->rec, &j->tl)) != 0 ||
-        (rc = class_scene_create(j->rec, j->tl, &so, &j->diag, &j->cs)) != 0)
+    struct class_scene_opts so = {.loader = class_loader(j->c)};
+    if ((rc = class_scene_create(j->rec, j->tl, &so, &j->cs)) != 0)
         goto fail;
     j->chat_on = a->chat >= 0 ? a->chat == 1 : j->rec->show_chat == 1;
     if (!(j->l = malloc(sizeof(*j->l)))) {
         rc = SP_ENOMEM;
         goto fail;
     }
-    rc = app_layout_load(a->layout, j->rec, class_scene_has_board(j->cs), a->w, a->h, j->chat_on,
+    rc = app_layout_load(a->layout, j->rec, class_has_board(j->c), a->w, a->h, j->chat_on,
                          &j->diag, j->l);
     if (rc == SP_EINVAL || rc == SP_ENOMEM)
         goto fail;
@@ -379,15 +376,6 @@ static int job_open(struct job *j)
     if ((rc = canvas_create(&j->cv, j->l->w, j->l->h)) != 0)
         goto fail;
 
-    struct fetch *f = NULL;
-    for (size_t l = 0; !f && l < j->rec->n_lanes; l++)
-        for (size_t s = 0; !f && s < j->rec->lanes[l].n_segments; s++)
-            if (fetch_is_remote(j->rec->lanes[l].segments[s].url))
-                f = app_lazy_fetch(&j->net, j->rec->lanes[l].segments[s].url, &j->diag);
-    struct player_opts po = {
-        .audio = a->audio, .max_speed = true, .sei_scan = sei_scan_packet, .fetch = f};
-    if ((rc = player_create(j->tl, &po, &j->p)) != 0)
-        goto fail;
     return 0;
 fail:
     fprintf(stderr, "sigplay: export: %s\n", sp_strerror(rc));
@@ -401,7 +389,7 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "sigplay: export: %s\n", sp_strerror(SP_ENOMEM));
         return SP_EXIT_ERROR;
     }
-    app_net_init(&j->net.net);
+    app_net_init(&j->net);
     diag_init(&j->diag);
     j->audio_wait_ms = PLAYER_DECODE_WAIT_MS;
     int exit_code = SP_EXIT_ERROR;
@@ -443,8 +431,7 @@ int cmd_export(int argc, char **argv)
     }
     exit_code = SP_EXIT_OK;
 out:
-    if (j->p)
-        player_take_diags(j->p, &j->diag);
+    class_take_diags(j->c, &j->diag);
     if (j->cs)
         class_scene_take_diags(j->cs, &j->diag);
     diag_print(&j->diag, stderr);

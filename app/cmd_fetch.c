@@ -10,6 +10,7 @@
 #include "player/diag.h"
 #include "player/fetch.h"
 #include "player/manifest.h"
+#include "player/class.h"
 #include "player/rec_assets.h"
 #include "player/sp_error.h"
 
@@ -62,44 +63,47 @@ int cmd_fetch(int argc, char **argv)
         usage(stderr);
         return SP_EXIT_USAGE;
     }
-    struct fetch *f = NULL;
-    if (app_net_start(&net, &f))
-        return SP_EXIT_ERROR;
-
     struct diag_list diag = {0};
-    struct sp_loader loader = fetch_loader(f);
-    struct recording *rec = NULL;
-    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
+    struct class_opts co;
+    class_opts_init(&co);
+    co.parts = 0; /* the pages are read below, as assets */
+    co.net = net.opts;
+    struct sp_class *c = NULL;
+    int rc = class_open(source, &co, &diag, &c);
     if (rc && rc != SP_ENOTREADY) {
         diag_print(&diag, stderr);
-        if (!diag.count)
-            fprintf(stderr, "sigplay: %s: %s\n", source, sp_strerror(rc));
         diag_clear(&diag);
-        fetch_destroy(&f);
         return SP_EXIT_ERROR;
     }
+    const struct recording *rec = class_recording(c);
     if (rc == SP_ENOTREADY) {
         diag_print(&diag, stderr);
         fprintf(stderr, "sigplay: %s: the recording is not ready (Status %s): nothing to fetch\n",
                 source, rec->status);
-        recording_free(rec);
+        class_close(&c);
         diag_clear(&diag);
-        fetch_destroy(&f);
         return SP_EXIT_ERROR;
     }
+    struct fetch *f = class_fetch(c, true, &diag);
+    if (!f) {
+        diag_print(&diag, stderr);
+        diag_clear(&diag);
+        class_close(&c);
+        return SP_EXIT_ERROR;
+    }
+    const struct sp_loader *loader = class_loader(c);
     diag_clear(&diag); /* field warnings are probe's business */
 
     /* Reading the pages (to find the images) caches them too. Their
      * content warnings are probe's business as well; a page that cannot be
      * fetched fails again below, with its one line. */
     struct rec_assets assets = {0};
-    rc = rec_assets_collect(rec, &loader, &diag, &assets);
+    rc = rec_assets_collect(rec, loader, &diag, &assets);
     diag_clear(&diag);
     if (rc) {
         fprintf(stderr, "sigplay: %s: cannot list what to fetch: %s\n", source, sp_strerror(rc));
         rec_assets_clear(&assets);
-        recording_free(rec);
-        fetch_destroy(&f);
+        class_close(&c);
         return SP_EXIT_ERROR;
     }
     size_t n = assets.count;
@@ -135,7 +139,6 @@ int cmd_fetch(int argc, char **argv)
         printf("fetched %zu of %zu files; %zu failed\n", n - failed, n, failed);
     diag_clear(&errs);
     rec_assets_clear(&assets);
-    recording_free(rec);
-    fetch_destroy(&f);
+    class_close(&c);
     return failed ? SP_EXIT_ERROR : SP_EXIT_OK;
 }

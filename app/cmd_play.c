@@ -7,13 +7,12 @@
 #include "play_window.h"
 #include "winopts.h"
 
+#include "player/class.h"
+#include "player/clock.h"
 #include "player/diag.h"
-#include "player/fetch.h"
 #include "player/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
 #include "player/sp_error.h"
-#include "player/timeline.h"
 
 #include <libavutil/log.h>
 #include <stdio.h>
@@ -55,7 +54,7 @@ static void trace_header(FILE *f, const struct recording *rec)
     fprintf(f, "# sigplay-trace/1\tt_ms\tw_ms");
     for (size_t i = 0; i < rec->n_lanes; i++)
         fprintf(f, "\t%s", rec->lanes[i].name);
-    fputc('\n', f);
+    fprintf(f, "\t#board\t#chat\n");
 }
 
 /* "1700000012345.678": Unix µs as ms with three decimals */
@@ -69,11 +68,12 @@ static void put_ms(FILE *f, int64_t us)
     fprintf(f, "%lld.%03lld", (long long)ms, (long long)frac);
 }
 
-static void trace_line(FILE *f, struct player *p)
+static void trace_line(FILE *f, struct sp_class *c)
 {
-    put_ms(f, player_time_us(p));
+    struct player *p = class_player(c);
+    put_ms(f, class_time_us(c));
     fputc('\t', f);
-    put_ms(f, player_board_us(p));
+    put_ms(f, class_board_us(c));
     for (size_t i = 0; i < player_lane_count(p); i++) {
         const struct lane_view *v = player_lane_view(p, i);
         fputc('\t', f);
@@ -87,7 +87,7 @@ static void trace_line(FILE *f, struct player *p)
         if (v->state == LANE_WAITING)
             fputc('~', f);
     }
-    fputc('\n', f);
+    fprintf(f, "\t%zu\t%zu\n", class_board_ops_shown(c), class_chat_shown(c));
 }
 
 int cmd_play(int argc, char **argv)
@@ -151,59 +151,41 @@ int cmd_play(int argc, char **argv)
 
     struct diag_list diag;
     diag_init(&diag);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
-    struct player *p = NULL;
-    struct fetch *f = NULL; /* started only for remote documents or media */
+    struct sp_class *c = NULL;
     FILE *trace = NULL;
     int exit_code = SP_EXIT_ERROR;
-    struct sp_loader loader;
-    if (fetch_is_remote(source)) {
-        if (app_net_start(&net, &f))
-            goto out;
-        loader = fetch_loader(f);
-    }
-    int rc = manifest_open(source, f ? &loader : NULL, NULL, &diag, &rec);
-    if (!rec) {
-        if (!diag.count)
-            fprintf(stderr, "sigplay: play: %s: %s\n", source, sp_strerror(rc));
-        goto out;
-    }
-    if (rc == SP_ENOTREADY)
-        goto out; /* diag says what the status means */
-    if (tl_create(rec, &tl) != 0)
-        goto out;
-    for (size_t l = 0; !f && l < rec->n_lanes; l++)
-        for (size_t s = 0; !f && s < rec->lanes[l].n_segments; s++)
-            if (fetch_is_remote(rec->lanes[l].segments[s].url) && app_net_start(&net, &f))
-                goto out;
-    struct player_opts po = {.audio = audio, .max_speed = max_speed, .speed = speed,
-                             .sei_scan = sei_scan_packet, .null_sink = true, .fetch = f};
-    if (max_speed)
-        po.codec_threads = player_batch_codec_threads(tl);
-    rc = player_create(tl, &po, &p);
-    if (rc == SP_ERANGE) {
+    if (!clock_speed_valid(speed > 0 ? speed : 1.0)) {
         fprintf(stderr, "sigplay: play: --speed: expected 0.5 to 2.0 in steps of 0.25\n");
-        exit_code = SP_EXIT_USAGE;
-        goto out;
+        return SP_EXIT_USAGE;
     }
-    if (rc < 0) {
-        fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
-        goto out;
-    }
+    struct class_opts co;
+    class_opts_init(&co);
+    co.net = net.opts;
+    co.play.audio = audio;
+    co.play.max_speed = max_speed;
+    co.play.speed = speed;
+    co.play.null_sink = true;
+    co.batch = max_speed;
+    int rc = class_open(source, &co, &diag, &c);
+    if (rc)
+        goto out; /* diag names the source and the reason, or the status */
     if (trace_path) {
         trace = strcmp(trace_path, "-") ? fopen(trace_path, "w") : stdout;
         if (!trace) {
             fprintf(stderr, "sigplay: play: %s: cannot write the trace\n", trace_path);
             goto out;
         }
-        trace_header(trace, rec);
+        trace_header(trace, class_recording(c));
     }
-    player_seek(p, start_ms);
-    player_set_paused(p, false);
+    class_seek_us(c, start_ms * 1000);
+    /* at max speed every change is listed: the board's too, so every page
+     * is read first; in real time the pages stream in beside the media */
+    if (max_speed)
+        class_signaling_wait(c, true, -1);
+    player_set_paused(class_player(c), false);
     for (;;) {
         int64_t wait = 0;
-        int r = player_step(p, &wait);
+        int r = class_step(c, &wait);
         if (r == SP_EEOF)
             break;
         if (r < 0) {
@@ -211,15 +193,14 @@ int cmd_play(int argc, char **argv)
             goto out;
         }
         if (r == 1 && trace)
-            trace_line(trace, p);
-        if (until_ms >= 0 && player_time_us(p) >= until_ms * 1000)
+            trace_line(trace, c);
+        if (until_ms >= 0 && class_time_us(c) >= until_ms * 1000)
             break;
         sleep_us(wait);
     }
     exit_code = SP_EXIT_OK;
 out:
-    if (p)
-        player_take_diags(p, &diag);
+    class_take_diags(c, &diag);
     diag_print(&diag, stderr);
     if (exit_code == SP_EXIT_OK && (diag.warnings || diag.errors))
         exit_code = SP_EXIT_WARN;
@@ -227,10 +208,7 @@ out:
         fclose(trace);
     else if (trace)
         fflush(trace);
-    player_destroy(&p);
-    fetch_destroy(&f); /* after the player: its streams are closed */
-    tl_destroy(&tl);
-    recording_free(rec);
+    class_close(&c);
     diag_clear(&diag);
     return exit_code;
 }

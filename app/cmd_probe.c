@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "netopts.h"
 
+#include "player/class.h"
 #include "player/diag.h"
 #include "player/fetch.h"
 #include "player/loader.h"
@@ -308,10 +309,10 @@ int cmd_probe(int argc, char **argv)
 {
     const char *source = NULL;
     bool json = false;
-    struct app_lazy_net net = {0};
-    app_net_init(&net.net);
+    struct app_net net;
+    app_net_init(&net);
     for (int i = 1; i < argc; i++) {
-        int r = app_net_parse(&net.net, argc, argv, &i);
+        int r = app_net_parse(&net, argc, argv, &i);
         if (r < 0)
             return SP_EXIT_USAGE;
         if (r > 0)
@@ -339,12 +340,15 @@ int cmd_probe(int argc, char **argv)
     }
     struct diag_list diag;
     diag_init(&diag);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
-    struct sp_loader loader = app_lazy_loader(&net);
-    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
-    if (rec && tl_create(rec, &tl) != 0)
-        rc = SP_ENOMEM;
+    /* the recording from its manifest alone: no media, no pages */
+    struct class_opts co;
+    class_opts_init(&co);
+    co.parts = 0;
+    co.net = net.opts;
+    struct sp_class *c = NULL;
+    int rc = class_open(source, &co, &diag, &c);
+    const struct recording *rec = c ? class_recording(c) : NULL;
+    struct timeline *tl = c ? class_timeline(c) : NULL;
     if (json) {
         cJSON *root;
         if (tl) {
@@ -370,9 +374,7 @@ int cmd_probe(int argc, char **argv)
     if (!rec && !diag.count)
         fprintf(stderr, "sigplay: probe: %s: %s\n", source, sp_strerror(rc));
     int exit_code = (rc || diag.errors) ? SP_EXIT_ERROR : SP_EXIT_OK;
-    tl_destroy(&tl);
-    recording_free(rec);
+    class_close(&c);
     diag_clear(&diag);
-    fetch_destroy(&net.f);
     return exit_code;
 }

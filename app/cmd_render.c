@@ -1,17 +1,19 @@
 /* cmd_render.c - `sigplay render SOURCE --at MS -o FILE.png`: one frame of
  * the class as the window shows it, without a display. The lanes are
- * brought to t by the play loop (exact frames, refined origin), the board
- * and chat to w(t), and the frame is drawn by render/class_scene.h, the
- * same path as the window; the OSD is left out. */
+ * brought to t by the class core (player/class.h: exact frames, refined
+ * origin, the board and chat at w(t), every page read), and the frame is
+ * drawn by render/class_scene.h, the same path as the window; the OSD is
+ * left out. Remote sources go through the network client and its cache,
+ * so a class fetched before renders offline. */
 #include "commands.h"
 #include "layout_arg.h"
+#include "netopts.h"
 
+#include "player/class.h"
 #include "player/diag.h"
 #include "player/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
 #include "player/sp_error.h"
-#include "player/timeline.h"
 #include "render/canvas.h"
 #include "render/class_scene.h"
 #include "render/layout.h"
@@ -24,7 +26,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "Usage: sigplay render SOURCE --at MS -o FILE.png [--layout FILE|board|grid|focus]\n"
-               "                      [--size WxH] [--chat | --no-chat]\n"
+               "                      [--size WxH] [--chat | --no-chat] [network options]\n"
                "Draws the class at playback time MS into a PNG, as the window shows it\n"
                "(without the on-screen controls).\n"
                "--at MS        playback time in ms, 0 to the recording's TotalTime\n"
@@ -36,8 +38,10 @@ static void usage(FILE *f)
                "               canvas); a custom layout is scaled into it keeping its aspect\n"
                "--chat         show the chat column (default: as the link's\n"
                "               showChatMessages says, else off); --no-chat hides it\n"
+               "%s"
                "Exit: 0 written, 1 written with warnings, 2 could not render, 64 bad command "
-               "line.\n");
+               "line.\n",
+            app_net_help());
 }
 
 int cmd_render(int argc, char **argv)
@@ -45,9 +49,16 @@ int cmd_render(int argc, char **argv)
     const char *source = NULL, *out_path = NULL, *layout_spec = NULL;
     long long at_ms = -1;
     int size_w = 0, size_h = 0, chat = -1;
+    struct app_net net;
+    app_net_init(&net);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_val = i + 1 < argc;
+        int nr = app_net_parse(&net, argc, argv, &i);
+        if (nr < 0)
+            return SP_EXIT_USAGE;
+        if (nr > 0)
+            continue;
         if (!strcmp(a, "--at") && has_val) {
             char *end;
             at_ms = strtoll(argv[++i], &end, 10);
@@ -96,59 +107,51 @@ int cmd_render(int argc, char **argv)
 
     struct diag_list diag;
     diag_init(&diag);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
-    struct player *p = NULL;
+    struct sp_class *c = NULL;
     struct class_scene *cs = NULL;
     struct canvas *cv = NULL;
     struct layout *l = malloc(sizeof(*l));
     int exit_code = SP_EXIT_ERROR;
     if (!l)
         goto out;
-    int rc = manifest_open(source, NULL, NULL, &diag, &rec);
-    if (!rec) {
-        if (!diag.count)
-            fprintf(stderr, "sigplay: render: %s: %s\n", source, sp_strerror(rc));
-        goto out;
-    }
-    if (rc == SP_ENOTREADY)
-        goto out; /* diag says what the status means */
+    /* The lanes at t exactly: max-speed play waits for every decoder. */
+    struct class_opts co;
+    class_opts_init(&co);
+    co.net = net.opts;
+    co.play.audio = false;
+    co.play.max_speed = true;
+    int rc = class_open(source, &co, &diag, &c);
+    if (rc)
+        goto out; /* diag names the source and the reason, or the status */
+    const struct recording *rec = class_recording(c);
     if (at_ms > rec->total_ms) {
         fprintf(stderr, "sigplay: render: --at: %lld is past the end (TotalTime %lld ms)\n", at_ms,
                 (long long)rec->total_ms);
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
-    if ((rc = tl_create(rec, &tl)) != 0)
-        goto fail;
-    if ((rc = class_scene_create(rec, tl, NULL, &diag, &cs)) != 0)
+    struct class_scene_opts so = {.loader = class_loader(c)};
+    if ((rc = class_scene_create(rec, class_timeline(c), &so, &cs)) != 0)
         goto fail;
     bool chat_on = chat >= 0 ? chat == 1 : rec->show_chat == 1;
-    if ((rc = app_layout_load(layout_spec, rec, class_scene_has_board(cs), size_w, size_h, chat_on,
+    if ((rc = app_layout_load(layout_spec, rec, class_has_board(c), size_w, size_h, chat_on,
                               &diag, l)) != 0) {
         if (rc == SP_EINVAL)
             goto fail;
         goto out; /* diag names the file and the reason */
     }
-
-    /* The lanes at t exactly: max-speed play waits for every decoder. */
-    struct player_opts po = {.audio = false, .max_speed = true, .sei_scan = sei_scan_packet};
-    if ((rc = player_create(tl, &po, &p)) != 0)
-        goto fail;
-    player_seek(p, at_ms);
-    rc = player_step(p, NULL);
+    class_seek_us(c, at_ms * 1000);
+    rc = class_step(c, NULL);
     if (rc < 0 && rc != SP_EEOF)
         goto fail;
-    size_t n = player_lane_count(p);
+    /* the frame is exact: every op and message up to w(t) is in */
+    class_signaling_wait(c, true, -1);
     const struct lane_view *views[PLAYER_MAX_LANES];
-    for (size_t i = 0; i < n && i < PLAYER_MAX_LANES; i++)
-        views[i] = player_lane_view(p, i);
-    int64_t w_us = player_board_us(p);
-    int64_t w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000);
-
+    struct class_frame f;
+    class_scene_frame(c, chat_on, views, PLAYER_MAX_LANES, &f);
     if ((rc = canvas_create(&cv, l->w, l->h)) != 0)
         goto fail;
-    if ((rc = class_scene_draw(cs, l, w_ms, views, n, chat_on, cv)) != 0)
+    if ((rc = class_scene_draw(cs, l, &f, cv)) != 0)
         goto fail;
     if ((rc = canvas_write_png(cv, out_path)) != 0) {
         fprintf(stderr, "sigplay: render: %s: cannot write: %s\n", out_path, sp_strerror(rc));
@@ -159,18 +162,15 @@ int cmd_render(int argc, char **argv)
 fail:
     fprintf(stderr, "sigplay: render: %s\n", sp_strerror(rc));
 out:
-    if (p)
-        player_take_diags(p, &diag);
+    class_take_diags(c, &diag);
     if (cs)
         class_scene_take_diags(cs, &diag);
     diag_print(&diag, stderr);
     if (exit_code == SP_EXIT_OK && (diag.warnings || diag.errors))
         exit_code = SP_EXIT_WARN;
     canvas_destroy(&cv);
-    player_destroy(&p);
     class_scene_destroy(&cs);
-    tl_destroy(&tl);
-    recording_free(rec);
+    class_close(&c);
     diag_clear(&diag);
     free(l);
     return exit_code;

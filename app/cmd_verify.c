@@ -9,6 +9,7 @@
 #include "progress.h"
 
 #include "im/chat.h"
+#include "player/class.h"
 #include "player/diag.h"
 #include "player/fetch.h"
 #include "player/manifest.h"
@@ -57,7 +58,7 @@ static bool is_remote(const char *url)
 /* Downloads every remote segment into the cache with the progress bar.
  * Unreachable ones are marked in the report (their line from the fetch
  * layer, which explains expired links). */
-static void fetch_media(struct verify_report *r, struct app_lazy_net *net, bool *skip)
+static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip)
 {
     int64_t total = 0;
     size_t n = 0;
@@ -78,7 +79,7 @@ static void fetch_media(struct verify_report *r, struct app_lazy_net *net, bool 
             continue;
         struct diag_list d = {0};
         app_progress_item(&p, k++, s->url);
-        struct fetch *f = app_lazy_fetch(net, s->url, &d);
+        struct fetch *f = class_fetch(c, true, &d);
         int rc = f ? fetch_download(f, s->url, FETCH_MEDIA, app_progress_cb, &p, &d) : SP_ENET;
         if (rc) {
             verify_unreachable(r, i, d.count ? d.items[0].text : sp_strerror(rc));
@@ -368,10 +369,10 @@ int cmd_verify(int argc, char **argv)
 {
     const char *source = NULL, *json = NULL;
     bool quick = false;
-    struct app_lazy_net net = {0};
-    app_net_init(&net.net);
+    struct app_net net;
+    app_net_init(&net);
     for (int i = 1; i < argc; i++) {
-        int r = app_net_parse(&net.net, argc, argv, &i);
+        int r = app_net_parse(&net, argc, argv, &i);
         if (r < 0)
             return SP_EXIT_USAGE;
         if (r > 0)
@@ -408,20 +409,28 @@ int cmd_verify(int argc, char **argv)
 
     struct verify_report r = {.quick = quick};
     struct diag_list diag = {0};
-    struct recording *rec = NULL;
+    const struct recording *rec = NULL;
     struct timeline *tl = NULL;
     struct msg_log *log = NULL;
     bool *skip = NULL;
     int fatal = 0;
-    struct sp_loader loader = app_lazy_loader(&net);
-    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
+    struct class_opts co;
+    class_opts_init(&co);
+    co.parts = 0; /* verify reads media and pages itself, to judge them */
+    co.net = net.opts;
+    struct sp_class *c = NULL;
+    int rc = class_open(source, &co, &diag, &c);
+    if (c) {
+        rec = class_recording(c);
+        tl = class_timeline(c);
+    }
     if (!rec) {
         verify_add_diags(&r, &diag, "manifest");
         if (!r.counts[VERIFY_ERROR])
             verify_add(&r, VERIFY_ERROR, "manifest", -1, -1, "%s: %s", source, sp_strerror(rc));
         goto report;
     }
-    if (tl_create(rec, &tl) || verify_report_setup(&r, rec)) {
+    if (verify_report_setup(&r, rec)) {
         fatal = SP_ENOMEM;
         goto report;
     }
@@ -431,16 +440,16 @@ int cmd_verify(int argc, char **argv)
         fatal = SP_ENOMEM;
         goto report;
     }
-    fetch_media(&r, &net, skip);
+    fetch_media(&r, c, skip);
     for (size_t i = 0; i < r.n_segments && !fatal; i++)
         if (!skip[i])
-            fatal = verify_media(&r, i, net.f, tl);
+            fatal = verify_media(&r, i, class_fetch(c, false, NULL), tl);
     if (!fatal) {
         verify_sync(&r, tl);
         fatal = verify_coverage(&r, tl);
     }
     if (!fatal)
-        fatal = verify_messages(&r, rec, &loader, &log);
+        fatal = verify_messages(&r, rec, class_loader(c), &log);
     if (!fatal && log)
         check_chat(&r, log);
 report:
@@ -456,8 +465,6 @@ report:
     free(skip);
     msg_log_destroy(&log);
     verify_report_clear(&r);
-    tl_destroy(&tl);
-    recording_free(rec);
-    fetch_destroy(&net.f);
+    class_close(&c);
     return exit_code;
 }

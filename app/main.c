@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -28,6 +29,7 @@ static void print_help(FILE *f)
             "sigplay %s - native replay player for online-classroom recordings\n"
             "\n"
             "Usage: sigplay COMMAND [ARGS...]\n"
+            "       sigplay SOURCE [play options]   (the same as 'sigplay play SOURCE')\n"
             "       sigplay --version | --help\n"
             "\n"
             "Commands:\n",
@@ -79,6 +81,12 @@ int main(int argc, char **argv)
     for (const struct command *c = commands; c->name; c++)
         if (!strcmp(arg, c->name))
             return c->run(argc - 1, argv + 1);
+    /* `sigplay SOURCE [options]` plays it, as `mpv FILE` does. A word that
+     * names no file and looks like no path or URL is a mistyped command. */
+    if (arg[0] != '-' && (strpbrk(arg, "./:") || access(arg, F_OK) == 0)) {
+        argv[0] = "play";
+        return cmd_play(argc, argv);
+    }
     fprintf(stderr, "sigplay: unknown command '%s' (see 'sigplay --help')\n", arg);
     return SP_EXIT_USAGE;
 }

@@ -6,8 +6,8 @@
 #include "netopts.h"
 #include "winopts.h"
 
+#include "player/class.h"
 #include "player/diag.h"
-#include "player/fetch.h"
 #include "player/manifest.h"
 #include "player/sp_error.h"
 #include "player/timeline.h"
@@ -36,14 +36,25 @@ static bool display_likely(void)
 /* The frame at wo->start_ms, drawn by the engine in max-speed mode (every
  * lane exact: what `sigplay render` draws) into a PNG named like a window
  * screenshot. Prints one line saying where. */
-static int draw_instead(struct timeline *tl, struct text_ctx *text, struct engine_ui_opts eo,
-                        const struct app_winopts *wo, const char *why, struct diag_list *diag)
+static int draw_instead(const char *source, const struct app_net *net, struct text_ctx *text,
+                        struct engine_ui_opts eo, const struct app_winopts *wo, const char *why,
+                        struct diag_list *diag)
 {
     eo.max_speed = true;
     eo.audio = false;
     struct engine_ui *e = NULL;
     struct canvas *cv = NULL;
-    int rc = engine_ui_create(tl, text, &eo, diag, &e);
+    struct sp_class *c = NULL;
+    struct class_opts co;
+    class_opts_init(&co);
+    co.net = net->opts;
+    co.play.audio = false;
+    co.play.max_speed = true;
+    int rc = class_open(source, &co, diag, &c);
+    if (rc == 0)
+        rc = class_signaling_wait(c, true, -1); /* the frame drawn is exact */
+    if (rc == 0)
+        rc = engine_ui_create(c, text, &eo, diag, &e);
     struct player_ui ui;
     struct pui_state st;
     memset(&st, 0, sizeof(st));
@@ -72,8 +83,10 @@ static int draw_instead(struct timeline *tl, struct text_ctx *text, struct engin
                 sp_strerror(rc));
     }
     engine_ui_take_diags(e, diag);
+    class_take_diags(c, diag);
     canvas_destroy(&cv);
     engine_ui_destroy(&e);
+    class_close(&c);
     return rc == 0 ? SP_EXIT_OK : SP_EXIT_ERROR;
 }
 
@@ -82,35 +95,27 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
 {
     struct diag_list diag;
     diag_init(&diag);
-    struct app_lazy_net ln;
-    memset(&ln, 0, sizeof(ln));
-    ln.net = *net;
-    struct sp_loader loader = app_lazy_loader(&ln);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
+    struct sp_class *c = NULL;
+    const struct recording *rec = NULL;
     struct text_ctx *text = NULL;
     struct engine_ui *e = NULL;
     struct layout *custom = NULL;
     int exit_code = SP_EXIT_ERROR;
     bool warned = false;
 
-    int rc = manifest_open(source, &loader, NULL, &diag, &rec);
-    if (!rec) {
-        if (!diag.count)
-            fprintf(stderr, "sigplay: play: %s: %s\n", source, sp_strerror(rc));
-        goto out;
-    }
-    if (rc == SP_ENOTREADY)
-        goto out; /* diag says what the status means */
-    if (tl_create(rec, &tl) != 0)
-        goto out;
-    struct fetch *f = NULL; /* for remote media, started on first need */
-    for (size_t l = 0; !f && l < rec->n_lanes; l++)
-        for (size_t s = 0; !f && s < rec->lanes[l].n_segments; s++)
-            if (fetch_is_remote(rec->lanes[l].segments[s].url) &&
-                !(f = app_lazy_fetch(&ln, rec->lanes[l].segments[s].url, &diag)))
-                goto out;
-
+    /* Whether a window can open is known before anything is read: without
+     * one, the exact frame is drawn instead (max speed, no audio). */
+    bool window = display_likely();
+    struct class_opts co;
+    class_opts_init(&co);
+    co.net = net->opts;
+    co.play.audio = audio && window;
+    co.play.speed = wo->speed;
+    co.play.max_speed = !window;
+    int rc = class_open(source, &co, &diag, &c);
+    if (rc)
+        goto out; /* diag names the source and the reason, or the status */
+    rec = class_recording(c);
     bool chat = wo->chat >= 0 ? wo->chat == 1 : rec->show_chat == 1;
     int layout = 0;
     if (wo->layout && (layout = layout_preset_from_name(wo->layout)) < 0) {
@@ -138,15 +143,14 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                 .chat = chat,
                                 .volume = wo->volume,
                                 .muted = wo->mute,
-                                .audio = audio,
-                                .fetch = f,
-                                .loader = &loader};
-    if (!display_likely()) {
-        exit_code = draw_instead(tl, text, eo, wo, "no display (DISPLAY and WAYLAND_DISPLAY are unset)",
-                                 &diag);
+                                .audio = audio};
+    if (!window) {
+        class_close(&c);
+        exit_code = draw_instead(source, net, text, eo, wo,
+                                 "no display (DISPLAY and WAYLAND_DISPLAY are unset)", &diag);
         goto out;
     }
-    if ((rc = engine_ui_create(tl, text, &eo, &diag, &e)) != 0) {
+    if ((rc = engine_ui_create(c, text, &eo, &diag, &e)) != 0) {
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
         goto out;
     }
@@ -168,7 +172,9 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     if (rc == SP_EUNSUPPORTED) {
         engine_ui_take_diags(e, &diag);
         engine_ui_destroy(&e);
-        exit_code = draw_instead(tl, text, eo, wo, "no display (the window could not open)", &diag);
+        class_close(&c);
+        exit_code = draw_instead(source, net, text, eo, wo, "no display (the window could not open)",
+                                 &diag);
         goto out;
     }
     if (rc == 0)
@@ -181,10 +187,9 @@ out:
     if (exit_code == SP_EXIT_OK && (warned || diag.warnings || diag.errors))
         exit_code = SP_EXIT_WARN;
     engine_ui_destroy(&e);
-    fetch_destroy(&ln.f); /* after the engine: its streams are closed */
+    class_take_diags(c, &diag);
+    class_close(&c); /* after the engine: its streams are closed */
     text_destroy(&text);
-    tl_destroy(&tl);
-    recording_free(rec);
     free(custom);
     diag_clear(&diag);
     return exit_code;

@@ -219,6 +219,11 @@ size_t board_log_op_count(const struct board_log *log);
 /* Time of the first / last op (0 when empty). Valid after finish. */
 int64_t board_log_first_time(const struct board_log *log);
 int64_t board_log_last_time(const struct board_log *log);
+/* Ops with t <= w_ms, and the time of the first op after w_ms (INT64_MAX
+ * when none): how far the board has got and when it changes next. Valid
+ * after finish (0 / INT64_MAX before). O(log n). */
+size_t board_log_ops_until(const struct board_log *log, int64_t w_ms);
+int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms);
 /* Bytes the log holds (records, points, strings). */
 size_t board_log_bytes(const struct board_log *log);
 

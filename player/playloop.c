@@ -9,6 +9,7 @@
 #include "audio_mix.h"
 #include "clock.h"
 #include "manifest.h"
+#include "sei.h"
 #include "sp_error.h"
 #include "timeline.h"
 
@@ -56,6 +57,10 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     p->o = *o;
     if (p->o.speed == 0)
         p->o.speed = 1.0;
+    if (p->o.no_sei)
+        p->o.sei_scan = NULL;
+    else if (!p->o.sei_scan)
+        p->o.sei_scan = sei_scan_packet;
     diag_init(&p->diag);
     p->total_us = tl_total_ms(tl) * 1000;
     int r = clock_create(&p->clock, NULL, NULL);
@@ -67,7 +72,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
             r = audio_mix_set_speed(p->mix, p->o.speed);
     }
     for (size_t i = 0; r == 0 && i < rec->n_lanes; i++) {
-        struct lane_player_opts lo = {.tl = tl, .lane = i, .sei_scan = o->sei_scan,
+        struct lane_player_opts lo = {.tl = tl, .lane = i, .sei_scan = p->o.sei_scan,
                                       .mix = p->mix, .codec_threads = o->codec_threads,
                                       .fetch = o->fetch};
         r = lane_player_create(&lo, &p->lanes[i]);
@@ -235,6 +240,11 @@ int player_step(struct player *p, int64_t *wait_us)
     }
     if (p->next_frame_us < next)
         next = p->next_frame_us;
+    if (p->o.next_event_us) {
+        int64_t ev = p->o.next_event_us(p->o.event_opaque, t);
+        if (ev > t && ev < next)
+            next = ev;
+    }
     if (next <= t)
         next = t + 1;
     if (p->o.max_speed) {
@@ -275,9 +285,9 @@ const struct lane_view *player_lane_view(const struct player *p, size_t lane)
     return lane < p->n ? lane_player_view(p->lanes[lane]) : NULL;
 }
 
-void player_seek(struct player *p, int64_t t_ms)
+void player_seek_us(struct player *p, int64_t t_us)
 {
-    int64_t t = t_ms * 1000;
+    int64_t t = t_us;
     if (t < 0)
         t = 0;
     if (t > p->total_us)
@@ -309,6 +319,11 @@ int player_set_speed(struct player *p, double speed)
     if (r == 0)
         p->o.speed = speed;
     return r;
+}
+
+void player_set_null_sink(struct player *p, bool on)
+{
+    p->o.null_sink = on;
 }
 
 bool player_buffering(struct player *p)

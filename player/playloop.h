@@ -49,11 +49,19 @@ struct player_opts {
     bool audio;          /* decode and mix audio */
     bool max_speed;      /* no clock: step from frame change to frame change */
     double speed;        /* 0.5 .. 2.0 (0: 1.0) */
-    segdec_sei_fn sei_scan; /* SEI hook (NULL: no anchors: fallbacks only) */
+    segdec_sei_fn sei_scan; /* SEI hook; NULL: sei_scan_packet (player/sei.h) */
+    bool no_sei;            /* no SEI anchors at all: fallbacks only */
     int codec_threads;   /* per decoder, 0 auto */
     bool null_sink;      /* with audio: consume the mix at t (no device) */
     struct fetch *fetch; /* borrowed, may be NULL: reads http(s) media through
                             the cache (lane_player.h); must outlive the player */
+    /* Changes of the picture besides the lanes' frames (board ops, chat
+     * messages, lasers fading; player/class.h): the playback time in µs,
+     * after t_us, at which the next one is due, or INT64_MAX. Called once
+     * per step on the caller's thread; it shortens the step's deadline (in
+     * max-speed mode: the next t). NULL: none. */
+    int64_t (*next_event_us)(void *opaque, int64_t t_us);
+    void *event_opaque;
 };
 
 struct player;
@@ -109,12 +117,16 @@ int64_t player_next_frame_us(const struct player *p);
 size_t player_lane_count(const struct player *p);
 const struct lane_view *player_lane_view(const struct player *p, size_t lane);
 
-/* Exact seek to t_ms (clamped to [0, TotalTime]); a new seek replaces the
+/* Exact seek to t_us (clamped to [0, TotalTime]); a new seek replaces the
  * one in flight. */
-void player_seek(struct player *p, int64_t t_ms);
+void player_seek_us(struct player *p, int64_t t_us);
 void player_set_paused(struct player *p, bool paused);
 /* SP_ERANGE for a speed outside 0.5..2.0 in 0.25 steps. */
 int player_set_speed(struct player *p, double speed);
+
+/* With audio: whether a null sink consumes the mix (no device opened).
+ * For a caller whose audio device could not open after all. */
+void player_set_null_sink(struct player *p, bool on);
 
 /* True while the whole replay waits because the master audio has nothing
  * to play (the UI draws a buffering state). */

@@ -1,5 +1,5 @@
-/* class_scene.c - pages -> board + chat, images on demand, one draw call
- * per frame through the compositor. See class_scene.h. */
+/* class_scene.c - the class's state at t -> one draw call per frame
+ * through the compositor, images on demand. See class_scene.h. */
 #include "render/class_scene.h"
 
 #include <libavutil/frame.h>
@@ -8,7 +8,8 @@
 
 #include "im/chat.h"
 #include "player/board.h"
-#include "player/msgpage.h"
+#include "player/class.h"
+#include "player/playloop.h"
 #include "player/sp_error.h"
 #include "player/url.h"
 #include "render/chat_panel.h"
@@ -26,10 +27,8 @@ struct class_scene {
     const struct sp_loader *loader;
     struct text_ctx *text;
     bool own_text;
-    bool has_board;
-    struct msg_log *msgs;       /* kept: chat items point into it */
-    struct board_player *board; /* NULL without pages */
-    struct chat_log *chat;
+    const struct chat_log *chat; /* the model the panel was made for (borrowed) */
+    uint64_t chat_gen;           /* its generation */
     struct chat_panel *panel;
     struct compose *comp;
     struct cached_image *images;
@@ -123,57 +122,8 @@ static int draw_chat(void *opaque, struct canvas *c, struct canvas_rect r)
 
 /* ---- life ------------------------------------------------------------------------ */
 
-static int read_pages(struct class_scene *cs, struct diag_list *diag)
-{
-    const struct recording *rec = cs->rec;
-    for (size_t i = 0; i < rec->n_message_pages; i++) {
-        const char *url = rec->message_urls[i];
-        char *json = NULL;
-        size_t len = 0;
-        int rc = sp_loader_get(cs->loader, url, MSG_PAGE_MAX_BYTES, &json, &len, diag);
-        if (rc == SP_ENOMEM)
-            return rc;
-        if (rc)
-            continue; /* the loader said why */
-        char *name = url_display_name(url);
-        rc = msg_log_add_json(cs->msgs, json, len, name ? name : url, diag);
-        free(name);
-        free(json);
-        if (rc == SP_ENOMEM)
-            return rc;
-    }
-    return 0;
-}
-
-static int build_board(struct class_scene *cs, struct diag_list *diag)
-{
-    struct board_log *log = board_log_create();
-    if (!log)
-        return SP_ENOMEM;
-    struct msg_wb_iter it;
-    struct msg_wb_batch b;
-    msg_wb_iter_init(&it, cs->msgs);
-    while (msg_wb_next(&it, &b)) {
-        int rc = board_log_add_batch(log, b.data, b.len, b.msg_seq, b.where, diag);
-        if (rc == SP_ENOMEM || rc == SP_ELIMIT) {
-            if (rc == SP_ENOMEM) {
-                board_log_free(log);
-                return rc;
-            }
-            break; /* a log-wide cap: keep what came before */
-        }
-    }
-    int rc = board_log_finish(log, diag);
-    if (rc) {
-        board_log_free(log);
-        return rc;
-    }
-    return board_player_create(&cs->board, log, NULL, diag); /* takes the log */
-}
-
 int class_scene_create(const struct recording *rec, const struct timeline *tl,
-                       const struct class_scene_opts *opts, struct diag_list *diag,
-                       struct class_scene **out)
+                       const struct class_scene_opts *opts, struct class_scene **out)
 {
     *out = NULL;
     if (!rec || !tl)
@@ -204,20 +154,6 @@ int class_scene_create(const struct recording *rec, const struct timeline *tl,
                                   .text = cs->text};
         rc = compose_create(&cs->comp, &co);
     }
-    if (!rc && rec->n_message_pages > 0) {
-        cs->has_board = true;
-        cs->msgs = msg_log_create();
-        rc = cs->msgs ? read_pages(cs, diag) : SP_ENOMEM;
-        if (!rc)
-            rc = build_board(cs, diag);
-        if (!rc)
-            rc = chat_log_build(cs->msgs, &cs->chat, diag);
-        if (!rc) {
-            struct chat_panel_opts po = {
-                .class_time = chat_clock, .class_time_ud = cs, .image = chat_image, .image_ud = cs};
-            rc = chat_panel_create(cs->text, cs->chat, &po, &cs->panel);
-        }
-    }
     if (rc) {
         class_scene_destroy(&cs);
         return rc;
@@ -226,15 +162,29 @@ int class_scene_create(const struct recording *rec, const struct timeline *tl,
     return 0;
 }
 
+/* The chat panel follows the class's chat model: a new generation of the
+ * signaling replaces the model, and the panel (which points into it) is
+ * made again for it. */
+static int bind_chat(struct class_scene *cs, const struct chat_log *chat, uint64_t gen)
+{
+    if (chat == cs->chat && gen == cs->chat_gen)
+        return 0;
+    chat_panel_destroy(&cs->panel);
+    cs->chat = chat;
+    cs->chat_gen = gen;
+    if (!chat)
+        return 0;
+    struct chat_panel_opts po = {
+        .class_time = chat_clock, .class_time_ud = cs, .image = chat_image, .image_ud = cs};
+    return chat_panel_create(cs->text, chat, &po, &cs->panel);
+}
+
 void class_scene_destroy(struct class_scene **csp)
 {
     if (!csp || !*csp)
         return;
     struct class_scene *cs = *csp;
     chat_panel_destroy(&cs->panel);
-    chat_log_destroy(&cs->chat);
-    board_player_destroy(&cs->board);
-    msg_log_destroy(&cs->msgs);
     compose_destroy(&cs->comp);
     for (size_t i = 0; i < cs->n_images; i++) {
         free(cs->images[i].url);
@@ -250,11 +200,6 @@ void class_scene_destroy(struct class_scene **csp)
     *csp = NULL;
 }
 
-bool class_scene_has_board(const struct class_scene *cs)
-{
-    return cs && cs->has_board;
-}
-
 struct chat_panel *class_scene_chat(struct class_scene *cs)
 {
     return cs ? cs->panel : NULL;
@@ -268,15 +213,14 @@ void class_scene_take_diags(struct class_scene *cs, struct diag_list *dst)
 
 /* ---- drawing ---------------------------------------------------------------------- */
 
-int class_scene_draw(struct class_scene *cs, const struct layout *l, int64_t w_ms,
-                     const struct lane_view *const *views, size_t n, bool chat_on,
+int class_scene_draw(struct class_scene *cs, const struct layout *l, const struct class_frame *f,
                      struct canvas *dst)
 {
-    if (!cs || !l || !dst || (n && !views))
+    if (!cs || !l || !f || !dst || (f->n && !f->views))
         return SP_EINVAL;
     const struct recording *rec = cs->rec;
     for (size_t i = 0; i < rec->n_lanes; i++) {
-        const struct lane_view *v = i < n ? views[i] : NULL;
+        const struct lane_view *v = i < f->n ? f->views[i] : NULL;
         struct compose_lane *ln = &cs->lanes[i];
         ln->name = rec->lanes[i].name;
         ln->kind = rec->lanes[i].kind;
@@ -286,21 +230,37 @@ int class_scene_draw(struct class_scene *cs, const struct layout *l, int64_t w_m
             ln->pic = &cs->pics[i];
         }
     }
-    const struct board_state *bs = NULL;
-    if (cs->board) {
-        int rc = board_seek(cs->board, w_ms);
-        if (rc)
-            return rc;
-        bs = board_player_state(cs->board);
-    }
-    if (cs->panel && chat_on)
-        chat_panel_set_time(cs->panel, w_ms);
+    int rc = bind_chat(cs, f->chat, f->chat_gen);
+    if (rc)
+        return rc;
+    if (cs->panel && f->chat_on)
+        chat_panel_set_time(cs->panel, f->w_ms);
     struct compose_scene s = {.lanes = cs->lanes,
                               .n_lanes = rec->n_lanes,
-                              .has_board = cs->has_board,
-                              .board = bs,
+                              .has_board = f->has_board,
+                              .board = f->board,
                               .chat = cs->panel ? draw_chat : NULL,
                               .chat_opaque = cs,
-                              .chat_on = chat_on};
+                              .chat_on = f->chat_on};
     return compose_draw(cs->comp, l, &s, dst);
+}
+
+void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views,
+                       size_t cap, struct class_frame *f)
+{
+    struct player *p = class_player(c);
+    size_t n = p ? player_lane_count(p) : 0;
+    if (n > cap)
+        n = cap;
+    for (size_t i = 0; i < n; i++)
+        views[i] = player_lane_view(p, i);
+    int64_t w_us = class_board_us(c);
+    *f = (struct class_frame){.w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000),
+                              .views = views,
+                              .n = n,
+                              .has_board = class_has_board(c),
+                              .board = class_board(c),
+                              .chat = class_chat(c),
+                              .chat_gen = class_signal_generation(c),
+                              .chat_on = chat_on};
 }

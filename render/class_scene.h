@@ -1,23 +1,21 @@
-/* class_scene.h - a class's drawable content, ready to draw any moment.
+/* class_scene.h - drawing the class at t, the same for every sink.
  *
- * Reads what a recording shows besides its media, once: the IM message
- * pages (merged), the whiteboard (board log -> board player with
- * snapshots) and the chat (im/chat.h -> render/chat_panel.h), plus the
- * images they refer to (page backgrounds, chat pictures: read through the
- * loader and decoded on first use, kept for the scene's life). Then, per
- * frame, class_scene_draw() turns the lanes' views at t (player/playloop.h)
- * and the board time w(t) into a struct compose_scene and draws it with
- * render/compose.h. The window and `sigplay render` both draw through here:
- * one drawing path.
+ * The player core owns the class at t (player/class.h): lanes' frames,
+ * the board at w(t), the chat model. A scene only draws that state:
+ * class_scene_frame() gathers it from a struct sp_class, and
+ * class_scene_draw() turns it into a struct compose_scene for
+ * render/compose.h, with the images it refers to (page backgrounds, chat
+ * pictures: read through the loader and decoded on first use, kept for
+ * the scene's life) and a chat panel made for the current chat model. The
+ * window, `sigplay render` and `sigplay export` all draw through here: one
+ * drawing path.
  *
  * Images are read synchronously through the loader on the drawing thread:
- * fine for local files and the cache; a caller on a slow network should
- * hand in a loader that answers from its cache and fails fast otherwise (a
- * missing image is drawn as the page color / a placeholder box).
+ * fine for local files and the cache; a missing image is drawn as the
+ * page color / a placeholder box.
  *
  * Caps: at most CLASS_SCENE_MAX_IMAGES images and CLASS_SCENE_MAX_IMAGE_BYTES
  * decoded bytes are kept; later images are not loaded (drawn as missing).
- * Pages are read under msgpage.h's caps, the board under board.h's.
  *
  * Not thread-safe: one thread (the drawing one) uses a scene.
  */
@@ -40,46 +38,55 @@
 #define CLASS_SCENE_MAX_IMAGES 512
 #define CLASS_SCENE_MAX_IMAGE_BYTES ((size_t)512 << 20)
 
+struct board_state;
+struct chat_log;
 struct chat_panel;
 struct class_scene;
+struct sp_class;
 
 struct class_scene_opts {
-    const struct sp_loader *loader; /* pages and images; NULL: local files */
+    const struct sp_loader *loader; /* images; NULL: local files */
     struct text_ctx *text;          /* borrowed; NULL: the scene opens its own */
 };
 
-/* Reads rec's message pages and builds the board and the chat. rec and tl
- * are borrowed and must outlive the scene (tl converts chat times to class
- * times for the chat panel's labels). Pages that cannot be read or parsed
- * are skipped with their diagnostic; bad ops and messages are diagnostics
- * too. opts may be NULL. Returns 0 and *out, SP_EINVAL, SP_ENOMEM or
- * SP_ENOENT (no font). */
+/* What one frame shows. Pointers are borrowed for the draw call. */
+struct class_frame {
+    int64_t w_ms;                        /* board time w(t), Unix ms */
+    const struct lane_view *const *views; /* n views indexed like rec->lanes; a NULL view
+                                          * or one in LANE_PLACEHOLDER shows the name tile */
+    size_t n;
+    bool has_board;                 /* the recording has a board (drawn empty without state) */
+    const struct board_state *board; /* NULL: empty board */
+    const struct chat_log *chat;     /* NULL: no chat yet */
+    uint64_t chat_gen;               /* the model's generation (class_signal_generation) */
+    bool chat_on;                    /* chat regions filled */
+};
+
+/* rec and tl are borrowed and must outlive the scene (tl converts chat
+ * times to class times for the chat panel's labels). opts may be NULL.
+ * Returns 0 and *out, SP_EINVAL, SP_ENOMEM or SP_ENOENT (no font). */
 int class_scene_create(const struct recording *rec, const struct timeline *tl,
-                       const struct class_scene_opts *opts, struct diag_list *diag,
-                       struct class_scene **out);
+                       const struct class_scene_opts *opts, struct class_scene **out);
 
 /* NULL-safe; sets *cs to NULL. */
 void class_scene_destroy(struct class_scene **cs);
 
-/* The recording has message pages: its board is drawn (an empty board
- * until the first op). */
-bool class_scene_has_board(const struct class_scene *cs);
-
-/* The chat panel (for scrolling and clicks), or NULL when there is no chat
- * model (no pages). */
+/* The chat panel (for scrolling and clicks), or NULL while there is no
+ * chat model. */
 struct chat_panel *class_scene_chat(struct class_scene *cs);
 
 /* Moves the image problems met so far (unreadable or undecodable page and
  * chat images, one line each) to dst. */
 void class_scene_take_diags(struct class_scene *cs, struct diag_list *dst);
 
-/* Draws the frame: board and chat at board time w_ms (Unix ms), lane i
- * showing views[i] (n views, indexed like rec->lanes; a NULL view or one
- * in LANE_PLACEHOLDER state shows the lane's name tile), laid out by l,
- * chat regions filled when chat_on. dst must be l->w x l->h. Returns 0,
- * SP_EINVAL or SP_ENOMEM. */
-int class_scene_draw(struct class_scene *cs, const struct layout *l, int64_t w_ms,
-                     const struct lane_view *const *views, size_t n, bool chat_on,
+/* The frame the class shows after its last step: views (cap entries,
+ * filled) of its lanes, the board and the chat. */
+void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views,
+                       size_t cap, struct class_frame *f);
+
+/* Draws f laid out by l; dst must be l->w x l->h. Returns 0, SP_EINVAL
+ * or SP_ENOMEM. */
+int class_scene_draw(struct class_scene *cs, const struct layout *l, const struct class_frame *f,
                      struct canvas *dst);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "player/audio_mix.h"
 #include "player/buffered.h"
+#include "player/class.h"
 #include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/manifest.h"
@@ -39,6 +40,7 @@ struct lane_track {
 };
 
 struct engine_ui {
+    struct sp_class *c; /* borrowed */
     struct timeline *tl;
     const struct recording *rec;
     struct text_ctx *text; /* borrowed, may be NULL */
@@ -46,6 +48,7 @@ struct engine_ui {
     struct player *p;
     struct audio_out *ao; /* NULL: null sink or no audio */
     struct class_scene *cs;
+    struct signaling_progress sig; /* pages loaded, as last reported */
     struct layout *layout; /* what draw uses now */
     struct layout *custom; /* NULL: none */
     int layout_index;
@@ -104,7 +107,7 @@ static int make_layout(struct engine_ui *e)
         return 0;
     }
     return layout_preset((enum layout_preset)e->layout_index, e->rec,
-                         class_scene_has_board(e->cs), e->o.canvas_w, e->o.canvas_h, e->chat,
+                         class_has_board(e->c), e->o.canvas_w, e->o.canvas_h, e->chat,
                          e->layout);
 }
 
@@ -129,41 +132,31 @@ static void apply_volume(struct engine_ui *e)
     }
 }
 
-static int make_player(struct engine_ui *e, bool null_sink)
+/* The audio device as the master clock; without one (no device, no
+ * audio, max speed) the mix goes to a null sink and the system clock
+ * leads. */
+static void open_audio(struct engine_ui *e)
 {
-    struct player_opts po = {.audio = e->o.audio && !e->o.max_speed,
-                             .max_speed = e->o.max_speed,
-                             .speed = e->o.speed,
-                             .sei_scan = sei_scan_packet,
-                             .null_sink = null_sink,
-                             .fetch = e->o.fetch};
-    return player_create(e->tl, &po, &e->p);
-}
-
-/* The player with the audio device as its master clock, else (no device,
- * no audio, max speed) with a null sink and the system clock. */
-static int open_player(struct engine_ui *e)
-{
-    bool want_device = e->o.audio && !e->o.max_speed;
-    int rc = make_player(e, !want_device);
-    if (rc || !want_device)
-        return rc;
-    if (audio_out_open(player_mixer(e->p), player_clock(e->p), &e->ao) == 0)
-        return 0;
-    /* no device: the mix must still be consumed at the pace of t */
-    player_destroy(&e->p);
-    return make_player(e, true);
+    struct audio_mix *mix = player_mixer(e->p);
+    if (!mix)
+        return;
+    if (!e->o.max_speed && e->o.audio &&
+        audio_out_open(mix, player_clock(e->p), &e->ao) == 0)
+        return;
+    player_set_null_sink(e->p, true); /* the mix must still be consumed at the pace of t */
 }
 
 /* ---- life ---------------------------------------------------------------------- */
 
-int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct engine_ui_opts *o,
+int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct engine_ui_opts *o,
                      struct diag_list *diag, struct engine_ui **out)
 {
     if (!out)
         return SP_EINVAL;
     *out = NULL;
-    if (!tl || !o || o->canvas_w < 1 || o->canvas_h < 1 || o->canvas_w > LAYOUT_MAX_DIM ||
+    (void)diag;
+    struct timeline *tl = c ? class_timeline(c) : NULL;
+    if (!tl || !class_player(c) || !o || o->canvas_w < 1 || o->canvas_h < 1 || o->canvas_w > LAYOUT_MAX_DIM ||
         o->canvas_h > LAYOUT_MAX_DIM)
         return SP_EINVAL;
     double speed = o->speed > 0 ? o->speed : 1.0;
@@ -175,6 +168,8 @@ int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct en
     struct engine_ui *e = calloc(1, sizeof(*e));
     if (!e)
         return SP_ENOMEM;
+    e->c = c;
+    e->p = class_player(c);
     e->tl = tl;
     e->rec = tl_recording(tl);
     e->text = text;
@@ -195,12 +190,12 @@ int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct en
     e->stats = calloc(nl, sizeof(*e->stats));
     e->views = calloc(nl, sizeof(*e->views));
     e->layout = malloc(sizeof(*e->layout));
-    e->buffered = o->fetch ? calloc(MAX_BUFFERED, sizeof(*e->buffered)) : NULL;
+    e->buffered = calloc(MAX_BUFFERED, sizeof(*e->buffered));
     e->buffered_at_ms = -1;
     e->custom = o->custom ? malloc(sizeof(*e->custom)) : NULL;
     int rc = SP_ENOMEM;
     if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views ||
-        !e->layout || (o->custom && !e->custom) || (o->fetch && !e->buffered))
+        !e->layout || (o->custom && !e->custom) || !e->buffered)
         goto fail;
     if (e->custom)
         *e->custom = *o->custom;
@@ -224,16 +219,16 @@ int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct en
     }
     e->all = (struct osd_range){0, total_ms(e)};
 
-    struct class_scene_opts so = {.loader = o->loader, .text = text};
-    if ((rc = class_scene_create(rec, tl, &so, diag, &e->cs)) != 0)
+    struct class_scene_opts so = {.loader = class_loader(c), .text = text};
+    if ((rc = class_scene_create(rec, tl, &so, &e->cs)) != 0)
         goto fail;
     if ((rc = make_layout(e)) != 0)
         goto fail;
-    if ((rc = open_player(e)) != 0)
-        goto fail;
+    open_audio(e);
     apply_volume(e);
+    player_set_paused(e->p, true);
     int64_t start = o->start_ms < 0 ? 0 : o->start_ms > total_ms(e) ? total_ms(e) : o->start_ms;
-    player_seek(e->p, start);
+    class_seek_us(c, start * 1000);
     *out = e;
     return 0;
 fail:
@@ -247,7 +242,6 @@ void engine_ui_destroy(struct engine_ui **pe)
         return;
     struct engine_ui *e = *pe;
     audio_out_close(&e->ao); /* before the player: the callback reads its mixer */
-    player_destroy(&e->p);
     class_scene_destroy(&e->cs);
     free(e->pauses);
     free(e->lanes);
@@ -271,8 +265,7 @@ void engine_ui_take_diags(struct engine_ui *e, struct diag_list *dst)
 {
     if (!e)
         return;
-    if (e->p)
-        player_take_diags(e->p, dst);
+    class_take_diags(e->c, dst);
     class_scene_take_diags(e->cs, dst);
 }
 
@@ -348,7 +341,7 @@ static int step(void *opaque, int64_t *wait_us)
         return r ? 1 : 0;
     }
     int64_t w = 0;
-    int r = player_step(e->p, &w);
+    int r = class_step(e->c, &w);
     if (wait_us)
         *wait_us = w;
     if (r == SP_EEOF) {
@@ -415,13 +408,9 @@ static void draw_badges(struct engine_ui *e, struct canvas *c)
 static int draw(void *opaque, struct canvas *c)
 {
     struct engine_ui *e = opaque;
-    size_t n = player_lane_count(e->p);
-    if (n > e->rec->n_lanes)
-        n = e->rec->n_lanes;
-    for (size_t i = 0; i < n; i++)
-        e->views[i] = player_lane_view(e->p, i);
-    int rc = class_scene_draw(e->cs, e->layout, floor_ms(player_board_us(e->p)), e->views, n,
-                              e->chat, c);
+    struct class_frame f;
+    class_scene_frame(e->c, e->chat, e->views, e->rec->n_lanes, &f);
+    int rc = class_scene_draw(e->cs, e->layout, &f, c);
     if (rc == 0)
         draw_badges(e, c);
     return rc;
@@ -439,7 +428,7 @@ static void seek_to(struct engine_ui *e, int64_t t_ms)
     e->step_pending = false; /* a newer position wins */
     int64_t total = total_ms(e);
     t_ms = t_ms < 0 ? 0 : t_ms > total ? total : t_ms;
-    player_seek(e->p, t_ms);
+    class_seek_us(e->c, t_ms * 1000);
     e->ended = false;
 }
 
@@ -615,6 +604,10 @@ static void get_state(void *opaque, struct pui_state *st)
     st->layout_index = e->layout_index;
     snprintf(st->layout_name, sizeof(st->layout_name), "%s", e->layout->name);
     st->chat_on = e->chat;
+    class_signaling_progress(e->c, &e->sig);
+    st->board_pages_done = e->sig.done;
+    st->board_pages_total = e->sig.total;
+    st->board_loading = !e->sig.finished;
     st->chat_rect = e->chat ? chat_rect(e) : (struct canvas_rect){0, 0, 0, 0};
     st->pauses_ms = e->pauses;
     st->n_pauses = e->n_pauses;
@@ -624,11 +617,12 @@ static void get_state(void *opaque, struct pui_state *st)
      * (player/buffered.h: bytes mapped to time in proportion) */
     st->buffered = &e->all;
     st->n_buffered = 1;
-    if (e->o.fetch) {
+    struct fetch *f = class_fetch(e->c, false, NULL);
+    if (f) {
         int64_t now = mono_ms();
         if (e->buffered_at_ms < 0 || now - e->buffered_at_ms >= BUFFERED_EVERY_MS) {
             struct buffered_range br[MAX_BUFFERED];
-            int n = buffered_ranges(e->tl, e->o.fetch, br, MAX_BUFFERED);
+            int n = buffered_ranges(e->tl, f, br, MAX_BUFFERED);
             e->n_buffered = n > 0 ? (size_t)n : 0;
             for (size_t i = 0; i < e->n_buffered; i++)
                 e->buffered[i] = (struct osd_range){br[i].start_ms, br[i].end_ms};

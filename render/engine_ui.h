@@ -47,11 +47,9 @@
 #include "render/player_ui.h"
 
 struct diag_list;
-struct fetch;
 struct layout;
-struct sp_loader;
+struct sp_class;
 struct text_ctx;
-struct timeline;
 
 #define ENGINE_UI_FRAME_US 40000        /* frame step when no lane shows a frame */
 #define ENGINE_UI_STEP_WAIT_MS 2000     /* `.` waits this long for decoders at most */
@@ -68,22 +66,21 @@ struct engine_ui_opts {
     bool chat;                   /* the chat panel shown */
     int volume;                  /* percent; clamped to 0..100 */
     bool muted;
-    bool audio;     /* decode and play audio (the device, else a null sink) */
-    bool max_speed; /* no clock, no device: for drawing single frames */
-    struct fetch *fetch;            /* borrowed, may be NULL: remote media */
-    const struct sp_loader *loader; /* borrowed, may be NULL: message pages, images */
+    bool audio;     /* play audio on the device (else a null sink); the class's
+                       player must have been opened with audio */
+    bool max_speed; /* no clock, no device: for drawing single frames (the class's
+                       player must be in max-speed mode) */
 };
 
 struct engine_ui;
 
-/* Builds the player, the scene (message pages, board, chat: their problems
- * go to diag) and, with audio, opens the audio device. tl (and its
- * recording), text, fetch and loader are borrowed and must outlive the
- * engine; text may be NULL (the scene opens its own fonts; no badge text).
- * The engine starts paused at start_ms. Returns 0, SP_EINVAL (bad speed,
- * layout or size), SP_ELIMIT (too many lanes), SP_ENOENT (no font) or
+/* Drives the class c (player/class.h, opened with CLASS_MEDIA): builds the
+ * scene and, with audio, opens the audio device. c and text are borrowed
+ * and must outlive the engine; text may be NULL (the scene opens its own
+ * fonts; no badge text). The engine starts paused at start_ms. Returns 0,
+ * SP_EINVAL (no player, bad speed, layout or size), SP_ENOENT (no font) or
  * SP_ENOMEM. */
-int engine_ui_create(struct timeline *tl, struct text_ctx *text, const struct engine_ui_opts *o,
+int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct engine_ui_opts *o,
                      struct diag_list *diag, struct engine_ui **out);
 
 /* Closes the audio device, stops the decoders, frees. NULL-safe; sets *e

@@ -1,0 +1,456 @@
+/* class.c - the class at t (see class.h). */
+#include "player/class.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "im/chat.h"
+#include "player/board.h"
+#include "player/cache.h"
+#include "player/lane_player.h"
+#include "player/manifest.h"
+#include "player/sp_error.h"
+#include "player/timeline.h"
+#include "player/url.h"
+
+#define MAX_LASERS 64 /* laser marks compared between steps; more are rare */
+
+struct sp_class {
+    struct class_opts o;
+    struct recording *rec;
+    struct timeline *tl;
+
+    /* The network client, started on the first remote URL. Signaling
+     * workers ask for it from their threads, hence the lock. */
+    pthread_mutex_t net_lock;
+    struct fetch *f;  /* guarded by net_lock until class_close */
+    bool net_tried;   /* guarded by net_lock */
+    int net_rc;       /* guarded by net_lock: fetch_create()'s result */
+    char *cache_dir;  /* the resolved cache directory (NULL: none) */
+    struct sp_loader loader;
+
+    struct player *p; /* NULL without CLASS_MEDIA */
+    struct signaling *sig;
+    struct signal_set *set; /* the generation shown; NULL before the first */
+    int64_t t_us;           /* without media: the position */
+
+    /* what the last step showed, to tell changes */
+    int64_t w_ms;
+    size_t ops_shown;
+    size_t chat_shown;
+    size_t n_lasers;
+    int64_t laser_sum;
+    bool shown; /* the fields above were set since the last seek */
+    struct diag_list diag;
+};
+
+void class_opts_init(struct class_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->parts = CLASS_MEDIA | CLASS_SIGNALING;
+    fetch_opts_init(&o->net);
+    o->play.audio = true;
+}
+
+/* ---- network ----------------------------------------------------------------- */
+
+struct fetch *class_fetch(struct sp_class *c, bool start, struct diag_list *diag)
+{
+    pthread_mutex_lock(&c->net_lock);
+    if (!c->net_tried && start) {
+        c->net_tried = true;
+        struct diag_list sub;
+        diag_init(&sub);
+        c->net_rc = fetch_create(&c->o.net, &c->f, &sub);
+        if (c->net_rc)
+            diag_add(diag, DIAG_ERROR, "the network client could not start: %s",
+                     sub.count ? sub.items[0].text : sp_strerror(c->net_rc));
+        diag_clear(&sub);
+    } else if (start && !c->f) {
+        diag_add(diag, DIAG_ERROR, "the network client could not start: %s",
+                 sp_strerror(c->net_rc ? c->net_rc : SP_ENET));
+    }
+    struct fetch *f = c->f;
+    pthread_mutex_unlock(&c->net_lock);
+    return f;
+}
+
+static bool is_remote(const char *url)
+{
+    enum url_kind k = url_kind(url);
+    return k == URL_KIND_HTTP || k == URL_KIND_HTTPS;
+}
+
+/* The loader: local documents from disk, remote ones through the client
+ * (started on first need). Callable from any thread. */
+static int class_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                     struct diag_list *diag)
+{
+    struct sp_class *c = opaque;
+    if (!is_remote(url))
+        return sp_loader_get(NULL, url, max_bytes, data, len, diag);
+    *data = NULL;
+    *len = 0;
+    struct fetch *f = class_fetch(c, true, diag);
+    if (!f) {
+        pthread_mutex_lock(&c->net_lock);
+        int rc = c->net_rc ? c->net_rc : SP_ENET;
+        pthread_mutex_unlock(&c->net_lock);
+        return rc;
+    }
+    return fetch_get(f, url, max_bytes, data, len, diag);
+}
+
+/* Where the parsed signaling is kept: the download cache's directory. */
+static char *signal_cache_dir(const struct class_opts *o)
+{
+    if (o->no_signal_cache || o->net.no_cache)
+        return NULL;
+    if (o->net.cache_dir)
+        return strdup(o->net.cache_dir);
+    char buf[4096];
+    if (cache_default_dir(buf, sizeof(buf)) != 0)
+        return NULL;
+    return strdup(buf);
+}
+
+/* ---- signaling at w ----------------------------------------------------------- */
+
+static int64_t floor_ms(int64_t us)
+{
+    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+}
+
+static const struct board_log *cur_log(const struct sp_class *c)
+{
+    return c->set ? board_player_log(c->set->board) : NULL;
+}
+
+/* Index of the first chat item shown after w_ms (count if none). */
+static size_t chat_first_after(const struct chat_log *chat, int64_t w_ms)
+{
+    size_t lo = 0, hi = chat->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (chat->show[mid] <= w_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The playback time (µs) at which board time w_ms is first reached. */
+static int64_t play_us_of_wall_ms(const struct sp_class *c, int64_t w_ms)
+{
+    return lane_player_play_us(c->tl, w_ms * 1000);
+}
+
+/* player_opts.next_event_us: the next op, chat message or laser fading. */
+static int64_t next_event(void *opaque, int64_t t_us)
+{
+    struct sp_class *c = opaque;
+    if (!c->set)
+        return INT64_MAX;
+    int64_t w = floor_ms(lane_player_wall_us(c->tl, t_us));
+    int64_t next_w = board_log_next_op_time(cur_log(c), w);
+    const struct chat_log *chat = c->set->chat;
+    size_t i = chat_first_after(chat, w);
+    if (i < chat->count && chat->show[i] < next_w)
+        next_w = chat->show[i];
+    struct board_laser las[MAX_LASERS];
+    size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
+    for (size_t k = 0; k < n && k < MAX_LASERS; k++) {
+        int64_t gone = las[k].t + BOARD_LASER_MS;
+        if (gone > w && gone < next_w)
+            next_w = gone;
+    }
+    if (next_w == INT64_MAX)
+        return INT64_MAX;
+    int64_t t = play_us_of_wall_ms(c, next_w);
+    return t > t_us ? t : t_us + 1;
+}
+
+/* Takes the newest generation, if any. Returns true when it changed. */
+static bool take_generation(struct sp_class *c)
+{
+    if (!c->sig)
+        return false;
+    struct signal_set *s = NULL;
+    if (!signaling_take(c->sig, c->set ? c->set->generation : 0, &s))
+        return false;
+    signal_set_free(&c->set);
+    c->set = s;
+    return true;
+}
+
+/* Brings board and chat to w_ms. Returns true when the picture changed. */
+static bool bring_signaling(struct sp_class *c, int64_t w_ms)
+{
+    if (!c->set)
+        return false;
+    if (board_seek(c->set->board, w_ms) != 0)
+        diag_add(&c->diag, DIAG_WARNING, "board: out of memory at %lld", (long long)w_ms);
+    size_t ops = board_log_ops_until(cur_log(c), w_ms);
+    size_t chat = chat_visible_count(c->set->chat, w_ms);
+    struct board_laser las[MAX_LASERS];
+    size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
+    int64_t sum = 0;
+    for (size_t k = 0; k < n && k < MAX_LASERS; k++)
+        sum += las[k].t;
+    bool changed = !c->shown || ops != c->ops_shown || chat != c->chat_shown ||
+                   n != c->n_lasers || sum != c->laser_sum;
+    c->w_ms = w_ms;
+    c->ops_shown = ops;
+    c->chat_shown = chat;
+    c->n_lasers = n;
+    c->laser_sum = sum;
+    c->shown = true;
+    return changed;
+}
+
+/* ---- life ----------------------------------------------------------------------- */
+
+static bool any_remote_media(const struct recording *rec)
+{
+    for (size_t l = 0; l < rec->n_lanes; l++)
+        for (size_t s = 0; s < rec->lanes[l].n_segments; s++)
+            if (is_remote(rec->lanes[l].segments[s].url))
+                return true;
+    return false;
+}
+
+int class_open(const char *source, const struct class_opts *opts, struct diag_list *diag,
+               struct sp_class **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    if (!source || !opts)
+        return SP_EINVAL;
+    struct sp_class *c = calloc(1, sizeof(*c));
+    if (!c)
+        return SP_ENOMEM;
+    c->o = *opts;
+    pthread_mutex_init(&c->net_lock, NULL);
+    diag_init(&c->diag);
+    c->loader = (struct sp_loader){class_get, c};
+    int ready = 0;
+    int rc = manifest_open(source, &c->loader, NULL, diag, &c->rec);
+    if (!c->rec) {
+        if (!diag->count)
+            diag_add(diag, DIAG_ERROR, "%s: %s", source, sp_strerror(rc));
+        goto fail;
+    }
+    if (rc == SP_ENOTREADY)
+        ready = rc; /* the caller may describe it; nothing plays */
+    if ((rc = tl_create(c->rec, &c->tl)) != 0)
+        goto fail;
+    if (ready) {
+        *out = c;
+        return ready;
+    }
+    if (opts->parts & CLASS_SIGNALING) {
+        c->cache_dir = signal_cache_dir(opts);
+        struct signaling_opts so = {.loader = &c->loader,
+                                    .cache_dir = c->cache_dir,
+                                    .parallel = opts->signal_parallel};
+        if ((rc = signaling_start(c->rec, &so, &c->sig)) != 0)
+            goto fail;
+    }
+    if (opts->parts & CLASS_MEDIA) {
+        struct player_opts po = opts->play;
+        po.fetch = any_remote_media(c->rec) ? class_fetch(c, true, diag) : NULL;
+        if (opts->batch)
+            po.codec_threads = player_batch_codec_threads(c->tl);
+        po.next_event_us = next_event;
+        po.event_opaque = c;
+        if ((rc = player_create(c->tl, &po, &c->p)) != 0) {
+            if (rc == SP_ELIMIT)
+                diag_add(diag, DIAG_ERROR, "%s: more than %d lanes", source, PLAYER_MAX_LANES);
+            goto fail;
+        }
+    }
+    *out = c;
+    return 0;
+fail:
+    class_close(&c);
+    return rc ? rc : SP_EINVAL;
+}
+
+void class_close(struct sp_class **cp)
+{
+    if (!cp || !*cp)
+        return;
+    struct sp_class *c = *cp;
+    player_destroy(&c->p);
+    signaling_destroy(&c->sig); /* before the network: its workers use the loader */
+    signal_set_free(&c->set);
+    fetch_destroy(&c->f);
+    tl_destroy(&c->tl);
+    recording_free(c->rec);
+    free(c->cache_dir);
+    diag_clear(&c->diag);
+    pthread_mutex_destroy(&c->net_lock);
+    free(c);
+    *cp = NULL;
+}
+
+/* ---- accessors ------------------------------------------------------------------------ */
+
+const struct recording *class_recording(const struct sp_class *c)
+{
+    return c->rec;
+}
+
+struct timeline *class_timeline(struct sp_class *c)
+{
+    return c->tl;
+}
+
+struct player *class_player(struct sp_class *c)
+{
+    return c->p;
+}
+
+const struct sp_loader *class_loader(struct sp_class *c)
+{
+    return &c->loader;
+}
+
+int64_t class_total_us(const struct sp_class *c)
+{
+    int64_t t = tl_total_ms(c->tl);
+    return t > 0 ? t * 1000 : 0;
+}
+
+int64_t class_time_us(struct sp_class *c)
+{
+    return c->p ? player_time_us(c->p) : c->t_us;
+}
+
+int64_t class_board_us(struct sp_class *c)
+{
+    return c->p ? player_board_us(c->p) : lane_player_wall_us(c->tl, c->t_us);
+}
+
+bool class_has_board(const struct sp_class *c)
+{
+    return c->rec && c->rec->n_message_pages > 0;
+}
+
+const struct board_state *class_board(const struct sp_class *c)
+{
+    return c->set && class_has_board(c) ? board_player_state(c->set->board) : NULL;
+}
+
+const struct board_player *class_board_player(const struct sp_class *c)
+{
+    return c->set ? c->set->board : NULL;
+}
+
+const struct chat_log *class_chat(const struct sp_class *c)
+{
+    return c->set && class_has_board(c) ? c->set->chat : NULL;
+}
+
+uint64_t class_signal_generation(const struct sp_class *c)
+{
+    return c->set ? c->set->generation : 0;
+}
+
+size_t class_board_ops_shown(const struct sp_class *c)
+{
+    return c->ops_shown;
+}
+
+size_t class_chat_shown(const struct sp_class *c)
+{
+    return c->chat_shown;
+}
+
+void class_signaling_progress(const struct sp_class *c, struct signaling_progress *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (c->sig)
+        signaling_progress(c->sig, out);
+    else
+        out->finished = true;
+}
+
+/* ---- stepping ---------------------------------------------------------------------------- */
+
+int class_step(struct sp_class *c, int64_t *wait_us)
+{
+    bool changed = take_generation(c);
+    int r = 0;
+    if (c->p) {
+        r = player_step(c->p, wait_us);
+        if (r < 0 && r != SP_EEOF)
+            return r;
+    } else if (wait_us) {
+        *wait_us = PLAYER_MAX_WAIT_US;
+    }
+    if (r == SP_EEOF)
+        return SP_EEOF;
+    if (bring_signaling(c, floor_ms(class_board_us(c))))
+        changed = true;
+    if (c->sig)
+        signaling_want(c->sig, c->w_ms);
+    return r == 1 || changed ? 1 : 0;
+}
+
+int class_step_at(struct sp_class *c, int64_t t_us)
+{
+    bool changed = take_generation(c);
+    int r = 0;
+    if (c->p) {
+        r = player_step_at(c->p, t_us);
+        if (r < 0)
+            return r;
+    } else {
+        c->t_us = t_us;
+    }
+    if (bring_signaling(c, floor_ms(class_board_us(c))))
+        changed = true;
+    return r == 1 || changed ? 1 : 0;
+}
+
+void class_seek_us(struct sp_class *c, int64_t t_us)
+{
+    int64_t total = class_total_us(c);
+    t_us = t_us < 0 ? 0 : t_us > total ? total : t_us;
+    if (c->p)
+        player_seek_us(c->p, t_us);
+    else
+        c->t_us = t_us;
+    c->shown = false;
+    if (c->sig)
+        signaling_want(c->sig, floor_ms(lane_player_wall_us(c->tl, t_us)));
+}
+
+int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms)
+{
+    if (!c->sig)
+        return 0;
+    int64_t w = all ? INT64_MAX : floor_ms(lane_player_wall_us(c->tl, class_time_us(c)));
+    signaling_want(c->sig, w == INT64_MAX ? floor_ms(class_board_us(c)) : w);
+    int rc = signaling_wait(c->sig, w, timeout_ms);
+    if (take_generation(c))
+        c->shown = false;
+    if (c->set)
+        bring_signaling(c, floor_ms(class_board_us(c)));
+    return rc;
+}
+
+void class_take_diags(struct sp_class *c, struct diag_list *dst)
+{
+    if (!c)
+        return;
+    if (c->p)
+        player_take_diags(c->p, &c->diag);
+    if (c->sig)
+        signaling_take_diags(c->sig, &c->diag);
+    diag_move(dst, &c->diag);
+}

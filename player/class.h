@@ -1,0 +1,133 @@
+/* class.h - the class at t: a recording's media lanes, board and chat on
+ * one clock, opened from a SOURCE by one function.
+ *
+ * Every subcommand opens what the user named through class_open(): the
+ * recording (manifest.h: any shape, a path, a URL or the web player's
+ * link), its timeline, and then, as asked by opts.parts,
+ *   CLASS_MEDIA      the media lanes (playloop.h: decoders, SEI anchors,
+ *                    audio mix, refined origin);
+ *   CLASS_SIGNALING  the IM pages streamed in beside the media
+ *                    (signaling.h): the board and the chat.
+ * The network client (fetch.h, with the download cache) starts on the
+ * first remote URL; documents and media on disk never touch it. The SEI
+ * reader is on by default.
+ *
+ * class_step() is player_step() for the whole class: besides a lane's new
+ * frame, a board op becoming visible, a chat message appearing and a
+ * laser mark fading out are changes of the picture, and the deadline it
+ * returns is the nearest of all of them. A class with no video at all
+ * animates its board exactly like any other. The board and chat are
+ * brought to w(t) here; sinks (render/, the window, export) only read
+ * class_board() and class_chat() and draw.
+ *
+ * Signaling streams: the first step never waits for pages. The board and
+ * chat are those of the newest generation published (signaling.h); each
+ * new generation is a change of the picture. class_signaling_wait() is
+ * for sinks that must be exact (render, export, verify).
+ *
+ * Times: t in µs of playback time; board/wall time in Unix µs at the API,
+ * Unix ms inside the board and chat models.
+ * Threads: one caller thread; the decoders, the signaling workers and the
+ * network run their own.
+ */
+#ifndef SP_CLASS_H
+#define SP_CLASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/diag.h"
+#include "player/fetch.h"
+#include "player/loader.h"
+#include "player/playloop.h"
+#include "player/signaling.h"
+
+struct recording;
+struct timeline;
+struct board_state;
+struct board_player;
+struct chat_log;
+
+#define CLASS_MEDIA 1u     /* decoders for the lanes */
+#define CLASS_SIGNALING 2u /* board and chat from the IM pages */
+
+struct class_opts {
+    unsigned parts;          /* CLASS_MEDIA | CLASS_SIGNALING; 0: the recording alone */
+    struct fetch_opts net;   /* the network client's options (fetch_opts_init()) */
+    struct player_opts play; /* CLASS_MEDIA: audio, max_speed, speed, null_sink,
+                              * codec_threads; fetch is filled in here */
+    bool batch;              /* one pass through the class at max speed: decoder
+                              * threads as player_batch_codec_threads() says */
+    bool no_signal_cache;    /* do not read or write the parsed-signaling cache */
+    int signal_parallel;     /* pages in flight; 0: SIGNALING_DEFAULT_PARALLEL */
+};
+
+/* Fills o with the defaults: every part, network defaults, the player's
+ * real-time defaults with audio. */
+void class_opts_init(struct class_opts *o);
+
+struct sp_class;
+
+/* Opens source. Diagnostics (the manifest's, the network's) go to diag.
+ * Returns 0 and *out; SP_ENOTREADY with *out set when the recording is
+ * not ready to play (its Status; diag says what it means: the caller may
+ * still describe it); or an SP_E* error with *out NULL (diag names the
+ * source and the reason). */
+int class_open(const char *source, const struct class_opts *o, struct diag_list *diag,
+               struct sp_class **out);
+
+/* Stops decoders, signaling and network; frees. NULL-safe; sets *c NULL. */
+void class_close(struct sp_class **c);
+
+const struct recording *class_recording(const struct sp_class *c);
+struct timeline *class_timeline(struct sp_class *c);
+/* The media player (NULL without CLASS_MEDIA). */
+struct player *class_player(struct sp_class *c);
+/* The loader for documents and images: disk, or the network client for
+ * http(s) (started on first need). Valid while c lives. */
+const struct sp_loader *class_loader(struct sp_class *c);
+/* The network client if one was started (or, with start, starts it now);
+ * NULL when none could start (a diag line was added). */
+struct fetch *class_fetch(struct sp_class *c, bool start, struct diag_list *diag);
+
+/* One pass over the whole class (see the header comment). Returns 1 when
+ * the picture changed, 0 if not, SP_EEOF at the end (as player_step()),
+ * or < 0 on an error. Without CLASS_MEDIA it only takes new signaling. */
+int class_step(struct sp_class *c, int64_t *wait_us);
+/* player_step_at() for the whole class (max-speed sinks on a frame grid). */
+int class_step_at(struct sp_class *c, int64_t t_us);
+/* Exact seek (clamped to the class); signaling is asked for w(t) first. */
+void class_seek_us(struct sp_class *c, int64_t t_us);
+
+int64_t class_time_us(struct sp_class *c);  /* t of the last step */
+int64_t class_board_us(struct sp_class *c); /* w(t) of the last step */
+int64_t class_total_us(const struct sp_class *c);
+
+/* The recording has IM pages: it has a board (empty until the first op). */
+bool class_has_board(const struct sp_class *c);
+/* The board at w(t) of the last step; NULL without a board or before the
+ * first generation arrived. Valid until the next step or seek. */
+const struct board_state *class_board(const struct sp_class *c);
+/* The chat model of the current generation (NULL as above) and its
+ * generation number (it changes when a new model replaces the old one:
+ * whoever keeps pointers into the model rebuilds then). */
+const struct chat_log *class_chat(const struct sp_class *c);
+uint64_t class_signal_generation(const struct sp_class *c);
+/* Board ops applied at w(t) and chat items visible at w(t). */
+size_t class_board_ops_shown(const struct sp_class *c);
+size_t class_chat_shown(const struct sp_class *c);
+/* The board player of the current generation (for image URLs, stats). */
+const struct board_player *class_board_player(const struct sp_class *c);
+
+/* Pages loaded so far (for "loading whiteboard n/N"). */
+void class_signaling_progress(const struct sp_class *c, struct signaling_progress *out);
+/* Blocks until the signaling covers board time w(t) of the current t
+ * (all: every page), or timeout_ms (< 0 none), then takes the newest
+ * generation. Returns 0 or SP_ETIMEOUT. */
+int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms);
+
+/* Moves the player's, the signaling's and the network's warnings to dst. */
+void class_take_diags(struct sp_class *c, struct diag_list *dst);
+
+#endif
