@@ -324,6 +324,12 @@ int osd_draw(struct text_ctx *text, struct canvas *c, const struct osd_state *st
         if (rc < 0)
             return rc;
     }
+    if (st->loading && st->loading[0]) {
+        rc = draw_boxed(text, c, 16 * g.scale, g.panel.y - g.text_px * 2.6, st->loading,
+                        g.text_px, 1.0, false);
+        if (rc < 0)
+            return rc;
+    }
     if (st->buffering)
         rc = draw_boxed(text, c, c->w / 2.0, c->h / 2.0 - g.text_px, "Buffering\xe2\x80\xa6",
                         g.text_px * 1.25, 1.0, true);

@@ -66,6 +66,8 @@ struct osd_state {
                                "2023-11-14 22:13:20"; NULL or "" to omit */
     const char *message;    /* a transient line ("Speed 1.5x"); NULL or "" none */
     bool buffering;         /* waiting for data: a spinner-like indicator */
+    const char *loading;    /* signaling still loading ("Loading whiteboard 3/200"),
+                               shown bottom left above the bar; NULL or "" none */
     double alpha;           /* 0 (hidden) .. 1 (fully shown); fades the OSD */
 };
 

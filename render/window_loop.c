@@ -69,8 +69,13 @@ static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
 
 static void refresh_state(struct loop *L)
 {
+    bool loading = L->st.board_loading;
+    size_t done = L->st.board_pages_done;
     memset(&L->st, 0, sizeof(L->st));
     L->ui->get_state(L->ui->opaque, &L->st);
+    /* the pages' progress is news for the state file and the OSD line */
+    if (L->st.board_loading != loading || L->st.board_pages_done != done)
+        L->state_dirty = L->need_present = true;
     L->in.duration_ms = L->st.duration_ms;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
 }
@@ -128,6 +133,7 @@ static void write_state(struct loop *L, int64_t now)
                        "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
                        "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
                        "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+                       "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
                        "\"lanes\":[%s]}\n",
                        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
                        s->paused ? "true" : "false", s->ended ? "true" : "false",
@@ -136,7 +142,8 @@ static void write_state(struct loop *L, int64_t now)
                        s->chat_on ? "true" : "false",
                        window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
                        L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
-                       lanes);
+                       s->board_loading ? "true" : "false", s->board_pages_done,
+                       s->board_pages_total, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -279,7 +286,12 @@ static int present(struct loop *L, int64_t now)
         if (localtime_r(&s, &tm))
             strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
     }
+    char loading[96] = "";
+    if (L->st.board_loading)
+        snprintf(loading, sizeof(loading), "Loading whiteboard %zu/%zu", L->st.board_pages_done,
+                 L->st.board_pages_total);
     struct osd_state os = {.duration_ms = L->st.duration_ms,
+                           .loading = loading,
                            .t_ms = L->st.t_ms,
                            .paused = L->st.paused,
                            .speed = L->st.speed,

@@ -26,7 +26,7 @@ check_trace() {
     /^#/ { next }
     { w = $2
       for (i = 3; i <= NF; i++) {
-        if ($i == "-" || (L != "" && !(i in want))) continue
+        if ($i == "-" || $i !~ /@/ || (L != "" && !(i in want))) continue # lanes only
         c = $i; sub(/~$/, "", c); split(c, a, "@")
         d = w - a[2]
         if (d < -0.0005 || d >= F) { bad++; if (bad <= 5) print "lane " i-2 " at t=" $1 ": w-board=" d > "/dev/stderr" }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The board and chat run on the class's clock, with or without video:
+# - a class whose only media is audio (VideoType 4, mp3) and a class whose
+#   cameras have a 10 s hole while the board is drawn, generated here;
+# - headless: a max-speed trace lists every board change of truth.json at
+#   its board time (a row whose w(t) is the change's wall time), also
+#   where no frame changes;
+# - window: under Xvfb with no window manager and no input sent at all
+#   (kiosk: no OSD), three screenshots taken while it plays by itself
+#   differ from each other (the board and chat moved with nothing else
+#   changing) and each equals `sigplay render` at the state file's t,
+#   within the golden tolerance (test_render.c: at most 0.1% of pixels
+#   off by more than a quarter of the range).
+set -u
+BIN=${SIGPLAY_BIN:?}
+TMP=${SIGPLAY_TEST_TMP:?}/class_no_video
+MKCLASS="$(dirname "$BIN")/sigplay-mkclass"
+rm -rf "$TMP" && mkdir -p "$TMP"
+for tool in Xvfb jq import compare python3; do
+  command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
+done
+fail=0
+
+"$MKCLASS" -q -o "$TMP/audio" --audio-only || { echo "FAIL: mkclass --audio-only"; exit 1; }
+"$MKCLASS" -q -o "$TMP/hole" --camera-hole-ms 20000:10000 || { echo "FAIL: mkclass --camera-hole-ms"; exit 1; }
+jq -e '[.. | objects | select(has("VideoType")) | .VideoType] | all(. == 4)' \
+  "$TMP/audio/replay.json" >/dev/null && echo "ok: the audio-only class has only VideoType 4" \
+  || { echo "FAIL: audio-only class has video"; fail=1; }
+
+# ---- headless: every board change is a row at its board time -------------------------
+for c in audio hole; do
+  "$BIN" play "$TMP/$c/replay.json" --headless --max-speed --no-audio --trace "$TMP/$c.tsv" \
+    2>"$TMP/$c.err"
+  rc=$?
+  [ $rc -le 1 ] || { echo "FAIL: $c: headless play exit $rc: $(head -3 "$TMP/$c.err")"; fail=1; }
+  out=$(python3 - "$TMP/$c.tsv" "$TMP/$c/truth.json" <<'EOF'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if not l.startswith("#")]
+walls = {int(float(r[1])) for r in rows}
+truth = json.load(open(sys.argv[2]))
+changes = truth["board_changes"]
+missing = [c["wall_ms"] for c in changes if c["wall_ms"] not in walls]
+hole = truth.get("camera_hole")
+inside = 0
+if hole:
+    inside = sum(1 for c in changes if hole["start_ms"] <= c["play_ms"] < hole["end_ms"])
+print(len(rows), len(changes), len(missing), inside, missing[:5])
+EOF
+)
+  read -r nrows nchanges nmissing inside rest <<<"$out"
+  if [ "$nchanges" -gt 20 ] && [ "$nmissing" = 0 ]; then
+    echo "ok: $c: all $nchanges board changes are trace rows at their board time ($nrows rows)"
+  else
+    echo "FAIL: $c: $nmissing of $nchanges board changes have no trace row: $rest"; fail=1
+  fi
+  if [ "$c" = hole ]; then
+    [ "$inside" -gt 3 ] && echo "ok: hole: $inside board changes inside the cameras' hole" \
+      || { echo "FAIL: hole: only $inside board changes inside the hole"; fail=1; }
+  fi
+done
+
+# ---- window: no input, the picture moves with the board --------------------------------
+DISPLAY_NUM=
+for n in $(seq 181 280); do
+  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
+done
+[ -n "$DISPLAY_NUM" ] || { echo "FAIL: no free X display number"; exit 1; }
+XVFB_PID= PLAYER_PID=
+cleanup() {
+  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+  wait 2>/dev/null
+}
+trap cleanup EXIT
+Xvfb :$DISPLAY_NUM -screen 0 1280x720x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
+XVFB_PID=$!
+for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
+export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+
+# quiet(T_MS, truth): the board time at T is at least 400 ms from any
+# board change or chat message, so the picture holds still around it
+quiet_gaps() { # truth.json -> "start end" play-ms gaps of at least 1.5 s
+  python3 - "$1" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+ev = sorted({c["play_ms"] for c in t["board_changes"]} |
+            {m["play_ms"] for m in t["chat_messages"] if not m["placeholder"]})
+for a, b in zip(ev, ev[1:]):
+    if b - a >= 1500 and a >= 3000:
+        print(a + 300, b - 300)
+EOF
+}
+
+window_case() { # name
+  local c=$1 state=$TMP/$1-state.json
+  rm -f "$state"
+  "$BIN" play "$TMP/$c/replay.json" --kiosk --chat --state-file "$state" >"$TMP/$c-player.log" 2>&1 &
+  PLAYER_PID=$!
+  mapfile -t gaps < <(quiet_gaps "$TMP/$c/truth.json")
+  [ "${#gaps[@]}" -ge 3 ] || { echo "FAIL: $c: fewer than 3 quiet stretches in truth.json"; fail=1; return; }
+  local shots=0 prev="" k
+  for k in 0 $(( ${#gaps[@]} / 2 )) $(( ${#gaps[@]} - 1 )); do
+    read -r g0 g1 <<<"${gaps[$k]}"
+    # wait (bounded) until the class, playing by itself, is inside the gap
+    local t=-1 tries=0
+    while [ $tries -lt 700 ]; do
+      t=$(jq -r '.t_ms // -1' "$state" 2>/dev/null || echo -1)
+      [ "$t" -ge "$g0" ] 2>/dev/null && break
+      sleep 0.1; tries=$((tries + 1))
+    done
+    if ! { [ "$t" -ge "$g0" ] && [ "$t" -lt "$g1" ]; } 2>/dev/null; then
+      echo "FAIL: $c: never inside the quiet stretch $g0..$g1 (t=$t)"; fail=1; continue
+    fi
+    sleep 0.3
+    import -window root "$TMP/$c-shot$k.png"
+    local t2; t2=$(jq -r '.t_ms' "$state")
+    if [ "$t2" -ge "$g1" ]; then echo "note: $c: gap $g0..$g1 passed during the screenshot"; continue; fi
+    "$BIN" render "$TMP/$c/replay.json" --at "$t2" --chat -o "$TMP/$c-render$k.png" \
+      2>"$TMP/$c-render$k.log" || [ $? -eq 1 ] || { echo "FAIL: $c: render: $(cat "$TMP/$c-render$k.log")"; fail=1; }
+    local ae; ae=$(compare -metric AE -fuzz 25% "$TMP/$c-shot$k.png" "$TMP/$c-render$k.png" null: 2>&1)
+    if [ "${ae%%.*}" -le 921 ] 2>/dev/null; then
+      echo "ok: $c: window at t=$t2 ms == render (pixels off: $ae)"; shots=$((shots + 1))
+    else
+      echo "FAIL: $c: window at t=$t2 ms differs from render in $ae pixels"; fail=1
+    fi
+    if [ -n "$prev" ]; then
+      local d; d=$(compare -metric AE -fuzz 25% "$prev" "$TMP/$c-shot$k.png" null: 2>&1)
+      [ "${d%%.*}" -gt 921 ] 2>/dev/null && echo "ok: $c: the picture moved by itself ($d pixels)" \
+        || { echo "FAIL: $c: the window did not change between screenshots ($d)"; fail=1; }
+    fi
+    prev=$TMP/$c-shot$k.png
+  done
+  kill "$PLAYER_PID" 2>/dev/null; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+  [ "$shots" -ge 2 ] || { echo "FAIL: $c: fewer than two screenshots compared"; fail=1; }
+}
+window_case audio
+window_case hole
+
+[ $fail -eq 0 ] && echo "PASS" || echo "FAILED"
+exit $fail
