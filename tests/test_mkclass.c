@@ -7,6 +7,10 @@
  * - the manifests (replay, plain result, callback, seed-like) and every IM
  *   page against REPLAY-FORMAT.md: shape, order, overlap, placeholder, every
  *   op kind of section 5, chat element kinds, traffic during the pause;
+ * - truth.json's board changes and chat times against the IM pages;
+ * - the options: --audio-only (MP3 lanes, read by ffprobe and decoded),
+ *   --camera-hole-ms, --sei-types / --sei-decoy-244 / --lag-ms (every SEI
+ *   message read back), and the section 1a envelopes;
  * - determinism: two runs with the same options give identical files;
  * - option checking: one clear line and exit status 2.
  */
@@ -27,6 +31,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
+#include <libavutil/md5.h>
 
 #include "player/sp_file.h"
 
@@ -122,6 +127,24 @@ static void check_result_fields(const cJSON *r)
     assert_true(cJSON_GetArraySize(get(r, "VideoInfos")) >= 6);
 }
 
+/* The callback envelope's other fields; Sign is md5 hex of the callback key
+ * and ExpireTime, computed here with FFmpeg's MD5. */
+static void check_envelope(const cJSON *e, const cJSON *truth)
+{
+    const cJSON *env = get(truth, "envelopes");
+    int64_t ts = num(e, "Timestamp"), expire = num(e, "ExpireTime");
+    assert_true(ts > 1600000000 && ts < 2000000000); /* Unix seconds */
+    assert_true(expire > ts);
+    assert_int_equal(num(e, "SdkAppId"), num(env, "sdk_app_id"));
+    char text[128], hex[33];
+    snprintf(text, sizeof text, "%s%lld", str(env, "callback_key"), (long long)expire);
+    uint8_t md5[16];
+    av_md5_sum(md5, (const uint8_t *)text, strlen(text));
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md5[i]);
+    assert_string_equal(str(e, "Sign"), hex);
+}
+
 static void test_manifest_variants(void **state)
 {
     (void)state;
@@ -129,6 +152,7 @@ static void test_manifest_variants(void **state)
     cJSON *result = load_json(SAMPLE, "result.json");
     cJSON *callback = load_json(SAMPLE, "callback.json");
     cJSON *seedlike = load_json(SAMPLE, "seedlike.json");
+    cJSON *truth = load_json(SAMPLE, "truth.json");
 
     check_result_fields(replay);
     assert_int_equal(num(replay, "Version"), 1);
@@ -159,10 +183,15 @@ static void test_manifest_variants(void **state)
     assert_null(cJSON_GetObjectItemCaseSensitive(result, "ReplayUrl"));
     assert_non_null(cJSON_GetObjectItemCaseSensitive(result, "OmittedDurations"));
 
-    check_result_fields(callback);
-    assert_string_equal(str(callback, "ReplayUrl"), "replay.json");
-    assert_null(cJSON_GetObjectItemCaseSensitive(callback, "Whiteboard"));
-    assert_null(cJSON_GetObjectItemCaseSensitive(callback, "Messages"));
+    /* callback.json: the event-callback envelope around the result */
+    assert_string_equal(str(callback, "EventType"), "OnlineRecordFinished");
+    const cJSON *event = get(callback, "EventData");
+    check_result_fields(event);
+    assert_string_equal(str(event, "ReplayUrl"), "replay.json");
+    assert_null(cJSON_GetObjectItemCaseSensitive(event, "Whiteboard"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(event, "Messages"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(callback, "VideoInfos"));
+    check_envelope(callback, truth);
 
     check_result_fields(seedlike);
     assert_null(cJSON_GetObjectItemCaseSensitive(seedlike, "OmittedDurations"));
@@ -178,6 +207,39 @@ static void test_manifest_variants(void **state)
     cJSON_free(b);
     cJSON_free(c);
 
+    /* The API answer holds the very same result, plus RequestId. */
+    cJSON *answer = load_json(SAMPLE, "api-answer.json");
+    cJSON *resp = cJSON_Duplicate(get(answer, "Response"), 1);
+    assert_string_equal(str(resp, "RequestId"), str(get(truth, "envelopes"), "request_id"));
+    assert_true(strlen(str(resp, "RequestId")) == 36);
+    cJSON_DeleteItemFromObjectCaseSensitive(resp, "RequestId");
+    assert_true(cJSON_Compare(resp, event, 1));
+    assert_true(cJSON_Compare(get(resp, "VideoInfos"), get(replay, "VideoInfos"), 1));
+    cJSON_Delete(resp);
+    cJSON_Delete(answer);
+
+    /* A failed task: an envelope with Error and no recording. */
+    cJSON *failed = load_json(SAMPLE, "task-failed.json");
+    assert_string_equal(str(failed, "EventType"), "OnlineRecordFinished");
+    const cJSON *fdata = get(failed, "EventData");
+    assert_string_equal(str(get(fdata, "Error"), "Code"), "FailedOperation.Transcode");
+    assert_true(strlen(str(get(fdata, "Error"), "Message")) > 0);
+    assert_null(cJSON_GetObjectItemCaseSensitive(fdata, "VideoInfos"));
+    assert_string_equal(str(fdata, "TaskId"), str(replay, "TaskId"));
+    check_envelope(failed, truth);
+    cJSON_Delete(failed);
+
+    /* A video generation request with layout 2, the teacher first. */
+    cJSON *model2 = load_json(SAMPLE, "task-model2.json");
+    const cJSON *mix = get(model2, "MixStream");
+    assert_int_equal(num(mix, "ModelId"), 2);
+    assert_string_equal(str(mix, "TeacherId"), "teacher_01");
+    assert_string_equal(str(mix, "TeacherId"), str(get(truth, "envelopes"), "teacher_id"));
+    assert_null(cJSON_GetObjectItemCaseSensitive(mix, "Custom")); /* Custom would win */
+    assert_string_equal(str(model2, "OnlineRecordTaskId"), str(replay, "TaskId"));
+    cJSON_Delete(model2);
+
+    cJSON_Delete(truth);
     cJSON_Delete(replay);
     cJSON_Delete(result);
     cJSON_Delete(callback);
@@ -243,6 +305,11 @@ struct probe {
     int64_t a242_pts[4096], a242_sync[4096];
     int n242;
     int n5_ours_in_packets; /* payloadType 5 with our UUID, seen in packets */
+    /* every JSON-carrying SEI message (types 100, 242, 243, 244 and 5 with
+     * our UUID) in file order: what a reader meets, decoys included */
+    int64_t sei_pts[8192], sei_sync[8192];
+    int sei_type[8192];
+    int nsei;
 };
 
 /* Removes emulation prevention bytes in place; returns the new length. */
@@ -294,6 +361,15 @@ static void scan_sei(struct probe *pr, uint8_t *rbsp, size_t n, int64_t pts_ms)
         if (size > n - i)
             return;
         const uint8_t *pl = rbsp + i;
+        bool ours5 = type == 5 && size >= 16 && memcmp(pl, sync_uuid, 16) == 0;
+        if ((type == 100 || type == 242 || type == 243 || type == 244 || ours5) &&
+            pr->nsei < 8192) {
+            pr->sei_pts[pr->nsei] = pts_ms;
+            pr->sei_type[pr->nsei] = (int)type;
+            pr->sei_sync[pr->nsei] =
+                ours5 ? json_sync_time(pl + 16, size - 16) : json_sync_time(pl, size);
+            pr->nsei++;
+        }
         if (type == 242 && pr->n242 < 4096) {
             pr->a242_pts[pr->n242] = pts_ms;
             pr->a242_sync[pr->n242] = json_sync_time(pl, size);
@@ -537,64 +613,80 @@ static void test_sei_type5_anchors_via_ffmpeg(void **state)
     cJSON_Delete(truth);
 }
 
-/* Decodes a camera segment's audio: loud enough, and a beep right at each
- * whole board second (the window starting there is much louder than the
- * window half a second later). */
-static void test_audio_beeps_on_board_seconds(void **state)
+/* Decodes a segment's audio into cap samples. by_pts: place each frame
+ * where its pts says (the AAC decoder also outputs the encoder's priming,
+ * and the pts says where a frame really starts); otherwise one after the
+ * other from the first decoded sample (MP3: the decoder trims the delay the
+ * LAME header gives, and the first sample it returns is media time 0).
+ * *total: every sample decoded (by_pts: up to the last frame's end). */
+static float *decode_pcm(const char *path, int rate, size_t cap, bool by_pts, size_t *total,
+                         enum AVCodecID *codec_id)
 {
-    (void)state;
-    cJSON *truth = load_json(SAMPLE, "truth.json");
-    const cJSON *seg = truth_segment(truth, "media/student_02-0.mp4");
-    int64_t first_board = num(seg, "first_frame_board_ms");
-    int rate = (int)num(truth, "audio_rate");
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", SAMPLE, "media/student_02-0.mp4");
-
     AVFormatContext *fc = NULL;
     assert_int_equal(avformat_open_input(&fc, path, NULL, NULL), 0);
     assert_true(avformat_find_stream_info(fc, NULL) >= 0);
     const AVCodec *codec = NULL;
     int ai = av_find_best_stream(fc, AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
     assert_true(ai >= 0 && codec);
+    *codec_id = fc->streams[ai]->codecpar->codec_id;
     AVCodecContext *dec = avcodec_alloc_context3(codec);
     assert_true(avcodec_parameters_to_context(dec, fc->streams[ai]->codecpar) >= 0);
     assert_int_equal(avcodec_open2(dec, codec, NULL), 0);
     assert_int_equal(dec->sample_rate, rate);
-    size_t cap = (size_t)rate * 6; /* the first 6 s are enough */
+    assert_int_equal(dec->ch_layout.nb_channels, 1);
     float *pcm = calloc(cap, sizeof *pcm);
     assert_non_null(pcm);
     size_t have = 0;
     AVPacket *pkt = av_packet_alloc();
     AVFrame *fr = av_frame_alloc();
-    while (have < cap && av_read_frame(fc, pkt) >= 0) {
-        if (pkt->stream_index == ai && avcodec_send_packet(dec, pkt) >= 0) {
-            while (avcodec_receive_frame(dec, fr) >= 0) {
-                assert_int_equal(fr->format, AV_SAMPLE_FMT_FLTP);
-                /* the decoder also outputs the encoder's priming; the
-                 * frame's pts says where this frame really starts */
-                int64_t at =
-                    av_rescale_q(fr->pts, fc->streams[ai]->time_base, (AVRational){1, rate});
-                for (int k = 0; k < fr->nb_samples; k++) {
-                    int64_t idx = at + k;
-                    if (idx >= 0 && (size_t)idx < cap)
-                        pcm[idx] = ((const float *)fr->data[0])[k];
-                }
-                if (at + fr->nb_samples > 0)
-                    have = (size_t)(at + fr->nb_samples);
-                av_frame_unref(fr);
-            }
+    bool eof = false;
+    while (!eof) {
+        if (av_read_frame(fc, pkt) < 0) {
+            eof = true;
+            avcodec_send_packet(dec, NULL);
+        } else if (pkt->stream_index == ai) {
+            assert_true(avcodec_send_packet(dec, pkt) >= 0);
         }
         av_packet_unref(pkt);
+        while (avcodec_receive_frame(dec, fr) >= 0) {
+            /* FFmpeg's AAC and MP3 decoders both give planar float */
+            assert_int_equal(fr->format, AV_SAMPLE_FMT_FLTP);
+            int64_t at = (int64_t)have;
+            if (by_pts)
+                at = av_rescale_q(fr->pts, fc->streams[ai]->time_base, (AVRational){1, rate});
+            for (int k = 0; k < fr->nb_samples; k++) {
+                int64_t idx = at + k;
+                float v = ((const float *)fr->data[0])[k];
+                if (idx >= 0 && (size_t)idx < cap)
+                    pcm[idx] = v;
+            }
+            if (at + fr->nb_samples > 0)
+                have = (size_t)(at + fr->nb_samples);
+            av_frame_unref(fr);
+        }
     }
-    assert_true(have >= cap);
+    *total = have;
+    av_frame_free(&fr);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    avformat_close_input(&fc);
+    return pcm;
+}
+
+/* Not silence, and a beep right at each whole board second (the window
+ * starting there is much louder than the window half a second later). */
+static void check_beeps(const char *path, const float *pcm, size_t cap, int rate,
+                        int64_t first_board)
+{
     double total = 0;
     for (size_t i = 0; i < cap; i++)
         total += (double)pcm[i] * pcm[i];
-    assert_true(total / (double)cap > 1e-4); /* not silence */
-
+    assert_true(total / (double)cap > 1e-4);
     int64_t first_beep_ms = (1000 - first_board % 1000) % 1000;
     int win = rate / 25; /* 40 ms, inside the 50 ms beep */
-    for (int64_t b = first_beep_ms; b + 600 < 6000; b += 1000) {
+    int64_t len_ms = (int64_t)cap * 1000 / rate;
+    int beeps = 0;
+    for (int64_t b = first_beep_ms; b + 600 < len_ms; b += 1000) {
         size_t at = (size_t)(b * rate / 1000), quiet = (size_t)((b + 500) * rate / 1000);
         double e_beep = 0, e_quiet = 0;
         for (int k = 0; k < win; k++) {
@@ -602,14 +694,29 @@ static void test_audio_beeps_on_board_seconds(void **state)
             e_quiet += (double)pcm[quiet + (size_t)k] * pcm[quiet + (size_t)k];
         }
         if (!(e_beep > 4 * e_quiet))
-            fail_msg("no beep at media %lld ms (board second): %g vs %g", (long long)b, e_beep,
-                     e_quiet);
+            fail_msg("%s: no beep at media %lld ms (board second): %g vs %g", path, (long long)b,
+                     e_beep, e_quiet);
+        beeps++;
     }
+    /* a beep checked in every full second of the segment */
+    assert_true(beeps >= (len_ms - 600) / 1000);
+}
+
+static void test_audio_beeps_on_board_seconds(void **state)
+{
+    (void)state;
+    cJSON *truth = load_json(SAMPLE, "truth.json");
+    const cJSON *seg = truth_segment(truth, "media/student_02-0.mp4");
+    int rate = (int)num(truth, "audio_rate");
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", SAMPLE, "media/student_02-0.mp4");
+    size_t cap = (size_t)rate * 6, have = 0; /* the first 6 s are enough */
+    enum AVCodecID id;
+    float *pcm = decode_pcm(path, rate, cap, true, &have, &id);
+    assert_int_equal(id, AV_CODEC_ID_AAC);
+    assert_true(have >= cap);
+    check_beeps(path, pcm, cap, rate, num(seg, "first_frame_board_ms"));
     free(pcm);
-    av_frame_free(&fr);
-    av_packet_free(&pkt);
-    avcodec_free_context(&dec);
-    avformat_close_input(&fc);
     cJSON_Delete(truth);
 }
 
@@ -1062,6 +1169,22 @@ static void test_bad_options(void **state)
     expect_rejected(args, "unknown option '--frobnicate'");
     snprintf(args, sizeof args, "%s --seed", out);
     expect_rejected(args, "--seed: missing value");
+    snprintf(args, sizeof args, "%s --camera-hole-ms 5", out);
+    expect_rejected(args, "--camera-hole-ms: expected START:LEN");
+    snprintf(args, sizeof args, "%s --camera-hole-ms 1000:10", out);
+    expect_rejected(args, "--camera-hole-ms (length): expected an integer from 1000");
+    snprintf(args, sizeof args, "%s --camera-hole-ms 59000:5000", out);
+    expect_rejected(args, "ends after the class");
+    snprintf(args, sizeof args, "%s --sei-types 5,244", out);
+    expect_rejected(args, "--sei-types: expected up to 8 of 5, 100, 242, 243");
+    snprintf(args, sizeof args, "%s --sei-types 5,,242", out);
+    expect_rejected(args, "got '5,,242'");
+    snprintf(args, sizeof args, "%s --audio-only --sei-types 5", out);
+    expect_rejected(args, "no video to carry SEI");
+    snprintf(args, sizeof args, "%s --lag-ms student_02:x", out);
+    expect_rejected(args, "--lag-ms: expected an integer");
+    snprintf(args, sizeof args, "%s --lag-ms nobody:300", out);
+    expect_rejected(args, "--lag-ms: no lane 'nobody'");
 
     char log[1024];
     snprintf(log, sizeof log, "%s/mkclass-help.log", SIGPLAY_TEST_TMP);
@@ -1070,11 +1193,404 @@ static void test_bad_options(void **state)
     size_t len = 0;
     assert_int_equal(sp_read_file(log, 1 << 20, &text, &len), 0);
     static const char *const documented[] = {
-        "--duration-ms", "--lanes",           "--size",     "--fps",  "--ops",
-        "--chat",        "--start-offset-ms", "--pause-ms", "--seed", "-o, --out"};
+        "--duration-ms", "--lanes",           "--size",      "--fps",           "--ops",
+        "--chat",        "--start-offset-ms", "--pause-ms",  "--seed",          "-o, --out",
+        "--audio-only",  "--camera-hole-ms",  "--sei-types", "--sei-decoy-244", "--lag-ms"};
     for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
         assert_non_null(strstr(text, documented[i]));
     free(text);
+}
+
+/* ---- truth.json: board changes and chat times ------------------------------ */
+
+/* Playback time of a wall time: what a correct player shows, computed from
+ * the manifest's own pause (not from the generator's code). */
+static int64_t play_of(int64_t wall, int64_t start, const cJSON *pause)
+{
+    int64_t pz = num(pause, "PauseTime"), rs = num(pause, "ResumeTime");
+    int64_t t = wall < pz   ? wall - start
+                : wall < rs ? num(pause, "VideoTime")
+                            : wall - start - (rs - pz);
+    return t < 0 ? 0 : t;
+}
+
+static const char *const change_ops[] = {
+    "board.switch", "board.bg", "stroke.begin", "stroke.append", "shape", "text",
+    "move",         "erase",    "clear",        "undo",          "redo",  "view"};
+#define N_CHANGE_OPS (int)(sizeof change_ops / sizeof change_ops[0])
+
+static bool is_change_op(const char *op)
+{
+    for (int i = 0; i < N_CHANGE_OPS; i++) {
+        if (!strcmp(op, change_ops[i]))
+            return true;
+    }
+    return false;
+}
+
+static void test_truth_board_changes(void **state)
+{
+    (void)state;
+    cJSON *replay = load_json(SAMPLE, "replay.json");
+    cJSON *truth = load_json(SAMPLE, "truth.json");
+    const cJSON *pause = cJSON_GetArrayItem(get(replay, "OmittedDurations"), 0);
+    int64_t start = num(truth, "true_start_ms");
+    const cJSON *kinds = get(truth, "board_change_ops");
+    assert_int_equal(cJSON_GetArraySize(kinds), N_CHANGE_OPS);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, kinds) assert_true(is_change_op(k->valuestring));
+
+    struct flat *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    flatten(f);
+    const cJSON *changes = get(truth, "board_changes");
+    const cJSON *c = changes->child;
+    int listed = 0, in_pause = 0;
+    for (int i = 0; i < f->n; i++) {
+        if (!is_change_op(f->ops[i].op))
+            continue;
+        if (!c)
+            fail_msg("board_changes ends before op %d (%s at %lld)", i, f->ops[i].op,
+                     (long long)f->ops[i].t);
+        assert_string_equal(str(c, "op"), f->ops[i].op);
+        assert_string_equal(str(c, "user"), f->ops[i].user);
+        assert_int_equal(num(c, "wall_ms"), f->ops[i].t);
+        assert_int_equal(num(c, "play_ms"), play_of(f->ops[i].t, start, pause));
+        in_pause +=
+            num(c, "play_ms") == num(pause, "VideoTime") && f->ops[i].t < num(pause, "ResumeTime");
+        listed++;
+        c = c->next;
+    }
+    assert_null(c); /* nothing more listed than the ops say */
+    assert_true(listed > 100);
+    assert_true(in_pause >= 3); /* the pause's text, stroke and move show at VideoTime */
+    for (int i = 0; i < f->ndocs; i++)
+        cJSON_Delete(f->docs[i]);
+    free(f->ops);
+    free(f);
+
+    /* chat: every non-board message, in MsgSeq order, with the time the
+     * page gives (MsgTimeStamp, seconds) and its playback time */
+    int64_t ts_of[4096] = {0};
+    int place_of[4096] = {0};
+    bool chat_seq[4096] = {false};
+    const cJSON *m;
+    cJSON_ArrayForEach(m, get(replay, "Messages"))
+    {
+        cJSON *page = load_json(SAMPLE, str(m, "Url"));
+        const cJSON *msg;
+        cJSON_ArrayForEach(msg, get(page, "RspMsgList"))
+        {
+            int64_t seq = num(msg, "MsgSeq") - 1000;
+            assert_true(seq >= 0 && seq < 4096);
+            bool board = false;
+            const cJSON *el;
+            cJSON_ArrayForEach(el, get(msg, "MsgBody"))
+            {
+                const cJSON *ext = cJSON_GetObjectItemCaseSensitive(get(el, "MsgContent"), "Ext");
+                board |= cJSON_IsString(ext) && !strcmp(ext->valuestring, "TXWhiteBoardExt");
+            }
+            chat_seq[seq] = !board;
+            ts_of[seq] = num(msg, "MsgTimeStamp");
+            place_of[seq] = (int)num(msg, "IsPlaceMsg");
+        }
+        cJSON_Delete(page);
+    }
+    int want = 0;
+    for (int i = 0; i < 4096; i++)
+        want += chat_seq[i];
+    const cJSON *chat = get(truth, "chat_messages");
+    assert_int_equal(cJSON_GetArraySize(chat), want);
+    assert_int_equal(want,
+                     num(get(truth, "chat"), "messages") + num(get(truth, "chat"), "placeholders"));
+    int64_t prev = -1;
+    cJSON_ArrayForEach(m, chat)
+    {
+        int64_t seq = num(m, "seq") - 1000;
+        assert_true(seq > prev && chat_seq[seq]);
+        prev = seq;
+        assert_int_equal(num(m, "wall_ms"), ts_of[seq] * 1000);
+        assert_int_equal(num(m, "sent_wall_ms") / 1000, ts_of[seq]);
+        assert_int_equal(num(m, "play_ms"), play_of(ts_of[seq] * 1000, start, pause));
+        assert_int_equal(cJSON_IsTrue(get(m, "placeholder")), place_of[seq] == 1);
+    }
+    cJSON_Delete(truth);
+    cJSON_Delete(replay);
+}
+
+/* ---- the newer options ------------------------------------------------------ */
+
+static void gen(const char *name, const char *opts, char *dir, size_t size)
+{
+    char args[2048], log[1024];
+    snprintf(dir, size, "%s/%s", SIGPLAY_TEST_TMP, name);
+    snprintf(log, sizeof log, "%s/%s.log", SIGPLAY_TEST_TMP, name);
+    snprintf(args, sizeof args, "-o '%s' %s -q", dir, opts);
+    if (run(args, log) != 0)
+        fail_msg("sigplay-mkclass %s failed (see %s)", args, log);
+}
+
+/* What the ffprobe command line says of a file's first audio stream. */
+static void ffprobe_audio(const char *path, char *out, size_t size)
+{
+    char cmd[4096], log[1024];
+    snprintf(log, sizeof log, "%s/mkclass-ffprobe.txt", SIGPLAY_TEST_TMP);
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -select_streams a:0 -show_entries "
+             "stream=codec_name,sample_rate,channels -of csv=p=0 '%s' >'%s' 2>&1",
+             path, log);
+    int rc = system(cmd);
+    assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(sp_read_file(log, 1 << 16, &text, &len), 0);
+    snprintf(out, size, "%s", text);
+    free(text);
+}
+
+#define SMALL "--duration-ms 6000 --size 192x108 --fps 10 --ops 150 --chat 12 --pause-ms 3000"
+
+static void test_audio_only(void **state)
+{
+    (void)state;
+    char dir[1024], ref[1024], again[1024];
+    gen("mkclass-audio", SMALL " --lanes 4 --audio-only", dir, sizeof dir);
+    gen("mkclass-audio-ref", SMALL " --lanes 4", ref, sizeof ref);
+    cJSON *replay = load_json(dir, "replay.json");
+    cJSON *truth = load_json(dir, "truth.json");
+    int rate = (int)num(truth, "audio_rate");
+    int segs = 0, teacher = 0, student2 = 0, student3 = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, get(replay, "VideoInfos"))
+    {
+        const char *url = str(v, "VideoUrl"), *user = str(v, "UserId");
+        assert_int_equal(num(v, "VideoType"), 4);
+        assert_string_equal(str(v, "VideoFormat"), "mp3");
+        assert_true(strlen(url) > 4 && !strcmp(url + strlen(url) - 4, ".mp3"));
+        assert_null(cJSON_GetObjectItemCaseSensitive(v, "Width"));
+        assert_true(strncmp(user, "tic_substream_", 14) != 0); /* the screen lane is left out */
+        teacher += !strcmp(user, "teacher_01");
+        student2 += !strcmp(user, "student_02");
+        student3 += !strcmp(user, "student_03");
+        const cJSON *ts = truth_segment(truth, url);
+        assert_string_equal(str(ts, "format"), "mp3");
+        assert_int_equal(num(ts, "frames"), 0);
+        assert_int_equal(num(v, "SyncTime"), num(ts, "first_frame_board_ms"));
+        char path[2048], probe[256];
+        snprintf(path, sizeof path, "%s/%s", dir, url);
+        assert_int_equal(file_size(path), num(v, "VideoSize"));
+        ffprobe_audio(path, probe, sizeof probe);
+        assert_string_equal(probe, "mp3,48000,1\n");
+        /* exactly VideoDuration x 48 samples once decoded, beeps on board
+         * seconds counted from the first decoded sample */
+        size_t want = (size_t)num(v, "VideoDuration") * (size_t)(rate / 1000), have = 0;
+        assert_int_equal(num(ts, "audio_samples"), want);
+        enum AVCodecID id;
+        float *pcm = decode_pcm(path, rate, want, false, &have, &id);
+        assert_int_equal(id, AV_CODEC_ID_MP3);
+        assert_int_equal(have, want);
+        check_beeps(path, pcm, want, rate, num(ts, "first_frame_board_ms"));
+        free(pcm);
+        segs++;
+    }
+    assert_int_equal(segs, 6);
+    assert_true(teacher == 2 && student2 == 2 && student3 == 2);
+    /* nothing but MP3 in media/ */
+    char media[1100];
+    snprintf(media, sizeof media, "%s/media", dir);
+    DIR *d = opendir(media);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] != '.' && !(n > 4 && !strcmp(e->d_name + n - 4, ".mp3")))
+            fail_msg("%s/%s in an audio-only class", media, e->d_name);
+    }
+    closedir(d);
+    /* the board is the same as with video; the chat as many messages */
+    cJSON *rtruth = load_json(ref, "truth.json");
+    assert_true(cJSON_Compare(get(truth, "board_changes"), get(rtruth, "board_changes"), 1));
+    assert_true(cJSON_Compare(get(truth, "board"), get(rtruth, "board"), 1));
+    assert_true(cJSON_GetArraySize(get(truth, "board_changes")) > 50);
+    assert_int_equal(cJSON_GetArraySize(get(truth, "chat_messages")),
+                     cJSON_GetArraySize(get(rtruth, "chat_messages")));
+    cJSON_Delete(rtruth);
+    cJSON_Delete(truth);
+    cJSON_Delete(replay);
+    gen("mkclass-audio-2", SMALL " --lanes 4 --audio-only", again, sizeof again);
+    assert_true(compare_trees(dir, again) >= 6 + 9);
+}
+
+static void test_camera_hole(void **state)
+{
+    (void)state;
+    char dir[1024], again[1024];
+    const char *opts = "--size 192x108 --fps 10 --camera-hole-ms 33000:9000";
+    const int64_t h0 = 33000, h1 = 42000;
+    gen("mkclass-hole", opts, dir, sizeof dir);
+    cJSON *replay = load_json(dir, "replay.json");
+    cJSON *truth = load_json(dir, "truth.json");
+    const cJSON *pause = cJSON_GetArrayItem(get(replay, "OmittedDurations"), 0);
+    int64_t start = num(truth, "true_start_ms");
+    int teacher = 0, screen_covers = 0, after_hole = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, get(replay, "VideoInfos"))
+    {
+        int64_t a = num(v, "VideoPlayTime"), b = a + num(v, "VideoDuration");
+        if (num(v, "VideoType") == 0) {
+            if (a < h1 && b > h0)
+                fail_msg("%s [%lld, %lld) overlaps the camera hole", str(v, "VideoUrl"),
+                         (long long)a, (long long)b);
+            teacher += !strcmp(str(v, "UserId"), "teacher_01");
+            if (a == h1) {
+                /* a camera back on is placed where VideoPlayTime says */
+                const cJSON *ts = truth_segment(truth, str(v, "VideoUrl"));
+                assert_int_equal(num(ts, "true_offset_ms"), 0);
+                assert_int_equal(num(ts, "first_frame_board_ms"),
+                                 start + h1 + num(pause, "ResumeTime") - num(pause, "PauseTime"));
+                after_hole++;
+            }
+        } else if (num(v, "VideoType") == 1) {
+            screen_covers += a <= h0 && b >= h1; /* the screen share goes on */
+        }
+        const cJSON *ts = truth_segment(truth, str(v, "VideoUrl"));
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, str(v, "VideoUrl"));
+        assert_int_equal(file_size(path), num(v, "VideoSize"));
+        struct probe *pr = malloc(sizeof *pr);
+        assert_non_null(pr);
+        probe_file(path, pr);
+        assert_int_equal(pr->frames, num(ts, "frames"));
+        int64_t want = num(v, "VideoDuration");
+        int64_t diff = pr->duration_ms > want ? pr->duration_ms - want : want - pr->duration_ms;
+        assert_true((double)diff <= pr->frame_ms);
+        free(pr);
+    }
+    assert_int_equal(teacher, 3); /* [0, 30000), [30000, 33000), [42000, 60000) */
+    assert_int_equal(after_hole, 2);
+    assert_int_equal(screen_covers, 1);
+    /* the board goes on in the hole: strokes, a shape, a text */
+    const cJSON *hole = get(truth, "camera_hole");
+    assert_int_equal(num(hole, "start_ms"), h0);
+    assert_int_equal(num(hole, "end_ms"), h1);
+    int inside = 0, strokes = 0, shapes = 0, texts = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, get(truth, "board_changes"))
+    {
+        int64_t t = num(c, "play_ms");
+        if (t < h0 || t >= h1)
+            continue;
+        inside++;
+        strokes += !strcmp(str(c, "op"), "stroke.begin");
+        shapes += !strcmp(str(c, "op"), "shape");
+        texts += !strcmp(str(c, "op"), "text");
+    }
+    assert_int_equal(inside, num(hole, "board_changes_inside"));
+    assert_true(strokes >= 2 && shapes >= 1 && texts >= 1);
+    cJSON_Delete(truth);
+    cJSON_Delete(replay);
+    gen("mkclass-hole-2", opts, again, sizeof again);
+    assert_true(compare_trees(dir, again) >= 8 + 9);
+}
+
+/* Every JSON SEI message of one segment against truth: the lane's own type
+ * carries the anchors, type 244 the decoys (before the anchor at even
+ * seconds, after it at odd ones), nothing else. */
+static void check_sei_segment(const char *dir, const cJSON *ts, int64_t decoy_offset)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, str(ts, "file"));
+    struct probe *pr = malloc(sizeof *pr);
+    assert_non_null(pr);
+    probe_file(path, pr);
+    int type = (int)num(ts, "sei_payload_type");
+    const cJSON *anchors = get(ts, "anchors"), *decoys = get(ts, "decoys_244");
+    assert_int_equal(cJSON_GetArraySize(decoys), cJSON_GetArraySize(anchors));
+    assert_int_equal(pr->nsei, 2 * cJSON_GetArraySize(anchors));
+    const cJSON *a = anchors->child, *d = decoys->child;
+    for (; a && d; a = a->next, d = d->next) {
+        int64_t pts = num(a, "pts_ms");
+        assert_int_equal(num(d, "pts_ms"), pts);
+        assert_int_equal(num(d, "sync_time"), num(a, "sync_time") + decoy_offset);
+        int real = -1, decoy = -1;
+        for (int i = 0; i < pr->nsei; i++) {
+            if (pr->sei_pts[i] != pts)
+                continue;
+            if (pr->sei_type[i] == 244) {
+                assert_int_equal(pr->sei_sync[i], num(d, "sync_time"));
+                decoy = i;
+            } else {
+                assert_int_equal(pr->sei_type[i], type);
+                assert_int_equal(pr->sei_sync[i], num(a, "sync_time"));
+                real = i;
+            }
+        }
+        if (real < 0 || decoy < 0)
+            fail_msg("%s: anchor or decoy missing at %lld ms", path, (long long)pts);
+        assert_int_equal(decoy < real, (pts / 1000) % 2 == 0);
+        assert_int_equal(num(a, "sync_time") - pts, num(ts, "first_frame_board_ms"));
+    }
+    free(pr);
+}
+
+static void test_sei_types_decoys_lag(void **state)
+{
+    (void)state;
+    char dir[1024], again[1024];
+    const char *opts =
+        SMALL " --lanes 5 --sei-types 100,243,5 --sei-decoy-244 --lag-ms student_02:300";
+    gen("mkclass-sei", opts, dir, sizeof dir);
+    cJSON *replay = load_json(dir, "replay.json");
+    cJSON *truth = load_json(dir, "truth.json");
+    const cJSON *pause = cJSON_GetArrayItem(get(replay, "OmittedDurations"), 0);
+    int64_t start = num(truth, "true_start_ms");
+    int64_t offset = num(truth, "sei_decoy_offset_ms");
+    assert_true(offset != 0);
+    static const struct {
+        const char *user;
+        int type;
+    } want[] = {{"teacher_01", 100},
+                {"student_02", 243},
+                {"student_03", 5},
+                {"student_04", 100},
+                {"tic_substream_teacher_01", 0}};
+    int checked = 0;
+    const cJSON *ts;
+    cJSON_ArrayForEach(ts, get(truth, "segments"))
+    {
+        const char *user = str(ts, "user_id");
+        int type = -1;
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+            if (!strcmp(want[i].user, user))
+                type = want[i].type;
+        }
+        assert_int_equal(num(ts, "sei_payload_type"), type);
+        if (type == 0) {
+            assert_int_equal(cJSON_GetArraySize(get(ts, "decoys_244")), 0);
+            continue;
+        }
+        check_sei_segment(dir, ts, offset);
+        checked++;
+        /* the lagged lane's media shows each board time 300 ms late: its
+         * first frame's board time is 300 ms before where VideoPlayTime
+         * puts it (120 ms join latency on the first segment aside) */
+        int64_t vpt = num(ts, "video_play_time");
+        int64_t placed =
+            start + vpt +
+            (vpt >= num(pause, "VideoTime") ? num(pause, "ResumeTime") - num(pause, "PauseTime")
+                                            : 0);
+        int64_t lag = !strcmp(user, "student_02") ? 300 : 0;
+        assert_int_equal(num(ts, "lag_ms"), lag);
+        int64_t join = !strcmp(user, "student_02") && num(ts, "segment") == 0  ? 120
+                       : strcmp(user, "teacher_01") && num(ts, "segment") == 0 ? 80
+                                                                               : 0;
+        assert_int_equal(num(ts, "first_frame_board_ms"), placed + join - lag);
+    }
+    assert_int_equal(checked, 8);
+    cJSON_Delete(truth);
+    cJSON_Delete(replay);
+    gen("mkclass-sei-2", opts, again, sizeof again);
+    assert_true(compare_trees(dir, again) >= 10 + 9);
 }
 
 int main(void)
@@ -1089,8 +1605,12 @@ int main(void)
         cmocka_unit_test(test_audio_beeps_on_board_seconds),
         cmocka_unit_test(test_im_pages),
         cmocka_unit_test(test_scripted_undo_targets),
+        cmocka_unit_test(test_truth_board_changes),
         cmocka_unit_test(test_same_options_same_bytes),
         cmocka_unit_test(test_bad_options),
+        cmocka_unit_test(test_audio_only),
+        cmocka_unit_test(test_camera_hole),
+        cmocka_unit_test(test_sei_types_decoys_lag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

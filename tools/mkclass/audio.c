@@ -1,4 +1,5 @@
-/* audio.c - each camera lane's sound: a soft tone of its own pitch, slowly
+/* audio.c - each camera lane's sound (AAC in the MP4, or MP3 for an
+ * audio-only lane): a soft tone of its own pitch, slowly
  * swelling like a voice, plus a 50 ms beep at every whole board second.
  *
  * The beeps make audio/video sync measurable: a beep starts exactly when the
@@ -12,6 +13,8 @@
 #include "mkclass.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
@@ -53,11 +56,13 @@ void mk_audio_fill(const struct mk_plan *p, const struct mk_segment *s, int64_t 
     }
 }
 
-AVCodecContext *mk_audio_open(bool global_header)
+AVCodecContext *mk_audio_open(const char *encoder, bool global_header)
 {
-    const AVCodec *codec = avcodec_find_encoder_by_name("aac");
-    if (!codec)
+    const AVCodec *codec = avcodec_find_encoder_by_name(encoder);
+    if (!codec) {
+        fprintf(stderr, "sigplay-mkclass: FFmpeg has no %s encoder\n", encoder);
         return NULL;
+    }
     AVCodecContext *c = avcodec_alloc_context3(codec);
     if (!c)
         return NULL;
@@ -71,9 +76,10 @@ AVCodecContext *mk_audio_open(bool global_header)
     if (global_header)
         c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     /* The default two-loop search costs most of the generator's time; the
-     * fast coder is ample for tones and beeps. */
+     * fast coder is ample for tones and beeps. (Other encoders ignore it.) */
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "aac_coder", "fast", 0);
+    if (!strcmp(encoder, "aac"))
+        av_dict_set(&opts, "aac_coder", "fast", 0);
     int rc = avcodec_open2(c, codec, &opts);
     av_dict_free(&opts);
     if (rc < 0) {

@@ -451,6 +451,72 @@ static void script_lesson(struct script *sc, const struct mk_images *img)
 #undef PAUSE
 }
 
+/* ---- the camera hole ---------------------------------------------------------- */
+
+static const char *visible_page(const struct script *sc, int64_t t);
+static bool in_window(const struct script *sc, int64_t from, int64_t to);
+
+/* With --camera-hole-ms the board must visibly go on while every camera is
+ * off: a stroke, a shape, a text and a highlighter stroke by the teacher at
+ * 1/5 .. 4/5 of the hole. Each unit moves later (in 250 ms steps) past any
+ * scripted group, so the script's undo/redo still target what it says; a
+ * unit that finds no free time inside the hole is left out (only holes that
+ * are short and sit on a scripted group lose units, and those hold the
+ * group's own ops). */
+static void hole_ops(struct script *sc)
+{
+    const struct mk_plan *p = sc->p;
+    int64_t h0 = p->opt.hole_start_ms, len = p->opt.hole_len_ms, h1 = h0 + len;
+    int64_t P = p->pause_play_ms;
+    const int64_t span = 300; /* the longest unit: a stroke, begin + 4 appends */
+    for (int u = 0; u < 4; u++) {
+        int64_t t = h0 + len * (u + 1) / 5;
+        if (t < P && t + span >= P)
+            t = P - span - 1; /* not across the pause */
+        while (t + span < h1 && in_window(sc, mk_plan_wall(p, t), mk_plan_wall(p, t + span)))
+            t += 250;
+        int64_t w = mk_plan_wall(p, t);
+        if (t < h0 || t + span >= h1 || in_window(sc, w, mk_plan_wall(p, t + span)))
+            continue;
+        const char *page = visible_page(sc, w);
+        char fields[256];
+        if (u == 0 || u == 3) {
+            bool hl = u == 3;
+            snprintf(fields, sizeof fields,
+                     ",\"id\":\"hole-%d\",\"board\":\"%s\",\"tool\":\"%s\",\"color\":\"%s\","
+                     "\"width\":%d,\"pts\":[200,%d,260,%d]",
+                     u, page, hl ? "highlighter" : "pen", hl ? "#FF980080" : "#6D4C41", hl ? 26 : 5,
+                     600 + 60 * u, 620 + 60 * u);
+            add_op_at(sc, w, 0, K_BEGIN, fields);
+            for (int a = 1; a <= 4; a++) {
+                snprintf(fields, sizeof fields, ",\"id\":\"hole-%d\",\"pts\":[%d,%d,%d,%d]", u,
+                         260 + 120 * a, 600 + 60 * u + 25 * (a % 2), 320 + 120 * a,
+                         620 + 60 * u - 25 * (a % 2));
+                add_op_at(sc, w + 60 * a, 0, K_APPEND, fields);
+            }
+            snprintf(fields, sizeof fields, ",\"id\":\"hole-%d\"", u);
+            add_op_at(sc, w + span, 0, K_END, fields);
+        } else if (u == 1) {
+            snprintf(fields, sizeof fields,
+                     ",\"id\":\"hole-1\",\"board\":\"%s\",\"kind\":\"rect\",\"x1\":820,"
+                     "\"y1\":560,\"x2\":1100,\"y2\":700,\"color\":\"#6D4C41\",\"width\":4",
+                     page);
+            add_op_at(sc, w, 0, K_SHAPE, fields);
+        } else {
+            struct sb b = {0};
+            sb_printf(&b, ",\"id\":\"hole-2\",\"board\":\"%s\",\"x\":840,\"y\":590,\"text\":\"",
+                      page);
+            sb_json_text(&b, "摄像头关了 cameras off");
+            sb_printf(&b, "\",\"size\":28,\"color\":\"#6D4C41\"");
+            if (b.oom)
+                sc->oom = true;
+            else
+                add_op_at(sc, w, 0, K_TEXT, b.buf);
+            free(b.buf);
+        }
+    }
+}
+
 /* ---- filler ---------------------------------------------------------------- */
 
 static const char *visible_page(const struct script *sc, int64_t t)
@@ -629,6 +695,71 @@ static void filler(struct script *sc, int budget)
     }
 }
 
+/* ---- board changes, for truth.json -------------------------------------------- */
+
+bool mk_op_kind_is_change(int kind)
+{
+    /* What changes the picture of the visible page at the op's own time.
+     * Not: stroke.end (the stroke is already drawn), laser (a transient dot
+     * that also goes away 1 s later, with no op), board.add and board.remove
+     * (the script only adds and removes pages that are not shown). */
+    switch (kind) {
+    case K_SWITCH:
+    case K_BG:
+    case K_BEGIN:
+    case K_APPEND:
+    case K_SHAPE:
+    case K_TEXT:
+    case K_MOVE:
+    case K_ERASE:
+    case K_CLEAR:
+    case K_UNDO:
+    case K_REDO:
+    case K_VIEW:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The page an op names, if it names one ("board":"..." is the only such
+ * field; text bodies cannot match because their quotes are escaped). */
+static bool op_on_page(const struct op *o, const char *page)
+{
+    const char *b = strstr(o->json, ",\"board\":\"");
+    if (!b)
+        return true; /* move/erase/undo/redo: they act on what is shown */
+    b += strlen(",\"board\":\"");
+    size_t n = strlen(page);
+    return strncmp(b, page, n) == 0 && b[n] == '"';
+}
+
+/* After sorting: every op that changes the visible page, in op order. */
+static int record_changes(const struct script *sc, struct mk_board_stats *stats)
+{
+    int n = 0;
+    for (int i = 0; i < sc->n; i++)
+        n += mk_op_kind_is_change(sc->ops[i].kind);
+    stats->changes = malloc((size_t)(n > 0 ? n : 1) * sizeof *stats->changes);
+    if (!stats->changes)
+        return -1;
+    for (int i = 0; i < sc->n; i++) {
+        const struct op *o = &sc->ops[i];
+        if (!mk_op_kind_is_change(o->kind) || !op_on_page(o, visible_page(sc, o->t)))
+            continue;
+        stats->changes[stats->change_count++] =
+            (struct mk_board_change){.wall_ms = o->t, .kind = o->kind, .user = o->user};
+    }
+    return 0;
+}
+
+void mk_board_stats_free(struct mk_board_stats *s)
+{
+    free(s->changes);
+    s->changes = NULL;
+    s->change_count = 0;
+}
+
 /* ---- batching into messages ------------------------------------------------ */
 
 static int cmp_op(const void *a, const void *b)
@@ -675,6 +806,8 @@ int mk_board_ops_generate(const struct mk_plan *p, const struct mk_images *img,
     sc.step = p->pause_play_ms / 300;
     sc.step = sc.step > 100 ? 100 : sc.step < 5 ? 5 : sc.step;
     script_lesson(&sc, img);
+    if (p->opt.hole_len_ms > 0)
+        hole_ops(&sc);
     int scripted = sc.n;
     if (p->opt.ops > scripted)
         filler(&sc, p->opt.ops - scripted);
@@ -703,6 +836,10 @@ int mk_board_ops_generate(const struct mk_plan *p, const struct mk_images *img,
         stats->per_kind[sc.ops[i].kind]++;
         if (sc.ops[i].t > p->pause_wall_ms && sc.ops[i].t < p->resume_wall_ms)
             stats->ops_in_pause++;
+    }
+    if (record_changes(&sc, stats) < 0) {
+        fprintf(stderr, "sigplay-mkclass: out of memory listing board changes\n");
+        goto out;
     }
     rc = 0;
 out:

@@ -140,7 +140,7 @@ int mk_chat_generate(const struct mk_plan *p, const struct mk_images *img, struc
     for (int i = SCRIPTED_CHAT; i < p->opt.chat && rc == 0; i++) {
         int64_t t = mk_rng_range(&rng, T / 50, T - T / 50);
         int lane = (int)mk_rng_range(&rng, 0, p->lane_count - 1);
-        if (p->lanes[lane].video_type != 0 || p->lanes[lane].join_play_ms > t)
+        if (!mk_lane_is_camera(&p->lanes[lane]) || p->lanes[lane].join_play_ms > t)
             lane = 0;
         const char *text = filler_texts[mk_rng_range(&rng, 0, 11)];
         rc |=

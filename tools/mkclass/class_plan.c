@@ -77,7 +77,55 @@ static void lane_set(struct mk_lane *l, const char *user, int video_type, enum m
     l->join_play_ms = join;
 }
 
-void mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
+bool mk_lane_is_camera(const struct mk_lane *l)
+{
+    return l->video_type == 0 || l->video_type == 4;
+}
+
+/* Appends one segment of lane li covering playback [from, to). */
+static void segment_add(struct mk_plan *p, int li, int piece, int64_t from, int64_t to,
+                        int64_t offset)
+{
+    const struct mk_lane *l = &p->lanes[li];
+    struct mk_segment *s = &p->segments[p->segment_count];
+    s->lane = li;
+    s->index_in_lane = piece;
+    s->play_time_ms = from;
+    s->duration_ms = to - from;
+    s->true_offset_ms = offset - l->lag_ms;
+    s->first_board_ms = mk_plan_wall(p, s->play_time_ms) + s->true_offset_ms;
+    snprintf(s->file, sizeof s->file, "media/%s-%d.%s", l->user_id, piece,
+             l->video_type == 4 ? "mp3" : "mp4");
+    snprintf(s->video_id, sizeof s->video_id, "52858907815706%05d", 53800 + p->segment_count);
+    p->segment_count++;
+}
+
+/* The lane's two parts (before and after the pause), less the camera hole
+ * for camera lanes. Only a segment starting where the lane joined keeps the
+ * join latency: a camera switched back on after the hole is placed right. */
+static void lane_segments(struct mk_plan *p, int li, int64_t join_offset)
+{
+    const struct mk_lane *l = &p->lanes[li];
+    const struct mk_options *opt = &p->opt;
+    int64_t h0 = opt->hole_start_ms, h1 = opt->hole_start_ms + opt->hole_len_ms;
+    bool hole = opt->hole_len_ms > 0 && mk_lane_is_camera(l);
+    int piece = 0;
+    for (int part = 0; part < 2; part++) {
+        int64_t from = part == 0 ? l->join_play_ms : p->pause_play_ms;
+        int64_t to = part == 0 ? p->pause_play_ms : opt->duration_ms;
+        int64_t offset = part == 0 ? join_offset : 0;
+        if (!hole || h1 <= from || h0 >= to) {
+            segment_add(p, li, piece++, from, to, offset);
+            continue;
+        }
+        if (h0 - from >= MK_MIN_SEGMENT_MS)
+            segment_add(p, li, piece++, from, h0, offset);
+        if (to - h1 >= MK_MIN_SEGMENT_MS)
+            segment_add(p, li, piece++, h1, to, 0);
+    }
+}
+
+int mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
 {
     memset(p, 0, sizeof *p);
     p->opt = *opt;
@@ -128,27 +176,47 @@ void mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
         p->lane_count++;
     }
 
-    for (int li = 0; li < p->lane_count; li++) {
-        const struct mk_lane *l = &p->lanes[li];
-        for (int part = 0; part < 2; part++) {
-            struct mk_segment *s = &p->segments[p->segment_count];
-            s->lane = li;
-            s->index_in_lane = part;
-            s->play_time_ms = part == 0 ? l->join_play_ms : p->pause_play_ms;
-            s->duration_ms = part == 0 ? p->pause_play_ms - l->join_play_ms
-                                       : opt->duration_ms - p->pause_play_ms;
-            s->true_offset_ms = 0;
-            if (part == 0 && li == 1)
-                s->true_offset_ms = LATE_JOIN_OFFSET_MS;
-            else if (part == 0 && li >= 3)
-                s->true_offset_ms = EXTRA_LANE_OFFSET_MS;
-            s->first_board_ms = mk_plan_wall(p, s->play_time_ms) + s->true_offset_ms;
-            snprintf(s->file, sizeof s->file, "media/%s-%d.mp4", l->user_id, part);
-            snprintf(s->video_id, sizeof s->video_id, "52858907815706%05d",
-                     53800 + p->segment_count);
-            p->segment_count++;
+    if (opt->audio_only) {
+        /* A class with no video at all: the cameras' sound stays, the screen
+         * share (silent, picture only) has nothing left to give. */
+        memmove(&p->lanes[2], &p->lanes[3], (size_t)(p->lane_count - 3) * sizeof p->lanes[0]);
+        p->lane_count--;
+        for (int li = 0; li < p->lane_count; li++) {
+            p->lanes[li].video_type = 4;
+            p->lanes[li].sei = MK_SEI_NONE;
+        }
+    } else if (opt->sei_type_count > 0) {
+        int c = 0;
+        for (int li = 0; li < p->lane_count; li++) {
+            if (p->lanes[li].video_type == 0)
+                p->lanes[li].sei = (enum mk_sei_kind)opt->sei_types[c++ % opt->sei_type_count];
         }
     }
+    for (int i = 0; i < opt->lag_count; i++) {
+        int li = 0;
+        while (li < p->lane_count && strcmp(p->lanes[li].user_id, opt->lags[i].user) != 0)
+            li++;
+        if (li == p->lane_count) {
+            fprintf(stderr, "sigplay-mkclass: --lag-ms: no lane '%s' in this class (lanes: %s",
+                    opt->lags[i].user, p->lanes[0].user_id);
+            for (int k = 1; k < p->lane_count; k++)
+                fprintf(stderr, ", %s", p->lanes[k].user_id);
+            fprintf(stderr, ")\n");
+            return -1;
+        }
+        p->lanes[li].lag_ms = opt->lags[i].ms;
+    }
+
+    for (int li = 0; li < p->lane_count; li++) {
+        /* user ids, not indices: the audio-only class has no screen lane */
+        int64_t join_offset = 0;
+        if (!strcmp(p->lanes[li].user_id, "student_02"))
+            join_offset = LATE_JOIN_OFFSET_MS;
+        else if (mk_lane_is_camera(&p->lanes[li]) && li >= 2)
+            join_offset = EXTRA_LANE_OFFSET_MS;
+        lane_segments(p, li, join_offset);
+    }
+    return 0;
 }
 
 void mk_plan_free(struct mk_plan *p)
@@ -156,5 +224,7 @@ void mk_plan_free(struct mk_plan *p)
     for (int i = 0; i < p->segment_count; i++) {
         free(p->segments[i].anchors);
         p->segments[i].anchors = NULL;
+        free(p->segments[i].decoys);
+        p->segments[i].decoys = NULL;
     }
 }

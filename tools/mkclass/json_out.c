@@ -1,16 +1,29 @@
 /* json_out.c - files and the JSON documents of a class: the replay manifest,
- * the plain recording result, the callback form, the seed-like manifest
- * without OmittedDurations, and truth.json (what was really written, for
- * tests; the player never reads it).
+ * the plain recording result, the shapes a result arrives in (event
+ * callback envelope, HTTP API answer; REPLAY-FORMAT.md section 1a), a failed
+ * task's callback, a video generation request with a ModelId layout
+ * (section 7), the seed-like manifest without OmittedDurations, and
+ * truth.json (what was really written, for tests; the player never reads
+ * it).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "mkclass.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <libavutil/md5.h>
+
+/* The callback's signing key: the service signs a callback with
+ * md5(key + ExpireTime); this is the sample class's made-up key. */
+#define CALLBACK_KEY "sigplay-sample-callback-key"
+#define SDK_APP_ID 1400000000
+#define CALLBACK_DELAY_S 30 /* the callback goes out after the files are processed */
+#define CALLBACK_TTL_S 300  /* its signature stays valid this long */
 
 int mk_path(const struct mk_plan *p, const char *rel, char *buf, size_t size)
 {
@@ -115,16 +128,21 @@ static cJSON *video_info(const struct mk_plan *p, const struct mk_segment *s)
 {
     const struct mk_lane *l = &p->lanes[s->lane];
     cJSON *v = cJSON_CreateObject();
+    bool audio_only = l->video_type == 4;
     add_int(v, "VideoPlayTime", s->play_time_ms);
     add_int(v, "VideoSize", s->size_bytes);
-    cJSON_AddStringToObject(v, "VideoFormat", "mp4");
+    cJSON_AddStringToObject(v, "VideoFormat", audio_only ? "mp3" : "mp4");
     add_int(v, "VideoDuration", s->duration_ms);
     cJSON_AddStringToObject(v, "VideoUrl", s->file);
     cJSON_AddStringToObject(v, "VideoId", s->video_id);
     add_int(v, "VideoType", l->video_type);
     cJSON_AddStringToObject(v, "UserId", l->user_id);
-    add_int(v, "Width", p->opt.width);
-    add_int(v, "Height", p->opt.height);
+    if (!audio_only) { /* a picture size means nothing for sound */
+        add_int(v, "Width", p->opt.width);
+        add_int(v, "Height", p->opt.height);
+    }
+    /* no SEI (screen share, audio only): the board time of the first
+     * sample is given here instead */
     if (l->sei == MK_SEI_NONE)
         add_int(v, "SyncTime", s->first_board_ms);
     return v;
@@ -158,9 +176,13 @@ static cJSON *recording_result(const struct mk_plan *p, bool with_omitted)
         cJSON_AddItemToArray(om, o);
     }
     /* Listed as the service lists them: every lane's first segment, then
-     * the segments after the pause. */
+     * the segments after the pause (then third ones, when a camera hole
+     * cut a lane into three). */
     cJSON *infos = cJSON_AddArrayToObject(r, "VideoInfos");
-    for (int part = 0; part < 2; part++) {
+    int pieces = 0;
+    for (int i = 0; i < p->segment_count; i++)
+        pieces = p->segments[i].index_in_lane >= pieces ? p->segments[i].index_in_lane + 1 : pieces;
+    for (int part = 0; part < pieces; part++) {
         for (int i = 0; i < p->segment_count; i++) {
             if (p->segments[i].index_in_lane == part)
                 cJSON_AddItemToArray(infos, video_info(p, &p->segments[i]));
@@ -185,6 +207,87 @@ static void add_replay_fields(cJSON *r, int page_count)
     }
 }
 
+/* The RequestId of the API answer: a UUID-shaped id from its own random
+ * stream (the plan's stream must not move, or every id would change). */
+static void request_id(const struct mk_plan *p, char *buf, size_t size)
+{
+    struct mk_rng r;
+    mk_rng_init(&r, p->opt.seed * 7 + 11);
+    uint64_t a = mk_rng_next(&r), b = mk_rng_next(&r);
+    snprintf(buf, size, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xFFFF, (unsigned)a & 0xFFF,
+             0x8000u | ((unsigned)(b >> 48) & 0x3FFF),
+             (unsigned long long)(b & UINT64_C(0xFFFFFFFFFFFF)));
+}
+
+/* An event callback: {EventType, EventData, Timestamp, ExpireTime, SdkAppId,
+ * Sign}; Sign = md5 hex of key + ExpireTime. Takes ownership of data. */
+static cJSON *callback_envelope(const struct mk_plan *p, cJSON *data)
+{
+    int64_t ts = p->record_stop_s + CALLBACK_DELAY_S, expire = ts + CALLBACK_TTL_S;
+    char signed_text[96], sign[33];
+    snprintf(signed_text, sizeof signed_text, "%s%lld", CALLBACK_KEY, (long long)expire);
+    uint8_t md5[16];
+    av_md5_sum(md5, (const uint8_t *)signed_text, strlen(signed_text));
+    for (int i = 0; i < 16; i++)
+        snprintf(sign + 2 * i, 3, "%02x", md5[i]);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "EventType", "OnlineRecordFinished");
+    cJSON_AddItemToObject(e, "EventData", data);
+    add_int(e, "Timestamp", ts);
+    add_int(e, "ExpireTime", expire);
+    add_int(e, "SdkAppId", SDK_APP_ID);
+    cJSON_AddStringToObject(e, "Sign", sign);
+    return e;
+}
+
+/* The shapes of section 1a: the same result (with ReplayUrl, so each leads
+ * to the manifest) as the callback and as the API answer; a failed task's
+ * callback; and a CreateVideoGenerationTask request asking for layout 2
+ * with the teacher in the first tile. */
+static int envelopes_write(const struct mk_plan *p)
+{
+    int rc = 0;
+    cJSON *result = recording_result(p, true);
+    cJSON_AddStringToObject(result, "ReplayUrl", "replay.json");
+    cJSON *callback = callback_envelope(p, result);
+    rc |= mk_write_json(p, "callback.json", callback);
+    cJSON_Delete(callback);
+
+    result = recording_result(p, true);
+    cJSON_AddStringToObject(result, "ReplayUrl", "replay.json");
+    char rid[48];
+    request_id(p, rid, sizeof rid);
+    cJSON_AddStringToObject(result, "RequestId", rid);
+    cJSON *answer = cJSON_CreateObject();
+    cJSON_AddItemToObject(answer, "Response", result);
+    rc |= mk_write_json(p, "api-answer.json", answer);
+    cJSON_Delete(answer);
+
+    cJSON *failed = cJSON_CreateObject();
+    cJSON_AddStringToObject(failed, "TaskId", p->task_id);
+    cJSON *err = cJSON_AddObjectToObject(failed, "Error");
+    cJSON_AddStringToObject(err, "Code", "FailedOperation.Transcode");
+    cJSON_AddStringToObject(err, "Message", "Transcoding the recorded streams failed.");
+    cJSON *fcb = callback_envelope(p, failed);
+    rc |= mk_write_json(p, "task-failed.json", fcb);
+    cJSON_Delete(fcb);
+
+    cJSON *req = cJSON_CreateObject();
+    add_int(req, "SdkAppId", SDK_APP_ID);
+    cJSON_AddStringToObject(req, "OnlineRecordTaskId", p->task_id);
+    cJSON *wb = cJSON_AddObjectToObject(req, "Whiteboard");
+    add_int(wb, "Width", 1280);
+    add_int(wb, "Height", 960);
+    cJSON *mix = cJSON_AddObjectToObject(req, "MixStream");
+    cJSON_AddBoolToObject(mix, "Enabled", 1);
+    add_int(mix, "ModelId", 2);
+    cJSON_AddStringToObject(mix, "TeacherId", p->lanes[0].user_id);
+    rc |= mk_write_json(p, "task-model2.json", req);
+    cJSON_Delete(req);
+    return rc ? -1 : 0;
+}
+
 int mk_manifests_write(const struct mk_plan *p, int page_count)
 {
     int rc = 0;
@@ -192,10 +295,7 @@ int mk_manifests_write(const struct mk_plan *p, int page_count)
     rc |= mk_write_json(p, "result.json", result);
     cJSON_Delete(result);
 
-    cJSON *callback = recording_result(p, true);
-    cJSON_AddStringToObject(callback, "ReplayUrl", "replay.json");
-    rc |= mk_write_json(p, "callback.json", callback);
-    cJSON_Delete(callback);
+    rc |= envelopes_write(p);
 
     cJSON *seedlike = recording_result(p, false);
     add_replay_fields(seedlike, page_count);
@@ -222,10 +322,135 @@ static cJSON *image_json(const struct mk_image_info *im)
     return o;
 }
 
+/* A growing text buffer for the long lists of truth.json: they are printed
+ * as text and handed to cJSON as raw JSON, because a cJSON node per value
+ * would take hundreds of MB for a 500k-op class. */
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+};
+
+static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+    if (t->oom)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int need = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (need < 0) {
+        t->oom = true;
+        return;
+    }
+    if (t->len + (size_t)need + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + (size_t)need + 1)
+            cap *= 2;
+        char *nb = realloc(t->buf, cap);
+        if (!nb) {
+            t->oom = true;
+            return;
+        }
+        t->buf = nb;
+        t->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    t->len += (size_t)need;
+}
+
+/* Adds the list as raw JSON under key; one entry per line, indented as
+ * cJSON indents a top-level key's value. Returns -1 on out of memory. */
+static int add_raw_list(cJSON *o, const char *key, struct text *t)
+{
+    if (t->len == 0)
+        text_printf(t, "[]");
+    else
+        text_printf(t, "\n\t]");
+    int rc = t->oom || !cJSON_AddRawToObject(o, key, t->buf) ? -1 : 0;
+    free(t->buf);
+    *t = (struct text){0};
+    return rc;
+}
+
+static void list_item(struct text *t)
+{
+    text_printf(t, "%s", t->len == 0 ? "[\n\t\t" : ",\n\t\t");
+}
+
+/* Every op that changes the visible page: the navigation's "next change"
+ * and tests of what the board shows at a change need each one's time. Ops
+ * in the pause show at the pause's VideoTime. */
+static int add_board_changes(const struct mk_plan *p, cJSON *t, const struct mk_board_stats *bs)
+{
+    struct text x = {0};
+    for (int i = 0; i < bs->change_count; i++) {
+        const struct mk_board_change *c = &bs->changes[i];
+        list_item(&x);
+        text_printf(&x, "{\"play_ms\": %lld, \"wall_ms\": %lld, \"op\": \"%s\", \"user\": \"%s\"}",
+                    (long long)mk_plan_play(p, c->wall_ms), (long long)c->wall_ms,
+                    mk_op_kind_names[c->kind], p->lanes[c->user].user_id);
+    }
+    cJSON *kinds = cJSON_AddArrayToObject(t, "board_change_ops");
+    for (int k = 0; k < MK_OP_KINDS; k++) {
+        if (mk_op_kind_is_change(k))
+            cJSON_AddItemToArray(kinds, cJSON_CreateString(mk_op_kind_names[k]));
+    }
+    return add_raw_list(t, "board_changes", &x);
+}
+
+/* First playback time at which w(t) >= wall: what a correct player shows
+ * for a time the format gives (chat: MsgTimeStamp, whole seconds). */
+static int64_t shown_play(const struct mk_plan *p, int64_t wall)
+{
+    int64_t t = mk_plan_play(p, wall);
+    return t < 0 ? 0 : t;
+}
+
+/* Every chat message (board batches left out), in MsgSeq order. play_ms is
+ * when a correct player shows it: MsgTimeStamp has one-second resolution,
+ * so that is the playback time of MsgTimeStamp * 1000 (wall_ms), not of
+ * the exact send time (sent_wall_ms). Placeholders (IsPlaceMsg 1) are
+ * listed, marked, though a player shows nothing for them. */
+static int add_chat_messages(const struct mk_plan *p, cJSON *t, const struct mk_msg_list *msgs)
+{
+    struct text x = {0};
+    for (int i = 0; i < msgs->count; i++) {
+        const struct mk_msg *m = &msgs->items[i];
+        if (m->board)
+            continue;
+        int64_t wall = m->wall_ms / 1000 * 1000;
+        list_item(&x);
+        text_printf(&x,
+                    "{\"seq\": %lld, \"from\": \"%s\", \"play_ms\": %lld, \"wall_ms\": %lld, "
+                    "\"sent_wall_ms\": %lld, \"sent_play_ms\": %lld, \"placeholder\": %s}",
+                    (long long)m->seq, m->from, (long long)shown_play(p, wall), (long long)wall,
+                    (long long)m->wall_ms, (long long)shown_play(p, m->wall_ms),
+                    m->placeholder ? "true" : "false");
+    }
+    return add_raw_list(t, "chat_messages", &x);
+}
+
+static cJSON *anchors_json(const struct mk_anchor *a, int n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int k = 0; k < n; k++) {
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "pts_ms", a[k].pts_ms);
+        add_int(o, "sync_time", a[k].sync_time);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
 int mk_truth_write(const struct mk_plan *p, const struct mk_images *img,
                    const struct mk_board_stats *bs, const struct mk_chat_stats *cs,
-                   int message_count, int page_count)
+                   const struct mk_msg_list *msgs, int page_count)
 {
+    int message_count = msgs->count;
     const struct mk_options *o = &p->opt;
     cJSON *t = cJSON_CreateObject();
     cJSON_AddStringToObject(t, "generator", "sigplay-mkclass");
@@ -240,6 +465,20 @@ int mk_truth_write(const struct mk_plan *p, const struct mk_images *img,
     add_int(opt, "start_offset_ms", o->start_offset_ms);
     add_int(opt, "pause_ms", o->pause_ms);
     add_int(opt, "seed", (int64_t)o->seed);
+    cJSON_AddBoolToObject(opt, "audio_only", o->audio_only);
+    add_int(opt, "camera_hole_start_ms", o->hole_start_ms);
+    add_int(opt, "camera_hole_len_ms", o->hole_len_ms);
+    cJSON *st = cJSON_AddArrayToObject(opt, "sei_types");
+    for (int i = 0; i < o->sei_type_count; i++)
+        cJSON_AddItemToArray(st, cJSON_CreateNumber(o->sei_types[i]));
+    cJSON_AddBoolToObject(opt, "sei_decoy_244", o->sei_decoy_244);
+    cJSON *lags = cJSON_AddArrayToObject(opt, "lag_ms");
+    for (int i = 0; i < o->lag_count; i++) {
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "user", o->lags[i].user);
+        add_int(l, "ms", o->lags[i].ms);
+        cJSON_AddItemToArray(lags, l);
+    }
 
     add_int(t, "true_start_ms", p->true_start_ms);
     add_int(t, "record_start_time", p->record_start_s);
@@ -279,13 +518,11 @@ int mk_truth_write(const struct mk_plan *p, const struct mk_images *img,
         add_int(j, "tone_hz", l->audio ? l->tone_hz : 0);
         add_int(j, "beep_hz", l->audio ? l->beep_hz : 0);
         add_int(j, "sei_payload_type", (int)l->sei);
-        cJSON *anchors = cJSON_AddArrayToObject(j, "anchors");
-        for (int k = 0; k < s->anchor_count; k++) {
-            cJSON *a = cJSON_CreateObject();
-            add_int(a, "pts_ms", s->anchors[k].pts_ms);
-            add_int(a, "sync_time", s->anchors[k].sync_time);
-            cJSON_AddItemToArray(anchors, a);
-        }
+        cJSON_AddItemToObject(j, "anchors", anchors_json(s->anchors, s->anchor_count));
+        cJSON_AddStringToObject(j, "format", l->video_type == 4 ? "mp3" : "mp4");
+        add_int(j, "lag_ms", l->lag_ms);
+        /* type-244 SEI beside the anchors: never to be used */
+        cJSON_AddItemToObject(j, "decoys_244", anchors_json(s->decoys, s->decoy_count));
         cJSON_AddItemToArray(segs, j);
     }
 
@@ -311,7 +548,37 @@ int mk_truth_write(const struct mk_plan *p, const struct mk_images *img,
     cJSON_AddItemToObject(images, "photo", image_json(&img->photo));
     cJSON_AddItemToObject(images, "photo_thumb", image_json(&img->photo_thumb));
 
-    int rc = mk_write_json(p, "truth.json", t);
+    /* What tests of the newer options need; all after the older keys. */
+    if (o->hole_len_ms > 0) {
+        int64_t h0 = o->hole_start_ms, h1 = h0 + o->hole_len_ms;
+        cJSON *h = cJSON_AddObjectToObject(t, "camera_hole");
+        add_int(h, "start_ms", h0);
+        add_int(h, "end_ms", h1);
+        int inside = 0;
+        for (int i = 0; i < bs->change_count; i++) {
+            int64_t pt = mk_plan_play(p, bs->changes[i].wall_ms);
+            inside += pt >= h0 && pt < h1;
+        }
+        add_int(h, "board_changes_inside", inside);
+    } else {
+        cJSON_AddNullToObject(t, "camera_hole");
+    }
+    add_int(t, "sei_decoy_offset_ms", o->sei_decoy_244 ? MK_SEI_DECOY_OFFSET_MS : 0);
+    cJSON *env = cJSON_AddObjectToObject(t, "envelopes");
+    char rid[48];
+    request_id(p, rid, sizeof rid);
+    cJSON_AddStringToObject(env, "request_id", rid);
+    add_int(env, "sdk_app_id", SDK_APP_ID);
+    cJSON_AddStringToObject(env, "callback_key", CALLBACK_KEY);
+    cJSON_AddStringToObject(env, "teacher_id", p->lanes[0].user_id);
+    int rc = 0;
+    if (add_board_changes(p, t, bs) < 0 || add_chat_messages(p, t, msgs) < 0) {
+        fprintf(stderr, "sigplay-mkclass: out of memory writing truth.json\n");
+        cJSON_Delete(t);
+        return -1;
+    }
+
+    rc = mk_write_json(p, "truth.json", t);
     cJSON_Delete(t);
     return rc;
 }

@@ -16,6 +16,7 @@
 #define MK_MIN_OPS 100 /* the scripted lesson alone is fewer ops than this */
 #define MK_MIN_PAUSE_MS 2000
 #define MK_MAX_PAUSE_MS 5400000 /* the service force-stops after 90 min paused */
+#define MK_MIN_HOLE_MS 1000     /* shorter holes hold no board op worth testing */
 
 static void usage(FILE *f)
 {
@@ -23,10 +24,13 @@ static void usage(FILE *f)
             "usage: sigplay-mkclass -o DIR [options]\n"
             "\n"
             "Writes a sample recorded class into DIR: replay.json (replay manifest),\n"
-            "result.json (plain recording result), callback.json (result pointing to\n"
-            "replay.json by ReplayUrl), seedlike.json (manifest without OmittedDurations),\n"
-            "truth.json (what was written, for tests), media/*.mp4, im/messages-NNN.json,\n"
-            "images/*. The same options always give the same bytes.\n"
+            "result.json (plain recording result), callback.json (the event callback\n"
+            "envelope; its result points to replay.json by ReplayUrl), api-answer.json\n"
+            "(the HTTP API answer), task-failed.json (a failed task's callback),\n"
+            "task-model2.json (a video generation request with MixStream ModelId 2),\n"
+            "seedlike.json (manifest without OmittedDurations), truth.json (what was\n"
+            "written, for tests), media/*.mp4 (*.mp3 with --audio-only),\n"
+            "im/messages-NNN.json, images/*. The same options always give the same bytes.\n"
             "\n"
             "options:\n"
             "  -o, --out DIR           output directory (created if missing)\n"
@@ -43,11 +47,26 @@ static void usage(FILE *f)
             "                          (0..86399999, default 0)\n"
             "  --pause-ms N            wall-clock length of the pause (%d..%d, default 20000)\n"
             "  --seed N                seed of the random parts (default 1)\n"
+            "  --audio-only            no video at all: every camera lane is an audio-only\n"
+            "                          lane (VideoType 4, MP3 files, the same tones and\n"
+            "                          beeps) and the screen share lane is left out; the\n"
+            "                          board and the chat are unchanged\n"
+            "  --camera-hole-ms S:L    every camera lane has no segment for playback\n"
+            "                          [S, S+L) ms (cameras off; L >= %d) while board ops go\n"
+            "                          on: a few strokes, a shape and a text fall inside it\n"
+            "  --sei-types A,B,...     SEI payload types the camera lanes use in turn, each\n"
+            "                          one of 5, 100, 242, 243 (default: 242, 5, then\n"
+            "                          alternately 5 and 242)\n"
+            "  --sei-decoy-244         beside every sync SEI, a payload type 244 SEI with a\n"
+            "                          wrong syncTime (+%d ms), which players must ignore\n"
+            "  --lag-ms USER:MS        USER's media is MS ms late against the board (negative:\n"
+            "                          early; |MS| <= %d); its SEI syncTime (or SyncTime)\n"
+            "                          says so; may be given once per lane\n"
             "  -q, --quiet             print nothing on success\n"
             "  -h, --help              this text\n",
             MK_MIN_DURATION_MS, MK_MAX_DURATION_MS, MK_MIN_LANES, MK_MAX_LANES, MK_MAX_FPS,
             MK_MIN_OPS, MK_MAX_OPS, mk_chat_scripted(), MK_MAX_CHAT, MK_MIN_PAUSE_MS,
-            MK_MAX_PAUSE_MS);
+            MK_MAX_PAUSE_MS, MK_MIN_HOLE_MS, MK_SEI_DECOY_OFFSET_MS, MK_MAX_LAG_MS);
 }
 
 /* Parses a whole decimal integer in [lo, hi]; prints one clear line if not. */
@@ -95,6 +114,82 @@ static int parse_size(const char *s, int *w, int *h)
     return -1;
 }
 
+/* "S:L" of --camera-hole-ms; the range against the duration is checked
+ * once every option is known. */
+static int parse_hole(const char *s, int64_t *start, int64_t *len)
+{
+    const char *colon = s ? strchr(s, ':') : NULL;
+    char buf[32];
+    if (!colon || (size_t)(colon - s) >= sizeof buf) {
+        fprintf(stderr,
+                "sigplay-mkclass: --camera-hole-ms: expected START:LEN in ms such as "
+                "12000:8000, got '%s'\n",
+                s ? s : "");
+        return -1;
+    }
+    memcpy(buf, s, (size_t)(colon - s));
+    buf[colon - s] = '\0';
+    if (parse_int("--camera-hole-ms (start)", buf, 0, MK_MAX_DURATION_MS, start) < 0 ||
+        parse_int("--camera-hole-ms (length)", colon + 1, MK_MIN_HOLE_MS, MK_MAX_DURATION_MS, len) <
+            0)
+        return -1;
+    return 0;
+}
+
+static int parse_sei_types(const char *s, struct mk_options *o)
+{
+    o->sei_type_count = 0;
+    const char *p = s ? s : "";
+    for (;;) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        bool known = v == 5 || v == 100 || v == 242 || v == 243;
+        /* each entry: digits only, one of the readable types, then ',' or the end */
+        if (end == p || *p == '-' || *p == '+' || *p == ' ' || errno || !known ||
+            (*end != ',' && *end != '\0') || o->sei_type_count == MK_MAX_SEI_TYPES) {
+            fprintf(stderr,
+                    "sigplay-mkclass: --sei-types: expected up to %d of 5, 100, 242, 243 "
+                    "separated by commas, got '%s'\n",
+                    MK_MAX_SEI_TYPES, s ? s : "");
+            return -1;
+        }
+        o->sei_types[o->sei_type_count++] = (int)v;
+        if (*end == '\0')
+            return 0;
+        p = end + 1; /* after ',': an empty entry fails above (end == p) */
+    }
+}
+
+static int parse_lag(const char *s, struct mk_options *o)
+{
+    const char *colon = s ? strrchr(s, ':') : NULL;
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof o->lags[0].user) {
+        fprintf(stderr,
+                "sigplay-mkclass: --lag-ms: expected USER:MS such as student_02:300, "
+                "got '%s'\n",
+                s ? s : "");
+        return -1;
+    }
+    if (o->lag_count == MK_MAX_LANES) {
+        fprintf(stderr, "sigplay-mkclass: --lag-ms: given more than %d times\n", MK_MAX_LANES);
+        return -1;
+    }
+    struct mk_lag *l = &o->lags[o->lag_count];
+    memcpy(l->user, s, (size_t)(colon - s));
+    l->user[colon - s] = '\0';
+    for (int i = 0; i < o->lag_count; i++) {
+        if (!strcmp(o->lags[i].user, l->user)) {
+            fprintf(stderr, "sigplay-mkclass: --lag-ms: lane '%s' given twice\n", l->user);
+            return -1;
+        }
+    }
+    if (parse_int("--lag-ms", colon + 1, -MK_MAX_LAG_MS, MK_MAX_LAG_MS, &l->ms) < 0)
+        return -1;
+    o->lag_count++;
+    return 0;
+}
+
 /* Returns 0 to run, 1 for --help, -1 on a bad option. */
 static int parse_options(int argc, char **argv, struct mk_options *o, bool *quiet)
 {
@@ -117,6 +212,12 @@ static int parse_options(int argc, char **argv, struct mk_options *o, bool *quie
             return 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             *quiet = true;
+            continue;
+        } else if (!strcmp(a, "--audio-only")) {
+            o->audio_only = true;
+            continue;
+        } else if (!strcmp(a, "--sei-decoy-244")) {
+            o->sei_decoy_244 = true;
             continue;
         }
         if (!val) {
@@ -157,6 +258,12 @@ static int parse_options(int argc, char **argv, struct mk_options *o, bool *quie
         } else if (!strcmp(a, "--seed")) {
             rc = parse_int(a, val, 0, INT64_MAX, &v);
             o->seed = (uint64_t)v;
+        } else if (!strcmp(a, "--camera-hole-ms")) {
+            rc = parse_hole(val, &o->hole_start_ms, &o->hole_len_ms);
+        } else if (!strcmp(a, "--sei-types")) {
+            rc = parse_sei_types(val, o);
+        } else if (!strcmp(a, "--lag-ms")) {
+            rc = parse_lag(val, o);
         } else {
             fprintf(stderr, "sigplay-mkclass: unknown option '%s' (see --help)\n", a);
             return -1;
@@ -167,6 +274,23 @@ static int parse_options(int argc, char **argv, struct mk_options *o, bool *quie
     }
     if (!o->out_dir) {
         fprintf(stderr, "sigplay-mkclass: -o DIR is required (see --help)\n");
+        return -1;
+    }
+    if (o->hole_len_ms > 0 && o->hole_start_ms + o->hole_len_ms > o->duration_ms) {
+        fprintf(stderr,
+                "sigplay-mkclass: --camera-hole-ms: %" PRId64 ":%" PRId64
+                " ends after the class (--duration-ms %" PRId64 ")\n",
+                o->hole_start_ms, o->hole_len_ms, o->duration_ms);
+        return -1;
+    }
+    if (o->audio_only && o->sei_type_count > 0) {
+        fprintf(stderr, "sigplay-mkclass: --sei-types: an --audio-only class has no video to "
+                        "carry SEI\n");
+        return -1;
+    }
+    if (o->audio_only && o->sei_decoy_244) {
+        fprintf(stderr, "sigplay-mkclass: --sei-decoy-244: an --audio-only class has no video "
+                        "to carry SEI\n");
         return -1;
     }
     return 0;
@@ -198,10 +322,11 @@ int main(int argc, char **argv)
     av_log_set_level(AV_LOG_ERROR); /* x264 prints its settings at info level */
 
     static struct mk_plan plan; /* large: keep it off the stack */
-    mk_plan_build(&plan, &opt);
+    if (mk_plan_build(&plan, &opt) < 0)
+        return 2; /* a --lag-ms lane that does not exist: an option error */
     struct mk_images images;
     struct mk_msg_list msgs = {0};
-    struct mk_board_stats bstats;
+    struct mk_board_stats bstats = {0};
     struct mk_chat_stats cstats;
     int pages = 0;
     int rc = 1;
@@ -217,7 +342,7 @@ int main(int argc, char **argv)
         mk_im_pages_write(&plan, &msgs, &pages) < 0)
         goto out;
     remove_stale_pages(&plan, pages);
-    if (mk_truth_write(&plan, &images, &bstats, &cstats, msgs.count, pages) < 0 ||
+    if (mk_truth_write(&plan, &images, &bstats, &cstats, &msgs, pages) < 0 ||
         mk_manifests_write(&plan, pages) < 0)
         goto out;
     if (!quiet)
@@ -227,6 +352,7 @@ int main(int argc, char **argv)
                cstats.chat, pages);
     rc = 0;
 out:
+    mk_board_stats_free(&bstats);
     mk_msgs_free(&msgs);
     mk_plan_free(&plan);
     return rc;

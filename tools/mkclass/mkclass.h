@@ -32,6 +32,15 @@
 #define MK_MAX_OPS 500000
 #define MK_MAX_CHAT 100000
 #define MK_MAX_FPS 60
+#define MK_MAX_SEI_TYPES 8
+#define MK_MAX_LAG_MS 10000
+
+/* --lag-ms USER:MS: that lane's media shows board time b at the media
+ * position where VideoPlayTime places board time b + ms. */
+struct mk_lag {
+    char user[64];
+    int64_t ms;
+};
 
 struct mk_options {
     const char *out_dir;
@@ -44,6 +53,19 @@ struct mk_options {
     int64_t start_offset_ms; /* true class start = 1700000000000 + this */
     int64_t pause_ms;        /* wall length of the one pause */
     uint64_t seed;
+    /* Every camera lane is an audio-only lane (VideoType 4, MP3) and the
+     * screen share lane is left out. */
+    bool audio_only;
+    /* Camera lanes have no segment for playback [start, start + len); len 0:
+     * no hole. */
+    int64_t hole_start_ms, hole_len_ms;
+    /* SEI payload types the camera lanes use in turn; count 0: the default
+     * scheme (242, 5, then alternately 5 and 242). */
+    int sei_types[MK_MAX_SEI_TYPES];
+    int sei_type_count;
+    bool sei_decoy_244; /* a type-244 SEI with a wrong syncTime beside each anchor */
+    struct mk_lag lags[MK_MAX_LANES];
+    int lag_count;
 };
 
 /* ---- deterministic random numbers (splitmix64) -------------------------- */
@@ -59,9 +81,25 @@ int64_t mk_rng_range(struct mk_rng *r, int64_t lo, int64_t hi);
 
 /* ---- the plan: lanes, segments, the pause -------------------------------- */
 
-enum mk_sei_kind { MK_SEI_NONE = 0, MK_SEI_242 = 242, MK_SEI_5 = 5 };
+enum mk_sei_kind {
+    MK_SEI_NONE = 0,
+    MK_SEI_5 = 5,
+    MK_SEI_100 = 100,
+    MK_SEI_242 = 242,
+    MK_SEI_243 = 243
+};
 
-#define MK_MAX_SEGMENTS (MK_MAX_LANES * 2)
+/* The SDK's own timestamp SEI: never an anchor. Decoys carry the true
+ * syncTime plus this, so a player that reads them is visibly off. */
+#define MK_SEI_DECOY_TYPE 244
+#define MK_SEI_DECOY_OFFSET_MS 4321
+
+/* Two segments per lane (cut at the pause), three when a camera hole falls
+ * inside one of them. */
+#define MK_MAX_SEGMENTS (MK_MAX_LANES * 3)
+/* A camera that is on for less than this between the hole and a segment
+ * boundary writes no file: a sub-second segment is not worth a test. */
+#define MK_MIN_SEGMENT_MS 1000
 
 /* One SEI anchor written into a segment: presentation time (ms from the
  * segment's first frame) and the board time carried in the JSON. */
@@ -73,24 +111,29 @@ struct mk_anchor {
 struct mk_lane {
     char user_id[64]; /* UserId of the segments */
     char label[64];   /* what the frames show: the lane name */
-    int video_type;   /* 0 camera, 1 screen share */
+    int video_type;   /* 0 camera, 1 screen share, 4 audio only (MP3) */
     enum mk_sei_kind sei;
     bool audio;               /* cameras carry AAC audio */
     int tone_hz;              /* the lane's continuous tone */
     int beep_hz;              /* the beep at every whole board second */
     uint8_t bg_y, bg_u, bg_v; /* frame background */
     int64_t join_play_ms;     /* playback time of the lane's first segment */
+    int64_t lag_ms;           /* --lag-ms: media this much late against the board */
 };
+
+/* Camera lanes, audio-only or not: what holes and SEI schemes apply to. */
+bool mk_lane_is_camera(const struct mk_lane *l);
 
 struct mk_segment {
     int lane;               /* index into mk_plan.lanes */
-    int index_in_lane;      /* 0 before the pause, 1 after */
+    int index_in_lane;      /* 0, 1, ... in time order (0 before the pause, 1 after,
+                               unless a camera hole cuts one) */
     int64_t play_time_ms;   /* VideoPlayTime */
     int64_t duration_ms;    /* VideoDuration */
     int64_t true_offset_ms; /* media starts this much later in board time than
-                               VideoPlayTime says (join latency) */
+                               VideoPlayTime says (join latency, minus lag) */
     int64_t first_board_ms; /* true board time of the first frame */
-    char file[96];          /* relative to the output dir: media/<name>.mp4 */
+    char file[96];          /* relative to the output dir: media/<name>.mp4|.mp3 */
     char video_id[32];
     /* filled in when the file is written */
     int64_t size_bytes;
@@ -98,6 +141,8 @@ struct mk_segment {
     int audio_samples;
     struct mk_anchor *anchors; /* owned */
     int anchor_count;
+    struct mk_anchor *decoys; /* type-244 decoys written, owned */
+    int decoy_count;
 };
 
 struct mk_plan {
@@ -119,8 +164,9 @@ struct mk_plan {
     uint8_t sei_uuid[16]; /* the UUID of payloadType-5 sync SEI */
 };
 
-/* Builds the plan from validated options. Never fails. */
-void mk_plan_build(struct mk_plan *p, const struct mk_options *opt);
+/* Builds the plan from validated options. Fails (-1, one line on stderr)
+ * only when a --lag-ms user names no lane. */
+int mk_plan_build(struct mk_plan *p, const struct mk_options *opt);
 void mk_plan_free(struct mk_plan *p);
 /* True wall/board time of playback time t (ms). */
 int64_t mk_plan_wall(const struct mk_plan *p, int64_t play_ms);
@@ -166,16 +212,17 @@ struct AVPacket;
 int mk_sei_insert(struct AVPacket *pkt, const uint8_t *nal, size_t nal_len);
 
 struct AVCodecContext;
-/* Opens the lane video encoder (libx264) / the AAC encoder. NULL on error. */
+/* Opens the lane video encoder (libx264) / an audio encoder by FFmpeg name
+ * ("aac" for cameras, "libmp3lame" for audio-only lanes). NULL on error. */
 struct AVCodecContext *mk_video_open(const struct mk_plan *p, bool global_header);
-struct AVCodecContext *mk_audio_open(bool global_header);
+struct AVCodecContext *mk_audio_open(const char *encoder, bool global_header);
 /* If pkt is a frame on a whole media second and the lane carries SEI,
  * inserts {"syncTime": board ms} and records the anchor. 0 or -1. */
 int mk_video_add_sei(const struct mk_plan *p, struct mk_segment *s, struct AVPacket *pkt);
 
-/* Writes one segment's MP4 (video, plus AAC when the lane has audio) and
- * fills its size, frame count and anchors. Returns 0 or -1 with a message
- * on stderr. */
+/* Writes one segment's MP4 (video, plus AAC when the lane has audio), or
+ * for an audio-only lane its MP3, and fills its size, frame count and
+ * anchors. Returns 0 or -1 with a message on stderr. */
 int mk_segment_write(struct mk_plan *p, int seg_index);
 
 /* Draws the lane's picture for one frame. */
@@ -230,12 +277,25 @@ void mk_msgs_free(struct mk_msg_list *l);
 #define MK_OP_KINDS 16
 extern const char *const mk_op_kind_names[MK_OP_KINDS];
 
+/* An op that changes what the visible page shows, at the op's time. */
+struct mk_board_change {
+    int64_t wall_ms; /* the op's t */
+    int kind;        /* index into mk_op_kind_names */
+    int user;        /* lane index of the author */
+};
+
 struct mk_board_stats {
     int ops;
     int batches;
     int ops_in_pause;
     int per_kind[MK_OP_KINDS];
+    struct mk_board_change *changes; /* owned; in op order */
+    int change_count;
 };
+
+void mk_board_stats_free(struct mk_board_stats *s);
+/* Whether ops of this kind count as board changes (see board_ops.c). */
+bool mk_op_kind_is_change(int kind);
 
 /* Generates the board op script and appends it as TXWhiteBoardExt batches. */
 int mk_board_ops_generate(const struct mk_plan *p, const struct mk_images *img,
@@ -273,10 +333,13 @@ int mk_path(const struct mk_plan *p, const char *rel, char *buf, size_t size);
 /* Creates the output dir and its media/, im/, images/; removes a stale
  * replay.json (written last, so its presence means "complete"). */
 int mk_dirs_create(const struct mk_plan *p);
+/* Writes result.json, the section 1a shapes (callback.json, api-answer.json,
+ * task-failed.json, task-model2.json), seedlike.json and last replay.json. */
 int mk_manifests_write(const struct mk_plan *p, int page_count);
+/* msgs: the sorted list after mk_im_pages_write (MsgSeq assigned). */
 int mk_truth_write(const struct mk_plan *p, const struct mk_images *img,
                    const struct mk_board_stats *bs, const struct mk_chat_stats *cs,
-                   int message_count, int page_count);
+                   const struct mk_msg_list *msgs, int page_count);
 
 /* Board time formatted "2023-11-14 22:13:20.000" (UTC). */
 void mk_format_utc(int64_t board_ms, char *buf, size_t size);

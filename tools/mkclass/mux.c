@@ -1,7 +1,9 @@
 /* mux.c - writes one segment: draws and encodes every frame, synthesizes and
  * encodes the audio, inserts the sync SEI and muxes into MP4 (moov first, as
  * a video-on-demand service serves it, so playback over HTTP can start before
- * the whole file is there).
+ * the whole file is there). An audio-only lane's segment is an MP3 file
+ * (libmp3lame, with the Xing/LAME header that records the encoder delay and
+ * padding, so readers trim them and the duration is exact).
  *
  * Durations: a segment of VideoDuration d ms has round(d * fps / 1000)
  * frames of 1/fps s each, and exactly d * 48 audio samples.
@@ -89,28 +91,37 @@ static int add_stream(struct writer *w, AVCodecContext *enc, AVStream **out)
 static int open_all(struct writer *w, const char *path)
 {
     const struct mk_lane *l = &w->p->lanes[w->s->lane];
-    if (avformat_alloc_output_context2(&w->oc, NULL, "mp4", path) < 0)
+    bool audio_only = l->video_type == 4;
+    if (avformat_alloc_output_context2(&w->oc, NULL, audio_only ? "mp3" : "mp4", path) < 0)
         return -1;
+    /* bit-exact: no library version strings in the file (same bytes with
+     * any FFmpeg build of the same encoders) */
     w->oc->flags |= AVFMT_FLAG_BITEXACT;
     bool gh = (w->oc->oformat->flags & AVFMT_GLOBALHEADER) != 0;
-    w->venc = mk_video_open(w->p, gh);
-    if (!w->venc || add_stream(w, w->venc, &w->vst) < 0)
-        return -1;
-    w->vst->avg_frame_rate = w->venc->framerate;
+    if (!audio_only) {
+        w->venc = mk_video_open(w->p, gh);
+        if (!w->venc || add_stream(w, w->venc, &w->vst) < 0)
+            return -1;
+        w->vst->avg_frame_rate = w->venc->framerate;
+    }
     if (l->audio) {
-        w->aenc = mk_audio_open(gh);
+        w->aenc = mk_audio_open(audio_only ? "libmp3lame" : "aac", gh);
         if (!w->aenc || add_stream(w, w->aenc, &w->ast) < 0)
             return -1;
     }
     w->pkt = av_packet_alloc();
-    w->vframe = av_frame_alloc();
-    if (!w->pkt || !w->vframe)
+    if (!w->pkt)
         return -1;
-    w->vframe->format = AV_PIX_FMT_YUV420P;
-    w->vframe->width = w->p->opt.width;
-    w->vframe->height = w->p->opt.height;
-    if (av_frame_get_buffer(w->vframe, 0) < 0)
-        return -1;
+    if (w->venc) {
+        w->vframe = av_frame_alloc();
+        if (!w->vframe)
+            return -1;
+        w->vframe->format = AV_PIX_FMT_YUV420P;
+        w->vframe->width = w->p->opt.width;
+        w->vframe->height = w->p->opt.height;
+        if (av_frame_get_buffer(w->vframe, 0) < 0)
+            return -1;
+    }
     if (w->aenc) {
         w->aframe = av_frame_alloc();
         if (!w->aframe)
@@ -125,7 +136,8 @@ static int open_all(struct writer *w, const char *path)
     if (avio_open(&w->oc->pb, path, AVIO_FLAG_WRITE) < 0)
         return -1;
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "movflags", "+faststart", 0);
+    if (!audio_only)
+        av_dict_set(&opts, "movflags", "+faststart", 0);
     int rc = avformat_write_header(w->oc, &opts);
     av_dict_free(&opts);
     return rc < 0 ? -1 : 0;
@@ -170,7 +182,8 @@ int mk_segment_write(struct mk_plan *p, int seg_index)
         return -1;
     struct writer w = {.p = p, .s = s};
     int fps = p->opt.fps;
-    int64_t frames = (s->duration_ms * fps + 500) / 1000;
+    bool audio_only = p->lanes[s->lane].video_type == 4;
+    int64_t frames = audio_only ? 0 : (s->duration_ms * fps + 500) / 1000;
     int64_t samples = s->duration_ms * (MK_AUDIO_RATE / 1000);
     int64_t audio_next = 0;
     int rc = -1;
@@ -199,7 +212,9 @@ int mk_segment_write(struct mk_plan *p, int seg_index)
                 goto encode_error;
         }
     }
-    if (avcodec_send_frame(w.venc, NULL) < 0 || drain(&w, w.venc, w.vst) < 0)
+    if (audio_only && encode_audio_until(&w, &audio_next, samples, true) < 0)
+        goto encode_error;
+    if (w.venc && (avcodec_send_frame(w.venc, NULL) < 0 || drain(&w, w.venc, w.vst) < 0))
         goto encode_error;
     if (w.aenc && (avcodec_send_frame(w.aenc, NULL) < 0 || drain(&w, w.aenc, w.ast) < 0))
         goto encode_error;
@@ -224,6 +239,8 @@ out:
         }
         if (s->anchor_count > 1)
             qsort(s->anchors, (size_t)s->anchor_count, sizeof *s->anchors, cmp_anchor);
+        if (s->decoy_count > 1)
+            qsort(s->decoys, (size_t)s->decoy_count, sizeof *s->decoys, cmp_anchor);
     }
     return rc;
 }

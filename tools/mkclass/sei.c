@@ -4,8 +4,8 @@
  * Written by hand on purpose: this is what a classroom client does (the
  * service's SDK calls it sendSEIMsg), and the player's reader must be tested
  * against bytes produced independently of it. Payload type 242 carries the
- * JSON itself; payload type 5 (user_data_unregistered) carries a 16-byte
- * UUID, then the JSON.
+ * JSON itself, as do 100, 243 and the 244 decoys; payload type 5
+ * (user_data_unregistered) carries a 16-byte UUID, then the JSON.
  */
 #include "mkclass.h"
 

@@ -1,5 +1,7 @@
 /* video.c - the H.264 encoder (libx264 through libavcodec) and the sync SEI
- * written into each lane's video once per second.
+ * written into each lane's video once per second (payload type per lane:
+ * 242, 5, 100 or 243; with --sei-decoy-244 also a type-244 SEI carrying a
+ * wrong syncTime in the same access unit).
  *
  * Determinism: one encoder thread, bit-exact flags, no scene-cut key frames
  * (a key frame every 2 s exactly, which the seek tests rely on). x264's own
@@ -49,6 +51,37 @@ AVCodecContext *mk_video_open(const struct mk_plan *p, bool global_header)
     return c;
 }
 
+static int anchor_push(struct mk_anchor **list, int *count, int64_t pts_ms, int64_t sync)
+{
+    struct mk_anchor *a = realloc(*list, (size_t)(*count + 1) * sizeof *a);
+    if (!a)
+        return -1;
+    *list = a;
+    a[*count].pts_ms = pts_ms;
+    a[*count].sync_time = sync;
+    (*count)++;
+    return 0;
+}
+
+/* Builds and inserts one {"syncTime": sync} SEI of the given payload type
+ * before the first slice (so after any earlier inserted SEI). */
+static int insert_sync_sei(const struct mk_plan *p, const struct mk_segment *s, AVPacket *pkt,
+                           int payload_type, int64_t sync)
+{
+    char json[64];
+    snprintf(json, sizeof json, "{\"syncTime\":%" PRId64 "}", sync);
+    size_t len = 0;
+    uint8_t *nal = mk_sei_build(payload_type, p->sei_uuid, json, &len);
+    if (!nal)
+        return -1;
+    int rc = mk_sei_insert(pkt, nal, len);
+    free(nal);
+    if (rc < 0)
+        fprintf(stderr, "sigplay-mkclass: %s: cannot insert SEI at pts %" PRId64 "\n", s->file,
+                (int64_t)pkt->pts);
+    return rc;
+}
+
 int mk_video_add_sei(const struct mk_plan *p, struct mk_segment *s, AVPacket *pkt)
 {
     const struct mk_lane *l = &p->lanes[s->lane];
@@ -58,25 +91,22 @@ int mk_video_add_sei(const struct mk_plan *p, struct mk_segment *s, AVPacket *pk
     /* A frame on a whole second of media time: exact in ms. */
     int64_t pts_ms = pkt->pts / fps * 1000;
     int64_t sync = s->first_board_ms + pts_ms;
-    char json[64];
-    snprintf(json, sizeof json, "{\"syncTime\":%" PRId64 "}", sync);
-    size_t len = 0;
-    uint8_t *nal = mk_sei_build((int)l->sei, p->sei_uuid, json, &len);
-    if (!nal)
-        return -1;
-    int rc = mk_sei_insert(pkt, nal, len);
-    free(nal);
-    if (rc < 0) {
-        fprintf(stderr, "sigplay-mkclass: %s: cannot insert SEI at pts %" PRId64 "\n", s->file,
-                (int64_t)pkt->pts);
-        return -1;
+    if (!p->opt.sei_decoy_244) {
+        if (insert_sync_sei(p, s, pkt, (int)l->sei, sync) < 0)
+            return -1;
+        return anchor_push(&s->anchors, &s->anchor_count, pts_ms, sync);
     }
-    struct mk_anchor *a = realloc(s->anchors, (size_t)(s->anchor_count + 1) * sizeof *a);
-    if (!a)
+    /* The decoy goes before the real anchor at even whole seconds and after
+     * it at odd ones: a reader that takes the first SEI of an access unit
+     * and one that takes the last are both caught. */
+    int64_t decoy = sync + MK_SEI_DECOY_OFFSET_MS;
+    bool decoy_first = (pts_ms / 1000) % 2 == 0;
+    if ((decoy_first && insert_sync_sei(p, s, pkt, MK_SEI_DECOY_TYPE, decoy) < 0) ||
+        insert_sync_sei(p, s, pkt, (int)l->sei, sync) < 0 ||
+        (!decoy_first && insert_sync_sei(p, s, pkt, MK_SEI_DECOY_TYPE, decoy) < 0))
         return -1;
-    s->anchors = a;
-    a[s->anchor_count].pts_ms = pts_ms;
-    a[s->anchor_count].sync_time = sync;
-    s->anchor_count++;
+    if (anchor_push(&s->anchors, &s->anchor_count, pts_ms, sync) < 0 ||
+        anchor_push(&s->decoys, &s->decoy_count, pts_ms, decoy) < 0)
+        return -1;
     return 0;
 }
