@@ -680,6 +680,67 @@ static int read_segments(struct mctx *c, const cJSON *root, struct seg_key **key
     return 0;
 }
 
+/* The shapes a result arrives in (format section 1a), recognised by their
+ * keys: an HTTP API answer {"Response": {...}}, an event callback
+ * {"EventType", "EventData": {...}}, or the bare result. Sets *res to the
+ * object holding the result and *shape to its name. A failed task (an
+ * Error object, or an answer holding only RequestId) and callback events
+ * that carry no result are one error line naming the event, the Code and
+ * Message or the RequestId: SP_ETASKFAILED. */
+static int unwrap_result(struct mctx *c, const cJSON *root, const cJSON **res, const char **shape)
+{
+    *res = root;
+    *shape = "result";
+    const cJSON *resp = cJSON_GetObjectItemCaseSensitive(root, "Response");
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(root, "EventType");
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "EventData");
+    const char *event = NULL;
+    if (cJSON_IsObject(resp)) {
+        *res = resp;
+        *shape = "api-answer";
+    } else if (cJSON_IsString(ev) && cJSON_IsObject(data)) {
+        *res = data;
+        *shape = "callback";
+        event = ev->valuestring;
+    } else {
+        return 0;
+    }
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(*res, "Error");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(*res, "RequestId");
+    const char *rids = cJSON_IsString(rid) ? rid->valuestring : "";
+    if (cJSON_IsObject(err)) {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "Code");
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(err, "Message");
+        diag_add(c->diag, DIAG_ERROR, "%s: %s%s%sthe task failed: %s: %s%s%s", c->name,
+                 event ? "EventType " : "", event ? event : "", event ? ": " : "",
+                 cJSON_IsString(code) ? code->valuestring : "(no Code)",
+                 cJSON_IsString(msg) ? msg->valuestring : "(no Message)",
+                 rids[0] ? "; RequestId " : "", rids);
+        return SP_ETASKFAILED;
+    }
+    if (event && strcmp(event, "OnlineRecordFinished") != 0) {
+        const char *what = !strcmp(event, "OnlineRecordStarted")   ? "the recording has started and is still running"
+                           : !strcmp(event, "OnlineRecordStopped") ? "the recording has stopped; its result comes with OnlineRecordFinished"
+                           : !strcmp(event, "OnlineRecordLongPauseWarning")
+                               ? "the recording has been paused long; it stops if the pause goes on"
+                           : !strcmp(event, "OnlineRecordLongPauseForceStopped")
+                               ? "the recording was paused too long and was stopped by the service"
+                               : "an event that carries no recording result";
+        diag_add(c->diag, DIAG_ERROR, "%s: EventType %s: %s; nothing to play", c->name, event, what);
+        return SP_ETASKFAILED;
+    }
+    if (!cJSON_GetObjectItemCaseSensitive(*res, "VideoInfos") &&
+        !cJSON_GetObjectItemCaseSensitive(*res, "TaskId") &&
+        !cJSON_GetObjectItemCaseSensitive(*res, "VideoInfoList") && rids[0]) {
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: the answer holds only RequestId %s: the task failed or has no result "
+                 "(quote the RequestId to the service's support)",
+                 c->name, rids);
+        return SP_ETASKFAILED;
+    }
+    return 0;
+}
+
 int manifest_parse(const char *json, size_t len, const char *doc_url, struct diag_list *diag,
                    struct recording **out)
 {
@@ -690,12 +751,16 @@ int manifest_parse(const char *json, size_t len, const char *doc_url, struct dia
     char *name = doc_url && *doc_url ? url_display_name(doc_url) : NULL;
     struct mctx c = {NULL, diag, name ? name : "manifest", doc_url, false};
     int rc = 0;
-    cJSON *root = parse_json(&c, json, len, &rc);
-    if (!root) {
+    cJSON *doc = parse_json(&c, json, len, &rc);
+    if (!doc) {
         free(name);
         return rc;
     }
+    const cJSON *root = NULL;
+    const char *shape = NULL;
     struct seg_key *keys = NULL;
+    if ((rc = unwrap_result(&c, doc, &root, &shape)) != 0)
+        goto fail;
     c.r = calloc(1, sizeof(*c.r));
     if (!c.r) {
         rc = SP_ENOMEM;
@@ -704,6 +769,7 @@ int manifest_parse(const char *json, size_t len, const char *doc_url, struct dia
     struct recording *p = &c.r->pub;
     p->doc_url = keep(&c, doc_url ? doc_url : "");
     p->doc_name = keep(&c, c.name);
+    p->shape = shape;
     c.name = p->doc_name;
     p->task_id = p->status = p->finish_reason = p->group_id = p->record_user_id = "";
     p->replay_url = "";
@@ -725,7 +791,7 @@ int manifest_parse(const char *json, size_t len, const char *doc_url, struct dia
     if (rc)
         goto fail;
     free(keys);
-    cJSON_Delete(root);
+    cJSON_Delete(doc);
     free(name);
     *out = p;
     return p->ready ? 0 : SP_ENOTREADY;
@@ -733,7 +799,7 @@ fail:
     if (rc == SP_ENOMEM)
         diag_add(diag, DIAG_ERROR, "%s: out of memory while reading", name ? name : "manifest");
     free(keys);
-    cJSON_Delete(root);
+    cJSON_Delete(doc);
     if (c.r)
         recording_free(&c.r->pub);
     free(name);

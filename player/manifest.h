@@ -102,6 +102,8 @@ struct recording {
     const char *doc_url;  /* absolute URL of the document read ("" if none given) */
     const char *doc_name; /* its short name, used in diagnostics */
     bool is_manifest;     /* it had Version, Whiteboard or Messages */
+    const char *shape;    /* how the result arrived (format section 1a): "result",
+                           * "api-answer" or "callback" (static strings) */
     int version;          /* Version, 0 if absent */
 
     const char *task_id;       /* "" if absent */

@@ -24,7 +24,8 @@
     X(AGAIN, "try again")                                                   \
     X(EOF, "end of stream")                                                 \
     X(CANCELLED, "cancelled")                                               \
-    X(DECODE, "decoding failed")
+    X(DECODE, "decoding failed")                                            \
+    X(TASKFAILED, "the recording task failed")
 
 enum sp_err {
     SP_OK = 0,
