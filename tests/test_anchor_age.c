@@ -142,7 +142,7 @@ static void test_continuous_play(void **state)
     (void)state;
     struct rig r;
     rig_open(&r);
-    player_seek(r.p, 0);
+    player_seek_us(r.p, 0);
     size_t steps = 0, reported = 0;
     int rc;
     while (steps < MAX_STEPS && (rc = player_step(r.p, NULL)) >= 0) {
@@ -163,7 +163,7 @@ static void test_after_seeks(void **state)
     rig_open(&r);
     const int64_t at[] = {12345, 45678, 3210, 59000, 29990, 8000};
     for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
-        player_seek(r.p, at[k]);
+        player_seek_us(r.p, at[k] * 1000);
         size_t reported = 0;
         for (int n = 0; n < 20; n++) {
             int rc = player_step(r.p, NULL);

@@ -103,7 +103,7 @@ static void test_device_is_master(void **state)
     audio_out_get_stats(ao, &st);
     assert_true(st.latency_us > 0 && st.latency_us < 500000);
 
-    player_seek(p, 2000); /* the teacher talks from the start */
+    player_seek_us(p, 2000000); /* the teacher talks from the start */
     player_set_paused(p, false);
     /* until the device pulls audio (the decoders start) */
     int64_t deadline = now_us() + 5000000;

@@ -175,7 +175,7 @@ static void test_remote_grows(void **state)
     assert_int_equal(covered(r, n, total, a1, b1), 0);
     assert_int_equal(covered(r, n, total, 0, total), outside);
 
-    player_seek(p, 0);
+    player_seek_us(p, 0);
     player_set_paused(p, false);
     int64_t start = now_ms(), last_sample = 0, prev = 0, first_seen = -1;
     int samples = 0, grew = 0;

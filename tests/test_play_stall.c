@@ -212,7 +212,7 @@ static void test_slow_lane(void **state)
     const int64_t fr = frame_us();
     bool verbose = getenv("SIGPLAY_TEST_VERBOSE") != NULL;
 
-    player_seek(r.p, 8000); /* the student joins at 8 s */
+    player_seek_us(r.p, 8000000); /* the student joins at 8 s */
     player_set_paused(r.p, false);
     int64_t start = now_ms();
     bool slowed = false, rejoined = false;
@@ -300,7 +300,7 @@ static void all_stalled(bool device)
         setenv("SDL_AUDIODRIVER", "dummy", 1);
         assert_int_equal(audio_out_open(player_mixer(r.p), player_clock(r.p), &ao), 0);
     }
-    player_seek(r.p, 1000);
+    player_seek_us(r.p, 1000000);
     player_set_paused(r.p, false);
     int64_t start = now_ms();
     int buffering = 0, steps = 0;

@@ -92,7 +92,7 @@ static int setup(void **state)
     g_lanes = player_lane_count(r.p);
     if (g_lanes > LANES)
         return -1;
-    player_seek(r.p, 0);
+    player_seek_us(r.p, 0);
     while (g_n < MAX_STEPS) {
         int rc = player_step(r.p, NULL);
         if (rc < 0)
@@ -147,7 +147,7 @@ static void test_seek_again_and_again(void **state)
                                   52000, 0,     33333, 9000};
     char what[64];
     for (size_t i = 0; i < sizeof(targets_ms) / sizeof(targets_ms[0]); i++) {
-        player_seek(r.p, targets_ms[i]);
+        player_seek_us(r.p, targets_ms[i] * 1000);
         assert_true(player_step(r.p, NULL) >= 0);
         snprintf(what, sizeof(what), "seek %zu to %lld ms", i, (long long)targets_ms[i]);
         expect_continuous(r.p, what);
@@ -174,15 +174,15 @@ static void test_play_on_after_seeks(void **state)
     rig_open(&r);
     /* every lane has its second segment open, then a seek back leaves it
      * idle at 45 s: playing on across the pause must show it from its start */
-    player_seek(r.p, 45000);
+    player_seek_us(r.p, 45000000);
     assert_true(player_step(r.p, NULL) >= 0);
-    player_seek(r.p, 27000);
+    player_seek_us(r.p, 27000000);
     play_on(r.p, 33000, "play on from 27 s (after a seek to 45 s)");
     /* the student's first segment left idle at 20 s, then played into from
      * before the join */
-    player_seek(r.p, 20000);
+    player_seek_us(r.p, 20000000);
     assert_true(player_step(r.p, NULL) >= 0);
-    player_seek(r.p, 6500);
+    player_seek_us(r.p, 6500000);
     play_on(r.p, 10000, "play on from 6.5 s (after a seek to 20 s)");
     rig_close(&r);
 }
@@ -195,24 +195,24 @@ static void test_short_steps_forward(void **state)
     (void)state;
     struct rig r;
     rig_open(&r);
-    player_seek(r.p, 12000);
+    player_seek_us(r.p, 12000000);
     assert_true(player_step(r.p, NULL) >= 0);
     const int64_t steps_ms[] = {67, 1, 66, 500, 999, 1001, 30, -67, 40, 2500, 67, 67, 67};
     int64_t t = 12000;
     char what[64];
     for (size_t i = 0; i < sizeof(steps_ms) / sizeof(steps_ms[0]); i++) {
         t += steps_ms[i];
-        player_seek(r.p, t);
+        player_seek_us(r.p, t * 1000);
         assert_true(player_step(r.p, NULL) >= 0);
         snprintf(what, sizeof(what), "step %zu (%+lld ms) to %lld ms", i, (long long)steps_ms[i],
                  (long long)t);
         expect_continuous(r.p, what);
     }
     /* across the pause: into the next segments */
-    player_seek(r.p, 29700);
+    player_seek_us(r.p, 29700000);
     assert_true(player_step(r.p, NULL) >= 0);
     for (t = 29700; t < 31000; t += 200) {
-        player_seek(r.p, t);
+        player_seek_us(r.p, t * 1000);
         assert_true(player_step(r.p, NULL) >= 0);
         expect_continuous(r.p, "200 ms steps across the pause");
     }
