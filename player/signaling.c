@@ -41,6 +41,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,7 +89,7 @@ struct sig_core {
     struct sp_loader loader;
     size_t n;
     char **urls;  /* owned copies of rec->message_urls */
-    char **names; /* url_display_name() of each, for diagnostics */
+    struct sig_names *names; /* url_display_name() of each, shared with generations */
     char **paths; /* local path of a file:// page, else NULL */
     char *doc_url;
     char *cache_path; /* NULL: no cache */
@@ -129,11 +130,30 @@ struct signaling {
     bool builder_started;
 };
 
-/* A published generation: the public part first, then what keeps its chat
- * items' page names alive (chat_item.page points into the msg_log). */
+/* The pages' short names. chat_item.page of a published chat points here
+ * (not into the builder's msg_log, which goes on changing and dies with the
+ * builder), so every generation holds a reference. */
+struct sig_names {
+    atomic_int refs;
+    size_t n;
+    char **v; /* owned */
+};
+
+static void names_unref(struct sig_names *nm)
+{
+    if (!nm || atomic_fetch_sub(&nm->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->v[i]);
+    free(nm->v);
+    free(nm);
+}
+
+/* A published generation: the public part first, then the page names its
+ * chat items point at. */
 struct sig_gen {
     struct signal_set pub;
-    struct msg_log *msgs; /* owned; may be NULL */
+    struct sig_names *names; /* one reference; may be NULL */
 };
 
 void signal_set_free(struct signal_set **sp)
@@ -143,7 +163,7 @@ void signal_set_free(struct signal_set **sp)
     struct sig_gen *g = (struct sig_gen *)*sp;
     board_player_destroy(&g->pub.board);
     chat_log_destroy(&g->pub.chat);
-    msg_log_destroy(&g->msgs);
+    names_unref(g->names);
     free(g);
     *sp = NULL;
 }
@@ -154,7 +174,6 @@ static void core_free(struct sig_core *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         free(c->urls[i]);
-        free(c->names[i]);
         free(c->paths[i]);
         if (c->slots) {
             msg_page_free(c->slots[i].page);
@@ -162,7 +181,7 @@ static void core_free(struct sig_core *c)
         }
     }
     free(c->urls);
-    free(c->names);
+    names_unref(c->names);
     free(c->paths);
     free(c->slots);
     free(c->doc_url);
@@ -286,7 +305,7 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
             r->v.a = content_hash(data, len);
             r->v.b = len;
         }
-        r->err = msg_page_parse(data, len, c->names[i], &r->page, &r->diag);
+        r->err = msg_page_parse(data, len, c->names->v[i], &r->page, &r->diag);
         free(data); /* the text is never kept: only the parsed page */
     }
     if (r->err == 0) {
@@ -363,7 +382,13 @@ struct builder {
     size_t duplicates, conflicts, placeholders;
     int64_t ts_max;          /* largest MsgTimeStamp (s) of the pages consumed */
     int64_t built_until;     /* complete_until_ms of the newest generation built */
-    bool dirty;              /* pages consumed since then */
+    struct page_ref *chat_pages; /* the chat msg_log's page names -> page numbers */
+    size_t n_chat_pages, cap_chat_pages;
+};
+
+struct page_ref {
+    const char *name; /* a name owned by the builder's chat msg_log */
+    size_t page;      /* its page number (index into core.names) */
 };
 
 static int cmp_msg(const void *a, const void *b)
@@ -401,7 +426,7 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
                 diag_add(&b->diag, DIAG_WARNING,
                          "%s: RspMsgList[%d].MsgSeq: %lld already read from %s: "
                          "RspMsgList[%d] with different content; kept the first",
-                         m->page, m->index, (long long)m->seq, b->c->names[kept->page],
+                         m->page, m->index, (long long)m->seq, b->c->names->v[kept->page],
                          kept->index);
             }
             goto drop;
@@ -448,7 +473,21 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
     }
     page->count = keep;
     if (rc == 0 && keep > 0) {
+        if (b->n_chat_pages == b->cap_chat_pages) {
+            size_t ncap = b->cap_chat_pages ? 2 * b->cap_chat_pages : 256;
+            struct page_ref *n = realloc(b->chat_pages, ncap * sizeof(*n));
+            if (!n) {
+                msg_page_free(page);
+                return SP_ENOMEM;
+            }
+            b->chat_pages = n;
+            b->cap_chat_pages = ncap;
+        }
+        size_t before = b->chat->page_count;
         rc = msg_log_add_page(b->chat, &page, &b->diag);
+        if (b->chat->page_count > before)
+            b->chat_pages[b->n_chat_pages++] =
+                (struct page_ref){b->chat->pages[b->chat->page_count - 1], page_no};
         if (rc == SP_ELIMIT)
             rc = 0; /* the log said so; the board still has its batches */
     } else {
@@ -478,30 +517,75 @@ static void fix_chat_counters(const struct builder *b, struct chat_log *chat)
     chat->empty_messages += b->board_only;
 }
 
-/* The final generation: the builder's own log, finished. Warnings of the
- * board replay and the chat build go to the caller (once: intermediate
- * generations drop theirs). */
-static int build_final(struct builder *b, struct sig_gen **out)
+static int64_t complete_until(const struct builder *b)
+{
+    if (b->ts_max < 0)
+        return INT64_MIN;
+    /* Every message stamped before second ts_max is in (a later page may
+     * still hold more of that second); an op is in a message stamped at
+     * most SIGNALING_OP_LAG_MS after it. */
+    return b->ts_max * 1000 - 1 - SIGNALING_OP_LAG_MS;
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct page_ref *)a)->name;
+    uintptr_t y = (uintptr_t)((const struct page_ref *)b)->name;
+    return (x > y) - (x < y);
+}
+
+/* Points the chat items' page names at the shared table. */
+static int remap_pages(struct builder *b, struct chat_log *chat)
+{
+    size_t n = b->n_chat_pages;
+    struct page_ref *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+    if (!sorted)
+        return SP_ENOMEM;
+    memcpy(sorted, b->chat_pages, n * sizeof(*sorted));
+    qsort(sorted, n, sizeof(*sorted), cmp_ref);
+    for (size_t i = 0; i < chat->count; i++) {
+        struct page_ref key = {chat->items[i].page, 0};
+        const struct page_ref *r = bsearch(&key, sorted, n, sizeof(*sorted), cmp_ref);
+        chat->items[i].page = r ? b->c->names->v[r->page] : "IM page";
+    }
+    free(sorted);
+    return 0;
+}
+
+/* Builds a generation from what the builder has. The final one finishes
+ * the builder's own log; an earlier one a copy of it, and its board replay
+ * and chat warnings are dropped: the final generation gives each once. */
+static int build_gen(struct builder *b, bool final, struct sig_gen **out)
 {
     *out = NULL;
     struct sig_gen *g = calloc(1, sizeof(*g));
     if (!g)
         return SP_ENOMEM;
-    g->pub.complete_until_ms = INT64_MAX;
-    int rc = board_log_finish(b->board, &b->diag);
-    if (rc == 0) {
-        rc = board_player_create(&g->pub.board, b->board, NULL, &b->diag);
-        b->board = NULL; /* the player took it (or freed it) */
-    }
+    struct diag_list scratch;
+    diag_init(&scratch);
+    struct diag_list *d = final ? &b->diag : &scratch;
+    struct board_log *log = final ? b->board : board_log_clone(b->board);
+    if (final)
+        b->board = NULL;
+    int rc = log ? board_log_finish(log, d) : SP_ENOMEM;
     if (rc == 0)
-        rc = chat_log_build(b->chat, &g->pub.chat, &b->diag);
+        rc = board_player_create(&g->pub.board, log, NULL, d); /* takes the log */
+    else
+        board_log_free(log);
+    if (rc == 0)
+        rc = chat_log_build(b->chat, &g->pub.chat, d);
+    if (rc == 0)
+        rc = remap_pages(b, g->pub.chat);
+    diag_clear(&scratch);
     if (rc) {
         signal_set_free((struct signal_set **)&g);
         return rc;
     }
     fix_chat_counters(b, g->pub.chat);
-    g->msgs = b->chat;
-    b->chat = NULL;
+    atomic_fetch_add(&b->c->names->refs, 1);
+    g->names = b->c->names;
+    g->pub.complete_until_ms = final ? INT64_MAX : complete_until(b);
+    b->built_until = g->pub.complete_until_ms;
     *out = g;
     return 0;
 }
@@ -522,14 +606,34 @@ static void builder_fail(struct sig_core *c, int rc)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* An earlier generation is due when the pages in a row cover the time
+ * wanted (or waited for) and the last generation did not. Under mu. */
+static bool gen_due(const struct builder *b)
+{
+    const struct sig_core *c = b->c;
+    int64_t target = c->want_ms > c->wait_ms ? c->want_ms : c->wait_ms;
+    return c->built < c->n && target != INT64_MIN && b->built_until < target &&
+           complete_until(b) >= target;
+}
+
 static int run_pages(struct builder *b)
 {
     struct sig_core *c = b->c;
     pthread_mutex_lock(&c->mu);
     while (!c->stop && c->built < c->n) {
+        if (gen_due(b)) {
+            pthread_mutex_unlock(&c->mu);
+            struct sig_gen *g = NULL;
+            int rc = build_gen(b, false, &g);
+            if (rc)
+                return rc;
+            publish(c, g);
+            pthread_mutex_lock(&c->mu);
+            continue;
+        }
         size_t i = c->dir >= 0 ? chron_to_index(c, c->built) : NO_PAGE;
         if (i == NO_PAGE || c->slots[i].state != PG_READY) {
-            pthread_cond_wait(&c->build_cv, &c->mu);
+            pthread_cond_wait(&c->build_cv, &c->mu); /* a page, want/wait, or stop */
             continue;
         }
         struct page_slot *s = &c->slots[i];
@@ -549,7 +653,6 @@ static int run_pages(struct builder *b)
             return rc;
         if (ts > b->ts_max)
             b->ts_max = ts;
-        b->dirty = true;
 
         pthread_mutex_lock(&c->mu);
         diag_move(&c->diag, &b->diag);
@@ -574,7 +677,7 @@ static void *builder_main(void *arg)
         rc = run_pages(&b);
     struct sig_gen *g = NULL;
     if (rc == 0)
-        rc = build_final(&b, &g);
+        rc = build_gen(&b, true, &g);
     move_diag(c, &b.diag);
     if (rc == 0)
         publish(c, g);
@@ -583,6 +686,7 @@ static void *builder_main(void *arg)
     board_log_free(b.board);
     msg_log_destroy(&b.chat);
     seq_set_clear(&b.seen);
+    free(b.chat_pages);
     diag_clear(&b.diag);
     core_unref(c);
     return NULL;
@@ -625,19 +729,24 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     c->n = rec->n_message_pages;
     size_t nn = c->n ? c->n : 1;
     c->urls = calloc(nn, sizeof(*c->urls));
-    c->names = calloc(nn, sizeof(*c->names));
+    c->names = calloc(1, sizeof(*c->names));
+    if (c->names) {
+        atomic_init(&c->names->refs, 1);
+        c->names->v = calloc(nn, sizeof(*c->names->v));
+        c->names->n = c->names->v ? c->n : 0;
+    }
     c->paths = calloc(nn, sizeof(*c->paths));
     c->slots = calloc(nn, sizeof(*c->slots));
     c->doc_url = dup_str(rec->doc_url);
-    if (!c->urls || !c->names || !c->paths || !c->slots || !c->doc_url) {
+    if (!c->urls || !c->names || !c->names->v || !c->paths || !c->slots || !c->doc_url) {
         core_free(c);
         return SP_ENOMEM;
     }
     for (size_t i = 0; i < c->n; i++) {
         const char *u = rec->message_urls[i] ? rec->message_urls[i] : "";
         c->urls[i] = strdup(u);
-        c->names[i] = url_display_name(u);
-        if (!c->urls[i] || !c->names[i]) {
+        c->names->v[i] = url_display_name(u);
+        if (!c->urls[i] || !c->names->v[i]) {
             core_free(c);
             return SP_ENOMEM;
         }
@@ -669,10 +778,10 @@ static int publish_empty(struct sig_core *c)
         rc = board_player_create(&g->pub.board, log, NULL, &d);
         log = NULL;
     }
-    if (rc == 0) {
-        g->msgs = msg_log_create();
-        rc = g->msgs ? chat_log_build(g->msgs, &g->pub.chat, &d) : SP_ENOMEM;
-    }
+    struct msg_log *none = rc == 0 ? msg_log_create() : NULL;
+    if (rc == 0)
+        rc = none ? chat_log_build(none, &g->pub.chat, &d) : SP_ENOMEM;
+    msg_log_destroy(&none);
     board_log_free(log);
     diag_clear(&d);
     if (rc) {
