@@ -40,8 +40,9 @@
 #include "player/signaling.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,6 +54,7 @@
 #include "player/msgpage.h"
 #include "player/seq_set.h"
 #include "player/signal_cache.h"
+#include "player/sp_bytes.h"
 #include "player/sp_error.h"
 #include "player/url.h"
 
@@ -89,10 +91,11 @@ struct sig_core {
     struct sp_loader loader;
     size_t n;
     char **urls;  /* owned copies of rec->message_urls */
-    struct sig_names *names; /* url_display_name() of each, shared with generations */
+    char **names; /* url_display_name() of each, for diagnostics */
     char **paths; /* local path of a file:// page, else NULL */
     char *doc_url;
-    char *cache_path; /* NULL: no cache */
+    char *cache_path;   /* NULL: no cache */
+    uint64_t list_hash; /* sig_cache_list_hash() of doc_url and urls */
     int parallel;
     size_t window;
 
@@ -100,21 +103,21 @@ struct sig_core {
     int refs;
     bool stop;
     struct page_slot *slots;
-    size_t idle;       /* slots in PG_IDLE */
-    int dir;           /* -1 not known yet, 0 oldest first, 1 newest first */
-    size_t info_lo;    /* lowest / highest page index read that holds messages */
+    size_t idle;    /* slots in PG_IDLE */
+    int dir;        /* -1 not known yet, 0 oldest first, 1 newest first */
+    size_t info_lo; /* lowest / highest page index read that holds messages */
     size_t info_hi;
-    size_t busy;       /* slots in PG_BUSY */
-    size_t lo_cursor;  /* probing from both ends while dir < 0 */
+    size_t busy;      /* slots in PG_BUSY */
+    size_t lo_cursor; /* probing from both ends while dir < 0 */
     size_t hi_cursor;
     bool probe_hi;     /* the next probe takes the high end */
     size_t chron_next; /* lowest chronological position that may still be idle */
     size_t built;      /* chronological pages the builder consumed */
     int64_t want_ms;
-    int64_t wait_ms;   /* a signaling_wait() in progress wants this covered */
-    const size_t *sample; /* cache check: pages to re-get first (builder-owned array) */
+    int64_t wait_ms; /* a signaling_wait() in progress wants this covered */
+    size_t *sample;  /* cache check: remote pages to re-get first; owned, immutable */
     size_t n_sample;
-    bool sample_phase;    /* workers take only sample pages */
+    bool sample_phase;         /* a cache file is being checked: workers take only sample pages */
     struct signal_set *latest; /* newest published, not taken yet; owned */
     uint64_t generation;       /* of the newest published */
     int64_t published_until;   /* its complete_until_ms; INT64_MIN: none */
@@ -130,30 +133,10 @@ struct signaling {
     bool builder_started;
 };
 
-/* The pages' short names. chat_item.page of a published chat points here
- * (not into the builder's msg_log, which goes on changing and dies with the
- * builder), so every generation holds a reference. */
-struct sig_names {
-    atomic_int refs;
-    size_t n;
-    char **v; /* owned */
-};
-
-static void names_unref(struct sig_names *nm)
-{
-    if (!nm || atomic_fetch_sub(&nm->refs, 1) != 1)
-        return;
-    for (size_t i = 0; i < nm->n; i++)
-        free(nm->v[i]);
-    free(nm->v);
-    free(nm);
-}
-
-/* A published generation: the public part first, then the page names its
- * chat items point at. */
+/* A published generation. The chat model owns its page names, so nothing
+ * of the builder is kept alive by it. */
 struct sig_gen {
     struct signal_set pub;
-    struct sig_names *names; /* one reference; may be NULL */
 };
 
 void signal_set_free(struct signal_set **sp)
@@ -163,7 +146,6 @@ void signal_set_free(struct signal_set **sp)
     struct sig_gen *g = (struct sig_gen *)*sp;
     board_player_destroy(&g->pub.board);
     chat_log_destroy(&g->pub.chat);
-    names_unref(g->names);
     free(g);
     *sp = NULL;
 }
@@ -175,17 +157,19 @@ static void core_free(struct sig_core *c)
     for (size_t i = 0; i < c->n; i++) {
         free(c->urls[i]);
         free(c->paths[i]);
+        free(c->names[i]);
         if (c->slots) {
             msg_page_free(c->slots[i].page);
             diag_clear(&c->slots[i].diag);
         }
     }
     free(c->urls);
-    names_unref(c->names);
+    free(c->names);
     free(c->paths);
     free(c->slots);
     free(c->doc_url);
     free(c->cache_path);
+    free(c->sample);
     signal_set_free(&c->latest);
     diag_clear(&c->diag);
     pthread_cond_destroy(&c->work_cv);
@@ -270,7 +254,7 @@ static size_t pick_page(struct sig_core *c)
 
 static uint64_t content_hash(const char *p, size_t len)
 {
-    return sig_hash64(p, len, 0x5167706c6179ull);
+    return sp_checksum64((const uint8_t *)p, len);
 }
 
 struct page_result {
@@ -305,7 +289,7 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
             r->v.a = content_hash(data, len);
             r->v.b = len;
         }
-        r->err = msg_page_parse(data, len, c->names->v[i], &r->page, &r->diag);
+        r->err = msg_page_parse(data, len, c->names[i], &r->page, &r->diag);
         free(data); /* the text is never kept: only the parsed page */
     }
     if (r->err == 0) {
@@ -375,21 +359,37 @@ struct builder {
     struct board_log *board; /* the one op log, fed in order */
     struct msg_log *chat;    /* chat messages, chat elements only */
     struct seq_set seen;
-    struct diag_list diag;   /* this page's lines, moved to core.diag after it */
-    bool board_capped;       /* a log-wide cap was hit: later batches are dropped */
-    size_t board_elems;      /* whiteboard elements of kept messages */
-    size_t board_only;       /* kept messages that held only whiteboard elements */
+    struct diag_list diag; /* this page's lines, moved to core.diag after it */
+    bool board_capped;     /* a log-wide cap was hit: later batches are dropped */
+    size_t board_elems;    /* whiteboard elements of kept messages */
+    size_t board_only;     /* kept messages that held only whiteboard elements */
     size_t duplicates, conflicts, placeholders;
-    int64_t ts_max;          /* largest MsgTimeStamp (s) of the pages consumed */
-    int64_t built_until;     /* complete_until_ms of the newest generation built */
-    struct page_ref *chat_pages; /* the chat msg_log's page names -> page numbers */
-    size_t n_chat_pages, cap_chat_pages;
+    int64_t ts_max;         /* largest MsgTimeStamp (s) of the pages consumed */
+    int64_t built_until;    /* complete_until_ms of the newest generation built */
+    struct diag_list saved; /* a copy of every line given, for the cache file */
+    bool transient;         /* a page failed in a way that may pass: no cache file */
+    uint8_t *board_bytes;   /* the final log and chat serialized, for the cache file */
+    size_t board_len;
+    uint8_t *chat_bytes;
+    size_t chat_len;
 };
 
-struct page_ref {
-    const char *name; /* a name owned by the builder's chat msg_log */
-    size_t page;      /* its page number (index into core.names) */
-};
+/* Copies d's lines into the saved set (a warm open gives them again). */
+static void keep_lines(struct builder *b, const struct diag_list *d)
+{
+    if (!b->c->cache_path)
+        return;
+    for (size_t i = 0; i < d->count; i++)
+        diag_add(&b->saved, d->items[i].level, "%s", d->items[i].text);
+}
+
+/* Failures that say something about the page itself; others (network,
+ * timeouts, I/O, 5xx) may pass, and a cache would repeat them forever. */
+static bool lasting_failure(int err)
+{
+    return err == SP_ENOENT || err == SP_EPARSE || err == SP_ELIMIT || err == SP_EUNSUPPORTED ||
+           err == SP_EINVAL;
+}
 
 static int cmp_msg(const void *a, const void *b)
 {
@@ -426,7 +426,7 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
                 diag_add(&b->diag, DIAG_WARNING,
                          "%s: RspMsgList[%d].MsgSeq: %lld already read from %s: "
                          "RspMsgList[%d] with different content; kept the first",
-                         m->page, m->index, (long long)m->seq, b->c->names->v[kept->page],
+                         m->page, m->index, (long long)m->seq, b->c->names[kept->page],
                          kept->index);
             }
             goto drop;
@@ -444,8 +444,8 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
                 char where[MSG_MAX_FIELD_BYTES + 64];
                 snprintf(where, sizeof(where), "%s: RspMsgList[%d].MsgBody[%zu]",
                          m->page ? m->page : "IM page", m->index, e);
-                int br = board_log_add_batch(b->board, el->data, el->data_len, m->seq, where,
-                                             &b->diag);
+                int br =
+                    board_log_add_batch(b->board, el->data, el->data_len, m->seq, where, &b->diag);
                 if (br == SP_ENOMEM)
                     rc = br;
                 else if (br == SP_ELIMIT)
@@ -473,21 +473,7 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
     }
     page->count = keep;
     if (rc == 0 && keep > 0) {
-        if (b->n_chat_pages == b->cap_chat_pages) {
-            size_t ncap = b->cap_chat_pages ? 2 * b->cap_chat_pages : 256;
-            struct page_ref *n = realloc(b->chat_pages, ncap * sizeof(*n));
-            if (!n) {
-                msg_page_free(page);
-                return SP_ENOMEM;
-            }
-            b->chat_pages = n;
-            b->cap_chat_pages = ncap;
-        }
-        size_t before = b->chat->page_count;
         rc = msg_log_add_page(b->chat, &page, &b->diag);
-        if (b->chat->page_count > before)
-            b->chat_pages[b->n_chat_pages++] =
-                (struct page_ref){b->chat->pages[b->chat->page_count - 1], page_no};
         if (rc == SP_ELIMIT)
             rc = 0; /* the log said so; the board still has its batches */
     } else {
@@ -527,31 +513,6 @@ static int64_t complete_until(const struct builder *b)
     return b->ts_max * 1000 - 1 - SIGNALING_OP_LAG_MS;
 }
 
-static int cmp_ref(const void *a, const void *b)
-{
-    uintptr_t x = (uintptr_t)((const struct page_ref *)a)->name;
-    uintptr_t y = (uintptr_t)((const struct page_ref *)b)->name;
-    return (x > y) - (x < y);
-}
-
-/* Points the chat items' page names at the shared table. */
-static int remap_pages(struct builder *b, struct chat_log *chat)
-{
-    size_t n = b->n_chat_pages;
-    struct page_ref *sorted = malloc((n ? n : 1) * sizeof(*sorted));
-    if (!sorted)
-        return SP_ENOMEM;
-    memcpy(sorted, b->chat_pages, n * sizeof(*sorted));
-    qsort(sorted, n, sizeof(*sorted), cmp_ref);
-    for (size_t i = 0; i < chat->count; i++) {
-        struct page_ref key = {chat->items[i].page, 0};
-        const struct page_ref *r = bsearch(&key, sorted, n, sizeof(*sorted), cmp_ref);
-        chat->items[i].page = r ? b->c->names->v[r->page] : "IM page";
-    }
-    free(sorted);
-    return 0;
-}
-
 /* Builds a generation from what the builder has. The final one finishes
  * the builder's own log; an earlier one a copy of it, and its board replay
  * and chat warnings are dropped: the final generation gives each once. */
@@ -574,16 +535,21 @@ static int build_gen(struct builder *b, bool final, struct sig_gen **out)
         board_log_free(log);
     if (rc == 0)
         rc = chat_log_build(b->chat, &g->pub.chat, d);
-    if (rc == 0)
-        rc = remap_pages(b, g->pub.chat);
     diag_clear(&scratch);
     if (rc) {
         signal_set_free((struct signal_set **)&g);
         return rc;
     }
     fix_chat_counters(b, g->pub.chat);
-    atomic_fetch_add(&b->c->names->refs, 1);
-    g->names = b->c->names;
+    if (final && b->c->cache_path && !b->transient) {
+        /* before publishing: the caller owns the generation after that */
+        if (board_log_serialize(board_player_log(g->pub.board), &b->board_bytes, &b->board_len) !=
+                0 ||
+            chat_log_serialize(g->pub.chat, &b->chat_bytes, &b->chat_len) != 0) {
+            free(b->board_bytes);
+            b->board_bytes = NULL;
+        }
+    }
     g->pub.complete_until_ms = final ? INT64_MAX : complete_until(b);
     b->built_until = g->pub.complete_until_ms;
     *out = g;
@@ -643,6 +609,7 @@ static int run_pages(struct builder *b)
         int err = s->err;
         int64_t ts = s->ts_max;
         /* the page's own lines first, in page order: the same order every run */
+        keep_lines(b, &s->diag);
         diag_move(&c->diag, &s->diag);
         pthread_mutex_unlock(&c->mu);
 
@@ -653,6 +620,9 @@ static int run_pages(struct builder *b)
             return rc;
         if (ts > b->ts_max)
             b->ts_max = ts;
+        if (err && !lasting_failure(err))
+            b->transient = true;
+        keep_lines(b, &b->diag);
 
         pthread_mutex_lock(&c->mu);
         diag_move(&c->diag, &b->diag);
@@ -666,10 +636,192 @@ static int run_pages(struct builder *b)
     return stopped ? SP_ECANCELLED : 0;
 }
 
+/* ---- the disk cache ----------------------------------------------------------------- */
+
+#define SIG_SAMPLE_MAX 8
+
+static int read_whole(const char *path, uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SP_ENOENT;
+    struct stat st;
+    int rc = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? 0 : SP_EIO;
+    if (rc == 0 && (uint64_t)st.st_size > SIG_CACHE_MAX_BYTES)
+        rc = SP_ELIMIT;
+    size_t n = rc == 0 ? (size_t)st.st_size : 0;
+    uint8_t *buf = rc == 0 ? malloc(n ? n : 1) : NULL;
+    if (rc == 0 && !buf)
+        rc = SP_ENOMEM;
+    if (rc == 0 && fread(buf, 1, n, f) != n)
+        rc = SP_EIO;
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static bool local_page_unchanged(const struct sig_core *c, size_t i, const struct sig_validator *v)
+{
+    struct stat st;
+    if (stat(c->paths[i], &st) != 0)
+        return v->kind == SIG_VALID_NONE && errno == ENOENT; /* still missing */
+    uint64_t mt = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+    return v->kind == SIG_VALID_LOCAL && v->a == (uint64_t)st.st_size && v->b == mt;
+}
+
+/* Ends the sample phase: the workers go on with every page (verdict false)
+ * or stop picking (true: the cache stands for them all). */
+static void end_sample(struct sig_core *c, bool cached)
+{
+    pthread_mutex_lock(&c->mu);
+    c->sample_phase = false;
+    if (cached)
+        c->idle = 0;
+    pthread_cond_broadcast(&c->work_cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Whether the file's pages are the recording's: local pages by stat, all
+ * of them; remote pages by the content of the sample the workers re-got
+ * (the loader revalidates its own copy with one conditional request). */
+static bool cache_valid(struct builder *b, const struct sig_cache_file *f)
+{
+    struct sig_core *c = b->c;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->paths[i] && !local_page_unchanged(c, i, &f->v[i]))
+            return false;
+    pthread_mutex_lock(&c->mu);
+    for (size_t k = 0; k < c->n_sample && !c->stop; k++) {
+        while (!c->stop && c->slots[c->sample[k]].state != PG_READY)
+            pthread_cond_wait(&c->build_cv, &c->mu);
+    }
+    bool ok = !c->stop;
+    for (size_t k = 0; ok && k < c->n_sample; k++) {
+        const struct page_slot *s = &c->slots[c->sample[k]];
+        const struct sig_validator *v = &f->v[c->sample[k]];
+        ok = s->v.kind == v->kind && s->v.a == v->a && s->v.b == v->b;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
+/* A warm open: returns true when the final generation came from the file. */
+static bool try_cache(struct builder *b)
+{
+    struct sig_core *c = b->c;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct sig_cache_file f;
+    memset(&f, 0, sizeof(f));
+    bool ok = read_whole(c->cache_path, &data, &len) == 0 && sig_cache_parse(data, len, &f) == 0 &&
+              f.list_hash == c->list_hash && f.n == c->n;
+    if (!ok)
+        end_sample(c, false); /* nothing to compare with: read the pages */
+    else if (ok)
+        ok = cache_valid(b, &f);
+    struct board_log *log = NULL;
+    struct chat_log *chat = NULL;
+    struct diag_list lines, scratch;
+    diag_init(&lines);
+    diag_init(&scratch);
+    struct sig_gen *g = NULL;
+    if (ok)
+        ok = sig_cache_load(&f, &log, &chat, &lines, &scratch) == 0;
+    if (ok) {
+        g = calloc(1, sizeof(*g));
+        /* the replay's warnings are among the saved lines already */
+        ok = g && board_player_create(&g->pub.board, log, NULL, &scratch) == 0;
+        log = NULL;
+    }
+    if (ok) {
+        g->pub.chat = chat;
+        chat = NULL;
+        g->pub.complete_until_ms = INT64_MAX;
+        size_t failed = 0;
+        for (size_t i = 0; i < c->n; i++)
+            failed += f.v[i].kind == SIG_VALID_NONE;
+        end_sample(c, true);
+        pthread_mutex_lock(&c->mu);
+        diag_move(&c->diag, &lines);
+        c->done = c->n;
+        c->failed = failed;
+        c->from_cache = true;
+        pthread_mutex_unlock(&c->mu);
+        publish(c, g);
+        g = NULL;
+    } else {
+        end_sample(c, false);
+    }
+    if (g)
+        signal_set_free((struct signal_set **)&g);
+    board_log_free(log);
+    chat_log_destroy(&chat);
+    diag_clear(&lines);
+    diag_clear(&scratch);
+    sig_cache_file_clear(&f);
+    free(data);
+    return ok;
+}
+
+static int mkdirs(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return SP_ENOMEM;
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+            free(p);
+            return SP_EIO;
+        }
+        *q = '/';
+    }
+    free(p);
+    return 0;
+}
+
+static void write_cache(struct builder *b)
+{
+    struct sig_core *c = b->c;
+    if (!b->board_bytes || !b->chat_bytes)
+        return;
+    struct sig_validator *v = calloc(c->n, sizeof(*v));
+    if (!v)
+        return;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++)
+        v[i] = c->slots[i].v;
+    pthread_mutex_unlock(&c->mu);
+    int rc = mkdirs(c->cache_path);
+    if (rc == 0)
+        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, b->board_bytes, b->board_len,
+                             b->chat_bytes, b->chat_len, &b->saved);
+    free(v);
+    if (rc) {
+        pthread_mutex_lock(&c->mu);
+        diag_add(&c->diag, DIAG_WARNING, "%s: cannot write the signaling cache: %s", c->cache_path,
+                 sp_strerror(rc));
+        pthread_mutex_unlock(&c->mu);
+    }
+}
+
 static void *builder_main(void *arg)
 {
     struct builder b = {.c = arg, .ts_max = -1, .built_until = INT64_MIN};
     struct sig_core *c = b.c;
+    if (c->cache_path && try_cache(&b)) {
+        core_unref(c);
+        return NULL;
+    }
     b.board = board_log_create();
     b.chat = msg_log_create();
     int rc = b.board && b.chat ? 0 : SP_ENOMEM;
@@ -678,16 +830,21 @@ static void *builder_main(void *arg)
     struct sig_gen *g = NULL;
     if (rc == 0)
         rc = build_gen(&b, true, &g);
+    keep_lines(&b, &b.diag);
     move_diag(c, &b.diag);
-    if (rc == 0)
+    if (rc == 0) {
         publish(c, g);
-    else if (rc != SP_ECANCELLED)
+        write_cache(&b);
+    } else if (rc != SP_ECANCELLED) {
         builder_fail(c, rc);
+    }
     board_log_free(b.board);
     msg_log_destroy(&b.chat);
     seq_set_clear(&b.seen);
-    free(b.chat_pages);
     diag_clear(&b.diag);
+    diag_clear(&b.saved);
+    free(b.board_bytes);
+    free(b.chat_bytes);
     core_unref(c);
     return NULL;
 }
@@ -729,24 +886,19 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     c->n = rec->n_message_pages;
     size_t nn = c->n ? c->n : 1;
     c->urls = calloc(nn, sizeof(*c->urls));
-    c->names = calloc(1, sizeof(*c->names));
-    if (c->names) {
-        atomic_init(&c->names->refs, 1);
-        c->names->v = calloc(nn, sizeof(*c->names->v));
-        c->names->n = c->names->v ? c->n : 0;
-    }
+    c->names = calloc(nn, sizeof(*c->names));
     c->paths = calloc(nn, sizeof(*c->paths));
     c->slots = calloc(nn, sizeof(*c->slots));
     c->doc_url = dup_str(rec->doc_url);
-    if (!c->urls || !c->names || !c->names->v || !c->paths || !c->slots || !c->doc_url) {
+    if (!c->urls || !c->names || !c->paths || !c->slots || !c->doc_url) {
         core_free(c);
         return SP_ENOMEM;
     }
     for (size_t i = 0; i < c->n; i++) {
         const char *u = rec->message_urls[i] ? rec->message_urls[i] : "";
         c->urls[i] = strdup(u);
-        c->names->v[i] = url_display_name(u);
-        if (!c->urls[i] || !c->names->v[i]) {
+        c->names[i] = url_display_name(u);
+        if (!c->urls[i] || !c->names[i]) {
             core_free(c);
             return SP_ENOMEM;
         }
@@ -762,6 +914,41 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     }
     c->idle = c->n;
     c->hi_cursor = c->n;
+    if (o && o->cache_dir && o->cache_dir[0]) {
+        c->list_hash = sig_cache_list_hash(c->doc_url, c->urls, c->n);
+        size_t len = strlen(o->cache_dir) + 64;
+        c->cache_path = malloc(len);
+        if (!c->cache_path) {
+            core_free(c);
+            return SP_ENOMEM;
+        }
+        snprintf(c->cache_path, len, "%s/signaling/%016" PRIx64 ".sig", o->cache_dir, c->list_hash);
+        /* The remote pages re-got to validate a cache file: the first, the
+         * last and up to six spread between them. */
+        size_t nr = 0;
+        for (size_t i = 0; i < c->n; i++)
+            nr += c->paths[i] == NULL;
+        if (nr > 0) {
+            c->sample = calloc(SIG_SAMPLE_MAX, sizeof(*c->sample));
+            if (!c->sample) {
+                core_free(c);
+                return SP_ENOMEM;
+            }
+            size_t want = nr < SIG_SAMPLE_MAX ? nr : SIG_SAMPLE_MAX;
+            for (size_t k = 0, r = 0, i = 0; i < c->n && k < want; i++) {
+                if (c->paths[i])
+                    continue;
+                /* the k-th sample is remote page number k * (nr - 1) / (want - 1) */
+                size_t target = want > 1 ? k * (nr - 1) / (want - 1) : 0;
+                if (r++ == target)
+                    c->sample[k++] = i;
+            }
+            c->n_sample = want;
+        }
+        /* Until the builder's verdict on the file the workers read only the
+         * sample: a warm open reads nothing else. */
+        c->sample_phase = true;
+    }
     *out = c;
     return 0;
 }

@@ -169,9 +169,9 @@ struct test_loader {
     struct sp_loader l;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    const char *hold;  /* URLs containing this wait while !open */
+    const char *hold; /* URLs containing this wait while !open */
     bool open;
-    int held_now;      /* calls waiting at the gate */
+    int held_now; /* calls waiting at the gate */
     int held_total;
     atomic_int calls;
 };
@@ -483,6 +483,176 @@ static void test_no_pages(void **state)
     assert_null(s);
 }
 
+/* ---- the disk cache --------------------------------------------------------------- */
+
+/* Serves http://pages.test/<name> from the class directory, as a network
+ * loader would: the pages count as remote (validated by content). */
+static int remote_get(void *opaque, const char *url, size_t max, char **data, size_t *len,
+                      struct diag_list *d)
+{
+    struct test_loader *t = opaque;
+    atomic_fetch_add(&t->calls, 1);
+    const char *prefix = "http://pages.test/";
+    if (strncmp(url, prefix, strlen(prefix)) != 0)
+        return sp_loader_get(NULL, url, max, data, len, d);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/im/%s", CLASS_DIR, url + strlen(prefix));
+    char *fu = NULL;
+    assert_int_equal(url_from_path(path, &fu), 0);
+    int rc = sp_loader_get(NULL, fu, max, data, len, d);
+    free(fu);
+    return rc;
+}
+
+static void fresh_dir(const char *dir)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* The one cache file under dir/signaling. */
+static bool cache_file(const char *dir, char *out, size_t cap)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "ls '%s'/signaling/*.sig 2>/dev/null", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    bool ok = fgets(out, (int)cap, p) != NULL;
+    pclose(p);
+    if (ok)
+        out[strcspn(out, "\n")] = '\0';
+    return ok;
+}
+
+static void test_cache_local(void **state)
+{
+    (void)state;
+    const char *dir = SIGPLAY_TEST_TMP "/signaling-cache-local";
+    fresh_dir(dir);
+    struct diag_list d;
+    diag_init(&d);
+    struct ref r;
+    ref_build(g_rec->message_urls, g_rec->n_message_pages, &r, &d);
+    struct test_loader tl;
+    tl_init(&tl, NULL);
+    struct signaling_opts o = {.loader = &tl.l, .cache_dir = dir};
+    struct signaling_progress pr;
+
+    struct signal_set *cold = run_all(g_rec, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(atomic_load(&tl.calls), (int)g_rec->n_message_pages);
+    char path[4096];
+    assert_true(cache_file(dir, path, sizeof path));
+
+    /* warm: every local page checked by stat, none read */
+    atomic_store(&tl.calls, 0);
+    struct signal_set *warm = run_all(g_rec, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    assert_true(pr.finished);
+    assert_int_equal(pr.done, g_rec->n_message_pages);
+    assert_int_equal(atomic_load(&tl.calls), 0);
+    assert_same_as_ref(warm, &r);
+    signal_set_free(&warm);
+
+    /* a touched page: stale, read again (and the file replaced) */
+    char page[4096];
+    snprintf(page, sizeof page, "%s/im/messages-003.json", CLASS_DIR);
+    struct timespec times[2] = {{.tv_sec = 1600000000, .tv_nsec = 5},
+                                {.tv_sec = 1600000000, .tv_nsec = 5}};
+    assert_int_equal(utimensat(AT_FDCWD, page, times, 0), 0);
+    warm = run_all(g_rec, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_same_as_ref(warm, &r);
+    signal_set_free(&warm);
+    warm = run_all(g_rec, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    signal_set_free(&warm);
+
+    /* a damaged file: ignored, read again, replaced */
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 4000, SEEK_SET), 0);
+    int ch = fgetc(f);
+    assert_int_equal(fseek(f, 4000, SEEK_SET), 0);
+    fputc(ch ^ 0x5a, f);
+    fclose(f);
+    atomic_store(&tl.calls, 0);
+    warm = run_all(g_rec, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(atomic_load(&tl.calls), (int)g_rec->n_message_pages);
+    assert_same_as_ref(warm, &r);
+    signal_set_free(&warm);
+    /* a truncated one too */
+    assert_int_equal(truncate(path, 100), 0);
+    warm = run_all(g_rec, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    signal_set_free(&warm);
+    warm = run_all(g_rec, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    signal_set_free(&warm);
+
+    signal_set_free(&cold);
+    ref_free(&r);
+    diag_clear(&d);
+}
+
+static void test_cache_remote_and_diags(void **state)
+{
+    (void)state;
+    const char *dir = SIGPLAY_TEST_TMP "/signaling-cache-remote";
+    fresh_dir(dir);
+    size_t n = g_rec->n_message_pages;
+    char **urls = calloc(n + 1, sizeof(*urls));
+    assert_non_null(urls);
+    for (size_t i = 0; i < n; i++) {
+        char *name = url_display_name(g_rec->message_urls[i]);
+        urls[i] = malloc(strlen(name) + 32);
+        sprintf(urls[i], "http://pages.test/%s", name);
+        free(name);
+    }
+    urls[n] = strdup("http://pages.test/gone-404.json");
+    struct recording rec = *g_rec;
+    rec.message_urls = (const char *const *)urls;
+    rec.n_message_pages = n + 1;
+    struct test_loader tl;
+    tl_init(&tl, NULL);
+    tl.l.get = remote_get;
+    struct signaling_opts o = {.loader = &tl.l, .cache_dir = dir};
+    struct signaling_progress pr;
+    struct diag_list d1, d2;
+    diag_init(&d1);
+    diag_init(&d2);
+    struct signal_set *cold = run_all(&rec, &o, &d1, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(pr.failed, 1);
+    assert_int_equal(count_lines(&d1, "gone-404.json"), 1);
+
+    atomic_store(&tl.calls, 0);
+    struct signal_set *warm = run_all(&rec, &o, &d2, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(pr.failed, 1);
+    /* a bounded sample re-got, not every page */
+    assert_true(atomic_load(&tl.calls) <= 8);
+    assert_true(atomic_load(&tl.calls) >= 2);
+    /* the same lines as the cold open */
+    assert_int_equal(d2.count, d1.count);
+    for (size_t i = 0; i < d1.count; i++)
+        assert_string_equal(d1.items[i].text, d2.items[i].text);
+    struct board_player *a = cold->board, *b = warm->board;
+    const struct board_log *log = board_player_log(a);
+    assert_boards_equal(a, b, board_log_first_time(log), board_log_last_time(log));
+    assert_chat_equal(cold->chat, warm->chat);
+
+    signal_set_free(&cold);
+    signal_set_free(&warm);
+    diag_clear(&d1);
+    diag_clear(&d2);
+    for (size_t i = 0; i <= n; i++)
+        free(urls[i]);
+    free(urls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +662,8 @@ int main(void)
         cmocka_unit_test(test_want_mid_class),
         cmocka_unit_test(test_destroy_with_page_in_flight),
         cmocka_unit_test(test_no_pages),
+        cmocka_unit_test(test_cache_local),
+        cmocka_unit_test(test_cache_remote_and_diags),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
