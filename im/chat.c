@@ -48,6 +48,9 @@ void chat_log_destroy(struct chat_log **chatp)
         item_clear(&c->items[i]);
     free(c->items);
     free(c->show);
+    for (size_t i = 0; i < c->page_count; i++)
+        free(c->pages[i]);
+    free(c->pages);
     free(c);
     *chatp = NULL;
 }
@@ -277,12 +280,85 @@ static int make_part(const struct msg_message *m, size_t ei, struct chat_part *p
     return p->text ? 1 : SP_ENOMEM;
 }
 
+/* Page names, interned while building: one copy per distinct name, owned by
+ * the chat log, so the message log can go right after chat_log_build(). */
+struct page_set {
+    struct chat_log *c;
+    size_t *table;        /* slots hold index + 1 into c->pages, 0 empty */
+    size_t tcap;          /* power of two, kept at most half full */
+    size_t cap;           /* capacity of c->pages */
+    const char *last_src; /* messages of one page share its name pointer: a fast path */
+    const char *last;
+};
+
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+static int page_set_grow(struct page_set *ps)
+{
+    size_t ncap = ps->tcap ? ps->tcap * 2 : 64;
+    size_t *t = calloc(ncap, sizeof(*t));
+    if (!t)
+        return SP_ENOMEM;
+    for (size_t i = 0; i < ps->c->page_count; i++) {
+        size_t h = name_hash(ps->c->pages[i]) & (ncap - 1);
+        while (t[h])
+            h = (h + 1) & (ncap - 1);
+        t[h] = i + 1;
+    }
+    free(ps->table);
+    ps->table = t;
+    ps->tcap = ncap;
+    return 0;
+}
+
+/* The chat log's copy of name (NULL stays NULL); *out NULL only with SP_ENOMEM. */
+static int page_intern(struct page_set *ps, const char *name, const char **out)
+{
+    *out = NULL;
+    if (!name)
+        return 0;
+    if (name == ps->last_src) {
+        *out = ps->last;
+        return 0;
+    }
+    struct chat_log *c = ps->c;
+    if ((c->page_count + 1) * 2 > ps->tcap && page_set_grow(ps))
+        return SP_ENOMEM;
+    size_t h = name_hash(name) & (ps->tcap - 1);
+    while (ps->table[h] && strcmp(c->pages[ps->table[h] - 1], name) != 0)
+        h = (h + 1) & (ps->tcap - 1);
+    if (!ps->table[h]) {
+        if (c->page_count == ps->cap) {
+            size_t ncap = ps->cap ? ps->cap * 2 : 16;
+            char **n = realloc(c->pages, ncap * sizeof(*n));
+            if (!n)
+                return SP_ENOMEM;
+            c->pages = n;
+            ps->cap = ncap;
+        }
+        char *copy = strdup(name);
+        if (!copy)
+            return SP_ENOMEM;
+        c->pages[c->page_count++] = copy;
+        ps->table[h] = c->page_count;
+    }
+    ps->last_src = name;
+    ps->last = c->pages[ps->table[h] - 1];
+    *out = ps->last;
+    return 0;
+}
+
 static int make_item(const struct msg_message *m, struct chat_item *it, struct chat_log *c,
-                     struct diag_list *diag)
+                     struct page_set *ps, struct diag_list *diag)
 {
     memset(it, 0, sizeof(*it));
     it->seq = m->seq;
-    it->page = m->page;
     it->index = m->index;
     if (m->elem_count == 0)
         return 0;
@@ -301,6 +377,8 @@ static int make_item(const struct msg_message *m, struct chat_item *it, struct c
     }
     if (it->part_count == 0)
         return 0;
+    if (page_intern(ps, m->page, &it->page))
+        return SP_ENOMEM;
     it->sender = repaired(m->from[0] ? m->from : "(unknown)", &bad);
     if (!it->sender)
         return SP_ENOMEM;
@@ -325,6 +403,7 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
     struct chat_log *c = calloc(1, sizeof(*c));
     if (!c)
         return SP_ENOMEM;
+    struct page_set ps = {.c = c};
     if (log->count) {
         c->items = calloc(log->count, sizeof(*c->items));
         c->show = calloc(log->count, sizeof(*c->show));
@@ -333,7 +412,7 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
     }
     for (size_t i = 0; i < log->count; i++) {
         struct chat_item *it = &c->items[c->count];
-        int r = make_item(&log->msgs[i], it, c, diag);
+        int r = make_item(&log->msgs[i], it, c, &ps, diag);
         if (r < 0) {
             item_clear(it);
             goto nomem;
@@ -349,6 +428,8 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
         c->repaired_items += it->repaired;
         c->count++;
     }
+    free(ps.table);
+    ps.table = NULL;
     /* Missing stamps: the item before, else the first known after. */
     int64_t first_known = 0;
     for (size_t i = 0; i < c->count; i++) {
@@ -371,6 +452,7 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
     *out = c;
     return 0;
 nomem:
+    free(ps.table);
     chat_log_destroy(&c);
     return SP_ENOMEM;
 }

@@ -41,6 +41,11 @@
  * CHAT_PREVIEW_BYTES / CHAT_PREVIEW_CODEPOINTS / CHAT_PREVIEW_LINES; the
  * whole text is at most MSG_MAX_TEXT_BYTES (msgpage's cap).
  *
+ * Ownership: the model owns every string it holds, page names included
+ * (one copy per page), and nothing points into the msg_log it was built
+ * from. It can be saved and loaded (chat_log_serialize() /
+ * chat_log_deserialize()) so a second open does not parse the pages again.
+ *
  * Pure C; the model is read-only after chat_log_build(), so any number of
  * threads may read it.
  */
@@ -94,8 +99,9 @@ struct chat_item {
     size_t part_count;
     bool truncated;   /* some part is a preview */
     bool repaired;    /* some text had ill-formed UTF-8 replaced by U+FFFD */
-    const char *page; /* where it came from, for reports; owned by nothing
-                       * here: valid while the msg_log lives. */
+    const char *page; /* the name of the page it came from, for reports: one of
+                       * chat_log.pages (owned by the chat log, shared by every
+                       * item of that page); NULL if the message had none */
     int index;        /* its RspMsgList index in that page */
 };
 
@@ -107,17 +113,41 @@ struct chat_log {
     size_t board_elems;    /* whiteboard elements left out of the chat */
     size_t empty_messages; /* messages that made no item */
     size_t repaired_items; /* items with U+FFFD replacements */
+    char **pages;          /* owned: each distinct page name of the items once, in
+                            * order of first use; chat_item.page points here */
+    size_t page_count;
 };
 
 /* Builds the chat from a merged log. Problems (an image without any URL,
  * ill-formed UTF-8, unknown element types) are warnings naming the page
  * and field. Returns 0 and *out (free with chat_log_destroy()), SP_EINVAL
- * or SP_ENOMEM (*out NULL). The log may be destroyed afterwards EXCEPT that
- * chat_item.page then dangles; keep the log if you use it. */
+ * or SP_ENOMEM (*out NULL). The chat model owns everything it points to
+ * (page names included), so the msg_log may be destroyed right after. */
 int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag_list *diag);
 
 /* NULL-safe; sets *chat to NULL. */
 void chat_log_destroy(struct chat_log **chat);
+
+/* The serialized form of a chat model (docs/chat.md, "Serialized chat"):
+ * versioned, little-endian, with a checksum; items, parts, page names and
+ * counters. *data is a new malloc'd buffer of *len bytes, owned by the
+ * caller (free()). Returns 0, SP_EINVAL, SP_ELIMIT or SP_ENOMEM; *data is
+ * NULL on error. */
+int chat_log_serialize(const struct chat_log *chat, uint8_t **data, size_t *len);
+
+/* Loads a serialized chat model: *out (chat_log_destroy()) equals the one
+ * serialized, item for item and part for part, with the same show array,
+ * page names and counters. The input is borrowed. Every count and length is
+ * checked against the caps above and the bytes present before anything is
+ * allocated from it, every string is checked (UTF-8 where chat_part and
+ * chat_item promise it), every derived field (show_ms, color, flags) is
+ * checked against what chat_log_build() would have made. Damaged
+ * (checksum), truncated, foreign or inconsistent input gives SP_EPARSE,
+ * another format version SP_EUNSUPPORTED, both with one diagnostic line
+ * "chat cache: <reason>". Else 0, SP_EINVAL or SP_ENOMEM; *out is NULL on
+ * error. */
+int chat_log_deserialize(const uint8_t *data, size_t len, struct chat_log **out,
+                         struct diag_list *diag);
 
 /* How many items are visible at wall time wall_ms (Unix ms): items
  * [0, n) have show_ms <= wall_ms. O(log n). */

@@ -235,6 +235,35 @@ size_t board_log_bytes(const struct board_log *log);
 int board_log_image_urls(const struct board_log *log,
                          int (*fn)(void *opaque, const char *url), void *opaque);
 
+/* A copy of the log as it is now (unfinished, or finished), owned by the
+ * caller (board_log_free()). The copy and the original are independent: a
+ * generation can be finished and played from the copy while batches are
+ * still added to the original. Cost: a memcpy of the log's arrays, no op is
+ * read again. NULL if log is NULL or out of memory. */
+struct board_log *board_log_clone(const struct board_log *log);
+
+/* The serialized form of a FINISHED log (docs/board.md, "Serialized log"):
+ * versioned, little-endian, with a checksum. *data is a new malloc'd buffer
+ * of *len bytes, owned by the caller (free()). Flags set by a player's replay
+ * are not written, so a log may be serialized before or after it was handed
+ * to board_player_create() (not while a player is being created over it).
+ * Returns 0, SP_EINVAL (NULL argument or log not finished), SP_ELIMIT or
+ * SP_ENOMEM; *data is NULL on error. */
+int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len);
+
+/* Loads a serialized log: *out is a new FINISHED log (board_log_free(), or
+ * hand it to board_player_create()) equal to the one serialized: same ops in
+ * the same order, same strings, same points, so a player over it gives the
+ * same state at every time. The input is borrowed and may be freed after.
+ * Every count is checked against the caps above and against the bytes
+ * present before anything is allocated from it; every index and offset is
+ * checked. Input that is damaged (checksum), truncated, foreign or
+ * inconsistent gives SP_EPARSE, another format version SP_EUNSUPPORTED; both
+ * with one diagnostic line "board log cache: <reason>". Else 0, SP_EINVAL
+ * or SP_ENOMEM. *out is NULL on error. */
+int board_log_deserialize(const uint8_t *data, size_t len, struct board_log **out,
+                          struct diag_list *diag);
+
 /* ---- the player: state at any time ---------------------------------------- */
 
 struct board_opts {
