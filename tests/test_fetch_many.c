@@ -167,8 +167,8 @@ static void test_many_docs_reuse_connections(void **state)
     }
     assert_int_equal(httpd_requests(srv) - before, NDOCS); /* one request each */
     int conns = httpd_connections(srv);
-    print_message("%d documents over %d connections (at most %d requests on one)\n", NDOCS,
-                  conns, httpd_max_requests_per_connection(srv));
+    print_message("%d documents over %d connections (at most %d requests on one)\n", NDOCS, conns,
+                  httpd_max_requests_per_connection(srv));
     assert_true(conns >= 1 && conns <= FETCH_MAX_CONNS_PER_HOST);
     assert_true(httpd_max_requests_per_connection(srv) >= NDOCS / FETCH_MAX_CONNS_PER_HOST);
 
