@@ -7,10 +7,23 @@
  * answer in the lws callback, and on the end of each connection decides:
  * next range, retry after backoff, done, or failed.
  *
+ * Documents (fetch_get) are many and small, so they do not each open a
+ * connection: a dl marked "doc" asks for a slot of its host (struct host)
+ * and waits in that host's queue, in submission order, until one of the
+ * FETCH_MAX_CONNS_PER_HOST slots is free. Slot i sends through vhost
+ * vh_doc[i] with LCCSCF_PIPELINE, which keeps the connection alive after
+ * the answer and lets the next request on that vhost to the same endpoint
+ * take it over. lws (4.1) queues every pipelined request for an endpoint
+ * on the first live connection of its vhost and runs them one after the
+ * other, so one vhost per slot, and never more than one request per slot,
+ * is what makes 8 run side by side, and what keeps a stalled answer from
+ * holding up the requests behind it.
+ *
  * Locks: f->lock guards the dl list, each dl's refs and its "shared"
- * fields (want, cancel, st, finished). Fields marked "fetch thread" are
- * touched only by the fetch thread. Cache entries have their own lock and
- * never call back into this file.
+ * fields (want, cancel, st, finished), and f->next_seq. Fields marked
+ * "fetch thread" (and every struct host) are touched only by the fetch
+ * thread. Cache entries have their own lock and never call back into this
+ * file.
  */
 #include "fetch.h"
 
@@ -23,6 +36,7 @@
 
 #include <libwebsockets.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -50,6 +64,21 @@ static struct sp_log lg = SP_LOG_INIT("fetch");
 #define AHEAD_SLACK_MIN (64 * 1024)
 #define AHEAD_SLACK_MAX (4 * 1024 * 1024)
 #define MAX_URL 8192
+/* Largest "scheme://authority" a host is keyed by (longer ones are cut). */
+#define HOST_KEY_MAX 320
+
+struct dl;
+
+/* One scheme://authority documents come from (fetch thread only). */
+struct host {
+    struct host *next;
+    char key[HOST_KEY_MAX]; /* lower-cased */
+    bool busy[FETCH_MAX_CONNS_PER_HOST]; /* a request is on that slot */
+    /* until when the slot's last connection may still be idling, kept
+     * alive for reuse; 0 once it is known closed */
+    int64_t warm_until_us[FETCH_MAX_CONNS_PER_HOST];
+    struct dl *queue; /* documents waiting for a slot, by seq */
+};
 
 struct fetch {
     struct fetch_opts opts; /* strings below are owned copies */
@@ -58,6 +87,7 @@ struct fetch {
     struct cache *cache;
     struct lws_context *ctx;
     struct lws_vhost *vh_direct, *vh_http_proxy, *vh_https_proxy;
+    struct lws_vhost *vh_doc[FETCH_MAX_CONNS_PER_HOST]; /* document slots, direct */
     char *no_proxy; /* copy of no_proxy/NO_PROXY, or NULL */
     pthread_t thread;
     atomic_bool stop;
@@ -65,7 +95,9 @@ struct fetch {
 
     pthread_mutex_t lock;
     pthread_cond_t cond; /* broadcast on every dl state change */
-    struct dl *dls;      /* every live dl, guarded by lock */
+    struct dl *dls;      /* every live dl, in submission order, guarded by lock */
+    uint64_t next_seq;   /* lock: submission number of the next dl */
+    struct host *hosts;  /* fetch thread */
 
     unsigned char rxbuf[LWS_PRE + RX_CHUNK]; /* fetch thread */
 };
@@ -79,6 +111,9 @@ struct dl {
     struct cache_entry *entry;
     size_t limit;    /* most bytes accepted (fetch_get), 0: none */
     bool revalidate; /* a complete entry is checked with the server once */
+    bool doc;        /* a document: shares its host's slots and connections */
+    uint64_t seq;    /* submission number (set under f->lock before the fetch
+                        thread sees d, then constant) */
 
     /* shared, f->lock */
     int64_t want;        /* offset a reader waits for, -1 none */
@@ -107,6 +142,15 @@ struct dl {
     int64_t rate_mark_us, rate_mark_bytes;
     int last_err;
     char last_msg[DIAG_MAX_TEXT];
+    /* fetch thread, documents only */
+    struct host *host; /* whose queue d waits in, or whose slot it holds */
+    int slot;          /* the slot held, -1 none */
+    bool queued;       /* in host->queue */
+    struct dl *qnext;
+    bool pipelined;    /* this connection may stay alive after the answer */
+    bool reused;       /* sent where a kept-alive connection was idling */
+    bool ends_by_length; /* Content-Length ends the body where d->end is */
+    bool done_304;     /* a 304 with Content-Length: 0 is completing */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -248,6 +292,78 @@ static bool no_proxy_match(const char *list, const char *host)
     return false;
 }
 
+/* ---- document slots (fetch thread) ----------------------------------------- */
+
+/* The host record of url ("scheme://authority", lower-cased), created on
+ * first use; NULL when out of memory. */
+static struct host *host_get(struct fetch *f, const char *url)
+{
+    char key[HOST_KEY_MAX];
+    const char *p = strstr(url, "://");
+    size_t n = p ? (size_t)(p + 3 - url) + strcspn(p + 3, "/?#") : strlen(url);
+    if (n >= sizeof(key))
+        n = sizeof(key) - 1;
+    for (size_t i = 0; i < n; i++)
+        key[i] = (char)tolower((unsigned char)url[i]);
+    key[n] = '\0';
+    for (struct host *h = f->hosts; h; h = h->next)
+        if (!strcmp(h->key, key))
+            return h;
+    struct host *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    memcpy(h->key, key, n + 1);
+    h->next = f->hosts;
+    f->hosts = h;
+    return h;
+}
+
+static void dl_connect(struct dl *d);
+
+/* Starts queued documents of h while it has free slots, oldest first. The
+ * lowest free slot is taken: its connection is the likeliest to be alive. */
+static void host_dispatch(struct host *h)
+{
+    while (h->queue) {
+        int s = 0;
+        while (s < FETCH_MAX_CONNS_PER_HOST && h->busy[s])
+            s++;
+        if (s == FETCH_MAX_CONNS_PER_HOST)
+            return;
+        struct dl *d = h->queue;
+        h->queue = d->qnext;
+        d->qnext = NULL;
+        d->queued = false;
+        h->busy[s] = true;
+        d->slot = s;
+        d->reused = h->warm_until_us[s] > now_us();
+        dl_connect(d); /* may end d at once, which dispatches recursively */
+    }
+}
+
+/* Leaves d's host: out of its queue, its slot freed for the next one. */
+static void slot_release(struct dl *d)
+{
+    struct host *h = d->host;
+    if (!h)
+        return;
+    if (d->queued) {
+        for (struct dl **p = &h->queue; *p; p = &(*p)->qnext) {
+            if (*p == d) {
+                *p = d->qnext;
+                break;
+            }
+        }
+        d->queued = false;
+        d->qnext = NULL;
+    }
+    if (d->slot >= 0)
+        h->busy[d->slot] = false;
+    d->slot = -1;
+    d->host = NULL;
+    host_dispatch(h);
+}
+
 /* ---- dl life --------------------------------------------------------------- */
 
 static void dl_free(struct dl *d)
@@ -296,11 +412,22 @@ static void dl_set_state(struct dl *d, enum fetch_state s)
     dl_publish(d);
 }
 
+/* Whether the fetch thread leaves the durable completion of d's entry
+ * (fsync, rename, sidecar: the bulk of a small document's cost) to the
+ * caller: a document's caller waits for it anyway and does it in its own
+ * thread, so that many documents complete in parallel instead of one after
+ * the other here. Failures still checkpoint here (what arrived is kept). */
+static bool leave_checkpoint_to_caller(const struct dl *d, bool ok)
+{
+    return d->doc && ok;
+}
+
 /* Ends the dl for good (fetch thread). */
 static void dl_finish(struct dl *d, enum fetch_state s, int err, const char *msg)
 {
     struct cache_info ci;
-    cache_entry_checkpoint(d->entry);
+    if (!leave_checkpoint_to_caller(d, s == FETCH_DONE))
+        cache_entry_checkpoint(d->entry);
     cache_entry_info(d->entry, &ci);
     pthread_mutex_lock(&d->f->lock);
     d->st.state = s;
@@ -314,6 +441,7 @@ static void dl_finish(struct dl *d, enum fetch_state s, int err, const char *msg
     if (s == FETCH_FAILED)
         SP_DBG(&lg, "%s", msg ? msg : "failed");
     dl_publish(d);
+    slot_release(d);
 }
 
 /* Detaches the current connection from d; closes it unless it is the
@@ -327,6 +455,22 @@ static void dl_detach(struct dl *d, struct lws *running)
         lws_set_timeout(d->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     d->wsi = NULL;
     d->connected = false;
+    if (d->host && d->slot >= 0)
+        d->host->warm_until_us[d->slot] = 0; /* this connection is closing */
+}
+
+/* The answer on wsi is complete and the connection can carry the next
+ * request of d's slot: d lets go of it without closing it (lws keeps it
+ * idle for FETCH_KEEP_WARM_SECS); the caller then ends the connection
+ * with dl_conn_end() and returns 0 from the callback. */
+static void dl_keep_alive(struct dl *d, struct lws *wsi)
+{
+    lws_set_opaque_user_data(wsi, NULL);
+    d->wsi = NULL;
+    d->connected = false;
+    if (d->host && d->slot >= 0)
+        d->host->warm_until_us[d->slot] =
+            now_us() + (int64_t)FETCH_KEEP_WARM_SECS * 1000000 - TICK_US;
 }
 
 enum conn_end { END_NEXT, END_RETRY, END_FAIL, END_DONE };
@@ -336,7 +480,8 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
                         const char *msg)
 {
     dl_detach(d, running);
-    cache_entry_checkpoint(d->entry);
+    if (!leave_checkpoint_to_caller(d, how == END_NEXT || how == END_DONE))
+        cache_entry_checkpoint(d->entry);
     d->since_ckpt = 0;
     switch (how) {
     case END_NEXT:
@@ -366,6 +511,7 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
         dl_finish(d, FETCH_DONE, 0, NULL);
         break;
     }
+    slot_release(d); /* a next request of d queues again */
     wake_fetch_thread(d->f);
 }
 
@@ -408,6 +554,13 @@ static void dl_connect(struct dl *d)
     memset(&ci, 0, sizeof(ci));
     ci.context = f->ctx;
     ci.vhost = vhost_for(f, tls, ads);
+    /* documents on direct connections keep them alive; through a proxy
+     * every request tunnels on a connection of its own */
+    d->pipelined = d->slot >= 0 && ci.vhost == f->vh_direct;
+    d->ends_by_length = false;
+    d->done_304 = false;
+    if (d->pipelined)
+        ci.vhost = f->vh_doc[d->slot];
     ci.address = ads;
     ci.port = port;
     ci.path = fullpath;
@@ -419,6 +572,15 @@ static void dl_connect(struct dl *d)
     ci.alpn = "http/1.1";
     ci.opaque_user_data = d;
     ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    if (d->pipelined) {
+        ci.ssl_connection |= LCCSCF_PIPELINE;
+        ci.keep_warm_secs = FETCH_KEEP_WARM_SECS;
+        /* lws 4.1 finds the live connection to reuse by comparing its Host
+         * with the new request's address, so a Host with ":port" in it
+         * would never match: the Host of a document sent on a non-default
+         * port carries the name only. */
+        ci.host = ads;
+    }
     if (tls) {
         ci.ssl_connection |= LCCSCF_USE_SSL;
         if (f->opts.insecure)
@@ -430,8 +592,9 @@ static void dl_connect(struct dl *d)
     d->deadline_us = now_us() + (int64_t)f->opts.connect_timeout_ms * 1000;
     d->retry_at_us = 0;
     dl_set_state(d, FETCH_CONNECTING);
-    SP_DBG(&lg, "GET %s bytes %lld-%lld%s", d->cur_url, (long long)d->start, (long long)d->end,
-           d->conditional ? " (revalidate)" : "");
+    SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start,
+           (long long)d->end, d->conditional ? " (revalidate)" : "",
+           d->pipelined ? (d->reused ? " (kept-alive slot)" : " (new slot connection)") : "");
     struct lws *w = lws_client_connect_via_info(&ci);
     if (w && !d->finished && d->st.state == FETCH_CONNECTING && d->retry_at_us == 0)
         d->wsi = w;
@@ -441,6 +604,29 @@ static void dl_connect(struct dl *d)
         snprintf(m, sizeof(m), "%.300s: could not connect", d->cur_url);
         dl_conn_end(d, NULL, END_FAIL, SP_ENET, m);
     }
+}
+
+/* Starts the next request of d: a document waits for a slot of its host,
+ * anything else connects at once. */
+static void dl_request(struct dl *d)
+{
+    if (!d->doc) {
+        dl_connect(d);
+        return;
+    }
+    struct host *h = host_get(d->f, d->cur_url);
+    if (!h) {
+        dl_finish(d, FETCH_FAILED, SP_ENOMEM, "out of memory");
+        return;
+    }
+    d->host = h;
+    struct dl **p = &h->queue;
+    while (*p && (*p)->seq < d->seq)
+        p = &(*p)->qnext;
+    d->qnext = *p;
+    *p = d;
+    d->queued = true;
+    host_dispatch(h);
 }
 
 /* Decides what d does next (fetch thread). */
@@ -462,6 +648,8 @@ static void dl_step(struct dl *d)
         dl_finish(d, FETCH_CANCELLED, SP_ECANCELLED, "cancelled");
         return;
     }
+    if (d->queued)
+        return; /* waiting for a slot; no timeout runs before the request */
     int64_t now = now_us();
     if (d->wsi) {
         if (now > d->deadline_us) {
@@ -496,7 +684,7 @@ static void dl_step(struct dl *d)
             d->conditional = true;
             d->start = 0;
             d->end = -1;
-            dl_connect(d);
+            dl_request(d);
         } else
             dl_finish(d, FETCH_DONE, 0, NULL);
         return;
@@ -509,6 +697,10 @@ static void dl_step(struct dl *d)
         gap = cache_entry_next_gap(d->entry, 0, &gap_end);
     if (gap < 0) {
         /* every byte of a known length is here: make it complete */
+        if (leave_checkpoint_to_caller(d, true)) {
+            dl_finish(d, FETCH_DONE, 0, NULL); /* fetch_get() completes it */
+            return;
+        }
         cache_entry_checkpoint(d->entry);
         cache_entry_info(d->entry, &ci);
         if (ci.complete)
@@ -523,40 +715,50 @@ static void dl_step(struct dl *d)
     }
     d->start = d->pos = gap;
     d->end = gap_end;
-    dl_connect(d);
+    dl_request(d);
 }
 
 static void service_all(struct fetch *f)
 {
-    /* Take a snapshot of the attached dls under the lock, step each. */
-    for (;;) {
-        struct dl *todo[64];
-        int n = 0;
-        pthread_mutex_lock(&f->lock);
-        for (struct dl *d = f->dls; d && n < 64; d = d->next) {
-            if (d->attached) {
-                d->refs++;
-                todo[n++] = d;
-            }
+    /* A snapshot of the attached dls (each held by a reference) under the
+     * lock, in submission order so that documents queue for their host's
+     * slots in that order; then each is stepped without the lock. */
+    struct dl *stack[64], **todo = stack;
+    size_t n = 0, cap = 64;
+    pthread_mutex_lock(&f->lock);
+    for (struct dl *d = f->dls; d; d = d->next)
+        if (d->attached)
+            n++;
+    if (n > cap) {
+        struct dl **big = malloc(n * sizeof(*big));
+        if (big) {
+            todo = big;
+            cap = n;
         }
-        pthread_mutex_unlock(&f->lock);
-        for (int i = 0; i < n; i++)
-            dl_step(todo[i]);
-        /* release the fetch thread's hold on finished dls */
-        pthread_mutex_lock(&f->lock);
-        for (int i = 0; i < n; i++) {
-            struct dl *d = todo[i];
-            if (d->finished && d->attached && !d->wsi) {
-                d->attached = false;
-                d->refs--; /* the attachment reference; d lives on (todo ref) */
-            }
-            dl_unref_locked(d);
-        }
-        pthread_mutex_unlock(&f->lock);
-        if (n < 64)
-            break;
-        break; /* more than 64 live transfers: the rest get the next tick */
     }
+    n = 0;
+    for (struct dl *d = f->dls; d && n < cap; d = d->next) {
+        if (d->attached) {
+            d->refs++;
+            todo[n++] = d;
+        }
+    }
+    pthread_mutex_unlock(&f->lock);
+    for (size_t i = 0; i < n; i++)
+        dl_step(todo[i]);
+    /* release the fetch thread's hold on finished dls */
+    pthread_mutex_lock(&f->lock);
+    for (size_t i = 0; i < n; i++) {
+        struct dl *d = todo[i];
+        if (d->finished && d->attached && !d->wsi) {
+            d->attached = false;
+            d->refs--; /* the attachment reference; d lives on (todo ref) */
+        }
+        dl_unref_locked(d);
+    }
+    pthread_mutex_unlock(&f->lock);
+    if (todo != stack)
+        free(todo);
 }
 
 static void update_rates(struct fetch *f)
@@ -678,14 +880,22 @@ static int on_headers(struct dl *d, struct lws *wsi)
 
     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
         return on_redirect(d, wsi, status);
+    char cr[128], cl[64], etag[CACHE_MAX_VALIDATOR], lm[CACHE_MAX_VALIDATOR];
+    hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof(cl));
     if (status == 304 && d->conditional) {
         d->revalidated = true;
+        if (d->pipelined && !strcmp(cl, "0")) {
+            /* lws completes a transaction with an explicit zero length
+             * right after this callback; the connection stays usable */
+            d->done_304 = true;
+            return 0;
+        }
+        /* without a length lws would read a body until the server closes:
+         * this connection ends here */
         dl_conn_end(d, wsi, END_DONE, 0, NULL);
         return -1;
     }
-    char cr[128], cl[64], etag[CACHE_MAX_VALIDATOR], lm[CACHE_MAX_VALIDATOR];
     hdr(wsi, WSI_TOKEN_HTTP_CONTENT_RANGE, cr, sizeof(cr));
-    hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof(cl));
     hdr(wsi, WSI_TOKEN_HTTP_ETAG, etag, sizeof(etag));
     hdr(wsi, WSI_TOKEN_HTTP_LAST_MODIFIED, lm, sizeof(lm));
     int64_t a = -1, b = -1, total = -1;
@@ -745,6 +955,10 @@ static int on_headers(struct dl *d, struct lws *wsi)
         d->end = total;
     }
     d->sized = total >= 0;
+    /* lws ends the transaction (COMPLETED) when Content-Length bytes came;
+     * only when that is where this request ends can the connection be
+     * handed on at that point */
+    d->ends_by_length = clen >= 0 && d->end >= 0 && d->pos + clen == d->end;
     if (d->limit && total > (int64_t)d->limit) {
         snprintf(m, sizeof(m), "%.300s: %lld bytes, more than the %zu allowed", d->url,
                  (long long)total, d->limit);
@@ -770,6 +984,9 @@ static int on_headers(struct dl *d, struct lws *wsi)
         dl_conn_end(d, wsi, END_FAIL, SP_EIO, "cannot write the cache sidecar");
         return -1;
     }
+    /* bytes straight from the server: once complete they need no second,
+     * conditional request */
+    d->revalidated = true;
     dl_set_state(d, FETCH_RECEIVING);
     return 0;
 }
@@ -811,6 +1028,8 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
         d->since_ckpt = 0;
     }
     if (d->end >= 0 && d->pos >= d->end) {
+        if (d->pipelined && d->ends_by_length)
+            return 0; /* COMPLETED follows at once: on_complete() */
         dl_conn_end(d, wsi, END_NEXT, 0, NULL);
         return -1;
     }
@@ -819,6 +1038,13 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
 
 static int on_complete(struct dl *d, struct lws *wsi)
 {
+    if (d->pipelined && (d->done_304 || (d->ends_by_length && d->pos >= d->end))) {
+        /* the whole answer is in: the connection goes on to the next
+         * request of this slot, or idles until one comes */
+        dl_keep_alive(d, wsi);
+        dl_conn_end(d, NULL, d->done_304 ? END_DONE : END_NEXT, 0, NULL);
+        return 0;
+    }
     if (d->end < 0 && !d->sized) {
         /* no length given: the body ended, so now we know it */
         struct cache_info ci;
@@ -872,6 +1098,14 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (!d)
             return 0;
         d->wsi = wsi;
+        if (d->reused && !d->connected) {
+            /* sent on a kept-alive connection the server had closed
+             * meanwhile: again on a fresh one, not counted as a try */
+            SP_DBG(&lg, "%s: kept-alive connection gone; reconnecting", d->cur_url);
+            d->reused = false;
+            dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+            return 0;
+        }
         {
             const char *why = in ? (const char *)in : "connection failed";
             if (is_tls_error(why)) {
@@ -969,7 +1203,11 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         d = lws_get_opaque_user_data(wsi);
         if (!d)
             return 0;
-        if (d->end >= 0 && d->pos >= d->end && d->connected) {
+        if (d->reused && !d->connected) {
+            SP_DBG(&lg, "%s: kept-alive connection closed; reconnecting", d->cur_url);
+            d->reused = false;
+            dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+        } else if (d->end >= 0 && d->pos >= d->end && d->connected) {
             dl_conn_end(d, wsi, END_NEXT, 0, NULL);
         } else if (!d->sized && d->connected && d->end < 0) {
             on_complete(d, wsi);
@@ -1107,7 +1345,9 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.pt_serv_buf_size = RX_CHUNK;
     info.user = f;
-    info.fd_limit_per_thread = 64;
+    /* media streams, FETCH_MAX_CONNS_PER_HOST document connections per
+     * host and the kept-alive ones idling */
+    info.fd_limit_per_thread = 256;
     f->ctx = lws_create_context(&info);
     if (!f->ctx) {
         diag_add(diag, DIAG_ERROR, "network: cannot start the HTTP client");
@@ -1125,11 +1365,19 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     if (e)
         f->no_proxy = strdup(e);
     f->vh_direct = make_vhost(f, "direct", NULL);
+    bool docs_ok = true;
+    for (int i = 0; i < FETCH_MAX_CONNS_PER_HOST && f->vh_direct; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "doc%d", i);
+        f->vh_doc[i] = make_vhost(f, name, NULL);
+        docs_ok = docs_ok && f->vh_doc[i];
+    }
     if (f->vh_direct && hp)
         f->vh_http_proxy = make_vhost(f, "http-proxy", hp);
     if (f->vh_direct && hsp)
         f->vh_https_proxy = make_vhost(f, "https-proxy", hsp);
-    bool vh_ok = f->vh_direct && (!hp || f->vh_http_proxy) && (!hsp || f->vh_https_proxy);
+    bool vh_ok = f->vh_direct && docs_ok && (!hp || f->vh_http_proxy) &&
+                 (!hsp || f->vh_https_proxy);
     free(hp);
     free(hsp);
     if (!vh_ok) {
@@ -1178,6 +1426,11 @@ void fetch_destroy(struct fetch **pf)
         dl_free(d);
     }
     pthread_mutex_unlock(&f->lock);
+    while (f->hosts) {
+        struct host *h = f->hosts;
+        f->hosts = h->next;
+        free(h);
+    }
     cache_close(&f->cache);
     free(f->cache_dir);
     free(f->ca_file);
@@ -1203,6 +1456,7 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
     d->f = f;
     d->flags = flags;
     d->want = -1;
+    d->slot = -1;
     d->st.total = -1;
     d->url = strdup(url);
     d->cur_url = strdup(url);
@@ -1227,8 +1481,13 @@ static void dl_submit(struct dl *d)
     pthread_mutex_lock(&f->lock);
     d->refs = 2;
     d->attached = true;
-    d->next = f->dls;
-    f->dls = d;
+    d->seq = f->next_seq++;
+    d->next = NULL;
+    /* appended: the fetch thread steps dls in submission order */
+    struct dl **p = &f->dls;
+    while (*p)
+        p = &(*p)->next;
+    *p = d;
     pthread_mutex_unlock(&f->lock);
     wake_fetch_thread(f);
 }
@@ -1341,12 +1600,17 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
     }
     d->limit = max_bytes;
     d->revalidate = true;
+    d->doc = true;
     dl_submit(d);
     dl_wait(d, NULL, NULL);
     struct fetch_status st;
     dl_status(d, &st);
     if (st.state == FETCH_DONE) {
-        r = read_entry(d->entry, max_bytes, data, len);
+        /* every byte is in: make the entry complete and durable here, in
+         * the caller's thread (see leave_checkpoint_to_caller()) */
+        r = cache_entry_checkpoint(d->entry);
+        if (!r)
+            r = read_entry(d->entry, max_bytes, data, len);
         if (r)
             diag_add(diag, DIAG_ERROR, "%.300s: %s", url, sp_strerror(r));
     } else {
@@ -1361,6 +1625,25 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
             diag_add(diag, DIAG_ERROR, "%s", st.message[0] ? st.message : sp_strerror(r));
     }
     dl_release(d);
+    return r;
+}
+
+int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data,
+                     size_t *len)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    if (!fetch_is_remote(url))
+        return fetch_get(f, url, max_bytes, data, len, NULL);
+    struct cache_entry *e;
+    int r = cache_entry_open(f->cache, url, &e);
+    if (r)
+        return r;
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    r = ci.complete ? read_entry(e, max_bytes, data, len) : SP_ENOENT;
+    cache_entry_release(&e);
     return r;
 }
 

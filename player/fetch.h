@@ -23,6 +23,15 @@
  * - Retries: 5xx answers and connections closed mid-body are retried with
  *   exponential backoff (opts.backoff_ms, doubling), opts.max_tries
  *   attempts in all; an attempt that delivered bytes resets the count.
+ * - Documents (fetch_get) from many threads run in parallel: per host
+ *   (scheme, name, port) at most FETCH_MAX_CONNS_PER_HOST requests are on
+ *   the wire at once, each on its own connection; further ones wait in
+ *   submission order. Direct connections are kept alive (HTTP/1.1) for
+ *   FETCH_KEEP_WARM_SECS after an answer and reused by the next document
+ *   for that host, so a run of small pages costs a few TCP (and TLS)
+ *   handshakes, not one per page. A request that stalls holds only its own
+ *   connection until its timeout. Media (fetch_download, fetch_stream_*)
+ *   use a connection of their own per transfer, not counted in the bound.
  * - Proxies: http_proxy / https_proxy / no_proxy (and upper-case forms)
  *   are honoured through libwebsockets' proxy support, which tunnels every
  *   request (http too) with CONNECT.
@@ -45,6 +54,10 @@
 #define FETCH_DEFAULT_IDLE_TIMEOUT_MS 30000
 #define FETCH_DEFAULT_MAX_TRIES 3
 #define FETCH_DEFAULT_BACKOFF_MS 500
+/* Documents on the wire at once per host; more wait in submission order. */
+#define FETCH_MAX_CONNS_PER_HOST 8
+/* How long an idle kept-alive document connection waits for reuse, s. */
+#define FETCH_KEEP_WARM_SECS 5
 
 struct fetch_opts {
     const char *cache_dir;  /* NULL: cache_default_dir() */
@@ -86,6 +99,16 @@ bool fetch_is_remote(const char *url);
  * or SP_ENOMEM. */
 int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len,
               struct diag_list *diag);
+
+/* Reads a complete cached copy of url (at most max_bytes) into *data
+ * (NUL-terminated, caller frees) and *len, without any request and without
+ * revalidating it: for a caller that revalidated a sample of a set of
+ * documents itself and trusts the rest. Local paths and file:// URLs are
+ * read from disk as by fetch_get(). Thread-safe. Returns 0, SP_ENOENT (not
+ * cached, or cached only in part), SP_ELIMIT (bigger than max_bytes),
+ * SP_EIO or SP_ENOMEM. */
+int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data,
+                     size_t *len);
 
 /* An sp_loader (player/loader.h) serving http(s) through f (with the
  * cache and its offline fallback) and file URLs from disk. Valid while f

@@ -20,6 +20,21 @@
 
 #define REQ_MAX 16384
 #define ONCE_MAX 64
+/* Connections served at once (a thread each); more wait in the backlog. */
+#define CONN_MAX 32
+/* A kept-alive connection with no new request for this long is closed;
+ * longer than the client's keep-warm time so the client closes first. */
+#define KEEPALIVE_IDLE_MS 10000
+
+struct httpd;
+
+struct conn_slot {
+    struct httpd *h;
+    int fd;
+    pthread_t thread;
+    atomic_bool used;    /* a thread runs (or ran and was not joined) here */
+    atomic_bool running; /* the thread has not returned yet */
+};
 
 struct httpd {
     char root[1024];
@@ -27,9 +42,14 @@ struct httpd {
     int port;
     pthread_t thread;
     atomic_bool stop;
-    pthread_mutex_t lock;
+    struct conn_slot slots[CONN_MAX]; /* accept thread only (plus the atomics) */
+    pthread_mutex_t lock;               /* guards every field below */
     int slow_ms;
     int requests;
+    int connections;      /* accepted so far */
+    int max_per_conn;     /* most requests answered on one connection */
+    int conditional;      /* requests with If-None-Match */
+    int not_modified;     /* 304 answers */
     char last_range[128];
     char once[ONCE_MAX][256]; /* "fault path" already served once */
     int nonce;
@@ -50,12 +70,11 @@ static bool send_all(int fd, const void *buf, size_t len)
     return true;
 }
 
-static void send_status(int fd, int code, const char *text, const char *extra)
+static void send_status(int fd, int code, const char *text, const char *extra, bool keep)
 {
     char buf[1024];
-    int n = snprintf(buf, sizeof(buf),
-                     "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n%s\r\n", code,
-                     text, extra ? extra : "");
+    int n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: %s\r\n%s\r\n",
+                     code, text, keep ? "keep-alive" : "close", extra ? extra : "");
     send_all(fd, buf, (size_t)n);
 }
 
@@ -99,30 +118,25 @@ static void header_value(const char *req, const char *name, char *out, size_t si
     }
 }
 
-static void serve(struct httpd *h, int fd)
+/* Answers one request (req, NUL-terminated, headers complete). Returns
+ * true when the connection stays open for another request: only plain
+ * file answers, 304 and 404 keep it, and only when the client did not ask
+ * for "Connection: close"; every fault mode closes it. */
+static bool serve(struct httpd *h, int fd, const char *req)
 {
-    char req[REQ_MAX + 1];
-    size_t got = 0;
-    while (got < REQ_MAX) {
-        struct pollfd pfd = {fd, POLLIN, 0};
-        if (poll(&pfd, 1, 2000) <= 0)
-            return;
-        ssize_t n = recv(fd, req + got, REQ_MAX - got, 0);
-        if (n <= 0)
-            return;
-        got += (size_t)n;
-        req[got] = '\0';
-        if (strstr(req, "\r\n\r\n"))
-            break;
-    }
     char method[16], path[1024];
     if (sscanf(req, "%15s %1023s", method, path) != 2)
-        return;
-    char range[128], ifrange[256];
+        return false;
+    char range[128], ifrange[256], inm[256], conn[64];
     header_value(req, "Range", range, sizeof(range));
     header_value(req, "If-Range", ifrange, sizeof(ifrange));
+    header_value(req, "If-None-Match", inm, sizeof(inm));
+    header_value(req, "Connection", conn, sizeof(conn));
+    bool keep = strcasecmp(conn, "close") != 0;
     pthread_mutex_lock(&h->lock);
     h->requests++;
+    if (inm[0])
+        h->conditional++;
     snprintf(h->last_range, sizeof(h->last_range), "%s", range);
     int slow_ms = h->slow_ms;
     pthread_mutex_unlock(&h->lock);
@@ -132,7 +146,7 @@ static void serve(struct httpd *h, int fd)
     const char *rest = path;
     static const char *const faults[] = {"/404/",   "/500once/", "/resetonce/", "/slow/",
                                          "/badlen/", "/loop/",   "/loop2/",     "/redir/",
-                                         "/norange/", "/stall/"};
+                                         "/norange/", "/stall/", "/hang/"};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         size_t n = strlen(faults[i]);
         if (!strncmp(path, faults[i], n)) {
@@ -142,36 +156,47 @@ static void serve(struct httpd *h, int fd)
         }
     }
     char loc[1200];
+    if (!strcmp(fault, "hang")) {
+        /* the request was read; no answer at all until the client leaves */
+        for (;;) {
+            struct pollfd pfd = {fd, POLLIN, 0};
+            char c;
+            if (atomic_load(&h->stop) ||
+                (poll(&pfd, 1, 20) > 0 && recv(fd, &c, 1, MSG_DONTWAIT) <= 0))
+                break;
+        }
+        return false;
+    }
     if (!strcmp(fault, "404")) {
-        send_status(fd, 404, "Not Found", NULL);
-        return;
+        send_status(fd, 404, "Not Found", NULL, false);
+        return false;
     }
     if (!strcmp(fault, "loop") || !strcmp(fault, "loop2")) {
         snprintf(loc, sizeof(loc), "Location: /%s%s\r\n", strcmp(fault, "loop") ? "loop" : "loop2",
                  rest);
-        send_status(fd, 302, "Found", loc);
-        return;
+        send_status(fd, 302, "Found", loc, false);
+        return false;
     }
     if (!strcmp(fault, "redir")) {
         int n = rest[1] - '0';
         if (n < 0 || n > 9 || rest[2] != '/') {
-            send_status(fd, 400, "Bad Request", NULL);
-            return;
+            send_status(fd, 400, "Bad Request", NULL, false);
+            return false;
         }
         if (n == 0)
             snprintf(loc, sizeof(loc), "Location: %s\r\n", rest + 2);
         else
             snprintf(loc, sizeof(loc), "Location: /redir/%d%s\r\n", n - 1, rest + 2);
-        send_status(fd, 302, "Found", loc);
-        return;
+        send_status(fd, 302, "Found", loc, false);
+        return false;
     }
     if (!strcmp(fault, "500once") && first_time(h, fault, rest)) {
-        send_status(fd, 500, "Internal Server Error", NULL);
-        return;
+        send_status(fd, 500, "Internal Server Error", NULL, false);
+        return false;
     }
     if (strstr(rest, "..")) {
-        send_status(fd, 403, "Forbidden", NULL);
-        return;
+        send_status(fd, 403, "Forbidden", NULL, false);
+        return false;
     }
     char file[2200];
     snprintf(file, sizeof(file), "%s%s", h->root, rest);
@@ -180,12 +205,25 @@ static void serve(struct httpd *h, int fd)
     if (ffd < 0 || fstat(ffd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (ffd >= 0)
             close(ffd);
-        send_status(fd, 404, "Not Found", NULL);
-        return;
+        send_status(fd, 404, "Not Found", NULL, keep && !fault[0]);
+        return keep && !fault[0];
     }
     long long size = (long long)st.st_size;
     char etag[64];
     snprintf(etag, sizeof(etag), "\"%llx-%llx\"", size, (long long)st.st_mtime);
+    if (inm[0] && !strcmp(inm, etag) && !fault[0]) {
+        char et[128];
+        snprintf(et, sizeof(et), "ETag: %s\r\n", etag);
+        close(ffd);
+        pthread_mutex_lock(&h->lock);
+        h->not_modified++;
+        pthread_mutex_unlock(&h->lock);
+        send_status(fd, 304, "Not Modified", et, keep);
+        return keep;
+    }
+    /* fault modes always close the connection: their tests predate
+     * keep-alive and some of them cut the connection on purpose */
+    keep = keep && !fault[0];
     long long a = 0, b = size - 1;
     bool partial = false;
     if (range[0] && strcmp(fault, "norange") && (!ifrange[0] || !strcmp(ifrange, etag))) {
@@ -195,9 +233,9 @@ static void serve(struct httpd *h, int fd)
             if (x >= size) {
                 char cr[128];
                 snprintf(cr, sizeof(cr), "Content-Range: bytes */%lld\r\n", size);
-                send_status(fd, 416, "Range Not Satisfiable", cr);
+                send_status(fd, 416, "Range Not Satisfiable", cr, false);
                 close(ffd);
-                return;
+                return false;
             }
             a = x;
             if (k == 2 && y >= x && y < size)
@@ -213,16 +251,17 @@ static void serve(struct httpd *h, int fd)
         hn = snprintf(head, sizeof(head),
                       "HTTP/1.1 206 Partial Content\r\nContent-Length: %lld\r\n"
                       "Content-Range: bytes %lld-%lld/%lld\r\nETag: %s\r\n"
-                      "Accept-Ranges: bytes\r\nConnection: close\r\n\r\n",
-                      announced, a, b, size, etag);
+                      "Accept-Ranges: bytes\r\nConnection: %s\r\n\r\n",
+                      announced, a, b, size, etag, keep ? "keep-alive" : "close");
     else
         hn = snprintf(head, sizeof(head),
                       "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\nETag: %s\r\n"
-                      "%sConnection: close\r\n\r\n",
-                      announced, etag, strcmp(fault, "norange") ? "Accept-Ranges: bytes\r\n" : "");
+                      "%sConnection: %s\r\n\r\n",
+                      announced, etag, strcmp(fault, "norange") ? "Accept-Ranges: bytes\r\n" : "",
+                      keep ? "keep-alive" : "close");
     if (!send_all(fd, head, (size_t)hn)) {
         close(ffd);
-        return;
+        return false;
     }
     if (!strcmp(fault, "stall")) {
         /* headers only; then silence until the client leaves */
@@ -234,7 +273,7 @@ static void serve(struct httpd *h, int fd)
                 break;
         }
         close(ffd);
-        return;
+        return false;
     }
     bool reset = !strcmp(fault, "resetonce") && first_time(h, fault, rest);
     long long limit = reset ? len / 2 : len;
@@ -268,22 +307,114 @@ static void serve(struct httpd *h, int fd)
         struct linger lin = {1, 0}; /* close with RST */
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
     }
+    return keep && sent == len;
+}
+
+/* Serves requests on one connection until it closes, a request or answer
+ * ends it, it idles for KEEPALIVE_IDLE_MS, or the server stops. */
+static void serve_conn(struct httpd *h, int fd)
+{
+    char req[REQ_MAX + 1];
+    size_t got = 0;
+    int served = 0;
+    for (;;) {
+        char *end = NULL;
+        int idle_ms = 0;
+        while (!(end = (req[got] = '\0', strstr(req, "\r\n\r\n")))) {
+            if (got >= REQ_MAX || atomic_load(&h->stop))
+                return;
+            struct pollfd pfd = {fd, POLLIN, 0};
+            int pr = poll(&pfd, 1, 100);
+            if (pr == 0) {
+                /* the first request must come within 2 s, later ones may idle */
+                idle_ms += 100;
+                if (idle_ms >= (served ? KEEPALIVE_IDLE_MS : 2000))
+                    return;
+                continue;
+            }
+            if (pr < 0)
+                return;
+            ssize_t n = recv(fd, req + got, REQ_MAX - got, 0);
+            if (n <= 0)
+                return;
+            got += (size_t)n;
+        }
+        size_t used = (size_t)(end + 4 - req);
+        char one[REQ_MAX + 1];
+        memcpy(one, req, used);
+        one[used] = '\0';
+        memmove(req, req + used, got - used); /* a pipelined next request */
+        got -= used;
+        bool keep = serve(h, fd, one);
+        served++;
+        pthread_mutex_lock(&h->lock);
+        if (served > h->max_per_conn)
+            h->max_per_conn = served;
+        pthread_mutex_unlock(&h->lock);
+        if (!keep)
+            return;
+    }
+}
+
+static void *conn_run(void *arg)
+{
+    struct conn_slot *c = arg;
+    serve_conn(c->h, c->fd);
+    shutdown(c->fd, SHUT_WR);
+    close(c->fd);
+    atomic_store(&c->running, false);
+    return NULL;
+}
+
+/* Joins finished connection threads; returns a free slot or NULL. */
+static struct conn_slot *free_slot(struct httpd *h)
+{
+    struct conn_slot *fr = NULL;
+    for (int i = 0; i < CONN_MAX; i++) {
+        struct conn_slot *c = &h->slots[i];
+        if (atomic_load(&c->used) && !atomic_load(&c->running)) {
+            pthread_join(c->thread, NULL);
+            atomic_store(&c->used, false);
+        }
+        if (!atomic_load(&c->used) && !fr)
+            fr = c;
+    }
+    return fr;
 }
 
 static void *run(void *arg)
 {
     struct httpd *h = arg;
     while (!atomic_load(&h->stop)) {
+        struct conn_slot *c = free_slot(h);
+        if (!c) {
+            /* every slot busy: the backlog holds new connections */
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         struct pollfd pfd = {h->lfd, POLLIN, 0};
         if (poll(&pfd, 1, 100) <= 0)
             continue;
         int fd = accept(h->lfd, NULL, NULL);
         if (fd < 0)
             continue;
-        serve(h, fd);
-        shutdown(fd, SHUT_WR);
-        close(fd);
+        pthread_mutex_lock(&h->lock);
+        h->connections++;
+        pthread_mutex_unlock(&h->lock);
+        c->h = h;
+        c->fd = fd;
+        atomic_store(&c->used, true);
+        atomic_store(&c->running, true);
+        if (pthread_create(&c->thread, NULL, conn_run, c) != 0) {
+            atomic_store(&c->used, false);
+            atomic_store(&c->running, false);
+            close(fd);
+        }
     }
+    for (int i = 0; i < CONN_MAX; i++)
+        if (atomic_load(&h->slots[i].used))
+            pthread_join(h->slots[i].thread, NULL);
     return NULL;
 }
 
@@ -297,6 +428,10 @@ int httpd_start(const char *root, struct httpd **out)
     h->slow_ms = 1000;
     pthread_mutex_init(&h->lock, NULL);
     atomic_init(&h->stop, false);
+    for (int i = 0; i < CONN_MAX; i++) {
+        atomic_init(&h->slots[i].used, false);
+        atomic_init(&h->slots[i].running, false);
+    }
     h->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof(sa));
@@ -305,7 +440,7 @@ int httpd_start(const char *root, struct httpd **out)
     sa.sin_port = 0;
     socklen_t sl = sizeof(sa);
     if (h->lfd < 0 || bind(h->lfd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
-        listen(h->lfd, 16) != 0 || getsockname(h->lfd, (struct sockaddr *)&sa, &sl) != 0) {
+        listen(h->lfd, 64) != 0 || getsockname(h->lfd, (struct sockaddr *)&sa, &sl) != 0) {
         if (h->lfd >= 0)
             close(h->lfd);
         free(h);
@@ -358,6 +493,40 @@ void httpd_last_range(struct httpd *h, char *buf, int size)
 {
     pthread_mutex_lock(&h->lock);
     snprintf(buf, (size_t)size, "%s", h->last_range);
+    pthread_mutex_unlock(&h->lock);
+}
+
+int httpd_connections(struct httpd *h)
+{
+    pthread_mutex_lock(&h->lock);
+    int n = h->connections;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+int httpd_max_requests_per_connection(struct httpd *h)
+{
+    pthread_mutex_lock(&h->lock);
+    int n = h->max_per_conn;
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+void httpd_conditional_counts(struct httpd *h, int *conditional, int *not_modified)
+{
+    pthread_mutex_lock(&h->lock);
+    *conditional = h->conditional;
+    *not_modified = h->not_modified;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void httpd_reset_counts(struct httpd *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->connections = 0;
+    h->max_per_conn = 0;
+    h->conditional = 0;
+    h->not_modified = 0;
     pthread_mutex_unlock(&h->lock);
 }
 

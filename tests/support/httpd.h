@@ -1,7 +1,12 @@
 /* httpd.h - a tiny HTTP/1.1 file server with fault modes, for tests.
  *
- * Listens on 127.0.0.1, an ephemeral port, one thread, one connection at a
- * time; serves files under a root directory with Range, ETag and If-Range.
+ * Listens on 127.0.0.1, an ephemeral port; each connection is served by a
+ * thread of its own (at most 32 at once, more wait in the backlog). Serves
+ * files under a root directory with Range, ETag, If-Range and
+ * If-None-Match (304, with Content-Length: 0). Plain answers (200, 206,
+ * 304, 404) keep the connection open for the next request (HTTP/1.1
+ * keep-alive) unless the request said "Connection: close"; every fault
+ * mode below closes it.
  * The first path segment selects a fault for the rest of the path:
  *   /404/F         answers 404
  *   /500once/F     answers 500 the first time F is asked, then serves it
@@ -13,6 +18,7 @@
  *   /redir/N/F     N redirects (N = 0..9), then F
  *   /norange/F     ignores Range (always 200 with the whole file)
  *   /stall/F       sends the headers, then nothing until the client leaves
+ *   /hang/F        reads the request and never answers
  *   /F             a normal answer
  * Everything it does is bounded: requests up to 16 KB, stop within 100 ms.
  */
@@ -33,6 +39,14 @@ void httpd_set_slow_ms(struct httpd *h, int ms);
 int httpd_requests(struct httpd *h);
 /* The Range header of the most recent request ("" if none), copied. */
 void httpd_last_range(struct httpd *h, char *buf, int size);
+/* Connections accepted so far. */
+int httpd_connections(struct httpd *h);
+/* The most requests answered on any one connection so far. */
+int httpd_max_requests_per_connection(struct httpd *h);
+/* Requests that carried If-None-Match, and 304 answers, so far. */
+void httpd_conditional_counts(struct httpd *h, int *conditional, int *not_modified);
+/* Zeroes the connection, per-connection and conditional counters. */
+void httpd_reset_counts(struct httpd *h);
 /* Forgets the "once" faults already served (they fire again). */
 void httpd_reset_faults(struct httpd *h);
 
