@@ -67,7 +67,7 @@ int main(int argc, char **argv)
                              .null_sink = true};
     if (player_create(tl, &po, &p) != 0)
         return 2;
-    player_seek(p, 0);
+    player_seek_us(p, 0);
     player_step(p, NULL); /* warm: opens the first segments */
     static double t[SEEKS], cpu[SEEKS], moved[SEEKS], stayed[SEEKS], cold[COLD];
     int n_moved = 0, n_stayed = 0;
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
             before[l] = player_lane_view(p, l)->seg;
         double c = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
         double s = now_ms();
-        player_seek(p, to);
+        player_seek_us(p, to * 1000);
         player_step(p, NULL); /* presents the exact frames at t */
         t[i] = now_ms() - s;
         cpu[i] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c;
