@@ -177,8 +177,12 @@ int cmd_play(int argc, char **argv)
         for (size_t s = 0; !f && s < rec->lanes[l].n_segments; s++)
             if (fetch_is_remote(rec->lanes[l].segments[s].url) && app_net_start(&net, &f))
                 goto out;
-    struct player_opts po = {.audio = audio, .max_speed = max_speed, .speed = speed,
-                             .sei_scan = sei_scan_packet, .null_sink = true, .fetch = f};
+    struct player_opts po = {.audio = audio,
+                             .max_speed = max_speed,
+                             .speed = speed,
+                             .sei_scan = sei_scan_packet,
+                             .null_sink = true,
+                             .fetch = f};
     if (max_speed)
         po.codec_threads = player_batch_codec_threads(tl);
     rc = player_create(tl, &po, &p);

@@ -142,8 +142,8 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                 .fetch = f,
                                 .loader = &loader};
     if (!display_likely()) {
-        exit_code = draw_instead(tl, text, eo, wo, "no display (DISPLAY and WAYLAND_DISPLAY are unset)",
-                                 &diag);
+        exit_code = draw_instead(tl, text, eo, wo,
+                                 "no display (DISPLAY and WAYLAND_DISPLAY are unset)", &diag);
         goto out;
     }
     if ((rc = engine_ui_create(tl, text, &eo, &diag, &e)) != 0) {

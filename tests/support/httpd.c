@@ -130,8 +130,8 @@ static void serve(struct httpd *h, int fd)
     /* fault prefix */
     char fault[32] = "";
     const char *rest = path;
-    static const char *const faults[] = {"/404/",   "/500once/", "/resetonce/", "/slow/",
-                                         "/badlen/", "/loop/",   "/loop2/",     "/redir/",
+    static const char *const faults[] = {"/404/",     "/500once/", "/resetonce/", "/slow/",
+                                         "/badlen/",  "/loop/",    "/loop2/",     "/redir/",
                                          "/norange/", "/stall/"};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         size_t n = strlen(faults[i]);
@@ -242,8 +242,8 @@ static void serve(struct httpd *h, int fd)
     char buf[65536];
     long long sent = 0;
     while (sent < limit && !atomic_load(&h->stop)) {
-        size_t want = (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent
-                                                                     : (long long)sizeof(buf));
+        size_t want =
+            (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent : (long long)sizeof(buf));
         if (slow && want > 1024)
             want = 1024;
         ssize_t n = pread(ffd, buf, want, (off_t)(a + sent));
