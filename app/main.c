@@ -23,19 +23,44 @@ static const struct command commands[] = {
 #undef SP_COMMAND
     {NULL, NULL, NULL, NULL}};
 
+/* Prints text from column `indent` on, broken at spaces so that lines end
+ * before column 80 (a word longer than that stays whole). */
+static void print_wrapped(FILE *f, int indent, const char *text)
+{
+    const int width = 79 - indent;
+    while (*text) {
+        int n = (int)strlen(text);
+        if (n > width) {
+            n = width;
+            while (n > 0 && text[n] != ' ')
+                n--;
+            if (n == 0)
+                n = (int)strcspn(text, " ");
+        }
+        fprintf(f, "%*s%.*s\n", indent, "", n, text);
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+}
+
+/* The layout follows GNU conventions, so that help2man turns it into the man
+ * page (build target "man"): "Usage:"/"or:" lines become the synopsis, each
+ * command a tagged paragraph (the usage alone on its line, the summary on the
+ * next ones from column 20). */
 static void print_help(FILE *f)
 {
-    fprintf(f,
-            "sigplay %s - native replay player for online-classroom recordings\n"
-            "\n"
-            "Usage: sigplay COMMAND [ARGS...]\n"
-            "       sigplay SOURCE [play options]   (the same as 'sigplay play SOURCE')\n"
-            "       sigplay --version | --help\n"
-            "\n"
-            "Commands:\n",
-            SIGPLAY_VERSION);
-    for (const struct command *c = commands; c->name; c++)
-        fprintf(f, "  %s\n      %s\n", c->usage, c->summary);
+    fprintf(f, "Usage: sigplay COMMAND [ARGS...]\n"
+               "   or: sigplay SOURCE [play options]  (the same as 'sigplay play SOURCE')\n"
+               "   or: sigplay --version | --help\n"
+               "Plays back a recorded online class: every camera, screen share, the\n"
+               "whiteboard and the chat on one timeline, with the breaks cut out.\n"
+               "\n"
+               "Commands:\n");
+    for (const struct command *c = commands; c->name; c++) {
+        fprintf(f, "  %s\n", c->usage);
+        print_wrapped(f, 20, c->summary);
+    }
     if (!commands[0].name)
         fprintf(f, "  (none yet)\n");
     fprintf(f, "\nSOURCE is a replay manifest or recording result: a path, a file://,\n"

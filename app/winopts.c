@@ -87,9 +87,8 @@ static int bad(const char *prog, const char *opt, const char *what, const char *
 int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
-    static const char *const flags[] = {"--fullscreen", "--chat",  "--no-chat",
-                                        "--mute",       "--kiosk", "--loop",
-                                        "--pause"};
+    static const char *const flags[] = {"--fullscreen", "--chat", "--no-chat", "--mute",
+                                        "--kiosk",      "--loop", "--pause"};
     for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
         if (strcmp(a, flags[k]))
             continue;

@@ -21,7 +21,7 @@ struct app_winopts {
     bool mute;
     bool kiosk;
     bool loop;
-    bool pause; /* start paused (kiosk plays anyway) */
+    bool pause;             /* start paused (kiosk plays anyway) */
     int width, height;      /* canvas (composed picture) size */
     const char *state_file; /* NULL: none */
     const char *screenshot_dir;

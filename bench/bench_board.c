@@ -92,12 +92,12 @@ int main(int argc, char **argv)
     printf("board: %zu ops in %.0f min of board time, %zu batches, %zu warnings\n",
            board_log_op_count(board_player_log(p)), (double)(last - first) / 60000.0,
            (size_t)(seq - 1), d.warnings);
-    printf("parse %.0f ms, sort %.0f ms, first replay with snapshots %.0f ms\n", t_parse,
-           t_finish, t_create);
+    printf("parse %.0f ms, sort %.0f ms, first replay with snapshots %.0f ms\n", t_parse, t_finish,
+           t_create);
     printf("snapshots: %zu (every %u ops / %lld ms), memory %.1f MB (all snapshots + state),"
-           " op log %.1f MB\n", st.snapshots, opts.snap_every_ops,
-           (long long)opts.snap_every_ms, (double)st.model_bytes / 1048576.0,
-           (double)st.log_bytes / 1048576.0);
+           " op log %.1f MB\n",
+           st.snapshots, opts.snap_every_ops, (long long)opts.snap_every_ms,
+           (double)st.model_bytes / 1048576.0, (double)st.log_bytes / 1048576.0);
 
     double *seek = malloc(nseeks * sizeof(double));
     uint64_t rng = 12345;
@@ -132,15 +132,15 @@ int main(int argc, char **argv)
     board_seek_from_start(p, last);
     double full = now_ms() - a;
 
-    printf("seek (%zu random): median %.3f ms, p95 %.3f ms, max %.3f ms\n", nseeks, s50, s95,
-           smax);
-    printf("baseline replay from start (%zu random): median %.1f ms; to the end %.1f ms\n",
-           nbase, b50, full);
+    printf("seek (%zu random): median %.3f ms, p95 %.3f ms, max %.3f ms\n", nseeks, s50, s95, smax);
+    printf("baseline replay from start (%zu random): median %.1f ms; to the end %.1f ms\n", nbase,
+           b50, full);
     printf("ratio baseline/seek (medians): %.0fx\n", b50 / (s50 > 0 ? s50 : 1e-6));
     printf("memory after the seeks: %.1f MB\n", (double)peak_model / 1048576.0);
     printf("RESULT seek_p50_ms=%.3f seek_p95_ms=%.3f baseline_p50_ms=%.1f ratio=%.0f "
-           "snapshot_mb=%.1f log_mb=%.1f\n", s50, s95, b50, b50 / (s50 > 0 ? s50 : 1e-6),
-           (double)peak_model / 1048576.0, (double)st.log_bytes / 1048576.0);
+           "snapshot_mb=%.1f log_mb=%.1f\n",
+           s50, s95, b50, b50 / (s50 > 0 ? s50 : 1e-6), (double)peak_model / 1048576.0,
+           (double)st.log_bytes / 1048576.0);
     (void)sink;
     free(seek);
     free(base);

@@ -63,8 +63,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_seek: cannot read %s\n", src);
         return 2;
     }
-    struct player_opts po = {.audio = true, .max_speed = true, .sei_scan = sei_scan_packet,
-                             .null_sink = true};
+    struct player_opts po = {
+        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet, .null_sink = true};
     if (player_create(tl, &po, &p) != 0)
         return 2;
     player_seek_us(p, 0);
@@ -97,8 +97,8 @@ int main(int argc, char **argv)
     }
     /* baseline: a segment opened cold, first frame decoded */
     for (int i = 0; i < COLD; i++) {
-        struct segdec_opts o = {.url = rec->lanes[0].segments[0].url, .sync_time_ms = -1,
-                                .sei_scan = sei_scan_packet};
+        struct segdec_opts o = {
+            .url = rec->lanes[0].segments[0].url, .sync_time_ms = -1, .sei_scan = sei_scan_packet};
         char *path = strncmp(o.url, "file://", 7) == 0 ? (char *)o.url + 7 : NULL;
         if (path)
             o.url = path;
@@ -118,8 +118,8 @@ int main(int argc, char **argv)
     if (n_stayed)
         printf("  within the segments open (%d): p50 %.1f ms, p95 %.1f ms\n", n_stayed,
                pct(stayed, n_stayed, 0.5), pct(stayed, n_stayed, 0.95));
-    printf("process CPU per seek (all threads) p50 %.1f ms, p95 %.1f ms\n",
-           pct(cpu, SEEKS, 0.5), pct(cpu, SEEKS, 0.95));
+    printf("process CPU per seek (all threads) p50 %.1f ms, p95 %.1f ms\n", pct(cpu, SEEKS, 0.5),
+           pct(cpu, SEEKS, 0.95));
     printf("baseline: cold open + first frame of one segment, median %.1f ms\n", c50);
     printf("ratio seek p50 / cold open: %.2f, p95 / cold open: %.2f\n", p50 / c50, p95 / c50);
     player_destroy(&p);

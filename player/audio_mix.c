@@ -23,7 +23,7 @@
 #include "clock.h"
 #include "sp_error.h"
 
-#define CHUNK 256       /* samples mixed per decision (5.3 ms) */
+#define CHUNK 256        /* samples mixed per decision (5.3 ms) */
 #define TEMPO_CHUNK 1024 /* samples fed to atempo per push */
 #define CH AUDIO_MIX_CHANNELS
 
@@ -139,8 +139,8 @@ static int ensure_swr(struct lane *l, const AVFrame *f)
         av_channel_layout_uninit(&in);
         av_channel_layout_default(&in, n);
     }
-    int r = swr_alloc_set_opts2(&l->swr, &stereo, AV_SAMPLE_FMT_FLT, AUDIO_MIX_RATE, &in,
-                                f->format, f->sample_rate, 0, NULL);
+    int r = swr_alloc_set_opts2(&l->swr, &stereo, AV_SAMPLE_FMT_FLT, AUDIO_MIX_RATE, &in, f->format,
+                                f->sample_rate, 0, NULL);
     if (r >= 0)
         r = swr_init(l->swr);
     if (r < 0) {
@@ -401,27 +401,27 @@ static int make_graph(struct audio_mix *m)
 {
     char args[160], tempo[32];
     snprintf(args, sizeof(args),
-             "time_base=1/%d:sample_rate=%d:sample_fmt=flt:channel_layout=stereo",
-             AUDIO_MIX_RATE, AUDIO_MIX_RATE);
+             "time_base=1/%d:sample_rate=%d:sample_fmt=flt:channel_layout=stereo", AUDIO_MIX_RATE,
+             AUDIO_MIX_RATE);
     snprintf(tempo, sizeof(tempo), "tempo=%.2f", m->speed);
     AVFilterContext *t = NULL, *fmt = NULL;
     m->graph = avfilter_graph_alloc();
     if (!m->graph)
         return SP_ENOMEM;
     m->graph->nb_threads = 1;
-    int r = avfilter_graph_create_filter(&m->src, avfilter_get_by_name("abuffer"), "in", args,
-                                         NULL, m->graph);
+    int r = avfilter_graph_create_filter(&m->src, avfilter_get_by_name("abuffer"), "in", args, NULL,
+                                         m->graph);
     if (r >= 0)
-        r = avfilter_graph_create_filter(&t, avfilter_get_by_name("atempo"), "tempo", tempo,
-                                         NULL, m->graph);
+        r = avfilter_graph_create_filter(&t, avfilter_get_by_name("atempo"), "tempo", tempo, NULL,
+                                         m->graph);
     if (r >= 0)
         r = avfilter_graph_create_filter(&fmt, avfilter_get_by_name("aformat"), "fmt",
                                          "sample_fmts=flt:sample_rates=48000:"
                                          "channel_layouts=stereo",
                                          NULL, m->graph);
     if (r >= 0)
-        r = avfilter_graph_create_filter(&m->sink, avfilter_get_by_name("abuffersink"), "out",
-                                         NULL, NULL, m->graph);
+        r = avfilter_graph_create_filter(&m->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
+                                         NULL, m->graph);
     if (r >= 0)
         r = avfilter_link(m->src, 0, t, 0);
     if (r >= 0)

@@ -44,16 +44,16 @@
 #define AUDIO_MIX_RATE 48000
 #define AUDIO_MIX_CHANNELS 2
 #define AUDIO_MIX_MAX_LANES 64
-#define AUDIO_MIX_RESYNC_US 40000     /* re-align a lane beyond this error */
+#define AUDIO_MIX_RESYNC_US 40000        /* re-align a lane beyond this error */
 #define AUDIO_MIX_MAX_BUFFER_US 10000000 /* per lane; writes past it are refused */
 #define AUDIO_MIX_KNEE 0.8f
 
 struct audio_mix;
 
 struct audio_mix_status {
-    int64_t t_us;   /* playback time of the first frame returned */
-    bool stalled;   /* an active lane had no data and nothing else played */
-    int playing;    /* lanes that contributed data */
+    int64_t t_us; /* playback time of the first frame returned */
+    bool stalled; /* an active lane had no data and nothing else played */
+    int playing;  /* lanes that contributed data */
 };
 
 /* Returns 0, SP_ENOMEM. pos starts at 0, speed 1, no lanes active. */

@@ -21,12 +21,18 @@ struct avio_cache {
 static int to_averror(int err)
 {
     switch (err) {
-    case SP_ECANCELLED: return AVERROR_EXIT;
-    case SP_ENOENT: return AVERROR(ENOENT);
-    case SP_ENOMEM: return AVERROR(ENOMEM);
-    case SP_ETIMEOUT: return AVERROR(ETIMEDOUT);
-    case SP_EHTTP: return AVERROR_HTTP_OTHER_4XX;
-    default: return AVERROR(EIO);
+    case SP_ECANCELLED:
+        return AVERROR_EXIT;
+    case SP_ENOENT:
+        return AVERROR(ENOENT);
+    case SP_ENOMEM:
+        return AVERROR(ENOMEM);
+    case SP_ETIMEOUT:
+        return AVERROR(ETIMEDOUT);
+    case SP_EHTTP:
+        return AVERROR_HTTP_OTHER_4XX;
+    default:
+        return AVERROR(EIO);
     }
 }
 
@@ -34,8 +40,7 @@ static void note_error(struct avio_cache *ac, int err)
 {
     struct fetch_status st;
     fetch_stream_status(ac->s, &st);
-    snprintf(ac->error, sizeof(ac->error), "%s",
-             st.message[0] ? st.message : sp_strerror(err));
+    snprintf(ac->error, sizeof(ac->error), "%s", st.message[0] ? st.message : sp_strerror(err));
 }
 
 static int read_packet(void *opaque, uint8_t *buf, int size)

@@ -113,34 +113,34 @@ struct board_viewport {
  * translation and half the line width. Strings and points are owned by the
  * log and live as long as the player. */
 struct board_element {
-    uint32_t refs;      /* internal */
-    uint32_t id;        /* dense element index (0..n-1 over the log) */
-    const char *name;   /* the id as written in the ops */
-    uint32_t page;      /* index of its page (struct board_page.index) */
-    uint32_t page_gen;  /* internal: generation of the page it was drawn on */
-    uint32_t slot;      /* z-order position on its page */
+    uint32_t refs;     /* internal */
+    uint32_t id;       /* dense element index (0..n-1 over the log) */
+    const char *name;  /* the id as written in the ops */
+    uint32_t page;     /* index of its page (struct board_page.index) */
+    uint32_t page_gen; /* internal: generation of the page it was drawn on */
+    uint32_t slot;     /* z-order position on its page */
     enum board_elem_kind kind;
-    enum board_tool tool;   /* strokes */
-    bool finished;      /* stroke: stroke.end seen (shapes, text: always true) */
-    bool has_fill;      /* rect / ellipse */
-    uint32_t color;     /* RGBA */
-    uint32_t fill;      /* RGBA, if has_fill */
-    float width;        /* line width, board units */
-    const float *pts;   /* stroke: x0,y0,x1,y1,... (npts pairs) */
+    enum board_tool tool; /* strokes */
+    bool finished;        /* stroke: stroke.end seen (shapes, text: always true) */
+    bool has_fill;        /* rect / ellipse */
+    uint32_t color;       /* RGBA */
+    uint32_t fill;        /* RGBA, if has_fill */
+    float width;          /* line width, board units */
+    const float *pts;     /* stroke: x0,y0,x1,y1,... (npts pairs) */
     uint32_t npts;
-    float x1, y1, x2, y2; /* shapes; text: x1,y1 = top-left */
-    const char *text;   /* text (UTF-8, NUL-terminated), else NULL */
-    float size;         /* text size px */
-    double dx, dy;      /* translation by moves */
+    float x1, y1, x2, y2;   /* shapes; text: x1,y1 = top-left */
+    const char *text;       /* text (UTF-8, NUL-terminated), else NULL */
+    float size;             /* text size px */
+    double dx, dy;          /* translation by moves */
     struct board_rect bbox; /* text: estimated from size and character counts */
 };
 
 /* One page (board). Fields are read-only. */
 struct board_page {
-    uint32_t refs;         /* internal */
-    uint32_t index;        /* dense page index, stable for the whole log */
-    uint32_t gen;          /* internal: changes when a removed id is added again */
-    const char *name;      /* the board id as written; owned by the log */
+    uint32_t refs;    /* internal */
+    uint32_t index;   /* dense page index, stable for the whole log */
+    uint32_t gen;     /* internal: changes when a removed id is added again */
+    const char *name; /* the board id as written; owned by the log */
     struct board_background bg;
     struct board_viewport view;
     /* Changes whenever the page changes in a way other than "new elements at the
@@ -148,7 +148,7 @@ struct board_page {
      * viewport, undo, redo, erase, clear, move. A renderer caching drawn finished
      * elements redraws when it changes (or when board_state_serial() does). */
     uint64_t version;
-    void *slots;           /* internal: z-order vector */
+    void *slots; /* internal: z-order vector */
 };
 
 struct board_laser {
@@ -208,8 +208,8 @@ void board_log_free(struct board_log *log);
  * nothing kept), SP_EUNSUPPORTED ("v" is not 1, nothing kept), SP_ELIMIT (a
  * log-wide cap was hit; ops before it are kept), SP_EINVAL (finished log) or
  * SP_ENOMEM. */
-int board_log_add_batch(struct board_log *log, const char *data_json, size_t len,
-                        int64_t msg_seq, const char *where, struct diag_list *diag);
+int board_log_add_batch(struct board_log *log, const char *data_json, size_t len, int64_t msg_seq,
+                        const char *where, struct diag_list *diag);
 
 /* Orders the ops by (t, msg_seq, position) and interns ids. No batch can be
  * added afterwards. Returns 0 or SP_ENOMEM. */
@@ -232,8 +232,8 @@ size_t board_log_bytes(const struct board_log *log);
  * are as written (relative ones stay relative) and owned by the log. Stops
  * at the first non-zero return of fn and returns it; else 0. For
  * `sigplay fetch`, which downloads the page images (player/board_assets.c). */
-int board_log_image_urls(const struct board_log *log,
-                         int (*fn)(void *opaque, const char *url), void *opaque);
+int board_log_image_urls(const struct board_log *log, int (*fn)(void *opaque, const char *url),
+                         void *opaque);
 
 /* A copy of the log as it is now (unfinished, or finished), owned by the
  * caller (board_log_free()). The copy and the original are independent: a
@@ -271,7 +271,10 @@ struct board_opts {
     int64_t snap_every_ms;   /* ... and after this much board time with any op; 0 = off */
 };
 
-#define BOARD_OPTS_DEFAULT { 2000, 60000 }
+#define BOARD_OPTS_DEFAULT                                                                         \
+    {                                                                                              \
+        2000, 60000                                                                                \
+    }
 
 struct board_player;
 
@@ -301,12 +304,12 @@ const struct board_state *board_player_state(const struct board_player *p);
 const struct board_log *board_player_log(const struct board_player *p);
 
 struct board_stats {
-    size_t snapshots;     /* snapshots kept */
-    size_t model_bytes;   /* bytes of board model alive now: snapshots + current
-                           * state (elements, pages, vectors, undo stacks); shared
-                           * data counted once; the log is not included */
-    size_t log_bytes;     /* board_log_bytes() */
-    size_t ops_applied;   /* ops applied by seeks since creation (cost measure) */
+    size_t snapshots;   /* snapshots kept */
+    size_t model_bytes; /* bytes of board model alive now: snapshots + current
+                         * state (elements, pages, vectors, undo stacks); shared
+                         * data counted once; the log is not included */
+    size_t log_bytes;   /* board_log_bytes() */
+    size_t ops_applied; /* ops applied by seeks since creation (cost measure) */
 };
 void board_player_stats(const struct board_player *p, struct board_stats *st);
 

@@ -67,7 +67,7 @@ struct bop {
     uint32_t board; /* page index or BNONE */
     uint32_t id;    /* element index or BNONE */
     uint32_t a, b;
-    uint16_t pos;   /* position in the batch's ops array */
+    uint16_t pos; /* position in the batch's ops array */
     uint8_t kind;
     uint8_t flags;
 };
@@ -96,7 +96,7 @@ struct board_log {
     size_t nops, cap_ops;
     struct bparam *params;
     size_t nparams, cap_params;
-    float *pts; /* x,y pairs; after finish: per stroke, contiguous */
+    float *pts;               /* x,y pairs; after finish: per stroke, contiguous */
     size_t npts_f, cap_pts_f; /* floats */
     uint32_t *ids;
     size_t nids, cap_ids;
@@ -155,9 +155,9 @@ enum ucell_kind { UC_ADD, UC_MOVE, UC_ERASE, UC_CLEAR };
 struct ucell {
     uint32_t refs;
     uint8_t kind;
-    uint32_t id;        /* UC_ADD: element, BNONE if the entry changes nothing */
-    struct idset *set;  /* others (may be NULL = empty) */
-    double dx, dy;      /* UC_MOVE */
+    uint32_t id;       /* UC_ADD: element, BNONE if the entry changes nothing */
+    struct idset *set; /* others (may be NULL = empty) */
+    double dx, dy;     /* UC_MOVE */
     struct ucell *next;
 };
 
@@ -165,10 +165,10 @@ struct board_state {
     const struct board_log *log;
     struct bmem *mem;
     int64_t time;
-    size_t pos;        /* ops [0, pos) applied */
+    size_t pos; /* ops [0, pos) applied */
     uint64_t serial;
     uint64_t version_counter;
-    uint32_t current;  /* page index or BNONE */
+    uint32_t current; /* page index or BNONE */
     uint32_t npages;
     struct bpage **pages;
     struct pvec elems; /* element index -> element (NULL: never created) */

@@ -11,14 +11,22 @@
 #include "sp_error.h"
 
 static const char *const kind_names[BOP__COUNT] = {
-    [BOP_BOARD_ADD] = "board.add",       [BOP_BOARD_SWITCH] = "board.switch",
-    [BOP_BOARD_REMOVE] = "board.remove", [BOP_BOARD_BG] = "board.bg",
-    [BOP_STROKE_BEGIN] = "stroke.begin", [BOP_STROKE_APPEND] = "stroke.append",
-    [BOP_STROKE_END] = "stroke.end",     [BOP_SHAPE] = "shape",
-    [BOP_TEXT] = "text",                 [BOP_MOVE] = "move",
-    [BOP_ERASE] = "erase",               [BOP_CLEAR] = "clear",
-    [BOP_UNDO] = "undo",                 [BOP_REDO] = "redo",
-    [BOP_LASER] = "laser",               [BOP_VIEW] = "view",
+    [BOP_BOARD_ADD] = "board.add",
+    [BOP_BOARD_SWITCH] = "board.switch",
+    [BOP_BOARD_REMOVE] = "board.remove",
+    [BOP_BOARD_BG] = "board.bg",
+    [BOP_STROKE_BEGIN] = "stroke.begin",
+    [BOP_STROKE_APPEND] = "stroke.append",
+    [BOP_STROKE_END] = "stroke.end",
+    [BOP_SHAPE] = "shape",
+    [BOP_TEXT] = "text",
+    [BOP_MOVE] = "move",
+    [BOP_ERASE] = "erase",
+    [BOP_CLEAR] = "clear",
+    [BOP_UNDO] = "undo",
+    [BOP_REDO] = "redo",
+    [BOP_LASER] = "laser",
+    [BOP_VIEW] = "view",
 };
 
 const char *blog_kind_name(int kind)
@@ -177,7 +185,8 @@ size_t board_log_bytes(const struct board_log *log)
         return 0;
     return sizeof(*log) + log->cap_ops * sizeof(struct bop) +
            log->cap_params * sizeof(struct bparam) + log->cap_pts_f * sizeof(float) +
-           log->cap_ids * sizeof(uint32_t) + log->cap_str + log->cap_batches * sizeof(struct bbatch) +
+           log->cap_ids * sizeof(uint32_t) + log->cap_str +
+           log->cap_batches * sizeof(struct bbatch) +
            (log->elems.cap + log->boards.cap + log->users.cap) * sizeof(uint32_t) +
            (size_t)(log->elems.tcap + log->boards.tcap + log->users.tcap) * sizeof(uint32_t) +
            (log->finished ? log->elems.n * sizeof(uint32_t) : 0);
@@ -206,8 +215,8 @@ static void bad(struct opctx *c, const char *field, const char *fmt, const char 
     char reason[256];
     snprintf(reason, sizeof(reason), fmt, arg);
     if (field)
-        diag_add(c->diag, DIAG_WARNING, "%s: Data.ops[%d].%s: %s (%s skipped)", c->where,
-                 c->index, field, reason, c->kind ? c->kind : "op");
+        diag_add(c->diag, DIAG_WARNING, "%s: Data.ops[%d].%s: %s (%s skipped)", c->where, c->index,
+                 field, reason, c->kind ? c->kind : "op");
     else
         diag_add(c->diag, DIAG_WARNING, "%s: Data.ops[%d]: %s (%s skipped)", c->where, c->index,
                  reason, c->kind ? c->kind : "op");
@@ -358,7 +367,8 @@ static bool get_points(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t 
     }
     size_t i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, v) {
+    cJSON_ArrayForEach(e, v)
+    {
         if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) ||
             fabs(e->valuedouble) > BOARD_MAX_COORD) {
             char f[32];
@@ -397,7 +407,8 @@ static bool get_ids(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t *co
     }
     size_t i = 0;
     const cJSON *e;
-    cJSON_ArrayForEach(e, v) {
+    cJSON_ArrayForEach(e, v)
+    {
         char f[32];
         snprintf(f, sizeof(f), "ids[%zu]", i);
         if (!cJSON_IsString(e) || !e->valuestring || !e->valuestring[0] ||
@@ -596,7 +607,8 @@ static bool read_op(struct opctx *c, const cJSON *o, struct bop *op)
             return false;
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(o, "text");
         if (!tv || !cJSON_IsString(tv) || !tv->valuestring) {
-            bad(c, "text", tv ? "expected string, got %s" : "missing%s", tv ? sp_json_type_name(tv) : "");
+            bad(c, "text", tv ? "expected string, got %s" : "missing%s",
+                tv ? sp_json_type_name(tv) : "");
             return false;
         }
         size_t n = strlen(tv->valuestring);
@@ -643,8 +655,7 @@ static bool read_op(struct opctx *c, const cJSON *o, struct bop *op)
     default:
         break;
     }
-    if (needs_board &&
-        !get_name(c, o, "board", &log->boards, BOARD_MAX_PAGES, &op->board))
+    if (needs_board && !get_name(c, o, "board", &log->boards, BOARD_MAX_PAGES, &op->board))
         return false;
     if (needs_id && !get_name(c, o, "id", &log->elems, UINT32_MAX - 1, &op->id))
         return false;
@@ -697,8 +708,8 @@ static bool read_op(struct opctx *c, const cJSON *o, struct bop *op)
     return true;
 }
 
-int board_log_add_batch(struct board_log *log, const char *data_json, size_t len,
-                        int64_t msg_seq, const char *where, struct diag_list *diag)
+int board_log_add_batch(struct board_log *log, const char *data_json, size_t len, int64_t msg_seq,
+                        const char *where, struct diag_list *diag)
 {
     if (!log || (!data_json && len))
         return SP_EINVAL;
@@ -707,14 +718,18 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     if (!where)
         where = "whiteboard batch";
     if (len > BOARD_MAX_BATCH_BYTES) {
-        diag_add(diag, DIAG_WARNING, "%s: Data: batch of %zu bytes exceeds BOARD_MAX_BATCH_BYTES"
-                 " (batch skipped)", where, len);
+        diag_add(diag, DIAG_WARNING,
+                 "%s: Data: batch of %zu bytes exceeds BOARD_MAX_BATCH_BYTES"
+                 " (batch skipped)",
+                 where, len);
         return SP_ELIMIT;
     }
     if (log->nops >= BOARD_MAX_OPS) {
         if (!log->warned_ops_cap)
-            diag_add(diag, DIAG_WARNING, "%s: Data: the board holds BOARD_MAX_OPS (%d) ops;"
-                     " later batches are ignored", where, BOARD_MAX_OPS);
+            diag_add(diag, DIAG_WARNING,
+                     "%s: Data: the board holds BOARD_MAX_OPS (%d) ops;"
+                     " later batches are ignored",
+                     where, BOARD_MAX_OPS);
         log->warned_ops_cap = true;
         return SP_ELIMIT;
     }
@@ -725,8 +740,8 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     }
     int rc = 0;
     if (!cJSON_IsObject(root)) {
-        diag_add(diag, DIAG_WARNING, "%s: Data: expected an object, got %s (batch skipped)",
-                 where, sp_json_type_name(root));
+        diag_add(diag, DIAG_WARNING, "%s: Data: expected an object, got %s (batch skipped)", where,
+                 sp_json_type_name(root));
         rc = SP_EPARSE;
         goto out;
     }
@@ -743,8 +758,8 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     }
     const cJSON *ops = cJSON_GetObjectItemCaseSensitive(root, "ops");
     if (!ops || !cJSON_IsArray(ops)) {
-        diag_add(diag, DIAG_WARNING, "%s: Data.ops: expected array, got %s (batch skipped)",
-                 where, sp_json_type_name(ops));
+        diag_add(diag, DIAG_WARNING, "%s: Data.ops: expected array, got %s (batch skipped)", where,
+                 sp_json_type_name(ops));
         rc = SP_EPARSE;
         goto out;
     }
@@ -765,15 +780,20 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
     struct opctx c = {log, diag, where_copy, 0, NULL, 0};
     int i = 0;
     const cJSON *o;
-    cJSON_ArrayForEach(o, ops) {
+    cJSON_ArrayForEach(o, ops)
+    {
         if (i >= BOARD_MAX_BATCH_OPS) {
-            diag_add(diag, DIAG_WARNING, "%s: Data.ops: more than BOARD_MAX_BATCH_OPS (%d) ops;"
-                     " the rest are ignored", c.where, BOARD_MAX_BATCH_OPS);
+            diag_add(diag, DIAG_WARNING,
+                     "%s: Data.ops: more than BOARD_MAX_BATCH_OPS (%d) ops;"
+                     " the rest are ignored",
+                     c.where, BOARD_MAX_BATCH_OPS);
             break;
         }
         if (log->nops >= BOARD_MAX_OPS) {
-            diag_add(diag, DIAG_WARNING, "%s: Data.ops[%d]: the board holds BOARD_MAX_OPS (%d)"
-                     " ops; the rest are ignored", c.where, i, BOARD_MAX_OPS);
+            diag_add(diag, DIAG_WARNING,
+                     "%s: Data.ops[%d]: the board holds BOARD_MAX_OPS (%d)"
+                     " ops; the rest are ignored",
+                     c.where, i, BOARD_MAX_OPS);
             log->warned_ops_cap = true;
             rc = SP_ELIMIT;
             break;
@@ -801,8 +821,10 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         if (c.err) {
             rc = c.err;
             if (c.err == SP_ELIMIT)
-                diag_add(diag, DIAG_WARNING, "%s: Data.ops[%d]: a log-wide cap was reached;"
-                         " the rest are ignored", c.where, i);
+                diag_add(diag, DIAG_WARNING,
+                         "%s: Data.ops[%d]: a log-wide cap was reached;"
+                         " the rest are ignored",
+                         c.where, i);
             break;
         }
         i++;

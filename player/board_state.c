@@ -785,8 +785,7 @@ static int op_ids(struct board_state *s, const struct bop *op, struct diag_list 
         idset_unref(s->mem, set);
         return rc;
     }
-    return new_undoable(s, op->user, op->kind == BOP_MOVE ? UC_MOVE : UC_ERASE, BNONE, set, dx,
-                        dy);
+    return new_undoable(s, op->user, op->kind == BOP_MOVE ? UC_MOVE : UC_ERASE, BNONE, set, dx, dy);
 }
 
 /* Undo (forward = false) or redo (forward = true) one entry; returns in *done
@@ -1137,8 +1136,7 @@ static void walk(const struct board_state *s, struct out *o)
     struct board_laser l[BOARD_MAX_LASERS];
     size_t nl = board_state_lasers(s, l, BOARD_MAX_LASERS);
     for (size_t i = 0; i < nl; i++)
-        emit(o, "laser %lld page %u at %.9g,%.9g\n", (long long)l[i].t, l[i].page, l[i].x,
-             l[i].y);
+        emit(o, "laser %lld page %u at %.9g,%.9g\n", (long long)l[i].t, l[i].page, l[i].x, l[i].y);
 }
 
 void board_state_dump(const struct board_state *s, FILE *f)

@@ -48,7 +48,7 @@ struct cache_entry {
     struct range ranges[CACHE_MAX_RANGES]; /* sorted, disjoint, non-adjacent */
     size_t nranges;
     unsigned gen;
-    bool dirty; /* ranges changed since the last sidecar write */
+    bool dirty;               /* ranges changed since the last sidecar write */
     int64_t wb_start, wb_end; /* written bytes whose writeback is not started yet */
 };
 

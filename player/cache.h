@@ -75,10 +75,10 @@ void cache_entry_release(struct cache_entry **e);
 
 /* Snapshot of an entry's state. */
 struct cache_info {
-    int64_t length;   /* total bytes, -1 if unknown yet */
-    int64_t have;     /* bytes present */
-    bool complete;    /* every byte present and durable */
-    unsigned gen;     /* bumped whenever stored bytes are dropped */
+    int64_t length; /* total bytes, -1 if unknown yet */
+    int64_t have;   /* bytes present */
+    bool complete;  /* every byte present and durable */
+    unsigned gen;   /* bumped whenever stored bytes are dropped */
     char etag[CACHE_MAX_VALIDATOR];
     char last_modified[CACHE_MAX_VALIDATOR];
 };

@@ -12,8 +12,8 @@ struct sp_clock {
     pthread_mutex_t lock; /* guards every field below */
     clock_time_fn now;
     void *opaque;
-    int64_t pts_us;     /* value at source time t0_us */
-    int64_t t0_us;      /* source time of the last set/re-anchor */
+    int64_t pts_us; /* value at source time t0_us */
+    int64_t t0_us;  /* source time of the last set/re-anchor */
     double speed;
     bool paused;
     bool held; /* the master audio has nothing to play (buffering) */

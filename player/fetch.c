@@ -116,11 +116,11 @@ struct dl {
                         thread sees d, then constant) */
 
     /* shared, f->lock */
-    int64_t want;        /* offset a reader waits for, -1 none */
+    int64_t want; /* offset a reader waits for, -1 none */
     bool cancel;
     bool reader_waiting;
-    bool finished;       /* no more work will happen */
-    bool attached;       /* the fetch thread holds it (refs includes it) */
+    bool finished; /* no more work will happen */
+    bool attached; /* the fetch thread holds it (refs includes it) */
     struct fetch_status st;
 
     /* fetch thread */
@@ -136,8 +136,8 @@ struct dl {
     bool connected;   /* headers seen on this connection */
     bool conditional; /* this connection revalidates a complete entry */
     bool revalidated;
-    bool no_range;    /* server ignores Range: read sequentially */
-    bool sized;       /* this connection's answer told the total */
+    bool no_range; /* server ignores Range: read sequentially */
+    bool sized;    /* this connection's answer told the total */
     int64_t since_ckpt;
     int64_t rate_mark_us, rate_mark_bytes;
     int last_err;
@@ -179,13 +179,20 @@ static char *local_path(const char *url)
 const char *fetch_state_name(enum fetch_state s)
 {
     switch (s) {
-    case FETCH_IDLE: return "idle";
-    case FETCH_CONNECTING: return "connecting";
-    case FETCH_RECEIVING: return "receiving";
-    case FETCH_RETRY_WAIT: return "waiting to retry";
-    case FETCH_DONE: return "done";
-    case FETCH_FAILED: return "failed";
-    case FETCH_CANCELLED: return "cancelled";
+    case FETCH_IDLE:
+        return "idle";
+    case FETCH_CONNECTING:
+        return "connecting";
+    case FETCH_RECEIVING:
+        return "receiving";
+    case FETCH_RETRY_WAIT:
+        return "waiting to retry";
+    case FETCH_DONE:
+        return "done";
+    case FETCH_FAILED:
+        return "failed";
+    case FETCH_CANCELLED:
+        return "cancelled";
     }
     return "?";
 }
@@ -193,18 +200,30 @@ const char *fetch_state_name(enum fetch_state s)
 static const char *status_text(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 410: return "Gone";
-    case 416: return "Range Not Satisfiable";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 410:
+        return "Gone";
+    case 416:
+        return "Range Not Satisfiable";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "";
     }
 }
 
@@ -500,8 +519,8 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
         }
         int64_t delay = (int64_t)d->f->opts.backoff_ms * 1000 << (d->tries - 1);
         d->retry_at_us = now_us() + delay;
-        SP_INFO(&lg, "%s; retrying in %lld ms (%d/%d)", d->last_msg,
-                (long long)(delay / 1000), d->tries + 1, d->f->opts.max_tries);
+        SP_INFO(&lg, "%s; retrying in %lld ms (%d/%d)", d->last_msg, (long long)(delay / 1000),
+                d->tries + 1, d->f->opts.max_tries);
         dl_set_state(d, FETCH_RETRY_WAIT);
         break;
     case END_FAIL:
@@ -665,8 +684,7 @@ static void dl_step(struct dl *d)
         }
         if (want >= 0 && !d->no_range && d->connected && !d->conditional &&
             cache_entry_avail(d->entry, want) == 0 &&
-            !(want >= d->pos && want < d->pos + slack &&
-              (d->end < 0 || want < d->end))) {
+            !(want >= d->pos && want < d->pos + slack && (d->end < 0 || want < d->end))) {
             /* a reader jumped elsewhere: serve it first */
             SP_DBG(&lg, "%s: reader wants %lld, connection at %lld: restarting", d->url,
                    (long long)want, (long long)d->pos);
@@ -802,8 +820,7 @@ static int on_redirect(struct dl *d, struct lws *wsi, int status)
 {
     char loc[MAX_URL], m[DIAG_MAX_TEXT];
     if (hdr(wsi, WSI_TOKEN_HTTP_LOCATION, loc, sizeof(loc))) {
-        snprintf(m, sizeof(m), "%.300s: HTTP %d redirect without a Location", d->cur_url,
-                 status);
+        snprintf(m, sizeof(m), "%.300s: HTTP %d redirect without a Location", d->cur_url, status);
         dl_conn_end(d, wsi, END_FAIL, SP_EHTTP, m);
         return -1;
     }
@@ -825,8 +842,7 @@ static int on_redirect(struct dl *d, struct lws *wsi, int status)
         if (loop)
             snprintf(m, sizeof(m), "%.200s: redirect loop (back to %.200s)", d->url, next);
         else
-            snprintf(m, sizeof(m), "%.300s: more than %d redirects", d->url,
-                     FETCH_MAX_REDIRECTS);
+            snprintf(m, sizeof(m), "%.300s: more than %d redirects", d->url, FETCH_MAX_REDIRECTS);
         free(next);
         dl_conn_end(d, wsi, END_FAIL, SP_EHTTP, m);
         return -1;
@@ -905,8 +921,7 @@ static int on_headers(struct dl *d, struct lws *wsi)
         if (parse_content_range(cr, &a, &b, &total) && total >= 0 && ci.have == total &&
             cache_entry_avail(d->entry, 0) == total) {
             /* we already hold every byte: the announced length was wrong */
-            SP_INFO(&lg, "%s: server corrected its length to %lld bytes", d->url,
-                    (long long)total);
+            SP_INFO(&lg, "%s: server corrected its length to %lld bytes", d->url, (long long)total);
             cache_entry_set_length(d->entry, total);
             dl_conn_end(d, wsi, END_NEXT, 0, NULL);
             return -1;
@@ -924,8 +939,7 @@ static int on_headers(struct dl *d, struct lws *wsi)
     }
     if (status != 200 && status != 206) {
         fetch_http_message(m, sizeof(m), d->url, status, d->flags);
-        dl_conn_end(d, wsi, END_FAIL, status == 404 || status == 410 ? SP_ENOENT : SP_EHTTP,
-                    m);
+        dl_conn_end(d, wsi, END_FAIL, status == 404 || status == 410 ? SP_ENOENT : SP_EHTTP, m);
         return -1;
     }
     int64_t clen = -1;
@@ -1133,14 +1147,13 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         struct cache_info ci;
         cache_entry_info(d->entry, &ci);
         int n = snprintf(v, sizeof(v), "sigplay/%s", SIGPLAY_VERSION);
-        if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)v, n,
-                                         p, end))
+        if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)v, n, p,
+                                         end))
             return -1;
         if (d->conditional) {
-            if (ci.etag[0] &&
-                lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH,
-                                             (unsigned char *)ci.etag, (int)strlen(ci.etag),
-                                             p, end))
+            if (ci.etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH,
+                                                           (unsigned char *)ci.etag,
+                                                           (int)strlen(ci.etag), p, end))
                 return -1;
             if (ci.last_modified[0] &&
                 lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE,
@@ -1155,15 +1168,15 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
                              (long long)d->end - 1);
             else
                 n = snprintf(v, sizeof(v), "bytes=%lld-", (long long)d->start);
-            if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RANGE, (unsigned char *)v, n,
-                                             p, end))
+            if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RANGE, (unsigned char *)v, n, p,
+                                             end))
                 return -1;
             /* only when the stored bytes have a validator: otherwise a
              * changed file could be stitched to old bytes */
             const char *ir = ci.etag[0] ? ci.etag : ci.last_modified;
             if (ci.have > 0 && ir[0] &&
-                lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_RANGE,
-                                             (unsigned char *)ir, (int)strlen(ir), p, end))
+                lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_RANGE, (unsigned char *)ir,
+                                             (int)strlen(ir), p, end))
                 return -1;
         }
         return 0;
@@ -1213,8 +1226,8 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             on_complete(d, wsi);
         } else {
             if (d->end >= 0)
-                snprintf(m, sizeof(m), "%.300s: connection closed after %lld of %lld bytes",
-                         d->url, (long long)d->pos, (long long)d->end);
+                snprintf(m, sizeof(m), "%.300s: connection closed after %lld of %lld bytes", d->url,
+                         (long long)d->pos, (long long)d->end);
             else
                 snprintf(m, sizeof(m), "%.300s: connection closed early", d->url);
             dl_conn_end(d, wsi, END_RETRY, SP_ENET, m);
@@ -1228,8 +1241,7 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
 }
 
 static const struct lws_protocols protocols[] = {
-    {"sigplay-fetch", fetch_cb, 0, RX_CHUNK, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0}};
+    {"sigplay-fetch", fetch_cb, 0, RX_CHUNK, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
 
 /* ---- the thread and the object -------------------------------------------- */
 
@@ -1311,8 +1323,9 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     const char *dir = f->opts.cache_dir;
     if (!f->opts.no_cache && !dir) {
         if (cache_default_dir(dirbuf, sizeof(dirbuf))) {
-            diag_add(diag, DIAG_ERROR, "cache: neither XDG_CACHE_HOME nor HOME is set "
-                                       "(use --cache-dir DIR or --no-cache)");
+            diag_add(diag, DIAG_ERROR,
+                     "cache: neither XDG_CACHE_HOME nor HOME is set "
+                     "(use --cache-dir DIR or --no-cache)");
             ret = SP_EIO;
             goto fail;
         }
@@ -1337,8 +1350,7 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     }
     cache_trim(f->cache);
 
-    lws_set_log_level(sp_log_get_level() >= SP_LOG_DEBUG ? LLL_ERR | LLL_WARN : 0,
-                      lws_log_to_ours);
+    lws_set_log_level(sp_log_get_level() >= SP_LOG_DEBUG ? LLL_ERR | LLL_WARN : 0, lws_log_to_ours);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -1686,14 +1698,13 @@ int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progr
 
 struct fetch_stream {
     struct fetch *f;
-    struct dl *d;  /* remote */
-    int fd;        /* local file, -1 if remote */
-    int64_t size;  /* local file size */
+    struct dl *d; /* remote */
+    int fd;       /* local file, -1 if remote */
+    int64_t size; /* local file size */
     atomic_bool cancelled;
 };
 
-int fetch_stream_open(struct fetch *f, const char *url, unsigned flags,
-                      struct fetch_stream **out)
+int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct fetch_stream **out)
 {
     *out = NULL;
     struct fetch_stream *s = calloc(1, sizeof(*s));

@@ -117,7 +117,7 @@ struct sp_loader fetch_loader(struct fetch *f);
 
 /* State of a transfer, for progress bars and a buffering indicator. */
 enum fetch_state {
-    FETCH_IDLE,      /* nothing to do or waiting for a reader */
+    FETCH_IDLE, /* nothing to do or waiting for a reader */
     FETCH_CONNECTING,
     FETCH_RECEIVING,
     FETCH_RETRY_WAIT, /* backing off before the next attempt */
@@ -128,13 +128,13 @@ enum fetch_state {
 
 struct fetch_status {
     enum fetch_state state;
-    bool buffering;      /* a reader is blocked waiting for bytes */
-    int64_t have;        /* bytes present in the cache */
-    int64_t total;       /* total size, -1 unknown */
-    int64_t received;    /* bytes received over the network by this transfer */
-    double rate;         /* bytes/s over the last second or so */
-    int err;             /* SP_E* when FAILED */
-    int http_status;     /* last HTTP status seen, 0 if none */
+    bool buffering;              /* a reader is blocked waiting for bytes */
+    int64_t have;                /* bytes present in the cache */
+    int64_t total;               /* total size, -1 unknown */
+    int64_t received;            /* bytes received over the network by this transfer */
+    double rate;                 /* bytes/s over the last second or so */
+    int err;                     /* SP_E* when FAILED */
+    int http_status;             /* last HTTP status seen, 0 if none */
     char message[DIAG_MAX_TEXT]; /* the one-line reason when FAILED */
 };
 
@@ -157,8 +157,7 @@ struct fetch_stream;
  * background (from the first byte a reader wants, then every missing
  * part). *out is owned by the caller: fetch_stream_close(). Returns 0,
  * SP_ENOENT (local file missing), SP_EIO, SP_ELIMIT or SP_ENOMEM. */
-int fetch_stream_open(struct fetch *f, const char *url, unsigned flags,
-                      struct fetch_stream **out);
+int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct fetch_stream **out);
 
 /* Reads up to len bytes at offset; blocks until at least one byte is there.
  * Returns the count (> 0), 0 at the end of the file, SP_ECANCELLED after

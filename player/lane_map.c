@@ -129,8 +129,7 @@ static int64_t lerp(int64_t ax, int64_t ay, int64_t bx, int64_t by, int64_t x)
     return ay + (int64_t)floor(f * (double)(by - ay));
 }
 
-bool lane_map_anchor_before(const struct lane_map *m, int64_t pts_us,
-                            struct lane_map_point *out)
+bool lane_map_anchor_before(const struct lane_map *m, int64_t pts_us, struct lane_map_point *out)
 {
     size_t i = upper_by_pts(m, pts_us);
     if (i == 0)

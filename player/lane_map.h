@@ -47,9 +47,9 @@ struct lane_map {
     struct lane_map_point *anchors; /* owned; sorted by pts, strictly increasing in both */
     size_t n, cap;
     /* Fallback, used while n == 0: board time of the first frame. */
-    int64_t first_pts_us;      /* media time of the segment's first frame */
+    int64_t first_pts_us; /* media time of the segment's first frame */
     bool has_sync_time;
-    int64_t sync_time_ms;      /* SyncTime (Unix ms) if has_sync_time */
+    int64_t sync_time_ms;       /* SyncTime (Unix ms) if has_sync_time */
     int64_t play_time_board_ms; /* w(VideoPlayTime) (Unix ms) */
 };
 
@@ -77,8 +77,7 @@ size_t lane_map_anchor_count(const struct lane_map *m);
 /* The last anchor at or before media time pts_us (the one continuous play
  * passed last when the frame at pts_us shows): true and *out, or false
  * when no anchor is that early. */
-bool lane_map_anchor_before(const struct lane_map *m, int64_t pts_us,
-                            struct lane_map_point *out);
+bool lane_map_anchor_before(const struct lane_map *m, int64_t pts_us, struct lane_map_point *out);
 
 /* Board time (Unix µs) of media time pts_us. */
 int64_t lane_map_board_us(const struct lane_map *m, int64_t pts_us);

@@ -20,8 +20,8 @@ struct slot {
     const struct rec_segment *seg; /* NULL: free */
     struct segdec *dec;
     struct avio_cache *ac; /* remote media: the decoder reads through it */
-    bool est_fed; /* its origin estimate was handed out */
-    bool ac_reported; /* the download's failure is in the diag list */
+    bool est_fed;          /* its origin estimate was handed out */
+    bool ac_reported;      /* the download's failure is in the diag list */
     /* Idle: a seek moved away from it (local media only). The decoder is
      * kept (a seek back to it needs no reopen) until
      * LANE_PLAYER_KEEP_IDLE_US of playback have passed since idle_since_us
@@ -158,8 +158,8 @@ static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *
  * none is free), starting at board time start_board_us (0: from its
  * beginning). A segment that cannot even be started (no URL, no memory)
  * gets no slot and shows as a placeholder; the reason is kept. */
-static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
-                      int64_t start_board_us, const struct rec_segment *keep)
+static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int64_t start_board_us,
+                      const struct rec_segment *keep)
 {
     struct slot *s = NULL;
     for (int i = 0; i < SLOTS && !s; i++)
@@ -209,8 +209,8 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg,
 
 /* Makes sure seg has a decoder aimed at start_board_us (0: its start):
  * the slot it has (re-aimed if a seek left it stale), or a new one. */
-static void need_slot(struct lane_player *lp, const struct rec_segment *seg,
-                      int64_t start_board_us, const struct rec_segment *keep)
+static void need_slot(struct lane_player *lp, const struct rec_segment *seg, int64_t start_board_us,
+                      const struct rec_segment *keep)
 {
     struct slot *s = find_slot(lp, seg);
     if (!s) {
@@ -287,7 +287,8 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) < 0)
         return SP_EINVAL;
     const struct rec_segment *next = NULL;
-    if (st.next_change_ms != TL_NONE && st.next_change_ms * 1000 - t_us <= LANE_PLAYER_PREFETCH_US &&
+    if (st.next_change_ms != TL_NONE &&
+        st.next_change_ms * 1000 - t_us <= LANE_PLAYER_PREFETCH_US &&
         tl_lane_at(lp->o.tl, lp->o.lane, st.next_change_ms, &st2) == 0 && st2.seg != st.seg)
         next = st2.seg;
     for (int i = 0; i < SLOTS; i++) {

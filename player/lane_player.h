@@ -38,7 +38,7 @@ struct rec_segment;
 struct audio_mix;
 struct fetch;
 
-#define LANE_PLAYER_PREFETCH_US 1000000 /* open the next segment this early */
+#define LANE_PLAYER_PREFETCH_US 1000000    /* open the next segment this early */
 #define LANE_PLAYER_AUDIO_AHEAD_US 1000000 /* audio fed to the mixer ahead of t */
 /* A local segment's decoder a seek moved away from is kept open this
  * long, in playback time played since the last seek, so that seeking back
@@ -60,31 +60,31 @@ enum lane_show { LANE_PLACEHOLDER, LANE_SHOWING, LANE_WAITING };
 
 struct lane_view {
     enum lane_show state;
-    const void *frame;              /* AVFrame, owned by the lane player; valid
-                                       until its next update/seek; NULL when
-                                       PLACEHOLDER */
-    int64_t pts_us;                 /* media time of the frame */
-    int64_t board_us;               /* its board time */
-    const struct rec_segment *seg;  /* active segment, NULL in a hole */
-    bool buffering;                 /* remote media: the segment's demuxer waits
-                                       for bytes not downloaded yet */
-    size_t anchors;                 /* SEI anchors read so far in the active
-                                       segment (0 without one) */
-    int64_t anchor_board_us;        /* board time (Unix µs) of the last SEI
-                                       anchor at or before the shown frame;
-                                       -1 none (or no frame) */
+    const void *frame;             /* AVFrame, owned by the lane player; valid
+                                      until its next update/seek; NULL when
+                                      PLACEHOLDER */
+    int64_t pts_us;                /* media time of the frame */
+    int64_t board_us;              /* its board time */
+    const struct rec_segment *seg; /* active segment, NULL in a hole */
+    bool buffering;                /* remote media: the segment's demuxer waits
+                                      for bytes not downloaded yet */
+    size_t anchors;                /* SEI anchors read so far in the active
+                                      segment (0 without one) */
+    int64_t anchor_board_us;       /* board time (Unix µs) of the last SEI
+                                      anchor at or before the shown frame;
+                                      -1 none (or no frame) */
 };
 
 struct lane_player_opts {
-    struct timeline *tl;   /* borrowed; the play loop owns it */
-    size_t lane;           /* index into the recording's lanes */
+    struct timeline *tl;    /* borrowed; the play loop owns it */
+    size_t lane;            /* index into the recording's lanes */
     segdec_sei_fn sei_scan; /* SEI hook for the decoders (may be NULL) */
-    struct audio_mix *mix; /* NULL: no audio decoded */
-    int codec_threads;     /* per decoder; 0 auto */
-    struct fetch *fetch;   /* borrowed, may be NULL: http(s) media is read
-                              through it (avio_cache.h: cached, resumable,
-                              played while it downloads); without it, and
-                              for local files, libavformat opens the URL */
+    struct audio_mix *mix;  /* NULL: no audio decoded */
+    int codec_threads;      /* per decoder; 0 auto */
+    struct fetch *fetch;    /* borrowed, may be NULL: http(s) media is read
+                               through it (avio_cache.h: cached, resumable,
+                               played while it downloads); without it, and
+                               for local files, libavformat opens the URL */
 };
 
 struct lane_player;
@@ -108,9 +108,9 @@ const struct lane_view *lane_player_view(const struct lane_player *lp);
 int64_t lane_player_next_change(struct lane_player *lp, int wait_ms);
 
 /* Seek: a short step forward plays on (LANE_PLAYER_SEEK_AHEAD_US); else
- * the decoder of the segment at t_us is aimed (by board time) at w(t_us), opened now if the lane has none (so that every lane's decoder
- * starts at once, before the next update waits for any); other open
- * decoders are kept idle for a seek back. The shown frame is dropped. */
+ * the decoder of the segment at t_us is aimed (by board time) at w(t_us), opened now if the lane
+ * has none (so that every lane's decoder starts at once, before the next update waits for any);
+ * other open decoders are kept idle for a seek back. The shown frame is dropped. */
 void lane_player_seek(struct lane_player *lp, int64_t t_us);
 
 /* Origin refinement input: for each open segment, once, the board time of

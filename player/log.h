@@ -16,7 +16,10 @@ struct sp_log {
     const char *component; /* static string, e.g. "fetch" */
 };
 
-#define SP_LOG_INIT(name) { (name) }
+#define SP_LOG_INIT(name)                                                                          \
+    {                                                                                              \
+        (name)                                                                                     \
+    }
 
 typedef void (*sp_log_sink_fn)(void *opaque, enum sp_log_level level, const char *component,
                                const char *line);

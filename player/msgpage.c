@@ -511,7 +511,8 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
         diag_add(
             diag, DIAG_ERROR,
             "%s: ActionStatus: the service reported a failure (%s, ErrorCode %lld: %s)", page->name,
-            quoted(cJSON_IsString(st) ? st->valuestring : sp_json_type_name(st), 32, qs, sizeof(qs)),
+            quoted(cJSON_IsString(st) ? st->valuestring : sp_json_type_name(st), 32, qs,
+                   sizeof(qs)),
             (long long)code,
             quoted(cJSON_IsString(info) ? info->valuestring : "no ErrorInfo", 200, qi, sizeof(qi)));
         rc = SP_EPARSE;

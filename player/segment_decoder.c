@@ -24,9 +24,9 @@
 static struct sp_log lg = SP_LOG_INIT("media");
 
 #define NO_TARGET INT64_MIN
-#define VIDEO_PACKETS_MAX 600               /* ~20 s at 30 fps */
+#define VIDEO_PACKETS_MAX 600 /* ~20 s at 30 fps */
 #define VIDEO_BYTES_MAX ((size_t)8 << 20)
-#define AUDIO_PACKETS_MAX 600               /* ~13 s of AAC */
+#define AUDIO_PACKETS_MAX 600 /* ~13 s of AAC */
 #define AUDIO_BYTES_MAX ((size_t)1 << 20)
 #define PROBE_MAX_PACKETS 400 /* anchor probe at open: packets read at most */
 #define PROBE_MAX_US 6000000  /* ... and video time (SEI comes every 1 to 5 s) */
@@ -64,12 +64,12 @@ struct segdec {
     struct segdec_info info;
     struct lane_map map;
     struct diag_list diag;
-    int serial;             /* current generation */
-    int64_t target_us;      /* exact-seek target of `serial`, NO_TARGET if none */
+    int serial;              /* current generation */
+    int64_t target_us;       /* exact-seek target of `serial`, NO_TARGET if none */
     int64_t target_board_us; /* if not NO_TARGET: target_us is resolved from it by
                                 the demux thread (after the anchor probe) */
-    bool seek_pending;      /* the demuxer has not yet moved for `serial` */
-    unsigned sei_problems;  /* damaged SEI seen (for rate-limited warnings) */
+    bool seek_pending;       /* the demuxer has not yet moved for `serial` */
+    unsigned sei_problems;   /* damaged SEI seen (for rate-limited warnings) */
 };
 
 static char *dup_or_empty(const char *s)
@@ -92,12 +92,12 @@ static void warn_at(struct segdec *d, int64_t pts_us, const char *what, int aver
     if (pts_us != AV_NOPTS_VALUE)
         snprintf(when, sizeof(when), "at %.3f s: ", (double)pts_us / 1e6);
     pthread_mutex_lock(&d->lock);
-    diag_add(&d->diag, DIAG_WARNING, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "",
-             d->url, when, what, averr ? " (" : "", err, averr ? ")" : "");
+    diag_add(&d->diag, DIAG_WARNING, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url,
+             when, what, averr ? " (" : "", err, averr ? ")" : "");
     pthread_mutex_unlock(&d->lock);
     /* the diag list is the user's channel; the log only for debugging */
     SP_DBG(&lg, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url, when, what,
-            averr ? " (" : "", err, averr ? ")" : "");
+           averr ? " (" : "", err, averr ? ")" : "");
 }
 
 static int64_t to_us(int64_t ts, AVRational tb)
@@ -198,8 +198,7 @@ static int receive_all(struct stream_dec *sd, struct decode_state *ds, AVFrame *
         /* concealed damage decodes "fine" but the user should hear of it */
         if ((f->decode_error_flags || (f->flags & AV_FRAME_FLAG_CORRUPT)) &&
             ds->errors++ % DECODE_WARN_EVERY == 0)
-            warn_at(sd->d, to_us(f->best_effort_timestamp, sd->tb), "damaged frame concealed",
-                    0);
+            warn_at(sd->d, to_us(f->best_effort_timestamp, sd->tb), "damaged frame concealed", 0);
         if (handle_frame(sd, ds, f) < 0)
             return SP_ECANCELLED;
     }
@@ -217,8 +216,7 @@ static int receive_all(struct stream_dec *sd, struct decode_state *ds, AVFrame *
  * that do come out are bit-identical: a reference picture never depends
  * on a non-reference one. (With frame threads, libavcodec copies
  * skip_frame to the worker with each packet.) */
-static void skip_before_target(struct stream_dec *sd, struct decode_state *ds,
-                               const AVPacket *pkt)
+static void skip_before_target(struct stream_dec *sd, struct decode_state *ds, const AVPacket *pkt)
 {
     bool skip = false;
     int64_t pts = to_us(pkt->pts, sd->tb);
@@ -299,8 +297,9 @@ static int open_codec(struct segdec *d, struct stream_dec *sd, const AVStream *s
 {
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
     if (!codec) {
-        warn_at(d, AV_NOPTS_VALUE, sd->is_video ? "no decoder for the video codec"
-                                                : "no decoder for the audio codec", 0);
+        warn_at(d, AV_NOPTS_VALUE,
+                sd->is_video ? "no decoder for the video codec" : "no decoder for the audio codec",
+                0);
         return SP_EUNSUPPORTED;
     }
     AVCodecContext *c = avcodec_alloc_context3(codec);
@@ -503,8 +502,7 @@ static void probe_anchors(struct segdec *d, AVPacket *pkt)
         av_packet_unref(pkt);
         if (pts != AV_NOPTS_VALUE && first == AV_NOPTS_VALUE)
             first = pts;
-        if (segdec_anchor_count(d) > 0 ||
-            (pts != AV_NOPTS_VALUE && pts - first > PROBE_MAX_US))
+        if (segdec_anchor_count(d) > 0 || (pts != AV_NOPTS_VALUE && pts - first > PROBE_MAX_US))
             break;
     }
     if (read_any && rewind_to_start(d, &d->v) < 0)

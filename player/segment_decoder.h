@@ -56,15 +56,15 @@ typedef size_t (*segdec_sei_fn)(void *opaque, const AVCodecParameters *par, cons
 #define SEGDEC_MAX_SEI_PER_PACKET 8
 
 struct segdec_opts {
-    const char *url;  /* path or URL to open; with pb, only its name */
-    AVIOContext *pb;  /* optional: read through this instead (borrowed:
-                         it must outlive the decoder) */
-    const char *lane; /* lane name for warnings ("teacher_01"); may be NULL */
-    bool no_video, no_audio;  /* skip a stream even if present */
-    size_t video_frames;      /* decoded video frames queued; 0: 4 */
-    size_t audio_frames;      /* decoded audio frames queued; 0: 48 */
-    int codec_threads;        /* libavcodec threads per decoder; 0: auto */
-    segdec_sei_fn sei_scan;   /* optional SEI hook; NULL: no anchors */
+    const char *url;         /* path or URL to open; with pb, only its name */
+    AVIOContext *pb;         /* optional: read through this instead (borrowed:
+                                it must outlive the decoder) */
+    const char *lane;        /* lane name for warnings ("teacher_01"); may be NULL */
+    bool no_video, no_audio; /* skip a stream even if present */
+    size_t video_frames;     /* decoded video frames queued; 0: 4 */
+    size_t audio_frames;     /* decoded audio frames queued; 0: 48 */
+    int codec_threads;       /* libavcodec threads per decoder; 0: auto */
+    segdec_sei_fn sei_scan;  /* optional SEI hook; NULL: no anchors */
     void *sei_opaque;
     /* lane_map fallbacks (see lane_map.h): SyncTime (< 0: none) and
      * w(VideoPlayTime), both Unix ms. */
@@ -85,13 +85,13 @@ enum segdec_state {
 
 struct segdec_info {
     bool has_video, has_audio;
-    int width, height;      /* video, pixels */
-    int64_t frame_dur_us;   /* nominal video frame interval (from the frame rate) */
-    int sample_rate;        /* audio, Hz */
-    int channels;           /* audio */
-    int64_t duration_us;    /* container duration, 0 if unknown */
-    int64_t first_pts_us;   /* media time of the first video (else audio) frame;
-                               valid once first_known */
+    int width, height;    /* video, pixels */
+    int64_t frame_dur_us; /* nominal video frame interval (from the frame rate) */
+    int sample_rate;      /* audio, Hz */
+    int channels;         /* audio */
+    int64_t duration_us;  /* container duration, 0 if unknown */
+    int64_t first_pts_us; /* media time of the first video (else audio) frame;
+                             valid once first_known */
     bool first_known;
 };
 

@@ -75,16 +75,16 @@ struct chat_panel {
     /* The last drawn panel, kept: a frame that would draw the same items at
      * the same places (same rectangle, scroll, layout, expanded texts, and
      * the same decoded images) copies it instead of drawing again. */
-    struct canvas *cache;     /* the clipped rectangle's pixels; NULL: none */
-    bool cache_ok;            /* cache holds the drawing of the key below */
+    struct canvas *cache;          /* the clipped rectangle's pixels; NULL: none */
+    bool cache_ok;                 /* cache holds the drawing of the key below */
     struct canvas_rect cache_rect; /* the rectangle as asked (unclipped) */
     struct canvas_rect cache_last; /* and clipped */
     int64_t cache_scroll;
     uint64_t version, cache_version; /* bumped by whatever changes items' looks */
-    struct vis *cvis;         /* p->vis after the cached drawing */
+    struct vis *cvis;                /* p->vis after the cached drawing */
     size_t ncvis, cvis_cap;
     struct canvas_rect cache_pill;
-    struct drawn_img *cimg;   /* the images the cached drawing used */
+    struct drawn_img *cimg; /* the images the cached drawing used */
     size_t ncimg, cimg_cap;
 };
 
@@ -618,8 +618,7 @@ static bool cache_matches(struct chat_panel *p, struct canvas_rect rect, int shi
     /* the images: the loader may have one now that was missing (or
      * another one) */
     for (size_t k = 0; k < p->ncimg; k++)
-        if ((p->o.image ? p->o.image(p->o.image_ud, p->cimg[k].pt->url) : NULL) !=
-            p->cimg[k].img)
+        if ((p->o.image ? p->o.image(p->o.image_ud, p->cimg[k].pt->url) : NULL) != p->cimg[k].img)
             return false;
     return true;
 }

@@ -568,7 +568,7 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
     int ret = 0;
     struct canvas_rect view = canvas_clip_rect(dst, crect(l->view));
     if (view.x > 0 || view.y > 0 || view.w < dst->w || view.h < dst->h)
-        canvas_clear(dst, canvas_rgba(0, 0, 0, 255)); /* letterbox bars */
+        canvas_clear(dst, canvas_rgba(0, 0, 0, 255));     /* letterbox bars */
     canvas_fill_rect(dst, view, color_of(l->bg | 0xFFu)); /* opaque: replaces */
     for (size_t i = 0; i < l->n; i++) {
         const struct layout_region *g = &l->regions[i];

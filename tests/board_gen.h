@@ -19,11 +19,11 @@
 
 struct bgen {
     uint64_t rng;
-    int64_t t;        /* board ms, advances */
-    int64_t step_ms;  /* mean gap between batches */
+    int64_t t;       /* board ms, advances */
+    int64_t step_ms; /* mean gap between batches */
     int next_id;
-    int boards;       /* boards added so far: b0 .. b<boards-1> */
-    int open[BGEN_USERS]; /* id of the user's open stroke, -1 none */
+    int boards;              /* boards added so far: b0 .. b<boards-1> */
+    int open[BGEN_USERS];    /* id of the user's open stroke, -1 none */
     int recent[BGEN_RECENT]; /* recently created ids (may be erased: fine) */
     int nrecent;
     char *buf;
@@ -133,9 +133,11 @@ static inline void bgen_op(struct bgen *g, int u, int64_t t)
     int r = bgen_int(g, 1000);
     if (r < 300) {
         int id = g->next_id++;
-        bgen_put(g, "\"op\":\"stroke.begin\",\"id\":\"e%d\",\"board\":\"b%d\",\"tool\":\"%s\","
-                 "\"color\":\"%s\",\"width\":%d,", id, board, r < 260 ? "pen" : "highlighter",
-                 colors[bgen_int(g, 4)], 1 + bgen_int(g, 12));
+        bgen_put(g,
+                 "\"op\":\"stroke.begin\",\"id\":\"e%d\",\"board\":\"b%d\",\"tool\":\"%s\","
+                 "\"color\":\"%s\",\"width\":%d,",
+                 id, board, r < 260 ? "pen" : "highlighter", colors[bgen_int(g, 4)],
+                 1 + bgen_int(g, 12));
         bgen_points(g, 2);
         bgen_put(g, "}");
         if (g->open[u] < 0)
@@ -145,17 +147,19 @@ static inline void bgen_op(struct bgen *g, int u, int64_t t)
         static const char *const kinds[] = {"line", "arrow", "rect", "ellipse"};
         int id = g->next_id++;
         int k = bgen_int(g, 4);
-        bgen_put(g, "\"op\":\"shape\",\"id\":\"e%d\",\"board\":\"b%d\",\"kind\":\"%s\","
-                 "\"x1\":%d,\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":%d%s}", id,
-                 board, kinds[k], bgen_int(g, 1280), bgen_int(g, 960), bgen_int(g, 1280),
+        bgen_put(g,
+                 "\"op\":\"shape\",\"id\":\"e%d\",\"board\":\"b%d\",\"kind\":\"%s\","
+                 "\"x1\":%d,\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":%d%s}",
+                 id, board, kinds[k], bgen_int(g, 1280), bgen_int(g, 960), bgen_int(g, 1280),
                  bgen_int(g, 960), colors[bgen_int(g, 4)], 1 + bgen_int(g, 6),
                  k >= 2 && bgen_int(g, 2) ? ",\"fill\":\"#ffee0080\"" : "");
         bgen_created(g, id);
     } else if (r < 470) {
         int id = g->next_id++;
-        bgen_put(g, "\"op\":\"text\",\"id\":\"e%d\",\"board\":\"b%d\",\"x\":%d,\"y\":%d,"
-                 "\"text\":\"note %d\\nline 2\",\"size\":%d,\"color\":\"#202020\"}", id, board,
-                 bgen_int(g, 1200), bgen_int(g, 900), id, 12 + bgen_int(g, 30));
+        bgen_put(g,
+                 "\"op\":\"text\",\"id\":\"e%d\",\"board\":\"b%d\",\"x\":%d,\"y\":%d,"
+                 "\"text\":\"note %d\\nline 2\",\"size\":%d,\"color\":\"#202020\"}",
+                 id, board, bgen_int(g, 1200), bgen_int(g, 900), id, 12 + bgen_int(g, 30));
         bgen_created(g, id);
     } else if (r < 560) {
         bgen_put(g, "\"op\":\"move\",\"ids\":[\"e%d\",\"e%d\"],\"dx\":%d,\"dy\":%d}", bgen_pick(g),
@@ -179,8 +183,10 @@ static inline void bgen_op(struct bgen *g, int u, int64_t t)
     } else if (r < 980) {
         bgen_put(g, "\"op\":\"board.add\",\"board\":\"b%d\",\"color\":\"#fafafa\"}", g->boards++);
     } else if (r < 988) {
-        bgen_put(g, "\"op\":\"board.bg\",\"board\":\"b%d\",\"image\":\"images/slide%d.png\","
-                 "\"fit\":\"%s\"}", board, bgen_int(g, 4), bgen_int(g, 2) ? "cover" : "contain");
+        bgen_put(g,
+                 "\"op\":\"board.bg\",\"board\":\"b%d\",\"image\":\"images/slide%d.png\","
+                 "\"fit\":\"%s\"}",
+                 board, bgen_int(g, 4), bgen_int(g, 2) ? "cover" : "contain");
     } else if (r < 990) {
         /* Rare: remove the newest extra page (b0..b2 stay). Once in a while
          * a page that is gone: warned and skipped. */
@@ -206,8 +212,10 @@ static inline int bgen_batch(struct bgen *g, int max_ops, int64_t *batch_t, int 
     int written = 0;
     if (g->boards == 0) {
         for (int b = 0; b < 3; b++)
-            bgen_put(g, "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.add\","
-                     "\"board\":\"b%d\",\"color\":\"#ffffff\"},", (long long)t, u, b);
+            bgen_put(g,
+                     "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.add\","
+                     "\"board\":\"b%d\",\"color\":\"#ffffff\"},",
+                     (long long)t, u, b);
         bgen_put(g, "{\"t\":%lld,\"user\":\"user%d\",\"op\":\"board.switch\",\"board\":\"b0\"},",
                  (long long)t, u);
         g->boards = 3;

@@ -213,8 +213,9 @@ int main(void)
     /* an MP4 with its index (moov) at the end, remuxed from the sample */
     snprintf(tail_mp4, sizeof(tail_mp4), "%s/tail.mp4", root);
     char cmd[2000];
-    snprintf(cmd, sizeof(cmd), "ffmpeg -nostdin -v error -y -i '%s/media/teacher_01-0.mp4' "
-                               "-c copy -f mp4 '%s'",
+    snprintf(cmd, sizeof(cmd),
+             "ffmpeg -nostdin -v error -y -i '%s/media/teacher_01-0.mp4' "
+             "-c copy -f mp4 '%s'",
              SIGPLAY_SAMPLE_DIR, tail_mp4);
     if (system(cmd) != 0 || box_offset(tail_mp4, "moov") < box_offset(tail_mp4, "mdat")) {
         fprintf(stderr, "cannot make an MP4 with its index at the end\n");

@@ -88,12 +88,13 @@ static const char *zorder(const struct board_state *s)
     return buf;
 }
 
-#define PAGE "{'t':1000,'user':'T','op':'board.add','board':'p1','color':'#ffffff'}," \
-             "{'t':1000,'user':'T','op':'board.switch','board':'p1'}"
+#define PAGE                                                                                       \
+    "{'t':1000,'user':'T','op':'board.add','board':'p1','color':'#ffffff'},"                       \
+    "{'t':1000,'user':'T','op':'board.switch','board':'p1'}"
 
-#define STROKE(t, u, id) \
-    "{'t':" #t ",'user':'" u "','op':'stroke.begin','id':'" id "','board':'p1'," \
-    "'tool':'pen','color':'#ff0000','width':4,'pts':[0,0,10,10]}," \
+#define STROKE(t, u, id)                                                                           \
+    "{'t':" #t ",'user':'" u "','op':'stroke.begin','id':'" id "','board':'p1',"                   \
+    "'tool':'pen','color':'#ff0000','width':4,'pts':[0,0,10,10]},"                                 \
     "{'t':" #t ",'user':'" u "','op':'stroke.end','id':'" id "'}"
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -104,21 +105,24 @@ static void test_parse_fields_are_checked(void **state)
     struct diag_list d;
     diag_init(&d);
     struct board_log *log = board_log_create();
-    assert_int_equal(add(log, "{'v':1,'ops':["
-                              "{'t':1,'user':'a','op':'board.add','board':'p1'},"
-                              "{'t':2,'user':'a','op':'stroke.begin','id':'s1','board':'p1',"
-                              "'tool':'pen','color':'red','width':2,'pts':[1,2]},"
-                              "{'t':3,'user':'a','op':'stroke.begin','id':'s2','board':'p1',"
-                              "'tool':'pen','color':'#ff0000','width':2,'pts':[1,2,3]},"
-                              "{'t':'4','user':'a','op':'undo'},"
-                              "{'t':5,'user':'a','op':'teleport'},"
-                              "{'t':6,'op':'undo'},"
-                              "{'t':7,'user':'a','op':'shape','id':'r','board':'p1','kind':'star',"
-                              "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':1},"
-                              "{'t':8,'user':'a','op':'move','ids':[],'dx':1,'dy':1},"
-                              "{'t':9,'user':'a','op':'text','id':'x','board':'p1','x':0,'y':0,"
-                              "'text':'hi','size':12,'color':'#00000080'}"
-                              "]}", 7, &d), 0);
+    assert_int_equal(add(log,
+                         "{'v':1,'ops':["
+                         "{'t':1,'user':'a','op':'board.add','board':'p1'},"
+                         "{'t':2,'user':'a','op':'stroke.begin','id':'s1','board':'p1',"
+                         "'tool':'pen','color':'red','width':2,'pts':[1,2]},"
+                         "{'t':3,'user':'a','op':'stroke.begin','id':'s2','board':'p1',"
+                         "'tool':'pen','color':'#ff0000','width':2,'pts':[1,2,3]},"
+                         "{'t':'4','user':'a','op':'undo'},"
+                         "{'t':5,'user':'a','op':'teleport'},"
+                         "{'t':6,'op':'undo'},"
+                         "{'t':7,'user':'a','op':'shape','id':'r','board':'p1','kind':'star',"
+                         "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':1},"
+                         "{'t':8,'user':'a','op':'move','ids':[],'dx':1,'dy':1},"
+                         "{'t':9,'user':'a','op':'text','id':'x','board':'p1','x':0,'y':0,"
+                         "'text':'hi','size':12,'color':'#00000080'}"
+                         "]}",
+                         7, &d),
+                     0);
     assert_int_equal(board_log_op_count(log), 2); /* board.add and the text */
     assert_true(diag_contains(&d, "im/messages-000.json: RspMsgList[7]: Data.ops[1].color: "
                                   "expected #RRGGBB or #RRGGBBAA, got \"red\""));
@@ -173,19 +177,20 @@ static void test_pages(void **state)
     (void)state;
     struct diag_list d;
     diag_init(&d);
-    struct board_player *p = player1(
-        "{'v':1,'ops':["
-        "{'t':1000,'user':'T','op':'board.add','board':'p1','color':'#ffffff'},"
-        "{'t':2000,'user':'T','op':'board.add','board':'p2','image':'images/slide1.png',"
-        "'fit':'cover'},"
-        "{'t':3000,'user':'T','op':'board.switch','board':'p2'},"
-        "{'t':4000,'user':'T','op':'board.bg','board':'p2','color':'#102030'},"
-        "{'t':5000,'user':'T','op':'view','board':'p2','scale':2,'x':100,'y':50},"
-        "{'t':6000,'user':'T','op':'board.switch','board':'p1'},"
-        "{'t':7000,'user':'T','op':'board.remove','board':'p1'},"
-        "{'t':8000,'user':'T','op':'board.switch','board':'p9'},"
-        "{'t':9000,'user':'T','op':'board.add','board':'p2'}"
-        "]}", &d);
+    struct board_player *p =
+        player1("{'v':1,'ops':["
+                "{'t':1000,'user':'T','op':'board.add','board':'p1','color':'#ffffff'},"
+                "{'t':2000,'user':'T','op':'board.add','board':'p2','image':'images/slide1.png',"
+                "'fit':'cover'},"
+                "{'t':3000,'user':'T','op':'board.switch','board':'p2'},"
+                "{'t':4000,'user':'T','op':'board.bg','board':'p2','color':'#102030'},"
+                "{'t':5000,'user':'T','op':'view','board':'p2','scale':2,'x':100,'y':50},"
+                "{'t':6000,'user':'T','op':'board.switch','board':'p1'},"
+                "{'t':7000,'user':'T','op':'board.remove','board':'p1'},"
+                "{'t':8000,'user':'T','op':'board.switch','board':'p9'},"
+                "{'t':9000,'user':'T','op':'board.add','board':'p2'}"
+                "]}",
+                &d);
     const struct board_state *s = at(p, 1500);
     assert_null(board_state_current(s)); /* added, not switched to: nothing shown */
     assert_non_null(board_state_page(s, 0));
@@ -242,7 +247,8 @@ static void test_stroke_in_progress(void **state)
         "{'t':2300,'user':'T','op':'stroke.end','id':'s1'},"
         "{'t':2400,'user':'T','op':'stroke.append','id':'s1','pts':[1,1]},"
         "{'t':2500,'user':'T','op':'stroke.append','id':'nope','pts':[1,1]}"
-        "]}", &d);
+        "]}",
+        &d);
     const struct board_state *s = at(p, 1999);
     assert_null(find(s, "s1"));
     s = at(p, 2000);
@@ -280,23 +286,24 @@ static void test_shapes_and_text(void **state)
     (void)state;
     struct diag_list d;
     diag_init(&d);
-    struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE ","
-        "{'t':2000,'user':'T','op':'shape','id':'l','board':'p1','kind':'line',"
-        "'x1':0,'y1':0,'x2':100,'y2':50,'color':'#000000','width':2},"
-        "{'t':2001,'user':'T','op':'shape','id':'a','board':'p1','kind':'arrow',"
-        "'x1':100,'y1':100,'x2':0,'y2':0,'color':'#0000ff','width':3},"
-        "{'t':2002,'user':'T','op':'shape','id':'r','board':'p1','kind':'rect',"
-        "'x1':10,'y1':10,'x2':60,'y2':40,'color':'#000000','width':2,'fill':'#00ff0040'},"
-        "{'t':2003,'user':'T','op':'shape','id':'e','board':'p1','kind':'ellipse',"
-        "'x1':200,'y1':200,'x2':300,'y2':260,'color':'#ff0000','width':1},"
-        "{'t':2004,'user':'T','op':'text','id':'t','board':'p1','x':5,'y':6,"
-        "'text':'Hello\\nworld','size':20,'color':'#112233'},"
-        "{'t':2005,'user':'T','op':'text','id':'t','board':'p1','x':0,'y':0,"
-        "'text':'dup','size':20,'color':'#112233'},"
-        "{'t':2006,'user':'T','op':'shape','id':'z','board':'nope','kind':'line',"
-        "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':2}"
-        "]}", &d);
+    struct board_player *p =
+        player1("{'v':1,'ops':[" PAGE ","
+                "{'t':2000,'user':'T','op':'shape','id':'l','board':'p1','kind':'line',"
+                "'x1':0,'y1':0,'x2':100,'y2':50,'color':'#000000','width':2},"
+                "{'t':2001,'user':'T','op':'shape','id':'a','board':'p1','kind':'arrow',"
+                "'x1':100,'y1':100,'x2':0,'y2':0,'color':'#0000ff','width':3},"
+                "{'t':2002,'user':'T','op':'shape','id':'r','board':'p1','kind':'rect',"
+                "'x1':10,'y1':10,'x2':60,'y2':40,'color':'#000000','width':2,'fill':'#00ff0040'},"
+                "{'t':2003,'user':'T','op':'shape','id':'e','board':'p1','kind':'ellipse',"
+                "'x1':200,'y1':200,'x2':300,'y2':260,'color':'#ff0000','width':1},"
+                "{'t':2004,'user':'T','op':'text','id':'t','board':'p1','x':5,'y':6,"
+                "'text':'Hello\\nworld','size':20,'color':'#112233'},"
+                "{'t':2005,'user':'T','op':'text','id':'t','board':'p1','x':0,'y':0,"
+                "'text':'dup','size':20,'color':'#112233'},"
+                "{'t':2006,'user':'T','op':'shape','id':'z','board':'nope','kind':'line',"
+                "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':2}"
+                "]}",
+                &d);
     const struct board_state *s = at(p, 3000);
     assert_string_equal(zorder(s), "l a r e t");
     const struct board_element *e = find(s, "a");
@@ -326,20 +333,21 @@ static void test_move_erase_clear(void **state)
     struct diag_list d;
     diag_init(&d);
     struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE "," STROKE(2000, "T", "s1") "," STROKE(2001, "T", "s2") ","
-        STROKE(2002, "T", "s3") ","
-        "{'t':3000,'user':'T','op':'move','ids':['s1','s2','s1','ghost'],'dx':5,'dy':-2},"
-        "{'t':4000,'user':'T','op':'erase','ids':['s2']},"
-        "{'t':4500,'user':'T','op':'erase','ids':['s2']},"
-        "{'t':5000,'user':'T','op':'clear','board':'p1'},"
-        "{'t':6000,'user':'T','op':'move','ids':['s1'],'dx':1,'dy':1},"
-        STROKE(7000, "T", "s4")
-        "]}", &d);
+        "{'v':1,'ops':[" PAGE "," STROKE(2000, "T", "s1") "," STROKE(2001, "T", "s2") "," STROKE(
+            2002, "T",
+            "s3") ","
+                  "{'t':3000,'user':'T','op':'move','ids':['s1','s2','s1','ghost'],'dx':5,'dy':-2},"
+                  "{'t':4000,'user':'T','op':'erase','ids':['s2']},"
+                  "{'t':4500,'user':'T','op':'erase','ids':['s2']},"
+                  "{'t':5000,'user':'T','op':'clear','board':'p1'},"
+                  "{'t':6000,'user':'T','op':'move','ids':['s1'],'dx':1,'dy':1}," STROKE(7000, "T",
+                                                                                         "s4") "]}",
+        &d);
     const struct board_state *s = at(p, 2500);
     uint64_t v0 = board_state_current(s)->version;
     s = at(p, 3000);
     const struct board_element *e = find(s, "s1");
-    assert_true(e->dx == 5 && e->dy == -2); /* a repeated id moves once */
+    assert_true(e->dx == 5 && e->dy == -2);           /* a repeated id moves once */
     assert_true(e->bbox.x0 == 3 && e->bbox.y0 == -4); /* 0 - 2 + 5, 0 - 2 - 2 */
     assert_true(find(s, "s2")->dx == 5);
     assert_true(find(s, "s3")->dx == 0);
@@ -368,19 +376,22 @@ static void test_undo_redo_across_users(void **state)
     struct diag_list d;
     diag_init(&d);
     struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(2100, "B", "b1") ","
-        STROKE(2200, "A", "a2") ","
-        "{'t':3000,'user':'A','op':'undo'},"        /* a2 gone */
-        "{'t':3100,'user':'A','op':'undo'},"        /* a1 gone, b1 stays */
-        "{'t':3200,'user':'B','op':'undo'},"        /* b1 gone */
-        "{'t':3300,'user':'B','op':'undo'},"        /* nothing left for B: warned */
-        "{'t':3400,'user':'A','op':'redo'},"        /* a1 back */
-        "{'t':3500,'user':'B','op':'redo'},"        /* b1 back */
-        "{'t':3600,'user':'A','op':'move','ids':['a1'],'dx':10,'dy':0}," /* clears A's redo */
-        "{'t':3700,'user':'A','op':'redo'},"        /* nothing: a2 stays undone */
-        "{'t':3800,'user':'A','op':'undo'},"        /* the move */
-        "{'t':3900,'user':'A','op':'redo'}"         /* the move again */
-        "]}", &d);
+        "{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(2100, "B", "b1") "," STROKE(
+            2200, "A",
+            "a2") ","
+                  "{'t':3000,'user':'A','op':'undo'}," /* a2 gone */
+                  "{'t':3100,'user':'A','op':'undo'}," /* a1 gone, b1 stays */
+                  "{'t':3200,'user':'B','op':'undo'}," /* b1 gone */
+                  "{'t':3300,'user':'B','op':'undo'}," /* nothing left for B: warned */
+                  "{'t':3400,'user':'A','op':'redo'}," /* a1 back */
+                  "{'t':3500,'user':'B','op':'redo'}," /* b1 back */
+                  "{'t':3600,'user':'A','op':'move','ids':['a1'],'dx':10,'dy':0}," /* clears A's
+                                                                                      redo */
+                  "{'t':3700,'user':'A','op':'redo'}," /* nothing: a2 stays undone */
+                  "{'t':3800,'user':'A','op':'undo'}," /* the move */
+                  "{'t':3900,'user':'A','op':'redo'}"  /* the move again */
+                  "]}",
+        &d);
     const struct board_state *s = at(p, 2999);
     assert_string_equal(zorder(s), "a1 b1 a2");
     assert_string_equal(zorder(at(p, 3000)), "a1 b1");
@@ -404,17 +415,21 @@ static void test_erase_of_undone_element(void **state)
     (void)state;
     struct diag_list d;
     diag_init(&d);
-    struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(2100, "A", "a2") ","
-        "{'t':3000,'user':'A','op':'undo'},"              /* a2 undone */
-        "{'t':3100,'user':'B','op':'erase','ids':['a2']}," /* warned, skipped */
-        "{'t':3200,'user':'B','op':'undo'},"              /* B has nothing (erase skipped) */
-        "{'t':3300,'user':'A','op':'redo'},"              /* a2 back */
-        "{'t':3400,'user':'B','op':'erase','ids':['a1','a2']},"
-        "{'t':3500,'user':'A','op':'undo'},"   /* undo the add of a2: already erased, no-op */
-        "{'t':3600,'user':'B','op':'undo'},"   /* erase undone: a1 back, a2 back */
-        "{'t':3700,'user':'A','op':'redo'}"    /* A's no-op entry: changes nothing */
-        "]}", &d);
+    struct board_player *p =
+        player1("{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(
+                    2100, "A",
+                    "a2") ","
+                          "{'t':3000,'user':'A','op':'undo'},"               /* a2 undone */
+                          "{'t':3100,'user':'B','op':'erase','ids':['a2']}," /* warned, skipped */
+                          "{'t':3200,'user':'B','op':'undo'}," /* B has nothing (erase skipped) */
+                          "{'t':3300,'user':'A','op':'redo'}," /* a2 back */
+                          "{'t':3400,'user':'B','op':'erase','ids':['a1','a2']},"
+                          "{'t':3500,'user':'A','op':'undo'}," /* undo the add of a2: already
+                                                                  erased, no-op */
+                          "{'t':3600,'user':'B','op':'undo'}," /* erase undone: a1 back, a2 back */
+                          "{'t':3700,'user':'A','op':'redo'}" /* A's no-op entry: changes nothing */
+                          "]}",
+                &d);
     assert_string_equal(zorder(at(p, 3100)), "a1");
     assert_true(diag_contains(&d, "Data.ops[7] (erase): 1 of 1 ids unknown or not shown, "
                                   "e.g. \"a2\" (skipped)"));
@@ -434,15 +449,18 @@ static void test_clear_then_undo(void **state)
     struct diag_list d;
     diag_init(&d);
     struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(2100, "B", "b1") ","
-        STROKE(2200, "A", "a2") ","
-        "{'t':2300,'user':'A','op':'undo'},"              /* a2 undone before the clear */
-        "{'t':3000,'user':'B','op':'clear','board':'p1'},"
-        STROKE(3100, "A", "a3") ","                       /* drawn after the clear */
-        "{'t':3200,'user':'B','op':'undo'},"              /* the clear: a1 b1 back */
-        "{'t':3300,'user':'B','op':'redo'},"              /* cleared again, a3 stays */
-        "{'t':3400,'user':'B','op':'undo'}"
-        "]}", &d);
+        "{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") "," STROKE(2100, "B", "b1") "," STROKE(
+            2200, "A",
+            "a2") ","
+                  "{'t':2300,'user':'A','op':'undo'}," /* a2 undone before the clear */
+                  "{'t':3000,'user':'B','op':'clear','board':'p1'}," STROKE(
+                      3100, "A",
+                      "a3") ","                                  /* drawn after the clear */
+                            "{'t':3200,'user':'B','op':'undo'}," /* the clear: a1 b1 back */
+                            "{'t':3300,'user':'B','op':'redo'}," /* cleared again, a3 stays */
+                            "{'t':3400,'user':'B','op':'undo'}"
+                            "]}",
+        &d);
     assert_string_equal(zorder(at(p, 2300)), "a1 b1");
     assert_string_equal(zorder(at(p, 3000)), "");
     assert_string_equal(zorder(at(p, 3100)), "a3");
@@ -460,15 +478,16 @@ static void test_undo_of_stroke_in_progress(void **state)
     (void)state;
     struct diag_list d;
     diag_init(&d);
-    struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE ","
-        "{'t':2000,'user':'A','op':'stroke.begin','id':'s','board':'p1','tool':'pen',"
-        "'color':'#000000','width':1,'pts':[0,0]},"
-        "{'t':2100,'user':'A','op':'undo'},"
-        "{'t':2200,'user':'A','op':'stroke.append','id':'s','pts':[5,5]},"
-        "{'t':2300,'user':'A','op':'stroke.end','id':'s'},"
-        "{'t':2400,'user':'A','op':'redo'}"
-        "]}", &d);
+    struct board_player *p =
+        player1("{'v':1,'ops':[" PAGE ","
+                "{'t':2000,'user':'A','op':'stroke.begin','id':'s','board':'p1','tool':'pen',"
+                "'color':'#000000','width':1,'pts':[0,0]},"
+                "{'t':2100,'user':'A','op':'undo'},"
+                "{'t':2200,'user':'A','op':'stroke.append','id':'s','pts':[5,5]},"
+                "{'t':2300,'user':'A','op':'stroke.end','id':'s'},"
+                "{'t':2400,'user':'A','op':'redo'}"
+                "]}",
+                &d);
     assert_non_null(find(at(p, 2000), "s"));
     assert_null(find(at(p, 2300), "s"));
     const struct board_element *e = find(at(p, 2400), "s");
@@ -490,12 +509,18 @@ static void test_order_by_time_then_seq_then_position(void **state)
     struct board_log *log = board_log_create();
     /* Batches arrive out of order; ties in t are broken by MsgSeq, then by
      * the position inside the batch. */
-    assert_int_equal(add(log, "{'v':1,'ops':[" STROKE(2000, "A", "late") ","
-                              "{'t':1500,'user':'A','op':'shape','id':'x','board':'p1',"
-                              "'kind':'line','x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000',"
-                              "'width':1}]}", 20, &d), 0);
-    assert_int_equal(add(log, "{'v':1,'ops':[" STROKE(1500, "B", "b") "," STROKE(1500, "B", "c")
-                              "]}", 10, &d), 0);
+    assert_int_equal(
+        add(log,
+            "{'v':1,'ops':[" STROKE(
+                2000, "A", "late") ","
+                                   "{'t':1500,'user':'A','op':'shape','id':'x','board':'p1',"
+                                   "'kind':'line','x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000',"
+                                   "'width':1}]}",
+            20, &d),
+        0);
+    assert_int_equal(
+        add(log, "{'v':1,'ops':[" STROKE(1500, "B", "b") "," STROKE(1500, "B", "c") "]}", 10, &d),
+        0);
     assert_int_equal(add(log, "{'v':1,'ops':[" PAGE "]}", 30, &d), 0);
     assert_int_equal(board_log_finish(log, &d), 0);
     assert_int_equal(board_log_first_time(log), 1000);
@@ -514,18 +539,19 @@ static void test_laser_one_second(void **state)
     (void)state;
     struct diag_list d;
     diag_init(&d);
-    struct board_player *p = player1(
-        "{'v':1,'ops':[" PAGE ","
-        "{'t':2000,'user':'T','op':'laser','board':'p1','x':10,'y':20},"
-        "{'t':2500,'user':'T','op':'laser','board':'p1','x':30,'y':40},"
-        "{'t':2600,'user':'T','op':'laser','board':'zz','x':30,'y':40}"
-        "]}", &d);
+    struct board_player *p =
+        player1("{'v':1,'ops':[" PAGE ","
+                "{'t':2000,'user':'T','op':'laser','board':'p1','x':10,'y':20},"
+                "{'t':2500,'user':'T','op':'laser','board':'p1','x':30,'y':40},"
+                "{'t':2600,'user':'T','op':'laser','board':'zz','x':30,'y':40}"
+                "]}",
+                &d);
     struct board_laser l[8];
     assert_int_equal(board_state_lasers(at(p, 1999), l, 8), 0);
     assert_int_equal(board_state_lasers(at(p, 2000), l, 8), 1);
     assert_true(l[0].t == 2000 && l[0].x == 10 && l[0].y == 20 && l[0].page == 0);
     assert_int_equal(board_state_lasers(at(p, 2999), l, 8), 2);
-    assert_true(l[0].t == 2000 && l[1].t == 2500); /* oldest first */
+    assert_true(l[0].t == 2000 && l[1].t == 2500);              /* oldest first */
     assert_int_equal(board_state_lasers(at(p, 3000), l, 8), 1); /* 1 s later: gone */
     assert_int_equal(board_state_lasers(at(p, 3499), l, 8), 1);
     assert_int_equal(board_state_lasers(at(p, 3500), l, 8), 0);
@@ -541,10 +567,10 @@ static void test_pause_ops_appear_at_video_time(void **state)
     (void)state;
     /* RecordStartTime 1700000000 s; a 20 s pause at VideoTime 30000 (wall
      * 1700000030000 .. 1700000050000). */
-    const char *manifest = J(
-        "{'RoomId':1,'RecordStartTime':1700000000,'RecordStopTime':1700000080,"
-        "'TotalTime':60000,'OmittedDurations':[{'VideoTime':30000,'PauseTime':1700000030000,"
-        "'ResumeTime':1700000050000}],'VideoInfos':[]}");
+    const char *manifest =
+        J("{'RoomId':1,'RecordStartTime':1700000000,'RecordStopTime':1700000080,"
+          "'TotalTime':60000,'OmittedDurations':[{'VideoTime':30000,'PauseTime':1700000030000,"
+          "'ResumeTime':1700000050000}],'VideoInfos':[]}");
     struct diag_list d;
     diag_init(&d);
     struct recording *rec = NULL;
@@ -561,7 +587,8 @@ static void test_pause_ops_appear_at_video_time(void **state)
         "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':1},"
         "{'t':1700000051000,'user':'T','op':'shape','id':'after','board':'p1','kind':'line',"
         "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':1}"
-        "]}", &d);
+        "]}",
+        &d);
     assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 29999))), "before");
     assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 30000))), "before during");
     assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 30999))), "before during");
@@ -582,9 +609,11 @@ static void test_caps(void **state)
     struct diag_list d;
     diag_init(&d);
     struct board_log *log = board_log_create();
-    assert_int_equal(add(log, "{'v':1,'ops':[" PAGE ","
-                              "{'t':2000,'user':'T','op':'stroke.begin','id':'s','board':'p1',"
-                              "'tool':'pen','color':'#000000','width':1,'pts':[0,0]}]}", 1, &d),
+    assert_int_equal(add(log,
+                         "{'v':1,'ops':[" PAGE ","
+                         "{'t':2000,'user':'T','op':'stroke.begin','id':'s','board':'p1',"
+                         "'tool':'pen','color':'#000000','width':1,'pts':[0,0]}]}",
+                         1, &d),
                      0);
     /* Appends of BOARD_MAX_OP_POINTS points each until the stroke is full. */
     size_t cap = 64 + (size_t)BOARD_MAX_OP_POINTS * 2 * 4 + 64;
@@ -592,7 +621,8 @@ static void test_caps(void **state)
     assert_non_null(big);
     int appends = BOARD_MAX_STROKE_POINTS / BOARD_MAX_OP_POINTS;
     for (int i = 0; i <= appends; i++) {
-        size_t n = (size_t)snprintf(big, cap, "{\"v\":1,\"ops\":[{\"t\":%d,\"user\":\"T\","
+        size_t n = (size_t)snprintf(big, cap,
+                                    "{\"v\":1,\"ops\":[{\"t\":%d,\"user\":\"T\","
                                     "\"op\":\"stroke.append\",\"id\":\"s\",\"pts\":[",
                                     2001 + i);
         for (int k = 0; k < BOARD_MAX_OP_POINTS; k++)
@@ -601,7 +631,8 @@ static void test_caps(void **state)
         assert_int_equal(board_log_add_batch(log, big, n, 10 + i, "big", &d), 0);
     }
     /* One point too many in a single op. */
-    size_t n = (size_t)snprintf(big, cap, "{\"v\":1,\"ops\":[{\"t\":3000,\"user\":\"T\","
+    size_t n = (size_t)snprintf(big, cap,
+                                "{\"v\":1,\"ops\":[{\"t\":3000,\"user\":\"T\","
                                 "\"op\":\"stroke.append\",\"id\":\"s\",\"pts\":[1,2");
     for (int k = 0; k < BOARD_MAX_OP_POINTS; k++)
         n += (size_t)snprintf(big + n, cap - n, ",1,2");
@@ -609,8 +640,8 @@ static void test_caps(void **state)
     assert_int_equal(board_log_add_batch(log, big, n, 100, "huge", &d), 0);
     assert_true(diag_contains(&d, "huge: Data.ops[0].pts: more than BOARD_MAX_OP_POINTS points"));
     free(big);
-    assert_int_equal(board_log_add_batch(log, "{}", BOARD_MAX_BATCH_BYTES + 1, 101, "toobig",
-                                         &d), SP_ELIMIT);
+    assert_int_equal(board_log_add_batch(log, "{}", BOARD_MAX_BATCH_BYTES + 1, 101, "toobig", &d),
+                     SP_ELIMIT);
     assert_true(diag_contains(&d, "toobig: Data: batch of"));
     assert_int_equal(board_log_finish(log, &d), 0);
     struct board_player *p = NULL;
@@ -697,8 +728,7 @@ static void check_seek_equality(uint64_t seed, size_t nops)
         while (sorted[k] != times[i])
             k++;
         if (h != hash[k]) {
-            fprintf(stderr, "seek to %lld differs from continuous playback\n",
-                    (long long)times[i]);
+            fprintf(stderr, "seek to %lld differs from continuous playback\n", (long long)times[i]);
             board_seek(cont, times[i]);
             board_state_dump(board_player_state(cont), stderr);
             board_state_dump(board_player_state(snap), stderr);
@@ -761,10 +791,13 @@ static void test_serial_and_forward_play(void **state)
 static void test_dump_and_hash(void **state)
 {
     (void)state;
-    struct board_player *p = player1("{'v':1,'ops':[" PAGE "," STROKE(2000, "A", "a1") ","
-                                     "{'t':2100,'user':'A','op':'text','id':'t','board':'p1',"
-                                     "'x':1,'y':2,'text':'say \\\"hi\\\"','size':10,"
-                                     "'color':'#000000'}]}", NULL);
+    struct board_player *p = player1(
+        "{'v':1,'ops':[" PAGE
+        "," STROKE(2000, "A", "a1") ","
+                                    "{'t':2100,'user':'A','op':'text','id':'t','board':'p1',"
+                                    "'x':1,'y':2,'text':'say \\\"hi\\\"','size':10,"
+                                    "'color':'#000000'}]}",
+        NULL);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);

@@ -54,7 +54,8 @@ static void load(struct sample *s, const struct board_opts *opts)
     const cJSON *pages = cJSON_GetObjectItemCaseSensitive(man, "Messages");
     assert_true(cJSON_GetArraySize(pages) > 1);
     const cJSON *pg;
-    cJSON_ArrayForEach(pg, pages) {
+    cJSON_ArrayForEach(pg, pages)
+    {
         const cJSON *url = cJSON_GetObjectItemCaseSensitive(pg, "Url");
         assert_true(cJSON_IsString(url));
         char path[1024], *text = NULL;
@@ -70,8 +71,7 @@ static void load(struct sample *s, const struct board_opts *opts)
     struct msg_wb_batch b;
     msg_wb_iter_init(&it, s->msgs);
     while (msg_wb_next(&it, &b))
-        assert_int_equal(board_log_add_batch(log, b.data, b.len, b.msg_seq, b.where, &s->diag),
-                         0);
+        assert_int_equal(board_log_add_batch(log, b.data, b.len, b.msg_seq, b.where, &s->diag), 0);
     assert_int_equal(board_log_finish(log, &s->diag), 0);
     assert_int_equal(board_player_create(&s->player, log, opts, &s->diag), 0);
 }
@@ -196,13 +196,13 @@ static void test_sample_pause_drawing_appears_at_video_time(void **state)
     while (msg_wb_next(&it, &b)) {
         cJSON *batch = cJSON_Parse(b.data);
         const cJSON *op;
-        cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(batch, "ops")) {
+        cJSON_ArrayForEach(op, cJSON_GetObjectItemCaseSensitive(batch, "ops"))
+        {
             int64_t t = (int64_t)cJSON_GetObjectItemCaseSensitive(op, "t")->valuedouble;
             const char *kind = cJSON_GetObjectItemCaseSensitive(op, "op")->valuestring;
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(op, "id");
             if (t >= pause_start && t < pause_end && nids < 16 && cJSON_IsString(id) &&
-                (!strcmp(kind, "stroke.begin") || !strcmp(kind, "shape") ||
-                 !strcmp(kind, "text")))
+                (!strcmp(kind, "stroke.begin") || !strcmp(kind, "shape") || !strcmp(kind, "text")))
                 snprintf(ids[nids++], sizeof(ids[0]), "%s", id->valuestring);
         }
         cJSON_Delete(batch);

@@ -194,8 +194,7 @@ static void test_remote_grows(void **state)
                 first_seen = samples;
             prev = in0;
             samples++;
-            assert_int_equal(covered(r, n, total, 0, total) - in0 -
-                                 covered(r, n, total, a1, b1),
+            assert_int_equal(covered(r, n, total, 0, total) - in0 - covered(r, n, total, a1, b1),
                              outside);
         }
         struct timespec ts = {0, (long)(wait > 0 ? wait : 1000) * 1000};

@@ -6,7 +6,8 @@ check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; 
 
 out=$("$SIGPLAY_BIN" --version); rc=$?
 check "--version exits 0" '[ $rc -eq 0 ]'
-check "--version prints the version" '[[ "$out" =~ ^sigplay\ [0-9]+\.[0-9]+\.[0-9]+$ ]]'
+# the project version, or git describe's (0.1.0-g1a2b3c4-dirty, 0.2.0-3-g1a2b3c4)
+check "--version prints the version" '[[ "$out" =~ ^sigplay\ [0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]'
 
 out=$("$SIGPLAY_BIN" --help); rc=$?
 check "--help exits 0" '[ $rc -eq 0 ]'

@@ -91,9 +91,9 @@ static void test_speed_table(void **state)
         double speed;
         bool valid;
     } cases[] = {
-        {0.5, true},   {0.75, true},  {1.0, true},   {1.25, true},  {1.5, true},
-        {1.75, true},  {2.0, true},   {0.25, false}, {2.25, false}, {1.1, false},
-        {0.0, false},  {-1.0, false}, {1.0 / 3, false},
+        {0.5, true},  {0.75, true},  {1.0, true},      {1.25, true},  {1.5, true},
+        {1.75, true}, {2.0, true},   {0.25, false},    {2.25, false}, {1.1, false},
+        {0.0, false}, {-1.0, false}, {1.0 / 3, false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_int_equal(clock_speed_valid(cases[i].speed), cases[i].valid);

@@ -135,15 +135,14 @@ struct state {
     struct chat_panel *kept; /* the long-lived panel */
     struct canvas *a, *b;
     int64_t wall;
-    double scroll;          /* scrolled by, since the last time change */
-    size_t expanded;        /* item expanded; SIZE_MAX none */
+    double scroll;   /* scrolled by, since the last time change */
+    size_t expanded; /* item expanded; SIZE_MAX none */
     struct canvas_rect rect;
 };
 
 static struct chat_panel *new_panel(struct state *s)
 {
-    struct chat_panel_opts o = {
-        .class_time = class_time, .image = load_image, .image_ud = &s->ld};
+    struct chat_panel_opts o = {.class_time = class_time, .image = load_image, .image_ud = &s->ld};
     struct chat_panel *p = NULL;
     assert_int_equal(chat_panel_create(s->t, s->chat, &o, &p), 0);
     return p;

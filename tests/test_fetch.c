@@ -32,9 +32,9 @@ extern char **environ;
 #define BIG_SIZE (3 * 1024 * 1024 + 123) /* a few MB, odd size */
 #define SLOW_SIZE (20 * 1024)
 
-static char root[512];     /* served directory */
+static char root[512];      /* served directory */
 static char cachedir[1024]; /* per-test cache directory */
-static unsigned char *big; /* contents of root/big.bin */
+static unsigned char *big;  /* contents of root/big.bin */
 static unsigned char *slowdata;
 static struct httpd *srv;
 static char self_exe[512];
@@ -114,8 +114,8 @@ static void assert_cached_exact(struct fetch *f, const char *url, const unsigned
 }
 
 /* Whatever the entry holds (complete or not) equals src at its offsets. */
-static int64_t assert_cached_bytes_match(struct fetch *f, const char *url,
-                                         const unsigned char *src, size_t n)
+static int64_t assert_cached_bytes_match(struct fetch *f, const char *url, const unsigned char *src,
+                                         size_t n)
 {
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
@@ -147,8 +147,7 @@ static int setup(void **state)
 {
     (void)state;
     static int serial;
-    snprintf(cachedir, sizeof(cachedir), "%s/fetch-cache-%d-%d", root, (int)getpid(),
-             serial++);
+    snprintf(cachedir, sizeof(cachedir), "%s/fetch-cache-%d-%d", root, (int)getpid(), serial++);
     return 0;
 }
 
@@ -393,8 +392,7 @@ static void test_server_ignores_range(void **state)
     char path[600];
     snprintf(path, sizeof(path), "%s/big.bin", root);
     assert_int_equal(stat(path, &st), 0);
-    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (long long)st.st_size,
-             (long long)st.st_mtime);
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (long long)st.st_size, (long long)st.st_mtime);
     seed_partial(url, etag, big, BIG_SIZE / 3, BIG_SIZE);
     struct fetch *f = new_fetch(0);
     struct diag_list d = {0};
@@ -580,8 +578,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_404, setup, teardown),
         cmocka_unit_test_setup_teardown(test_500_then_success, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_mid_body_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_slow_server_times_out_then_resumes, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_slow_server_times_out_then_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_content_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_server_ignores_range, setup, teardown),

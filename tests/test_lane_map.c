@@ -25,8 +25,8 @@ static void check_probes(const struct lane_map *m, const struct probe *p, size_t
         /* the inverse lands on the same pts (maps here are exact at µs) */
         int64_t back = lane_map_pts_us(m, p[i].board_us);
         if (back != p[i].pts_us)
-            fail_msg("probe %zu: board %lld -> pts %lld, want %lld", i,
-                     (long long)p[i].board_us, (long long)back, (long long)p[i].pts_us);
+            fail_msg("probe %zu: board %lld -> pts %lld, want %lld", i, (long long)p[i].board_us,
+                     (long long)back, (long long)p[i].pts_us);
     }
 }
 
@@ -69,12 +69,9 @@ static void test_anchors_piecewise_linear(void **state)
     assert_int_equal(lane_map_anchor_count(&m), 3);
     assert_int_equal(lane_map_source(&m), LANE_MAP_SEI);
     const struct probe q[] = {
-        {2000000, (B0 + 10020) * 1000},
-        {3000000, (B0 + 11030) * 1000},
-        {5000000, (B0 + 13050) * 1000},
-        {6000000, (B0 + 14060) * 1000},
-        {9000000, (B0 + 17060) * 1000},
-        {0, (B0 + 8020) * 1000},
+        {2000000, (B0 + 10020) * 1000}, {3000000, (B0 + 11030) * 1000},
+        {5000000, (B0 + 13050) * 1000}, {6000000, (B0 + 14060) * 1000},
+        {9000000, (B0 + 17060) * 1000}, {0, (B0 + 8020) * 1000},
     };
     check_probes(&m, q, sizeof(q) / sizeof(q[0]));
     enum lane_map_source src;
@@ -138,9 +135,9 @@ static void test_cap(void **state)
     lane_map_init(&m, 0, -1, B0);
     for (int64_t i = 0; i < LANE_MAP_MAX_ANCHORS; i++)
         assert_int_equal(lane_map_add_anchor(&m, i * 1000, B0 + i), 0);
-    assert_int_equal(lane_map_add_anchor(&m, LANE_MAP_MAX_ANCHORS * 1000LL,
-                                         B0 + LANE_MAP_MAX_ANCHORS),
-                     SP_ELIMIT);
+    assert_int_equal(
+        lane_map_add_anchor(&m, LANE_MAP_MAX_ANCHORS * 1000LL, B0 + LANE_MAP_MAX_ANCHORS),
+        SP_ELIMIT);
     assert_int_equal(lane_map_anchor_count(&m), LANE_MAP_MAX_ANCHORS);
     assert_int_equal(lane_map_board_us(&m, 12345500), (B0 + 12345) * 1000 + 500);
     lane_map_clear(&m);

@@ -146,11 +146,12 @@ static void test_seed_example(void **state)
 
 /* ---- fields ------------------------------------------------------------------- */
 
-#define HDR "'RoomId':1234,'RecordStartTime':1700000000,'RecordStopTime':1700000060," \
-            "'TotalTime':60000"
-#define SEG(play, dur, user, type) \
-    "{'VideoPlayTime':" #play ",'VideoDuration':" #dur ",'UserId':'" user "','VideoType':" \
-    #type ",'VideoUrl':'media/" user #play ".mp4'}"
+#define HDR                                                                                        \
+    "'RoomId':1234,'RecordStartTime':1700000000,'RecordStopTime':1700000060,"                      \
+    "'TotalTime':60000"
+#define SEG(play, dur, user, type)                                                                 \
+    "{'VideoPlayTime':" #play ",'VideoDuration':" #dur ",'UserId':'" user "','VideoType':" #type   \
+    ",'VideoUrl':'media/" user #play ".mp4'}"
 
 static void test_manifest_fields_and_urls(void **state)
 {
@@ -158,22 +159,25 @@ static void test_manifest_fields_and_urls(void **state)
     struct diag_list d;
     diag_init(&d);
     struct recording *rec = NULL;
-    int rc = parse_q("{" HDR ",'Version':1,'TaskId':'t1','Status':'FINISHED',"
-                     "'GroupId':'g1','RecordUserId':'tic_record_user_1234_77',"
-                     "'ReplayUrl':'replay.json','Whiteboard':{'Width':1920,'Height':1080},"
-                     "'Messages':[{'Url':'im/messages-000.json'},{'Url':'https://h/p1.json'}],"
-                     "'OmittedDurations':[],"
-                     "'VideoInfos':[" SEG(0, 30000, "teacher_01", 0) ","
-                     "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':1,"
-                     "'UserId':'tic_substream_teacher_01','VideoUrl':'../shared/s.mp4',"
-                     "'SyncTime':1700000000123,'Width':1280,'Height':720,'VideoSize':99},"
-                     "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':3,"
-                     "'UserId':'tic_mixstream_1234_2','VideoUrl':'http://cdn/m.mp4'},"
-                     "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':4,"
-                     "'UserId':'bob','VideoUrl':'a.mp3','VideoFormat':'mp3'},"
-                     "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':2,"
-                     "'UserId':null,'VideoUrl':'wb.mp4'}," SEG(30000, 30000, "teacher_01", 0)
-                     "]}", &d, &rec);
+    int rc = parse_q(
+        "{" HDR ",'Version':1,'TaskId':'t1','Status':'FINISHED',"
+        "'GroupId':'g1','RecordUserId':'tic_record_user_1234_77',"
+        "'ReplayUrl':'replay.json','Whiteboard':{'Width':1920,'Height':1080},"
+        "'Messages':[{'Url':'im/messages-000.json'},{'Url':'https://h/p1.json'}],"
+        "'OmittedDurations':[],"
+        "'VideoInfos':[" SEG(
+            0, 30000, "teacher_01",
+            0) ","
+               "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':1,"
+               "'UserId':'tic_substream_teacher_01','VideoUrl':'../shared/s.mp4',"
+               "'SyncTime':1700000000123,'Width':1280,'Height':720,'VideoSize':99},"
+               "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':3,"
+               "'UserId':'tic_mixstream_1234_2','VideoUrl':'http://cdn/m.mp4'},"
+               "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':4,"
+               "'UserId':'bob','VideoUrl':'a.mp3','VideoFormat':'mp3'},"
+               "{'VideoPlayTime':0,'VideoDuration':60000,'VideoType':2,"
+               "'UserId':null,'VideoUrl':'wb.mp4'}," SEG(30000, 30000, "teacher_01", 0) "]}",
+        &d, &rec);
     dump(&d);
     assert_int_equal(rc, 0);
     assert_int_equal(d.errors + d.warnings, 0);
@@ -225,7 +229,9 @@ static void test_given_pauses_sorted(void **state)
                              "'OmittedDurations':["
                              "{'VideoTime':40000,'PauseTime':1050000,'ResumeTime':1060000},"
                              "{'VideoTime':20000,'PauseTime':1020000,'ResumeTime':1040000}],"
-                             "'VideoInfos':[" SEG(0, 60000, "a", 0) "]}", &d, &rec), 0);
+                             "'VideoInfos':[" SEG(0, 60000, "a", 0) "]}",
+                             &d, &rec),
+                     0);
     assert_int_equal(rec->n_pauses, 2);
     assert_int_equal(rec->pauses[0].video_ms, 20000);
     assert_int_equal(rec->pauses[1].video_ms, 40000);
@@ -243,10 +249,14 @@ static void test_exact_message_from_issue(void **state)
     struct diag_list d;
     diag_init(&d);
     struct recording *rec = NULL;
-    assert_int_equal(parse_q("{" HDR ",'VideoInfos':[" SEG(0, 1000, "a", 0) ","
-                             SEG(1000, 1000, "a", 0) "," SEG(2000, 1000, "a", 0) ","
-                             "{'VideoPlayTime':'3000','VideoDuration':1000,'VideoType':0,"
-                             "'UserId':'a','VideoUrl':'x'}]}", &d, &rec), 0);
+    assert_int_equal(
+        parse_q(
+            "{" HDR ",'VideoInfos':[" SEG(0, 1000, "a", 0) "," SEG(1000, 1000, "a", 0) "," SEG(
+                2000, 1000, "a", 0) ","
+                                    "{'VideoPlayTime':'3000','VideoDuration':1000,'VideoType':0,"
+                                    "'UserId':'a','VideoUrl':'x'}]}",
+            &d, &rec),
+        0);
     assert_int_equal(d.errors, 1);
     assert_string_equal(d.items[0].text,
                         "manifest.json: VideoInfos[3].VideoPlayTime: expected integer, got string");
@@ -267,33 +277,33 @@ struct diag_case {
 static const struct diag_case cases[] = {
     /* types and ranges */
     {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':1.5,'VideoType':0,"
-     "'VideoUrl':'x'}]}", 0, DIAG_ERROR,
-     "manifest.json: VideoInfos[0].VideoDuration: expected integer, got 1.5"},
+     "'VideoUrl':'x'}]}",
+     0, DIAG_ERROR, "manifest.json: VideoInfos[0].VideoDuration: expected integer, got 1.5"},
     {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':-5,'VideoType':0,"
-     "'VideoUrl':'x'}]}", 0, DIAG_ERROR,
-     "manifest.json: VideoInfos[0].VideoDuration: must not be negative, got -5"},
+     "'VideoUrl':'x'}]}",
+     0, DIAG_ERROR, "manifest.json: VideoInfos[0].VideoDuration: must not be negative, got -5"},
     {"{" HDR ",'VideoInfos':[{'VideoPlayTime':1e300,'VideoDuration':5,'VideoType':0,"
-     "'VideoUrl':'x'}]}", 0, DIAG_ERROR,
-     "manifest.json: VideoInfos[0].VideoPlayTime: expected integer, got 1e+300"},
-    {"{" HDR ",'VideoInfos':[{'VideoDuration':5,'VideoType':0,'VideoUrl':'x'}]}", 0,
-     DIAG_ERROR, "manifest.json: VideoInfos[0].VideoPlayTime: missing; segment skipped"},
-    {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoUrl':'x'}]}", 0,
-     DIAG_ERROR, "manifest.json: VideoInfos[0].VideoType: missing; segment skipped"},
+     "'VideoUrl':'x'}]}",
+     0, DIAG_ERROR, "manifest.json: VideoInfos[0].VideoPlayTime: expected integer, got 1e+300"},
+    {"{" HDR ",'VideoInfos':[{'VideoDuration':5,'VideoType':0,'VideoUrl':'x'}]}", 0, DIAG_ERROR,
+     "manifest.json: VideoInfos[0].VideoPlayTime: missing; segment skipped"},
+    {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoUrl':'x'}]}", 0, DIAG_ERROR,
+     "manifest.json: VideoInfos[0].VideoType: missing; segment skipped"},
     {"{" HDR ",'VideoInfos':[7]}", 0, DIAG_ERROR,
      "manifest.json: VideoInfos[0]: expected object, got number"},
     {"{" HDR ",'VideoInfos':{}}", 0, DIAG_ERROR,
      "manifest.json: VideoInfos: expected array, got object"},
     {"{" HDR "}", 0, DIAG_WARNING, "manifest.json: VideoInfos: missing; no media lanes"},
     {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoType':0,"
-     "'UserId':3,'VideoUrl':'x'}]}", 0, DIAG_ERROR,
-     "manifest.json: VideoInfos[0].UserId: expected string, got number"},
-    {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoType':0}]}", 0,
-     DIAG_ERROR, "manifest.json: VideoInfos[0].VideoUrl: missing; the lane has no media here"},
+     "'UserId':3,'VideoUrl':'x'}]}",
+     0, DIAG_ERROR, "manifest.json: VideoInfos[0].UserId: expected string, got number"},
+    {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoType':0}]}", 0, DIAG_ERROR,
+     "manifest.json: VideoInfos[0].VideoUrl: missing; the lane has no media here"},
     {"{" HDR ",'VideoInfos':[" SEG(0, 60000, "a", 9) "]}", 0, DIAG_WARNING,
      "manifest.json: VideoInfos[0].VideoType: unknown type 9 (0 to 4 are known)"},
     {"{" HDR ",'VideoInfos':[{'VideoPlayTime':0,'VideoDuration':5,'VideoType':0,"
-     "'VideoUrl':'x','VideoSize':-1}]}", 0, DIAG_ERROR,
-     "manifest.json: VideoInfos[0].VideoSize: must not be negative, got -1"},
+     "'VideoUrl':'x','VideoSize':-1}]}",
+     0, DIAG_ERROR, "manifest.json: VideoInfos[0].VideoSize: must not be negative, got -1"},
     /* the timeline */
     {"{" HDR ",'VideoInfos':[" SEG(0, 70000, "a", 0) "]}", 0, DIAG_WARNING,
      "manifest.json: VideoInfos[0]: ends at 70000 ms, past TotalTime 60000 ms; cut there"},
@@ -307,45 +317,51 @@ static const struct diag_case cases[] = {
      "before that one ends at 30000 ms)"},
     {"{'RecordStopTime':1700000060,'TotalTime':60000,'VideoInfos':[]}", 0, DIAG_ERROR,
      "manifest.json: RecordStartTime: missing; wall-clock times are unknown"},
-    {"{'RecordStartTime':1700000000,'RecordStopTime':1700000060,'VideoInfos':["
-     SEG(0, 45000, "a", 0) "]}", 0, DIAG_ERROR,
-     "manifest.json: TotalTime: missing; using the end of the last segment"},
+    {"{'RecordStartTime':1700000000,'RecordStopTime':1700000060,'VideoInfos':[" SEG(0, 45000, "a",
+                                                                                    0) "]}",
+     0, DIAG_ERROR, "manifest.json: TotalTime: missing; using the end of the last segment"},
     {"{'RecordStartTime':1700000000,'RecordStopTime':1699999000,'TotalTime':0}", 0, DIAG_ERROR,
      "manifest.json: RecordStopTime: 1699999000 is before RecordStartTime 1700000000"},
     {"{'RecordStartTime':1700000000,'TotalTime':0,'VideoInfos':[]}", 0, DIAG_WARNING,
      "manifest.json: RecordStopTime: missing; pauses cannot be found"},
     {"{'RecordStartTime':1700000000,'RecordStopTime':1700000060,'TotalTime':90000,"
-     "'VideoInfos':[]}", 0, DIAG_WARNING,
+     "'VideoInfos':[]}",
+     0, DIAG_WARNING,
      "manifest.json: TotalTime: 90000 ms is longer than RecordStopTime - RecordStartTime "
      "(60000 ms)"},
     /* 20 s of wall time too many, but lane a runs across every boundary */
     {"{'RecordStartTime':1700000000,'RecordStopTime':1700000080,'TotalTime':60000,"
-     "'VideoInfos':[" SEG(0, 60000, "a", 0) "," SEG(0, 30000, "b", 0) ","
-     SEG(30000, 30000, "b", 0) "]}", 0, DIAG_WARNING,
+     "'VideoInfos':[" SEG(0, 60000, "a", 0) "," SEG(0, 30000, "b", 0) "," SEG(30000, 30000, "b",
+                                                                              0) "]}",
+     0, DIAG_WARNING,
      "manifest.json: RecordStopTime - RecordStartTime is 20000 ms longer than TotalTime, but "
      "no playback time has every lane ending and restarting; the pause cannot be placed"},
     {"{'RecordStartTime':1700000000,'RecordStopTime':1700000080,'TotalTime':60000,"
-     "'VideoInfos':[" SEG(0, 20000, "a", 0) "," SEG(20000, 20000, "a", 0) ","
-     SEG(40000, 20000, "a", 0) "]}", 0, DIAG_WARNING,
+     "'VideoInfos':[" SEG(0, 20000, "a", 0) "," SEG(20000, 20000, "a", 0) "," SEG(40000, 20000, "a",
+                                                                                  0) "]}",
+     0, DIAG_WARNING,
      "manifest.json: 2 playback times could hold the 20000 ms of pause (first 20000 ms, last "
      "40000 ms); placed at the first"},
     /* OmittedDurations */
-    {"{" HDR ",'OmittedDurations':[{'VideoTime':1,'PauseTime':9,'ResumeTime':5}]}", 0,
-     DIAG_ERROR, "manifest.json: OmittedDurations[0]: ResumeTime 5 is before PauseTime 9; "
+    {"{" HDR ",'OmittedDurations':[{'VideoTime':1,'PauseTime':9,'ResumeTime':5}]}", 0, DIAG_ERROR,
+     "manifest.json: OmittedDurations[0]: ResumeTime 5 is before PauseTime 9; "
      "pause skipped"},
     {"{" HDR ",'OmittedDurations':[{'VideoTime':1,'PauseTime':9}]}", 0, DIAG_ERROR,
      "manifest.json: OmittedDurations[0].ResumeTime: missing; pause skipped"},
     {"{" HDR ",'OmittedDurations':['x']}", 0, DIAG_ERROR,
      "manifest.json: OmittedDurations[0]: expected object, got string"},
     {"{" HDR ",'OmittedDurations':[{'VideoTime':1000,'PauseTime':1700000001000,"
-     "'ResumeTime':1700000031000}]}", 0, DIAG_WARNING,
+     "'ResumeTime':1700000031000}]}",
+     0, DIAG_WARNING,
      "manifest.json: OmittedDurations: RecordStopTime - RecordStartTime is 60000 ms, but "
      "TotalTime plus the pauses is 90000 ms"},
     {"{" HDR ",'OmittedDurations':[{'VideoTime':70000,'PauseTime':1,'ResumeTime':1}]}", 0,
-     DIAG_WARNING, "manifest.json: OmittedDurations: pause at VideoTime 70000 ms is past "
+     DIAG_WARNING,
+     "manifest.json: OmittedDurations: pause at VideoTime 70000 ms is past "
      "TotalTime 60000 ms"},
     {"{" HDR ",'OmittedDurations':[{'VideoTime':10,'PauseTime':100,'ResumeTime':200},"
-     "{'VideoTime':20,'PauseTime':150,'ResumeTime':160}]}", 0, DIAG_WARNING,
+     "{'VideoTime':20,'PauseTime':150,'ResumeTime':160}]}",
+     0, DIAG_WARNING,
      "manifest.json: OmittedDurations: pause at VideoTime 20 ms begins (PauseTime 150) before "
      "the previous pause resumes (200)"},
     /* status */
@@ -379,8 +395,8 @@ static const struct diag_case cases[] = {
      "tic_record_user_1234_<random>"},
     {"{" HDR ",'RecordUserId':'tic_record_user_1234_'}", 0, DIAG_WARNING,
      "manifest.json: RecordUserId: 'tic_record_user_1234_' does not look like"},
-    {"{'RecordStartTime':1,'RecordStopTime':1,'TotalTime':0,'RecordUserId':'x'}", 0,
-     DIAG_WARNING, "manifest.json: RecordUserId: 'x' does not look like "
+    {"{'RecordStartTime':1,'RecordStopTime':1,'TotalTime':0,'RecordUserId':'x'}", 0, DIAG_WARNING,
+     "manifest.json: RecordUserId: 'x' does not look like "
      "tic_record_user_<RoomId>_<random>"},
     /* manifest parts */
     {"{" HDR ",'Version':2}", 0, DIAG_WARNING,
@@ -402,8 +418,7 @@ static const struct diag_case cases[] = {
     /* whole-document failures */
     {"{\n  'a': }", SP_EPARSE, DIAG_ERROR, "manifest.json: not valid JSON (line 2, column"},
     {"{} x", SP_EPARSE, DIAG_ERROR, "manifest.json: not valid JSON (line 1, column 3)"},
-    {"[1,2]", SP_EPARSE, DIAG_ERROR,
-     "manifest.json: expected a JSON object at the top, got array"},
+    {"[1,2]", SP_EPARSE, DIAG_ERROR, "manifest.json: expected a JSON object at the top, got array"},
     {"  \n", SP_EPARSE, DIAG_ERROR, "manifest.json: empty document (expected a JSON object)"},
 };
 
@@ -435,7 +450,9 @@ static void test_valid_record_user_id_is_quiet(void **state)
     diag_init(&d);
     struct recording *rec = NULL;
     assert_int_equal(parse_q("{" HDR ",'RecordUserId':'tic_record_user_1234_100',"
-                             "'VideoInfos':[" SEG(0, 60000, "a", 0) "]}", &d, &rec), 0);
+                             "'VideoInfos':[" SEG(0, 60000, "a", 0) "]}",
+                             &d, &rec),
+                     0);
     dump(&d);
     assert_int_equal(d.count, 0);
     assert_string_equal(rec->record_user_id, "tic_record_user_1234_100");
@@ -610,8 +627,9 @@ static char *tmp_path(const char *name)
     return p;
 }
 
-#define REPLAY_Q "{" HDR ",'Version':1,'Messages':[{'Url':'im/m0.json'}],'VideoInfos':[" \
-                 SEG(0, 60000, "t", 0) "]}"
+#define REPLAY_Q                                                                                   \
+    "{" HDR                                                                                        \
+    ",'Version':1,'Messages':[{'Url':'im/m0.json'}],'VideoInfos':[" SEG(0, 60000, "t", 0) "]}"
 
 static void test_open_paths_and_errors(void **state)
 {
@@ -619,8 +637,7 @@ static void test_open_paths_and_errors(void **state)
     struct diag_list d;
     diag_init(&d);
     struct recording *rec = NULL;
-    assert_int_equal(manifest_open(SIGPLAY_TEST_DATA "/seed-result.json", NULL, NULL, &d, &rec),
-                     0);
+    assert_int_equal(manifest_open(SIGPLAY_TEST_DATA "/seed-result.json", NULL, NULL, &d, &rec), 0);
     assert_int_equal(rec->n_segments, 6);
     assert_string_equal(rec->doc_name, "seed-result.json");
     assert_true(strncmp(rec->doc_url, "file:///", 8) == 0);
@@ -631,8 +648,8 @@ static void test_open_paths_and_errors(void **state)
     assert_null(rec);
     expect_diag(&d, DIAG_ERROR, "/no-such.json: cannot read: no such file");
 
-    assert_int_equal(manifest_open("https://cos.example.com/r/replay.json", NULL, NULL, &d,
-                                   &rec), SP_EUNSUPPORTED);
+    assert_int_equal(manifest_open("https://cos.example.com/r/replay.json", NULL, NULL, &d, &rec),
+                     SP_EUNSUPPORTED);
     expect_diag(&d, DIAG_ERROR, "https://cos.example.com/r/replay.json: needs network support");
 
     assert_int_equal(manifest_open("ftp://h/r.json", NULL, NULL, &d, &rec), SP_EUNSUPPORTED);
@@ -642,12 +659,14 @@ static void test_open_paths_and_errors(void **state)
     expect_diag(&d, DIAG_ERROR, "no source given");
 
     assert_int_equal(manifest_open("https://sdk.example.com/web/replay/index.html?url=&"
-                                   "showChatMessages=1", NULL, NULL, &d, &rec), SP_EINVAL);
+                                   "showChatMessages=1",
+                                   NULL, NULL, &d, &rec),
+                     SP_EINVAL);
     expect_diag(&d, DIAG_ERROR, "url: the player link names no replay URL");
 
     struct manifest_open_opts small = {0, 100};
-    assert_int_equal(manifest_open(SIGPLAY_TEST_DATA "/seed-result.json", NULL, &small, &d,
-                                   &rec), SP_ELIMIT);
+    assert_int_equal(manifest_open(SIGPLAY_TEST_DATA "/seed-result.json", NULL, &small, &d, &rec),
+                     SP_ELIMIT);
     expect_diag(&d, DIAG_ERROR, "seed-result.json: larger than the limit of 100 bytes");
     diag_clear(&d);
 }
@@ -671,14 +690,15 @@ static void test_open_follows_replay_url(void **state)
     recording_free(rec);
 
     /* A ReplayUrl that cannot be read: the result itself, with an error. */
-    write_tmp("mo-broken.json", "{" HDR ",'ReplayUrl':'mo-missing.json','VideoInfos':["
-                                SEG(0, 60000, "t", 0) "]}");
+    write_tmp("mo-broken.json",
+              "{" HDR ",'ReplayUrl':'mo-missing.json','VideoInfos':[" SEG(0, 60000, "t", 0) "]}");
     char *broken = tmp_path("mo-broken.json");
     assert_int_equal(manifest_open(broken, NULL, NULL, &d, &rec), 0);
     assert_string_equal(rec->doc_name, "mo-broken.json");
     expect_diag(&d, DIAG_ERROR, "mo-missing.json: cannot read: no such file");
-    expect_diag(&d, DIAG_ERROR, "mo-broken.json: ReplayUrl: the replay manifest could not be "
-                                "read; using this result's media alone");
+    expect_diag(&d, DIAG_ERROR,
+                "mo-broken.json: ReplayUrl: the replay manifest could not be "
+                "read; using this result's media alone");
     recording_free(rec);
     diag_clear(&d);
 
@@ -784,7 +804,9 @@ static void test_open_player_link_over_a_loader(void **state)
 
     /* showChatMessages=0, and a relative url= taken against the link. */
     assert_int_equal(manifest_open("https://cos.example.com/r/index.html?url=replay.json&"
-                                   "showChatMessages=0", &fake, NULL, &d, &rec), 0);
+                                   "showChatMessages=0",
+                                   &fake, NULL, &d, &rec),
+                     0);
     assert_int_equal(rec->show_chat, 0);
     assert_string_equal(rec->doc_url, "https://cos.example.com/r/replay.json");
     recording_free(rec);
@@ -803,8 +825,10 @@ static void test_open_player_link_over_a_loader(void **state)
         o += (*s == ':' || *s == '/') ? sprintf(o, "%%%02X", (unsigned char)*s)
                                       : sprintf(o, "%c", *s);
     char link2[4096];
-    snprintf(link2, sizeof(link2), "file:///opt/web/replay/index.html?url=%s&"
-                                   "showChatMessages=1", enc);
+    snprintf(link2, sizeof(link2),
+             "file:///opt/web/replay/index.html?url=%s&"
+             "showChatMessages=1",
+             enc);
     assert_int_equal(manifest_open(link2, NULL, NULL, &d, &rec), 0);
     assert_string_equal(rec->doc_name, "mo-link-replay.json");
     assert_int_equal(rec->show_chat, 1);

@@ -54,8 +54,8 @@ static void rig_open(struct rig *r)
     assert_int_equal(manifest_open(SIGPLAY_SAMPLE_DIR "/replay.json", NULL, NULL, NULL, &r->rec),
                      0);
     assert_int_equal(tl_create(r->rec, &r->tl), 0);
-    struct player_opts po = {.audio = true, .max_speed = true, .sei_scan = sei_scan_packet,
-                             .null_sink = true};
+    struct player_opts po = {
+        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet, .null_sink = true};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);
 }
 
@@ -142,9 +142,9 @@ static void test_seek_again_and_again(void **state)
     rig_open(&r);
     /* across the pause (30 s) both ways, before and at the student's join
      * (8 s), repeated targets, the last frame */
-    const int64_t targets_ms[] = {45000, 25000, 50000, 5000, 31000, 29500, 8000, 7999,
-                                  59900, 12345, 30000, 29999, 44000, 44000, 44067, 100,
-                                  52000, 0,     33333, 9000};
+    const int64_t targets_ms[] = {45000, 25000, 50000, 5000,  31000, 29500, 8000,
+                                  7999,  59900, 12345, 30000, 29999, 44000, 44000,
+                                  44067, 100,   52000, 0,     33333, 9000};
     char what[64];
     for (size_t i = 0; i < sizeof(targets_ms) / sizeof(targets_ms[0]); i++) {
         player_seek_us(r.p, targets_ms[i] * 1000);

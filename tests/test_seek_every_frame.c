@@ -36,8 +36,11 @@ static const char *sample_file(void)
 
 static struct segdec *open_dec(int threads)
 {
-    struct segdec_opts o = {.url = sample_file(), .lane = "teacher_01", .no_audio = true,
-                            .sync_time_ms = -1, .codec_threads = threads};
+    struct segdec_opts o = {.url = sample_file(),
+                            .lane = "teacher_01",
+                            .no_audio = true,
+                            .sync_time_ms = -1,
+                            .codec_threads = threads};
     struct segdec *d = NULL;
     assert_int_equal(segdec_create(&o, &d), 0);
     return d;
@@ -48,8 +51,11 @@ static int setup(void **state)
     (void)state;
     av_log_set_level(AV_LOG_QUIET);
     struct segdec *d = NULL;
-    struct segdec_opts o = {.url = sample_file(), .lane = "teacher_01", .no_audio = true,
-                            .sync_time_ms = -1, .codec_threads = 1};
+    struct segdec_opts o = {.url = sample_file(),
+                            .lane = "teacher_01",
+                            .no_audio = true,
+                            .sync_time_ms = -1,
+                            .codec_threads = 1};
     if (segdec_create(&o, &d) != 0)
         return -1;
     struct frame_queue *q = segdec_video_frames(d);

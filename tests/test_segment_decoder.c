@@ -36,7 +36,6 @@ static void tmp_path(char *buf, size_t n, const char *name)
     snprintf(buf, n, "%s/segdec-%s", SIGPLAY_TEST_TMP, name);
 }
 
-
 static int setup(void **state)
 {
     (void)state;
@@ -52,8 +51,11 @@ static int setup(void **state)
 
 static struct segdec *open_dec(const char *path, const char *lane, int64_t start)
 {
-    struct segdec_opts o = {.url = path, .lane = lane, .sync_time_ms = -1,
-                            .play_time_board_ms = B0, .start_pts_us = start};
+    struct segdec_opts o = {.url = path,
+                            .lane = lane,
+                            .sync_time_ms = -1,
+                            .play_time_board_ms = B0,
+                            .start_pts_us = start};
     struct segdec *d = NULL;
     assert_int_equal(segdec_create(&o, &d), 0);
     return d;
@@ -157,9 +159,9 @@ static void test_exact_seek_matches_continuous(void **state)
         first + 25 * FRAME_US,         /* on a key frame */
         first + 49 * FRAME_US + 39999, /* last µs of a frame */
         first + 60 * FRAME_US + 12345,
-        first + 74 * FRAME_US,         /* the last frame */
-        first + 80 * FRAME_US,         /* past the end: the last frame */
-        first + 3 * FRAME_US,          /* backwards again */
+        first + 74 * FRAME_US, /* the last frame */
+        first + 80 * FRAME_US, /* past the end: the last frame */
+        first + 3 * FRAME_US,  /* backwards again */
     };
     struct segdec *d = open_dec(g_fast, "teacher_01", 0);
     assert_int_equal(segdec_wait_ready(d, 10000), 0);
@@ -244,9 +246,13 @@ static void test_sei_hook_feeds_the_map(void **state)
 {
     (void)state;
     struct sei_counter c = {0};
-    struct segdec_opts o = {.url = g_fast, .lane = "s", .sync_time_ms = -1,
-                            .play_time_board_ms = B0, .sei_scan = counting_sei,
-                            .sei_opaque = &c, .no_audio = true};
+    struct segdec_opts o = {.url = g_fast,
+                            .lane = "s",
+                            .sync_time_ms = -1,
+                            .play_time_board_ms = B0,
+                            .sei_scan = counting_sei,
+                            .sei_opaque = &c,
+                            .no_audio = true};
     struct segdec *d;
     assert_int_equal(segdec_create(&o, &d), 0);
     struct shown got[FRAMES];

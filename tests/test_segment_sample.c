@@ -57,8 +57,11 @@ static void check_segment(const cJSON *seg)
     snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, file);
     const cJSON *anchors = cJSON_GetObjectItemCaseSensitive(seg, "anchors");
     int n_anchors = cJSON_GetArraySize(anchors);
-    struct segdec_opts o = {.url = path, .lane = file, .sync_time_ms = -1,
-                            .play_time_board_ms = 0, .sei_scan = sei_scan_packet,
+    struct segdec_opts o = {.url = path,
+                            .lane = file,
+                            .sync_time_ms = -1,
+                            .play_time_board_ms = 0,
+                            .sei_scan = sei_scan_packet,
                             .no_audio = true};
     struct segdec *d;
     assert_int_equal(segdec_create(&o, &d), 0);
@@ -133,8 +136,11 @@ static void test_seek_by_board_matches_continuous(void **state)
     const char *file = cJSON_GetObjectItemCaseSensitive(seg, "file")->valuestring;
     char path[1024];
     snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, file);
-    struct segdec_opts o = {.url = path, .lane = file, .sync_time_ms = -1,
-                            .sei_scan = sei_scan_packet, .no_audio = true};
+    struct segdec_opts o = {.url = path,
+                            .lane = file,
+                            .sync_time_ms = -1,
+                            .sei_scan = sei_scan_packet,
+                            .no_audio = true};
     struct segdec *d;
     assert_int_equal(segdec_create(&o, &d), 0);
     struct frame_queue *q = segdec_video_frames(d);

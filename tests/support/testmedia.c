@@ -96,7 +96,8 @@ static void paint(AVFrame *f, int i)
                 (uint8_t)(16 + ((x + 3 * i) % 64) + ((y / 8 + i) % 2) * 64 + (i % 10) * 8);
     for (int p = 1; p < 3; p++)
         for (int y = 0; y < f->height / 2; y++)
-            memset(f->data[p] + y * f->linesize[p], (uint8_t)(64 + p * 40 + i % 50), (size_t)f->width / 2);
+            memset(f->data[p] + y * f->linesize[p], (uint8_t)(64 + p * 40 + i % 50),
+                   (size_t)f->width / 2);
 }
 
 int testmedia_write(const char *path, const struct testmedia_opts *oin)
@@ -170,10 +171,10 @@ int testmedia_write(const char *path, const struct testmedia_opts *oin)
                 float *s = (float *)f->data[ch];
                 for (int k = 0; k < n; k++) {
                     int64_t sn = next_sample + k;
-                    s[k] = sn < total_samples
-                               ? (float)(0.5 * sin(2 * M_PI * o.tone_hz * (double)sn /
-                                                   o.sample_rate))
-                               : 0.0f;
+                    s[k] =
+                        sn < total_samples
+                            ? (float)(0.5 * sin(2 * M_PI * o.tone_hz * (double)sn / o.sample_rate))
+                            : 0.0f;
                 }
             }
             f->pts = next_sample;

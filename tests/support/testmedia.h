@@ -13,15 +13,15 @@
 #include <stdint.h>
 
 struct testmedia_opts {
-    int frames;      /* video frames; 0: no video */
-    int fps;         /* default 25 */
+    int frames;        /* video frames; 0: no video */
+    int fps;           /* default 25 */
     int width, height; /* default 160 x 120 */
-    int gop;         /* key frame interval, frames; default 25 */
-    int bframes;     /* default 2 */
-    double audio_s;  /* seconds of audio; 0: no audio */
-    int sample_rate; /* default 48000 */
-    double tone_hz;  /* default 440 */
-    bool faststart;  /* moov before mdat */
+    int gop;           /* key frame interval, frames; default 25 */
+    int bframes;       /* default 2 */
+    double audio_s;    /* seconds of audio; 0: no audio */
+    int sample_rate;   /* default 48000 */
+    double tone_hz;    /* default 440 */
+    bool faststart;    /* moov before mdat */
 };
 
 /* Writes the file; returns 0 or a negative AVERROR. */
