@@ -364,8 +364,8 @@ static int job_open(struct job *j)
         rc = SP_ENOMEM;
         goto fail;
     }
-    rc = app_layout_load(a->layout, j->rec, class_has_board(j->c), a->w, a->h, j->chat_on,
-                         &j->diag, j->l);
+    rc = app_layout_load(a->layout, j->rec, class_has_board(j->c), a->w, a->h, j->chat_on, &j->diag,
+                         j->l);
     if (rc == SP_EINVAL || rc == SP_ENOMEM)
         goto fail;
     if (rc)

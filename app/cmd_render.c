@@ -25,22 +25,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sigplay render SOURCE --at MS -o FILE.png [--layout FILE|board|grid|focus]\n"
-               "                      [--size WxH] [--chat | --no-chat] [network options]\n"
-               "Draws the class at playback time MS into a PNG, as the window shows it\n"
-               "(without the on-screen controls).\n"
-               "--at MS        playback time in ms, 0 to the recording's TotalTime\n"
-               "-o FILE.png    where to write the frame\n"
-               "--layout L     a preset (board: the board large, pictures in a strip;\n"
-               "               grid; focus: the teacher's camera large) or a CustomLayout\n"
-               "               JSON file (see docs/layouts.md); default board\n"
-               "--size WxH     frame size in pixels (default 1280x720, or a custom layout's\n"
-               "               canvas); a custom layout is scaled into it keeping its aspect\n"
-               "--chat         show the chat column (default: as the link's\n"
-               "               showChatMessages says, else off); --no-chat hides it\n"
-               "%s"
-               "Exit: 0 written, 1 written with warnings, 2 could not render, 64 bad command "
-               "line.\n",
+    fprintf(f,
+            "Usage: sigplay render SOURCE --at MS -o FILE.png [--layout FILE|board|grid|focus]\n"
+            "                      [--size WxH] [--chat | --no-chat] [network options]\n"
+            "Draws the class at playback time MS into a PNG, as the window shows it\n"
+            "(without the on-screen controls).\n"
+            "--at MS        playback time in ms, 0 to the recording's TotalTime\n"
+            "-o FILE.png    where to write the frame\n"
+            "--layout L     a preset (board: the board large, pictures in a strip;\n"
+            "               grid; focus: the teacher's camera large) or a CustomLayout\n"
+            "               JSON file (see docs/layouts.md); default board\n"
+            "--size WxH     frame size in pixels (default 1280x720, or a custom layout's\n"
+            "               canvas); a custom layout is scaled into it keeping its aspect\n"
+            "--chat         show the chat column (default: as the link's\n"
+            "               showChatMessages says, else off); --no-chat hides it\n"
+            "%s"
+            "Exit: 0 written, 1 written with warnings, 2 could not render, 64 bad command "
+            "line.\n",
             app_net_help());
 }
 
@@ -134,8 +135,8 @@ int cmd_render(int argc, char **argv)
     if ((rc = class_scene_create(rec, class_timeline(c), &so, &cs)) != 0)
         goto fail;
     bool chat_on = chat >= 0 ? chat == 1 : rec->show_chat == 1;
-    if ((rc = app_layout_load(layout_spec, rec, class_has_board(c), size_w, size_h, chat_on,
-                              &diag, l)) != 0) {
+    if ((rc = app_layout_load(layout_spec, rec, class_has_board(c), size_w, size_h, chat_on, &diag,
+                              l)) != 0) {
         if (rc == SP_EINVAL)
             goto fail;
         goto out; /* diag names the file and the reason */

@@ -173,8 +173,8 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         engine_ui_take_diags(e, &diag);
         engine_ui_destroy(&e);
         class_close(&c);
-        exit_code = draw_instead(source, net, text, eo, wo, "no display (the window could not open)",
-                                 &diag);
+        exit_code = draw_instead(source, net, text, eo, wo,
+                                 "no display (the window could not open)", &diag);
         goto out;
     }
     if (rc == 0)

@@ -24,10 +24,10 @@ struct sp_class {
     /* The network client, started on the first remote URL. Signaling
      * workers ask for it from their threads, hence the lock. */
     pthread_mutex_t net_lock;
-    struct fetch *f;  /* guarded by net_lock until class_close */
-    bool net_tried;   /* guarded by net_lock */
-    int net_rc;       /* guarded by net_lock: fetch_create()'s result */
-    char *cache_dir;  /* the resolved cache directory (NULL: none) */
+    struct fetch *f; /* guarded by net_lock until class_close */
+    bool net_tried;  /* guarded by net_lock */
+    int net_rc;      /* guarded by net_lock: fetch_create()'s result */
+    char *cache_dir; /* the resolved cache directory (NULL: none) */
     struct sp_loader loader;
 
     struct player *p; /* NULL without CLASS_MEDIA */
@@ -199,8 +199,8 @@ static bool bring_signaling(struct sp_class *c, int64_t w_ms)
     int64_t sum = 0;
     for (size_t k = 0; k < n && k < MAX_LASERS; k++)
         sum += las[k].t;
-    bool changed = !c->shown || ops != c->ops_shown || chat != c->chat_shown ||
-                   n != c->n_lasers || sum != c->laser_sum;
+    bool changed = !c->shown || ops != c->ops_shown || chat != c->chat_shown || n != c->n_lasers ||
+                   sum != c->laser_sum;
     c->w_ms = w_ms;
     c->ops_shown = ops;
     c->chat_shown = chat;
@@ -253,9 +253,8 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
     }
     if (opts->parts & CLASS_SIGNALING) {
         c->cache_dir = signal_cache_dir(opts);
-        struct signaling_opts so = {.loader = &c->loader,
-                                    .cache_dir = c->cache_dir,
-                                    .parallel = opts->signal_parallel};
+        struct signaling_opts so = {
+            .loader = &c->loader, .cache_dir = c->cache_dir, .parallel = opts->signal_parallel};
         if ((rc = signaling_start(c->rec, &so, &c->sig)) != 0)
             goto fail;
     }

@@ -72,7 +72,7 @@ struct dl;
 /* One scheme://authority documents come from (fetch thread only). */
 struct host {
     struct host *next;
-    char key[HOST_KEY_MAX]; /* lower-cased */
+    char key[HOST_KEY_MAX];              /* lower-cased */
     bool busy[FETCH_MAX_CONNS_PER_HOST]; /* a request is on that slot */
     /* until when the slot's last connection may still be idling, kept
      * alive for reuse; 0 once it is known closed */
@@ -88,7 +88,7 @@ struct fetch {
     struct lws_context *ctx;
     struct lws_vhost *vh_direct, *vh_http_proxy, *vh_https_proxy;
     struct lws_vhost *vh_doc[FETCH_MAX_CONNS_PER_HOST]; /* document slots, direct */
-    char *no_proxy; /* copy of no_proxy/NO_PROXY, or NULL */
+    char *no_proxy;                                     /* copy of no_proxy/NO_PROXY, or NULL */
     pthread_t thread;
     atomic_bool stop;
     lws_sorted_usec_list_t tick; /* fetch thread */
@@ -147,10 +147,10 @@ struct dl {
     int slot;          /* the slot held, -1 none */
     bool queued;       /* in host->queue */
     struct dl *qnext;
-    bool pipelined;    /* this connection may stay alive after the answer */
-    bool reused;       /* sent where a kept-alive connection was idling */
+    bool pipelined;      /* this connection may stay alive after the answer */
+    bool reused;         /* sent where a kept-alive connection was idling */
     bool ends_by_length; /* Content-Length ends the body where d->end is */
-    bool done_304;     /* a 304 with Content-Length: 0 is completing */
+    bool done_304;       /* a 304 with Content-Length: 0 is completing */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -611,8 +611,8 @@ static void dl_connect(struct dl *d)
     d->deadline_us = now_us() + (int64_t)f->opts.connect_timeout_ms * 1000;
     d->retry_at_us = 0;
     dl_set_state(d, FETCH_CONNECTING);
-    SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start,
-           (long long)d->end, d->conditional ? " (revalidate)" : "",
+    SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start, (long long)d->end,
+           d->conditional ? " (revalidate)" : "",
            d->pipelined ? (d->reused ? " (kept-alive slot)" : " (new slot connection)") : "");
     struct lws *w = lws_client_connect_via_info(&ci);
     if (w && !d->finished && d->st.state == FETCH_CONNECTING && d->retry_at_us == 0)
@@ -1388,8 +1388,8 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
         f->vh_http_proxy = make_vhost(f, "http-proxy", hp);
     if (f->vh_direct && hsp)
         f->vh_https_proxy = make_vhost(f, "https-proxy", hsp);
-    bool vh_ok = f->vh_direct && docs_ok && (!hp || f->vh_http_proxy) &&
-                 (!hsp || f->vh_https_proxy);
+    bool vh_ok =
+        f->vh_direct && docs_ok && (!hp || f->vh_http_proxy) && (!hsp || f->vh_https_proxy);
     free(hp);
     free(hsp);
     if (!vh_ok) {
@@ -1640,8 +1640,7 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
     return r;
 }
 
-int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data,
-                     size_t *len)
+int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len)
 {
     *data = NULL;
     if (len)

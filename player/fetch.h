@@ -107,8 +107,7 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
  * read from disk as by fetch_get(). Thread-safe. Returns 0, SP_ENOENT (not
  * cached, or cached only in part), SP_ELIMIT (bigger than max_bytes),
  * SP_EIO or SP_ENOMEM. */
-int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data,
-                     size_t *len);
+int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len);
 
 /* An sp_loader (player/loader.h) serving http(s) through f (with the
  * cache and its offline fallback) and file URLs from disk. Valid while f

@@ -719,14 +719,17 @@ static int unwrap_result(struct mctx *c, const cJSON *root, const cJSON **res, c
         return SP_ETASKFAILED;
     }
     if (event && strcmp(event, "OnlineRecordFinished") != 0) {
-        const char *what = !strcmp(event, "OnlineRecordStarted")   ? "the recording has started and is still running"
-                           : !strcmp(event, "OnlineRecordStopped") ? "the recording has stopped; its result comes with OnlineRecordFinished"
-                           : !strcmp(event, "OnlineRecordLongPauseWarning")
-                               ? "the recording has been paused long; it stops if the pause goes on"
-                           : !strcmp(event, "OnlineRecordLongPauseForceStopped")
-                               ? "the recording was paused too long and was stopped by the service"
-                               : "an event that carries no recording result";
-        diag_add(c->diag, DIAG_ERROR, "%s: EventType %s: %s; nothing to play", c->name, event, what);
+        const char *what =
+            !strcmp(event, "OnlineRecordStarted") ? "the recording has started and is still running"
+            : !strcmp(event, "OnlineRecordStopped")
+                ? "the recording has stopped; its result comes with OnlineRecordFinished"
+            : !strcmp(event, "OnlineRecordLongPauseWarning")
+                ? "the recording has been paused long; it stops if the pause goes on"
+            : !strcmp(event, "OnlineRecordLongPauseForceStopped")
+                ? "the recording was paused too long and was stopped by the service"
+                : "an event that carries no recording result";
+        diag_add(c->diag, DIAG_ERROR, "%s: EventType %s: %s; nothing to play", c->name, event,
+                 what);
         return SP_ETASKFAILED;
     }
     if (!cJSON_GetObjectItemCaseSensitive(*res, "VideoInfos") &&

@@ -33,9 +33,9 @@ struct player {
     int64_t cur_t_us;      /* the t of the last step (what the views show) */
     int64_t next_frame_us; /* when a lane's next decoded frame is due (last step) */
     int64_t total_us;
-    bool ended;     /* max-speed: the last t was presented */
-    bool presented; /* something was presented since the last seek */
-    int serial;     /* seek generation */
+    bool ended;            /* max-speed: the last t was presented */
+    bool presented;        /* something was presented since the last seek */
+    int serial;            /* seek generation */
     struct tl_anchor *est; /* origin estimates so far */
     size_t n_est, cap_est;
     struct diag_list diag;
@@ -72,8 +72,11 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
             r = audio_mix_set_speed(p->mix, p->o.speed);
     }
     for (size_t i = 0; r == 0 && i < rec->n_lanes; i++) {
-        struct lane_player_opts lo = {.tl = tl, .lane = i, .sei_scan = p->o.sei_scan,
-                                      .mix = p->mix, .codec_threads = o->codec_threads,
+        struct lane_player_opts lo = {.tl = tl,
+                                      .lane = i,
+                                      .sei_scan = p->o.sei_scan,
+                                      .mix = p->mix,
+                                      .codec_threads = o->codec_threads,
                                       .fetch = o->fetch};
         r = lane_player_create(&lo, &p->lanes[i]);
         if (r == 0)
@@ -251,9 +254,8 @@ int player_step(struct player *p, int64_t *wait_us)
         p->t_us = next;
         p->ended = next >= p->total_us;
     } else if (wait_us) {
-        int64_t w = clock_paused(p->clock)
-                        ? PLAYER_MAX_WAIT_US
-                        : (int64_t)((double)(next - t) / clock_speed(p->clock));
+        int64_t w = clock_paused(p->clock) ? PLAYER_MAX_WAIT_US
+                                           : (int64_t)((double)(next - t) / clock_speed(p->clock));
         *wait_us = w < PLAYER_MAX_WAIT_US ? (w > 0 ? w : 0) : PLAYER_MAX_WAIT_US;
     }
     p->cur_t_us = t;

@@ -7,24 +7,24 @@
 #ifndef SP_ERROR_H
 #define SP_ERROR_H
 
-#define SP_ERRNO_MAP(X)                                                     \
-    X(NOMEM, "out of memory")                                               \
-    X(INVAL, "invalid argument")                                            \
-    X(IO, "input/output error")                                             \
-    X(NOENT, "no such file or resource")                                    \
-    X(PARSE, "malformed input")                                             \
-    X(RANGE, "value out of range")                                          \
-    X(LIMIT, "input exceeds a documented limit")                            \
-    X(UNSUPPORTED, "not supported")                                         \
-    X(NOTREADY, "recording not ready")                                      \
-    X(NET, "network error")                                                 \
-    X(HTTP, "HTTP error status")                                            \
-    X(TIMEOUT, "timed out")                                                 \
-    X(TLS, "TLS error")                                                     \
-    X(AGAIN, "try again")                                                   \
-    X(EOF, "end of stream")                                                 \
-    X(CANCELLED, "cancelled")                                               \
-    X(DECODE, "decoding failed")                                            \
+#define SP_ERRNO_MAP(X)                                                                            \
+    X(NOMEM, "out of memory")                                                                      \
+    X(INVAL, "invalid argument")                                                                   \
+    X(IO, "input/output error")                                                                    \
+    X(NOENT, "no such file or resource")                                                           \
+    X(PARSE, "malformed input")                                                                    \
+    X(RANGE, "value out of range")                                                                 \
+    X(LIMIT, "input exceeds a documented limit")                                                   \
+    X(UNSUPPORTED, "not supported")                                                                \
+    X(NOTREADY, "recording not ready")                                                             \
+    X(NET, "network error")                                                                        \
+    X(HTTP, "HTTP error status")                                                                   \
+    X(TIMEOUT, "timed out")                                                                        \
+    X(TLS, "TLS error")                                                                            \
+    X(AGAIN, "try again")                                                                          \
+    X(EOF, "end of stream")                                                                        \
+    X(CANCELLED, "cancelled")                                                                      \
+    X(DECODE, "decoding failed")                                                                   \
     X(TASKFAILED, "the recording task failed")
 
 enum sp_err {
@@ -33,7 +33,7 @@ enum sp_err {
 #define SP_ERR_ENUM(name, text) SP_E##name,
     SP_ERRNO_MAP(SP_ERR_ENUM)
 #undef SP_ERR_ENUM
-    SP_E__LAST
+        SP_E__LAST
 };
 
 /* Text for a code from this table; "unknown error" for anything else.

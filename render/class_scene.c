@@ -245,8 +245,8 @@ int class_scene_draw(struct class_scene *cs, const struct layout *l, const struc
     return compose_draw(cs->comp, l, &s, dst);
 }
 
-void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views,
-                       size_t cap, struct class_frame *f)
+void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views, size_t cap,
+                       struct class_frame *f)
 {
     struct player *p = class_player(c);
     size_t n = p ? player_lane_count(p) : 0;

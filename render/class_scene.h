@@ -51,11 +51,11 @@ struct class_scene_opts {
 
 /* What one frame shows. Pointers are borrowed for the draw call. */
 struct class_frame {
-    int64_t w_ms;                        /* board time w(t), Unix ms */
+    int64_t w_ms;                         /* board time w(t), Unix ms */
     const struct lane_view *const *views; /* n views indexed like rec->lanes; a NULL view
-                                          * or one in LANE_PLACEHOLDER shows the name tile */
+                                           * or one in LANE_PLACEHOLDER shows the name tile */
     size_t n;
-    bool has_board;                 /* the recording has a board (drawn empty without state) */
+    bool has_board;                  /* the recording has a board (drawn empty without state) */
     const struct board_state *board; /* NULL: empty board */
     const struct chat_log *chat;     /* NULL: no chat yet */
     uint64_t chat_gen;               /* the model's generation (class_signal_generation) */
@@ -81,8 +81,8 @@ void class_scene_take_diags(struct class_scene *cs, struct diag_list *dst);
 
 /* The frame the class shows after its last step: views (cap entries,
  * filled) of its lanes, the board and the chat. */
-void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views,
-                       size_t cap, struct class_frame *f);
+void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view **views, size_t cap,
+                       struct class_frame *f);
 
 /* Draws f laid out by l; dst must be l->w x l->h. Returns 0, SP_EINVAL
  * or SP_ENOMEM. */

@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#define ENDED_WAIT_US 100000 /* at the end nothing moves: step rarely */
-#define MAX_GAP_US 250000    /* frame gaps above this are not frame intervals */
+#define ENDED_WAIT_US 100000  /* at the end nothing moves: step rarely */
+#define MAX_GAP_US 250000     /* frame gaps above this are not frame intervals */
 #define PAUSED_WAIT_US 250000 /* paused with every lane settled: step this rarely */
 #define BUFFERED_EVERY_MS 500 /* remote media: the bar's buffered band is read this often */
 #define MAX_BUFFERED 512      /* buffered stretches drawn; more are left out */
@@ -49,15 +49,15 @@ struct engine_ui {
     struct audio_out *ao; /* NULL: null sink or no audio */
     struct class_scene *cs;
     struct signaling_progress sig; /* pages loaded, as last reported */
-    struct layout *layout; /* what draw uses now */
-    struct layout *custom; /* NULL: none */
+    struct layout *layout;         /* what draw uses now */
+    struct layout *custom;         /* NULL: none */
     int layout_index;
     int n_layouts;
     bool chat;
     int volume;
     bool muted;
-    bool ended;  /* at the end (reported once by step) */
-    bool redraw; /* layout or chat changed: step reports a new picture */
+    bool ended;            /* at the end (reported once by step) */
+    bool redraw;           /* layout or chat changed: step reports a new picture */
     bool step_pending;     /* a `.` waits for the decoders (frame_forward) */
     int64_t step_since_ms; /* since when (monotonic ms) */
 
@@ -106,9 +106,8 @@ static int make_layout(struct engine_ui *e)
         *e->layout = *e->custom;
         return 0;
     }
-    return layout_preset((enum layout_preset)e->layout_index, e->rec,
-                         class_has_board(e->c), e->o.canvas_w, e->o.canvas_h, e->chat,
-                         e->layout);
+    return layout_preset((enum layout_preset)e->layout_index, e->rec, class_has_board(e->c),
+                         e->o.canvas_w, e->o.canvas_h, e->chat, e->layout);
 }
 
 static struct canvas_rect chat_rect(const struct engine_ui *e)
@@ -140,8 +139,7 @@ static void open_audio(struct engine_ui *e)
     struct audio_mix *mix = player_mixer(e->p);
     if (!mix)
         return;
-    if (!e->o.max_speed && e->o.audio &&
-        audio_out_open(mix, player_clock(e->p), &e->ao) == 0)
+    if (!e->o.max_speed && e->o.audio && audio_out_open(mix, player_clock(e->p), &e->ao) == 0)
         return;
     player_set_null_sink(e->p, true); /* the mix must still be consumed at the pace of t */
 }
@@ -156,8 +154,8 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     *out = NULL;
     (void)diag;
     struct timeline *tl = c ? class_timeline(c) : NULL;
-    if (!tl || !class_player(c) || !o || o->canvas_w < 1 || o->canvas_h < 1 || o->canvas_w > LAYOUT_MAX_DIM ||
-        o->canvas_h > LAYOUT_MAX_DIM)
+    if (!tl || !class_player(c) || !o || o->canvas_w < 1 || o->canvas_h < 1 ||
+        o->canvas_w > LAYOUT_MAX_DIM || o->canvas_h > LAYOUT_MAX_DIM)
         return SP_EINVAL;
     double speed = o->speed > 0 ? o->speed : 1.0;
     int n_layouts = ENGINE_UI_PRESETS + (o->custom ? 1 : 0);
@@ -194,8 +192,8 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->buffered_at_ms = -1;
     e->custom = o->custom ? malloc(sizeof(*e->custom)) : NULL;
     int rc = SP_ENOMEM;
-    if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views ||
-        !e->layout || (o->custom && !e->custom) || !e->buffered)
+    if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views || !e->layout ||
+        (o->custom && !e->custom) || !e->buffered)
         goto fail;
     if (e->custom)
         *e->custom = *o->custom;
@@ -366,7 +364,8 @@ static int step(void *opaque, int64_t *wait_us)
     int64_t now = mono_ms();
     for (size_t i = 0; i < e->rec->n_lanes; i++) {
         const struct lane_track *tr = &e->track[i];
-        int64_t due = tr->late_since_ms < 0 ? -1 : tr->late_since_ms + ENGINE_UI_WAIT_BADGE_MS - now;
+        int64_t due =
+            tr->late_since_ms < 0 ? -1 : tr->late_since_ms + ENGINE_UI_WAIT_BADGE_MS - now;
         if (due > 0 && wait_us && due * 1000 < *wait_us)
             *wait_us = due * 1000;
         if (badge_due(e, i, now) != tr->badge)
@@ -522,8 +521,8 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
         break;
     case UI_CMD_SET_PAUSE:
     case UI_CMD_TOGGLE_PAUSE: {
-        bool pause = cmd->kind == UI_CMD_SET_PAUSE ? cmd->n != 0
-                                                   : !clock_paused(player_clock(e->p));
+        bool pause =
+            cmd->kind == UI_CMD_SET_PAUSE ? cmd->n != 0 : !clock_paused(player_clock(e->p));
         if (!pause && (e->ended || t >= total_ms(e)))
             seek_to(e, 0); /* play at the end starts over */
         player_set_paused(e->p, pause);
@@ -647,17 +646,16 @@ static void get_state(void *opaque, struct pui_state *st)
         s->dropped = e->track[i].dropped;
         s->shown = e->track[i].shown;
     }
-    e->sync = (struct sync_stats){.t_ms = st->t_ms,
-                                  .w_ms = st->wall_ms,
-                                  .speed = st->speed,
-                                  .has_audio = e->ao != NULL,
-                                  /* the master clock now minus the t the
-                                   * pictures were picked for */
-                                  .av_diff_ms = e->ao && !e->ended
-                                                    ? (clock_get(clk) - t_us) / 1000
-                                                    : 0,
-                                  .lanes = e->stats,
-                                  .n_lanes = e->rec->n_lanes};
+    e->sync =
+        (struct sync_stats){.t_ms = st->t_ms,
+                            .w_ms = st->wall_ms,
+                            .speed = st->speed,
+                            .has_audio = e->ao != NULL,
+                            /* the master clock now minus the t the
+                             * pictures were picked for */
+                            .av_diff_ms = e->ao && !e->ended ? (clock_get(clk) - t_us) / 1000 : 0,
+                            .lanes = e->stats,
+                            .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;
 }
 

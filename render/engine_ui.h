@@ -51,16 +51,16 @@ struct layout;
 struct sp_class;
 struct text_ctx;
 
-#define ENGINE_UI_FRAME_US 40000        /* frame step when no lane shows a frame */
-#define ENGINE_UI_STEP_WAIT_MS 2000     /* `.` waits this long for decoders at most */
-#define ENGINE_UI_WAIT_BADGE_MS 300     /* a lane late this long shows "waiting" */
-#define ENGINE_UI_PRESETS 3             /* board, grid, focus; then the custom layout */
+#define ENGINE_UI_FRAME_US 40000    /* frame step when no lane shows a frame */
+#define ENGINE_UI_STEP_WAIT_MS 2000 /* `.` waits this long for decoders at most */
+#define ENGINE_UI_WAIT_BADGE_MS 300 /* a lane late this long shows "waiting" */
+#define ENGINE_UI_PRESETS 3         /* board, grid, focus; then the custom layout */
 
 struct engine_ui_opts {
-    int canvas_w, canvas_h; /* the picture's size (the window's canvas) */
-    int64_t start_ms;       /* initial position (clamped to the recording) */
-    double speed;           /* 0.5..2.0 in 0.25 steps; 0 means 1 */
-    int layout;             /* 0..ENGINE_UI_PRESETS-1 a preset; ENGINE_UI_PRESETS the custom */
+    int canvas_w, canvas_h;      /* the picture's size (the window's canvas) */
+    int64_t start_ms;            /* initial position (clamped to the recording) */
+    double speed;                /* 0.5..2.0 in 0.25 steps; 0 means 1 */
+    int layout;                  /* 0..ENGINE_UI_PRESETS-1 a preset; ENGINE_UI_PRESETS the custom */
     const struct layout *custom; /* bound to the recording and canvas_w x canvas_h (copied);
                                     NULL: none */
     bool chat;                   /* the chat panel shown */

@@ -325,8 +325,8 @@ int osd_draw(struct text_ctx *text, struct canvas *c, const struct osd_state *st
             return rc;
     }
     if (st->loading && st->loading[0]) {
-        rc = draw_boxed(text, c, 16 * g.scale, g.panel.y - g.text_px * 2.6, st->loading,
-                        g.text_px, 1.0, false);
+        rc = draw_boxed(text, c, 16 * g.scale, g.panel.y - g.text_px * 2.6, st->loading, g.text_px,
+                        1.0, false);
         if (rc < 0)
             return rc;
     }

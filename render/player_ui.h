@@ -52,9 +52,9 @@ struct pui_state {
     int layout_index;
     char layout_name[PUI_MAX_NAME];
     bool chat_on;
-    bool board_loading;       /* the IM pages are still being read */
-    size_t board_pages_done;  /* pages read so far ... */
-    size_t board_pages_total; /* ... of these */
+    bool board_loading;           /* the IM pages are still being read */
+    size_t board_pages_done;      /* pages read so far ... */
+    size_t board_pages_total;     /* ... of these */
     struct canvas_rect chat_rect; /* where the chat panel is on the canvas; w 0: none */
     const int64_t *pauses_ms;     /* pause markers (playback ms) */
     size_t n_pauses;

@@ -107,11 +107,10 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
         const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
-        len += (size_t)snprintf(b + len, n - len,
-                                "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
-                                state, l->active ? "true" : "false",
-                                (long long)(l->has_frame ? l->skew_ms : 0),
-                                (unsigned long long)l->shown);
+        len += (size_t)snprintf(
+            b + len, n - len, "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
+            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
+            (unsigned long long)l->shown);
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
@@ -128,22 +127,21 @@ static void write_state(struct loop *L, int64_t now)
     size_t ll = 0;
     lanes_json(s, lanes, sizeof(lanes));
     json_escape(layout, sizeof(layout), &ll, s->layout_name);
-    int len = snprintf(buf, sizeof(buf),
-                       "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
-                       "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
-                       "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
-                       "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
-                       "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
-                       "\"lanes\":[%s]}\n",
-                       (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
-                       s->paused ? "true" : "false", s->ended ? "true" : "false",
-                       s->buffering ? "true" : "false", s->speed, s->volume,
-                       s->muted ? "true" : "false", s->layout_index, layout,
-                       s->chat_on ? "true" : "false",
-                       window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
-                       L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
-                       s->board_loading ? "true" : "false", s->board_pages_done,
-                       s->board_pages_total, lanes);
+    int len = snprintf(
+        buf, sizeof(buf),
+        "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
+        "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
+        "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
+        "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+        "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
+        "\"lanes\":[%s]}\n",
+        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+        s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
+        s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
+        s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
+        L->stats ? "true" : "false", L->alpha,
+        strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
+        s->board_loading ? "true" : "false", s->board_pages_done, s->board_pages_total, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)

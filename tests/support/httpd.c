@@ -43,13 +43,13 @@ struct httpd {
     pthread_t thread;
     atomic_bool stop;
     struct conn_slot slots[CONN_MAX]; /* accept thread only (plus the atomics) */
-    pthread_mutex_t lock;               /* guards every field below */
+    pthread_mutex_t lock;             /* guards every field below */
     int slow_ms;
     int requests;
-    int connections;      /* accepted so far */
-    int max_per_conn;     /* most requests answered on one connection */
-    int conditional;      /* requests with If-None-Match */
-    int not_modified;     /* 304 answers */
+    int connections;  /* accepted so far */
+    int max_per_conn; /* most requests answered on one connection */
+    int conditional;  /* requests with If-None-Match */
+    int not_modified; /* 304 answers */
     char last_range[128];
     char once[ONCE_MAX][256]; /* "fault path" already served once */
     int nonce;
@@ -73,8 +73,9 @@ static bool send_all(int fd, const void *buf, size_t len)
 static void send_status(int fd, int code, const char *text, const char *extra, bool keep)
 {
     char buf[1024];
-    int n = snprintf(buf, sizeof(buf), "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: %s\r\n%s\r\n",
-                     code, text, keep ? "keep-alive" : "close", extra ? extra : "");
+    int n = snprintf(buf, sizeof(buf),
+                     "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: %s\r\n%s\r\n", code, text,
+                     keep ? "keep-alive" : "close", extra ? extra : "");
     send_all(fd, buf, (size_t)n);
 }
 
@@ -144,9 +145,9 @@ static bool serve(struct httpd *h, int fd, const char *req)
     /* fault prefix */
     char fault[32] = "";
     const char *rest = path;
-    static const char *const faults[] = {"/404/",   "/500once/", "/resetonce/", "/slow/",
-                                         "/badlen/", "/loop/",   "/loop2/",     "/redir/",
-                                         "/norange/", "/stall/", "/hang/"};
+    static const char *const faults[] = {"/404/",     "/500once/", "/resetonce/", "/slow/",
+                                         "/badlen/",  "/loop/",    "/loop2/",     "/redir/",
+                                         "/norange/", "/stall/",   "/hang/"};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         size_t n = strlen(faults[i]);
         if (!strncmp(path, faults[i], n)) {
@@ -281,8 +282,8 @@ static bool serve(struct httpd *h, int fd, const char *req)
     char buf[65536];
     long long sent = 0;
     while (sent < limit && !atomic_load(&h->stop)) {
-        size_t want = (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent
-                                                                     : (long long)sizeof(buf));
+        size_t want =
+            (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent : (long long)sizeof(buf));
         if (slow && want > 1024)
             want = 1024;
         ssize_t n = pread(ffd, buf, want, (off_t)(a + sent));
