@@ -1,18 +1,18 @@
 /* cmd_fetch.c - `sigplay fetch SOURCE`: downloads what a recording needs
  * (its documents, message pages, media, page and chat images; the list is
- * player/rec_assets.h's) into the cache, so that later runs on the same
+ * player/recording/rec_assets.h's) into the cache, so that later runs on the same
  * SOURCE work without the network. */
-#include "commands.h"
-#include "netopts.h"
-#include "progress.h"
+#include "app/commands.h"
+#include "app/netopts.h"
+#include "app/progress.h"
 
-#include "player/cache.h"
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/manifest.h"
+#include "player/net/cache.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
 #include "player/class.h"
-#include "player/rec_assets.h"
-#include "player/sp_error.h"
+#include "player/recording/rec_assets.h"
+#include "base/sp_error.h"
 
 #include <stdio.h>
 #include <stdlib.h>

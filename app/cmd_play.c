@@ -2,17 +2,17 @@
  * (app/play_window.c), or with --headless the whole playback engine without
  * a window or audio device (a null sink), for tests, benchmarks and traces.
  * The trace format is in docs/playback.md. */
-#include "commands.h"
-#include "netopts.h"
-#include "play_window.h"
-#include "winopts.h"
+#include "app/commands.h"
+#include "app/netopts.h"
+#include "app/play_window.h"
+#include "app/winopts.h"
 
 #include "player/class.h"
 #include "player/clock.h"
-#include "player/diag.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 
 #include <libavutil/log.h>
 #include <stdio.h>
@@ -145,7 +145,15 @@ int cmd_play(int argc, char **argv)
     if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
         av_log_set_level(AV_LOG_FATAL); /* bad media is reported as our own warnings */
     if (!headless)
+#ifdef SIGPLAY_HAVE_UI
         return app_play_window(source, &wo, &net, audio);
+#else
+    {
+        fprintf(stderr, "sigplay: play: this sigplay is built without a window (SIGPLAY_UI=OFF): "
+                        "use --headless, or render / export\n");
+        return SP_EXIT_USAGE;
+    }
+#endif
     double speed = wo.speed;
     int64_t start_ms = wo.start_ms;
 

@@ -1,17 +1,17 @@
 /* cmd_probe.c - `sigplay probe SOURCE [--json]`: what a recording holds,
  * from its manifest alone (no media is fetched). The JSON form is
  * documented in docs/probe-json.md. */
-#include "commands.h"
-#include "netopts.h"
+#include "app/commands.h"
+#include "app/netopts.h"
 
 #include "player/class.h"
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/loader.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "player/url.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/net/loader.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "player/net/url.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

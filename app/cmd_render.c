@@ -5,15 +5,15 @@
  * drawn by render/class_scene.h, the same path as the window; the OSD is
  * left out. Remote sources go through the network client and its cache,
  * so a class fetched before renders offline. */
-#include "commands.h"
-#include "layout_arg.h"
-#include "netopts.h"
+#include "app/commands.h"
+#include "app/layout_arg.h"
+#include "app/netopts.h"
 
 #include "player/class.h"
-#include "player/diag.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/canvas.h"
 #include "render/class_scene.h"
 #include "render/layout.h"

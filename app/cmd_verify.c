@@ -1,24 +1,24 @@
 /* cmd_verify.c - `sigplay verify SOURCE [--json FILE] [--quick]`: a QA
  * report on a recording. Fetches what it needs (progress bar), runs the
- * checks of player/verify.h plus the chat model's (im/ lives above the
+ * checks of verify/verify.h plus the chat model's (im/ lives above the
  * core's verify), prints a human report on stdout and, with --json, the
  * same as JSON (schema sigplay-verify/1, docs/verify-json.md). Stateless:
  * one run, one report, one exit code (0 clean, 1 warnings, 2 errors). */
-#include "commands.h"
-#include "netopts.h"
-#include "progress.h"
+#include "app/commands.h"
+#include "app/netopts.h"
+#include "app/progress.h"
 
 #include "im/chat.h"
 #include "player/class.h"
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/manifest.h"
-#include "player/msgpage.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
-#include "player/url.h"
-#include "player/verify.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
+#include "im/msgpage.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
+#include "player/net/url.h"
+#include "verify/verify.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

@@ -1,9 +1,9 @@
 /* layout_arg.c - see layout_arg.h. */
-#include "layout_arg.h"
+#include "app/layout_arg.h"
 
-#include "player/diag.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/diag.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 #include "render/layout.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* main.c - the sigplay entry point: parses the subcommand and hands off.
  * Kept thin on purpose; every subcommand lives in app/cmd_<name>.c. */
-#include "commands.h"
+#include "app/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>

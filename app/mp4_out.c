@@ -1,8 +1,8 @@
 /* mp4_out.c - see mp4_out.h. */
-#include "mp4_out.h"
+#include "app/mp4_out.h"
 
-#include "player/audio_mix.h"
-#include "player/sp_error.h"
+#include "player/media/audio_mix.h"
+#include "base/sp_error.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>

@@ -8,7 +8,7 @@
  * threads: auto) and the muxer, so composing the next frame overlaps
  * converting and encoding the last ones. Frame i has pts i in 1/fps.
  *
- * Audio: AUDIO_MIX_RATE Hz stereo interleaved float (player/audio_mix.h's
+ * Audio: AUDIO_MIX_RATE Hz stereo interleaved float (player/media/audio_mix.h's
  * output), in any chunk sizes; sample k has pts k in 1/AUDIO_MIX_RATE. The
  * encoder thread cuts it into the AAC encoder's frames; the last one may
  * be short. The file is written with +faststart (index first).

@@ -1,9 +1,9 @@
 /* netopts.c - see netopts.h. */
-#include "netopts.h"
+#include "app/netopts.h"
 
-#include "player/diag.h"
-#include "player/sp_error.h"
-#include "player/url.h"
+#include "base/diag.h"
+#include "base/sp_error.h"
+#include "player/net/url.h"
 
 #include <stdio.h>
 #include <string.h>

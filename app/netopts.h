@@ -4,7 +4,7 @@
 #ifndef SP_APP_NETOPTS_H
 #define SP_APP_NETOPTS_H
 
-#include "player/fetch.h"
+#include "player/net/fetch.h"
 
 #include <stdbool.h>
 
@@ -41,7 +41,7 @@ struct app_lazy_net {
 struct fetch *app_lazy_fetch(struct app_lazy_net *ln, const char *url, struct diag_list *diag);
 
 /* A loader that reads local documents from disk and remote ones through
- * the lazily started client (player/loader.h). Valid while ln lives. */
+ * the lazily started client (player/net/loader.h). Valid while ln lives. */
 struct sp_loader app_lazy_loader(struct app_lazy_net *ln);
 
 #endif

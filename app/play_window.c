@@ -1,21 +1,21 @@
 /* play_window.c - windowed play (see play_window.h). */
-#include "play_window.h"
+#include "app/play_window.h"
 
-#include "commands.h"
-#include "layout_arg.h"
-#include "netopts.h"
-#include "winopts.h"
+#include "app/commands.h"
+#include "app/layout_arg.h"
+#include "app/netopts.h"
+#include "app/winopts.h"
 
 #include "player/class.h"
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
 #include "render/canvas.h"
-#include "render/engine_ui.h"
+#include "ui/engine_ui.h"
 #include "render/layout.h"
 #include "render/text.h"
-#include "render/window_loop.h"
+#include "ui/window_loop.h"
 
 #include <stdio.h>
 #include <stdlib.h>

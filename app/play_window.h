@@ -1,5 +1,5 @@
 /* play_window.h - `sigplay play SOURCE` with a window: the engine adapter
- * (render/engine_ui.h) in the window loop (render/window_loop.h), with the
+ * (ui/engine_ui.h) in the window loop (ui/window_loop.h), with the
  * audio device as master clock. Without a display it says so in one line
  * and draws the frame at --start into a PNG instead (the path of `sigplay
  * render`), then exits 0. */

@@ -1,5 +1,5 @@
 /* progress.c - see progress.h. */
-#include "progress.h"
+#include "app/progress.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #ifndef SP_APP_PROGRESS_H
 #define SP_APP_PROGRESS_H
 
-#include "player/fetch.h"
+#include "player/net/fetch.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* winopts.c - options of windowed play (see winopts.h). */
-#include "winopts.h"
+#include "app/winopts.h"
 
 #include "player/clock.h"
 

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "player/board.h"
+#include "player/board/board.h"
 #include "tests/board_gen.h"
 
 static double now_ms(void)

@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "im/chat.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
 
 #define CLASS_S 7200
 #define PAGE 20

@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "im/chat.h"
-#include "player/msgpage.h"
+#include "im/msgpage.h"
 #include "render/canvas.h"
 #include "render/chat_panel.h"
 #include "render/text.h"

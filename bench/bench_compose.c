@@ -17,7 +17,7 @@
  *   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release && cmake --build build-rel
  *   build-rel/bench/bench_compose [lanes] [frames]
  */
-#include "player/manifest.h"
+#include "player/recording/manifest.h"
 #include "render/canvas.h"
 #include "render/compose.h"
 #include "render/image.h"

@@ -5,7 +5,7 @@
  * canvas; one stroke is in progress (4 points appended per 16 ms frame) and
  * a laser pointer moves. Measured per frame: board_draw_frame() = copy of the
  * cached layer + the stroke in progress + the laser (the board model's seek
- * is not counted; it is player/board's benchmark). Baseline in the same
+ * is not counted; it is player/board/board's benchmark). Baseline in the same
  * run: board_draw_full(), drawing all 20000 strokes from scratch.
  *
  * Prints p50/p95 frame ms, the baseline median and their ratio. Build in
@@ -13,8 +13,8 @@
  *   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release && cmake --build build-rel
  *   build-rel/bench/bench_draw [strokes] [frames]
  */
-#include "player/board.h"
-#include "player/diag.h"
+#include "player/board/board.h"
+#include "base/diag.h"
 #include "render/board_draw.h"
 
 #include <math.h>

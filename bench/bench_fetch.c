@@ -1,11 +1,11 @@
-/* bench_fetch.c - one download through player/fetch into an empty cache.
+/* bench_fetch.c - one download through player/net/fetch into an empty cache.
  *
  * Usage: bench_fetch URL CACHE_DIR
  * Prints "<seconds> <bytes>" for the transfer (cache set-up excluded).
  * bench/fetch_vs_curl.sh runs it against curl on the same server. */
-#include "player/cache.h"
-#include "player/fetch.h"
-#include "player/sp_error.h"
+#include "player/net/cache.h"
+#include "player/net/fetch.h"
+#include "base/sp_error.h"
 
 #include <stdio.h>
 #include <time.h>

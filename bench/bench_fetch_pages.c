@@ -7,8 +7,8 @@
  * Prints "<seconds> <documents> <bytes>" for the fetches (set-up and
  * shutdown excluded); exit status 2 if any document failed.
  * bench/pages_vs_curl.sh runs it against curl on the same server. */
-#include "player/fetch.h"
-#include "player/sp_error.h"
+#include "player/net/fetch.h"
+#include "base/sp_error.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -9,8 +9,8 @@
  *
  * Usage: bench_manifest_junk [runs]   (default 7)
  */
-#include "player/diag.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -15,11 +15,11 @@
 
 #include <libavutil/log.h>
 
-#include "player/manifest.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/segment_decoder.h"
-#include "player/sei.h"
-#include "player/timeline.h"
+#include "player/media/segment_decoder.h"
+#include "player/media/sei.h"
+#include "player/recording/timeline.h"
 
 #define SEEKS 200
 #define COLD 20

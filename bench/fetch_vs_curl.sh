@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fetch_vs_curl.sh - download throughput of sigplay's fetch (player/fetch into
+# fetch_vs_curl.sh - download throughput of sigplay's fetch (player/net/fetch into
 # its disk cache) against curl writing a file, from the same nginx on
 # 127.0.0.1 in the same run. Median of 5 each, interleaved.
 #

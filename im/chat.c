@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "im/utf8.h"
-#include "player/sp_error.h"
+#include "base/utf8.h"
+#include "base/sp_error.h"
 
 /* Longest Face Data taken for an emoji (a ZWJ family sequence is ~25 bytes). */
 #define EMOJI_MAX_BYTES 64

@@ -1,6 +1,6 @@
 /* chat.h - the chat model: IM messages as the chat panel shows them.
  *
- * Built once from the merged message log (player/msgpage.h): messages in
+ * Built once from the merged message log (im/msgpage.h): messages in
  * MsgSeq order, placeholders already gone. Each message becomes one chat
  * item with a sender, a wall time and parts:
  *
@@ -27,7 +27,7 @@
  * Time. MsgTimeStamp is Unix seconds, so an item's wall_ms is
  * MsgTimeStamp * 1000. Items are ordered by MsgSeq; the panel shows the
  * items whose show_ms is at or before the board/wall time w(t) of the
- * playback position (player/timeline). show_ms is wall_ms made
+ * playback position (player/recording/timeline). show_ms is wall_ms made
  * non-decreasing along MsgSeq (an item never appears before one the
  * server numbered earlier), so the visible items are always a prefix and a
  * seek is one binary search. A message sent during a pause has a wall time
@@ -56,8 +56,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/diag.h"
-#include "player/msgpage.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
 
 #define CHAT_PREVIEW_BYTES 2048
 #define CHAT_PREVIEW_CODEPOINTS 500

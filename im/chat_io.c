@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "im/utf8.h"
-#include "player/sp_bytes.h"
-#include "player/sp_error.h"
+#include "base/utf8.h"
+#include "base/sp_bytes.h"
+#include "base/sp_error.h"
 
 static const uint8_t kMagic[8] = {'S', 'P', 'C', 'H', 'A', 'T', 'L', 'G'};
 #define FORMAT_VERSION 1u

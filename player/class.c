@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/cache.h"
+#include "player/board/board.h"
+#include "player/net/cache.h"
 #include "player/lane_player.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "player/url.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "player/net/url.h"
 
 #define MAX_LASERS 64 /* laser marks compared between steps; more are rare */
 

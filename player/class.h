@@ -37,11 +37,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/loader.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/net/loader.h"
 #include "player/playloop.h"
-#include "player/signaling.h"
+#include "player/signaling/signaling.h"
 
 struct recording;
 struct timeline;

@@ -1,12 +1,12 @@
 /* clock.c - see clock.h. */
-#include "clock.h"
+#include "player/clock.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "sp_error.h"
+#include "base/sp_error.h"
 
 struct sp_clock {
     pthread_mutex_t lock; /* guards every field below */

@@ -1,18 +1,18 @@
 /* lane_player.c - see lane_player.h. */
-#include "lane_player.h"
+#include "player/lane_player.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/frame.h>
 
-#include "audio_mix.h"
-#include "avio_cache.h"
-#include "fetch.h"
-#include "manifest.h"
-#include "sp_error.h"
-#include "timeline.h"
-#include "url.h"
+#include "player/media/audio_mix.h"
+#include "player/net/avio_cache.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "player/net/url.h"
 
 #define SLOTS 2 /* the active segment and the next one (or an idle one) */
 

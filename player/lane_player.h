@@ -1,6 +1,6 @@
 /* lane_player.h - what one lane shows at playback time t.
  *
- * A lane is a row of segments (player/manifest.h). The lane player keeps a
+ * A lane is a row of segments (player/recording/manifest.h). The lane player keeps a
  * segment decoder open for the segment active at t and, from `prefetch`
  * before it is due, for the next one (opened and its first frame decoded
  * early, so a lane starting mid-play never stalls the others). It picks
@@ -30,8 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "segment_decoder.h"
+#include "base/diag.h"
+#include "player/media/segment_decoder.h"
 
 struct timeline;
 struct rec_segment;

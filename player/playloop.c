@@ -1,17 +1,17 @@
 /* playloop.c - see playloop.h. */
-#include "playloop.h"
+#include "player/playloop.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/cpu.h>
 
-#include "audio_mix.h"
-#include "clock.h"
-#include "manifest.h"
-#include "sei.h"
-#include "sp_error.h"
-#include "timeline.h"
+#include "player/media/audio_mix.h"
+#include "player/clock.h"
+#include "player/recording/manifest.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
 
 #define SINK_CHUNK 1024 /* frames the null sink reads at a time */
 

@@ -7,7 +7,7 @@
  * steps again. The player owns its state; the UI reads views.
  *
  * Clock: the master is the audio output while any active lane has audio,
- * else the system clock. An audio device (render/audio_out.h) sets the
+ * else the system clock. An audio device (ui/audio_out.h) sets the
  * clock from its callback (player_clock()) with the position it plays;
  * headless play uses a null audio sink that consumes the mix at the
  * clock's pace. Either way, when the mix has nothing to play (every lane
@@ -33,8 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "lane_player.h"
+#include "base/diag.h"
+#include "player/lane_player.h"
 
 struct timeline;
 struct audio_mix;
@@ -49,7 +49,7 @@ struct player_opts {
     bool audio;             /* decode and mix audio */
     bool max_speed;         /* no clock: step from frame change to frame change */
     double speed;           /* 0.5 .. 2.0 (0: 1.0) */
-    segdec_sei_fn sei_scan; /* SEI hook; NULL: sei_scan_packet (player/sei.h) */
+    segdec_sei_fn sei_scan; /* SEI hook; NULL: sei_scan_packet (player/media/sei.h) */
     bool no_sei;            /* no SEI anchors at all: fallbacks only */
     int codec_threads;      /* per decoder, 0 auto */
     bool null_sink;         /* with audio: consume the mix at t (no device) */

@@ -2,7 +2,7 @@
  * through a cached page layer (see board_draw.h). */
 #include "render/board_draw.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/raster.h"
 
 #include <math.h>

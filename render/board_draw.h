@@ -1,4 +1,4 @@
-/* board_draw.h - draws the whiteboard (player/board.h state) into a canvas.
+/* board_draw.h - draws the whiteboard (player/board/board.h state) into a canvas.
  *
  * The board's logical rectangle (board_w x board_h units, from the
  * manifest's Whiteboard size) is fitted into the canvas (aspect kept,
@@ -30,7 +30,7 @@
 #ifndef SP_RENDER_BOARD_DRAW_H
 #define SP_RENDER_BOARD_DRAW_H
 
-#include "player/board.h"
+#include "player/board/board.h"
 #include "render/canvas.h"
 #include "render/image.h"
 #include "render/text.h"

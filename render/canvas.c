@@ -1,8 +1,8 @@
 /* canvas.c - premultiplied RGBA8 canvas, blending, PNG output via FFmpeg. */
 #include "render/canvas.h"
 
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>

@@ -2,7 +2,7 @@
 #include "render/chat_panel.h"
 #include "render/timefmt.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/board.h"
+#include "player/board/board.h"
 #include "player/class.h"
 #include "player/playloop.h"
-#include "player/sp_error.h"
-#include "player/url.h"
+#include "base/sp_error.h"
+#include "player/net/url.h"
 #include "render/chat_panel.h"
 #include "render/compose.h"
 #include "render/image.h"

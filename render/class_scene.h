@@ -26,11 +26,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/diag.h"
+#include "base/diag.h"
 #include "player/lane_player.h"
-#include "player/loader.h"
-#include "player/manifest.h"
-#include "player/timeline.h"
+#include "player/net/loader.h"
+#include "player/recording/manifest.h"
+#include "player/recording/timeline.h"
 #include "render/canvas.h"
 #include "render/layout.h"
 #include "render/text.h"

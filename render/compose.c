@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "im/utf8.h"
-#include "player/sp_error.h"
+#include "base/utf8.h"
+#include "base/sp_error.h"
 
 /* Spare bytes after each scaled row (see draw_picture). */
 #define COMPOSE_SWS_SLACK 256

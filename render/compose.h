@@ -41,8 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "player/board.h"
-#include "player/manifest.h"
+#include "player/board/board.h"
+#include "player/recording/manifest.h"
 #include "render/board_draw.h"
 #include "render/canvas.h"
 #include "render/layout.h"

@@ -2,7 +2,7 @@
  * with libswscale. */
 #include "render/emoji.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 
 #include <libavutil/mem.h>
 #include <libavutil/pixfmt.h>

@@ -1,8 +1,8 @@
 /* image.c - PNG/JPEG via libavcodec + libswscale; scaled blits. */
 #include "render/image.h"
 
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>

@@ -1,7 +1,7 @@
 /* layout.c - presets, the CustomLayout reader, binding and fitting.
  * Pure geometry: no SDL, no drawing (see layout.h). */
 #include "render/layout.h"
-#include "player/json_util.h"
+#include "base/json_util.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
 
 /* Presets look at this many lanes at most (the rest are not placed), so
  * ordering them stays cheap whatever the recording holds. */

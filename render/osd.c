@@ -2,7 +2,7 @@
 #include "render/osd.h"
 #include "render/timefmt.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/text.h"
 
 #include <math.h>

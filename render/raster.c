@@ -9,7 +9,7 @@
  */
 #include "render/raster.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 
 #include <ft2build.h>
 #include FT_FREETYPE_H

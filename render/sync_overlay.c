@@ -1,7 +1,7 @@
 /* sync_overlay.c - the "i" statistics overlay (see sync_overlay.h). */
 #include "render/sync_overlay.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/text.h"
 
 #include <inttypes.h>

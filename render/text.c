@@ -2,7 +2,7 @@
  * line breaking. */
 #include "render/text.h"
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/emoji.h"
 
 #include <fontconfig/fontconfig.h>

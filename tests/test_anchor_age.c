@@ -22,12 +22,12 @@
 #include <cjson/cJSON.h>
 #include <libavutil/log.h>
 
-#include "player/manifest.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
 
 #define MAX_STEPS 20000
 

@@ -1,4 +1,4 @@
-/* Tests for player/audio_mix: headroom, mute, volume, placement, stalls,
+/* Tests for player/media/audio_mix: headroom, mute, volume, placement, stalls,
  * and atempo speed. Inputs are synthetic frames in several formats. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/frame.h>
 
-#include "player/audio_mix.h"
-#include "player/sp_error.h"
+#include "player/media/audio_mix.h"
+#include "base/sp_error.h"
 
 /* A frame of `n` samples of a sine (amplitude amp, freq hz; hz 0: DC amp)
  * starting at sample index `first`, format fltp stereo or s16 mono. */

@@ -1,4 +1,4 @@
-/* test_audio_out.c - render/audio_out (SDL's dummy audio driver, whose
+/* test_audio_out.c - ui/audio_out (SDL's dummy audio driver, whose
  * callback runs in real time) as the master clock of the play loop on the
  * sample class:
  * - at 1x, while the device pulls 2 s of output the clock advances as
@@ -10,15 +10,15 @@
  * - at 2x, 2 s of output advance it about 4 s (atempo);
  * - paused, the clock and the device's pulls stand still.
  * Real time: about 6 s. */
-#include "player/audio_mix.h"
+#include "player/media/audio_mix.h"
 #include "player/clock.h"
-#include "player/diag.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "render/audio_out.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "ui/audio_out.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

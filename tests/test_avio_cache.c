@@ -1,8 +1,8 @@
-/* test_avio_cache.c - FFmpeg demuxing through player/avio_cache while the
+/* test_avio_cache.c - FFmpeg demuxing through player/net/avio_cache while the
  * file downloads from a real HTTP server on 127.0.0.1. */
-#include "player/avio_cache.h"
-#include "player/cache.h"
-#include "player/sp_error.h"
+#include "player/net/avio_cache.h"
+#include "player/net/cache.h"
+#include "base/sp_error.h"
 #include "support/httpd.h"
 
 #include <libavformat/avformat.h>

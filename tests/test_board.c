@@ -1,4 +1,4 @@
-/* Tests for player/board: op parsing, the effect of every op, undo/redo across
+/* Tests for player/board/board: op parsing, the effect of every op, undo/redo across
  * users, ordering, lasers, pauses through the timeline, and seek equality
  * (snapshot + ops == continuous application) on a generated op stream. */
 #include <setjmp.h>
@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "board_gen.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/sp_error.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "base/sp_error.h"
 #include "render/board_draw.h"
 #include "render/image.h"
 

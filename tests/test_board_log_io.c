@@ -1,4 +1,4 @@
-/* Tests for player/board_log_io: the serialized log (round trip checked by the
+/* Tests for player/board/board_log_io: the serialized log (round trip checked by the
  * board at many times, damaged / truncated / foreign / other-version input
  * refused with one diagnostic) and board_log_clone (a copy finished and
  * played while the original takes more batches). */
@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "board_gen.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/sp_bytes.h"
-#include "player/sp_error.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "base/sp_bytes.h"
+#include "base/sp_error.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
 

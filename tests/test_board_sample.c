@@ -1,12 +1,12 @@
-/* Tests for player/board on the generated sample class: the IM pages of the
- * manifest are read (player/msgpage), their TXWhiteBoardExt batches go into
+/* Tests for player/board/board on the generated sample class: the IM pages of the
+ * manifest are read (im/msgpage), their TXWhiteBoardExt batches go into
  * the board log, and
  *   - every op the generator says it wrote is read, and the replay warns
  *     about nothing (the generator writes only valid ops),
  *   - a seek to 100 random board times gives the same state (hash) as
  *     continuous application,
  *   - elements drawn during the pause appear exactly at the pause's
- *     VideoTime on the playback timeline (player/timeline).
+ *     VideoTime on the playback timeline (player/recording/timeline).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/msgpage.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "im/msgpage.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
 
 #define SAMPLE SIGPLAY_SAMPLE_DIR
 

@@ -1,4 +1,4 @@
-/* test_buffered.c - player/buffered: the seek bar's buffered band.
+/* test_buffered.c - player/net/buffered: the seek bar's buffered band.
  *
  * Local media: the whole class is buffered, with or without a fetch.
  * Remote media (the teacher's two segments from the test HTTP server's
@@ -20,15 +20,15 @@
 
 #include <libavutil/log.h>
 
-#include "player/buffered.h"
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/manifest.h"
+#include "player/net/buffered.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
 #include "support/httpd.h"
 
 #define SAMPLE SIGPLAY_SAMPLE_DIR

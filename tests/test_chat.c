@@ -11,11 +11,11 @@
 #include <cjson/cJSON.h>
 
 #include "im/chat.h"
-#include "im/utf8.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/utf8.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
-#include "player/sp_bytes.h"
-#include "player/sp_error.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
+#include "base/sp_bytes.h"
+#include "base/sp_error.h"
 
 /* ---- a generated chat ------------------------------------------------------------ */
 

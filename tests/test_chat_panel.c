@@ -25,12 +25,12 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/msgpage.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "im/msgpage.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
 #include "render/canvas.h"
 #include "render/chat_panel.h"
 #include "render/image.h"

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "player/clock.h"
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 
 static int64_t fake_now(void *opaque)
 {

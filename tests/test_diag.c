@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/diag.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 
 static void test_strerror_table(void **state)
 {

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
 #include "render/canvas.h"
 #include "render/chat_panel.h"
 #include "render/image.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/canvas.h"
 #include "render/emoji.h"
 #include "render/text.h"

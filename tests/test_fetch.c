@@ -1,10 +1,10 @@
-/* test_fetch.c - player/fetch + player/cache against a real HTTP server on
+/* test_fetch.c - player/net/fetch + player/net/cache against a real HTTP server on
  * 127.0.0.1 (tests/support/httpd.c) with fault modes. Each fault ends in
  * recovery or one clear error line, and the cache holds only bytes equal
  * to the source file's. */
-#include "player/cache.h"
-#include "player/fetch.h"
-#include "player/sp_error.h"
+#include "player/net/cache.h"
+#include "player/net/fetch.h"
+#include "base/sp_error.h"
 #include "support/httpd.h"
 
 #include <libavutil/mem.h>

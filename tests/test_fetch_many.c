@@ -4,8 +4,8 @@
  * FETCH_MAX_CONNS_PER_HOST), a stalled page failing alone, and a warm cache
  * revalidated with 304s. The test server (tests/support/httpd.c) counts the
  * connections it accepted and the requests on each. */
-#include "player/fetch.h"
-#include "player/sp_error.h"
+#include "player/net/fetch.h"
+#include "base/sp_error.h"
 #include "support/httpd.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* Tests for player/frame_queue: order, capacity, serials, eof, abort, and a
+/* Tests for player/media/frame_queue: order, capacity, serials, eof, abort, and a
  * threaded producer/consumer run. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,8 +9,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "player/frame_queue.h"
-#include "player/sp_error.h"
+#include "player/media/frame_queue.h"
+#include "base/sp_error.h"
 
 static void sleep_ms(int ms)
 {

@@ -1,4 +1,4 @@
-/* Tests for render/input: keys and mouse events to commands, built from
+/* Tests for ui/input: keys and mouse events to commands, built from
  * SDL_Event structs (no window, no video driver). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "render/input.h"
+#include "ui/input.h"
 
 static SDL_Event key(SDL_Keycode sym, Uint16 mod, bool repeat)
 {

@@ -1,12 +1,12 @@
-/* Tests for player/lane_map: anchors, fallbacks, inverse, refusals. */
+/* Tests for player/media/lane_map: anchors, fallbacks, inverse, refusals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "player/lane_map.h"
-#include "player/sp_error.h"
+#include "player/media/lane_map.h"
+#include "base/sp_error.h"
 
 #define B0 1700000000000LL /* a board time, Unix ms */
 

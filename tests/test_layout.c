@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
 #include "render/layout.h"
 
 /* ---- a recording made by hand ------------------------------------------------ */

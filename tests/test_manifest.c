@@ -1,4 +1,4 @@
-/* Tests for player/manifest: the seed's example result, URL resolution,
+/* Tests for player/recording/manifest: the seed's example result, URL resolution,
  * lanes, pauses, every diagnostic the reader gives (message text checked),
  * caps, junk input, and manifest_open() over paths, links and ReplayUrl. */
 #include <setjmp.h>
@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/loader.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/url.h"
+#include "base/diag.h"
+#include "player/net/loader.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/net/url.h"
 
 #define DOC "file:///data/class/manifest.json"
 

@@ -33,7 +33,7 @@
 #include <libavutil/log.h>
 #include <libavutil/md5.h>
 
-#include "player/sp_file.h"
+#include "base/sp_file.h"
 
 #define SAMPLE SIGPLAY_SAMPLE_DIR
 

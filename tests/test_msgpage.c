@@ -1,4 +1,4 @@
-/* Tests for player/msgpage: IM group-history pages (spec section 4). */
+/* Tests for im/msgpage: IM group-history pages (spec section 4). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/msgpage.h"
-#include "player/sp_error.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
+#include "base/sp_error.h"
 
 static int parse(const char *json, struct msg_page **page, struct diag_list *d)
 {

@@ -1,4 +1,4 @@
-/* Tests for player/packet_queue: order, bounds, overfill, abort, serials,
+/* Tests for player/media/packet_queue: order, bounds, overfill, abort, serials,
  * and a threaded producer/consumer run. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "player/packet_queue.h"
-#include "player/sp_error.h"
+#include "player/media/packet_queue.h"
+#include "base/sp_error.h"
 
 static void sleep_ms(int ms)
 {

@@ -16,14 +16,14 @@
  *    blocked reads.
  *
  * Real time, bounded: the whole test takes about 10 s. */
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "render/audio_out.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "ui/audio_out.h"
 #include "support/httpd.h"
 
 #include <SDL.h>
@@ -284,7 +284,7 @@ static void test_slow_lane(void **state)
     httpd_stop(&srv);
 }
 
-/* device: true to play through render/audio_out (SDL's dummy driver)
+/* device: true to play through ui/audio_out (SDL's dummy driver)
  * instead of the null sink */
 static void all_stalled(bool device)
 {

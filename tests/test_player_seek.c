@@ -17,11 +17,11 @@
 
 #include <libavutil/log.h>
 
-#include "player/manifest.h"
+#include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
 #include "support/testmedia.h"
 
 #define MAX_STEPS 20000

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/sp_error.h"
+#include "base/sp_error.h"
 #include "render/canvas.h"
 #include "render/raster.h"
 

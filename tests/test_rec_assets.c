@@ -1,14 +1,14 @@
 /* test_rec_assets.c - the list of everything a recording needs
- * (player/rec_assets.h): the sample class against truth.json, relative and
+ * (player/recording/rec_assets.h): the sample class against truth.json, relative and
  * absolute image URLs, duplicates, unreadable pages, and the images served
  * by the fetch layer from its cache once the server is gone. */
-#include "player/diag.h"
-#include "player/fetch.h"
-#include "player/manifest.h"
-#include "player/rec_assets.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/url.h"
+#include "base/diag.h"
+#include "player/net/fetch.h"
+#include "player/recording/manifest.h"
+#include "player/recording/rec_assets.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/net/url.h"
 #include "support/httpd.h"
 
 #include <cjson/cJSON.h>

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 #include "render/canvas.h"
 #include "render/image.h"
 

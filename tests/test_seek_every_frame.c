@@ -16,8 +16,8 @@
 #include <libavutil/frame.h>
 #include <libavutil/log.h>
 
-#include "player/segment_decoder.h"
-#include "player/sp_error.h"
+#include "player/media/segment_decoder.h"
+#include "base/sp_error.h"
 #include "support/testmedia.h"
 
 #define MAX_FRAMES 2000

@@ -1,4 +1,4 @@
-/* Tests for player/segment_decoder on small MP4s made here: full decode,
+/* Tests for player/media/segment_decoder on small MP4s made here: full decode,
  * exact seek against continuous play (by frame hash), seek cancelling,
  * SEI hook plumbing, and bad media (missing, truncated, garbage). */
 #include <setjmp.h>
@@ -13,8 +13,8 @@
 #include <libavcodec/avcodec.h>
 #include <libavutil/log.h>
 
-#include "player/segment_decoder.h"
-#include "player/sp_error.h"
+#include "player/media/segment_decoder.h"
+#include "base/sp_error.h"
 #include "support/testmedia.h"
 
 #define FRAMES 75 /* 3 s at 25 fps, key frames every 25 */

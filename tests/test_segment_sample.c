@@ -1,5 +1,5 @@
 /* The segment decoder on the generated sample class: the real SEI parser
- * (player/sei.h) through the decoder's hook recovers every anchor the
+ * (player/media/sei.h) through the decoder's hook recovers every anchor the
  * generator wrote (truth.json), for both payload types, and the segment's
  * start estimate is the true board time of its first frame. */
 #include <setjmp.h>
@@ -14,10 +14,10 @@
 #include <cjson/cJSON.h>
 #include <libavutil/log.h>
 
-#include "player/segment_decoder.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "player/media/segment_decoder.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 #include "support/testmedia.h"
 
 static cJSON *g_truth;

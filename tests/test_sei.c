@@ -1,4 +1,4 @@
-/* Tests for player/sei: syncTime in H.264 / HEVC SEI (spec section 6).
+/* Tests for player/media/sei: syncTime in H.264 / HEVC SEI (spec section 6).
  * Every NAL here is built by hand, byte by byte, in this file. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,10 +13,10 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
-#include "player/diag.h"
-#include "player/sei.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
+#include "base/diag.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
 
 /* A growable byte buffer. */
 struct buf {

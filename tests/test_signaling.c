@@ -1,4 +1,4 @@
-/* Tests for player/signaling: IM pages streamed into board + chat generations.
+/* Tests for player/signaling/signaling: IM pages streamed into board + chat generations.
  *
  * The reference is the old way of reading a class: every page one after
  * another with msg_log_add_json(), the board log from msg_wb_next(), the
@@ -23,14 +23,14 @@
 #include <unistd.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/loader.h"
-#include "player/manifest.h"
-#include "player/msgpage.h"
-#include "player/signaling.h"
-#include "player/sp_error.h"
-#include "player/url.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "player/net/loader.h"
+#include "player/recording/manifest.h"
+#include "im/msgpage.h"
+#include "player/signaling/signaling.h"
+#include "base/sp_error.h"
+#include "player/net/url.h"
 
 #define CLASS_DIR SIGPLAY_TEST_TMP "/signaling-class"
 #define WAIT_MS 60000 /* bound on any wait (sanitizer builds are slow) */

@@ -1,4 +1,4 @@
-/* Tests for player/timeline: w(t) and its inverse around pause edges (with
+/* Tests for player/recording/timeline: w(t) and its inverse around pause edges (with
  * inferred and given pauses), lane lookup, boundaries, origin refinement. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/sp_file.h"
-#include "player/timeline.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "player/recording/timeline.h"
 
 struct fixture {
     struct recording *rec;

@@ -1,4 +1,4 @@
-/* Tests for player/url: RFC 3986 split, every example of section 5.4,
+/* Tests for player/net/url: RFC 3986 split, every example of section 5.4,
  * dot-segment removal, percent-decoding, query lookup, file URLs. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "player/sp_error.h"
-#include "player/url.h"
+#include "base/sp_error.h"
+#include "player/net/url.h"
 
 struct example {
     const char *ref;

@@ -1,4 +1,4 @@
-/* Tests for im/utf8: decoding, U+FFFD repair, prefix cutting. */
+/* Tests for base/utf8: decoding, U+FFFD repair, prefix cutting. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "im/utf8.h"
+#include "base/utf8.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

@@ -1,4 +1,4 @@
-/* Tests for player/verify: the report model (severities, exit code, cap),
+/* Tests for verify/verify: the report model (severities, exit code, cap),
  * coverage gaps, sync offsets against the refined origin, the recording
  * state findings, and a media check of a file that is not media. The whole
  * command on real and damaged media is tests/test_verify.sh. */
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "player/verify.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "verify/verify.h"
 
 /* Two lanes: a: [0, 10 s) and [20 s, 30 s); b: [5 s, 12 s). Total 40 s.
  * Single quotes stand for double quotes. */

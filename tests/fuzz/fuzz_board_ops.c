@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/board.h"
-#include "player/diag.h"
+#include "player/board/board.h"
+#include "base/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
 #include "render/layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

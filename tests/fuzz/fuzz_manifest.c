@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "player/diag.h"
-#include "player/manifest.h"
-#include "player/timeline.h"
+#include "base/diag.h"
+#include "player/recording/manifest.h"
+#include "player/recording/timeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

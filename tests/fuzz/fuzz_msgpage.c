@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "im/utf8.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
+#include "base/utf8.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

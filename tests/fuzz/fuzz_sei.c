@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/diag.h"
-#include "player/sei.h"
+#include "base/diag.h"
+#include "player/media/sei.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* fuzz_signal_cache.c - the parsed-signaling cache file through its reader
- * (player/signal_cache.h): header, validators, the embedded board log and
+ * (player/signaling/signal_cache.h): header, validators, the embedded board log and
  * chat model, the saved diagnostic lines.
  *
  * The input gets an exact-size copy so reads past its end are caught. The
@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/signal_cache.h"
-#include "player/sp_bytes.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "player/signaling/signal_cache.h"
+#include "base/sp_bytes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "player/url.h"
+#include "player/net/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,111 @@
+#include "base/diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void diag_init(struct diag_list *d)
+{
+    memset(d, 0, sizeof(*d));
+}
+
+void diag_clear(struct diag_list *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->count; i++)
+        free(d->items[i].text);
+    free(d->items);
+    memset(d, 0, sizeof(*d));
+}
+
+static void count_level(struct diag_list *d, enum diag_level level)
+{
+    if (level == DIAG_ERROR)
+        d->errors++;
+    else if (level == DIAG_WARNING)
+        d->warnings++;
+}
+
+static bool push(struct diag_list *d, enum diag_level level, char *text)
+{
+    if (d->count >= DIAG_MAX_ENTRIES)
+        return false;
+    if (d->count == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 8;
+        if (ncap > DIAG_MAX_ENTRIES)
+            ncap = DIAG_MAX_ENTRIES;
+        struct diag_entry *n = realloc(d->items, ncap * sizeof(*n));
+        if (!n)
+            return false;
+        d->items = n;
+        d->cap = ncap;
+    }
+    d->items[d->count].level = level;
+    d->items[d->count].text = text;
+    d->count++;
+    return true;
+}
+
+void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+{
+    if (!d)
+        return;
+    count_level(d, level);
+    char *text = malloc(DIAG_MAX_TEXT);
+    if (!text) {
+        d->dropped++;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, DIAG_MAX_TEXT, fmt, ap);
+    va_end(ap);
+    if (!push(d, level, text)) {
+        free(text);
+        d->dropped++;
+    }
+}
+
+void diag_move(struct diag_list *dst, struct diag_list *src)
+{
+    dst->errors += src->errors;
+    dst->warnings += src->warnings;
+    for (size_t i = 0; i < src->count; i++) {
+        if (!push(dst, src->items[i].level, src->items[i].text)) {
+            free(src->items[i].text);
+            dst->dropped++;
+        }
+    }
+    dst->dropped += src->dropped;
+    free(src->items);
+    memset(src, 0, sizeof(*src));
+}
+
+bool diag_contains(const struct diag_list *d, const char *needle)
+{
+    for (size_t i = 0; i < d->count; i++)
+        if (strstr(d->items[i].text, needle))
+            return true;
+    return false;
+}
+
+const char *diag_level_name(enum diag_level level)
+{
+    switch (level) {
+    case DIAG_ERROR:
+        return "error";
+    case DIAG_WARNING:
+        return "warning";
+    default:
+        return "note";
+    }
+}
+
+void diag_print(const struct diag_list *d, FILE *f)
+{
+    for (size_t i = 0; i < d->count; i++)
+        fprintf(f, "sigplay: %s: %s\n", diag_level_name(d->items[i].level), d->items[i].text);
+    if (d->dropped)
+        fprintf(f, "sigplay: ... and %zu more\n", d->dropped);
+}

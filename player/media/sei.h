@@ -1,0 +1,89 @@
+/* sei.h - board sync time carried in video SEI (replay format, section 6).
+ *
+ * Classroom clients write {"syncTime": <board time, Unix ms>} into their
+ * video every 1 to 5 s as an SEI message: H.264 NAL type 6, HEVC prefix (39)
+ * or suffix (40) SEI; payloadType 242 (the payload is the JSON) or 5
+ * (user_data_unregistered: a 16-byte UUID, then the JSON). This module finds
+ * those values in demuxed packets, either length-prefixed (MP4/MKV: avcC /
+ * hvcC) or Annex B (start codes). It undoes emulation prevention and reads
+ * the 0xFF-run coded payload type and size.
+ *
+ * Payloads that are not a JSON object (x264's own type-5 settings string,
+ * other encoders' user data) and JSON objects without a "syncTime" member
+ * are ignored silently. A "syncTime" that is not an integer in
+ * [0, SEI_SYNC_TIME_MAX] is reported and ignored. Structural damage
+ * (impossible sizes, truncated NAL units or SEI messages) is reported.
+ * At most ONE diagnostic per packet, shaped "SEI: <where>: <reason>", so a
+ * broken stream cannot flood the list.
+ *
+ * Caps: SEI NAL units over SEI_MAX_NAL_BYTES are skipped (reported); at most
+ * SEI_MAX_MESSAGES SEI messages per NAL unit and SEI_MAX_NALS NAL units per
+ * packet are looked at. Nothing is allocated from a size read from the
+ * stream: the one buffer (for the unescaped NAL) is at most the NAL size,
+ * which is bounded by the packet the caller holds.
+ *
+ * Pure C, no global state, thread-safe (the demux thread calls it).
+ */
+#ifndef SP_SEI_H
+#define SP_SEI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+#define SEI_MAX_NAL_BYTES (1u << 20)
+#define SEI_MAX_MESSAGES 64
+#define SEI_MAX_NALS 4096
+/* Largest accepted syncTime, ms: 2^53 - 1, the largest integer JSON
+ * numbers carry exactly. */
+#define SEI_SYNC_TIME_MAX 9007199254740991LL
+
+/* Payload types that carry the sync time. */
+#define SEI_PAYLOAD_JSON 242
+#define SEI_PAYLOAD_USER_DATA_UNREGISTERED 5
+
+enum sei_codec { SEI_CODEC_H264, SEI_CODEC_HEVC };
+
+/* NAL length size (bytes before each NAL unit in a packet) from the codec
+ * extradata: avcC (H.264) or hvcC (HEVC) give 1, 2 or 4 (3 is accepted);
+ * empty extradata or Annex B extradata (starts with a start code) give 0,
+ * meaning packets carry start codes. Returns SP_EPARSE for extradata that
+ * is neither. */
+int sei_nal_length_size(const uint8_t *extradata, size_t size, enum sei_codec codec);
+
+/* Scans one packet for sync SEI. nal_length_size is 1..4 for
+ * length-prefixed packets, 0 for Annex B. If a length-prefixed packet turns
+ * out to start with a start code and its lengths do not add up, it is read
+ * as Annex B instead. Writes up to max syncTime values (Unix ms) to out in
+ * stream order (values past max are dropped). Returns how many were
+ * written (>= 0); if none was found, SP_EPARSE
+ * for a damaged packet or SP_ERANGE for a syncTime out of range (a
+ * diagnostic says where); SP_EINVAL for bad arguments. diag may be NULL. */
+int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                        int64_t *out, size_t max, struct diag_list *diag);
+
+/* The first syncTime in the packet: returns 1 and sets *sync_ms, 0 if none,
+ * or a negative SP_E* as sei_find_sync_times(). */
+int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
+                       int64_t *sync_ms, struct diag_list *diag);
+
+/* Reads one SEI payload (the bytes after payloadType and payloadSize, with
+ * emulation prevention already removed). Returns 1 and sets *sync_ms for a
+ * JSON object with an integer syncTime; 0 for anything that is not ours
+ * (other payload types, not JSON, no syncTime); SP_ERANGE if syncTime is
+ * there but not an integer in range (then, if reason is non-NULL, it points
+ * at a static text saying why). */
+int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_ms,
+                      const char **reason);
+
+/* Adapter with the shape of the segment decoder's SEI hook (segdec_sei_fn
+ * in player/media/segment_decoder.h): takes codec and extradata from par (H.264
+ * and HEVC; any other codec gives 0) and returns how many values were
+ * written (errors count as 0; their diagnostic is in diag). opaque is
+ * unused. */
+struct AVCodecParameters;
+size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
+                       size_t size, int64_t *out, size_t max, struct diag_list *diag);
+
+#endif

@@ -1,0 +1,850 @@
+/* cache.c - the resumable disk cache (see cache.h for layout and promises). */
+#define _GNU_SOURCE /* sync_file_range() where Linux has it */
+#include "player/net/cache.h"
+
+#include "base/log.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+
+#include <cjson/cJSON.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct sp_log lg = SP_LOG_INIT("cache");
+
+/* A sidecar is small; anything bigger is not ours. */
+#define SIDECAR_MAX_BYTES (64 * 1024)
+
+struct range {
+    int64_t start, end; /* [start, end) */
+};
+
+struct cache_entry {
+    struct cache *c;
+    struct cache_entry *next; /* c->open list, guarded by c->lock */
+    int refs;                 /* guarded by c->lock */
+    char key[65];
+    char *url;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t cond;  /* signalled on every write, reset and wake */
+    int fd;               /* .part (read/write) or .data (read), -1 if none yet */
+    bool complete;
+    int64_t length; /* -1 unknown */
+    char etag[CACHE_MAX_VALIDATOR];
+    char last_modified[CACHE_MAX_VALIDATOR];
+    struct range ranges[CACHE_MAX_RANGES]; /* sorted, disjoint, non-adjacent */
+    size_t nranges;
+    unsigned gen;
+    bool dirty;               /* ranges changed since the last sidecar write */
+    int64_t wb_start, wb_end; /* written bytes whose writeback is not started yet */
+};
+
+struct cache {
+    char *dir;
+    uint64_t cap;
+    bool temporary;
+    pthread_mutex_t lock;
+    struct cache_entry *open;
+};
+
+void cache_key(const char *url, char out[65])
+{
+    struct AVSHA *sha = av_sha_alloc();
+    uint8_t digest[32];
+    memset(digest, 0, sizeof(digest));
+    if (sha && av_sha_init(sha, 256) == 0) {
+        av_sha_update(sha, (const uint8_t *)url, strlen(url));
+        av_sha_final(sha, digest);
+    }
+    av_free(sha);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    out[64] = '\0';
+}
+
+int cache_default_dir(char *buf, size_t size)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, size, "%s/sigplay", xdg);
+    else {
+        const char *home = getenv("HOME");
+        if (!home || !home[0])
+            return SP_ENOENT;
+        n = snprintf(buf, size, "%s/.cache/sigplay", home);
+    }
+    return n < 0 || (size_t)n >= size ? SP_ELIMIT : 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof(tmp))
+        return SP_EINVAL;
+    memcpy(tmp, path, len + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return SP_EIO;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return SP_EIO;
+    struct stat st;
+    if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
+        return SP_EIO;
+    return 0;
+}
+
+int cache_open(const char *dir, uint64_t cap_bytes, bool temporary, struct cache **out)
+{
+    *out = NULL;
+    struct cache *c = calloc(1, sizeof(*c));
+    if (!c)
+        return SP_ENOMEM;
+    int ret = 0;
+    if (temporary) {
+        const char *t = getenv("TMPDIR");
+        char tmpl[PATH_MAX];
+        snprintf(tmpl, sizeof(tmpl), "%s/sigplay-nocache-XXXXXX", t && t[0] ? t : "/tmp");
+        if (!mkdtemp(tmpl)) {
+            free(c);
+            return SP_EIO;
+        }
+        c->dir = strdup(tmpl);
+    } else {
+        if (!dir || !dir[0]) {
+            free(c);
+            return SP_EINVAL;
+        }
+        ret = mkdir_p(dir);
+        if (ret) {
+            free(c);
+            return ret;
+        }
+        c->dir = strdup(dir);
+    }
+    if (!c->dir) {
+        free(c);
+        return SP_ENOMEM;
+    }
+    c->cap = cap_bytes ? cap_bytes : CACHE_DEFAULT_CAP;
+    c->temporary = temporary;
+    pthread_mutex_init(&c->lock, NULL);
+    *out = c;
+    return 0;
+}
+
+static int entry_file(const struct cache *c, const char *key, const char *ext, char *buf,
+                      size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s.%s", c->dir, key, ext);
+    return n < 0 || (size_t)n >= size ? SP_ELIMIT : 0;
+}
+
+static void remove_dir_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    char path[PATH_MAX];
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+void cache_close(struct cache **pc)
+{
+    if (!pc || !*pc)
+        return;
+    struct cache *c = *pc;
+    if (c->open)
+        SP_WARN(&lg, "cache closed with entries still open");
+    if (c->temporary) {
+        remove_dir_files(c->dir);
+        rmdir(c->dir);
+    }
+    pthread_mutex_destroy(&c->lock);
+    free(c->dir);
+    free(c);
+    *pc = NULL;
+}
+
+const char *cache_dir(const struct cache *c)
+{
+    return c->dir;
+}
+
+/* ---- ranges (entry lock held) --------------------------------------------- */
+
+static void ranges_add(struct cache_entry *e, int64_t start, int64_t end)
+{
+    if (end <= start)
+        return;
+    size_t i = 0;
+    while (i < e->nranges && e->ranges[i].end < start)
+        i++;
+    /* ranges[i] is the first that touches or follows [start,end) */
+    size_t j = i;
+    while (j < e->nranges && e->ranges[j].start <= end) {
+        if (e->ranges[j].start < start)
+            start = e->ranges[j].start;
+        if (e->ranges[j].end > end)
+            end = e->ranges[j].end;
+        j++;
+    }
+    /* replace ranges[i, j) by one */
+    if (j == i) {
+        if (e->nranges == CACHE_MAX_RANGES) {
+            /* Forget the smallest range so the new one fits; its bytes are
+             * simply fetched again if needed. */
+            size_t small = 0;
+            for (size_t k = 1; k < e->nranges; k++)
+                if (e->ranges[k].end - e->ranges[k].start <
+                    e->ranges[small].end - e->ranges[small].start)
+                    small = k;
+            memmove(&e->ranges[small], &e->ranges[small + 1],
+                    (e->nranges - small - 1) * sizeof(e->ranges[0]));
+            e->nranges--;
+            if (small < i)
+                i--;
+        }
+        memmove(&e->ranges[i + 1], &e->ranges[i], (e->nranges - i) * sizeof(e->ranges[0]));
+        e->nranges++;
+    } else if (j > i + 1) {
+        memmove(&e->ranges[i + 1], &e->ranges[j], (e->nranges - j) * sizeof(e->ranges[0]));
+        e->nranges -= j - i - 1;
+    }
+    e->ranges[i].start = start;
+    e->ranges[i].end = end;
+}
+
+static int64_t ranges_have(const struct cache_entry *e)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < e->nranges; i++)
+        n += e->ranges[i].end - e->ranges[i].start;
+    return n;
+}
+
+static bool ranges_cover_all(const struct cache_entry *e)
+{
+    if (e->length < 0)
+        return false;
+    if (e->length == 0)
+        return true;
+    return e->nranges == 1 && e->ranges[0].start == 0 && e->ranges[0].end == e->length;
+}
+
+/* ---- sidecar -------------------------------------------------------------- */
+
+static int sidecar_write(struct cache_entry *e)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON *rs = cJSON_CreateArray();
+    if (!j || !rs) {
+        cJSON_Delete(j);
+        cJSON_Delete(rs);
+        return SP_ENOMEM;
+    }
+    cJSON_AddNumberToObject(j, "version", 1);
+    cJSON_AddStringToObject(j, "url", e->url);
+    cJSON_AddNumberToObject(j, "length", (double)e->length);
+    cJSON_AddStringToObject(j, "etag", e->etag);
+    cJSON_AddStringToObject(j, "last_modified", e->last_modified);
+    cJSON_AddBoolToObject(j, "complete", e->complete);
+    for (size_t i = 0; i < e->nranges; i++) {
+        cJSON *r = cJSON_CreateArray();
+        if (!r)
+            break;
+        cJSON_AddItemToArray(r, cJSON_CreateNumber((double)e->ranges[i].start));
+        cJSON_AddItemToArray(r, cJSON_CreateNumber((double)e->ranges[i].end));
+        cJSON_AddItemToArray(rs, r);
+    }
+    cJSON_AddItemToObject(j, "ranges", rs);
+    char *text = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!text)
+        return SP_ENOMEM;
+    char path[PATH_MAX];
+    int ret = entry_file(e->c, e->key, "json", path, sizeof(path));
+    if (!ret)
+        ret = sp_write_file_atomic(path, text, strlen(text));
+    free(text);
+    if (!ret)
+        e->dirty = false;
+    return ret;
+}
+
+static bool json_int(const cJSON *o, const char *name, int64_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsNumber(v) || v->valuedouble < -1 || v->valuedouble > 9e15)
+        return false;
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
+
+static void json_str(const cJSON *o, const char *name, char *buf, size_t size)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    buf[0] = '\0';
+    if (cJSON_IsString(v) && strlen(v->valuestring) < size)
+        strcpy(buf, v->valuestring);
+}
+
+static int64_t file_size(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    return (int64_t)st.st_size;
+}
+
+/* Loads the sidecar and opens the file it describes; anything inconsistent
+ * is thrown away and the entry starts empty. */
+static void entry_load(struct cache_entry *e)
+{
+    char side[PATH_MAX], part[PATH_MAX], data[PATH_MAX];
+    if (entry_file(e->c, e->key, "json", side, sizeof(side)) ||
+        entry_file(e->c, e->key, "part", part, sizeof(part)) ||
+        entry_file(e->c, e->key, "data", data, sizeof(data)))
+        return;
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *j = NULL;
+    if (sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len) == 0)
+        j = cJSON_Parse(text);
+    free(text);
+    bool ok = false;
+    if (j) {
+        char url[CACHE_MAX_URL];
+        json_str(j, "url", url, sizeof(url));
+        const cJSON *complete = cJSON_GetObjectItemCaseSensitive(j, "complete");
+        ok = strcmp(url, e->url) == 0 && json_int(j, "length", &e->length);
+        json_str(j, "etag", e->etag, sizeof(e->etag));
+        json_str(j, "last_modified", e->last_modified, sizeof(e->last_modified));
+        if (ok && cJSON_IsTrue(complete)) {
+            ok = e->length >= 0 && file_size(data) == e->length;
+            if (ok) {
+                e->fd = open(data, O_RDONLY | O_CLOEXEC);
+                ok = e->fd >= 0;
+                e->complete = ok;
+                if (ok && e->length > 0)
+                    ranges_add(e, 0, e->length);
+            }
+        } else if (ok) {
+            int64_t psize = file_size(part);
+            const cJSON *rs = cJSON_GetObjectItemCaseSensitive(j, "ranges");
+            const cJSON *r;
+            cJSON_ArrayForEach(r, rs)
+            {
+                if (cJSON_GetArraySize(r) != 2)
+                    continue;
+                const cJSON *a = cJSON_GetArrayItem(r, 0), *b = cJSON_GetArrayItem(r, 1);
+                if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b))
+                    continue;
+                int64_t s = (int64_t)a->valuedouble, t = (int64_t)b->valuedouble;
+                if (s < 0 || t > psize || (e->length >= 0 && t > e->length))
+                    continue; /* the sidecar claims bytes the file lacks */
+                ranges_add(e, s, t);
+            }
+            if (psize >= 0) {
+                e->fd = open(part, O_RDWR | O_CLOEXEC);
+                ok = e->fd >= 0;
+            }
+        }
+        cJSON_Delete(j);
+    }
+    if (!ok) {
+        if (e->fd >= 0)
+            close(e->fd);
+        e->fd = -1;
+        e->complete = false;
+        e->length = -1;
+        e->etag[0] = e->last_modified[0] = '\0';
+        e->nranges = 0;
+        unlink(side);
+        unlink(part);
+        unlink(data);
+        return;
+    }
+    /* Recently used: the sidecar's mtime orders eviction. */
+    utimensat(AT_FDCWD, side, NULL, 0);
+}
+
+int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
+{
+    *out = NULL;
+    if (strlen(url) >= CACHE_MAX_URL)
+        return SP_ELIMIT;
+    char key[65];
+    cache_key(url, key);
+    pthread_mutex_lock(&c->lock);
+    for (struct cache_entry *e = c->open; e; e = e->next) {
+        if (!strcmp(e->key, key) && !strcmp(e->url, url)) {
+            e->refs++;
+            pthread_mutex_unlock(&c->lock);
+            *out = e;
+            return 0;
+        }
+    }
+    struct cache_entry *e = calloc(1, sizeof(*e));
+    if (!e || !(e->url = strdup(url))) {
+        free(e);
+        pthread_mutex_unlock(&c->lock);
+        return SP_ENOMEM;
+    }
+    e->c = c;
+    e->refs = 1;
+    memcpy(e->key, key, sizeof(key));
+    e->fd = -1;
+    e->length = -1;
+    pthread_mutex_init(&e->lock, NULL);
+    pthread_cond_init(&e->cond, NULL);
+    entry_load(e);
+    e->next = c->open;
+    c->open = e;
+    pthread_mutex_unlock(&c->lock);
+    *out = e;
+    return 0;
+}
+
+void cache_entry_release(struct cache_entry **pe)
+{
+    if (!pe || !*pe)
+        return;
+    struct cache_entry *e = *pe;
+    *pe = NULL;
+    struct cache *c = e->c;
+    pthread_mutex_lock(&c->lock);
+    if (--e->refs > 0) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    for (struct cache_entry **p = &c->open; *p; p = &(*p)->next) {
+        if (*p == e) {
+            *p = e->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    /* Last reference: persist what we have so a later run can resume. */
+    cache_entry_checkpoint(e);
+    if (e->fd >= 0)
+        close(e->fd);
+    pthread_cond_destroy(&e->cond);
+    pthread_mutex_destroy(&e->lock);
+    free(e->url);
+    free(e);
+}
+
+void cache_entry_info(struct cache_entry *e, struct cache_info *out)
+{
+    pthread_mutex_lock(&e->lock);
+    out->length = e->length;
+    out->have = ranges_have(e);
+    out->complete = e->complete;
+    out->gen = e->gen;
+    memcpy(out->etag, e->etag, sizeof(out->etag));
+    memcpy(out->last_modified, e->last_modified, sizeof(out->last_modified));
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* Entry lock held. */
+static void entry_reset_locked(struct cache_entry *e)
+{
+    char part[PATH_MAX], data[PATH_MAX];
+    if (e->fd >= 0)
+        close(e->fd);
+    e->fd = -1;
+    if (!entry_file(e->c, e->key, "part", part, sizeof(part)))
+        unlink(part);
+    if (!entry_file(e->c, e->key, "data", data, sizeof(data)))
+        unlink(data);
+    e->complete = false;
+    e->nranges = 0;
+    e->length = -1;
+    e->etag[0] = e->last_modified[0] = '\0';
+    e->gen++;
+    sidecar_write(e);
+    pthread_cond_broadcast(&e->cond);
+}
+
+unsigned cache_entry_reset(struct cache_entry *e)
+{
+    pthread_mutex_lock(&e->lock);
+    entry_reset_locked(e);
+    unsigned g = e->gen;
+    pthread_mutex_unlock(&e->lock);
+    return g;
+}
+
+int cache_entry_set_info(struct cache_entry *e, int64_t length, const char *etag,
+                         const char *last_modified, unsigned *gen)
+{
+    etag = etag ? etag : "";
+    last_modified = last_modified ? last_modified : "";
+    if (strlen(etag) >= CACHE_MAX_VALIDATOR)
+        etag = "";
+    if (strlen(last_modified) >= CACHE_MAX_VALIDATOR)
+        last_modified = "";
+    pthread_mutex_lock(&e->lock);
+    bool changed = false;
+    if (e->etag[0] && etag[0])
+        changed = strcmp(e->etag, etag) != 0;
+    else if (e->last_modified[0] && last_modified[0])
+        changed = strcmp(e->last_modified, last_modified) != 0;
+    else if (e->etag[0] || e->last_modified[0])
+        changed = true; /* stored bytes had a validator, the server gave none */
+    if (e->length >= 0 && length >= 0 && e->length != length)
+        changed = true;
+    int ret = 0;
+    if (changed && (e->nranges || e->complete)) {
+        SP_INFO(&lg, "%s: changed on the server; dropping cached bytes", e->url);
+        entry_reset_locked(e);
+    }
+    if (length >= 0)
+        e->length = length;
+    strcpy(e->etag, etag);
+    strcpy(e->last_modified, last_modified);
+    e->dirty = true;
+    *gen = e->gen;
+    pthread_mutex_unlock(&e->lock);
+    return ret;
+}
+
+void cache_entry_set_length(struct cache_entry *e, int64_t length)
+{
+    pthread_mutex_lock(&e->lock);
+    if (!e->complete && length >= 0) {
+        size_t n = 0;
+        for (size_t i = 0; i < e->nranges; i++) {
+            if (e->ranges[i].start >= length)
+                continue;
+            e->ranges[n] = e->ranges[i];
+            if (e->ranges[n].end > length)
+                e->ranges[n].end = length;
+            n++;
+        }
+        e->nranges = n;
+        e->length = length;
+        e->dirty = true;
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* Entry lock held. */
+static int entry_open_part(struct cache_entry *e)
+{
+    if (e->fd >= 0)
+        return 0;
+    char part[PATH_MAX];
+    if (entry_file(e->c, e->key, "part", part, sizeof(part)))
+        return SP_EIO;
+    e->fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    return e->fd >= 0 ? 0 : SP_EIO;
+}
+
+/* A checkpoint must fdatasync everything written since the last one; done
+ * all at once, that flush stalls the download for as long as the disk takes
+ * to write tens of megabytes. Starting the writeback of each few megabytes
+ * as they arrive (without waiting for it) leaves the checkpoint little to
+ * wait for. Only a hint: the checkpoint still gives the guarantee. */
+#define WRITEBACK_CHUNK (4ll << 20)
+
+static void start_writeback(struct cache_entry *e, int64_t from, int64_t to)
+{
+    if (e->wb_end != e->wb_start && (from != e->wb_end)) {
+        e->wb_start = from; /* not contiguous: restart the run */
+        e->wb_end = from;
+    }
+    if (e->wb_end == e->wb_start)
+        e->wb_start = from;
+    e->wb_end = to;
+    if (e->wb_end - e->wb_start < WRITEBACK_CHUNK)
+        return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(e->fd, (off_t)e->wb_start, (off_t)(e->wb_end - e->wb_start),
+                          SYNC_FILE_RANGE_WRITE);
+#endif
+    e->wb_start = e->wb_end = to;
+}
+
+int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const void *data,
+                      size_t len)
+{
+    pthread_mutex_lock(&e->lock);
+    int ret = 0;
+    if (gen != e->gen)
+        ret = SP_ECANCELLED;
+    else if (offset < 0 || (e->length >= 0 && offset + (int64_t)len > e->length))
+        ret = SP_ERANGE;
+    else if (e->complete)
+        ret = 0; /* every byte is already here */
+    else if ((ret = entry_open_part(e)) == 0) {
+        const char *p = data;
+        size_t left = len;
+        int64_t off = offset;
+        while (left) {
+            ssize_t n = pwrite(e->fd, p, left, (off_t)off);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                ret = SP_EIO;
+                break;
+            }
+            p += n;
+            off += n;
+            left -= (size_t)n;
+        }
+        ranges_add(e, offset, off);
+        e->dirty = true;
+        start_writeback(e, offset, off);
+        pthread_cond_broadcast(&e->cond);
+    }
+    pthread_mutex_unlock(&e->lock);
+    return ret;
+}
+
+int cache_entry_checkpoint(struct cache_entry *e)
+{
+    pthread_mutex_lock(&e->lock);
+    int ret = 0;
+    if (e->complete || !e->dirty) {
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+    }
+    if (ranges_cover_all(e) && (ret = entry_open_part(e)) == 0) {
+        char part[PATH_MAX], data[PATH_MAX];
+        if (ftruncate(e->fd, (off_t)e->length) != 0 || fsync(e->fd) != 0 ||
+            entry_file(e->c, e->key, "part", part, sizeof(part)) ||
+            entry_file(e->c, e->key, "data", data, sizeof(data)) || rename(part, data) != 0)
+            ret = SP_EIO;
+        else
+            e->complete = true;
+    } else if (e->fd >= 0 && fdatasync(e->fd) != 0) {
+        ret = SP_EIO;
+    }
+    if (!ret)
+        ret = sidecar_write(e);
+    pthread_cond_broadcast(&e->cond);
+    pthread_mutex_unlock(&e->lock);
+    if (ret)
+        SP_WARN(&lg, "%s: could not save cache state: %s", e->url, sp_strerror(ret));
+    return ret;
+}
+
+int64_t cache_entry_avail(struct cache_entry *e, int64_t offset)
+{
+    pthread_mutex_lock(&e->lock);
+    int64_t n = 0;
+    for (size_t i = 0; i < e->nranges; i++) {
+        if (e->ranges[i].start <= offset && offset < e->ranges[i].end) {
+            n = e->ranges[i].end - offset;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    return n;
+}
+
+int64_t cache_entry_next_gap(struct cache_entry *e, int64_t offset, int64_t *gap_end)
+{
+    pthread_mutex_lock(&e->lock);
+    int64_t at = offset;
+    int64_t end = -1;
+    size_t i = 0;
+    for (; i < e->nranges; i++) {
+        if (e->ranges[i].end <= at)
+            continue;
+        if (e->ranges[i].start <= at) {
+            at = e->ranges[i].end;
+            continue;
+        }
+        end = e->ranges[i].start; /* first range after the gap */
+        break;
+    }
+    if (end < 0 && e->length >= 0)
+        end = e->length;
+    if (e->length >= 0 && at >= e->length)
+        at = -1;
+    pthread_mutex_unlock(&e->lock);
+    if (gap_end)
+        *gap_end = at < 0 ? -1 : end;
+    return at;
+}
+
+int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_t len)
+{
+    pthread_mutex_lock(&e->lock);
+    int64_t avail = 0;
+    for (size_t i = 0; i < e->nranges; i++) {
+        if (e->ranges[i].start <= offset && offset < e->ranges[i].end) {
+            avail = e->ranges[i].end - offset;
+            break;
+        }
+    }
+    if ((int64_t)len > avail)
+        len = (size_t)avail;
+    int64_t got = 0;
+    while ((size_t)got < len) {
+        ssize_t n = pread(e->fd, (char *)buf + got, len - (size_t)got, (off_t)(offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (len && got == 0)
+        return SP_EIO;
+    return got;
+}
+
+void cache_entry_wait(struct cache_entry *e, int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&e->lock);
+    pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+    pthread_mutex_unlock(&e->lock);
+}
+
+void cache_entry_wake(struct cache_entry *e)
+{
+    pthread_mutex_lock(&e->lock);
+    pthread_cond_broadcast(&e->cond);
+    pthread_mutex_unlock(&e->lock);
+}
+
+int cache_entry_path(struct cache_entry *e, char *buf, size_t size)
+{
+    pthread_mutex_lock(&e->lock);
+    int ret = entry_file(e->c, e->key, e->complete ? "data" : "part", buf, size);
+    pthread_mutex_unlock(&e->lock);
+    return ret;
+}
+
+/* ---- eviction ------------------------------------------------------------- */
+
+struct victim {
+    char key[65];
+    time_t used;
+    uint64_t bytes;
+};
+
+static int victim_cmp(const void *a, const void *b)
+{
+    const struct victim *x = a, *y = b;
+    return x->used < y->used ? -1 : x->used > y->used;
+}
+
+static bool key_is_open(struct cache *c, const char *key)
+{
+    for (struct cache_entry *e = c->open; e; e = e->next)
+        if (!strcmp(e->key, key))
+            return true;
+    return false;
+}
+
+static bool is_key(const char *name, size_t len)
+{
+    if (len != 64)
+        return false;
+    for (size_t i = 0; i < 64; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* Cap on entries looked at per trim, so a huge foreign directory cannot
+ * make us allocate without bound. */
+#define TRIM_MAX_ENTRIES 100000
+
+uint64_t cache_trim(struct cache *c)
+{
+    DIR *d = opendir(c->dir);
+    if (!d)
+        return 0;
+    struct victim *v = NULL;
+    size_t nv = 0, cap = 0;
+    uint64_t total = 0;
+    struct dirent *de;
+    char path[PATH_MAX];
+    pthread_mutex_lock(&c->lock);
+    while ((de = readdir(d)) && nv < TRIM_MAX_ENTRIES) {
+        const char *dot = strchr(de->d_name, '.');
+        if (!dot || !is_key(de->d_name, (size_t)(dot - de->d_name)) || strcmp(dot, ".json"))
+            continue;
+        struct victim x;
+        memcpy(x.key, de->d_name, 64);
+        x.key[64] = '\0';
+        snprintf(path, sizeof(path), "%s/%s", c->dir, de->d_name);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            continue;
+        x.used = st.st_mtime;
+        x.bytes = (uint64_t)st.st_size;
+        int64_t s;
+        if (!entry_file(c, x.key, "data", path, sizeof(path)) && (s = file_size(path)) > 0)
+            x.bytes += (uint64_t)s;
+        if (!entry_file(c, x.key, "part", path, sizeof(path)) && (s = file_size(path)) > 0)
+            x.bytes += (uint64_t)s;
+        total += x.bytes;
+        if (key_is_open(c, x.key))
+            continue;
+        if (nv == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            struct victim *nvp = realloc(v, ncap * sizeof(*v));
+            if (!nvp)
+                break;
+            v = nvp;
+            cap = ncap;
+        }
+        v[nv++] = x;
+    }
+    closedir(d);
+    if (total > c->cap && nv) {
+        qsort(v, nv, sizeof(*v), victim_cmp);
+        for (size_t i = 0; i < nv && total > c->cap; i++) {
+            static const char *const exts[] = {"data", "part", "json"};
+            for (int k = 0; k < 3; k++)
+                if (!entry_file(c, v[i].key, exts[k], path, sizeof(path)))
+                    unlink(path);
+            SP_DBG(&lg, "evicted %s (%llu bytes)", v[i].key, (unsigned long long)v[i].bytes);
+            total -= v[i].bytes;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    free(v);
+    return total;
+}

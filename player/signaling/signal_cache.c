@@ -1,0 +1,224 @@
+/* signal_cache.c - the parsed-signaling cache file (see signal_cache.h).
+ *
+ * Layout, little-endian:
+ *   "SPSIGNAL"  u32 version  u32 0  u64 list_hash  u64 n
+ *   n x { u8 kind  u64 a  u64 b }
+ *   u64 board_len  board bytes   u64 chat_len  chat bytes
+ *   u32 n_lines  n_lines x { u8 level  u32 len  len bytes }
+ *   u64 checksum (sp_checksum64 of everything before it)
+ */
+#include "player/signaling/signal_cache.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "im/chat.h"
+#include "player/board/board.h"
+#include "base/sp_bytes.h"
+#include "base/sp_error.h"
+
+#define HEAD_BYTES 32
+#define VALIDATOR_BYTES 17
+
+uint64_t sig_cache_list_hash(const char *doc_url, char *const *urls, size_t n)
+{
+    /* chained: h(doc) then h(prev, url) for each page */
+    uint64_t h =
+        sp_checksum64((const uint8_t *)(doc_url ? doc_url : ""), strlen(doc_url ? doc_url : ""));
+    for (size_t i = 0; i < n; i++) {
+        uint8_t prev[8];
+        sp_put_u64(prev, h);
+        h = sp_checksum64(prev, 8) ^ sp_checksum64((const uint8_t *)urls[i], strlen(urls[i]));
+        h = h * 0x9e3779b97f4a7c15ull + i;
+    }
+    return h;
+}
+
+void sig_cache_file_clear(struct sig_cache_file *f)
+{
+    if (!f)
+        return;
+    free(f->v);
+    memset(f, 0, sizeof(*f));
+}
+
+/* A reader that never goes past the end. */
+struct rd {
+    const uint8_t *p;
+    size_t left;
+    bool bad;
+};
+
+static const uint8_t *take(struct rd *r, size_t n)
+{
+    if (r->bad || n > r->left) {
+        r->bad = true;
+        return NULL;
+    }
+    const uint8_t *p = r->p;
+    r->p += n;
+    r->left -= n;
+    return p;
+}
+
+static uint64_t take64(struct rd *r)
+{
+    const uint8_t *p = take(r, 8);
+    return p ? sp_get_u64(p) : 0;
+}
+
+static uint32_t take32(struct rd *r)
+{
+    const uint8_t *p = take(r, 4);
+    return p ? sp_get_u32(p) : 0;
+}
+
+int sig_cache_parse(const uint8_t *data, size_t len, struct sig_cache_file *f)
+{
+    memset(f, 0, sizeof(*f));
+    if (!data || len < HEAD_BYTES + 8 || memcmp(data, SIG_CACHE_MAGIC, 8) != 0)
+        return SP_EPARSE;
+    if (sp_get_u32(data + 8) != SIG_CACHE_VERSION)
+        return SP_EUNSUPPORTED;
+    if (sp_checksum64(data, len - 8) != sp_get_u64(data + len - 8))
+        return SP_EPARSE;
+    struct rd r = {data + 16, len - 16 - 8, false};
+    f->list_hash = take64(&r);
+    uint64_t n = take64(&r);
+    if (r.bad || n > r.left / VALIDATOR_BYTES)
+        return SP_EPARSE;
+    f->n = (size_t)n;
+    f->v = calloc(f->n ? f->n : 1, sizeof(*f->v));
+    if (!f->v)
+        return SP_ENOMEM;
+    for (size_t i = 0; i < f->n; i++) {
+        const uint8_t *p = take(&r, VALIDATOR_BYTES);
+        if (!p || p[0] > SIG_VALID_REMOTE)
+            goto bad;
+        f->v[i].kind = p[0];
+        f->v[i].a = sp_get_u64(p + 1);
+        f->v[i].b = sp_get_u64(p + 9);
+    }
+    uint64_t bl = take64(&r);
+    if (r.bad || bl > r.left)
+        goto bad;
+    f->board_len = (size_t)bl;
+    f->board = take(&r, f->board_len);
+    uint64_t cl = take64(&r);
+    if (r.bad || cl > r.left)
+        goto bad;
+    f->chat_len = (size_t)cl;
+    f->chat = take(&r, f->chat_len);
+    f->n_lines = take32(&r);
+    f->lines = r.p;
+    /* walk the lines once: each must fit, and nothing may follow them */
+    for (uint32_t i = 0; i < f->n_lines && !r.bad; i++) {
+        const uint8_t *h = take(&r, 5);
+        if (!h || h[0] > DIAG_ERROR || sp_get_u32(h + 1) >= DIAG_MAX_TEXT)
+            goto bad;
+        take(&r, sp_get_u32(h + 1));
+    }
+    if (r.bad || r.left != 0)
+        goto bad;
+    f->lines_len = (size_t)(r.p - f->lines);
+    return 0;
+bad:
+    sig_cache_file_clear(f);
+    return SP_EPARSE;
+}
+
+int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struct chat_log **chat,
+                   struct diag_list *lines, struct diag_list *diag)
+{
+    *log = NULL;
+    *chat = NULL;
+    int rc = board_log_deserialize(f->board, f->board_len, log, diag);
+    if (rc == 0)
+        rc = chat_log_deserialize(f->chat, f->chat_len, chat, diag);
+    if (rc) {
+        board_log_free(*log);
+        *log = NULL;
+        return rc;
+    }
+    struct rd r = {f->lines, f->lines_len, false};
+    for (uint32_t i = 0; i < f->n_lines; i++) {
+        const uint8_t *h = take(&r, 5);
+        uint32_t n = h ? sp_get_u32(h + 1) : 0;
+        const uint8_t *t = take(&r, n);
+        if (!h || !t)
+            break; /* sig_cache_parse() walked them: cannot happen */
+        diag_add(lines, (enum diag_level)h[0], "%.*s", (int)n, (const char *)t);
+    }
+    return 0;
+}
+
+int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
+                    const uint8_t *board, size_t board_len, const uint8_t *chat, size_t chat_len,
+                    const struct diag_list *lines)
+{
+    /* Built in memory (the checksum covers it all), then written once. */
+    size_t nl = lines ? lines->count : 0;
+    size_t total = HEAD_BYTES + n * VALIDATOR_BYTES + 8 + board_len + 8 + chat_len + 4 + 8;
+    for (size_t i = 0; i < nl; i++)
+        total += 5 + strlen(lines->items[i].text);
+    uint8_t *buf = malloc(total);
+    if (!buf)
+        return SP_ENOMEM;
+    uint8_t *p = buf;
+    memcpy(p, SIG_CACHE_MAGIC, 8);
+    sp_put_u32(p + 8, SIG_CACHE_VERSION);
+    sp_put_u32(p + 12, 0);
+    sp_put_u64(p + 16, list_hash);
+    sp_put_u64(p + 24, n);
+    p += HEAD_BYTES;
+    for (size_t i = 0; i < n; i++) {
+        p[0] = v[i].kind;
+        sp_put_u64(p + 1, v[i].a);
+        sp_put_u64(p + 9, v[i].b);
+        p += VALIDATOR_BYTES;
+    }
+    sp_put_u64(p, board_len);
+    if (board_len)
+        memcpy(p + 8, board, board_len);
+    p += 8 + board_len;
+    sp_put_u64(p, chat_len);
+    if (chat_len)
+        memcpy(p + 8, chat, chat_len);
+    p += 8 + chat_len;
+    sp_put_u32(p, (uint32_t)nl);
+    p += 4;
+    for (size_t i = 0; i < nl; i++) {
+        size_t l = strlen(lines->items[i].text);
+        p[0] = (uint8_t)lines->items[i].level;
+        sp_put_u32(p + 1, (uint32_t)l);
+        memcpy(p + 5, lines->items[i].text, l);
+        p += 5 + l;
+    }
+    sp_put_u64(p, sp_checksum64(buf, (size_t)(p - buf)));
+
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp) {
+        free(buf);
+        return SP_ENOMEM;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    int rc = 0;
+    FILE *fp = fopen(tmp, "wb");
+    if (!fp)
+        rc = SP_EIO;
+    if (rc == 0 && fwrite(buf, 1, total, fp) != total)
+        rc = SP_EIO;
+    if (fp && fclose(fp) != 0 && rc == 0)
+        rc = SP_EIO;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = SP_EIO;
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* signal_cache.h - the parsed-signaling cache file (internal to signaling.c).
+ *
+ * One file per recording under <cache_dir>/signaling/, named by a hash of
+ * the recording's document URL and page URLs. It holds what reading every
+ * page produced (the finished op log, the chat model, the pages' diagnostic
+ * lines) and how to tell whether the pages are still the ones read: a
+ * validator per page. docs/signaling.md gives the layout.
+ *
+ * The reader is a parser of untrusted bytes (a damaged, truncated, foreign
+ * or hostile file): every length and count is checked against the bytes
+ * left before anything is allocated from it, and the whole file against
+ * its checksum. A file that does not pass is ignored, never trusted.
+ */
+#ifndef SP_SIGNAL_CACHE_H
+#define SP_SIGNAL_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+
+#define SIG_CACHE_MAGIC "SPSIGNAL"
+#define SIG_CACHE_VERSION 1
+/* A cache file larger than this is not read (a 2-hour class is ~60 MB). */
+#define SIG_CACHE_MAX_BYTES (1024u << 20)
+
+struct board_log;
+struct chat_log;
+
+enum sig_valid_kind {
+    SIG_VALID_NONE = 0,  /* the page failed: nothing to compare */
+    SIG_VALID_LOCAL = 1, /* a local file: a = size, b = mtime in ns (stat) */
+    SIG_VALID_REMOTE = 2 /* fetched: a = 64-bit content hash, b = length */
+};
+
+struct sig_validator {
+    uint8_t kind; /* enum sig_valid_kind */
+    uint64_t a, b;
+};
+
+/* A parsed cache file. Points into the bytes it was parsed from (borrowed),
+ * except v (owned). */
+struct sig_cache_file {
+    uint64_t list_hash;
+    size_t n;                /* pages */
+    struct sig_validator *v; /* owned, n entries */
+    const uint8_t *board;    /* board_log_serialize() bytes */
+    size_t board_len;
+    const uint8_t *chat; /* chat_log_serialize() bytes */
+    size_t chat_len;
+    const uint8_t *lines; /* the diagnostic lines, still encoded */
+    size_t lines_len;
+    uint32_t n_lines;
+};
+
+/* Hash of the document URL and the page URLs, in order: the file's name
+ * and its first check. */
+uint64_t sig_cache_list_hash(const char *doc_url, char *const *urls, size_t n);
+
+/* Checks magic, version, checksum and layout. Returns 0 (*f filled; clear it
+ * with sig_cache_file_clear()), SP_EPARSE, SP_EUNSUPPORTED (other version)
+ * or SP_ENOMEM. */
+int sig_cache_parse(const uint8_t *data, size_t len, struct sig_cache_file *f);
+void sig_cache_file_clear(struct sig_cache_file *f);
+
+/* Loads the content: a finished op log, the chat model, and the saved
+ * diagnostic lines appended to lines. Problems go to diag ("board log
+ * cache: ...", "chat cache: ...", "signaling cache: ..."). Returns 0 or the
+ * first error (SP_EPARSE, SP_EUNSUPPORTED, SP_ENOMEM); *log and *chat NULL
+ * on error. */
+int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struct chat_log **chat,
+                   struct diag_list *lines, struct diag_list *diag);
+
+/* Writes the file atomically (a temporary file next to it, then rename).
+ * Returns 0, SP_EIO or SP_ENOMEM. */
+int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
+                    const uint8_t *board, size_t board_len, const uint8_t *chat, size_t chat_len,
+                    const struct diag_list *lines);
+
+#endif

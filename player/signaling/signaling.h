@@ -1,0 +1,119 @@
+/* signaling.h - a class's signaling (IM pages -> board + chat), streamed.
+ *
+ * The IM group-history pages of a recording (replay format, section 4)
+ * carry both the whiteboard ops and the chat. A two-hour class has about
+ * ten thousand of them, so they are never read one after another before
+ * the first picture. signaling_start() returns at once; worker threads
+ * then
+ *   - fetch the pages through the loader, SIGNALING_DEFAULT_PARALLEL at a
+ *     time, ranked by need: the first and last page (they tell whether
+ *     the list runs oldest- or newest-first and the class's time span),
+ *     then the pages from the class's start up to the board time the
+ *     caller wants (signaling_want()), then the rest;
+ *   - parse them off the caller's thread: board batches go into a compact
+ *     op log at once (their JSON text is not kept), chat messages into the
+ *     chat model, each MsgSeq once;
+ *   - publish generations: an immutable struct signal_set (board player
+ *     with snapshots + chat model) covering every op and message up to
+ *     complete_until_ms. A new generation is built when the pages loaded
+ *     in a row from the class's start cover the wanted time and the last
+ *     one did not, and when every page is in (the final generation,
+ *     complete_until_ms = INT64_MAX).
+ *
+ * Disk cache: with a cache directory, the final generation's content
+ * (the finished op log, the chat model, the pages' diagnostics) is saved
+ * keyed by the recording's page URLs and the pages' validators (local
+ * pages: size and mtime; remote pages: a content hash of a bounded sample,
+ * revalidated through the loader). A later open whose pages validate
+ * loads it instead of fetching and parsing the pages: a bounded number of
+ * requests, not one per page.
+ *
+ * Bad pages: a page that fails (404, bad JSON, too large, timeout) is one
+ * diagnostic line naming it; the others load. A page that never answers
+ * holds one worker until the loader's timeout, nothing else.
+ *
+ * Times: board/wall times are Unix ms (the op log's unit).
+ * Threads: signaling_* may be called from one caller thread; the workers
+ * run their own. A signal_set handed out by signaling_take() belongs to
+ * the caller, who uses it from one thread (board_seek() mutates the
+ * board player).
+ */
+#ifndef SP_SIGNALING_H
+#define SP_SIGNALING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/diag.h"
+#include "player/net/loader.h"
+
+#define SIGNALING_DEFAULT_PARALLEL 8
+/* An op is assumed to reach its page at most this long after its time:
+ * a generation built from pages up to message time M covers ops up to
+ * M - SIGNALING_OP_LAG_MS. */
+#define SIGNALING_OP_LAG_MS 2000
+
+struct recording;
+struct board_player;
+struct chat_log;
+
+struct signaling_opts {
+    const struct sp_loader *loader; /* borrowed; NULL: local files only */
+    const char *cache_dir;          /* parsed-signaling cache; NULL: none */
+    int parallel;                   /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL */
+};
+
+/* One published generation. Owned by whoever took it. */
+struct signal_set {
+    struct board_player *board; /* owned; never NULL (an empty board without ops) */
+    struct chat_log *chat;      /* owned; never NULL (may have no items) */
+    int64_t complete_until_ms;  /* every op and message up to this board time is in;
+                                 * INT64_MAX: every page was read (or failed) */
+    uint64_t generation;        /* 1, 2, ...: increasing */
+};
+
+/* NULL-safe; sets *s to NULL. */
+void signal_set_free(struct signal_set **s);
+
+struct signaling_progress {
+    size_t total;    /* pages in the recording */
+    size_t done;     /* pages read (parsed or failed) */
+    size_t failed;   /* of which failed */
+    bool finished;   /* every page done and the final generation published */
+    bool from_cache; /* the final generation came from the disk cache */
+};
+
+struct signaling;
+
+/* Starts reading rec's pages (rec is borrowed and must outlive s). A
+ * recording without pages finishes at once with an empty final
+ * generation. Returns 0, SP_EINVAL or SP_ENOMEM. */
+int signaling_start(const struct recording *rec, const struct signaling_opts *o,
+                    struct signaling **out);
+
+/* Stops the workers (pages in flight are abandoned) and frees. NULL-safe;
+ * sets *s to NULL. */
+void signaling_destroy(struct signaling **s);
+
+/* The board time (Unix ms) the caller shows or is about to show: pages
+ * up to it are fetched first. Cheap; call on every seek. */
+void signaling_want(struct signaling *s, int64_t w_ms);
+
+/* If a generation newer than `have` was published, moves the newest to
+ * *out (the caller frees it) and returns true; else false and *out is
+ * untouched. Never blocks on the workers. */
+bool signaling_take(struct signaling *s, uint64_t have, struct signal_set **out);
+
+/* Blocks until a published generation covers w_ms (INT64_MAX: until the
+ * final one), or timeout_ms passed (< 0: no limit). Returns 0 or
+ * SP_ETIMEOUT. */
+int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms);
+
+void signaling_progress(const struct signaling *s, struct signaling_progress *out);
+
+/* Moves the diagnostics so far (failed pages, bad messages and ops: each
+ * once, not once per generation) to dst. */
+void signaling_take_diags(struct signaling *s, struct diag_list *dst);
+
+#endif

@@ -1,0 +1,134 @@
+/* audio_out.c - see audio_out.h. */
+#include "ui/audio_out.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <SDL.h>
+
+#include "player/media/audio_mix.h"
+#include "player/clock.h"
+#include "base/log.h"
+#include "base/sp_error.h"
+
+static struct sp_log lg = SP_LOG_INIT("audio");
+
+struct audio_out {
+    struct audio_mix *mix;  /* borrowed */
+    struct sp_clock *clock; /* borrowed */
+    SDL_AudioDeviceID dev;
+    int64_t latency_us;
+    pthread_mutex_t lock; /* guards st */
+    struct audio_out_stats st;
+};
+
+static void SDLCALL callback(void *opaque, Uint8 *stream, int len)
+{
+    struct audio_out *ao = opaque;
+    float *out = (float *)(void *)stream;
+    int frames = len / (int)(sizeof(float) * AUDIO_MIX_CHANNELS);
+    int64_t now = clock_time_monotonic(NULL);
+    int n = 0;
+    bool held = false;
+    int64_t end_us = -1;
+    if (clock_paused(ao->clock)) {
+        memset(stream, 0, (size_t)len);
+    } else {
+        /* the serial before the pull: a seek in between makes the clock
+         * refuse this buffer's position */
+        int serial = clock_serial(ao->clock);
+        struct audio_mix_status ms;
+        n = audio_mix_read(ao->mix, out, frames, &ms); /* zeroes the rest */
+        if (n > 0) {
+            /* release first: releasing re-anchors at "now" */
+            clock_set_held(ao->clock, false);
+            clock_update_at(ao->clock, ms.t_us, serial, now + ao->latency_us);
+            end_us = audio_mix_pos_us(ao->mix);
+        } else {
+            if (n < 0)
+                memset(stream, 0, (size_t)len);
+            if (ms.stalled && n == 0) {
+                /* nothing to play: the replay waits at what is heard now */
+                clock_set_held(ao->clock, true);
+                held = true;
+            }
+        }
+    }
+    pthread_mutex_lock(&ao->lock);
+    ao->st.frames += frames;
+    ao->st.mixed += n > 0 ? n : 0;
+    ao->st.callbacks++;
+    if (end_us >= 0)
+        ao->st.position_us = end_us;
+    ao->st.held = held;
+    pthread_mutex_unlock(&ao->lock);
+}
+
+int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_out **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    if (!mix || !clock)
+        return SP_EINVAL;
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+        SP_WARN(&lg, "no audio: %s", SDL_GetError());
+        return SP_EUNSUPPORTED;
+    }
+    struct audio_out *ao = calloc(1, sizeof(*ao));
+    if (!ao) {
+        SDL_QuitSubSystem(SDL_INIT_AUDIO);
+        return SP_ENOMEM;
+    }
+    ao->mix = mix;
+    ao->clock = clock;
+    pthread_mutex_init(&ao->lock, NULL);
+    SDL_AudioSpec want, have;
+    SDL_zero(want);
+    want.freq = AUDIO_MIX_RATE;
+    want.format = AUDIO_F32SYS;
+    want.channels = AUDIO_MIX_CHANNELS;
+    want.samples = AUDIO_OUT_BUFFER_FRAMES;
+    want.callback = callback;
+    want.userdata = ao;
+    /* no allowed changes: SDL converts to whatever the hardware takes, the
+     * callback always sees 48 kHz stereo float */
+    ao->dev = SDL_OpenAudioDevice(NULL, 0, &want, &have, 0);
+    if (ao->dev == 0) {
+        SP_WARN(&lg, "cannot open the audio device: %s", SDL_GetError());
+        pthread_mutex_destroy(&ao->lock);
+        free(ao);
+        SDL_QuitSubSystem(SDL_INIT_AUDIO);
+        return SP_EUNSUPPORTED;
+    }
+    /* two buffers: the one playing and the one just handed over */
+    ao->latency_us = 2 * (int64_t)have.samples * 1000000 / have.freq;
+    ao->st.latency_us = ao->latency_us;
+    SP_DBG(&lg, "device: %d Hz, %d ch, %d frames per buffer (driver %s)", have.freq, have.channels,
+           have.samples, SDL_GetCurrentAudioDriver());
+    SDL_PauseAudioDevice(ao->dev, 0);
+    *out = ao;
+    return 0;
+}
+
+void audio_out_close(struct audio_out **pao)
+{
+    if (!pao || !*pao)
+        return;
+    struct audio_out *ao = *pao;
+    *pao = NULL;
+    SDL_CloseAudioDevice(ao->dev); /* waits for the callback to finish */
+    /* a clock held by the device would stay held without it */
+    clock_set_held(ao->clock, false);
+    pthread_mutex_destroy(&ao->lock);
+    free(ao);
+    SDL_QuitSubSystem(SDL_INIT_AUDIO);
+}
+
+void audio_out_get_stats(struct audio_out *ao, struct audio_out_stats *st)
+{
+    pthread_mutex_lock(&ao->lock);
+    *st = ao->st;
+    pthread_mutex_unlock(&ao->lock);
+}

@@ -1,0 +1,666 @@
+/* engine_ui.c - the player core behind the window (see engine_ui.h). */
+#include "ui/engine_ui.h"
+
+#include "player/media/audio_mix.h"
+#include "player/net/buffered.h"
+#include "player/class.h"
+#include "player/clock.h"
+#include "player/lane_player.h"
+#include "player/recording/manifest.h"
+#include "player/playloop.h"
+#include "player/media/sei.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "ui/audio_out.h"
+#include "render/chat_panel.h"
+#include "render/class_scene.h"
+#include "render/layout.h"
+#include "render/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ENDED_WAIT_US 100000  /* at the end nothing moves: step rarely */
+#define MAX_GAP_US 250000     /* frame gaps above this are not frame intervals */
+#define PAUSED_WAIT_US 250000 /* paused with every lane settled: step this rarely */
+#define BUFFERED_EVERY_MS 500 /* remote media: the bar's buffered band is read this often */
+#define MAX_BUFFERED 512      /* buffered stretches drawn; more are left out */
+
+/* What the engine keeps per lane beyond the player's view. */
+struct lane_track {
+    int serial;                    /* seek generation of last_pts */
+    int64_t last_pts;              /* pts of the frame last seen; -1 none */
+    const struct rec_segment *seg; /* its segment */
+    int64_t interval_us;           /* smallest gap between frames seen; 0 unknown */
+    uint64_t shown, dropped;
+    int64_t late_since_ms; /* monotonic ms the lane started waiting; -1 not waiting */
+    bool badge;            /* the last draw showed its "waiting" badge */
+};
+
+struct engine_ui {
+    struct sp_class *c; /* borrowed */
+    struct timeline *tl;
+    const struct recording *rec;
+    struct text_ctx *text; /* borrowed, may be NULL */
+    struct engine_ui_opts o;
+    struct player *p;
+    struct audio_out *ao; /* NULL: null sink or no audio */
+    struct class_scene *cs;
+    struct signaling_progress sig; /* pages loaded, as last reported */
+    struct layout *layout;         /* what draw uses now */
+    struct layout *custom;         /* NULL: none */
+    int layout_index;
+    int n_layouts;
+    bool chat;
+    int volume;
+    bool muted;
+    bool ended;            /* at the end (reported once by step) */
+    bool redraw;           /* layout or chat changed: step reports a new picture */
+    bool step_pending;     /* a `.` waits for the decoders (frame_forward) */
+    int64_t step_since_ms; /* since when (monotonic ms) */
+
+    int64_t *pauses;
+    size_t n_pauses;
+    struct osd_lane *lanes; /* one per recording lane */
+    struct osd_range *cover;
+    struct osd_range all;
+    struct osd_range *buffered; /* remote media: what the cache holds */
+    size_t n_buffered;
+    int64_t buffered_at_ms; /* monotonic ms of the last read; -1 never */
+    struct lane_track *track;
+    struct sync_lane_stats *stats;
+    struct sync_stats sync;
+    const struct lane_view **views;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t floor_ms(int64_t us)
+{
+    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+}
+
+static int64_t ceil_ms(int64_t us)
+{
+    return -floor_ms(-us);
+}
+
+static int64_t total_ms(const struct engine_ui *e)
+{
+    int64_t t = tl_total_ms(e->tl);
+    return t > 0 ? t : 0;
+}
+
+/* ---- layout ------------------------------------------------------------------ */
+
+static int make_layout(struct engine_ui *e)
+{
+    if (e->layout_index >= ENGINE_UI_PRESETS) {
+        *e->layout = *e->custom;
+        return 0;
+    }
+    return layout_preset((enum layout_preset)e->layout_index, e->rec, class_has_board(e->c),
+                         e->o.canvas_w, e->o.canvas_h, e->chat, e->layout);
+}
+
+static struct canvas_rect chat_rect(const struct engine_ui *e)
+{
+    for (size_t i = 0; i < e->layout->n; i++) {
+        const struct layout_region *r = &e->layout->regions[i];
+        if (r->src == LAYOUT_SRC_CHAT)
+            return (struct canvas_rect){r->r.x, r->r.y, r->r.w, r->r.h};
+    }
+    return (struct canvas_rect){0, 0, 0, 0};
+}
+
+/* ---- audio -------------------------------------------------------------------- */
+
+static void apply_volume(struct engine_ui *e)
+{
+    struct audio_mix *m = player_mixer(e->p);
+    for (size_t i = 0; m && i < e->rec->n_lanes && i < AUDIO_MIX_MAX_LANES; i++) {
+        audio_mix_set_volume(m, (int)i, (float)e->volume / 100.0f);
+        audio_mix_set_mute(m, (int)i, e->muted);
+    }
+}
+
+/* The audio device as the master clock; without one (no device, no
+ * audio, max speed) the mix goes to a null sink and the system clock
+ * leads. */
+static void open_audio(struct engine_ui *e)
+{
+    struct audio_mix *mix = player_mixer(e->p);
+    if (!mix)
+        return;
+    if (!e->o.max_speed && e->o.audio && audio_out_open(mix, player_clock(e->p), &e->ao) == 0)
+        return;
+    player_set_null_sink(e->p, true); /* the mix must still be consumed at the pace of t */
+}
+
+/* ---- life ---------------------------------------------------------------------- */
+
+int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct engine_ui_opts *o,
+                     struct diag_list *diag, struct engine_ui **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    (void)diag;
+    struct timeline *tl = c ? class_timeline(c) : NULL;
+    if (!tl || !class_player(c) || !o || o->canvas_w < 1 || o->canvas_h < 1 ||
+        o->canvas_w > LAYOUT_MAX_DIM || o->canvas_h > LAYOUT_MAX_DIM)
+        return SP_EINVAL;
+    double speed = o->speed > 0 ? o->speed : 1.0;
+    int n_layouts = ENGINE_UI_PRESETS + (o->custom ? 1 : 0);
+    if (!clock_speed_valid(speed) || o->layout < 0 || o->layout >= n_layouts)
+        return SP_EINVAL;
+    if (o->custom && (o->custom->w != o->canvas_w || o->custom->h != o->canvas_h))
+        return SP_EINVAL;
+    struct engine_ui *e = calloc(1, sizeof(*e));
+    if (!e)
+        return SP_ENOMEM;
+    e->c = c;
+    e->p = class_player(c);
+    e->tl = tl;
+    e->rec = tl_recording(tl);
+    e->text = text;
+    e->o = *o;
+    e->o.speed = speed;
+    e->layout_index = o->layout;
+    e->n_layouts = n_layouts;
+    e->chat = o->chat;
+    e->volume = o->volume < 0 ? 0 : o->volume > 100 ? 100 : o->volume;
+    e->muted = o->muted;
+    const struct recording *rec = e->rec;
+    size_t nl = rec->n_lanes ? rec->n_lanes : 1;
+    e->n_pauses = tl_pause_count(tl);
+    e->pauses = calloc(e->n_pauses ? e->n_pauses : 1, sizeof(*e->pauses));
+    e->lanes = calloc(nl, sizeof(*e->lanes));
+    e->cover = calloc(rec->n_segments ? rec->n_segments : 1, sizeof(*e->cover));
+    e->track = calloc(nl, sizeof(*e->track));
+    e->stats = calloc(nl, sizeof(*e->stats));
+    e->views = calloc(nl, sizeof(*e->views));
+    e->layout = malloc(sizeof(*e->layout));
+    e->buffered = calloc(MAX_BUFFERED, sizeof(*e->buffered));
+    e->buffered_at_ms = -1;
+    e->custom = o->custom ? malloc(sizeof(*e->custom)) : NULL;
+    int rc = SP_ENOMEM;
+    if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views || !e->layout ||
+        (o->custom && !e->custom) || !e->buffered)
+        goto fail;
+    if (e->custom)
+        *e->custom = *o->custom;
+    e->o.custom = NULL; /* ours is e->custom */
+
+    for (size_t i = 0; i < e->n_pauses; i++)
+        e->pauses[i] = tl_pause_at(tl, i)->video_ms;
+    size_t k = 0;
+    for (size_t l = 0; l < rec->n_lanes; l++) {
+        const struct rec_lane *ln = &rec->lanes[l];
+        e->lanes[l].name = ln->name;
+        e->lanes[l].cover = &e->cover[k];
+        for (size_t s = 0; s < ln->n_segments && k < rec->n_segments; s++, k++) {
+            e->cover[k].start_ms = ln->segments[s].play_ms;
+            e->cover[k].end_ms = rec_segment_end(&ln->segments[s]);
+        }
+        e->lanes[l].n_cover = (size_t)(&e->cover[k] - e->lanes[l].cover);
+        e->stats[l].name = ln->name;
+        e->track[l].last_pts = -1;
+        e->track[l].late_since_ms = -1;
+    }
+    e->all = (struct osd_range){0, total_ms(e)};
+
+    struct class_scene_opts so = {.loader = class_loader(c), .text = text};
+    if ((rc = class_scene_create(rec, tl, &so, &e->cs)) != 0)
+        goto fail;
+    if ((rc = make_layout(e)) != 0)
+        goto fail;
+    open_audio(e);
+    apply_volume(e);
+    player_set_paused(e->p, true);
+    int64_t start = o->start_ms < 0 ? 0 : o->start_ms > total_ms(e) ? total_ms(e) : o->start_ms;
+    class_seek_us(c, start * 1000);
+    *out = e;
+    return 0;
+fail:
+    engine_ui_destroy(&e);
+    return rc;
+}
+
+void engine_ui_destroy(struct engine_ui **pe)
+{
+    if (!pe || !*pe)
+        return;
+    struct engine_ui *e = *pe;
+    audio_out_close(&e->ao); /* before the player: the callback reads its mixer */
+    class_scene_destroy(&e->cs);
+    free(e->pauses);
+    free(e->lanes);
+    free(e->cover);
+    free(e->buffered);
+    free(e->track);
+    free(e->stats);
+    free(e->views);
+    free(e->layout);
+    free(e->custom);
+    free(e);
+    *pe = NULL;
+}
+
+bool engine_ui_has_audio_device(const struct engine_ui *e)
+{
+    return e && e->ao;
+}
+
+void engine_ui_take_diags(struct engine_ui *e, struct diag_list *dst)
+{
+    if (!e)
+        return;
+    class_take_diags(e->c, dst);
+    class_scene_take_diags(e->cs, dst);
+}
+
+/* ---- step ------------------------------------------------------------------------- */
+
+static bool frame_forward(struct engine_ui *e, bool give_up);
+
+/* Every lane shows what t calls for: a frame, or its tile because no
+ * segment covers t (a lane with a segment but no frame may still be
+ * decoding after a seek). */
+static bool views_final(const struct engine_ui *e)
+{
+    for (size_t i = 0; i < player_lane_count(e->p); i++) {
+        const struct lane_view *v = player_lane_view(e->p, i);
+        if (v->state == LANE_WAITING || v->buffering || (v->state == LANE_PLACEHOLDER && v->seg))
+            return false;
+    }
+    return true;
+}
+
+/* Lane i's data has been late long enough for a "waiting" badge. */
+static bool badge_due(const struct engine_ui *e, size_t i, int64_t now)
+{
+    const struct lane_view *v = player_lane_view(e->p, i);
+    int64_t since = e->track[i].late_since_ms;
+    return v && v->state != LANE_PLACEHOLDER && v->frame && since >= 0 &&
+           now - since >= ENGINE_UI_WAIT_BADGE_MS;
+}
+
+/* Frame counts and intervals, from what each step presents. */
+static void track_lanes(struct engine_ui *e, bool playing)
+{
+    int serial = player_serial(e->p);
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < player_lane_count(e->p) && i < e->rec->n_lanes; i++) {
+        const struct lane_view *v = player_lane_view(e->p, i);
+        struct lane_track *tr = &e->track[i];
+        bool late = v->state == LANE_WAITING || v->buffering;
+        if (!late)
+            tr->late_since_ms = -1;
+        else if (tr->late_since_ms < 0)
+            tr->late_since_ms = now;
+        if (v->state == LANE_PLACEHOLDER || !v->frame) {
+            tr->last_pts = -1;
+            continue;
+        }
+        if (tr->last_pts == v->pts_us && tr->serial == serial && tr->seg == v->seg)
+            continue;
+        tr->shown++;
+        int64_t gap = v->pts_us - tr->last_pts;
+        if (playing && tr->last_pts >= 0 && tr->serial == serial && tr->seg == v->seg && gap > 0 &&
+            gap <= MAX_GAP_US) {
+            if (tr->interval_us == 0 || gap < tr->interval_us)
+                tr->interval_us = gap;
+            int64_t missed = (gap + tr->interval_us / 2) / tr->interval_us - 1;
+            if (missed > 0)
+                tr->dropped += (uint64_t)missed;
+        }
+        tr->last_pts = v->pts_us;
+        tr->seg = v->seg;
+        tr->serial = serial;
+    }
+}
+
+static int step(void *opaque, int64_t *wait_us)
+{
+    struct engine_ui *e = opaque;
+    if (e->ended) {
+        if (wait_us)
+            *wait_us = ENDED_WAIT_US;
+        bool r = e->redraw;
+        e->redraw = false;
+        return r ? 1 : 0;
+    }
+    int64_t w = 0;
+    int r = class_step(e->c, &w);
+    if (wait_us)
+        *wait_us = w;
+    if (r == SP_EEOF) {
+        e->ended = true;
+        e->redraw = false;
+        return SP_EEOF;
+    }
+    if (r < 0)
+        return r;
+    bool paused = clock_paused(player_clock(e->p));
+    track_lanes(e, !paused);
+    if (paused && wait_us && !e->step_pending && views_final(e))
+        *wait_us = PAUSED_WAIT_US; /* nothing will change by itself */
+    if (e->step_pending)
+        frame_forward(e, mono_ms() - e->step_since_ms > ENGINE_UI_STEP_WAIT_MS);
+    if (e->redraw) {
+        e->redraw = false;
+        r = 1;
+    }
+    /* a lane whose badge should appear or go needs a new picture although
+     * its frame did not change; look again when a badge is due */
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < e->rec->n_lanes; i++) {
+        const struct lane_track *tr = &e->track[i];
+        int64_t due =
+            tr->late_since_ms < 0 ? -1 : tr->late_since_ms + ENGINE_UI_WAIT_BADGE_MS - now;
+        if (due > 0 && wait_us && due * 1000 < *wait_us)
+            *wait_us = due * 1000;
+        if (badge_due(e, i, now) != tr->badge)
+            r = 1;
+    }
+    return r;
+}
+
+/* ---- draw ---------------------------------------------------------------------------- */
+
+/* A small "waiting" tag at the top right of each region of a lane whose
+ * data is late: the frame under it is the last one that arrived. */
+static void draw_badges(struct engine_ui *e, struct canvas *c)
+{
+    int64_t now = mono_ms();
+    for (size_t i = 0; i < e->rec->n_lanes; i++)
+        e->track[i].badge = badge_due(e, i, now);
+    for (size_t i = 0; i < e->layout->n; i++) {
+        const struct layout_region *r = &e->layout->regions[i];
+        if (r->src != LAYOUT_SRC_LANE || r->lane < 0 || (size_t)r->lane >= e->rec->n_lanes ||
+            !e->track[r->lane].badge)
+            continue;
+        const struct lane_view *v = e->views[r->lane];
+        double px = r->r.h / 14.0;
+        px = px < 10 ? 10 : px > 20 ? 20 : px;
+        const char *label = v->buffering ? "buffering" : "waiting";
+        int bw = (int)(px * 0.6 * (double)strlen(label) + px), bh = (int)(px * 1.5);
+        struct canvas_rect b = {r->r.x + r->r.w - bw - 4, r->r.y + 4, bw, bh};
+        if (b.x < r->r.x)
+            b.x = r->r.x;
+        canvas_fill_rect(c, b, canvas_rgba(0, 0, 0, 160));
+        canvas_fill_rect(c, (struct canvas_rect){b.x, b.y, 3, b.h}, canvas_rgba(240, 170, 40, 255));
+        if (e->text)
+            text_draw(e->text, c, b.x + px * 0.5, b.y + px * 0.2, label, px,
+                      canvas_rgba(240, 200, 120, 255), b.w - px * 0.5, NULL);
+    }
+}
+
+static int draw(void *opaque, struct canvas *c)
+{
+    struct engine_ui *e = opaque;
+    struct class_frame f;
+    class_scene_frame(e->c, e->chat, e->views, e->rec->n_lanes, &f);
+    int rc = class_scene_draw(e->cs, e->layout, &f, c);
+    if (rc == 0)
+        draw_badges(e, c);
+    return rc;
+}
+
+/* ---- commands --------------------------------------------------------------------------- */
+
+static int64_t now_t_ms(struct engine_ui *e)
+{
+    return e->ended ? total_ms(e) : floor_ms(player_time_us(e->p));
+}
+
+static void seek_to(struct engine_ui *e, int64_t t_ms)
+{
+    e->step_pending = false; /* a newer position wins */
+    int64_t total = total_ms(e);
+    t_ms = t_ms < 0 ? 0 : t_ms > total ? total : t_ms;
+    class_seek_us(e->c, t_ms * 1000);
+    e->ended = false;
+}
+
+/* Lanes are at t: none waits for a frame it should show. */
+static bool views_settled(const struct engine_ui *e)
+{
+    for (size_t i = 0; i < player_lane_count(e->p); i++)
+        if (player_lane_view(e->p, i)->state == LANE_WAITING)
+            return false;
+    return true;
+}
+
+/* `,`: just before the newest frame start among the lanes shown, where
+ * the picture was the previous one (see engine_ui.h). */
+static int64_t frame_back_target(struct engine_ui *e)
+{
+    int64_t t = player_time_us(e->p);
+    int64_t newest = INT64_MIN;
+    for (size_t i = 0; i < player_lane_count(e->p); i++) {
+        const struct lane_view *v = player_lane_view(e->p, i);
+        if (v->state == LANE_PLACEHOLDER || !v->frame)
+            continue;
+        int64_t start = ceil_ms(lane_player_play_us(e->tl, v->board_us));
+        if (start * 1000 <= t && start > newest)
+            newest = start;
+    }
+    if (newest != INT64_MIN && newest > 0)
+        return newest - 1;
+    int64_t f = ENGINE_UI_FRAME_US / 1000, ms = floor_ms(t); /* nothing shown: a nominal grid */
+    return ms % f ? ms / f * f : ms - f;
+}
+
+/* `.`: the next frame due in any lane, or a segment boundary, whichever
+ * comes first. Returns false while the decoders have not got that far
+ * (the step is retried on the next engine steps). */
+static bool frame_forward(struct engine_ui *e, bool give_up)
+{
+    int64_t t = player_time_us(e->p);
+    int64_t nf = player_next_frame_us(e->p);
+    if (!give_up && (nf == INT64_MAX || !views_settled(e)))
+        return false;
+    int64_t target = total_ms(e) * 1000;
+    int64_t nb = tl_next_boundary(e->tl, floor_ms(t));
+    if (nb != TL_NONE && nb * 1000 < target)
+        target = nb * 1000;
+    if (nf < target)
+        target = nf;
+    if (nf == INT64_MAX && give_up) /* nothing known: a nominal frame */
+        target = t + ENGINE_UI_FRAME_US < target ? t + ENGINE_UI_FRAME_US : target;
+    int64_t ms = ceil_ms(target); /* the first ms at which it shows */
+    if (ms * 1000 <= t)
+        ms = floor_ms(t) + 1;
+    e->step_pending = false;
+    seek_to(e, ms);
+    e->redraw = true;
+    return true;
+}
+
+static int chat_click(struct engine_ui *e, int x, int y)
+{
+    struct chat_panel *cp = class_scene_chat(e->cs);
+    struct chat_panel_hit hit;
+    if (!cp || !e->chat || !chat_panel_hit(cp, x, y, &hit))
+        return 0;
+    if (hit.newer)
+        chat_panel_follow(cp);
+    else if (hit.more)
+        chat_panel_toggle_more(cp, hit.item);
+    else
+        seek_to(e, tl_play_from_wall(e->tl, hit.show_ms));
+    e->redraw = true;
+    return 0;
+}
+
+static int apply(void *opaque, const struct ui_cmd *cmd)
+{
+    struct engine_ui *e = opaque;
+    int64_t t = now_t_ms(e);
+    switch (cmd->kind) {
+    case UI_CMD_SEEK_REL:
+        seek_to(e, t + cmd->ms);
+        break;
+    case UI_CMD_SEEK_ABS:
+        seek_to(e, cmd->ms);
+        break;
+    case UI_CMD_HOME:
+        seek_to(e, 0);
+        break;
+    case UI_CMD_END:
+        seek_to(e, total_ms(e));
+        break;
+    case UI_CMD_SET_PAUSE:
+    case UI_CMD_TOGGLE_PAUSE: {
+        bool pause =
+            cmd->kind == UI_CMD_SET_PAUSE ? cmd->n != 0 : !clock_paused(player_clock(e->p));
+        if (!pause && (e->ended || t >= total_ms(e)))
+            seek_to(e, 0); /* play at the end starts over */
+        player_set_paused(e->p, pause);
+        break;
+    }
+    case UI_CMD_SPEED_UP:
+    case UI_CMD_SPEED_DOWN:
+    case UI_CMD_SPEED_RESET: {
+        double s = clock_speed(player_clock(e->p));
+        s = cmd->kind == UI_CMD_SPEED_RESET
+                ? 1.0
+                : clock_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1 : -1);
+        return player_set_speed(e->p, s);
+    }
+    case UI_CMD_FRAME_STEP:
+        player_set_paused(e->p, true);
+        if (cmd->n < 0) {
+            seek_to(e, e->ended ? t - ENGINE_UI_FRAME_US / 1000 : frame_back_target(e));
+        } else if (cmd->n > 0 && !e->ended && !frame_forward(e, false)) {
+            e->step_pending = true;
+            e->step_since_ms = mono_ms();
+        }
+        break;
+    case UI_CMD_TOGGLE_CHAT: {
+        e->chat = !e->chat;
+        int rc = make_layout(e);
+        e->redraw = true;
+        return rc;
+    }
+    case UI_CMD_CYCLE_LAYOUT: {
+        e->layout_index = (e->layout_index + 1) % e->n_layouts;
+        int rc = make_layout(e);
+        e->redraw = true;
+        return rc;
+    }
+    case UI_CMD_SCROLL_CHAT: {
+        struct chat_panel *cp = class_scene_chat(e->cs);
+        if (!cp || !e->chat)
+            return 0;
+        chat_panel_scroll(cp, cmd->n * chat_panel_line_step(cp));
+        e->redraw = true;
+        break;
+    }
+    case UI_CMD_SEEK_TO_CHAT_ITEM:
+        return chat_click(e, cmd->x, cmd->y);
+    case UI_CMD_TOGGLE_MUTE:
+        e->muted = !e->muted;
+        apply_volume(e);
+        break;
+    case UI_CMD_VOLUME:
+        e->volume += cmd->n;
+        e->volume = e->volume < 0 ? 0 : e->volume > 100 ? 100 : e->volume;
+        apply_volume(e);
+        break;
+    default:
+        return SP_EUNSUPPORTED;
+    }
+    return 0;
+}
+
+/* ---- state ------------------------------------------------------------------------------- */
+
+static void get_state(void *opaque, struct pui_state *st)
+{
+    struct engine_ui *e = opaque;
+    struct sp_clock *clk = player_clock(e->p);
+    int64_t t_us = e->ended ? total_ms(e) * 1000 : player_time_us(e->p);
+    int64_t w_us = lane_player_wall_us(e->tl, t_us);
+    st->t_ms = floor_ms(t_us);
+    st->duration_ms = total_ms(e);
+    st->wall_ms = floor_ms(w_us);
+    st->paused = clock_paused(clk);
+    st->ended = e->ended;
+    st->buffering = player_buffering(e->p);
+    st->speed = clock_speed(clk);
+    st->volume = e->volume;
+    st->muted = e->muted;
+    st->layout_index = e->layout_index;
+    snprintf(st->layout_name, sizeof(st->layout_name), "%s", e->layout->name);
+    st->chat_on = e->chat;
+    class_signaling_progress(e->c, &e->sig);
+    st->board_pages_done = e->sig.done;
+    st->board_pages_total = e->sig.total;
+    st->board_loading = !e->sig.finished;
+    st->chat_rect = e->chat ? chat_rect(e) : (struct canvas_rect){0, 0, 0, 0};
+    st->pauses_ms = e->pauses;
+    st->n_pauses = e->n_pauses;
+    st->lanes = e->lanes;
+    st->n_lanes = e->rec->n_lanes;
+    /* local media is all there; remote media as far as the cache holds it
+     * (player/net/buffered.h: bytes mapped to time in proportion) */
+    st->buffered = &e->all;
+    st->n_buffered = 1;
+    struct fetch *f = class_fetch(e->c, false, NULL);
+    if (f) {
+        int64_t now = mono_ms();
+        if (e->buffered_at_ms < 0 || now - e->buffered_at_ms >= BUFFERED_EVERY_MS) {
+            struct buffered_range br[MAX_BUFFERED];
+            int n = buffered_ranges(e->tl, f, br, MAX_BUFFERED);
+            e->n_buffered = n > 0 ? (size_t)n : 0;
+            for (size_t i = 0; i < e->n_buffered; i++)
+                e->buffered[i] = (struct osd_range){br[i].start_ms, br[i].end_ms};
+            e->buffered_at_ms = now;
+        }
+        st->buffered = e->buffered;
+        st->n_buffered = e->n_buffered;
+    }
+    for (size_t i = 0; i < e->rec->n_lanes; i++) {
+        const struct lane_view *v = player_lane_view(e->p, i);
+        struct sync_lane_stats *s = &e->stats[i];
+        s->active = v && v->seg;
+        s->has_frame = v && v->state != LANE_PLACEHOLDER && v->frame;
+        s->skew_ms = s->has_frame ? (v->board_us - w_us) / 1000 : 0;
+        s->anchors = v ? v->anchors : 0;
+        /* how long ago, in the shown frame's board time, its segment's last
+         * SEI anchor was passed */
+        s->anchor_age_ms = s->has_frame && v->anchor_board_us >= 0
+                               ? floor_ms(v->board_us - v->anchor_board_us)
+                               : -1;
+        s->buffering = v && (v->state == LANE_WAITING || v->buffering);
+        s->dropped = e->track[i].dropped;
+        s->shown = e->track[i].shown;
+    }
+    e->sync =
+        (struct sync_stats){.t_ms = st->t_ms,
+                            .w_ms = st->wall_ms,
+                            .speed = st->speed,
+                            .has_audio = e->ao != NULL,
+                            /* the master clock now minus the t the
+                             * pictures were picked for */
+                            .av_diff_ms = e->ao && !e->ended ? (clock_get(clk) - t_us) / 1000 : 0,
+                            .lanes = e->stats,
+                            .n_lanes = e->rec->n_lanes};
+    st->sync = &e->sync;
+}
+
+struct player_ui engine_ui_callbacks(struct engine_ui *e)
+{
+    struct player_ui ui = {e, step, draw, apply, get_state};
+    return ui;
+}

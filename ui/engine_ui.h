@@ -1,0 +1,99 @@
+/* engine_ui.h - the real playback engine behind the window: struct
+ * player_ui (ui/player_ui.h) over the player core (player/playloop.h),
+ * the class scene (render/class_scene.h) and the audio device
+ * (ui/audio_out.h).
+ *
+ * A thin adapter, no drawing of its own: step is player_step() with the
+ * deadline it computes; draw is class_scene_draw() with the current layout
+ * and the lanes' views, exactly what `sigplay render` and `sigplay export`
+ * draw (plus a small "waiting" badge on a lane whose data has been late for
+ * ENGINE_UI_WAIT_BADGE_MS); apply turns commands into player calls (exact
+ * seeks, the newest replacing the one in flight; pause; speed; frame
+ * steps), layout and chat changes, chat scrolling and clicks, volume and
+ * mute on the mixer; get_state reports the OSD's numbers, the lanes'
+ * coverage from the recording and the sync statistics.
+ *
+ * Layouts: `l` cycles the presets board, grid, focus (computed for the
+ * canvas, with a chat column while the chat is on) and then the custom
+ * layout, when one was given.
+ *
+ * Clock: with audio, the SDL audio device is the master clock
+ * (audio_out.h); when it cannot open, the mix goes to the player's null
+ * sink and the system clock leads. In max-speed mode (a single frame
+ * drawn without a window) there is no clock and no device: each step brings
+ * every lane exactly to t.
+ *
+ * Frame steps (both pause first): `.` goes to the playback time at which
+ * the next decoded frame of any lane is due (or a segment starts or ends,
+ * if sooner), waiting up to ENGINE_UI_STEP_WAIT_MS for the decoders to get
+ * there after a seek; `,` goes to 1 ms before the newest frame start among
+ * the lanes shown, where the picture is the previous one. Each step thus
+ * moves by one change of the picture, whatever the lanes' frame rates.
+ *
+ * Stats: per lane the SEI anchors read and the age of the last one passed
+ * (the shown frame's board time minus the anchor's). The bar's buffered
+ * band is the whole class for local media; for remote media it is what
+ * the download cache holds (player/net/buffered.h), read every half second.
+ *
+ * Threads: one (the window loop's); the player's decoders and the audio
+ * callback run their own.
+ */
+#ifndef SP_RENDER_ENGINE_UI_H
+#define SP_RENDER_ENGINE_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ui/player_ui.h"
+
+struct diag_list;
+struct layout;
+struct sp_class;
+struct text_ctx;
+
+#define ENGINE_UI_FRAME_US 40000    /* frame step when no lane shows a frame */
+#define ENGINE_UI_STEP_WAIT_MS 2000 /* `.` waits this long for decoders at most */
+#define ENGINE_UI_WAIT_BADGE_MS 300 /* a lane late this long shows "waiting" */
+#define ENGINE_UI_PRESETS 3         /* board, grid, focus; then the custom layout */
+
+struct engine_ui_opts {
+    int canvas_w, canvas_h;      /* the picture's size (the window's canvas) */
+    int64_t start_ms;            /* initial position (clamped to the recording) */
+    double speed;                /* 0.5..2.0 in 0.25 steps; 0 means 1 */
+    int layout;                  /* 0..ENGINE_UI_PRESETS-1 a preset; ENGINE_UI_PRESETS the custom */
+    const struct layout *custom; /* bound to the recording and canvas_w x canvas_h (copied);
+                                    NULL: none */
+    bool chat;                   /* the chat panel shown */
+    int volume;                  /* percent; clamped to 0..100 */
+    bool muted;
+    bool audio;     /* play audio on the device (else a null sink); the class's
+                       player must have been opened with audio */
+    bool max_speed; /* no clock, no device: for drawing single frames (the class's
+                       player must be in max-speed mode) */
+};
+
+struct engine_ui;
+
+/* Drives the class c (player/class.h, opened with CLASS_MEDIA): builds the
+ * scene and, with audio, opens the audio device. c and text are borrowed
+ * and must outlive the engine; text may be NULL (the scene opens its own
+ * fonts; no badge text). The engine starts paused at start_ms. Returns 0,
+ * SP_EINVAL (no player, bad speed, layout or size), SP_ENOENT (no font) or
+ * SP_ENOMEM. */
+int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct engine_ui_opts *o,
+                     struct diag_list *diag, struct engine_ui **out);
+
+/* Closes the audio device, stops the decoders, frees. NULL-safe; sets *e
+ * to NULL. */
+void engine_ui_destroy(struct engine_ui **e);
+
+/* The callbacks, with e as opaque. */
+struct player_ui engine_ui_callbacks(struct engine_ui *e);
+
+/* True when the audio device is open (it is the master clock). */
+bool engine_ui_has_audio_device(const struct engine_ui *e);
+
+/* Moves the player's and the scene's warnings (bad media, images) to dst. */
+void engine_ui_take_diags(struct engine_ui *e, struct diag_list *dst);
+
+#endif

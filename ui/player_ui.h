@@ -1,0 +1,89 @@
+/* player_ui.h - how a playback engine plugs into the window loop.
+ *
+ * The window loop (ui/window_loop.h) owns the window, the event pump,
+ * the OSD and the stats overlay; the engine owns time, media and the
+ * composed picture. Between them is this table of four callbacks, all
+ * called on the loop's thread:
+ *
+ *   step       advance to "now"; say whether a new picture is ready and how
+ *              long the loop may sleep before calling again
+ *   draw       compose the current picture onto the loop's canvas
+ *   apply      carry out a command (seek, pause, speed, layout, ...)
+ *   get_state  report what the OSD, the stats overlay and the state file
+ *              show
+ *
+ * The loop's one wait (SDL_WaitEventTimeout with the deadline step gave)
+ * can be cut short from any thread with window_wake(), e.g. by a decoder
+ * that has a frame ready while the engine waits for data.
+ *
+ * Commands the loop handles itself and never passes on: QUIT,
+ * TOGGLE_FULLSCREEN, TOGGLE_STATS, SCREENSHOT, MOUSE_MOVE. Everything else
+ * goes to apply(); an engine returns SP_EUNSUPPORTED for one it does not
+ * know (the loop ignores it). HOME and END arrive as such (the engine
+ * knows where the end is); SEEK_ABS with scrub = true comes many times a
+ * second during a drag (the loop passes on only the newest per pass).
+ */
+#ifndef SP_RENDER_PLAYER_UI_H
+#define SP_RENDER_PLAYER_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "render/canvas.h"
+#include "render/osd.h"
+#include "render/sync_overlay.h"
+#include "ui/ui_cmd.h"
+
+#define PUI_MAX_NAME 64
+
+/* What the engine reports. Pointers are the engine's and stay valid until
+ * the next call of any callback. */
+struct pui_state {
+    int64_t t_ms;        /* playback time */
+    int64_t duration_ms; /* TotalTime */
+    int64_t wall_ms;     /* w(t), Unix ms (the class's clock); 0 unknown */
+    bool paused;
+    bool ended;     /* at the end and not looping */
+    bool buffering; /* waiting for data */
+    double speed;
+    int volume; /* percent 0..100 */
+    bool muted;
+    int layout_index;
+    char layout_name[PUI_MAX_NAME];
+    bool chat_on;
+    bool board_loading;           /* the IM pages are still being read */
+    size_t board_pages_done;      /* pages read so far ... */
+    size_t board_pages_total;     /* ... of these */
+    struct canvas_rect chat_rect; /* where the chat panel is on the canvas; w 0: none */
+    const int64_t *pauses_ms;     /* pause markers (playback ms) */
+    size_t n_pauses;
+    const struct osd_lane *lanes; /* media coverage per lane */
+    size_t n_lanes;
+    const struct osd_range *buffered;
+    size_t n_buffered;
+    const struct sync_stats *sync; /* for the "i" overlay; NULL: not available */
+};
+
+struct player_ui {
+    void *opaque; /* the engine; passed to every callback */
+
+    /* Advances the engine to now. Returns 1 if a new picture is ready, 0 if
+     * not, SP_EEOF once at the end of the recording, < 0 on a fatal error
+     * (the loop stops and returns it). *wait_us: how long until the engine
+     * wants the next step (the loop may wake sooner for input). */
+    int (*step)(void *opaque, int64_t *wait_us);
+
+    /* Composes the current picture onto c (the loop's canvas, its size
+     * fixed for the run). Returns 0 or < 0 (the loop stops). */
+    int (*draw)(void *opaque, struct canvas *c);
+
+    /* Carries out one command. Returns 0, SP_EUNSUPPORTED (ignored) or
+     * another < 0 (logged, the loop goes on). */
+    int (*apply)(void *opaque, const struct ui_cmd *cmd);
+
+    /* Fills *st (zeroed by the caller). */
+    void (*get_state)(void *opaque, struct pui_state *st);
+};
+
+#endif

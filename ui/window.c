@@ -1,0 +1,195 @@
+/* window.c - SDL2 window presenting a canvas (see window.h). */
+#include "ui/window.h"
+
+#include "base/log.h"
+#include "base/sp_error.h"
+
+#include <SDL.h>
+#include <stdatomic.h>
+#include <time.h>
+
+static struct sp_log lg = SP_LOG_INIT("window");
+
+/* The user event type window_wake() pushes; 0 until a window registered
+ * it. Atomic: window_wake() runs on any thread. */
+static atomic_uint wake_type;
+
+struct window {
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Texture *tex;
+    int cw, ch; /* canvas size */
+    bool kiosk;
+    bool fullscreen;
+    bool cursor_shown;
+    int64_t last_mouse_ms;
+};
+
+int64_t window_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int window_create(const struct window_opts *o, struct window **out)
+{
+    *out = NULL;
+    if (!o || o->canvas_w < 1 || o->canvas_h < 1 || o->canvas_w > CANVAS_MAX_DIM ||
+        o->canvas_h > CANVAS_MAX_DIM)
+        return SP_EINVAL;
+    struct window *w = SDL_calloc(1, sizeof(*w));
+    if (!w)
+        return SP_ENOMEM;
+    w->cw = o->canvas_w;
+    w->ch = o->canvas_h;
+    w->kiosk = o->kiosk;
+    w->fullscreen = o->fullscreen || o->kiosk;
+    w->cursor_shown = true;
+    w->last_mouse_ms = window_now_ms();
+
+    /* SIGINT/SIGTERM arrive as SDL_QUIT (SDL's default), so Ctrl+C in the
+     * terminal ends the loop cleanly. */
+    if (!SDL_WasInit(SDL_INIT_VIDEO) && SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        SP_ERR(&lg, "cannot open a display: %s", SDL_GetError());
+        SDL_free(w);
+        return SP_EUNSUPPORTED;
+    }
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    /* A double click is for fullscreen; do not let the desktop minimise us
+     * when focus moves to another screen in fullscreen. */
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (w->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    w->win = SDL_CreateWindow(o->title ? o->title : "sigplay", SDL_WINDOWPOS_CENTERED,
+                              SDL_WINDOWPOS_CENTERED, w->cw, w->ch, flags);
+    if (!w->win)
+        goto fail;
+    w->ren = SDL_CreateRenderer(w->win, -1, 0);
+    if (!w->ren)
+        goto fail;
+    /* The renderer scales the canvas into the window keeping its aspect
+     * and maps mouse coordinates back to canvas pixels. */
+    if (SDL_RenderSetLogicalSize(w->ren, w->cw, w->ch) != 0)
+        goto fail;
+    w->tex = SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING, w->cw,
+                               w->ch);
+    if (!w->tex)
+        goto fail;
+    SDL_SetTextureBlendMode(w->tex, SDL_BLENDMODE_NONE);
+    if (atomic_load(&wake_type) == 0) {
+        Uint32 t = SDL_RegisterEvents(1);
+        if (t != (Uint32)-1)
+            atomic_store(&wake_type, t);
+    }
+    if (w->kiosk) {
+        SDL_ShowCursor(SDL_DISABLE);
+        w->cursor_shown = false;
+    }
+    *out = w;
+    return 0;
+fail:
+    SP_ERR(&lg, "cannot open the window: %s", SDL_GetError());
+    window_destroy(&w);
+    return SP_EUNSUPPORTED;
+}
+
+void window_destroy(struct window **pw)
+{
+    if (!pw || !*pw)
+        return;
+    struct window *w = *pw;
+    if (w->tex)
+        SDL_DestroyTexture(w->tex);
+    if (w->ren)
+        SDL_DestroyRenderer(w->ren);
+    if (w->win)
+        SDL_DestroyWindow(w->win);
+    SDL_ShowCursor(SDL_ENABLE);
+    /* SDL's video subsystem stays up until the process ends: quitting it
+     * unloads the X11 libraries, which strands their process-lifetime
+     * caches (reported as leaks from an unknown module) and gains nothing
+     * for a program that opens its window once. */
+    SDL_free(w);
+    *pw = NULL;
+}
+
+int window_present(struct window *w, const struct canvas *c)
+{
+    if (!w || !c || c->w != w->cw || c->h != w->ch)
+        return SP_EINVAL;
+    if (SDL_UpdateTexture(w->tex, NULL, c->px, c->stride) != 0)
+        return SP_EIO;
+    SDL_SetRenderDrawColor(w->ren, 0, 0, 0, 255); /* the letterbox bars */
+    SDL_RenderClear(w->ren);
+    if (SDL_RenderCopy(w->ren, w->tex, NULL, NULL) != 0)
+        return SP_EIO;
+    SDL_RenderPresent(w->ren);
+    return 0;
+}
+
+bool window_is_fullscreen(const struct window *w)
+{
+    return w && w->fullscreen;
+}
+
+int window_set_fullscreen(struct window *w, bool on)
+{
+    if (!w)
+        return SP_EINVAL;
+    if (SDL_SetWindowFullscreen(w->win, on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0) {
+        SP_WARN(&lg, "fullscreen: %s", SDL_GetError());
+        return SP_EIO;
+    }
+    w->fullscreen = on;
+    return 0;
+}
+
+void window_note_mouse(struct window *w, int64_t now_ms)
+{
+    w->last_mouse_ms = now_ms;
+    if (!w->kiosk && !w->cursor_shown) {
+        SDL_ShowCursor(SDL_ENABLE);
+        w->cursor_shown = true;
+    }
+}
+
+int64_t window_update_cursor(struct window *w, int64_t now_ms)
+{
+    if (!w->cursor_shown)
+        return INT64_MAX;
+    int64_t left = w->last_mouse_ms + WINDOW_CURSOR_IDLE_MS - now_ms;
+    if (left > 0)
+        return left;
+    SDL_ShowCursor(SDL_DISABLE);
+    w->cursor_shown = false;
+    return INT64_MAX;
+}
+
+int window_wait_event(struct window *w, int64_t timeout_ms, SDL_Event *ev)
+{
+    (void)w;
+    int got;
+    if (timeout_ms <= 0)
+        got = SDL_PollEvent(ev);
+    else
+        got = SDL_WaitEventTimeout(ev, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
+    if (!got)
+        return 0;
+    unsigned wt = atomic_load(&wake_type);
+    if (wt != 0 && ev->type == wt)
+        return 0;
+    return 1;
+}
+
+void window_wake(void)
+{
+    unsigned wt = atomic_load(&wake_type);
+    if (wt == 0)
+        return;
+    SDL_Event ev;
+    SDL_zero(ev);
+    ev.type = wt;
+    SDL_PushEvent(&ev); /* thread-safe; a full queue already means "wake" */
+}

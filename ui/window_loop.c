@@ -1,0 +1,444 @@
+/* window_loop.c - the interactive play loop (see window_loop.h). */
+#include "ui/window_loop.h"
+
+#include "base/log.h"
+#include "base/sp_error.h"
+#include "base/sp_file.h"
+#include "ui/input.h"
+#include "render/osd.h"
+#include "render/sync_overlay.h"
+#include "ui/window.h"
+
+#include <SDL.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static struct sp_log lg = SP_LOG_INIT("window");
+
+#define MAX_BATCH 64 /* commands handled per pass; the rest wait a pass */
+
+struct loop {
+    const struct window_loop_opts *o;
+    const struct player_ui *ui;
+    struct window *win;
+    struct canvas *frame; /* the engine's picture */
+    struct canvas *out;   /* frame + OSD, what is presented */
+    struct input_ctx in;
+    struct pui_state st;
+    bool stats;
+    bool quit;
+    bool need_compose, need_present;
+    int64_t last_input_ms; /* last mouse move or command (OSD visibility) */
+    double alpha;          /* OSD alpha last presented */
+    char message[128];
+    int64_t message_until_ms;
+    int64_t last_osd_second; /* t/1000 shown, to redraw the OSD clock */
+    int64_t state_written_ms;
+    bool state_dirty;
+};
+
+void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
+{
+    int64_t t = st->t_ms < 0 ? 0 : st->t_ms;
+    char wall[40] = "";
+    if (st->wall_ms > 0) {
+        time_t s = (time_t)(st->wall_ms / 1000);
+        struct tm tm;
+        if (localtime_r(&s, &tm))
+            strftime(wall, sizeof(wall), "-%Y%m%d-%H%M%S", &tm);
+    }
+    snprintf(buf, n, "sigplay-%lldh%02lldm%02lld.%03llds%s.png", (long long)(t / 3600000),
+             (long long)(t / 60000 % 60), (long long)(t / 1000 % 60), (long long)(t % 1000), wall);
+}
+
+static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
+{
+    if (L->o->kiosk)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(L->message, sizeof(L->message), fmt, ap);
+    va_end(ap);
+    L->message_until_ms = now + WINDOW_LOOP_MESSAGE_MS;
+    L->need_present = true;
+}
+
+static void refresh_state(struct loop *L)
+{
+    bool loading = L->st.board_loading;
+    size_t done = L->st.board_pages_done;
+    memset(&L->st, 0, sizeof(L->st));
+    L->ui->get_state(L->ui->opaque, &L->st);
+    /* the pages' progress is news for the state file and the OSD line */
+    if (L->st.board_loading != loading || L->st.board_pages_done != done)
+        L->state_dirty = L->need_present = true;
+    L->in.duration_ms = L->st.duration_ms;
+    L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
+}
+
+/* Appends s to b as a JSON string body (quotes and controls escaped). */
+static void json_escape(char *b, size_t n, size_t *len, const char *s)
+{
+    for (; s && *s && *len + 8 < n; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            *len += (size_t)snprintf(b + *len, n - *len, "\\%c", ch);
+        else if (ch < 0x20)
+            *len += (size_t)snprintf(b + *len, n - *len, "\\u%04x", ch);
+        else
+            b[(*len)++] = (char)ch;
+    }
+    b[*len] = '\0';
+}
+
+/* The lanes as the sync statistics see them: what each one shows. */
+static void lanes_json(const struct pui_state *s, char *b, size_t n)
+{
+    size_t len = 0;
+    b[0] = '\0';
+    const struct sync_stats *sy = s->sync;
+    for (size_t i = 0; sy && i < sy->n_lanes && len + 128 < n; i++) {
+        const struct sync_lane_stats *l = &sy->lanes[i];
+        size_t before = len;
+        len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
+        json_escape(b, n - 96, &len, l->name);
+        const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
+        len += (size_t)snprintf(
+            b + len, n - len, "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
+            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
+            (unsigned long long)l->shown);
+        if (len >= n) { /* did not fit: leave this lane out */
+            b[before] = '\0';
+            return;
+        }
+    }
+}
+
+static void write_state(struct loop *L, int64_t now)
+{
+    if (!L->o->state_file)
+        return;
+    const struct pui_state *s = &L->st;
+    char lanes[4096], layout[2 * PUI_MAX_NAME], buf[768 + sizeof(lanes) + sizeof(layout)];
+    size_t ll = 0;
+    lanes_json(s, lanes, sizeof(lanes));
+    json_escape(layout, sizeof(layout), &ll, s->layout_name);
+    int len = snprintf(
+        buf, sizeof(buf),
+        "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
+        "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
+        "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
+        "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+        "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
+        "\"lanes\":[%s]}\n",
+        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+        s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
+        s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
+        s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
+        L->stats ? "true" : "false", L->alpha,
+        strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
+        s->board_loading ? "true" : "false", s->board_pages_done, s->board_pages_total, lanes);
+    if (len < 0 || (size_t)len >= sizeof(buf))
+        return;
+    if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
+        SP_WARN(&lg, "%s: cannot write the state file", L->o->state_file);
+    L->state_written_ms = now;
+    L->state_dirty = false;
+}
+
+static void screenshot(struct loop *L, int64_t now)
+{
+    char name[128], path[4096];
+    window_loop_screenshot_name(&L->st, name, sizeof(name));
+    snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".", name);
+    /* the picture without the OSD, as mpv's "s" */
+    int rc = canvas_write_png(L->frame, path);
+    now = window_now_ms(); /* encoding takes a while: the message starts now */
+    if (rc < 0) {
+        SP_WARN(&lg, "%s: screenshot failed: %s", path, sp_strerror(rc));
+        set_message(L, now, "Screenshot failed: %s", sp_strerror(rc));
+    } else {
+        SP_INFO(&lg, "screenshot %s", path);
+        set_message(L, now, "Screenshot: %s", path);
+    }
+}
+
+/* A message for what a command changed (compares states around apply). */
+static void describe(struct loop *L, int64_t now, const struct ui_cmd *c,
+                     const struct pui_state *before)
+{
+    const struct pui_state *s = &L->st;
+    switch (c->kind) {
+    case UI_CMD_SPEED_UP:
+    case UI_CMD_SPEED_DOWN:
+    case UI_CMD_SPEED_RESET:
+        set_message(L, now, "Speed %.4gx", s->speed);
+        break;
+    case UI_CMD_VOLUME:
+    case UI_CMD_TOGGLE_MUTE:
+        if (s->muted)
+            set_message(L, now, "Muted");
+        else
+            set_message(L, now, "Volume %d%%", s->volume);
+        break;
+    case UI_CMD_CYCLE_LAYOUT:
+        if (s->layout_index != before->layout_index)
+            set_message(L, now, "Layout: %s", s->layout_name);
+        break;
+    case UI_CMD_TOGGLE_CHAT:
+        set_message(L, now, "Chat %s", s->chat_on ? "on" : "off");
+        break;
+    default:
+        break;
+    }
+}
+
+static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
+{
+    switch (c->kind) {
+    case UI_CMD_NONE:
+        return;
+    case UI_CMD_QUIT:
+        L->quit = true;
+        return;
+    case UI_CMD_MOUSE_MOVE:
+        window_note_mouse(L->win, now);
+        if (!L->o->kiosk) {
+            L->last_input_ms = now;
+            L->need_present = true;
+        }
+        return;
+    case UI_CMD_TOGGLE_FULLSCREEN:
+        window_set_fullscreen(L->win, !window_is_fullscreen(L->win));
+        L->need_present = true;
+        break;
+    case UI_CMD_TOGGLE_STATS:
+        L->stats = !L->stats;
+        L->need_present = true;
+        break;
+    case UI_CMD_SCREENSHOT:
+        screenshot(L, now);
+        break;
+    default: {
+        struct pui_state before = L->st;
+        int rc = L->ui->apply(L->ui->opaque, c);
+        if (rc < 0 && rc != SP_EUNSUPPORTED)
+            SP_WARN(&lg, "%s: %s", ui_cmd_name(c->kind), sp_strerror(rc));
+        refresh_state(L);
+        describe(L, now, c, &before);
+        L->need_compose = true;
+        break;
+    }
+    }
+    /* a command (not a mere mouse move) shows the OSD, as a key does in mpv */
+    if (!L->o->kiosk && c->kind != UI_CMD_SCROLL_CHAT)
+        L->last_input_ms = now;
+    L->need_present = true;
+    L->state_dirty = true;
+}
+
+/* Handles a batch; of the scrub seeks only the last survives. */
+static void handle_batch(struct loop *L, struct ui_cmd *cmds, int n, int64_t now)
+{
+    int last_scrub = -1;
+    for (int i = 0; i < n; i++)
+        if (cmds[i].kind == UI_CMD_SEEK_ABS)
+            last_scrub = i;
+    for (int i = 0; i < n && !L->quit; i++) {
+        if (cmds[i].kind == UI_CMD_SEEK_ABS && cmds[i].scrub && i != last_scrub)
+            continue;
+        handle(L, &cmds[i], now);
+    }
+}
+
+static double osd_alpha(const struct loop *L, int64_t now)
+{
+    if (L->o->kiosk)
+        return 0;
+    int64_t idle = now - L->last_input_ms;
+    if (idle < WINDOW_LOOP_OSD_IDLE_MS)
+        return 1;
+    if (idle >= WINDOW_LOOP_OSD_IDLE_MS + WINDOW_LOOP_OSD_FADE_MS)
+        return 0;
+    return 1.0 - (double)(idle - WINDOW_LOOP_OSD_IDLE_MS) / WINDOW_LOOP_OSD_FADE_MS;
+}
+
+static int present(struct loop *L, int64_t now)
+{
+    if (L->need_compose) {
+        int rc = L->ui->draw(L->ui->opaque, L->frame);
+        if (rc < 0)
+            return rc;
+        L->need_compose = false;
+    }
+    canvas_copy(L->out, L->frame);
+    double a = osd_alpha(L, now);
+    char wall[40] = "";
+    if (L->st.wall_ms > 0) {
+        time_t s = (time_t)(L->st.wall_ms / 1000);
+        struct tm tm;
+        if (localtime_r(&s, &tm))
+            strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
+    }
+    char loading[96] = "";
+    if (L->st.board_loading)
+        snprintf(loading, sizeof(loading), "Loading whiteboard %zu/%zu", L->st.board_pages_done,
+                 L->st.board_pages_total);
+    struct osd_state os = {.duration_ms = L->st.duration_ms,
+                           .loading = loading,
+                           .t_ms = L->st.t_ms,
+                           .paused = L->st.paused,
+                           .speed = L->st.speed,
+                           .volume = L->st.volume,
+                           .muted = L->st.muted,
+                           .pauses_ms = L->st.pauses_ms,
+                           .n_pauses = L->st.n_pauses,
+                           .lanes = L->st.lanes,
+                           .n_lanes = L->st.n_lanes,
+                           .buffered = L->st.buffered,
+                           .n_buffered = L->st.n_buffered,
+                           .wall_clock = wall,
+                           .buffering = L->st.buffering && !L->o->kiosk,
+                           .alpha = a,
+                           .message = now < L->message_until_ms ? L->message : NULL};
+    int mx = L->in.mouse_x, my = L->in.mouse_y;
+    os.hover =
+        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
+    os.hover_x = mx;
+    int rc = osd_draw(L->o->text, L->out, &os);
+    if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)
+        rc = sync_overlay_draw(L->o->text, L->out, L->st.sync);
+    if (rc < 0)
+        SP_WARN(&lg, "OSD: %s", sp_strerror(rc));
+    L->alpha = a;
+    L->last_osd_second = L->st.t_ms / 1000;
+    L->need_present = false;
+    return window_present(L->win, L->out);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+static int run(struct loop *L)
+{
+    const struct window_loop_opts *o = L->o;
+    int64_t now = window_now_ms();
+    L->last_input_ms = now;
+    L->in.kiosk = o->kiosk;
+    L->in.osd_enabled = !o->kiosk;
+    osd_geometry(o->canvas_w, o->canvas_h, &L->in.geom);
+    if (o->autoplay || o->kiosk) {
+        struct ui_cmd play = {.kind = UI_CMD_SET_PAUSE, .n = 0};
+        L->ui->apply(L->ui->opaque, &play);
+    }
+    refresh_state(L);
+    L->need_compose = L->need_present = L->state_dirty = true;
+    while (!L->quit) {
+        int64_t wait_us = 100000;
+        int r = L->ui->step(L->ui->opaque, &wait_us);
+        if (r == SP_EEOF) {
+            struct ui_cmd c = {.kind = UI_CMD_SET_PAUSE, .n = 1};
+            if (o->loop || o->kiosk)
+                c = (struct ui_cmd){.kind = UI_CMD_HOME};
+            L->ui->apply(L->ui->opaque, &c);
+            if (o->loop || o->kiosk) {
+                c = (struct ui_cmd){.kind = UI_CMD_SET_PAUSE, .n = 0};
+                L->ui->apply(L->ui->opaque, &c);
+            }
+            L->state_dirty = true;
+            r = 1;
+        } else if (r < 0) {
+            SP_ERR(&lg, "playback stopped: %s", sp_strerror(r));
+            return r;
+        }
+        now = window_now_ms();
+        refresh_state(L);
+        if (r == 1) {
+            L->need_compose = L->need_present = true;
+            /* paused, a new picture is news (a seek's frames arriving);
+             * playing, the periodic write covers it */
+            if (L->st.paused)
+                L->state_dirty = true;
+        }
+        double a = osd_alpha(L, now);
+        if (a != L->alpha || (a > 0 && L->st.t_ms / 1000 != L->last_osd_second))
+            L->need_present = true;
+        if (L->message[0] && now >= L->message_until_ms) {
+            L->message[0] = '\0';
+            L->need_present = true;
+        }
+        if (L->need_present || L->need_compose) {
+            int rc = present(L, now);
+            if (rc < 0 && rc != SP_EIO)
+                return rc;
+        }
+        if (L->state_dirty ||
+            (!L->st.paused && now - L->state_written_ms >= WINDOW_LOOP_STATE_EVERY_MS))
+            write_state(L, now);
+
+        /* the one wait: up to the nearest deadline */
+        int64_t timeout = (wait_us + 999) / 1000;
+        timeout = min64(timeout, window_update_cursor(L->win, now));
+        int64_t idle = now - L->last_input_ms;
+        if (!o->kiosk && idle < WINDOW_LOOP_OSD_IDLE_MS)
+            timeout = min64(timeout, WINDOW_LOOP_OSD_IDLE_MS - idle);
+        else if (!o->kiosk && idle < WINDOW_LOOP_OSD_IDLE_MS + WINDOW_LOOP_OSD_FADE_MS)
+            timeout = min64(timeout, 16); /* fading: about 60 steps a second */
+        if (L->message[0])
+            timeout = min64(timeout, L->message_until_ms - now);
+        if (o->state_file && !L->st.paused)
+            timeout = min64(timeout, WINDOW_LOOP_STATE_EVERY_MS);
+        if (timeout < 1)
+            timeout = 1;
+
+        struct ui_cmd cmds[MAX_BATCH];
+        int n = 0;
+        SDL_Event ev;
+        int got = window_wait_event(L->win, timeout, &ev);
+        while (got) {
+            if (ev.type == SDL_WINDOWEVENT)
+                L->need_present = true; /* exposed or resized: show it again */
+            if (n + INPUT_MAX_CMDS <= MAX_BATCH)
+                n += input_map(&L->in, &ev, &cmds[n]);
+            if (n + INPUT_MAX_CMDS > MAX_BATCH)
+                break;
+            got = window_wait_event(L->win, 0, &ev);
+        }
+        now = window_now_ms();
+        handle_batch(L, cmds, n, now);
+    }
+    if (L->state_dirty)
+        write_state(L, window_now_ms());
+    return 0;
+}
+
+int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui)
+{
+    if (!o || !ui || !ui->step || !ui->draw || !ui->apply || !ui->get_state)
+        return SP_EINVAL;
+    struct loop L;
+    memset(&L, 0, sizeof(L));
+    L.o = o;
+    L.ui = ui;
+    L.alpha = -1;
+    struct window_opts wo = {o->title, o->canvas_w, o->canvas_h, o->fullscreen || o->kiosk,
+                             o->kiosk};
+    int rc = window_create(&wo, &L.win);
+    if (rc < 0)
+        return rc;
+    rc = canvas_create(&L.frame, o->canvas_w, o->canvas_h);
+    if (rc == 0)
+        rc = canvas_create(&L.out, o->canvas_w, o->canvas_h);
+    if (rc == 0)
+        rc = run(&L);
+    canvas_destroy(&L.frame);
+    canvas_destroy(&L.out);
+    window_destroy(&L.win);
+    return rc;
+}

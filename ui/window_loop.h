@@ -1,0 +1,55 @@
+/* window_loop.h - the interactive play loop: window, input, OSD, engine.
+ *
+ * One pass (mpv's run_playloop shape, kept small): step the engine (it
+ * gives a deadline), recompose if it has a new picture, draw the OSD and
+ * the stats overlay over a copy, present, write the state file if asked,
+ * then one wait for events up to the nearest deadline (engine, OSD fade,
+ * cursor hide, message expiry); window_wake() from any thread ends the
+ * wait early. Events become commands (ui/input.h); the loop handles
+ * quit, fullscreen, stats, screenshots and mouse moves, and passes the rest
+ * to the engine (ui/player_ui.h), the newest scrub seek only.
+ *
+ * The OSD shows on mouse movement and on commands, and fades out after
+ * WINDOW_LOOP_OSD_IDLE_MS without either, as in mpv. Kiosk: no OSD, no messages, no cursor,
+ * autoplay and loop, keys ignored but the exit chord.
+ */
+#ifndef SP_RENDER_WINDOW_LOOP_H
+#define SP_RENDER_WINDOW_LOOP_H
+
+#include <stdbool.h>
+
+#include "ui/player_ui.h"
+
+#define WINDOW_LOOP_OSD_IDLE_MS 2000 /* OSD hides after this long without input */
+#define WINDOW_LOOP_OSD_FADE_MS 250
+#define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */
+#define WINDOW_LOOP_STATE_EVERY_MS 200 /* state file refresh while playing */
+
+struct text_ctx;
+
+struct window_loop_opts {
+    const char *title;
+    int canvas_w, canvas_h; /* the composed picture's size */
+    bool fullscreen;
+    bool kiosk;    /* implies fullscreen, autoplay, loop; no OSD, no cursor */
+    bool loop;     /* at the end, start again */
+    bool autoplay; /* start playing (else paused) */
+    /* Written (atomically, JSON, see docs/keys.md) after every command,
+     * every WINDOW_LOOP_STATE_EVERY_MS while playing and on every new
+     * picture while paused; NULL: none. For tests and for scripts that
+     * watch a kiosk. */
+    const char *state_file;
+    const char *screenshot_dir; /* NULL: the current directory */
+    struct text_ctx *text;      /* borrowed; NULL: OSD without text */
+};
+
+/* Runs until QUIT. Returns 0, or a negative SP_E* (window could not open:
+ * SP_EUNSUPPORTED; an engine step/draw error). */
+int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui);
+
+/* The screenshot file name for a state: "sigplay-<class time>-<wall
+ * time>.png", e.g. "sigplay-0h00m20.123s-20231114-221340.png" (wall time
+ * in local time; left out when unknown). Writes at most n bytes. */
+void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n);
+
+#endif
