@@ -83,15 +83,15 @@ export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
 
 # quiet(T_MS, truth): the board time at T is at least 400 ms from any
 # board change or chat message, so the picture holds still around it
-quiet_gaps() { # truth.json -> "start end": stretches of at least 2.5 s without a change
+quiet_gaps() { # truth.json -> "A B": stretches of at least 1.5 s without a change
   python3 - "$1" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
 ev = sorted({c["play_ms"] for c in t["board_changes"]} |
             {m["play_ms"] for m in t["chat_messages"] if not m["placeholder"]})
 for a, b in zip(ev, ev[1:]):
-    if b - a >= 2500 and a >= 3000:
-        print(a + 300, b - 1200)
+    if b - a >= 1500 and a >= 3000:
+        print(a, b)
 EOF
 }
 
@@ -104,7 +104,9 @@ window_case() { # name
   [ "${#gaps[@]}" -ge 3 ] || { echo "FAIL: $c: fewer than 3 quiet stretches in truth.json"; fail=1; return; }
   local shots=0 prev="" k
   for k in 0 $(( ${#gaps[@]} / 2 )) $(( ${#gaps[@]} - 1 )); do
-    read -r g0 g1 <<<"${gaps[$k]}"
+    read -r a b <<<"${gaps[$k]}"
+    # the picture holds still for t in [a, b): shoot inside [a+200, b-900]
+    local g0=$((a + 200)) g1=$((b - 900))
     # wait (bounded) until the class, playing by itself, is inside the gap
     local t=-1 tries=0
     while [ $tries -lt 700 ]; do
@@ -117,7 +119,7 @@ window_case() { # name
     fi
     import -window root "$TMP/$c-shot$k.png"
     local t2; t2=$(jq -r '.t_ms' "$state")
-    if [ "$t2" -ge "$g1" ]; then echo "note: $c: gap $g0..$g1 passed during the screenshot"; continue; fi
+    if [ "$t2" -ge "$b" ]; then echo "note: $c: the still stretch $a..$b passed during the screenshot"; continue; fi
     "$BIN" render "$TMP/$c/replay.json" --at "$t2" --chat -o "$TMP/$c-render$k.png" \
       2>"$TMP/$c-render$k.log" || [ $? -eq 1 ] || { echo "FAIL: $c: render: $(cat "$TMP/$c-render$k.log")"; fail=1; }
     local ae; ae=$(compare -metric AE -fuzz 25% "$TMP/$c-shot$k.png" "$TMP/$c-render$k.png" null: 2>&1)
