@@ -8,7 +8,7 @@
 # icons are built by `cmake --build`, targets man and icons).
 set -u
 fail=0
-check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
+check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; return 1; fi; echo "ok: $1"; }
 for tool in cmake desktop-file-validate man od; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (bash scripts/deps.sh)"; exit 1; }
 done
