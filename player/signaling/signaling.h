@@ -106,8 +106,10 @@ void signaling_want(struct signaling *s, int64_t w_ms);
 bool signaling_take(struct signaling *s, uint64_t have, struct signal_set **out);
 
 /* Blocks until a published generation covers w_ms (INT64_MAX: until the
- * final one), or timeout_ms passed (< 0: no limit). Returns 0 or
- * SP_ETIMEOUT. */
+ * final one), or timeout_ms passed (< 0: no limit). While it waits, w_ms
+ * counts as wanted too (a generation is built for it). Returns 0,
+ * SP_ETIMEOUT, or SP_ENOMEM if the builder ran out of memory (a diag line
+ * says so; no further generation comes). */
 int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms);
 
 void signaling_progress(const struct signaling *s, struct signaling_progress *out);
