@@ -14,6 +14,10 @@
  *   - chat_log_serialize / chat_log_deserialize;
  *   - the bytes of both serialized forms.
  *
+ * The first run of deserialize and player_create is printed too: it is the
+ * only one whose memory is fresh from the kernel (later runs reuse what the
+ * previous one freed), and first-touch page faults can dominate it.
+ *
  * Usage: bench_sigcache DIR [runs]
  * Make DIR with: sigplay-mkclass -o DIR --duration-ms 7200000 --lanes 3
  *   --size 160x90 --fps 5 --ops 500000 --chat 20000 --pause-ms 600000
@@ -171,6 +175,7 @@ int main(int argc, char **argv)
         v[i] = now_ms() - t0;
         board_log_free(back);
     }
+    double first_de = v[0];
     double m_de = median(v, runs);
     double *v2 = malloc(runs * sizeof(double));
     struct board_stats st = {0};
@@ -191,6 +196,7 @@ int main(int argc, char **argv)
             diag_clear(&pd);
         }
     }
+    double first_create = v[0];
     double m_create = median(v, runs), m_create_diag = median(v2, runs);
     board_log_free(log);
 
@@ -239,7 +245,9 @@ int main(int argc, char **argv)
     printf("board_player_create on the loaded log: %.1f ms (with diagnostics %.1f ms), "
            "%zu snapshots\n",
            m_create, m_create_diag, st.snapshots);
-    printf("deserialize + player_create: %.1f ms\n", m_de + m_create);
+    printf("deserialize + player_create: %.1f ms (first run, into memory the process never "
+           "touched: %.1f + %.1f ms)\n",
+           m_de + m_create, first_de, first_create);
     printf("chat_log_build (baseline): %.1f ms; chat_log_serialize %.1f ms, %.2f MB; "
            "chat_log_deserialize %.1f ms (%.0fx faster)\n",
            m_chat, m_cser, (double)clen / 1048576.0, m_cde, m_chat / (m_cde > 0 ? m_cde : 1e-6));
