@@ -6,7 +6,8 @@
  *   - the baseline: the board log built from the pages' whiteboard batches
  *     (board_log_add_batch for every batch, then board_log_finish), and the
  *     chat model built from the message log (chat_log_build);
- *   - board_log_clone of the unfinished log (what a generation costs);
+ *   - board_log_clone of the unfinished log and board_log_finish of the copy
+ *     (what a generation costs before its player);
  *   - board_log_serialize / board_log_deserialize of the finished log, and
  *     the ratio deserialize / baseline;
  *   - board_player_create on the loaded log (the first replay with its
@@ -153,6 +154,17 @@ int main(int argc, char **argv)
         board_log_free(c);
     }
     double m_clone = median(v, runs);
+    /* A generation: the copy finished (sorted, ids laid out). */
+    for (size_t i = 0; i < runs; i++) {
+        struct board_log *c = board_log_clone(open);
+        if (!c)
+            return 1;
+        t0 = now_ms();
+        board_log_finish(c, &d);
+        v[i] = now_ms() - t0;
+        board_log_free(c);
+    }
+    double m_finish = median(v, runs);
     size_t nops = board_log_op_count(open);
     board_log_finish(open, &d);
     struct board_log *log = open;
@@ -238,7 +250,9 @@ int main(int argc, char **argv)
            "%zu chat items\n",
            pages, (double)page_bytes / 1048576.0, t_pages, batches, nops, items);
     printf("board log from the batches (baseline): %.1f ms\n", m_build);
-    printf("board_log_clone (unfinished, %zu ops): %.1f ms\n", nops, m_clone);
+    printf(
+        "board_log_clone (unfinished, %zu ops): %.1f ms; board_log_finish of the copy: %.1f ms\n",
+        nops, m_clone, m_finish);
     printf("board_log_serialize: %.1f ms, %.1f MB\n", m_ser, (double)len / 1048576.0);
     printf("board_log_deserialize: %.1f ms (%.3f of the baseline, %.0fx faster)\n", m_de,
            m_de / m_build, m_build / (m_de > 0 ? m_de : 1e-6));
@@ -252,10 +266,11 @@ int main(int argc, char **argv)
            "chat_log_deserialize %.1f ms (%.0fx faster)\n",
            m_chat, m_cser, (double)clen / 1048576.0, m_cde, m_chat / (m_cde > 0 ? m_cde : 1e-6));
     printf("RESULT build_ms=%.1f clone_ms=%.1f ser_ms=%.1f de_ms=%.1f de_ratio=%.3f "
-           "create_ms=%.1f create_diag_ms=%.1f board_bytes=%zu chat_build_ms=%.1f "
+           "create_ms=%.1f create_diag_ms=%.1f first_de_ms=%.1f first_create_ms=%.1f "
+           "board_bytes=%zu chat_build_ms=%.1f "
            "chat_ser_ms=%.1f chat_de_ms=%.1f chat_bytes=%zu\n",
-           m_build, m_clone, m_ser, m_de, m_de / m_build, m_create, m_create_diag, len, m_chat,
-           m_cser, m_cde, clen);
+           m_build, m_clone, m_ser, m_de, m_de / m_build, m_create, m_create_diag, first_de,
+           first_create, len, m_chat, m_cser, m_cde, clen);
     free(buf);
     free(cbuf);
     free(v);
