@@ -30,9 +30,9 @@
 #include <time.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/msgpage.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "im/msgpage.h"
 
 static double now_ms(void)
 {

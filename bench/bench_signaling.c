@@ -1,4 +1,4 @@
-/* bench_signaling.c - a class's IM pages: streamed (player/signaling) vs
+/* bench_signaling.c - a class's IM pages: streamed (player/signaling/signaling) vs
  * read one after another (the baseline), from local files.
  *
  *   bench_signaling [replay.json] [runs] [parallel]
@@ -27,15 +27,15 @@
 #include <unistd.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/loader.h"
-#include "player/manifest.h"
-#include "player/msgpage.h"
-#include "player/signaling.h"
-#include "player/sp_error.h"
-#include "player/timeline.h"
-#include "player/url.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "player/net/loader.h"
+#include "player/recording/manifest.h"
+#include "im/msgpage.h"
+#include "player/signaling/signaling.h"
+#include "base/sp_error.h"
+#include "player/recording/timeline.h"
+#include "player/net/url.h"
 
 #define MAX_RUNS 15
 

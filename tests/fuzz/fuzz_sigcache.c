@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "im/chat.h"
-#include "player/board.h"
-#include "player/diag.h"
-#include "player/sp_bytes.h"
+#include "player/board/board.h"
+#include "base/diag.h"
+#include "base/sp_bytes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
