@@ -5,11 +5,29 @@
 #include "player/board/board.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
+#include "player/recording/rec_assets.h"
 #include "im/msgpage.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
 
 #include <stdlib.h>
+
+struct verify_pages {
+    struct verify_report *r;
+    const struct recording *rec;
+};
+
+/* One page read (in list order): a page that cannot be read is an error
+ * (the loader's one line); its content problems are what msgpage says. */
+static void verify_page(void *opaque, size_t i, int rc, struct diag_list *d)
+{
+    struct verify_pages *vp = opaque;
+    if (rc == 0)
+        vp->r->pages_read++;
+    if (rc && !d->errors)
+        diag_add(d, DIAG_ERROR, "%s: %s", vp->rec->message_urls[i], sp_strerror(rc));
+    verify_add_diags(vp->r, d, rc ? "pages.unreadable" : "pages.content");
+}
 
 int verify_messages(struct verify_report *r, const struct recording *rec,
                     const struct sp_loader *loader, struct msg_log **log_out)
@@ -20,30 +38,11 @@ int verify_messages(struct verify_report *r, const struct recording *rec,
     if (!log)
         return SP_ENOMEM;
     r->pages = rec->n_message_pages;
-    for (size_t i = 0; i < rec->n_message_pages; i++) {
-        const char *url = rec->message_urls[i];
-        struct diag_list d = {0};
-        char *data = NULL;
-        size_t len = 0;
-        int rc = sp_loader_get(loader, url, MSG_PAGE_MAX_BYTES, &data, &len, &d);
-        if (rc == 0) {
-            char *name = url_display_name(url);
-            rc = msg_log_add_json(log, data, len, name ? name : url, &d);
-            free(name);
-            free(data);
-            if (rc == 0)
-                r->pages_read++;
-        }
-        /* a page that cannot be read is an error (the loader's one line);
-         * its content problems are what msgpage says they are */
-        if (rc && !d.errors)
-            diag_add(&d, DIAG_ERROR, "%s: %s", url, sp_strerror(rc));
-        verify_add_diags(r, &d, rc ? "pages.unreadable" : "pages.content");
-        diag_clear(&d);
-        if (rc == SP_ENOMEM) {
-            msg_log_destroy(&log);
-            return rc;
-        }
+    struct verify_pages vp = {r, rec};
+    int prc = rec_pages_read(rec, loader, log, verify_page, &vp);
+    if (prc == SP_ENOMEM) {
+        msg_log_destroy(&log);
+        return prc;
     }
     r->messages = log->count;
 

@@ -6,6 +6,8 @@
 #include "base/sp_error.h"
 #include "player/net/url.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,31 +154,135 @@ static int add_image(void *opaque, const char *url)
     return rc;
 }
 
+/* Pages are fetched and parsed by READ_WORKERS threads (a two-hour class
+ * has about ten thousand of them: one after another, a 30 ms round trip
+ * alone costs minutes) and merged into the log in their list order by the
+ * caller, so the result is exactly that of reading them in turn. Workers
+ * stay at most READ_AHEAD pages ahead of the merge, which bounds the
+ * parsed pages held at once. */
+#define READ_WORKERS 8
+#define READ_AHEAD 64
+
+struct page_slot {
+    struct msg_page *page; /* parsed, not merged yet */
+    struct diag_list diag; /* what reading it said */
+    int rc;                /* 0, or why it could not be read or parsed */
+    bool done;
+};
+
+struct page_reader {
+    const struct recording *rec;
+    const struct sp_loader *loader;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t next;             /* guarded by lock: next page index to claim */
+    size_t merged;           /* guarded by lock: pages merged so far */
+    bool stop;               /* guarded by lock */
+    struct page_slot *slots; /* slots[i] written by its worker, read once done (lock) */
+};
+
+static void *read_worker(void *arg)
+{
+    struct page_reader *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        while (!r->stop && r->next < r->rec->n_message_pages && r->next >= r->merged + READ_AHEAD)
+            pthread_cond_wait(&r->cond, &r->lock);
+        if (r->stop || r->next >= r->rec->n_message_pages) {
+            pthread_mutex_unlock(&r->lock);
+            return NULL;
+        }
+        size_t i = r->next++;
+        pthread_mutex_unlock(&r->lock);
+        struct page_slot *s = &r->slots[i];
+        const char *url = r->rec->message_urls[i];
+        char *json = NULL;
+        size_t len = 0;
+        s->rc = sp_loader_get(r->loader, url, MSG_PAGE_MAX_BYTES, &json, &len, &s->diag);
+        if (!s->rc) {
+            char *name = url_display_name(url);
+            s->rc = msg_page_parse(json, len, name ? name : url, &s->page, &s->diag);
+            free(name);
+        }
+        free(json);
+        pthread_mutex_lock(&r->lock);
+        s->done = true;
+        pthread_cond_broadcast(&r->cond);
+        pthread_mutex_unlock(&r->lock);
+    }
+}
+
+int rec_pages_read(const struct recording *rec, const struct sp_loader *loader, struct msg_log *log,
+                   rec_page_fn on_page, void *opaque)
+{
+    size_t n = rec->n_message_pages;
+    struct page_reader r = {.rec = rec, .loader = loader};
+    r.slots = calloc(n ? n : 1, sizeof(*r.slots));
+    if (!r.slots)
+        return SP_ENOMEM;
+    pthread_mutex_init(&r.lock, NULL);
+    pthread_cond_init(&r.cond, NULL);
+    pthread_t th[READ_WORKERS];
+    int started = 0;
+    for (int k = 0; k < READ_WORKERS && (size_t)k < n; k++)
+        if (pthread_create(&th[k], NULL, read_worker, &r) == 0)
+            started++;
+    int rc = started || !n ? 0 : SP_ENOMEM;
+    for (size_t i = 0; i < n && !rc; i++) {
+        struct page_slot *s = &r.slots[i];
+        pthread_mutex_lock(&r.lock);
+        while (!s->done)
+            pthread_cond_wait(&r.cond, &r.lock);
+        pthread_mutex_unlock(&r.lock);
+        int pr = s->rc;
+        if (!pr)
+            pr = msg_log_add_page(log, &s->page, &s->diag);
+        if (pr == SP_ENOMEM)
+            rc = SP_ENOMEM;
+        if (on_page)
+            on_page(opaque, i, pr, &s->diag);
+        diag_clear(&s->diag);
+        pthread_mutex_lock(&r.lock);
+        r.merged = i + 1;
+        pthread_cond_broadcast(&r.cond);
+        pthread_mutex_unlock(&r.lock);
+    }
+    pthread_mutex_lock(&r.lock);
+    r.stop = true;
+    pthread_cond_broadcast(&r.cond);
+    pthread_mutex_unlock(&r.lock);
+    for (int k = 0; k < started; k++)
+        pthread_join(th[k], NULL);
+    for (size_t i = 0; i < n; i++) {
+        msg_page_free(r.slots[i].page);
+        diag_clear(&r.slots[i].diag);
+    }
+    free(r.slots);
+    pthread_cond_destroy(&r.cond);
+    pthread_mutex_destroy(&r.lock);
+    return rc;
+}
+
+struct assets_pages {
+    struct rec_assets *out;
+    struct diag_list *diag;
+};
+
+static void assets_page(void *opaque, size_t i, int rc, struct diag_list *d)
+{
+    (void)i;
+    struct assets_pages *a = opaque;
+    diag_move(a->diag, d);
+    if (rc)
+        a->out->pages_unread++;
+}
+
 /* Reads the pages into one merged log. */
 static int read_pages(const struct recording *rec, const struct sp_loader *loader,
                       struct diag_list *diag, struct rec_assets *out, struct msg_log *log)
 {
-    for (size_t i = 0; i < rec->n_message_pages; i++) {
-        const char *url = rec->message_urls[i];
-        char *json = NULL;
-        size_t len = 0;
-        int rc = sp_loader_get(loader, url, MSG_PAGE_MAX_BYTES, &json, &len, diag);
-        if (rc == SP_ENOMEM)
-            return rc;
-        if (rc) {
-            out->pages_unread++;
-            continue;
-        }
-        char *name = url_display_name(url);
-        rc = msg_log_add_json(log, json, len, name ? name : url, diag);
-        free(name);
-        free(json);
-        if (rc == SP_ENOMEM)
-            return rc;
-        if (rc)
-            out->pages_unread++;
-    }
-    return 0;
+    struct assets_pages a = {out, diag};
+    return rec_pages_read(rec, loader, log, assets_page, &a);
 }
 
 static int chat_images(const struct msg_log *log, const char *base, struct diag_list *diag,

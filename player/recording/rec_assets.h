@@ -26,6 +26,7 @@
 
 #include "base/diag.h"
 #include "player/net/loader.h"
+#include "im/msgpage.h"
 #include "player/recording/manifest.h"
 
 #define REC_ASSETS_MAX_URLS 1000000
@@ -70,12 +71,27 @@ ptrdiff_t rec_assets_find(const struct rec_assets *l, const char *url);
 
 /* Lists everything rec needs into *out (appended; out may already hold
  * entries). Reads every message page through loader (NULL: the local
- * loader) to find the images: a page that cannot be read or parsed stays in
+ * loader; several at a time, merged in list order, so the result is that of
+ * reading them in turn; the loader must be callable from any thread) to
+ * find the images: a page that cannot be read or parsed stays in
  * the list, counts in out->pages_unread and leaves its reason in diag.
  * Warnings about the pages' content (bad ops, bad fields) go to diag too.
  * Returns 0, SP_ELIMIT (list cap, see above) or SP_ENOMEM. */
 int rec_assets_collect(const struct recording *rec, const struct sp_loader *loader,
                        struct diag_list *diag, struct rec_assets *out);
+
+/* Called for each page, in list order, on the caller's thread: rc is 0 or
+ * why it could not be read, parsed or merged; d holds what reading it said
+ * (the callee may move entries out; it is cleared afterwards). */
+typedef void (*rec_page_fn)(void *opaque, size_t index, int rc, struct diag_list *d);
+
+/* Reads rec's message pages into log (msgpage.h's merged log), READ_WORKERS
+ * at a time through loader (callable from any thread), merged in list
+ * order: the result is exactly that of reading them one after another,
+ * without the round trips in series. on_page may be NULL. Returns 0 or
+ * SP_ENOMEM. */
+int rec_pages_read(const struct recording *rec, const struct sp_loader *loader, struct msg_log *log,
+                   rec_page_fn on_page, void *opaque);
 
 /* "manifest", "page", "media", "image". */
 const char *rec_asset_kind_name(enum rec_asset_kind kind);
