@@ -16,7 +16,7 @@ BIN=${SIGPLAY_BIN:?}
 TMP=${SIGPLAY_TEST_TMP:?}/class_no_video
 MKCLASS="$(dirname "$BIN")/sigplay-mkclass"
 rm -rf "$TMP" && mkdir -p "$TMP"
-for tool in Xvfb jq import compare python3; do
+for tool in Xvfb jq xwd convert compare python3; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
 fail=0
@@ -95,10 +95,19 @@ for a, b in zip(ev, ev[1:]):
 EOF
 }
 
+state_t() { # state file -> t_ms (-1 if unreadable), without starting a process
+  local line="" re='"t_ms":(-?[0-9]+)'
+  IFS= read -r line <"$1" 2>/dev/null
+  if [[ $line =~ $re ]]; then echo "${BASH_REMATCH[1]}"; else echo -1; fi
+}
+
 window_case() { # name
   local c=$1 state=$TMP/$1-state.json
   rm -f "$state"
-  "$BIN" play "$TMP/$c/replay.json" --kiosk --chat --state-file "$state" >"$TMP/$c-player.log" 2>&1 &
+  # half speed: each still stretch lasts twice as long on the wall clock,
+  # room for a busy machine between reading t and taking the picture
+  "$BIN" play "$TMP/$c/replay.json" --kiosk --chat --speed 0.5 --state-file "$state" \
+    >"$TMP/$c-player.log" 2>&1 &
   PLAYER_PID=$!
   mapfile -t gaps < <(quiet_gaps "$TMP/$c/truth.json")
   [ "${#gaps[@]}" -ge 3 ] || { echo "FAIL: $c: fewer than 3 quiet stretches in truth.json"; fail=1; return; }
@@ -109,16 +118,17 @@ window_case() { # name
     local g0=$((a + 200)) g1=$((b - 900))
     # wait (bounded) until the class, playing by itself, is inside the gap
     local t=-1 tries=0
-    while [ $tries -lt 700 ]; do
-      t=$(jq -r '.t_ms // -1' "$state" 2>/dev/null || echo -1)
-      [ "$t" -ge "$g0" ] 2>/dev/null && break
-      sleep 0.1; tries=$((tries + 1))
+    while [ $tries -lt 3000 ]; do
+      t=$(state_t "$state")
+      [ "$t" -ge "$g0" ] && break
+      sleep 0.05; tries=$((tries + 1))
     done
     if ! { [ "$t" -ge "$g0" ] && [ "$t" -lt "$g1" ]; } 2>/dev/null; then
       echo "FAIL: $c: never inside the quiet stretch $g0..$g1 (t=$t)"; fail=1; continue
     fi
-    import -window root "$TMP/$c-shot$k.png"
-    local t2; t2=$(jq -r '.t_ms' "$state")
+    xwd -root -silent >"$TMP/$c-shot$k.xwd"
+    local t2; t2=$(state_t "$state")
+    convert "xwd:$TMP/$c-shot$k.xwd" "$TMP/$c-shot$k.png"
     if [ "$t2" -ge "$b" ]; then echo "note: $c: the still stretch $a..$b passed during the screenshot"; continue; fi
     "$BIN" render "$TMP/$c/replay.json" --at "$t2" --chat -o "$TMP/$c-render$k.png" \
       2>"$TMP/$c-render$k.log" || [ $? -eq 1 ] || { echo "FAIL: $c: render: $(cat "$TMP/$c-render$k.log")"; fail=1; }

@@ -10,42 +10,37 @@ set -u
 SRC=${1:-${SIGPLAY_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}}
 
 check_tree() { # root -> prints offences, returns 1 if any
-  local root=$1
-  (cd "$root" && find base im player verify render ui app -name '*.[ch]' 2>/dev/null | sort) |
-    while read -r f; do
-      room=${f%%/*}
-      case $room in
-        base) allowed="base" ;;
-        im) allowed="base im" ;;
-        player) allowed="base im player" ;;
-        verify) allowed="base im player verify" ;;
-        render) allowed="base im player render" ;;
-        ui) allowed="base im player render ui" ;;
-        app) allowed="base im player verify render ui app" ;;
-      esac
-      grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' "$root/$f" | while IFS= read -r line; do
-        n=${line%%:*}
-        inc=$(printf '%s' "$line" | sed -E 's/^[0-9]+:[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"].*/\1/')
-        case $inc in
-          SDL*|*/SDL*)
-            [ "$room" = ui ] || [ "$room" = app ] || echo "$f:$n: $room/ includes SDL ($inc)"
-            continue ;;
-        esac
-        target=${inc%%/*}
-        [ "$target" = "$inc" ] && continue # a system header or commands.def
-        case " base im player verify render ui app " in *" $target "*) ;; *) continue ;; esac
-        case " $allowed " in
-          *" $target "*) ;;
-          *) echo "$f:$n: $room/ includes $inc, a room above it" ;;
-        esac
-        case $inc in
-          *_internal.h)
-            [ "$(dirname "$inc")" = "$(dirname "$f")" ] \
-              || echo "$f:$n: includes $inc, internal to another folder" ;;
-        esac
-      done
-    done | tee "$root/.layers.out" >/dev/null
-  local out; out=$(cat "$root/.layers.out"); rm -f "$root/.layers.out"
+  local root=$1 out
+  # one grep over the tree, one awk to judge: fast on a busy machine
+  out=$(cd "$root" && find base im player verify render ui app -name '*.[ch]' 2>/dev/null | sort |
+    xargs grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]' /dev/null |
+    awk -F: '
+      BEGIN {
+        allow["base"] = " base "; allow["im"] = " base im "
+        allow["player"] = " base im player "; allow["verify"] = " base im player verify "
+        allow["render"] = " base im player render "; allow["ui"] = " base im player render ui "
+        allow["app"] = " base im player verify render ui app "
+        rooms = " base im player verify render ui app "
+      }
+      {
+        f = $1; n = $2; line = $0; sub(/^[^:]*:[^:]*:/, "", line)
+        room = f; sub(/\/.*/, "", room)
+        inc = line; sub(/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]/, "", inc)
+        sub(/[>"].*/, "", inc)
+        if (inc ~ /^SDL/ || inc ~ /\/SDL/) {
+          if (room != "ui" && room != "app") print f ":" n ": " room "/ includes SDL (" inc ")"
+          next
+        }
+        target = inc; if (index(target, "/") == 0) next
+        sub(/\/.*/, "", target)
+        if (index(rooms, " " target " ") == 0) next
+        if (index(allow[room], " " target " ") == 0)
+          print f ":" n ": " room "/ includes " inc ", a room above it"
+        if (inc ~ /_internal\.h$/) {
+          di = inc; sub(/\/[^\/]*$/, "", di); df = f; sub(/\/[^\/]*$/, "", df)
+          if (di != df) print f ":" n ": includes " inc ", internal to another folder"
+        }
+      }')
   [ -z "$out" ] && return 0
   printf '%s\n' "$out"
   return 1
