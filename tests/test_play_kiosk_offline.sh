@@ -19,12 +19,6 @@ MKCLASS="$(dirname "$BIN")/sigplay-mkclass"
 "$MKCLASS" -q -o "$TMP/class" --duration-ms 4000 --size 160x90 --fps 10 --pause-ms 2000 \
   --ops 100 --chat 9 || { echo "FAIL: mkclass"; exit 1; }
 
-# a free display number: no socket and no lock file
-DISPLAY_NUM=
-for n in $(seq 181 280); do
-  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-done
-[ -n "$DISPLAY_NUM" ] || { echo "FAIL: no free X display number"; exit 1; }
 
 XVFB_PID= PLAYER_PID=
 cleanup() {
@@ -35,10 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb :$DISPLAY_NUM -screen 0 640x480x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-XVFB_PID=$!
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
-export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
+xvfb_start 640x480 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
+export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
 
 nginx_start "$TMP/class" "$TMP/nginx" || { echo "FAIL: nginx"; exit 1; }
 URL="http://127.0.0.1:$NGINX_PORT/replay.json"
