@@ -110,6 +110,8 @@ struct verify_segment {
     size_t sei_count;                 /* anchors found */
     size_t sei_refused;               /* anchors the lane map refused */
     int64_t sei_max_gap_ms;           /* largest media-time gap between anchors, -1 */
+    unsigned sei_types;               /* SEI_SEEN_* bits (player/media/sei.h): payload
+                                         types that gave anchors, and 244 met */
     enum lane_map_source sync_source; /* what places the segment */
     int64_t start_board_ms;           /* board time of the first frame (SEI/SyncTime), or 0 */
     int64_t offset_ms;                /* start_board - w(VideoPlayTime), RecordStartTime origin */
