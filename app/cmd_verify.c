@@ -207,6 +207,9 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
                 "op(s), %zu chat item(s)\n",
                 r->pages_read, r->pages, r->messages, r->board_batches, r->board_ops,
                 r->chat_items);
+        if (r->file_batches)
+            fprintf(out, "            %zu board batch(es) delivered as files, %zu not fetched\n",
+                    r->file_batches, r->file_batches_failed);
     }
     fprintf(out, "findings    %zu error(s), %zu warning(s), %zu info\n", r->counts[VERIFY_ERROR],
             r->counts[VERIFY_WARNING], r->counts[VERIFY_INFO]);
@@ -348,6 +351,8 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(m, "pages_read", (double)r->pages_read);
         cJSON_AddNumberToObject(m, "messages", (double)r->messages);
         cJSON_AddNumberToObject(m, "board_batches", (double)r->board_batches);
+        cJSON_AddNumberToObject(m, "file_batches", (double)r->file_batches);
+        cJSON_AddNumberToObject(m, "file_batches_failed", (double)r->file_batches_failed);
         cJSON_AddNumberToObject(m, "board_ops", (double)r->board_ops);
         cJSON_AddNumberToObject(m, "chat_items", (double)r->chat_items);
     }

@@ -139,7 +139,9 @@ struct verify_report {
     size_t pages, pages_read; /* message pages listed / read and parsed */
     size_t messages;          /* merged messages */
     size_t board_batches, board_ops;
-    size_t chat_items; /* set by the caller (im/chat lives above player/) */
+    size_t file_batches;        /* board batches delivered as files (TIMFileElem) */
+    size_t file_batches_failed; /* of which could not be fetched or read (warned) */
+    size_t chat_items;          /* set by the caller (im/chat lives above player/) */
 };
 
 /* A zeroed report is empty; verify_report_clear() frees it. */

@@ -5,6 +5,7 @@
 #include "player/board/board.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
+#include "player/signaling/file_batches.h"
 #include "im/msgpage.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
@@ -28,9 +29,19 @@ int verify_messages(struct verify_report *r, const struct recording *rec,
         int rc = sp_loader_get(loader, url, MSG_PAGE_MAX_BYTES, &data, &len, &d);
         if (rc == 0) {
             char *name = url_display_name(url);
-            rc = msg_log_add_json(log, data, len, name ? name : url, &d);
+            struct msg_page *page = NULL;
+            rc = msg_page_parse(data, len, name ? name : url, &page, &d);
             free(name);
             free(data);
+            /* batches delivered as files, fetched as the player does */
+            struct sig_file_stats fs = {0};
+            if (rc == 0)
+                rc = sig_file_batches_resolve(page, loader, url, &fs, &d);
+            r->file_batches += fs.found;
+            r->file_batches_failed += fs.failed;
+            if (rc == 0)
+                rc = msg_log_add_page(log, &page, &d);
+            msg_page_free(page);
             if (rc == 0)
                 r->pages_read++;
         }
