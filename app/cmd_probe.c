@@ -110,11 +110,28 @@ static int64_t lane_media_ms(const struct rec_lane *ln)
     return sum;
 }
 
+/* The shape of the document the user gave (format section 1a), in words. */
+static const char *shape_text(const char *shape)
+{
+    if (!shape || !strcmp(shape, "result"))
+        return "bare result";
+    if (!strcmp(shape, "api-answer"))
+        return "HTTP API answer {\"Response\": ...}";
+    if (!strcmp(shape, "callback"))
+        return "event callback {\"EventType\", \"EventData\": ...}";
+    if (!strcmp(shape, "generation-result"))
+        return "video generation result (VideoInfoList)";
+    return shape;
+}
+
 static void print_human(const struct recording *rec, const struct timeline *tl)
 {
     char a[64], b[64], c[64];
     printf("recording   %s\n", rec->doc_url);
-    printf("kind        %s\n", rec->is_manifest ? "replay manifest" : "recording result");
+    printf("kind        %s\n", rec->is_generation ? "video generation result"
+                               : rec->is_manifest ? "replay manifest"
+                                                  : "recording result");
+    printf("shape       %s\n", shape_text(rec->shape));
     if (rec->room_id >= 0)
         printf("room        %" PRId64 "%s%s%s\n", rec->room_id, *rec->group_id ? " (group " : "",
                rec->group_id, *rec->group_id ? ")" : "");
@@ -222,7 +239,11 @@ static cJSON *recording_json(const struct recording *rec, const struct timeline 
     cJSON_AddStringToObject(root, "schema", PROBE_SCHEMA);
     cJSON_AddBoolToObject(root, "ok", 1);
     cJSON_AddStringToObject(root, "document", rec->doc_url);
-    cJSON_AddStringToObject(root, "kind", rec->is_manifest ? "manifest" : "result");
+    cJSON_AddStringToObject(root, "kind",
+                            rec->is_generation ? "generation"
+                            : rec->is_manifest ? "manifest"
+                                               : "result");
+    cJSON_AddStringToObject(root, "shape", rec->shape ? rec->shape : "result");
     add_num_or_null(root, "version", rec->version > 0, rec->version);
     add_str_or_null(root, "task_id", rec->task_id);
     add_str_or_null(root, "status", rec->status);

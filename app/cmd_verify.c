@@ -10,6 +10,7 @@
 
 #include "im/chat.h"
 #include "player/class.h"
+#include "player/media/sei.h"
 #include "base/diag.h"
 #include "player/net/fetch.h"
 #include "player/recording/manifest.h"
@@ -107,6 +108,22 @@ static void check_chat(struct verify_report *r, const struct msg_log *log)
 
 /* ---- human report ----------------------------------------------------------- */
 
+/* "242,5" (the SEI payload types that gave anchors), "-" for none; a
+ * trailing "!" when SDK timestamps (244) were met and ignored. */
+static void sei_types_text(unsigned seen, char *buf, size_t n)
+{
+    static const int known[] = {5, 100, 242, 243};
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+        if ((seen & sei_seen_bit(known[k])) && at < n)
+            at += (size_t)snprintf(buf + at, n - at, "%s%d", at ? "," : "", known[k]);
+    if (!at && n > 1)
+        at = (size_t)snprintf(buf, n, "-");
+    if (seen & SEI_SEEN_244 && at + 1 < n)
+        snprintf(buf + at, n - at, "!");
+}
+
 static void fmt_secs(int64_t ms, char *buf, size_t n)
 {
     if (ms < 0)
@@ -152,9 +169,9 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
                 "origin      RecordStartTime %" PRId64 " ms; refined %+" PRId64
                 " ms from %zu segment(s)\n",
                 r->origin_ms, r->refined_origin_ms - r->origin_ms, r->origin_estimates);
-        fprintf(out, "segments    %-24s %-30s %9s %9s %6s %4s %8s %4s %6s %8s %8s\n", "lane",
-                "file", "bytes", "dur s", "frames", "errs", "audio dB", "sei", "gap s", "offset",
-                "refined");
+        fprintf(out, "segments    %-24s %-30s %9s %9s %6s %4s %8s %4s %-7s %6s %8s %8s\n", "lane",
+                "file", "bytes", "dur s", "frames", "errs", "audio dB", "sei", "types", "gap s",
+                "offset", "refined");
         for (size_t i = 0; i < r->n_segments; i++) {
             const struct verify_segment *v = &r->segments[i];
             char dur[32], gap[32], db[32], off[32], ref[32];
@@ -172,11 +189,13 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
                         rec->lanes[v->lane].name, v->name);
                 continue;
             }
+            char types[32];
+            sei_types_text(v->sei_types, types, sizeof(types));
             fprintf(out,
                     "            %-24.24s %-30.30s %9" PRId64 " %9s %6" PRId64 " %4" PRId64
-                    " %8s %4zu %6s %8s %8s\n",
+                    " %8s %4zu %-7s %6s %8s %8s\n",
                     rec->lanes[v->lane].name, v->name, v->size_bytes, dur, v->frames_decoded,
-                    v->decode_errors, db, v->sei_count, gap, off, ref);
+                    v->decode_errors, db, v->sei_count, types, gap, off, ref);
         }
         if (!r->n_gaps)
             fprintf(out, "coverage    some lane has media all through the playback\n");
@@ -188,6 +207,9 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
                 "op(s), %zu chat item(s)\n",
                 r->pages_read, r->pages, r->messages, r->board_batches, r->board_ops,
                 r->chat_items);
+        if (r->file_batches)
+            fprintf(out, "            %zu board batch(es) delivered as files, %zu not fetched\n",
+                    r->file_batches, r->file_batches_failed);
     }
     fprintf(out, "findings    %zu error(s), %zu warning(s), %zu info\n", r->counts[VERIFY_ERROR],
             r->counts[VERIFY_WARNING], r->counts[VERIFY_INFO]);
@@ -245,6 +267,14 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     cJSON_AddNumberToObject(sei, "anchors", (double)v->sei_count);
     cJSON_AddNumberToObject(sei, "refused", (double)v->sei_refused);
     num_or_null(sei, "max_gap_ms", v->sei_max_gap_ms >= 0, (double)v->sei_max_gap_ms);
+    /* the payload types that gave anchors, and whether SDK timestamps (244,
+       never anchors) were met */
+    cJSON *types = cJSON_AddArrayToObject(sei, "payload_types");
+    static const int known[] = {5, 100, 242, 243};
+    for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+        if (v->sei_types & sei_seen_bit(known[k]))
+            cJSON_AddItemToArray(types, cJSON_CreateNumber(known[k]));
+    cJSON_AddBoolToObject(sei, "sdk_timestamps_ignored", (v->sei_types & SEI_SEEN_244) != 0);
     if (v->decoded)
         cJSON_AddStringToObject(o, "placed_by", source_name(v->sync_source));
     else
@@ -321,6 +351,8 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(m, "pages_read", (double)r->pages_read);
         cJSON_AddNumberToObject(m, "messages", (double)r->messages);
         cJSON_AddNumberToObject(m, "board_batches", (double)r->board_batches);
+        cJSON_AddNumberToObject(m, "file_batches", (double)r->file_batches);
+        cJSON_AddNumberToObject(m, "file_batches_failed", (double)r->file_batches_failed);
         cJSON_AddNumberToObject(m, "board_ops", (double)r->board_ops);
         cJSON_AddNumberToObject(m, "chat_items", (double)r->chat_items);
     }

@@ -249,6 +249,11 @@ static int make_part(const struct msg_message *m, size_t ei, struct chat_part *p
         break;
     }
     case MSG_ELEM_FILE:
+        if (msg_elem_is_board_file(e)) {
+            c->board_elems++;
+            return 0;
+        }
+        /* fall through */
     case MSG_ELEM_SOUND:
     case MSG_ELEM_VIDEO:
     case MSG_ELEM_LOCATION:
@@ -260,11 +265,22 @@ static int make_part(const struct msg_message *m, size_t ei, struct chat_part *p
             c->board_elems++;
             return 0;
         }
+        if (msg_elem_is_conference(e))
+            return 0; /* the SDK's time sync: not chat */
         if (e->desc && *e->desc)
             return text_part(p, e->type, e->desc, false, bad) < 0 ? SP_ENOMEM : 1;
         p->kind = CHAT_PART_PLACEHOLDER;
         p->text = fmt_dup("[custom message]");
         break;
+    case MSG_ELEM_RELAY: {
+        p->kind = CHAT_PART_PLACEHOLDER;
+        char *title = e->text && *e->text ? repaired(e->text, bad) : NULL;
+        size_t cut = title ? utf8_prefix(title, strlen(title), 200, 80, 1) : 0;
+        p->text = title ? fmt_dup("[merged messages] %.*s", (int)cut, title)
+                        : fmt_dup("[merged messages]");
+        free(title);
+        break;
+    }
     case MSG_ELEM_UNKNOWN:
         if (!e->type_name[0])
             return 0; /* not even an object; msgpage warned */
@@ -360,13 +376,27 @@ static int make_item(const struct msg_message *m, struct chat_item *it, struct c
     memset(it, 0, sizeof(*it));
     it->seq = m->seq;
     it->index = m->index;
-    if (m->elem_count == 0)
+    if (m->is_system)
         return 0;
-    it->parts = calloc(m->elem_count, sizeof(*it->parts));
+    if (m->elem_count == 0 && !m->is_recalled)
+        return 0;
+    it->parts = calloc(m->elem_count ? m->elem_count : 1, sizeof(*it->parts));
     if (!it->parts)
         return SP_ENOMEM;
     size_t bad = 0;
-    for (size_t i = 0; i < m->elem_count; i++) {
+    if (m->is_recalled) {
+        /* IM clients' line for a recalled message; the body is gone */
+        struct chat_part *p = &it->parts[it->part_count++];
+        p->kind = CHAT_PART_NOTICE;
+        p->source = MSG_ELEM_UNKNOWN;
+        p->face_index = -1;
+        char *who = repaired(m->from[0] ? m->from : "(unknown)", &bad);
+        p->text = who ? fmt_dup("%s recalled a message", who) : NULL;
+        free(who);
+        if (!p->text)
+            return SP_ENOMEM;
+    }
+    for (size_t i = 0; i < m->elem_count && !m->is_recalled; i++) {
         int r = make_part(m, i, &it->parts[it->part_count], &bad, c, diag);
         if (r < 0)
             return r;

@@ -19,7 +19,15 @@
  *   TIMCustomElem     whiteboard signaling (Ext "TXWhiteBoardExt") is never
  *                     chat: left out here, the board reads it. Others: TEXT
  *                     with Desc, or the placeholder "[custom message]"
+ *                     Ext "TXConferenceExt" (the classroom SDK's time
+ *                     sync) is never shown either
+ *   TIMFileElem with FileName "TXWhiteBoardExt"
+ *                     a board batch by file: never chat
+ *   TIMRelayElem      PLACEHOLDER "[merged messages] <Title>"
  *   anything else     PLACEHOLDER "[unsupported message: <MsgType>]"
+ * A recalled message (IsPlaceMsg 2) is one NOTICE item "<sender> recalled a
+ * message" at its time, never its former content; a group system notice
+ * (IsSystemMsg 1) makes no item.
  *
  * A message with no chat parts (only whiteboard batches, or no MsgBody)
  * makes no item.
@@ -68,11 +76,13 @@
 #define CHAT_SENDER_COLORS 12
 
 enum chat_part_kind {
-    CHAT_PART_TEXT,       /* text (from a text element or a custom Desc) */
-    CHAT_PART_EMOJI,      /* text is the emoji to draw */
-    CHAT_PART_FACE,       /* face tile face_index; text is a fallback label */
-    CHAT_PART_IMAGE,      /* url (may be NULL: draw the label); text "[image]" */
-    CHAT_PART_PLACEHOLDER /* text is the one-line placeholder */
+    CHAT_PART_TEXT,        /* text (from a text element or a custom Desc) */
+    CHAT_PART_EMOJI,       /* text is the emoji to draw */
+    CHAT_PART_FACE,        /* face tile face_index; text is a fallback label */
+    CHAT_PART_IMAGE,       /* url (may be NULL: draw the label); text "[image]" */
+    CHAT_PART_PLACEHOLDER, /* text is the one-line placeholder */
+    CHAT_PART_NOTICE       /* the item's only part: a grey line without the sender
+                              header ("<sender> recalled a message") */
 };
 
 struct chat_part {

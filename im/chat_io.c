@@ -26,7 +26,7 @@
 #include "base/sp_error.h"
 
 static const uint8_t kMagic[8] = {'S', 'P', 'C', 'H', 'A', 'T', 'L', 'G'};
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u /* 2: NOTICE parts, RELAY elements */
 #define HEADER_BYTES 24
 #define COUNTS_BYTES 32
 #define TRAILER_BYTES 8
@@ -323,7 +323,7 @@ static void r_part(struct rd *r, struct chat_part *p, bool *nomem)
     p->height = (int32_t)r_u32(r);
     if (r->bad)
         return;
-    if (kind > CHAT_PART_PLACEHOLDER || source > MSG_ELEM_UNKNOWN || truncated > 1 || has > 3) {
+    if (kind > CHAT_PART_NOTICE || source > MSG_ELEM_UNKNOWN || truncated > 1 || has > 3) {
         r->bad = "bad part kind or flags";
         return;
     }

@@ -147,6 +147,7 @@ static const struct {
     {"TIMImageElem", MSG_ELEM_IMAGE},       {"TIMFileElem", MSG_ELEM_FILE},
     {"TIMSoundElem", MSG_ELEM_SOUND},       {"TIMVideoFileElem", MSG_ELEM_VIDEO},
     {"TIMLocationElem", MSG_ELEM_LOCATION}, {"TIMCustomElem", MSG_ELEM_CUSTOM},
+    {"TIMRelayElem", MSG_ELEM_RELAY},
 };
 
 const char *msg_elem_type_name(enum msg_elem_type type)
@@ -168,6 +169,8 @@ const char *msg_elem_type_name(enum msg_elem_type type)
         return "location";
     case MSG_ELEM_CUSTOM:
         return "custom";
+    case MSG_ELEM_RELAY:
+        return "relay";
     case MSG_ELEM_UNKNOWN:
         break;
     }
@@ -196,6 +199,17 @@ void msg_elem_clear(struct msg_elem *e)
 bool msg_elem_is_whiteboard(const struct msg_elem *e)
 {
     return e && e->type == MSG_ELEM_CUSTOM && e->ext && strcmp(e->ext, MSG_WHITEBOARD_EXT) == 0;
+}
+
+bool msg_elem_is_board_file(const struct msg_elem *e)
+{
+    return e && e->type == MSG_ELEM_FILE && e->file_name &&
+           strcmp(e->file_name, MSG_WHITEBOARD_EXT) == 0;
+}
+
+bool msg_elem_is_conference(const struct msg_elem *e)
+{
+    return e && e->type == MSG_ELEM_CUSTOM && e->ext && strcmp(e->ext, MSG_CONFERENCE_EXT) == 0;
 }
 
 static void message_clear(struct msg_message *m)
@@ -351,6 +365,9 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
         STR("Desc", MSG_MAX_TEXT_BYTES, &e->desc, NULL, NULL);
         STR("Ext", MSG_MAX_FIELD_BYTES, &e->ext, NULL, NULL);
         break;
+    case MSG_ELEM_RELAY:
+        STR("Title", MSG_MAX_FIELD_BYTES, &e->text, NULL, NULL);
+        break;
     case MSG_ELEM_UNKNOWN:
         break;
     }
@@ -387,9 +404,13 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
         return 0;
     }
     int64_t v = 0;
-    if (get_int(c, jm, "IsPlaceMsg", path, &v) == 1 && v == 1) {
+    if (get_int(c, jm, "IsPlaceMsg", path, &v) == 1 && v == 1)
         m->is_place = true;
-    }
+    else if (v == 2)
+        m->is_recalled = true;
+    v = 0;
+    if (get_int(c, jm, "IsSystemMsg", path, &v) == 1 && v == 1)
+        m->is_system = true;
     get_int(c, jm, "MsgRandom", path, &m->random);
     r = get_int(c, jm, "MsgTimeStamp", path, &m->timestamp);
     if (r == 1 && (m->timestamp < 0 || m->timestamp > TIMESTAMP_MAX_S)) {
@@ -408,6 +429,9 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
     if (!m->from)
         return SP_ENOMEM;
 
+    /* A recalled message's former content is never shown, so never read. */
+    if (m->is_recalled)
+        return 1;
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(jm, "MsgBody");
     if (!cJSON_IsArray(body)) {
         m->body_missing = true;

@@ -43,8 +43,13 @@
 #define MSG_MAX_FIELD_BYTES 4096
 #define MSG_LOG_MAX_MESSAGES 2000000
 
-/* The Ext value that marks a custom element as a whiteboard batch. */
+/* The Ext value that marks a custom element as a whiteboard batch, and the
+ * FileName that marks a file element as one too large for a custom
+ * message (its Url holds the batch). */
 #define MSG_WHITEBOARD_EXT "TXWhiteBoardExt"
+/* The Ext of the classroom SDK's time-sync signaling: neither chat nor a
+ * board batch. */
+#define MSG_CONFERENCE_EXT "TXConferenceExt"
 
 enum msg_elem_type {
     MSG_ELEM_TEXT,     /* TIMTextElem {Text} */
@@ -55,6 +60,7 @@ enum msg_elem_type {
     MSG_ELEM_VIDEO,    /* TIMVideoFileElem {VideoUrl, VideoSize, VideoSecond, ThumbUrl, ...} */
     MSG_ELEM_LOCATION, /* TIMLocationElem {Desc, Latitude, Longitude} */
     MSG_ELEM_CUSTOM,   /* TIMCustomElem {Data, Desc, Ext} */
+    MSG_ELEM_RELAY,    /* TIMRelayElem (merged forward) {Title, ...} */
     MSG_ELEM_UNKNOWN   /* any other MsgType (kept so the chat can say so) */
 };
 
@@ -79,6 +85,7 @@ struct msg_image_info {
  *             thumb_url (ThumbUrl), uuid (VideoUUID)
  *   LOCATION  desc, latitude, longitude
  *   CUSTOM    data (+ data_len), desc, ext
+ *   RELAY     text (Title)
  *   UNKNOWN   type_name only */
 struct msg_elem {
     enum msg_elem_type type;
@@ -110,6 +117,9 @@ struct msg_message {
     int64_t random;         /* MsgRandom; -1 if missing */
     int64_t timestamp;      /* MsgTimeStamp, Unix SECONDS (wall clock); -1 if missing */
     bool is_place;          /* IsPlaceMsg 1: placeholder for an expired/deleted message */
+    bool is_recalled;       /* IsPlaceMsg 2: recalled by its sender; its body is not
+                               read (elem_count 0) */
+    bool is_system;         /* IsSystemMsg 1: a group system notice, not chat */
     struct msg_elem *elems; /* owned array */
     size_t elem_count;
     bool body_missing; /* MsgBody absent or not an array (a warning was given) */
@@ -146,8 +156,16 @@ void msg_elem_clear(struct msg_elem *e);
 /* True for a TIMCustomElem whose Ext is "TXWhiteBoardExt". */
 bool msg_elem_is_whiteboard(const struct msg_elem *e);
 
+/* True for a TIMFileElem whose FileName is "TXWhiteBoardExt": a board batch
+ * to download from its Url (player/signaling/file_batches.h turns it into
+ * an ordinary whiteboard element). Never chat. */
+bool msg_elem_is_board_file(const struct msg_elem *e);
+
+/* True for a TIMCustomElem whose Ext is "TXConferenceExt". */
+bool msg_elem_is_conference(const struct msg_elem *e);
+
 /* Short kind name for messages and placeholders: "text", "face", "image",
- * "file", "sound", "video", "location", "custom", "unknown". */
+ * "file", "sound", "video", "location", "custom", "relay", "unknown". */
 const char *msg_elem_type_name(enum msg_elem_type type);
 
 /* ---- the merged message log ------------------------------------------------ */

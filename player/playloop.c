@@ -57,7 +57,10 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     p->o = *o;
     if (p->o.speed == 0)
         p->o.speed = 1.0;
-    if (p->o.no_sei)
+    /* A generation task's composed video keeps the SEI of the streams it
+       was made from, which says where those were, not where the composite
+       is: it is placed by VideoPlayTime alone. */
+    if (p->o.no_sei || rec->is_generation)
         p->o.sei_scan = NULL;
     else if (!p->o.sei_scan)
         p->o.sei_scan = sei_scan_packet;

@@ -350,6 +350,15 @@ static int item_pass(struct chat_panel *p, size_t i, int w, struct canvas *c, in
     bool expanded = p->flags[i] & F_EXPANDED;
     struct text_metrics m;
     int ret;
+    if (v)
+        v->more_y = v->more_h = 0;
+    if (it->part_count == 1 && it->parts[0].kind == CHAT_PART_NOTICE) {
+        /* a recalled message: one grey line, no sender header, as IM
+           clients show it */
+        ret = c ? text_draw(p->text, c, x, y, it->parts[0].text, p->body_px, GREY, w, &m)
+                : text_measure(p->text, it->parts[0].text, p->body_px, w, &m);
+        return ret ? ret : (int)m.height;
+    }
     if (c) {
         char tbuf[32] = "";
         double tw = 0;

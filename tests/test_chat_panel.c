@@ -660,6 +660,118 @@ static void test_few_and_none(void **state)
     chat_log_destroy(&chat);
 }
 
+/* Section 4's other messages: a recalled one is one grey line "<sender>
+ * recalled a message" with no sender header and never its former content;
+ * a system notice, a TXConferenceExt time sync and a file-borne board
+ * batch change no pixel; a merged forward is a placeholder with its title. */
+static cJSON *raw_msg(struct pagebuf *pb, const char *from, int64_t s, int place, int sys)
+{
+    cJSON *body = msg(pb, from, s);
+    cJSON *m = cJSON_GetArrayItem(pb->list, cJSON_GetArraySize(pb->list) - 1);
+    cJSON_ReplaceItemInObject(m, "IsPlaceMsg", cJSON_CreateNumber(place));
+    if (sys)
+        cJSON_AddNumberToObject(m, "IsSystemMsg", 1);
+    return body;
+}
+
+static struct chat_log *special_chat(bool recalled, bool quiet_ones, bool relay)
+{
+    struct pagebuf pb;
+    page_begin(&pb);
+    text_msg(&pb, "teacher_01", 0, "Good morning");
+    if (quiet_ones) {
+        text_el(raw_msg(&pb, "@TIM#SYSTEM", 1, 0, 1), "student_02 joined the group");
+        cJSON *c = elem(raw_msg(&pb, "teacher_01", 2, 0, 0), "TIMCustomElem");
+        cJSON_AddStringToObject(c, "Data",
+                                "{\"type\":1008,\"time_line\":12000,\"board_time\":1700000002000}");
+        cJSON_AddStringToObject(c, "Ext", "TXConferenceExt");
+        cJSON *f = elem(raw_msg(&pb, "teacher_01", 3, 0, 0), "TIMFileElem");
+        cJSON_AddStringToObject(f, "Url", "board/batch-0001.json");
+        cJSON_AddStringToObject(f, "FileName", "TXWhiteBoardExt");
+        cJSON_AddNumberToObject(f, "FileSize", 70000);
+    }
+    if (recalled)
+        text_el(raw_msg(&pb, "student_02", 4, 2, 0), "SECRET former content");
+    if (relay) {
+        cJSON *r = elem(raw_msg(&pb, "student_02", 5, 0, 0), "TIMRelayElem");
+        cJSON_AddStringToObject(r, "Title", "Chat history of group 1234");
+    }
+    return page_chat(&pb);
+}
+
+static void test_recalled_system_conference_relay(void **state)
+{
+    struct fix *f = *state;
+    struct chat_log *all = special_chat(true, true, true);
+    assert_int_equal(all->count, 3);
+    assert_string_equal(all->items[0].parts[0].text, "Good morning");
+    assert_int_equal(all->items[1].part_count, 1);
+    assert_int_equal(all->items[1].parts[0].kind, CHAT_PART_NOTICE);
+    assert_string_equal(all->items[1].parts[0].text, "student_02 recalled a message");
+    assert_int_equal(all->items[1].wall_ms, (T0 + 4) * 1000);
+    assert_int_equal(all->items[2].parts[0].kind, CHAT_PART_PLACEHOLDER);
+    assert_string_equal(all->items[2].parts[0].text,
+                        "[merged messages] Chat history of group 1234");
+    /* the notice survives the chat cache */
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    assert_int_equal(chat_log_serialize(all, &bytes, &len), 0);
+    struct chat_log *back = NULL;
+    assert_int_equal(chat_log_deserialize(bytes, len, &back, NULL), 0);
+    assert_int_equal(back->items[1].parts[0].kind, CHAT_PART_NOTICE);
+    free(bytes);
+    chat_log_destroy(&back);
+    chat_log_destroy(&all);
+
+    /* system notice, time sync and file-borne batch: no pixel changes */
+    struct chat_log *plain = special_chat(false, false, false);
+    struct chat_log *quiet = special_chat(false, true, false);
+    struct canvas *a = NULL, *b = NULL;
+    assert_int_equal(canvas_create(&a, W, H), 0);
+    assert_int_equal(canvas_create(&b, W, H), 0);
+    struct chat_panel *pa = panel(f, plain), *pq = panel(f, quiet);
+    chat_panel_set_time(pa, (T0 + 10) * 1000);
+    chat_panel_set_time(pq, (T0 + 10) * 1000);
+    assert_int_equal(chat_panel_draw(pa, a, FULL), 0);
+    assert_int_equal(chat_panel_draw(pq, b, FULL), 0);
+    assert_memory_equal(a->px, b->px, (size_t)a->stride * H);
+    chat_panel_destroy(&pa);
+    chat_panel_destroy(&pq);
+
+    /* the recalled line: below the first message, only grey ink (no
+       sender-coloured header, no white body text), and it appears at its
+       time */
+    struct chat_log *rec = special_chat(true, false, false);
+    struct chat_panel *pr = panel(f, rec);
+    chat_panel_set_time(pr, (T0 + 3) * 1000);
+    assert_int_equal(chat_panel_draw(pr, a, FULL), 0);
+    chat_panel_set_time(pr, (T0 + 4) * 1000);
+    assert_int_equal(chat_panel_draw(pr, b, FULL), 0);
+    int changed = 0, top = H, not_grey = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            struct canvas_color p = canvas_get(a, x, y), q = canvas_get(b, x, y);
+            if (p.r == q.r && p.g == q.g && p.b == q.b)
+                continue;
+            changed++;
+            if (y < top)
+                top = y;
+            /* grey text over the dark background: blue >= red, never
+               brighter than the placeholder grey */
+            if (q.b + 2 < q.r || q.r > 0xA8 + 3 || q.g > 0xAE + 3 || q.b > 0xBA + 3)
+                not_grey++;
+        }
+    assert_true(changed > 50);
+    assert_true(top > 12); /* under the first item */
+    assert_int_equal(not_grey, 0);
+    chat_panel_destroy(&pr);
+    chat_log_destroy(&rec);
+    canvas_destroy(&a);
+    canvas_destroy(&b);
+    chat_log_destroy(&plain);
+    chat_log_destroy(&quiet);
+}
+
 /* Heights are cached: drawing again lays nothing out; a width change does. */
 static void test_height_cache(void **state)
 {
@@ -743,6 +855,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_time),
+        cmocka_unit_test_setup_teardown(test_recalled_system_conference_relay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tolerance_catches_shift, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_long, setup, teardown),

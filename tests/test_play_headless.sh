@@ -4,7 +4,8 @@
 #   the SyncTime screen share, the late joiner) has a board time within one
 #   frame interval below w(t) at every presented frame; same for the
 #   seed-like manifest (pause inferred) and for a class whose
-#   RecordStartTime is truncated (origin refined from SEI);
+#   RecordStartTime is truncated (origin refined from SEI), and for one
+#   whose cameras use SEI payload types 100 and 243 beside type-244 decoys;
 # - seeks to 20 probe times (around the pause and the late join included)
 #   show exactly the frames continuous play shows at those times;
 # - bad media (truncated, garbage-filled, missing files) gives warnings that
@@ -87,6 +88,27 @@ cmp -s <(cut -f1,3- "$TMP/full.tsv" | grep -v '^#') <(cut -f1,3- "$TMP/seed.tsv"
 check_trace "$TMP/trunc.tsv" "$frame_ms" >/dev/null || fail "truncated start: board time off w(t)"
 w0=$(awk -F'\t' '!/^#/ { print $2; exit }' "$TMP/trunc.tsv")
 [ "$w0" = "1700000000437.000" ] || fail "truncated start: w(0) = $w0, want 1700000000437.000"
+
+# 4b. SEI payload types 100 and 243 on the two camera lanes, each sync SEI
+# beside a type-244 decoy whose syncTime is 4321 ms off: the lanes still
+# play within one frame of w(t), and verify names the types it read
+MK="$SIGPLAY_BIN"-mkclass
+[ -x "$MK" ] || MK="$(dirname "$BIN")/sigplay-mkclass"
+"$MK" -q -o "$TMP/sei" --start-offset-ms 437 --duration-ms 12000 --sei-types 100,243 \
+  --sei-decoy-244
+[ "$(jq .sei_decoy_offset_ms "$TMP/sei/truth.json")" -eq 4321 ] || fail "mkclass wrote no decoys"
+"$BIN" play "$TMP/sei/replay.json" --headless --max-speed --no-audio --trace "$TMP/sei.tsv" \
+  2>"$TMP/sei.err" || [ $? -eq 1 ] || fail "SEI 100/243 play failed: $(cat "$TMP/sei.err")"
+nsei=$(check_trace "$TMP/sei.tsv" "$frame_ms") || fail "SEI 100/243 + 244 decoys: board time off w(t)"
+[ "$nsei" -gt 300 ] || fail "SEI 100/243: only $nsei shown cells"
+w0=$(awk -F'\t' '!/^#/ { print $2; exit }' "$TMP/sei.tsv")
+[ "$w0" = "1700000000437.000" ] || fail "SEI 100/243: w(0) = $w0, want 1700000000437.000"
+"$BIN" verify "$TMP/sei/replay.json" --quick --json "$TMP/sei-verify.json" >/dev/null 2>&1 || true
+types=$(jq -c '[.segments[] | select(.sei.anchors > 0) | .sei.payload_types[]] | unique' \
+  "$TMP/sei-verify.json")
+[ "$types" = "[100,243]" ] || fail "verify: SEI payload types $types, want [100,243]"
+jq -e '[.segments[] | select(.sei.anchors > 0) | .sei.sdk_timestamps_ignored] | all' \
+  "$TMP/sei-verify.json" >/dev/null || fail "verify: 244 decoys not reported as ignored"
 
 # 5. bad media: a truncated file, garbage mid-file, a missing file
 cp -r "$SAMPLE" "$TMP/bad"

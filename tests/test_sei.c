@@ -144,6 +144,53 @@ static void test_h264_242_length_prefixed(void **state)
     free(pkt);
 }
 
+/* Payload types 100 and 243 read like 242; a 244 (the SDK's own
+ * timestamp) before them, holding a wrong syncTime, is never an anchor; the
+ * seen mask names what was found. */
+static void test_types_100_243_and_244_decoy(void **state)
+{
+    (void)state;
+    static const char *decoy = "{\"syncTime\":1700000009999}";
+    static const char *j100 = "{\"syncTime\":1700000000100}";
+    static const char *j243 = "{\"syncTime\":1700000000243}";
+    struct buf *rbsp = new_buf(), *nal = new_buf(), *pkt = new_buf();
+    sei_msg(rbsp, 244, decoy, strlen(decoy));
+    sei_msg(rbsp, 100, j100, strlen(j100));
+    sei_msg(rbsp, 244, decoy, strlen(decoy));
+    sei_msg(rbsp, 243, j243, strlen(j243));
+    make_nal(nal, H264_SEI, 1, rbsp);
+    lp(pkt, nal->b, nal->n, 4);
+    struct diag_list d = {0};
+    int64_t v[4] = {0};
+    unsigned seen = 0;
+    assert_int_equal(sei_find_sync_times_seen(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d),
+                     2);
+    assert_int_equal(v[0], 1700000000100LL);
+    assert_int_equal(v[1], 1700000000243LL);
+    assert_int_equal(seen, SEI_SEEN_100 | SEI_SEEN_243 | SEI_SEEN_244);
+    assert_int_equal(d.count, 0);
+    /* 244 alone gives nothing, and sei_parse_payload refuses it too. */
+    rbsp->n = nal->n = pkt->n = 0;
+    sei_msg(rbsp, 244, decoy, strlen(decoy));
+    make_nal(nal, H264_SEI, 1, rbsp);
+    lp(pkt, nal->b, nal->n, 4);
+    seen = 0;
+    assert_int_equal(sei_find_sync_times_seen(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d),
+                     0);
+    assert_int_equal(seen, SEI_SEEN_244);
+    int64_t one = 0;
+    assert_int_equal(sei_parse_payload(244, (const uint8_t *)decoy, strlen(decoy), &one, NULL), 0);
+    /* A UUID before the JSON of a type 100 is accepted. */
+    uint8_t withuuid[64] = {0};
+    memset(withuuid, 0x5a, 16);
+    memcpy(withuuid + 16, j100, strlen(j100));
+    assert_int_equal(sei_parse_payload(100, withuuid, 16 + strlen(j100), &one, NULL), 1);
+    assert_int_equal(one, 1700000000100LL);
+    free(rbsp);
+    free(nal);
+    free(pkt);
+}
+
 static void test_type5_uuid_with_emulation_prevention(void **state)
 {
     (void)state;
@@ -548,6 +595,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h264_242_length_prefixed),
         cmocka_unit_test(test_type5_uuid_with_emulation_prevention),
+        cmocka_unit_test(test_types_100_243_and_244_decoy),
         cmocka_unit_test(test_several_messages_and_x264_settings),
         cmocka_unit_test(test_long_payload_ff_coding),
         cmocka_unit_test(test_hevc_prefix_and_suffix),

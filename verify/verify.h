@@ -110,6 +110,8 @@ struct verify_segment {
     size_t sei_count;                 /* anchors found */
     size_t sei_refused;               /* anchors the lane map refused */
     int64_t sei_max_gap_ms;           /* largest media-time gap between anchors, -1 */
+    unsigned sei_types;               /* SEI_SEEN_* bits (player/media/sei.h): payload
+                                         types that gave anchors, and 244 met */
     enum lane_map_source sync_source; /* what places the segment */
     int64_t start_board_ms;           /* board time of the first frame (SEI/SyncTime), or 0 */
     int64_t offset_ms;                /* start_board - w(VideoPlayTime), RecordStartTime origin */
@@ -137,7 +139,9 @@ struct verify_report {
     size_t pages, pages_read; /* message pages listed / read and parsed */
     size_t messages;          /* merged messages */
     size_t board_batches, board_ops;
-    size_t chat_items; /* set by the caller (im/chat lives above player/) */
+    size_t file_batches;        /* board batches delivered as files (TIMFileElem) */
+    size_t file_batches_failed; /* of which could not be fetched or read (warned) */
+    size_t chat_items;          /* set by the caller (im/chat lives above player/) */
 };
 
 /* A zeroed report is empty; verify_report_clear() frees it. */

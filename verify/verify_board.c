@@ -6,6 +6,7 @@
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
 #include "player/recording/rec_assets.h"
+#include "player/signaling/file_batches.h"
 #include "im/msgpage.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
@@ -19,9 +20,12 @@ struct verify_pages {
 
 /* One page read (in list order): a page that cannot be read is an error
  * (the loader's one line); its content problems are what msgpage says. */
-static void verify_page(void *opaque, size_t i, int rc, struct diag_list *d)
+static void verify_page(void *opaque, size_t i, int rc, const struct sig_file_stats *fs,
+                        struct diag_list *d)
 {
     struct verify_pages *vp = opaque;
+    vp->r->file_batches += fs->found;
+    vp->r->file_batches_failed += fs->failed;
     if (rc == 0)
         vp->r->pages_read++;
     if (rc && !d->errors)

@@ -202,8 +202,8 @@ static void scan_sei(struct vm *m, const AVPacket *pkt)
         return;
     int64_t vals[MAX_SEI_PER_PACKET];
     struct diag_list d = {0};
-    size_t n = sei_scan_packet(NULL, m->fmt->streams[m->vi]->codecpar, pkt->data, (size_t)pkt->size,
-                               vals, MAX_SEI_PER_PACKET, &d);
+    size_t n = sei_scan_packet(&m->v->sei_types, m->fmt->streams[m->vi]->codecpar, pkt->data,
+                               (size_t)pkt->size, vals, MAX_SEI_PER_PACKET, &d);
     int64_t pts = to_us(pkt->pts, m->fmt->streams[m->vi]->time_base);
     for (size_t i = 0; i < n; i++)
         add_anchor(m, pts, vals[i]);

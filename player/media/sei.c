@@ -28,6 +28,7 @@ struct scan {
     char problem[256]; /* its text, reported once per packet */
     uint8_t *buf;      /* unescape buffer, grown as needed (owned) */
     size_t buf_cap;
+    unsigned seen; /* SEI_SEEN_* bits of the payload types met */
 };
 
 static void problem(struct scan *s, int err, const char *fmt, ...)
@@ -44,28 +45,62 @@ static void problem(struct scan *s, int err, const char *fmt, ...)
     va_end(ap);
 }
 
+int sei_is_sync_payload(int payload_type)
+{
+    return payload_type == SEI_PAYLOAD_USER_DATA_UNREGISTERED ||
+           payload_type == SEI_PAYLOAD_EXPERIMENTAL_100 || payload_type == SEI_PAYLOAD_JSON ||
+           payload_type == SEI_PAYLOAD_EXPERIMENTAL_243;
+}
+
+unsigned sei_seen_bit(int payload_type)
+{
+    switch (payload_type) {
+    case SEI_PAYLOAD_USER_DATA_UNREGISTERED:
+        return SEI_SEEN_5;
+    case SEI_PAYLOAD_EXPERIMENTAL_100:
+        return SEI_SEEN_100;
+    case SEI_PAYLOAD_JSON:
+        return SEI_SEEN_242;
+    case SEI_PAYLOAD_EXPERIMENTAL_243:
+        return SEI_SEEN_243;
+    case SEI_PAYLOAD_SDK_TIMESTAMP:
+        return SEI_SEEN_244;
+    default:
+        return 0;
+    }
+}
+
+/* Where the JSON starts: after blanks, or (not for type 5, which always
+ * has one) after a 16-byte UUID when the payload does not start with '{'.
+ * Returns len when there is no '{' to read. */
+static size_t json_start(int payload_type, const uint8_t *payload, size_t len)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i = payload_type == SEI_PAYLOAD_USER_DATA_UNREGISTERED || pass ? UUID_BYTES : 0;
+        if (i > len)
+            return len;
+        while (i < len && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\r' ||
+                           payload[i] == '\n'))
+            i++;
+        if (i < len && payload[i] == '{')
+            return i;
+        if (payload_type == SEI_PAYLOAD_USER_DATA_UNREGISTERED)
+            return len;
+    }
+    return len;
+}
+
 int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_ms,
                       const char **reason)
 {
     if (reason)
         *reason = NULL;
-    if (!payload || !sync_ms)
+    if (!payload || !sync_ms || !sei_is_sync_payload(payload_type))
         return 0;
-    if (payload_type == SEI_PAYLOAD_USER_DATA_UNREGISTERED) {
-        if (len < UUID_BYTES)
-            return 0;
-        payload += UUID_BYTES;
-        len -= UUID_BYTES;
-    } else if (payload_type != SEI_PAYLOAD_JSON) {
-        return 0;
-    }
     /* Cheap test before JSON parsing: ours starts with '{' (after blanks);
      * x264's settings string and most user data do not. */
-    size_t i = 0;
-    while (i < len &&
-           (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\r' || payload[i] == '\n'))
-        i++;
-    if (i == len || payload[i] != '{')
+    size_t i = json_start(payload_type, payload, len);
+    if (i >= len)
         return 0;
     /* Some writers count a terminating NUL into the payload. */
     while (len > i && payload[len - 1] == 0)
@@ -192,10 +227,14 @@ static void scan_sei_nal(struct scan *s, const uint8_t *nal, size_t n, size_t na
                     nal_no, nal_type, msg, type, size, len - pos);
             return;
         }
-        if (type == SEI_PAYLOAD_JSON || type == SEI_PAYLOAD_USER_DATA_UNREGISTERED) {
+        if (type == SEI_PAYLOAD_SDK_TIMESTAMP) {
+            s->seen |= SEI_SEEN_244; /* never an anchor, whatever it holds */
+        } else if (type <= INT32_MAX && sei_is_sync_payload((int)type)) {
             int64_t v = 0;
             const char *why = NULL;
             int r = sei_parse_payload((int)type, b + pos, size, &v, &why);
+            if (r == 1)
+                s->seen |= sei_seen_bit((int)type);
             if (r == 1 && s->found < s->max)
                 s->out[s->found++] = v;
             else if (r < 0)
@@ -292,6 +331,13 @@ static bool starts_with_start_code(const uint8_t *p, size_t n)
 int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
                         int64_t *out, size_t max, struct diag_list *diag)
 {
+    return sei_find_sync_times_seen(pkt, size, codec, nal_length_size, out, max, NULL, diag);
+}
+
+int sei_find_sync_times_seen(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                             int nal_length_size, int64_t *out, size_t max, unsigned *seen,
+                             struct diag_list *diag)
+{
     if ((!pkt && size) || (!out && max) || nal_length_size < 0 || nal_length_size > 4 ||
         (codec != SEI_CODEC_H264 && codec != SEI_CODEC_HEVC))
         return SP_EINVAL;
@@ -309,6 +355,8 @@ int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, i
         s = again;
     }
     free(s.buf);
+    if (seen)
+        *seen |= s.seen;
     if (s.err)
         diag_add(diag, DIAG_WARNING, "SEI: %s", s.problem);
     if (s.found > 0)
@@ -347,7 +395,6 @@ int sei_nal_length_size(const uint8_t *ed, size_t size, enum sei_codec codec)
 size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
                        size_t size, int64_t *out, size_t max, struct diag_list *diag)
 {
-    (void)opaque;
     if (!par)
         return 0;
     enum sei_codec codec;
@@ -363,6 +410,6 @@ size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const 
         /* Unknown extradata: guess from the packet itself. */
         nls = starts_with_start_code(data, size) ? 0 : 4;
     }
-    int r = sei_find_sync_times(data, size, codec, nls, out, max, diag);
+    int r = sei_find_sync_times_seen(data, size, codec, nls, out, max, (unsigned *)opaque, diag);
     return r > 0 ? (size_t)r : 0;
 }

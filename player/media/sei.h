@@ -39,9 +39,30 @@
  * numbers carry exactly. */
 #define SEI_SYNC_TIME_MAX 9007199254740991LL
 
-/* Payload types that carry the sync time. */
+/* Payload types that carry the sync time (format section 6): 242 and 5
+ * (a 16-byte UUID first) as the RTC SDK recommends, 100 and 243 from an
+ * experimental setting of it. 244 is the SDK's own internal timestamp and
+ * never an anchor, whatever it holds. */
 #define SEI_PAYLOAD_JSON 242
 #define SEI_PAYLOAD_USER_DATA_UNREGISTERED 5
+#define SEI_PAYLOAD_EXPERIMENTAL_100 100
+#define SEI_PAYLOAD_EXPERIMENTAL_243 243
+#define SEI_PAYLOAD_SDK_TIMESTAMP 244
+
+/* Bits of a "payload types seen" mask (sei_find_sync_times_seen()): one
+ * per type that gave an anchor, and SEI_SEEN_244 for SDK timestamps met
+ * (and ignored). */
+#define SEI_SEEN_5 (1u << 0)
+#define SEI_SEEN_100 (1u << 1)
+#define SEI_SEEN_242 (1u << 2)
+#define SEI_SEEN_243 (1u << 3)
+#define SEI_SEEN_244 (1u << 4)
+
+/* True for the payload types sei_parse_payload() reads (5, 100, 242, 243). */
+int sei_is_sync_payload(int payload_type);
+
+/* The SEI_SEEN_* bit of a payload type, 0 for others. */
+unsigned sei_seen_bit(int payload_type);
 
 enum sei_codec { SEI_CODEC_H264, SEI_CODEC_HEVC };
 
@@ -63,15 +84,24 @@ int sei_nal_length_size(const uint8_t *extradata, size_t size, enum sei_codec co
 int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
                         int64_t *out, size_t max, struct diag_list *diag);
 
+/* As sei_find_sync_times(), and ORs into *seen (if non-NULL) the
+ * SEI_SEEN_* bits of the payload types that gave an anchor, plus
+ * SEI_SEEN_244 if an SDK timestamp was met. */
+int sei_find_sync_times_seen(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                             int nal_length_size, int64_t *out, size_t max, unsigned *seen,
+                             struct diag_list *diag);
+
 /* The first syncTime in the packet: returns 1 and sets *sync_ms, 0 if none,
  * or a negative SP_E* as sei_find_sync_times(). */
 int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
                        int64_t *sync_ms, struct diag_list *diag);
 
 /* Reads one SEI payload (the bytes after payloadType and payloadSize, with
- * emulation prevention already removed). Returns 1 and sets *sync_ms for a
- * JSON object with an integer syncTime; 0 for anything that is not ours
- * (other payload types, not JSON, no syncTime); SP_ERANGE if syncTime is
+ * emulation prevention already removed). Types 100, 242 and 243 hold the
+ * JSON itself (a 16-byte UUID before it is accepted too), type 5 a UUID
+ * and then the JSON. Returns 1 and sets *sync_ms for a JSON object with an
+ * integer syncTime; 0 for anything that is not ours (other payload types,
+ * 244 always, not JSON, no syncTime); SP_ERANGE if syncTime is
  * there but not an integer in range (then, if reason is non-NULL, it points
  * at a static text saying why). */
 int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_ms,
@@ -80,8 +110,8 @@ int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int6
 /* Adapter with the shape of the segment decoder's SEI hook (segdec_sei_fn
  * in player/media/segment_decoder.h): takes codec and extradata from par (H.264
  * and HEVC; any other codec gives 0) and returns how many values were
- * written (errors count as 0; their diagnostic is in diag). opaque is
- * unused. */
+ * written (errors count as 0; their diagnostic is in diag). opaque is NULL
+ * or an unsigned mask that gets the SEI_SEEN_* bits of what was found. */
 struct AVCodecParameters;
 size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
                        size_t size, int64_t *out, size_t max, struct diag_list *diag);

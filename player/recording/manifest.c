@@ -103,6 +103,10 @@ const char *rec_status_explain(const char *status)
     if (!strcmp(status, "PAUSED"))
         return "recording is paused and the class is not over; try again after recording "
                "stops and the result is processed";
+    if (!strcmp(status, "QUEUED"))
+        return "the video generation task is queued and has not started; try again later";
+    if (!strcmp(status, "PROCESSING"))
+        return "the video generation task is still composing the videos; try again later";
     if (!strcmp(status, "STOPPED"))
         return "recording has stopped and the result is still being processed; "
                "try again later";
@@ -447,13 +451,15 @@ static void read_room(struct mctx *c, const cJSON *root)
     r->has_start = a == F_OK;
     r->has_stop = b == F_OK;
     r->has_total = t == F_OK;
-    if (a == F_ABSENT)
+    /* A generation result's composed videos carry no board or chat, so the
+       wall clock is not needed to play them. */
+    if (a == F_ABSENT && !p->is_generation)
         diag_add(c->diag, DIAG_ERROR,
                  "%s: RecordStartTime: missing; wall-clock times are "
                  "unknown",
                  c->name);
     if (t == F_ABSENT)
-        diag_add(c->diag, DIAG_ERROR,
+        diag_add(c->diag, p->is_generation ? DIAG_INFO : DIAG_ERROR,
                  "%s: TotalTime: missing; using the end of the last "
                  "segment",
                  c->name);
@@ -602,7 +608,8 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
                          const char **user, int64_t *vtype)
 {
     char parent[64];
-    snprintf(parent, sizeof(parent), "VideoInfos[%zu]", i);
+    bool gen = c->r->pub.is_generation;
+    snprintf(parent, sizeof(parent), "%s[%zu]", c->r->seg_array, i);
     if (!cJSON_IsObject(e)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, parent,
                  sp_json_type_name(e));
@@ -616,6 +623,16 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     int a = read_int(c, e, parent, "VideoPlayTime", 0, MANIFEST_MAX_TIME_MS, &seg->play_ms);
     int b = read_int(c, e, parent, "VideoDuration", 0, MANIFEST_MAX_TIME_MS, &seg->duration_ms);
     int t = read_int(c, e, parent, "VideoType", 0, INT32_MAX, vtype);
+    /* A composed video starts the playback and is the mixed picture unless
+       it says otherwise. */
+    if (gen && a == F_ABSENT) {
+        seg->play_ms = 0;
+        a = F_OK;
+    }
+    if (gen && t == F_ABSENT) {
+        *vtype = REC_LANE_MIXED;
+        t = F_OK;
+    }
     const char *missing = a == F_ABSENT   ? "VideoPlayTime"
                           : b == F_ABSENT ? "VideoDuration"
                           : t == F_ABSENT ? "VideoType"
@@ -661,7 +678,9 @@ static int read_segments(struct mctx *c, const cJSON *root, struct seg_key **key
     const cJSON *arr;
     size_t n;
     *keys = NULL;
-    int rr = read_array(c, root, "VideoInfos", MANIFEST_MAX_SEGMENTS, &arr, &n);
+    /* A video generation result lists its composed videos in VideoInfoList;
+       a deprecated VideoInfos beside it (maybe a single object) is not read. */
+    int rr = read_array(c, root, c->r->seg_array, MANIFEST_MAX_SEGMENTS, &arr, &n);
     if (rr == F_ABSENT)
         diag_add(c->diag, DIAG_WARNING, "%s: VideoInfos: missing; no media lanes", c->name);
     if (rr != F_OK || !n)
@@ -674,6 +693,7 @@ static int read_segments(struct mctx *c, const cJSON *root, struct seg_key **key
     for (const cJSON *e = arr->child; e && i < n; e = e->next, i++) {
         struct rec_segment *seg = &c->r->segs[c->r->n_segs];
         struct seg_key *k = &(*keys)[c->r->n_segs];
+        k->own_lane = c->r->pub.is_generation ? i : SIZE_MAX;
         if (read_segment(c, e, i, seg, &k->user, &k->vtype))
             c->r->n_segs++;
     }
@@ -702,9 +722,11 @@ static int unwrap_result(struct mctx *c, const cJSON *root, const cJSON **res, c
         *res = data;
         *shape = "callback";
         event = ev->valuestring;
-    } else {
-        return 0;
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "VideoInfoList")) {
+        *shape = "generation-result";
     }
+    /* A bare document goes through the same checks: an answer saved without
+       its Response wrapper may still be an Error or a lone RequestId. */
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(*res, "Error");
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(*res, "RequestId");
     const char *rids = cJSON_IsString(rid) ? rid->valuestring : "";
@@ -782,6 +804,8 @@ int manifest_parse(const char *json, size_t len, const char *doc_url, struct dia
     p->board_h = MANIFEST_DEFAULT_BOARD_H;
     p->show_chat = -1;
 
+    p->is_generation = cJSON_GetObjectItemCaseSensitive(root, "VideoInfoList") != NULL;
+    c.r->seg_array = p->is_generation ? "VideoInfoList" : "VideoInfos";
     read_status(&c, root);
     read_room(&c, root);
     read_board(&c, root);

@@ -68,7 +68,8 @@ struct rec_segment {
     const char *format;   /* VideoFormat, "" if absent */
     const char *url;      /* VideoUrl resolved to an absolute URL; "" if absent */
     const char *video_id; /* VideoId, "" if absent */
-    size_t source_index;  /* its index in VideoInfos (for messages) */
+    size_t source_index;  /* its index in VideoInfos (VideoInfoList for a video
+                             generation result), for messages */
     size_t lane;          /* index of its lane in recording.lanes */
 };
 
@@ -102,8 +103,12 @@ struct recording {
     const char *doc_url;  /* absolute URL of the document read ("" if none given) */
     const char *doc_name; /* its short name, used in diagnostics */
     bool is_manifest;     /* it had Version, Whiteboard or Messages */
-    const char *shape;    /* how the result arrived (format section 1a): "result",
-                           * "api-answer" or "callback" (static strings) */
+    const char *shape;    /* how the document the user gave arrived (format section
+                           * 1a): "result", "api-answer", "callback" or
+                           * "generation-result" (a bare VideoInfoList; static
+                           * strings); for a followed ReplayUrl, the first one's */
+    bool is_generation;   /* a video generation result: lanes are its VideoInfoList,
+                           * one composed video each; no board time */
     int version;          /* Version, 0 if absent */
 
     const char *task_id;       /* "" if absent */

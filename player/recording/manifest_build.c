@@ -17,6 +17,7 @@
 struct sort_item {
     const char *user;
     int64_t vtype;
+    size_t own_lane; /* seg_key.own_lane */
     int64_t play;
     size_t src; /* VideoInfos index: keeps the order stable */
     size_t seg; /* index in rec_impl.segs */
@@ -30,6 +31,8 @@ static int cmp_items(const void *a, const void *b)
         return s;
     if (x->vtype != y->vtype)
         return x->vtype < y->vtype ? -1 : 1;
+    if (x->own_lane != y->own_lane)
+        return x->own_lane < y->own_lane ? -1 : 1;
     if (x->play != y->play)
         return x->play < y->play ? -1 : 1;
     return x->src < y->src ? -1 : x->src > y->src;
@@ -47,7 +50,8 @@ static int cmp_groups(const void *a, const void *b)
     return x->first_src < y->first_src ? -1 : x->first_src > y->first_src;
 }
 
-static void name_lane(struct mctx *c, struct rec_lane *ln, const char *user, int64_t vtype)
+static void name_lane(struct mctx *c, struct rec_lane *ln, const char *user, int64_t vtype,
+                      size_t own_lane)
 {
     ln->user_id = user;
     ln->video_type = vtype > INT32_MAX ? INT32_MAX : (int)vtype;
@@ -57,6 +61,14 @@ static void name_lane(struct mctx *c, struct rec_lane *ln, const char *user, int
     ln->owner = sub ? user + pl : user;
     const char *who = *ln->owner ? ln->owner : "(no user)";
     char buf[256];
+    if (own_lane != SIZE_MAX) {
+        /* a composed video of a generation task: its number is what tells
+           them apart */
+        snprintf(buf, sizeof(buf), "composed video %zu", own_lane + 1);
+        const char *n = mf_strdup(c, buf, strlen(buf));
+        ln->name = n ? n : "";
+        return;
+    }
     switch (ln->kind) {
     case REC_LANE_CAMERA:
         snprintf(buf, sizeof(buf), sub ? "%s (auxiliary)" : "%s", who);
@@ -100,13 +112,13 @@ static int group_lanes(struct mctx *c, const struct seg_key *keys)
     if (!items || !groups || !segs)
         goto out;
     for (size_t i = 0; i < n; i++)
-        items[i] = (struct sort_item){keys[i].user, keys[i].vtype, r->segs[i].play_ms,
-                                      r->segs[i].source_index, i};
+        items[i] = (struct sort_item){keys[i].user,       keys[i].vtype,           keys[i].own_lane,
+                                      r->segs[i].play_ms, r->segs[i].source_index, i};
     qsort(items, n, sizeof(*items), cmp_items);
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || strcmp(items[i].user, items[i - 1].user) != 0 ||
-            items[i].vtype != items[i - 1].vtype) {
+            items[i].vtype != items[i - 1].vtype || items[i].own_lane != items[i - 1].own_lane) {
             groups[ng++] = (struct group){i, 0, items[i].src};
         }
         struct group *g = &groups[ng - 1];
@@ -122,7 +134,7 @@ static int group_lanes(struct mctx *c, const struct seg_key *keys)
     for (size_t g = 0; g < ng; g++) {
         struct rec_lane *ln = &r->lanes[g];
         const struct sort_item *first = &items[groups[g].first];
-        name_lane(c, ln, first->user, first->vtype);
+        name_lane(c, ln, first->user, first->vtype, first->own_lane);
         ln->segments = segs + k;
         ln->n_segments = groups[g].count;
         for (size_t j = 0; j < groups[g].count; j++) {
@@ -148,6 +160,7 @@ out:
 static void check_lanes(struct mctx *c)
 {
     const struct recording *p = &c->r->pub;
+    const char *arr = c->r->seg_array ? c->r->seg_array : "VideoInfos";
     for (size_t l = 0; l < p->n_lanes; l++) {
         const struct rec_lane *ln = &p->lanes[l];
         size_t longest = 0; /* the earlier segment that reaches furthest */
@@ -155,22 +168,22 @@ static void check_lanes(struct mctx *c)
             const struct rec_segment *s = &ln->segments[i];
             if (i > 0 && s->play_ms < rec_segment_end(&ln->segments[longest]))
                 diag_add(c->diag, DIAG_WARNING,
-                         "%s: VideoInfos[%zu]: overlaps VideoInfos[%zu] in lane %s (starts at "
+                         "%s: %s[%zu]: overlaps %s[%zu] in lane %s (starts at "
                          "%" PRId64 " ms, before that one ends at %" PRId64 " ms)",
-                         c->name, s->source_index, ln->segments[longest].source_index, ln->name,
-                         s->play_ms, rec_segment_end(&ln->segments[longest]));
+                         c->name, arr, s->source_index, arr, ln->segments[longest].source_index,
+                         ln->name, s->play_ms, rec_segment_end(&ln->segments[longest]));
             if (i == 0 || rec_segment_end(s) > rec_segment_end(&ln->segments[longest]))
                 longest = i;
             if (s->play_ms >= p->total_ms && s->duration_ms > 0)
                 diag_add(c->diag, DIAG_WARNING,
-                         "%s: VideoInfos[%zu]: starts at %" PRId64 " ms, at or after TotalTime "
+                         "%s: %s[%zu]: starts at %" PRId64 " ms, at or after TotalTime "
                          "%" PRId64 " ms; never shown",
-                         c->name, s->source_index, s->play_ms, p->total_ms);
+                         c->name, arr, s->source_index, s->play_ms, p->total_ms);
             else if (rec_segment_end(s) > p->total_ms)
                 diag_add(c->diag, DIAG_WARNING,
-                         "%s: VideoInfos[%zu]: ends at %" PRId64 " ms, past TotalTime %" PRId64
+                         "%s: %s[%zu]: ends at %" PRId64 " ms, past TotalTime %" PRId64
                          " ms; cut there",
-                         c->name, s->source_index, rec_segment_end(s), p->total_ms);
+                         c->name, arr, s->source_index, rec_segment_end(s), p->total_ms);
         }
     }
 }

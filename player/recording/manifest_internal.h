@@ -32,6 +32,8 @@ struct rec_impl {
     const char **message_urls;
     bool has_messages; /* the Messages key was present */
     bool has_start, has_stop, has_total;
+    const char *seg_array; /* "VideoInfos", or "VideoInfoList" for a video
+                              generation result (names entries in messages) */
 };
 
 /* Parse state for one document. */
@@ -52,6 +54,8 @@ const char *mf_strdup(struct mctx *c, const char *s, size_t n);
 struct seg_key {
     const char *user; /* UserId, "" for null/absent */
     int64_t vtype;    /* VideoType */
+    size_t own_lane;  /* SIZE_MAX, or a number making the segment a lane of
+                         its own (a video generation result's composed videos) */
 };
 
 /* Groups segments into lanes (keys parallel to c->r->segs), sorts them,

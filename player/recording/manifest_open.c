@@ -122,6 +122,9 @@ int manifest_open(const char *source, const struct sp_loader *loader,
     struct recording *rec = NULL;
     rc = load_one(doc, loader, max_bytes, diag, &rec);
     free(doc);
+    /* The user asks which shape the file they gave was, not the manifest
+       it led to (a static string: survives freeing rec). */
+    const char *shape = rec ? rec->shape : NULL;
     /* URLs already read: a chain that comes back to one of them is a loop. */
     char **seen = calloc((size_t)hops, sizeof(*seen));
     int docs = 0;
@@ -166,8 +169,10 @@ int manifest_open(const char *source, const struct sp_loader *loader,
     for (int i = 0; i < docs; i++)
         free(seen[i]);
     free(seen);
-    if (rec)
+    if (rec) {
         mf_impl(rec)->pub.show_chat = show_chat;
+        mf_impl(rec)->pub.shape = shape;
+    }
     *out = rec;
     return rc;
 }

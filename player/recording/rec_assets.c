@@ -3,6 +3,7 @@
 
 #include "player/board/board.h"
 #include "im/msgpage.h"
+#include "player/signaling/file_batches.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
 
@@ -164,9 +165,10 @@ static int add_image(void *opaque, const char *url)
 #define READ_AHEAD 64
 
 struct page_slot {
-    struct msg_page *page; /* parsed, not merged yet */
-    struct diag_list diag; /* what reading it said */
-    int rc;                /* 0, or why it could not be read or parsed */
+    struct msg_page *page;    /* parsed, not merged yet */
+    struct diag_list diag;    /* what reading it said */
+    int rc;                   /* 0, or why it could not be read or parsed */
+    struct sig_file_stats fs; /* its board batches delivered as files */
     bool done;
 };
 
@@ -203,6 +205,9 @@ static void *read_worker(void *arg)
             char *name = url_display_name(url);
             s->rc = msg_page_parse(json, len, name ? name : url, &s->page, &s->diag);
             free(name);
+            /* batches delivered as files, fetched as the player does */
+            if (!s->rc)
+                s->rc = sig_file_batches_resolve(s->page, r->loader, url, &s->fs, &s->diag);
         }
         free(json);
         pthread_mutex_lock(&r->lock);
@@ -240,7 +245,7 @@ int rec_pages_read(const struct recording *rec, const struct sp_loader *loader, 
         if (pr == SP_ENOMEM)
             rc = SP_ENOMEM;
         if (on_page)
-            on_page(opaque, i, pr, &s->diag);
+            on_page(opaque, i, pr, &s->fs, &s->diag);
         diag_clear(&s->diag);
         pthread_mutex_lock(&r.lock);
         r.merged = i + 1;
@@ -268,9 +273,11 @@ struct assets_pages {
     struct diag_list *diag;
 };
 
-static void assets_page(void *opaque, size_t i, int rc, struct diag_list *d)
+static void assets_page(void *opaque, size_t i, int rc, const struct sig_file_stats *fs,
+                        struct diag_list *d)
 {
     (void)i;
+    (void)fs;
     struct assets_pages *a = opaque;
     diag_move(a->diag, d);
     if (rc)

@@ -82,8 +82,13 @@ int rec_assets_collect(const struct recording *rec, const struct sp_loader *load
 
 /* Called for each page, in list order, on the caller's thread: rc is 0 or
  * why it could not be read, parsed or merged; d holds what reading it said
- * (the callee may move entries out; it is cleared afterwards). */
-typedef void (*rec_page_fn)(void *opaque, size_t index, int rc, struct diag_list *d);
+ * (the callee may move entries out; it is cleared afterwards); fs counts
+ * the page's board batches delivered as files (player/signaling/
+ * file_batches.h), which are fetched through the loader and read as
+ * batches at their message's place. */
+struct sig_file_stats;
+typedef void (*rec_page_fn)(void *opaque, size_t index, int rc, const struct sig_file_stats *fs,
+                            struct diag_list *d);
 
 /* Reads rec's message pages into log (msgpage.h's merged log), READ_WORKERS
  * at a time through loader (callable from any thread), merged in list

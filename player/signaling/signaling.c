@@ -38,6 +38,7 @@
  * at most for one page or one generation build in progress.
  */
 #include "player/signaling/signaling.h"
+#include "player/signaling/file_batches.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -292,6 +293,10 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
         r->err = msg_page_parse(data, len, c->names[i], &r->page, &r->diag);
         free(data); /* the text is never kept: only the parsed page */
     }
+    /* Batches delivered as files are fetched here, on the worker, so the
+       builder sees ordinary batches at their messages' places. */
+    if (r->err == 0)
+        r->err = sig_file_batches_resolve(r->page, &c->loader, c->urls[i], NULL, &r->diag);
     if (r->err == 0) {
         for (size_t k = 0; k < r->page->count; k++) {
             const struct msg_message *m = &r->page->msgs[k];

@@ -3,7 +3,8 @@
  * Byte 0 picks the codec (bit 0: HEVC) and the NAL length size
  * ((byte >> 1) % 5, 0 = Annex B); the rest is the packet, copied into an
  * exact-size buffer. The same bytes also go through the extradata reader
- * and, as one payload, through the payload reader.
+ * and, as one payload of a type picked by the same bits (242, 5, 100, 243
+ * or 244), through the payload reader.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,7 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* at most max values, at most one diagnostic per packet */
     (void)sei_nal_length_size(pkt, n, codec);
     int64_t v;
-    (void)sei_parse_payload((data[0] & 2) ? 5 : 242, pkt, n, &v, NULL);
+    static const int types[] = {242, 5, 100, 243, 244};
+    (void)sei_parse_payload(types[(data[0] >> 1) % 5], pkt, n, &v, NULL);
+    unsigned seen = 0;
+    r = sei_find_sync_times_seen(pkt, n, codec, nls, out, 8, &seen, NULL);
+    if (r > 8 || (seen & ~(SEI_SEEN_5 | SEI_SEEN_100 | SEI_SEEN_242 | SEI_SEEN_243 | SEI_SEEN_244)))
+        abort();
     diag_clear(&d);
     free(pkt);
     return 0;

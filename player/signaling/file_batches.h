@@ -1,0 +1,44 @@
+/* file_batches.h - whiteboard batches delivered as files (format section 4).
+ *
+ * A board batch too large for a custom message travels as a TIMFileElem
+ * whose FileName is "TXWhiteBoardExt"; its Url (relative URLs resolve
+ * against the page's URL) holds the same {"v":1,"ops":[...]} document a
+ * custom message's Data would. sig_file_batches_resolve() downloads each
+ * through the class's loader (so it is cached and resumable like any other
+ * asset) and turns the element, in place, into an ordinary TXWhiteBoardExt
+ * custom element: everything after it (the op log, msg_wb_next(), the
+ * chat) sees a batch at its message's place in MsgSeq order.
+ *
+ * Called by the signaling workers on each parsed page, never on the
+ * caller's thread, and by verify. A batch that cannot be fetched (404,
+ * time-out, over SIG_FILE_BATCH_MAX_BYTES) or is not a JSON object is one
+ * warning naming its MsgSeq and URL; the element stays a file element, which
+ * neither the board nor the chat shows, and the rest plays on.
+ */
+#ifndef SP_FILE_BATCHES_H
+#define SP_FILE_BATCHES_H
+
+#include <stddef.h>
+
+struct diag_list;
+struct msg_page;
+struct sp_loader;
+
+/* Largest file-borne batch read (bytes). */
+#define SIG_FILE_BATCH_MAX_BYTES ((size_t)32 << 20)
+
+struct sig_file_stats {
+    size_t found;   /* TXWhiteBoardExt file elements met */
+    size_t fetched; /* of which downloaded and now board batches */
+    size_t failed;  /* of which could not be used (one warning each) */
+};
+
+/* Resolves the file-borne batches of page (see above). page_url is the
+ * absolute URL the page came from (NULL: Url must be absolute). stats is
+ * added to (may be NULL). Returns 0, or SP_ENOMEM (the page stays valid;
+ * batches not yet resolved stay file elements). */
+int sig_file_batches_resolve(struct msg_page *page, const struct sp_loader *loader,
+                             const char *page_url, struct sig_file_stats *stats,
+                             struct diag_list *diag);
+
+#endif

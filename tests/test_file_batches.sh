@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Board batches delivered as files (REPLAY-FORMAT.md section 4: a
+# TIMFileElem whose FileName is TXWhiteBoardExt, its Url relative to the
+# page): the sample class with every stroke-carrying batch moved out of its
+# custom message into such a file draws exactly the same board, from disk
+# and over HTTP; verify counts the file-borne batches; when the files are
+# gone (404 over HTTP), each is one warning naming its MsgSeq and URL, the
+# strokes they held are missing and the rest of the board still draws.
+set -euo pipefail
+source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
+BIN="$SIGPLAY_BIN"
+SAMPLE="$SIGPLAY_SAMPLE_DIR"
+W="$SIGPLAY_TEST_TMP/file_batches"
+rm -rf "$W"
+mkdir -p "$W"
+trap 'nginx_stop 2>/dev/null || true' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cp -r "$SAMPLE" "$W/files"
+mkdir -p "$W/files/board"
+moved=0
+for page in "$W/files"/im/messages-*.json; do
+  # the batches to move: custom TXWhiteBoardExt elements whose ops draw strokes
+  jq -r '.RspMsgList[] | select(.MsgBody[0].MsgType == "TIMCustomElem"
+           and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
+           and (.MsgBody[0].MsgContent.Data | contains("stroke.begin"))) | .MsgSeq' "$page" \
+    >"$W/seqs"
+  while read -r seq; do
+    jq -r --argjson s "$seq" '.RspMsgList[] | select(.MsgSeq == $s) | .MsgBody[0].MsgContent.Data' \
+      "$page" >"$W/files/board/batch-$seq.json"
+    moved=$((moved + 1))
+  done <"$W/seqs"
+  jq '.RspMsgList |= map(if (.MsgBody[0].MsgType == "TIMCustomElem"
+           and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
+           and (.MsgBody[0].MsgContent.Data | contains("stroke.begin")))
+        then .MsgBody = [{"MsgType": "TIMFileElem", "MsgContent": {
+               "Url": ("../board/batch-\(.MsgSeq).json"), "FileName": "TXWhiteBoardExt",
+               "FileSize": (.MsgBody[0].MsgContent.Data | length), "UUID": "wb-\(.MsgSeq)"}}]
+        else . end)' "$page" >"$page.new"
+  mv "$page.new" "$page"
+done
+[ "$moved" -gt 5 ] || fail "only $moved batches moved"
+! grep -q '"stroke.begin' "$W/files"/im/*.json || fail "strokes left in the pages"
+
+same_png() { compare -metric AE "$1" "$2" null: 2>&1 | awk '{ exit ($1 + 0 == 0) ? 0 : 1 }'; }
+differs() { ! same_png "$1" "$2"; }
+
+# 1. from disk: every probe time shows the board the custom messages draw
+for T in 5000 20000 45000 59000; do
+  "$BIN" render "$SAMPLE/replay.json" --at "$T" -o "$W/want-$T.png" --cache-dir "$W/c0" \
+    2>/dev/null || [ $? -eq 1 ] || fail "render sample at $T"
+  "$BIN" render "$W/files/replay.json" --at "$T" -o "$W/local-$T.png" --cache-dir "$W/c1" \
+    2>"$W/local.err" || [ $? -eq 1 ] || fail "render (files) at $T: $(cat "$W/local.err")"
+  same_png "$W/want-$T.png" "$W/local-$T.png" || fail "local: board at $T differs"
+  ! grep -q "board batch file" "$W/local.err" || fail "local: $(cat "$W/local.err")"
+done
+# the moved strokes are visible at all: without the files the board differs
+"$BIN" verify "$W/files/replay.json" --quick --json "$W/v.json" >/dev/null 2>&1 || true
+[ "$(jq .messages.file_batches "$W/v.json")" -eq "$moved" ] \
+  || fail "verify: file_batches $(jq .messages.file_batches "$W/v.json"), want $moved"
+[ "$(jq .messages.file_batches_failed "$W/v.json")" -eq 0 ] || fail "verify: failures"
+
+# 2. over HTTP, through the download cache
+nginx_start "$W/files" "$W/nginx" || fail "nginx"
+URL="http://127.0.0.1:$NGINX_PORT/replay.json"
+for T in 20000 45000; do
+  "$BIN" render "$URL" --at "$T" -o "$W/http-$T.png" --cache-dir "$W/c2" 2>"$W/http.err" \
+    || [ $? -eq 1 ] || fail "render over HTTP at $T: $(cat "$W/http.err")"
+  same_png "$W/want-$T.png" "$W/http-$T.png" || fail "http: board at $T differs"
+done
+ls "$W/c2" >/dev/null || fail "no cache"
+
+# 3. the files gone (404): one warning per batch naming MsgSeq and URL; the
+# rest of the board (shapes, text, pages) still draws
+rm -r "$W/files/board"
+"$BIN" render "$URL" --at 45000 -o "$W/gone.png" --cache-dir "$W/c3" 2>"$W/gone.err" \
+  && fail "render with missing batch files exits 0"
+n=$(grep -c "MsgSeq [0-9]*: board batch file http://127.0.0.1:$NGINX_PORT/board/batch-[0-9]*.json: .*its operations are missing" "$W/gone.err" || true)
+[ "$n" -ge 1 ] || fail "no warning naming MsgSeq and URL: $(head -3 "$W/gone.err")"
+# warnings are one line each, at most one per moved batch
+[ "$n" -le "$moved" ] || fail "$n warnings for $moved batches"
+differs "$W/want-45000.png" "$W/gone.png" || fail "the moved strokes are drawn without files"
+"$BIN" verify "$URL" --quick --json "$W/v2.json" --cache-dir "$W/c4" >/dev/null 2>&1 || true
+[ "$(jq .messages.file_batches_failed "$W/v2.json")" -eq "$moved" ] \
+  || fail "verify: file_batches_failed $(jq .messages.file_batches_failed "$W/v2.json")"
+echo "ok: $moved batches moved to files"
