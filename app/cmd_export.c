@@ -16,6 +16,7 @@
 #include "app/layout_arg.h"
 #include "app/mp4_out.h"
 #include "app/netopts.h"
+#include "app/timearg.h"
 #include "app/progress.h"
 #include "app/winopts.h"
 
@@ -70,7 +71,8 @@ static void usage(FILE *f)
             "--fps N        frames per second, 1 to %d (default %d)\n"
             "--crf N        x264 quality, 0 (lossless) to 51 (default %d)\n"
             "--preset P     x264 preset, ultrafast to placebo (default %s)\n"
-            "--from T       start at playback time T (ms, or m:ss; default 0)\n"
+            "--from T       start at playback time T (ms, 20.5s, 1:05, 1:02:03 or 1m5s;\n"
+            "               default 0)\n"
             "--to T         end at playback time T (default: the recording's end)\n"
             "--chat         show the chat column (default: as the link's\n"
             "               showChatMessages says, else off); --no-chat hides it\n"
@@ -86,7 +88,8 @@ static void usage(FILE *f)
 struct export_args {
     const char *source, *out, *layout, *preset;
     int w, h, fps, crf, chat;
-    int64_t from_ms, to_ms; /* to: -1 the end */
+    int64_t from_ms, to_ms;        /* to: -1 the end */
+    const char *from_arg, *to_arg; /* as given (argv), for messages; NULL: not given */
     bool audio;
 };
 
@@ -165,11 +168,13 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
                 return bad_value(o, "an x264 preset (ultrafast ... placebo)", v);
             a->preset = v;
         } else if (!strcmp(o, "--from")) {
-            if (app_parse_time_ms(v, &a->from_ms) < 0 || a->from_ms < 0)
-                return bad_value(o, "ms or [h:]m:ss", v);
+            if (app_parse_time_ms(v, &a->from_ms) < 0)
+                return bad_value(o, APP_TIME_FORMS, v);
+            a->from_arg = v;
         } else if (!strcmp(o, "--to")) {
-            if (app_parse_time_ms(v, &a->to_ms) < 0 || a->to_ms < 0)
-                return bad_value(o, "ms or [h:]m:ss", v);
+            if (app_parse_time_ms(v, &a->to_ms) < 0)
+                return bad_value(o, APP_TIME_FORMS, v);
+            a->to_arg = v;
         } else if (!strcmp(o, "--chat")) {
             a->chat = 1;
         } else if (!strcmp(o, "--no-chat")) {
@@ -347,13 +352,15 @@ static int job_open(struct job *j)
     j->tl = class_timeline(j->c);
     j->p = class_player(j->c);
     int64_t total = j->rec->total_ms;
+    if (a->from_arg && app_time_check_end("export", "--from", a->from_arg, a->from_ms, total) < 0)
+        return SP_EXIT_USAGE;
+    if (a->to_arg && app_time_check_end("export", "--to", a->to_arg, a->to_ms, total) < 0)
+        return SP_EXIT_USAGE;
     if (a->to_ms < 0)
         a->to_ms = total;
-    if (a->to_ms > total || a->from_ms >= a->to_ms) {
-        fprintf(stderr,
-                "sigplay: export: --from %lld --to %lld: expected 0 <= from < to <= %lld "
-                "(TotalTime)\n",
-                (long long)a->from_ms, (long long)a->to_ms, (long long)total);
+    if (a->from_ms >= a->to_ms) {
+        fprintf(stderr, "sigplay: export: --from %lld ms --to %lld ms: expected from before to\n",
+                (long long)a->from_ms, (long long)a->to_ms);
         return SP_EXIT_USAGE;
     }
     struct class_scene_opts so = {.loader = class_loader(j->c)};
