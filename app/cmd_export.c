@@ -20,7 +20,8 @@
 #include "app/progress.h"
 #include "app/winopts.h"
 
-#include "player/media/audio_mix.h"
+#include "render/osd.h"
+#include "player//media/audio_mix.h"
 #include "base/diag.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
@@ -37,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXPORT_DEFAULT_FPS 25
@@ -77,6 +79,7 @@ static void usage(FILE *f)
             "--chat         show the chat column (default: as the link's\n"
             "               showChatMessages says, else off); --no-chat hides it\n"
             "--no-audio     no audio track\n"
+            "-q, --quiet    no line on success (the path, size and duration)\n"
             "%s"
             "A progress bar is drawn on stderr when it is a terminal.\n"
             "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
@@ -91,6 +94,7 @@ struct export_args {
     int64_t from_ms, to_ms;        /* to: -1 the end */
     const char *from_arg, *to_arg; /* as given (argv), for messages; NULL: not given */
     bool audio;
+    bool quiet; /* -q: no line on success */
 };
 
 static int bad_value(const char *opt, const char *want, const char *got)
@@ -181,6 +185,8 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
             a->chat = 0;
         } else if (!strcmp(o, "--no-audio")) {
             a->audio = false;
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            a->quiet = true;
         } else if (o[0] == '-' && o[1] != '\0') {
             fprintf(stderr, "sigplay: export: unknown option '%s'\n", o);
             usage(stderr);
@@ -437,6 +443,14 @@ int cmd_export(int argc, char **argv)
         goto out;
     }
     exit_code = SP_EXIT_OK;
+    if (!j->a.quiet) {
+        struct stat st;
+        char size[32], dur[32];
+        app_human_bytes(stat(j->a.out, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        osd_format_time(j->a.to_ms - j->a.from_ms, dur, sizeof(dur));
+        printf("sigplay: export: wrote %s (%s, %dx%d, %s)\n", j->a.out, size, j->l->w, j->l->h,
+               dur);
+    }
 out:
     class_take_diags(j->c, &j->diag);
     if (j->cs)

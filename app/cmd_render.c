@@ -8,9 +8,11 @@
 #include "app/commands.h"
 #include "app/layout_arg.h"
 #include "app/netopts.h"
+#include "app/progress.h"
 #include "app/timearg.h"
 
-#include "player/class.h"
+#include "render/osd.h"
+#include "player//class.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -34,6 +37,7 @@ static void usage(FILE *f)
             "--at T         playback time, 0 to the recording's TotalTime: ms (40000),\n"
             "               40s, 0:40, 0:00:40.5 or 1m5s\n"
             "-o FILE.png    where to write the frame\n"
+            "-q, --quiet    no line on success (the path, size and the frame's time)\n"
             "--layout L     a preset (board: the board large, pictures in a strip;\n"
             "               grid; focus: the teacher's camera large) or a CustomLayout\n"
             "               JSON file (see docs/layouts.md); default board\n"
@@ -52,6 +56,7 @@ int cmd_render(int argc, char **argv)
     const char *source = NULL, *out_path = NULL, *layout_spec = NULL;
     long long at_ms = -1;
     const char *at_arg = NULL;
+    bool quiet = false;
     int size_w = 0, size_h = 0, chat = -1;
     struct app_net net;
     app_net_init(&net);
@@ -82,6 +87,8 @@ int cmd_render(int argc, char **argv)
                         LAYOUT_MAX_DIM, argv[i]);
                 return SP_EXIT_USAGE;
             }
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (!strcmp(a, "--chat")) {
             chat = 1;
         } else if (!strcmp(a, "--no-chat")) {
@@ -162,6 +169,14 @@ int cmd_render(int argc, char **argv)
         goto out;
     }
     exit_code = SP_EXIT_OK;
+    if (!quiet) {
+        struct stat st;
+        char size[32], at[32];
+        app_human_bytes(stat(out_path, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        osd_format_time(at_ms, at, sizeof(at));
+        printf("sigplay: render: wrote %s (%s, %dx%d, the frame at %s)\n", out_path, size, l->w,
+               l->h, at);
+    }
     goto out;
 fail:
     fprintf(stderr, "sigplay: render: %s\n", sp_strerror(rc));
