@@ -16,10 +16,12 @@
 #include "app/layout_arg.h"
 #include "app/mp4_out.h"
 #include "app/netopts.h"
+#include "app/timearg.h"
 #include "app/progress.h"
 #include "app/winopts.h"
 
-#include "player/media/audio_mix.h"
+#include "render/osd.h"
+#include "player//media/audio_mix.h"
 #include "base/diag.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
@@ -36,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXPORT_DEFAULT_FPS 25
@@ -70,11 +73,13 @@ static void usage(FILE *f)
             "--fps N        frames per second, 1 to %d (default %d)\n"
             "--crf N        x264 quality, 0 (lossless) to 51 (default %d)\n"
             "--preset P     x264 preset, ultrafast to placebo (default %s)\n"
-            "--from T       start at playback time T (ms, or m:ss; default 0)\n"
+            "--from T       start at playback time T (ms, 20.5s, 1:05, 1:02:03 or 1m5s;\n"
+            "               default 0)\n"
             "--to T         end at playback time T (default: the recording's end)\n"
             "--chat         show the chat column (default: as the link's\n"
             "               showChatMessages says, else off); --no-chat hides it\n"
             "--no-audio     no audio track\n"
+            "-q, --quiet    no line on success (the path, size and duration)\n"
             "%s"
             "A progress bar is drawn on stderr when it is a terminal.\n"
             "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
@@ -86,8 +91,10 @@ static void usage(FILE *f)
 struct export_args {
     const char *source, *out, *layout, *preset;
     int w, h, fps, crf, chat;
-    int64_t from_ms, to_ms; /* to: -1 the end */
+    int64_t from_ms, to_ms;        /* to: -1 the end */
+    const char *from_arg, *to_arg; /* as given (argv), for messages; NULL: not given */
     bool audio;
+    bool quiet; /* -q: no line on success */
 };
 
 static int bad_value(const char *opt, const char *want, const char *got)
@@ -165,17 +172,21 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
                 return bad_value(o, "an x264 preset (ultrafast ... placebo)", v);
             a->preset = v;
         } else if (!strcmp(o, "--from")) {
-            if (app_parse_time_ms(v, &a->from_ms) < 0 || a->from_ms < 0)
-                return bad_value(o, "ms or [h:]m:ss", v);
+            if (app_parse_time_ms(v, &a->from_ms) < 0)
+                return bad_value(o, APP_TIME_FORMS, v);
+            a->from_arg = v;
         } else if (!strcmp(o, "--to")) {
-            if (app_parse_time_ms(v, &a->to_ms) < 0 || a->to_ms < 0)
-                return bad_value(o, "ms or [h:]m:ss", v);
+            if (app_parse_time_ms(v, &a->to_ms) < 0)
+                return bad_value(o, APP_TIME_FORMS, v);
+            a->to_arg = v;
         } else if (!strcmp(o, "--chat")) {
             a->chat = 1;
         } else if (!strcmp(o, "--no-chat")) {
             a->chat = 0;
         } else if (!strcmp(o, "--no-audio")) {
             a->audio = false;
+        } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+            a->quiet = true;
         } else if (o[0] == '-' && o[1] != '\0') {
             fprintf(stderr, "sigplay: export: unknown option '%s'\n", o);
             usage(stderr);
@@ -347,13 +358,15 @@ static int job_open(struct job *j)
     j->tl = class_timeline(j->c);
     j->p = class_player(j->c);
     int64_t total = j->rec->total_ms;
+    if (a->from_arg && app_time_check_end("export", "--from", a->from_arg, a->from_ms, total) < 0)
+        return SP_EXIT_USAGE;
+    if (a->to_arg && app_time_check_end("export", "--to", a->to_arg, a->to_ms, total) < 0)
+        return SP_EXIT_USAGE;
     if (a->to_ms < 0)
         a->to_ms = total;
-    if (a->to_ms > total || a->from_ms >= a->to_ms) {
-        fprintf(stderr,
-                "sigplay: export: --from %lld --to %lld: expected 0 <= from < to <= %lld "
-                "(TotalTime)\n",
-                (long long)a->from_ms, (long long)a->to_ms, (long long)total);
+    if (a->from_ms >= a->to_ms) {
+        fprintf(stderr, "sigplay: export: --from %lld ms --to %lld ms: expected from before to\n",
+                (long long)a->from_ms, (long long)a->to_ms);
         return SP_EXIT_USAGE;
     }
     struct class_scene_opts so = {.loader = class_loader(j->c)};
@@ -430,6 +443,14 @@ int cmd_export(int argc, char **argv)
         goto out;
     }
     exit_code = SP_EXIT_OK;
+    if (!j->a.quiet) {
+        struct stat st;
+        char size[32], dur[32];
+        app_human_bytes(stat(j->a.out, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        osd_format_time(j->a.to_ms - j->a.from_ms, dur, sizeof(dur));
+        printf("sigplay: export: wrote %s (%s, %dx%d, %s)\n", j->a.out, size, j->l->w, j->l->h,
+               dur);
+    }
 out:
     class_take_diags(j->c, &j->diag);
     if (j->cs)

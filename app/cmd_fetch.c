@@ -28,9 +28,33 @@ static void usage(FILE *f)
             "bar is drawn when stderr is a terminal.\n"
             "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
             "%s"
-            "Exit: 0 everything is cached, 2 something could not be fetched (one line\n"
-            "each), 64 bad command line.\n",
+            "Exit: 0 everything is cached, 1 a file's size is not the one the recording\n"
+            "says (VideoSize; one warning each), 2 something could not be fetched (one\n"
+            "line each), 64 bad command line.\n",
             app_net_help());
+}
+
+/* A fetched file whose size is not the size the recording announces
+ * (VideoSize, an image's size) is short or replaced: a warning naming it.
+ * Returns 1 when it warned, 0 when the size matches or none is announced. */
+static int check_size(struct fetch *f, const struct rec_asset *a, struct diag_list *warn)
+{
+    if (a->size <= 0)
+        return 0;
+    struct fetch_stream *s = NULL;
+    unsigned flags = a->kind == REC_ASSET_MEDIA ? FETCH_MEDIA : 0;
+    if (fetch_stream_open(f, a->url, flags, &s) != 0)
+        return 0; /* the download said why it failed already */
+    int64_t have = fetch_stream_size(s);
+    fetch_stream_close(&s);
+    if (have < 0 || have == a->size)
+        return 0;
+    diag_add(warn, DIAG_WARNING, "%.300s: %lld bytes, but the recording says %lld (%s); %s", a->url,
+             (long long)have, (long long)a->size,
+             a->kind == REC_ASSET_MEDIA ? "VideoSize" : "its size",
+             have < a->size ? "the file is short (an interrupted copy or download?)"
+                            : "the file is not the one recorded");
+    return 1;
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -113,7 +137,7 @@ int cmd_fetch(int argc, char **argv)
             total += assets.items[i].size;
     struct app_progress p;
     app_progress_start(&p, n, total);
-    size_t failed = 0;
+    size_t failed = 0, mismatched = 0;
     struct diag_list errs = {0};
     for (size_t i = 0; i < n; i++) {
         const struct rec_asset *a = &assets.items[i];
@@ -122,15 +146,20 @@ int cmd_fetch(int argc, char **argv)
         unsigned flags = a->kind == REC_ASSET_MEDIA ? FETCH_MEDIA : 0;
         if (fetch_download(f, a->url, flags, app_progress_cb, &p, &d))
             failed++;
+        else
+            mismatched += (size_t)check_size(f, a, &d);
         diag_move(&errs, &d);
         app_progress_done(&p, a->size);
     }
     app_progress_end(&p);
     for (size_t k = 0; k < errs.count; k++)
-        fprintf(stderr, "sigplay: %s\n", errs.items[k].text);
+        fprintf(stderr, "sigplay: %s%s\n", errs.items[k].level == DIAG_WARNING ? "warning: " : "",
+                errs.items[k].text);
     char t[32];
     app_human_bytes((double)total, t, sizeof(t));
-    if (!failed)
+    if (!failed && mismatched)
+        printf("fetched %zu files; %zu not of the size the recording says\n", n, mismatched);
+    else if (!failed)
         printf("fetched %zu files (%zu pages, %zu media, %zu images; %s) into %s%s\n", n,
                assets.by_kind[REC_ASSET_PAGE], assets.by_kind[REC_ASSET_MEDIA],
                assets.by_kind[REC_ASSET_IMAGE], t, cache_dir(fetch_cache(f)),
@@ -140,5 +169,5 @@ int cmd_fetch(int argc, char **argv)
     diag_clear(&errs);
     rec_assets_clear(&assets);
     class_close(&c);
-    return failed ? SP_EXIT_ERROR : SP_EXIT_OK;
+    return failed ? SP_EXIT_ERROR : mismatched ? SP_EXIT_WARN : SP_EXIT_OK;
 }

@@ -25,7 +25,7 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: sigplay play SOURCE [window options] [--no-audio] [network options]\n"
             "       sigplay play SOURCE --headless [--speed N | --max-speed] [--trace FILE]\n"
-            "                    [--start T] [--until MS] [--no-audio] [network options]\n"
+            "                    [--start T] [--until T] [--no-audio] [network options]\n"
             "Plays a recording in a window (keys: docs/keys.md; space pause, arrows seek,\n"
             "[ ] speed, l layout, c chat, f fullscreen, i stats, s screenshot, q quit).\n"
             "Without a display it draws the frame at --start into a PNG instead.\n"
@@ -34,7 +34,7 @@ static void usage(FILE *f)
             "--headless    no window and no audio device (the mix goes to a null sink):\n"
             "  --max-speed   no clock: go from one frame change to the next at once\n"
             "  --trace FILE  one line per presented frame ('-' for stdout)\n"
-            "  --until MS    stop after presenting the frame at or past this time\n"
+            "  --until T     stop after presenting the frame at or past this time\n"
             "%s"
             "Remote media is cached and plays while it downloads.\n"
             "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n",
@@ -118,12 +118,13 @@ int cmd_play(int argc, char **argv)
         } else if (!strcmp(a, "--trace") && has_val) {
             trace_path = argv[++i];
         } else if (!strcmp(a, "--until") && has_val) {
-            char *end;
-            until_ms = strtoll(argv[++i], &end, 10);
-            if (end == argv[i] || *end || until_ms < 0) {
-                fprintf(stderr, "sigplay: play: --until: expected ms >= 0, got '%s'\n", argv[i]);
+            int64_t v;
+            if (app_parse_time_ms(argv[++i], &v) < 0) {
+                fprintf(stderr, "sigplay: play: --until: expected " APP_TIME_FORMS ", got '%s'\n",
+                        argv[i]);
                 return SP_EXIT_USAGE;
             }
+            until_ms = v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return SP_EXIT_OK;
@@ -177,6 +178,11 @@ int cmd_play(int argc, char **argv)
     int rc = class_open(source, &co, &diag, &c);
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
+    if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_ms,
+                                           class_recording(c)->total_ms) < 0) {
+        exit_code = SP_EXIT_USAGE;
+        goto out;
+    }
     if (trace_path) {
         trace = strcmp(trace_path, "-") ? fopen(trace_path, "w") : stdout;
         if (!trace) {

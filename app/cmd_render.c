@@ -8,8 +8,11 @@
 #include "app/commands.h"
 #include "app/layout_arg.h"
 #include "app/netopts.h"
+#include "app/progress.h"
+#include "app/timearg.h"
 
-#include "player/class.h"
+#include "render/osd.h"
+#include "player//class.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
@@ -22,16 +25,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: sigplay render SOURCE --at MS -o FILE.png [--layout FILE|board|grid|focus]\n"
+            "Usage: sigplay render SOURCE --at T -o FILE.png [--layout FILE|board|grid|focus]\n"
             "                      [--size WxH] [--chat | --no-chat] [network options]\n"
-            "Draws the class at playback time MS into a PNG, as the window shows it\n"
+            "Draws the class at playback time T into a PNG, as the window shows it\n"
             "(without the on-screen controls).\n"
-            "--at MS        playback time in ms, 0 to the recording's TotalTime\n"
+            "--at T         playback time, 0 to the recording's TotalTime: ms (40000),\n"
+            "               40s, 0:40, 0:00:40.5 or 1m5s\n"
             "-o FILE.png    where to write the frame\n"
+            "-q, --quiet    no line on success (the path, size and the frame's time)\n"
             "--layout L     a preset (board: the board large, pictures in a strip;\n"
             "               grid; focus: the teacher's camera large) or a CustomLayout\n"
             "               JSON file (see docs/layouts.md); default board\n"
@@ -49,6 +55,8 @@ int cmd_render(int argc, char **argv)
 {
     const char *source = NULL, *out_path = NULL, *layout_spec = NULL;
     long long at_ms = -1;
+    const char *at_arg = NULL;
+    bool quiet = false;
     int size_w = 0, size_h = 0, chat = -1;
     struct app_net net;
     app_net_init(&net);
@@ -61,12 +69,14 @@ int cmd_render(int argc, char **argv)
         if (nr > 0)
             continue;
         if (!strcmp(a, "--at") && has_val) {
-            char *end;
-            at_ms = strtoll(argv[++i], &end, 10);
-            if (end == argv[i] || *end || at_ms < 0) {
-                fprintf(stderr, "sigplay: render: --at: expected ms >= 0, got '%s'\n", argv[i]);
+            int64_t v;
+            at_arg = argv[++i];
+            if (app_parse_time_ms(at_arg, &v) < 0) {
+                fprintf(stderr, "sigplay: render: --at: expected " APP_TIME_FORMS ", got '%s'\n",
+                        at_arg);
                 return SP_EXIT_USAGE;
             }
+            at_ms = v;
         } else if (!strcmp(a, "-o") && has_val) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--layout") && has_val) {
@@ -77,6 +87,8 @@ int cmd_render(int argc, char **argv)
                         LAYOUT_MAX_DIM, argv[i]);
                 return SP_EXIT_USAGE;
             }
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
         } else if (!strcmp(a, "--chat")) {
             chat = 1;
         } else if (!strcmp(a, "--no-chat")) {
@@ -99,7 +111,7 @@ int cmd_render(int argc, char **argv)
         if (source && !out_path)
             fprintf(stderr, "sigplay: render: -o FILE.png is required\n");
         else if (source)
-            fprintf(stderr, "sigplay: render: --at MS is required\n");
+            fprintf(stderr, "sigplay: render: --at T is required\n");
         usage(stderr);
         return SP_EXIT_USAGE;
     }
@@ -125,9 +137,7 @@ int cmd_render(int argc, char **argv)
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     const struct recording *rec = class_recording(c);
-    if (at_ms > rec->total_ms) {
-        fprintf(stderr, "sigplay: render: --at: %lld is past the end (TotalTime %lld ms)\n", at_ms,
-                (long long)rec->total_ms);
+    if (app_time_check_end("render", "--at", at_arg, at_ms, rec->total_ms) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
@@ -159,6 +169,14 @@ int cmd_render(int argc, char **argv)
         goto out;
     }
     exit_code = SP_EXIT_OK;
+    if (!quiet) {
+        struct stat st;
+        char size[32], at[32];
+        app_human_bytes(stat(out_path, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        osd_format_time(at_ms, at, sizeof(at));
+        printf("sigplay: render: wrote %s (%s, %dx%d, the frame at %s)\n", out_path, size, l->w,
+               l->h, at);
+    }
     goto out;
 fail:
     fprintf(stderr, "sigplay: render: %s\n", sp_strerror(rc));

@@ -32,7 +32,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: sigplay verify SOURCE [--json FILE] [--quick] [network options]\n"
+            "Usage: sigplay verify SOURCE [--json FILE] [--quick] [--offline] [network options]\n"
             "Checks a recording lane by lane and segment by segment: reachable, size and\n"
             "duration as announced, decodes without errors, SEI sync anchors and each\n"
             "segment's offset from its VideoPlayTime, audio present and not silent,\n"
@@ -43,6 +43,11 @@ static void usage(FILE *f)
             "              '-' prints it on stdout instead of the human report\n"
             "--quick       decode sampled windows (start, middle, end) instead of\n"
             "              every frame; everything else is checked in full\n"
+            "--offline     check the cached copy of a remote recording without asking\n"
+            "              the server (a file not completely cached is an error). Without\n"
+            "              it every remote file is asked for: a server that cannot be\n"
+            "              reached is a warning per file when its cached copy is complete\n"
+            "              (that copy is checked), an error when it is not\n"
             "%s"
             "Exit: 0 clean, 1 warnings, 2 errors, 64 bad command line.\n",
             app_net_help());
@@ -56,10 +61,42 @@ static bool is_remote(const char *url)
     return k == URL_KIND_HTTP || k == URL_KIND_HTTPS;
 }
 
-/* Downloads every remote segment into the cache with the progress bar.
- * Unreachable ones are marked in the report (their line from the fetch
- * layer, which explains expired links). */
-static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip)
+/* True for the errors that mean the server could not be reached at all
+ * (as opposed to an answer: 404, 403, a TLS refusal). */
+static bool unreachable_rc(int rc)
+{
+    return rc == SP_ENET || rc == SP_ETIMEOUT;
+}
+
+/* Asks the server for the manifest itself (what class_open() read may be
+ * the cached copy when the server is down). */
+static void check_manifest_reachable(struct verify_report *r, const struct recording *rec,
+                                     struct sp_class *c)
+{
+    const char *url = rec->doc_url;
+    if (!url || !is_remote(url))
+        return;
+    struct diag_list d = {0};
+    struct fetch *f = class_fetch(c, true, &d);
+    int rc = f ? fetch_revalidate(f, url, 0, NULL, NULL, &d) : SP_ENET;
+    if (rc && unreachable_rc(rc) && f && fetch_cached_complete(f, url))
+        verify_add(r, VERIFY_WARNING, "manifest.unreachable", -1, -1,
+                   "%s: %s; checked the cached copy", url,
+                   d.count ? d.items[0].text : sp_strerror(rc));
+    else if (rc)
+        verify_add(r, VERIFY_ERROR, "manifest.unreachable", -1, -1, "%s: %s", url,
+                   d.count ? d.items[0].text : sp_strerror(rc));
+    diag_clear(&d);
+}
+
+/* Asks the server for every remote segment (a conditional request when a
+ * complete copy is cached, a download with the progress bar otherwise).
+ * A segment the server cannot serve is marked unreachable (its line from
+ * the fetch layer, which explains expired links) and skipped, except when
+ * only the connection failed and a complete cached copy exists: that
+ * copy is checked, with a warning saying the server was not reached.
+ * offline: no request; a segment not completely cached is unreachable. */
+static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip, bool offline)
 {
     int64_t total = 0;
     size_t n = 0;
@@ -81,9 +118,24 @@ static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip)
         struct diag_list d = {0};
         app_progress_item(&p, k++, s->url);
         struct fetch *f = class_fetch(c, true, &d);
-        int rc = f ? fetch_download(f, s->url, FETCH_MEDIA, app_progress_cb, &p, &d) : SP_ENET;
-        if (rc) {
-            verify_unreachable(r, i, d.count ? d.items[0].text : sp_strerror(rc));
+        int rc;
+        if (!f)
+            rc = SP_ENET;
+        else if (offline)
+            rc = fetch_cached_complete(f, s->url) ? 0 : SP_ENOENT;
+        else
+            rc = fetch_revalidate(f, s->url, FETCH_MEDIA, app_progress_cb, &p, &d);
+        if (rc && !offline && unreachable_rc(rc) && fetch_cached_complete(f, s->url)) {
+            verify_add(r, VERIFY_WARNING, "media.server_unreachable", (ptrdiff_t)i, -1,
+                       "%s: %s; checked the cached copy", s->url,
+                       d.count ? d.items[0].text : sp_strerror(rc));
+        } else if (rc) {
+            char line[DIAG_MAX_TEXT];
+            if (offline)
+                snprintf(line, sizeof(line), "%.300s: not in the cache (--offline)", s->url);
+            else
+                snprintf(line, sizeof(line), "%s", d.count ? d.items[0].text : sp_strerror(rc));
+            verify_unreachable(r, i, line);
             skip[i] = true;
         }
         app_progress_done(&p, s->size_bytes);
@@ -400,7 +452,7 @@ static int write_json(const struct verify_report *r, const struct recording *rec
 int cmd_verify(int argc, char **argv)
 {
     const char *source = NULL, *json = NULL;
-    bool quick = false;
+    bool quick = false, offline = false;
     struct app_net net;
     app_net_init(&net);
     for (int i = 1; i < argc; i++) {
@@ -414,6 +466,8 @@ int cmd_verify(int argc, char **argv)
             return SP_EXIT_OK;
         } else if (!strcmp(argv[i], "--quick")) {
             quick = true;
+        } else if (!strcmp(argv[i], "--offline")) {
+            offline = true;
         } else if (!strcmp(argv[i], "--json")) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
                 fprintf(stderr, "sigplay: verify: --json needs a FILE ('-' for stdout)\n");
@@ -472,7 +526,9 @@ int cmd_verify(int argc, char **argv)
         fatal = SP_ENOMEM;
         goto report;
     }
-    fetch_media(&r, c, skip);
+    if (!offline)
+        check_manifest_reachable(&r, rec, c);
+    fetch_media(&r, c, skip, offline);
     for (size_t i = 0; i < r.n_segments && !fatal; i++)
         if (!skip[i])
             fatal = verify_media(&r, i, class_fetch(c, false, NULL), tl);

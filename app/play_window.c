@@ -50,7 +50,11 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
     co.net = net->opts;
     co.play.audio = false;
     co.play.max_speed = true;
-    int rc = class_open(source, &co, diag, &c);
+    /* The source is read a second time: what it said the first time is in
+     * diag already and is not said twice. */
+    struct diag_list again;
+    diag_init(&again);
+    int rc = class_open(source, &co, &again, &c);
     if (rc == 0)
         rc = class_signaling_wait(c, true, -1); /* the frame drawn is exact */
     if (rc == 0)
@@ -82,8 +86,9 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
         fprintf(stderr, "sigplay: play: %s, and drawing the frame failed: %s\n", why,
                 sp_strerror(rc));
     }
-    engine_ui_take_diags(e, diag);
-    class_take_diags(c, diag);
+    engine_ui_take_diags(e, &again);
+    class_take_diags(c, &again);
+    diag_move_unseen(diag, &again);
     canvas_destroy(&cv);
     engine_ui_destroy(&e);
     class_close(&c);
@@ -116,6 +121,11 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     rec = class_recording(c);
+    if (wo->start_arg &&
+        app_time_check_end("play", "--start", wo->start_arg, wo->start_ms, rec->total_ms) < 0) {
+        exit_code = SP_EXIT_USAGE;
+        goto out;
+    }
     bool chat = wo->chat >= 0 ? wo->chat == 1 : rec->show_chat == 1;
     int layout = 0;
     if (wo->layout && (layout = layout_preset_from_name(wo->layout)) < 0) {

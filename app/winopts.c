@@ -19,7 +19,7 @@ void app_winopts_init(struct app_winopts *w)
 
 const char *app_winopts_help(void)
 {
-    return "--start T           start at T: playback ms (20000) or a time (1:05, 1:02:03.5)\n"
+    return "--start T           start at T: ms (20000), 20.5s, 1:05, 1:02:03.5 or 1m5s\n"
            "--speed N           0.5 to 2.0 in steps of 0.25 (default 1)\n"
            "--fullscreen        start fullscreen\n"
            "--layout L          board | grid | focus, or a custom layout FILE\n"
@@ -33,49 +33,6 @@ const char *app_winopts_help(void)
            "--size WxH          size of the composed picture (default 1280x720)\n"
            "--state-file FILE   keep FILE updated with the player state (JSON)\n"
            "--screenshot-dir D  where 's' saves screenshots (default: current directory)\n";
-}
-
-int app_parse_time_ms(const char *s, int64_t *out)
-{
-    if (!s || !*s)
-        return -1;
-    if (!strchr(s, ':')) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || *end || v < 0)
-            return -1;
-        *out = v;
-        return 0;
-    }
-    /* [[h:]m:]s[.fff]: fields separated by ':', the last may have a fraction */
-    double total = 0;
-    const char *p = s;
-    int fields = 0;
-    for (;;) {
-        char *end;
-        if (*p < '0' || *p > '9')
-            return -1;
-        double v = strtod(p, &end);
-        if (end == p || ++fields > 3)
-            return -1;
-        if (*end == ':') {
-            if (strchr(p, '.') && strchr(p, '.') < end)
-                return -1; /* a fraction only in the seconds */
-            total = total * 60 + v;
-            p = end + 1;
-            continue;
-        }
-        if (*end)
-            return -1;
-        if (v >= 60)
-            return -1; /* "1:75" is a typo, not 2:15 */
-        total = total * 60 + v;
-        break;
-    }
-    if (total > 1e12 / 1000)
-        return -1;
-    *out = (int64_t)(total * 1000 + 0.5);
-    return 0;
 }
 
 static int bad(const char *prog, const char *opt, const char *what, const char *val)
@@ -133,7 +90,8 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
     switch (k) {
     case 0:
         if (app_parse_time_ms(v, &w->start_ms) < 0)
-            return bad(prog, a, "expected ms or [h:]m:ss", v);
+            return bad(prog, a, "expected " APP_TIME_FORMS, v);
+        w->start_arg = v;
         break;
     case 1:
         w->speed = strtod(v, &end);

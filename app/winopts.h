@@ -3,17 +3,19 @@
  *   --start T  --speed N  --fullscreen  --layout FILE|PRESET  --chat|--no-chat
  *   --volume N  --mute  --kiosk  --loop  --pause  --size WxH  --state-file FILE
  *   --screenshot-dir DIR
- * (docs/keys.md describes them). T is playback ms ("20000") or a clock
- * time ("1:05", "1:02:03.5"). */
+ * (docs/keys.md describes them). T is a time in app/timearg.h's syntax. */
 #ifndef SP_APP_WINOPTS_H
 #define SP_APP_WINOPTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/timearg.h"
+
 struct app_winopts {
     int64_t start_ms;
-    double speed; /* 0.5..2.0 in 0.25 steps */
+    const char *start_arg; /* --start as given (argv), for messages; NULL: not given */
+    double speed;          /* 0.5..2.0 in 0.25 steps */
     bool fullscreen;
     const char *layout; /* preset name or a file (points into argv); NULL: default */
     int chat;           /* -1 not said, 0 off, 1 on */
@@ -36,9 +38,5 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
 
 /* Help text for the options, lines ending in '\n'. */
 const char *app_winopts_help(void);
-
-/* Parses "20000" (ms) or "[[h:]m:]s[.fff]" with at least one ':' into
- * playback ms. Returns 0 or -1. */
-int app_parse_time_ms(const char *s, int64_t *out);
 
 #endif

@@ -27,8 +27,41 @@ static void count_level(struct diag_list *d, enum diag_level level)
         d->warnings++;
 }
 
-static bool push(struct diag_list *d, enum diag_level level, char *text)
+/* FNV-1a: cheap, and a mismatch is settled by strcmp anyway. */
+static unsigned text_hash(const char *s)
 {
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The stored entry with this level and text, or NULL. Linear over at most
+ * DIAG_MAX_ENTRIES hashes; lists are small and adds are not per frame once
+ * deduplicated. */
+static struct diag_entry *find(struct diag_list *d, enum diag_level level, const char *text,
+                               unsigned hash)
+{
+    for (size_t i = d->count; i-- > 0;) {
+        struct diag_entry *e = &d->items[i];
+        if (e->hash == hash && e->level == level && strcmp(e->text, text) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Takes text (owned) into d: merged into an equal entry (text freed) or
+ * appended. False when it could not be stored; text is then still the
+ * caller's. */
+static bool push(struct diag_list *d, enum diag_level level, char *text, size_t repeats)
+{
+    unsigned hash = text_hash(text);
+    struct diag_entry *same = find(d, level, text, hash);
+    if (same) {
+        same->repeats += repeats + 1;
+        free(text);
+        return true;
+    }
     if (d->count >= DIAG_MAX_ENTRIES)
         return false;
     if (d->count == d->cap) {
@@ -43,6 +76,8 @@ static bool push(struct diag_list *d, enum diag_level level, char *text)
     }
     d->items[d->count].level = level;
     d->items[d->count].text = text;
+    d->items[d->count].repeats = repeats;
+    d->items[d->count].hash = hash;
     d->count++;
     return true;
 }
@@ -61,7 +96,7 @@ void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, DIAG_MAX_TEXT, fmt, ap);
     va_end(ap);
-    if (!push(d, level, text)) {
+    if (!push(d, level, text, 0)) {
         free(text);
         d->dropped++;
     }
@@ -72,8 +107,27 @@ void diag_move(struct diag_list *dst, struct diag_list *src)
     dst->errors += src->errors;
     dst->warnings += src->warnings;
     for (size_t i = 0; i < src->count; i++) {
-        if (!push(dst, src->items[i].level, src->items[i].text)) {
+        if (!push(dst, src->items[i].level, src->items[i].text, src->items[i].repeats)) {
             free(src->items[i].text);
+            dst->dropped++;
+        }
+    }
+    dst->dropped += src->dropped;
+    free(src->items);
+    memset(src, 0, sizeof(*src));
+}
+
+void diag_move_unseen(struct diag_list *dst, struct diag_list *src)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        struct diag_entry *e = &src->items[i];
+        if (find(dst, e->level, e->text, e->hash)) {
+            free(e->text);
+            continue;
+        }
+        count_level(dst, e->level);
+        if (!push(dst, e->level, e->text, e->repeats)) {
+            free(e->text);
             dst->dropped++;
         }
     }
@@ -104,8 +158,14 @@ const char *diag_level_name(enum diag_level level)
 
 void diag_print(const struct diag_list *d, FILE *f)
 {
-    for (size_t i = 0; i < d->count; i++)
-        fprintf(f, "sigplay: %s: %s\n", diag_level_name(d->items[i].level), d->items[i].text);
+    for (size_t i = 0; i < d->count; i++) {
+        const struct diag_entry *e = &d->items[i];
+        if (e->repeats)
+            fprintf(f, "sigplay: %s: %s (repeated %zu times)\n", diag_level_name(e->level), e->text,
+                    e->repeats + 1);
+        else
+            fprintf(f, "sigplay: %s: %s\n", diag_level_name(e->level), e->text);
+    }
     if (d->dropped)
         fprintf(f, "sigplay: ... and %zu more\n", d->dropped);
 }

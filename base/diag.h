@@ -7,6 +7,10 @@
  *
  * The list caps itself at DIAG_MAX_ENTRIES so junk input cannot grow it
  * without bound; past the cap it only counts.
+ *
+ * Identical diagnostics (same level, same text) are stored once: a lane that
+ * warns on every step, or a manifest read twice, adds to the entry's
+ * `repeats` instead of a new line, and diag_print() says how many times.
  */
 #ifndef SP_DIAG_H
 #define SP_DIAG_H
@@ -22,12 +26,14 @@ enum diag_level { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
 
 struct diag_entry {
     enum diag_level level;
-    char *text; /* owned, NUL-terminated, at most DIAG_MAX_TEXT bytes */
+    char *text;     /* owned, NUL-terminated, at most DIAG_MAX_TEXT bytes */
+    size_t repeats; /* times added after the first (0: said once) */
+    unsigned hash;  /* of text, to find a repeat without comparing every text */
 };
 
 struct diag_list {
     struct diag_entry *items; /* owned */
-    size_t count;             /* entries stored */
+    size_t count;             /* distinct entries stored */
     size_t cap;
     size_t dropped;  /* entries not stored because of DIAG_MAX_ENTRIES */
     size_t errors;   /* total DIAG_ERROR added, stored or not */
@@ -38,18 +44,27 @@ struct diag_list {
 void diag_init(struct diag_list *d);
 void diag_clear(struct diag_list *d);
 
-/* Appends one formatted line. Out of memory is swallowed (the counters
+/* Appends one formatted line, or counts a repeat when an entry with the same
+ * level and text is already stored. Out of memory is swallowed (the counters
  * still move) because a diagnostic must never turn into a second error. */
 void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Moves every entry of src to the end of dst; src is left empty. */
+/* Moves every entry of src to the end of dst, merging repeats (their counts
+ * add up); src is left empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
+
+/* Like diag_move(), but an entry dst already holds is dropped, neither
+ * stored nor counted: for the diagnostics of a file read a second time in
+ * the same command, which are the first reading's again. */
+void diag_move_unseen(struct diag_list *dst, struct diag_list *src);
 
 /* True if some stored entry contains needle (tests use this). */
 bool diag_contains(const struct diag_list *d, const char *needle);
 
-/* Prints "sigplay: warning: <text>" lines to f; "+N more" if any dropped. */
+/* Prints one "sigplay: warning: <text>" line per distinct entry to f, with
+ * " (repeated N times)" when it was added N + 1 times; "... and N more" if
+ * any were dropped. */
 void diag_print(const struct diag_list *d, FILE *f);
 
 const char *diag_level_name(enum diag_level level);

@@ -36,8 +36,9 @@ enum sp_err {
         SP_E__LAST
 };
 
-/* Text for a code from this table; "unknown error" for anything else.
- * Never NULL; the string is static. */
+/* Text for a code from this table, or for a negated errno value (-1 to
+ * -4095: what the system says, e.g. "Permission denied"); "unknown error"
+ * for anything else. Never NULL; the string is static. */
 const char *sp_strerror(int err);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int sp_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len)
@@ -51,17 +52,35 @@ int sp_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len
     return 0;
 }
 
+/* Opens a new temp file next to path, mode 0666 & ~umask (mkstemp would
+ * make it 0600). Returns the fd, or -errno. */
+static int open_temp(const char *path, char *tmp, size_t size)
+{
+    static unsigned counter; /* names only; a clash is retried */
+    for (int tries = 0; tries < 100; tries++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned r = (unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16) ^ (counter++ * 2654435761u);
+        snprintf(tmp, size, "%s.tmp%08x", path, r);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            return fd;
+        if (errno != EEXIST)
+            return -errno;
+    }
+    return -EEXIST;
+}
+
 int sp_write_file_atomic(const char *path, const void *data, size_t len)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)
         return SP_ENOMEM;
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
+    int fd = open_temp(path, tmp, plen + 16);
     if (fd < 0) {
         free(tmp);
-        return SP_EIO;
+        return fd;
     }
     const char *p = data;
     size_t left = len;
@@ -71,18 +90,18 @@ int sp_write_file_atomic(const char *path, const void *data, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            ret = SP_EIO;
+            ret = n < 0 ? -errno : -EIO;
             break;
         }
         p += n;
         left -= (size_t)n;
     }
     if (!ret && fsync(fd) != 0)
-        ret = SP_EIO;
-    if (close(fd) != 0)
-        ret = SP_EIO;
+        ret = -errno;
+    if (close(fd) != 0 && !ret)
+        ret = -errno;
     if (!ret && rename(tmp, path) != 0)
-        ret = SP_EIO;
+        ret = -errno;
     if (ret)
         unlink(tmp);
     free(tmp);

@@ -11,7 +11,10 @@
 int sp_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len);
 
 /* Writes len bytes to path atomically (temp file in the same directory,
- * fsync, rename). Returns 0 or SP_EIO. */
+ * fsync, rename). The file's mode is 0666 less the umask, as for any new
+ * file (a PNG or JSON the user shares, like the MP4s). Returns 0, or the
+ * failing call's errno negated (-EACCES, -ENOSPC, -EISDIR ...; sp_strerror()
+ * says it), or SP_ENOMEM. */
 int sp_write_file_atomic(const char *path, const void *data, size_t len);
 
 #endif

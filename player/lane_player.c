@@ -323,6 +323,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     lp->view.buffering = false;
     lp->view.anchors = cur ? segdec_anchor_count(cur->dec) : 0;
     lp->view.anchor_board_us = -1;
+    lp->view.frame_dur_us = 0;
     if (cur && cur->ac) {
         struct fetch_status fs;
         avio_cache_status(cur->ac, &fs);
@@ -368,6 +369,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
     struct segdec_info in;
     segdec_get_info(cur->dec, &in);
+    lp->view.frame_dur_us = in.frame_dur_us > 0 ? in.frame_dur_us : 0;
     int64_t stale_by = w - lp->view.board_us;
     if ((ended && stale_by >= in.frame_dur_us) ||
         (head_known && stale_by >= LANE_PLAYER_HOLE_FRAMES * in.frame_dur_us)) {

@@ -73,6 +73,8 @@ struct lane_view {
     int64_t anchor_board_us;       /* board time (Unix µs) of the last SEI
                                       anchor at or before the shown frame;
                                       -1 none (or no frame) */
+    int64_t frame_dur_us;          /* nominal frame interval of the active
+                                      segment's video, µs; 0 unknown */
 };
 
 struct lane_player_opts {

@@ -89,6 +89,18 @@ static int column_widths(struct text_ctx *text, const struct sync_stats *st, siz
     return 0;
 }
 
+int64_t sync_overlay_limit_ms(const struct sync_lane_stats *l)
+{
+    int64_t frame_ms = l->frame_us > 0 ? (l->frame_us + 999) / 1000 : SYNC_OVERLAY_DEFAULT_FRAME_MS;
+    return frame_ms + SYNC_OVERLAY_MARGIN_MS;
+}
+
+bool sync_overlay_lane_warn(const struct sync_lane_stats *l)
+{
+    return l->buffering ||
+           (l->has_frame && llabs((long long)l->skew_ms) > sync_overlay_limit_ms(l));
+}
+
 int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync_stats *st)
 {
     if (!c || !st)
@@ -129,8 +141,7 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
         const struct sync_lane_stats *l = &st->lanes[i];
         y += lh;
         sync_overlay_lane_line(l, line, sizeof(line));
-        /* more than one frame interval (40 ms at 25 fps) off is worth a look */
-        bool bad = l->buffering || (l->has_frame && llabs((long long)l->skew_ms) > 40);
+        bool bad = sync_overlay_lane_warn(l);
         char *f[MAX_COLS];
         int nf = split_tabs(line, f);
         double cx = x;

@@ -32,7 +32,24 @@ struct sync_lane_stats {
     bool buffering;        /* waiting for data */
     uint64_t dropped;      /* frames decoded but never shown */
     uint64_t shown;        /* frames shown */
+    int64_t frame_us;      /* the lane's nominal frame interval, µs; 0 unknown */
 };
+
+/* A shown frame is always up to one frame interval behind w(t) (it is the
+ * last frame at or before it), so the overlay turns a lane orange only
+ * past one interval of that lane plus this margin, ms: the wake-up and
+ * presentation jitter of a loaded machine (a 60 Hz display adds up to one
+ * refresh, 16.7 ms). */
+#define SYNC_OVERLAY_MARGIN_MS 20
+/* The interval assumed for a lane whose frame rate is unknown, ms. */
+#define SYNC_OVERLAY_DEFAULT_FRAME_MS 40
+
+/* The skew in ms past which l is drawn orange (see above). */
+int64_t sync_overlay_limit_ms(const struct sync_lane_stats *l);
+
+/* True when l is drawn orange: waiting for data, or its frame is off by
+ * more than sync_overlay_limit_ms(). */
+bool sync_overlay_lane_warn(const struct sync_lane_stats *l);
 
 struct sync_stats {
     int64_t t_ms; /* playback time */

@@ -60,6 +60,66 @@ static void test_diag_is_bounded(void **state)
     diag_clear(&e);
 }
 
+/* What diag_print() writes, into a malloc'd string. */
+static char *printed(const struct diag_list *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    diag_print(d, f);
+    fclose(f);
+    return buf;
+}
+
+/* A lane that warns on every step says it once, with how many times. */
+static void test_diag_repeats_are_counted_once(void **state)
+{
+    (void)state;
+    struct diag_list d;
+    diag_init(&d);
+    for (int i = 0; i < 330; i++)
+        diag_add(&d, DIAG_WARNING, "teacher_01: segment at %.3f s has no VideoUrl; skipped", 0.0);
+    diag_add(&d, DIAG_ERROR, "teacher_01: segment at 0.000 s has no VideoUrl; skipped");
+    diag_add(&d, DIAG_WARNING, "other");
+    assert_int_equal(d.count, 3); /* the error is not the warning's repeat */
+    assert_int_equal(d.warnings, 331);
+    assert_int_equal(d.errors, 1);
+    char *out = printed(&d);
+    assert_string_equal(out, "sigplay: warning: teacher_01: segment at 0.000 s has no VideoUrl; "
+                             "skipped (repeated 330 times)\n"
+                             "sigplay: error: teacher_01: segment at 0.000 s has no VideoUrl; "
+                             "skipped\n"
+                             "sigplay: warning: other\n");
+    free(out);
+
+    /* moving lists merges their repeats */
+    struct diag_list e;
+    diag_init(&e);
+    diag_add(&e, DIAG_WARNING, "other");
+    diag_add(&e, DIAG_WARNING, "other");
+    diag_move(&d, &e);
+    assert_int_equal(d.count, 3);
+    assert_int_equal(d.warnings, 333);
+    out = printed(&d);
+    assert_non_null(strstr(out, "sigplay: warning: other (repeated 3 times)\n"));
+    free(out);
+
+    /* a source read a second time adds nothing it said the first time */
+    diag_init(&e);
+    diag_add(&e, DIAG_WARNING, "other");
+    diag_add(&e, DIAG_INFO, "new");
+    diag_move_unseen(&d, &e);
+    assert_int_equal(d.count, 4);
+    assert_int_equal(d.warnings, 333);
+    out = printed(&d);
+    assert_non_null(strstr(out, "sigplay: warning: other (repeated 3 times)\n"));
+    assert_non_null(strstr(out, "sigplay: note: new\n"));
+    free(out);
+    assert_int_equal(e.count, 0);
+    diag_clear(&d);
+}
+
 static void test_file_roundtrip_and_limit(void **state)
 {
     (void)state;
@@ -82,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_strerror_table),
         cmocka_unit_test(test_diag_add_and_find),
         cmocka_unit_test(test_diag_is_bounded),
+        cmocka_unit_test(test_diag_repeats_are_counted_once),
         cmocka_unit_test(test_file_roundtrip_and_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

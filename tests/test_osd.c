@@ -294,9 +294,9 @@ static void test_golden(void **state)
     st.message = "Speed 1.25x";
     assert_int_equal(osd_draw(t, c, &st), 0);
     struct sync_lane_stats lanes[] = {
-        {"teacher_01", true, true, 3, 25, 400, false, 0, 500},
-        {"student_02", true, true, -120, 12, 1900, true, 2, 300},
-        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0}};
+        {"teacher_01", true, true, 3, 25, 400, false, 0, 500, 0},
+        {"student_02", true, true, -120, 12, 1900, true, 2, 300, 0},
+        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0, 0}};
     struct sync_stats ss = {20000, 1700000040000LL, 1.25, true, -12, lanes, 3};
     assert_int_equal(sync_overlay_draw(t, c, &ss), 0);
     assert_int_equal(canvas_write_png(c, SIGPLAY_TEST_TMP "/osd_golden_actual.png"), 0);
@@ -319,11 +319,43 @@ static void test_golden(void **state)
     text_destroy(&t);
 }
 
+/* Orange means something is wrong: a 15 fps lane is up to 66.7 ms behind
+ * w(t) in normal play, and that is not a warning; one interval plus the
+ * margin is. */
+static void test_sync_warn_follows_frame_rate(void **state)
+{
+    (void)state;
+    struct sync_lane_stats l = {.name = "cam", .active = true, .has_frame = true};
+    l.frame_us = 66667; /* 15 fps */
+    for (int64_t skew = 0; skew <= 66; skew++) {
+        l.skew_ms = -skew;
+        assert_false(sync_overlay_lane_warn(&l));
+    }
+    assert_int_equal(sync_overlay_limit_ms(&l), 67 + SYNC_OVERLAY_MARGIN_MS);
+    l.skew_ms = -(67 + SYNC_OVERLAY_MARGIN_MS + 1);
+    assert_true(sync_overlay_lane_warn(&l));
+    l.skew_ms = 67 + SYNC_OVERLAY_MARGIN_MS + 1; /* ahead of the clock */
+    assert_true(sync_overlay_lane_warn(&l));
+    l.frame_us = 16667; /* 60 fps: the limit tightens */
+    l.skew_ms = -50;
+    assert_true(sync_overlay_lane_warn(&l));
+    l.frame_us = 0; /* unknown rate: 40 ms assumed */
+    assert_int_equal(sync_overlay_limit_ms(&l),
+                     SYNC_OVERLAY_DEFAULT_FRAME_MS + SYNC_OVERLAY_MARGIN_MS);
+    l.skew_ms = 0;
+    l.buffering = true;
+    assert_true(sync_overlay_lane_warn(&l));
+    l.buffering = false;
+    l.has_frame = false; /* a tile has no skew */
+    l.skew_ms = 5000;
+    assert_false(sync_overlay_lane_warn(&l));
+}
+
 static void test_sync_lines(void **state)
 {
     (void)state;
     char b[256];
-    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25, 1500, false, 1, 90};
+    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25, 1500, false, 1, 90, 0};
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "teacher_01"));
     assert_non_null(strstr(b, "skew -7 ms"));
@@ -367,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_pause_button_shape),
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_sync_lines),
+        cmocka_unit_test(test_sync_warn_follows_frame_rate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

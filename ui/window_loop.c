@@ -107,10 +107,13 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
         const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
-        len += (size_t)snprintf(
-            b + len, n - len, "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
-            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
-            (unsigned long long)l->shown);
+        len += (size_t)snprintf(b + len, n - len,
+                                "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
+                                "\"sync_limit_ms\":%lld,\"sync_warn\":%s}",
+                                state, l->active ? "true" : "false",
+                                (long long)(l->has_frame ? l->skew_ms : 0),
+                                (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
+                                sync_overlay_lane_warn(l) ? "true" : "false");
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;

@@ -1658,8 +1658,8 @@ int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **
     return r;
 }
 
-int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
-                   void *opaque, struct diag_list *diag)
+static int download(struct fetch *f, const char *url, unsigned flags, bool revalidate,
+                    fetch_progress_fn progress, void *opaque, struct diag_list *diag)
 {
     if (!fetch_is_remote(url)) {
         char *path = local_path(url);
@@ -1680,6 +1680,7 @@ int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progr
         diag_add(diag, DIAG_ERROR, "%.300s: %s", url, sp_strerror(r));
         return r;
     }
+    d->revalidate = revalidate;
     dl_submit(d);
     dl_wait(d, progress, opaque);
     struct fetch_status st;
@@ -1691,6 +1692,31 @@ int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progr
     }
     dl_release(d);
     return r;
+}
+
+int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
+                   void *opaque, struct diag_list *diag)
+{
+    return download(f, url, flags, false, progress, opaque, diag);
+}
+
+int fetch_revalidate(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
+                     void *opaque, struct diag_list *diag)
+{
+    return download(f, url, flags, true, progress, opaque, diag);
+}
+
+bool fetch_cached_complete(struct fetch *f, const char *url)
+{
+    if (!fetch_is_remote(url))
+        return false;
+    struct cache_entry *e;
+    if (cache_entry_open(f->cache, url, &e))
+        return false;
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    cache_entry_release(&e);
+    return ci.complete;
 }
 
 /* ---- streams --------------------------------------------------------------- */

@@ -152,6 +152,17 @@ int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progr
 
 struct fetch_stream;
 
+/* As fetch_download(), but a complete cached copy is checked with the
+ * server first (a conditional request: 304 costs no body), so the answer
+ * says whether the server serves url now: SP_ENET / SP_ETIMEOUT when it
+ * cannot be reached, even if the cache could serve it. Local files: as
+ * fetch_download(). */
+int fetch_revalidate(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
+                     void *opaque, struct diag_list *diag);
+
+/* True when the cache holds every byte of remote url (no request). */
+bool fetch_cached_complete(struct fetch *f, const char *url);
+
 /* Opens url for random-access reading. Remote files download in the
  * background (from the first byte a reader wants, then every missing
  * part). *out is owned by the caller: fetch_stream_close(). Returns 0,

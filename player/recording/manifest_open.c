@@ -8,9 +8,11 @@
 #include "base/sp_error.h"
 #include "player/net/url.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 /* The web player's link: a page (index.html, any *.html, or a directory)
  * with a url= parameter. A manifest URL with its own query (signed storage
@@ -102,6 +104,29 @@ static int load_one(const char *url, const struct sp_loader *loader, size_t max_
     return rc;
 }
 
+/* A local directory given as SOURCE: its replay.json, as a new string in
+ * *dir_doc. Returns 0 (not a directory, or *dir_doc set), SP_ENOENT after
+ * a diagnostic when it holds no replay.json, or SP_ENOMEM. */
+static int source_in_dir(const char *source, struct diag_list *diag, char **dir_doc)
+{
+    *dir_doc = NULL;
+    struct stat st;
+    if (url_kind(source) != URL_KIND_PATH || stat(source, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    size_t n = strlen(source) + sizeof("/replay.json");
+    char *p = malloc(n);
+    if (!p)
+        return SP_ENOMEM;
+    snprintf(p, n, "%s%sreplay.json", source, source[strlen(source) - 1] == '/' ? "" : "/");
+    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+        diag_add(diag, DIAG_ERROR, "%s: is a directory, and holds no replay.json", source);
+        free(p);
+        return SP_ENOENT;
+    }
+    *dir_doc = p;
+    return 0;
+}
+
 int manifest_open(const char *source, const struct sp_loader *loader,
                   const struct manifest_open_opts *opts, struct diag_list *diag,
                   struct recording **out)
@@ -114,9 +139,13 @@ int manifest_open(const char *source, const struct sp_loader *loader,
     }
     int hops = opts && opts->max_hops > 0 ? opts->max_hops : MANIFEST_MAX_HOPS;
     size_t max_bytes = opts && opts->max_doc_bytes ? opts->max_doc_bytes : MANIFEST_MAX_DOC_BYTES;
-    char *doc = NULL;
+    char *doc = NULL, *dir_doc = NULL;
     int show_chat = -1;
-    int rc = source_url(source, diag, &doc, &show_chat);
+    int rc = source_in_dir(source, diag, &dir_doc);
+    if (rc)
+        return rc;
+    rc = source_url(dir_doc ? dir_doc : source, diag, &doc, &show_chat);
+    free(dir_doc);
     if (rc)
         return rc;
     struct recording *rec = NULL;
