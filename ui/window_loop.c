@@ -112,9 +112,12 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         json_escape(b, n - 96, &len, l->name);
         const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
         len += (size_t)snprintf(
-            b + len, n - len, "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu}",
+            b + len, n - len,
+            "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
+            "\"muted\":%s}",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
-            (unsigned long long)l->shown);
+            (unsigned long long)l->shown,
+            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
