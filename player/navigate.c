@@ -391,7 +391,8 @@ static bool folded_match(const char *hay, const char *folded_needle)
 
 bool nav_text_match(const char *haystack, const char *needle)
 {
-    if (!haystack || !needle || !*needle || strlen(needle) > NAV_MAX_QUERY_BYTES)
+    if (!haystack || !needle || !*needle || strlen(needle) > NAV_MAX_QUERY_BYTES ||
+        !utf8_valid(needle, strlen(needle)))
         return false;
     char *n = fold_str(needle);
     bool r = n && folded_match(haystack, n);
@@ -421,8 +422,8 @@ int nav_chat_search(const struct chat_log *chat, const struct timeline *tl, cons
     *hits = NULL;
     if (!chat || !tl || !query || strlen(query) > NAV_MAX_QUERY_BYTES)
         return SP_EINVAL;
-    if (!*query || !chat->count)
-        return 0;
+    if (!*query || !chat->count || !utf8_valid(query, strlen(query)))
+        return 0; /* an ill-formed query matches nothing */
     char *folded = fold_str(query);
     if (!folded)
         return SP_ENOMEM;

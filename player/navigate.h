@@ -88,8 +88,9 @@ const int64_t *nav_times(const struct nav_index *n, enum nav_track track, size_t
  * NAV_CHAPTER_BACK_US into it, else the chapter before (as mpv). */
 int64_t nav_step(const struct nav_index *n, enum nav_track track, int64_t t_us, int dir);
 
-/* Case-folded substring test (see the header comment); needle "" matches
- * nothing. Ill-formed UTF-8 never matches across the bad bytes. */
+/* Case-folded substring test (see the header comment); a needle that is
+ * "" or ill-formed UTF-8 matches nothing (bad bytes of the haystack become
+ * U+FFFD, so they never match valid text either). */
 bool nav_text_match(const char *haystack, const char *needle);
 
 /* One chat search hit. */
