@@ -12,6 +12,7 @@
  * ends inside an interval the lanes are also stepped to that boundary, so
  * the audio of both segments is in the mix. Output: ceil((to - from) * fps
  * / 1000) frames and exactly (to - from) * 48 audio samples. */
+#include "app/chat_subs.h"
 #include "app/commands.h"
 #include "app/layout_arg.h"
 #include "app/mp4_out.h"
@@ -31,6 +32,7 @@
 #include "player/recording/timeline.h"
 #include "render/canvas.h"
 #include "player/class.h"
+#include "player/navigate.h"
 #include "render/class_scene.h"
 #include "render/layout.h"
 
@@ -62,6 +64,7 @@ static void usage(FILE *f)
             "Usage: sigplay export SOURCE -o OUT.mp4 [--layout FILE|board|grid|focus]\n"
             "                      [--size WxH] [--fps N] [--crf N] [--preset P]\n"
             "                      [--from T] [--to T] [--chat | --no-chat] [--no-audio]\n"
+            "                      [--chat-subs] [--subs-out FILE.vtt] [--mute-lane USER]\n"
             "                      [network options]\n"
             "Writes the replay as one MP4 file (H.264 and AAC), composed as the window\n"
             "draws it (without the on-screen controls), with the mixed audio.\n"
@@ -80,6 +83,12 @@ static void usage(FILE *f)
             "               showChatMessages says, else off); --no-chat hides it\n"
             "--no-audio     no audio track\n"
             "-q, --quiet    no line on success (the path, size and duration)\n"
+            "--chat-subs    a subtitle track (mov_text) with each chat message as\n"
+            "               \"sender: text\" at its time, for 4 s or until the next\n"
+            "--subs-out F   the same cues as a WebVTT file F\n"
+            "--mute-lane U  leave lane U (UserId or lane name) out of the mix (repeatable)\n"
+            "The class's chapters (pages, screen shares, resumes) are written as MP4\n"
+            "chapters.\n"
             "%s"
             "A progress bar is drawn on stderr when it is a terminal.\n"
             "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
@@ -94,7 +103,11 @@ struct export_args {
     int64_t from_ms, to_ms;        /* to: -1 the end */
     const char *from_arg, *to_arg; /* as given (argv), for messages; NULL: not given */
     bool audio;
-    bool quiet; /* -q: no line on success */
+    bool quiet;           /* -q: no line on success */
+    bool chat_subs;       /* --chat-subs */
+    const char *subs_out; /* --subs-out FILE.vtt, NULL none */
+    const char *mute[8];  /* --mute-lane USER */
+    int n_mute;
 };
 
 static int bad_value(const char *opt, const char *want, const char *got)
@@ -143,7 +156,8 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = !strcmp(o, "-o") || !strcmp(o, "--layout") || !strcmp(o, "--size") ||
                      !strcmp(o, "--fps") || !strcmp(o, "--crf") || !strcmp(o, "--preset") ||
-                     !strcmp(o, "--from") || !strcmp(o, "--to");
+                     !strcmp(o, "--from") || !strcmp(o, "--to") || !strcmp(o, "--subs-out") ||
+                     !strcmp(o, "--mute-lane");
         if (takes && !v) {
             fprintf(stderr, "sigplay: export: %s needs a value\n", o);
             return -1;
@@ -187,6 +201,14 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
             a->audio = false;
         } else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
             a->quiet = true;
+        } else if (!strcmp(o, "--chat-subs")) {
+            a->chat_subs = true;
+        } else if (!strcmp(o, "--subs-out")) {
+            a->subs_out = v;
+        } else if (!strcmp(o, "--mute-lane")) {
+            if (a->n_mute >= (int)(sizeof(a->mute) / sizeof(a->mute[0])))
+                return bad_value(o, "at most 8 lanes", v);
+            a->mute[a->n_mute++] = v;
         } else if (o[0] == '-' && o[1] != '\0') {
             fprintf(stderr, "sigplay: export: unknown option '%s'\n", o);
             usage(stderr);
@@ -221,6 +243,9 @@ struct job {
     struct canvas *cv;
     struct app_mp4 *mp4;
     bool chat_on;
+    struct nav_index *nav; /* chapters */
+    struct app_cue *cues;  /* chat subtitles (--chat-subs, --subs-out) */
+    size_t n_cues;
     int audio_wait_ms;
     bool audio_gap_warned;
     float buf[AUDIO_CHUNK * AUDIO_MIX_CHANNELS];
@@ -333,6 +358,8 @@ static int run(struct job *j, int64_t from_ms, int64_t to_ms)
 
 static void job_free(struct job *j)
 {
+    nav_destroy(&j->nav);
+    app_cues_free(j->cues, j->n_cues);
     app_mp4_destroy(&j->mp4);
     canvas_destroy(&j->cv);
     class_scene_destroy(&j->cs);
@@ -395,6 +422,86 @@ fail:
     return SP_EXIT_ERROR;
 }
 
+/* --mute-lane: every lane of each named user leaves the mix. A name that
+ * is no lane is a usage error (exit 64, its line printed). */
+static int mute_lanes(struct job *j)
+{
+    struct audio_mix *mix = j->p ? player_mixer(j->p) : NULL;
+    for (int k = 0; k < j->a.n_mute; k++) {
+        bool any = false;
+        for (size_t l = 0; l < j->rec->n_lanes && l < AUDIO_MIX_MAX_LANES; l++) {
+            if (!app_lane_is_user(&j->rec->lanes[l], j->a.mute[k]))
+                continue;
+            any = true;
+            if (mix)
+                audio_mix_set_mute(mix, (int)l, true);
+        }
+        if (!any) {
+            fprintf(stderr, "sigplay: export: --mute-lane: '%s' is no lane of this class\n",
+                    j->a.mute[k]);
+            return SP_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* The chapters inside [from, to) and the chat cues, once every IM page is
+ * in. The chapter in force at --from starts the file (named "Start" when
+ * the class has none yet). */
+static int nav_parts(struct job *j, struct app_mp4_chapter **chs, size_t *n_ch,
+                     struct app_mp4_sub **subs)
+{
+    *chs = NULL;
+    *n_ch = 0;
+    *subs = NULL;
+    class_signaling_wait(j->c, true, -1);
+    int rc = nav_build_class(j->c, &j->nav);
+    if (rc)
+        return rc;
+    int64_t from = j->a.from_ms, to = j->a.to_ms;
+    size_t n = nav_chapter_count(j->nav);
+    *chs = calloc(n + 1, sizeof(**chs));
+    if (!*chs)
+        return SP_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const struct nav_chapter *c = nav_chapter_at(j->nav, i);
+        int64_t t = c->t_us / 1000;
+        if (t >= to)
+            break;
+        if (t <= from) { /* the latest one at or before from opens the file */
+            (*chs)[0] = (struct app_mp4_chapter){0, 0, c->title};
+            *n_ch = 1;
+            continue;
+        }
+        if (*n_ch == 0)
+            (*chs)[(*n_ch)++] = (struct app_mp4_chapter){0, 0, "Start"};
+        (*chs)[(*n_ch)++] = (struct app_mp4_chapter){t - from, 0, c->title};
+    }
+    for (size_t i = 0; i < *n_ch; i++)
+        (*chs)[i].end_ms = i + 1 < *n_ch ? (*chs)[i + 1].start_ms : to - from;
+    if (!j->a.chat_subs && !j->a.subs_out)
+        return 0;
+    if ((rc = app_chat_cues(class_chat(j->c), j->tl, from, to, &j->cues, &j->n_cues)) != 0 &&
+        rc != SP_EINVAL)
+        return rc; /* SP_EINVAL: no chat at all, no cues */
+    if (j->a.subs_out) {
+        char err[300];
+        if ((rc = app_vtt_write(j->a.subs_out, j->cues, j->n_cues, err, sizeof(err))) != 0) {
+            fprintf(stderr, "sigplay: export: --subs-out: %s\n", err);
+            return rc;
+        }
+    }
+    if (j->a.chat_subs && j->n_cues) {
+        *subs = calloc(j->n_cues, sizeof(**subs));
+        if (!*subs)
+            return SP_ENOMEM;
+        for (size_t i = 0; i < j->n_cues; i++)
+            (*subs)[i] =
+                (struct app_mp4_sub){j->cues[i].start_ms, j->cues[i].end_ms, j->cues[i].text};
+    }
+    return 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
     struct job *j = calloc(1, sizeof(*j));
@@ -415,7 +522,20 @@ int cmd_export(int argc, char **argv)
         av_log_set_level(AV_LOG_FATAL); /* bad media is reported as our own warnings */
     if ((exit_code = job_open(j)) != 0)
         goto out;
+    if ((exit_code = mute_lanes(j)) != 0)
+        goto out;
     exit_code = SP_EXIT_ERROR;
+    struct app_mp4_chapter *chs = NULL;
+    struct app_mp4_sub *subs = NULL;
+    size_t n_ch = 0;
+    int nr = nav_parts(j, &chs, &n_ch, &subs);
+    if (nr) {
+        free(chs);
+        free(subs);
+        if (nr != SP_EIO)
+            fprintf(stderr, "sigplay: export: %s\n", sp_strerror(nr));
+        goto out;
+    }
 
     char err[300];
     struct app_mp4_opts mo = {.w = j->l->w,
@@ -423,8 +543,14 @@ int cmd_export(int argc, char **argv)
                               .fps = j->a.fps,
                               .crf = j->a.crf,
                               .preset = j->a.preset,
-                              .audio = j->a.audio};
+                              .audio = j->a.audio,
+                              .chapters = chs,
+                              .n_chapters = n_ch,
+                              .subs = subs,
+                              .n_subs = subs ? j->n_cues : 0};
     int rc = app_mp4_open(j->a.out, &mo, &j->mp4, err, sizeof(err));
+    free(chs);
+    free(subs);
     if (rc) {
         fprintf(stderr, "sigplay: export: %s\n", err);
         goto out;

@@ -5,6 +5,8 @@
 #include "app/netopts.h"
 
 #include "player/class.h"
+#include "im/chat.h"
+#include "player/navigate.h"
 #include "base/diag.h"
 #include "player/net/fetch.h"
 #include "player/net/loader.h"
@@ -32,6 +34,9 @@ static void usage(FILE *f)
             "lanes with a timeline bar each, pauses, durations, warnings.\n"
             "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
             "--json           print the summary as JSON (schema sigplay-probe/1)\n"
+            "--chat-search WORD  print only the chat messages holding WORD (case-\n"
+            "                 insensitive for Latin letters), one per line: playback ms,\n"
+            "                 time, sender: text (in --json: a chat_search object)\n"
             "%s"
             "Exit: 0 read (warnings may be printed), 2 not ready, unreadable or\n"
             "field errors, 64 bad command line.\n",
@@ -184,6 +189,131 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
     }
 }
 
+/* ---- navigation: chapters and chat search (player/navigate.h) ---------------- */
+
+#define PROBE_PAGES_TIMEOUT_MS 120000 /* reading every IM page for the chapters */
+
+struct probe_nav {
+    struct sp_class *c; /* opened with the signaling, for the board and chat */
+    struct nav_index *nav;
+    bool board_read; /* every page was read */
+};
+
+/* Reads the IM pages (when the recording has some) and builds the
+ * chapters. The second open's manifest diagnostics repeat the first's and
+ * are dropped; the signaling's own warnings go to diag. */
+static void nav_open(const char *source, const struct class_opts *base, struct probe_nav *pn,
+                     struct diag_list *diag)
+{
+    struct class_opts co = *base;
+    co.parts = CLASS_SIGNALING;
+    struct diag_list scratch;
+    diag_init(&scratch);
+    if (class_open(source, &co, &scratch, &pn->c) == 0) {
+        pn->board_read = class_signaling_wait(pn->c, true, PROBE_PAGES_TIMEOUT_MS) == 0;
+        if (!pn->board_read)
+            diag_add(diag, DIAG_WARNING,
+                     "%s: messages: not all pages read in %d s: chapters "
+                     "and chat search cover what was",
+                     source, PROBE_PAGES_TIMEOUT_MS / 1000);
+        class_take_diags(pn->c, diag);
+        if (nav_build_class(pn->c, &pn->nav) != 0)
+            diag_add(diag, DIAG_WARNING, "%s: chapters: out of memory", source);
+    }
+    diag_clear(&scratch);
+}
+
+static void nav_close(struct probe_nav *pn)
+{
+    nav_destroy(&pn->nav);
+    class_close(&pn->c);
+}
+
+/* A chat item's text as one line: its text parts, newlines as spaces. */
+static void item_line(const struct chat_item *it, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t p = 0; p < it->part_count && o + 1 < n; p++) {
+        const char *t = it->parts[p].full_text ? it->parts[p].full_text : it->parts[p].text;
+        if (p && o + 1 < n)
+            buf[o++] = ' ';
+        for (; *t && o + 1 < n; t++)
+            buf[o++] = (*t == '\n' || *t == '\r' || *t == '\t') ? ' ' : *t;
+    }
+    buf[o < n ? o : n - 1] = '\0';
+}
+
+static void print_chapters(const struct nav_index *nav)
+{
+    char a[64];
+    printf("chapters    %zu\n", nav_chapter_count(nav));
+    for (size_t i = 0; i < nav_chapter_count(nav); i++) {
+        const struct nav_chapter *ch = nav_chapter_at(nav, i);
+        fmt_dur(ch->t_us / 1000, a, sizeof(a));
+        printf("  %10s (%" PRId64 " ms) %s\n", a, ch->t_us / 1000, ch->title);
+    }
+}
+
+static cJSON *chapters_json(const struct nav_index *nav)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < nav_chapter_count(nav); i++) {
+        const struct nav_chapter *ch = nav_chapter_at(nav, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "t_ms", (double)(ch->t_us / 1000));
+        cJSON_AddStringToObject(o, "title", ch->title);
+        cJSON *k = cJSON_AddArrayToObject(o, "kinds");
+        if (ch->kinds & NAV_CHAPTER_PAGE)
+            cJSON_AddItemToArray(k, cJSON_CreateString("page"));
+        if (ch->kinds & NAV_CHAPTER_SHARE)
+            cJSON_AddItemToArray(k, cJSON_CreateString("share"));
+        if (ch->kinds & NAV_CHAPTER_RESUME)
+            cJSON_AddItemToArray(k, cJSON_CreateString("resume"));
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+/* The hits of query: printed (json NULL) or added to json. Returns 0 or
+ * an SP_E* code. */
+static int chat_search(struct probe_nav *pn, const char *query, cJSON *json)
+{
+    const struct chat_log *chat = pn->c ? class_chat(pn->c) : NULL;
+    struct nav_hit *hits = NULL;
+    int n = 0;
+    if (chat) {
+        n = nav_chat_search(chat, class_timeline(pn->c), query, &hits);
+        if (n < 0)
+            return n;
+    }
+    cJSON *arr = NULL;
+    if (json) {
+        cJSON *o = cJSON_AddObjectToObject(json, "chat_search");
+        cJSON_AddStringToObject(o, "query", query);
+        arr = cJSON_AddArrayToObject(o, "hits");
+    }
+    char line[1024], a[64];
+    for (int i = 0; i < n; i++) {
+        const struct chat_item *it = &chat->items[hits[i].item];
+        item_line(it, line, sizeof(line));
+        if (arr) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "t_ms", (double)(hits[i].t_us / 1000));
+            cJSON_AddNumberToObject(o, "seq", (double)it->seq);
+            cJSON_AddNumberToObject(o, "wall_ms", (double)it->show_ms);
+            cJSON_AddStringToObject(o, "sender", it->sender);
+            cJSON_AddStringToObject(o, "text", line);
+            cJSON_AddItemToArray(arr, o);
+        } else {
+            fmt_dur(hits[i].t_us / 1000, a, sizeof(a));
+            printf("%" PRId64 "\t%s\t%s: %s\n", hits[i].t_us / 1000, a, it->sender, line);
+        }
+    }
+    free(hits);
+    return 0;
+}
+
 /* cJSON helpers: numbers are exact up to 2^53, which every field respects. */
 static void add_str_or_null(cJSON *o, const char *k, const char *v)
 {
@@ -330,6 +460,7 @@ int cmd_probe(int argc, char **argv)
 {
     const char *source = NULL;
     bool json = false;
+    const char *query = NULL;
     struct app_net net;
     app_net_init(&net);
     for (int i = 1; i < argc; i++) {
@@ -340,6 +471,13 @@ int cmd_probe(int argc, char **argv)
             continue;
         if (!strcmp(argv[i], "--json")) {
             json = true;
+        } else if (!strcmp(argv[i], "--chat-search")) {
+            if (i + 1 >= argc || !argv[i + 1][0] || strlen(argv[i + 1]) > NAV_MAX_QUERY_BYTES) {
+                fprintf(stderr, "sigplay: probe: --chat-search: needs a word of 1 to %d bytes\n",
+                        NAV_MAX_QUERY_BYTES);
+                return SP_EXIT_USAGE;
+            }
+            query = argv[++i];
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return SP_EXIT_OK;
@@ -370,10 +508,20 @@ int cmd_probe(int argc, char **argv)
     int rc = class_open(source, &co, &diag, &c);
     const struct recording *rec = c ? class_recording(c) : NULL;
     struct timeline *tl = c ? class_timeline(c) : NULL;
-    if (json) {
+    struct probe_nav pn = {0};
+    if (rc == 0 && tl)
+        nav_open(source, &co, &pn, &diag);
+    if (tl && !pn.nav && nav_build(NULL, NULL, tl, &pn.nav) != 0)
+        rc = SP_ENOMEM; /* no pages: the chapters of the timeline alone */
+    if (query && rc == 0 && !json) {
+        rc = chat_search(&pn, query, NULL);
+    } else if (json) {
         cJSON *root;
         if (tl) {
             root = recording_json(rec, tl);
+            cJSON_AddItemToObject(root, "chapters", chapters_json(pn.nav));
+            if (query && rc == 0)
+                rc = chat_search(&pn, query, root);
         } else {
             root = cJSON_CreateObject();
             cJSON_AddStringToObject(root, "schema", PROBE_SCHEMA);
@@ -389,8 +537,10 @@ int cmd_probe(int argc, char **argv)
         cJSON_Delete(root);
     } else if (tl) {
         print_human(rec, tl);
+        print_chapters(pn.nav);
         fflush(stdout);
     }
+    nav_close(&pn);
     diag_print(&diag, stderr);
     if (!rec && !diag.count)
         fprintf(stderr, "sigplay: probe: %s: %s\n", source, sp_strerror(rc));

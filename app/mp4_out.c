@@ -11,6 +11,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ struct app_mp4 {
     AVFormatContext *fmt;
     AVCodecContext *venc, *aenc;
     AVStream *vst, *ast;
+    AVStream *sst; /* mov_text chat subtitles, NULL: none */
     struct SwsContext *sws;
     /* Frame memory used again instead of allocated per frame (a 1280x720
      * frame is 3.6 MB of RGBA: fresh pages each frame cost page faults and
@@ -317,6 +319,95 @@ static int open_audio(struct app_mp4 *m)
     return m->afifo ? 0 : SP_ENOMEM;
 }
 
+/* The chapters as the muxer's chapter list (written with the index). */
+static int add_chapters(struct app_mp4 *m)
+{
+    if (!m->o.n_chapters)
+        return 0;
+    if (m->o.n_chapters > INT_MAX / 2)
+        return SP_ELIMIT;
+    m->fmt->chapters = av_calloc(m->o.n_chapters, sizeof(*m->fmt->chapters));
+    if (!m->fmt->chapters)
+        return SP_ENOMEM;
+    for (size_t i = 0; i < m->o.n_chapters; i++) {
+        const struct app_mp4_chapter *c = &m->o.chapters[i];
+        AVChapter *ch = av_mallocz(sizeof(*ch));
+        if (!ch)
+            return SP_ENOMEM;
+        m->fmt->chapters[m->fmt->nb_chapters++] = ch;
+        ch->id = (int64_t)i + 1;
+        ch->time_base = (AVRational){1, 1000};
+        ch->start = c->start_ms;
+        ch->end = c->end_ms;
+        if (av_dict_set(&ch->metadata, "title", c->title ? c->title : "", 0) < 0)
+            return SP_ENOMEM;
+    }
+    return 0;
+}
+
+/* The tx3g sample description of a plain mov_text track (3GPP TS 26.245
+ * 5.16): no flags, left/bottom justified, transparent background, one
+ * style (font 1, 18 px, white) and a font table naming "Sans". */
+static const uint8_t tx3g_entry[] = {
+    0, 0,   0,   0,    0x01, 0xFF, 0,   0,    0,    0,                /* flags, justification, bg */
+    0, 0,   0,   0,    0,    0,    0,   0,                            /* box */
+    0, 0,   0,   0,    0,    1,    0,   0x12, 0xFF, 0xFF, 0xFF, 0xFF, /* style record */
+    0, 0,   0,   0x11, 'f',  't',  'a', 'b',  0,    1,    0,    1,
+    4, 'S', 'a', 'n',  's'}; /* font table */
+
+static int open_subs(struct app_mp4 *m)
+{
+    if (!m->o.n_subs)
+        return 0;
+    m->sst = avformat_new_stream(m->fmt, NULL);
+    if (!m->sst)
+        return SP_ENOMEM;
+    AVCodecParameters *par = m->sst->codecpar;
+    par->codec_type = AVMEDIA_TYPE_SUBTITLE;
+    par->codec_id = AV_CODEC_ID_MOV_TEXT;
+    par->extradata = av_mallocz(sizeof(tx3g_entry) + AV_INPUT_BUFFER_PADDING_SIZE);
+    if (!par->extradata)
+        return SP_ENOMEM;
+    memcpy(par->extradata, tx3g_entry, sizeof(tx3g_entry));
+    par->extradata_size = (int)sizeof(tx3g_entry);
+    m->sst->time_base = (AVRational){1, 1000};
+    av_dict_set(&m->sst->metadata, "language", m->o.subs_language ? m->o.subs_language : "und", 0);
+    av_dict_set(&m->sst->metadata, "handler_name", "Chat", 0);
+    return 0;
+}
+
+/* Every cue as one mov_text sample: a 16-bit big-endian length, then the
+ * text. Handed to the interleaver before any video, which holds them until
+ * the other tracks catch up. */
+static int write_subs(struct app_mp4 *m)
+{
+    char eb[128];
+    for (size_t i = 0; i < m->o.n_subs; i++) {
+        const struct app_mp4_sub *c = &m->o.subs[i];
+        size_t len = c->text ? strlen(c->text) : 0;
+        if (len > 65535)
+            len = 65535;
+        if (av_new_packet(m->pkt, (int)len + 2) < 0)
+            return SP_ENOMEM;
+        m->pkt->data[0] = (uint8_t)(len >> 8);
+        m->pkt->data[1] = (uint8_t)len;
+        if (len)
+            memcpy(m->pkt->data + 2, c->text, len);
+        m->pkt->stream_index = m->sst->index;
+        m->pkt->pts = m->pkt->dts =
+            av_rescale_q(c->start_ms, (AVRational){1, 1000}, m->sst->time_base);
+        m->pkt->duration =
+            av_rescale_q(c->end_ms - c->start_ms, (AVRational){1, 1000}, m->sst->time_base);
+        m->pkt->flags |= AV_PKT_FLAG_KEY;
+        int r = av_interleaved_write_frame(m->fmt, m->pkt);
+        if (r < 0) {
+            set_err(m, SP_EIO, "%s: subtitles: %s", m->fmt->url, av_err(r, eb, sizeof(eb)));
+            return SP_EIO;
+        }
+    }
+    return 0;
+}
+
 int app_mp4_open(const char *path, const struct app_mp4_opts *o, struct app_mp4 **out, char *err,
                  size_t errlen)
 {
@@ -349,7 +440,8 @@ int app_mp4_open(const char *path, const struct app_mp4_opts *o, struct app_mp4 
         r = SP_ENOMEM;
         goto fail;
     }
-    if ((r = open_video(m)) < 0 || (o->audio && (r = open_audio(m)) < 0))
+    if ((r = open_video(m)) < 0 || (o->audio && (r = open_audio(m)) < 0) ||
+        (r = open_subs(m)) < 0 || (r = add_chapters(m)) < 0)
         goto fail;
     r = avio_open(&m->fmt->pb, path, AVIO_FLAG_WRITE);
     if (r < 0) {
@@ -367,6 +459,10 @@ int app_mp4_open(const char *path, const struct app_mp4_opts *o, struct app_mp4 
         goto fail;
     }
     m->header_written = true;
+    if ((r = write_subs(m)) < 0)
+        goto fail;
+    m->o.subs = NULL; /* borrowed for the open only */
+    m->o.chapters = NULL;
     m->err = 0; /* nothing failed */
     if (pthread_create(&m->thread, NULL, encoder_main, m) != 0) {
         r = SP_ENOMEM;

@@ -29,12 +29,32 @@
 
 #define APP_MP4_QUEUE 6 /* video frames waiting for the encoder at most */
 
+/* A chapter: [start_ms, end_ms) of the output's time, a UTF-8 title. */
+struct app_mp4_chapter {
+    int64_t start_ms, end_ms;
+    const char *title;
+};
+
+/* A subtitle cue for the mov_text track (times of the output, ms). */
+struct app_mp4_sub {
+    int64_t start_ms, end_ms;
+    const char *text; /* UTF-8; at most 65535 bytes are kept */
+};
+
 struct app_mp4_opts {
     int w, h;           /* pixels, even, 2..CANVAS_MAX_DIM */
     int fps;            /* frames per second, 1..120 */
     int crf;            /* x264 CRF, 0..51 */
     const char *preset; /* x264 preset name (NULL: "veryfast") */
     bool audio;         /* an AAC track */
+    /* Chapters (the container's chapter list: players show them) and a
+     * mov_text subtitle track; both borrowed during app_mp4_open() only,
+     * sorted by start. n 0: none. */
+    const struct app_mp4_chapter *chapters;
+    size_t n_chapters;
+    const struct app_mp4_sub *subs;
+    size_t n_subs;
+    const char *subs_language; /* ISO 639-2 tag of the subtitle track (NULL: "und") */
 };
 
 struct app_mp4;

@@ -1,5 +1,6 @@
 /* play_window.c - windowed play (see play_window.h). */
 #include "app/play_window.h"
+#include "app/chat_subs.h"
 
 #include "app/commands.h"
 #include "app/layout_arg.h"
@@ -144,6 +145,16 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         fprintf(stderr, "sigplay: play: no font found (fontconfig has none)\n");
         goto out;
     }
+    bool mute_lanes[PLAYER_MAX_LANES] = {false};
+    for (int k = 0; k < wo->n_mute_lane; k++) {
+        bool any = false;
+        for (size_t l = 0; l < rec->n_lanes && l < PLAYER_MAX_LANES; l++)
+            if (app_lane_is_user(&rec->lanes[l], wo->mute_lane[k]))
+                any = mute_lanes[l] = true;
+        if (!any)
+            fprintf(stderr, "sigplay: play: --mute-lane: '%s' is no lane of this class\n",
+                    wo->mute_lane[k]);
+    }
     struct engine_ui_opts eo = {.canvas_w = wo->width,
                                 .canvas_h = wo->height,
                                 .start_ms = wo->start_ms,
@@ -153,6 +164,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                 .chat = chat,
                                 .volume = wo->volume,
                                 .muted = wo->mute,
+                                .mute_lanes = mute_lanes,
                                 .audio = audio};
     if (!window) {
         class_close(&c);

@@ -32,7 +32,8 @@ const char *app_winopts_help(void)
            "--pause             start paused\n"
            "--size WxH          size of the composed picture (default 1280x720)\n"
            "--state-file FILE   keep FILE updated with the player state (JSON)\n"
-           "--screenshot-dir D  where 's' saves screenshots (default: current directory)\n";
+           "--screenshot-dir D  where 's' saves screenshots (default: current directory)\n"
+           "--mute-lane USER    start with lane USER (UserId or lane name) muted (repeatable)\n";
 }
 
 static int bad(const char *prog, const char *opt, const char *what, const char *val)
@@ -74,8 +75,9 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
         }
         return 1;
     }
-    static const char *const valued[] = {"--start", "--speed",      "--layout",        "--volume",
-                                         "--size",  "--state-file", "--screenshot-dir"};
+    static const char *const valued[] = {"--start",          "--speed",    "--layout",
+                                         "--volume",         "--size",     "--state-file",
+                                         "--screenshot-dir", "--mute-lane"};
     size_t k = 0;
     while (k < sizeof(valued) / sizeof(valued[0]) && strcmp(a, valued[k]))
         k++;
@@ -87,6 +89,12 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
     }
     const char *v = argv[++*i];
     char *end;
+    if (!strcmp(a, "--mute-lane")) {
+        if (!*v || w->n_mute_lane >= (int)(sizeof(w->mute_lane) / sizeof(w->mute_lane[0])))
+            return bad(prog, a, "expected a lane's user, at most 8 times", v);
+        w->mute_lane[w->n_mute_lane++] = v;
+        return 1;
+    }
     switch (k) {
     case 0:
         if (app_parse_time_ms(v, &w->start_ms) < 0)

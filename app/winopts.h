@@ -27,6 +27,8 @@ struct app_winopts {
     int width, height;      /* canvas (composed picture) size */
     const char *state_file; /* NULL: none */
     const char *screenshot_dir;
+    const char *mute_lane[8]; /* --mute-lane USER (points into argv) */
+    int n_mute_lane;
 };
 
 void app_winopts_init(struct app_winopts *w);

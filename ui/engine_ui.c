@@ -4,6 +4,8 @@
 #include "player/media/audio_mix.h"
 #include "player/net/buffered.h"
 #include "player/class.h"
+#include "player/navigate.h"
+#include "im/chat.h"
 #include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/recording/manifest.h"
@@ -73,6 +75,16 @@ struct engine_ui {
     struct sync_lane_stats *stats;
     struct sync_stats sync;
     const struct lane_view **views;
+
+    /* navigation (player/navigate.h): rebuilt when the signaling generation changes */
+    struct nav_index *nav;
+    uint64_t nav_gen;
+    bool *lane_mute, *lane_solo; /* per lane: its number key, its Shift+number */
+    bool *lane_muted;            /* per lane: not heard (for the OSD and state file) */
+    bool search_open, search_editing;
+    char query[NAV_MAX_QUERY_BYTES + 1];
+    struct nav_hit *hits;
+    int n_hits, hit; /* hit: the one last gone to, -1 none */
 };
 
 static int64_t mono_ms(void)
@@ -125,9 +137,15 @@ static struct canvas_rect chat_rect(const struct engine_ui *e)
 static void apply_volume(struct engine_ui *e)
 {
     struct audio_mix *m = player_mixer(e->p);
-    for (size_t i = 0; m && i < e->rec->n_lanes && i < AUDIO_MIX_MAX_LANES; i++) {
-        audio_mix_set_volume(m, (int)i, (float)e->volume / 100.0f);
-        audio_mix_set_mute(m, (int)i, e->muted);
+    bool solo = false;
+    for (size_t i = 0; i < e->rec->n_lanes; i++)
+        solo = solo || e->lane_solo[i];
+    for (size_t i = 0; i < e->rec->n_lanes; i++) {
+        e->lane_muted[i] = e->lane_mute[i] || (solo && !e->lane_solo[i]);
+        if (m && i < AUDIO_MIX_MAX_LANES) {
+            audio_mix_set_volume(m, (int)i, (float)e->volume / 100.0f);
+            audio_mix_set_mute(m, (int)i, e->muted || e->lane_muted[i]);
+        }
     }
 }
 
@@ -191,10 +209,17 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->buffered = calloc(MAX_BUFFERED, sizeof(*e->buffered));
     e->buffered_at_ms = -1;
     e->custom = o->custom ? malloc(sizeof(*e->custom)) : NULL;
+    e->lane_mute = calloc(nl, sizeof(bool));
+    e->lane_solo = calloc(nl, sizeof(bool));
+    e->lane_muted = calloc(nl, sizeof(bool));
+    e->hit = -1;
     int rc = SP_ENOMEM;
     if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views || !e->layout ||
-        (o->custom && !e->custom) || !e->buffered)
+        (o->custom && !e->custom) || !e->buffered || !e->lane_mute || !e->lane_solo ||
+        !e->lane_muted)
         goto fail;
+    for (size_t l = 0; o->mute_lanes && l < rec->n_lanes; l++)
+        e->lane_mute[l] = o->mute_lanes[l];
     if (e->custom)
         *e->custom = *o->custom;
     e->o.custom = NULL; /* ours is e->custom */
@@ -250,6 +275,11 @@ void engine_ui_destroy(struct engine_ui **pe)
     free(e->views);
     free(e->layout);
     free(e->custom);
+    nav_destroy(&e->nav);
+    free(e->hits);
+    free(e->lane_mute);
+    free(e->lane_solo);
+    free(e->lane_muted);
     free(e);
     *pe = NULL;
 }
@@ -502,6 +532,102 @@ static int chat_click(struct engine_ui *e, int x, int y)
     return 0;
 }
 
+/* The index of the current generation (NULL when out of memory). */
+static const struct nav_index *nav_now(struct engine_ui *e)
+{
+    uint64_t gen = class_signal_generation(e->c);
+    if (!e->nav || gen != e->nav_gen) {
+        nav_destroy(&e->nav);
+        if (nav_build_class(e->c, &e->nav) == 0)
+            e->nav_gen = gen;
+    }
+    return e->nav;
+}
+
+static void search_run(struct engine_ui *e)
+{
+    free(e->hits);
+    e->hits = NULL;
+    e->n_hits = 0;
+    e->hit = -1;
+    const struct chat_log *chat = class_chat(e->c);
+    if (chat && e->query[0]) {
+        int n = nav_chat_search(chat, e->tl, e->query, &e->hits);
+        e->n_hits = n > 0 ? n : 0;
+    }
+}
+
+/* Enter, n, N: the next or previous hit from t (or from the hit last gone
+ * to, so hits at one time are each visited). */
+static void search_step(struct engine_ui *e, int64_t t_ms, int dir)
+{
+    e->search_editing = false;
+    if (e->n_hits <= 0)
+        return;
+    long k = -1;
+    if (e->hit >= 0 && e->hits[e->hit].t_us / 1000 == t_ms) {
+        k = e->hit + dir;
+        k = k < 0 || k >= e->n_hits ? -1 : k;
+    } else {
+        k = nav_hit_step(e->hits, (size_t)e->n_hits, t_ms * 1000, dir);
+    }
+    if (k < 0)
+        return;
+    e->hit = (int)k;
+    seek_to(e, e->hits[k].t_us / 1000);
+}
+
+static int apply_nav(struct engine_ui *e, const struct ui_cmd *cmd, int64_t t)
+{
+    switch (cmd->kind) {
+    case UI_CMD_NAV_STEP: {
+        int64_t to = nav_step(nav_now(e), (enum nav_track)cmd->x, t * 1000, cmd->n);
+        if (to != NAV_NONE)
+            seek_to(e, to / 1000);
+        return 0;
+    }
+    case UI_CMD_LANE_MUTE:
+    case UI_CMD_LANE_SOLO: {
+        bool *v = cmd->kind == UI_CMD_LANE_MUTE ? e->lane_mute : e->lane_solo;
+        if (cmd->n == 0 && cmd->kind == UI_CMD_LANE_SOLO)
+            memset(e->lane_solo, 0, e->rec->n_lanes * sizeof(bool));
+        else if (cmd->n >= 1 && (size_t)cmd->n <= e->rec->n_lanes)
+            v[cmd->n - 1] = !v[cmd->n - 1];
+        apply_volume(e);
+        return 0;
+    }
+    case UI_CMD_SEARCH_OPEN:
+        e->search_open = e->search_editing = true;
+        return 0;
+    case UI_CMD_SEARCH_CLOSE:
+        e->search_open = e->search_editing = false;
+        return 0;
+    case UI_CMD_SEARCH_TEXT: {
+        size_t len = strlen(e->query), add = strnlen(cmd->text, sizeof(cmd->text));
+        if (e->search_editing && len + add <= NAV_MAX_QUERY_BYTES) {
+            memcpy(e->query + len, cmd->text, add);
+            e->query[len + add] = '\0';
+            search_run(e);
+        }
+        return 0;
+    }
+    case UI_CMD_SEARCH_BACKSPACE: {
+        size_t len = strlen(e->query);
+        while (len > 0 && ((unsigned char)e->query[len - 1] & 0xC0) == 0x80)
+            len--; /* continuation bytes of the last code point */
+        e->query[len ? len - 1 : 0] = '\0';
+        search_run(e);
+        return 0;
+    }
+    case UI_CMD_SEARCH_STEP:
+        if (e->search_open)
+            search_step(e, t, cmd->n);
+        return 0;
+    default:
+        return SP_EUNSUPPORTED;
+    }
+}
+
 static int apply(void *opaque, const struct ui_cmd *cmd)
 {
     struct engine_ui *e = opaque;
@@ -578,7 +704,7 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
         apply_volume(e);
         break;
     default:
-        return SP_EUNSUPPORTED;
+        return apply_nav(e, cmd, t);
     }
     return 0;
 }
@@ -658,6 +784,12 @@ static void get_state(void *opaque, struct pui_state *st)
                             .lanes = e->stats,
                             .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;
+    st->lane_muted = e->lane_muted;
+    st->search_open = e->search_open;
+    st->search_editing = e->search_editing;
+    st->search_query = e->query;
+    st->search_hits = e->n_hits;
+    st->search_hit = e->hit;
 }
 
 struct player_ui engine_ui_callbacks(struct engine_ui *e)

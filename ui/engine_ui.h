@@ -66,10 +66,11 @@ struct engine_ui_opts {
     bool chat;                   /* the chat panel shown */
     int volume;                  /* percent; clamped to 0..100 */
     bool muted;
-    bool audio;     /* play audio on the device (else a null sink); the class's
-                       player must have been opened with audio */
-    bool max_speed; /* no clock, no device: for drawing single frames (the class's
-                       player must be in max-speed mode) */
+    const bool *mute_lanes; /* NULL, or one per recording lane: starts muted (--mute-lane) */
+    bool audio;             /* play audio on the device (else a null sink); the class's
+                               player must have been opened with audio */
+    bool max_speed;         /* no clock, no device: for drawing single frames (the class's
+                               player must be in max-speed mode) */
 };
 
 struct engine_ui;

@@ -1,6 +1,9 @@
 /* input.c - SDL events to commands (see input.h). */
 #include "ui/input.h"
 
+#include "player/navigate.h"
+
+#include <stdio.h>
 #include <string.h>
 
 const char *ui_cmd_name(enum ui_cmd_kind kind)
@@ -16,6 +19,13 @@ const char *ui_cmd_name(enum ui_cmd_kind kind)
 }
 
 #define S INPUT_MOD_SHIFT
+#define C INPUT_MOD_CTRL
+#define A INPUT_MOD_ALT
+#define LANE_KEYS(k, n)                                                                            \
+    {k, 0, UI_CMD_LANE_MUTE, 0, n, false, #n},                                                     \
+    {                                                                                              \
+        k, S, UI_CMD_LANE_SOLO, 0, n, false, "Shift+" #n                                           \
+    }
 /* First match wins; mods must match exactly (shift+Left is not Left). */
 static const struct input_binding bindings[] = {
     {SDLK_SPACE, 0, UI_CMD_TOGGLE_PAUSE, 0, 0, false, "Space"},
@@ -43,8 +53,30 @@ static const struct input_binding bindings[] = {
     {SDLK_END, 0, UI_CMD_END, 0, 0, false, "End"},
     {SDLK_q, 0, UI_CMD_QUIT, 0, 0, false, "q"},
     {SDLK_ESCAPE, 0, UI_CMD_QUIT, 0, 0, false, "Esc"},
+    /* navigation (player/navigate.h); the track rides in ms */
+    {SDLK_PAGEUP, 0, UI_CMD_NAV_STEP, NAV_CHAPTERS, -1, false, "PgUp"},
+    {SDLK_PAGEDOWN, 0, UI_CMD_NAV_STEP, NAV_CHAPTERS, 1, false, "PgDn"},
+    {SDLK_RIGHT, C, UI_CMD_NAV_STEP, NAV_BOARD, 1, true, "Ctrl+Right"},
+    {SDLK_LEFT, C, UI_CMD_NAV_STEP, NAV_BOARD, -1, true, "Ctrl+Left"},
+    {SDLK_RIGHT, A, UI_CMD_NAV_STEP, NAV_CHAT, 1, true, "Alt+Right"},
+    {SDLK_LEFT, A, UI_CMD_NAV_STEP, NAV_CHAT, -1, true, "Alt+Left"},
+    {SDLK_UP, C, UI_CMD_NAV_STEP, NAV_PAUSES, 1, false, "Ctrl+Up"},
+    {SDLK_DOWN, C, UI_CMD_NAV_STEP, NAV_PAUSES, -1, false, "Ctrl+Down"},
+    {SDLK_SLASH, 0, UI_CMD_SEARCH_OPEN, 0, 0, false, "/"},
+    LANE_KEYS(SDLK_1, 1),
+    LANE_KEYS(SDLK_2, 2),
+    LANE_KEYS(SDLK_3, 3),
+    LANE_KEYS(SDLK_4, 4),
+    LANE_KEYS(SDLK_5, 5),
+    LANE_KEYS(SDLK_6, 6),
+    LANE_KEYS(SDLK_7, 7),
+    LANE_KEYS(SDLK_8, 8),
+    {SDLK_0, S, UI_CMD_LANE_SOLO, 0, 0, false, "Shift+0"},
 };
 #undef S
+#undef C
+#undef A
+#undef LANE_KEYS
 
 const struct input_binding *input_bindings(size_t *n)
 {
@@ -65,7 +97,7 @@ static unsigned mod_class(Uint16 mod)
     return m;
 }
 
-static int map_key(const struct input_ctx *ctx, const SDL_KeyboardEvent *k, struct ui_cmd *out)
+static int map_key(struct input_ctx *ctx, const SDL_KeyboardEvent *k, struct ui_cmd *out)
 {
     unsigned mods = mod_class(k->keysym.mod);
     if (k->keysym.sym == SDLK_q && mods == (INPUT_MOD_CTRL | INPUT_MOD_ALT)) {
@@ -74,6 +106,23 @@ static int map_key(const struct input_ctx *ctx, const SDL_KeyboardEvent *k, stru
     }
     if (ctx->kiosk)
         return 0;
+    if (ctx->search_open) { /* the field's keys come first; text arrives as SDL_TEXTINPUT */
+        SDL_Keycode sym = k->keysym.sym;
+        if (sym == SDLK_ESCAPE && !mods)
+            out->kind = UI_CMD_SEARCH_CLOSE;
+        else if ((sym == SDLK_RETURN || sym == SDLK_KP_ENTER) && !mods)
+            out->kind = UI_CMD_SEARCH_STEP, out->n = 1;
+        else if (ctx->search_editing && sym == SDLK_BACKSPACE && !mods)
+            out->kind = UI_CMD_SEARCH_BACKSPACE;
+        else if (!ctx->search_editing && sym == SDLK_n && (mods == 0 || mods == INPUT_MOD_SHIFT))
+            out->kind = UI_CMD_SEARCH_STEP, out->n = mods ? -1 : 1;
+        if (out->kind == UI_CMD_SEARCH_CLOSE)
+            ctx->search_open = ctx->search_editing = false;
+        if (out->kind == UI_CMD_SEARCH_STEP)
+            ctx->search_editing = false; /* the loop's next state says the same */
+        if (out->kind != UI_CMD_NONE || ctx->search_editing)
+            return out->kind != UI_CMD_NONE; /* typing: no other key acts */
+    }
     for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++) {
         const struct input_binding *b = &bindings[i];
         if (b->sym != k->keysym.sym || b->mods != mods)
@@ -82,6 +131,10 @@ static int map_key(const struct input_ctx *ctx, const SDL_KeyboardEvent *k, stru
             return 0;
         out->kind = b->kind;
         out->ms = b->ms;
+        if (b->kind == UI_CMD_SEARCH_OPEN)
+            ctx->search_open = ctx->search_editing = ctx->eat_slash = true;
+        if (b->kind == UI_CMD_NAV_STEP)
+            out->x = (int)b->ms, out->ms = 0;
         out->n = b->n;
         return 1;
     }
@@ -108,6 +161,17 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         return 1;
     case SDL_KEYDOWN:
         return map_key(ctx, &ev->key, &out[0]);
+    case SDL_TEXTINPUT:
+        if (ctx->kiosk || !ctx->search_editing)
+            return 0;
+        if (ctx->eat_slash && !strcmp(ev->text.text, "/")) {
+            ctx->eat_slash = false;
+            return 0;
+        }
+        ctx->eat_slash = false;
+        out[0].kind = UI_CMD_SEARCH_TEXT;
+        snprintf(out[0].text, sizeof(out[0].text), "%s", ev->text.text);
+        return 1;
     default:
         break;
     }

@@ -59,7 +59,10 @@ struct input_ctx {
     struct osd_geom geom; /* OSD geometry of the canvas */
     int64_t duration_ms;
     struct canvas_rect chat; /* the chat panel; w <= 0: none shown */
+    bool search_open;        /* the chat search field is shown (n / N / Esc act on it) */
+    bool search_editing;     /* ... and takes the typing (text input, Enter, Backspace, Esc) */
     /* kept by input_map(): */
+    bool eat_slash;       /* the "/" that opened the search arrives as text next: drop it */
     bool dragging;        /* a press on the bar has not been released */
     int mouse_x, mouse_y; /* last known pointer position (canvas) */
 };

@@ -63,6 +63,12 @@ struct pui_state {
     const struct osd_range *buffered;
     size_t n_buffered;
     const struct sync_stats *sync; /* for the "i" overlay; NULL: not available */
+    const bool *lane_muted;        /* n_lanes: the lane is not heard (its key, a solo) */
+    bool search_open;              /* the chat search field is shown */
+    bool search_editing;           /* ... and takes the typing */
+    const char *search_query;      /* "" when none */
+    int search_hits;               /* messages matching it */
+    int search_hit;                /* the one last gone to (0-based), -1 none */
 };
 
 struct player_ui {

@@ -34,7 +34,15 @@
     X(TOGGLE_STATS, "toggle-stats")                                                                \
     X(SCROLL_CHAT, "scroll-chat")             /* n: lines, > 0 towards older messages */           \
     X(SEEK_TO_CHAT_ITEM, "seek-to-chat-item") /* x, y: canvas point in the chat panel */           \
-    X(MOUSE_MOVE, "mouse-move")               /* x, y: canvas point; shows the OSD */
+    X(MOUSE_MOVE, "mouse-move")               /* x, y: canvas point; shows the OSD */              \
+    X(NAV_STEP, "nav-step")                   /* n: +1 next, -1 previous; x: enum nav_track */     \
+    X(LANE_MUTE, "lane-mute")                 /* n: lane number 1..8: mute on / off */             \
+    X(LANE_SOLO, "lane-solo")                 /* n: lane number 1..8 solo on / off; 0 clears */    \
+    X(SEARCH_OPEN, "search-open")             /* the chat search field, typing */                  \
+    X(SEARCH_TEXT, "search-text")             /* text: typed UTF-8 */                              \
+    X(SEARCH_BACKSPACE, "search-backspace")                                                        \
+    X(SEARCH_STEP, "search-step") /* n: +1 next hit, -1 previous; ends typing */                   \
+    X(SEARCH_CLOSE, "search-close")
 
 enum ui_cmd_kind {
 #define UI_CMD_ENUM(name, text) UI_CMD_##name,
@@ -45,10 +53,11 @@ enum ui_cmd_kind {
 
 struct ui_cmd {
     enum ui_cmd_kind kind;
-    int64_t ms; /* SEEK_REL offset / SEEK_ABS target (playback ms) */
-    int n;      /* SET_PAUSE, FRAME_STEP, VOLUME, SCROLL_CHAT (see the table) */
-    int x, y;   /* canvas pixels (mouse commands) */
-    bool scrub; /* SEEK_ABS during a drag on the bar: a newer one follows soon,
+    int64_t ms;    /* SEEK_REL offset / SEEK_ABS target (playback ms) */
+    int n;         /* SET_PAUSE, FRAME_STEP, VOLUME, SCROLL_CHAT (see the table) */
+    int x, y;      /* canvas pixels (mouse commands) */
+    char text[32]; /* SEARCH_TEXT: NUL-terminated UTF-8 (SDL's text input event) */
+    bool scrub;    /* SEEK_ABS during a drag on the bar: a newer one follows soon,
                    so the engine may favour speed (key frame) over exactness */
 };
 

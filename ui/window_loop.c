@@ -78,6 +78,10 @@ static void refresh_state(struct loop *L)
         L->state_dirty = L->need_present = true;
     L->in.duration_ms = L->st.duration_ms;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
+    L->in.search_open = L->st.search_open;
+    L->in.search_editing = L->st.search_editing;
+    if (L->st.search_editing && !SDL_IsTextInputActive())
+        SDL_StartTextInput(); /* IME and CJK input arrive as SDL_TEXTINPUT */
 }
 
 /* Appends s to b as a JSON string body (quotes and controls escaped). */
@@ -107,13 +111,14 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
         const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
-        len += (size_t)snprintf(b + len, n - len,
-                                "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
-                                "\"sync_limit_ms\":%lld,\"sync_warn\":%s}",
-                                state, l->active ? "true" : "false",
-                                (long long)(l->has_frame ? l->skew_ms : 0),
-                                (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
-                                sync_overlay_lane_warn(l) ? "true" : "false");
+        len += (size_t)snprintf(
+            b + len, n - len,
+            "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
+            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s}",
+            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
+            (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
+            sync_overlay_lane_warn(l) ? "true" : "false",
+            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
@@ -126,25 +131,29 @@ static void write_state(struct loop *L, int64_t now)
     if (!L->o->state_file)
         return;
     const struct pui_state *s = &L->st;
-    char lanes[4096], layout[2 * PUI_MAX_NAME], buf[768 + sizeof(lanes) + sizeof(layout)];
-    size_t ll = 0;
+    char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
+    char buf[1024 + sizeof(lanes) + sizeof(layout) + sizeof(query)];
+    size_t ll = 0, ql = 0;
+    json_escape(query, sizeof(query), &ql, s->search_query ? s->search_query : "");
     lanes_json(s, lanes, sizeof(lanes));
     json_escape(layout, sizeof(layout), &ll, s->layout_name);
-    int len = snprintf(
-        buf, sizeof(buf),
-        "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
-        "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
-        "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
-        "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
-        "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
-        "\"lanes\":[%s]}\n",
-        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
-        s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
-        s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
-        s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
-        L->stats ? "true" : "false", L->alpha,
-        strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
-        s->board_loading ? "true" : "false", s->board_pages_done, s->board_pages_total, lanes);
+    int len =
+        snprintf(buf, sizeof(buf),
+                 "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
+                 "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
+                 "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
+                 "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+                 "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
+                 "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+                 "\"lanes\":[%s]}\n",
+                 (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+                 s->paused ? "true" : "false", s->ended ? "true" : "false",
+                 s->buffering ? "true" : "false", s->speed, s->volume, s->muted ? "true" : "false",
+                 s->layout_index, layout, s->chat_on ? "true" : "false",
+                 window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
+                 L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
+                 s->board_loading ? "true" : "false", s->board_pages_done, s->board_pages_total,
+                 s->search_open ? "true" : "false", query, s->search_hits, s->search_hit, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -187,6 +196,21 @@ static void describe(struct loop *L, int64_t now, const struct ui_cmd *c,
             set_message(L, now, "Muted");
         else
             set_message(L, now, "Volume %d%%", s->volume);
+        break;
+    case UI_CMD_SEARCH_OPEN:
+    case UI_CMD_SEARCH_TEXT:
+    case UI_CMD_SEARCH_BACKSPACE:
+    case UI_CMD_SEARCH_STEP: /* the field, until a real one is drawn in the chat panel */
+        set_message(L, now, "Search chat: %s%s  (%d of %d)", s->search_query ? s->search_query : "",
+                    s->search_editing ? "_" : "", s->search_hit + 1, s->search_hits);
+        break;
+    case UI_CMD_LANE_MUTE:
+    case UI_CMD_LANE_SOLO:
+        if (c->n >= 1 && (size_t)c->n <= s->n_lanes && s->lane_muted)
+            set_message(L, now, "Lane %d %s: %s", c->n, s->lanes[c->n - 1].name,
+                        s->lane_muted[c->n - 1] ? "muted" : "on");
+        else
+            set_message(L, now, "Every lane on");
         break;
     case UI_CMD_CYCLE_LAYOUT:
         if (s->layout_index != before->layout_index)

@@ -224,6 +224,37 @@ int64_t board_log_last_time(const struct board_log *log);
  * after finish (0 / INT64_MAX before). O(log n). */
 size_t board_log_ops_until(const struct board_log *log, int64_t w_ms);
 int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms);
+/* One op of a finished log as navigation reads it (player/navigate.c):
+ * its kind, time and page. Strings are owned by the log. */
+enum board_op_kind {
+    BOARD_OP_ADD,
+    BOARD_OP_SWITCH,
+    BOARD_OP_REMOVE,
+    BOARD_OP_BG,
+    BOARD_OP_STROKE_BEGIN,
+    BOARD_OP_STROKE_APPEND,
+    BOARD_OP_STROKE_END,
+    BOARD_OP_SHAPE,
+    BOARD_OP_TEXT,
+    BOARD_OP_MOVE,
+    BOARD_OP_ERASE,
+    BOARD_OP_CLEAR,
+    BOARD_OP_UNDO,
+    BOARD_OP_REDO,
+    BOARD_OP_LASER,
+    BOARD_OP_VIEW
+};
+struct board_op_info {
+    int64_t t; /* board ms */
+    enum board_op_kind kind;
+    uint32_t page;     /* page index (struct board_page.index), UINT32_MAX: none named */
+    const char *board; /* the page's id as written, NULL when none is named */
+    const char *image; /* board.add / board.bg: the image URL as written, else NULL */
+    bool skipped;      /* a player's replay found it had no effect (unknown id, ...) */
+};
+/* Op i (0 .. board_log_op_count()-1, in time order) of a finished log.
+ * Returns 0, or SP_EINVAL (NULL, not finished, i out of range). O(1). */
+int board_log_op_info(const struct board_log *log, size_t i, struct board_op_info *out);
 /* Bytes the log holds (records, points, strings). */
 size_t board_log_bytes(const struct board_log *log);
 

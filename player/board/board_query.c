@@ -4,6 +4,8 @@
 #include "player/board/board.h"
 #include "player/board/board_internal.h"
 
+#include "base/sp_error.h"
+
 /* Index of the first op with t > w_ms. */
 static size_t first_after(const struct board_log *log, int64_t w_ms)
 {
@@ -31,4 +33,26 @@ int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms)
         return INT64_MAX;
     size_t i = first_after(log, w_ms);
     return i < log->nops ? log->ops[i].t : INT64_MAX;
+}
+
+/* The public kinds mirror the internal ones one to one. */
+_Static_assert((int)BOARD_OP_VIEW == (int)BOP_VIEW && (int)BOARD_OP_SWITCH == (int)BOP_BOARD_SWITCH,
+               "board_op_kind mirrors bop_kind");
+
+int board_log_op_info(const struct board_log *log, size_t i, struct board_op_info *out)
+{
+    if (!log || !out || !log->finished || i >= log->nops)
+        return SP_EINVAL;
+    const struct bop *op = &log->ops[i];
+    out->t = op->t;
+    out->kind = (enum board_op_kind)op->kind;
+    out->page = op->board;
+    out->board = op->board != BNONE ? blog_str(log, log->boards.off[op->board]) : NULL;
+    out->image = NULL;
+    if ((op->kind == BOP_BOARD_ADD || op->kind == BOP_BOARD_BG) && op->a < log->nparams) {
+        uint32_t off = log->params[op->a].u[1];
+        out->image = off ? blog_str(log, off - 1) : NULL;
+    }
+    out->skipped = (op->flags & BOPF_SKIPPED) != 0;
+    return 0;
 }
