@@ -511,8 +511,8 @@ static void test_count_caps(void **state)
          "manifest.json: VideoInfos: 100001 entries, more than the limit of 100000; reading "
          "the first 100000"},
         {"Messages", "{\"Url\":\"p.json\"}", MANIFEST_MAX_MESSAGE_PAGES + 1,
-         "manifest.json: Messages: 10001 entries, more than the limit of 10000; reading the "
-         "first 10000"},
+         "manifest.json: Messages: 200001 entries, more than the limit of 200000; reading the "
+         "first 200000"},
         {"OmittedDurations", "{\"VideoTime\":0,\"PauseTime\":0,\"ResumeTime\":0}",
          MANIFEST_MAX_PAUSES + 1,
          "manifest.json: OmittedDurations: 10001 entries, more than the limit of 10000"},
@@ -532,6 +532,33 @@ static void test_count_caps(void **state)
         diag_clear(&d);
         free(json);
     }
+}
+
+/* A real two-hour class lists about 10,600 pages (20 messages a page): every
+ * one is read, in order, without a word. The old cap of 10,000 dropped the
+ * last 623 of them, and the board and chat of the class's last minutes. */
+static void test_two_hour_class_pages_all_read(void **state)
+{
+    (void)state;
+    enum { PAGES = 10623 };
+    size_t cap = (size_t)PAGES * 40 + 128;
+    char *json = malloc(cap);
+    assert_non_null(json);
+    size_t o = (size_t)sprintf(json, "{\"TotalTime\":0,\"RecordStartTime\":1,\"Messages\":[");
+    for (int i = 0; i < PAGES; i++)
+        o += (size_t)sprintf(json + o, "%s{\"Url\":\"im/m%05d.json\"}", i ? "," : "", i);
+    strcpy(json + o, "]}");
+    struct diag_list d;
+    diag_init(&d);
+    struct recording *rec = NULL;
+    assert_int_equal(manifest_parse(json, strlen(json), DOC, &d, &rec), 0);
+    assert_false(diag_contains(&d, "Messages")); /* (the lanes' absence is said, not this) */
+    assert_int_equal(rec->n_message_pages, PAGES);
+    assert_string_equal(rec->message_urls[0], "file:///data/class/im/m00000.json");
+    assert_string_equal(rec->message_urls[PAGES - 1], "file:///data/class/im/m10622.json");
+    recording_free(rec);
+    diag_clear(&d);
+    free(json);
 }
 
 /* A junk document fails with exactly one error and no recording. */
@@ -850,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_valid_record_user_id_is_quiet),
         cmocka_unit_test(test_long_string),
         cmocka_unit_test(test_count_caps),
+        cmocka_unit_test(test_two_hour_class_pages_all_read),
         cmocka_unit_test(test_ten_megabytes_of_junk),
         cmocka_unit_test(test_not_nul_terminated),
         cmocka_unit_test(test_open_paths_and_errors),

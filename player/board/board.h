@@ -35,7 +35,8 @@
  * docs/board.md gives the op semantics as implemented (undo rules, snapshots).
  *
  * Threads: none inside. A player and the states it returns are used from one
- * thread at a time.
+ * thread at a time. board_batch_parse() touches nothing shared: batches may
+ * be parsed on several threads at once and added to one log in order.
  */
 #ifndef SP_BOARD_H
 #define SP_BOARD_H
@@ -210,6 +211,38 @@ void board_log_free(struct board_log *log);
  * SP_ENOMEM. */
 int board_log_add_batch(struct board_log *log, const char *data_json, size_t len, int64_t msg_seq,
                         const char *where, struct diag_list *diag);
+
+/* A batch read apart from any log, so that the reading (the JSON, every
+ * check) can run on other threads than the one that feeds the log:
+ *
+ *   board_batch_parse(data, len, seq, where, &b)      any thread
+ *   board_log_add_parsed(log, b, data, len, diag)     the log's thread, in order
+ *
+ * gives the log, the return code and the diagnostic lines (same text, same
+ * order) that board_log_add_batch(log, data, len, seq, where, diag) gives:
+ * the same ops, board ids, element ids and users numbered in the same
+ * first-use order, the same strings at the same offsets. Adding costs a
+ * copy of the batch's records and one lookup per distinct name; the JSON
+ * is read again only when the log is within one batch of a log-wide cap
+ * (BOARD_MAX_OPS, _POINTS, _STRING_BYTES, _PAGES, _USERS), where the read
+ * of an empty log cannot tell what this log's read gives.
+ *
+ * board_batch_parse(): the arguments as for board_log_add_batch() (where is
+ * copied). *out is a new batch, also when the text was refused (the
+ * refusal is kept and given when it is added). Returns 0, SP_EINVAL (out
+ * NULL, or data_json NULL with len > 0) or SP_ENOMEM; *out is NULL on error. */
+struct board_batch;
+int board_batch_parse(const char *data_json, size_t len, int64_t msg_seq, const char *where,
+                      struct board_batch **out);
+/* NULL-safe; sets *b to NULL. */
+void board_batch_free(struct board_batch **b);
+
+/* Adds a parsed batch to log (not finished); data_json and len must be the
+ * text it was parsed from (read again only near a cap, as said above). The
+ * batch's diagnostics move to diag; add a batch once, then free it.
+ * Returns what board_log_add_batch() would return. */
+int board_log_add_parsed(struct board_log *log, struct board_batch *b, const char *data_json,
+                         size_t len, struct diag_list *diag);
 
 /* Orders the ops by (t, msg_seq, position) and interns ids. No batch can be
  * added afterwards. Returns 0 or SP_ENOMEM. */

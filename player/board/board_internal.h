@@ -82,6 +82,27 @@ struct bbatch {
     uint32_t where; /* string offset */
 };
 
+/* What reading a batch put in a log's pools, in order (kept only by the
+ * private log of a struct board_batch): a string (a = its offset, len its
+ * bytes without the NUL) or the first use of a name in one of the tables
+ * (a = the name's index there). Replaying them into another log interns
+ * names and lays out strings exactly as reading the batch there would. */
+enum bev_kind { BEV_STR, BEV_ELEM, BEV_BOARD, BEV_USER };
+
+struct bevent {
+    uint32_t kind; /* enum bev_kind */
+    uint32_t a;
+    uint32_t len;
+};
+
+struct brec {
+    struct bevent *ev;
+    size_t nev, cap_ev;
+    size_t peak_pts_f; /* largest "floats before + floats of the op" a points check saw */
+    bool inexact;      /* a cap was met whose outcome depends on the log added to */
+    bool oom;          /* an event could not be recorded */
+};
+
 /* Interned names: index -> string offset; open addressing table. */
 struct bnames {
     uint32_t *off; /* index -> string offset */
@@ -107,6 +128,7 @@ struct board_log {
     struct bnames elems, boards, users;
     uint32_t *stroke_off; /* per element: float offset of its points (after finish) */
     bool warned_ops_cap;
+    struct brec *rec; /* only the private log of a board_batch: records its events */
 };
 
 static inline const char *blog_str(const struct board_log *log, uint32_t off)

@@ -58,8 +58,22 @@ static int grow(void **p, size_t *cap, size_t need, size_t elsize)
 
 #define GROW(arr, cnt, capv, more) grow((void **)&(arr), &(capv), (cnt) + (more), sizeof(*(arr)))
 
+/* Records one event of a batch read apart (log->rec set). An event that
+ * cannot be recorded makes the batch be read again when it is added. */
+static void rec_event(struct board_log *log, uint32_t kind, uint32_t a, uint32_t len)
+{
+    struct brec *r = log->rec;
+    if (!r)
+        return;
+    if (GROW(r->ev, r->nev, r->cap_ev, 1)) {
+        r->oom = true;
+        return;
+    }
+    r->ev[r->nev++] = (struct bevent){kind, a, len};
+}
+
 /* Appends a NUL-terminated copy; *off gets its offset. */
-static int str_add(struct board_log *log, const char *s, size_t len, uint32_t *off)
+static int pool_add(struct board_log *log, const char *s, size_t len, uint32_t *off)
 {
     if (log->nstr + len + 1 > BOARD_MAX_STRING_BYTES)
         return SP_ELIMIT;
@@ -70,6 +84,15 @@ static int str_add(struct board_log *log, const char *s, size_t len, uint32_t *o
     *off = (uint32_t)log->nstr;
     log->nstr += len + 1;
     return 0;
+}
+
+/* A string that is not a name (batch name, image URL, text). */
+static int str_add(struct board_log *log, const char *s, size_t len, uint32_t *off)
+{
+    int rc = pool_add(log, s, len, off);
+    if (rc == 0)
+        rec_event(log, BEV_STR, *off, (uint32_t)len);
+    return rc;
 }
 
 static uint32_t hash_str(const char *s)
@@ -122,9 +145,15 @@ static int names_get(struct board_log *log, struct bnames *nm, const char *s, ui
         return SP_ENOMEM;
     nm->cap = (uint32_t)cap;
     uint32_t off;
-    int rc = str_add(log, s, strlen(s), &off);
+    int rc = pool_add(log, s, strlen(s), &off);
     if (rc)
         return rc;
+    if (log->rec)
+        rec_event(log,
+                  nm == &log->elems    ? BEV_ELEM
+                  : nm == &log->boards ? BEV_BOARD
+                                       : BEV_USER,
+                  nm->n, 0);
     nm->off[nm->n] = off;
     uint32_t h = hash_str(s) & (nm->tcap - 1);
     while (nm->table[h])
@@ -322,6 +351,8 @@ static bool get_name(struct opctx *c, const cJSON *o, const char *key, struct bn
     if (!s)
         return false;
     int rc = names_get(c->log, nm, s, limit, out);
+    if (rc == SP_ELIMIT && c->log->rec)
+        c->log->rec->inexact = true; /* another log may hold some of these already */
     if (rc == SP_ELIMIT && nm != &c->log->elems) {
         bad(c, key, "too many distinct values (limit %s)",
             nm == &c->log->boards ? "BOARD_MAX_PAGES" : "BOARD_MAX_USERS");
@@ -356,6 +387,8 @@ static bool get_points(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t 
         return false;
     }
     struct board_log *log = c->log;
+    if (log->rec && log->npts_f + n > log->rec->peak_pts_f)
+        log->rec->peak_pts_f = log->npts_f + n;
     if (log->npts_f / 2 + n / 2 > BOARD_MAX_POINTS) {
         bad(c, "pts", "%s", "the log holds BOARD_MAX_POINTS points already");
         c->err = SP_ELIMIT;
@@ -832,6 +865,210 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
 out:
     cJSON_Delete(root);
     return rc;
+}
+
+/* ---- batches read apart ------------------------------------------------------------ */
+
+struct board_batch {
+    struct board_log *log; /* private: the batch read into an empty log, events recorded */
+    struct brec rec;
+    struct diag_list diag; /* the lines the read gave */
+    int rc;                /* what board_log_add_batch() returned for the empty log */
+    bool exact;            /* the read says what any log would get (see fits()) */
+    int64_t seq;
+    char *where; /* as given (NULL: the default); for a second read */
+};
+
+void board_batch_free(struct board_batch **bp)
+{
+    if (!bp || !*bp)
+        return;
+    struct board_batch *b = *bp;
+    board_log_free(b->log);
+    free(b->rec.ev);
+    diag_clear(&b->diag);
+    free(b->where);
+    free(b);
+    *bp = NULL;
+}
+
+int board_batch_parse(const char *data_json, size_t len, int64_t msg_seq, const char *where,
+                      struct board_batch **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    if (!data_json && len)
+        return SP_EINVAL;
+    struct board_batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return SP_ENOMEM;
+    b->seq = msg_seq;
+    b->log = board_log_create();
+    b->where = where ? strdup(where) : NULL;
+    if (!b->log || (where && !b->where)) {
+        board_batch_free(&b);
+        return SP_ENOMEM;
+    }
+    b->log->rec = &b->rec;
+    b->rc = board_log_add_batch(b->log, data_json, len, msg_seq, where, &b->diag);
+    /* A log-wide cap met inside the batch itself (an oversized batch is
+     * refused whatever the log holds, so that one is exact) or a lack of
+     * memory: the batch is read again into the real log. */
+    b->exact = !b->rec.inexact && !b->rec.oom && b->rc != SP_ENOMEM &&
+               !(b->rc == SP_ELIMIT && len <= BOARD_MAX_BATCH_BYTES);
+    b->log->rec = NULL;
+    *out = b;
+    return 0;
+}
+
+/* Whether adding the batch's read to log meets no log-wide cap. Then the
+ * read of the empty log is the read of this one, up to renumbering: every
+ * check of board_log_add_batch() that looks at the log passes for both. */
+static bool fits(const struct board_log *log, const struct board_batch *b)
+{
+    const struct board_log *l = b->log;
+    return b->exact && log->nops + l->nops < BOARD_MAX_OPS &&
+           (log->npts_f + b->rec.peak_pts_f) / 2 <= BOARD_MAX_POINTS &&
+           log->nstr + l->nstr <= BOARD_MAX_STRING_BYTES &&
+           (size_t)log->boards.n + l->boards.n <= BOARD_MAX_PAGES &&
+           (size_t)log->users.n + l->users.n <= BOARD_MAX_USERS;
+}
+
+/* The log's offset of the batch's string at local offset off (an offset
+ * given by a BEV_STR event; strmap holds pairs local, global in order). */
+static uint32_t map_str(const uint32_t *strmap, size_t n, uint32_t off)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strmap[2 * mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n ? strmap[2 * lo + 1] : 0; /* always found: the read made the offset */
+}
+
+int board_log_add_parsed(struct board_log *log, struct board_batch *b, const char *data_json,
+                         size_t len, struct diag_list *diag)
+{
+    if (!log || !b || log->finished)
+        return SP_EINVAL;
+    if (!fits(log, b)) {
+        diag_clear(&b->diag);
+        return board_log_add_batch(log, data_json, len, b->seq, b->where, diag);
+    }
+    const struct board_log *l = b->log;
+    diag_move(diag, &b->diag);
+    if (l->nbatches == 0)
+        return b->rc; /* refused as a whole (too large, not JSON, wrong shape or version) */
+
+    /* Room first, so nothing below fails half-way through the arrays. */
+    if (GROW(log->ops, log->nops, log->cap_ops, l->nops) ||
+        GROW(log->params, log->nparams, log->cap_params, l->nparams) ||
+        GROW(log->pts, log->npts_f, log->cap_pts_f, l->npts_f) ||
+        GROW(log->ids, log->nids, log->cap_ids, l->nids) ||
+        GROW(log->batches, log->nbatches, log->cap_batches, 1) ||
+        GROW(log->str, log->nstr, log->cap_str, l->nstr))
+        return SP_ENOMEM;
+    size_t nstrs = 0;
+    for (size_t k = 0; k < b->rec.nev; k++)
+        nstrs += b->rec.ev[k].kind == BEV_STR;
+    uint32_t ne = l->elems.n, nb = l->boards.n, nu = l->users.n;
+    uint32_t *map = malloc(((size_t)ne + nb + nu + 2 * nstrs + 1) * sizeof(*map));
+    if (!map)
+        return SP_ENOMEM;
+    uint32_t *me = map, *mb = me + ne, *mu = mb + nb, *strmap = mu + nu;
+
+    /* The pools in the order the read filled them: names interned where
+     * they were first used, strings where they were added. */
+    int rc = 0;
+    size_t si = 0;
+    for (size_t k = 0; k < b->rec.nev && rc == 0; k++) {
+        const struct bevent *ev = &b->rec.ev[k];
+        switch (ev->kind) {
+        case BEV_STR:
+            strmap[2 * si] = ev->a;
+            rc = pool_add(log, l->str + ev->a, ev->len, &strmap[2 * si + 1]);
+            si++;
+            break;
+        case BEV_ELEM:
+            rc = names_get(log, &log->elems, blog_str(l, l->elems.off[ev->a]), UINT32_MAX - 1,
+                           &me[ev->a]);
+            break;
+        case BEV_BOARD:
+            rc = names_get(log, &log->boards, blog_str(l, l->boards.off[ev->a]), BOARD_MAX_PAGES,
+                           &mb[ev->a]);
+            break;
+        default:
+            rc = names_get(log, &log->users, blog_str(l, l->users.off[ev->a]), BOARD_MAX_USERS,
+                           &mu[ev->a]);
+            break;
+        }
+    }
+    if (rc) {
+        free(map);
+        return rc;
+    }
+    uint32_t batch = (uint32_t)log->nbatches++;
+    log->batches[batch].seq = l->batches[0].seq;
+    log->batches[batch].where = map_str(strmap, nstrs, l->batches[0].where);
+
+    /* Ops, their parameters, points and id lists, renumbered. */
+    uint32_t p0 = (uint32_t)log->nparams, f0 = (uint32_t)log->npts_f, i0 = (uint32_t)log->nids;
+    if (l->nparams)
+        memcpy(log->params + p0, l->params, l->nparams * sizeof(*l->params));
+    if (l->npts_f)
+        memcpy(log->pts + f0, l->pts, l->npts_f * sizeof(*l->pts));
+    for (size_t k = 0; k < l->nids; k++)
+        log->ids[i0 + k] = me[l->ids[k]];
+    for (size_t k = 0; k < l->nops; k++) {
+        struct bop op = l->ops[k];
+        op.batch = batch;
+        op.user = mu[op.user];
+        if (op.board != BNONE)
+            op.board = mb[op.board];
+        if (op.id != BNONE)
+            op.id = me[op.id];
+        struct bparam *p = NULL;
+        switch (op.kind) {
+        case BOP_BOARD_ADD:
+        case BOP_BOARD_BG:
+        case BOP_STROKE_BEGIN:
+        case BOP_SHAPE:
+        case BOP_TEXT:
+        case BOP_MOVE:
+        case BOP_LASER:
+        case BOP_VIEW:
+            op.a += p0;
+            p = &log->params[op.a];
+            break;
+        case BOP_STROKE_APPEND:
+            op.a += f0;
+            break;
+        case BOP_ERASE:
+            op.a += i0;
+            break;
+        default:
+            break;
+        }
+        if ((op.kind == BOP_BOARD_ADD || op.kind == BOP_BOARD_BG) && p->u[1])
+            p->u[1] = map_str(strmap, nstrs, p->u[1] - 1) + 1;
+        else if (op.kind == BOP_STROKE_BEGIN)
+            p->u[2] += f0;
+        else if (op.kind == BOP_TEXT)
+            p->u[1] = map_str(strmap, nstrs, p->u[1]);
+        else if (op.kind == BOP_MOVE)
+            p->u[0] += i0;
+        log->ops[log->nops + k] = op;
+    }
+    log->nops += l->nops;
+    log->nparams += l->nparams;
+    log->npts_f += l->npts_f;
+    log->nids += l->nids;
+    free(map);
+    return b->rc;
 }
 
 /* ---- finish: stable sort, stroke point layout ---------------------------------- */

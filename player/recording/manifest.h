@@ -31,12 +31,18 @@ struct sp_loader;
 #define MANIFEST_MAX_DOC_BYTES ((size_t)64 << 20) /* one manifest or result */
 #define MANIFEST_MAX_JSON_VALUES 2000000          /* values in one document */
 #define MANIFEST_MAX_SEGMENTS 100000              /* VideoInfos entries read */
-#define MANIFEST_MAX_MESSAGE_PAGES 10000          /* Messages entries read */
-#define MANIFEST_MAX_PAUSES 10000                 /* OmittedDurations entries read */
-#define MANIFEST_MAX_INTERRUPTS 10000             /* Interrupts entries read */
-#define MANIFEST_MAX_STRING 65536                 /* bytes in one string field */
-#define MANIFEST_MAX_HOPS 4                       /* ReplayUrl documents followed */
-#define MANIFEST_MAX_TIME_MS 1000000000000LL      /* playback ms and durations (~31 years) */
+/* Messages entries read. Group history holds at most 20 messages a page, so
+ * a two-hour class has about 10,600 pages (500k board ops, 20k chat lines)
+ * and a long day of lessons ten times that; 200,000 leaves room for both.
+ * What it bounds: one URL string per page (about 20 MB at the cap) and the
+ * signaling's per-page slots; the document itself is capped by
+ * MANIFEST_MAX_DOC_BYTES and MANIFEST_MAX_JSON_VALUES first. */
+#define MANIFEST_MAX_MESSAGE_PAGES 200000
+#define MANIFEST_MAX_PAUSES 10000            /* OmittedDurations entries read */
+#define MANIFEST_MAX_INTERRUPTS 10000        /* Interrupts entries read */
+#define MANIFEST_MAX_STRING 65536            /* bytes in one string field */
+#define MANIFEST_MAX_HOPS 4                  /* ReplayUrl documents followed */
+#define MANIFEST_MAX_TIME_MS 1000000000000LL /* playback ms and durations (~31 years) */
 #define MANIFEST_DEFAULT_BOARD_W 1280
 #define MANIFEST_DEFAULT_BOARD_H 960
 #define MANIFEST_MAX_BOARD_SIDE 65536

@@ -3,23 +3,25 @@
  * Threads and ownership (the contract is in signaling.h):
  *
  *   workers (opts.parallel, detached)  pick a page, get it through the
- *       loader, parse it (msg_page_parse), free its text, leave the parsed
- *       page in its slot.
+ *       loader, parse it (msg_page_parse), free its text, put its messages
+ *       in (MsgSeq, position) order and read its board batches
+ *       (board_batch_parse), leave both in the page's slot.
  *   builder (one, joined by destroy)   takes the parsed pages in
- *       chronological order, drops messages already read (MsgSeq), feeds
- *       board batches into the one board_log and keeps chat messages (and
- *       only their chat elements) in a msg_log; builds and publishes the
- *       generations.
+ *       chronological order, drops messages already read (MsgSeq), appends
+ *       the parsed board batches to the one board_log and keeps chat
+ *       messages (and only their chat elements) in a msg_log; builds and
+ *       publishes the generations.
  *
- * Why one builder: board_log_add_batch() is not thread-safe and the log
- * interns board ids, users and element names in the order batches arrive,
- * which shows in the board (page numbering). Feeding it in chronological
- * page order (MsgSeq order inside a page) gives exactly the log that reading
- * the pages one after another gives, whatever order the workers finish in.
- * The workers' half (I/O, cJSON of the page, message structs) and the
- * builder's half (cJSON of each batch, op records) are about even, so the
- * two keep two cores busy. The workers run at most SIG_WINDOW pages ahead
- * of the builder, which bounds the parsed pages held.
+ * Why one builder: the log interns board ids, users and element names in
+ * the order batches arrive, which shows in the board (page numbering).
+ * Feeding it in chronological page order (MsgSeq order inside a page)
+ * gives exactly the log that reading the pages one after another gives,
+ * whatever order the workers finish in. The JSON of a batch is read on
+ * the workers: board_log_add_parsed() then costs the builder a copy of
+ * the batch's records and the same numbering as a read there would give,
+ * so the builder's share (appending, the chat, generations) is small and
+ * the workers' reading spreads over the cores. The workers run at most
+ * SIG_WINDOW pages ahead of the builder, which bounds the parsed pages held.
  *
  * Why detached workers: a worker can sit in loader->get() until the
  * loader's own timeout (fetch: FETCH_DEFAULT_IDLE_TIMEOUT_MS without a
@@ -64,6 +66,25 @@
 #define SIG_WINDOW_MIN 16
 #define NO_PAGE SIZE_MAX
 
+/* The board batches of one parsed page, read by the worker that parsed the
+ * page (board_batch_parse()), in the order the builder meets them: messages
+ * in (MsgSeq, position) order, placeholders left out, each whiteboard
+ * element with data. b[k] NULL (or k >= n): the builder reads that batch
+ * itself (a worker ran out of memory). */
+struct page_batches {
+    struct board_batch **b;
+    size_t n;
+};
+
+static void page_batches_clear(struct page_batches *w)
+{
+    for (size_t k = 0; k < w->n; k++)
+        board_batch_free(&w->b[k]);
+    free(w->b);
+    w->b = NULL;
+    w->n = 0;
+}
+
 enum page_state {
     PG_IDLE,  /* not picked yet */
     PG_BUSY,  /* a worker has it */
@@ -80,6 +101,7 @@ struct page_slot {
     int64_t seq_min;        /* smallest MsgSeq of a real message; INT64_MAX: none */
     int64_t ts_max;         /* largest MsgTimeStamp (s) of a real message; -1: none */
     struct sig_validator v; /* what the cache checks this page by */
+    struct page_batches wb; /* the page's board batches, parsed; owned */
 };
 
 struct sig_core {
@@ -162,6 +184,7 @@ static void core_free(struct sig_core *c)
         if (c->slots) {
             msg_page_free(c->slots[i].page);
             diag_clear(&c->slots[i].diag);
+            page_batches_clear(&c->slots[i].wb);
         }
     }
     free(c->urls);
@@ -264,7 +287,62 @@ struct page_result {
     struct diag_list diag;
     int64_t seq_min, ts_max;
     struct sig_validator v;
+    struct page_batches wb;
 };
+
+static int cmp_msg(const void *a, const void *b)
+{
+    const struct msg_message *x = a, *y = b;
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* A whiteboard element that carries a batch to read (the builder and the
+ * workers must agree on which these are). */
+static bool board_batch_elem(const struct msg_elem *el)
+{
+    return msg_elem_is_whiteboard(el) && el->data && el->data_len > 0;
+}
+
+/* The name of a batch in diagnostics: the same for the worker's read and
+ * the builder's. */
+static void batch_where(const struct msg_message *m, size_t e, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s: RspMsgList[%d].MsgBody[%zu]", m->page ? m->page : "IM page", m->index,
+             e);
+}
+
+/* Reads the page's board batches here, off the builder's thread: the
+ * builder then only appends their records (board_log_add_parsed()). The
+ * page's messages are put in the builder's order first. A batch that
+ * cannot be read for lack of memory is left to the builder. */
+static void parse_batches(struct msg_page *page, struct page_batches *w)
+{
+    if (page->count > 1)
+        qsort(page->msgs, page->count, sizeof(*page->msgs), cmp_msg);
+    size_t n = 0;
+    for (size_t i = 0; i < page->count; i++)
+        for (size_t e = 0; !page->msgs[i].is_place && e < page->msgs[i].elem_count; e++)
+            n += board_batch_elem(&page->msgs[i].elems[e]);
+    if (n == 0 || !(w->b = calloc(n, sizeof(*w->b))))
+        return;
+    w->n = n;
+    size_t k = 0;
+    for (size_t i = 0; i < page->count; i++) {
+        const struct msg_message *m = &page->msgs[i];
+        for (size_t e = 0; !m->is_place && e < m->elem_count; e++) {
+            const struct msg_elem *el = &m->elems[e];
+            if (!board_batch_elem(el))
+                continue;
+            char where[MSG_MAX_FIELD_BYTES + 64];
+            batch_where(m, e, where, sizeof(where));
+            if (board_batch_parse(el->data, el->data_len, m->seq, where, &w->b[k]) != 0)
+                w->b[k] = NULL;
+            k++;
+        }
+    }
+}
 
 static void load_page(struct sig_core *c, size_t i, struct page_result *r)
 {
@@ -298,6 +376,7 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     if (r->err == 0)
         r->err = sig_file_batches_resolve(r->page, &c->loader, c->urls[i], NULL, &r->diag);
     if (r->err == 0) {
+        parse_batches(r->page, &r->wb);
         for (size_t k = 0; k < r->page->count; k++) {
             const struct msg_message *m = &r->page->msgs[k];
             if (m->is_place)
@@ -334,6 +413,7 @@ static void *worker_main(void *arg)
         if (c->stop) {
             msg_page_free(r.page);
             diag_clear(&r.diag);
+            page_batches_clear(&r.wb);
             break;
         }
         struct page_slot *s = &c->slots[i];
@@ -343,6 +423,7 @@ static void *worker_main(void *arg)
         s->seq_min = r.seq_min;
         s->ts_max = r.ts_max;
         s->v = r.v;
+        s->wb = r.wb;
         s->state = PG_READY;
         c->busy--;
         note_page_for_dir(c, i);
@@ -396,20 +477,14 @@ static bool lasting_failure(int err)
            err == SP_EINVAL;
 }
 
-static int cmp_msg(const void *a, const void *b)
-{
-    const struct msg_message *x = a, *y = b;
-    if (x->seq != y->seq)
-        return x->seq < y->seq ? -1 : 1;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
-/* One page into the logs. The page is freed. Returns 0 or SP_ENOMEM. */
-static int consume_page(struct builder *b, size_t page_no, struct msg_page *page)
+/* One page into the logs: its messages are in (MsgSeq, position) order and
+ * wb holds their batches, parsed (parse_batches()). The page and wb are
+ * freed. Returns 0 or SP_ENOMEM. */
+static int consume_page(struct builder *b, size_t page_no, struct msg_page *page,
+                        struct page_batches *wb)
 {
     int rc = 0;
-    if (page->count > 1)
-        qsort(page->msgs, page->count, sizeof(*page->msgs), cmp_msg);
+    size_t next_batch = 0; /* wb's entry of the next batch met */
     size_t keep = 0;
     for (size_t i = 0; i < page->count; i++) {
         struct msg_message *m = &page->msgs[i];
@@ -417,6 +492,11 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
             b->placeholders++;
             goto drop;
         }
+        size_t batches = 0;
+        for (size_t e = 0; e < m->elem_count; e++)
+            batches += board_batch_elem(&m->elems[e]);
+        size_t first_batch = next_batch;
+        next_batch += batches; /* a message dropped below skips its batches */
         const struct seq_entry *kept = NULL;
         uint64_t fp = seq_fingerprint(m->from, m->random, m->timestamp, m->elem_count);
         int r = seq_set_insert(&b->seen, m->seq, fp, (uint32_t)page_no, m->index, &kept);
@@ -445,12 +525,21 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
                 continue;
             }
             b->board_elems++;
-            if (!b->board_capped && el->data && el->data_len > 0 && rc == 0) {
-                char where[MSG_MAX_FIELD_BYTES + 64];
-                snprintf(where, sizeof(where), "%s: RspMsgList[%d].MsgBody[%zu]",
-                         m->page ? m->page : "IM page", m->index, e);
-                int br =
-                    board_log_add_batch(b->board, el->data, el->data_len, m->seq, where, &b->diag);
+            if (!board_batch_elem(el)) {
+                msg_elem_clear(el);
+                continue;
+            }
+            size_t k = first_batch++;
+            if (!b->board_capped && rc == 0) {
+                int br;
+                if (k < wb->n && wb->b[k]) {
+                    br = board_log_add_parsed(b->board, wb->b[k], el->data, el->data_len, &b->diag);
+                } else {
+                    char where[MSG_MAX_FIELD_BYTES + 64];
+                    batch_where(m, e, where, sizeof(where));
+                    br = board_log_add_batch(b->board, el->data, el->data_len, m->seq, where,
+                                             &b->diag);
+                }
                 if (br == SP_ENOMEM)
                     rc = br;
                 else if (br == SP_ELIMIT)
@@ -476,6 +565,7 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
         m->elems = NULL;
         m->from = NULL;
     }
+    page_batches_clear(wb);
     page->count = keep;
     if (rc == 0 && keep > 0) {
         rc = msg_log_add_page(b->chat, &page, &b->diag);
@@ -611,6 +701,8 @@ static int run_pages(struct builder *b)
         s->state = PG_USED;
         struct msg_page *page = s->page;
         s->page = NULL;
+        struct page_batches wb = s->wb;
+        s->wb = (struct page_batches){NULL, 0};
         int err = s->err;
         int64_t ts = s->ts_max;
         /* the page's own lines first, in page order: the same order every run */
@@ -620,7 +712,9 @@ static int run_pages(struct builder *b)
 
         int rc = 0;
         if (err == 0 && page)
-            rc = consume_page(b, i, page);
+            rc = consume_page(b, i, page, &wb);
+        else
+            page_batches_clear(&wb);
         if (rc)
             return rc;
         if (ts > b->ts_max)

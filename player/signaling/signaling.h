@@ -10,9 +10,10 @@
  *     the list runs oldest- or newest-first and the class's time span),
  *     then the pages from the class's start up to the board time the
  *     caller wants (signaling_want()), then the rest;
- *   - parse them off the caller's thread: board batches go into a compact
- *     op log at once (their JSON text is not kept), chat messages into the
- *     chat model, each MsgSeq once;
+ *   - parse them off the caller's thread, board batches included (read
+ *     on the workers with board_batch_parse(), appended in page order to
+ *     a compact op log; their JSON text is not kept), chat messages into
+ *     the chat model, each MsgSeq once;
  *   - publish generations: an immutable struct signal_set (board player
  *     with snapshots + chat model) covering every op and message up to
  *     complete_until_ms. A new generation is built when the pages loaded

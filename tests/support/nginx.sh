@@ -5,6 +5,10 @@
 #   nginx_start ROOT WORKDIR [CERT KEY]   sets NGINX_PORT (and NGINX_TLS_PORT
 #                                         when a certificate is given)
 #   nginx_stop                            stops it (also on EXIT if you trap it)
+#
+# NGINX_EXTRA_HTTP and NGINX_EXTRA_SERVER, when set, are put into the http
+# block and the plain server block (e.g. a limit_req zone and a location
+# that hands pages out slowly).
 
 nginx_start() {
     local root=$1 work=$2 cert=${3:-} key=${4:-}
@@ -35,7 +39,8 @@ http {
     types { application/json json; video/mp4 mp4; image/png png; image/jpeg jpg; }
     default_type application/octet-stream;
     sendfile on;
-    server { listen 127.0.0.1:$NGINX_PORT; root $root; }
+    ${NGINX_EXTRA_HTTP:-}
+    server { listen 127.0.0.1:$NGINX_PORT; root $root; ${NGINX_EXTRA_SERVER:-} }
     $tls
 }
 CONF
