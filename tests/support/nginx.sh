@@ -5,6 +5,9 @@
 #   nginx_start ROOT WORKDIR [CERT KEY]   sets NGINX_PORT (and NGINX_TLS_PORT
 #                                         when a certificate is given)
 #   nginx_stop                            stops it (also on EXIT if you trap it)
+#
+# NGINX_ACCESS_LOG=FILE (optional) logs one line a request to FILE:
+# "<connection serial> <status>", to count the connections a client used.
 
 nginx_start() {
     local root=$1 work=$2 cert=${3:-} key=${4:-}
@@ -19,6 +22,8 @@ nginx_start() {
             tls="server { listen 127.0.0.1:$NGINX_TLS_PORT ssl; ssl_certificate $cert;
                           ssl_certificate_key $key; root $root; }"
         fi
+        local alog=off
+        [ -n "${NGINX_ACCESS_LOG:-}" ] && alog="$NGINX_ACCESS_LOG sp"
         cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
 user $(id -un) $(id -gn);
@@ -26,7 +31,8 @@ pid $work/nginx.pid;
 error_log $work/error.log warn;
 events { worker_connections 256; }
 http {
-    access_log off;
+    log_format sp '\$connection \$status';
+    access_log $alog;
     client_body_temp_path $work/tmp/body;
     proxy_temp_path $work/tmp/proxy;
     fastcgi_temp_path $work/tmp/fastcgi;
