@@ -270,10 +270,12 @@ static bool ranges_cover_all(const struct cache_entry *e)
 
 /* ---- sidecar -------------------------------------------------------------- */
 
-/* CRC-32 (IEEE, as zlib's) of len bytes, continuing from crc. */
+/* CRC-32 (IEEE) of len bytes, continuing from crc (0 to start): the value
+ * zlib's crc32() and `python3 -c 'import zlib'` give, so that a sidecar can
+ * be checked by hand. av_crc() leaves out the pre- and post-inversion. */
 static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
 {
-    return av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), crc, data, len);
+    return ~av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), ~crc, data, len);
 }
 
 /* Writes len bytes to path through a temporary file and a rename, without
