@@ -278,17 +278,11 @@ static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
     return ~av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), ~crc, data, len);
 }
 
-/* Writes len bytes to path through a temporary file and a rename, without
- * fsync: a reader sees the old file or the new one, never a mix, while the
- * machine runs; after a crash the file may be short or zeroed, which the
- * sidecar's length and CRC catch (cache.h). Returns 0 or SP_EIO. */
-static int write_replace(const char *path, const void *data, size_t len)
+/* Writes len bytes to path (created or truncated), without fsync.
+ * Returns 0 or SP_EIO. */
+static int write_direct(const char *path, const void *data, size_t len)
 {
-    char tmp[PATH_MAX];
-    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (n < 0 || (size_t)n >= sizeof(tmp))
-        return SP_EIO;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return SP_EIO;
     const char *p = data;
@@ -307,6 +301,20 @@ static int write_replace(const char *path, const void *data, size_t len)
     }
     if (close(fd) != 0)
         ret = SP_EIO;
+    return ret;
+}
+
+/* write_direct() through a temporary file and a rename: a reader sees the
+ * old file or the new one, never a mix, while the machine runs; after a
+ * crash the file may be short or zeroed, which the reader must catch (a
+ * sidecar that does not parse is dropped). Returns 0 or SP_EIO. */
+static int write_replace(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return SP_EIO;
+    int ret = write_direct(tmp, data, len);
     if (!ret && rename(tmp, path) != 0)
         ret = SP_EIO;
     if (ret)
@@ -413,7 +421,10 @@ static void entry_load(struct cache_entry *e)
     char *text = NULL;
     size_t len = 0;
     cJSON *j = NULL;
-    if (sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len) == 0)
+    int rr = sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len);
+    if (rr == SP_ENOENT)
+        return; /* a new entry: its files are written (replaced) when it completes */
+    if (rr == 0)
         j = cJSON_Parse(text);
     free(text);
     bool ok = false;
@@ -613,10 +624,13 @@ unsigned cache_entry_reset(struct cache_entry *e)
 void cache_entry_hold_in_memory(struct cache_entry *e, size_t max_bytes)
 {
     pthread_mutex_lock(&e->lock);
-    e->in_memory = true;
-    e->mem_max = max_bytes;
-    if (!e->complete && (e->nranges || e->fd >= 0))
-        entry_reset_locked(e); /* a document's partial bytes are not worth resuming */
+    /* A partial file on disk (an older run's, or a download of the same
+     * URL running now) stays the durable kind: resetting it would cancel
+     * that download and move its bytes into a buffer meant for a page. */
+    if (e->complete || (!e->nranges && e->fd < 0)) {
+        e->in_memory = true;
+        e->mem_max = max_bytes;
+    }
     pthread_mutex_unlock(&e->lock);
 }
 
@@ -746,15 +760,15 @@ static int mem_write(struct cache_entry *e, int64_t offset, const void *data, si
  * CRC, each through a rename and none fsynced (cache.h says why). */
 static int mem_commit(struct cache_entry *e)
 {
-    char data[PATH_MAX], part[PATH_MAX];
-    if (entry_file(e->c, e->key, "data", data, sizeof(data)) ||
-        entry_file(e->c, e->key, "part", part, sizeof(part)))
+    char data[PATH_MAX];
+    if (entry_file(e->c, e->key, "data", data, sizeof(data)))
         return SP_EIO;
     size_t n = (size_t)e->length;
+    /* through a rename, not in place: another process may be reading the
+     * old file through its descriptor */
     int ret = write_replace(data, n ? e->mem : (const void *)"", n);
     if (ret)
         return ret;
-    unlink(part); /* left by an older run, if any */
     e->crc = crc32_update(0, e->mem, n);
     e->has_crc = true;
     e->complete = true;

@@ -102,9 +102,9 @@ void cache_entry_info(struct cache_entry *e, struct cache_info *out);
 /* Marks e as a document: from now on its new bytes are held in memory (at
  * most max_bytes; a write past that fails with SP_ELIMIT) and reach the
  * disk once, complete, at the checkpoint that completes it, without fsync
- * and with a CRC (see the guarantees above). Partial bytes already on disk
- * are dropped; a complete entry stays as it is. Call it before the first
- * write. */
+ * and with a CRC (see the guarantees above). A complete entry stays as it
+ * is until it is replaced. An entry with partial bytes on disk is left the
+ * durable kind (it resumes as before). Call it before the first write. */
 void cache_entry_hold_in_memory(struct cache_entry *e, size_t max_bytes);
 
 /* Records what the server says about the resource. If the entry holds
