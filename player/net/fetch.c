@@ -20,7 +20,8 @@
  * holding up the requests behind it.
  *
  * Locks: f->lock guards the dl list, each dl's refs and its "shared"
- * fields (want, cancel, st, finished), and f->next_seq. Fields marked
+ * fields (want, cancel, st, finished), and f->next_seq; a caller waits
+ * for its dl on d->cond with f->lock. Fields marked
  * "fetch thread" (and every struct host) are touched only by the fetch
  * thread. Cache entries have their own lock and never call back into this
  * file.
@@ -94,10 +95,9 @@ struct fetch {
     lws_sorted_usec_list_t tick; /* fetch thread */
 
     pthread_mutex_t lock;
-    pthread_cond_t cond; /* broadcast on every dl state change */
-    struct dl *dls;      /* every live dl, in submission order, guarded by lock */
-    uint64_t next_seq;   /* lock: submission number of the next dl */
-    struct host *hosts;  /* fetch thread */
+    struct dl *dls;     /* every live dl, in submission order, guarded by lock */
+    uint64_t next_seq;  /* lock: submission number of the next dl */
+    struct host *hosts; /* fetch thread */
 
     unsigned char rxbuf[LWS_PRE + RX_CHUNK]; /* fetch thread */
 };
@@ -106,7 +106,11 @@ struct dl {
     struct fetch *f;
     struct dl *next; /* f->dls */
     int refs;        /* f->lock: the caller's and the fetch thread's */
-    char *url;       /* the cache key: the URL as asked for */
+    /* with f->lock: broadcast on every state change of this dl. One per
+     * dl, so that eight threads waiting for eight pages are not all woken
+     * by each page's every step. */
+    pthread_cond_t cond;
+    char *url; /* the cache key: the URL as asked for */
     unsigned flags;
     struct cache_entry *entry;
     size_t limit;    /* most bytes accepted (fetch_get), 0: none */
@@ -393,6 +397,7 @@ static void slot_release(struct dl *d)
 
 static void dl_free(struct dl *d)
 {
+    pthread_cond_destroy(&d->cond);
     cache_entry_release(&d->entry);
     free(d->url);
     free(d->cur_url);
@@ -425,7 +430,7 @@ static void wake_fetch_thread(struct fetch *f)
 /* Publishes a state change to waiters. */
 static void dl_publish(struct dl *d)
 {
-    pthread_cond_broadcast(&d->f->cond);
+    pthread_cond_broadcast(&d->cond);
     cache_entry_wake(d->entry);
 }
 
@@ -824,7 +829,6 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
     struct fetch *f = lws_container_of(sul, struct fetch, tick);
     update_rates(f);
     service_all(f);
-    pthread_cond_broadcast(&f->cond);
     lws_sul_schedule(f->ctx, 0, &f->tick, tick_cb, TICK_US);
 }
 
@@ -1407,7 +1411,6 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     if (f->opts.backoff_ms < 0)
         f->opts.backoff_ms = def.backoff_ms;
     pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->cond, NULL);
     atomic_init(&f->stop, false);
     int ret = 0;
     char dirbuf[4096];
@@ -1504,7 +1507,6 @@ fail:
     free(f->cache_dir);
     free(f->ca_file);
     free(f->no_proxy);
-    pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f);
     return ret;
@@ -1538,7 +1540,6 @@ void fetch_destroy(struct fetch **pf)
     free(f->cache_dir);
     free(f->ca_file);
     free(f->no_proxy);
-    pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }
@@ -1557,6 +1558,7 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
     if (!d)
         return SP_ENOMEM;
     d->f = f;
+    pthread_cond_init(&d->cond, NULL);
     d->flags = flags;
     d->want = -1;
     d->slot = -1;
@@ -1633,7 +1635,7 @@ static void dl_wait(struct dl *d, fetch_progress_fn progress, void *opaque)
                 ts.tv_sec++;
                 ts.tv_nsec -= 1000000000L;
             }
-            pthread_cond_timedwait(&f->cond, &f->lock, &ts);
+            pthread_cond_timedwait(&d->cond, &f->lock, &ts);
             fin = d->finished;
         }
         pthread_mutex_unlock(&f->lock);
