@@ -2,7 +2,10 @@
 # pages_vs_curl.sh - many page-sized documents (IM pages) fetched by
 # sigplay's fetch_get() from 8 threads into an empty cache, against
 # `curl -Z --parallel-max 8` writing files, from the same nginx on 127.0.0.1
-# in the same run. Median of 5 each, interleaved.
+# in the same run. Median of 5 each, interleaved. Then one warm pass: the
+# same documents again through the last run's cache (every one revalidated
+# with the server), with the connections nginx saw for it; and, when strace
+# is installed, the file syscalls of one cold run per document.
 #
 # Usage: bench/pages_vs_curl.sh [BUILD_DIR]   (default: build; use a release
 #        build: cmake -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build
@@ -19,6 +22,7 @@ size_kb=${SIZE_KB:-15}
 runs=${RUNS:-5}
 source "$here/../tests/support/nginx.sh"
 W=$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/sigplay-bench-pages.XXXXXX")
+export NGINX_ACCESS_LOG=$W/access.log
 trap 'nginx_stop; rm -rf "$W"' EXIT
 mkdir -p "$W/www"
 for i in $(seq -w 1 "$files"); do
@@ -77,3 +81,26 @@ printf '  curl -Z         %7.3f s  %7.0f docs/s   (runs: %s)\n' "$mc" "$(calc "$
 printf '  sigplay fetch   %7.3f s  %7.0f docs/s   (runs: %s)\n' "$ms" "$(calc "$files / $ms")" \
     "$(tr '\n' ' ' <"$W/t_sigplay")"
 printf '  ratio sigplay/curl time: %.2f\n' "$(calc "$ms / $mc")"
+
+# warm: the last run's cache, every document revalidated
+: >"$NGINX_ACCESS_LOG"
+t0=$(now)
+"$bin" "$W/urls" "$W/cache" 8 >"$W/bench_out"
+t1=$(now)
+read -r _ ndocs got <"$W/bench_out"
+[ "$ndocs" = "$files" ] && [ "$got" = "$bytes" ] ||
+    { echo "warm: sigplay fetched $ndocs documents, $got of $bytes bytes" >&2; exit 1; }
+sleep 0.2 # nginx writes its log lines after the answers
+conns=$(awk '{print $1}' "$NGINX_ACCESS_LOG" | sort -u | wc -l)
+statuses=$(awk '{print $2}' "$NGINX_ACCESS_LOG" | sort | uniq -c | awk '{printf "%s x %s, ", $1, $2}')
+printf '  warm cache      %7.3f s  %d requests over %d connections (%s)\n' \
+    "$(calc "$t1 - $t0")" "$(wc -l <"$NGINX_ACCESS_LOG")" "$conns" "${statuses%, }"
+
+if command -v strace >/dev/null; then
+    rm -rf "$W/cache"
+    strace -f -qq -c -o "$W/strace" -e trace=fsync,fdatasync,openat,rename,unlink \
+        "$bin" "$W/urls" "$W/cache" 8 >/dev/null
+    awk -v n="$files" '$NF ~ /^(fsync|fdatasync|openat|rename|unlink)$/ {
+        c = ($4 ~ /^[0-9]+$/) ? $4 : $3; printf "%s%s %.2f", sep, $NF, c / n; sep = ", " }
+        END { print "" }' "$W/strace" | sed 's/^/  syscalls per document (cold, strace): /'
+fi

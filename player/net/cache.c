@@ -7,6 +7,7 @@
 #include "base/sp_file.h"
 
 #include <cjson/cJSON.h>
+#include <libavutil/crc.h>
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 
@@ -50,6 +51,15 @@ struct cache_entry {
     unsigned gen;
     bool dirty;               /* ranges changed since the last sidecar write */
     int64_t wb_start, wb_end; /* written bytes whose writeback is not started yet */
+    /* A document (cache_entry_hold_in_memory()): new bytes go to mem, not
+     * to a .part file, and reach the disk once, complete, with a checksum
+     * instead of an fsync. */
+    bool in_memory;
+    size_t mem_max;     /* most bytes mem may hold */
+    unsigned char *mem; /* the bytes received, at their offsets; NULL none */
+    size_t mem_cap;     /* bytes allocated in mem */
+    bool has_crc;       /* the sidecar records crc (entries written from memory) */
+    uint32_t crc;       /* CRC-32 (IEEE) of the whole .data file */
 };
 
 struct cache {
@@ -260,6 +270,58 @@ static bool ranges_cover_all(const struct cache_entry *e)
 
 /* ---- sidecar -------------------------------------------------------------- */
 
+/* CRC-32 (IEEE) of len bytes, continuing from crc (0 to start): the value
+ * zlib's crc32() and `python3 -c 'import zlib'` give, so that a sidecar can
+ * be checked by hand. av_crc() leaves out the pre- and post-inversion. */
+static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
+{
+    return ~av_crc(av_crc_get_table(AV_CRC_32_IEEE_LE), ~crc, data, len);
+}
+
+/* Writes len bytes to path (created or truncated), without fsync.
+ * Returns 0 or SP_EIO. */
+static int write_direct(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return SP_EIO;
+    const char *p = data;
+    size_t left = len;
+    int ret = 0;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            ret = SP_EIO;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (close(fd) != 0)
+        ret = SP_EIO;
+    return ret;
+}
+
+/* write_direct() through a temporary file and a rename: a reader sees the
+ * old file or the new one, never a mix, while the machine runs; after a
+ * crash the file may be short or zeroed, which the reader must catch (a
+ * sidecar that does not parse is dropped). Returns 0 or SP_EIO. */
+static int write_replace(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    int n = snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (n < 0 || (size_t)n >= sizeof(tmp))
+        return SP_EIO;
+    int ret = write_direct(tmp, data, len);
+    if (!ret && rename(tmp, path) != 0)
+        ret = SP_EIO;
+    if (ret)
+        unlink(tmp);
+    return ret;
+}
+
 static int sidecar_write(struct cache_entry *e)
 {
     cJSON *j = cJSON_CreateObject();
@@ -275,6 +337,8 @@ static int sidecar_write(struct cache_entry *e)
     cJSON_AddStringToObject(j, "etag", e->etag);
     cJSON_AddStringToObject(j, "last_modified", e->last_modified);
     cJSON_AddBoolToObject(j, "complete", e->complete);
+    if (e->complete && e->has_crc)
+        cJSON_AddNumberToObject(j, "crc32", (double)e->crc);
     for (size_t i = 0; i < e->nranges; i++) {
         cJSON *r = cJSON_CreateArray();
         if (!r)
@@ -290,8 +354,10 @@ static int sidecar_write(struct cache_entry *e)
         return SP_ENOMEM;
     char path[PATH_MAX];
     int ret = entry_file(e->c, e->key, "json", path, sizeof(path));
+    /* an entry written from memory is checked by its CRC, not made durable */
     if (!ret)
-        ret = sp_write_file_atomic(path, text, strlen(text));
+        ret = e->in_memory ? write_replace(path, text, strlen(text))
+                           : sp_write_file_atomic(path, text, strlen(text));
     free(text);
     if (!ret)
         e->dirty = false;
@@ -323,6 +389,26 @@ static int64_t file_size(const char *path)
     return (int64_t)st.st_size;
 }
 
+/* Whether the first length bytes of fd (and no more) have CRC-32 crc. Reads
+ * in fixed chunks: nothing is allocated from the recorded length. */
+static bool file_crc_matches(int fd, int64_t length, uint32_t crc)
+{
+    unsigned char buf[64 * 1024];
+    uint32_t c = 0;
+    int64_t off = 0;
+    while (off < length) {
+        size_t want = length - off < (int64_t)sizeof(buf) ? (size_t)(length - off) : sizeof(buf);
+        ssize_t n = pread(fd, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        c = crc32_update(c, buf, (size_t)n);
+        off += n;
+    }
+    return c == crc;
+}
+
 /* Loads the sidecar and opens the file it describes; anything inconsistent
  * is thrown away and the entry starts empty. */
 static void entry_load(struct cache_entry *e)
@@ -335,7 +421,10 @@ static void entry_load(struct cache_entry *e)
     char *text = NULL;
     size_t len = 0;
     cJSON *j = NULL;
-    if (sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len) == 0)
+    int rr = sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len);
+    if (rr == SP_ENOENT)
+        return; /* a new entry: its files are written (replaced) when it completes */
+    if (rr == 0)
         j = cJSON_Parse(text);
     free(text);
     bool ok = false;
@@ -346,13 +435,30 @@ static void entry_load(struct cache_entry *e)
         ok = strcmp(url, e->url) == 0 && json_int(j, "length", &e->length);
         json_str(j, "etag", e->etag, sizeof(e->etag));
         json_str(j, "last_modified", e->last_modified, sizeof(e->last_modified));
+        const cJSON *crc = cJSON_GetObjectItemCaseSensitive(j, "crc32");
         if (ok && cJSON_IsTrue(complete)) {
             ok = e->length >= 0 && file_size(data) == e->length;
             if (ok) {
                 e->fd = open(data, O_RDONLY | O_CLOEXEC);
                 ok = e->fd >= 0;
-                e->complete = ok;
-                if (ok && e->length > 0)
+            }
+            if (ok && crc) {
+                /* written without fsync: a crash may have left the file
+                 * torn, which only its content shows */
+                ok = cJSON_IsNumber(crc) && crc->valuedouble >= 0 &&
+                     crc->valuedouble <= 4294967295.0;
+                if (ok) {
+                    e->has_crc = true;
+                    e->crc = (uint32_t)crc->valuedouble;
+                    ok = file_crc_matches(e->fd, e->length, e->crc);
+                }
+                if (!ok)
+                    SP_INFO(&lg, "%s: cached copy damaged (length or CRC); fetching it again",
+                            e->url);
+            }
+            if (ok) {
+                e->complete = true;
+                if (e->length > 0)
                     ranges_add(e, 0, e->length);
             }
         } else if (ok) {
@@ -383,6 +489,7 @@ static void entry_load(struct cache_entry *e)
             close(e->fd);
         e->fd = -1;
         e->complete = false;
+        e->has_crc = false;
         e->length = -1;
         e->etag[0] = e->last_modified[0] = '\0';
         e->nranges = 0;
@@ -455,6 +562,7 @@ void cache_entry_release(struct cache_entry **pe)
     cache_entry_checkpoint(e);
     if (e->fd >= 0)
         close(e->fd);
+    free(e->mem);
     pthread_cond_destroy(&e->cond);
     pthread_mutex_destroy(&e->lock);
     free(e->url);
@@ -485,11 +593,22 @@ static void entry_reset_locked(struct cache_entry *e)
     if (!entry_file(e->c, e->key, "data", data, sizeof(data)))
         unlink(data);
     e->complete = false;
+    e->has_crc = false;
     e->nranges = 0;
     e->length = -1;
     e->etag[0] = e->last_modified[0] = '\0';
     e->gen++;
-    sidecar_write(e);
+    free(e->mem);
+    e->mem = NULL;
+    e->mem_cap = 0;
+    if (e->in_memory) {
+        /* nothing of it is on disk any more: no sidecar to keep */
+        char side[PATH_MAX];
+        if (!entry_file(e->c, e->key, "json", side, sizeof(side)))
+            unlink(side);
+        e->dirty = false;
+    } else
+        sidecar_write(e);
     pthread_cond_broadcast(&e->cond);
 }
 
@@ -500,6 +619,19 @@ unsigned cache_entry_reset(struct cache_entry *e)
     unsigned g = e->gen;
     pthread_mutex_unlock(&e->lock);
     return g;
+}
+
+void cache_entry_hold_in_memory(struct cache_entry *e, size_t max_bytes)
+{
+    pthread_mutex_lock(&e->lock);
+    /* A partial file on disk (an older run's, or a download of the same
+     * URL running now) stays the durable kind: resetting it would cancel
+     * that download and move its bytes into a buffer meant for a page. */
+    if (e->complete || (!e->nranges && e->fd < 0)) {
+        e->in_memory = true;
+        e->mem_max = max_bytes;
+    }
+    pthread_mutex_unlock(&e->lock);
 }
 
 int cache_entry_set_info(struct cache_entry *e, int64_t length, const char *etag,
@@ -593,6 +725,61 @@ static void start_writeback(struct cache_entry *e, int64_t from, int64_t to)
     e->wb_start = e->wb_end = to;
 }
 
+/* Entry lock held; e->in_memory. The buffer grows to the known length at
+ * once (one allocation for a document that said its size), else by
+ * doubling; never past mem_max. */
+static int mem_write(struct cache_entry *e, int64_t offset, const void *data, size_t len)
+{
+    if ((uint64_t)offset > e->mem_max || len > e->mem_max - (size_t)offset)
+        return SP_ELIMIT;
+    size_t need = (size_t)offset + len;
+    if (need > e->mem_cap) {
+        size_t cap = e->length >= 0 && (uint64_t)e->length <= e->mem_max ? (size_t)e->length : 0;
+        if (cap < need) {
+            cap = e->mem_cap ? e->mem_cap : 16 * 1024;
+            while (cap < need)
+                cap = cap > e->mem_max / 2 ? e->mem_max : cap * 2;
+            if (cap > e->mem_max)
+                cap = e->mem_max; /* need <= mem_max was checked above */
+        }
+        unsigned char *m = realloc(e->mem, cap ? cap : 1);
+        if (!m)
+            return SP_ENOMEM;
+        e->mem = m;
+        e->mem_cap = cap;
+    }
+    memcpy(e->mem + offset, data, len);
+    ranges_add(e, offset, offset + (int64_t)len);
+    e->dirty = true;
+    pthread_cond_broadcast(&e->cond);
+    return 0;
+}
+
+/* Entry lock held; e->in_memory and every byte of e->length is in mem:
+ * the one write of a document to disk, .data then the sidecar with its
+ * CRC, each through a rename and none fsynced (cache.h says why). */
+static int mem_commit(struct cache_entry *e)
+{
+    char data[PATH_MAX];
+    if (entry_file(e->c, e->key, "data", data, sizeof(data)))
+        return SP_EIO;
+    size_t n = (size_t)e->length;
+    /* through a rename, not in place: another process may be reading the
+     * old file through its descriptor */
+    int ret = write_replace(data, n ? e->mem : (const void *)"", n);
+    if (ret)
+        return ret;
+    e->crc = crc32_update(0, e->mem, n);
+    e->has_crc = true;
+    e->complete = true;
+    ret = sidecar_write(e);
+    if (ret) {
+        e->complete = false;
+        unlink(data);
+    }
+    return ret;
+}
+
 int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const void *data,
                       size_t len)
 {
@@ -604,6 +791,8 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
         ret = SP_ERANGE;
     else if (e->complete)
         ret = 0; /* every byte is already here */
+    else if (e->in_memory)
+        ret = mem_write(e, offset, data, len);
     else if ((ret = entry_open_part(e)) == 0) {
         const char *p = data;
         size_t left = len;
@@ -637,7 +826,12 @@ int cache_entry_checkpoint(struct cache_entry *e)
         pthread_mutex_unlock(&e->lock);
         return 0;
     }
-    if (ranges_cover_all(e) && (ret = entry_open_part(e)) == 0) {
+    if (e->in_memory) {
+        /* incomplete: nothing goes to disk (a document is fetched whole
+         * again rather than resumed) */
+        if (ranges_cover_all(e))
+            ret = mem_commit(e);
+    } else if (ranges_cover_all(e) && (ret = entry_open_part(e)) == 0) {
         char part[PATH_MAX], data[PATH_MAX];
         if (ftruncate(e->fd, (off_t)e->length) != 0 || fsync(e->fd) != 0 ||
             entry_file(e->c, e->key, "part", part, sizeof(part)) ||
@@ -648,7 +842,7 @@ int cache_entry_checkpoint(struct cache_entry *e)
     } else if (e->fd >= 0 && fdatasync(e->fd) != 0) {
         ret = SP_EIO;
     }
-    if (!ret)
+    if (!ret && !e->in_memory)
         ret = sidecar_write(e);
     pthread_cond_broadcast(&e->cond);
     pthread_mutex_unlock(&e->lock);
@@ -710,6 +904,11 @@ int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_
     if ((int64_t)len > avail)
         len = (size_t)avail;
     int64_t got = 0;
+    if (e->mem && len) {
+        /* held in memory (a document, committed or not) */
+        memcpy(buf, e->mem + offset, len);
+        got = (int64_t)len;
+    }
     while ((size_t)got < len) {
         ssize_t n = pread(e->fd, (char *)buf + got, len - (size_t)got, (off_t)(offset + got));
         if (n < 0 && errno == EINTR)

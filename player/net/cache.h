@@ -6,14 +6,29 @@
  *   <key>.part   bytes being downloaded, at their own offsets (sparse)
  *   <key>.data   a complete file (renamed from .part once every byte is in)
  *   <key>.json   sidecar: url, length, ETag, Last-Modified, the byte ranges
- *                present, "complete"; replaced atomically (temp + rename)
+ *                present, "complete", and for documents "crc32" (CRC-32 of
+ *                .data); replaced atomically (temp + rename)
  *
  * Guarantees:
  * - An entry reads as complete only if its sidecar says so AND <key>.data
- *   exists with exactly the recorded length. .part data is fsynced before
- *   the sidecar lists it and before the rename, so a crash or kill mid
- *   download leaves at worst a shorter partial entry, never a "complete"
- *   one with missing bytes.
+ *   exists with exactly the recorded length AND, when the sidecar records
+ *   a CRC, the file's content has that CRC. Anything else is dropped (all
+ *   three files) and the URL is fetched again.
+ * - Media (the default): .part data is fsynced before the sidecar lists it
+ *   and before the rename, so a crash or kill mid download leaves at worst
+ *   a shorter partial entry, never a "complete" one with missing bytes.
+ *   That costs a flush per checkpoint, which a download of hundreds of
+ *   megabytes amortises and needs: its partial bytes are worth resuming.
+ * - Documents (cache_entry_hold_in_memory(): manifests, IM pages): the
+ *   bytes are kept in memory until the last one is in, then written once,
+ *   .data and the sidecar each through a temporary file and a rename, with
+ *   no fsync. A kill leaves the old state or the new one (renames are
+ *   atomic); a power loss may leave a .data that is short, zeroed or old
+ *   under a new sidecar, and that is exactly what the length and CRC
+ *   check on opening detects, so the entry is dropped and refetched. A
+ *   lost document costs one 10-20 KB request, while an fsync per page
+ *   (two, with the sidecar's) made ten thousand pages several times
+ *   slower than the network. A document's partial bytes are not kept.
  * - New validators (ETag / Last-Modified) that differ from the stored ones
  *   drop every stored byte of the entry (cache_entry_set_info()).
  * - Least recently used entries are evicted when the total size of the
@@ -84,6 +99,14 @@ struct cache_info {
 };
 void cache_entry_info(struct cache_entry *e, struct cache_info *out);
 
+/* Marks e as a document: from now on its new bytes are held in memory (at
+ * most max_bytes; a write past that fails with SP_ELIMIT) and reach the
+ * disk once, complete, at the checkpoint that completes it, without fsync
+ * and with a CRC (see the guarantees above). A complete entry stays as it
+ * is until it is replaced. An entry with partial bytes on disk is left the
+ * durable kind (it resumes as before). Call it before the first write. */
+void cache_entry_hold_in_memory(struct cache_entry *e, size_t max_bytes);
+
 /* Records what the server says about the resource. If the entry holds
  * bytes under different validators (an ETag, else Last-Modified, that
  * differs, or a different known length) those bytes are dropped first and
@@ -110,7 +133,9 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
 /* Makes the bytes written so far durable and records them in the sidecar
  * (fdatasync, then the sidecar replaced atomically). When every byte of a
  * known length is present, also completes the entry (.part -> .data).
- * Returns 0 or SP_EIO. */
+ * An entry held in memory is written only when complete (.data and the
+ * sidecar, no fsync); before that this does nothing. Returns 0 or
+ * SP_EIO. */
 int cache_entry_checkpoint(struct cache_entry *e);
 
 /* Number of bytes present starting at offset (0 if offset is missing). */

@@ -20,7 +20,8 @@
  * holding up the requests behind it.
  *
  * Locks: f->lock guards the dl list, each dl's refs and its "shared"
- * fields (want, cancel, st, finished), and f->next_seq. Fields marked
+ * fields (want, cancel, st, finished), and f->next_seq; a caller waits
+ * for its dl on d->cond with f->lock. Fields marked
  * "fetch thread" (and every struct host) are touched only by the fetch
  * thread. Cache entries have their own lock and never call back into this
  * file.
@@ -94,10 +95,9 @@ struct fetch {
     lws_sorted_usec_list_t tick; /* fetch thread */
 
     pthread_mutex_t lock;
-    pthread_cond_t cond; /* broadcast on every dl state change */
-    struct dl *dls;      /* every live dl, in submission order, guarded by lock */
-    uint64_t next_seq;   /* lock: submission number of the next dl */
-    struct host *hosts;  /* fetch thread */
+    struct dl *dls;     /* every live dl, in submission order, guarded by lock */
+    uint64_t next_seq;  /* lock: submission number of the next dl */
+    struct host *hosts; /* fetch thread */
 
     unsigned char rxbuf[LWS_PRE + RX_CHUNK]; /* fetch thread */
 };
@@ -106,7 +106,11 @@ struct dl {
     struct fetch *f;
     struct dl *next; /* f->dls */
     int refs;        /* f->lock: the caller's and the fetch thread's */
-    char *url;       /* the cache key: the URL as asked for */
+    /* with f->lock: broadcast on every state change of this dl. One per
+     * dl, so that eight threads waiting for eight pages are not all woken
+     * by each page's every step. */
+    pthread_cond_t cond;
+    char *url; /* the cache key: the URL as asked for */
     unsigned flags;
     struct cache_entry *entry;
     size_t limit;    /* most bytes accepted (fetch_get), 0: none */
@@ -151,6 +155,12 @@ struct dl {
     bool reused;         /* sent where a kept-alive connection was idling */
     bool ends_by_length; /* Content-Length ends the body where d->end is */
     bool done_304;       /* a 304 with Content-Length: 0 is completing */
+    /* this connection revalidates with "Range: bytes=0-0" + If-Range
+     * instead of If-None-Match: see dl_connect() */
+    bool probe;
+    /* how the entry was found good: the server confirmed the cached copy
+     * (304, probe, same validators), or sent new bytes */
+    bool confirmed, got_new;
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -387,6 +397,7 @@ static void slot_release(struct dl *d)
 
 static void dl_free(struct dl *d)
 {
+    pthread_cond_destroy(&d->cond);
     cache_entry_release(&d->entry);
     free(d->url);
     free(d->cur_url);
@@ -419,7 +430,7 @@ static void wake_fetch_thread(struct fetch *f)
 /* Publishes a state change to waiters. */
 static void dl_publish(struct dl *d)
 {
-    pthread_cond_broadcast(&d->f->cond);
+    pthread_cond_broadcast(&d->cond);
     cache_entry_wake(d->entry);
 }
 
@@ -578,6 +589,20 @@ static void dl_connect(struct dl *d)
     d->pipelined = d->slot >= 0 && ci.vhost == f->vh_direct;
     d->ends_by_length = false;
     d->done_304 = false;
+    /* A 304 without Content-Length (nginx sends none) ends the connection:
+     * lws 4.1 then reads a body until the server closes (docs/fetch.md).
+     * On a kept-alive document connection the check is asked as a one-byte
+     * range under If-Range instead: unchanged comes back 206 with
+     * Content-Length: 1, changed 200 with the document, both of a known
+     * length, so the connection carries the next page. If-Range needs a
+     * strong ETag (RFC 9110 13.1.5); otherwise, and through a proxy, the
+     * classic If-None-Match is sent. */
+    d->probe = false;
+    if (d->conditional && d->pipelined) {
+        struct cache_info inf;
+        cache_entry_info(d->entry, &inf);
+        d->probe = inf.length > 0 && inf.etag[0] && strncmp(inf.etag, "W/", 2) != 0;
+    }
     if (d->pipelined)
         ci.vhost = f->vh_doc[d->slot];
     ci.address = ads;
@@ -612,7 +637,9 @@ static void dl_connect(struct dl *d)
     d->retry_at_us = 0;
     dl_set_state(d, FETCH_CONNECTING);
     SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start, (long long)d->end,
-           d->conditional ? " (revalidate)" : "",
+           d->probe         ? " (revalidate, If-Range)"
+           : d->conditional ? " (revalidate)"
+                            : "",
            d->pipelined ? (d->reused ? " (kept-alive slot)" : " (new slot connection)") : "");
     struct lws *w = lws_client_connect_via_info(&ci);
     if (w && !d->finished && d->st.state == FETCH_CONNECTING && d->retry_at_us == 0)
@@ -802,7 +829,6 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
     struct fetch *f = lws_container_of(sul, struct fetch, tick);
     update_rates(f);
     service_all(f);
-    pthread_cond_broadcast(&f->cond);
     lws_sul_schedule(f->ctx, 0, &f->tick, tick_cb, TICK_US);
 }
 
@@ -883,6 +909,45 @@ static bool parse_content_range(const char *s, int64_t *a, int64_t *b, int64_t *
     return false;
 }
 
+/* The 206 answer to a probe (dl_connect()): the cached copy is the
+ * server's when the range starts at 0, the total is the cached length and
+ * the ETag is the cached one (a server that ignores If-Range but honours
+ * Range is caught by the ETag). Either way the one byte is read and
+ * dropped so that lws ends the answer by its length and keeps the
+ * connection; a changed document is then fetched whole (END_NEXT). */
+static int on_probe_206(struct dl *d, struct lws *wsi, const char *cl)
+{
+    char cr[128], etag[CACHE_MAX_VALIDATOR];
+    hdr(wsi, WSI_TOKEN_HTTP_CONTENT_RANGE, cr, sizeof(cr));
+    hdr(wsi, WSI_TOKEN_HTTP_ETAG, etag, sizeof(etag));
+    struct cache_info ci;
+    cache_entry_info(d->entry, &ci);
+    int64_t a = -1, b = -1, total = -1;
+    bool same = parse_content_range(cr, &a, &b, &total) && a == 0 && total == ci.length &&
+                etag[0] && !strcmp(etag, ci.etag);
+    d->revalidated = true;
+    if (same)
+        d->confirmed = true;
+    else {
+        SP_DBG(&lg, "%s: changed on the server (If-Range answer %s, ETag %s)", d->url, cr, etag);
+        cache_entry_reset(d->entry);
+        d->conditional = false;
+    }
+    char *end;
+    long long clen = cl[0] ? strtoll(cl, &end, 10) : -1;
+    if (a != 0 || b < a || clen != b - a + 1 || b - a + 1 > 64) {
+        /* not the small answer asked for: not worth reading */
+        dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+        return -1;
+    }
+    d->pos = 0;
+    d->end = b + 1;
+    d->sized = true;
+    d->ends_by_length = true;
+    dl_set_state(d, FETCH_RECEIVING);
+    return 0;
+}
+
 static int on_headers(struct dl *d, struct lws *wsi)
 {
     struct fetch *f = d->f;
@@ -898,8 +963,12 @@ static int on_headers(struct dl *d, struct lws *wsi)
         return on_redirect(d, wsi, status);
     char cr[128], cl[64], etag[CACHE_MAX_VALIDATOR], lm[CACHE_MAX_VALIDATOR];
     hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof(cl));
+    if (d->probe && status == 206)
+        return on_probe_206(d, wsi, cl);
+    d->probe = false; /* any other answer is read as to a plain conditional GET */
     if (status == 304 && d->conditional) {
         d->revalidated = true;
+        d->confirmed = true;
         if (d->pipelined && !strcmp(cl, "0")) {
             /* lws completes a transaction with an explicit zero length
              * right after this callback; the connection stays usable */
@@ -988,6 +1057,7 @@ static int on_headers(struct dl *d, struct lws *wsi)
                     (!etag[0] && lm[0] && !strcmp(lm, ci.last_modified));
         d->revalidated = true;
         if (same && (total < 0 || total == ci.length)) {
+            d->confirmed = true;
             dl_conn_end(d, wsi, END_DONE, 0, NULL);
             return -1;
         }
@@ -1001,6 +1071,7 @@ static int on_headers(struct dl *d, struct lws *wsi)
     /* bytes straight from the server: once complete they need no second,
      * conditional request */
     d->revalidated = true;
+    d->got_new = true;
     dl_set_state(d, FETCH_RECEIVING);
     return 0;
 }
@@ -1013,6 +1084,12 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
         snprintf(m, sizeof(m), "%.300s: server sent more bytes than it announced", d->url);
         dl_conn_end(d, wsi, END_FAIL, SP_EHTTP, m);
         return -1;
+    }
+    if (d->probe) {
+        /* the probe's byte: dropped, only its end matters (on_complete()) */
+        d->pos += (int64_t)len;
+        d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
+        return 0;
     }
     if (d->limit && d->pos + (int64_t)len > (int64_t)d->limit) {
         snprintf(m, sizeof(m), "%.300s: more than the %zu bytes allowed", d->url, d->limit);
@@ -1052,6 +1129,15 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
 
 static int on_complete(struct dl *d, struct lws *wsi)
 {
+    if (d->probe) {
+        /* unchanged: the entry is complete and revalidated, so the next
+         * step finishes; changed: the entry was reset, the next step
+         * fetches it whole, on this same connection */
+        d->probe = false;
+        dl_keep_alive(d, wsi);
+        dl_conn_end(d, NULL, END_NEXT, 0, NULL);
+        return 0;
+    }
     if (d->pipelined && (d->done_304 || (d->ends_by_length && d->pos >= d->end))) {
         /* the whole answer is in: the connection goes on to the next
          * request of this slot, or idles until one comes */
@@ -1150,6 +1236,15 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)v, n, p,
                                          end))
             return -1;
+        if (d->probe) {
+            static const char one[] = "bytes=0-0";
+            if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RANGE, (unsigned char *)one,
+                                             (int)strlen(one), p, end) ||
+                lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_RANGE, (unsigned char *)ci.etag,
+                                             (int)strlen(ci.etag), p, end))
+                return -1;
+            return 0;
+        }
         if (d->conditional) {
             if (ci.etag[0] && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH,
                                                            (unsigned char *)ci.etag,
@@ -1316,7 +1411,6 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     if (f->opts.backoff_ms < 0)
         f->opts.backoff_ms = def.backoff_ms;
     pthread_mutex_init(&f->lock, NULL);
-    pthread_cond_init(&f->cond, NULL);
     atomic_init(&f->stop, false);
     int ret = 0;
     char dirbuf[4096];
@@ -1413,7 +1507,6 @@ fail:
     free(f->cache_dir);
     free(f->ca_file);
     free(f->no_proxy);
-    pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f);
     return ret;
@@ -1447,7 +1540,6 @@ void fetch_destroy(struct fetch **pf)
     free(f->cache_dir);
     free(f->ca_file);
     free(f->no_proxy);
-    pthread_cond_destroy(&f->cond);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }
@@ -1466,6 +1558,7 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
     if (!d)
         return SP_ENOMEM;
     d->f = f;
+    pthread_cond_init(&d->cond, NULL);
     d->flags = flags;
     d->want = -1;
     d->slot = -1;
@@ -1542,7 +1635,7 @@ static void dl_wait(struct dl *d, fetch_progress_fn progress, void *opaque)
                 ts.tv_sec++;
                 ts.tv_nsec -= 1000000000L;
             }
-            pthread_cond_timedwait(&f->cond, &f->lock, &ts);
+            pthread_cond_timedwait(&d->cond, &f->lock, &ts);
             fin = d->finished;
         }
         pthread_mutex_unlock(&f->lock);
@@ -1584,12 +1677,28 @@ static int read_entry(struct cache_entry *e, size_t max_bytes, char **data, size
     return 0;
 }
 
-int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len,
-              struct diag_list *diag)
+/* The complete cached copy of url, no request (SP_LOAD_CACHED_ONLY). */
+static int get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len)
+{
+    struct cache_entry *e;
+    int r = cache_entry_open(f->cache, url, &e);
+    if (r)
+        return r;
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    r = ci.complete ? read_entry(e, max_bytes, data, len) : SP_ENOENT;
+    cache_entry_release(&e);
+    return r;
+}
+
+int fetch_get_ex(struct fetch *f, const char *url, size_t max_bytes, unsigned flags, char **data,
+                 size_t *len, enum sp_doc_origin *origin, struct diag_list *diag)
 {
     *data = NULL;
     if (len)
         *len = 0;
+    if (origin)
+        *origin = SP_DOC_UNKNOWN;
     if (!fetch_is_remote(url)) {
         /* local documents: the core's file loader, paths made into URLs */
         char *furl = NULL;
@@ -1600,8 +1709,21 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
                 return r;
             }
         }
-        int r = sp_loader_get(NULL, furl ? furl : url, max_bytes, data, len, diag);
+        size_t l = 0;
+        int r = sp_loader_get(NULL, furl ? furl : url, max_bytes, data, &l, diag);
         free(furl);
+        if (len)
+            *len = l;
+        if (!r && origin)
+            *origin = SP_DOC_LOCAL;
+        return r;
+    }
+    if (flags & SP_LOAD_CACHED_ONLY) {
+        int r = get_cached(f, url, max_bytes, data, len);
+        if (!r && origin)
+            *origin = SP_DOC_CACHED;
+        else if (r && r != SP_ENOENT)
+            diag_add(diag, DIAG_ERROR, "%.300s: cached copy: %s", url, sp_strerror(r));
         return r;
     }
     struct dl *d;
@@ -1613,18 +1735,27 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
     d->limit = max_bytes;
     d->revalidate = true;
     d->doc = true;
+    /* the body stays in memory on the fetch thread; this thread writes it
+     * to the cache once it is whole (cache.h: documents) */
+    cache_entry_hold_in_memory(d->entry, max_bytes);
     dl_submit(d);
     dl_wait(d, NULL, NULL);
     struct fetch_status st;
     dl_status(d, &st);
     if (st.state == FETCH_DONE) {
-        /* every byte is in: make the entry complete and durable here, in
-         * the caller's thread (see leave_checkpoint_to_caller()) */
+        /* every byte is in: write the entry here, in the caller's thread
+         * (see leave_checkpoint_to_caller()) */
         r = cache_entry_checkpoint(d->entry);
         if (!r)
             r = read_entry(d->entry, max_bytes, data, len);
         if (r)
             diag_add(diag, DIAG_ERROR, "%.300s: %s", url, sp_strerror(r));
+        else if (origin) {
+            /* fetch thread fields, read after it finished with d */
+            pthread_mutex_lock(&f->lock);
+            *origin = d->got_new ? SP_DOC_NETWORK : d->confirmed ? SP_DOC_VALIDATED : SP_DOC_CACHED;
+            pthread_mutex_unlock(&f->lock);
+        }
     } else {
         struct cache_info ci;
         cache_entry_info(d->entry, &ci);
@@ -1633,6 +1764,8 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
             read_entry(d->entry, max_bytes, data, len) == 0) {
             diag_add(diag, DIAG_INFO, "%s (using the cached copy)", st.message);
             r = 0;
+            if (origin)
+                *origin = SP_DOC_STALE;
         } else
             diag_add(diag, DIAG_ERROR, "%s", st.message[0] ? st.message : sp_strerror(r));
     }
@@ -1640,22 +1773,15 @@ int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, s
     return r;
 }
 
+int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len,
+              struct diag_list *diag)
+{
+    return fetch_get_ex(f, url, max_bytes, 0, data, len, NULL, diag);
+}
+
 int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len)
 {
-    *data = NULL;
-    if (len)
-        *len = 0;
-    if (!fetch_is_remote(url))
-        return fetch_get(f, url, max_bytes, data, len, NULL);
-    struct cache_entry *e;
-    int r = cache_entry_open(f->cache, url, &e);
-    if (r)
-        return r;
-    struct cache_info ci;
-    cache_entry_info(e, &ci);
-    r = ci.complete ? read_entry(e, max_bytes, data, len) : SP_ENOENT;
-    cache_entry_release(&e);
-    return r;
+    return fetch_get_ex(f, url, max_bytes, SP_LOAD_CACHED_ONLY, data, len, NULL, NULL);
 }
 
 static int download(struct fetch *f, const char *url, unsigned flags, bool revalidate,
@@ -1891,5 +2017,18 @@ static int loader_get(void *opaque, const char *url, size_t max_bytes, char **da
 struct sp_loader fetch_loader(struct fetch *f)
 {
     struct sp_loader l = {loader_get, f};
+    return l;
+}
+
+static int loader_get_ex(void *opaque, const char *url, size_t max_bytes, unsigned flags,
+                         char **data, size_t *len, enum sp_doc_origin *origin,
+                         struct diag_list *diag)
+{
+    return fetch_get_ex(opaque, url, max_bytes, flags, data, len, origin, diag);
+}
+
+struct sp_loader_ex fetch_loader_ex(struct fetch *f)
+{
+    struct sp_loader_ex l = {{loader_get, f}, loader_get_ex};
     return l;
 }

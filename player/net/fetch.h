@@ -4,6 +4,8 @@
  * every transfer of the process runs on it. Callers on other threads see a
  * small blocking API:
  *   fetch_get()       a whole small document (manifest, IM page) in memory
+ *                     (fetch_get_ex(): with where it came from, or from
+ *                     the cache only)
  *   fetch_download()  a whole file into the cache (sigplay fetch)
  *   fetch_stream_*()  random access to a file while it downloads (the
  *                     AVIOContext in avio_cache.h sits on this)
@@ -29,7 +31,13 @@
  *   submission order. Direct connections are kept alive (HTTP/1.1) for
  *   FETCH_KEEP_WARM_SECS after an answer and reused by the next document
  *   for that host, so a run of small pages costs a few TCP (and TLS)
- *   handshakes, not one per page. A request that stalls holds only its own
+ *   handshakes, not one per page. A document's body is held in memory on
+ *   the fetch thread and written to the cache once, by the caller's
+ *   thread, without fsync (cache.h says why that is safe). Revalidation on
+ *   a kept-alive connection asks "Range: bytes=0-0" under If-Range rather
+ *   than If-None-Match, so that the answer has a length and the connection
+ *   survives it (a 304 without Content-Length would end it; docs/fetch.md).
+ *   A request that stalls holds only its own
  *   connection until its timeout. Media (fetch_download, fetch_stream_*)
  *   use a connection of their own per transfer, not counted in the bound.
  * - Proxies: http_proxy / https_proxy / no_proxy (and upper-case forms)
@@ -100,19 +108,35 @@ bool fetch_is_remote(const char *url);
 int fetch_get(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len,
               struct diag_list *diag);
 
+/* fetch_get() with flags (SP_LOAD_CACHED_ONLY: fetch_get_cached()) and
+ * *origin (may be NULL) set on success: SP_DOC_NETWORK (new bytes),
+ * SP_DOC_VALIDATED (the cached copy; the server said just now it is
+ * current), SP_DOC_STALE (the cached copy; the server could not be
+ * reached), SP_DOC_CACHED (SP_LOAD_CACHED_ONLY), SP_DOC_LOCAL (a local
+ * file). With SP_LOAD_CACHED_ONLY, SP_ENOENT (no complete copy) adds no
+ * diag line. For a caller checking a set of documents with a bounded
+ * number of requests: get a sample with flags 0; when every one is
+ * SP_DOC_VALIDATED, read the rest with SP_LOAD_CACHED_ONLY and use
+ * flags 0 only for those that answer SP_ENOENT. */
+int fetch_get_ex(struct fetch *f, const char *url, size_t max_bytes, unsigned flags, char **data,
+                 size_t *len, enum sp_doc_origin *origin, struct diag_list *diag);
+
 /* Reads a complete cached copy of url (at most max_bytes) into *data
  * (NUL-terminated, caller frees) and *len, without any request and without
  * revalidating it: for a caller that revalidated a sample of a set of
  * documents itself and trusts the rest. Local paths and file:// URLs are
  * read from disk as by fetch_get(). Thread-safe. Returns 0, SP_ENOENT (not
- * cached, or cached only in part), SP_ELIMIT (bigger than max_bytes),
- * SP_EIO or SP_ENOMEM. */
+ * cached, cached only in part, or a cached copy whose length or CRC is
+ * wrong: dropped), SP_ELIMIT (bigger than max_bytes), SP_EIO or
+ * SP_ENOMEM. */
 int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len);
 
 /* An sp_loader (player/net/loader.h) serving http(s) through f (with the
  * cache and its offline fallback) and file URLs from disk. Valid while f
  * lives; usable from any thread. */
 struct sp_loader fetch_loader(struct fetch *f);
+/* The same with get_ex (fetch_get_ex()): origins and cache-only reads. */
+struct sp_loader_ex fetch_loader_ex(struct fetch *f);
 
 /* State of a transfer, for progress bars and a buffering indicator. */
 enum fetch_state {

@@ -58,7 +58,23 @@ static int local_get(void *opaque, const char *url, size_t max_bytes, char **dat
     return rc;
 }
 
+static int local_get_ex(void *opaque, const char *url, size_t max_bytes, unsigned flags,
+                        char **data, size_t *len, enum sp_doc_origin *origin,
+                        struct diag_list *diag)
+{
+    (void)flags; /* a local file is read without a request either way */
+    if (origin)
+        *origin = SP_DOC_LOCAL;
+    return local_get(opaque, url, max_bytes, data, len, diag);
+}
+
 static const struct sp_loader local_loader = {local_get, NULL};
+static const struct sp_loader_ex local_loader_ex = {{local_get, NULL}, local_get_ex};
+
+const struct sp_loader_ex *sp_loader_local_ex(void)
+{
+    return &local_loader_ex;
+}
 
 const struct sp_loader *sp_loader_local(void)
 {
@@ -71,4 +87,22 @@ int sp_loader_get(const struct sp_loader *loader, const char *url, size_t max_by
     if (!loader)
         loader = &local_loader;
     return loader->get(loader->opaque, url, max_bytes, data, len, diag);
+}
+
+int sp_loader_get_ex(const struct sp_loader_ex *l, const char *url, size_t max_bytes,
+                     unsigned flags, char **data, size_t *len, enum sp_doc_origin *origin,
+                     struct diag_list *diag)
+{
+    if (!l)
+        l = &local_loader_ex;
+    if (origin)
+        *origin = SP_DOC_UNKNOWN;
+    if (l->get_ex)
+        return l->get_ex(l->base.opaque, url, max_bytes, flags, data, len, origin, diag);
+    if (flags & SP_LOAD_CACHED_ONLY) {
+        *data = NULL;
+        *len = 0;
+        return SP_EUNSUPPORTED;
+    }
+    return l->base.get(l->base.opaque, url, max_bytes, data, len, diag);
 }

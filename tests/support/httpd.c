@@ -50,6 +50,9 @@ struct httpd {
     int max_per_conn; /* most requests answered on one connection */
     int conditional;  /* requests with If-None-Match */
     int not_modified; /* 304 answers */
+    int if_range;     /* requests with If-Range */
+    int range_kept;   /* of those, answered 206 (the validator matched) */
+    bool nginx_304;   /* 304 without Content-Length, as nginx sends it */
     char last_range[128];
     char once[ONCE_MAX][256]; /* "fault path" already served once */
     int nonce;
@@ -138,6 +141,9 @@ static bool serve(struct httpd *h, int fd, const char *req)
     h->requests++;
     if (inm[0])
         h->conditional++;
+    if (ifrange[0])
+        h->if_range++;
+    bool nginx_304 = h->nginx_304;
     snprintf(h->last_range, sizeof(h->last_range), "%s", range);
     int slow_ms = h->slow_ms;
     pthread_mutex_unlock(&h->lock);
@@ -219,7 +225,15 @@ static bool serve(struct httpd *h, int fd, const char *req)
         pthread_mutex_lock(&h->lock);
         h->not_modified++;
         pthread_mutex_unlock(&h->lock);
-        send_status(fd, 304, "Not Modified", et, keep);
+        if (nginx_304) {
+            /* no Content-Length: none is needed, a 304 has no body */
+            char buf[512];
+            int n =
+                snprintf(buf, sizeof(buf), "HTTP/1.1 304 Not Modified\r\n%sConnection: %s\r\n\r\n",
+                         et, keep ? "keep-alive" : "close");
+            send_all(fd, buf, (size_t)n);
+        } else
+            send_status(fd, 304, "Not Modified", et, keep);
         return keep;
     }
     /* fault modes always close the connection: their tests predate
@@ -242,6 +256,11 @@ static bool serve(struct httpd *h, int fd, const char *req)
             if (k == 2 && y >= x && y < size)
                 b = y;
             partial = true;
+            if (ifrange[0]) {
+                pthread_mutex_lock(&h->lock);
+                h->range_kept++;
+                pthread_mutex_unlock(&h->lock);
+            }
         }
     }
     long long len = size ? b - a + 1 : 0;
@@ -528,6 +547,8 @@ void httpd_reset_counts(struct httpd *h)
     h->max_per_conn = 0;
     h->conditional = 0;
     h->not_modified = 0;
+    h->if_range = 0;
+    h->range_kept = 0;
     pthread_mutex_unlock(&h->lock);
 }
 
@@ -535,5 +556,20 @@ void httpd_reset_faults(struct httpd *h)
 {
     pthread_mutex_lock(&h->lock);
     h->nonce = 0;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void httpd_if_range_counts(struct httpd *h, int *if_range, int *kept)
+{
+    pthread_mutex_lock(&h->lock);
+    *if_range = h->if_range;
+    *kept = h->range_kept;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void httpd_set_nginx_304(struct httpd *h, bool on)
+{
+    pthread_mutex_lock(&h->lock);
+    h->nginx_304 = on;
     pthread_mutex_unlock(&h->lock);
 }

@@ -3,7 +3,8 @@
  * Listens on 127.0.0.1, an ephemeral port; each connection is served by a
  * thread of its own (at most 32 at once, more wait in the backlog). Serves
  * files under a root directory with Range, ETag, If-Range and
- * If-None-Match (304, with Content-Length: 0). Plain answers (200, 206,
+ * If-None-Match (304, with Content-Length: 0, or none at all as nginx
+ * does: httpd_set_nginx_304()). Plain answers (200, 206,
  * 304, 404) keep the connection open for the next request (HTTP/1.1
  * keep-alive) unless the request said "Connection: close"; every fault
  * mode below closes it.
@@ -25,6 +26,8 @@
 #ifndef SP_TEST_HTTPD_H
 #define SP_TEST_HTTPD_H
 
+#include <stdbool.h>
+
 struct httpd;
 
 /* Starts serving root. Returns 0 or -1. */
@@ -45,6 +48,12 @@ int httpd_connections(struct httpd *h);
 int httpd_max_requests_per_connection(struct httpd *h);
 /* Requests that carried If-None-Match, and 304 answers, so far. */
 void httpd_conditional_counts(struct httpd *h, int *conditional, int *not_modified);
+/* Requests that carried If-Range, and of those the ones answered with the
+ * range (206: the validator matched), so far. */
+void httpd_if_range_counts(struct httpd *h, int *if_range, int *kept);
+/* Answers 304 without Content-Length (nginx's way) from now on, or with
+ * Content-Length: 0 (the default). */
+void httpd_set_nginx_304(struct httpd *h, bool on);
 /* Zeroes the connection, per-connection and conditional counters. */
 void httpd_reset_counts(struct httpd *h);
 /* Forgets the "once" faults already served (they fire again). */

@@ -9,6 +9,8 @@
 # NGINX_EXTRA_HTTP and NGINX_EXTRA_SERVER, when set, are put into the http
 # block and the plain server block (e.g. a limit_req zone and a location
 # that hands pages out slowly).
+# NGINX_ACCESS_LOG=FILE (optional) logs one line a request to FILE:
+# "<connection serial> <status>", to count the connections a client used.
 
 nginx_start() {
     local root=$1 work=$2 cert=${3:-} key=${4:-}
@@ -23,6 +25,8 @@ nginx_start() {
             tls="server { listen 127.0.0.1:$NGINX_TLS_PORT ssl; ssl_certificate $cert;
                           ssl_certificate_key $key; root $root; }"
         fi
+        local alog=off
+        [ -n "${NGINX_ACCESS_LOG:-}" ] && alog="$NGINX_ACCESS_LOG sp"
         cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
 user $(id -un) $(id -gn);
@@ -30,7 +34,8 @@ pid $work/nginx.pid;
 error_log $work/error.log warn;
 events { worker_connections 256; }
 http {
-    access_log off;
+    log_format sp '\$connection \$status';
+    access_log $alog;
     client_body_temp_path $work/tmp/body;
     proxy_temp_path $work/tmp/proxy;
     fastcgi_temp_path $work/tmp/fastcgi;
