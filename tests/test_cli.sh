@@ -19,4 +19,14 @@ check "unknown command is named" 'grep -q "unknown command '"'"'no-such-command'
 
 "$SIGPLAY_BIN" >/dev/null 2>&1; rc=$?
 check "no arguments exits 64" '[ $rc -eq 64 ]'
+
+# `sigplay SOURCE` is `sigplay play SOURCE`: the same trace, line for line
+if [ -n "${SIGPLAY_SAMPLE_DIR:-}" ] && [ -f "$SIGPLAY_SAMPLE_DIR/replay.json" ]; then
+  a=$("$SIGPLAY_BIN" "$SIGPLAY_SAMPLE_DIR/replay.json" --headless --max-speed --no-audio \
+      --until 2000 --trace - 2>/dev/null); rc=$?
+  b=$("$SIGPLAY_BIN" play "$SIGPLAY_SAMPLE_DIR/replay.json" --headless --max-speed --no-audio \
+      --until 2000 --trace - 2>/dev/null)
+  check "sigplay SOURCE plays (exit $rc)" '[ $rc -le 1 ] && [ "$(printf "%s\n" "$a" | wc -l)" -gt 10 ]'
+  check "sigplay SOURCE is sigplay play SOURCE" '[ "$a" = "$b" ]'
+fi
 exit $fail
