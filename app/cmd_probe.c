@@ -194,39 +194,32 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
 #define PROBE_PAGES_TIMEOUT_MS 120000 /* reading every IM page for the chapters */
 
 struct probe_nav {
-    struct sp_class *c; /* opened with the signaling, for the board and chat */
+    struct sp_class *c; /* the probe's class (borrowed), for the board and chat */
     struct nav_index *nav;
     bool board_read; /* every page was read */
 };
 
-/* Reads the IM pages (when the recording has some) and builds the
- * chapters. The second open's manifest diagnostics repeat the first's and
- * are dropped; the signaling's own warnings go to diag. */
-static void nav_open(const char *source, const struct class_opts *base, struct probe_nav *pn,
+/* Waits for the IM pages (the class was opened with its signaling) and
+ * builds the chapters. One class, one network client: the manifest is read
+ * once. */
+static void nav_open(const char *source, struct sp_class *c, struct probe_nav *pn,
                      struct diag_list *diag)
 {
-    struct class_opts co = *base;
-    co.parts = CLASS_SIGNALING;
-    struct diag_list scratch;
-    diag_init(&scratch);
-    if (class_open(source, &co, &scratch, &pn->c) == 0) {
-        pn->board_read = class_signaling_wait(pn->c, true, PROBE_PAGES_TIMEOUT_MS) == 0;
-        if (!pn->board_read)
-            diag_add(diag, DIAG_WARNING,
-                     "%s: messages: not all pages read in %d s: chapters "
-                     "and chat search cover what was",
-                     source, PROBE_PAGES_TIMEOUT_MS / 1000);
-        class_take_diags(pn->c, diag);
-        if (nav_build_class(pn->c, &pn->nav) != 0)
-            diag_add(diag, DIAG_WARNING, "%s: chapters: out of memory", source);
-    }
-    diag_clear(&scratch);
+    pn->c = c;
+    pn->board_read = class_signaling_wait(c, true, PROBE_PAGES_TIMEOUT_MS) == 0;
+    if (!pn->board_read)
+        diag_add(diag, DIAG_WARNING,
+                 "%s: messages: not all pages read in %d s: chapters "
+                 "and chat search cover what was",
+                 source, PROBE_PAGES_TIMEOUT_MS / 1000);
+    if (nav_build_class(c, &pn->nav) != 0)
+        diag_add(diag, DIAG_WARNING, "%s: chapters: out of memory", source);
 }
 
 static void nav_close(struct probe_nav *pn)
 {
     nav_destroy(&pn->nav);
-    class_close(&pn->c);
+    pn->c = NULL; /* the caller's */
 }
 
 /* A chat item's text as one line: its text parts, newlines as spaces. */
@@ -499,10 +492,11 @@ int cmd_probe(int argc, char **argv)
     }
     struct diag_list diag;
     diag_init(&diag);
-    /* the recording from its manifest alone: no media, no pages */
+    /* the recording from its manifest, and its IM pages for the chapters
+     * and the chat search; never the media */
     struct class_opts co;
     class_opts_init(&co);
-    co.parts = 0;
+    co.parts = CLASS_SIGNALING;
     co.net = net.opts;
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
@@ -510,7 +504,7 @@ int cmd_probe(int argc, char **argv)
     struct timeline *tl = c ? class_timeline(c) : NULL;
     struct probe_nav pn = {0};
     if (rc == 0 && tl)
-        nav_open(source, &co, &pn, &diag);
+        nav_open(source, c, &pn, &diag);
     if (tl && !pn.nav && nav_build(NULL, NULL, tl, &pn.nav) != 0)
         rc = SP_ENOMEM; /* no pages: the chapters of the timeline alone */
     if (query && rc == 0 && !json) {
@@ -541,6 +535,7 @@ int cmd_probe(int argc, char **argv)
         fflush(stdout);
     }
     nav_close(&pn);
+    class_take_diags(c, &diag);
     diag_print(&diag, stderr);
     if (!rec && !diag.count)
         fprintf(stderr, "sigplay: probe: %s: %s\n", source, sp_strerror(rc));

@@ -241,9 +241,10 @@ static void test_errors(void **state)
     snprintf(args, sizeof(args), "render '%s' --at 1000", SAMPLE);
     expect_fail(args, 64, "-o FILE.png is required");
     snprintf(args, sizeof(args), "render '%s' -o '%s'", SAMPLE, out);
-    expect_fail(args, 64, "--at MS is required");
+    expect_fail(args, 64, "--at T is required");
     snprintf(args, sizeof(args), "render '%s' --at 99999999 -o '%s'", SAMPLE, out);
-    expect_fail(args, 64, "--at: 99999999 is past the end (TotalTime 60000 ms)");
+    expect_fail(args, 64,
+                "--at: 99999999 is past the end of the class (it is 1:00.000 long, 60000 ms)");
     snprintf(args, sizeof(args), "render '%s' --at 0 --size 10 -o '%s'", SAMPLE, out);
     expect_fail(args, 64, "--size: expected WxH");
     snprintf(args, sizeof(args), "render '%s' --at 0 --layout nosuch.json -o '%s'", SAMPLE, out);
