@@ -27,7 +27,7 @@ static void count_level(struct diag_list *d, enum diag_level level)
         d->warnings++;
 }
 
-static bool push(struct diag_list *d, enum diag_level level, char *text)
+static bool push(struct diag_list *d, enum diag_level level, enum diag_code code, char *text)
 {
     if (d->count >= DIAG_MAX_ENTRIES)
         return false;
@@ -42,12 +42,14 @@ static bool push(struct diag_list *d, enum diag_level level, char *text)
         d->cap = ncap;
     }
     d->items[d->count].level = level;
+    d->items[d->count].code = code;
     d->items[d->count].text = text;
     d->count++;
     return true;
 }
 
-void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+void diag_vadd_code(struct diag_list *d, enum diag_level level, enum diag_code code,
+                    const char *fmt, va_list ap)
 {
     if (!d)
         return;
@@ -57,14 +59,28 @@ void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
         d->dropped++;
         return;
     }
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(text, DIAG_MAX_TEXT, fmt, ap);
-    va_end(ap);
-    if (!push(d, level, text)) {
+    if (!push(d, level, code, text)) {
         free(text);
         d->dropped++;
     }
+}
+
+void diag_add_code(struct diag_list *d, enum diag_level level, enum diag_code code, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(d, level, code, fmt, ap);
+    va_end(ap);
+}
+
+void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(d, level, DIAG_CODE_NONE, fmt, ap);
+    va_end(ap);
 }
 
 void diag_move(struct diag_list *dst, struct diag_list *src)
@@ -72,7 +88,7 @@ void diag_move(struct diag_list *dst, struct diag_list *src)
     dst->errors += src->errors;
     dst->warnings += src->warnings;
     for (size_t i = 0; i < src->count; i++) {
-        if (!push(dst, src->items[i].level, src->items[i].text)) {
+        if (!push(dst, src->items[i].level, src->items[i].code, src->items[i].text)) {
             free(src->items[i].text);
             dst->dropped++;
         }

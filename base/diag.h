@@ -11,6 +11,7 @@
 #ifndef SP_DIAG_H
 #define SP_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,8 +21,27 @@
 
 enum diag_level { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
 
+/* What a diagnostic is about, for the code that acts on it: callers decide
+ * on the code, never on the text (which is for people and may be reworded).
+ * Set where the diagnostic is made; most carry DIAG_CODE_NONE. */
+enum diag_code {
+    DIAG_CODE_NONE = 0,
+    /* segment decoder: the file could not be opened, its stream layout not
+     * read, or a read failed (the download's own reason, if any, says why) */
+    DIAG_CODE_MEDIA_UNREADABLE,
+    /* manifest reader: the recording's Status is not FINISHED */
+    DIAG_CODE_REC_STATUS,
+    /* manifest reader: FinishReason says the recording ended abnormally */
+    DIAG_CODE_REC_FINISH_REASON,
+    /* manifest reader: ExceptionCnt > 0 */
+    DIAG_CODE_REC_EXCEPTIONS,
+    /* manifest reader: a user's stream was interrupted (Interrupts[]) */
+    DIAG_CODE_REC_INTERRUPTS,
+};
+
 struct diag_entry {
     enum diag_level level;
+    enum diag_code code;
     char *text; /* owned, NUL-terminated, at most DIAG_MAX_TEXT bytes */
 };
 
@@ -43,10 +63,21 @@ void diag_clear(struct diag_list *d);
 void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Moves every entry of src to the end of dst; src is left empty. */
+/* The same, with a code a caller may act on (diag_add() gives
+ * DIAG_CODE_NONE). */
+void diag_add_code(struct diag_list *d, enum diag_level level, enum diag_code code, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+/* diag_add_code() with a va_list, for wrappers that format their own line. */
+void diag_vadd_code(struct diag_list *d, enum diag_level level, enum diag_code code,
+                    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* Moves every entry of src to the end of dst, codes kept; src is left
+ * empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 
-/* True if some stored entry contains needle (tests use this). */
+/* True if some stored entry contains needle. For tests only: code decides
+ * on diag_entry.code, never on the text. */
 bool diag_contains(const struct diag_list *d, const char *needle);
 
 /* Prints "sigplay: warning: <text>" lines to f; "+N more" if any dropped. */
