@@ -1,6 +1,7 @@
 /* main.c - the sigplay entry point: parses the subcommand and hands off.
  * Kept thin on purpose; every subcommand lives in app/cmd_<name>.c. */
 #include "app/commands.h"
+#include "sigplay_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -53,7 +53,8 @@ static struct diag_entry *find(struct diag_list *d, enum diag_level level, const
 /* Takes text (owned) into d: merged into an equal entry (text freed) or
  * appended. False when it could not be stored; text is then still the
  * caller's. */
-static bool push(struct diag_list *d, enum diag_level level, char *text, size_t repeats)
+static bool push(struct diag_list *d, enum diag_level level, enum diag_code code, char *text,
+                 size_t repeats)
 {
     unsigned hash = text_hash(text);
     struct diag_entry *same = find(d, level, text, hash);
@@ -75,6 +76,7 @@ static bool push(struct diag_list *d, enum diag_level level, char *text, size_t 
         d->cap = ncap;
     }
     d->items[d->count].level = level;
+    d->items[d->count].code = code;
     d->items[d->count].text = text;
     d->items[d->count].repeats = repeats;
     d->items[d->count].hash = hash;
@@ -82,7 +84,8 @@ static bool push(struct diag_list *d, enum diag_level level, char *text, size_t 
     return true;
 }
 
-void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+void diag_vadd_code(struct diag_list *d, enum diag_level level, enum diag_code code,
+                    const char *fmt, va_list ap)
 {
     if (!d)
         return;
@@ -92,14 +95,28 @@ void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
         d->dropped++;
         return;
     }
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(text, DIAG_MAX_TEXT, fmt, ap);
-    va_end(ap);
-    if (!push(d, level, text, 0)) {
+    if (!push(d, level, code, text, 0)) {
         free(text);
         d->dropped++;
     }
+}
+
+void diag_add_code(struct diag_list *d, enum diag_level level, enum diag_code code, const char *fmt,
+                   ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(d, level, code, fmt, ap);
+    va_end(ap);
+}
+
+void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vadd_code(d, level, DIAG_CODE_NONE, fmt, ap);
+    va_end(ap);
 }
 
 void diag_move(struct diag_list *dst, struct diag_list *src)
@@ -107,7 +124,8 @@ void diag_move(struct diag_list *dst, struct diag_list *src)
     dst->errors += src->errors;
     dst->warnings += src->warnings;
     for (size_t i = 0; i < src->count; i++) {
-        if (!push(dst, src->items[i].level, src->items[i].text, src->items[i].repeats)) {
+        if (!push(dst, src->items[i].level, src->items[i].code, src->items[i].text,
+                  src->items[i].repeats)) {
             free(src->items[i].text);
             dst->dropped++;
         }
@@ -126,7 +144,7 @@ void diag_move_unseen(struct diag_list *dst, struct diag_list *src)
             continue;
         }
         count_level(dst, e->level);
-        if (!push(dst, e->level, e->text, e->repeats)) {
+        if (!push(dst, e->level, e->code, e->text, e->repeats)) {
             free(e->text);
             dst->dropped++;
         }
@@ -136,6 +154,7 @@ void diag_move_unseen(struct diag_list *dst, struct diag_list *src)
     memset(src, 0, sizeof(*src));
 }
 
+/* For tests only (diag.h): code decides on diag_entry.code. */
 bool diag_contains(const struct diag_list *d, const char *needle)
 {
     for (size_t i = 0; i < d->count; i++)

@@ -15,6 +15,7 @@
 #ifndef SP_DIAG_H
 #define SP_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,8 +25,27 @@
 
 enum diag_level { DIAG_INFO, DIAG_WARNING, DIAG_ERROR };
 
+/* What a diagnostic is about, for the code that acts on it: callers decide
+ * on the code, never on the text (which is for people and may be reworded).
+ * Set where the diagnostic is made; most carry DIAG_CODE_NONE. */
+enum diag_code {
+    DIAG_CODE_NONE = 0,
+    /* segment decoder: the file could not be opened, its stream layout not
+     * read, or a read failed (the download's own reason, if any, says why) */
+    DIAG_CODE_MEDIA_UNREADABLE,
+    /* manifest reader: the recording's Status is not FINISHED */
+    DIAG_CODE_REC_STATUS,
+    /* manifest reader: FinishReason says the recording ended abnormally */
+    DIAG_CODE_REC_FINISH_REASON,
+    /* manifest reader: ExceptionCnt > 0 */
+    DIAG_CODE_REC_EXCEPTIONS,
+    /* manifest reader: a user's stream was interrupted (Interrupts[]) */
+    DIAG_CODE_REC_INTERRUPTS,
+};
+
 struct diag_entry {
     enum diag_level level;
+    enum diag_code code;
     char *text;     /* owned, NUL-terminated, at most DIAG_MAX_TEXT bytes */
     size_t repeats; /* times added after the first (0: said once) */
     unsigned hash;  /* of text, to find a repeat without comparing every text */
@@ -50,8 +70,18 @@ void diag_clear(struct diag_list *d);
 void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Moves every entry of src to the end of dst, merging repeats (their counts
- * add up); src is left empty. */
+/* The same, with a code a caller may act on (diag_add() gives
+ * DIAG_CODE_NONE). An entry equal to a stored one (level and text) is a
+ * repeat of it: counted there, its code kept from the first. */
+void diag_add_code(struct diag_list *d, enum diag_level level, enum diag_code code, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+/* diag_add_code() with a va_list, for wrappers that format their own line. */
+void diag_vadd_code(struct diag_list *d, enum diag_level level, enum diag_code code,
+                    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* Moves every entry of src to the end of dst, codes kept, merging repeats
+ * (their counts add up); src is left empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 
 /* Like diag_move(), but an entry dst already holds is dropped, neither
@@ -59,7 +89,8 @@ void diag_move(struct diag_list *dst, struct diag_list *src);
  * the same command, which are the first reading's again. */
 void diag_move_unseen(struct diag_list *dst, struct diag_list *src);
 
-/* True if some stored entry contains needle (tests use this). */
+/* True if some stored entry contains needle. For tests only: code decides
+ * on diag_entry.code, never on the text. */
 bool diag_contains(const struct diag_list *d, const char *needle);
 
 /* Prints one "sigplay: warning: <text>" line per distinct entry to f, with

@@ -25,11 +25,15 @@ typedef void (*sp_log_sink_fn)(void *opaque, enum sp_log_level level, const char
                                const char *line);
 
 /* Global verbosity; default SP_LOG_WARN, SIGPLAY_LOG=debug etc. overrides
- * at first use. Thread-safe to read; set it before starting threads. */
+ * it, read once at first use (pthread_once) by whichever thread logs first;
+ * sp_log_set_level() overrides both. Both are safe from any thread. */
 void sp_log_set_level(enum sp_log_level level);
 enum sp_log_level sp_log_get_level(void);
 
-/* Installs a sink (NULL restores stderr). Not thread-safe against logging. */
+/* Installs a sink (NULL restores stderr). Safe against concurrent logging:
+ * lines are handed to the sink under the logger's own lock (a leaf lock:
+ * the sink must not log, nor take a lock that a logging thread holds), and
+ * once this returns the old sink is never called again. */
 void sp_log_set_sink(sp_log_sink_fn fn, void *opaque);
 
 void sp_log_msg(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)

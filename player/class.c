@@ -8,6 +8,7 @@
 #include "im/chat.h"
 #include "player/board/board.h"
 #include "player/net/cache.h"
+#include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/recording/manifest.h"
 #include "base/sp_error.h"
@@ -42,6 +43,11 @@ struct sp_class {
     size_t n_lasers;
     int64_t laser_sum;
     bool shown; /* the fields above were set since the last seek */
+
+    /* play state (class.h "End of play and frame steps") */
+    bool ended;            /* class_step() reached the end; a seek clears it */
+    bool step_pending;     /* a forward frame step waits for the decoders */
+    int64_t step_since_us; /* monotonic µs since it waits */
     struct diag_list diag;
 };
 
@@ -380,8 +386,28 @@ void class_signaling_progress(const struct sp_class *c, struct signaling_progres
 
 /* ---- stepping ---------------------------------------------------------------------------- */
 
+static bool frame_forward(struct sp_class *c, bool give_up);
+
+/* Every lane shows what t calls for: a frame, or its tile because no
+ * segment covers t (a lane with a segment but no frame may still be
+ * decoding after a seek). */
+static bool views_final(const struct player *p)
+{
+    for (size_t i = 0; i < player_lane_count(p); i++) {
+        const struct lane_view *v = player_lane_view(p, i);
+        if (v->state == LANE_WAITING || v->buffering || (v->state == LANE_PLACEHOLDER && v->seg))
+            return false;
+    }
+    return true;
+}
+
 int class_step(struct sp_class *c, int64_t *wait_us)
 {
+    if (c->ended) { /* nothing moves until a seek or play */
+        if (wait_us)
+            *wait_us = CLASS_ENDED_WAIT_US;
+        return SP_EEOF;
+    }
     bool changed = take_generation(c);
     int r = 0;
     if (c->p) {
@@ -391,8 +417,18 @@ int class_step(struct sp_class *c, int64_t *wait_us)
     } else if (wait_us) {
         *wait_us = PLAYER_MAX_WAIT_US;
     }
-    if (r == SP_EEOF)
+    if (r == SP_EEOF) {
+        c->ended = true;
+        c->step_pending = false;
         return SP_EEOF;
+    }
+    if (c->p) {
+        if (clock_paused(player_clock(c->p)) && wait_us && !c->step_pending && views_final(c->p))
+            *wait_us = CLASS_PAUSED_WAIT_US; /* nothing will change by itself */
+        if (c->step_pending &&
+            frame_forward(c, clock_time_monotonic(NULL) - c->step_since_us > CLASS_STEP_WAIT_US))
+            changed = true;
+    }
     if (bring_signaling(c, floor_ms(class_board_us(c))))
         changed = true;
     if (c->sig)
@@ -425,6 +461,8 @@ void class_seek_us(struct sp_class *c, int64_t t_us)
     else
         c->t_us = t_us;
     c->shown = false;
+    c->ended = false;
+    c->step_pending = false; /* a newer position wins */
     if (c->sig)
         signaling_want(c->sig, floor_ms(lane_player_wall_us(c->tl, t_us)));
 }
@@ -452,4 +490,114 @@ void class_take_diags(struct sp_class *c, struct diag_list *dst)
     if (c->sig)
         signaling_take_diags(c->sig, &c->diag);
     diag_move(dst, &c->diag);
+}
+
+/* ---- end of play, pause, frame steps ------------------------------------------------ */
+
+static int64_t ceil_ms(int64_t us)
+{
+    return -floor_ms(-us);
+}
+
+bool class_ended(const struct sp_class *c)
+{
+    return c && c->ended;
+}
+
+int64_t class_position_us(struct sp_class *c)
+{
+    return c->ended ? class_total_us(c) : class_time_us(c);
+}
+
+bool class_paused(struct sp_class *c)
+{
+    return !c->p || clock_paused(player_clock(c->p));
+}
+
+void class_set_paused(struct sp_class *c, bool paused)
+{
+    if (!c->p)
+        return;
+    if (!paused && (c->ended || class_time_us(c) >= class_total_us(c)))
+        class_seek_us(c, 0); /* play at the end starts over */
+    player_set_paused(c->p, paused);
+}
+
+/* Lanes are at t: none waits for a frame it should show. */
+static bool views_settled(const struct player *p)
+{
+    for (size_t i = 0; i < player_lane_count(p); i++)
+        if (player_lane_view(p, i)->state == LANE_WAITING)
+            return false;
+    return true;
+}
+
+/* Backward: 1 ms before the newest frame start among the lanes shown,
+ * where the picture was the previous one; with no frame shown, the
+ * previous multiple of CLASS_FRAME_US. Whole ms, as the position is shown
+ * and entered in ms. */
+static int64_t frame_back_target_us(struct sp_class *c)
+{
+    int64_t t = player_time_us(c->p);
+    int64_t newest = INT64_MIN; /* ms */
+    for (size_t i = 0; i < player_lane_count(c->p); i++) {
+        const struct lane_view *v = player_lane_view(c->p, i);
+        if (v->state == LANE_PLACEHOLDER || !v->frame)
+            continue;
+        int64_t start = ceil_ms(lane_player_play_us(c->tl, v->board_us));
+        if (start * 1000 <= t && start > newest)
+            newest = start;
+    }
+    if (newest != INT64_MIN && newest > 0)
+        return (newest - 1) * 1000;
+    int64_t f = CLASS_FRAME_US / 1000, ms = floor_ms(t);
+    return (ms % f ? ms / f * f : ms - f) * 1000;
+}
+
+/* Forward: the next frame due in any lane, or a segment boundary, whichever
+ * comes first, at the first whole ms at which it shows. Returns false
+ * while the decoders have not got that far (class_step() retries), unless
+ * give_up: then a nominal CLASS_FRAME_US when nothing is known. */
+static bool frame_forward(struct sp_class *c, bool give_up)
+{
+    int64_t t = player_time_us(c->p);
+    int64_t nf = player_next_frame_us(c->p);
+    if (!give_up && (nf == INT64_MAX || !views_settled(c->p)))
+        return false;
+    int64_t target = class_total_us(c);
+    int64_t nb = tl_next_boundary(c->tl, floor_ms(t));
+    if (nb != TL_NONE && nb * 1000 < target)
+        target = nb * 1000;
+    if (nf < target)
+        target = nf;
+    if (nf == INT64_MAX && give_up) /* nothing known: a nominal frame */
+        target = t + CLASS_FRAME_US < target ? t + CLASS_FRAME_US : target;
+    int64_t ms = ceil_ms(target); /* the first ms at which it shows */
+    if (ms * 1000 <= t)
+        ms = floor_ms(t) + 1;
+    class_seek_us(c, ms * 1000); /* clears step_pending */
+    return true;
+}
+
+int class_frame_step(struct sp_class *c, int dir)
+{
+    if (!c || !c->p || dir == 0)
+        return SP_EINVAL;
+    player_set_paused(c->p, true);
+    if (dir < 0) {
+        class_seek_us(c, c->ended ? class_total_us(c) - CLASS_FRAME_US : frame_back_target_us(c));
+        return 1;
+    }
+    if (c->ended)
+        return 0; /* nothing after the end */
+    if (frame_forward(c, false))
+        return 1;
+    c->step_pending = true;
+    c->step_since_us = clock_time_monotonic(NULL);
+    return 0;
+}
+
+bool class_frame_step_pending(const struct sp_class *c)
+{
+    return c && c->step_pending;
 }

@@ -25,10 +25,29 @@
  * new generation is a change of the picture. class_signaling_wait() is
  * for sinks that must be exact (render, export, verify).
  *
+ * End of play and frame steps: the class, not its sink, decides them, so
+ * every front end behaves alike. class_step() that reaches the end
+ * returns SP_EEOF, and keeps returning it (cheaply, with a long wait) until
+ * a seek; the position is then the total (class_position_us()). Playing
+ * at the end starts over from 0 (class_set_paused()). While paused with
+ * every lane settled, class_step() asks for a long wait: nothing changes
+ * by itself. Frame steps (class_frame_step(); both pause first): forward
+ * goes to the playback time at which the next decoded frame of any lane
+ * is due (or a segment starts or ends, if sooner), waiting up to
+ * CLASS_STEP_WAIT_US for the decoders to get there after a seek (the step
+ * is then finished by a later class_step()); backward goes to 1 ms before
+ * the newest frame start among the lanes shown, where the picture is the
+ * previous one. Each step thus moves by one change of the picture,
+ * whatever the lanes' frame rates. Targets are whole ms, as the position
+ * is shown and entered in ms.
+ *
  * Times: t in µs of playback time; board/wall time in Unix µs at the API,
  * Unix ms inside the board and chat models.
  * Threads: one caller thread; the decoders, the signaling workers and the
- * network run their own.
+ * network run their own (docs/threads.md). The class's own lock, net_lock,
+ * guards the network client's lazy start (the signaling workers' loader
+ * asks for it from their threads). Lock order: net_lock -> fetch.h's lock
+ * (fetch_create() under it); nothing else is taken while it is held.
  */
 #ifndef SP_CLASS_H
 #define SP_CLASS_H
@@ -49,8 +68,12 @@ struct board_state;
 struct board_player;
 struct chat_log;
 
-#define CLASS_MEDIA 1u     /* decoders for the lanes */
-#define CLASS_SIGNALING 2u /* board and chat from the IM pages */
+#define CLASS_MEDIA 1u              /* decoders for the lanes */
+#define CLASS_FRAME_US 40000        /* a frame step when no lane shows a frame */
+#define CLASS_STEP_WAIT_US 2000000  /* a forward frame step waits this for decoders */
+#define CLASS_ENDED_WAIT_US 100000  /* at the end nothing moves: step this rarely */
+#define CLASS_PAUSED_WAIT_US 250000 /* paused, every lane settled: step this rarely */
+#define CLASS_SIGNALING 2u          /* board and chat from the IM pages */
 
 struct class_opts {
     unsigned parts;          /* CLASS_MEDIA | CLASS_SIGNALING; 0: the recording alone */
@@ -97,8 +120,25 @@ struct fetch *class_fetch(struct sp_class *c, bool start, struct diag_list *diag
 int class_step(struct sp_class *c, int64_t *wait_us);
 /* player_step_at() for the whole class (max-speed sinks on a frame grid). */
 int class_step_at(struct sp_class *c, int64_t t_us);
-/* Exact seek (clamped to the class); signaling is asked for w(t) first. */
+/* Exact seek (clamped to the class); signaling is asked for w(t) first.
+ * Clears the end of play and a pending frame step (the newest position
+ * wins). */
 void class_seek_us(struct sp_class *c, int64_t t_us);
+
+/* The end was reached (class_step() returned SP_EEOF) and no seek since. */
+bool class_ended(const struct sp_class *c);
+/* The position to show: the total at the end, else class_time_us(). */
+int64_t class_position_us(struct sp_class *c);
+/* Pause or play (CLASS_MEDIA; otherwise no-op); play at the end, or at
+ * t >= total, seeks to 0 first. class_paused() is true without media. */
+void class_set_paused(struct sp_class *c, bool paused);
+bool class_paused(struct sp_class *c);
+/* One frame step, pausing first: dir > 0 forward, dir < 0 backward (see
+ * the header comment). Returns 1 when it moved now, 0 when a forward step
+ * waits for the decoders (class_step() finishes it and returns 1 then) or
+ * nothing follows the end, SP_EINVAL without CLASS_MEDIA or dir == 0. */
+int class_frame_step(struct sp_class *c, int dir);
+bool class_frame_step_pending(const struct sp_class *c);
 
 int64_t class_time_us(struct sp_class *c);  /* t of the last step */
 int64_t class_board_us(struct sp_class *c); /* w(t) of the last step */

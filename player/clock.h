@@ -22,7 +22,9 @@
  *
  * Locking: one mutex inside; every function is thread-safe except
  * create/destroy. The time source is called with the lock held: it must
- * not call back into the clock.
+ * not call back into the clock. Lock order: a leaf (readers: the play
+ * loop and the audio device callback, which takes the mixer's lock before
+ * or after, never around, this one).
  */
 #ifndef SP_CLOCK_H
 #define SP_CLOCK_H

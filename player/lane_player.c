@@ -88,8 +88,8 @@ int lane_player_create(const struct lane_player_opts *o, struct lane_player **ou
 
 /* Moves the slot decoder's warnings to the lane's list. When the download
  * failed (HTTP 404, timeout), the download's own reason replaces the
- * decoder's "cannot open" / "read error" lines about it: one line, the
- * one that says why. */
+ * decoder's lines about an unreadable file (DIAG_CODE_MEDIA_UNREADABLE:
+ * cannot open, read error): one line, the one that says why. */
 static void take_slot_diags(struct lane_player *lp, struct slot *s)
 {
     if (!s->dec)
@@ -99,15 +99,15 @@ static void take_slot_diags(struct lane_player *lp, struct slot *s)
     segdec_take_diags(s->dec, &tmp);
     const char *e = s->ac ? avio_cache_error(s->ac) : "";
     for (size_t i = 0; i < tmp.count; i++) {
-        const char *t = tmp.items[i].text;
-        if (e[0] && (strstr(t, ": cannot open") || strstr(t, ": read error") ||
-                     strstr(t, ": cannot read the stream layout"))) {
+        const struct diag_entry *t = &tmp.items[i];
+        if (e[0] && t->code == DIAG_CODE_MEDIA_UNREADABLE) {
             if (!s->ac_reported)
-                diag_add(&lp->diag, DIAG_WARNING, "%s: %s", lp->lane->name, e);
+                diag_add_code(&lp->diag, DIAG_WARNING, DIAG_CODE_MEDIA_UNREADABLE, "%s: %s",
+                              lp->lane->name, e);
             s->ac_reported = true;
             continue;
         }
-        diag_add(&lp->diag, tmp.items[i].level, "%s", t);
+        diag_add_code(&lp->diag, t->level, t->code, "%s", t->text);
     }
     diag_clear(&tmp);
 }

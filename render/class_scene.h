@@ -27,7 +27,6 @@
 #include <stdint.h>
 
 #include "base/diag.h"
-#include "player/lane_player.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
 #include "player/recording/timeline.h"
@@ -38,6 +37,10 @@
 #define CLASS_SCENE_MAX_IMAGES 512
 #define CLASS_SCENE_MAX_IMAGE_BYTES ((size_t)512 << 20)
 
+/* Lanes' views (player/lane_player.h) are only passed through here, so the
+ * header declares them: a drawing file that includes it does not see
+ * FFmpeg's headers (only class_scene.c and compose.c do). */
+struct lane_view;
 struct board_state;
 struct chat_log;
 struct chat_panel;

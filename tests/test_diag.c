@@ -39,6 +39,29 @@ static void test_diag_add_and_find(void **state)
     diag_clear(NULL);
 }
 
+/* A caller decides on the code, never on the text: the code is kept by
+ * diag_move() and is DIAG_CODE_NONE for a plain diag_add(). */
+static void test_diag_codes_travel(void **state)
+{
+    (void)state;
+    struct diag_list a, b;
+    diag_init(&a);
+    diag_init(&b);
+    diag_add(&a, DIAG_WARNING, "plain");
+    diag_add_code(&a, DIAG_ERROR, DIAG_CODE_REC_STATUS, "%s: Status: %s", "m.json", "RECORDING");
+    diag_add_code(&b, DIAG_WARNING, DIAG_CODE_MEDIA_UNREADABLE, "lane: f.mp4: cannot open");
+    diag_move(&b, &a);
+    assert_int_equal(a.count, 0);
+    assert_int_equal(b.count, 3);
+    assert_int_equal(b.items[0].code, DIAG_CODE_MEDIA_UNREADABLE);
+    assert_int_equal(b.items[1].code, DIAG_CODE_NONE);
+    assert_int_equal(b.items[2].code, DIAG_CODE_REC_STATUS);
+    assert_string_equal(b.items[2].text, "m.json: Status: RECORDING");
+    assert_int_equal(b.errors, 1);
+    assert_int_equal(b.warnings, 2);
+    diag_clear(&b);
+}
+
 static void test_diag_is_bounded(void **state)
 {
     (void)state;
@@ -143,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_diag_add_and_find),
         cmocka_unit_test(test_diag_is_bounded),
         cmocka_unit_test(test_diag_repeats_are_counted_once),
+        cmocka_unit_test(test_diag_codes_travel),
         cmocka_unit_test(test_file_roundtrip_and_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

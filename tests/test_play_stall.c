@@ -41,6 +41,23 @@
 
 #define SAMPLE SIGPLAY_SAMPLE_DIR
 
+/* Under ThreadSanitizer (scripts/test.sh's second stage) every thread runs
+ * 5 to 15 times slower, so the local lanes cannot play on in real time
+ * while the slow one waits: there the slow-lane case runs for its races
+ * and for what does not depend on throughput (local lanes exact, the slow
+ * lane waits and buffers, then rejoins); the rates are checked in the
+ * normal build. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifdef UNDER_TSAN
+static const bool check_rates = false;
+#else
+static const bool check_rates = true;
+#endif
+
 static int64_t now_ms(void)
 {
     struct timespec ts;
@@ -271,14 +288,15 @@ static void test_slow_lane(void **state)
            "clock held %.3f s, rejoined after %.1f s\n",
            waiting_steps, t_wait_first / 1e6, t_wait_last / 1e6, buffering_seen, t_held / 1e6,
            (now_ms() - start) / 1e3);
-    assert_true(waiting_steps > 10);
+    assert_true(waiting_steps > (check_rates ? 10 : 0));
     assert_true(buffering_seen > 0);
     /* the others kept playing while the slow lane waited: more than a
      * second of board time went by in each of them */
-    for (size_t i = 0; i < player_lane_count(r.p) && i < 8; i++)
+    for (size_t i = 0; check_rates && i < player_lane_count(r.p) && i < 8; i++)
         if (i != slow)
             assert_true(others_last[i] - others_first[i] > 1000000);
-    assert_true(t_wait_last - t_wait_first > 1000000);
+    if (check_rates)
+        assert_true(t_wait_last - t_wait_first > 1000000);
     assert_true(rejoined);
     rig_close(&r);
     httpd_stop(&srv);

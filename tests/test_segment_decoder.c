@@ -273,7 +273,9 @@ static void test_sei_hook_feeds_the_map(void **state)
     segdec_destroy(&d);
 }
 
-static void expect_warning(struct segdec *d, const char *a, const char *b)
+/* code: the diag code the warning must carry (the lane player decides on
+ * it), or -1 for any */
+static void expect_warning_code(struct segdec *d, const char *a, const char *b, int code)
 {
     struct diag_list dg;
     diag_init(&dg);
@@ -282,7 +284,21 @@ static void expect_warning(struct segdec *d, const char *a, const char *b)
         diag_print(&dg, stderr);
         fail_msg("no warning with '%s' / '%s'", a, b ? b : "");
     }
+    if (code >= 0) {
+        bool found = false;
+        for (size_t i = 0; i < dg.count; i++)
+            found = found || (int)dg.items[i].code == code;
+        if (!found) {
+            diag_print(&dg, stderr);
+            fail_msg("no warning carries diag code %d", code);
+        }
+    }
     diag_clear(&dg);
+}
+
+static void expect_warning(struct segdec *d, const char *a, const char *b)
+{
+    expect_warning_code(d, a, b, -1);
 }
 
 static void test_missing_file(void **state)
@@ -297,7 +313,8 @@ static void test_missing_file(void **state)
     /* seeking a failed decoder is harmless and still ends at once */
     segdec_seek(d, 1000000);
     assert_int_equal(frame_queue_wait(segdec_video_frames(d), 1, 1000), SP_EEOF);
-    expect_warning(d, "student_02: ", "does-not-exist.mp4: cannot open");
+    expect_warning_code(d, "student_02: ", "does-not-exist.mp4: cannot open",
+                        DIAG_CODE_MEDIA_UNREADABLE);
     segdec_destroy(&d);
 }
 
@@ -310,7 +327,7 @@ static void test_missing_moov(void **state)
     assert_int_equal(testmedia_truncate_copy(g_plain, path, testmedia_file_size(g_plain) / 2), 0);
     struct segdec *d = open_dec(path, "teacher_01", 0);
     assert_int_equal(segdec_wait_ready(d, 10000), SP_EEOF);
-    expect_warning(d, "teacher_01: ", "nomoov.mp4: cannot open");
+    expect_warning_code(d, "teacher_01: ", "nomoov.mp4: cannot open", DIAG_CODE_MEDIA_UNREADABLE);
     segdec_destroy(&d);
 }
 

@@ -29,7 +29,11 @@
  *
  * Tests run with SDL_AUDIODRIVER=dummy, whose callback runs in real time.
  * Threads: open/close on one thread; the callback on SDL's; the mixer and
- * the clock are thread-safe.
+ * the clock are thread-safe. The device's own lock guards its statistics
+ * (audio_out_stats). Lock order: the callback takes the mixer's lock,
+ * then the clock's, then this one, each released before the next: none is
+ * nested in another. close() stops the callback before it returns, so the
+ * player (mixer, clock) may be destroyed after it.
  */
 #ifndef SP_RENDER_AUDIO_OUT_H
 #define SP_RENDER_AUDIO_OUT_H

@@ -24,9 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ENDED_WAIT_US 100000  /* at the end nothing moves: step rarely */
 #define MAX_GAP_US 250000     /* frame gaps above this are not frame intervals */
-#define PAUSED_WAIT_US 250000 /* paused with every lane settled: step this rarely */
 #define BUFFERED_EVERY_MS 500 /* remote media: the bar's buffered band is read this often */
 #define MAX_BUFFERED 512      /* buffered stretches drawn; more are left out */
 
@@ -58,10 +56,7 @@ struct engine_ui {
     bool chat;
     int volume;
     bool muted;
-    bool ended;            /* at the end (reported once by step) */
-    bool redraw;           /* layout or chat changed: step reports a new picture */
-    bool step_pending;     /* a `.` waits for the decoders (frame_forward) */
-    int64_t step_since_ms; /* since when (monotonic ms) */
+    bool redraw; /* layout or chat changed: step reports a new picture */
 
     int64_t *pauses;
     size_t n_pauses;
@@ -97,11 +92,6 @@ static int64_t mono_ms(void)
 static int64_t floor_ms(int64_t us)
 {
     return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
-}
-
-static int64_t ceil_ms(int64_t us)
-{
-    return -floor_ms(-us);
 }
 
 static int64_t total_ms(const struct engine_ui *e)
@@ -299,21 +289,6 @@ void engine_ui_take_diags(struct engine_ui *e, struct diag_list *dst)
 
 /* ---- step ------------------------------------------------------------------------- */
 
-static bool frame_forward(struct engine_ui *e, bool give_up);
-
-/* Every lane shows what t calls for: a frame, or its tile because no
- * segment covers t (a lane with a segment but no frame may still be
- * decoding after a seek). */
-static bool views_final(const struct engine_ui *e)
-{
-    for (size_t i = 0; i < player_lane_count(e->p); i++) {
-        const struct lane_view *v = player_lane_view(e->p, i);
-        if (v->state == LANE_WAITING || v->buffering || (v->state == LANE_PLACEHOLDER && v->seg))
-            return false;
-    }
-    return true;
-}
-
 /* Lane i's data has been late long enough for a "waiting" badge. */
 static bool badge_due(const struct engine_ui *e, size_t i, int64_t now)
 {
@@ -358,33 +333,28 @@ static void track_lanes(struct engine_ui *e, bool playing)
     }
 }
 
+/* The end of play, the waits while paused and pending frame steps are the
+ * class's (player/class.h); the engine reports the end to the loop once. */
 static int step(void *opaque, int64_t *wait_us)
 {
     struct engine_ui *e = opaque;
-    if (e->ended) {
-        if (wait_us)
-            *wait_us = ENDED_WAIT_US;
-        bool r = e->redraw;
-        e->redraw = false;
-        return r ? 1 : 0;
-    }
     int64_t w = 0;
+    bool was_ended = class_ended(e->c); /* the end was reported already */
     int r = class_step(e->c, &w);
     if (wait_us)
         *wait_us = w;
+    if (r == SP_EEOF && was_ended) {
+        bool redraw = e->redraw;
+        e->redraw = false;
+        return redraw ? 1 : 0;
+    }
     if (r == SP_EEOF) {
-        e->ended = true;
         e->redraw = false;
         return SP_EEOF;
     }
     if (r < 0)
         return r;
-    bool paused = clock_paused(player_clock(e->p));
-    track_lanes(e, !paused);
-    if (paused && wait_us && !e->step_pending && views_final(e))
-        *wait_us = PAUSED_WAIT_US; /* nothing will change by itself */
-    if (e->step_pending)
-        frame_forward(e, mono_ms() - e->step_since_ms > ENGINE_UI_STEP_WAIT_MS);
+    track_lanes(e, !class_paused(e->c));
     if (e->redraw) {
         e->redraw = false;
         r = 1;
@@ -449,71 +419,14 @@ static int draw(void *opaque, struct canvas *c)
 
 static int64_t now_t_ms(struct engine_ui *e)
 {
-    return e->ended ? total_ms(e) : floor_ms(player_time_us(e->p));
+    return floor_ms(class_position_us(e->c));
 }
 
 static void seek_to(struct engine_ui *e, int64_t t_ms)
 {
-    e->step_pending = false; /* a newer position wins */
     int64_t total = total_ms(e);
     t_ms = t_ms < 0 ? 0 : t_ms > total ? total : t_ms;
-    class_seek_us(e->c, t_ms * 1000);
-    e->ended = false;
-}
-
-/* Lanes are at t: none waits for a frame it should show. */
-static bool views_settled(const struct engine_ui *e)
-{
-    for (size_t i = 0; i < player_lane_count(e->p); i++)
-        if (player_lane_view(e->p, i)->state == LANE_WAITING)
-            return false;
-    return true;
-}
-
-/* `,`: just before the newest frame start among the lanes shown, where
- * the picture was the previous one (see engine_ui.h). */
-static int64_t frame_back_target(struct engine_ui *e)
-{
-    int64_t t = player_time_us(e->p);
-    int64_t newest = INT64_MIN;
-    for (size_t i = 0; i < player_lane_count(e->p); i++) {
-        const struct lane_view *v = player_lane_view(e->p, i);
-        if (v->state == LANE_PLACEHOLDER || !v->frame)
-            continue;
-        int64_t start = ceil_ms(lane_player_play_us(e->tl, v->board_us));
-        if (start * 1000 <= t && start > newest)
-            newest = start;
-    }
-    if (newest != INT64_MIN && newest > 0)
-        return newest - 1;
-    int64_t f = ENGINE_UI_FRAME_US / 1000, ms = floor_ms(t); /* nothing shown: a nominal grid */
-    return ms % f ? ms / f * f : ms - f;
-}
-
-/* `.`: the next frame due in any lane, or a segment boundary, whichever
- * comes first. Returns false while the decoders have not got that far
- * (the step is retried on the next engine steps). */
-static bool frame_forward(struct engine_ui *e, bool give_up)
-{
-    int64_t t = player_time_us(e->p);
-    int64_t nf = player_next_frame_us(e->p);
-    if (!give_up && (nf == INT64_MAX || !views_settled(e)))
-        return false;
-    int64_t target = total_ms(e) * 1000;
-    int64_t nb = tl_next_boundary(e->tl, floor_ms(t));
-    if (nb != TL_NONE && nb * 1000 < target)
-        target = nb * 1000;
-    if (nf < target)
-        target = nf;
-    if (nf == INT64_MAX && give_up) /* nothing known: a nominal frame */
-        target = t + ENGINE_UI_FRAME_US < target ? t + ENGINE_UI_FRAME_US : target;
-    int64_t ms = ceil_ms(target); /* the first ms at which it shows */
-    if (ms * 1000 <= t)
-        ms = floor_ms(t) + 1;
-    e->step_pending = false;
-    seek_to(e, ms);
-    e->redraw = true;
-    return true;
+    class_seek_us(e->c, t_ms * 1000); /* clears the end and a pending frame step */
 }
 
 static int chat_click(struct engine_ui *e, int x, int y)
@@ -646,14 +559,9 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
         seek_to(e, total_ms(e));
         break;
     case UI_CMD_SET_PAUSE:
-    case UI_CMD_TOGGLE_PAUSE: {
-        bool pause =
-            cmd->kind == UI_CMD_SET_PAUSE ? cmd->n != 0 : !clock_paused(player_clock(e->p));
-        if (!pause && (e->ended || t >= total_ms(e)))
-            seek_to(e, 0); /* play at the end starts over */
-        player_set_paused(e->p, pause);
+    case UI_CMD_TOGGLE_PAUSE:
+        class_set_paused(e->c, cmd->kind == UI_CMD_SET_PAUSE ? cmd->n != 0 : !class_paused(e->c));
         break;
-    }
     case UI_CMD_SPEED_UP:
     case UI_CMD_SPEED_DOWN:
     case UI_CMD_SPEED_RESET: {
@@ -663,14 +571,11 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
                 : clock_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1 : -1);
         return player_set_speed(e->p, s);
     }
-    case UI_CMD_FRAME_STEP:
-        player_set_paused(e->p, true);
-        if (cmd->n < 0) {
-            seek_to(e, e->ended ? t - ENGINE_UI_FRAME_US / 1000 : frame_back_target(e));
-        } else if (cmd->n > 0 && !e->ended && !frame_forward(e, false)) {
-            e->step_pending = true;
-            e->step_since_ms = mono_ms();
-        }
+    case UI_CMD_FRAME_STEP: /* the class decides the target (player/class.h) */
+        if (cmd->n == 0)
+            class_set_paused(e->c, true);
+        else if (class_frame_step(e->c, cmd->n) > 0 && cmd->n > 0)
+            e->redraw = true;
         break;
     case UI_CMD_TOGGLE_CHAT: {
         e->chat = !e->chat;
@@ -715,13 +620,14 @@ static void get_state(void *opaque, struct pui_state *st)
 {
     struct engine_ui *e = opaque;
     struct sp_clock *clk = player_clock(e->p);
-    int64_t t_us = e->ended ? total_ms(e) * 1000 : player_time_us(e->p);
+    bool ended = class_ended(e->c);
+    int64_t t_us = class_position_us(e->c);
     int64_t w_us = lane_player_wall_us(e->tl, t_us);
     st->t_ms = floor_ms(t_us);
     st->duration_ms = total_ms(e);
     st->wall_ms = floor_ms(w_us);
     st->paused = clock_paused(clk);
-    st->ended = e->ended;
+    st->ended = ended;
     st->buffering = player_buffering(e->p);
     st->speed = clock_speed(clk);
     st->volume = e->volume;
@@ -780,7 +686,7 @@ static void get_state(void *opaque, struct pui_state *st)
                             .has_audio = e->ao != NULL,
                             /* the master clock now minus the t the
                              * pictures were picked for */
-                            .av_diff_ms = e->ao && !e->ended ? (clock_get(clk) - t_us) / 1000 : 0,
+                            .av_diff_ms = e->ao && !ended ? (clock_get(clk) - t_us) / 1000 : 0,
                             .lanes = e->stats,
                             .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;

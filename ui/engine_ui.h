@@ -23,12 +23,9 @@
  * drawn without a window) there is no clock and no device: each step brings
  * every lane exactly to t.
  *
- * Frame steps (both pause first): `.` goes to the playback time at which
- * the next decoded frame of any lane is due (or a segment starts or ends,
- * if sooner), waiting up to ENGINE_UI_STEP_WAIT_MS for the decoders to get
- * there after a seek; `,` goes to 1 ms before the newest frame start among
- * the lanes shown, where the picture is the previous one. Each step thus
- * moves by one change of the picture, whatever the lanes' frame rates.
+ * Frame steps, the end of play (play at the end starts over) and the long
+ * waits while paused or ended are the class's (player/class.h: "End of
+ * play and frame steps"); `.` and `,` are class_frame_step(c, +1 / -1).
  *
  * Stats: per lane the SEI anchors read and the age of the last one passed
  * (the shown frame's board time minus the anchor's). The bar's buffered
@@ -51,8 +48,6 @@ struct layout;
 struct sp_class;
 struct text_ctx;
 
-#define ENGINE_UI_FRAME_US 40000    /* frame step when no lane shows a frame */
-#define ENGINE_UI_STEP_WAIT_MS 2000 /* `.` waits this long for decoders at most */
 #define ENGINE_UI_WAIT_BADGE_MS 300 /* a lane late this long shows "waiting" */
 #define ENGINE_UI_PRESETS 3         /* board, grid, focus; then the custom layout */
 

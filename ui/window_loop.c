@@ -34,6 +34,10 @@ struct loop {
     double alpha;          /* OSD alpha last presented */
     char message[128];
     int64_t message_until_ms;
+    /* the PNG the shown message is about ("" when the message is another
+     * one, or gone): the state file's "screenshot", never parsed back out
+     * of the message text */
+    char screenshot_path[4096];
     int64_t last_osd_second; /* t/1000 shown, to redraw the OSD clock */
     int64_t state_written_ms;
     bool state_dirty;
@@ -57,6 +61,7 @@ static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
 {
+    L->screenshot_path[0] = '\0'; /* a new message is about something else */
     if (L->o->kiosk)
         return;
     va_list ap;
@@ -132,28 +137,29 @@ static void write_state(struct loop *L, int64_t now)
         return;
     const struct pui_state *s = &L->st;
     char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
-    char buf[1024 + sizeof(lanes) + sizeof(layout) + sizeof(query)];
-    size_t ll = 0, ql = 0;
+    char shot[2 * sizeof(L->screenshot_path)];
+    char buf[1024 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
+    size_t ll = 0, ql = 0, sl = 0;
     json_escape(query, sizeof(query), &ql, s->search_query ? s->search_query : "");
     lanes_json(s, lanes, sizeof(lanes));
     json_escape(layout, sizeof(layout), &ll, s->layout_name);
-    int len =
-        snprintf(buf, sizeof(buf),
-                 "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
-                 "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
-                 "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
-                 "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
-                 "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
-                 "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
-                 "\"lanes\":[%s]}\n",
-                 (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
-                 s->paused ? "true" : "false", s->ended ? "true" : "false",
-                 s->buffering ? "true" : "false", s->speed, s->volume, s->muted ? "true" : "false",
-                 s->layout_index, layout, s->chat_on ? "true" : "false",
-                 window_is_fullscreen(L->win) ? "true" : "false", L->stats ? "true" : "false",
-                 L->alpha, strncmp(L->message, "Screenshot: ", 12) ? "" : L->message + 12,
-                 s->board_loading ? "true" : "false", s->board_pages_done, s->board_pages_total,
-                 s->search_open ? "true" : "false", query, s->search_hits, s->search_hit, lanes);
+    json_escape(shot, sizeof(shot), &sl, L->screenshot_path);
+    int len = snprintf(
+        buf, sizeof(buf),
+        "{\"t_ms\":%lld,\"duration_ms\":%lld,\"wall_ms\":%lld,\"paused\":%s,"
+        "\"ended\":%s,\"buffering\":%s,\"speed\":%.4g,\"volume\":%d,"
+        "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
+        "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
+        "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
+        "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+        "\"lanes\":[%s]}\n",
+        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+        s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
+        s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
+        s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
+        L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
+        s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
+        s->search_hits, s->search_hit, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -176,6 +182,8 @@ static void screenshot(struct loop *L, int64_t now)
     } else {
         SP_INFO(&lg, "screenshot %s", path);
         set_message(L, now, "Screenshot: %s", path);
+        if (!L->o->kiosk) /* the message is shown */
+            snprintf(L->screenshot_path, sizeof(L->screenshot_path), "%s", path);
     }
 }
 
@@ -398,6 +406,7 @@ static int run(struct loop *L)
             L->need_present = true;
         if (L->message[0] && now >= L->message_until_ms) {
             L->message[0] = '\0';
+            L->screenshot_path[0] = '\0';
             L->need_present = true;
         }
         if (L->need_present || L->need_compose) {

@@ -166,23 +166,15 @@ void verify_recording(struct verify_report *r, const struct recording *rec,
                       const struct diag_list *manifest_diag)
 {
     /* The reader already words these (Status with what it means, FinishReason,
-     * ExceptionCnt, Interrupts); verify files them under a code per field. */
-    static const struct {
-        const char *field, *code;
-    } codes[] = {
-        {": Status: ", "status"},
-        {": FinishReason: ", "status.finish_reason"},
-        {": ExceptionCnt: ", "status.exceptions"},
-        {": Interrupts: ", "status.interrupts"},
-    };
+     * ExceptionCnt, Interrupts) and marks them with a diag code; verify files
+     * them under a code per field. */
     for (size_t i = 0; manifest_diag && i < manifest_diag->count; i++) {
         const struct diag_entry *e = &manifest_diag->items[i];
-        const char *code = "manifest";
-        for (size_t k = 0; k < sizeof(codes) / sizeof(codes[0]); k++)
-            if (strstr(e->text, codes[k].field)) {
-                code = codes[k].code;
-                break;
-            }
+        const char *code = e->code == DIAG_CODE_REC_STATUS          ? "status"
+                           : e->code == DIAG_CODE_REC_FINISH_REASON ? "status.finish_reason"
+                           : e->code == DIAG_CODE_REC_EXCEPTIONS    ? "status.exceptions"
+                           : e->code == DIAG_CODE_REC_INTERRUPTS    ? "status.interrupts"
+                                                                    : "manifest";
         enum verify_severity s = e->level == DIAG_ERROR     ? VERIFY_ERROR
                                  : e->level == DIAG_WARNING ? VERIFY_WARNING
                                                             : VERIFY_INFO;

@@ -32,7 +32,10 @@
  * after the mix; at 1.0x the filter is bypassed.
  *
  * Locking: one mutex guards everything; every function is thread-safe
- * (the device callback reads while the play loop writes).
+ * (the device callback reads while the play loop writes). Lock order: a
+ * leaf (the mixer takes no other lock while holding its own; the device
+ * callback takes the mixer's and the clock's one after the other, never
+ * nested).
  */
 #ifndef SP_AUDIO_MIX_H
 #define SP_AUDIO_MIX_H

@@ -13,7 +13,8 @@
  * has pushed the last frame of that generation; wait() then reports SP_EEOF
  * once the queue is drained.
  *
- * Locking: one mutex per queue guards everything. All functions are
+ * Locking: one mutex per queue guards everything. Lock order: a leaf (no
+ * other lock is taken while it is held). All functions are
  * thread-safe except create/destroy. Times are microseconds.
  */
 #ifndef SP_FRAME_QUEUE_H

@@ -23,7 +23,8 @@
  * to tell the decoder "end of stream, drain".
  *
  * Locking: one mutex per queue guards everything; no callback is called
- * with it held. All functions are thread-safe except create/destroy.
+ * with it held. Lock order: a leaf (no other lock is taken while it is
+ * held). All functions are thread-safe except create/destroy.
  */
 #ifndef SP_PACKET_QUEUE_H
 #define SP_PACKET_QUEUE_H

@@ -82,8 +82,10 @@ static char *dup_or_empty(const char *s)
     return p;
 }
 
-/* One warning naming lane, file and media time; logged and kept. */
-static void warn_at(struct segdec *d, int64_t pts_us, const char *what, int averr)
+/* One warning naming lane, file and media time, with the code a caller
+ * acts on; logged and kept. */
+static void warn_at_code(struct segdec *d, enum diag_code code, int64_t pts_us, const char *what,
+                         int averr)
 {
     char err[AV_ERROR_MAX_STRING_SIZE] = "";
     if (averr)
@@ -92,12 +94,17 @@ static void warn_at(struct segdec *d, int64_t pts_us, const char *what, int aver
     if (pts_us != AV_NOPTS_VALUE)
         snprintf(when, sizeof(when), "at %.3f s: ", (double)pts_us / 1e6);
     pthread_mutex_lock(&d->lock);
-    diag_add(&d->diag, DIAG_WARNING, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url,
-             when, what, averr ? " (" : "", err, averr ? ")" : "");
+    diag_add_code(&d->diag, DIAG_WARNING, code, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "",
+                  d->url, when, what, averr ? " (" : "", err, averr ? ")" : "");
     pthread_mutex_unlock(&d->lock);
     /* the diag list is the user's channel; the log only for debugging */
     SP_DBG(&lg, "%s%s%s: %s%s%s%s%s", d->lane, *d->lane ? ": " : "", d->url, when, what,
            averr ? " (" : "", err, averr ? ")" : "");
+}
+
+static void warn_at(struct segdec *d, int64_t pts_us, const char *what, int averr)
+{
+    warn_at_code(d, DIAG_CODE_NONE, pts_us, what, averr);
 }
 
 static int64_t to_us(int64_t ts, AVRational tb)
@@ -339,13 +346,14 @@ static int open_input(struct segdec *d)
     if (r < 0) {
         /* fmt is freed by FFmpeg; an abort is not the file's fault */
         if (!atomic_load(&d->abort))
-            warn_at(d, AV_NOPTS_VALUE, "cannot open", r);
+            warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE, "cannot open", r);
         return SP_EIO;
     }
     r = avformat_find_stream_info(d->fmt, NULL);
     if (r < 0) {
         if (!atomic_load(&d->abort))
-            warn_at(d, AV_NOPTS_VALUE, "cannot read the stream layout", r);
+            warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE,
+                         "cannot read the stream layout", r);
         return SP_EIO;
     }
     int vi = d->no_video ? -1 : av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -557,7 +565,8 @@ static void *demux_main(void *arg)
         int r = av_read_frame(d->fmt, pkt);
         if (r < 0) {
             if (r != AVERROR_EOF && !atomic_load(&d->abort))
-                warn_at(d, AV_NOPTS_VALUE, "read error, the rest of the file is skipped", r);
+                warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE,
+                             "read error, the rest of the file is skipped", r);
             put_eof(d, serial);
             at_eof = true;
             continue;

@@ -28,7 +28,9 @@
  *
  * Threads and locks: three internal threads (demux, video, audio). The
  * queues have their own locks (packet_queue.h, frame_queue.h); the map,
- * info, state and diag list are guarded by the decoder's mutex. Every
+ * info, state and diag list are guarded by the decoder's mutex. Lock
+ * order: the decoder's mutex is a leaf (the queues' locks and the log's
+ * are never taken while it is held, nor it while one of theirs is). Every
  * public function is callable from any one controlling thread (the play
  * loop); the frame queues may be read from another (the audio callback).
  */

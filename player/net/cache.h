@@ -35,6 +35,10 @@
  *   directory's entries exceeds the cap; entries open in this process are
  *   never evicted.
  *
+ * Lock order: struct cache's lock (the list of open entries) may be held
+ * while an entry's lock is taken, never the reverse; an entry's lock is
+ * taken alone otherwise. The fetch's own lock (fetch.h) is never taken
+ * while either is held.
  * Threads: struct cache and struct cache_entry are safe to use from any
  * thread. An entry is shared: opening the same URL twice gives the same
  * entry (reference counted), so readers see the writers' bytes at once.

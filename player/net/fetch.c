@@ -34,6 +34,7 @@
 #include "base/sp_error.h"
 #include "base/sp_file.h"
 #include "player/net/url.h"
+#include "sigplay_version.h"
 
 #include <libwebsockets.h>
 

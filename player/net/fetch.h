@@ -44,6 +44,12 @@
  *   are honoured through libwebsockets' proxy support, which tunnels every
  *   request (http too) with CONNECT.
  *
+ * Locks: struct fetch's lock guards the list of transfers and each
+ * transfer's shared state (its fields marked "f->lock"); its condition is
+ * broadcast on every change of a transfer. Lock order: class.h's net_lock
+ * (held while the client is created) -> this lock; this lock and the
+ * cache's (cache.h) are not nested; the log's lock is a leaf taken last.
+ *
  * Errors: 0 or a negative SP_E* code; a failure also appends one line to
  * the caller's diag list (if given), shaped "URL: reason".
  */

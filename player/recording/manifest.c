@@ -361,35 +361,36 @@ static void read_status(struct mctx *c, const cJSON *root)
     read_str(c, root, "", "Status", &p->status);
     p->ready = !*p->status || !strcmp(p->status, "FINISHED");
     if (!p->ready)
-        diag_add(c->diag, DIAG_ERROR, "%s: Status: %s: %s", c->name, p->status,
-                 rec_status_explain(p->status));
+        diag_add_code(c->diag, DIAG_ERROR, DIAG_CODE_REC_STATUS, "%s: Status: %s: %s", c->name,
+                      p->status, rec_status_explain(p->status));
 
     if (read_str(c, root, "", "FinishReason", &p->finish_reason) == F_OK) {
         const char *fr = p->finish_reason;
         if (!strcmp(fr, "EXCEPTION"))
-            diag_add(c->diag, DIAG_WARNING,
-                     "%s: FinishReason: EXCEPTION: recording stopped because of an error; "
-                     "parts may be missing",
-                     c->name);
+            diag_add_code(c->diag, DIAG_WARNING, DIAG_CODE_REC_FINISH_REASON,
+                          "%s: FinishReason: EXCEPTION: recording stopped because of an error; "
+                          "parts may be missing",
+                          c->name);
         else if (!strcmp(fr, "FORCE_STOP"))
-            diag_add(c->diag, DIAG_WARNING,
-                     "%s: FinishReason: FORCE_STOP: the service stopped the recording "
-                     "(paused over 90 min or running over 24 h); the end may be missing",
-                     c->name);
+            diag_add_code(c->diag, DIAG_WARNING, DIAG_CODE_REC_FINISH_REASON,
+                          "%s: FinishReason: FORCE_STOP: the service stopped the recording "
+                          "(paused over 90 min or running over 24 h); the end may be missing",
+                          c->name);
         else if (!strcmp(fr, "AUTO"))
-            diag_add(c->diag, DIAG_INFO,
-                     "%s: FinishReason: AUTO: stopped after 5 min without audio, video or "
-                     "board activity",
-                     c->name);
+            diag_add_code(c->diag, DIAG_INFO, DIAG_CODE_REC_FINISH_REASON,
+                          "%s: FinishReason: AUTO: stopped after 5 min without audio, video or "
+                          "board activity",
+                          c->name);
         else if (strcmp(fr, "USER_CALL") != 0)
-            diag_add(c->diag, DIAG_WARNING, "%s: FinishReason: unknown value '%.40s'", c->name, fr);
+            diag_add_code(c->diag, DIAG_WARNING, DIAG_CODE_REC_FINISH_REASON,
+                          "%s: FinishReason: unknown value '%.40s'", c->name, fr);
     }
     if (read_int(c, root, "", "ExceptionCnt", 0, INT32_MAX, &p->exception_cnt) == F_OK &&
         p->exception_cnt > 0)
-        diag_add(c->diag, DIAG_WARNING,
-                 "%s: ExceptionCnt: %" PRId64 " exceptions while recording; parts may be "
-                 "missing",
-                 c->name, p->exception_cnt);
+        diag_add_code(c->diag, DIAG_WARNING, DIAG_CODE_REC_EXCEPTIONS,
+                      "%s: ExceptionCnt: %" PRId64 " exceptions while recording; parts may be "
+                      "missing",
+                      c->name, p->exception_cnt);
 
     const cJSON *arr;
     size_t n;
@@ -415,9 +416,9 @@ static void read_status(struct mctx *c, const cJSON *root)
             continue;
         c->r->interrupts[kept++] = it;
         if (it.count > 0)
-            diag_add(c->diag, DIAG_INFO,
-                     "%s: Interrupts: %s: stream interrupted %" PRId64 " time(s)", c->name,
-                     *it.user_id ? it.user_id : "(no user)", it.count);
+            diag_add_code(c->diag, DIAG_INFO, DIAG_CODE_REC_INTERRUPTS,
+                          "%s: Interrupts: %s: stream interrupted %" PRId64 " time(s)", c->name,
+                          *it.user_id ? it.user_id : "(no user)", it.count);
     }
     p->interrupts = c->r->interrupts;
     p->n_interrupts = kept;

@@ -35,9 +35,15 @@
  *
  * Times: board/wall times are Unix ms (the op log's unit).
  * Threads: signaling_* may be called from one caller thread; the workers
- * run their own. A signal_set handed out by signaling_take() belongs to
- * the caller, who uses it from one thread (board_seek() mutates the
- * board player).
+ * (SIGNALING_DEFAULT_PARALLEL, or the parallel asked for: each fetches and
+ * parses a page) and one builder (merges parsed pages in order into a new
+ * generation and publishes it) run their own. One mutex (the core's mu)
+ * guards the page slots, the published generation and the diag list,
+ * with three conditions: work (workers), build (builder), pub
+ * (signaling_wait()). Lock order: mu is never held while a page is
+ * fetched or parsed; the loader (class.h's net_lock, then fetch.h's lock)
+ * is called without it; the log's lock is a leaf. A signal_set handed out by signaling_take()
+ * belongs to the caller, who uses it from one thread (board_seek() mutates the board player).
  */
 #ifndef SP_SIGNALING_H
 #define SP_SIGNALING_H
