@@ -112,8 +112,13 @@ check "duration $d s = TotalTime $total ms within one frame" \
     'near "$d" "$total / 1000" "1.0 / $fps"'
 nf=$(ffprobe -v error -select_streams v -show_entries stream=nb_frames -of csv=p=0 "$tmp/all.mp4")
 check "$nf video frames = TotalTime * fps" '[ "$nf" = $(( (total * fps + 999) / 1000 )) ]'
-codecs=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$tmp/all.mp4" | tr '\n' ' ')
-check "H.264 and AAC ($codecs)" '[ "$codecs" = "h264 aac " ]'
+# video and audio (the chapters travel as the MP4's chapter track, a data
+# stream ffprobe names bin_data)
+codecs=$(ffprobe -v error -select_streams V -show_entries stream=codec_name -of csv=p=0 \
+  "$tmp/all.mp4" | tr '\n' ' ')
+acodecs=$(ffprobe -v error -select_streams a -show_entries stream=codec_name -of csv=p=0 \
+  "$tmp/all.mp4" | tr '\n' ' ')
+check "H.264 and AAC ($codecs$acodecs)" '[ "$codecs$acodecs" = "h264 aac " ]'
 ad=$(ffprobe -v error -select_streams a -show_entries stream=duration -of csv=p=0 "$tmp/all.mp4")
 check "audio lasts TotalTime ($ad s)" 'near "$ad" "$total / 1000" 0.025'
 mean=$(ffmpeg -hide_banner -i "$tmp/all.mp4" -vn -af volumedetect -f null - 2>&1 |
