@@ -56,7 +56,9 @@ struct control_server {
 };
 
 struct pss {
-    int slot; /* index in slots, -1 before ESTABLISHED */
+    /* index + 1 in slots; 0 before ESTABLISHED (lws zeroes it, and a
+     * connection refused by the filter is closed with it still 0) */
+    int slot;
 };
 
 static void free_queue(struct slot *sl)
@@ -210,8 +212,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct control_server *s = lws_context_user(lws_get_context(wsi));
     struct pss *pss = user;
     struct slot *sl = NULL;
-    if (pss && pss->slot >= 0 && pss->slot < CONTROL_MAX_CLIENTS)
-        sl = &s->slots[pss->slot];
+    if (pss && pss->slot > 0 && pss->slot <= CONTROL_MAX_CLIENTS)
+        sl = &s->slots[pss->slot - 1];
     switch (reason) {
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         if (s->origin[0]) {
@@ -238,7 +240,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_ESTABLISHED: {
         if (!pss)
             return -1;
-        pss->slot = -1;
+        pss->slot = 0;
         bool authed = url_token(s, wsi) > 0;
         pthread_mutex_lock(&s->lock);
         for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
@@ -248,12 +250,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 s->slots[i].id = ++s->next_id;
                 s->slots[i].wsi = wsi;
                 s->slots[i].authed = authed;
-                pss->slot = i;
+                pss->slot = i + 1;
                 break;
             }
         }
         pthread_mutex_unlock(&s->lock);
-        if (pss->slot < 0)
+        if (pss->slot == 0)
             return -1;
         if (!authed)
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, CONTROL_AUTH_TIMEOUT_S);
@@ -292,7 +294,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             free(sl->rx);
             memset(sl, 0, sizeof(*sl));
             pthread_mutex_unlock(&s->lock);
-            pss->slot = -1;
+            pss->slot = 0;
         }
         return 0;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
