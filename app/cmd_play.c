@@ -229,6 +229,10 @@ static void headless_control(struct headless *h, struct control_server *srv, str
         }
         control_server_answer(srv, client, r, err, data);
         free(data);
+        if (r->op == CONTROL_OBSERVE) { /* its first value: the one at its reply */
+            headless_state(h, &cs);
+            control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+        }
     }
     free(r);
 }
@@ -359,8 +363,10 @@ int cmd_play(int argc, char **argv)
             player_set_paused(class_player(c), true);
             r = 0;
         }
-        if (h.ended || wait <= 0 || wait > 100000)
-            wait = 100000; /* observers get their events at least 10 times a second */
+        /* under a remote control, observers get their events at least 10
+         * times a second (max-speed play without one never sleeps) */
+        if (srv && (h.ended || wait <= 0 || wait > 100000))
+            wait = h.ended || wait > 100000 || !max_speed ? 100000 : 0;
         if (r < 0) {
             fprintf(stderr, "sigplay: play: %s\n", sp_strerror(r));
             goto out;

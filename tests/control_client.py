@@ -35,7 +35,8 @@ class Client:
 
     async def reply(self, rid):
         while True:
-            m = json.loads(await asyncio.wait_for(self.ws.recv(), 15))
+            # long enough for a window that is still opening on a busy machine
+            m = json.loads(await asyncio.wait_for(self.ws.recv(), 60))
             if "event" in m:
                 self.events.append(m)
             elif m.get("request_id") == rid:

@@ -498,6 +498,13 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
         write_state(L, now);
     control_server_answer(srv, client, r, err, data);
     free(data);
+    /* an observation's first value is the one at its reply, before the
+     * next request changes it */
+    if (r->op == CONTROL_OBSERVE) {
+        struct control_state cs;
+        control_state_of(L, &cs);
+        control_server_publish(srv, &cs, now);
+    }
 }
 
 static void control_pass(struct loop *L, int64_t now)
