@@ -3,6 +3,7 @@
  * a window or audio device (a null sink), for tests, benchmarks and traces.
  * The trace format is in docs/playback.md. */
 #include "app/commands.h"
+#include "app/control_arg.h"
 #include "app/netopts.h"
 #include "app/play_window.h"
 #include "app/winopts.h"
@@ -12,6 +13,7 @@
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
+#include "player/control/control_server.h"
 #include "base/sp_error.h"
 
 #include <libavutil/log.h>
@@ -19,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <libavutil/time.h>
 
 static void usage(FILE *f)
 {
@@ -35,10 +39,10 @@ static void usage(FILE *f)
             "  --max-speed   no clock: go from one frame change to the next at once\n"
             "  --trace FILE  one line per presented frame ('-' for stdout)\n"
             "  --until T     stop after presenting the frame at or past this time\n"
-            "%s"
+            "%s%s"
             "Remote media is cached and plays while it downloads.\n"
             "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n",
-            app_winopts_help(), app_net_help());
+            app_winopts_help(), app_control_help(), app_net_help());
 }
 
 static void sleep_us(int64_t us)
@@ -90,6 +94,149 @@ static void trace_line(FILE *f, struct sp_class *c)
     fprintf(f, "\t%zu\t%zu\n", class_board_ops_shown(c), class_chat_shown(c));
 }
 
+/* Headless play under a remote control: what it carries out itself (the
+ * window's properties are kept and reported, with nothing to show). */
+struct headless {
+    struct sp_class *c;
+    const struct class_opts *co;
+    bool ended, paused, chat, muted;
+    double speed;
+    int volume;
+    char layout[64];
+    char source[CONTROL_MAX_STR];
+    bool quit;
+};
+
+static void headless_state(struct headless *h, struct control_state *cs)
+{
+    memset(cs, 0, sizeof(*cs));
+    const struct recording *rec = class_recording(h->c);
+    cs->t_ms = class_time_us(h->c) / 1000;
+    cs->duration_ms = class_total_us(h->c) / 1000;
+    cs->wall_ms = class_board_us(h->c) / 1000;
+    cs->paused = h->paused;
+    cs->ended = h->ended;
+    cs->buffering = player_buffering(class_player(h->c));
+    cs->speed = h->speed;
+    cs->volume = h->volume;
+    cs->muted = h->muted;
+    snprintf(cs->layout, sizeof(cs->layout), "%s", h->layout);
+    cs->chat = h->chat;
+    for (size_t i = 0; i < rec->n_pauses; i++)
+        cs->chapter += rec->pauses[i].video_ms <= cs->t_ms;
+    snprintf(cs->source, sizeof(cs->source), "%s", h->source);
+    struct signaling_progress sp;
+    class_signaling_progress(h->c, &sp);
+    cs->board_loading = !sp.finished;
+    cs->board_pages_done = (int64_t)sp.done;
+    cs->board_pages_total = (int64_t)sp.total;
+}
+
+static const char *headless_set(struct headless *h, const struct control_req *r)
+{
+    struct player *p = class_player(h->c);
+    switch (r->prop) {
+    case CONTROL_P_PAUSE:
+        h->paused = r->b;
+        player_set_paused(p, r->b || h->ended);
+        return NULL;
+    case CONTROL_P_SPEED:
+        if (player_set_speed(p, r->num) < 0)
+            return CONTROL_E_INVALID;
+        h->speed = r->num;
+        return NULL;
+    case CONTROL_P_VOLUME:
+        if (r->num < 0 || r->num > 100)
+            return CONTROL_E_INVALID;
+        h->volume = (int)r->num;
+        return NULL;
+    case CONTROL_P_MUTE:
+        h->muted = r->b;
+        return NULL;
+    case CONTROL_P_CHAT:
+        h->chat = r->b;
+        return NULL;
+    case CONTROL_P_LAYOUT:
+        if (strcmp(r->str, "board") && strcmp(r->str, "grid") && strcmp(r->str, "focus"))
+            return CONTROL_E_INVALID;
+        snprintf(h->layout, sizeof(h->layout), "%s", r->str);
+        return NULL;
+    case CONTROL_P_FULLSCREEN:
+        return CONTROL_E_UNAVAIL; /* no window */
+    default:
+        return CONTROL_E_RDONLY;
+    }
+}
+
+static const char *headless_load(struct headless *h, const char *source, struct diag_list *diag)
+{
+    struct sp_class *n = NULL;
+    int rc = class_open(source, h->co, diag, &n);
+    if (rc) {
+        class_close(&n);
+        return CONTROL_E_FAILED; /* diag says why; the old class plays on */
+    }
+    class_take_diags(h->c, diag);
+    class_close(&h->c);
+    h->c = n;
+    h->ended = false;
+    snprintf(h->source, sizeof(h->source), "%s", source);
+    class_seek_us(n, 0);
+    player_set_paused(class_player(n), h->paused);
+    player_set_speed(class_player(n), h->speed);
+    return NULL;
+}
+
+static void headless_control(struct headless *h, struct control_server *srv, struct diag_list *diag)
+{
+    uint64_t client;
+    struct control_req *r = malloc(sizeof(*r));
+    while (r && !h->quit && control_server_next(srv, &client, r)) {
+        const char *err = NULL;
+        char *data = NULL;
+        struct control_state cs;
+        switch (r->op) {
+        case CONTROL_SEEK: {
+            int64_t t = r->relative ? class_time_us(h->c) / 1000 + r->ms : r->ms;
+            class_seek_us(h->c, (t < 0 ? 0 : t) * 1000);
+            h->ended = false;
+            player_set_paused(class_player(h->c), h->paused);
+            break;
+        }
+        case CONTROL_SET:
+            err = headless_set(h, r);
+            break;
+        case CONTROL_GET:
+            headless_state(h, &cs);
+            data = control_prop_json(&cs, r->prop);
+            break;
+        case CONTROL_OBSERVE:
+            if (control_server_observe(srv, client, r->observe_id, r->prop) < 0)
+                err = CONTROL_E_LIMIT;
+            break;
+        case CONTROL_UNOBSERVE:
+            control_server_unobserve(srv, client, r->observe_id);
+            break;
+        case CONTROL_LOAD:
+            err = headless_load(h, r->str, diag);
+            break;
+        case CONTROL_QUIT:
+            h->quit = true;
+            break;
+        default: /* screenshot: there is no picture without a window */
+            err = CONTROL_E_UNAVAIL;
+            break;
+        }
+        control_server_answer(srv, client, r, err, data);
+        free(data);
+        if (r->op == CONTROL_OBSERVE) { /* its first value: the one at its reply */
+            headless_state(h, &cs);
+            control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+        }
+    }
+    free(r);
+}
+
 int cmd_play(int argc, char **argv)
 {
     const char *source = NULL, *trace_path = NULL;
@@ -99,8 +246,12 @@ int cmd_play(int argc, char **argv)
     app_net_init(&net);
     struct app_winopts wo; /* --start and --speed serve headless play too */
     app_winopts_init(&wo);
+    struct app_control ctl;
+    app_control_init(&ctl);
     for (int i = 1; i < argc; i++) {
         int nr = app_net_parse(&net, argc, argv, &i);
+        if (nr == 0)
+            nr = app_control_parse(&ctl, argc, argv, &i);
         if (nr == 0)
             nr = app_winopts_parse(&wo, "play", argc, argv, &i);
         if (nr < 0)
@@ -147,7 +298,7 @@ int cmd_play(int argc, char **argv)
         av_log_set_level(AV_LOG_FATAL); /* bad media is reported as our own warnings */
     if (!headless)
 #ifdef SIGPLAY_HAVE_UI
-        return app_play_window(source, &wo, &net, audio);
+        return app_play_window(source, &wo, &net, &ctl, audio);
 #else
     {
         fprintf(stderr, "sigplay: play: this sigplay is built without a window (SIGPLAY_UI=OFF): "
@@ -175,6 +326,7 @@ int cmd_play(int argc, char **argv)
     co.play.speed = speed;
     co.play.null_sink = true;
     co.batch = max_speed;
+    struct control_server *srv = NULL;
     int rc = class_open(source, &co, &diag, &c);
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
@@ -183,6 +335,15 @@ int cmd_play(int argc, char **argv)
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
+    if (app_control_start(&ctl, NULL, NULL, &srv) < 0)
+        goto out;
+    struct headless h = {.co = &co,
+                         .speed = speed > 0 ? speed : 1.0,
+                         .volume = wo.volume,
+                         .muted = wo.mute,
+                         .chat = wo.chat == 1,
+                         .layout = "board"};
+    snprintf(h.source, sizeof(h.source), "%s", source);
     if (trace_path) {
         trace = strcmp(trace_path, "-") ? fopen(trace_path, "w") : stdout;
         if (!trace) {
@@ -196,12 +357,22 @@ int cmd_play(int argc, char **argv)
      * is read first; in real time the pages stream in beside the media */
     if (max_speed)
         class_signaling_wait(c, true, -1);
-    player_set_paused(class_player(c), false);
+    h.paused = wo.pause && srv;
+    player_set_paused(class_player(c), h.paused);
     for (;;) {
         int64_t wait = 0;
-        int r = class_step(c, &wait);
-        if (r == SP_EEOF)
+        int r = h.ended ? 0 : class_step(c, &wait);
+        if (r == SP_EEOF && !srv)
             break;
+        if (r == SP_EEOF) { /* under a remote control the end is a state, not the exit */
+            h.ended = true;
+            player_set_paused(class_player(c), true);
+            r = 0;
+        }
+        /* under a remote control, observers get their events at least 10
+         * times a second (max-speed play without one never sleeps) */
+        if (srv && (h.ended || wait <= 0 || wait > 100000))
+            wait = h.ended || wait > 100000 || !max_speed ? 100000 : 0;
         if (r < 0) {
             fprintf(stderr, "sigplay: play: %s\n", sp_strerror(r));
             goto out;
@@ -210,10 +381,23 @@ int cmd_play(int argc, char **argv)
             trace_line(trace, c);
         if (until_ms >= 0 && class_time_us(c) >= until_ms * 1000)
             break;
-        sleep_us(wait);
+        if (!srv) {
+            sleep_us(wait);
+            continue;
+        }
+        control_server_wait(srv, wait);
+        h.c = c;
+        headless_control(&h, srv, &diag);
+        c = h.c; /* a load replaced it */
+        if (h.quit)
+            break;
+        struct control_state cs;
+        headless_state(&h, &cs);
+        control_server_publish(srv, &cs, av_gettime_relative() / 1000);
     }
     exit_code = SP_EXIT_OK;
 out:
+    control_server_stop(&srv);
     class_take_diags(c, &diag);
     diag_print(&diag, stderr);
     if (exit_code == SP_EXIT_OK && (diag.warnings || diag.errors))

@@ -3,6 +3,7 @@
 #include "app/chat_subs.h"
 
 #include "app/commands.h"
+#include "app/control_arg.h"
 #include "app/layout_arg.h"
 #include "app/netopts.h"
 #include "app/winopts.h"
@@ -16,7 +17,9 @@
 #include "ui/engine_ui.h"
 #include "render/layout.h"
 #include "render/text.h"
+#include "ui/window.h"
 #include "ui/window_loop.h"
+#include "player/control/control_server.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,9 +99,50 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
     return rc == 0 ? SP_EXIT_OK : SP_EXIT_ERROR;
 }
 
-int app_play_window(const char *source, const struct app_winopts *wo, const struct app_net *net,
-                    bool audio)
+/* What a remote control's "load" needs to open another SOURCE in the
+ * same window: the class and engine now playing (swapped on success). */
+struct reload {
+    const struct class_opts *co;
+    struct engine_ui_opts eo; /* as for the first one, with a preset layout */
+    struct text_ctx *text;
+    struct diag_list *diag;
+    struct sp_class **c;
+    struct engine_ui **e;
+};
+
+static int reload(void *opaque, const char *source, struct player_ui *ui)
 {
+    struct reload *r = opaque;
+    struct sp_class *c = NULL;
+    struct engine_ui *e = NULL;
+    int rc = class_open(source, r->co, r->diag, &c);
+    if (rc == 0)
+        rc = engine_ui_create(c, r->text, &r->eo, r->diag, &e);
+    if (rc) {
+        engine_ui_destroy(&e);
+        class_close(&c);
+        return rc < 0 ? rc : SP_EINVAL;
+    }
+    engine_ui_take_diags(*r->e, r->diag);
+    engine_ui_destroy(r->e);
+    class_take_diags(*r->c, r->diag);
+    class_close(r->c);
+    *r->c = c;
+    *r->e = e;
+    *ui = engine_ui_callbacks(e);
+    return 0;
+}
+
+static void wake(void *opaque)
+{
+    (void)opaque;
+    window_wake();
+}
+
+int app_play_window(const char *source, const struct app_winopts *wo, const struct app_net *net,
+                    const struct app_control *ctl, bool audio)
+{
+    struct control_server *srv = NULL;
     struct diag_list diag;
     diag_init(&diag);
     struct sp_class *c = NULL;
@@ -180,7 +224,18 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     warned = diag.warnings || diag.errors;
     diag_clear(&diag);
     struct player_ui ui = engine_ui_callbacks(e);
-    struct window_loop_opts lo = {.title = "sigplay",
+    struct reload rl = {.co = &co, .eo = eo, .text = text, .diag = &diag, .c = &c, .e = &e};
+    rl.eo.custom = NULL; /* a custom layout belongs to its recording */
+    if (rl.eo.layout >= ENGINE_UI_PRESETS)
+        rl.eo.layout = 0;
+    rl.eo.start_ms = 0;
+    if (app_control_start(ctl, wake, NULL, &srv) < 0)
+        goto out;
+    struct window_loop_opts lo = {.control = srv,
+                                  .source = source,
+                                  .load = reload,
+                                  .load_opaque = &rl,
+                                  .title = "sigplay",
                                   .canvas_w = wo->width,
                                   .canvas_h = wo->height,
                                   .fullscreen = wo->fullscreen,
@@ -204,6 +259,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     else
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
 out:
+    control_server_stop(&srv);
     engine_ui_take_diags(e, &diag);
     diag_print(&diag, stderr);
     if (exit_code == SP_EXIT_OK && (warned || diag.warnings || diag.errors))

@@ -8,12 +8,14 @@
 
 #include <stdbool.h>
 
+struct app_control;
 struct app_net;
 struct app_winopts;
 
-/* Runs the window until it is closed. audio false: no audio decoded (the
- * system clock leads). Returns an SP_EXIT_* code. */
+/* Runs the window until it is closed. ctl: the remote control (--control;
+ * its "load" reopens another SOURCE in the same window). audio false: no
+ * audio decoded (the system clock leads). Returns an SP_EXIT_* code. */
 int app_play_window(const char *source, const struct app_winopts *wo, const struct app_net *net,
-                    bool audio);
+                    const struct app_control *ctl, bool audio);
 
 #endif

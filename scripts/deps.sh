@@ -16,7 +16,7 @@ PACKAGES=(
   fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
   # tests and benchmarks: unit tests, reference tools, a real HTTP server,
   # a virtual display to drive the window
-  libcmocka-dev ffmpeg imagemagick nginx-light curl openssl xvfb xdotool x11-apps time jq python3
+  libcmocka-dev ffmpeg imagemagick nginx-light curl openssl xvfb xdotool x11-apps time jq python3 python3-websockets python3-yaml
   # packaging and its gates: PNG icons from the SVG, the man page from
   # --help, the desktop entry check, the format check, man to render the page
   librsvg2-bin help2man desktop-file-utils clang-format man-db

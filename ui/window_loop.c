@@ -4,14 +4,19 @@
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
+#include "player/clock.h"
+#include "player/control/control_server.h"
 #include "ui/input.h"
 #include "render/osd.h"
+#include "render/layout.h"
 #include "render/sync_overlay.h"
+#include "ui/engine_ui.h"
 #include "ui/window.h"
 
 #include <SDL.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,7 +26,8 @@ static struct sp_log lg = SP_LOG_INIT("window");
 
 struct loop {
     const struct window_loop_opts *o;
-    const struct player_ui *ui;
+    const struct player_ui *ui; /* &ui_now */
+    struct player_ui ui_now;    /* the engine's callbacks (a control's load swaps them) */
     struct window *win;
     struct canvas *frame; /* the engine's picture */
     struct canvas *out;   /* frame + OSD, what is presented */
@@ -41,6 +47,8 @@ struct loop {
     int64_t last_osd_second; /* t/1000 shown, to redraw the OSD clock */
     int64_t state_written_ms;
     bool state_dirty;
+    char shot[CONTROL_MAX_STR];   /* the last screenshot's path */
+    char source[CONTROL_MAX_STR]; /* what plays */
 };
 
 void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
@@ -168,13 +176,24 @@ static void write_state(struct loop *L, int64_t now)
     L->state_dirty = false;
 }
 
-static void screenshot(struct loop *L, int64_t now)
+/* Writes the picture to path (NULL or "": the default name); returns 0 or
+ * < 0 (a message says so either way). */
+static int screenshot(struct loop *L, int64_t now, const char *to)
 {
     char name[128], path[4096];
     window_loop_screenshot_name(&L->st, name, sizeof(name));
-    snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".", name);
-    /* the picture without the OSD, as mpv's "s" */
-    int rc = canvas_write_png(L->frame, path);
+    if (to && to[0])
+        snprintf(path, sizeof(path), "%s", to);
+    else
+        snprintf(path, sizeof(path), "%s/%s", L->o->screenshot_dir ? L->o->screenshot_dir : ".",
+                 name);
+    /* the picture without the OSD, as mpv's "s"; composed first when a
+     * command changed it in this pass */
+    int rc = L->need_compose ? L->ui->draw(L->ui->opaque, L->frame) : 0;
+    if (rc == 0)
+        L->need_compose = false;
+    if (rc == 0)
+        rc = canvas_write_png(L->frame, path);
     now = window_now_ms(); /* encoding takes a while: the message starts now */
     if (rc < 0) {
         SP_WARN(&lg, "%s: screenshot failed: %s", path, sp_strerror(rc));
@@ -184,7 +203,9 @@ static void screenshot(struct loop *L, int64_t now)
         set_message(L, now, "Screenshot: %s", path);
         if (!L->o->kiosk) /* the message is shown */
             snprintf(L->screenshot_path, sizeof(L->screenshot_path), "%s", path);
+        snprintf(L->shot, sizeof(L->shot), "%s", path);
     }
+    return rc;
 }
 
 /* A message for what a command changed (compares states around apply). */
@@ -256,7 +277,7 @@ static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
         L->need_present = true;
         break;
     case UI_CMD_SCREENSHOT:
-        screenshot(L, now);
+        screenshot(L, now, NULL);
         break;
     default: {
         struct pui_state before = L->st;
@@ -355,6 +376,185 @@ static int present(struct loop *L, int64_t now)
     return window_present(L->win, L->out);
 }
 
+/* ---- the remote control (player/control/control_server.h) ---------------- */
+
+static void control_state_of(struct loop *L, struct control_state *cs)
+{
+    const struct pui_state *s = &L->st;
+    memset(cs, 0, sizeof(*cs));
+    cs->t_ms = s->t_ms;
+    cs->duration_ms = s->duration_ms;
+    cs->wall_ms = s->wall_ms;
+    cs->paused = s->paused;
+    cs->ended = s->ended;
+    cs->buffering = s->buffering;
+    cs->speed = s->speed;
+    cs->volume = s->volume;
+    cs->muted = s->muted;
+    snprintf(cs->layout, sizeof(cs->layout), "%s", s->layout_name);
+    cs->layout_index = s->layout_index;
+    cs->chat = s->chat_on;
+    cs->fullscreen = window_is_fullscreen(L->win);
+    cs->stats = L->stats;
+    for (size_t i = 0; i < s->n_pauses; i++)
+        cs->chapter += s->pauses_ms[i] <= s->t_ms;
+    snprintf(cs->screenshot, sizeof(cs->screenshot), "%s", L->shot);
+    snprintf(cs->source, sizeof(cs->source), "%s", L->source);
+    cs->board_loading = s->board_loading;
+    cs->board_pages_done = (int64_t)s->board_pages_done;
+    cs->board_pages_total = (int64_t)s->board_pages_total;
+}
+
+/* The preset index a layout value names: a preset's name, "custom" or an
+ * index; -1 for none. */
+static int layout_target(const char *v)
+{
+    if (!strcmp(v, "custom"))
+        return ENGINE_UI_PRESETS;
+    if (v[0] >= '0' && v[0] <= '9' && !v[1])
+        return v[0] - '0';
+    return layout_preset_from_name(v);
+}
+
+/* set_property as the commands a key would give; NULL or an error string */
+static const char *control_set(struct loop *L, const struct control_req *r, int64_t now)
+{
+    struct ui_cmd c = {.kind = UI_CMD_NONE};
+    switch (r->prop) {
+    case CONTROL_P_PAUSE:
+        c = (struct ui_cmd){.kind = UI_CMD_SET_PAUSE, .n = r->b};
+        break;
+    case CONTROL_P_SPEED:
+        if (!clock_speed_valid(r->num))
+            return CONTROL_E_INVALID;
+        /* 0.25 steps from 0.5 to 2.0: at most 6 steps either way */
+        for (int i = 0; i < 8 && L->st.speed != r->num; i++) {
+            c.kind = L->st.speed < r->num ? UI_CMD_SPEED_UP : UI_CMD_SPEED_DOWN;
+            handle(L, &c, now);
+        }
+        return L->st.speed == r->num ? NULL : CONTROL_E_FAILED;
+    case CONTROL_P_VOLUME:
+        if (r->num < 0 || r->num > 100)
+            return CONTROL_E_INVALID;
+        c = (struct ui_cmd){.kind = UI_CMD_VOLUME, .n = (int)r->num - L->st.volume};
+        break;
+    case CONTROL_P_MUTE:
+        if (L->st.muted != r->b)
+            c.kind = UI_CMD_TOGGLE_MUTE;
+        break;
+    case CONTROL_P_CHAT:
+        if (L->st.chat_on != r->b)
+            c.kind = UI_CMD_TOGGLE_CHAT;
+        break;
+    case CONTROL_P_FULLSCREEN:
+        if (window_is_fullscreen(L->win) != r->b)
+            c.kind = UI_CMD_TOGGLE_FULLSCREEN;
+        break;
+    case CONTROL_P_LAYOUT: {
+        int want = layout_target(r->str);
+        if (want < 0)
+            return CONTROL_E_INVALID;
+        c.kind = UI_CMD_CYCLE_LAYOUT;
+        for (int i = 0; i <= ENGINE_UI_PRESETS && L->st.layout_index != want; i++)
+            handle(L, &c, now);
+        return L->st.layout_index == want ? NULL : CONTROL_E_UNAVAIL;
+    }
+    default:
+        return CONTROL_E_RDONLY;
+    }
+    if (c.kind != UI_CMD_NONE)
+        handle(L, &c, now);
+    return NULL;
+}
+
+/* Carries out one request and answers it. */
+static void control_one(struct loop *L, uint64_t client, const struct control_req *r, int64_t now)
+{
+    struct control_server *srv = L->o->control;
+    const char *err = NULL;
+    char *data = NULL;
+    struct ui_cmd c;
+    switch (r->op) {
+    case CONTROL_SEEK:
+        c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS, .ms = r->ms};
+        handle(L, &c, now);
+        break;
+    case CONTROL_SET:
+        err = control_set(L, r, now);
+        break;
+    case CONTROL_GET: {
+        struct control_state cs;
+        refresh_state(L);
+        control_state_of(L, &cs);
+        data = control_prop_json(&cs, r->prop);
+        break;
+    }
+    case CONTROL_OBSERVE:
+        if (control_server_observe(srv, client, r->observe_id, r->prop) < 0)
+            err = CONTROL_E_LIMIT;
+        break;
+    case CONTROL_UNOBSERVE:
+        control_server_unobserve(srv, client, r->observe_id);
+        break;
+    case CONTROL_SCREENSHOT:
+        refresh_state(L);
+        if (screenshot(L, now, r->str) < 0)
+            err = CONTROL_E_FAILED;
+        else
+            data = control_json_string(L->shot);
+        break;
+    case CONTROL_LOAD: {
+        struct player_ui ui;
+        int rc = L->o->load ? L->o->load(L->o->load_opaque, r->str, &ui) : SP_EUNSUPPORTED;
+        if (rc < 0) {
+            SP_WARN(&lg, "load %s: %s", r->str, sp_strerror(rc));
+            err = CONTROL_E_FAILED;
+            break;
+        }
+        L->ui_now = ui;
+        snprintf(L->source, sizeof(L->source), "%s", r->str);
+        if (L->o->autoplay || L->o->kiosk) {
+            c = (struct ui_cmd){.kind = UI_CMD_SET_PAUSE, .n = 0};
+            L->ui->apply(L->ui->opaque, &c);
+        }
+        refresh_state(L);
+        L->need_compose = L->need_present = L->state_dirty = true;
+        break;
+    }
+    case CONTROL_QUIT:
+        L->quit = true;
+        break;
+    default:
+        err = CONTROL_E_UNKNOWN;
+        break;
+    }
+    /* what the reply says is in the state file already */
+    if (L->state_dirty)
+        write_state(L, now);
+    control_server_answer(srv, client, r, err, data);
+    free(data);
+    /* an observation's first value is the one at its reply, before the
+     * next request changes it */
+    if (r->op == CONTROL_OBSERVE) {
+        struct control_state cs;
+        control_state_of(L, &cs);
+        control_server_publish(srv, &cs, now);
+    }
+}
+
+static void control_pass(struct loop *L, int64_t now)
+{
+    uint64_t client;
+    struct control_req *r = malloc(sizeof(*r)); /* 4 KB: not on the stack every pass */
+    for (int n = 0;
+         r && n < MAX_BATCH && !L->quit && control_server_next(L->o->control, &client, r); n++)
+        control_one(L, client, r, now);
+    free(r);
+    struct control_state cs;
+    control_state_of(L, &cs);
+    control_server_publish(L->o->control, &cs, now);
+}
+
 static int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
@@ -448,6 +648,8 @@ static int run(struct loop *L)
         }
         now = window_now_ms();
         handle_batch(L, cmds, n, now);
+        if (o->control)
+            control_pass(L, window_now_ms());
     }
     if (L->state_dirty)
         write_state(L, window_now_ms());
@@ -461,8 +663,10 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     struct loop L;
     memset(&L, 0, sizeof(L));
     L.o = o;
-    L.ui = ui;
+    L.ui_now = *ui;
+    L.ui = &L.ui_now;
     L.alpha = -1;
+    snprintf(L.source, sizeof(L.source), "%s", o->source ? o->source : "");
     struct window_opts wo = {o->title, o->canvas_w, o->canvas_h, o->fullscreen || o->kiosk,
                              o->kiosk};
     int rc = window_create(&wo, &L.win);

@@ -20,6 +20,8 @@
 
 #include "ui/player_ui.h"
 
+struct control_server;
+
 #define WINDOW_LOOP_OSD_IDLE_MS 2000 /* OSD hides after this long without input */
 #define WINDOW_LOOP_OSD_FADE_MS 250
 #define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */
@@ -41,6 +43,16 @@ struct window_loop_opts {
     const char *state_file;
     const char *screenshot_dir; /* NULL: the current directory */
     struct text_ctx *text;      /* borrowed; NULL: OSD without text */
+    /* The remote control (player/control/control_server.h), borrowed;
+     * NULL: none. Its requests are carried out after the pass's input
+     * events, as commands; its observers get the state every pass. */
+    struct control_server *control;
+    const char *source; /* what plays (the "source" property) */
+    /* ["load", SOURCE]: opens source and fills *ui with the new engine's
+     * callbacks, the old engine closed; 0, or < 0 with the old one still
+     * playing. NULL: load is unsupported. */
+    int (*load)(void *opaque, const char *source, struct player_ui *ui);
+    void *load_opaque;
 };
 
 /* Runs until QUIT. Returns 0, or a negative SP_E* (window could not open:
