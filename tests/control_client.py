@@ -130,7 +130,14 @@ async def main():
         await c.cmd("set_property", "pause", False)
         await asyncio.sleep(1.5)
         await c.cmd("set_property", "pause", True)
-        await c.cmd("get_property", "time")  # drains the events sent before it
+        # the change is published on the player's next pass, which may come
+        # after a reply: ask again (bounded) until the pause event is in
+        for _ in range(40):
+            await c.cmd("get_property", "time")  # drains the events sent before it
+            pauses = [e["data"] for e in c.events if e["name"] == "pause"]
+            if len(pauses) >= 3:
+                break
+            await asyncio.sleep(0.05)
         times = [e["data"] for e in c.events if e["name"] == "time"]
         pauses = [e["data"] for e in c.events if e["name"] == "pause"]
         names = {e["name"] for e in c.events}
