@@ -10,11 +10,6 @@ rm -rf "$TMP" && mkdir -p "$TMP"
 for tool in Xvfb xdotool jq; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
-DISPLAY_NUM=
-for n in $(seq 181 280); do
-  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-done
-[ -n "$DISPLAY_NUM" ] || { echo "FAIL: no free X display number"; exit 1; }
 XVFB_PID= PLAYER_PID=
 cleanup() {
   [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
@@ -22,10 +17,9 @@ cleanup() {
   wait 2>/dev/null
 }
 trap cleanup EXIT
-Xvfb :$DISPLAY_NUM -screen 0 1280x720x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-XVFB_PID=$!
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
-export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "${SIGPLAY_SOURCE_DIR:?}/tests/support/xvfb.sh"
+xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
+export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
 STATE=$TMP/state.json
 fail=0
 "$BIN" play "$SAMPLE/replay.json" --start 10000 --state-file "$STATE" >"$TMP/player.log" 2>&1 &
