@@ -6,7 +6,9 @@
  * a laser pointer moves. Measured per frame: board_draw_frame() = copy of the
  * cached layer + the stroke in progress + the laser (the board model's seek
  * is not counted; it is player/board/board's benchmark). Baseline in the same
- * run: board_draw_full(), drawing all 20000 strokes from scratch.
+ * run: board_draw_full(), drawing all 20000 strokes from scratch on one
+ * thread. Also a layer redraw through board_draw_frame() (two bands on two
+ * threads for a crowded page) against that baseline.
  *
  * Prints p50/p95 frame ms, the baseline median and their ratio. Build in
  * Release for numbers that mean anything:
@@ -204,6 +206,17 @@ int main(int argc, char **argv)
         board_draw_full(bd, board_player_state(pl), full);
         base[i] = now_ms() - a;
     }
+    /* a layer redraw (what a seek to another page or `render` costs): drawn
+     * in two bands on two threads when the page is crowded (board_draw.c),
+     * against the one-thread full redraw above */
+    double band[RUNS];
+    for (int i = 0; i < RUNS; i++) {
+        board_draw_invalidate(bd);
+        double a = now_ms();
+        board_draw_frame(bd, board_player_state(pl), &frame);
+        band[i] = now_ms() - a;
+    }
+    board_draw_get_stats(bd, &st);
     /* the incremental frame and the full redraw must show the same board */
     long diff = 0;
     for (int yy = 0; yy < H; yy++)
@@ -222,8 +235,12 @@ int main(int argc, char **argv)
     printf("                       p50 / p95: %8.3f / %.3f ms thread CPU\n", c50, c95);
     printf("  baseline full redraw median:    %8.2f ms (%d runs)\n", bmed, RUNS);
     printf("  ratio baseline / frame p50:     %8.1fx\n", bmed / p50);
+    double rmed = pct(band, RUNS, 0.5);
+    printf("  layer redraw median:            %8.2f ms (%llu of %d on two threads)\n", rmed,
+           (unsigned long long)st.band_redraws, RUNS);
+    printf("  ratio baseline / layer redraw:  %8.2fx\n", bmed / rmed);
     printf("  layer redraws during frames: %llu, mean abs diff frame vs full: %.4f\n",
-           (unsigned long long)(st.full_redraws - 1), diff / (3.0 * W * H));
+           (unsigned long long)(st.full_redraws - 1 - RUNS), diff / (3.0 * W * H));
     if (getenv("BENCH_DRAW_PNG")) {
         canvas_write_png(frame, getenv("BENCH_DRAW_PNG"));
     }

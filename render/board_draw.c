@@ -6,9 +6,20 @@
 #include "render/raster.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* What drawing needs that is not thread-safe: a rasterizer, a text context
+ * and a point scratch. The board's own pen draws everything; a second one
+ * draws the lower band of a large layer redraw on another thread. */
+struct pen {
+    struct raster *r;
+    struct text_ctx *text;
+    double *pts; /* float -> double point scratch */
+    size_t pts_cap;
+};
 
 struct board_draw {
     int w, h;   /* canvas pixels */
@@ -18,6 +29,8 @@ struct board_draw {
     struct text_ctx *text;
     bool own_text;
     struct raster *r;
+    struct pen band2;     /* the second band's pen: own raster and text clone */
+    bool band2_failed;    /* it could not be made: redraws stay on one thread */
     struct canvas *layer; /* background + finished elements */
     struct canvas *frame; /* layer + marks in progress */
     /* the layer's key: what it was drawn from */
@@ -95,6 +108,9 @@ void board_draw_destroy(struct board_draw **bdp)
     if (bd->own_text)
         text_destroy(&bd->text);
     raster_destroy(&bd->r);
+    raster_destroy(&bd->band2.r);
+    text_destroy(&bd->band2.text);
+    free(bd->band2.pts);
     canvas_destroy(&bd->layer);
     canvas_destroy(&bd->frame);
     for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++)
@@ -154,7 +170,7 @@ static struct raster_xform page_xform(const struct board_draw *bd, const struct 
     return xf;
 }
 
-static int draw_element(struct board_draw *bd, struct canvas *c, const struct board_element *e,
+static int draw_element(struct pen *pen, struct canvas *c, const struct board_element *e,
                         const struct raster_xform *xf0)
 {
     struct raster_xform xf = *xf0;
@@ -173,31 +189,31 @@ static int draw_element(struct board_draw *bd, struct canvas *c, const struct bo
     case BOARD_ELEM_STROKE: {
         if (e->npts == 0)
             return 0;
-        if (e->npts > bd->pts_cap) {
-            double *p = realloc(bd->pts, (size_t)e->npts * 2 * sizeof(double));
+        if (e->npts > pen->pts_cap) {
+            double *p = realloc(pen->pts, (size_t)e->npts * 2 * sizeof(double));
             if (!p)
                 return SP_ENOMEM;
-            bd->pts = p;
-            bd->pts_cap = e->npts;
+            pen->pts = p;
+            pen->pts_cap = e->npts;
         }
         for (size_t i = 0; i < 2 * (size_t)e->npts; i++)
-            bd->pts[i] = e->pts[i];
+            pen->pts[i] = e->pts[i];
         if (e->tool == BOARD_TOOL_HIGHLIGHTER && col.a == 255)
             col.a = BOARD_DRAW_HIGHLIGHTER_ALPHA;
-        return raster_stroke(bd->r, c, &xf, bd->pts, e->npts, e->width, col);
+        return raster_stroke(pen->r, c, &xf, pen->pts, e->npts, e->width, col);
     }
     case BOARD_ELEM_LINE:
-        return raster_line(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
+        return raster_line(pen->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
     case BOARD_ELEM_ARROW:
-        return raster_arrow(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
+        return raster_arrow(pen->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col);
     case BOARD_ELEM_RECT:
-        return raster_rect(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
+        return raster_rect(pen->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
     case BOARD_ELEM_ELLIPSE:
-        return raster_ellipse(bd->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
+        return raster_ellipse(pen->r, c, &xf, e->x1, e->y1, e->x2, e->y2, e->width, col, fp);
     case BOARD_ELEM_TEXT:
         if (!e->text)
             return 0;
-        return text_draw(bd->text, c, e->x1 * xf.scale + xf.tx, e->y1 * xf.scale + xf.ty, e->text,
+        return text_draw(pen->text, c, e->x1 * xf.scale + xf.tx, e->y1 * xf.scale + xf.ty, e->text,
                          e->size * xf.scale, col, 0, NULL);
     }
     return 0;
@@ -205,11 +221,22 @@ static int draw_element(struct board_draw *bd, struct canvas *c, const struct bo
 
 /* Draws an element, treating only out-of-memory as an error: an element
  * that cannot be drawn (absurd geometry) is skipped. */
+static int pen_draw(struct pen *pen, struct canvas *c, const struct board_element *e,
+                    const struct raster_xform *xf)
+{
+    int ret = draw_element(pen, c, e, xf);
+    return ret == SP_ENOMEM ? ret : 0;
+}
+
+/* With the board's own pen (the scratch lives in bd). */
 static int draw_or_skip(struct board_draw *bd, struct canvas *c, const struct board_element *e,
                         const struct raster_xform *xf)
 {
-    int ret = draw_element(bd, c, e, xf);
-    return ret == SP_ENOMEM ? ret : 0;
+    struct pen pen = {bd->r, bd->text, bd->pts, bd->pts_cap};
+    int ret = pen_draw(&pen, c, e, xf);
+    bd->pts = pen.pts;
+    bd->pts_cap = pen.pts_cap;
+    return ret;
 }
 
 static void draw_background(struct board_draw *bd, struct canvas *c, const struct board_page *p,
@@ -266,6 +293,117 @@ static int add_new_slots(struct board_draw *bd, const struct board_state *s,
     return 0;
 }
 
+/* ---- two-band redraw ------------------------------------------------------
+ *
+ * A full redraw of a crowded page (a two-hour lesson's page can hold tens of
+ * thousands of strokes) is the longest step of a seek or of `render`. The
+ * layer is cut into an upper and a lower band; this thread draws the upper
+ * one with the board's pen and a second thread the lower one with its own,
+ * both going through every finished element in order. Each pen's raster and
+ * text are clipped to its band (raster_set_clip, text_set_rows: the geometry
+ * is the same, so every pixel is what one thread would give) and a stroke
+ * wholly in the other band is skipped before the stroker runs. */
+
+struct band_job {
+    struct pen *pen;
+    struct canvas *c;
+    const struct board_state *s;
+    const struct board_page *p;
+    const struct raster_xform *xf;
+    uint32_t count;
+    int ret;
+};
+
+static void draw_band(struct band_job *j)
+{
+    j->ret = 0;
+    for (uint32_t i = 0; i < j->count && !j->ret; i++) {
+        const struct board_element *e = board_state_slot(j->s, j->p, i);
+        if (e && e->finished)
+            j->ret = pen_draw(j->pen, j->c, e, j->xf);
+    }
+}
+
+static void *band_main(void *arg)
+{
+    draw_band(arg);
+    return NULL;
+}
+
+/* The second pen, made on first use; false when it cannot be (the redraw
+ * then stays on one thread). */
+static bool band2_ready(struct board_draw *bd)
+{
+    if (bd->band2.r)
+        return text_sync_faces(bd->band2.text, bd->text) == 0;
+    if (bd->band2_failed)
+        return false;
+    if (raster_create(&bd->band2.r) != 0 || text_clone(bd->text, &bd->band2.text) != 0) {
+        raster_destroy(&bd->band2.r);
+        bd->band2_failed = true;
+        return false;
+    }
+    return true;
+}
+
+/* Draws the finished elements among slots [0, count) into the layer on two
+ * threads. Returns 1 when it did not run (too few slots, too small a
+ * layer, no second pen or thread): the caller draws on one thread. */
+static int draw_layer_bands(struct board_draw *bd, const struct board_state *s,
+                            const struct board_page *p, const struct raster_xform *xf,
+                            uint32_t count)
+{
+    if (count < BOARD_DRAW_BANDS_MIN_SLOTS || bd->h < 2 * BOARD_DRAW_BANDS_MIN_ROWS ||
+        !band2_ready(bd))
+        return 1;
+    int mid = bd->h / 2;
+    struct canvas_rect top = {0, 0, bd->w, mid}, bottom = {0, mid, bd->w, bd->h - mid};
+    struct pen own = {bd->r, bd->text, bd->pts, bd->pts_cap};
+    struct band_job j0 = {&own, bd->layer, s, p, xf, count, 0};
+    struct band_job j1 = {&bd->band2, bd->layer, s, p, xf, count, 0};
+    raster_set_clip(bd->r, &top);
+    raster_set_clip(bd->band2.r, &bottom);
+    text_set_rows(bd->text, 0, mid);
+    text_set_rows(bd->band2.text, mid, bd->h);
+    pthread_t t;
+    int rc = 1;
+    if (pthread_create(&t, NULL, band_main, &j1) == 0) {
+        draw_band(&j0);
+        pthread_join(t, NULL);
+        rc = j0.ret ? j0.ret : j1.ret;
+        bd->st.band_redraws++;
+    }
+    raster_set_clip(bd->r, NULL);
+    raster_set_clip(bd->band2.r, NULL);
+    text_set_rows(bd->text, 0, 0);
+    text_set_rows(bd->band2.text, 0, 0);
+    bd->pts = own.pts;
+    bd->pts_cap = own.pts_cap;
+    return rc;
+}
+
+/* The bookkeeping of add_new_slots() for slots whose finished elements
+ * draw_layer_bands() drew. */
+static int note_drawn_slots(struct board_draw *bd, const struct board_state *s,
+                            const struct board_page *p, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        const struct board_element *e = board_state_slot(s, p, i);
+        if (!e)
+            continue;
+        if (e->finished) {
+            bd->top_in_layer = i + 1;
+        } else {
+            int ret = pending_add(bd, i);
+            if (ret)
+                return ret;
+        }
+    }
+    bd->examined = count;
+    bd->layer_changed = true;
+    return 0;
+}
+
 static int redraw_layer(struct board_draw *bd, const struct board_state *s,
                         const struct board_page *p, const struct raster_xform *xf,
                         struct image *img)
@@ -278,7 +416,12 @@ static int redraw_layer(struct board_draw *bd, const struct board_state *s,
     bd->examined = 0;
     bd->top_in_layer = 0;
     bd->npending = 0;
-    int ret = add_new_slots(bd, s, p, xf, false);
+    uint32_t count = board_page_slot_count(p);
+    int ret = draw_layer_bands(bd, s, p, xf, count);
+    if (ret == 0)
+        ret = note_drawn_slots(bd, s, p, count);
+    else if (ret == 1)
+        ret = add_new_slots(bd, s, p, xf, false);
     if (ret)
         return ret;
     bd->valid = true;

@@ -42,6 +42,11 @@
 /* Strokes in progress kept as growing coverage masks (w*h bytes each, made
  * on first use); more at once are redrawn whole every frame. */
 #define BOARD_DRAW_LIVE_MAX 4
+/* A full layer redraw of at least this many slots, on a layer at least
+ * twice this many rows high, is drawn in two bands on two threads (the
+ * thread's start-up is about the cost of one stroke). */
+#define BOARD_DRAW_BANDS_MIN_SLOTS 64
+#define BOARD_DRAW_BANDS_MIN_ROWS 32
 
 /* Returns the decoded background image for url (as written in the op,
  * relative to the manifest), or NULL when it is not available (yet). The
@@ -62,6 +67,7 @@ struct board_draw_stats {
     uint64_t frames;         /* board_draw_frame calls that drew */
     uint64_t full_redraws;   /* page layer redrawn from scratch */
     uint64_t added_elements; /* finished elements added to the layer incrementally */
+    uint64_t band_redraws;   /* full redraws drawn on two threads (board_draw.c) */
 };
 
 /* A drawer for a w x h canvas. Returns 0, SP_EINVAL, SP_ENOMEM or

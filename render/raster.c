@@ -49,6 +49,10 @@ struct raster {
     int mask_stride;
     size_t mask_cap;
     struct canvas_rect mask_rect;
+    /* raster_set_clip(): where scan conversion may write, w = 0 for the
+     * whole canvas. Geometry is never clipped by it, only pixels. */
+    struct canvas_rect clip;
+    struct canvas_rect span_clip; /* pixel_clip() of the current render */
 };
 
 int raster_create(struct raster **out)
@@ -215,20 +219,39 @@ static double signed_area(const FT_Outline *ol, int first_pt, int last_pt)
 
 /* ---- scan conversion ---------------------------------------------------- */
 
+static struct canvas_rect rect_intersect(struct canvas_rect a, struct canvas_rect b)
+{
+    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
+    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    struct canvas_rect r = {x0, y0, x1 - x0, y1 - y0};
+    if (r.w <= 0 || r.h <= 0)
+        r.w = r.h = 0;
+    return r;
+}
+
+/* The rectangle of c that this render may write: the clip, or all of c. */
+static struct canvas_rect pixel_clip(const struct raster *r, const struct canvas *c)
+{
+    struct canvas_rect all = {0, 0, c->w, c->h};
+    return r->clip.w > 0 ? canvas_clip_rect(c, r->clip) : all;
+}
+
 static void span_blend(int y, int count, const FT_Span *spans, void *user)
 {
     struct raster *r = user;
     struct canvas *c = r->c;
-    if (y < 0 || y >= c->h)
+    struct canvas_rect k = r->span_clip;
+    if (y < k.y || y >= k.y + k.h)
         return;
     for (int i = 0; i < count; i++) {
         int x = spans[i].x, len = spans[i].len;
-        if (x < 0) {
-            len += x;
-            x = 0;
+        if (x < k.x) {
+            len -= k.x - x;
+            x = k.x;
         }
-        if (x + len > c->w)
-            len = c->w - x;
+        if (x + len > k.x + k.w)
+            len = k.x + k.w - x;
         if (len > 0)
             canvas_blend_span(c, x, y, len, spans[i].coverage, r->color);
     }
@@ -262,15 +285,20 @@ static int ol_render(struct raster *r, struct canvas *c, struct canvas_color col
         return 0;
     r->c = c;
     r->color = color;
+    if (!to_mask) {
+        r->span_clip = pixel_clip(r, c);
+        if (r->span_clip.w <= 0 || r->span_clip.h <= 0)
+            return 0;
+    }
     FT_Raster_Params params;
     memset(&params, 0, sizeof(params));
     params.flags = FT_RASTER_FLAG_AA | FT_RASTER_FLAG_DIRECT | FT_RASTER_FLAG_CLIP;
     params.gray_spans = to_mask ? span_mask : span_blend;
     params.user = r;
-    params.clip_box.xMin = 0;
-    params.clip_box.yMin = 0;
-    params.clip_box.xMax = c->w;
-    params.clip_box.yMax = c->h;
+    params.clip_box.xMin = r->span_clip.x;
+    params.clip_box.yMin = r->span_clip.y;
+    params.clip_box.xMax = r->span_clip.x + r->span_clip.w;
+    params.clip_box.yMax = r->span_clip.y + r->span_clip.h;
     if (to_mask) {
         params.clip_box.xMin = r->mask_rect.x;
         params.clip_box.yMin = r->mask_rect.y;
@@ -585,6 +613,12 @@ static int finish(struct raster *r, struct canvas *c, struct canvas_color color,
     return ret;
 }
 
+void raster_set_clip(struct raster *r, const struct canvas_rect *clip)
+{
+    if (r)
+        r->clip = clip ? *clip : (struct canvas_rect){0, 0, 0, 0};
+}
+
 int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform *xf,
                   const double *pts, size_t n, double width, struct canvas_color color)
 {
@@ -595,8 +629,10 @@ int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform 
     if (n == 0 || color.a == 0)
         return 0;
     struct canvas_rect bounds = raster_stroke_bounds(c, xf, pts, n, width);
+    if (r->clip.w > 0)
+        bounds = canvas_clip_rect(c, rect_intersect(bounds, r->clip));
     if (bounds.w <= 0 || bounds.h <= 0)
-        return 0; /* entirely off-canvas */
+        return 0; /* entirely off-canvas, or outside the clip */
     double pw = px_width(xf, width);
     int ret = build_runs(r, xf, pts, n, clip_box(c, pw));
     if (ret)

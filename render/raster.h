@@ -59,6 +59,13 @@ int raster_create(struct raster **out);
 /* Frees it and sets *r to NULL; NULL-safe. */
 void raster_destroy(struct raster **r);
 
+/* Limits the pixels later calls may write to clip (NULL: the whole canvas,
+ * the default). Only scan conversion is limited: the geometry, and so every
+ * pixel inside the clip, is exactly what an unclipped call gives. This lets
+ * two threads, each with its own raster, draw the same shapes into two
+ * bands of one canvas. */
+void raster_set_clip(struct raster *r, const struct canvas_rect *clip);
+
 /* Strokes the open polyline pts[0..2n-1] = x0, y0, x1, y1, ... (n points,
  * board units) with round caps and joins, width in board units. n == 1 (or
  * all points equal) draws a dot of diameter width. n == 0 or a transparent

@@ -49,6 +49,7 @@ struct text_ctx {
     uint32_t miss[MISS_SLOTS]; /* cp + 1, 0 = empty */
     struct emoji_font *emoji;  /* color emoji font, NULL if none */
     bool emoji_on;             /* draw emoji from it (text_set_color_emoji) */
+    int rows_y0, rows_y1;      /* text_set_rows(): rows drawing may write; y1 0 = all */
 };
 
 /* ---- fonts --------------------------------------------------------------- */
@@ -181,6 +182,88 @@ int text_create(struct text_ctx **out)
     return 0;
 }
 
+static void cache_clear(struct text_ctx *t);
+
+static void close_faces(struct text_ctx *t)
+{
+    for (int i = 0; i < t->nfaces; i++) {
+        FT_Done_Face(t->faces[i].face);
+        free(t->faces[i].path);
+    }
+    t->nfaces = 0;
+}
+
+/* Which face draws a code point depends on the faces already open (the
+ * first that has it wins), so a context draws what another draws only with
+ * the same faces in the same order. */
+static bool same_faces(const struct text_ctx *a, const struct text_ctx *b)
+{
+    if (a->nfaces != b->nfaces)
+        return false;
+    for (int i = 0; i < a->nfaces; i++)
+        if (a->faces[i].index != b->faces[i].index || strcmp(a->faces[i].path, b->faces[i].path))
+            return false;
+    return true;
+}
+
+void text_set_rows(struct text_ctx *t, int y0, int y1)
+{
+    if (!t)
+        return;
+    t->rows_y0 = y1 > 0 ? y0 : 0;
+    t->rows_y1 = y1 > 0 ? y1 : 0;
+}
+
+int text_sync_faces(struct text_ctx *t, const struct text_ctx *src)
+{
+    if (!t || !src)
+        return SP_EINVAL;
+    if (same_faces(t, src))
+        return 0;
+    cache_clear(t);
+    memset(t->miss, 0, sizeof(t->miss));
+    close_faces(t);
+    for (int i = 0; i < src->nfaces; i++) {
+        if (open_face(t, src->faces[i].path, src->faces[i].index) != i) {
+            close_faces(t);
+            return SP_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int text_clone(const struct text_ctx *src, struct text_ctx **out)
+{
+    *out = NULL;
+    if (!src)
+        return SP_EINVAL;
+    struct text_ctx *t = calloc(1, sizeof(*t));
+    if (!t)
+        return SP_ENOMEM;
+    t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
+    if (!t->cache || FT_Init_FreeType(&t->lib)) {
+        free(t->cache);
+        free(t);
+        return SP_ENOMEM;
+    }
+    /* The configuration is shared (fontconfig's queries are thread-safe
+     * and the config is not changed after loading); FreeType library,
+     * faces and glyph cache are this context's own. */
+    t->fc = FcConfigReference(src->fc);
+    int ret = t->fc ? text_sync_faces(t, src) : SP_ENOMEM;
+    if (ret == 0 && t->nfaces == 0)
+        ret = SP_ENOENT;
+    if (ret == 0 && emoji_font_open(t->lib, t->fc, &t->emoji) == SP_ENOMEM)
+        ret = SP_ENOMEM; /* no color font: monochrome outlines, as src */
+    if (ret) {
+        text_destroy(&t);
+        return ret;
+    }
+    t->emoji_on = src->emoji_on && t->emoji != NULL;
+    *out = t;
+    return 0;
+}
+
 static void cache_clear(struct text_ctx *t)
 {
     for (size_t i = 0; i < CACHE_SLOTS; i++) {
@@ -201,10 +284,7 @@ void text_destroy(struct text_ctx **tp)
         cache_clear(t);
         free(t->cache);
     }
-    for (int i = 0; i < t->nfaces; i++) {
-        FT_Done_Face(t->faces[i].face);
-        free(t->faces[i].path);
-    }
+    close_faces(t);
     emoji_font_close(&t->emoji);
     if (t->lib)
         FT_Done_FreeType(t->lib);
@@ -376,9 +456,11 @@ static void draw_glyph(struct layout *L, const struct glyph *g, int pen_x, int b
         return;
     struct canvas *c = L->c;
     int gx = pen_x + g->left, gy = base_y - g->top;
+    int lo = L->t->rows_y0 > 0 ? L->t->rows_y0 : 0;
+    int hi = L->t->rows_y1 > 0 && L->t->rows_y1 < c->h ? L->t->rows_y1 : c->h;
     for (int y = 0; y < g->h; y++) {
         int cy = gy + y;
-        if (cy < 0 || cy >= c->h)
+        if (cy < lo || cy >= hi)
             continue;
         int x0 = gx < 0 ? -gx : 0;
         int x1 = gx + g->w > c->w ? c->w - gx : g->w;

@@ -56,6 +56,22 @@ struct text_metrics {
  * (fontconfig found no usable font); *out is NULL on error. */
 int text_create(struct text_ctx **out);
 
+/* A second context drawing exactly what src draws, for another thread: it
+ * shares src's font configuration (no second font discovery) and has its
+ * own faces and glyph cache. src must outlive it. Returns 0, SP_EINVAL,
+ * SP_ENOMEM or SP_ENOENT; *out NULL on error. */
+int text_clone(const struct text_ctx *src, struct text_ctx **out);
+
+/* Makes t's open faces src's, in src's order (a clone draws exactly what
+ * src draws only then: fallback picks the first open face that has a
+ * glyph). Cheap when they already are. Returns 0, SP_EINVAL or SP_ENOMEM. */
+int text_sync_faces(struct text_ctx *t, const struct text_ctx *src);
+
+/* Later drawing writes only canvas rows [y0, y1) (y1 <= 0: every row, the
+ * default); layout and measuring are unchanged. For two threads drawing the
+ * same text into two bands of one canvas, each with its own context. */
+void text_set_rows(struct text_ctx *t, int y0, int y1);
+
 /* NULL-safe; sets *t to NULL. */
 void text_destroy(struct text_ctx **t);
 

@@ -285,6 +285,118 @@ static void test_image_decode_and_fit(void **state)
     image_free(NULL);
 }
 
+static int rnd(unsigned *seed, int m)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (int)((*seed >> 16) % (unsigned)m);
+}
+
+/* A crowded page is redrawn on two threads, each drawing one band of the
+ * layer (board_draw.c): the picture must be byte for byte what one thread
+ * draws. The page holds every kind of element, many of them across the
+ * band edge (the canvas's middle row): long and dense strokes (the dense
+ * one goes through the coverage mask), translucent highlighters, filled
+ * shapes, arrows and text, Latin and Chinese. */
+static void test_crowded_page_two_bands_equal_one_thread(void **state)
+{
+    (void)state;
+    enum { N = 240 };
+    static char json[N + 2][3000];
+    struct op ops[N + 2];
+    size_t n = 0;
+    ops[n++] = (struct op){1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#ffffff\""};
+    ops[n++] = (struct op){1000, "\"op\":\"board.switch\",\"board\":\"p\""};
+    unsigned seed = 12345;
+#define RND(m) rnd(&seed, m)
+    for (int i = 0; i < N; i++) {
+        char *j = json[i];
+        int x = RND(1200), y = 300 + RND(360), k = i % 6;
+        const char *col = (const char *[]){"#e53935", "#1e88e5", "#43a047", "#8e24aa"}[i % 4];
+        if (k == 0 || k == 1) { /* a zigzag stroke across the middle */
+            int len = snprintf(j, 3000,
+                               "\"op\":\"stroke.begin\",\"id\":\"s%d\",\"board\":\"p\","
+                               "\"tool\":\"%s\",\"color\":\"%s\",\"width\":%d,\"pts\":[",
+                               i, k ? "highlighter" : "pen", col, k ? 24 : 3);
+            int pts = i % 12 == 0 ? 150 : 12; /* the dense ones cross themselves */
+            for (int q = 0; q < pts; q++)
+                len += snprintf(j + len, 3000 - (size_t)len, "%s%d,%d", q ? "," : "",
+                                x + RND(160) - 80, y + RND(200) - 100);
+            snprintf(j + len, 3000 - (size_t)len, "]");
+            ops[n++] = (struct op){2000 + 10 * i, j};
+            continue;
+        }
+        if (k == 2)
+            snprintf(j, 3000,
+                     "\"op\":\"shape\",\"id\":\"r%d\",\"board\":\"p\",\"kind\":\"rect\","
+                     "\"x1\":%d,\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":4,"
+                     "\"fill\":\"#80e0a080\"",
+                     i, x, y - 60, x + 90, y + 60, col);
+        else if (k == 3)
+            snprintf(j, 3000,
+                     "\"op\":\"shape\",\"id\":\"e%d\",\"board\":\"p\",\"kind\":\"ellipse\","
+                     "\"x1\":%d,\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":5",
+                     i, x, y - 70, x + 120, y + 50, col);
+        else if (k == 4)
+            snprintf(j, 3000,
+                     "\"op\":\"shape\",\"id\":\"a%d\",\"board\":\"p\",\"kind\":\"arrow\","
+                     "\"x1\":%d,\"y1\":%d,\"x2\":%d,\"y2\":%d,\"color\":\"%s\",\"width\":6",
+                     i, x, y - 90, x + 60, y + 90, col);
+        else
+            snprintf(j, 3000,
+                     "\"op\":\"text\",\"id\":\"t%d\",\"board\":\"p\",\"x\":%d,\"y\":%d,"
+                     "\"text\":\"分数 numerator %d\",\"size\":%d,\"color\":\"%s\"",
+                     i, x, y - 30, i, 28 + i % 20, col);
+        ops[n++] = (struct op){2000 + 10 * i, j};
+    }
+#undef RND
+    /* end every stroke: the layer holds them all */
+    static char ends[N][64];
+    struct op all[2 * N + 2];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        all[m++] = ops[i];
+    for (int i = 0; i < N; i++)
+        if (i % 6 < 2) {
+            snprintf(ends[i], sizeof(ends[i]), "\"op\":\"stroke.end\",\"id\":\"s%d\"", i);
+            all[m++] = (struct op){2000 + 10 * N + i, ends[i]};
+        }
+    struct board_player *p = make_player(all, m);
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
+    struct board_draw *bd = NULL;
+    assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
+    assert_int_equal(board_seek(p, 1000000), 0);
+    const struct canvas *f = NULL;
+    assert_int_equal(board_draw_frame(bd, board_player_state(p), &f), 0);
+    struct board_draw_stats st;
+    board_draw_get_stats(bd, &st);
+    assert_int_equal(st.band_redraws, 1); /* it did take the two-thread path */
+
+    /* one thread, no bands: a fresh drawer's board_draw_full() */
+    struct board_draw *one = NULL;
+    assert_int_equal(board_draw_create(&one, 640, 480, &o), 0);
+    struct canvas *full = NULL;
+    assert_int_equal(canvas_create(&full, 640, 480), 0);
+    assert_int_equal(board_draw_full(one, board_player_state(p), full), 0);
+    size_t differ = 0;
+    for (int y = 0; y < 480; y++) {
+        bool d = memcmp(f->px + (size_t)y * f->stride, full->px + (size_t)y * full->stride,
+                        4 * 640) != 0;
+        if (d)
+            print_error("row %d differs\n", y);
+        differ += d;
+    }
+    if (differ)
+        print_error("two bands vs one thread: %zu rows differ (MAD %.4f)\n", differ, mad(f, full));
+    assert_int_equal(differ, 0);
+    struct board_draw_stats st1;
+    board_draw_get_stats(one, &st1);
+    assert_int_equal(st1.band_redraws, 0);
+    canvas_destroy(&full);
+    board_draw_destroy(&one);
+    board_draw_destroy(&bd);
+    board_player_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +405,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_view_zooms_and_scrolls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup, teardown),
+        cmocka_unit_test(test_crowded_page_two_bands_equal_one_thread),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
     };
