@@ -410,6 +410,8 @@ static int job_open(struct job *j)
         goto fail;
     if (rc)
         return SP_EXIT_ERROR; /* diag names the file and the reason */
+    if (a->chat < 0 && layout_places_chat(j->l))
+        j->chat_on = true; /* the layout places tic_im_chat: it shows the chat */
     if ((j->l->w % 2 || j->l->h % 2) &&
         (rc = layout_fit_to(j->l, j->l->w & ~1, j->l->h & ~1, j->l)) != 0)
         goto fail; /* a custom canvas of odd size: H.264 4:2:0 wants even sides */

@@ -151,6 +151,8 @@ int cmd_render(int argc, char **argv)
             goto fail;
         goto out; /* diag names the file and the reason */
     }
+    if (chat < 0 && layout_places_chat(l))
+        chat_on = true; /* the layout places tic_im_chat: it shows the chat */
     class_seek_us(c, at_ms * 1000);
     rc = class_step(c, NULL);
     if (rc < 0 && rc != SP_EEOF)
