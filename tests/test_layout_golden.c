@@ -16,6 +16,8 @@
  *     ties in list order). Each tile is compared with a frame of a custom
  *     layout that shows exactly that user in a 320 x 240 region.
  *
+ * A layout placing tic_im_chat shows the chat without --chat.
+ *
  * Golden images: tests/data/golden/layout_*.png. To regenerate after an
  * intended change: SIGPLAY_UPDATE_GOLDEN=1 ctest -R test_layout_golden,
  * then LOOK at them and commit. Frames are also left in SIGPLAY_TEST_TMP
@@ -378,6 +380,41 @@ static void test_scaled(void **state)
     image_free(img);
 }
 
+/* Pixels of img's (x, y, w, h) that differ from its top-left one. */
+static size_t varied(const struct image *img, int x, int y, int w, int h)
+{
+    const uint8_t *ref = px(img, x, y);
+    size_t n = 0;
+    for (int j = y; j < y + h; j++)
+        for (int i = x; i < x + w; i++)
+            n += memcmp(px(img, i, j), ref, 3) != 0;
+    return n;
+}
+
+/* A layout that places tic_im_chat shows the chat without --chat (the
+ * class itself does not ask for it); --no-chat still turns it off. */
+static void test_chat_region(void **state)
+{
+    (void)state;
+    const char *path = SIGPLAY_TEST_TMP "/layout-chat.json";
+    write_text(path, "{\"MixStream\":{\"ModelId\":2,\"Custom\":{"
+                     "\"Canvas\":{\"LayoutParams\":{\"Width\":640,\"Height\":360},"
+                     "\"BackgroundColor\":\"#101010\"},\"InputStreamList\":["
+                     "{\"LayoutParams\":{\"X\":0,\"Y\":0,\"Width\":400,\"Height\":300},"
+                     "\"InputStreamId\":\"tic_record_user\"},"
+                     "{\"LayoutParams\":{\"X\":400,\"Y\":0,\"Width\":240,\"Height\":360},"
+                     "\"InputStreamId\":\"tic_im_chat\"}]}}}");
+    struct image *on = render("chat_on", path, "");
+    struct image *off = render("chat_off", path, "--no-chat");
+    size_t v_on = varied(on, 400, 0, 240, 360), v_off = varied(off, 400, 0, 240, 360);
+    fprintf(stderr, "chat region: %zu pixels vary without --chat, %zu with --no-chat\n", v_on,
+            v_off);
+    assert_int_equal(v_off, 0);         /* the region's background only */
+    assert_true(v_on > 240 * 360 / 50); /* the panel: lines of text */
+    image_free(on);
+    image_free(off);
+}
+
 /* Bad layouts: one line naming the field, exit 2, nothing written. */
 static void test_errors(void **state)
 {
@@ -420,9 +457,8 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_model2_request),
-        cmocka_unit_test(test_model1_teacher),
-        cmocka_unit_test(test_scaled),
+        cmocka_unit_test(test_model2_request), cmocka_unit_test(test_model1_teacher),
+        cmocka_unit_test(test_scaled),         cmocka_unit_test(test_chat_region),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
