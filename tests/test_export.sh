@@ -3,10 +3,8 @@
 # for a range) within one frame, has H.264 video and non-silent AAC audio
 # whose beeps (one at every whole board second) sit where the video says,
 # and frames sampled at 10 times match `sigplay render --at` of the same
-# times (PSNR >= 35 dB). With --layout a video generation request
-# (task-model2.json, MixStream ModelId 2), the MP4 has the service's canvas
-# size, 1624x1000, unless --size asks for another, and its frames are
-# render's with the same layout. Bad command lines exit 64.
+# times (PSNR >= 35 dB). Bad command lines exit 64. (The service's layouts:
+# test_export_layout.sh.)
 set -u
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
@@ -142,32 +140,5 @@ check "range duration $d s = to - from within one frame" \
     'near "$d" "($to - $from) / 1000.0" "1.0 / $fps"'
 check "range audio in sync" 'check_beeps "$tmp/range.mp4" $from $to'
 compare_frames "$tmp/range.mp4" $from "$from $((from + 1000)) $((from + 5400))"
-
-# ---- the service's layout: a CreateVideoGenerationTask request ----------------
-task=$SIGPLAY_SAMPLE_DIR/task-model2.json
-from=10000 to=11000
-"$bin" export "$sample" -o "$tmp/model2.mp4" --layout "$task" --fps $fps --from $from --to $to \
-    2>"$tmp/model2.err"; rc=$?
-check "export --layout task-model2.json exits 0 or 1" '[ $rc -le 1 ]'
-wh=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 \
-    "$tmp/model2.mp4")
-check "the MP4 has ModelId 2's canvas, 1624x1000 ($wh)" '[ "$wh" = "1624,1000" ]'
-n=$(( 500 * fps / 1000 ))
-ffmpeg -v error -y -i "$tmp/model2.mp4" -vf "select='eq(n\,$n)'" -vsync 0 "$tmp/model2-got.png"
-"$bin" render "$sample" --at $((from + 500)) --layout "$task" -o "$tmp/model2-want.png" 2>/dev/null
-p=$(psnr "$tmp/model2-got.png" "$tmp/model2-want.png")
-check "its frame matches render --layout task-model2.json (PSNR $p dB >= 35)" \
-    'python3 -c "import sys; p=\"$p\"; sys.exit(0 if p == \"inf\" or (p and float(p) >= 35) else 1)"'
-"$bin" export "$sample" -o "$tmp/model2s.mp4" --layout "$task" --size 812x500 --fps $fps \
-    --from $from --to $to 2>/dev/null; rc=$?
-wh=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 \
-    "$tmp/model2s.mp4")
-check "with --size 812x500 the whole canvas scales ($wh)" '[ $rc -le 1 ] && [ "$wh" = "812,500" ]'
-printf '{"MixStream":{"ModelId":3}}' >"$tmp/model3.json"
-"$bin" export "$sample" -o "$tmp/model3.mp4" --layout "$tmp/model3.json" 2>"$tmp/model3.err"; rc=$?
-check "ModelId 3: exit 2, one line naming the field, nothing written" \
-    '[ $rc -eq 2 ] && [ "$(grep -c "error:" "$tmp/model3.err")" = 1 ] &&
-     grep -q "model3.json: MixStream.ModelId: 3 is not a layout" "$tmp/model3.err" &&
-     [ ! -e "$tmp/model3.mp4" ]'
 
 exit $fail
