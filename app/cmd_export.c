@@ -60,41 +60,44 @@ static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast",
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: sigplay export SOURCE -o OUT.mp4 [--layout FILE|board|grid|focus]\n"
-            "                      [--size WxH] [--fps N] [--crf N] [--preset P]\n"
-            "                      [--from T] [--to T] [--chat | --no-chat] [--no-audio]\n"
-            "                      [--chat-subs] [--subs-out FILE.vtt] [--mute-lane USER]\n"
-            "                      [network options]\n"
-            "Writes the replay as one MP4 file (H.264 and AAC), composed as the window\n"
-            "draws it (without the on-screen controls), with the mixed audio.\n"
-            "-o OUT.mp4     the file to write (replaced)\n"
-            "--layout L     a preset (board, grid, focus) or a CustomLayout JSON file\n"
-            "               (see docs/layouts.md); default board\n"
-            "--size WxH     frame size, even numbers (default 1280x720, or a custom\n"
-            "               layout's canvas)\n"
-            "--fps N        frames per second, 1 to %d (default %d)\n"
-            "--crf N        x264 quality, 0 (lossless) to 51 (default %d)\n"
-            "--preset P     x264 preset, ultrafast to placebo (default %s)\n"
-            "--from T       start at playback time T (ms, 20.5s, 1:05, 1:02:03 or 1m5s;\n"
-            "               default 0)\n"
-            "--to T         end at playback time T (default: the recording's end)\n"
-            "--chat         show the chat column (default: as the link's\n"
-            "               showChatMessages says, else off); --no-chat hides it\n"
-            "--no-audio     no audio track\n"
-            "-q, --quiet    no line on success (the path, size and duration)\n"
-            "--chat-subs    a subtitle track (mov_text) with each chat message as\n"
-            "               \"sender: text\" at its time, for 4 s or until the next\n"
-            "--subs-out F   the same cues as a WebVTT file F\n"
-            "--mute-lane U  leave lane U (UserId or lane name) out of the mix (repeatable)\n"
-            "The class's chapters (pages, screen shares, resumes) are written as MP4\n"
-            "chapters.\n"
-            "%s"
-            "A progress bar is drawn on stderr when it is a terminal.\n"
-            "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
-            "line.\n",
-            EXPORT_MAX_FPS, EXPORT_DEFAULT_FPS, EXPORT_DEFAULT_CRF, EXPORT_DEFAULT_PRESET,
-            app_net_help());
+    fprintf(
+        f,
+        "Usage: sigplay export SOURCE -o OUT.mp4 [--layout FILE|board|grid|focus|model1|model2]\n"
+        "                      [--size WxH] [--fps N] [--crf N] [--preset P]\n"
+        "                      [--from T] [--to T] [--chat | --no-chat] [--no-audio]\n"
+        "                      [--chat-subs] [--subs-out FILE.vtt] [--mute-lane USER]\n"
+        "                      [network options]\n"
+        "Writes the replay as one MP4 file (H.264 and AAC), composed as the window\n"
+        "draws it (without the on-screen controls), with the mixed audio.\n"
+        "-o OUT.mp4     the file to write (replaced)\n"
+        "--layout L     a preset (board, grid, focus), the service's model1 or model2,\n"
+        "               or a layout file: a CustomLayout, or a video generation\n"
+        "               request with MixStream.Custom or MixStream.ModelId (see\n"
+        "               docs/layouts.md); default board\n"
+        "--size WxH     frame size, even numbers (default 1280x720, or the layout's\n"
+        "               canvas, scaled whole into another size)\n"
+        "--fps N        frames per second, 1 to %d (default %d)\n"
+        "--crf N        x264 quality, 0 (lossless) to 51 (default %d)\n"
+        "--preset P     x264 preset, ultrafast to placebo (default %s)\n"
+        "--from T       start at playback time T (ms, 20.5s, 1:05, 1:02:03 or 1m5s;\n"
+        "               default 0)\n"
+        "--to T         end at playback time T (default: the recording's end)\n"
+        "--chat         show the chat column (default: as the link's\n"
+        "               showChatMessages says, else off); --no-chat hides it\n"
+        "--no-audio     no audio track\n"
+        "-q, --quiet    no line on success (the path, size and duration)\n"
+        "--chat-subs    a subtitle track (mov_text) with each chat message as\n"
+        "               \"sender: text\" at its time, for 4 s or until the next\n"
+        "--subs-out F   the same cues as a WebVTT file F\n"
+        "--mute-lane U  leave lane U (UserId or lane name) out of the mix (repeatable)\n"
+        "The class's chapters (pages, screen shares, resumes) are written as MP4\n"
+        "chapters.\n"
+        "%s"
+        "A progress bar is drawn on stderr when it is a terminal.\n"
+        "Exit: 0 written, 1 written with warnings, 2 could not export, 64 bad command "
+        "line.\n",
+        EXPORT_MAX_FPS, EXPORT_DEFAULT_FPS, EXPORT_DEFAULT_CRF, EXPORT_DEFAULT_PRESET,
+        app_net_help());
 }
 
 struct export_args {
@@ -410,6 +413,8 @@ static int job_open(struct job *j)
         goto fail;
     if (rc)
         return SP_EXIT_ERROR; /* diag names the file and the reason */
+    if (a->chat < 0 && layout_places_chat(j->l))
+        j->chat_on = true; /* the layout places tic_im_chat: it shows the chat */
     if ((j->l->w % 2 || j->l->h % 2) &&
         (rc = layout_fit_to(j->l, j->l->w & ~1, j->l->h & ~1, j->l)) != 0)
         goto fail; /* a custom canvas of odd size: H.264 4:2:0 wants even sides */

@@ -160,10 +160,11 @@ int cmd_fetch(int argc, char **argv)
     if (!failed && mismatched)
         printf("fetched %zu files; %zu not of the size the recording says\n", n, mismatched);
     else if (!failed)
-        printf("fetched %zu files (%zu pages, %zu media, %zu images; %s) into %s%s\n", n,
-               assets.by_kind[REC_ASSET_PAGE], assets.by_kind[REC_ASSET_MEDIA],
-               assets.by_kind[REC_ASSET_IMAGE], t, cache_dir(fetch_cache(f)),
-               net.opts.no_cache ? " (temporary: --no-cache)" : "");
+        printf("fetched %zu files (%zu pages, %zu media, %zu board files, %zu images; %s) into "
+               "%s%s\n",
+               n, assets.by_kind[REC_ASSET_PAGE], assets.by_kind[REC_ASSET_MEDIA],
+               assets.by_kind[REC_ASSET_BOARD_FILE], assets.by_kind[REC_ASSET_IMAGE], t,
+               cache_dir(fetch_cache(f)), net.opts.no_cache ? " (temporary: --no-cache)" : "");
     else
         printf("fetched %zu of %zu files; %zu failed\n", n - failed, n, failed);
     diag_clear(&errs);

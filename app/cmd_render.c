@@ -30,7 +30,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: sigplay render SOURCE --at T -o FILE.png [--layout FILE|board|grid|focus]\n"
+            "Usage: sigplay render SOURCE --at T -o FILE.png\n"
+            "                      [--layout FILE|board|grid|focus|model1|model2]\n"
             "                      [--size WxH] [--chat | --no-chat] [network options]\n"
             "Draws the class at playback time T into a PNG, as the window shows it\n"
             "(without the on-screen controls).\n"
@@ -39,10 +40,12 @@ static void usage(FILE *f)
             "-o FILE.png    where to write the frame\n"
             "-q, --quiet    no line on success (the path, size and the frame's time)\n"
             "--layout L     a preset (board: the board large, pictures in a strip;\n"
-            "               grid; focus: the teacher's camera large) or a CustomLayout\n"
-            "               JSON file (see docs/layouts.md); default board\n"
-            "--size WxH     frame size in pixels (default 1280x720, or a custom layout's\n"
-            "               canvas); a custom layout is scaled into it keeping its aspect\n"
+            "               grid; focus: the teacher's camera large), the service's\n"
+            "               model1 or model2, or a layout file: a CustomLayout, or a\n"
+            "               video generation request with MixStream.Custom or\n"
+            "               MixStream.ModelId (see docs/layouts.md); default board\n"
+            "--size WxH     frame size in pixels (default 1280x720, or the layout's\n"
+            "               canvas); a file's layout is scaled into it keeping its aspect\n"
             "--chat         show the chat column (default: as the link's\n"
             "               showChatMessages says, else off); --no-chat hides it\n"
             "%s"
@@ -151,6 +154,8 @@ int cmd_render(int argc, char **argv)
             goto fail;
         goto out; /* diag names the file and the reason */
     }
+    if (chat < 0 && layout_places_chat(l))
+        chat_on = true; /* the layout places tic_im_chat: it shows the chat */
     class_seek_us(c, at_ms * 1000);
     rc = class_step(c, NULL);
     if (rc < 0 && rc != SP_EEOF)

@@ -18,11 +18,19 @@ int app_layout_load(const char *spec, const struct recording *rec, bool has_boar
                              h ? h : LAYOUT_DEFAULT_H, chat, out);
     char *json = NULL;
     size_t len = 0;
-    int rc = sp_read_file(spec, LAYOUT_MAX_JSON_BYTES, &json, &len);
+    int rc;
+    int model = layout_model_from_name(spec);
+    if (model > 0) {
+        if ((rc = layout_model(model, NULL, spec, out)) != 0)
+            return rc;
+        goto made;
+    }
+    rc = sp_read_file(spec, LAYOUT_MAX_JSON_BYTES, &json, &len);
     if (rc) {
         diag_add(diag, DIAG_ERROR, "%s: %s", spec,
-                 rc == SP_ENOENT ? "no such layout file (presets: board, grid, focus)"
-                                 : sp_strerror(rc));
+                 rc == SP_ENOENT
+                     ? "no such layout file (presets: board, grid, focus, model1, model2)"
+                     : sp_strerror(rc));
         return rc;
     }
     const char *base = strrchr(spec, '/');
@@ -30,6 +38,7 @@ int app_layout_load(const char *spec, const struct recording *rec, bool has_boar
     free(json);
     if (rc)
         return rc;
+made:
     layout_bind(out, rec, diag);
     if (w && (w != out->w || h != out->h))
         return layout_fit_to(out, w, h, out);

@@ -184,6 +184,8 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
             goto out; /* diag names the file and the reason */
         }
         layout = ENGINE_UI_PRESETS;
+        if (wo->chat < 0 && layout_places_chat(custom))
+            chat = true; /* the layout places tic_im_chat: it shows the chat */
     }
     if (text_create(&text) != 0) {
         fprintf(stderr, "sigplay: play: no font found (fontconfig has none)\n");

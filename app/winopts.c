@@ -22,7 +22,7 @@ const char *app_winopts_help(void)
     return "--start T           start at T: ms (20000), 20.5s, 1:05, 1:02:03.5 or 1m5s\n"
            "--speed N           0.5 to 2.0 in steps of 0.25 (default 1)\n"
            "--fullscreen        start fullscreen\n"
-           "--layout L          board | grid | focus, or a custom layout FILE\n"
+           "--layout L          board | grid | focus | model1 | model2, or a layout FILE\n"
            "--chat, --no-chat   show or hide the chat panel\n"
            "--volume N          0 to 100 (default 100)\n"
            "--mute              start muted\n"

@@ -575,13 +575,18 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
         struct canvas_rect r = canvas_clip_rect(dst, crect(g->r));
         if (r.w < 1 || r.h < 1)
             continue;
+        const struct compose_lane *ln = NULL;
+        if (g->lane >= 0 && s->lanes && (size_t)g->lane < s->n_lanes)
+            ln = &s->lanes[g->lane];
+        /* A screen-share region shows only while its share has a picture;
+         * otherwise what lies under it (the board, as in the service's own
+         * layouts) shows through. */
+        if (g->share && (!ln || !ln->pic))
+            continue;
         /* the board over an opaque background comes whole from its cache */
         bool board_whole = g->src == LAYOUT_SRC_BOARD && s->has_board && (g->bg & 0xFFu) == 0xFFu;
         if (!board_whole)
             canvas_fill_rect(dst, r, color_of(g->bg));
-        const struct compose_lane *ln = NULL;
-        if (g->lane >= 0 && s->lanes && (size_t)g->lane < s->n_lanes)
-            ln = &s->lanes[g->lane];
         const char *name = ln && ln->name ? ln->name : g->id;
         int rc = 0;
         switch (g->src) {

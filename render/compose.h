@@ -11,6 +11,9 @@
  *   - BOARD: the board (render/board_draw.h, always fitted whole) when the
  *     scene has board data; else the picture of the whiteboard video lane
  *     bound to the region; else a "Whiteboard" tile;
+ *   - a screen-share region (layout_region.share) whose share has no
+ *     picture now: nothing at all, not even its background (what lies
+ *     under it shows);
  *   - LANE: the lane's picture, fitted by the region's fill mode (contain:
  *     whole picture, letterboxed; cover: fills the region, centre crop),
  *     with a small name tag at the bottom left; a lane with no picture (no

@@ -65,6 +65,7 @@ static struct layout_region *add_region(struct layout *l, struct layout_rect r, 
     g->fill = LAYOUT_FILL_CONTAIN;
     g->bg = TILE_BG;
     g->lane = lane;
+    g->entry = -1;
     snprintf(g->id, sizeof(g->id), "%s", id ? id : "");
     return g;
 }
@@ -343,12 +344,71 @@ int layout_preset(enum layout_preset p, const struct recording *rec, bool has_bo
     return 0;
 }
 
+/* ---- the service's ModelId layouts ------------------------------------------ */
+
+/* REPLAY-FORMAT.md section 7: the board 1280 x 960 at (8, 8), four 320 x
+ * 240 tiles 8 px apart below it (ModelId 1) or right of it (ModelId 2). */
+#define MODEL_GAP 8
+#define MODEL_BOARD_W 1280
+#define MODEL_BOARD_H 960
+#define MODEL_BG 0x000000FFu
+
+int layout_model_from_name(const char *name)
+{
+    if (name && !strcmp(name, "model1"))
+        return 1;
+    if (name && !strcmp(name, "model2"))
+        return 2;
+    return -1;
+}
+
+int layout_model(int model_id, const char *teacher_id, const char *name, struct layout *out)
+{
+    if (!out || (model_id != 1 && model_id != 2) ||
+        (teacher_id && strlen(teacher_id) >= LAYOUT_MAX_ID_BYTES))
+        return SP_EINVAL;
+    memset(out, 0, sizeof(*out));
+    set_name(out, name && *name ? name : model_id == 1 ? "model1" : "model2");
+    const int g = MODEL_GAP, tw = LAYOUT_MODEL_TILE_W, th = LAYOUT_MODEL_TILE_H;
+    /* 1: 8 + 960 + 8 + 240 + 8 = 1224 high, 8 + 4 * (320 + 8) = 1320 wide;
+     * 2: 8 + 1280 + 8 + 320 + 8 = 1624 wide, 8 + 4 * (240 + 8) = 1000 high. */
+    out->w = model_id == 1 ? g + LAYOUT_MODEL_TILES * (tw + g) : 3 * g + MODEL_BOARD_W + tw;
+    out->h = model_id == 1 ? 3 * g + MODEL_BOARD_H + th : g + LAYOUT_MODEL_TILES * (th + g);
+    out->bg = MODEL_BG;
+    out->view = (struct layout_rect){0, 0, out->w, out->h};
+    out->model_id = model_id;
+    snprintf(out->list_path, sizeof(out->list_path), "MixStream");
+    struct layout_region *b =
+        add_region(out, (struct layout_rect){g, g, MODEL_BOARD_W, MODEL_BOARD_H}, LAYOUT_SRC_BOARD,
+                   -1, LAYOUT_ID_BOARD);
+    b->bg = MODEL_BG;
+    for (int i = 0; i < LAYOUT_MODEL_TILES; i++) {
+        struct layout_rect r =
+            model_id == 1 ? (struct layout_rect){g + i * (tw + g), 2 * g + MODEL_BOARD_H, tw, th}
+                          : (struct layout_rect){2 * g + MODEL_BOARD_W, g + i * (th + g), tw, th};
+        struct layout_region *t =
+            add_region(out, r, LAYOUT_SRC_VACANT, -1, i == 0 && teacher_id ? teacher_id : "");
+        t->bg = MODEL_BG;
+        t->entry = i;
+    }
+    return 0;
+}
+
+bool layout_places_chat(const struct layout *l)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (l->regions[i].src == LAYOUT_SRC_CHAT || !strcmp(l->regions[i].id, LAYOUT_ID_CHAT))
+            return true;
+    return false;
+}
+
 /* ---- the CustomLayout reader ---------------------------------------------- */
 
 struct pctx {
     const char *name;
     struct diag_list *diag;
-    int cw, ch; /* canvas */
+    int cw, ch;         /* canvas */
+    const char *prefix; /* "", "CustomLayout." or "MixStream.Custom.": where the layout sits */
 };
 
 enum field { F_MISSING, F_OK, F_BAD };
@@ -455,19 +515,19 @@ static const cJSON *get_object(struct pctx *c, const cJSON *obj, const char *pat
 
 static void read_entry(struct pctx *c, const cJSON *e, size_t i, struct layout *l)
 {
-    char path[64];
-    snprintf(path, sizeof(path), "InputStreamList[%zu]", i);
+    char path[80];
+    snprintf(path, sizeof(path), "%sInputStreamList[%zu]", c->prefix, i);
     if (!cJSON_IsObject(e)) {
         diag_add(c->diag, DIAG_ERROR, "%s: %s: expected object, got %s", c->name, path,
                  sp_json_type_name(e));
         return;
     }
-    char pp[96];
+    char pp[112];
     snprintf(pp, sizeof(pp), "%s.", path);
     const cJSON *lp = get_object(c, e, pp, "LayoutParams");
     if (!lp)
         return;
-    char lpp[96];
+    char lpp[112];
     snprintf(lpp, sizeof(lpp), "%s.LayoutParams.", path);
     long x = 0, y = 0, w = 0, h = 0, z = 0;
     enum field fx = get_int(c, lp, lpp, "X", 0, LAYOUT_MAX_DIM, DIAG_ERROR, &x);
@@ -529,6 +589,7 @@ static void read_entry(struct pctx *c, const cJSON *e, size_t i, struct layout *
     g->z = (int)z;
     g->fill = fill == 1 ? LAYOUT_FILL_COVER : LAYOUT_FILL_CONTAIN;
     g->bg = bg;
+    g->entry = (int)i;
 }
 
 /* Parses text as a JSON object; NULL (with one diagnostic) if it is not. */
@@ -568,13 +629,66 @@ static void sort_by_z(struct layout *l)
         l->regions[i].lane = -1;
 }
 
+/* Reads a request's MixStream: *custom = its Custom member when there is
+ * one (returns 1: read it as a CustomLayout; Custom wins over ModelId),
+ * else the ModelId layout into out (returns 0), else one error line naming
+ * the field (SP_EPARSE). */
+static int read_mix(struct pctx *c, const cJSON *mix, struct layout *out, const cJSON **custom)
+{
+    if (!cJSON_IsObject(mix)) {
+        diag_add(c->diag, DIAG_ERROR, "%s: MixStream: expected object, got %s", c->name,
+                 sp_json_type_name(mix));
+        return SP_EPARSE;
+    }
+    const cJSON *cu = cJSON_GetObjectItemCaseSensitive(mix, "Custom");
+    if (cu && !cJSON_IsNull(cu)) {
+        *custom = cu;
+        return 1;
+    }
+    long model = 0;
+    enum field fm =
+        get_int(c, mix, "MixStream.", "ModelId", LONG_MIN / 2, LONG_MAX / 2, DIAG_ERROR, &model);
+    if (fm == F_MISSING) {
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: MixStream: neither Custom nor ModelId (a layout needs "
+                 "one of them)",
+                 c->name);
+        return SP_EPARSE;
+    }
+    if (fm == F_BAD)
+        return SP_EPARSE;
+    if (model != 1 && model != 2) {
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: MixStream.ModelId: %ld is not a layout this player knows (1 or 2, or give "
+                 "MixStream.Custom)",
+                 c->name, model);
+        return SP_EPARSE;
+    }
+    const cJSON *tv = cJSON_GetObjectItemCaseSensitive(mix, "TeacherId");
+    const char *teacher = NULL;
+    if (tv && !cJSON_IsNull(tv)) {
+        if (!cJSON_IsString(tv) || !tv->valuestring) {
+            diag_add(c->diag, DIAG_ERROR, "%s: MixStream.TeacherId: expected string, got %s",
+                     c->name, sp_json_type_name(tv));
+            return SP_EPARSE;
+        }
+        if (strlen(tv->valuestring) >= LAYOUT_MAX_ID_BYTES) {
+            diag_add(c->diag, DIAG_ERROR, "%s: MixStream.TeacherId: longer than %d bytes", c->name,
+                     LAYOUT_MAX_ID_BYTES - 1);
+            return SP_EPARSE;
+        }
+        teacher = *tv->valuestring ? tv->valuestring : NULL;
+    }
+    return layout_model((int)model, teacher, c->name, out);
+}
+
 int layout_parse_custom(const char *json, size_t len, const char *name, struct diag_list *diag,
                         struct layout *out)
 {
     if (!out || (!json && len))
         return SP_EINVAL;
     memset(out, 0, sizeof(*out));
-    struct pctx c = {name && *name ? name : "layout", diag, 0, 0};
+    struct pctx c = {name && *name ? name : "layout", diag, 0, 0, ""};
     if (len > LAYOUT_MAX_JSON_BYTES) {
         diag_add(diag, DIAG_ERROR, "%s: larger than %u bytes, over the limit", c.name,
                  LAYOUT_MAX_JSON_BYTES);
@@ -584,32 +698,46 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
     if (!root)
         return SP_EPARSE;
 
-    /* The CustomLayout object itself, or a request that holds it (as an
-     * object or as a JSON string, once). */
+    /* The CustomLayout object itself, an object that holds it in
+     * "CustomLayout" or in MixStream.Custom (as an object or as a JSON
+     * string, once), or a MixStream.ModelId request. */
     cJSON *inner = NULL;
     const cJSON *doc = root;
     const char *prefix = "";
-    const cJSON *wrap = cJSON_GetObjectItemCaseSensitive(root, "CustomLayout");
-    if (wrap && !cJSON_GetObjectItemCaseSensitive(root, "Canvas")) {
+    const cJSON *wrap = NULL;
+    const cJSON *mix = cJSON_GetObjectItemCaseSensitive(root, "MixStream");
+    bool has_canvas = cJSON_GetObjectItemCaseSensitive(root, "Canvas") != NULL;
+    if (!has_canvas && (wrap = cJSON_GetObjectItemCaseSensitive(root, "CustomLayout")) != NULL) {
         prefix = "CustomLayout.";
+    } else if (!has_canvas && mix) {
+        int mrc = read_mix(&c, mix, out, &wrap);
+        if (mrc <= 0) {
+            cJSON_Delete(root);
+            return mrc; /* a ModelId layout (0) or an error line */
+        }
+        prefix = "MixStream.Custom.";
+    }
+    if (wrap) {
         if (cJSON_IsObject(wrap)) {
             doc = wrap;
         } else if (cJSON_IsString(wrap) && wrap->valuestring) {
-            inner =
-                parse_object(&c, "CustomLayout: ", wrap->valuestring, strlen(wrap->valuestring));
+            char what[64];
+            snprintf(what, sizeof(what), "%.*s: ", (int)strlen(prefix) - 1, prefix);
+            inner = parse_object(&c, what, wrap->valuestring, strlen(wrap->valuestring));
             if (!inner) {
                 cJSON_Delete(root);
                 return SP_EPARSE;
             }
             doc = inner;
         } else {
-            diag_add(diag, DIAG_ERROR, "%s: CustomLayout: expected object or string, got %s",
-                     c.name, sp_json_type_name(wrap));
+            diag_add(diag, DIAG_ERROR, "%s: %.*s: expected object or string, got %s", c.name,
+                     (int)strlen(prefix) - 1, prefix, sp_json_type_name(wrap));
             cJSON_Delete(root);
             return SP_EPARSE;
         }
     }
 
+    c.prefix = prefix;
     int rc = SP_EPARSE;
     char path[64];
     const cJSON *canvas = get_object(&c, doc, prefix, "Canvas");
@@ -636,6 +764,7 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
     out->h = c.ch;
     out->view = (struct layout_rect){0, 0, c.cw, c.ch};
     out->bg = 0x000000FFu;
+    snprintf(out->list_path, sizeof(out->list_path), "%sInputStreamList", prefix);
     snprintf(path, sizeof(path), "%sCanvas.", prefix);
     get_color(&c, canvas, path, &out->bg);
 
@@ -713,19 +842,53 @@ static bool lane_used(const struct layout *l, ptrdiff_t lane)
     return false;
 }
 
+/* The "" slot region with the lowest entry not yet bound, or NULL. */
+static struct layout_region *next_slot(struct layout *l)
+{
+    struct layout_region *best = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        struct layout_region *g = &l->regions[i];
+        if (*g->id || g->src != LAYOUT_SRC_LANE || g->lane >= 0 || g->share)
+            continue;
+        if (!best || g->entry < best->entry)
+            best = g;
+    }
+    return best;
+}
+
+/* The camera lane no region shows that first appears earliest on the
+ * timeline (ties: the lane listed first), or -1. */
+static ptrdiff_t next_camera(const struct layout *l, const struct recording *rec)
+{
+    ptrdiff_t best = -1;
+    size_t n = rec ? rec->n_lanes : 0;
+    if (n > LAYOUT_MAX_LANES)
+        n = LAYOUT_MAX_LANES;
+    for (size_t k = 0; k < n; k++) {
+        if (rec->lanes[k].kind != REC_LANE_CAMERA || lane_used(l, (ptrdiff_t)k))
+            continue;
+        if (best < 0 || lane_start(&rec->lanes[k]) < lane_start(&rec->lanes[best]))
+            best = (ptrdiff_t)k;
+    }
+    return best;
+}
+
 void layout_bind(struct layout *l, const struct recording *rec, struct diag_list *diag)
 {
     if (!l)
         return;
     ptrdiff_t wb = whiteboard_lane(rec);
     /* First every explicit id, then the generic "tic_substream" regions,
-     * which take the screen shares no explicit region shows, by start. */
+     * which take the screen shares no explicit region shows, by start,
+     * then the "" slots, which take the cameras no region shows, by
+     * start. */
     for (size_t i = 0; i < l->n; i++) {
         struct layout_region *g = &l->regions[i];
         const char *id = g->id;
         g->lane = -1;
+        g->share = false;
         if (!*id) {
-            g->src = LAYOUT_SRC_VACANT;
+            g->src = LAYOUT_SRC_LANE; /* third pass */
         } else if (!strcmp(id, LAYOUT_ID_CHAT)) {
             g->src = LAYOUT_SRC_CHAT;
         } else if (!strcmp(id, LAYOUT_ID_BOARD) || starts_with(id, LAYOUT_ID_BOARD "_")) {
@@ -733,8 +896,10 @@ void layout_bind(struct layout *l, const struct recording *rec, struct diag_list
             g->lane = wb;
         } else if (!strcmp(id, LAYOUT_ID_SUBSTREAM)) {
             g->src = LAYOUT_SRC_LANE; /* second pass */
+            g->share = true;
         } else if (starts_with(id, LAYOUT_ID_SUBSTREAM "_")) {
             g->src = LAYOUT_SRC_LANE;
+            g->share = true;
             g->lane = find_lane(rec, id, REC_LANE_SCREEN);
             if (g->lane < 0)
                 g->lane = find_screen_of(rec, id + strlen(LAYOUT_ID_SUBSTREAM "_"));
@@ -759,13 +924,34 @@ void layout_bind(struct layout *l, const struct recording *rec, struct diag_list
         }
         g->lane = best;
     }
+    struct layout_region *slot;
+    while ((slot = next_slot(l)) != NULL) {
+        slot->lane = next_camera(l, rec);
+        if (slot->lane < 0)
+            break; /* no camera left: this slot and the rest are vacant */
+    }
     for (size_t i = 0; i < l->n; i++) {
-        const struct layout_region *g = &l->regions[i];
-        if (g->src == LAYOUT_SRC_LANE && g->lane < 0)
+        struct layout_region *g = &l->regions[i];
+        if (g->src != LAYOUT_SRC_LANE || g->lane >= 0)
+            continue;
+        if (!*g->id) {
+            g->src = LAYOUT_SRC_VACANT;
+        } else if (l->model_id) {
             diag_add(diag, DIAG_INFO,
-                     "%s: region %zu (InputStreamId '%.64s'): no such stream in this recording; "
+                     "%s: MixStream.TeacherId: '%.64s': no such user in this recording; tile 1 "
+                     "shows a name tile",
+                     l->name, g->id);
+        } else if (g->share) {
+            diag_add(diag, DIAG_INFO,
+                     "%s: %s[%d] (InputStreamId '%.64s'): no such screen share in this "
+                     "recording; nothing is drawn there",
+                     l->name, l->list_path, g->entry, g->id);
+        } else {
+            diag_add(diag, DIAG_INFO,
+                     "%s: %s[%d] (InputStreamId '%.64s'): no such stream in this recording; "
                      "shown as a name tile",
-                     l->name, i, g->id);
+                     l->name, l->list_path, g->entry, g->id);
+        }
     }
 }
 

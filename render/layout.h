@@ -21,16 +21,32 @@
  * a whiteboard video lane (VideoType 2) is not a tile of its own but the
  * board's picture when the recording has no board operations.
  *
+ * The service's own layouts (REPLAY-FORMAT.md section 7), made by
+ * layout_model() or read from a request's MixStream.ModelId:
+ *   ModelId 1  canvas 1320 x 1224, the board 1280 x 960 at (8, 8), four
+ *              320 x 240 tiles in a row below it (y 976; x 8, 336, 664, 992)
+ *   ModelId 2  canvas 1624 x 1000, the board at (8, 8), four tiles in a
+ *              column right of it (x 1296; y 8, 256, 504, 752)
+ * The first tile is TeacherId's camera when one is given; the other tiles
+ * are "" slots (below).
+ *
  * Custom layouts use the recording service's CustomLayout schema (see
  * docs/layouts.md); layout_parse_custom() reads one, layout_bind() maps
  * its InputStreamIds to a recording's lanes:
- *   ""                    vacant tile (its background color only)
+ *   ""                    a slot: the next camera lane no other region
+ *                         shows, in the order the cameras first appear on
+ *                         the timeline (slots taken in InputStreamList
+ *                         order); vacant (its background only) when no
+ *                         camera is left
  *   "tic_record_user" or "tic_record_user_<anything>"   the board
  *   "tic_im_chat"         the chat panel (our id)
  *   "tic_substream_<u>"   the screen share of user u (the lane whose
  *                         UserId is exactly that, else a screen lane whose
  *                         owner is u)
  *   "tic_substream"       the first screen share not placed elsewhere
+ *                         (a share region draws nothing while its share
+ *                         has no picture: what lies under it, such as the
+ *                         board, shows through)
  *   anything else         a user id: that user's camera lane (else the
  *                         user's mixed, unknown or audio lane); a user
  *                         not in the recording gets a name tile and an info
@@ -103,6 +119,13 @@ struct layout_region {
     ptrdiff_t lane;
     char id[LAYOUT_MAX_ID_BYTES]; /* InputStreamId as written ("" for presets'
                                      board / chat; the user id for lanes) */
+    /* Where the region came from, for diagnostics: its index in the
+     * file's InputStreamList, or the tile number from 0 of a ModelId
+     * layout; -1 for presets. */
+    int entry;
+    /* A screen-share region (tic_substream...): draws nothing, not even
+     * its background, while the share has no picture (set by bind). */
+    bool share;
 };
 
 struct layout {
@@ -115,7 +138,17 @@ struct layout {
     struct layout_rect view;
     struct layout_region regions[LAYOUT_MAX_REGIONS]; /* in drawing order */
     size_t n;
+    /* 1 or 2 for the service's ModelId layouts, else 0. */
+    int model_id;
+    /* How diagnostics name the list the regions came from
+     * ("InputStreamList", "MixStream.Custom.InputStreamList", ...). */
+    char list_path[48];
 };
+
+/* ModelId layouts' geometry (REPLAY-FORMAT.md section 7), pixels. */
+#define LAYOUT_MODEL_TILES 4
+#define LAYOUT_MODEL_TILE_W 320
+#define LAYOUT_MODEL_TILE_H 240
 
 /* "board", "grid", "focus"; NULL for a bad value. */
 const char *layout_preset_name(enum layout_preset p);
@@ -130,25 +163,44 @@ int layout_preset_from_name(const char *name);
 int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w, int h,
                   bool chat, struct layout *out);
 
-/* Reads a CustomLayout document (json, len bytes, need not be
- * NUL-terminated). name labels the diagnostics ("mylayout.json:
- * InputStreamList[2].LayoutParams.Width: expected integer, got string")
- * and becomes the layout's name. The document is the CustomLayout object
- * itself or an object whose "CustomLayout" member holds it (as an object
- * or as a JSON string). Unknown fields are ignored. An entry with a bad
- * field is dropped with an error line, the rest are kept; a region that
- * overflows the canvas is clipped (warning), one wholly outside is
- * dropped (warning). Regions are left unbound (lane -1): call
- * layout_bind().
+/* The service's layout ModelId (1 or 2; see above) with teacher_id's
+ * camera in the first tile (NULL or "": that tile is a slot too). name
+ * labels diagnostics and becomes the layout's name. Regions are left
+ * unbound: call layout_bind(). Returns 0 or SP_EINVAL (another ModelId,
+ * a teacher id of LAYOUT_MAX_ID_BYTES or more). */
+int layout_model(int model_id, const char *teacher_id, const char *name, struct layout *out);
+
+/* "model1" -> 1, "model2" -> 2, else -1: the ModelId layouts by name. */
+int layout_model_from_name(const char *name);
+
+/* True when l has a chat region (tic_im_chat): such a layout shows the
+ * chat without being asked to. */
+bool layout_places_chat(const struct layout *l);
+
+/* Reads a layout document (json, len bytes, need not be NUL-terminated).
+ * It may be (REPLAY-FORMAT.md section 7):
+ *   - a CustomLayout object itself ({Canvas, InputStreamList});
+ *   - an object whose "CustomLayout" member holds one;
+ *   - a request (or any object) whose MixStream.Custom holds one (Custom
+ *     wins over ModelId);
+ *   - a request whose MixStream.ModelId is 1 or 2, with an optional
+ *     MixStream.TeacherId: layout_model()'s layout.
+ * A CustomLayout may be given as an object or as a JSON string. name labels the diagnostics
+ * ("mylayout.json: InputStreamList[2].LayoutParams.Width: expected integer, got string") and
+ * becomes the layout's name. Unknown fields are ignored. An entry with a bad field is dropped with
+ * an error line, the rest are kept; a region that overflows the canvas is clipped (warning), one
+ * wholly outside is dropped (warning). Regions are left unbound (lane -1): call layout_bind().
  * Returns 0 (with diagnostics for what was dropped), SP_ELIMIT (over
- * LAYOUT_MAX_JSON_BYTES), SP_EPARSE (not JSON, or no usable Canvas size),
- * SP_EINVAL. diag may be NULL. */
+ * LAYOUT_MAX_JSON_BYTES), SP_EPARSE (not JSON, no usable Canvas size, a
+ * MixStream with neither Custom nor ModelId 1 or 2: one error line naming
+ * the field), SP_EINVAL. diag may be NULL. */
 int layout_parse_custom(const char *json, size_t len, const char *name, struct diag_list *diag,
                         struct layout *out);
 
 /* Maps each region's InputStreamId to rec's lanes (rules above). A user
  * id with no lane gives an info line in diag (may be NULL) naming the
- * region. Idempotent. */
+ * entry by its index in InputStreamList (for a ModelId layout: TeacherId).
+ * Idempotent. */
 void layout_bind(struct layout *l, const struct recording *rec, struct diag_list *diag);
 
 /* Fitting a layout into a window. */

@@ -1,8 +1,8 @@
 /* Tests for render/compose: pictures fitted by contain and cover (RGBA and
  * YUV 4:2:0, odd crops), colors of a YUV picture, name tiles (drawn inside
  * their region, different names differ, long names cut), name tags, the
- * board, the chat hook, letterbox bars, z-order, every pixel written, bad
- * input. */
+ * board, the chat hook, letterbox bars, z-order, every pixel written, a
+ * screen share over the board only while it has a picture, bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/sp_error.h"
+#include "player/recording/manifest.h"
 #include "render/canvas.h"
 #include "render/compose.h"
 #include "render/layout.h"
@@ -357,6 +358,62 @@ static void test_board_chat_letterbox(void **state)
     assert_px(cv, 10, 70, 0x33, 0x66, 0x99, 0);
 }
 
+/* The service's own layout puts tic_substream over the board with a
+ * higher ZOrder: the share covers the board while it has a picture, and
+ * the board shows again (not a name tile, not the region's background)
+ * while it has none. */
+static void test_share_over_board(void **state)
+{
+    struct fixture *f = *state;
+    const char *doc = "{\"Canvas\":{\"LayoutParams\":{\"Width\":160,\"Height\":120}},"
+                      "\"InputStreamList\":["
+                      "{\"LayoutParams\":{\"X\":0,\"Y\":0,\"Width\":160,\"Height\":120,"
+                      "\"ZOrder\":1},\"InputStreamId\":\"tic_substream\","
+                      "\"BackgroundColor\":\"#00FF00\",\"FillMode\":1},"
+                      "{\"LayoutParams\":{\"X\":0,\"Y\":0,\"Width\":160,\"Height\":120},"
+                      "\"InputStreamId\":\"tic_record_user\"}]}";
+    static struct rec_segment seg = {.play_ms = 0, .duration_ms = 1000, .width = 160, .height = 90};
+    static const struct rec_lane lanes[1] = {
+        {"tic_substream_t", 1, REC_LANE_SCREEN, "t", "t (screen)", &seg, 1}};
+    struct recording rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.lanes = lanes;
+    rec.n_lanes = 1;
+    struct layout l;
+    assert_int_equal(layout_parse_custom(doc, strlen(doc), "t.json", NULL, &l), 0);
+    layout_bind(&l, &rec, NULL);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.regions[1].lane, 0); /* drawn last: the share */
+    assert_true(l.regions[1].share);
+    struct pic red_pic;
+    pic_rgba(&red_pic, 160, 90, red);
+    struct compose_lane cl = {&red_pic.p, "t", REC_LANE_SCREEN};
+    struct compose_scene s = {.lanes = &cl, .n_lanes = 1, .has_board = true};
+    struct compose_opts o = {.no_name_tags = true};
+    struct compose *nc = NULL;
+    assert_int_equal(compose_create(&nc, &o), 0);
+    struct canvas *cv = canvas_for(f, 160, 120);
+    /* Sharing: the picture covers the board (cover fill: edge to edge). */
+    assert_int_equal(compose_draw(nc, &l, &s, cv), 0);
+    for (int y = 2; y < 120; y += 13)
+        for (int x = 2; x < 160; x += 13)
+            assert_px(cv, x, y, 255, 0, 0, 2);
+    /* Not sharing: the empty board (white), nothing of the region. */
+    cl.pic = NULL;
+    assert_int_equal(compose_draw(nc, &l, &s, cv), 0);
+    for (int y = 2; y < 120; y += 13)
+        for (int x = 2; x < 160; x += 13)
+            assert_px(cv, x, y, 255, 255, 255, 0);
+    /* A recording without a share: the region never draws. */
+    rec.n_lanes = 0;
+    layout_bind(&l, &rec, NULL);
+    assert_int_equal(l.regions[1].lane, -1);
+    assert_int_equal(compose_draw(nc, &l, &s, cv), 0);
+    assert_px(cv, 80, 60, 255, 255, 255, 0);
+    compose_destroy(&nc);
+    pic_free(&red_pic);
+}
+
 static void test_bad_input(void **state)
 {
     struct fixture *f = *state;
@@ -394,6 +451,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_name_tiles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tag_and_alpha, setup, teardown),
         cmocka_unit_test_setup_teardown(test_board_chat_letterbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_share_over_board, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
 # for a range) within one frame, has H.264 video and non-silent AAC audio
 # whose beeps (one at every whole board second) sit where the video says,
 # and frames sampled at 10 times match `sigplay render --at` of the same
-# times (PSNR >= 35 dB). Bad command lines exit 64.
+# times (PSNR >= 35 dB). Bad command lines exit 64. (The service's layouts:
+# test_export_layout.sh.)
 set -u
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }

@@ -3,7 +3,8 @@
 # TIMFileElem whose FileName is TXWhiteBoardExt, its Url relative to the
 # page): the sample class with every stroke-carrying batch moved out of its
 # custom message into such a file draws exactly the same board, from disk
-# and over HTTP; verify counts the file-borne batches; when the files are
+# and over HTTP; verify counts the file-borne batches; fetch downloads them
+# (the class then draws the same board with the server gone); when the files are
 # gone (404 over HTTP), each is one warning naming its MsgSeq and URL, the
 # strokes they held are missing and the rest of the board still draws.
 set -euo pipefail
@@ -70,6 +71,22 @@ for T in 20000 45000; do
 done
 ls "$W/c2" >/dev/null || fail "no cache"
 
+# 2b. sigplay fetch lists and downloads the batch files, so the class plays
+# offline: with the server gone, the cached class draws the same board
+"$BIN" fetch "$URL" --cache-dir "$W/c5" >"$W/fetch.out" 2>"$W/fetch.err" \
+  || fail "fetch: $(cat "$W/fetch.err")"
+# each file once, though a message on two pages' boundary names it twice
+files=$(ls "$W/files/board" | wc -l)
+grep -q " $files board files," "$W/fetch.out" \
+  || fail "fetch: not $files board files: $(cat "$W/fetch.out")"
+nginx_stop
+"$BIN" render "$URL" --at 45000 -o "$W/offline.png" --cache-dir "$W/c5" 2>"$W/off.err" \
+  || [ $? -eq 1 ] || fail "render offline after fetch: $(cat "$W/off.err")"
+same_png "$W/want-45000.png" "$W/offline.png" || fail "offline: board at 45000 differs"
+! grep -q "board batch file" "$W/off.err" || fail "offline: $(cat "$W/off.err")"
+nginx_start "$W/files" "$W/nginx" || fail "nginx again"
+URL="http://127.0.0.1:$NGINX_PORT/replay.json"
+
 # 3. the files gone (404): one warning per batch naming MsgSeq and URL; the
 # rest of the board (shapes, text, pages) still draws
 rm -r "$W/files/board"
@@ -80,6 +97,9 @@ n=$(grep -c "MsgSeq [0-9]*: board batch file http://127.0.0.1:$NGINX_PORT/board/
 # warnings are one line each, at most one per moved batch
 [ "$n" -le "$moved" ] || fail "$n warnings for $moved batches"
 differs "$W/want-45000.png" "$W/gone.png" || fail "the moved strokes are drawn without files"
+"$BIN" fetch "$URL" --cache-dir "$W/c6" >"$W/fetch2.out" 2>"$W/fetch2.err" \
+  && fail "fetch with missing batch files exits 0"
+grep -q "board/batch-[0-9]*.json" "$W/fetch2.err" || fail "fetch names no batch file: $(head -3 "$W/fetch2.err")"
 "$BIN" verify "$URL" --quick --json "$W/v2.json" --cache-dir "$W/c4" >/dev/null 2>&1 || true
 [ "$(jq .messages.file_batches_failed "$W/v2.json")" -eq "$moved" ] \
   || fail "verify: file_batches_failed $(jq .messages.file_batches_failed "$W/v2.json")"

@@ -1,7 +1,10 @@
 /* Tests for render/layout: preset geometry for 1, 2, 3 and 5 lanes (board +
  * strip, grid, focus, with and without chat, landscape and portrait), which
  * lanes show and in what order, the CustomLayout reader (examples and every
- * kind of error), binding ids to lanes, and fitting into a window. */
+ * kind of error), the service's ModelId 1 and 2 layouts and the request
+ * shapes that carry a layout (MixStream.Custom, MixStream.ModelId with
+ * TeacherId), "" slots in join order, binding ids to lanes, and fitting
+ * into a window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -435,9 +438,16 @@ static void test_custom_example(void **state)
     assert_int_equal(l.regions[3].lane, 2); /* the screen share */
     assert_int_equal(l.regions[4].src, LAYOUT_SRC_LANE);
     assert_int_equal(l.regions[4].lane, -1);
-    assert_int_equal(l.regions[5].src, LAYOUT_SRC_VACANT);
-    assert_true(diag_contains(&d, "my.json: region 4 (InputStreamId 'ghost_user'): no such "
-                                  "stream in this recording"));
+    /* The "" slot takes the one camera no other region shows. */
+    assert_int_equal(l.regions[5].src, LAYOUT_SRC_LANE);
+    assert_int_equal(l.regions[5].lane, 0); /* student_02 */
+    /* Each region remembers its InputStreamList index; diagnostics name
+     * the entry by it, not by its place in the drawing order. */
+    const int entries[] = {3, 0, 1, 2, 5, 4};
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(l.regions[i].entry, entries[i]);
+    assert_true(diag_contains(&d, "my.json: InputStreamList[5] (InputStreamId 'ghost_user'): no "
+                                  "such stream in this recording"));
     assert_int_equal(d.errors + d.warnings, 0);
     diag_clear(&d);
 }
@@ -597,6 +607,216 @@ static void test_custom_errors(void **state)
     }
 }
 
+/* ---- the service's layouts (REPLAY-FORMAT.md section 7) ------------------------- */
+
+static void assert_rect(struct layout_rect r, int x, int y, int w, int h)
+{
+    if (r.x != x || r.y != y || r.w != w || r.h != h)
+        fprintf(stderr, "rect %d,%d %dx%d, want %d,%d %dx%d\n", r.x, r.y, r.w, r.h, x, y, w, h);
+    assert_true(r.x == x && r.y == y && r.w == w && r.h == h);
+}
+
+/* The table of section 7, with the tiles' lanes: a class whose cameras
+ * join teacher_01 (0 ms), student_04 (500), student_02 (8000), student_03
+ * (9000), listed in another order, and a screen share no model shows. */
+static void check_model(int model, const char *teacher, const ptrdiff_t want[4])
+{
+    struct fake f;
+    fake_class(&f, 5);
+    struct layout l;
+    struct diag_list d;
+    diag_init(&d);
+    assert_int_equal(layout_model(model, teacher, NULL, &l), 0);
+    layout_bind(&l, &f.rec, &d);
+    assert_int_equal(d.count, 0);
+    check_sane(&l, true);
+    assert_int_equal(l.model_id, model);
+    assert_int_equal(l.w, model == 1 ? 1320 : 1624);
+    assert_int_equal(l.h, model == 1 ? 1224 : 1000);
+    assert_int_equal(l.n, 5);
+    assert_int_equal(l.regions[0].src, LAYOUT_SRC_BOARD);
+    assert_rect(l.regions[0].r, 8, 8, 1280, 960);
+    for (int i = 0; i < 4; i++) {
+        const struct layout_region *g = &l.regions[1 + i];
+        if (model == 1)
+            assert_rect(g->r, 8 + 328 * i, 976, 320, 240);
+        else
+            assert_rect(g->r, 1296, 8 + 248 * i, 320, 240);
+        assert_int_equal(g->entry, i);
+        assert_int_equal(g->src, LAYOUT_SRC_LANE);
+        assert_int_equal(g->lane, want[i]);
+    }
+    diag_clear(&d);
+}
+
+static void test_model_layouts(void **state)
+{
+    (void)state;
+    /* lanes: 0 student_02, 1 teacher_01, 2 the share, 3 student_03,
+     * 4 student_04 */
+    const ptrdiff_t teacher_first[4] = {1, 4, 0, 3};
+    const ptrdiff_t student_first[4] = {3, 1, 4, 0};
+    for (int m = 1; m <= 2; m++) {
+        check_model(m, "teacher_01", teacher_first);
+        check_model(m, NULL, teacher_first); /* join order from the first tile */
+        check_model(m, "", teacher_first);
+        check_model(m, "student_03", student_first);
+    }
+    assert_int_equal(layout_model_from_name("model1"), 1);
+    assert_int_equal(layout_model_from_name("model2"), 2);
+    assert_int_equal(layout_model_from_name("model3"), -1);
+    assert_int_equal(layout_model_from_name(NULL), -1);
+    struct layout l;
+    assert_int_equal(layout_model(3, NULL, NULL, &l), SP_EINVAL);
+    assert_int_equal(layout_model(0, NULL, NULL, &l), SP_EINVAL);
+
+    /* Fewer cameras than tiles: the rest stay vacant. A teacher who is not
+     * in the class: a name tile and one line naming TeacherId. */
+    struct fake f;
+    fake_class(&f, 2);
+    struct diag_list d;
+    diag_init(&d);
+    assert_int_equal(layout_model(2, "nobody", "t.json", &l), 0);
+    layout_bind(&l, &f.rec, &d);
+    assert_int_equal(l.regions[1].src, LAYOUT_SRC_LANE);
+    assert_int_equal(l.regions[1].lane, -1);
+    assert_int_equal(l.regions[2].lane, 1); /* teacher_01 joined first */
+    assert_int_equal(l.regions[3].lane, 0);
+    assert_int_equal(l.regions[4].src, LAYOUT_SRC_VACANT);
+    assert_int_equal(d.count, 1);
+    assert_true(diag_contains(&d, "t.json: MixStream.TeacherId: 'nobody': no such user in this "
+                                  "recording; tile 1 shows a name tile"));
+    diag_clear(&d);
+
+    /* --size scales the whole canvas: board and tiles keep their places. */
+    fake_class(&f, 5);
+    struct layout o;
+    assert_int_equal(layout_model(2, "teacher_01", NULL, &l), 0);
+    layout_bind(&l, &f.rec, NULL);
+    assert_int_equal(layout_fit_to(&l, 812, 500, &o), 0);
+    assert_rect(o.view, 0, 0, 812, 500);
+    assert_rect(o.regions[0].r, 4, 4, 640, 480);
+    assert_rect(o.regions[1].r, 648, 4, 160, 120);
+    assert_rect(o.regions[4].r, 648, 376, 160, 120);
+    assert_int_equal(o.regions[1].lane, 1);
+}
+
+/* The shapes a layout file may take: the request of the sample
+ * (task-model2.json), MixStream.Custom as an object and as a string, and
+ * Custom winning over ModelId. */
+static void test_mixstream(void **state)
+{
+    (void)state;
+    struct fake f;
+    fake_class(&f, 5);
+    struct diag_list d;
+    diag_init(&d);
+    struct layout l;
+    const char *req = "{\"SdkAppId\":1400000000,\"OnlineRecordTaskId\":\"t1\","
+                      "\"Whiteboard\":{\"Width\":1280,\"Height\":960},"
+                      "\"MixStream\":{\"ModelId\":1,\"TeacherId\":\"student_02\"}}";
+    assert_int_equal(layout_parse_custom(req, strlen(req), "task.json", &d, &l), 0);
+    assert_int_equal(d.count, 0);
+    assert_int_equal(l.model_id, 1);
+    assert_int_equal(l.w, 1320);
+    assert_int_equal(l.h, 1224);
+    assert_string_equal(l.name, "task.json");
+    layout_bind(&l, &f.rec, &d);
+    assert_int_equal(l.regions[1].lane, 0); /* student_02 in tile 1 */
+    assert_int_equal(l.regions[2].lane, 1); /* then teacher_01, first to join */
+
+    const char *custom =
+        "{\"MixStream\":{\"ModelId\":2,\"Custom\":{"
+        "\"Canvas\":{\"LayoutParams\":{\"Width\":640,\"Height\":480}},\"InputStreamList\":["
+        "{\"LayoutParams\":{\"X\":0,\"Y\":0,\"Width\":100,\"Height\":100,\"ZOrder\":7},"
+        "\"InputStreamId\":\"\"},"
+        "{\"LayoutParams\":{\"X\":100,\"Y\":0,\"Width\":100,\"Height\":100},"
+        "\"InputStreamId\":\"teacher_01\"},"
+        "{\"LayoutParams\":{\"X\":200,\"Y\":0,\"Width\":100,\"Height\":100},"
+        "\"InputStreamId\":\"\"},"
+        "{\"LayoutParams\":{\"X\":300,\"Y\":0,\"Width\":100,\"Height\":100},"
+        "\"InputStreamId\":\"\"},"
+        "{\"LayoutParams\":{\"X\":400,\"Y\":0,\"Width\":100,\"Height\":100},"
+        "\"InputStreamId\":\"\"},"
+        "{\"LayoutParams\":{\"X\":500,\"Y\":0,\"Width\":100,\"Height\":100},"
+        "\"InputStreamId\":\"ghost\"}]}}}";
+    assert_int_equal(layout_parse_custom(custom, strlen(custom), "c.json", &d, &l), 0);
+    assert_int_equal(l.model_id, 0); /* Custom wins over ModelId */
+    assert_int_equal(l.w, 640);
+    assert_int_equal(l.n, 6);
+    layout_bind(&l, &f.rec, &d);
+    /* Slots in InputStreamList order (entry 0 is drawn last, ZOrder 7), each
+     * the next camera by first appearance that no region shows. */
+    const ptrdiff_t by_entry[6] = {4, 1, 0, 3, -1, -1};
+    for (size_t i = 0; i < l.n; i++) {
+        const struct layout_region *g = &l.regions[i];
+        assert_int_equal(g->lane, by_entry[g->entry]);
+        if (g->entry == 4)
+            assert_int_equal(g->src, LAYOUT_SRC_VACANT); /* no camera left */
+    }
+    assert_int_equal(l.regions[5].entry, 0);
+    assert_true(diag_contains(&d, "c.json: MixStream.Custom.InputStreamList[5] (InputStreamId "
+                                  "'ghost'): no such stream in this recording"));
+    diag_clear(&d);
+
+    const char *as_string = "{\"MixStream\":{\"Custom\":\"{\\\"Canvas\\\":{\\\"LayoutParams\\\":"
+                            "{\\\"Width\\\":64,\\\"Height\\\":48}},\\\"InputStreamList\\\":[]}\"}}";
+    assert_int_equal(layout_parse_custom(as_string, strlen(as_string), "s.json", &d, &l), 0);
+    assert_int_equal(l.w, 64);
+    assert_int_equal(l.h, 48);
+    diag_clear(&d);
+}
+
+static const struct bad_case mix_cases[] = {
+    {"{\"MixStream\":{\"ModelId\":3}}", SP_EPARSE,
+     "bad.json: MixStream.ModelId: 3 is not a layout this player knows (1 or 2, or give "
+     "MixStream.Custom)",
+     0},
+    {"{\"MixStream\":{\"ModelId\":0,\"TeacherId\":\"a\"}}", SP_EPARSE,
+     "bad.json: MixStream.ModelId: 0 is not a layout this player knows", 0},
+    {"{\"MixStream\":{\"ModelId\":\"2\"}}", SP_EPARSE,
+     "bad.json: MixStream.ModelId: expected integer, got string", 0},
+    {"{\"MixStream\":{\"ModelId\":1.5}}", SP_EPARSE,
+     "bad.json: MixStream.ModelId: expected integer, got 1.5", 0},
+    {"{\"MixStream\":{}}", SP_EPARSE, "bad.json: MixStream: neither Custom nor ModelId", 0},
+    {"{\"MixStream\":[]}", SP_EPARSE, "bad.json: MixStream: expected object, got array", 0},
+    {"{\"MixStream\":{\"ModelId\":2,\"TeacherId\":7}}", SP_EPARSE,
+     "bad.json: MixStream.TeacherId: expected string, got number", 0},
+    {"{\"MixStream\":{\"Custom\":{\"InputStreamList\":[]}}}", SP_EPARSE,
+     "bad.json: MixStream.Custom.Canvas: missing", 0},
+    {"{\"MixStream\":{\"ModelId\":1,\"Custom\":{}}}", SP_EPARSE,
+     "bad.json: MixStream.Custom.Canvas: missing", 0},
+    {"{\"MixStream\":{\"Custom\":3}}", SP_EPARSE,
+     "bad.json: MixStream.Custom: expected object or string, got number", 0},
+    {"{\"MixStream\":{\"Custom\":\"{\"}}", SP_EPARSE, "bad.json: MixStream.Custom: not valid JSON",
+     0},
+    {"{\"MixStream\":{\"Custom\":{\"Canvas\":{\"LayoutParams\":{\"Width\":9,\"Height\":9}},"
+     "\"InputStreamList\":[{\"LayoutParams\":{\"Width\":\"x\",\"Height\":1}}]}}}",
+     0, "bad.json: MixStream.Custom.InputStreamList[0].LayoutParams.Width: expected integer", 0},
+};
+
+static void test_mixstream_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(mix_cases) / sizeof(mix_cases[0]); i++) {
+        const struct bad_case *bc = &mix_cases[i];
+        struct diag_list d;
+        diag_init(&d);
+        struct layout l;
+        int rc = layout_parse_custom(bc->json, strlen(bc->json), "bad.json", &d, &l);
+        if (rc != bc->rc || !diag_contains(&d, bc->diag)) {
+            fprintf(stderr, "case %zu: rc %d\n", i, rc);
+            diag_print(&d, stderr);
+        }
+        assert_int_equal(rc, bc->rc);
+        assert_true(diag_contains(&d, bc->diag));
+        if (rc)
+            assert_int_equal(d.errors, 1); /* one clear line */
+        assert_int_equal(l.n, bc->regions);
+        diag_clear(&d);
+    }
+}
+
 static void test_custom_caps(void **state)
 {
     (void)state;
@@ -735,7 +955,8 @@ int main(void)
         cmocka_unit_test(test_preset_edges), cmocka_unit_test(test_custom_example),
         cmocka_unit_test(test_custom_ids),   cmocka_unit_test(test_custom_errors),
         cmocka_unit_test(test_custom_caps),  cmocka_unit_test(test_fit),
-        cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_model_layouts),
+        cmocka_unit_test(test_mixstream),    cmocka_unit_test(test_mixstream_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,8 @@ if [ -n "$png" ]; then
     || { echo "FAIL: differs from render in $ae pixels"; fail=1; }
 fi
 
-# the golden cases of test_render (each preset and the custom layout):
+# the golden cases of test_render (each preset and the custom layout) and
+# the service's layouts (a request file, a model by name, a scaled size):
 # the window's drawing (the same engine callbacks) gives render's pixels
 SRC=${SIGPLAY_SOURCE_DIR:?}
 while read -r name at args; do
@@ -51,6 +52,9 @@ board 12000 --layout board --size 640x360
 grid 5000 --layout grid --size 640x360 --chat
 focus 45000 --layout focus --size 640x360 --chat
 custom 25000 --layout $SRC/tests/data/layouts/classroom.json --size 640x400 --chat
+custom_chat_by_layout 25000 --layout $SRC/tests/data/layouts/classroom.json --size 640x400
+model2 12000 --layout $SAMPLE/task-model2.json --size 812x500
+model1 12000 --layout model1 --size 660x612
 EOF_CASES
 
 # usage errors stay usage errors (64), with or without a display

@@ -248,7 +248,8 @@ static void test_errors(void **state)
     snprintf(args, sizeof(args), "render '%s' --at 0 --size 10 -o '%s'", SAMPLE, out);
     expect_fail(args, 64, "--size: expected WxH");
     snprintf(args, sizeof(args), "render '%s' --at 0 --layout nosuch.json -o '%s'", SAMPLE, out);
-    expect_fail(args, 2, "nosuch.json: no such layout file (presets: board, grid, focus)");
+    expect_fail(args, 2,
+                "nosuch.json: no such layout file (presets: board, grid, focus, model1, model2)");
     /* A layout with a bad field: one line naming file, field and reason. */
     snprintf(bad, sizeof(bad), "%s/render_bad_layout.json", SIGPLAY_TEST_TMP);
     const char *doc = "{\"Canvas\":{\"LayoutParams\":{\"Width\":\"wide\",\"Height\":720}},"

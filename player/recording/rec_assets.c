@@ -23,6 +23,8 @@ const char *rec_asset_kind_name(enum rec_asset_kind kind)
         return "media";
     case REC_ASSET_IMAGE:
         return "image";
+    case REC_ASSET_BOARD_FILE:
+        return "board file";
     }
     return "unknown";
 }
@@ -315,6 +317,29 @@ static int chat_images(const struct msg_log *log, const char *base, struct diag_
     return 0;
 }
 
+/* The board batches the pages deliver as files: rec_pages_read() fetched
+ * them already (through the loader, so a caching loader holds them) and
+ * left their absolute URLs on the elements. */
+static int board_files(const struct msg_log *log, struct rec_assets *out)
+{
+    for (size_t m = 0; m < log->count; m++) {
+        const struct msg_message *msg = &log->msgs[m];
+        if (msg->is_place || msg->is_recalled)
+            continue;
+        for (size_t e = 0; e < msg->elem_count; e++) {
+            const struct msg_elem *el = &msg->elems[e];
+            if (!el->file_name || strcmp(el->file_name, MSG_WHITEBOARD_EXT) != 0 ||
+                (el->type != MSG_ELEM_FILE && el->type != MSG_ELEM_CUSTOM) || !el->url || !*el->url)
+                continue;
+            /* a URL that could not be made absolute was warned about */
+            int rc = rec_assets_add(out, NULL, el->url, REC_ASSET_BOARD_FILE, -1);
+            if (rc && rc != SP_EINVAL)
+                return rc;
+        }
+    }
+    return 0;
+}
+
 /* Page images, read with the board's own op parser (the same checks and
  * caps the player applies). */
 static int board_images(const struct msg_log *log, const char *base, struct diag_list *diag,
@@ -376,6 +401,8 @@ int rec_assets_collect(const struct recording *rec, const struct sp_loader *load
         return SP_ENOMEM;
     rc = read_pages(rec, loader, diag, out, log);
     const char *base = rec->doc_url;
+    if (!rc)
+        rc = board_files(log, out);
     if (!rc)
         rc = board_images(log, base, diag, out);
     if (!rc)

@@ -1,7 +1,9 @@
 /* rec_assets.h - every URL a recording needs, in one list.
  *
  * A recording is its manifest, its IM message pages (Messages[].Url), its
- * media segments (VideoUrl) and the images the pages refer to: whiteboard
+ * media segments (VideoUrl), the board batches the pages deliver as files
+ * (TIMFileElem with FileName TXWhiteBoardExt, spec section 4; URLs relative
+ * to their page) and the images the pages refer to: whiteboard
  * page images (image of board.add / board.bg ops, spec section 5) and chat
  * images (every ImageInfoArray URL of a TIMImageElem, spec section 4: the
  * chat shows the thumbnail, a viewer may open the large or original one, so
@@ -11,8 +13,8 @@
  * URLs are absolute: relative image URLs resolve against the manifest's URL
  * (rec->doc_url), as segment and page URLs already do. The list holds each
  * URL once (the first kind it was seen as wins), in the order manifest,
- * pages, media, images (page images in op order, then chat images in
- * message order).
+ * pages, media, board files (in message order), images (page images in op
+ * order, then chat images in message order).
  *
  * Caps: REC_ASSETS_MAX_URLS entries in a list (more: SP_ELIMIT and a
  * diagnostic; the list keeps what came before). Pages are read whole up to
@@ -32,11 +34,13 @@
 #define REC_ASSETS_MAX_URLS 1000000
 
 enum rec_asset_kind {
-    REC_ASSET_MANIFEST, /* the replay manifest (or the plain result) itself */
-    REC_ASSET_PAGE,     /* an IM group-history page */
-    REC_ASSET_MEDIA,    /* a media segment */
-    REC_ASSET_IMAGE     /* a page background image or a chat image */
+    REC_ASSET_MANIFEST,  /* the replay manifest (or the plain result) itself */
+    REC_ASSET_PAGE,      /* an IM group-history page */
+    REC_ASSET_MEDIA,     /* a media segment */
+    REC_ASSET_IMAGE,     /* a page background image or a chat image */
+    REC_ASSET_BOARD_FILE /* a board batch delivered as a file (TIMFileElem) */
 };
+#define REC_ASSET_KINDS 5
 
 struct rec_asset {
     char *url; /* absolute; owned by the list */
@@ -50,8 +54,8 @@ struct rec_assets {
     struct rec_asset *items; /* owned */
     size_t count;
     size_t cap;
-    size_t pages_unread; /* pages rec_assets_collect() could not read or parse */
-    size_t by_kind[4];   /* count of each enum rec_asset_kind */
+    size_t pages_unread;             /* pages rec_assets_collect() could not read or parse */
+    size_t by_kind[REC_ASSET_KINDS]; /* count of each enum rec_asset_kind */
     /* internal: open-addressing set over items (index + 1, 0 empty) */
     uint32_t *slots;
     size_t nslots; /* power of two, or 0 */

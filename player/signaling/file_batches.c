@@ -48,6 +48,14 @@ static int resolve_one(struct msg_elem *e, const struct msg_message *m,
                  page, (long long)m->seq, e->url);
         return 0;
     }
+    if (abs) {
+        /* the element keeps the absolute URL, so that a list of what the
+         * class needs (rec_assets, for fetch) finds the file again */
+        free(e->url);
+        e->url = abs;
+        abs = NULL;
+        url = e->url;
+    }
     struct diag_list d;
     diag_init(&d);
     char *data = NULL;

@@ -7,7 +7,9 @@
  * through the class's loader (so it is cached and resumable like any other
  * asset) and turns the element, in place, into an ordinary TXWhiteBoardExt
  * custom element: everything after it (the op log, msg_wb_next(), the
- * chat) sees a batch at its message's place in MsgSeq order.
+ * chat) sees a batch at its message's place in MsgSeq order. The element
+ * keeps its file_name (TXWhiteBoardExt) and its url, made absolute, whether
+ * the download worked or not (rec_assets lists it for `sigplay fetch`).
  *
  * Called by the signaling workers on each parsed page, never on the
  * caller's thread, and by verify. A batch that cannot be fetched (404,

@@ -1,4 +1,5 @@
-/* fuzz_layout.c - any bytes through the CustomLayout reader, binding to a
+/* fuzz_layout.c - any bytes through the layout reader (a CustomLayout, a
+ * request with MixStream.Custom or MixStream.ModelId and TeacherId), binding to a
  * small fixed recording, fitting into a window whose size comes from the
  * input, and every preset at that size. Each layout made must keep every
  * region inside its view and the region count within the cap. The input is
@@ -65,6 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (l && o) {
         if (layout_parse_custom(buf, size, "fuzz.json", &d, l) == 0) {
             check(l);
+            /* a ModelId layout is the board and four tiles, nothing else */
+            if (l->model_id && (l->n != 1 + LAYOUT_MODEL_TILES || layout_places_chat(l)))
+                abort();
             layout_bind(l, &rec, &d);
             check(l);
             if (layout_fit_to(l, ww, wh, o) == 0) {
