@@ -38,6 +38,7 @@
 #include "sigplay_version.h"
 
 #include <libwebsockets.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -696,6 +697,7 @@ static void dl_connect(struct dl *d)
     d->chunked = false;
     d->in_read = false;
     d->chunk_end_pending = false;
+    memset(&d->tls, 0, sizeof(d->tls));
     d->begun_us = now_us();
     d->deadline_us = d->begun_us + (int64_t)f->opts.connect_timeout_ms * 1000;
     d->retry_at_us = 0;
@@ -1438,6 +1440,120 @@ static bool is_tls_error(const char *s)
                  contains_ci(s, "verif"));
 }
 
+/* asn1 time -> "2026-01-02 03:04:05 UTC" (OpenSSL's own words if that fails). */
+static void asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
+{
+    struct tm tm;
+    buf[0] = '\0';
+    if (t && ASN1_TIME_to_tm(t, &tm) == 1) {
+        strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        return;
+    }
+    snprintf(buf, size, "?");
+}
+
+/* The names a certificate is for: its DNS and IP subjectAltNames, else its
+ * common name. */
+static void cert_names(X509 *cert, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+        char one[64] = "";
+        if (g->type == GEN_DNS) {
+            const unsigned char *p = ASN1_STRING_get0_data(g->d.dNSName);
+            int n = ASN1_STRING_length(g->d.dNSName);
+            snprintf(one, sizeof(one), "%.*s", n > 60 ? 60 : n, (const char *)p);
+        } else if (g->type == GEN_IPADD && ASN1_STRING_length(g->d.iPAddress) == 4) {
+            const unsigned char *p = ASN1_STRING_get0_data(g->d.iPAddress);
+            snprintf(one, sizeof(one), "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+        }
+        if (one[0] && used + strlen(one) + 3 < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", one);
+    }
+    GENERAL_NAMES_free(sans);
+    if (!buf[0])
+        X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, (int)size);
+}
+
+/* OpenSSL's certificate check of a connection of d (fetch thread): the
+ * first error seen is kept, with the certificate it is about, so that the
+ * failure can be named (tls_message()). Never changes the verdict. */
+static void on_cert_verify(struct dl *d, X509_STORE_CTX *x, int ok)
+{
+    if (ok || d->tls.err)
+        return;
+    d->tls.err = X509_STORE_CTX_get_error(x);
+    X509 *cert = X509_STORE_CTX_get_current_cert(x);
+    if (!cert)
+        return;
+    X509_NAME_oneline(X509_get_subject_name(cert), d->tls.subject, sizeof(d->tls.subject));
+    X509_NAME_oneline(X509_get_issuer_name(cert), d->tls.issuer, sizeof(d->tls.issuer));
+    asn1_time_text(X509_get0_notBefore(cert), d->tls.not_before, sizeof(d->tls.not_before));
+    asn1_time_text(X509_get0_notAfter(cert), d->tls.not_after, sizeof(d->tls.not_after));
+    cert_names(cert, d->tls.names, sizeof(d->tls.names));
+}
+
+/* The one line for a failed TLS handshake of d: what is wrong with the
+ * certificate, naming the host and, where it matters, the validity
+ * window; why is lws's text when the check said nothing. */
+static void tls_message(const struct dl *d, const char *why, char *m, size_t size)
+{
+    char host[256] = "";
+    const char *p = strstr(d->cur_url, "://");
+    p = p ? p + 3 : d->cur_url;
+    snprintf(host, sizeof(host), "%.*s", (int)strcspn(p, "/?#"), p);
+    const struct tls_fail *t = &d->tls;
+    const char *ca = d->f->ca_file;
+    switch (t->err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate of %.100s expired on %s (valid from %s to %s); "
+                 "the server must renew it, or this machine's clock is wrong",
+                 d->cur_url, host, t->not_after, t->not_before, t->not_after);
+        return;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate of %.100s is not valid before %s (valid from %s "
+                 "to %s); this machine's clock is probably behind",
+                 d->cur_url, host, t->not_before, t->not_before, t->not_after);
+        return;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate is for %.150s, not for %.100s (wrong host, or a "
+                 "proxy in the way)",
+                 d->cur_url, t->names[0] ? t->names : t->subject, host);
+        return;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        if (ca)
+            snprintf(m, size,
+                     "%.200s: TLS: the certificate of %.100s is signed by %.150s, which neither "
+                     "the system's CAs nor --ca-file %.200s trust",
+                     d->cur_url, host, t->issuer, ca);
+        else
+            snprintf(m, size,
+                     "%.200s: TLS: the certificate of %.100s is signed by an unknown authority "
+                     "(%.150s); for a private CA use --ca-file FILE, or --insecure",
+                     d->cur_url, host, t->issuer);
+        return;
+    default:
+        break;
+    }
+    if (t->err)
+        snprintf(m, size, "%.250s: TLS: the certificate of %.100s was refused: %s", d->cur_url,
+                 host, X509_verify_cert_error_string(t->err));
+    else
+        snprintf(m, size, "%.250s: TLS handshake failed%s [%.80s]", d->cur_url,
+                 ca ? "" : " (for a private CA use --ca-file FILE, or --insecure)", why);
+}
+
 static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
@@ -1466,11 +1582,8 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         {
             const char *why = in ? (const char *)in : "connection failed";
-            if (is_tls_error(why)) {
-                snprintf(m, sizeof(m),
-                         "%.250s: TLS handshake failed, most likely an untrusted certificate "
-                         "(for a private CA use --ca-file FILE, or --insecure) [%.80s]",
-                         d->cur_url, why);
+            if (d->tls.err || is_tls_error(why)) {
+                tls_message(d, why, m, sizeof(m));
                 dl_conn_end(d, wsi, END_FAIL, SP_ETLS, m);
             } else if (d->connected) {
                 snprintf(m, sizeof(m), "%.300s: connection lost: %.120s", d->cur_url, why);
@@ -1480,6 +1593,13 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
                 dl_conn_end(d, wsi, END_FAIL, SP_ENET, m);
             }
         }
+        return 0;
+
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        /* user: the X509_STORE_CTX, len: OpenSSL's verdict so far */
+        d = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+        if (d && user)
+            on_cert_verify(d, user, (int)len);
         return 0;
 
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
@@ -1676,6 +1796,21 @@ static struct lws_vhost *make_vhost(struct fetch *f, const char *name, const cha
     return lws_create_vhost(f->ctx, &info);
 }
 
+/* Whether path holds at least one PEM certificate, and nothing before the
+ * first that is not PEM text (OpenSSL itself would skip anything). */
+static bool ca_file_is_pem(const char *path)
+{
+    BIO *b = BIO_new_file(path, "r");
+    if (!b)
+        return false;
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    bool ok = x != NULL;
+    X509_free(x);
+    BIO_free(b);
+    ERR_clear_error(); /* nothing of this attempt for a later caller */
+    return ok;
+}
+
 int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_list *diag)
 {
     *out = NULL;
@@ -1722,6 +1857,14 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     if (f->opts.ca_file) {
         if (access(f->opts.ca_file, R_OK) != 0) {
             diag_add(diag, DIAG_ERROR, "%s: cannot read CA file", f->opts.ca_file);
+            ret = SP_ETLS;
+            goto fail;
+        }
+        if (!ca_file_is_pem(f->opts.ca_file)) {
+            diag_add(diag, DIAG_ERROR,
+                     "%s: not a PEM CA file (no -----BEGIN CERTIFICATE----- block that parses); "
+                     "convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem",
+                     f->opts.ca_file);
             ret = SP_ETLS;
             goto fail;
         }
