@@ -12,7 +12,9 @@
 #include "base/sp_error.h"
 #include "support/httpd.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -422,6 +424,91 @@ static void test_cancel_keeps_partial(void **state)
     fetch_destroy(&f);
 }
 
+/* `sigplay fetch` of a recording served slowly gets SIGTERM before its
+ * first checkpoint (64 MB): it exits 128+15 with one line, and the media
+ * file it was downloading keeps the bytes it had, exact. */
+static void test_sigterm_keeps_partial_download(void **state)
+{
+    (void)state;
+    struct httpd *cls = NULL;
+    assert_int_equal(httpd_start(SIGPLAY_SAMPLE_DIR, &cls), 0);
+    httpd_set_slow_ms(cls, 4); /* about 250 KB/s */
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow/replay.json", httpd_port(cls));
+    char errpath[1100];
+    snprintf(errpath, sizeof(errpath), "%s.err", cachedir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    char *argv[] = {SIGPLAY_BIN, "fetch", url, "--cache-dir", cachedir, NULL};
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, SIGPLAY_BIN, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    /* wait (bounded) until some media file is 100 KB into its download */
+    char media_dir[600], part_url[512] = "", path[1400];
+    snprintf(media_dir, sizeof(media_dir), "%s/media", SIGPLAY_SAMPLE_DIR);
+    int64_t t0 = mono_ms();
+    while (!part_url[0] && mono_ms() - t0 < 60000) {
+        DIR *dir = opendir(media_dir);
+        assert_non_null(dir);
+        struct dirent *de;
+        while ((de = readdir(dir)) && !part_url[0]) {
+            if (de->d_name[0] == '.')
+                continue;
+            char u[512], key[65];
+            snprintf(u, sizeof(u), "http://127.0.0.1:%d/slow/media/%s", httpd_port(cls),
+                     de->d_name);
+            cache_key(u, key);
+            snprintf(path, sizeof(path), "%s/%s.part", cachedir, key);
+            struct stat st;
+            if (stat(path, &st) == 0 && st.st_size > 100 * 1024)
+                snprintf(part_url, sizeof(part_url), "%s", u);
+        }
+        closedir(dir);
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(part_url[0]);
+    kill(pid, SIGTERM);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    httpd_stop(&cls);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+    char *err = NULL;
+    size_t errlen = 0;
+    FILE *fe = fopen(errpath, "r");
+    assert_non_null(fe);
+    assert_true(getline(&err, &errlen, fe) > 0);
+    assert_non_null(strstr(err, "stopped by signal 15"));
+    free(err);
+    fclose(fe);
+    unlink(errpath);
+    /* the partial entry: present, not complete, exactly the file's bytes */
+    struct fetch *f = new_fetch(0, 0);
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(fetch_cache(f), part_url, &e), 0);
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    assert_false(ci.complete);
+    assert_true(ci.have >= 100 * 1024);
+    const char *name = strrchr(part_url, '/') + 1;
+    snprintf(path, sizeof(path), "%s/%s", media_dir, name);
+    FILE *src = fopen(path, "rb");
+    assert_non_null(src);
+    unsigned char *a = malloc((size_t)ci.have), *b = malloc((size_t)ci.have);
+    assert_int_equal(fread(a, 1, (size_t)ci.have, src), (size_t)ci.have);
+    fclose(src);
+    assert_int_equal(cache_entry_avail(e, 0), ci.have);
+    assert_int_equal(cache_entry_read(e, 0, b, (size_t)ci.have), ci.have);
+    assert_memory_equal(a, b, (size_t)ci.have);
+    free(a);
+    free(b);
+    cache_entry_release(&e);
+    fetch_destroy(&f);
+}
+
 static int child_download(const char *url, const char *dir)
 {
     struct fetch_opts o;
@@ -475,6 +562,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_trickled_headers_name_the_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes_one_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_keeps_partial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_keeps_partial_download, setup, teardown),
     };
     /* TEST_FILTER=pattern runs only the tests whose names match (by hand) */
     if (getenv("TEST_FILTER"))
