@@ -741,6 +741,24 @@ static void dl_request(struct dl *d)
     host_dispatch(h);
 }
 
+/* The request went out, no complete headers came, and about the connect
+ * timeout has passed (lws's own timers close such a connection around the
+ * time ours would fire): a header timeout, whoever noticed it first. */
+static bool headers_timed_out(const struct dl *d)
+{
+    int64_t waited_us = now_us() - d->begun_us;
+    return d->sent && !d->connected &&
+           waited_us + 1000000 >= (int64_t)d->f->opts.connect_timeout_ms * 1000;
+}
+
+static void header_timeout_message(const struct dl *d, char *m, size_t size)
+{
+    snprintf(m, size,
+             "%.300s: timed out waiting for the answer's headers (%.1f s, the connect "
+             "timeout)",
+             d->cur_url, d->f->opts.connect_timeout_ms / 1000.0);
+}
+
 /* Decides what d does next (fetch thread). */
 static void dl_step(struct dl *d)
 {
@@ -770,10 +788,7 @@ static void dl_step(struct dl *d)
                 snprintf(m, sizeof(m), "%.300s: timed out: no data for %.1f s", d->cur_url,
                          f->opts.idle_timeout_ms / 1000.0);
             else if (d->sent)
-                snprintf(m, sizeof(m),
-                         "%.300s: timed out waiting for the answer's headers (%.1f s, "
-                         "the connect timeout)",
-                         d->cur_url, f->opts.connect_timeout_ms / 1000.0);
+                header_timeout_message(d, m, sizeof(m));
             else
                 snprintf(m, sizeof(m), "%.300s: timed out connecting (%.1f s)", d->cur_url,
                          f->opts.connect_timeout_ms / 1000.0);
@@ -1588,6 +1603,9 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             } else if (d->connected) {
                 snprintf(m, sizeof(m), "%.300s: connection lost: %.120s", d->cur_url, why);
                 dl_conn_end(d, wsi, END_RETRY, SP_ENET, m);
+            } else if (headers_timed_out(d)) {
+                header_timeout_message(d, m, sizeof(m));
+                dl_conn_end(d, wsi, END_FAIL, SP_ETIMEOUT, m);
             } else {
                 snprintf(m, sizeof(m), "%.300s: cannot connect: %.120s", d->cur_url, why);
                 dl_conn_end(d, wsi, END_FAIL, SP_ENET, m);
@@ -1725,6 +1743,11 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             dl_conn_end(d, wsi, how, err, m);
         } else if (d->connected && d->end < 0) {
             unproven_end(d, wsi);
+        } else if (headers_timed_out(d)) {
+            /* lws's own timer closed a connection whose headers never
+             * ended (trickled): say so, not "closed early" */
+            header_timeout_message(d, m, sizeof(m));
+            dl_conn_end(d, wsi, END_FAIL, SP_ETIMEOUT, m);
         } else {
             if (d->end >= 0)
                 snprintf(m, sizeof(m), "%.300s: connection closed after %lld of %lld bytes", d->url,

@@ -376,13 +376,14 @@ static bool serve(struct httpd *h, int fd, const char *req)
         close(ffd);
         return false;
     }
-    /* novalid drops its first answer halfway too, so that a client has a
-     * partial copy to resume; norangedrop drops every answer halfway */
-    bool reset =
-        (!strcmp(fault, "resetonce") || !strcmp(fault, "novalid")) && first_time(h, fault, rest);
-    if (!strcmp(fault, "norangedrop"))
-        reset = true;
-    long long limit = reset ? len / 2 : len;
+    bool reset = !strcmp(fault, "resetonce") && first_time(h, fault, rest);
+    /* novalid drops its first answer halfway, so that a client has a
+     * partial copy to resume; norangedrop drops every answer halfway. Both
+     * close cleanly (no reset), so that every byte sent arrives and each
+     * attempt ends at the same byte. */
+    bool drop =
+        (!strcmp(fault, "novalid") && first_time(h, fault, rest)) || !strcmp(fault, "norangedrop");
+    long long limit = reset || drop ? len / 2 : len;
     bool slow = !strcmp(fault, "slow");
     char buf[65536];
     long long sent = 0;
