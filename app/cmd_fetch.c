@@ -14,9 +14,35 @@
 #include "player/recording/rec_assets.h"
 #include "base/sp_error.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The signal (SIGTERM, SIGINT, SIGHUP) that asked fetch to stop, 0 none.
+ * Set by the handler; read by the progress callback, which cancels the
+ * downloads so that their bytes are checkpointed before the exit. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+struct fetch_progress_ctx {
+    struct fetch *f;
+    struct app_progress *p;
+};
+
+/* app_progress_cb, plus: a stop signal cancels every transfer (the
+ * download then checkpoints what it has and returns SP_ECANCELLED). */
+static void progress_or_stop(void *opaque, const struct fetch_status *st)
+{
+    struct fetch_progress_ctx *x = opaque;
+    if (stop_signal)
+        fetch_cancel_all(x->f);
+    app_progress_cb(x->p, st);
+}
 
 static void usage(FILE *f)
 {
@@ -30,7 +56,8 @@ static void usage(FILE *f)
             "%s"
             "Exit: 0 everything is cached, 1 a file's size is not the one the recording\n"
             "says (VideoSize; one warning each), 2 something could not be fetched (one\n"
-            "line each), 64 bad command line.\n",
+            "line each), 64 bad command line, 128+N stopped by signal N (SIGTERM,\n"
+            "SIGINT: what was downloaded stays in the cache, the next fetch resumes).\n",
             app_net_help());
 }
 
@@ -137,14 +164,29 @@ int cmd_fetch(int argc, char **argv)
             total += assets.items[i].size;
     struct app_progress p;
     app_progress_start(&p, n, total);
+    struct fetch_progress_ctx px = {f, &p};
+    /* a clean exit on SIGTERM / SIGINT keeps what each download has (the
+     * default action would lose everything since the last checkpoint) */
+    struct sigaction sa, old_term, old_int, old_hup;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGHUP, &sa, &old_hup);
     size_t failed = 0, mismatched = 0;
     struct diag_list errs = {0};
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !stop_signal; i++) {
         const struct rec_asset *a = &assets.items[i];
         app_progress_item(&p, i, a->url);
         struct diag_list d = {0};
         unsigned flags = a->kind == REC_ASSET_MEDIA ? FETCH_MEDIA : 0;
-        if (fetch_download(f, a->url, flags, app_progress_cb, &p, &d))
+        /* with a known size a download is complete only at that size */
+        int fr = fetch_download_expect(f, a->url, flags, a->size > 0 ? a->size : -1,
+                                       progress_or_stop, &px, &d);
+        if (fr == SP_ERANGE)
+            mismatched++; /* one warning line, as check_size()'s */
+        else if (fr)
             failed++;
         else
             mismatched += (size_t)check_size(f, a, &d);
@@ -152,6 +194,19 @@ int cmd_fetch(int argc, char **argv)
         app_progress_done(&p, a->size);
     }
     app_progress_end(&p);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+    if (stop_signal) {
+        fprintf(stderr,
+                "sigplay: fetch: stopped by signal %d; the bytes downloaded so far stay "
+                "in the cache (the next fetch resumes)\n",
+                (int)stop_signal);
+        diag_clear(&errs);
+        rec_assets_clear(&assets);
+        class_close(&c);
+        return 128 + (int)stop_signal;
+    }
     for (size_t k = 0; k < errs.count; k++)
         fprintf(stderr, "sigplay: %s%s\n", errs.items[k].level == DIAG_WARNING ? "warning: " : "",
                 errs.items[k].text);

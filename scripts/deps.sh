@@ -11,7 +11,7 @@ PACKAGES=(
   # libraries
   libsdl2-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libswresample-dev libavfilter-dev libwebsockets-dev libcjson-dev
-  libfreetype-dev libfontconfig-dev
+  libfreetype-dev libfontconfig-dev libssl-dev zlib1g-dev
   # fonts: CJK text in the board and chat, a color emoji font
   fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
   # tests and benchmarks: unit tests, reference tools, a real HTTP server,

@@ -52,7 +52,7 @@ while read -r rel; do
     cmp -s "$W/c1/$key.data" "$SIGPLAY_SAMPLE_DIR/$rel" || fail "image $rel differs"
 done <"$W/images.txt"
 grep -q " $ni images;" "$W/out" || fail "summary does not count $ni images: $(cat "$W/out")"
-ls "$W/c1" | grep -vq '^[0-9a-f]\{64\}\.\(data\|json\)$' && fail "unexpected cache file names"
+ls "$W/c1" | grep -vq '^[0-9a-f]\{64\}\.\(data\|json\|lock\)$' && fail "unexpected cache file names"
 
 # HTTPS, self-signed: refused by default with one line, then accepted
 "$SIGPLAY_BIN" fetch "$HTTPS/replay.json" --cache-dir "$W/c2" >/dev/null 2>"$W/err"

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,11 @@ static struct sp_log lg = SP_LOG_INIT("cache");
 
 /* A sidecar is small; anything bigger is not ours. */
 #define SIDECAR_MAX_BYTES (64 * 1024)
+/* How often a process waiting for an entry another process holds checks
+ * again, and how long it waits without seeing that process write before
+ * it gives up, microseconds. */
+#define LOCK_POLL_US (20 * 1000)
+#define LOCK_STALL_US (30 * 1000000ll)
 
 struct range {
     int64_t start, end; /* [start, end) */
@@ -42,6 +48,11 @@ struct cache_entry {
     pthread_mutex_t lock; /* guards everything below */
     pthread_cond_t cond;  /* signalled on every write, reset and wake */
     int fd;               /* .part (read/write) or .data (read), -1 if none yet */
+    /* <key>.lock, held with an exclusive advisory lock while the entry is
+     * open in this process, so that no other process writes it meanwhile;
+     * -1 for a complete entry shared read-only with the process that holds
+     * the lock (writes are then refused) */
+    int lock_fd;
     bool complete;
     int64_t length; /* -1 unknown */
     char etag[CACHE_MAX_VALIDATOR];
@@ -167,6 +178,48 @@ static int entry_file(const struct cache *c, const char *key, const char *ext, c
 {
     int n = snprintf(buf, size, "%s/%s.%s", c->dir, key, ext);
     return n < 0 || (size_t)n >= size ? SP_ELIMIT : 0;
+}
+
+/* Takes the exclusive advisory lock on the lock file at path (created if
+ * missing), without waiting. Returns the open descriptor that holds it,
+ * SP_EAGAIN when another process holds it, or SP_EIO. A lock file that was
+ * removed (evicted) between the open and the lock is not the entry's any
+ * more, so the lock is taken again on the new one. The only file lock in
+ * the cache: one function, so that it can move to the platform layer. */
+static int file_lock_try(const char *path)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return SP_EIO;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int err = errno;
+            close(fd);
+            return err == EWOULDBLOCK ? SP_EAGAIN : SP_EIO;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+            a.st_dev == b.st_dev)
+            return fd;
+        close(fd); /* unlinked under us: lock the file now at path */
+    }
+    return SP_EIO;
+}
+
+/* A stamp of what the holder of an entry has written (sizes and times of
+ * its sidecar and .part), to tell a working holder from a stuck one. */
+static int64_t entry_activity(const struct cache *c, const char *key)
+{
+    char path[PATH_MAX];
+    int64_t stamp = 0;
+    static const char *const exts[] = {"json", "part", "data"};
+    for (int i = 0; i < 3; i++) {
+        struct stat st;
+        if (!entry_file(c, key, exts[i], path, sizeof(path)) && stat(path, &st) == 0)
+            stamp = stamp * 31 + (int64_t)st.st_size * 7 + (int64_t)st.st_mtim.tv_nsec +
+                    (int64_t)st.st_mtim.tv_sec;
+    }
+    return stamp;
 }
 
 static void remove_dir_files(const char *dir)
@@ -502,41 +555,124 @@ static void entry_load(struct cache_entry *e)
     utimensat(AT_FDCWD, side, NULL, 0);
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* A new entry for url, not in the open list yet; lock_fd as given. */
+static struct cache_entry *entry_new(struct cache *c, const char *url, const char *key, int lock_fd)
+{
+    struct cache_entry *e = calloc(1, sizeof(*e));
+    if (!e || !(e->url = strdup(url))) {
+        free(e);
+        return NULL;
+    }
+    e->c = c;
+    e->refs = 1;
+    memcpy(e->key, key, 65);
+    e->fd = -1;
+    e->lock_fd = lock_fd;
+    e->length = -1;
+    pthread_mutex_init(&e->lock, NULL);
+    pthread_cond_init(&e->cond, NULL);
+    return e;
+}
+
+static void entry_free(struct cache_entry *e)
+{
+    if (e->fd >= 0)
+        close(e->fd);
+    if (e->lock_fd >= 0)
+        close(e->lock_fd); /* releases the advisory lock */
+    free(e->mem);
+    pthread_cond_destroy(&e->cond);
+    pthread_mutex_destroy(&e->lock);
+    free(e->url);
+    free(e);
+}
+
+/* The open entry of url in this process, with one more reference, or
+ * NULL (c->lock held). */
+static struct cache_entry *find_open(struct cache *c, const char *key, const char *url)
+{
+    for (struct cache_entry *e = c->open; e; e = e->next) {
+        if (!strcmp(e->key, key) && !strcmp(e->url, url)) {
+            e->refs++;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
 {
     *out = NULL;
     if (strlen(url) >= CACHE_MAX_URL)
         return SP_ELIMIT;
-    char key[65];
+    char key[65], lpath[PATH_MAX];
     cache_key(url, key);
-    pthread_mutex_lock(&c->lock);
-    for (struct cache_entry *e = c->open; e; e = e->next) {
-        if (!strcmp(e->key, key) && !strcmp(e->url, url)) {
-            e->refs++;
-            pthread_mutex_unlock(&c->lock);
+    if (entry_file(c, key, "lock", lpath, sizeof(lpath)))
+        return SP_ELIMIT;
+    /* Another process holding the entry is waited for (without c->lock,
+     * so this process's other entries go on) while it keeps writing; a
+     * complete entry is shared with it at once, read-only. */
+    int64_t last_stamp = entry_activity(c, key), last_change_us = mono_us();
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        struct cache_entry *e = find_open(c, key, url);
+        pthread_mutex_unlock(&c->lock);
+        if (e) {
             *out = e;
             return 0;
         }
-    }
-    struct cache_entry *e = calloc(1, sizeof(*e));
-    if (!e || !(e->url = strdup(url))) {
-        free(e);
+        int lfd = file_lock_try(lpath);
+        if (lfd == SP_EIO)
+            return SP_EIO;
+        struct cache_entry *ne = entry_new(c, url, key, lfd >= 0 ? lfd : -1);
+        if (!ne) {
+            if (lfd >= 0)
+                close(lfd);
+            return SP_ENOMEM;
+        }
+        if (lfd == SP_EAGAIN) {
+            /* held elsewhere: usable now only if it is complete */
+            entry_load(ne);
+            if (!ne->complete) {
+                entry_free(ne);
+                int64_t stamp = entry_activity(c, key), now = mono_us();
+                if (stamp != last_stamp) {
+                    last_stamp = stamp;
+                    last_change_us = now;
+                } else if (now - last_change_us > LOCK_STALL_US) {
+                    SP_WARN(&lg, "%s: in use by another process that has not written it for %lld s",
+                            url, (long long)(LOCK_STALL_US / 1000000));
+                    return SP_EAGAIN;
+                }
+                struct timespec ts = {0, LOCK_POLL_US * 1000L};
+                nanosleep(&ts, NULL);
+                continue;
+            }
+        }
+        pthread_mutex_lock(&c->lock);
+        e = find_open(c, key, url);
+        if (e) {
+            /* another thread of this process opened it meanwhile */
+            pthread_mutex_unlock(&c->lock);
+            entry_free(ne);
+            *out = e;
+            return 0;
+        }
+        if (lfd >= 0)
+            entry_load(ne); /* under the lock: what the last holder left */
+        ne->next = c->open;
+        c->open = ne;
         pthread_mutex_unlock(&c->lock);
-        return SP_ENOMEM;
+        *out = ne;
+        return 0;
     }
-    e->c = c;
-    e->refs = 1;
-    memcpy(e->key, key, sizeof(key));
-    e->fd = -1;
-    e->length = -1;
-    pthread_mutex_init(&e->lock, NULL);
-    pthread_cond_init(&e->cond, NULL);
-    entry_load(e);
-    e->next = c->open;
-    c->open = e;
-    pthread_mutex_unlock(&c->lock);
-    *out = e;
-    return 0;
 }
 
 void cache_entry_release(struct cache_entry **pe)
@@ -559,14 +695,9 @@ void cache_entry_release(struct cache_entry **pe)
     }
     pthread_mutex_unlock(&c->lock);
     /* Last reference: persist what we have so a later run can resume. */
-    cache_entry_checkpoint(e);
-    if (e->fd >= 0)
-        close(e->fd);
-    free(e->mem);
-    pthread_cond_destroy(&e->cond);
-    pthread_mutex_destroy(&e->lock);
-    free(e->url);
-    free(e);
+    if (e->lock_fd >= 0)
+        cache_entry_checkpoint(e);
+    entry_free(e);
 }
 
 void cache_entry_info(struct cache_entry *e, struct cache_info *out)
@@ -588,9 +719,10 @@ static void entry_reset_locked(struct cache_entry *e)
     if (e->fd >= 0)
         close(e->fd);
     e->fd = -1;
-    if (!entry_file(e->c, e->key, "part", part, sizeof(part)))
+    bool shared = e->lock_fd < 0; /* the files are another process's */
+    if (!shared && !entry_file(e->c, e->key, "part", part, sizeof(part)))
         unlink(part);
-    if (!entry_file(e->c, e->key, "data", data, sizeof(data)))
+    if (!shared && !entry_file(e->c, e->key, "data", data, sizeof(data)))
         unlink(data);
     e->complete = false;
     e->has_crc = false;
@@ -601,7 +733,9 @@ static void entry_reset_locked(struct cache_entry *e)
     free(e->mem);
     e->mem = NULL;
     e->mem_cap = 0;
-    if (e->in_memory) {
+    if (shared) {
+        e->dirty = false;
+    } else if (e->in_memory) {
         /* nothing of it is on disk any more: no sidecar to keep */
         char side[PATH_MAX];
         if (!entry_file(e->c, e->key, "json", side, sizeof(side)))
@@ -644,6 +778,10 @@ int cache_entry_set_info(struct cache_entry *e, int64_t length, const char *etag
     if (strlen(last_modified) >= CACHE_MAX_VALIDATOR)
         last_modified = "";
     pthread_mutex_lock(&e->lock);
+    if (e->lock_fd < 0) {
+        pthread_mutex_unlock(&e->lock);
+        return SP_EAGAIN; /* shared read-only: another process writes it */
+    }
     bool changed = false;
     if (e->etag[0] && etag[0])
         changed = strcmp(e->etag, etag) != 0;
@@ -785,7 +923,9 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
 {
     pthread_mutex_lock(&e->lock);
     int ret = 0;
-    if (gen != e->gen)
+    if (e->lock_fd < 0 && !e->complete)
+        ret = SP_EAGAIN; /* shared read-only: another process writes it */
+    else if (gen != e->gen)
         ret = SP_ECANCELLED;
     else if (offset < 0 || (e->length >= 0 && offset + (int64_t)len > e->length))
         ret = SP_ERANGE;
@@ -822,7 +962,7 @@ int cache_entry_checkpoint(struct cache_entry *e)
 {
     pthread_mutex_lock(&e->lock);
     int ret = 0;
-    if (e->complete || !e->dirty) {
+    if (e->complete || !e->dirty || e->lock_fd < 0) {
         pthread_mutex_unlock(&e->lock);
         return 0;
     }
@@ -1035,10 +1175,16 @@ uint64_t cache_trim(struct cache *c)
     if (total > c->cap && nv) {
         qsort(v, nv, sizeof(*v), victim_cmp);
         for (size_t i = 0; i < nv && total > c->cap; i++) {
-            static const char *const exts[] = {"data", "part", "json"};
-            for (int k = 0; k < 3; k++)
+            /* an entry another process holds is not evicted */
+            int lfd = entry_file(c, v[i].key, "lock", path, sizeof(path)) ? SP_ELIMIT
+                                                                          : file_lock_try(path);
+            if (lfd < 0)
+                continue;
+            static const char *const exts[] = {"data", "part", "json", "lock"};
+            for (int k = 0; k < 4; k++)
                 if (!entry_file(c, v[i].key, exts[k], path, sizeof(path)))
                     unlink(path);
+            close(lfd);
             SP_DBG(&lg, "evicted %s (%llu bytes)", v[i].key, (unsigned long long)v[i].bytes);
             total -= v[i].bytes;
         }

@@ -5,6 +5,7 @@
  * text (file names never contain URL text, so no path traversal):
  *   <key>.part   bytes being downloaded, at their own offsets (sparse)
  *   <key>.data   a complete file (renamed from .part once every byte is in)
+ *   <key>.lock   the entry's cross-process lock (see Processes below)
  *   <key>.json   sidecar: url, length, ETag, Last-Modified, the byte ranges
  *                present, "complete", and for documents "crc32" (CRC-32 of
  *                .data); replaced atomically (temp + rename)
@@ -42,8 +43,16 @@
  * Threads: struct cache and struct cache_entry are safe to use from any
  * thread. An entry is shared: opening the same URL twice gives the same
  * entry (reference counted), so readers see the writers' bytes at once.
- * One process writes a cache directory at a time (no cross-process
- * locking; a second process may at worst redownload bytes).
+ * Processes: each entry has a lock file, <key>.lock, held with an
+ * exclusive advisory lock (flock) while the entry is open in a process.
+ * A second process opening it waits (polling, without blocking its other
+ * entries) until the first releases it, and then loads what the first
+ * left: two `sigplay fetch` runs of one URL both end with the complete
+ * file, downloaded once. A complete entry is shared at once, read-only
+ * (writes answer SP_EAGAIN, a reset forgets it only in memory). A holder
+ * that writes nothing to the entry for 30 s makes the wait give up with
+ * SP_EAGAIN. Eviction skips entries another process holds. Lock files
+ * are removed with their entry.
  */
 #ifndef SP_CACHE_H
 #define SP_CACHE_H
@@ -87,8 +96,10 @@ const char *cache_dir(const struct cache *c);
 uint64_t cache_trim(struct cache *c);
 
 /* Opens the entry for url (sidecar loaded, or a new empty entry). *out
- * holds one reference: cache_entry_release(). Returns 0, SP_ELIMIT (URL
- * too long), SP_EIO or SP_ENOMEM. */
+ * holds one reference: cache_entry_release(). May wait for another
+ * process that holds the entry (see Processes above). Returns 0,
+ * SP_ELIMIT (URL too long), SP_EAGAIN (held by a process that stopped
+ * writing it), SP_EIO or SP_ENOMEM. */
 int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out);
 void cache_entry_release(struct cache_entry **e);
 

@@ -33,10 +33,16 @@
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
+#include "player/net/http_parse.h"
 #include "player/net/url.h"
 #include "sigplay_version.h"
 
 #include <libwebsockets.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <zlib.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -68,6 +74,8 @@ static struct sp_log lg = SP_LOG_INIT("fetch");
 #define MAX_URL 8192
 /* Largest "scheme://authority" a host is keyed by (longer ones are cut). */
 #define HOST_KEY_MAX 320
+/* Decoded bytes per inflate() call on a gzip/deflate body. */
+#define INFLATE_CHUNK (64 * 1024)
 
 struct dl;
 
@@ -101,6 +109,18 @@ struct fetch {
     struct host *hosts; /* fetch thread */
 
     unsigned char rxbuf[LWS_PRE + RX_CHUNK]; /* fetch thread */
+    unsigned char zbuf[INFLATE_CHUNK];       /* fetch thread: inflated bytes */
+};
+
+/* What the certificate check said about the server's certificate (fetch
+ * thread), for a message that names what is wrong. */
+struct tls_fail {
+    int err;             /* X509_V_ERR_*, 0: no verification error seen */
+    char subject[256];   /* the failing certificate's subject name */
+    char issuer[256];    /* and its issuer */
+    char not_before[64]; /* validity window, as OpenSSL prints it */
+    char not_after[64];
+    char names[256]; /* DNS / IP names it is valid for (SAN, else CN) */
 };
 
 struct dl {
@@ -139,10 +159,35 @@ struct dl {
     int64_t deadline_us;
     int64_t retry_at_us;
     bool connected;   /* headers seen on this connection */
+    bool sent;        /* the request went out on this connection */
+    int64_t begun_us; /* when this connection was asked for */
     bool conditional; /* this connection revalidates a complete entry */
     bool revalidated;
     bool no_range; /* server ignores Range: read sequentially */
     bool sized;    /* this connection's answer told the total */
+    bool chunked;  /* this answer is chunked: only its final chunk ends it */
+    /* lws_http_client_read() is running for this connection. lws 4.1
+     * reports both a chunked body's final chunk and the connection closing
+     * as COMPLETED from inside it; only its return value tells them apart
+     * (0 after the final chunk, -1 after the close), so a chunked answer's
+     * COMPLETED is decided when the read returns (chunk_end_pending) */
+    bool in_read;
+    bool chunk_end_pending;
+    /* a gzip/deflate answer (Content-Encoding) being inflated: d->pos and
+     * d->end count wire bytes, dec_pos the decoded bytes stored */
+    z_stream *z;
+    bool z_done; /* inflate() saw the end of the stream */
+    int64_t dec_pos;
+    /* the most bytes the entry has held during this download: a retry is
+     * charged unless an attempt got past it (bytes received again that
+     * were held already are no progress) */
+    int64_t best;
+    /* the entry's bytes came from an earlier attempt (an earlier process,
+     * or a connection that failed): without a validator they cannot be
+     * trusted to belong to the file the server has now */
+    bool distrust;
+    int64_t expect; /* length the caller knows (VideoSize), -1 none */
+    struct tls_fail tls;
     int64_t since_ckpt;
     int64_t rate_mark_us, rate_mark_bytes;
     int last_err;
@@ -396,8 +441,20 @@ static void slot_release(struct dl *d)
 
 /* ---- dl life --------------------------------------------------------------- */
 
+/* Ends the inflating of this connection's answer, if any (fetch thread). */
+static void dl_z_end(struct dl *d)
+{
+    if (!d->z)
+        return;
+    inflateEnd(d->z);
+    free(d->z);
+    d->z = NULL;
+    d->z_done = false;
+}
+
 static void dl_free(struct dl *d)
 {
+    dl_z_end(d);
     pthread_cond_destroy(&d->cond);
     cache_entry_release(&d->entry);
     free(d->url);
@@ -482,6 +539,7 @@ static void dl_detach(struct dl *d, struct lws *running)
     if (!d->wsi)
         return;
     lws_set_opaque_user_data(d->wsi, NULL);
+    dl_z_end(d);
     if (d->wsi != running)
         lws_set_timeout(d->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
     d->wsi = NULL;
@@ -521,6 +579,7 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
         break;
     case END_RETRY:
         d->tries++;
+        d->distrust = true; /* what this attempt left is checked again */
         d->last_err = err;
         snprintf(d->last_msg, sizeof(d->last_msg), "%s", msg ? msg : "failed");
         if (d->tries >= d->f->opts.max_tries) {
@@ -633,8 +692,14 @@ static void dl_connect(struct dl *d)
                                  LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
     }
     d->connected = false;
+    d->sent = false;
     d->sized = false;
-    d->deadline_us = now_us() + (int64_t)f->opts.connect_timeout_ms * 1000;
+    d->chunked = false;
+    d->in_read = false;
+    d->chunk_end_pending = false;
+    memset(&d->tls, 0, sizeof(d->tls));
+    d->begun_us = now_us();
+    d->deadline_us = d->begun_us + (int64_t)f->opts.connect_timeout_ms * 1000;
     d->retry_at_us = 0;
     dl_set_state(d, FETCH_CONNECTING);
     SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start, (long long)d->end,
@@ -676,6 +741,24 @@ static void dl_request(struct dl *d)
     host_dispatch(h);
 }
 
+/* The request went out, no complete headers came, and about the connect
+ * timeout has passed (lws's own timers close such a connection around the
+ * time ours would fire): a header timeout, whoever noticed it first. */
+static bool headers_timed_out(const struct dl *d)
+{
+    int64_t waited_us = now_us() - d->begun_us;
+    return d->sent && !d->connected &&
+           waited_us + 1000000 >= (int64_t)d->f->opts.connect_timeout_ms * 1000;
+}
+
+static void header_timeout_message(const struct dl *d, char *m, size_t size)
+{
+    snprintf(m, size,
+             "%.300s: timed out waiting for the answer's headers (%.1f s, the connect "
+             "timeout)",
+             d->cur_url, d->f->opts.connect_timeout_ms / 1000.0);
+}
+
 /* Decides what d does next (fetch thread). */
 static void dl_step(struct dl *d)
 {
@@ -704,6 +787,8 @@ static void dl_step(struct dl *d)
             if (d->connected)
                 snprintf(m, sizeof(m), "%.300s: timed out: no data for %.1f s", d->cur_url,
                          f->opts.idle_timeout_ms / 1000.0);
+            else if (d->sent)
+                header_timeout_message(d, m, sizeof(m));
             else
                 snprintf(m, sizeof(m), "%.300s: timed out connecting (%.1f s)", d->cur_url,
                          f->opts.connect_timeout_ms / 1000.0);
@@ -725,6 +810,24 @@ static void dl_step(struct dl *d)
 
     struct cache_info ci;
     cache_entry_info(d->entry, &ci);
+    if (ci.complete && d->expect >= 0 && ci.length != d->expect) {
+        /* complete by the server's word, but not the length the recording
+         * gives: not proven, so fetched again */
+        SP_INFO(&lg, "%s: cached copy has %lld bytes, %lld expected: fetching it again", d->url,
+                (long long)ci.length, (long long)d->expect);
+        d->gen = cache_entry_reset(d->entry);
+        cache_entry_info(d->entry, &ci);
+    }
+    if (!ci.complete && d->distrust && ci.have > 0 && !ci.etag[0] && !ci.last_modified[0]) {
+        /* bytes from an earlier attempt and no validator to prove the
+         * file is still the same: a resume could join two files */
+        SP_DBG(&lg, "%s: no ETag or Last-Modified for the %lld bytes held: starting over", d->url,
+               (long long)ci.have);
+        d->gen = cache_entry_reset(d->entry);
+        d->pos = 0;
+        cache_entry_info(d->entry, &ci);
+    }
+    d->distrust = false;
     if (ci.complete) {
         if (d->revalidate && !d->revalidated) {
             d->conditional = true;
@@ -886,28 +989,21 @@ static int on_redirect(struct dl *d, struct lws *wsi, int status)
     return -1;
 }
 
-/* "bytes a-b/N" -> a, b, N (-1 if '*'). */
+/* The line for a length that is not the one the caller knows (VideoSize
+ * of a recording's media, an image's announced size) into m. */
+static void expect_message(const struct dl *d, int64_t length, char *m, size_t size)
+{
+    snprintf(m, size, "%.300s: %lld bytes, but the recording says %lld (%s); %s", d->url,
+             (long long)length, (long long)d->expect,
+             (d->flags & FETCH_MEDIA) ? "VideoSize" : "its size",
+             length < d->expect ? "the file is short (an interrupted copy or download?)"
+                                : "the file is not the one recorded");
+}
+
+/* Content-Range -> a, b, N (http_parse_content_range()). */
 static bool parse_content_range(const char *s, int64_t *a, int64_t *b, int64_t *n)
 {
-    long long x = -1, y = -1, z = -1;
-    if (sscanf(s, "bytes %lld-%lld/%lld", &x, &y, &z) == 3 && x >= 0 && y >= x && z > y) {
-        *a = x;
-        *b = y;
-        *n = z;
-        return true;
-    }
-    if (sscanf(s, "bytes %lld-%lld/*", &x, &y) == 2 && x >= 0 && y >= x) {
-        *a = x;
-        *b = y;
-        *n = -1;
-        return true;
-    }
-    if (sscanf(s, "bytes */%lld", &z) == 1 && z >= 0) {
-        *a = *b = -1;
-        *n = z;
-        return true;
-    }
-    return false;
+    return http_parse_content_range(s, a, b, n) == 0;
 }
 
 /* The 206 answer to a probe (dl_connect()): the cached copy is the
@@ -966,6 +1062,8 @@ static int on_headers(struct dl *d, struct lws *wsi)
     hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, cl, sizeof(cl));
     if (d->probe && status == 206)
         return on_probe_206(d, wsi, cl);
+    hdr(wsi, WSI_TOKEN_HTTP_ETAG, etag, sizeof(etag));
+    hdr(wsi, WSI_TOKEN_HTTP_LAST_MODIFIED, lm, sizeof(lm));
     d->probe = false; /* any other answer is read as to a plain conditional GET */
     if (status == 304 && d->conditional) {
         d->revalidated = true;
@@ -982,8 +1080,6 @@ static int on_headers(struct dl *d, struct lws *wsi)
         return -1;
     }
     hdr(wsi, WSI_TOKEN_HTTP_CONTENT_RANGE, cr, sizeof(cr));
-    hdr(wsi, WSI_TOKEN_HTTP_ETAG, etag, sizeof(etag));
-    hdr(wsi, WSI_TOKEN_HTTP_LAST_MODIFIED, lm, sizeof(lm));
     int64_t a = -1, b = -1, total = -1;
     if (status == 416) {
         struct cache_info ci;
@@ -1013,11 +1109,64 @@ static int on_headers(struct dl *d, struct lws *wsi)
         return -1;
     }
     int64_t clen = -1;
-    if (cl[0]) {
-        char *end;
-        long long v = strtoll(cl, &end, 10);
-        if (end != cl && v >= 0)
-            clen = v;
+    if (cl[0] && http_parse_content_length(cl, &clen) != 0) {
+        snprintf(m, sizeof(m), "%.300s: invalid Content-Length \"%.40s\"", d->url, cl);
+        dl_conn_end(d, wsi, END_RETRY, SP_EHTTP, m);
+        return -1;
+    }
+    char te[64], ce[64];
+    hdr(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING, te, sizeof(te));
+    hdr(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING, ce, sizeof(ce));
+    d->chunked = http_is_chunked(te);
+    SP_DBG(&lg,
+           "%s: HTTP %d, Content-Length \"%s\", Transfer-Encoding \"%s\", "
+           "Content-Encoding \"%s\"",
+           d->url, status, cl, te, ce);
+    int enc = http_content_encoding(ce);
+    if (enc < 0) {
+        snprintf(m, sizeof(m),
+                 "%.300s: server sent Content-Encoding \"%.40s\", which sigplay "
+                 "cannot decode (it asked for identity)",
+                 d->url, ce);
+        dl_conn_end(d, wsi, END_FAIL, SP_EUNSUPPORTED, m);
+        return -1;
+    }
+    if (enc > 0) {
+        /* asked for identity, got gzip or deflate anyway: inflated here.
+         * Ranges of a compressed representation say nothing about the
+         * decoded bytes, so it is always read whole, from 0. */
+        if (status == 206 || d->start > 0) {
+            d->gen = cache_entry_reset(d->entry);
+            d->pos = 0;
+            snprintf(m, sizeof(m), "%.300s: compressed answer to a ranged request", d->url);
+            dl_conn_end(d, wsi, END_RETRY, SP_EHTTP, m);
+            return -1;
+        }
+        d->z = calloc(1, sizeof(*d->z));
+        if (!d->z || inflateInit2(d->z, 15 + 32) != Z_OK) { /* +32: gzip or zlib */
+            free(d->z);
+            d->z = NULL;
+            dl_conn_end(d, wsi, END_FAIL, SP_ENOMEM, "out of memory");
+            return -1;
+        }
+        d->z_done = false;
+        d->dec_pos = 0;
+        d->gen = cache_entry_reset(d->entry);
+        /* the answer's validators, no length: the decoded size is known
+         * only at the end of the stream (body_done()) */
+        if (cache_entry_set_info(d->entry, -1, etag, lm, &d->gen)) {
+            dl_conn_end(d, wsi, END_FAIL, SP_EIO, "cannot write the cache sidecar");
+            return -1;
+        }
+        d->pos = 0;
+        d->end = clen;
+        d->sized = false;
+        d->ends_by_length = clen >= 0;
+        d->conditional = false;
+        d->revalidated = true;
+        d->got_new = true;
+        dl_set_state(d, FETCH_RECEIVING);
+        return 0;
     }
     if (status == 206) {
         if (!parse_content_range(cr, &a, &b, &total) || a != d->start) {
@@ -1043,6 +1192,11 @@ static int on_headers(struct dl *d, struct lws *wsi)
      * only when that is where this request ends can the connection be
      * handed on at that point */
     d->ends_by_length = clen >= 0 && d->end >= 0 && d->pos + clen == d->end;
+    if (d->expect >= 0 && total >= 0 && total != d->expect) {
+        expect_message(d, total, m, sizeof(m));
+        dl_conn_end(d, wsi, END_FAIL, SP_ERANGE, m);
+        return -1;
+    }
     if (d->limit && total > (int64_t)d->limit) {
         snprintf(m, sizeof(m), "%.300s: %lld bytes, more than the %zu allowed", d->url,
                  (long long)total, d->limit);
@@ -1077,6 +1231,118 @@ static int on_headers(struct dl *d, struct lws *wsi)
     return 0;
 }
 
+/* Stores len bytes (decoded) at offset `at` of the entry. Returns 0, or
+ * -1 when the connection was ended (the callback returns -1). */
+static int store(struct dl *d, struct lws *wsi, int64_t at, const void *data, size_t len)
+{
+    char m[DIAG_MAX_TEXT];
+    if (d->limit && at + (int64_t)len > (int64_t)d->limit) {
+        snprintf(m, sizeof(m), "%.300s: more than the %zu bytes allowed", d->url, d->limit);
+        dl_conn_end(d, wsi, END_FAIL, SP_ELIMIT, m);
+        return -1;
+    }
+    int r = cache_entry_write(d->entry, d->gen, at, data, len);
+    if (r == SP_ECANCELLED) {
+        /* the entry was reset under us (validator changed): start over */
+        dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+        return -1;
+    }
+    if (r) {
+        snprintf(m, sizeof(m), "%.300s: cannot write the cache: %s", d->url, sp_strerror(r));
+        dl_conn_end(d, wsi, END_FAIL, r == SP_ERANGE ? SP_EHTTP : r, m);
+        return -1;
+    }
+    struct cache_info ci;
+    cache_entry_info(d->entry, &ci);
+    if (ci.have > d->best) {
+        /* past anything held before: the retry budget is per stall */
+        d->best = ci.have;
+        d->tries = 0;
+    }
+    d->since_ckpt += (int64_t)len;
+    if (d->since_ckpt >= CHECKPOINT_BYTES) {
+        cache_entry_checkpoint(d->entry);
+        d->since_ckpt = 0;
+    }
+    return 0;
+}
+
+/* Inflates len wire bytes of a gzip/deflate answer into the entry.
+ * Returns 0 or -1 as store(). */
+static int inflate_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
+{
+    struct fetch *f = d->f;
+    z_stream *z = d->z;
+    z->next_in = (Bytef *)data;
+    z->avail_in = (uInt)len;
+    while (z->avail_in > 0 && !d->z_done) {
+        bool at_start = z->total_in == 0;
+        z->next_out = f->zbuf;
+        z->avail_out = sizeof(f->zbuf);
+        int zr = inflate(z, Z_NO_FLUSH);
+        if (zr == Z_DATA_ERROR && at_start && z->total_out == 0) {
+            /* "deflate" sent raw, without the zlib wrapper HTTP asks for
+             * (RFC 9110 8.4.1.2): many servers do; read it as such */
+            z->next_in = (Bytef *)data;
+            z->avail_in = (uInt)len;
+            if (inflateReset2(z, -15) != Z_OK)
+                break;
+            continue;
+        }
+        size_t produced = sizeof(f->zbuf) - z->avail_out;
+        if (produced) {
+            if (store(d, wsi, d->dec_pos, f->zbuf, produced))
+                return -1;
+            d->dec_pos += (int64_t)produced;
+        }
+        if (zr == Z_STREAM_END) {
+            d->z_done = true;
+            break;
+        }
+        if (zr != Z_OK && !(zr == Z_BUF_ERROR && z->avail_in == 0)) {
+            char m[DIAG_MAX_TEXT];
+            snprintf(m, sizeof(m), "%.300s: the server's compressed (%s) body is damaged: %s",
+                     d->url, "Content-Encoding", z->msg ? z->msg : "inflate failed");
+            d->gen = cache_entry_reset(d->entry);
+            dl_conn_end(d, wsi, END_FAIL, SP_EDECODE, m);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The answer's framing says its body is complete (Content-Length reached,
+ * or the final chunk came). Decides how the connection ends: END_NEXT,
+ * or END_FAIL with *err and m set (a compressed stream cut short, or a
+ * length that is not the one expected). */
+static enum conn_end body_done(struct dl *d, int *err, char *m, size_t size)
+{
+    int64_t length = -1;
+    if (d->z) {
+        if (!d->z_done) {
+            snprintf(m, size, "%.300s: the compressed body ended before its stream did", d->url);
+            d->gen = cache_entry_reset(d->entry);
+            *err = SP_EDECODE;
+            return END_FAIL;
+        }
+        length = d->dec_pos;
+    } else if (!d->sized)
+        length = d->pos; /* chunked: the final chunk says where it ends */
+    if (length >= 0) {
+        if (d->expect >= 0 && length != d->expect) {
+            expect_message(d, length, m, size);
+            d->gen = cache_entry_reset(d->entry);
+            *err = SP_ERANGE;
+            return END_FAIL;
+        }
+        struct cache_info ci;
+        cache_entry_info(d->entry, &ci);
+        unsigned g;
+        cache_entry_set_info(d->entry, length, ci.etag, ci.last_modified, &g);
+    }
+    return END_NEXT;
+}
+
 static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
 {
     struct fetch *f = d->f;
@@ -1092,40 +1358,41 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
         d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
         return 0;
     }
-    if (d->limit && d->pos + (int64_t)len > (int64_t)d->limit) {
-        snprintf(m, sizeof(m), "%.300s: more than the %zu bytes allowed", d->url, d->limit);
-        dl_conn_end(d, wsi, END_FAIL, SP_ELIMIT, m);
+    if (d->z ? inflate_body(d, wsi, data, len) : store(d, wsi, d->pos, data, len))
         return -1;
-    }
-    int r = cache_entry_write(d->entry, d->gen, d->pos, data, len);
-    if (r == SP_ECANCELLED) {
-        /* the entry was reset under us (validator changed): start over */
-        dl_conn_end(d, wsi, END_NEXT, 0, NULL);
-        return -1;
-    }
-    if (r) {
-        snprintf(m, sizeof(m), "%.300s: cannot write the cache: %s", d->url, sp_strerror(r));
-        dl_conn_end(d, wsi, END_FAIL, r == SP_ERANGE ? SP_EHTTP : r, m);
-        return -1;
-    }
     d->pos += (int64_t)len;
-    d->tries = 0; /* progress: the retry budget is per stall */
     d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
-    d->since_ckpt += (int64_t)len;
     pthread_mutex_lock(&f->lock);
     d->st.received += (int64_t)len;
     pthread_mutex_unlock(&f->lock);
-    if (d->since_ckpt >= CHECKPOINT_BYTES) {
-        cache_entry_checkpoint(d->entry);
-        d->since_ckpt = 0;
-    }
     if (d->end >= 0 && d->pos >= d->end) {
         if (d->pipelined && d->ends_by_length)
             return 0; /* COMPLETED follows at once: on_complete() */
-        dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+        int err = 0;
+        enum conn_end how = body_done(d, &err, m, sizeof(m));
+        dl_conn_end(d, wsi, how, err, m);
         return -1;
     }
     return 0;
+}
+
+/* The connection ended before the body's end was proven: a chunked body
+ * without its final chunk, or a body with no length at all (which only
+ * the server closing ends, and a cut looks the same). */
+static void unproven_end(struct dl *d, struct lws *wsi)
+{
+    char m[DIAG_MAX_TEXT];
+    if (d->chunked)
+        snprintf(m, sizeof(m),
+                 "%.300s: connection closed after %lld bytes, before the final chunk "
+                 "(the body is incomplete)",
+                 d->url, (long long)d->pos);
+    else
+        snprintf(m, sizeof(m),
+                 "%.300s: connection closed after %lld bytes of a body with no "
+                 "Content-Length (its end cannot be proven)",
+                 d->url, (long long)d->pos);
+    dl_conn_end(d, wsi, END_RETRY, SP_ENET, m);
 }
 
 static int on_complete(struct dl *d, struct lws *wsi)
@@ -1139,30 +1406,37 @@ static int on_complete(struct dl *d, struct lws *wsi)
         dl_conn_end(d, NULL, END_NEXT, 0, NULL);
         return 0;
     }
-    if (d->pipelined && (d->done_304 || (d->ends_by_length && d->pos >= d->end))) {
-        /* the whole answer is in: the connection goes on to the next
-         * request of this slot, or idles until one comes */
+    if (d->pipelined && d->done_304) {
         dl_keep_alive(d, wsi);
-        dl_conn_end(d, NULL, d->done_304 ? END_DONE : END_NEXT, 0, NULL);
+        dl_conn_end(d, NULL, END_DONE, 0, NULL);
         return 0;
     }
-    if (d->end < 0 && !d->sized) {
-        /* no length given: the body ended, so now we know it */
-        struct cache_info ci;
-        cache_entry_info(d->entry, &ci);
-        unsigned g;
-        cache_entry_set_info(d->entry, d->pos, ci.etag, ci.last_modified, &g);
-        dl_conn_end(d, wsi, END_NEXT, 0, NULL);
-        return -1;
-    }
+    char m[DIAG_MAX_TEXT];
     if (d->end >= 0 && d->pos < d->end) {
-        char m[DIAG_MAX_TEXT];
         snprintf(m, sizeof(m), "%.300s: connection closed after %lld of %lld bytes", d->url,
                  (long long)d->pos, (long long)d->end);
         dl_conn_end(d, wsi, END_RETRY, SP_ENET, m);
         return -1;
     }
-    dl_conn_end(d, wsi, END_NEXT, 0, NULL);
+    if (d->end < 0) {
+        if (d->chunked && d->in_read) {
+            d->chunk_end_pending = true; /* decided in fetch_cb() */
+            return 0;
+        }
+        unproven_end(d, wsi);
+        return -1;
+    }
+    int err = 0;
+    m[0] = '\0';
+    enum conn_end how = body_done(d, &err, m, sizeof(m));
+    if (how == END_NEXT && d->pipelined && d->ends_by_length) {
+        /* the whole answer is in: the connection goes on to the next
+         * request of this slot, or idles until one comes */
+        dl_keep_alive(d, wsi);
+        dl_conn_end(d, NULL, END_NEXT, 0, NULL);
+        return 0;
+    }
+    dl_conn_end(d, wsi, how, err, m);
     return -1;
 }
 
@@ -1179,6 +1453,120 @@ static bool is_tls_error(const char *s)
 {
     return s && (contains_ci(s, "ssl") || contains_ci(s, "tls") || contains_ci(s, "certif") ||
                  contains_ci(s, "verif"));
+}
+
+/* asn1 time -> "2026-01-02 03:04:05 UTC" (OpenSSL's own words if that fails). */
+static void asn1_time_text(const ASN1_TIME *t, char *buf, size_t size)
+{
+    struct tm tm;
+    buf[0] = '\0';
+    if (t && ASN1_TIME_to_tm(t, &tm) == 1) {
+        strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        return;
+    }
+    snprintf(buf, size, "?");
+}
+
+/* The names a certificate is for: its DNS and IP subjectAltNames, else its
+ * common name. */
+static void cert_names(X509 *cert, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    size_t used = 0;
+    GENERAL_NAMES *sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    for (int i = 0; sans && i < sk_GENERAL_NAME_num(sans); i++) {
+        const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, i);
+        char one[64] = "";
+        if (g->type == GEN_DNS) {
+            const unsigned char *p = ASN1_STRING_get0_data(g->d.dNSName);
+            int n = ASN1_STRING_length(g->d.dNSName);
+            snprintf(one, sizeof(one), "%.*s", n > 60 ? 60 : n, (const char *)p);
+        } else if (g->type == GEN_IPADD && ASN1_STRING_length(g->d.iPAddress) == 4) {
+            const unsigned char *p = ASN1_STRING_get0_data(g->d.iPAddress);
+            snprintf(one, sizeof(one), "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+        }
+        if (one[0] && used + strlen(one) + 3 < size)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", one);
+    }
+    GENERAL_NAMES_free(sans);
+    if (!buf[0])
+        X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, buf, (int)size);
+}
+
+/* OpenSSL's certificate check of a connection of d (fetch thread): the
+ * first error seen is kept, with the certificate it is about, so that the
+ * failure can be named (tls_message()). Never changes the verdict. */
+static void on_cert_verify(struct dl *d, X509_STORE_CTX *x, int ok)
+{
+    if (ok || d->tls.err)
+        return;
+    d->tls.err = X509_STORE_CTX_get_error(x);
+    X509 *cert = X509_STORE_CTX_get_current_cert(x);
+    if (!cert)
+        return;
+    X509_NAME_oneline(X509_get_subject_name(cert), d->tls.subject, sizeof(d->tls.subject));
+    X509_NAME_oneline(X509_get_issuer_name(cert), d->tls.issuer, sizeof(d->tls.issuer));
+    asn1_time_text(X509_get0_notBefore(cert), d->tls.not_before, sizeof(d->tls.not_before));
+    asn1_time_text(X509_get0_notAfter(cert), d->tls.not_after, sizeof(d->tls.not_after));
+    cert_names(cert, d->tls.names, sizeof(d->tls.names));
+}
+
+/* The one line for a failed TLS handshake of d: what is wrong with the
+ * certificate, naming the host and, where it matters, the validity
+ * window; why is lws's text when the check said nothing. */
+static void tls_message(const struct dl *d, const char *why, char *m, size_t size)
+{
+    char host[256] = "";
+    const char *p = strstr(d->cur_url, "://");
+    p = p ? p + 3 : d->cur_url;
+    snprintf(host, sizeof(host), "%.*s", (int)strcspn(p, "/?#"), p);
+    const struct tls_fail *t = &d->tls;
+    const char *ca = d->f->ca_file;
+    switch (t->err) {
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate of %.100s expired on %s (valid from %s to %s); "
+                 "the server must renew it, or this machine's clock is wrong",
+                 d->cur_url, host, t->not_after, t->not_before, t->not_after);
+        return;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate of %.100s is not valid before %s (valid from %s "
+                 "to %s); this machine's clock is probably behind",
+                 d->cur_url, host, t->not_before, t->not_before, t->not_after);
+        return;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        snprintf(m, size,
+                 "%.200s: TLS: the certificate is for %.150s, not for %.100s (wrong host, or a "
+                 "proxy in the way)",
+                 d->cur_url, t->names[0] ? t->names : t->subject, host);
+        return;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        if (ca)
+            snprintf(m, size,
+                     "%.200s: TLS: the certificate of %.100s is signed by %.150s, which neither "
+                     "the system's CAs nor --ca-file %.200s trust",
+                     d->cur_url, host, t->issuer, ca);
+        else
+            snprintf(m, size,
+                     "%.200s: TLS: the certificate of %.100s is signed by an unknown authority "
+                     "(%.150s); for a private CA use --ca-file FILE, or --insecure",
+                     d->cur_url, host, t->issuer);
+        return;
+    default:
+        break;
+    }
+    if (t->err)
+        snprintf(m, size, "%.250s: TLS: the certificate of %.100s was refused: %s", d->cur_url,
+                 host, X509_verify_cert_error_string(t->err));
+    else
+        snprintf(m, size, "%.250s: TLS handshake failed%s [%.80s]", d->cur_url,
+                 ca ? "" : " (for a private CA use --ca-file FILE, or --insecure)", why);
 }
 
 static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -1209,20 +1597,27 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         {
             const char *why = in ? (const char *)in : "connection failed";
-            if (is_tls_error(why)) {
-                snprintf(m, sizeof(m),
-                         "%.250s: TLS handshake failed, most likely an untrusted certificate "
-                         "(for a private CA use --ca-file FILE, or --insecure) [%.80s]",
-                         d->cur_url, why);
+            if (d->tls.err || is_tls_error(why)) {
+                tls_message(d, why, m, sizeof(m));
                 dl_conn_end(d, wsi, END_FAIL, SP_ETLS, m);
             } else if (d->connected) {
                 snprintf(m, sizeof(m), "%.300s: connection lost: %.120s", d->cur_url, why);
                 dl_conn_end(d, wsi, END_RETRY, SP_ENET, m);
+            } else if (headers_timed_out(d)) {
+                header_timeout_message(d, m, sizeof(m));
+                dl_conn_end(d, wsi, END_FAIL, SP_ETIMEOUT, m);
             } else {
                 snprintf(m, sizeof(m), "%.300s: cannot connect: %.120s", d->cur_url, why);
                 dl_conn_end(d, wsi, END_FAIL, SP_ENET, m);
             }
         }
+        return 0;
+
+    case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+        /* user: the X509_STORE_CTX, len: OpenSSL's verdict so far */
+        d = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+        if (d && user)
+            on_cert_verify(d, user, (int)len);
         return 0;
 
     case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
@@ -1237,6 +1632,13 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (unsigned char *)v, n, p,
                                          end))
             return -1;
+        /* bytes as stored, so that ranges and lengths are of the file
+         * itself; a server that compresses anyway is inflated (on_headers) */
+        static const char identity[] = "identity";
+        if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING,
+                                         (unsigned char *)identity, (int)strlen(identity), p, end))
+            return -1;
+        d->sent = true;
         if (d->probe) {
             static const char one[] = "bytes=0-0";
             if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_RANGE, (unsigned char *)one,
@@ -1291,7 +1693,25 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return -1;
         char *px = (char *)f->rxbuf + LWS_PRE;
         int lenx = RX_CHUNK;
-        if (lws_http_client_read(wsi, &px, &lenx) < 0)
+        d->in_read = true;
+        int rr = lws_http_client_read(wsi, &px, &lenx);
+        /* d may have ended (and been detached) inside the read */
+        if (lws_get_opaque_user_data(wsi) == d) {
+            d->in_read = false;
+            if (d->chunk_end_pending) {
+                d->chunk_end_pending = false;
+                if (rr < 0) {
+                    unproven_end(d, wsi); /* the close, not the final chunk */
+                } else {
+                    int err = 0;
+                    m[0] = '\0';
+                    enum conn_end how = body_done(d, &err, m, sizeof(m));
+                    dl_conn_end(d, wsi, how, err, m);
+                }
+                return -1;
+            }
+        }
+        if (rr < 0)
             return -1;
         return 0;
     }
@@ -1317,9 +1737,17 @@ static int fetch_cb(struct lws *wsi, enum lws_callback_reasons reason, void *use
             d->reused = false;
             dl_conn_end(d, wsi, END_NEXT, 0, NULL);
         } else if (d->end >= 0 && d->pos >= d->end && d->connected) {
-            dl_conn_end(d, wsi, END_NEXT, 0, NULL);
-        } else if (!d->sized && d->connected && d->end < 0) {
-            on_complete(d, wsi);
+            int err = 0;
+            m[0] = '\0';
+            enum conn_end how = body_done(d, &err, m, sizeof(m));
+            dl_conn_end(d, wsi, how, err, m);
+        } else if (d->connected && d->end < 0) {
+            unproven_end(d, wsi);
+        } else if (headers_timed_out(d)) {
+            /* lws's own timer closed a connection whose headers never
+             * ended (trickled): say so, not "closed early" */
+            header_timeout_message(d, m, sizeof(m));
+            dl_conn_end(d, wsi, END_FAIL, SP_ETIMEOUT, m);
         } else {
             if (d->end >= 0)
                 snprintf(m, sizeof(m), "%.300s: connection closed after %lld of %lld bytes", d->url,
@@ -1391,6 +1819,21 @@ static struct lws_vhost *make_vhost(struct fetch *f, const char *name, const cha
     return lws_create_vhost(f->ctx, &info);
 }
 
+/* Whether path holds at least one PEM certificate, and nothing before the
+ * first that is not PEM text (OpenSSL itself would skip anything). */
+static bool ca_file_is_pem(const char *path)
+{
+    BIO *b = BIO_new_file(path, "r");
+    if (!b)
+        return false;
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    bool ok = x != NULL;
+    X509_free(x);
+    BIO_free(b);
+    ERR_clear_error(); /* nothing of this attempt for a later caller */
+    return ok;
+}
+
 int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_list *diag)
 {
     *out = NULL;
@@ -1437,6 +1880,14 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     if (f->opts.ca_file) {
         if (access(f->opts.ca_file, R_OK) != 0) {
             diag_add(diag, DIAG_ERROR, "%s: cannot read CA file", f->opts.ca_file);
+            ret = SP_ETLS;
+            goto fail;
+        }
+        if (!ca_file_is_pem(f->opts.ca_file)) {
+            diag_add(diag, DIAG_ERROR,
+                     "%s: not a PEM CA file (no -----BEGIN CERTIFICATE----- block that parses); "
+                     "convert a DER file with: openssl x509 -inform der -in FILE -out FILE.pem",
+                     f->opts.ca_file);
             ret = SP_ETLS;
             goto fail;
         }
@@ -1545,6 +1996,15 @@ void fetch_destroy(struct fetch **pf)
     free(f);
 }
 
+void fetch_cancel_all(struct fetch *f)
+{
+    pthread_mutex_lock(&f->lock);
+    for (struct dl *d = f->dls; d; d = d->next)
+        d->cancel = true;
+    pthread_mutex_unlock(&f->lock);
+    wake_fetch_thread(f);
+}
+
 struct cache *fetch_cache(struct fetch *f)
 {
     return f->cache;
@@ -1576,6 +2036,11 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
         return r;
     }
     d->rate_mark_us = now_us();
+    d->expect = -1;
+    struct cache_info ci;
+    cache_entry_info(d->entry, &ci);
+    d->best = ci.have;
+    d->distrust = ci.have > 0 && !ci.complete;
     *out = d;
     return 0;
 }
@@ -1786,7 +2251,8 @@ int fetch_get_cached(struct fetch *f, const char *url, size_t max_bytes, char **
 }
 
 static int download(struct fetch *f, const char *url, unsigned flags, bool revalidate,
-                    fetch_progress_fn progress, void *opaque, struct diag_list *diag)
+                    int64_t expect, fetch_progress_fn progress, void *opaque,
+                    struct diag_list *diag)
 {
     if (!fetch_is_remote(url)) {
         char *path = local_path(url);
@@ -1808,6 +2274,7 @@ static int download(struct fetch *f, const char *url, unsigned flags, bool reval
         return r;
     }
     d->revalidate = revalidate;
+    d->expect = expect >= 0 ? expect : -1;
     dl_submit(d);
     dl_wait(d, progress, opaque);
     struct fetch_status st;
@@ -1815,7 +2282,8 @@ static int download(struct fetch *f, const char *url, unsigned flags, bool reval
     r = 0;
     if (st.state != FETCH_DONE) {
         r = st.err ? st.err : SP_ENET;
-        diag_add(diag, DIAG_ERROR, "%s", st.message[0] ? st.message : sp_strerror(r));
+        diag_add(diag, r == SP_ERANGE ? DIAG_WARNING : DIAG_ERROR, "%s",
+                 st.message[0] ? st.message : sp_strerror(r));
     }
     dl_release(d);
     return r;
@@ -1824,13 +2292,19 @@ static int download(struct fetch *f, const char *url, unsigned flags, bool reval
 int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
                    void *opaque, struct diag_list *diag)
 {
-    return download(f, url, flags, false, progress, opaque, diag);
+    return download(f, url, flags, false, -1, progress, opaque, diag);
+}
+
+int fetch_download_expect(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                          fetch_progress_fn progress, void *opaque, struct diag_list *diag)
+{
+    return download(f, url, flags, false, size_bytes, progress, opaque, diag);
 }
 
 int fetch_revalidate(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
                      void *opaque, struct diag_list *diag)
 {
-    return download(f, url, flags, true, progress, opaque, diag);
+    return download(f, url, flags, true, -1, progress, opaque, diag);
 }
 
 bool fetch_cached_complete(struct fetch *f, const char *url)

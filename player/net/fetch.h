@@ -22,9 +22,21 @@
  *   received for opts.idle_timeout_ms. A timeout ends the transfer with
  *   SP_ETIMEOUT (not retried; the partial data stays cached and a later
  *   call resumes).
+ * - Completeness: a download is complete only when its length is proven:
+ *   Content-Length or a Content-Range total fully received, or a chunked
+ *   body's final chunk (and the caller's known length, when given:
+ *   fetch_download_expect()). A body that ends with the connection and no
+ *   length proves nothing and is retried.
+ * - Resume: partial bytes are resumed with Range and If-Range. Bytes with
+ *   neither ETag nor Last-Modified left by an earlier attempt are dropped
+ *   and the file read from 0 (nothing proves it is still the same file).
+ * - Encoding: every request says "Accept-Encoding: identity"; a gzip or
+ *   deflate body sent anyway is inflated, and read whole from 0.
  * - Retries: 5xx answers and connections closed mid-body are retried with
  *   exponential backoff (opts.backoff_ms, doubling), opts.max_tries
- *   attempts in all; an attempt that delivered bytes resets the count.
+ *   attempts in all, per download; only an attempt that brings the entry
+ *   past the most bytes it held before resets the count (bytes received
+ *   again, from a server that ignores Range, are no progress).
  * - Documents (fetch_get) from many threads run in parallel: per host
  *   (scheme, name, port) at most FETCH_MAX_CONNS_PER_HOST requests are on
  *   the wire at once, each on its own connection; further ones wait in
@@ -98,6 +110,13 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
 /* Cancels every transfer, joins the thread, closes the cache. Every
  * stream must be closed first. NULL-safe; sets *f to NULL. */
 void fetch_destroy(struct fetch **f);
+
+/* Cancels every transfer of f, as fetch_stream_cancel() and a caller's
+ * own cancel would: waiting calls return SP_ECANCELLED, and each
+ * transfer's bytes so far are made durable in the cache first (a clean
+ * exit on SIGTERM keeps a partial download). Thread-safe; not
+ * async-signal-safe (call it from a thread that saw the signal's flag). */
+void fetch_cancel_all(struct fetch *f);
 
 /* The cache in use (for tests and `sigplay fetch` reporting). */
 struct cache *fetch_cache(struct fetch *f);
@@ -179,6 +198,17 @@ typedef void (*fetch_progress_fn)(void *opaque, const struct fetch_status *st);
  * or for local files). Blocks. Returns 0 or an SP_E* code as fetch_get(). */
 int fetch_download(struct fetch *f, const char *url, unsigned flags, fetch_progress_fn progress,
                    void *opaque, struct diag_list *diag);
+
+/* As fetch_download(), when the caller knows the file's length
+ * (size_bytes >= 0: a recording's VideoSize, an image's announced size):
+ * the download is complete only at exactly that length. A server that
+ * announces or delivers another length ends it with SP_ERANGE and one
+ * DIAG_WARNING line "URL: N bytes, but the recording says M (VideoSize);
+ * ..."; nothing of it is marked complete, and a complete cached copy of
+ * another length is dropped and fetched again. size_bytes < 0: as
+ * fetch_download(). */
+int fetch_download_expect(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                          fetch_progress_fn progress, void *opaque, struct diag_list *diag);
 
 struct fetch_stream;
 

@@ -54,6 +54,7 @@ struct httpd {
     int range_kept;   /* of those, answered 206 (the validator matched) */
     bool nginx_304;   /* 304 without Content-Length, as nginx sends it */
     char last_range[128];
+    char last_accept_encoding[128];
     char once[ONCE_MAX][256]; /* "fault path" already served once */
     int nonce;
 };
@@ -122,6 +123,38 @@ static void header_value(const char *req, const char *name, char *out, size_t si
     }
 }
 
+/* Sends file as a chunked 200 answer, 4 KB chunks, without validators.
+ * how 0: all of it and the final 0 chunk; 1: half the file, no final
+ * chunk; 2: half the file, then a chunk size that is not hexadecimal.
+ * Every way the connection is closed after it. */
+static bool serve_chunked(struct httpd *h, int fd, const char *file, long long size, int how)
+{
+    static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+                               "Connection: close\r\n\r\n";
+    if (!send_all(fd, head, sizeof(head) - 1))
+        return false;
+    FILE *in = fopen(file, "rb");
+    if (!in)
+        return false;
+    char buf[4096], sz[32];
+    long long sent = 0;
+    while (sent < (how ? size / 2 : size) && !atomic_load(&h->stop)) {
+        size_t n = fread(buf, 1, sizeof(buf), in);
+        if (!n)
+            break;
+        int k = snprintf(sz, sizeof(sz), "%zx\r\n", n);
+        if (!send_all(fd, sz, (size_t)k) || !send_all(fd, buf, n) || !send_all(fd, "\r\n", 2))
+            break;
+        sent += (long long)n;
+    }
+    fclose(in);
+    if (how == 0)
+        send_all(fd, "0\r\n\r\n", 5);
+    else if (how == 2)
+        send_all(fd, "zz\r\nxxxxxxxx\r\n", 15);
+    return false;
+}
+
 /* Answers one request (req, NUL-terminated, headers complete). Returns
  * true when the connection stays open for another request: only plain
  * file answers, 304 and 404 keep it, and only when the client did not ask
@@ -131,7 +164,8 @@ static bool serve(struct httpd *h, int fd, const char *req)
     char method[16], path[1024];
     if (sscanf(req, "%15s %1023s", method, path) != 2)
         return false;
-    char range[128], ifrange[256], inm[256], conn[64];
+    char range[128], ifrange[256], inm[256], conn[64], ae[128];
+    header_value(req, "Accept-Encoding", ae, sizeof(ae));
     header_value(req, "Range", range, sizeof(range));
     header_value(req, "If-Range", ifrange, sizeof(ifrange));
     header_value(req, "If-None-Match", inm, sizeof(inm));
@@ -145,15 +179,18 @@ static bool serve(struct httpd *h, int fd, const char *req)
         h->if_range++;
     bool nginx_304 = h->nginx_304;
     snprintf(h->last_range, sizeof(h->last_range), "%s", range);
+    snprintf(h->last_accept_encoding, sizeof(h->last_accept_encoding), "%s", ae);
     int slow_ms = h->slow_ms;
     pthread_mutex_unlock(&h->lock);
 
     /* fault prefix */
     char fault[32] = "";
     const char *rest = path;
-    static const char *const faults[] = {"/404/",     "/500once/", "/resetonce/", "/slow/",
-                                         "/badlen/",  "/loop/",    "/loop2/",     "/redir/",
-                                         "/norange/", "/stall/",   "/hang/"};
+    static const char *const faults[] = {"/404/",      "/500once/",  "/resetonce/",   "/slow/",
+                                         "/badlen/",   "/loop/",     "/loop2/",       "/redir/",
+                                         "/norange/",  "/stall/",    "/hang/",        "/chunkcut/",
+                                         "/badchunk/", "/shortlen/", "/norangedrop/", "/novalid/",
+                                         "/gzip/",     "/deflate/",  "/trickle/",     "/chunked/"};
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         size_t n = strlen(faults[i]);
         if (!strncmp(path, faults[i], n)) {
@@ -170,6 +207,26 @@ static bool serve(struct httpd *h, int fd, const char *req)
             char c;
             if (atomic_load(&h->stop) ||
                 (poll(&pfd, 1, 20) > 0 && recv(fd, &c, 1, MSG_DONTWAIT) <= 0))
+                break;
+        }
+        return false;
+    }
+    if (!strcmp(fault, "trickle")) {
+        /* a status line and headers that never end: one byte per
+         * slow_ms, until the client leaves or 4 KB went out */
+        static const char head[] = "HTTP/1.1 200 OK\r\nX-Padding: ";
+        for (int i = 0; i < 4096 && !atomic_load(&h->stop); i++) {
+            char c = i < (int)sizeof(head) - 1 ? head[i] : 'x';
+            if (!send_all(fd, &c, 1))
+                break;
+            bool gone = false;
+            for (int t = 0; t < slow_ms && !gone && !atomic_load(&h->stop); t += 20) {
+                struct pollfd pfd = {fd, POLLIN, 0};
+                char r;
+                if (poll(&pfd, 1, 20) > 0 && recv(fd, &r, 1, MSG_DONTWAIT) <= 0)
+                    gone = true;
+            }
+            if (gone)
                 break;
         }
         return false;
@@ -206,7 +263,11 @@ static bool serve(struct httpd *h, int fd, const char *req)
         return false;
     }
     char file[2200];
-    snprintf(file, sizeof(file), "%s%s", h->root, rest);
+    /* gzip/deflate serve the file's encoded copy next to it (F.gz, F.zz) */
+    snprintf(file, sizeof(file), "%s%s%s", h->root, rest,
+             !strcmp(fault, "gzip")      ? ".gz"
+             : !strcmp(fault, "deflate") ? ".zz"
+                                         : "");
     int ffd = open(file, O_RDONLY);
     struct stat st;
     if (ffd < 0 || fstat(ffd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -218,6 +279,15 @@ static bool serve(struct httpd *h, int fd, const char *req)
     long long size = (long long)st.st_size;
     char etag[64];
     snprintf(etag, sizeof(etag), "\"%llx-%llx\"", size, (long long)st.st_mtime);
+    if (!strcmp(fault, "chunkcut") || !strcmp(fault, "badchunk") || !strcmp(fault, "chunked")) {
+        close(ffd);
+        return serve_chunked(h, fd, file, size,
+                             !strcmp(fault, "chunked")    ? 0
+                             : !strcmp(fault, "badchunk") ? 2
+                                                          : 1);
+    }
+    bool ignore_range = !strcmp(fault, "norange") || !strcmp(fault, "norangedrop") ||
+                        !strcmp(fault, "gzip") || !strcmp(fault, "deflate");
     if (inm[0] && !strcmp(inm, etag) && !fault[0]) {
         char et[128];
         snprintf(et, sizeof(et), "ETag: %s\r\n", etag);
@@ -241,7 +311,7 @@ static bool serve(struct httpd *h, int fd, const char *req)
     keep = keep && !fault[0];
     long long a = 0, b = size - 1;
     bool partial = false;
-    if (range[0] && strcmp(fault, "norange") && (!ifrange[0] || !strcmp(ifrange, etag))) {
+    if (range[0] && !ignore_range && (!ifrange[0] || !strcmp(ifrange, etag))) {
         long long x = -1, y = -1;
         int k = sscanf(range, "bytes=%lld-%lld", &x, &y);
         if (k >= 1 && x >= 0) {
@@ -265,20 +335,31 @@ static bool serve(struct httpd *h, int fd, const char *req)
     }
     long long len = size ? b - a + 1 : 0;
     long long announced = len + (!strcmp(fault, "badlen") ? 1000 : 0);
+    if (!strcmp(fault, "shortlen"))
+        announced = len / 2;
+    /* novalid: no ETag and no Last-Modified, so nothing tells a client
+     * that the file changed between two requests */
+    char etag_line[96] = "";
+    if (strcmp(fault, "novalid"))
+        snprintf(etag_line, sizeof(etag_line), "ETag: %s\r\n", etag);
+    const char *encoding = !strcmp(fault, "gzip")      ? "Content-Encoding: gzip\r\n"
+                           : !strcmp(fault, "deflate") ? "Content-Encoding: deflate\r\n"
+                                                       : "";
     char head[1024];
     int hn;
     if (partial)
         hn = snprintf(head, sizeof(head),
                       "HTTP/1.1 206 Partial Content\r\nContent-Length: %lld\r\n"
-                      "Content-Range: bytes %lld-%lld/%lld\r\nETag: %s\r\n"
+                      "Content-Range: bytes %lld-%lld/%lld\r\n%s"
                       "Accept-Ranges: bytes\r\nConnection: %s\r\n\r\n",
-                      announced, a, b, size, etag, keep ? "keep-alive" : "close");
+                      announced, a, b, size, etag_line, keep ? "keep-alive" : "close");
     else
-        hn = snprintf(head, sizeof(head),
-                      "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\nETag: %s\r\n"
-                      "%sConnection: %s\r\n\r\n",
-                      announced, etag, strcmp(fault, "norange") ? "Accept-Ranges: bytes\r\n" : "",
-                      keep ? "keep-alive" : "close");
+        hn =
+            snprintf(head, sizeof(head),
+                     "HTTP/1.1 200 OK\r\nContent-Length: %lld\r\n%s%s"
+                     "%sConnection: %s\r\n\r\n",
+                     announced, etag_line, encoding, ignore_range ? "" : "Accept-Ranges: bytes\r\n",
+                     keep ? "keep-alive" : "close");
     if (!send_all(fd, head, (size_t)hn)) {
         close(ffd);
         return false;
@@ -296,7 +377,13 @@ static bool serve(struct httpd *h, int fd, const char *req)
         return false;
     }
     bool reset = !strcmp(fault, "resetonce") && first_time(h, fault, rest);
-    long long limit = reset ? len / 2 : len;
+    /* novalid drops its first answer halfway, so that a client has a
+     * partial copy to resume; norangedrop drops every answer halfway. Both
+     * close cleanly (no reset), so that every byte sent arrives and each
+     * attempt ends at the same byte. */
+    bool drop =
+        (!strcmp(fault, "novalid") && first_time(h, fault, rest)) || !strcmp(fault, "norangedrop");
+    long long limit = reset || drop ? len / 2 : len;
     bool slow = !strcmp(fault, "slow");
     char buf[65536];
     long long sent = 0;
@@ -571,5 +658,12 @@ void httpd_set_nginx_304(struct httpd *h, bool on)
 {
     pthread_mutex_lock(&h->lock);
     h->nginx_304 = on;
+    pthread_mutex_unlock(&h->lock);
+}
+
+void httpd_last_accept_encoding(struct httpd *h, char *buf, int size)
+{
+    pthread_mutex_lock(&h->lock);
+    snprintf(buf, (size_t)size, "%s", h->last_accept_encoding);
     pthread_mutex_unlock(&h->lock);
 }

@@ -20,6 +20,18 @@
  *   /norange/F     ignores Range (always 200 with the whole file)
  *   /stall/F       sends the headers, then nothing until the client leaves
  *   /hang/F        reads the request and never answers
+ *   /chunked/F     chunked, no validators, the whole file and its final chunk
+ *   /chunkcut/F    chunked, no validators; half the file, then closes
+ *                  without the final 0 chunk
+ *   /badchunk/F    chunked; half the file, then a chunk size "zz"
+ *   /shortlen/F    announces half the file's length, sends all of it
+ *   /norangedrop/F ignores Range and drops every answer halfway
+ *   /novalid/F     no ETag or Last-Modified; the first answer for F is
+ *                  dropped halfway (then served normally)
+ *   /gzip/F        serves F.gz with Content-Encoding: gzip (ignores Range)
+ *   /deflate/F     serves F.zz with Content-Encoding: deflate
+ *   /trickle/F     sends the status line and headers one byte per
+ *                  slow_ms and never ends them
  *   /F             a normal answer
  * Everything it does is bounded: requests up to 16 KB, stop within 100 ms.
  */
@@ -42,6 +54,8 @@ void httpd_set_slow_ms(struct httpd *h, int ms);
 int httpd_requests(struct httpd *h);
 /* The Range header of the most recent request ("" if none), copied. */
 void httpd_last_range(struct httpd *h, char *buf, int size);
+/* The Accept-Encoding header of the most recent request ("" if none). */
+void httpd_last_accept_encoding(struct httpd *h, char *buf, int size);
 /* Connections accepted so far. */
 int httpd_connections(struct httpd *h);
 /* The most requests answered on any one connection so far. */
