@@ -290,7 +290,11 @@ void class_close(struct sp_class **cp)
         return;
     struct sp_class *c = *cp;
     player_destroy(&c->p);
-    signaling_destroy(&c->sig); /* before the network: its workers use the loader */
+    /* The signaling workers may be inside a page request: cancelled (for
+     * good), they return at once and signaling_destroy() joins them before
+     * the network client goes. */
+    fetch_cancel_all(c->f);
+    signaling_destroy(&c->sig);
     signal_set_free(&c->set);
     fetch_destroy(&c->f);
     tl_destroy(&c->tl);

@@ -101,6 +101,10 @@ struct fetch {
     char *no_proxy;                                     /* copy of no_proxy/NO_PROXY, or NULL */
     pthread_t thread;
     atomic_bool stop;
+    /* fetch_cancel_all() was called: new transfers fail at once with
+     * SP_ECANCELLED (a closing class cancels, then waits for the threads
+     * that might still start one) */
+    atomic_bool cancelled;
     lws_sorted_usec_list_t tick; /* fetch thread */
 
     pthread_mutex_t lock;
@@ -1856,6 +1860,7 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
         f->opts.backoff_ms = def.backoff_ms;
     pthread_mutex_init(&f->lock, NULL);
     atomic_init(&f->stop, false);
+    atomic_init(&f->cancelled, false);
     int ret = 0;
     char dirbuf[4096];
     const char *dir = f->opts.cache_dir;
@@ -1998,6 +2003,9 @@ void fetch_destroy(struct fetch **pf)
 
 void fetch_cancel_all(struct fetch *f)
 {
+    if (!f)
+        return;
+    atomic_store(&f->cancelled, true);
     pthread_mutex_lock(&f->lock);
     for (struct dl *d = f->dls; d; d = d->next)
         d->cancel = true;
@@ -2015,6 +2023,8 @@ struct cache *fetch_cache(struct fetch *f)
 static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **out)
 {
     *out = NULL;
+    if (atomic_load(&f->cancelled))
+        return SP_ECANCELLED;
     struct dl *d = calloc(1, sizeof(*d));
     if (!d)
         return SP_ENOMEM;

@@ -114,7 +114,10 @@ void fetch_destroy(struct fetch **f);
 /* Cancels every transfer of f, as fetch_stream_cancel() and a caller's
  * own cancel would: waiting calls return SP_ECANCELLED, and each
  * transfer's bytes so far are made durable in the cache first (a clean
- * exit on SIGTERM keeps a partial download). Thread-safe; not
+ * exit on SIGTERM keeps a partial download). For good: every transfer
+ * asked for afterwards fails at once with SP_ECANCELLED, so threads still
+ * inside a call can be joined before fetch_destroy(). NULL-safe,
+ * thread-safe; not
  * async-signal-safe (call it from a thread that saw the signal's flag). */
 void fetch_cancel_all(struct fetch *f);
 

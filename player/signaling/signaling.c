@@ -154,6 +154,10 @@ struct signaling {
     struct sig_core *core;
     pthread_t builder;
     bool builder_started;
+    /* The page workers, joined by signaling_destroy(): a worker may be
+     * inside the loader, whose network client the caller frees next. */
+    pthread_t workers[SIGNALING_MAX_PARALLEL];
+    size_t n_workers;
 };
 
 /* A published generation. The chat model owns its page names, so nothing
@@ -979,6 +983,8 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     const struct sp_loader *l = o && o->loader ? o->loader : sp_loader_local();
     c->loader = *l;
     c->parallel = o && o->parallel > 0 ? o->parallel : SIGNALING_DEFAULT_PARALLEL;
+    if (c->parallel > SIGNALING_MAX_PARALLEL)
+        c->parallel = SIGNALING_MAX_PARALLEL;
     c->window = (size_t)c->parallel * SIG_WINDOW_PER_WORKER;
     if (c->window < SIG_WINDOW_MIN)
         c->window = SIG_WINDOW_MIN;
@@ -1116,25 +1122,21 @@ int signaling_start(const struct recording *rec, const struct signaling_opts *o,
     }
     s->builder_started = true;
     size_t nw = (size_t)c->parallel < c->n ? (size_t)c->parallel : c->n;
-    pthread_attr_t at;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    size_t started = 0;
+    if (nw > SIGNALING_MAX_PARALLEL)
+        nw = SIGNALING_MAX_PARALLEL;
     for (size_t k = 0; k < nw; k++) {
         pthread_mutex_lock(&c->mu);
         c->refs++;
         pthread_mutex_unlock(&c->mu);
-        pthread_t t;
-        if (pthread_create(&t, &at, worker_main, c) != 0) {
+        if (pthread_create(&s->workers[s->n_workers], NULL, worker_main, c) != 0) {
             pthread_mutex_lock(&c->mu);
             c->refs--;
             pthread_mutex_unlock(&c->mu);
             break;
         }
-        started++;
+        s->n_workers++;
     }
-    pthread_attr_destroy(&at);
-    if (started == 0) {
+    if (s->n_workers == 0) {
         signaling_destroy(&s);
         return SP_ENOMEM;
     }
@@ -1157,7 +1159,11 @@ void signaling_destroy(struct signaling **sp)
     pthread_mutex_unlock(&c->mu);
     if (s->builder_started)
         pthread_join(s->builder, NULL);
-    core_unref(c); /* workers still in a loader call hold their own reference */
+    /* A worker inside a loader call finishes it first: the caller cancels
+     * its network client's transfers before this (class_close()). */
+    for (size_t k = 0; k < s->n_workers; k++)
+        pthread_join(s->workers[k], NULL);
+    core_unref(c);
     free(s);
 }
 

@@ -56,6 +56,8 @@
 #include "player/net/loader.h"
 
 #define SIGNALING_DEFAULT_PARALLEL 8
+/* More workers than this are not started (each is a thread). */
+#define SIGNALING_MAX_PARALLEL 32
 /* An op is assumed to reach its page at most this long after its time:
  * a generation built from pages up to message time M covers ops up to
  * M - SIGNALING_OP_LAG_MS. */
@@ -68,7 +70,8 @@ struct chat_log;
 struct signaling_opts {
     const struct sp_loader *loader; /* borrowed; NULL: local files only */
     const char *cache_dir;          /* parsed-signaling cache; NULL: none */
-    int parallel;                   /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL */
+    int parallel;                   /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL; at most
+                                       SIGNALING_MAX_PARALLEL */
 };
 
 /* One published generation. Owned by whoever took it. */
