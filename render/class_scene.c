@@ -50,6 +50,10 @@ static struct image *get_image(struct class_scene *cs, const char *ref)
     if (base && *base) {
         if (url_resolve(base, ref, &url) != 0)
             return NULL;
+        if (url_named_check(base, url) != URL_NAMED_OK) {
+            free(url); /* the scheme allow-list (rec_assets warned when listing) */
+            return NULL;
+        }
     } else {
         url = strdup(ref);
         if (!url)
