@@ -2,6 +2,7 @@
  * through a cached page layer (see board_draw.h). */
 #include "render/board_draw.h"
 
+#include "base/diag.h"
 #include "base/sp_error.h"
 #include "render/raster.h"
 
@@ -31,7 +32,8 @@ struct board_draw {
     uint32_t top_in_layer; /* 1 + highest slot drawn into the layer, 0 if none */
     uint32_t *pending;     /* slots below `examined` holding unfinished strokes, ascending */
     size_t npending, pending_cap;
-    double *pts; /* float -> double point scratch */
+    struct diag_list diag; /* elements skipped because they could not be drawn, once each */
+    double *pts;           /* float -> double point scratch */
     size_t pts_cap;
     /* strokes in progress: coverage masks extended by their new points */
     struct live {
@@ -101,6 +103,7 @@ void board_draw_destroy(struct board_draw **bdp)
         raster_mask_destroy(&bd->live[i].m);
     free(bd->pending);
     free(bd->pts);
+    diag_clear(&bd->diag);
     free(bd);
     *bdp = NULL;
 }
@@ -133,6 +136,12 @@ int board_draw_resize(struct board_draw *bd, int w, int h)
 void board_draw_invalidate(struct board_draw *bd)
 {
     bd->valid = false;
+}
+
+void board_draw_take_diags(struct board_draw *bd, struct diag_list *dst)
+{
+    if (bd && dst)
+        diag_move(dst, &bd->diag);
 }
 
 void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st)
@@ -203,12 +212,45 @@ static int draw_element(struct board_draw *bd, struct canvas *c, const struct bo
     return 0;
 }
 
+static const char *elem_kind_name(const struct board_element *e)
+{
+    switch (e->kind) {
+    case BOARD_ELEM_STROKE:
+        return "stroke";
+    case BOARD_ELEM_LINE:
+        return "line";
+    case BOARD_ELEM_ARROW:
+        return "arrow";
+    case BOARD_ELEM_RECT:
+        return "rectangle";
+    case BOARD_ELEM_ELLIPSE:
+        return "ellipse";
+    default:
+        return "text";
+    }
+}
+
+/* One warning for an element that could not be drawn (repeats of the same
+ * reason merge into one line with a count). */
+static void warn_skipped(struct board_draw *bd, const struct board_element *e, int ret)
+{
+    const char *why = ret == SP_ERANGE ? raster_error_text(bd->r) : sp_strerror(ret);
+    if (e->kind == BOARD_ELEM_STROKE)
+        diag_add(&bd->diag, DIAG_WARNING, "board: a stroke of %u points is not drawn: FreeType: %s",
+                 (unsigned)e->npts, why);
+    else
+        diag_add(&bd->diag, DIAG_WARNING, "board: a %s is not drawn: %s", elem_kind_name(e), why);
+}
+
 /* Draws an element, treating only out-of-memory as an error: an element
- * that cannot be drawn (absurd geometry) is skipped. */
+ * that cannot be drawn (absurd geometry, a FreeType error) is skipped with
+ * a warning, and the frame is drawn without it. */
 static int draw_or_skip(struct board_draw *bd, struct canvas *c, const struct board_element *e,
                         const struct raster_xform *xf)
 {
     int ret = draw_element(bd, c, e, xf);
+    if (ret && ret != SP_ENOMEM)
+        warn_skipped(bd, e, ret);
     return ret == SP_ENOMEM ? ret : 0;
 }
 
@@ -427,6 +469,8 @@ static int draw_live(struct board_draw *bd, const struct board_element *e, uint3
         int ret = raster_stroke_mask(bd->r, lv->m, &xf, bd->pts, n, e->width);
         if (ret == SP_ENOMEM)
             return ret;
+        if (ret)
+            warn_skipped(bd, e, ret);
         lv->drawn = e->npts;
     }
     raster_mask_blend(bd->frame, lv->m, col);

@@ -211,8 +211,10 @@ struct chat_panel *class_scene_chat(struct class_scene *cs)
 
 void class_scene_take_diags(struct class_scene *cs, struct diag_list *dst)
 {
-    if (cs)
+    if (cs) {
         diag_move(dst, &cs->img_diag);
+        compose_take_diags(cs->comp, dst);
+    }
 }
 
 /* ---- drawing ---------------------------------------------------------------------- */
