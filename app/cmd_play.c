@@ -57,7 +57,8 @@ static void sleep_us(int64_t us)
 static void trace_header(FILE *f, const struct recording *rec)
 {
     fprintf(f, "# sigplay-trace/1\tt_ms\tw_ms");
-    for (size_t i = 0; i < rec->n_lanes; i++)
+    /* the lanes played: the first PLAYER_MAX_LANES */
+    for (size_t i = 0; i < rec->n_lanes && i < PLAYER_MAX_LANES; i++)
         fprintf(f, "\t%s", TERM_SAFE(rec->lanes[i].name));
     fprintf(f, "\t#board\t#chat\n");
 }

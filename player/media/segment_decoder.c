@@ -403,6 +403,14 @@ static int open_input(struct segdec *d)
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)
         if ((int)i != vi && (int)i != ai)
             d->fmt->streams[i]->discard = AVDISCARD_ALL;
+    /* An MP4's index lists every sample before any is read: a file whose
+     * streams have an index and no samples opens fine and shows nothing,
+     * which verify reports; say it here too (a warning: play ends non-zero). */
+    if (strstr(d->fmt->iformat->name, "mp4") &&
+        (vi < 0 || avformat_index_get_entries_count(d->fmt->streams[vi]) == 0) &&
+        (ai < 0 || avformat_index_get_entries_count(d->fmt->streams[ai]) == 0))
+        warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE,
+                     "has no samples (its index lists none): nothing of it can be shown", 0);
 
     struct segdec_info in = {0};
     if (vi >= 0) {
