@@ -3,6 +3,7 @@
  * a window or audio device (a null sink), for tests, benchmarks and traces.
  * The trace format is in docs/playback.md. */
 #include "app/commands.h"
+#include "base/term_text.h"
 #include "app/control_arg.h"
 #include "app/netopts.h"
 #include "app/play_window.h"
@@ -56,8 +57,9 @@ static void sleep_us(int64_t us)
 static void trace_header(FILE *f, const struct recording *rec)
 {
     fprintf(f, "# sigplay-trace/1\tt_ms\tw_ms");
-    for (size_t i = 0; i < rec->n_lanes; i++)
-        fprintf(f, "\t%s", rec->lanes[i].name);
+    /* the lanes played: the first PLAYER_MAX_LANES */
+    for (size_t i = 0; i < rec->n_lanes && i < PLAYER_MAX_LANES; i++)
+        fprintf(f, "\t%s", TERM_SAFE(rec->lanes[i].name));
     fprintf(f, "\t#board\t#chat\n");
 }
 

@@ -2,6 +2,8 @@
  * from its manifest alone (no media is fetched). The JSON form is
  * documented in docs/probe-json.md. */
 #include "app/commands.h"
+#include "base/json_util.h"
+#include "base/term_text.h"
 #include "app/netopts.h"
 
 #include "player/class.h"
@@ -132,16 +134,17 @@ static const char *shape_text(const char *shape)
 static void print_human(const struct recording *rec, const struct timeline *tl)
 {
     char a[64], b[64], c[64];
-    printf("recording   %s\n", rec->doc_url);
+    printf("recording   %s\n", TERM_SAFE(rec->doc_url));
     printf("kind        %s\n", rec->is_generation ? "video generation result"
                                : rec->is_manifest ? "replay manifest"
                                                   : "recording result");
     printf("shape       %s\n", shape_text(rec->shape));
     if (rec->room_id >= 0)
         printf("room        %" PRId64 "%s%s%s\n", rec->room_id, *rec->group_id ? " (group " : "",
-               rec->group_id, *rec->group_id ? ")" : "");
-    printf("status      %s%s%s\n", *rec->status ? rec->status : "(not given: taken as finished)",
-           *rec->finish_reason ? ", finish reason " : "", rec->finish_reason);
+               TERM_SAFE(rec->group_id), *rec->group_id ? ")" : "");
+    printf("status      %s%s%s\n",
+           *rec->status ? TERM_SAFE(rec->status) : "(not given: taken as finished)",
+           *rec->finish_reason ? ", finish reason " : "", TERM_SAFE(rec->finish_reason));
     iso_utc(tl_origin_ms(tl), a, sizeof(a));
     printf("started     %s (RecordStartTime %" PRId64 ")\n", a, rec->record_start_s);
     fmt_dur(tl_total_ms(tl), a, sizeof(a));
@@ -160,14 +163,14 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
         char bar[BAR_WIDTH + 1];
         lane_bar(tl, ln, bar);
         fmt_dur(lane_media_ms(ln), a, sizeof(a));
-        printf("  %-24s %-10s [%s] %zu seg, %s\n", ln->name, rec_lane_kind_name(ln->kind), bar,
-               ln->n_segments, a);
+        printf("  %-24s %-10s [%s] %zu seg, %s\n", TERM_SAFE(ln->name),
+               rec_lane_kind_name(ln->kind), bar, ln->n_segments, a);
         for (size_t k = 0; k < ln->n_segments && k < MAX_LISTED_SEGMENTS; k++) {
             const struct rec_segment *s = &ln->segments[k];
             fmt_dur(s->play_ms, a, sizeof(a));
             fmt_dur(rec_segment_end(s), b, sizeof(b));
             printf("      %10s - %-10s VideoInfos[%zu] %s\n", a, b, s->source_index,
-                   *s->url ? s->url : "(no URL)");
+                   *s->url ? TERM_SAFE(s->url) : "(no URL)");
         }
         if (ln->n_segments > MAX_LISTED_SEGMENTS)
             printf("      ... and %zu more\n", ln->n_segments - MAX_LISTED_SEGMENTS);
@@ -244,7 +247,7 @@ static void print_chapters(const struct nav_index *nav)
     for (size_t i = 0; i < nav_chapter_count(nav); i++) {
         const struct nav_chapter *ch = nav_chapter_at(nav, i);
         fmt_dur(ch->t_us / 1000, a, sizeof(a));
-        printf("  %10s (%" PRId64 " ms) %s\n", a, ch->t_us / 1000, ch->title);
+        printf("  %10s (%" PRId64 " ms) %s\n", a, ch->t_us / 1000, TERM_SAFE(ch->title));
     }
 }
 
@@ -300,7 +303,8 @@ static int chat_search(struct probe_nav *pn, const char *query, cJSON *json)
             cJSON_AddItemToArray(arr, o);
         } else {
             fmt_dur(hits[i].t_us / 1000, a, sizeof(a));
-            printf("%" PRId64 "\t%s\t%s: %s\n", hits[i].t_us / 1000, a, it->sender, line);
+            printf("%" PRId64 "\t%s\t%s: %s\n", hits[i].t_us / 1000, a, TERM_SAFE(it->sender),
+                   TERM_SAFE(line));
         }
     }
     free(hits);
@@ -440,7 +444,7 @@ static cJSON *recording_json(const struct recording *rec, const struct timeline 
 
 static void print_json(cJSON *root)
 {
-    char *text = root ? cJSON_Print(root) : NULL;
+    char *text = root ? sp_json_print_safe(root, true) : NULL;
     if (text) {
         printf("%s\n", text);
         free(text);

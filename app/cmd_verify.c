@@ -5,6 +5,8 @@
  * same as JSON (schema sigplay-verify/1, docs/verify-json.md). Stateless:
  * one run, one report, one exit code (0 clean, 1 warnings, 2 errors). */
 #include "app/commands.h"
+#include "base/json_util.h"
+#include "base/term_text.h"
 #include "app/netopts.h"
 #include "app/progress.h"
 
@@ -199,15 +201,17 @@ static const char *source_name(enum lane_map_source s)
 static void print_human(FILE *out, const struct verify_report *r, const struct recording *rec,
                         const char *source)
 {
-    fprintf(out, "verify      %s%s\n", source, r->quick ? " (quick: sampled decoding)" : "");
+    fprintf(out, "verify      %s%s\n", TERM_SAFE(source),
+            r->quick ? " (quick: sampled decoding)" : "");
     if (!rec) {
         fprintf(out, "recording   could not be read\n");
     } else {
         fprintf(out, "recording   %s, %zu lane(s), %zu segment(s), %zu message page(s)\n",
                 rec->is_manifest ? "replay manifest" : "recording result", rec->n_lanes,
                 rec->n_segments, rec->n_message_pages);
-        fprintf(out, "status      %s%s%s; ExceptionCnt %s", *rec->status ? rec->status : "(none)",
-                *rec->finish_reason ? ", FinishReason " : "", rec->finish_reason,
+        fprintf(out, "status      %s%s%s; ExceptionCnt %s",
+                *rec->status ? TERM_SAFE(rec->status) : "(none)",
+                *rec->finish_reason ? ", FinishReason " : "", TERM_SAFE(rec->finish_reason),
                 rec->exception_cnt >= 0 ? "" : "(none)");
         if (rec->exception_cnt >= 0)
             fprintf(out, "%" PRId64, rec->exception_cnt);
@@ -215,7 +219,8 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
         if (!rec->n_interrupts)
             fprintf(out, " none");
         for (size_t i = 0; i < rec->n_interrupts; i++)
-            fprintf(out, " %s x%" PRId64, rec->interrupts[i].user_id, rec->interrupts[i].count);
+            fprintf(out, " %s x%" PRId64, TERM_SAFE(rec->interrupts[i].user_id),
+                    rec->interrupts[i].count);
         fprintf(out, "\n");
         fprintf(out,
                 "origin      RecordStartTime %" PRId64 " ms; refined %+" PRId64
@@ -238,7 +243,7 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
             snprintf(ref, sizeof(ref), placed ? "%+" PRId64 : "-", v->offset_refined_ms);
             if (!v->reachable) {
                 fprintf(out, "            %-24.24s %-30.30s unreachable\n",
-                        rec->lanes[v->lane].name, v->name);
+                        TERM_SAFE(rec->lanes[v->lane].name), TERM_SAFE(v->name));
                 continue;
             }
             char types[32];
@@ -246,8 +251,8 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
             fprintf(out,
                     "            %-24.24s %-30.30s %9" PRId64 " %9s %6" PRId64 " %4" PRId64
                     " %8s %4zu %-7s %6s %8s %8s\n",
-                    rec->lanes[v->lane].name, v->name, v->size_bytes, dur, v->frames_decoded,
-                    v->decode_errors, db, v->sei_count, types, gap, off, ref);
+                    TERM_SAFE(rec->lanes[v->lane].name), TERM_SAFE(v->name), v->size_bytes, dur,
+                    v->frames_decoded, v->decode_errors, db, v->sei_count, types, gap, off, ref);
         }
         if (!r->n_gaps)
             fprintf(out, "coverage    some lane has media all through the playback\n");
@@ -267,7 +272,7 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
             r->counts[VERIFY_WARNING], r->counts[VERIFY_INFO]);
     for (size_t i = 0; i < r->n_findings; i++)
         fprintf(out, "  %-7s %-22s %s\n", verify_severity_name(r->findings[i].severity),
-                r->findings[i].code, r->findings[i].message);
+                r->findings[i].code, TERM_SAFE(r->findings[i].message));
     if (r->dropped)
         fprintf(out, "  ... and %zu more findings\n", r->dropped);
     int code = verify_exit_code(r);
@@ -427,7 +432,7 @@ static int write_json(const struct verify_report *r, const struct recording *rec
                       const char *source, const char *path)
 {
     cJSON *root = report_json(r, rec, source);
-    char *text = root ? cJSON_Print(root) : NULL;
+    char *text = root ? sp_json_print_safe(root, true) : NULL;
     cJSON_Delete(root);
     if (!text) {
         fprintf(stderr, "sigplay: verify: out of memory\n");

@@ -1,6 +1,8 @@
 /* progress.c - see progress.h. */
 #include "app/progress.h"
 
+#include "base/term_text.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,7 +77,7 @@ void app_progress_cb(void *opaque, const struct fetch_status *st)
         bar[i] = i < fill ? '#' : '.';
     bar[30] = '\0';
     fprintf(stderr, "\r[%s] %s / %s  %s/s  ETA %s  (%zu/%zu) %-24.24s", bar, d,
-            total >= 0 ? t : "?", r, eta, p->index + 1, p->count, p->name);
+            total >= 0 ? t : "?", r, eta, p->index + 1, p->count, TERM_SAFE(p->name));
     fflush(stderr);
     p->drawn = true;
 }

@@ -1,5 +1,7 @@
 #include "base/diag.h"
 
+#include "base/term_text.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,13 +179,18 @@ const char *diag_level_name(enum diag_level level)
 
 void diag_print(const struct diag_list *d, FILE *f)
 {
+    /* A diagnostic quotes document text (a UserId, a URL), so it is made
+     * safe for the terminal here, once for every caller; escapes grow a
+     * byte to at most 4 (\xNN) or 3 bytes to 6 (\u202e). */
+    char safe[DIAG_MAX_TEXT * 4];
     for (size_t i = 0; i < d->count; i++) {
         const struct diag_entry *e = &d->items[i];
+        term_safe(e->text, safe, sizeof(safe));
         if (e->repeats)
-            fprintf(f, "sigplay: %s: %s (repeated %zu times)\n", diag_level_name(e->level), e->text,
+            fprintf(f, "sigplay: %s: %s (repeated %zu times)\n", diag_level_name(e->level), safe,
                     e->repeats + 1);
         else
-            fprintf(f, "sigplay: %s: %s\n", diag_level_name(e->level), e->text);
+            fprintf(f, "sigplay: %s: %s\n", diag_level_name(e->level), safe);
     }
     if (d->dropped)
         fprintf(f, "sigplay: ... and %zu more\n", d->dropped);

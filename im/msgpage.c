@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/sp_error.h"
+#include "base/term_text.h"
 
 /* Largest integer a double holds exactly; cJSON numbers are doubles. */
 #define EXACT_INT_MAX 9007199254740991.0
@@ -91,16 +92,9 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
  * the cut does not split a UTF-8 sequence. */
 static const char *quoted(const char *s, size_t max, char *out, size_t cap)
 {
-    size_t len = strlen(s);
-    if (max > cap - 1)
-        max = cap - 1;
-    len = utf8_cut(s, len, max);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        out[i] = (ch < 0x20 || ch == 0x7F) ? '?' : (char)ch;
-    }
-    out[len] = '\0';
-    return out;
+    /* at most max bytes of s, shown the way every document string is
+     * shown on a terminal (term_safe_n) */
+    return term_safe_n(s, utf8_cut(s, strlen(s), max), out, cap);
 }
 
 /* Reads a string member into *out (owned). max is the byte cap; if cut is
@@ -307,7 +301,7 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
         if (strcmp(e->type_name, elem_types[i].name) == 0)
             e->type = elem_types[i].type;
     if (tname && e->type == MSG_ELEM_UNKNOWN) {
-        char q[65];
+        char q[65 * 4];
         diag_add(c->diag, DIAG_WARNING, "%s: %sMsgType: unknown type \"%s\"", c->name, path,
                  quoted(e->type_name, 64, q, sizeof(q)));
     }
@@ -531,7 +525,7 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
     bool st_ok = !st || (cJSON_IsString(st) && strcmp(st->valuestring, "OK") == 0);
     if (!st_ok || (code_r == 1 && code != 0)) {
         const cJSON *info = cJSON_GetObjectItemCaseSensitive(root, "ErrorInfo");
-        char qs[33], qi[201];
+        char qs[33 * 4], qi[201 * 4];
         diag_add(
             diag, DIAG_ERROR,
             "%s: ActionStatus: the service reported a failure (%s, ErrorCode %lld: %s)", page->name,

@@ -174,6 +174,12 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         return;
     char *path = NULL;
     const char *src = seg->url;
+    if (*src && url_named_check(NULL, src) != URL_NAMED_OK) {
+        /* the manifest reader refuses these; never hand one to FFmpeg */
+        diag_add(&lp->diag, DIAG_ERROR, "%s: '%.80s': %s", lp->lane->name, src,
+                 url_named_reason(URL_NAMED_SCHEME_DENIED));
+        return;
+    }
     if (url_kind(src) == URL_KIND_FILE && url_to_path(src, &path) == 0)
         src = path;
     if (*src && lp->o.fetch && fetch_is_remote(src)) {
@@ -196,7 +202,9 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         .play_time_board_ms = tl_wall_from_play(lp->o.tl, seg->play_ms),
         .start_board_us = start_board_us,
     };
-    if (!*src) {
+    if (!*src && seg->url_denied) {
+        /* the manifest reader said why, once */
+    } else if (!*src) {
         diag_add(&lp->diag, DIAG_WARNING, "%s: segment at %.3f s has no VideoUrl; skipped",
                  lp->lane->name, (double)seg->play_ms / 1000);
     } else if (segdec_create(&o, &s->dec) == 0) {

@@ -48,8 +48,8 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
         return SP_EINVAL;
     *out = NULL;
     const struct recording *rec = tl_recording(tl);
-    if (rec->n_lanes > PLAYER_MAX_LANES)
-        return SP_ELIMIT;
+    /* a lane past the limit is not played; the first PLAYER_MAX_LANES are */
+    size_t n_lanes = rec->n_lanes < PLAYER_MAX_LANES ? rec->n_lanes : PLAYER_MAX_LANES;
     struct player *p = calloc(1, sizeof(*p));
     if (!p)
         return SP_ENOMEM;
@@ -65,6 +65,12 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     else if (!p->o.sei_scan)
         p->o.sei_scan = sei_scan_packet;
     diag_init(&p->diag);
+    if (rec->n_lanes > PLAYER_MAX_LANES)
+        diag_add(&p->diag, DIAG_WARNING,
+                 "%s: %zu lanes, more than the limit of %d; playing the first %d (lanes %s to "
+                 "%s are not played)",
+                 rec->doc_name, rec->n_lanes, PLAYER_MAX_LANES, PLAYER_MAX_LANES,
+                 rec->lanes[PLAYER_MAX_LANES].name, rec->lanes[rec->n_lanes - 1].name);
     p->total_us = tl_total_ms(tl) * 1000;
     int r = clock_create(&p->clock, NULL, NULL);
     if (r == 0 && clock_set_speed(p->clock, p->o.speed) < 0)
@@ -74,7 +80,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
         if (r == 0)
             r = audio_mix_set_speed(p->mix, p->o.speed);
     }
-    for (size_t i = 0; r == 0 && i < rec->n_lanes; i++) {
+    for (size_t i = 0; r == 0 && i < n_lanes; i++) {
         struct lane_player_opts lo = {.tl = tl,
                                       .lane = i,
                                       .sei_scan = p->o.sei_scan,

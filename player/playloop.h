@@ -67,7 +67,8 @@ struct player_opts {
 struct player;
 
 /* tl must outlive the player (the player refines its origin). Returns 0,
- * SP_EINVAL, SP_ELIMIT (more than PLAYER_MAX_LANES lanes) or SP_ENOMEM.
+ * SP_EINVAL or SP_ENOMEM. A recording of more than PLAYER_MAX_LANES lanes
+ * plays its first PLAYER_MAX_LANES, with a warning naming the limit.
  * The player starts paused at t = 0 in real-time mode. */
 int player_create(struct timeline *tl, const struct player_opts *o, struct player **out);
 void player_destroy(struct player **p);

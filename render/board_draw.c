@@ -2,6 +2,7 @@
  * through a cached page layer (see board_draw.h). */
 #include "render/board_draw.h"
 
+#include "base/diag.h"
 #include "base/sp_error.h"
 #include "render/raster.h"
 
@@ -44,7 +45,8 @@ struct board_draw {
     uint32_t top_in_layer; /* 1 + highest slot drawn into the layer, 0 if none */
     uint32_t *pending;     /* slots below `examined` holding unfinished strokes, ascending */
     size_t npending, pending_cap;
-    double *pts; /* float -> double point scratch */
+    struct diag_list diag; /* elements skipped because they could not be drawn, once each */
+    double *pts;           /* float -> double point scratch */
     size_t pts_cap;
     /* strokes in progress: coverage masks extended by their new points */
     struct live {
@@ -117,6 +119,7 @@ void board_draw_destroy(struct board_draw **bdp)
         raster_mask_destroy(&bd->live[i].m);
     free(bd->pending);
     free(bd->pts);
+    diag_clear(&bd->diag);
     free(bd);
     *bdp = NULL;
 }
@@ -149,6 +152,12 @@ int board_draw_resize(struct board_draw *bd, int w, int h)
 void board_draw_invalidate(struct board_draw *bd)
 {
     bd->valid = false;
+}
+
+void board_draw_take_diags(struct board_draw *bd, struct diag_list *dst)
+{
+    if (bd && dst)
+        diag_move(dst, &bd->diag);
 }
 
 void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st)
@@ -219,13 +228,49 @@ static int draw_element(struct pen *pen, struct canvas *c, const struct board_el
     return 0;
 }
 
+static const char *elem_kind_name(const struct board_element *e)
+{
+    switch (e->kind) {
+    case BOARD_ELEM_STROKE:
+        return "stroke";
+    case BOARD_ELEM_LINE:
+        return "line";
+    case BOARD_ELEM_ARROW:
+        return "arrow";
+    case BOARD_ELEM_RECT:
+        return "rectangle";
+    case BOARD_ELEM_ELLIPSE:
+        return "ellipse";
+    default:
+        return "text";
+    }
+}
+
+/* One warning for an element that could not be drawn (repeats of the same
+ * reason merge into one line with a count). */
+static void warn_skipped_why(struct board_draw *bd, const struct board_element *e, int ret,
+                             const char *ft_text)
+{
+    const char *why = ret == SP_ERANGE ? ft_text : sp_strerror(ret);
+    if (e->kind == BOARD_ELEM_STROKE)
+        diag_add(&bd->diag, DIAG_WARNING, "board: a stroke of %u points is not drawn: FreeType: %s",
+                 (unsigned)e->npts, why);
+    else
+        diag_add(&bd->diag, DIAG_WARNING, "board: a %s is not drawn: %s", elem_kind_name(e), why);
+}
+
+static void warn_skipped(struct board_draw *bd, const struct board_element *e, int ret)
+{
+    warn_skipped_why(bd, e, ret, raster_error_text(bd->r));
+}
+
 /* Draws an element, treating only out-of-memory as an error: an element
- * that cannot be drawn (absurd geometry) is skipped. */
+ * that cannot be drawn (absurd geometry, a FreeType error) is skipped with
+ * a warning, and the frame is drawn without it. */
 static int pen_draw(struct pen *pen, struct canvas *c, const struct board_element *e,
                     const struct raster_xform *xf)
 {
-    int ret = draw_element(pen, c, e, xf);
-    return ret == SP_ENOMEM ? ret : 0;
+    return draw_element(pen, c, e, xf);
 }
 
 /* With the board's own pen (the scratch lives in bd). */
@@ -236,7 +281,9 @@ static int draw_or_skip(struct board_draw *bd, struct canvas *c, const struct bo
     int ret = pen_draw(&pen, c, e, xf);
     bd->pts = pen.pts;
     bd->pts_cap = pen.pts_cap;
-    return ret;
+    if (ret && ret != SP_ENOMEM)
+        warn_skipped(bd, e, ret);
+    return ret == SP_ENOMEM ? ret : 0;
 }
 
 static void draw_background(struct board_draw *bd, struct canvas *c, const struct board_page *p,
@@ -304,6 +351,8 @@ static int add_new_slots(struct board_draw *bd, const struct board_state *s,
  * is the same, so every pixel is what one thread would give) and a stroke
  * wholly in the other band is skipped before the stroker runs. */
 
+#define BAND_SKIPS_MAX 16
+
 struct band_job {
     struct pen *pen;
     struct canvas *c;
@@ -311,16 +360,45 @@ struct band_job {
     const struct board_page *p;
     const struct raster_xform *xf;
     uint32_t count;
-    int ret;
+    int ret; /* 0 or SP_ENOMEM */
+    /* elements that could not be drawn (warned about after the join, on
+     * the caller's thread: diag is not shared between threads) */
+    struct band_skip {
+        const struct board_element *e;
+        int ret;
+        const char *ft_text; /* raster_error_text() of the band's raster */
+    } skipped[BAND_SKIPS_MAX];
+    size_t n_skipped;
 };
 
 static void draw_band(struct band_job *j)
 {
     j->ret = 0;
+    j->n_skipped = 0;
     for (uint32_t i = 0; i < j->count && !j->ret; i++) {
         const struct board_element *e = board_state_slot(j->s, j->p, i);
-        if (e && e->finished)
-            j->ret = pen_draw(j->pen, j->c, e, j->xf);
+        if (!e || !e->finished)
+            continue;
+        int ret = pen_draw(j->pen, j->c, e, j->xf);
+        if (ret == SP_ENOMEM)
+            j->ret = ret;
+        else if (ret && j->n_skipped < BAND_SKIPS_MAX)
+            j->skipped[j->n_skipped++] = (struct band_skip){e, ret, raster_error_text(j->pen->r)};
+    }
+}
+
+/* One warning per element either band skipped (both usually skip it). */
+static void warn_band_skips(struct board_draw *bd, const struct band_job *a,
+                            const struct band_job *b)
+{
+    for (size_t i = 0; i < a->n_skipped; i++)
+        warn_skipped_why(bd, a->skipped[i].e, a->skipped[i].ret, a->skipped[i].ft_text);
+    for (size_t i = 0; i < b->n_skipped; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < a->n_skipped && !seen; k++)
+            seen = a->skipped[k].e == b->skipped[i].e;
+        if (!seen)
+            warn_skipped_why(bd, b->skipped[i].e, b->skipped[i].ret, b->skipped[i].ft_text);
     }
 }
 
@@ -359,8 +437,9 @@ static int draw_layer_bands(struct board_draw *bd, const struct board_state *s,
     int mid = bd->h / 2;
     struct canvas_rect top = {0, 0, bd->w, mid}, bottom = {0, mid, bd->w, bd->h - mid};
     struct pen own = {bd->r, bd->text, bd->pts, bd->pts_cap};
-    struct band_job j0 = {&own, bd->layer, s, p, xf, count, 0};
-    struct band_job j1 = {&bd->band2, bd->layer, s, p, xf, count, 0};
+    struct band_job j0 = {.pen = &own, .c = bd->layer, .s = s, .p = p, .xf = xf, .count = count};
+    struct band_job j1 = {
+        .pen = &bd->band2, .c = bd->layer, .s = s, .p = p, .xf = xf, .count = count};
     raster_set_clip(bd->r, &top);
     raster_set_clip(bd->band2.r, &bottom);
     text_set_rows(bd->text, 0, mid);
@@ -371,6 +450,7 @@ static int draw_layer_bands(struct board_draw *bd, const struct board_state *s,
         draw_band(&j0);
         pthread_join(t, NULL);
         rc = j0.ret ? j0.ret : j1.ret;
+        warn_band_skips(bd, &j0, &j1);
         bd->st.band_redraws++;
     }
     raster_set_clip(bd->r, NULL);
@@ -570,6 +650,8 @@ static int draw_live(struct board_draw *bd, const struct board_element *e, uint3
         int ret = raster_stroke_mask(bd->r, lv->m, &xf, bd->pts, n, e->width);
         if (ret == SP_ENOMEM)
             return ret;
+        if (ret)
+            warn_skipped(bd, e, ret);
         lv->drawn = e->npts;
     }
     raster_mask_blend(bd->frame, lv->m, col);

@@ -87,7 +87,9 @@ void board_draw_invalidate(struct board_draw *bd);
 /* Draws state s (NULL = empty board) into the frame canvas and sets *frame
  * to it (owned by bd, valid until the next call). With no page shown the
  * frame is the default background. Per-element drawing errors (an absurd
- * geometry) skip that element. Returns 0 or SP_ENOMEM. */
+ * geometry, a FreeType error) skip that element with a warning (see
+ * board_draw_take_diags()); the frame is still drawn. Returns 0 or
+ * SP_ENOMEM. */
 int board_draw_frame(struct board_draw *bd, const struct board_state *s,
                      const struct canvas **frame);
 
@@ -100,5 +102,11 @@ int board_draw_full(struct board_draw *bd, const struct board_state *s, struct c
 struct canvas_rect board_draw_last_dirty(const struct board_draw *bd);
 
 void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st);
+
+struct diag_list;
+/* Moves the warnings about elements that could not be drawn and were
+ * skipped (one line per reason: "board: a stroke of 200 points is not
+ * drawn: FreeType: ...") to dst. NULL-safe. */
+void board_draw_take_diags(struct board_draw *bd, struct diag_list *dst);
 
 #endif

@@ -50,6 +50,10 @@ static struct image *get_image(struct class_scene *cs, const char *ref)
     if (base && *base) {
         if (url_resolve(base, ref, &url) != 0)
             return NULL;
+        if (url_named_check(base, url) != URL_NAMED_OK) {
+            free(url); /* the scheme allow-list (rec_assets warned when listing) */
+            return NULL;
+        }
     } else {
         url = strdup(ref);
         if (!url)
@@ -207,8 +211,10 @@ struct chat_panel *class_scene_chat(struct class_scene *cs)
 
 void class_scene_take_diags(struct class_scene *cs, struct diag_list *dst)
 {
-    if (cs)
+    if (cs) {
         diag_move(dst, &cs->img_diag);
+        compose_take_diags(cs->comp, dst);
+    }
 }
 
 /* ---- drawing ---------------------------------------------------------------------- */

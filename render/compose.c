@@ -560,6 +560,12 @@ static int draw_board(struct compose *c, struct canvas *dst, struct canvas_rect 
 
 /* ---- the frame ----------------------------------------------------------------- */
 
+void compose_take_diags(struct compose *c, struct diag_list *dst)
+{
+    if (c)
+        board_draw_take_diags(c->bd, dst);
+}
+
 int compose_draw(struct compose *c, const struct layout *l, const struct compose_scene *s,
                  struct canvas *dst)
 {

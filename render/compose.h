@@ -113,6 +113,10 @@ void compose_destroy(struct compose **c);
  * SP_EINVAL). Every pixel of dst is written. A region whose picture cannot
  * be scaled (an unsupported pixel format) shows its name tile. Returns 0,
  * SP_EINVAL, SP_ENOMEM, or the chat hook's error (the rest is drawn). */
+struct diag_list;
+/* Moves the board drawer's warnings (elements skipped) to dst. */
+void compose_take_diags(struct compose *c, struct diag_list *dst);
+
 int compose_draw(struct compose *c, const struct layout *l, const struct compose_scene *s,
                  struct canvas *dst);
 

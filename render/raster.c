@@ -24,6 +24,11 @@
  * emits at most ~12 outline points per input point (two borders, a round
  * join of up to two cubic arcs), well under SHRT_MAX. */
 #define CHUNK_POINTS 1024
+/* Points per piece of a stroke too dense to render as one outline: a
+ * 3 px wide piece of 64 random segments stays far below FreeType's cell
+ * pool in any row; a denser piece is still rendered in tiles. */
+#define PIECE_POINTS 64
+#define PIECES_FROM 256 /* strokes of more points are drawn in pieces */
 #define OUTLINE_MAX_POINTS 32767
 #define KAPPA 0.5522847498307936 /* cubic Bezier circle quarter constant */
 /* FreeType's scan converter refuses outlines beyond about +-262000 pixels;
@@ -53,7 +58,22 @@ struct raster {
      * whole canvas. Geometry is never clipped by it, only pixels. */
     struct canvas_rect clip;
     struct canvas_rect span_clip; /* pixel_clip() of the current render */
+    int y_done;        /* rows below this (FreeType y) were blended by the current render */
+    FT_Error ft_error; /* the last FreeType error a drawing call returned */
+    bool tiled;        /* some render had to be split into tiles */
 };
+
+static const char *ft_error_text(FT_Error e);
+
+const char *raster_error_text(const struct raster *r)
+{
+    return r && r->ft_error ? ft_error_text(r->ft_error) : "no FreeType error";
+}
+
+bool raster_was_tiled(const struct raster *r)
+{
+    return r && r->tiled;
+}
 
 int raster_create(struct raster **out)
 {
@@ -196,8 +216,11 @@ static int ol_add_ellipse(struct raster *r, double cx, double cy, double rx, dou
 static int ol_add_stroker(struct raster *r)
 {
     FT_UInt np = 0, nc = 0;
-    if (FT_Stroker_GetCounts(r->stroker, &np, &nc))
-        return SP_ENOMEM;
+    FT_Error e = FT_Stroker_GetCounts(r->stroker, &np, &nc);
+    if (e) {
+        r->ft_error = e;
+        return e == FT_Err_Out_Of_Memory ? SP_ENOMEM : SP_ERANGE;
+    }
     int ret = ol_reserve(r, np, nc);
     if (ret)
         return ret;
@@ -242,6 +265,8 @@ static void span_blend(int y, int count, const FT_Span *spans, void *user)
     struct raster *r = user;
     struct canvas *c = r->c;
     struct canvas_rect k = r->span_clip;
+    if (y >= r->y_done)
+        r->y_done = y + 1;
     if (y < k.y || y >= k.y + k.h)
         return;
     for (int i = 0; i < count; i++) {
@@ -277,6 +302,72 @@ static void span_mask(int y, int count, const FT_Span *spans, void *user)
     }
 }
 
+/* What a FreeType error is, for the one line a person reads (Debian's
+ * FreeType is built without FT_Error_String's texts). Static. */
+static const char *ft_error_text(FT_Error e)
+{
+    const char *s = FT_Error_String(e);
+    if (s)
+        return s;
+    switch (e) {
+    case FT_Err_Out_Of_Memory:
+        return "out of memory";
+    case FT_Err_Raster_Overflow:
+        return "the scan converter's cell pool overflowed (raster overflow)";
+    case FT_Err_Raster_Corrupted:
+        return "the scan converter's state is corrupted";
+    case FT_Err_Raster_Negative_Height:
+        return "negative height while rastering";
+    case FT_Err_Invalid_Outline:
+        return "invalid outline";
+    case FT_Err_Invalid_Argument:
+        return "invalid argument";
+    default:
+        return "unknown FreeType error";
+    }
+}
+
+/* Renders the outline clipped to box. FreeType's smooth rasterizer keeps
+ * its cells in a fixed pool (16 KiB on the stack) and splits bands only
+ * down to one row: a dense self-crossing stroke can hold more cells in a
+ * single row than the pool takes (FT_Err_Raster_Overflow). Cells left or
+ * right of the clip box collapse into one per row, so the same outline
+ * rendered in narrower tiles needs fewer cells: the box is halved (the
+ * longer side) until each tile fits, at worst down to a single pixel. The
+ * tiles are disjoint, so each pixel is blended once. Returns 0, SP_ENOMEM
+ * or SP_ERANGE (r->ft_error names the FreeType error). */
+static int render_tiles(struct raster *r, FT_Raster_Params *params, FT_BBox box, int depth)
+{
+    if (box.xMax <= box.xMin || box.yMax <= box.yMin)
+        return 0;
+    params->clip_box = box;
+    r->y_done = (int)box.yMin;
+    FT_Error e = FT_Outline_Render(r->lib, &r->ol, params);
+    if (!e)
+        return 0;
+    /* The rasterizer emits whole bands in rising y before it fails on one:
+     * rows below y_done are drawn (blending them again would darken a
+     * translucent stroke), so only the rest is tiled. */
+    if (params->gray_spans == span_blend && r->y_done > box.yMin)
+        box.yMin = r->y_done;
+    bool overflow = e == FT_Err_Raster_Overflow;
+    bool splittable = box.xMax - box.xMin > 1 || box.yMax - box.yMin > 1;
+    /* depth: each level halves one side, so 2 * 17 levels reach one pixel
+     * of a CANVAS_MAX_DIM canvas; the bound only guards the recursion */
+    if (!overflow || !splittable || depth >= 64) {
+        r->ft_error = e;
+        return e == FT_Err_Out_Of_Memory ? SP_ENOMEM : SP_ERANGE;
+    }
+    FT_BBox a = box, b = box;
+    if (box.xMax - box.xMin >= box.yMax - box.yMin)
+        a.xMax = b.xMin = box.xMin + (box.xMax - box.xMin) / 2;
+    else
+        a.yMax = b.yMin = box.yMin + (box.yMax - box.yMin) / 2;
+    r->tiled = true;
+    int ret = render_tiles(r, params, a, depth + 1);
+    return ret ? ret : render_tiles(r, params, b, depth + 1);
+}
+
 /* Rasterizes the current outline, blending color into c (or, with
  * to_mask, max-combining coverage into r->mask). */
 static int ol_render(struct raster *r, struct canvas *c, struct canvas_color color, bool to_mask)
@@ -305,9 +396,7 @@ static int ol_render(struct raster *r, struct canvas *c, struct canvas_color col
         params.clip_box.xMax = r->mask_rect.x + r->mask_rect.w;
         params.clip_box.yMax = r->mask_rect.y + r->mask_rect.h;
     }
-    if (FT_Outline_Render(r->lib, &r->ol, &params))
-        return SP_ENOMEM;
-    return 0;
+    return render_tiles(r, &params, params.clip_box, 0);
 }
 
 /* ---- public drawing ----------------------------------------------------- */
@@ -531,18 +620,23 @@ static int add_stroker_or_flush(struct raster *r, struct canvas *c, struct canva
     return ret;
 }
 
+/* A FreeType error as our code, kept for raster_error_text(). */
+static int ft_fail(struct raster *r, FT_Error e)
+{
+    r->ft_error = e;
+    return e == FT_Err_Out_Of_Memory ? SP_ENOMEM : SP_ERANGE;
+}
+
 /* Strokes dev[first .. first+count-1] (count >= 2) into the stroker. */
 static int stroke_path(struct raster *r, size_t first, size_t count, bool closed)
 {
     FT_Stroker_Rewind(r->stroker);
-    if (FT_Stroker_BeginSubPath(r->stroker, &r->dev[first], closed ? 0 : 1))
-        return SP_ENOMEM;
-    for (size_t i = 1; i < count; i++)
-        if (FT_Stroker_LineTo(r->stroker, &r->dev[first + i]))
-            return SP_ENOMEM;
-    if (FT_Stroker_EndSubPath(r->stroker))
-        return SP_ENOMEM;
-    return 0;
+    FT_Error e = FT_Stroker_BeginSubPath(r->stroker, &r->dev[first], closed ? 0 : 1);
+    for (size_t i = 1; !e && i < count; i++)
+        e = FT_Stroker_LineTo(r->stroker, &r->dev[first + i]);
+    if (!e)
+        e = FT_Stroker_EndSubPath(r->stroker);
+    return e ? ft_fail(r, e) : 0;
 }
 
 static void set_radius(struct raster *r, double px_w)
@@ -555,7 +649,7 @@ static void set_radius(struct raster *r, double px_w)
  * (a single-point run becomes a disc wound like the stroker's output).
  * Long runs are stroked in chunks sharing an end point. */
 static int add_runs(struct raster *r, struct canvas *c, double pw, struct canvas_rect bounds,
-                    bool *mask_mode)
+                    bool *mask_mode, size_t chunk)
 {
     int sign = stroker_sign(r);
     set_radius(r, pw);
@@ -582,11 +676,14 @@ static int add_runs(struct raster *r, struct canvas *c, double pw, struct canvas
                     r->ol.tags[j] = tg;
                 }
         }
-        for (size_t s = 0; !ret && count > 1 && s + 1 < count; s += CHUNK_POINTS - 1) {
-            size_t cnt = count - s < CHUNK_POINTS ? count - s : CHUNK_POINTS;
+        for (size_t s = 0; !ret && count > 1 && s + 1 < count; s += chunk - 1) {
+            size_t cnt = count - s < chunk ? count - s : chunk;
             ret = stroke_path(r, start + s, cnt, false);
             if (!ret)
                 ret = add_stroker_or_flush(r, c, bounds, mask_mode);
+            /* in pieces: each piece rendered alone into the union mask */
+            if (!ret && chunk < CHUNK_POINTS)
+                ret = flush_to_mask(r, c, bounds, mask_mode);
         }
         if (ret)
             return ret;
@@ -640,7 +737,12 @@ int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform 
     bool mask_mode = false;
     r->color = color;
     ol_reset(r);
-    ret = add_runs(r, c, pw, bounds, &mask_mode);
+    /* A long stroke is drawn in pieces of PIECE_POINTS, each rendered
+     * alone into the union mask (coverage max-combined, as for any stroke
+     * longer than one chunk), then blended once: one outline of thousands
+     * of self-crossing segments is what FreeType's cell pool cannot take,
+     * and tiling such an outline (render_tiles) walks all of it per tile. */
+    ret = add_runs(r, c, pw, bounds, &mask_mode, n > PIECES_FROM ? PIECE_POINTS : CHUNK_POINTS);
     return ret ? ret : finish(r, c, color, mask_mode);
 }
 
@@ -700,7 +802,7 @@ int raster_arrow(struct raster *r, struct canvas *c, const struct raster_xform *
     bool mask_mode = false;
     r->color = color;
     ol_reset(r);
-    ret = add_runs(r, c, pw, all, &mask_mode);
+    ret = add_runs(r, c, pw, all, &mask_mode, CHUNK_POINTS);
     if (ret)
         return ret;
     /* The head, if near the canvas (clamped so FreeType accepts it), must
@@ -980,7 +1082,7 @@ int raster_stroke_mask(struct raster *r, struct raster_mask *m, const struct ras
     r->mask_rect = (struct canvas_rect){0, 0, m->w, m->h};
     bool mask_mode = true; /* every flush goes to m */
     ol_reset(r);
-    ret = add_runs(r, &dims, pw, bounds, &mask_mode);
+    ret = add_runs(r, &dims, pw, bounds, &mask_mode, n > PIECES_FROM ? PIECE_POINTS : CHUNK_POINTS);
     if (!ret)
         ret = ol_render(r, &dims, r->color, true);
     m->dirty = rect_union(m->dirty, bounds);

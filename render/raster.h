@@ -56,6 +56,14 @@ static inline struct raster_xform raster_xform_identity(void)
  * initialise); *out is NULL on error. */
 int raster_create(struct raster **out);
 
+/* The last FreeType error a drawing call on r failed with, in words
+ * ("the scan converter's cell pool overflowed (raster overflow)"); static,
+ * never NULL. */
+const char *raster_error_text(const struct raster *r);
+
+/* True once some render on r had to be split into tiles (for tests). */
+bool raster_was_tiled(const struct raster *r);
+
 /* Frees it and sets *r to NULL; NULL-safe. */
 void raster_destroy(struct raster **r);
 
@@ -69,9 +77,13 @@ void raster_set_clip(struct raster *r, const struct canvas_rect *clip);
 /* Strokes the open polyline pts[0..2n-1] = x0, y0, x1, y1, ... (n points,
  * board units) with round caps and joins, width in board units. n == 1 (or
  * all points equal) draws a dot of diameter width. n == 0 or a transparent
- * color draws nothing. Consecutive duplicate points are skipped. Returns 0,
- * SP_EINVAL (NULL pts with n > 0, width not finite and > 0, bad transform),
- * SP_ELIMIT (n > RASTER_MAX_POINTS) or SP_ENOMEM. */
+ * color draws nothing. Consecutive duplicate points are skipped. Any point
+ * count up to RASTER_MAX_POINTS draws, however often the stroke crosses
+ * itself (an outline too dense for FreeType's cell pool is rendered in
+ * tiles). Returns 0, SP_EINVAL (NULL pts with n > 0, width not finite and
+ * > 0, bad transform), SP_ELIMIT (n > RASTER_MAX_POINTS), SP_ENOMEM, or
+ * SP_ERANGE for any other FreeType error (raster_error_text() names it).
+ * Every drawing call below returns the same codes. */
 int raster_stroke(struct raster *r, struct canvas *c, const struct raster_xform *xf,
                   const double *pts, size_t n, double width, struct canvas_color color);
 

@@ -292,6 +292,59 @@ static void test_png_round_trip_size(void **state)
     assert_int_equal(canvas_write_png(f->c, path), 0);
 }
 
+/* One dense pen stroke: n random, self-crossing points over a board-sized
+ * canvas, width 3. FreeType's scan converter runs out of cells on such an
+ * outline; it must still draw, every point of it. */
+static void dense_stroke(int n)
+{
+    struct canvas *c = NULL;
+    struct raster *r = NULL;
+    assert_int_equal(canvas_create(&c, 1280, 960), 0);
+    assert_int_equal(raster_create(&r), 0);
+    double *pts = malloc(sizeof(double) * 2 * (size_t)n);
+    assert_non_null(pts);
+    unsigned seed = 12345u + (unsigned)n;
+    for (int i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        pts[2 * i] = 20 + (double)((seed >> 8) % 1240);
+        seed = seed * 1103515245u + 12345u;
+        pts[2 * i + 1] = 20 + (double)((seed >> 8) % 920);
+    }
+    struct raster_xform xf = raster_xform_identity();
+    int rc = raster_stroke(r, c, &xf, pts, (size_t)n, 3.0, BLACK);
+    assert_int_equal(rc, 0);
+    /* every vertex lies inside the stroke: its pixel is inked */
+    int missed = 0;
+    for (int i = 0; i < n; i++)
+        if (alpha_at(c, (int)pts[2 * i], (int)pts[2 * i + 1]) < 0.5)
+            missed++;
+    assert_int_equal(missed, 0);
+    /* and the ink stays a 3 px line: a pixel far from every segment (the
+     * corner margin, outside every point) is empty */
+    assert_true(alpha_at(c, 5, 5) == 0.0 && alpha_at(c, 1275, 955) == 0.0);
+    free(pts);
+    raster_destroy(&r);
+    canvas_destroy(&c);
+}
+
+static void test_dense_stroke_200(void **state)
+{
+    (void)state;
+    dense_stroke(200);
+}
+
+static void test_dense_stroke_2000(void **state)
+{
+    (void)state;
+    dense_stroke(2000);
+}
+
+static void test_dense_stroke_20000(void **state)
+{
+    (void)state;
+    dense_stroke(20000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +359,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_laser_fades, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_round_trip_size, setup, teardown),
+        cmocka_unit_test(test_dense_stroke_200),
+        cmocka_unit_test(test_dense_stroke_2000),
+        cmocka_unit_test(test_dense_stroke_20000),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

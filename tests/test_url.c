@@ -263,6 +263,45 @@ static void test_display_name(void **state)
     free(n);
 }
 
+/* The scheme allow-list: what a document may name. */
+static void test_named_check(void **state)
+{
+    (void)state;
+    const char *remote = "https://cos.example.com/r/replay.json";
+    const char *local = "file:///home/u/class/replay.json";
+    assert_int_equal(url_named_check(remote, "http://a/x.mp4"), URL_NAMED_OK);
+    assert_int_equal(url_named_check(remote, "HTTPS://a/x.mp4"), URL_NAMED_OK);
+    assert_int_equal(url_named_check(remote, "file:///etc/passwd"), URL_NAMED_LOCAL_DENIED);
+    assert_int_equal(url_named_check(remote, "/etc/passwd"), URL_NAMED_LOCAL_DENIED);
+    assert_int_equal(url_named_check(local, "file:///home/u/class/a.mp4"), URL_NAMED_OK);
+    assert_int_equal(url_named_check(local, "https://a/x.mp4"), URL_NAMED_OK);
+    assert_int_equal(url_named_check("/home/u/replay.json", "file:///x"), URL_NAMED_OK);
+    assert_int_equal(url_named_check(NULL, "media/a.mp4"), URL_NAMED_OK);
+    /* FFmpeg's and everybody else's protocols, from any document */
+    const char *other[] = {"tcp://127.0.0.1:9/x",
+                           "pipe:0",
+                           "concat:/etc/passwd|/etc/hosts",
+                           "data:video/mp4;base64,AAAA",
+                           "ftp://h/x.mp4",
+                           "rtmp://h/live",
+                           "crypto:file:///x",
+                           NULL};
+    for (int i = 0; other[i]; i++) {
+        assert_int_equal(url_named_check(local, other[i]), URL_NAMED_SCHEME_DENIED);
+        assert_int_equal(url_named_check(remote, other[i]), URL_NAMED_SCHEME_DENIED);
+        assert_int_equal(url_named_check(NULL, other[i]), URL_NAMED_SCHEME_DENIED);
+    }
+    assert_int_equal(url_named_check(local, NULL), URL_NAMED_SCHEME_DENIED);
+    /* no scheme (a ',' ends it): a path, so local; FFmpeg gets "file:" +
+     * the path and its whitelist, never its "subfile," form */
+    assert_int_equal(url_named_check(remote, "subfile,,start,0,end,9,,:/etc/passwd"),
+                     URL_NAMED_LOCAL_DENIED);
+    assert_non_null(strstr(url_named_reason(URL_NAMED_LOCAL_DENIED), "only http"));
+    char sch[8];
+    assert_string_equal(url_scheme_of("concat:/x", sch, sizeof(sch)), "concat");
+    assert_string_equal(url_scheme_of("a/b", sch, sizeof(sch)), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_parse_limit),         cmocka_unit_test(test_percent_decode),
         cmocka_unit_test(test_query_get),           cmocka_unit_test(test_kind),
         cmocka_unit_test(test_file_urls),           cmocka_unit_test(test_display_name),
+        cmocka_unit_test(test_named_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

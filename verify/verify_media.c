@@ -8,6 +8,7 @@
 #include "player/net/avio_cache.h"
 #include "player/recording/manifest.h"
 #include "player/media/sei.h"
+#include "player/media/segment_decoder.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
@@ -99,12 +100,48 @@ __attribute__((format(printf, 3, 4))) static void decode_error(struct vm *m, int
                    m->v->name, what);
 }
 
+/* avformat_open_input() with the player's protocol_whitelist (see
+ * segdec_protocol_whitelist()). Returns what it returns. */
+static int open_whitelisted(AVFormatContext **fmt, const char *url, bool custom_io)
+{
+    AVDictionary *opts = NULL;
+    int r = av_dict_set(&opts, "protocol_whitelist", segdec_protocol_whitelist(custom_io), 0);
+    if (r < 0) {
+        avformat_close_input(fmt);
+        return r;
+    }
+    /* a local path is opened as "file:PATH": FFmpeg never reads a
+     * protocol out of the path itself */
+    char *local = NULL;
+    if (!custom_io) {
+        size_t n = strlen(url) + sizeof("file:");
+        local = malloc(n);
+        if (!local) {
+            av_dict_free(&opts);
+            avformat_close_input(fmt);
+            return AVERROR(ENOMEM);
+        }
+        snprintf(local, n, "file:%s", url);
+    }
+    r = avformat_open_input(fmt, local ? local : url, NULL, &opts);
+    free(local);
+    av_dict_free(&opts);
+    return r;
+}
+
 static int open_input(struct vm *m, struct fetch *f)
 {
     const char *url = m->v->seg->url;
     enum url_kind k = url_kind(url);
     char e[128];
     int ret;
+    if (url_named_check(NULL, url) != URL_NAMED_OK) {
+        /* the manifest reader refuses these; a recording built in memory
+         * must not reach FFmpeg's protocols either */
+        verify_unreachable(m->r, m->idx, url_named_reason(URL_NAMED_SCHEME_DENIED));
+        return SP_EUNSUPPORTED;
+    }
+
     if (k == URL_KIND_HTTP || k == URL_KIND_HTTPS) {
         if (!f) {
             verify_unreachable(m->r, m->idx, "needs network support");
@@ -122,7 +159,7 @@ static int open_input(struct vm *m, struct fetch *f)
             return SP_ENOMEM;
         m->fmt->pb = avio_cache_ctx(m->ac);
         m->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
-        ret = avformat_open_input(&m->fmt, url, NULL, NULL);
+        ret = open_whitelisted(&m->fmt, url, true);
     } else {
         char *path = NULL;
         if (k == URL_KIND_FILE) {
@@ -135,7 +172,7 @@ static int open_input(struct vm *m, struct fetch *f)
             if (!path)
                 return SP_ENOMEM;
         }
-        ret = avformat_open_input(&m->fmt, path, NULL, NULL);
+        ret = open_whitelisted(&m->fmt, path, false);
         free(path);
     }
     if (ret < 0) {
@@ -587,7 +624,9 @@ int verify_media(struct verify_report *r, size_t i, struct fetch *f, const struc
     m.kind = ln->kind;
     m.last_pos_us = AV_NOPTS_VALUE;
     if (!*m.v->seg->url) {
-        verify_unreachable(r, i, "no VideoUrl");
+        verify_unreachable(r, i,
+                           m.v->seg->url_denied ? "VideoUrl refused (see the manifest finding)"
+                                                : "no VideoUrl");
         return 0;
     }
     int rc = open_input(&m, f);

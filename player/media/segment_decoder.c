@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -329,6 +330,11 @@ static int open_codec(struct segdec *d, struct stream_dec *sd, const AVStream *s
     return 0;
 }
 
+const char *segdec_protocol_whitelist(bool custom_io)
+{
+    return custom_io ? "" : "file";
+}
+
 /* Opens the file and the decoders; publishes info. Returns 0 or < 0 (the
  * warning already given). */
 static int open_input(struct segdec *d)
@@ -342,7 +348,35 @@ static int open_input(struct segdec *d)
         d->fmt->pb = d->pb;
         d->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     }
-    int r = avformat_open_input(&d->fmt, d->url, NULL, NULL);
+    /* No FFmpeg protocol is reachable from a document: a local file opens
+     * through "file" only, and remote media comes through our own AVIO, so
+     * with custom IO FFmpeg may open nothing at all (an empty list matches
+     * no protocol). */
+    AVDictionary *opts = NULL;
+    int r = av_dict_set(&opts, "protocol_whitelist", segdec_protocol_whitelist(d->pb != NULL), 0);
+    if (r < 0) {
+        avformat_free_context(d->fmt); /* a custom pb is ours, not closed here */
+        d->fmt = NULL;
+        return SP_ENOMEM;
+    }
+    /* A local path is opened as "file:PATH", so FFmpeg never reads a
+     * protocol out of the path itself ("pipe:0", "subfile,,...:"). */
+    char *local = NULL;
+    if (!d->pb && strncmp(d->url, "file:", 5) != 0) {
+        size_t n = strlen(d->url) + sizeof("file:");
+        local = malloc(n);
+        if (local)
+            snprintf(local, n, "file:%s", d->url);
+    }
+    if (!d->pb && !local && strncmp(d->url, "file:", 5) != 0) {
+        av_dict_free(&opts);
+        avformat_free_context(d->fmt);
+        d->fmt = NULL;
+        return SP_ENOMEM;
+    }
+    r = avformat_open_input(&d->fmt, local ? local : d->url, NULL, &opts);
+    free(local);
+    av_dict_free(&opts);
     if (r < 0) {
         /* fmt is freed by FFmpeg; an abort is not the file's fault */
         if (!atomic_load(&d->abort))
@@ -369,6 +403,14 @@ static int open_input(struct segdec *d)
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)
         if ((int)i != vi && (int)i != ai)
             d->fmt->streams[i]->discard = AVDISCARD_ALL;
+    /* An MP4's index lists every sample before any is read: a file whose
+     * streams have an index and no samples opens fine and shows nothing,
+     * which verify reports; say it here too (a warning: play ends non-zero). */
+    if (strstr(d->fmt->iformat->name, "mp4") &&
+        (vi < 0 || avformat_index_get_entries_count(d->fmt->streams[vi]) == 0) &&
+        (ai < 0 || avformat_index_get_entries_count(d->fmt->streams[ai]) == 0))
+        warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE,
+                     "has no samples (its index lists none): nothing of it can be shown", 0);
 
     struct segdec_info in = {0};
     if (vi >= 0) {

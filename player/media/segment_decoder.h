@@ -99,6 +99,12 @@ struct segdec_info {
 
 struct segdec;
 
+/* The protocol_whitelist every avformat_open_input() in sigplay passes:
+ * "file" for a local file, "" (nothing) when the input comes through our
+ * own AVIO (custom_io), so no FFmpeg protocol (tcp, pipe, concat, data,
+ * ftp, http) is ever reachable from a document. Static string. */
+const char *segdec_protocol_whitelist(bool custom_io);
+
 /* Starts a decoder: copies opts (strings included), starts the threads and
  * returns at once (opening happens on the demux thread). Returns 0 and *out
  * (free with segdec_destroy()), SP_EINVAL (no url) or SP_ENOMEM. */

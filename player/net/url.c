@@ -399,6 +399,51 @@ enum url_kind url_kind(const char *s)
     return URL_KIND_PATH;
 }
 
+enum url_named url_named_check(const char *doc_url, const char *target)
+{
+    if (!target)
+        return URL_NAMED_SCHEME_DENIED;
+    size_t n = scheme_len(target);
+    if ((n == 4 && !strncasecmp(target, "http", 4)) || (n == 5 && !strncasecmp(target, "https", 5)))
+        return URL_NAMED_OK;
+    /* url_kind() calls "pipe:0" a path; here any scheme counts, so that
+     * nothing but http, https and file ever reaches a reader or FFmpeg. */
+    if (n != 0 && !(n == 4 && !strncasecmp(target, "file", 4)))
+        return URL_NAMED_SCHEME_DENIED;
+    /* target is local: a file URL or a path */
+    if (!doc_url || !*doc_url)
+        return URL_NAMED_OK;
+    size_t dn = scheme_len(doc_url);
+    if (dn == 0 || (dn == 4 && !strncasecmp(doc_url, "file", 4)))
+        return URL_NAMED_OK;
+    return URL_NAMED_LOCAL_DENIED;
+}
+
+const char *url_named_reason(enum url_named v)
+{
+    switch (v) {
+    case URL_NAMED_OK:
+        return "allowed";
+    case URL_NAMED_LOCAL_DENIED:
+        return "a remote document may name only http:// or https:// URLs, never local files";
+    default:
+        return "URL scheme not allowed (only http://, https://, and file:// or a path in a "
+               "local document)";
+    }
+}
+
+const char *url_scheme_of(const char *s, char *out, size_t cap)
+{
+    if (!out || !cap)
+        return "";
+    size_t n = s ? scheme_len(s) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, s ? s : "", n);
+    out[n] = '\0';
+    return out;
+}
+
 bool url_is_absolute(const char *s)
 {
     return s && scheme_len(s) > 0;

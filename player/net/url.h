@@ -76,6 +76,30 @@ enum url_kind {
  * "//" after the colon, so "notes:v2.json" stays a path. */
 enum url_kind url_kind(const char *s);
 
+/* What a document may name (media, pages, images, the next document):
+ * the scheme allow-list. */
+enum url_named {
+    URL_NAMED_OK = 0,       /* http(s) anywhere; file: or a path from a local document */
+    URL_NAMED_LOCAL_DENIED, /* file: or a path named by a remote document */
+    URL_NAMED_SCHEME_DENIED /* any other scheme (tcp:, pipe:, concat:, data:, ftp:) */
+};
+
+/* Whether the document at doc_url may name target (an absolute URL, or a
+ * path when the document had no URL). http and https are always allowed;
+ * file: and paths only when doc_url is itself local (a file: URL, a path,
+ * or NULL/empty: a document given in memory by a local caller); every other
+ * scheme never, whatever FFmpeg or a loader could do with it. The same
+ * rule redirects follow: a remote document never reaches local files. */
+enum url_named url_named_check(const char *doc_url, const char *target);
+
+/* A reason for a diagnostic ("a remote document may name only http:// or
+ * https:// URLs"); static, never NULL. */
+const char *url_named_reason(enum url_named v);
+
+/* The scheme of s as written, into out (cap bytes, cut if longer), or ""
+ * when s has none. Returns out. */
+const char *url_scheme_of(const char *s, char *out, size_t cap);
+
 /* True for an absolute URL (a valid scheme followed by ':'). */
 bool url_is_absolute(const char *s);
 

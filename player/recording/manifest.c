@@ -193,11 +193,24 @@ static int read_str(struct mctx *c, const cJSON *obj, const char *parent, const 
     return F_OK;
 }
 
-/* Resolves ref against the document URL into the arena. */
+/* The scheme allow-list (url_named_check): NULL after an error naming the
+ * field when the document may not name target. */
+static const char *allowed(struct mctx *c, const char *path, const char *target)
+{
+    enum url_named v = url_named_check(c->doc_url, target);
+    if (v == URL_NAMED_OK)
+        return target;
+    diag_add(c->diag, DIAG_ERROR, "%s: %s: '%.80s': %s; not used", c->name, path, target,
+             url_named_reason(v));
+    return NULL;
+}
+
+/* Resolves ref against the document URL into the arena. NULL (after an
+ * error) when the result is a URL this document may not name. */
 static const char *resolve(struct mctx *c, const char *path, const char *ref)
 {
     if (!*ref || !c->doc_url || !*c->doc_url)
-        return ref;
+        return *ref ? allowed(c, path, ref) : ref;
     char *abs = NULL;
     int rc = url_resolve(c->doc_url, ref, &abs);
     if (rc) {
@@ -207,7 +220,7 @@ static const char *resolve(struct mctx *c, const char *path, const char *ref)
             diag_add(c->diag, DIAG_ERROR, "%s: %s: cannot resolve URL '%.80s'", c->name, path, ref);
         return ref;
     }
-    const char *s = keep(c, abs);
+    const char *s = allowed(c, path, abs) ? keep(c, abs) : NULL;
     free(abs);
     return s;
 }
@@ -348,6 +361,16 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
         cJSON_Delete(root);
         return NULL;
     }
+    char field[160];
+    if (sp_json_find_nul(json, len, field, sizeof(field))) {
+        /* cJSON would cut the string there: "x.mp4\u0000.evil" read as
+           "x.mp4" is a different file than the document names */
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: %s: a string holds a NUL character (\\u0000); the document is refused",
+                 c->name, field);
+        cJSON_Delete(root);
+        return NULL;
+    }
     *rc = 0;
     return root;
 }
@@ -472,7 +495,8 @@ static void read_room(struct mctx *c, const cJSON *root)
     }
     const char *ru = NULL;
     if (read_str(c, root, "", "ReplayUrl", &ru) == F_OK)
-        p->replay_url = resolve(c, "ReplayUrl", ru);
+        if ((ru = resolve(c, "ReplayUrl", ru)) != NULL)
+            p->replay_url = ru;
 }
 
 static void read_board(struct mctx *c, const cJSON *root)
@@ -542,7 +566,9 @@ static void read_board(struct mctx *c, const cJSON *root)
             continue;
         char path[80];
         snprintf(path, sizeof(path), "%s.Url", parent);
-        c->r->message_urls[kept++] = resolve(c, path, u);
+        const char *abs = resolve(c, path, u);
+        if (abs)
+            c->r->message_urls[kept++] = abs;
     }
     p->message_urls = c->r->message_urls;
     p->n_message_pages = kept;
@@ -659,7 +685,11 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     else if (ur == F_OK) {
         char path[80];
         snprintf(path, sizeof(path), "%s.VideoUrl", parent);
-        seg->url = resolve(c, path, url);
+        const char *abs = resolve(c, path, url);
+        if (abs)
+            seg->url = abs;
+        else
+            seg->url_denied = true;
     }
     read_str(c, e, parent, "VideoFormat", &seg->format);
     read_str(c, e, parent, "VideoId", &seg->video_id);

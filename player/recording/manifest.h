@@ -72,7 +72,9 @@ struct rec_segment {
     bool has_sync_time;
     int width, height;    /* 0 if absent */
     const char *format;   /* VideoFormat, "" if absent */
-    const char *url;      /* VideoUrl resolved to an absolute URL; "" if absent */
+    const char *url;      /* VideoUrl resolved to an absolute URL; "" if absent or refused */
+    bool url_denied;      /* VideoUrl named a URL this document may not name
+                             (url_named_check); the error is already given */
     const char *video_id; /* VideoId, "" if absent */
     size_t source_index;  /* its index in VideoInfos (VideoInfoList for a video
                              generation result), for messages */

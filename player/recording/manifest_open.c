@@ -78,6 +78,13 @@ static int source_url(const char *source, struct diag_list *diag, char **doc, in
         diag_add(diag, DIAG_ERROR, "%s: url: not a usable URL", source);
         return rc;
     }
+    enum url_named named = url_named_check(source, *doc);
+    if (named != URL_NAMED_OK) {
+        diag_add(diag, DIAG_ERROR, "%s: url: '%.80s': %s", source, *doc, url_named_reason(named));
+        free(*doc);
+        *doc = NULL;
+        return SP_EUNSUPPORTED;
+    }
     if (url_query_get(source, "showChatMessages", &chat) == 0) {
         if (!strcmp(chat, "1"))
             *show_chat = 1;

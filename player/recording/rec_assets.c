@@ -103,6 +103,10 @@ int rec_assets_add(struct rec_assets *l, const char *base, const char *url,
         if (!abs)
             return SP_ENOMEM;
     }
+    if (base && *base && url_named_check(base, abs) != URL_NAMED_OK) {
+        free(abs); /* the scheme allow-list: nothing to fetch */
+        return SP_EINVAL;
+    }
     if (rec_assets_find(l, abs) >= 0) {
         free(abs);
         return 0;

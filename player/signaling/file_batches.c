@@ -48,6 +48,14 @@ static int resolve_one(struct msg_elem *e, const struct msg_message *m,
                  page, (long long)m->seq, e->url);
         return 0;
     }
+    enum url_named named = url_named_check(page_url, url);
+    if (named != URL_NAMED_OK) {
+        diag_add(diag, DIAG_WARNING,
+                 "%s: MsgSeq %lld: board batch file %.200s: %s; its operations are missing", page,
+                 (long long)m->seq, url, url_named_reason(named));
+        free(abs);
+        return 0;
+    }
     if (abs) {
         /* the element keeps the absolute URL, so that a list of what the
          * class needs (rec_assets, for fetch) finds the file again */
