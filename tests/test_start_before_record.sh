@@ -12,7 +12,8 @@
 # - `render --at T` at the start, inside the first second, before and after
 #   the pause: the teacher's picture is the media frame the true w(T) names
 #   (within one frame), found by comparing the PNG against every frame of
-#   the segment (ffmpeg psnr).
+#   the segment (ffmpeg psnr);
+# - `export` of the first 3 s: its frames at 0, 0.53 and 2 s likewise.
 set -euo pipefail
 BIN="$SIGPLAY_BIN"
 TMP="$SIGPLAY_TEST_TMP/start_before_record"
@@ -99,5 +100,19 @@ for off in -400 -2000 -10000; do
     [ ${d#-} -le 1 ] || fail "$off: render --at $T shows frame $got of $file, the true w(t) is frame $want"
   done
   echo "ok: start ${off} ms: render --at shows the frames of the true w(t)"
+
+  # export: its frame j (t = j / FPS s) is the media frame of the true w(t)
+  "$BIN" export "$c/replay.json" -o "$TMP/x.mp4" --layout "$TMP/teacher.json" --fps $FPS \
+    --to 3000 --crf 10 --preset ultrafast >/dev/null 2>&1 || [ $? -eq 1 ] || fail "$off: export failed"
+  seg0=$(jq -c '[.segments[] | select(.user_id == "teacher_01")][0]' "$c/truth.json")
+  first=$(jq .first_frame_board_ms <<<"$seg0")
+  for j in 0 8 30; do
+    ffmpeg -v error -y -i "$TMP/x.mp4" -vf "select=eq(n\,$j)" -frames:v 1 "$TMP/x.png"
+    want=$(((start + j * 1000 / FPS - first) * FPS / 1000))
+    got=$(best_frame "$c/$(jq -r .file <<<"$seg0")" "$TMP/x.png") || fail "$off: ffmpeg could not compare"
+    d=$((got - want))
+    [ ${d#-} -le 1 ] || fail "$off: export frame $j shows media frame $got, the true w(t) is frame $want"
+  done
+  echo "ok: start ${off} ms: export shows the frames of the true w(t)"
 done
 echo "PASS"
