@@ -11,6 +11,7 @@
 
 #include "player/class.h"
 #include "player/clock.h"
+#include "player/media/audio_mix.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
@@ -39,6 +40,7 @@ static void usage(FILE *f)
             "--headless    no window and no audio device (the mix goes to a null sink):\n"
             "  --max-speed   no clock: go from one frame change to the next at once\n"
             "  --trace FILE  one line per presented frame ('-' for stdout)\n"
+            "  --trace-av    add each lane's audio-against-video offset to the trace\n"
             "  --until T     stop after presenting the frame at or past this time\n"
             "%s%s"
             "Remote media is cached and plays while it downloads.\n"
@@ -54,13 +56,42 @@ static void sleep_us(int64_t us)
     nanosleep(&ts, NULL);
 }
 
-static void trace_header(FILE *f, const struct recording *rec)
+static void trace_header(FILE *f, const struct recording *rec, bool av)
 {
     fprintf(f, "# sigplay-trace/1\tt_ms\tw_ms");
     /* the lanes played: the first PLAYER_MAX_LANES */
     for (size_t i = 0; i < rec->n_lanes && i < PLAYER_MAX_LANES; i++)
         fprintf(f, "\t%s", TERM_SAFE(rec->lanes[i].name));
-    fprintf(f, "\t#board\t#chat\n");
+    fprintf(f, "\t#board\t#chat%s\n", av ? "\tav_ms" : "");
+}
+
+/* --trace-av: per lane showing a frame while its sound plays, how far the
+ * audio at the sink's position is ahead of that frame (ms; positive: audio
+ * early, as ATSC IS-191 counts it): the playback time the sound was
+ * stamped for (the mix position less the mixer's placement error) minus
+ * the playback time the frame was stamped for. "lane:ms" items joined by
+ * ',', '-' when no lane sounds. */
+static void trace_av(FILE *f, struct sp_class *c)
+{
+    struct player *p = class_player(c);
+    struct audio_mix *mix = player_mixer(p);
+    int64_t t = class_time_us(c), w = class_board_us(c);
+    int64_t pos = mix ? audio_mix_pos_us(mix) : 0;
+    int n = 0;
+    fputc('\t', f);
+    for (size_t i = 0; mix && i < player_lane_count(p); i++) {
+        const struct lane_view *v = player_lane_view(p, i);
+        int64_t late = audio_mix_lane_late_us(mix, (int)i);
+        if (v->state == LANE_PLACEHOLDER || late == AUDIO_MIX_NO_SKEW)
+            continue;
+        int64_t frame_t = t - (w - v->board_us);
+        fprintf(f, "%s%zu:", n++ ? "," : "", i + 1);
+        int64_t d = pos - late - frame_t;
+        fprintf(f, "%s%lld.%03lld", d < 0 ? "-" : "", (long long)(d < 0 ? -d : d) / 1000,
+                (long long)(d < 0 ? -d : d) % 1000);
+    }
+    if (!n)
+        fputc('-', f);
 }
 
 /* "1700000012345.678": Unix µs as ms with three decimals */
@@ -93,7 +124,7 @@ static void trace_line(FILE *f, struct sp_class *c)
         if (v->state == LANE_WAITING)
             fputc('~', f);
     }
-    fprintf(f, "\t%zu\t%zu\n", class_board_ops_shown(c), class_chat_shown(c));
+    fprintf(f, "\t%zu\t%zu", class_board_ops_shown(c), class_chat_shown(c));
 }
 
 /* Headless play under a remote control: what it carries out itself (the
@@ -242,7 +273,7 @@ static void headless_control(struct headless *h, struct control_server *srv, str
 int cmd_play(int argc, char **argv)
 {
     const char *source = NULL, *trace_path = NULL;
-    bool headless = false, max_speed = false, audio = true;
+    bool headless = false, max_speed = false, audio = true, trace_avs = false;
     long long until_ms = -1;
     struct app_net net;
     app_net_init(&net);
@@ -268,6 +299,8 @@ int cmd_play(int argc, char **argv)
             max_speed = true;
         } else if (!strcmp(a, "--no-audio")) {
             audio = false;
+        } else if (!strcmp(a, "--trace-av")) {
+            trace_avs = true;
         } else if (!strcmp(a, "--trace") && has_val) {
             trace_path = argv[++i];
         } else if (!strcmp(a, "--until") && has_val) {
@@ -352,7 +385,7 @@ int cmd_play(int argc, char **argv)
             fprintf(stderr, "sigplay: play: %s: cannot write the trace\n", trace_path);
             goto out;
         }
-        trace_header(trace, class_recording(c));
+        trace_header(trace, class_recording(c), trace_avs);
     }
     class_seek_us(c, start_ms * 1000);
     /* at max speed every change is listed: the board's too, so every page
@@ -379,8 +412,12 @@ int cmd_play(int argc, char **argv)
             fprintf(stderr, "sigplay: play: %s\n", sp_strerror(r));
             goto out;
         }
-        if (r == 1 && trace)
+        if (r == 1 && trace) {
             trace_line(trace, c);
+            if (trace_avs)
+                trace_av(trace, c);
+            fputc('\n', trace);
+        }
         if (until_ms >= 0 && class_time_us(c) >= until_ms * 1000)
             break;
         if (!srv) {

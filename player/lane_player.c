@@ -29,6 +29,9 @@ struct slot {
      * is not what play needs; it is re-aimed before use. */
     bool idle, stale;
     int64_t idle_since_us;
+    /* Its decoder was opened or seeked at a board time (so it skipped
+     * what came before): an origin moved earlier must re-aim it. */
+    bool aimed;
 };
 
 struct lane_player {
@@ -129,7 +132,7 @@ static void close_slot(struct lane_player *lp, struct slot *s)
     s->seg = NULL;
     s->est_fed = false;
     s->ac_reported = false;
-    s->idle = s->stale = false;
+    s->idle = s->stale = s->aimed = false;
 }
 
 void lane_player_destroy(struct lane_player **lpp)
@@ -209,6 +212,7 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
                  lp->lane->name, (double)seg->play_ms / 1000);
     } else if (segdec_create(&o, &s->dec) == 0) {
         s->seg = seg;
+        s->aimed = start_board_us > 0;
     }
     if (!s->seg)
         avio_cache_close(&s->ac);
@@ -231,6 +235,7 @@ static void need_slot(struct lane_player *lp, const struct rec_segment *seg, int
         else
             segdec_rewind(s->dec);
         s->stale = false;
+        s->aimed = start_board_us > 0;
     }
 }
 
@@ -436,6 +441,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
         if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000) {
             segdec_seek_board(s->dec, w);
             s->stale = s->idle = false;
+            s->aimed = true;
         } else if (s->ac) {
             close_slot(lp, s); /* remote: its reads would compete with play's */
         } else {
@@ -472,12 +478,28 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
     return 0;
 }
 
-void lane_player_origin_changed(struct lane_player *lp)
+void lane_player_origin_changed(struct lane_player *lp, int64_t t_us)
 {
-    for (int i = 0; i < SLOTS; i++)
-        if (lp->slots[i].seg)
-            segdec_set_play_time_board(lp->slots[i].dec,
-                                       tl_wall_from_play(lp->o.tl, lp->slots[i].seg->play_ms));
+    int64_t w = lane_player_wall_us(lp->o.tl, t_us);
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->seg)
+            continue;
+        segdec_set_play_time_board(s->dec, tl_wall_from_play(lp->o.tl, s->seg->play_ms));
+        if (s->stale || s->idle || s->seg != lp->view.seg)
+            continue; /* re-aimed before use, or not consumed from yet */
+        /* An origin moved earlier can put w(t) before what this decoder
+         * has already handed out (the frame on screen) or skipped (a start
+         * or seek at the old w(t)): those frames are needed again. The
+         * decoder goes back; update() re-aims it at the new w(t). */
+        bool ahead = lp->have_shown && segdec_board_us(s->dec, lp->view.pts_us) > w;
+        if (ahead || (s->aimed && !lp->have_shown)) {
+            s->stale = true;
+            drop_shown(lp);
+            if (lp->o.mix)
+                audio_mix_lane_reset(lp->o.mix, (int)lp->o.lane);
+        }
+    }
 }
 
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)

@@ -120,8 +120,11 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us);
  * fills *play_ms / *board_ms if one is ready, else 0. */
 int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms);
 
-/* The timeline's origin moved: refresh w(VideoPlayTime) in the decoders. */
-void lane_player_origin_changed(struct lane_player *lp);
+/* The timeline's origin moved while playback is at t_us: refreshes
+ * w(VideoPlayTime) in the decoders, and sends back (on the next update) a
+ * decoder that has already handed out or skipped frames the new w(t_us)
+ * needs, as when the origin moved earlier. */
+void lane_player_origin_changed(struct lane_player *lp, int64_t t_us);
 
 /* Headless export: moves the active segment's decoded audio into the
  * mixer until the lane's data there reaches playback time until_us (or the

@@ -114,8 +114,11 @@ void player_destroy(struct player **pp)
     *pp = NULL;
 }
 
-/* Step: collect new origin estimates; refine. Returns true if it moved. */
-static bool refine_origin(struct player *p)
+/* Step: collect new origin estimates; refine. Returns true if it moved.
+ * The origin may move either way (RecordStartTime is rounded either way,
+ * and the clients' clocks may begin before it); every lane follows, back
+ * to frames already passed if need be. t_us: the step's playback time. */
+static bool refine_origin(struct player *p, int64_t t_us)
 {
     bool added = false;
     for (size_t i = 0; i < p->n; i++) {
@@ -140,7 +143,7 @@ static bool refine_origin(struct player *p)
     if (tl_origin_ms(p->tl) == before)
         return false;
     for (size_t i = 0; i < p->n; i++)
-        lane_player_origin_changed(p->lanes[i]);
+        lane_player_origin_changed(p->lanes[i], t_us);
     return true;
 }
 
@@ -228,11 +231,11 @@ int player_step(struct player *p, int64_t *wait_us)
             t = 0;
     }
     int wait_ms = p->o.max_speed ? PLAYER_DECODE_WAIT_MS : 0;
-    refine_origin(p);
+    refine_origin(p, t);
     int r = update_lanes(p, t, wait_ms);
     /* a segment opened by this update may have moved the origin: bring
      * every lane to the refined w(t) before presenting */
-    if (r == 0 && refine_origin(p))
+    if (r == 0 && refine_origin(p, t))
         r = update_lanes(p, t, wait_ms);
     if (r < 0)
         return r;

@@ -216,6 +216,40 @@ static void test_placement_gap_and_late_data(void **state)
     audio_mix_destroy(&m);
 }
 
+/* The placement error a lane carries: a frame stamped 10 ms after the end
+ * of the lane's data is appended (within AUDIO_MIX_RESYNC_US), so it plays
+ * 10 ms before its stamp until a write farther off re-aligns the lane. */
+static void test_lane_late_follows_placement(void **state)
+{
+    (void)state;
+    struct audio_mix *m;
+    assert_int_equal(audio_mix_create(&m), 0);
+    audio_mix_set_active(m, 0, true);
+    assert_true(audio_mix_lane_late_us(m, 0) == AUDIO_MIX_NO_SKEW); /* no data */
+    assert_true(audio_mix_lane_late_us(m, -1) == AUDIO_MIX_NO_SKEW);
+    AVFrame *f = tone(48000, 4800, 0, 0, 0.25, false); /* 100 ms */
+    assert_int_equal(audio_mix_write(m, 0, f, 0), 0);
+    assert_int_equal(audio_mix_write(m, 0, f, 110000), 0); /* appended at 100 ms */
+    assert_int_equal(audio_mix_write(m, 0, f, 400000), 0); /* 200 ms gap: re-aligned */
+    float buf[2400 * 2];
+    assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400); /* pos 50 ms */
+    assert_true(audio_mix_lane_late_us(m, 0) == 0);
+    assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400); /* pos 100 ms */
+    assert_true(audio_mix_lane_late_us(m, 0) == -10000);
+    assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400); /* 150 ms */
+    assert_true(audio_mix_lane_late_us(m, 0) == -10000);
+    for (int k = 0; k < 4; k++) /* the gap, played as silence */
+        assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400);
+    assert_int_equal(audio_mix_pos_us(m), 350000);
+    assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400);
+    assert_int_equal(audio_mix_read(m, buf, 2400, NULL), 2400); /* 450 ms */
+    assert_true(audio_mix_lane_late_us(m, 0) == 0);
+    audio_mix_lane_reset(m, 0);
+    assert_true(audio_mix_lane_late_us(m, 0) == AUDIO_MIX_NO_SKEW);
+    av_frame_free(&f);
+    audio_mix_destroy(&m);
+}
+
 static void test_buffer_cap(void **state)
 {
     (void)state;
@@ -271,6 +305,7 @@ int main(void)
         cmocka_unit_test(test_full_scale_lanes_never_clip),
         cmocka_unit_test(test_mute_removes_a_lane_and_volume_scales),
         cmocka_unit_test(test_placement_gap_and_late_data),
+        cmocka_unit_test(test_lane_late_follows_placement),
         cmocka_unit_test(test_buffer_cap),
         cmocka_unit_test(test_atempo_changes_duration),
     };

@@ -26,6 +26,9 @@
 #define CHUNK 256        /* samples mixed per decision (5.3 ms) */
 #define TEMPO_CHUNK 1024 /* samples fed to atempo per push */
 #define CH AUDIO_MIX_CHANNELS
+/* Placement errors remembered per lane: one per write, and the lane is fed
+ * at most about a second ahead (some 50 AAC frames). */
+#define SKEW_RING 128
 
 struct lane {
     bool used, active, mute;
@@ -36,6 +39,13 @@ struct lane {
     AVAudioFifo *fifo; /* interleaved float stereo at AUDIO_MIX_RATE */
     int64_t head;      /* position (samples) of the fifo's first sample */
     bool has_pos;      /* head is meaningful (false after a reset) */
+    /* Per write, where its first sample went (samples) and how much later
+     * than its stamp that is (samples; appended within the resync
+     * tolerance): the ring holds the last n_skew of them. */
+    struct {
+        int64_t at, late;
+    } skew[SKEW_RING];
+    size_t n_skew, skew_next;
 };
 
 struct audio_mix {
@@ -95,6 +105,7 @@ static void lane_drop(struct lane *l)
         av_audio_fifo_reset(l->fifo);
     swr_free(&l->swr); /* its delay line belongs to the old data */
     l->has_pos = false;
+    l->n_skew = 0;
 }
 
 void audio_mix_destroy(struct audio_mix **mp)
@@ -211,8 +222,12 @@ int audio_mix_write(struct audio_mix *m, int lane, const void *avframe, int64_t 
     /* place it: append if it continues the lane, else re-align */
     int64_t t = us_to_samples(t_us);
     int64_t end = l->head + size;
-    int64_t skip = 0;
+    int64_t skip = 0, at = t, late = 0;
     int64_t tol = us_to_samples(AUDIO_MIX_RESYNC_US);
+    if (l->has_pos && t - end <= tol && end - t <= tol) {
+        at = end; /* appended as is: it plays end - t later than stamped */
+        late = end - t;
+    }
     if (!l->has_pos) {
         l->head = t;
         l->has_pos = true;
@@ -228,6 +243,11 @@ int audio_mix_write(struct audio_mix *m, int lane, const void *avframe, int64_t 
         void *p = m->convbuf + skip * CH;
         if (av_audio_fifo_write(l->fifo, &p, (int)(n - skip)) < n - skip)
             r = SP_ENOMEM;
+        l->skew[l->skew_next].at = at;
+        l->skew[l->skew_next].late = late;
+        l->skew_next = (l->skew_next + 1) % SKEW_RING;
+        if (l->n_skew < SKEW_RING)
+            l->n_skew++;
     }
 out:
     pthread_mutex_unlock(&m->lock);
@@ -245,6 +265,27 @@ int64_t audio_mix_buffered_us(struct audio_mix *m, int lane)
         ahead = l->head + av_audio_fifo_size(l->fifo) - m->pos;
     pthread_mutex_unlock(&m->lock);
     return ahead > 0 ? samples_to_us(ahead) : 0;
+}
+
+int64_t audio_mix_lane_late_us(struct audio_mix *m, int lane)
+{
+    if (!lane_ok(lane))
+        return AUDIO_MIX_NO_SKEW;
+    pthread_mutex_lock(&m->lock);
+    const struct lane *l = &m->lanes[lane];
+    int64_t late = AUDIO_MIX_NO_SKEW;
+    bool sounding = l->fifo && l->has_pos && l->head <= m->pos &&
+                    l->head + av_audio_fifo_size(l->fifo) > m->pos;
+    /* the newest write that starts at or before pos holds the sample there
+     * (the oldest remembered one when the ring has moved past it) */
+    for (size_t k = 0; sounding && k < l->n_skew; k++) {
+        size_t i = (l->skew_next + SKEW_RING - 1 - k) % SKEW_RING;
+        late = l->skew[i].late;
+        if (l->skew[i].at <= m->pos)
+            break;
+    }
+    pthread_mutex_unlock(&m->lock);
+    return late == AUDIO_MIX_NO_SKEW ? late : samples_to_us(late);
 }
 
 void audio_mix_set_active(struct audio_mix *m, int lane, bool active)

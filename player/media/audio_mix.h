@@ -73,6 +73,14 @@ int audio_mix_write(struct audio_mix *m, int lane, const void *avframe, int64_t 
 /* How far past pos the lane's data reaches (µs; 0 if none). */
 int64_t audio_mix_buffered_us(struct audio_mix *m, int lane);
 
+/* How much later than its stamp the lane's sample at pos plays (µs; a
+ * write appended within AUDIO_MIX_RESYNC_US of the lane's end keeps that
+ * error until a re-align), or AUDIO_MIX_NO_SKEW if the lane has no data at
+ * pos. With the sink's own latency, this is the lane's audio-against-video
+ * offset (negative of it: audio late). */
+#define AUDIO_MIX_NO_SKEW INT64_MIN
+int64_t audio_mix_lane_late_us(struct audio_mix *m, int lane);
+
 /* Active: the lane should have audio now (a segment with audio, playing). */
 void audio_mix_set_active(struct audio_mix *m, int lane, bool active);
 /* volume: 0..2 (1 = as recorded); mute keeps the volume for unmute. */

@@ -133,13 +133,16 @@ int mk_plan_build(struct mk_plan *p, const struct mk_options *opt)
     mk_rng_init(&rng, opt->seed);
 
     p->true_start_ms = BASE_BOARD_MS + opt->start_offset_ms;
-    p->record_start_s = p->true_start_ms / 1000;
+    /* A negative offset: the clients' clocks (SEI, board) began before the
+     * RecordStartTime the service wrote, as they do when it starts late or
+     * rounds up. */
+    p->record_start_s = opt->start_offset_ms < 0 ? BASE_BOARD_MS / 1000 : p->true_start_ms / 1000;
     /* The pause sits on a whole second near the middle: a whole second is a
      * whole number of frames at any integer frame rate. */
     p->pause_play_ms = opt->duration_ms / 2 / 1000 * 1000;
     p->pause_wall_ms = p->true_start_ms + p->pause_play_ms;
     p->resume_wall_ms = p->pause_wall_ms + opt->pause_ms;
-    p->record_stop_s = (p->true_start_ms + opt->duration_ms + opt->pause_ms) / 1000;
+    p->record_stop_s = (p->record_start_s * 1000 + opt->duration_ms + opt->pause_ms) / 1000;
 
     p->room_id = 880321;
     snprintf(p->group_id, sizeof p->group_id, "%lld", (long long)p->room_id);

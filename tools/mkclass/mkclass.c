@@ -43,8 +43,10 @@ static void usage(FILE *f)
             "  --ops N                 whiteboard ops in total (%d..%d, default 400)\n"
             "  --chat N                chat messages in total (%d..%d, default 16)\n"
             "  --start-offset-ms N     true class start = 1700000000000 + N ms; N not a\n"
-            "                          multiple of 1000 makes RecordStartTime truncated\n"
-            "                          (0..86399999, default 0)\n"
+            "                          multiple of 1000 makes RecordStartTime truncated;\n"
+            "                          negative N keeps RecordStartTime at 1700000000, so\n"
+            "                          the media's and board's clocks begin |N| ms before\n"
+            "                          it (%d..86399999, default 0)\n"
             "  --pause-ms N            wall-clock length of the pause (%d..%d, default 20000)\n"
             "  --seed N                seed of the random parts (default 1)\n"
             "  --audio-only            no video at all: every camera lane is an audio-only\n"
@@ -65,8 +67,9 @@ static void usage(FILE *f)
             "  -q, --quiet             print nothing on success\n"
             "  -h, --help              this text\n",
             MK_MIN_DURATION_MS, MK_MAX_DURATION_MS, MK_MIN_LANES, MK_MAX_LANES, MK_MAX_FPS,
-            MK_MIN_OPS, MK_MAX_OPS, mk_chat_scripted(), MK_MAX_CHAT, MK_MIN_PAUSE_MS,
-            MK_MAX_PAUSE_MS, MK_MIN_HOLE_MS, MK_SEI_DECOY_OFFSET_MS, MK_MAX_LAG_MS);
+            MK_MIN_OPS, MK_MAX_OPS, MK_MIN_START_OFFSET_MS, mk_chat_scripted(), MK_MAX_CHAT,
+            MK_MIN_PAUSE_MS, MK_MAX_PAUSE_MS, MK_MIN_HOLE_MS, MK_SEI_DECOY_OFFSET_MS,
+            MK_MAX_LAG_MS);
 }
 
 /* Parses a whole decimal integer in [lo, hi]; prints one clear line if not. */
@@ -250,7 +253,7 @@ static int parse_options(int argc, char **argv, struct mk_options *o, bool *quie
             rc = parse_int(a, val, mk_chat_scripted(), MK_MAX_CHAT, &v);
             o->chat = (int)v;
         } else if (!strcmp(a, "--start-offset-ms")) {
-            rc = parse_int(a, val, 0, 86399999, &v);
+            rc = parse_int(a, val, MK_MIN_START_OFFSET_MS, 86399999, &v);
             o->start_offset_ms = v;
         } else if (!strcmp(a, "--pause-ms")) {
             rc = parse_int(a, val, MK_MIN_PAUSE_MS, MK_MAX_PAUSE_MS, &v);

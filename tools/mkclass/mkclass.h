@@ -34,6 +34,9 @@
 #define MK_MAX_FPS 60
 #define MK_MAX_SEI_TYPES 8
 #define MK_MAX_LAG_MS 10000
+/* Media and board clocks that begin before RecordStartTime: the service
+ * starts recording about 2 s after it is asked to, and rounds either way. */
+#define MK_MIN_START_OFFSET_MS (-60000)
 
 /* --lag-ms USER:MS: that lane's media shows board time b at the media
  * position where VideoPlayTime places board time b + ms. */
@@ -50,7 +53,8 @@ struct mk_options {
     int fps;                 /* integer frames per second */
     int ops;                 /* board ops in total (scripted + filler) */
     int chat;                /* chat messages in total (scripted + filler) */
-    int64_t start_offset_ms; /* true class start = 1700000000000 + this */
+    int64_t start_offset_ms; /* true class start = 1700000000000 + this; < 0: before
+                                RecordStartTime, which stays 1700000000 */
     int64_t pause_ms;        /* wall length of the one pause */
     uint64_t seed;
     /* Every camera lane is an audio-only lane (VideoType 4, MP3) and the
@@ -148,7 +152,8 @@ struct mk_segment {
 struct mk_plan {
     struct mk_options opt;
     int64_t true_start_ms;  /* board/wall time of playback t = 0 */
-    int64_t record_start_s; /* RecordStartTime: true start truncated */
+    int64_t record_start_s; /* RecordStartTime: true start truncated; 1700000000
+                               when the true start is before it */
     int64_t record_stop_s;  /* RecordStopTime */
     int64_t pause_play_ms;  /* VideoTime of the pause */
     int64_t pause_wall_ms;  /* PauseTime */
