@@ -22,6 +22,8 @@
 #include <io.h>
 #include <sys/stat.h>
 #include <windows.h>
+/* after windows.h, which it needs */
+#include <bcrypt.h>
 #else
 #include <dirent.h>
 #include <fcntl.h>
@@ -236,10 +238,11 @@ static void fill_stat(const struct stat *s, struct sp_os_stat *st)
     st->is_dir = S_ISDIR(s->st_mode);
     st->size = (int64_t)s->st_size;
 #ifdef __APPLE__
-    st->mtime_us = (int64_t)s->st_mtimespec.tv_sec * 1000000 + s->st_mtimespec.tv_nsec / 1000;
+    st->mtime_ns = (int64_t)s->st_mtimespec.tv_sec * 1000000000 + s->st_mtimespec.tv_nsec;
 #else
-    st->mtime_us = (int64_t)s->st_mtim.tv_sec * 1000000 + s->st_mtim.tv_nsec / 1000;
+    st->mtime_ns = (int64_t)s->st_mtim.tv_sec * 1000000000 + s->st_mtim.tv_nsec;
 #endif
+    st->mtime_us = st->mtime_ns / 1000;
 }
 
 int sp_os_stat(const char *path, struct sp_os_stat *st)
@@ -263,6 +266,11 @@ int sp_os_fstat(int fd, struct sp_os_stat *st)
 int sp_os_rename_over(const char *from, const char *to)
 {
     return rename(from, to) == 0 ? 0 : -errno;
+}
+
+int sp_os_touch(const char *path)
+{
+    return utimensat(AT_FDCWD, path, NULL, 0) == 0 ? 0 : -errno;
 }
 
 int sp_os_unlink(const char *path)
@@ -354,6 +362,16 @@ int sp_os_getcwd(char *buf, size_t size)
     if (getcwd(buf, size))
         return 0;
     return errno == ERANGE ? SP_ELIMIT : -errno;
+}
+
+int sp_os_random(void *buf, size_t len)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f)
+        return SP_EIO;
+    size_t got = fread(buf, 1, len, f);
+    fclose(f);
+    return got == len ? 0 : SP_EIO;
 }
 
 bool sp_os_exists(const char *path)
@@ -490,10 +508,11 @@ void sp_os_writeback_hint(int fd, int64_t off, int64_t len)
     (void)len;
 }
 
-static int64_t filetime_us(FILETIME ft)
+/* 100 ns since 1601 -> ns since 1970 */
+static int64_t filetime_ns(FILETIME ft)
 {
     int64_t t = (int64_t)(((uint64_t)ft.dwHighDateTime << 32) | ft.dwLowDateTime);
-    return t / 10 - INT64_C(11644473600000000); /* 100 ns since 1601 -> µs since 1970 */
+    return (t - INT64_C(116444736000000000)) * 100;
 }
 
 int sp_os_stat(const char *path, struct sp_os_stat *st)
@@ -509,7 +528,8 @@ int sp_os_stat(const char *path, struct sp_os_stat *st)
     st->is_dir = (a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
     st->is_file = !st->is_dir && !(a.dwFileAttributes & FILE_ATTRIBUTE_DEVICE);
     st->size = (int64_t)(((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow);
-    st->mtime_us = filetime_us(a.ftLastWriteTime);
+    st->mtime_ns = filetime_ns(a.ftLastWriteTime);
+    st->mtime_us = st->mtime_ns / 1000;
     return 0;
 }
 
@@ -524,7 +544,8 @@ int sp_os_fstat(int fd, struct sp_os_stat *st)
     st->is_dir = (i.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
     st->is_file = !st->is_dir && GetFileType(h) == FILE_TYPE_DISK;
     st->size = (int64_t)(((uint64_t)i.nFileSizeHigh << 32) | i.nFileSizeLow);
-    st->mtime_us = filetime_us(i.ftLastWriteTime);
+    st->mtime_ns = filetime_ns(i.ftLastWriteTime);
+    st->mtime_us = st->mtime_ns / 1000;
     return 0;
 }
 
@@ -538,6 +559,24 @@ int sp_os_rename_over(const char *from, const char *to)
         rc = last_err();
     free(wf);
     free(wt);
+    return rc;
+}
+
+int sp_os_touch(const char *path)
+{
+    wchar_t *w = sp_os_widen(path);
+    if (!w)
+        return -errno;
+    HANDLE h = CreateFileW(w, FILE_WRITE_ATTRIBUTES,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return last_err();
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    int rc = SetFileTime(h, NULL, NULL, &now) ? 0 : last_err();
+    CloseHandle(h);
     return rc;
 }
 
@@ -711,6 +750,14 @@ static bool waccess_ok(const char *path, int mode)
     bool ok = _waccess(w, mode) == 0;
     free(w);
     return ok;
+}
+
+int sp_os_random(void *buf, size_t len)
+{
+    if (len > ULONG_MAX)
+        return SP_EIO;
+    NTSTATUS st = BCryptGenRandom(NULL, buf, (ULONG)len, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+    return st >= 0 ? 0 : SP_EIO; /* NT_SUCCESS: a non-negative status */
 }
 
 bool sp_os_exists(const char *path)

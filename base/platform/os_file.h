@@ -70,12 +70,15 @@ int sp_os_fdatasync(int fd);
 void sp_os_writeback_hint(int fd, int64_t off, int64_t len);
 
 /* What a path or descriptor is: a regular file or a folder, its size in
- * bytes and its modification time in µs since the Unix epoch. */
+ * bytes and its modification time since the Unix epoch, in µs and, to
+ * tell two writes within a µs apart (a change stamp), in ns (100 ns steps
+ * on Windows). */
 struct sp_os_stat {
     bool is_file;
     bool is_dir;
     int64_t size;
     int64_t mtime_us;
+    int64_t mtime_ns;
 };
 int sp_os_stat(const char *path, struct sp_os_stat *st);
 int sp_os_fstat(int fd, struct sp_os_stat *st);
@@ -85,6 +88,10 @@ int sp_os_fstat(int fd, struct sp_os_stat *st);
  * on Windows, whose rename() refuses an existing target). 0 or a negative
  * errno. */
 int sp_os_rename_over(const char *from, const char *to);
+
+/* Sets path's modification time to now (utimensat; SetFileTime on
+ * Windows). 0 or a negative errno. */
+int sp_os_touch(const char *path);
 
 /* Removes a file / an empty folder. 0 or a negative errno. */
 int sp_os_unlink(const char *path);
@@ -135,6 +142,11 @@ long sp_os_getpid(void);
 /* The current directory (UTF-8) into buf. 0, SP_ELIMIT when it does not
  * fit, or a negative errno. */
 int sp_os_getcwd(char *buf, size_t size);
+
+/* Fills buf with len bytes from the OS's cryptographic random source
+ * (/dev/urandom on Linux and macOS, BCryptGenRandom on Windows). 0 or
+ * SP_EIO. */
+int sp_os_random(void *buf, size_t len);
 
 /* Whether something exists at path / whether the user may read the file
  * at path (access(F_OK / R_OK); _waccess on Windows). */
