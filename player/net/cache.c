@@ -1,6 +1,7 @@
 /* cache.c - the resumable disk cache (see cache.h for layout and promises). */
 #include "player/net/cache.h"
 
+#include "base/platform/os_time.h"
 #include "base/platform/os_file.h"
 #include "base/platform/os_dirs.h"
 #include "base/log.h"
@@ -866,14 +867,7 @@ int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_
 
 void cache_entry_wait(struct cache_entry *e, int timeout_ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = sp_os_wall_deadline_us((int64_t)timeout_ms * 1000);
     pthread_mutex_lock(&e->lock);
     pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     pthread_mutex_unlock(&e->lock);
