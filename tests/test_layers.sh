@@ -72,7 +72,7 @@ check_os() { # root
         utime utimes futimens getcwd chdir getpid isatty fileno fdopen fopen freopen
         localtime_r gmtime_r pthread_condattr_setclock mmap munmap mlock dlopen dlsym fork
         execv execvp kill sysconf _wfopen _wopen CreateFileW GetTickCount64
-        QueryPerformanceCounter);
+        QueryPerformanceCounter strndup strerrordesc_np strerror_r);
       my $call = join("|", @calls);
       for my $f (@ARGV) {
         open(my $fh, "<", $f) or next;

@@ -18,6 +18,7 @@
 
 #include "base/platform/os_dirs.h"
 #include "base/platform/os_file.h"
+#include "base/platform/os_libc.h"
 #include "base/platform/os_time.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -349,6 +350,40 @@ static void test_positioned_io_and_locks(void **state)
     free(dir);
 }
 
+static void test_touch_and_libc(void **state)
+{
+    (void)state;
+    char *dir = scratch("touch-");
+    char *path = join(dir, "旧.json");
+    assert_int_equal(sp_write_file_atomic(path, "{}", 2), 0);
+    struct sp_os_stat a, b;
+    assert_int_equal(sp_os_stat(path, &a), 0);
+    sp_os_sleep_us(20000);
+    assert_int_equal(sp_os_touch(path), 0);
+    assert_int_equal(sp_os_stat(path, &b), 0);
+    assert_true(b.mtime_ns > a.mtime_ns); /* used now: newer */
+    assert_int_equal(b.mtime_us, b.mtime_ns / 1000);
+    assert_int_equal(sp_os_unlink(path), 0);
+    assert_int_equal(sp_os_touch(path), -ENOENT);
+    assert_int_equal(sp_os_rmdir(dir), 0);
+    free(path);
+    free(dir);
+
+    char *s = sp_os_strndup("课堂abc", 6); /* two 3-byte characters */
+    assert_string_equal(s, "课堂");
+    free(s);
+    s = sp_os_strndup("ab", 10);
+    assert_string_equal(s, "ab");
+    free(s);
+    assert_non_null(sp_os_errno_text(ENOENT));
+    assert_string_equal(sp_strerror(-ENOENT), sp_os_errno_text(ENOENT));
+    assert_null(sp_os_errno_text(4000));
+    unsigned char r1[16] = {0}, r2[16] = {0};
+    assert_int_equal(sp_os_random(r1, sizeof(r1)), 0);
+    assert_int_equal(sp_os_random(r2, sizeof(r2)), 0);
+    assert_memory_not_equal(r1, r2, sizeof(r1)); /* 2^-128 to fail by chance */
+}
+
 static void test_dirs(void **state)
 {
     (void)state;
@@ -405,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_atomic_write_killed_anywhere),
         cmocka_unit_test(test_chinese_file_names),
         cmocka_unit_test(test_positioned_io_and_locks),
+        cmocka_unit_test(test_touch_and_libc),
         cmocka_unit_test(test_dirs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* window_loop.c - the interactive play loop (see window_loop.h). */
 #include "ui/window_loop.h"
 
+#include "base/platform/os_libc.h"
 #include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
@@ -65,8 +66,7 @@ void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n
              (long long)(t / 60000 % 60), (long long)(t / 1000 % 60), (long long)(t % 1000), wall);
 }
 
-static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_message(struct loop *L, int64_t now, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
 {
     L->screenshot_path[0] = '\0'; /* a new message is about something else */
