@@ -2,6 +2,7 @@
  * Kept thin on purpose; every subcommand lives in app/cmd_<name>.c. */
 #include "app/commands.h"
 
+#include "base/platform/os_process.h"
 #include "base/platform/os_dirs.h"
 #include "base/platform/os_file.h"
 #include "sigplay_version.h"
@@ -86,6 +87,7 @@ static void tune_malloc(void)
 
 int main(int argc, char **argv)
 {
+    sp_os_process_init(&argc, &argv); /* Windows: the console, UTF-8 arguments */
     tune_malloc();
     if (argc < 2) {
         print_help(stderr);
