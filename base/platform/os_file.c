@@ -63,6 +63,18 @@ static bool is_sep(char c)
 #endif
 }
 
+/* whether tmp[0, i) is a drive ("C:"), which exists and is not made */
+static bool is_drive(const char *tmp, size_t i)
+{
+#ifdef _WIN32
+    return i == 2 && tmp[1] == ':';
+#else
+    (void)tmp;
+    (void)i;
+    return false;
+#endif
+}
+
 int sp_os_mkdir_p(const char *path)
 {
     char tmp[OS_PATH_MAX];
@@ -71,7 +83,7 @@ int sp_os_mkdir_p(const char *path)
         return SP_EINVAL;
     memcpy(tmp, path, len + 1);
     for (char *p = tmp + 1; *p; p++) {
-        if (!is_sep(*p) || is_sep(p[-1]) || p[-1] == ':')
+        if (!is_sep(*p) || is_sep(p[-1]) || is_drive(tmp, (size_t)(p - tmp)))
             continue; /* a root, a drive ("C:/") or a doubled separator */
         char c = *p;
         *p = '\0';
