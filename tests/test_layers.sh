@@ -107,22 +107,23 @@ else echo "FAIL: OS headers or calls outside base/platform/ (above)"; fail=1; fi
 # test the test: three planted offences, each must be caught
 TMP=${SIGPLAY_TEST_TMP:-/tmp}/layers.$$
 trap 'rm -rf "$TMP"' EXIT
-copy_tree() {
-  rm -rf "$TMP" && mkdir -p "$TMP"
-  (cd "$SRC" && tar cf - base im player verify render ui app) | (cd "$TMP" && tar xf -)
+# one copy of the tree; each plant appends to one file and puts it back
+rm -rf "$TMP" && mkdir -p "$TMP"
+(cd "$SRC" && tar cf - base im player verify render ui app) | (cd "$TMP" && tar xf -)
+planted() { # file line -> 0 if the planted tree passes both checks
+  cp "$TMP/$1" "$TMP/.orig"
+  printf '%s\n' "$2" >>"$TMP/$1"
+  local rc=1
+  check_tree "$TMP" >/dev/null && check_os "$TMP" >/dev/null && rc=0
+  mv "$TMP/.orig" "$TMP/$1"
+  return $rc
 }
-plant() { # name file line
-  copy_tree
-  printf '%s\n' "$3" >>"$TMP/$2"
-  if check_tree "$TMP" >/dev/null && check_os "$TMP" >/dev/null; then
-    echo "FAIL: the planted $1 was not caught"; fail=1
+plant() { # name file line: must be caught
+  if planted "$2" "$3"; then echo "FAIL: the planted $1 was not caught"; fail=1
   else echo "ok: a planted $1 is caught"; fi
 }
 plant_ok() { # name file line: must stay clean
-  copy_tree
-  printf '%s\n' "$3" >>"$TMP/$2"
-  if check_tree "$TMP" >/dev/null && check_os "$TMP" >/dev/null; then
-    echo "ok: $1 is not an offence"
+  if planted "$2" "$3"; then echo "ok: $1 is not an offence"
   else echo "FAIL: $1 was taken for an offence"; fail=1; fi
 }
 plant "wrong-way include (player -> render)" player/class.c '#include "render/canvas.h"'
