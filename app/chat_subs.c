@@ -1,6 +1,7 @@
 /* chat_subs.c - chat messages as subtitle cues and WebVTT (see chat_subs.h). */
 #include "app/chat_subs.h"
 
+#include "base/platform/os_file.h"
 #include "base/sp_error.h"
 #include "base/utf8.h"
 #include "im/chat.h"
@@ -128,7 +129,7 @@ static void vtt_time(FILE *f, int64_t ms)
 
 int app_vtt_write(const char *path, const struct app_cue *cues, size_t n, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "w");
+    FILE *f = sp_os_fopen(path, "w");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
         return SP_EIO;

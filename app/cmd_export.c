@@ -23,6 +23,7 @@
 
 #include "render/osd.h"
 #include "player//media/audio_mix.h"
+#include "base/platform/os_file.h"
 #include "base/diag.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
@@ -40,8 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define EXPORT_DEFAULT_FPS 25
 #define EXPORT_DEFAULT_CRF 23
@@ -565,19 +564,19 @@ int cmd_export(int argc, char **argv)
         const char *why = app_mp4_error(j->mp4);
         fprintf(stderr, "sigplay: export: %s\n", why[0] ? why : sp_strerror(rc));
         app_mp4_destroy(&j->mp4);
-        unlink(j->a.out);
+        sp_os_unlink(j->a.out);
         goto out;
     }
     if ((rc = app_mp4_finish(&j->mp4, err, sizeof(err))) != 0) {
         fprintf(stderr, "sigplay: export: %s\n", err);
-        unlink(j->a.out);
+        sp_os_unlink(j->a.out);
         goto out;
     }
     exit_code = SP_EXIT_OK;
     if (!j->a.quiet) {
-        struct stat st;
+        struct sp_os_stat st;
         char size[32], dur[32];
-        app_human_bytes(stat(j->a.out, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        app_human_bytes(sp_os_stat(j->a.out, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
         osd_format_time(j->a.to_ms - j->a.from_ms, dur, sizeof(dur));
         printf("sigplay: export: wrote %s (%s, %dx%d, %s)\n", j->a.out, size, j->l->w, j->l->h,
                dur);

@@ -12,6 +12,8 @@
 #include "player/class.h"
 #include "player/clock.h"
 #include "player/media/audio_mix.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
@@ -50,10 +52,7 @@ static void usage(FILE *f)
 
 static void sleep_us(int64_t us)
 {
-    if (us <= 0)
-        return;
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    nanosleep(&ts, NULL);
+    sp_os_sleep_us(us);
 }
 
 static void trace_header(FILE *f, const struct recording *rec, bool av)
@@ -380,7 +379,7 @@ int cmd_play(int argc, char **argv)
                          .layout = "board"};
     snprintf(h.source, sizeof(h.source), "%s", source);
     if (trace_path) {
-        trace = strcmp(trace_path, "-") ? fopen(trace_path, "w") : stdout;
+        trace = strcmp(trace_path, "-") ? sp_os_fopen(trace_path, "w") : stdout;
         if (!trace) {
             fprintf(stderr, "sigplay: play: %s: cannot write the trace\n", trace_path);
             goto out;

@@ -9,6 +9,7 @@
 #include "player/class.h"
 #include "im/chat.h"
 #include "player/navigate.h"
+#include "base/platform/os_time.h"
 #include "base/diag.h"
 #include "player/net/fetch.h"
 #include "player/net/loader.h"
@@ -53,9 +54,8 @@ static void iso_utc(int64_t unix_ms, char *buf, size_t n)
         ms += 1000;
         s--;
     }
-    time_t tt = (time_t)s;
     struct tm tm;
-    if (!gmtime_r(&tt, &tm)) {
+    if (sp_os_gmtime(s, &tm) != 0) {
         snprintf(buf, n, "(unix ms %" PRId64 ")", unix_ms);
         return;
     }

@@ -13,6 +13,7 @@
 
 #include "render/osd.h"
 #include "player//class.h"
+#include "base/platform/os_file.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
@@ -25,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -175,9 +175,9 @@ int cmd_render(int argc, char **argv)
     }
     exit_code = SP_EXIT_OK;
     if (!quiet) {
-        struct stat st;
+        struct sp_os_stat st;
         char size[32], at[32];
-        app_human_bytes(stat(out_path, &st) == 0 ? (double)st.st_size : 0, size, sizeof(size));
+        app_human_bytes(sp_os_stat(out_path, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
         osd_format_time(at_ms, at, sizeof(at));
         printf("sigplay: render: wrote %s (%s, %dx%d, the frame at %s)\n", out_path, size, l->w,
                l->h, at);

@@ -1,15 +1,15 @@
 /* main.c - the sigplay entry point: parses the subcommand and hands off.
  * Kept thin on purpose; every subcommand lives in app/cmd_<name>.c. */
 #include "app/commands.h"
+
+#include "base/platform/os_process.h"
+#include "base/platform/os_dirs.h"
+#include "base/platform/os_file.h"
 #include "sigplay_version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 struct command {
     const char *name;
@@ -82,14 +82,12 @@ static void print_help(FILE *f)
  * in the environment still wins. */
 static void tune_malloc(void)
 {
-#ifdef __GLIBC__
-    if (!getenv("MALLOC_MMAP_THRESHOLD_"))
-        mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-#endif
+    sp_os_tune_malloc(); /* the glibc part lives in the platform layer */
 }
 
 int main(int argc, char **argv)
 {
+    sp_os_process_init(&argc, &argv); /* Windows: the console, UTF-8 arguments */
     tune_malloc();
     if (argc < 2) {
         print_help(stderr);
@@ -109,7 +107,7 @@ int main(int argc, char **argv)
             return c->run(argc - 1, argv + 1);
     /* `sigplay SOURCE [options]` plays it, as `mpv FILE` does. A word that
      * names no file and looks like no path or URL is a mistyped command. */
-    if (arg[0] != '-' && (strpbrk(arg, "./:") || access(arg, F_OK) == 0)) {
+    if (arg[0] != '-' && (strpbrk(arg, "./:") || sp_os_exists(arg))) {
         argv[0] = "play";
         return cmd_play(argc, argv);
     }

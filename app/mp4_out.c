@@ -2,6 +2,7 @@
 #include "app/mp4_out.h"
 
 #include "player/media/audio_mix.h"
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 
 #include <libavcodec/avcodec.h>
@@ -55,8 +56,7 @@ struct app_mp4 {
     bool thread_started;
 };
 
-static void set_err(struct app_mp4 *m, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_err(struct app_mp4 *m, int err, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 
 static void set_err(struct app_mp4 *m, int err, const char *fmt, ...)
 {

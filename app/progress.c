@@ -2,15 +2,16 @@
 #include "app/progress.h"
 
 #include "base/term_text.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static double elapsed(const struct timespec *t0)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    sp_os_mono_timespec(&t);
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
@@ -29,10 +30,10 @@ void app_human_bytes(double bytes, char *buf, size_t n)
 void app_progress_start(struct app_progress *p, size_t count, int64_t total)
 {
     memset(p, 0, sizeof(*p));
-    p->tty = isatty(2);
+    p->tty = sp_os_isatty(2);
     p->count = count;
     p->total = total;
-    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    sp_os_mono_timespec(&p->start);
 }
 
 void app_progress_item(struct app_progress *p, size_t index, const char *url)

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "base/platform/os_libc.h"
 
 #define DIAG_MAX_ENTRIES 1000
 #define DIAG_MAX_TEXT 512
@@ -68,17 +69,17 @@ void diag_clear(struct diag_list *d);
  * level and text is already stored. Out of memory is swallowed (the counters
  * still move) because a diagnostic must never turn into a second error. */
 void diag_add(struct diag_list *d, enum diag_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    SP_FORMAT_PRINTF(3, 4);
 
 /* The same, with a code a caller may act on (diag_add() gives
  * DIAG_CODE_NONE). An entry equal to a stored one (level and text) is a
  * repeat of it: counted there, its code kept from the first. */
 void diag_add_code(struct diag_list *d, enum diag_level level, enum diag_code code, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
+                   ...) SP_FORMAT_PRINTF(4, 5);
 
 /* diag_add_code() with a va_list, for wrappers that format their own line. */
 void diag_vadd_code(struct diag_list *d, enum diag_level level, enum diag_code code,
-                    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+                    const char *fmt, va_list ap) SP_FORMAT_PRINTF(4, 0);
 
 /* Moves every entry of src to the end of dst, codes kept, merging repeats
  * (their counts add up); src is left empty. */

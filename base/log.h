@@ -9,6 +9,7 @@
 #define SP_LOG_H
 
 #include <stdarg.h>
+#include "base/platform/os_libc.h"
 
 enum sp_log_level { SP_LOG_ERROR, SP_LOG_WARN, SP_LOG_INFO, SP_LOG_DEBUG, SP_LOG_TRACE };
 
@@ -37,7 +38,7 @@ enum sp_log_level sp_log_get_level(void);
 void sp_log_set_sink(sp_log_sink_fn fn, void *opaque);
 
 void sp_log_msg(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    SP_FORMAT_PRINTF(3, 4);
 
 #define SP_ERR(lg, ...) sp_log_msg((lg), SP_LOG_ERROR, __VA_ARGS__)
 #define SP_WARN(lg, ...) sp_log_msg((lg), SP_LOG_WARN, __VA_ARGS__)

@@ -1,5 +1,6 @@
-#define _GNU_SOURCE /* strerrordesc_np: errno text without a shared buffer */
 #include "base/sp_error.h"
+
+#include "base/platform/os_libc.h"
 
 #include <string.h>
 
@@ -15,7 +16,7 @@ const char *sp_strerror(int err)
 #undef SP_ERR_CASE
     default:
         if (err < 0 && err >= -4095) {
-            const char *t = strerrordesc_np(-err);
+            const char *t = sp_os_errno_text(-err); /* no shared buffer */
             if (t)
                 return t;
         }

@@ -1,55 +1,60 @@
-#define _POSIX_C_SOURCE 200809L
 #include "base/sp_file.h"
 
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 #include "base/sp_error.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 int sp_read_file(const char *path, size_t max_bytes, char **out, size_t *out_len)
 {
     *out = NULL;
     if (out_len)
         *out_len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = sp_os_open(path, SP_OS_RDONLY);
     if (fd < 0)
-        return errno == ENOENT ? SP_ENOENT : SP_EIO;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+        return fd == -ENOENT ? SP_ENOENT : SP_EIO;
+    struct sp_os_stat st;
+    if (sp_os_fstat(fd, &st) != 0 || !st.is_file) {
+        sp_os_close(fd);
         return SP_EIO;
     }
-    if ((unsigned long long)st.st_size > max_bytes) {
-        close(fd);
+    if ((unsigned long long)st.size > max_bytes) {
+        sp_os_close(fd);
         return SP_ELIMIT;
     }
-    size_t size = (size_t)st.st_size;
+    size_t size = (size_t)st.size;
     char *buf = malloc(size + 1);
     if (!buf) {
-        close(fd);
+        sp_os_close(fd);
         return SP_ENOMEM;
     }
     size_t got = 0;
     while (got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
+        int64_t n = sp_os_read(fd, buf + got, size - got);
         if (n <= 0)
             break; /* file shrank under us: keep what we have */
         got += (size_t)n;
     }
-    close(fd);
+    sp_os_close(fd);
     buf[got] = '\0';
     *out = buf;
     if (out_len)
         *out_len = got;
     return 0;
+}
+
+/* the test hook (sp_file.h); written before any thread starts */
+static void (*commit_hook)(const char *tmp, void *opaque);
+static void *commit_hook_opaque;
+
+void sp_file_set_commit_hook(void (*fn)(const char *tmp, void *opaque), void *opaque)
+{
+    commit_hook = fn;
+    commit_hook_opaque = opaque;
 }
 
 /* Opens a new temp file next to path, mode 0666 & ~umask (mkstemp would
@@ -58,15 +63,12 @@ static int open_temp(const char *path, char *tmp, size_t size)
 {
     static unsigned counter; /* names only; a clash is retried */
     for (int tries = 0; tries < 100; tries++) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        unsigned r = (unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16) ^ (counter++ * 2654435761u);
+        unsigned r = (unsigned)sp_os_wall_us() ^ ((unsigned)sp_os_getpid() << 16) ^
+                     (counter++ * 2654435761u);
         snprintf(tmp, size, "%s.tmp%08x", path, r);
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0)
+        int fd = sp_os_open(tmp, SP_OS_WRONLY | SP_OS_CREAT | SP_OS_EXCL);
+        if (fd != -EEXIST)
             return fd;
-        if (errno != EEXIST)
-            return -errno;
     }
     return -EEXIST;
 }
@@ -82,28 +84,18 @@ int sp_write_file_atomic(const char *path, const void *data, size_t len)
         free(tmp);
         return fd;
     }
-    const char *p = data;
-    size_t left = len;
-    int ret = 0;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            ret = n < 0 ? -errno : -EIO;
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    if (!ret && fsync(fd) != 0)
-        ret = -errno;
-    if (close(fd) != 0 && !ret)
-        ret = -errno;
-    if (!ret && rename(tmp, path) != 0)
-        ret = -errno;
+    int ret = sp_os_write_all(fd, data, len);
+    if (!ret)
+        ret = sp_os_fsync(fd);
+    int cr = sp_os_close(fd);
+    if (!ret)
+        ret = cr;
+    if (!ret && commit_hook)
+        commit_hook(tmp, commit_hook_opaque);
+    if (!ret)
+        ret = sp_os_rename_over(tmp, path);
     if (ret)
-        unlink(tmp);
+        sp_os_unlink(tmp);
     free(tmp);
     return ret;
 }

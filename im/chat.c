@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/platform/os_libc.h"
 #include "base/utf8.h"
 #include "base/sp_error.h"
 
@@ -64,7 +65,7 @@ static char *repaired(const char *s, size_t *bad)
     return r;
 }
 
-static char *fmt_dup(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt_dup(const char *fmt, ...) SP_FORMAT_PRINTF(1, 2);
 
 static char *fmt_dup(const char *fmt, ...)
 {

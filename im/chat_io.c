@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/platform/os_libc.h"
 #include "base/utf8.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
@@ -299,8 +300,7 @@ static char *r_str(struct rd *r, size_t max, bool utf8, bool *nomem)
     return s;
 }
 
-static int fail(struct diag_list *diag, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(struct diag_list *diag, int rc, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 
 static int fail(struct diag_list *diag, int rc, const char *fmt, ...)
 {

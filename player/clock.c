@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/platform/os_time.h"
 #include "base/sp_error.h"
 
 struct sp_clock {
@@ -24,7 +25,7 @@ int64_t clock_time_monotonic(void *opaque)
 {
     (void)opaque;
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 

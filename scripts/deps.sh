@@ -20,6 +20,9 @@ PACKAGES=(
   # packaging and its gates: PNG icons from the SVG, the man page from
   # --help, the desktop entry check, the format check, man to render the page
   librsvg2-bin help2man desktop-file-utils clang-format man-db
+  # the Windows compile gate (scripts/mingw_gate.sh): the cross compiler,
+  # and OpenSSL's headers, which libwebsockets.h includes
+  gcc-mingw-w64-x86-64 libssl-dev
 )
 
 missing=()

@@ -9,7 +9,7 @@ flags="-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstric
 flags="$flags $(pkg-config --cflags libavformat libavcodec libavutil libswscale libswresample \
   libavfilter sdl2 libwebsockets libcjson freetype2 fontconfig) -I."
 fail=0 n=0
-for h in player/*.h im/*.h render/*.h app/*.h; do
+for h in base/*.h base/platform/*.h player/*.h im/*.h render/*.h app/*.h; do
   [ -e "$h" ] || continue
   n=$((n + 1))
   if ! printf '#include "%s"\n#include "%s"\n' "$h" "$h" | $CC $flags -fsyntax-only -x c - 2>"$SIGPLAY_TEST_TMP/header.err"; then

@@ -11,6 +11,7 @@
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
 #include "player/media/sei.h"
+#include "base/platform/os_time.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "ui/audio_out.h"
@@ -85,7 +86,7 @@ struct engine_ui {
 static int64_t mono_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

@@ -1,6 +1,7 @@
 /* window.c - SDL2 window presenting a canvas (see window.h). */
 #include "ui/window.h"
 
+#include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 
@@ -28,7 +29,7 @@ struct window {
 int64_t window_now_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 

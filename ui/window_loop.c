@@ -1,6 +1,8 @@
 /* window_loop.c - the interactive play loop (see window_loop.h). */
 #include "ui/window_loop.h"
 
+#include "base/platform/os_libc.h"
+#include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -56,17 +58,15 @@ void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n
     int64_t t = st->t_ms < 0 ? 0 : st->t_ms;
     char wall[40] = "";
     if (st->wall_ms > 0) {
-        time_t s = (time_t)(st->wall_ms / 1000);
         struct tm tm;
-        if (localtime_r(&s, &tm))
+        if (sp_os_localtime(st->wall_ms / 1000, &tm) == 0)
             strftime(wall, sizeof(wall), "-%Y%m%d-%H%M%S", &tm);
     }
     snprintf(buf, n, "sigplay-%lldh%02lldm%02lld.%03llds%s.png", (long long)(t / 3600000),
              (long long)(t / 60000 % 60), (long long)(t / 1000 % 60), (long long)(t % 1000), wall);
 }
 
-static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void set_message(struct loop *L, int64_t now, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
 {
     L->screenshot_path[0] = '\0'; /* a new message is about something else */
@@ -335,9 +335,8 @@ static int present(struct loop *L, int64_t now)
     double a = osd_alpha(L, now);
     char wall[40] = "";
     if (L->st.wall_ms > 0) {
-        time_t s = (time_t)(L->st.wall_ms / 1000);
         struct tm tm;
-        if (localtime_r(&s, &tm))
+        if (sp_os_localtime(L->st.wall_ms / 1000, &tm) == 0)
             strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
     }
     char loading[96] = "";

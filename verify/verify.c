@@ -3,6 +3,7 @@
 #include "verify/verify.h"
 
 #include "player/recording/manifest.h"
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
@@ -126,7 +127,7 @@ static char *short_name(const char *url)
     const char *s = q;
     while (s > disp && s[-1] != '/')
         s--;
-    char *name = s < q ? strndup(s, (size_t)(q - s)) : strdup(disp);
+    char *name = s < q ? sp_os_strndup(s, (size_t)(q - s)) : strdup(disp);
     free(disp);
     return name;
 }

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "base/diag.h"
+#include "base/platform/os_libc.h"
 #include "player/media/lane_map.h"
 
 struct recording;
@@ -150,8 +151,7 @@ void verify_report_clear(struct verify_report *r);
 /* Adds a finding (message formatted like printf). Out of memory or past the
  * cap only counts it. */
 void verify_add(struct verify_report *r, enum verify_severity sev, const char *code,
-                ptrdiff_t segment, int64_t media_ms, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+                ptrdiff_t segment, int64_t media_ms, const char *fmt, ...) SP_FORMAT_PRINTF(6, 7);
 
 /* Adds every entry of d as a finding with code (DIAG_ERROR -> error,
  * DIAG_WARNING -> warning, else info); entries d dropped are counted. */

@@ -9,6 +9,7 @@
 #include "player/recording/manifest.h"
 #include "player/media/sei.h"
 #include "player/media/segment_decoder.h"
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
@@ -79,8 +80,7 @@ static void av_err_text(int err, char *buf, size_t n)
 }
 
 /* A read or decode error at media time us (AV_NOPTS_VALUE: unknown). */
-__attribute__((format(printf, 3, 4))) static void decode_error(struct vm *m, int64_t us,
-                                                               const char *fmt, ...)
+SP_FORMAT_PRINTF(3, 4) static void decode_error(struct vm *m, int64_t us, const char *fmt, ...)
 {
     m->v->decode_errors++;
     if (m->v->decode_errors > VERIFY_MAX_DECODE_LISTED)

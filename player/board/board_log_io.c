@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/platform/os_libc.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
 
@@ -211,8 +212,7 @@ struct reader {
     struct diag_list *diag;
 };
 
-static int fail(struct diag_list *diag, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(struct diag_list *diag, int rc, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 
 static int fail(struct diag_list *diag, int rc, const char *fmt, ...)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 
 /* ---- counted allocation -------------------------------------------------------- */
@@ -494,7 +495,7 @@ static int elem_translate(struct board_state *s, uint32_t id, double dx, double 
 /* ---- warnings -------------------------------------------------------------------- */
 
 static void warn(struct board_state *s, const struct bop *op, struct diag_list *diag,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                 const char *fmt, ...) SP_FORMAT_PRINTF(4, 5);
 
 static void warn(struct board_state *s, const struct bop *op, struct diag_list *diag,
                  const char *fmt, ...)
@@ -1009,7 +1010,7 @@ static void out_raw(struct out *o, const char *s, size_t n)
         fwrite(s, 1, n, o->f);
 }
 
-static void emit(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(struct out *o, const char *fmt, ...) SP_FORMAT_PRINTF(2, 3);
 
 static void emit(struct out *o, const char *fmt, ...)
 {

@@ -2,6 +2,8 @@
  * control_server.h). */
 #include "player/control/control_server.h"
 
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 
@@ -327,12 +329,7 @@ static void *thread_main(void *arg)
 static int random_token(char *out, size_t n)
 {
     unsigned char r[16];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f)
-        return SP_EIO;
-    size_t got = fread(r, 1, sizeof(r), f);
-    fclose(f);
-    if (got != sizeof(r) || n < 2 * sizeof(r) + 1)
+    if (sp_os_random(r, sizeof(r)) != 0 || n < 2 * sizeof(r) + 1)
         return SP_EIO;
     for (size_t i = 0; i < sizeof(r); i++)
         snprintf(out + 2 * i, 3, "%02x", r[i]);
@@ -390,7 +387,7 @@ fail:
 static int64_t mono_ms(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -410,8 +407,7 @@ void control_server_stop(struct control_server **sp)
             if (!pending)
                 break;
             lws_cancel_service(s->ctx);
-            struct timespec ts = {0, 10 * 1000000};
-            nanosleep(&ts, NULL);
+            sp_os_sleep_us(10000);
         }
         atomic_store(&s->stop, true);
         lws_cancel_service(s->ctx);
@@ -517,11 +513,7 @@ bool control_server_wait(struct control_server *s, int64_t timeout_us)
 {
     pthread_mutex_lock(&s->lock);
     if (s->q_len == 0 && timeout_us > 0) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        int64_t ns = ts.tv_nsec + (timeout_us % 1000000) * 1000;
-        ts.tv_sec += (time_t)(timeout_us / 1000000 + ns / 1000000000);
-        ts.tv_nsec = (long)(ns % 1000000000);
+        struct timespec ts = sp_os_wall_deadline_us(timeout_us);
         pthread_cond_timedwait(&s->cond, &s->lock, &ts);
     }
     bool got = s->q_len > 0;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/platform/os_time.h"
 #include "base/sp_error.h"
 
 struct slot {
@@ -41,11 +42,7 @@ int frame_queue_create(struct frame_queue **out, size_t capacity)
         if (!(q->ring[i].frame = av_frame_alloc()))
             goto fail;
     pthread_mutex_init(&q->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&q->changed, &ca);
-    pthread_condattr_destroy(&ca);
+    sp_os_cond_init(&q->changed);
     *out = q;
     return 0;
 fail:
@@ -143,7 +140,7 @@ void frame_queue_pop(struct frame_queue *q)
 
 static void deadline_after(struct timespec *ts, int ms)
 {
-    clock_gettime(CLOCK_MONOTONIC, ts);
+    sp_os_cond_now(ts);
     ts->tv_sec += ms / 1000;
     ts->tv_nsec += (long)(ms % 1000) * 1000000L;
     if (ts->tv_nsec >= 1000000000L) {

@@ -18,6 +18,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
+#include "base/platform/os_time.h"
 #include "base/log.h"
 #include "player/media/packet_queue.h"
 #include "base/sp_error.h"
@@ -661,11 +662,7 @@ int segdec_create(const struct segdec_opts *o, struct segdec **out)
     if (!d)
         return SP_ENOMEM;
     pthread_mutex_init(&d->lock, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->cond, &ca);
-    pthread_condattr_destroy(&ca);
+    sp_os_cond_init(&d->cond);
     diag_init(&d->diag);
     lane_map_init(&d->map, 0, o->sync_time_ms, o->play_time_board_ms);
     d->url = dup_or_empty(o->url);
@@ -758,7 +755,7 @@ enum segdec_state segdec_state(struct segdec *d)
 int segdec_wait_ready(struct segdec *d, int timeout_ms)
 {
     struct timespec dl;
-    clock_gettime(CLOCK_MONOTONIC, &dl);
+    sp_os_cond_now(&dl);
     int64_t t0_ms = (int64_t)dl.tv_sec * 1000 + dl.tv_nsec / 1000000;
     if (timeout_ms >= 0) {
         int64_t ns = dl.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
@@ -782,7 +779,7 @@ int segdec_wait_ready(struct segdec *d, int timeout_ms)
     int left_ms = -1;
     if (timeout_ms >= 0) {
         struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
+        sp_os_cond_now(&now);
         int64_t spent = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - t0_ms;
         left_ms = spent < timeout_ms ? (int)(timeout_ms - spent) : 0;
     }

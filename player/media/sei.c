@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 
 #define H264_NAL_SEI 6
@@ -31,8 +32,7 @@ struct scan {
     unsigned seen; /* SEI_SEEN_* bits of the payload types met */
 };
 
-static void problem(struct scan *s, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void problem(struct scan *s, int err, const char *fmt, ...) SP_FORMAT_PRINTF(3, 4);
 
 static void problem(struct scan *s, int err, const char *fmt, ...)
 {

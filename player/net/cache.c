@@ -1,7 +1,9 @@
 /* cache.c - the resumable disk cache (see cache.h for layout and promises). */
-#define _GNU_SOURCE /* sync_file_range() where Linux has it */
 #include "player/net/cache.h"
 
+#include "base/platform/os_time.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_dirs.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -11,18 +13,13 @@
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static struct sp_log lg = SP_LOG_INIT("cache");
 
@@ -98,40 +95,7 @@ void cache_key(const char *url, char out[65])
 
 int cache_default_dir(char *buf, size_t size)
 {
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(buf, size, "%s/sigplay", xdg);
-    else {
-        const char *home = getenv("HOME");
-        if (!home || !home[0])
-            return SP_ENOENT;
-        n = snprintf(buf, size, "%s/.cache/sigplay", home);
-    }
-    return n < 0 || (size_t)n >= size ? SP_ELIMIT : 0;
-}
-
-static int mkdir_p(const char *path)
-{
-    char tmp[PATH_MAX];
-    size_t len = strlen(path);
-    if (len == 0 || len >= sizeof(tmp))
-        return SP_EINVAL;
-    memcpy(tmp, path, len + 1);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return SP_EIO;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return SP_EIO;
-    struct stat st;
-    if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode))
-        return SP_EIO;
-    return 0;
+    return sp_os_cache_dir(buf, size);
 }
 
 int cache_open(const char *dir, uint64_t cap_bytes, bool temporary, struct cache **out)
@@ -142,20 +106,18 @@ int cache_open(const char *dir, uint64_t cap_bytes, bool temporary, struct cache
         return SP_ENOMEM;
     int ret = 0;
     if (temporary) {
-        const char *t = getenv("TMPDIR");
-        char tmpl[PATH_MAX];
-        snprintf(tmpl, sizeof(tmpl), "%s/sigplay-nocache-XXXXXX", t && t[0] ? t : "/tmp");
-        if (!mkdtemp(tmpl)) {
+        char tmpdir[PATH_MAX];
+        if (sp_os_temp_dir(tmpdir, sizeof(tmpdir)) ||
+            sp_os_mkdtemp(tmpdir, "sigplay-nocache-", &c->dir)) {
             free(c);
             return SP_EIO;
         }
-        c->dir = strdup(tmpl);
     } else {
         if (!dir || !dir[0]) {
             free(c);
             return SP_EINVAL;
         }
-        ret = mkdir_p(dir);
+        ret = sp_os_mkdir_p(dir);
         if (ret) {
             free(c);
             return ret;
@@ -189,21 +151,25 @@ static int entry_file(const struct cache *c, const char *key, const char *ext, c
 static int file_lock_try(const char *path)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        int fd = sp_os_open(path, SP_OS_RDWR | SP_OS_CREAT | SP_OS_PRIVATE);
         if (fd < 0)
             return SP_EIO;
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            int err = errno;
-            close(fd);
-            return err == EWOULDBLOCK ? SP_EAGAIN : SP_EIO;
+        int lr = sp_file_lock(fd, true, false);
+        if (lr != 0) {
+            sp_os_close(fd);
+            return lr == -EWOULDBLOCK ? SP_EAGAIN : SP_EIO;
         }
-        struct stat a, b;
-        if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
-            a.st_dev == b.st_dev)
+        if (sp_os_fd_is_path(fd, path))
             return fd;
-        close(fd); /* unlinked under us: lock the file now at path */
+        sp_os_close(fd); /* unlinked under us: lock the file now at path */
     }
     return SP_EIO;
+}
+
+/* Releases a lock file_lock_try() took (closing its descriptor does). */
+static void file_unlock_close(int fd)
+{
+    sp_os_close(fd);
 }
 
 /* A stamp of what the holder of an entry has written (sizes and times of
@@ -214,28 +180,27 @@ static int64_t entry_activity(const struct cache *c, const char *key)
     int64_t stamp = 0;
     static const char *const exts[] = {"json", "part", "data"};
     for (int i = 0; i < 3; i++) {
-        struct stat st;
-        if (!entry_file(c, key, exts[i], path, sizeof(path)) && stat(path, &st) == 0)
-            stamp = stamp * 31 + (int64_t)st.st_size * 7 + (int64_t)st.st_mtim.tv_nsec +
-                    (int64_t)st.st_mtim.tv_sec;
+        struct sp_os_stat st;
+        if (!entry_file(c, key, exts[i], path, sizeof(path)) && sp_os_stat(path, &st) == 0)
+            stamp = stamp * 31 + st.size * 7 + st.mtime_ns;
     }
     return stamp;
 }
 
 static void remove_dir_files(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    struct sp_os_dir *d = NULL;
+    if (sp_os_dir_open(dir, &d))
         return;
-    struct dirent *de;
+    const char *name;
     char path[PATH_MAX];
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
+    while ((name = sp_os_dir_next(d))) {
+        if (name[0] == '.')
             continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        unlink(path);
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        sp_os_unlink(path);
     }
-    closedir(d);
+    sp_os_dir_close(&d);
 }
 
 void cache_close(struct cache **pc)
@@ -247,7 +212,7 @@ void cache_close(struct cache **pc)
         SP_WARN(&lg, "cache closed with entries still open");
     if (c->temporary) {
         remove_dir_files(c->dir);
-        rmdir(c->dir);
+        sp_os_rmdir(c->dir);
     }
     pthread_mutex_destroy(&c->lock);
     free(c->dir);
@@ -335,24 +300,11 @@ static uint32_t crc32_update(uint32_t crc, const void *data, size_t len)
  * Returns 0 or SP_EIO. */
 static int write_direct(const char *path, const void *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = sp_os_open(path, SP_OS_WRONLY | SP_OS_CREAT | SP_OS_TRUNC | SP_OS_PRIVATE);
     if (fd < 0)
         return SP_EIO;
-    const char *p = data;
-    size_t left = len;
-    int ret = 0;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            ret = SP_EIO;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0)
+    int ret = sp_os_write_all(fd, data, len) ? SP_EIO : 0;
+    if (sp_os_close(fd) != 0)
         ret = SP_EIO;
     return ret;
 }
@@ -368,10 +320,10 @@ static int write_replace(const char *path, const void *data, size_t len)
     if (n < 0 || (size_t)n >= sizeof(tmp))
         return SP_EIO;
     int ret = write_direct(tmp, data, len);
-    if (!ret && rename(tmp, path) != 0)
+    if (!ret && sp_os_rename_over(tmp, path) != 0)
         ret = SP_EIO;
     if (ret)
-        unlink(tmp);
+        sp_os_unlink(tmp);
     return ret;
 }
 
@@ -436,10 +388,10 @@ static void json_str(const cJSON *o, const char *name, char *buf, size_t size)
 
 static int64_t file_size(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    struct sp_os_stat st;
+    if (sp_os_stat(path, &st) != 0 || !st.is_file)
         return -1;
-    return (int64_t)st.st_size;
+    return st.size;
 }
 
 /* Whether the first length bytes of fd (and no more) have CRC-32 crc. Reads
@@ -451,9 +403,7 @@ static bool file_crc_matches(int fd, int64_t length, uint32_t crc)
     int64_t off = 0;
     while (off < length) {
         size_t want = length - off < (int64_t)sizeof(buf) ? (size_t)(length - off) : sizeof(buf);
-        ssize_t n = pread(fd, buf, want, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
+        int64_t n = sp_os_pread(fd, buf, want, off);
         if (n <= 0)
             return false;
         c = crc32_update(c, buf, (size_t)n);
@@ -492,7 +442,7 @@ static void entry_load(struct cache_entry *e)
         if (ok && cJSON_IsTrue(complete)) {
             ok = e->length >= 0 && file_size(data) == e->length;
             if (ok) {
-                e->fd = open(data, O_RDONLY | O_CLOEXEC);
+                e->fd = sp_os_open(data, SP_OS_RDONLY);
                 ok = e->fd >= 0;
             }
             if (ok && crc) {
@@ -531,7 +481,7 @@ static void entry_load(struct cache_entry *e)
                 ranges_add(e, s, t);
             }
             if (psize >= 0) {
-                e->fd = open(part, O_RDWR | O_CLOEXEC);
+                e->fd = sp_os_open(part, SP_OS_RDWR);
                 ok = e->fd >= 0;
             }
         }
@@ -539,27 +489,20 @@ static void entry_load(struct cache_entry *e)
     }
     if (!ok) {
         if (e->fd >= 0)
-            close(e->fd);
+            sp_os_close(e->fd);
         e->fd = -1;
         e->complete = false;
         e->has_crc = false;
         e->length = -1;
         e->etag[0] = e->last_modified[0] = '\0';
         e->nranges = 0;
-        unlink(side);
-        unlink(part);
-        unlink(data);
+        sp_os_unlink(side);
+        sp_os_unlink(part);
+        sp_os_unlink(data);
         return;
     }
     /* Recently used: the sidecar's mtime orders eviction. */
-    utimensat(AT_FDCWD, side, NULL, 0);
-}
-
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    sp_os_touch(side);
 }
 
 /* A new entry for url, not in the open list yet; lock_fd as given. */
@@ -584,9 +527,9 @@ static struct cache_entry *entry_new(struct cache *c, const char *url, const cha
 static void entry_free(struct cache_entry *e)
 {
     if (e->fd >= 0)
-        close(e->fd);
+        sp_os_close(e->fd);
     if (e->lock_fd >= 0)
-        close(e->lock_fd); /* releases the advisory lock */
+        file_unlock_close(e->lock_fd);
     free(e->mem);
     pthread_cond_destroy(&e->cond);
     pthread_mutex_destroy(&e->lock);
@@ -619,7 +562,7 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
     /* Another process holding the entry is waited for (without c->lock,
      * so this process's other entries go on) while it keeps writing; a
      * complete entry is shared with it at once, read-only. */
-    int64_t last_stamp = entry_activity(c, key), last_change_us = mono_us();
+    int64_t last_stamp = entry_activity(c, key), last_change_us = sp_os_mono_us();
     for (;;) {
         pthread_mutex_lock(&c->lock);
         struct cache_entry *e = find_open(c, key, url);
@@ -634,7 +577,7 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
         struct cache_entry *ne = entry_new(c, url, key, lfd >= 0 ? lfd : -1);
         if (!ne) {
             if (lfd >= 0)
-                close(lfd);
+                file_unlock_close(lfd);
             return SP_ENOMEM;
         }
         if (lfd == SP_EAGAIN) {
@@ -642,7 +585,7 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
             entry_load(ne);
             if (!ne->complete) {
                 entry_free(ne);
-                int64_t stamp = entry_activity(c, key), now = mono_us();
+                int64_t stamp = entry_activity(c, key), now = sp_os_mono_us();
                 if (stamp != last_stamp) {
                     last_stamp = stamp;
                     last_change_us = now;
@@ -651,8 +594,7 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
                             url, (long long)(LOCK_STALL_US / 1000000));
                     return SP_EAGAIN;
                 }
-                struct timespec ts = {0, LOCK_POLL_US * 1000L};
-                nanosleep(&ts, NULL);
+                sp_os_sleep_us(LOCK_POLL_US);
                 continue;
             }
         }
@@ -717,13 +659,13 @@ static void entry_reset_locked(struct cache_entry *e)
 {
     char part[PATH_MAX], data[PATH_MAX];
     if (e->fd >= 0)
-        close(e->fd);
+        sp_os_close(e->fd);
     e->fd = -1;
     bool shared = e->lock_fd < 0; /* the files are another process's */
     if (!shared && !entry_file(e->c, e->key, "part", part, sizeof(part)))
-        unlink(part);
+        sp_os_unlink(part);
     if (!shared && !entry_file(e->c, e->key, "data", data, sizeof(data)))
-        unlink(data);
+        sp_os_unlink(data);
     e->complete = false;
     e->has_crc = false;
     e->nranges = 0;
@@ -739,7 +681,7 @@ static void entry_reset_locked(struct cache_entry *e)
         /* nothing of it is on disk any more: no sidecar to keep */
         char side[PATH_MAX];
         if (!entry_file(e->c, e->key, "json", side, sizeof(side)))
-            unlink(side);
+            sp_os_unlink(side);
         e->dirty = false;
     } else
         sidecar_write(e);
@@ -834,7 +776,7 @@ static int entry_open_part(struct cache_entry *e)
     char part[PATH_MAX];
     if (entry_file(e->c, e->key, "part", part, sizeof(part)))
         return SP_EIO;
-    e->fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    e->fd = sp_os_open(part, SP_OS_RDWR | SP_OS_CREAT | SP_OS_PRIVATE);
     return e->fd >= 0 ? 0 : SP_EIO;
 }
 
@@ -856,10 +798,7 @@ static void start_writeback(struct cache_entry *e, int64_t from, int64_t to)
     e->wb_end = to;
     if (e->wb_end - e->wb_start < WRITEBACK_CHUNK)
         return;
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(e->fd, (off_t)e->wb_start, (off_t)(e->wb_end - e->wb_start),
-                          SYNC_FILE_RANGE_WRITE);
-#endif
+    sp_os_writeback_hint(e->fd, e->wb_start, e->wb_end - e->wb_start);
     e->wb_start = e->wb_end = to;
 }
 
@@ -913,7 +852,7 @@ static int mem_commit(struct cache_entry *e)
     ret = sidecar_write(e);
     if (ret) {
         e->complete = false;
-        unlink(data);
+        sp_os_unlink(data);
     }
     return ret;
 }
@@ -938,9 +877,7 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
         size_t left = len;
         int64_t off = offset;
         while (left) {
-            ssize_t n = pwrite(e->fd, p, left, (off_t)off);
-            if (n < 0 && errno == EINTR)
-                continue;
+            int64_t n = sp_os_pwrite(e->fd, p, left, off);
             if (n <= 0) {
                 ret = SP_EIO;
                 break;
@@ -973,13 +910,14 @@ int cache_entry_checkpoint(struct cache_entry *e)
             ret = mem_commit(e);
     } else if (ranges_cover_all(e) && (ret = entry_open_part(e)) == 0) {
         char part[PATH_MAX], data[PATH_MAX];
-        if (ftruncate(e->fd, (off_t)e->length) != 0 || fsync(e->fd) != 0 ||
+        if (sp_os_truncate(e->fd, e->length) != 0 || sp_os_fsync(e->fd) != 0 ||
             entry_file(e->c, e->key, "part", part, sizeof(part)) ||
-            entry_file(e->c, e->key, "data", data, sizeof(data)) || rename(part, data) != 0)
+            entry_file(e->c, e->key, "data", data, sizeof(data)) ||
+            sp_os_rename_over(part, data) != 0)
             ret = SP_EIO;
         else
             e->complete = true;
-    } else if (e->fd >= 0 && fdatasync(e->fd) != 0) {
+    } else if (e->fd >= 0 && sp_os_fdatasync(e->fd) != 0) {
         ret = SP_EIO;
     }
     if (!ret && !e->in_memory)
@@ -1050,9 +988,7 @@ int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_
         got = (int64_t)len;
     }
     while ((size_t)got < len) {
-        ssize_t n = pread(e->fd, (char *)buf + got, len - (size_t)got, (off_t)(offset + got));
-        if (n < 0 && errno == EINTR)
-            continue;
+        int64_t n = sp_os_pread(e->fd, (char *)buf + got, len - (size_t)got, offset + got);
         if (n <= 0)
             break;
         got += n;
@@ -1065,14 +1001,7 @@ int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_
 
 void cache_entry_wait(struct cache_entry *e, int timeout_ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = sp_os_wall_deadline_us((int64_t)timeout_ms * 1000);
     pthread_mutex_lock(&e->lock);
     pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     pthread_mutex_unlock(&e->lock);
@@ -1131,28 +1060,28 @@ static bool is_key(const char *name, size_t len)
 
 uint64_t cache_trim(struct cache *c)
 {
-    DIR *d = opendir(c->dir);
-    if (!d)
+    struct sp_os_dir *d = NULL;
+    if (sp_os_dir_open(c->dir, &d))
         return 0;
     struct victim *v = NULL;
     size_t nv = 0, cap = 0;
     uint64_t total = 0;
-    struct dirent *de;
+    const char *name;
     char path[PATH_MAX];
     pthread_mutex_lock(&c->lock);
-    while ((de = readdir(d)) && nv < TRIM_MAX_ENTRIES) {
-        const char *dot = strchr(de->d_name, '.');
-        if (!dot || !is_key(de->d_name, (size_t)(dot - de->d_name)) || strcmp(dot, ".json"))
+    while ((name = sp_os_dir_next(d)) && nv < TRIM_MAX_ENTRIES) {
+        const char *dot = strchr(name, '.');
+        if (!dot || !is_key(name, (size_t)(dot - name)) || strcmp(dot, ".json"))
             continue;
         struct victim x;
-        memcpy(x.key, de->d_name, 64);
+        memcpy(x.key, name, 64);
         x.key[64] = '\0';
-        snprintf(path, sizeof(path), "%s/%s", c->dir, de->d_name);
-        struct stat st;
-        if (stat(path, &st) != 0)
+        snprintf(path, sizeof(path), "%s/%s", c->dir, name);
+        struct sp_os_stat st;
+        if (sp_os_stat(path, &st) != 0)
             continue;
-        x.used = st.st_mtime;
-        x.bytes = (uint64_t)st.st_size;
+        x.used = (time_t)(st.mtime_us / 1000000);
+        x.bytes = (uint64_t)st.size;
         int64_t s;
         if (!entry_file(c, x.key, "data", path, sizeof(path)) && (s = file_size(path)) > 0)
             x.bytes += (uint64_t)s;
@@ -1171,7 +1100,7 @@ uint64_t cache_trim(struct cache *c)
         }
         v[nv++] = x;
     }
-    closedir(d);
+    sp_os_dir_close(&d);
     if (total > c->cap && nv) {
         qsort(v, nv, sizeof(*v), victim_cmp);
         for (size_t i = 0; i < nv && total > c->cap; i++) {
@@ -1183,8 +1112,8 @@ uint64_t cache_trim(struct cache *c)
             static const char *const exts[] = {"data", "part", "json", "lock"};
             for (int k = 0; k < 4; k++)
                 if (!entry_file(c, v[i].key, exts[k], path, sizeof(path)))
-                    unlink(path);
-            close(lfd);
+                    sp_os_unlink(path);
+            file_unlock_close(lfd);
             SP_DBG(&lg, "evicted %s (%llu bytes)", v[i].key, (unsigned long long)v[i].bytes);
             total -= v[i].bytes;
         }

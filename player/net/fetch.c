@@ -30,6 +30,8 @@
 
 #include "player/net/cache.h"
 #include "player/net/loader.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -46,16 +48,13 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static struct sp_log lg = SP_LOG_INIT("fetch");
 
@@ -218,7 +217,7 @@ struct dl {
 static int64_t now_us(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -1883,7 +1882,7 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     f->cache_dir = strdup(cache_dir(f->cache));
     f->opts.cache_dir = f->cache_dir;
     if (f->opts.ca_file) {
-        if (access(f->opts.ca_file, R_OK) != 0) {
+        if (!sp_os_readable(f->opts.ca_file)) {
             diag_add(diag, DIAG_ERROR, "%s: cannot read CA file", f->opts.ca_file);
             ret = SP_ETLS;
             goto fail;
@@ -2104,13 +2103,7 @@ static void dl_wait(struct dl *d, fetch_progress_fn progress, void *opaque)
         pthread_mutex_lock(&f->lock);
         bool fin = d->finished;
         if (!fin) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 200 * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            struct timespec ts = sp_os_wall_deadline_us(200000);
             pthread_cond_timedwait(&d->cond, &f->lock, &ts);
             fin = d->finished;
         }
@@ -2270,8 +2263,8 @@ static int download(struct fetch *f, const char *url, unsigned flags, bool reval
             diag_add(diag, DIAG_ERROR, "%s: not a local file URL", url);
             return SP_EINVAL;
         }
-        struct stat st;
-        int r = stat(path, &st) == 0 ? 0 : SP_ENOENT;
+        struct sp_os_stat st;
+        int r = sp_os_stat(path, &st) == 0 ? 0 : SP_ENOENT;
         if (r)
             diag_add(diag, DIAG_ERROR, "%s: no such file", path);
         free(path);
@@ -2355,17 +2348,17 @@ int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct f
             free(s);
             return SP_EINVAL;
         }
-        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        s->fd = sp_os_open(path, SP_OS_RDONLY);
         free(path);
-        struct stat st;
-        if (s->fd < 0 || fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            int r = (s->fd < 0 && errno == ENOENT) ? SP_ENOENT : SP_EIO;
+        struct sp_os_stat st;
+        if (s->fd < 0 || sp_os_fstat(s->fd, &st) != 0 || !st.is_file) {
+            int r = s->fd == -ENOENT ? SP_ENOENT : SP_EIO;
             if (s->fd >= 0)
-                close(s->fd);
+                sp_os_close(s->fd);
             free(s);
             return r;
         }
-        s->size = (int64_t)st.st_size;
+        s->size = st.size;
         *out = s;
         return 0;
     }
@@ -2395,12 +2388,8 @@ int64_t fetch_stream_read(struct fetch_stream *s, int64_t offset, void *buf, siz
     if (offset < 0)
         return SP_EINVAL;
     if (s->fd >= 0) {
-        for (;;) {
-            ssize_t n = pread(s->fd, buf, len, (off_t)offset);
-            if (n < 0 && errno == EINTR)
-                continue;
-            return n < 0 ? SP_EIO : (int64_t)n;
-        }
+        int64_t n = sp_os_pread(s->fd, buf, len, offset); /* EINTR is retried there */
+        return n < 0 ? SP_EIO : n;
     }
     struct dl *d = s->d;
     bool waited = false;
@@ -2485,7 +2474,7 @@ void fetch_stream_close(struct fetch_stream **ps)
     struct fetch_stream *s = *ps;
     *ps = NULL;
     if (s->fd >= 0)
-        close(s->fd);
+        sp_os_close(s->fd);
     if (s->d)
         dl_release(s->d);
     free(s);

@@ -2,6 +2,7 @@
  * percent-decoding and file path <-> file:// conversion. */
 #include "player/net/url.h"
 
+#include "base/platform/os_file.h"
 #include "base/sp_error.h"
 
 #include <ctype.h>
@@ -9,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 static char *dup_range(const char *s, size_t n)
 {
@@ -465,7 +465,7 @@ int url_from_path(const char *path, char **out)
     struct buf abs = {0};
     if (path[0] != '/') {
         char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof(cwd)))
+        if (sp_os_getcwd(cwd, sizeof(cwd)) != 0)
             return SP_EIO;
         buf_puts(&abs, cwd);
         if (abs.len == 0 || abs.p[abs.len - 1] != '/')

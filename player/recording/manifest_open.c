@@ -2,6 +2,7 @@
  * and http(s) URLs, the web player's link, and following ReplayUrl. */
 #include "player/recording/manifest.h"
 
+#include "base/platform/os_file.h"
 #include "base/diag.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest_internal.h"
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* The web player's link: a page (index.html, any *.html, or a directory)
  * with a url= parameter. A manifest URL with its own query (signed storage
@@ -117,15 +117,15 @@ static int load_one(const char *url, const struct sp_loader *loader, size_t max_
 static int source_in_dir(const char *source, struct diag_list *diag, char **dir_doc)
 {
     *dir_doc = NULL;
-    struct stat st;
-    if (url_kind(source) != URL_KIND_PATH || stat(source, &st) != 0 || !S_ISDIR(st.st_mode))
+    struct sp_os_stat st;
+    if (url_kind(source) != URL_KIND_PATH || sp_os_stat(source, &st) != 0 || !st.is_dir)
         return 0;
     size_t n = strlen(source) + sizeof("/replay.json");
     char *p = malloc(n);
     if (!p)
         return SP_ENOMEM;
     snprintf(p, n, "%s%sreplay.json", source, source[strlen(source) - 1] == '/' ? "" : "/");
-    if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (sp_os_stat(p, &st) != 0 || !st.is_file) {
         diag_add(diag, DIAG_ERROR, "%s: is a directory, and holds no replay.json", source);
         free(p);
         return SP_ENOENT;

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "im/chat.h"
 #include "player/board/board.h"
+#include "base/platform/os_file.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
 
@@ -205,19 +205,19 @@ int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_valid
         free(buf);
         return SP_ENOMEM;
     }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, sp_os_getpid());
     int rc = 0;
-    FILE *fp = fopen(tmp, "wb");
+    FILE *fp = sp_os_fopen(tmp, "wb");
     if (!fp)
         rc = SP_EIO;
     if (rc == 0 && fwrite(buf, 1, total, fp) != total)
         rc = SP_EIO;
     if (fp && fclose(fp) != 0 && rc == 0)
         rc = SP_EIO;
-    if (rc == 0 && rename(tmp, path) != 0)
+    if (rc == 0 && sp_os_rename_over(tmp, path) != 0)
         rc = SP_EIO;
     if (rc)
-        unlink(tmp);
+        sp_os_unlink(tmp);
     free(tmp);
     free(buf);
     return rc;

@@ -48,7 +48,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "im/chat.h"
@@ -57,6 +56,8 @@
 #include "im/msgpage.h"
 #include "player/signaling/seq_set.h"
 #include "player/signaling/signal_cache.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_time.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
@@ -356,11 +357,11 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     if (c->paths[i]) {
         /* stat before reading: a change after it makes the next check fail,
          * never the other way round */
-        struct stat st;
-        if (stat(c->paths[i], &st) == 0) {
+        struct sp_os_stat st;
+        if (sp_os_stat(c->paths[i], &st) == 0) {
             r->v.kind = SIG_VALID_LOCAL;
-            r->v.a = (uint64_t)st.st_size;
-            r->v.b = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+            r->v.a = (uint64_t)st.size;
+            r->v.b = (uint64_t)st.mtime_ns;
         }
     }
     char *data = NULL;
@@ -747,14 +748,14 @@ static int read_whole(const char *path, uint8_t **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
+    FILE *f = sp_os_fopen(path, "rb");
     if (!f)
         return SP_ENOENT;
-    struct stat st;
-    int rc = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? 0 : SP_EIO;
-    if (rc == 0 && (uint64_t)st.st_size > SIG_CACHE_MAX_BYTES)
+    struct sp_os_stat st;
+    int rc = sp_os_stat(path, &st) == 0 && st.is_file ? 0 : SP_EIO;
+    if (rc == 0 && (uint64_t)st.size > SIG_CACHE_MAX_BYTES)
         rc = SP_ELIMIT;
-    size_t n = rc == 0 ? (size_t)st.st_size : 0;
+    size_t n = rc == 0 ? (size_t)st.size : 0;
     uint8_t *buf = rc == 0 ? malloc(n ? n : 1) : NULL;
     if (rc == 0 && !buf)
         rc = SP_ENOMEM;
@@ -772,11 +773,12 @@ static int read_whole(const char *path, uint8_t **data, size_t *len)
 
 static bool local_page_unchanged(const struct sig_core *c, size_t i, const struct sig_validator *v)
 {
-    struct stat st;
-    if (stat(c->paths[i], &st) != 0)
-        return v->kind == SIG_VALID_NONE && errno == ENOENT; /* still missing */
-    uint64_t mt = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
-    return v->kind == SIG_VALID_LOCAL && v->a == (uint64_t)st.st_size && v->b == mt;
+    struct sp_os_stat st;
+    int sr = sp_os_stat(c->paths[i], &st);
+    if (sr != 0)
+        return v->kind == SIG_VALID_NONE && sr == -ENOENT; /* still missing */
+    uint64_t mt = (uint64_t)st.mtime_ns;
+    return v->kind == SIG_VALID_LOCAL && v->a == (uint64_t)st.size && v->b == mt;
 }
 
 /* Ends the sample phase: the workers go on with every page (verdict false)
@@ -882,7 +884,8 @@ static int mkdirs(const char *path)
         if (*q != '/')
             continue;
         *q = '\0';
-        if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+        int mr = sp_os_mkdir(p);
+        if (mr != 0 && mr != -EEXIST) {
             free(p);
             return SP_EIO;
         }
@@ -968,11 +971,7 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->work_cv, NULL);
     pthread_cond_init(&c->build_cv, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->pub_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    sp_os_cond_init(&c->pub_cv);
     c->refs = 1;
     c->dir = -1;
     c->info_lo = NO_PAGE;
@@ -1199,7 +1198,7 @@ int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms)
         return SP_EINVAL;
     struct sig_core *c = s->core;
     struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
+    sp_os_cond_now(&end);
     if (timeout_ms >= 0) {
         end.tv_sec += timeout_ms / 1000;
         end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;

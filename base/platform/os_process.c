@@ -1,0 +1,73 @@
+/* os_process.c - console and arguments at start (os_process.h). */
+#include "base/platform/os_process.h"
+
+#include "base/platform/os_path_internal.h"
+
+#ifdef _WIN32
+#include <stdio.h>
+#include <stdlib.h>
+#include <windows.h>
+/* after windows.h, which it needs */
+#include <shellapi.h>
+
+/* whether std handle which already goes somewhere (a file, a pipe, a
+ * console inherited from a console-subsystem parent) */
+static int std_is_set(DWORD which)
+{
+    HANDLE h = GetStdHandle(which);
+    return h != NULL && h != INVALID_HANDLE_VALUE && GetFileType(h) != FILE_TYPE_UNKNOWN;
+}
+
+static void attach_console(void)
+{
+    int out_set = std_is_set(STD_OUTPUT_HANDLE), err_set = std_is_set(STD_ERROR_HANDLE);
+    if (out_set && err_set)
+        return; /* both redirected: keep them */
+    if (!AttachConsole(ATTACH_PARENT_PROCESS))
+        return; /* no console to go back to (started from Explorer) */
+    if (!out_set && !freopen("CONOUT$", "w", stdout))
+        return;
+    if (!err_set && !freopen("CONOUT$", "w", stderr))
+        return;
+}
+
+static void utf8_args(int *argc, char ***argv)
+{
+    int n = 0;
+    wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+    if (!w || n <= 0)
+        return; /* keep the ANSI arguments */
+    char **a = calloc((size_t)n + 1, sizeof(*a));
+    for (int i = 0; a && i < n; i++) {
+        a[i] = sp_os_narrow(w[i]);
+        if (!a[i]) {
+            for (int k = 0; k < i; k++)
+                free(a[k]);
+            free(a);
+            a = NULL;
+        }
+    }
+    LocalFree(w);
+    if (!a)
+        return;
+    /* owned by the process from here on, like the C runtime's argv */
+    *argc = n;
+    *argv = a;
+}
+
+void sp_os_process_init(int *argc, char ***argv)
+{
+    attach_console();
+    SetConsoleOutputCP(CP_UTF8);
+    utf8_args(argc, argv);
+}
+
+#else
+
+void sp_os_process_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+
+#endif

@@ -1,0 +1,27 @@
+/* os_process.h - the process's start on each OS: console and arguments.
+ *
+ * The Windows binary is built for the GUI subsystem (-mwindows, CMake's
+ * WIN32_EXECUTABLE), so `sigplay play` opened from Explorer or a file
+ * association shows its window and no console window. The command-line
+ * subcommands (probe, verify, fetch, render, export, --help) still print
+ * where the user typed them: sp_os_process_init() attaches to the console
+ * of the parent process when there is one (AttachConsole), and leaves
+ * stdout/stderr alone when they are already redirected to a file or pipe.
+ * Started without a console (Explorer), output goes nowhere, which is the
+ * point. On Linux and macOS the terminal is simply inherited.
+ *
+ * Windows hands main() its arguments in the ANSI code page, which cannot
+ * hold a Chinese file name; the process init replaces them with the UTF-8
+ * of the wide command line (CommandLineToArgvW), so every path sigplay
+ * sees is UTF-8, as base/platform/os_file.h expects, and sets the console
+ * to UTF-8 output.
+ */
+#ifndef SP_OS_PROCESS_H
+#define SP_OS_PROCESS_H
+
+/* Called first in main(). On Windows: attaches to the parent's console,
+ * switches it to UTF-8 and replaces *argc and *argv by the UTF-8 arguments
+ * (kept for the life of the process). Nothing on POSIX. */
+void sp_os_process_init(int *argc, char ***argv);
+
+#endif
