@@ -38,6 +38,10 @@ struct loop {
     bool need_compose, need_present;
     int64_t last_input_ms; /* last mouse move or command (OSD visibility) */
     double alpha;          /* OSD alpha last presented */
+    /* the part of the canvas the OSD band spans: the whole width, or the
+     * side beside a chat column that reaches the band, so the newest
+     * messages (at the chat's bottom) stay readable under a shown OSD */
+    struct canvas_rect osd_area;
     char message[128];
     int64_t message_until_ms;
     /* the PNG the shown message is about ("" when the message is another
@@ -80,6 +84,30 @@ static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
     L->need_present = true;
 }
 
+/* Where the OSD goes (L->osd_area) and the click geometry that goes with
+ * it (L->in.geom, in canvas coordinates). */
+static void set_osd_area(struct loop *L)
+{
+    int cw = L->o->canvas_w, ch = L->o->canvas_h;
+    struct osd_geom full;
+    osd_geometry(cw, ch, &full);
+    struct canvas_rect a = {0, 0, cw, ch};
+    struct canvas_rect c = L->in.chat;
+    bool reaches = c.w > 0 && c.h > 0 && c.y + c.h > full.panel.y;
+    if (reaches && c.x >= cw / 2) /* a column at the right: the band stops at its left */
+        a.w = c.x;
+    else if (reaches && c.x + c.w <= cw / 2) { /* at the left: the band starts after it */
+        a.x = c.x + c.w;
+        a.w = cw - a.x;
+    }
+    L->osd_area = a;
+    osd_geometry(a.w, a.h, &L->in.geom);
+    struct canvas_rect *rs[] = {&L->in.geom.panel, &L->in.geom.bar, &L->in.geom.hit,
+                                &L->in.geom.button};
+    for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
+        rs[i]->x += a.x;
+}
+
 static void refresh_state(struct loop *L)
 {
     bool loading = L->st.board_loading;
@@ -91,6 +119,7 @@ static void refresh_state(struct loop *L)
         L->state_dirty = L->need_present = true;
     L->in.duration_ms = L->st.duration_ms;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
+    set_osd_area(L);
     L->in.search_open = L->st.search_open;
     L->in.search_editing = L->st.search_editing;
     if (L->st.search_editing && !SDL_IsTextInputActive())
@@ -160,6 +189,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
         "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
         "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+        "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],"
         "\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
@@ -167,7 +197,8 @@ static void write_state(struct loop *L, int64_t now)
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
         L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
         s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
-        s->search_hits, s->search_hit, lanes);
+        s->search_hits, s->search_hit, L->in.geom.panel.x, L->in.geom.panel.y, L->in.geom.panel.w,
+        L->in.geom.panel.h, L->in.chat.x, L->in.chat.y, L->in.chat.w, L->in.chat.h, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -364,12 +395,19 @@ static int present(struct loop *L, int64_t now)
     int mx = L->in.mouse_x, my = L->in.mouse_y;
     os.hover =
         a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
-    os.hover_x = mx;
-    int rc = osd_draw(L->o->text, L->out, &os);
+    /* the OSD draws on a view of L->out: the same rows, a narrower width */
+    struct canvas view = {L->osd_area.w, L->osd_area.h, L->out->stride,
+                          L->out->px + (size_t)L->osd_area.x * 4};
+    os.hover_x = mx - L->osd_area.x;
+    int rc = osd_draw(L->o->text, &view, &os);
     if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)
         rc = sync_overlay_draw(L->o->text, L->out, L->st.sync);
     if (rc < 0)
         SP_WARN(&lg, "OSD: %s", sp_strerror(rc));
+    /* the state file follows the OSD's showing and hiding (while paused
+     * nothing else would write it); not each step of the fade */
+    if (a != L->alpha && (a <= 0 || a >= 1))
+        L->state_dirty = true;
     L->alpha = a;
     L->last_osd_second = L->st.t_ms / 1000;
     L->need_present = false;
@@ -567,7 +605,7 @@ static int run(struct loop *L)
     L->last_input_ms = now;
     L->in.kiosk = o->kiosk;
     L->in.osd_enabled = !o->kiosk;
-    osd_geometry(o->canvas_w, o->canvas_h, &L->in.geom);
+    set_osd_area(L);
     if (o->autoplay || o->kiosk) {
         struct ui_cmd play = {.kind = UI_CMD_SET_PAUSE, .n = 0};
         L->ui->apply(L->ui->opaque, &play);
