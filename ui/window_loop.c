@@ -676,8 +676,10 @@ static int run(struct loop *L)
         SDL_Event ev;
         int got = window_wait_event(L->win, timeout, &ev);
         while (got) {
-            if (ev.type == SDL_WINDOWEVENT)
+            if (ev.type == SDL_WINDOWEVENT || ev.type == SDL_DISPLAYEVENT) {
                 L->need_present = true; /* exposed or resized: show it again */
+                window_refit(L->win);
+            }
             if (n + INPUT_MAX_CMDS <= MAX_BATCH)
                 n += input_map(&L->in, &ev, &cmds[n]);
             if (n + INPUT_MAX_CMDS > MAX_BATCH)
@@ -718,5 +720,6 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     canvas_destroy(&L.frame);
     canvas_destroy(&L.out);
     window_destroy(&L.win);
+
     return rc;
 }
