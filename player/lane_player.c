@@ -22,6 +22,7 @@ struct slot {
     struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed;          /* its origin estimate was handed out */
     bool ac_reported;      /* the download's failure is in the diag list */
+    bool aborted;          /* lane_player_abort() stopped it, its diagnostics taken */
     /* Idle: a seek moved away from it (local media only). The decoder is
      * kept (a seek back to it needs no reopen) until
      * LANE_PLAYER_KEEP_IDLE_US of playback have passed since idle_since_us
@@ -114,22 +115,43 @@ static void take_slot_diags(struct lane_player *lp, struct slot *s)
 
 static void close_slot(struct lane_player *lp, struct slot *s)
 {
-    take_slot_diags(lp, s); /* before the cancel below sets its own error */
+    /* before the cancel below sets its own error (lane_player_abort took
+     * them before its cancel) */
+    if (!s->aborted)
+        take_slot_diags(lp, s);
     /* a demux thread blocked in a read for bytes not downloaded yet only
      * returns once its read is cancelled: cancel first, then join (what
      * it says while being cancelled is not the file's fault) */
     if (s->ac)
         avio_cache_cancel(s->ac);
     if (s->dec) {
-        if (!s->ac)
+        if (!s->ac && !s->aborted)
             segdec_take_diags(s->dec, &lp->diag);
         segdec_destroy(&s->dec);
     }
     avio_cache_close(&s->ac);
     s->seg = NULL;
     s->est_fed = false;
-    s->ac_reported = false;
+    s->ac_reported = s->aborted = false;
     s->idle = s->stale = false;
+}
+
+void lane_player_abort(struct lane_player *lp)
+{
+    if (!lp)
+        return;
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->dec)
+            continue;
+        take_slot_diags(lp, s); /* as close_slot(): what it says once cancelled is not news */
+        if (!s->ac)
+            segdec_take_diags(s->dec, &lp->diag);
+        if (s->ac)
+            avio_cache_cancel(s->ac);
+        segdec_abort(s->dec);
+        s->aborted = true;
+    }
 }
 
 void lane_player_destroy(struct lane_player **lpp)

@@ -94,6 +94,11 @@ struct lane_player;
 int lane_player_create(const struct lane_player_opts *o, struct lane_player **out);
 void lane_player_destroy(struct lane_player **lp);
 
+/* Asks the lane's decoders to stop without waiting (lane_player_destroy()
+ * joins them later); for a player stopping many lanes at once. NULL-safe;
+ * nothing else may be called on lp but lane_player_destroy() after it. */
+void lane_player_abort(struct lane_player *lp);
+
 /* Brings the lane to playback time t_us: opens/closes decoders, picks the
  * frame, feeds audio. wait_ms: how long to wait for a decoder whose next
  * frame is needed to decide (0 in real-time play; headless max-speed

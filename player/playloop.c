@@ -98,6 +98,10 @@ void player_destroy(struct player **pp)
     if (!pp || !*pp)
         return;
     struct player *p = *pp;
+    /* every decoder told to stop first: their threads wind down together,
+     * then each is joined (quitting waits for the slowest, not the sum) */
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_abort(p->lanes[i]);
     for (size_t i = 0; i < p->n; i++)
         lane_player_destroy(&p->lanes[i]);
     audio_mix_destroy(&p->mix);

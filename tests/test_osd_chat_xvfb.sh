@@ -15,9 +15,12 @@ rm -rf "$TMP" && mkdir -p "$TMP/shots"
 for tool in Xvfb xdotool jq import compare convert; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
-# 300 ms as the issue asks; a sanitizer build on a loaded machine is
-# slower at everything, so it gets more room (SIGPLAY_QUIT_MAX_MS)
-WINDOW_QUIT_MAX_MS=${SIGPLAY_QUIT_MAX_MS:-300}
+# 300 ms as the issue asks; a sanitizer build is slower at everything
+# (and LeakSanitizer scans the heap at exit), so it gets 1500 ms (the
+# player took about 2 s before); SIGPLAY_QUIT_MAX_MS overrides both
+WINDOW_QUIT_MAX_MS=300
+grep -qs '^SIGPLAY_SANITIZE:BOOL=ON' "${SIGPLAY_BUILD_DIR:-.}/CMakeCache.txt" && WINDOW_QUIT_MAX_MS=1500
+WINDOW_QUIT_MAX_MS=${SIGPLAY_QUIT_MAX_MS:-$WINDOW_QUIT_MAX_MS}
 
 XVFB_PID= PLAYER_PID=
 cleanup() {
