@@ -8,7 +8,10 @@
 #include <SDL_syswm.h>
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
+#include <glob.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static struct sp_log lg = SP_LOG_INIT("window");
@@ -37,6 +40,36 @@ int64_t window_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether the GL renderer would draw in software: no GPU render node, or
+ * Mesa told to. Mesa's software GL (llvmpipe) takes seconds to start on a
+ * loaded machine and draws no faster than SDL's own software renderer,
+ * which starts in milliseconds and scales linearly too (SDL >= 2.0.16). */
+static bool gl_is_software(void)
+{
+    const char *soft = getenv("LIBGL_ALWAYS_SOFTWARE");
+    if (soft && soft[0] && strcmp(soft, "0") != 0)
+        return true;
+    glob_t g;
+    bool gpu = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    return !gpu;
+}
+
+/* The renderer: SDL's choice (or the user's SDL_RENDER_DRIVER), except
+ * that without a GPU SDL's software renderer is taken (the window's first
+ * picture waits for the renderer). */
+static SDL_Renderer *create_renderer(SDL_Window *win)
+{
+    if (!getenv("SDL_RENDER_DRIVER") && gl_is_software()) {
+        /* the window's own X framebuffer, not one behind a GL texture */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+        if (r)
+            return r;
+    }
+    return SDL_CreateRenderer(win, -1, 0);
 }
 
 int window_create(const struct window_opts *o, struct window **out)
@@ -75,7 +108,7 @@ int window_create(const struct window_opts *o, struct window **out)
                               SDL_WINDOWPOS_CENTERED, w->cw, w->ch, flags);
     if (!w->win)
         goto fail;
-    w->ren = SDL_CreateRenderer(w->win, -1, 0);
+    w->ren = create_renderer(w->win);
     if (!w->ren)
         goto fail;
     /* The renderer scales the canvas into the window keeping its aspect

@@ -49,6 +49,10 @@ struct loop {
      * of the message text */
     char screenshot_path[4096];
     int64_t last_osd_second; /* t/1000 shown, to redraw the OSD clock */
+    /* when the first picture was presented: CLOCK_MONOTONIC in us (the
+     * system-wide clock, so another process can tell how long it took
+     * from its own start); 0 before */
+    int64_t first_present_us;
     int64_t state_written_ms;
     bool state_dirty;
     char shot[CONTROL_MAX_STR];   /* the last screenshot's path */
@@ -189,7 +193,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
         "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
         "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
-        "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],"
+        "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
@@ -198,7 +202,8 @@ static void write_state(struct loop *L, int64_t now)
         L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
         s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
         s->search_hits, s->search_hit, L->in.geom.panel.x, L->in.geom.panel.y, L->in.geom.panel.w,
-        L->in.geom.panel.h, L->in.chat.x, L->in.chat.y, L->in.chat.w, L->in.chat.h, lanes);
+        L->in.geom.panel.h, L->in.chat.x, L->in.chat.y, L->in.chat.w, L->in.chat.h,
+        (long long)L->first_present_us, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -411,7 +416,14 @@ static int present(struct loop *L, int64_t now)
     L->alpha = a;
     L->last_osd_second = L->st.t_ms / 1000;
     L->need_present = false;
-    return window_present(L->win, L->out);
+    rc = window_present(L->win, L->out);
+    if (rc == 0 && L->first_present_us == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        L->first_present_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+        L->state_dirty = true;
+    }
+    return rc;
 }
 
 /* ---- the remote control (player/control/control_server.h) ---------------- */
