@@ -1,8 +1,11 @@
 /* lane_player.c - see lane_player.h. */
 #include "player/lane_player.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavutil/frame.h>
 
@@ -42,6 +45,7 @@ struct lane_player {
     struct lane_view view;
     struct diag_list diag; /* decoder warnings of closed slots */
     bool audio_active;
+    char reason[256]; /* what view.unavailable points at */
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -166,6 +170,40 @@ void lane_player_destroy(struct lane_player **lpp)
     diag_clear(&lp->diag);
     free(lp);
     *lpp = NULL;
+}
+
+/* The file name of a segment's URL (after its last '/'). */
+static const char *url_base(const char *url)
+{
+    const char *s = url ? strrchr(url, '/') : NULL;
+    return s ? s + 1 : url ? url : "";
+}
+
+/* The lane shows its tile because seg's media cannot give a picture at t:
+ * why, for the tile's badge and the `i` overlay. s: its slot, NULL when
+ * the segment could not even be started. */
+static void set_unavailable(struct lane_player *lp, const struct rec_segment *seg,
+                            const struct slot *s, const char *what)
+{
+    const char *base = url_base(seg->url);
+    const char *e = s && s->ac ? avio_cache_error(s->ac) : "";
+    if (what) {
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base, what);
+    } else if (e && e[0]) {
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base, e);
+    } else if (!seg->url || !seg->url[0]) {
+        snprintf(lp->reason, sizeof(lp->reason), "no media URL");
+    } else {
+        char *path = NULL;
+        int err = 0;
+        if (url_kind(seg->url) == URL_KIND_FILE && url_to_path(seg->url, &path) == 0 &&
+            access(path, R_OK) != 0)
+            err = errno;
+        free(path);
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base,
+                 err ? strerror(err) : "cannot be opened or decoded");
+    }
+    lp->view.unavailable = lp->reason;
 }
 
 static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *seg)
@@ -342,6 +380,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!cur || lp->view.seg != st.seg)
         drop_shown(lp);
     lp->view.seg = st.seg;
+    lp->view.unavailable = NULL;
     lp->view.buffering = false;
     lp->view.anchors = cur ? segdec_anchor_count(cur->dec) : 0;
     lp->view.anchor_board_us = -1;
@@ -355,6 +394,8 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!cur) {
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        if (st.seg)
+            set_unavailable(lp, st.seg, NULL, NULL);
         return 0;
     }
     /* the last frame with board time <= w */
@@ -386,6 +427,10 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!lp->have_shown) {
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        if (segdec_state(cur->dec) == SEGDEC_FAILED)
+            set_unavailable(lp, st.seg, cur, NULL);
+        else if (ended)
+            set_unavailable(lp, st.seg, cur, "no picture could be decoded");
         return 0;
     }
     lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
@@ -399,6 +444,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
          * not a frozen frame */
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        set_unavailable(lp, st.seg, cur, "no decodable picture here (damaged or cut short)");
         return 0;
     }
     bool late = !head_known && !ended && stale_by >= in.frame_dur_us;
@@ -441,6 +487,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
     lp->view.frame = NULL;
+    lp->view.unavailable = NULL;
     lp->view.anchor_board_us = -1;
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     for (int i = 0; i < SLOTS; i++) {

@@ -75,6 +75,12 @@ struct lane_view {
                                       -1 none (or no frame) */
     int64_t frame_dur_us;          /* nominal frame interval of the active
                                       segment's video, µs; 0 unknown */
+    /* Why the active segment's media shows nothing (missing, unreadable,
+     * undecodable at t), e.g. "student_02-1.mp4: No such file or
+     * directory"; NULL when it is fine (or still opening). Owned by the
+     * lane player, valid until its next update or seek. A lane with no
+     * segment at t is not unavailable: it has not joined. */
+    const char *unavailable;
 };
 
 struct lane_player_opts {

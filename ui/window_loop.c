@@ -156,15 +156,22 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         size_t before = len;
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
-        const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
+        const char *state = l->unavailable  ? "unavailable"
+                            : !l->has_frame ? "placeholder"
+                            : l->buffering  ? "waiting"
+                                            : "showing";
         len += (size_t)snprintf(
             b + len, n - len,
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
-            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s}",
+            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"reason\":\"",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
             (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
             sync_overlay_lane_warn(l) ? "true" : "false",
             s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
+        if (len < n) {
+            json_escape(b, n - 8, &len, l->unavailable ? l->unavailable : "");
+            len += (size_t)snprintf(b + len, n - len, "\"}");
+        }
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
