@@ -127,7 +127,7 @@ int main(int argc, char **argv)
                                      AV_PIX_FMT_YUV420P,
                                      0,
                                      0};
-        cl[i] = (struct compose_lane){&pics[i].pic, ids[i], REC_LANE_CAMERA};
+        cl[i] = (struct compose_lane){&pics[i].pic, ids[i], REC_LANE_CAMERA, NULL};
     }
     struct compose *comp = NULL;
     struct canvas *cv = NULL;

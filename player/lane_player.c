@@ -1,6 +1,10 @@
 /* lane_player.c - see lane_player.h. */
 #include "player/lane_player.h"
 
+#include "base/platform/os_file.h"
+
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +26,7 @@ struct slot {
     struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed;          /* its origin estimate was handed out */
     bool ac_reported;      /* the download's failure is in the diag list */
+    bool aborted;          /* lane_player_abort() stopped it, its diagnostics taken */
     /* Idle: a seek moved away from it (local media only). The decoder is
      * kept (a seek back to it needs no reopen) until
      * LANE_PLAYER_KEEP_IDLE_US of playback have passed since idle_since_us
@@ -44,6 +49,7 @@ struct lane_player {
     struct lane_view view;
     struct diag_list diag; /* decoder warnings of closed slots */
     bool audio_active;
+    char reason[256]; /* what view.unavailable points at */
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -117,22 +123,43 @@ static void take_slot_diags(struct lane_player *lp, struct slot *s)
 
 static void close_slot(struct lane_player *lp, struct slot *s)
 {
-    take_slot_diags(lp, s); /* before the cancel below sets its own error */
+    /* before the cancel below sets its own error (lane_player_abort took
+     * them before its cancel) */
+    if (!s->aborted)
+        take_slot_diags(lp, s);
     /* a demux thread blocked in a read for bytes not downloaded yet only
      * returns once its read is cancelled: cancel first, then join (what
      * it says while being cancelled is not the file's fault) */
     if (s->ac)
         avio_cache_cancel(s->ac);
     if (s->dec) {
-        if (!s->ac)
+        if (!s->ac && !s->aborted)
             segdec_take_diags(s->dec, &lp->diag);
         segdec_destroy(&s->dec);
     }
     avio_cache_close(&s->ac);
     s->seg = NULL;
     s->est_fed = false;
-    s->ac_reported = false;
+    s->ac_reported = s->aborted = false;
     s->idle = s->stale = s->aimed = false;
+}
+
+void lane_player_abort(struct lane_player *lp)
+{
+    if (!lp)
+        return;
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->dec)
+            continue;
+        take_slot_diags(lp, s); /* as close_slot(): what it says once cancelled is not news */
+        if (!s->ac)
+            segdec_take_diags(s->dec, &lp->diag);
+        if (s->ac)
+            avio_cache_cancel(s->ac);
+        segdec_abort(s->dec);
+        s->aborted = true;
+    }
 }
 
 void lane_player_destroy(struct lane_player **lpp)
@@ -147,6 +174,43 @@ void lane_player_destroy(struct lane_player **lpp)
     diag_clear(&lp->diag);
     free(lp);
     *lpp = NULL;
+}
+
+/* The file name of a segment's URL (after its last '/'). */
+static const char *url_base(const char *url)
+{
+    const char *s = url ? strrchr(url, '/') : NULL;
+    return s ? s + 1 : url ? url : "";
+}
+
+/* The lane shows its tile because seg's media cannot give a picture at t:
+ * why, for the tile's badge and the `i` overlay. s: its slot, NULL when
+ * the segment could not even be started. */
+static void set_unavailable(struct lane_player *lp, const struct rec_segment *seg,
+                            const struct slot *s, const char *what)
+{
+    const char *base = url_base(seg->url);
+    const char *e = s && s->ac ? avio_cache_error(s->ac) : "";
+    if (what) {
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base, what);
+    } else if (e && e[0]) {
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base, e);
+    } else if (!seg->url || !seg->url[0]) {
+        snprintf(lp->reason, sizeof(lp->reason), "no media URL");
+    } else {
+        char *path = NULL;
+        int err = 0;
+        if (url_kind(seg->url) == URL_KIND_FILE && url_to_path(seg->url, &path) == 0) {
+            int fd = sp_os_open(path, SP_OS_RDONLY); /* the reason, as errno names it */
+            if (fd < 0)
+                err = -fd;
+            sp_os_close(fd);
+        }
+        free(path);
+        snprintf(lp->reason, sizeof(lp->reason), "%s: %s", base,
+                 err ? strerror(err) : "cannot be opened or decoded");
+    }
+    lp->view.unavailable = lp->reason;
 }
 
 static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *seg)
@@ -333,6 +397,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!cur || lp->view.seg != st.seg)
         drop_shown(lp);
     lp->view.seg = st.seg;
+    lp->view.unavailable = NULL;
     lp->view.buffering = false;
     lp->view.anchors = cur ? segdec_anchor_count(cur->dec) : 0;
     lp->view.anchor_board_us = -1;
@@ -346,6 +411,8 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!cur) {
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        if (st.seg)
+            set_unavailable(lp, st.seg, NULL, NULL);
         return 0;
     }
     /* the last frame with board time <= w */
@@ -377,6 +444,10 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     if (!lp->have_shown) {
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        if (segdec_state(cur->dec) == SEGDEC_FAILED)
+            set_unavailable(lp, st.seg, cur, NULL);
+        else if (ended)
+            set_unavailable(lp, st.seg, cur, "no picture could be decoded");
         return 0;
     }
     lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
@@ -390,6 +461,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
          * not a frozen frame */
         lp->view.state = LANE_PLACEHOLDER;
         lp->view.frame = NULL;
+        set_unavailable(lp, st.seg, cur, "no decodable picture here (damaged or cut short)");
         return 0;
     }
     bool late = !head_known && !ended && stale_by >= in.frame_dur_us;
@@ -432,6 +504,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
     lp->view.frame = NULL;
+    lp->view.unavailable = NULL;
     lp->view.anchor_board_us = -1;
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     for (int i = 0; i < SLOTS; i++) {

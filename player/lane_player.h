@@ -75,6 +75,12 @@ struct lane_view {
                                       -1 none (or no frame) */
     int64_t frame_dur_us;          /* nominal frame interval of the active
                                       segment's video, µs; 0 unknown */
+    /* Why the active segment's media shows nothing (missing, unreadable,
+     * undecodable at t), e.g. "student_02-1.mp4: No such file or
+     * directory"; NULL when it is fine (or still opening). Owned by the
+     * lane player, valid until its next update or seek. A lane with no
+     * segment at t is not unavailable: it has not joined. */
+    const char *unavailable;
 };
 
 struct lane_player_opts {
@@ -93,6 +99,11 @@ struct lane_player;
 
 int lane_player_create(const struct lane_player_opts *o, struct lane_player **out);
 void lane_player_destroy(struct lane_player **lp);
+
+/* Asks the lane's decoders to stop without waiting (lane_player_destroy()
+ * joins them later); for a player stopping many lanes at once. NULL-safe;
+ * nothing else may be called on lp but lane_player_destroy() after it. */
+void lane_player_abort(struct lane_player *lp);
 
 /* Brings the lane to playback time t_us: opens/closes decoders, picks the
  * frame, feeds audio. wait_ms: how long to wait for a decoder whose next

@@ -33,8 +33,13 @@ struct player {
     int64_t cur_t_us;      /* the t of the last step (what the views show) */
     int64_t next_frame_us; /* when a lane's next decoded frame is due (last step) */
     int64_t total_us;
-    bool ended;            /* max-speed: the last t was presented */
-    bool presented;        /* something was presented since the last seek */
+    bool ended;     /* max-speed: the last t was presented */
+    bool presented; /* something was presented since the last seek */
+    /* real time at the end: the lanes show their last frames (end_shown;
+     * the end is reported from then on), tried since end_since_us
+     * (monotonic) */
+    bool end_shown;
+    int64_t end_since_us;
     int serial;            /* seek generation */
     struct tl_anchor *est; /* origin estimates so far */
     size_t n_est, cap_est;
@@ -104,6 +109,10 @@ void player_destroy(struct player **pp)
     if (!pp || !*pp)
         return;
     struct player *p = *pp;
+    /* every decoder told to stop first: their threads wind down together,
+     * then each is joined (quitting waits for the slowest, not the sum) */
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_abort(p->lanes[i]);
     for (size_t i = 0; i < p->n; i++)
         lane_player_destroy(&p->lanes[i]);
     audio_mix_destroy(&p->mix);
@@ -147,8 +156,28 @@ static bool refine_origin(struct player *p, int64_t t_us)
     return true;
 }
 
+/* The lanes' time for t. Segments are half-open, so none covers the end
+ * itself: at t = total each lane shows its last instant, which holds its
+ * last frame, as mpv holds the last frame at the end of a file. */
+static int64_t lane_time(const struct player *p, int64_t t)
+{
+    return t >= p->total_us && p->total_us > 0 ? p->total_us - 1 : t;
+}
+
+/* Every lane shows what it should (no frame still awaited). */
+static bool lanes_settled(const struct player *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct lane_view *v = lane_player_view(p->lanes[i]);
+        if (v->state == LANE_WAITING || v->buffering || (v->state == LANE_PLACEHOLDER && v->seg))
+            return false;
+    }
+    return true;
+}
+
 static int update_lanes(struct player *p, int64_t t, int wait_ms)
 {
+    t = lane_time(p, t);
     for (size_t i = 0; i < p->n; i++) {
         int r = lane_player_update(p->lanes[i], t, wait_ms);
         if (r < 0)
@@ -217,6 +246,7 @@ int player_step(struct player *p, int64_t *wait_us)
     if (wait_us)
         *wait_us = 0;
     int64_t t;
+    bool at_end = false;
     if (p->o.max_speed) {
         if (p->ended)
             return SP_EEOF;
@@ -225,7 +255,14 @@ int player_step(struct player *p, int64_t *wait_us)
         t = clock_get(p->clock);
         if (t >= p->total_us) {
             clock_set_paused(p->clock, true);
-            return SP_EEOF;
+            if (p->end_shown)
+                return SP_EEOF;
+            /* reached or sought to: the lanes' last frames first (a seek
+             * to the end has them decoded from the segments' ends) */
+            if (p->end_since_us == 0)
+                p->end_since_us = clock_time_monotonic(NULL);
+            t = p->total_us;
+            at_end = true;
         }
         if (t < 0)
             t = 0;
@@ -262,7 +299,14 @@ int player_step(struct player *p, int64_t *wait_us)
     }
     if (next <= t)
         next = t + 1;
-    if (p->o.max_speed) {
+    if (at_end) {
+        /* shown once every lane has its frame; a lane that cannot get
+         * there in PLAYER_END_WAIT_US does not hold up the end */
+        p->end_shown =
+            lanes_settled(p) || clock_time_monotonic(NULL) - p->end_since_us >= PLAYER_END_WAIT_US;
+        if (wait_us)
+            *wait_us = p->end_shown ? 0 : PLAYER_END_POLL_US;
+    } else if (p->o.max_speed) {
         p->t_us = next;
         p->ended = next >= p->total_us;
     } else if (wait_us) {
@@ -313,11 +357,13 @@ void player_seek_us(struct player *p, int64_t t_us)
         audio_mix_reset(p->mix, t);
     clock_set(p->clock, t, p->serial);
     for (size_t i = 0; i < p->n; i++)
-        lane_player_seek(p->lanes[i], t);
+        lane_player_seek(p->lanes[i], lane_time(p, t));
     p->t_us = p->cur_t_us = t;
     p->next_frame_us = INT64_MAX; /* unknown until a step looks */
     p->ended = false;
     p->presented = false;
+    p->end_shown = false;
+    p->end_since_us = 0;
 }
 
 void player_set_paused(struct player *p, bool paused)

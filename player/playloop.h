@@ -44,6 +44,11 @@ struct fetch;
 #define PLAYER_MAX_LANES 64
 #define PLAYER_MAX_WAIT_US 10000    /* longest sleep between steps in real time */
 #define PLAYER_DECODE_WAIT_MS 10000 /* max-speed: give up on a decoder after */
+/* Real time at the end of the class: the lanes' last frames are awaited
+ * for up to PLAYER_END_WAIT_US, looked at every PLAYER_END_POLL_US, before
+ * the end is reported (SP_EEOF). */
+#define PLAYER_END_WAIT_US 5000000
+#define PLAYER_END_POLL_US 5000
 
 struct player_opts {
     bool audio;             /* decode and mix audio */

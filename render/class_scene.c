@@ -231,6 +231,7 @@ int class_scene_draw(struct class_scene *cs, const struct layout *l, const struc
         ln->name = rec->lanes[i].name;
         ln->kind = rec->lanes[i].kind;
         ln->pic = NULL;
+        ln->unavailable = v ? v->unavailable : NULL;
         if (v && v->state != LANE_PLACEHOLDER && v->frame) {
             compose_picture_from_avframe(&cs->pics[i], v->frame);
             ln->pic = &cs->pics[i];

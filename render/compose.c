@@ -23,6 +23,7 @@
 #define TILE_TEXT 0xE8EAEDFFu
 #define TILE_TEXT_DIM 0x9AA0A6FFu
 #define TAG_BG 0x000000A0u
+#define UNAVAILABLE_BG 0xC5221FFFu /* the "media unavailable" badge: red */
 
 struct compose {
     struct text_ctx *text;
@@ -467,6 +468,22 @@ static void draw_name_tile(struct compose *c, struct canvas *dst, struct canvas_
     draw_centered(c, dst, name, ts, cx, top + (icon ? d + gap : 0), r.w - 8, TILE_TEXT);
 }
 
+/* The red badge of a lane whose media is unavailable, centred at the
+ * tile's top. */
+static void draw_unavailable(struct compose *c, struct canvas *dst, struct canvas_rect r)
+{
+    static const char label[] = "media unavailable";
+    double ts = fmin(18.0, fmax(9.0, fmin(r.w, r.h) * 0.06));
+    struct text_metrics m;
+    if (r.w < 32 || r.h < 24 || text_measure(c->text, label, ts, 0, &m) != 0)
+        return;
+    double pad = fmax(2.0, ts * 0.4);
+    double w = fmin(m.width + 2 * pad, r.w - 4.0), h = ts * TEXT_LINE_HEIGHT + pad;
+    double x = r.x + (r.w - w) / 2, y = r.y + fmax(2.0, r.h * 0.06);
+    fill(dst, x, y, w, h, UNAVAILABLE_BG);
+    draw_centered(c, dst, label, ts, r.x + r.w / 2.0, y + pad / 2, w - 2, 0xFFFFFFFFu);
+}
+
 /* The small name tag over a picture, bottom left. */
 static void draw_tag(struct compose *c, struct canvas *dst, struct canvas_rect r, const char *name)
 {
@@ -625,6 +642,8 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
                     rc = 0;
             }
             draw_name_tile(c, dst, r, name, ln ? ln->kind : REC_LANE_CAMERA, false);
+            if (ln && ln->unavailable)
+                draw_unavailable(c, dst, r);
             break;
         }
         if (rc && !ret)

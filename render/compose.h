@@ -20,7 +20,8 @@
  *     segment at t, or not decoded yet) shows its name tile: a dark tile
  *     with a round avatar holding the name's first letter, a small camera
  *     or screen glyph, and the name underneath (cut with an ellipsis when
- *     too long);
+ *     too long); a lane whose media is unavailable adds a red "media
+ *     unavailable" badge at the tile's top;
  *   - CHAT: the chat hook, when the scene has one and chat is on;
  *   - VACANT: the background only.
  * Outside the layout's view (letterbox bars when the layout was fitted into
@@ -74,6 +75,10 @@ struct compose_lane {
     const struct compose_picture *pic; /* NULL: its name tile */
     const char *name;                  /* display name (UTF-8); NULL: the region's id */
     enum rec_lane_kind kind;           /* picks the tile's glyph */
+    /* non-NULL: its media is missing, unreadable or undecodable at t (the
+     * reason; the tile gets a red "media unavailable" badge, so it does
+     * not look like a lane that has not joined) */
+    const char *unavailable;
 };
 
 /* Draws the chat panel into rect of c (clipped); e.g. a wrapper around

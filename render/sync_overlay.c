@@ -32,9 +32,11 @@ void sync_overlay_lane_line(const struct sync_lane_stats *l, char *buf, size_t n
 {
     if (!buf || n == 0)
         return;
-    char skew[24], age[24], name[NAME_MAX_BYTES + 4];
+    char skew[72], age[24], name[NAME_MAX_BYTES + 4];
     short_name(l->name ? l->name : "?", name);
-    if (!l->active)
+    if (l->unavailable) /* the reason, cut to fit the column */
+        snprintf(skew, sizeof(skew), "%.64s", l->unavailable);
+    else if (!l->active)
         snprintf(skew, sizeof(skew), "%s", "no media");
     else if (!l->has_frame)
         snprintf(skew, sizeof(skew), "%s", "no frame");
@@ -133,6 +135,7 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
 
     struct canvas_color white = canvas_rgba(255, 255, 255, 255);
     struct canvas_color warn = canvas_rgba(255, 171, 64, 255);
+    struct canvas_color red = canvas_rgba(255, 82, 82, 255); /* media unavailable */
     double x = box.x + pad, y = box.y + pad;
     snprintf(line, sizeof(line), "t %.3f s   w(t) %" PRId64 "   speed %.4gx", st->t_ms / 1000.0,
              st->w_ms, st->speed > 0 ? st->speed : 1.0);
@@ -146,7 +149,11 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
         int nf = split_tabs(line, f);
         double cx = x;
         for (int k = 0; rc == 0 && k < nf; k++) {
-            rc = text_draw(text, c, cx, y, f[k], px, bad ? warn : white, 0, NULL);
+            rc = text_draw(text, c, cx, y, f[k], px,
+                           l->unavailable ? red
+                           : bad          ? warn
+                                          : white,
+                           0, NULL);
             cx += col_w[k] + gap;
         }
     }

@@ -23,16 +23,17 @@ struct text_ctx;
 #define SYNC_OVERLAY_MAX_LANES 32 /* lines drawn; more lanes get "+N more" */
 
 struct sync_lane_stats {
-    const char *name;      /* lane name */
-    bool active;           /* a segment covers t (else the lane shows its tile) */
-    bool has_frame;        /* a frame is shown: skew_ms is meaningful */
-    int64_t skew_ms;       /* shown frame's board time - w(t) */
-    size_t anchors;        /* SEI anchors read in the active segment */
-    int64_t anchor_age_ms; /* shown frame's board time - last anchor's; < 0 none */
-    bool buffering;        /* waiting for data */
-    uint64_t dropped;      /* frames decoded but never shown */
-    uint64_t shown;        /* frames shown */
-    int64_t frame_us;      /* the lane's nominal frame interval, µs; 0 unknown */
+    const char *name;        /* lane name */
+    bool active;             /* a segment covers t (else the lane shows its tile) */
+    bool has_frame;          /* a frame is shown: skew_ms is meaningful */
+    int64_t skew_ms;         /* shown frame's board time - w(t) */
+    size_t anchors;          /* SEI anchors read in the active segment */
+    int64_t anchor_age_ms;   /* shown frame's board time - last anchor's; < 0 none */
+    bool buffering;          /* waiting for data */
+    uint64_t dropped;        /* frames decoded but never shown */
+    uint64_t shown;          /* frames shown */
+    int64_t frame_us;        /* the lane's nominal frame interval, µs; 0 unknown */
+    const char *unavailable; /* why its media shows nothing (drawn in red); NULL fine */
 };
 
 /* A shown frame is always up to one frame interval behind w(t) (it is the

@@ -19,7 +19,7 @@ PACKAGES=(
   libcmocka-dev ffmpeg imagemagick nginx-light curl openssl xvfb xdotool x11-apps time jq python3 python3-websockets python3-yaml
   # packaging and its gates: PNG icons from the SVG, the man page from
   # --help, the desktop entry check, the format check, man to render the page
-  librsvg2-bin help2man desktop-file-utils clang-format man-db
+  libx11-dev librsvg2-bin help2man desktop-file-utils clang-format man-db
   # the Windows compile gate (scripts/mingw_gate.sh): the cross compiler,
   # and OpenSSL's headers, which libwebsockets.h includes
   gcc-mingw-w64-x86-64 libssl-dev

@@ -172,9 +172,9 @@ static void test_contain_cover(void **state)
     struct pic wide, st;
     pic_rgba(&wide, 160, 90, red);
     pic_rgba(&st, 300, 100, stripes);
-    struct compose_lane lanes[3] = {{&wide.p, "a", REC_LANE_CAMERA},
-                                    {&st.p, "b", REC_LANE_CAMERA},
-                                    {&st.p, "c", REC_LANE_CAMERA}};
+    struct compose_lane lanes[3] = {{&wide.p, "a", REC_LANE_CAMERA, NULL},
+                                    {&st.p, "b", REC_LANE_CAMERA, NULL},
+                                    {&st.p, "c", REC_LANE_CAMERA, NULL}};
     struct compose_scene s = {.lanes = lanes, .n_lanes = 3};
     struct compose_opts o = {.no_name_tags = true};
     struct compose *nc = NULL;
@@ -214,7 +214,8 @@ static void test_yuv(void **state)
     l.regions[1].fill = LAYOUT_FILL_COVER;
     struct pic p;
     pic_yuv(&p, 321, 179, 81, 90, 240); /* BT.601 limited red */
-    struct compose_lane lanes[2] = {{&p.p, "y", REC_LANE_CAMERA}, {&p.p, "z", REC_LANE_CAMERA}};
+    struct compose_lane lanes[2] = {{&p.p, "y", REC_LANE_CAMERA, NULL},
+                                    {&p.p, "z", REC_LANE_CAMERA, NULL}};
     struct compose_scene s = {.lanes = lanes, .n_lanes = 2};
     struct canvas *cv = canvas_for(f, 158, 77);
     assert_int_equal(compose_draw(f->comp, &l, &s, cv), 0);
@@ -237,9 +238,9 @@ static void test_name_tiles(void **state)
     for (size_t i = 0; i < 3; i++)
         l.regions[i].bg = 0x2B2D31FFu;
     const char *longname = "a_very_long_user_name_that_cannot_fit_in_a_tile_of_this_size_at_all";
-    struct compose_lane lanes[3] = {{NULL, "Alice", REC_LANE_CAMERA},
-                                    {NULL, "Bob", REC_LANE_SCREEN},
-                                    {NULL, longname, REC_LANE_CAMERA}};
+    struct compose_lane lanes[3] = {{NULL, "Alice", REC_LANE_CAMERA, NULL},
+                                    {NULL, "Bob", REC_LANE_SCREEN, NULL},
+                                    {NULL, longname, REC_LANE_CAMERA, NULL}};
     struct compose_scene s = {.lanes = lanes, .n_lanes = 3};
     struct canvas *cv = canvas_for(f, 400, 300);
     assert_int_equal(compose_draw(f->comp, &l, &s, cv), 0);
@@ -285,8 +286,8 @@ static void test_tag_and_alpha(void **state)
     struct pic p, a;
     pic_rgba(&p, 320, 180, red);
     pic_rgba(&a, 100, 100, half_transparent);
-    struct compose_lane lanes[2] = {{&p.p, "Teacher", REC_LANE_CAMERA},
-                                    {&a.p, "", REC_LANE_CAMERA}};
+    struct compose_lane lanes[2] = {{&p.p, "Teacher", REC_LANE_CAMERA, NULL},
+                                    {&a.p, "", REC_LANE_CAMERA, NULL}};
     struct compose_scene s = {.lanes = lanes, .n_lanes = 2};
     struct canvas *cv = canvas_for(f, 420, 180);
     assert_int_equal(compose_draw(f->comp, &l, &s, cv), 0);
@@ -429,7 +430,7 @@ static void test_bad_input(void **state)
     struct pic p;
     pic_rgba(&p, 8, 8, red);
     p.p.format = AV_PIX_FMT_PAL8;
-    struct compose_lane lane = {&p.p, "x", REC_LANE_CAMERA};
+    struct compose_lane lane = {&p.p, "x", REC_LANE_CAMERA, NULL};
     s.lanes = &lane;
     s.n_lanes = 1;
     assert_int_equal(compose_draw(f->comp, &l, &s, cv), 0);

@@ -294,9 +294,9 @@ static void test_golden(void **state)
     st.message = "Speed 1.25x";
     assert_int_equal(osd_draw(t, c, &st), 0);
     struct sync_lane_stats lanes[] = {
-        {"teacher_01", true, true, 3, 25, 400, false, 0, 500, 0},
-        {"student_02", true, true, -120, 12, 1900, true, 2, 300, 0},
-        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0, 0}};
+        {"teacher_01", true, true, 3, 25, 400, false, 0, 500, 0, NULL},
+        {"student_02", true, true, -120, 12, 1900, true, 2, 300, 0, NULL},
+        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0, 0, NULL}};
     struct sync_stats ss = {20000, 1700000040000LL, 1.25, true, -12, lanes, 3};
     assert_int_equal(sync_overlay_draw(t, c, &ss), 0);
     assert_int_equal(canvas_write_png(c, SIGPLAY_TEST_TMP "/osd_golden_actual.png"), 0);
@@ -355,7 +355,7 @@ static void test_sync_lines(void **state)
 {
     (void)state;
     char b[256];
-    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25, 1500, false, 1, 90, 0};
+    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25, 1500, false, 1, 90, 0, NULL};
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "teacher_01"));
     assert_non_null(strstr(b, "skew -7 ms"));

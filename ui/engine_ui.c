@@ -679,6 +679,7 @@ static void get_state(void *opaque, struct pui_state *st)
         s->dropped = e->track[i].dropped;
         s->shown = e->track[i].shown;
         s->frame_us = v ? v->frame_dur_us : 0;
+        s->unavailable = v ? v->unavailable : NULL;
     }
     e->sync =
         (struct sync_stats){.t_ms = st->t_ms,

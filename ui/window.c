@@ -6,7 +6,13 @@
 #include "base/sp_error.h"
 
 #include <SDL.h>
+#include <SDL_syswm.h>
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+#include <glob.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static struct sp_log lg = SP_LOG_INIT("window");
@@ -22,6 +28,10 @@ struct window {
     int cw, ch; /* canvas size */
     bool kiosk;
     bool fullscreen;
+    /* fullscreen by hand: no window manager to ask, so the window itself
+     * covers its display, borderless; windowed is where it goes back to */
+    bool filled;
+    SDL_Rect windowed;
     bool cursor_shown;
     int64_t last_mouse_ms;
 };
@@ -31,6 +41,36 @@ int64_t window_now_ms(void)
     struct timespec ts;
     sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether the GL renderer would draw in software: no GPU render node, or
+ * Mesa told to. Mesa's software GL (llvmpipe) takes seconds to start on a
+ * loaded machine and draws no faster than SDL's own software renderer,
+ * which starts in milliseconds and scales linearly too (SDL >= 2.0.16). */
+static bool gl_is_software(void)
+{
+    const char *soft = getenv("LIBGL_ALWAYS_SOFTWARE");
+    if (soft && soft[0] && strcmp(soft, "0") != 0)
+        return true;
+    glob_t g;
+    bool gpu = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    return !gpu;
+}
+
+/* The renderer: SDL's choice (or the user's SDL_RENDER_DRIVER), except
+ * that without a GPU SDL's software renderer is taken (the window's first
+ * picture waits for the renderer). */
+static SDL_Renderer *create_renderer(SDL_Window *win)
+{
+    if (!getenv("SDL_RENDER_DRIVER") && gl_is_software()) {
+        /* the window's own X framebuffer, not one behind a GL texture */
+        SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+        SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+        if (r)
+            return r;
+    }
+    return SDL_CreateRenderer(win, -1, 0);
 }
 
 int window_create(const struct window_opts *o, struct window **out)
@@ -60,14 +100,16 @@ int window_create(const struct window_opts *o, struct window **out)
     /* A double click is for fullscreen; do not let the desktop minimise us
      * when focus moves to another screen in fullscreen. */
     SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    /* windowed first: going fullscreen needs to know whether a window
+     * manager does it (window_set_fullscreen) */
     Uint32 flags = SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI;
-    if (w->fullscreen)
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    bool full = w->fullscreen;
+    w->fullscreen = false;
     w->win = SDL_CreateWindow(o->title ? o->title : "sigplay", SDL_WINDOWPOS_CENTERED,
                               SDL_WINDOWPOS_CENTERED, w->cw, w->ch, flags);
     if (!w->win)
         goto fail;
-    w->ren = SDL_CreateRenderer(w->win, -1, 0);
+    w->ren = create_renderer(w->win);
     if (!w->ren)
         goto fail;
     /* The renderer scales the canvas into the window keeping its aspect
@@ -84,6 +126,8 @@ int window_create(const struct window_opts *o, struct window **out)
         if (t != (Uint32)-1)
             atomic_store(&wake_type, t);
     }
+    if (full)
+        window_set_fullscreen(w, true);
     if (w->kiosk) {
         SDL_ShowCursor(SDL_DISABLE);
         w->cursor_shown = false;
@@ -135,10 +179,80 @@ bool window_is_fullscreen(const struct window *w)
     return w && w->fullscreen;
 }
 
+/* Whether a window manager runs on w's X display (one that follows the
+ * EWMH sets _NET_SUPPORTING_WM_CHECK on the root window). Not X11: true,
+ * SDL's fullscreen is trusted there. */
+static bool has_window_manager(SDL_Window *win)
+{
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11)
+        return true;
+    Display *d = info.info.x11.display;
+    Atom check = XInternAtom(d, "_NET_SUPPORTING_WM_CHECK", True);
+    if (check == None)
+        return false;
+    Atom type = None;
+    int format = 0;
+    unsigned long n = 0, after = 0;
+    unsigned char *prop = NULL;
+    int rc = XGetWindowProperty(d, DefaultRootWindow(d), check, 0, 1, False, XA_WINDOW, &type,
+                                &format, &n, &after, &prop);
+    bool wm = rc == Success && type == XA_WINDOW && n == 1;
+    if (prop)
+        XFree(prop);
+    return wm;
+}
+
+/* Without a window manager SDL's fullscreen only changes SDL's idea of
+ * the window's size (the X window keeps its own, so the picture is drawn
+ * cropped and shifted): the window is moved and sized over its display
+ * instead, which X grants at once when nobody manages windows. */
+static int fill_display(struct window *w)
+{
+    SDL_Rect b;
+    int d = SDL_GetWindowDisplayIndex(w->win);
+    if (d < 0 || SDL_GetDisplayBounds(d, &b) != 0)
+        return SP_EIO;
+    int x, y, cw, ch;
+    SDL_GetWindowPosition(w->win, &x, &y);
+    SDL_GetWindowSize(w->win, &cw, &ch);
+    if (x == b.x && y == b.y && cw == b.w && ch == b.h)
+        return 0;
+    SDL_SetWindowBordered(w->win, SDL_FALSE);
+    SDL_SetWindowPosition(w->win, b.x, b.y);
+    SDL_SetWindowSize(w->win, b.w, b.h);
+    SDL_RaiseWindow(w->win);
+    return 0;
+}
+
+void window_refit(struct window *w)
+{
+    if (w && w->filled)
+        fill_display(w);
+}
+
 int window_set_fullscreen(struct window *w, bool on)
 {
     if (!w)
         return SP_EINVAL;
+    if (on == w->fullscreen)
+        return 0;
+    if (on && !has_window_manager(w->win)) {
+        SDL_GetWindowPosition(w->win, &w->windowed.x, &w->windowed.y);
+        SDL_GetWindowSize(w->win, &w->windowed.w, &w->windowed.h);
+        w->filled = true;
+        w->fullscreen = true;
+        return fill_display(w);
+    }
+    if (!on && w->filled) {
+        SDL_SetWindowSize(w->win, w->windowed.w, w->windowed.h);
+        SDL_SetWindowPosition(w->win, w->windowed.x, w->windowed.y);
+        SDL_SetWindowBordered(w->win, SDL_TRUE);
+        w->filled = false;
+        w->fullscreen = false;
+        return 0;
+    }
     if (SDL_SetWindowFullscreen(w->win, on ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0) != 0) {
         SP_WARN(&lg, "fullscreen: %s", SDL_GetError());
         return SP_EIO;

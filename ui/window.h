@@ -47,8 +47,13 @@ void window_destroy(struct window **w);
 int window_present(struct window *w, const struct canvas *c);
 
 bool window_is_fullscreen(const struct window *w);
-/* Returns 0 or SP_EIO. */
+/* Fullscreen through the window manager, or, when none runs (a kiosk's
+ * bare X server), by covering the display with a borderless window.
+ * Returns 0 or SP_EIO. */
 int window_set_fullscreen(struct window *w, bool on);
+/* Fullscreen without a window manager: covers the display again if its
+ * size changed (call on window and display events). Otherwise nothing. */
+void window_refit(struct window *w);
 
 /* Mouse movement was seen at now_ms (monotonic ms): shows the cursor
  * (unless kiosk). */

@@ -40,6 +40,10 @@ struct loop {
     bool need_compose, need_present;
     int64_t last_input_ms; /* last mouse move or command (OSD visibility) */
     double alpha;          /* OSD alpha last presented */
+    /* the part of the canvas the OSD band spans: the whole width, or the
+     * side beside a chat column that reaches the band, so the newest
+     * messages (at the chat's bottom) stay readable under a shown OSD */
+    struct canvas_rect osd_area;
     char message[128];
     int64_t message_until_ms;
     /* the PNG the shown message is about ("" when the message is another
@@ -47,6 +51,10 @@ struct loop {
      * of the message text */
     char screenshot_path[4096];
     int64_t last_osd_second; /* t/1000 shown, to redraw the OSD clock */
+    /* when the first picture was presented: CLOCK_MONOTONIC in us (the
+     * system-wide clock, so another process can tell how long it took
+     * from its own start); 0 before */
+    int64_t first_present_us;
     int64_t state_written_ms;
     bool state_dirty;
     char shot[CONTROL_MAX_STR];   /* the last screenshot's path */
@@ -80,6 +88,30 @@ static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
     L->need_present = true;
 }
 
+/* Where the OSD goes (L->osd_area) and the click geometry that goes with
+ * it (L->in.geom, in canvas coordinates). */
+static void set_osd_area(struct loop *L)
+{
+    int cw = L->o->canvas_w, ch = L->o->canvas_h;
+    struct osd_geom full;
+    osd_geometry(cw, ch, &full);
+    struct canvas_rect a = {0, 0, cw, ch};
+    struct canvas_rect c = L->in.chat;
+    bool reaches = c.w > 0 && c.h > 0 && c.y + c.h > full.panel.y;
+    if (reaches && c.x >= cw / 2) /* a column at the right: the band stops at its left */
+        a.w = c.x;
+    else if (reaches && c.x + c.w <= cw / 2) { /* at the left: the band starts after it */
+        a.x = c.x + c.w;
+        a.w = cw - a.x;
+    }
+    L->osd_area = a;
+    osd_geometry(a.w, a.h, &L->in.geom);
+    struct canvas_rect *rs[] = {&L->in.geom.panel, &L->in.geom.bar, &L->in.geom.hit,
+                                &L->in.geom.button};
+    for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
+        rs[i]->x += a.x;
+}
+
 static void refresh_state(struct loop *L)
 {
     bool loading = L->st.board_loading;
@@ -91,6 +123,7 @@ static void refresh_state(struct loop *L)
         L->state_dirty = L->need_present = true;
     L->in.duration_ms = L->st.duration_ms;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
+    set_osd_area(L);
     L->in.search_open = L->st.search_open;
     L->in.search_editing = L->st.search_editing;
     if (L->st.search_editing && !SDL_IsTextInputActive())
@@ -123,15 +156,22 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         size_t before = len;
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
-        const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
+        const char *state = l->unavailable  ? "unavailable"
+                            : !l->has_frame ? "placeholder"
+                            : l->buffering  ? "waiting"
+                                            : "showing";
         len += (size_t)snprintf(
             b + len, n - len,
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
-            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s}",
+            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"reason\":\"",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
             (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
             sync_overlay_lane_warn(l) ? "true" : "false",
             s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
+        if (len < n) {
+            json_escape(b, n - 8, &len, l->unavailable ? l->unavailable : "");
+            len += (size_t)snprintf(b + len, n - len, "\"}");
+        }
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
@@ -160,6 +200,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
         "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
         "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+        "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
@@ -167,7 +208,9 @@ static void write_state(struct loop *L, int64_t now)
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
         L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
         s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
-        s->search_hits, s->search_hit, lanes);
+        s->search_hits, s->search_hit, L->in.geom.panel.x, L->in.geom.panel.y, L->in.geom.panel.w,
+        L->in.geom.panel.h, L->in.chat.x, L->in.chat.y, L->in.chat.w, L->in.chat.h,
+        (long long)L->first_present_us, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -363,16 +406,28 @@ static int present(struct loop *L, int64_t now)
     int mx = L->in.mouse_x, my = L->in.mouse_y;
     os.hover =
         a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
-    os.hover_x = mx;
-    int rc = osd_draw(L->o->text, L->out, &os);
+    /* the OSD draws on a view of L->out: the same rows, a narrower width */
+    struct canvas view = {L->osd_area.w, L->osd_area.h, L->out->stride,
+                          L->out->px + (size_t)L->osd_area.x * 4};
+    os.hover_x = mx - L->osd_area.x;
+    int rc = osd_draw(L->o->text, &view, &os);
     if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)
         rc = sync_overlay_draw(L->o->text, L->out, L->st.sync);
     if (rc < 0)
         SP_WARN(&lg, "OSD: %s", sp_strerror(rc));
+    /* the state file follows the OSD's showing and hiding (while paused
+     * nothing else would write it); not each step of the fade */
+    if (a != L->alpha && (a <= 0 || a >= 1))
+        L->state_dirty = true;
     L->alpha = a;
     L->last_osd_second = L->st.t_ms / 1000;
     L->need_present = false;
-    return window_present(L->win, L->out);
+    rc = window_present(L->win, L->out);
+    if (rc == 0 && L->first_present_us == 0) {
+        L->first_present_us = sp_os_mono_us();
+        L->state_dirty = true;
+    }
+    return rc;
 }
 
 /* ---- the remote control (player/control/control_server.h) ---------------- */
@@ -566,7 +621,7 @@ static int run(struct loop *L)
     L->last_input_ms = now;
     L->in.kiosk = o->kiosk;
     L->in.osd_enabled = !o->kiosk;
-    osd_geometry(o->canvas_w, o->canvas_h, &L->in.geom);
+    set_osd_area(L);
     if (o->autoplay || o->kiosk) {
         struct ui_cmd play = {.kind = UI_CMD_SET_PAUSE, .n = 0};
         L->ui->apply(L->ui->opaque, &play);
@@ -637,8 +692,10 @@ static int run(struct loop *L)
         SDL_Event ev;
         int got = window_wait_event(L->win, timeout, &ev);
         while (got) {
-            if (ev.type == SDL_WINDOWEVENT)
+            if (ev.type == SDL_WINDOWEVENT || ev.type == SDL_DISPLAYEVENT) {
                 L->need_present = true; /* exposed or resized: show it again */
+                window_refit(L->win);
+            }
             if (n + INPUT_MAX_CMDS <= MAX_BATCH)
                 n += input_map(&L->in, &ev, &cmds[n]);
             if (n + INPUT_MAX_CMDS > MAX_BATCH)
@@ -679,5 +736,6 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     canvas_destroy(&L.frame);
     canvas_destroy(&L.out);
     window_destroy(&L.win);
+
     return rc;
 }

@@ -713,6 +713,23 @@ static void stream_free(struct stream_dec *sd)
     frame_queue_destroy(&sd->fq);
 }
 
+void segdec_abort(struct segdec *d)
+{
+    if (!d)
+        return;
+    atomic_store(&d->abort, true);
+    pthread_mutex_lock(&d->lock);
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    struct stream_dec *sds[] = {&d->v, &d->a};
+    for (int i = 0; i < 2; i++) {
+        if (sds[i]->pq)
+            packet_queue_abort(sds[i]->pq);
+        if (sds[i]->fq)
+            frame_queue_abort(sds[i]->fq);
+    }
+}
+
 void segdec_destroy(struct segdec **dp)
 {
     if (!dp || !*dp)

@@ -114,6 +114,12 @@ int segdec_create(const struct segdec_opts *opts, struct segdec **out);
  * nulls *d. */
 void segdec_destroy(struct segdec **d);
 
+/* Tells the threads to stop without waiting for them (the first half of
+ * segdec_destroy(), which may follow at any time): many decoders stopped
+ * this way first wind down at once instead of one after another.
+ * NULL-safe; idempotent. */
+void segdec_abort(struct segdec *d);
+
 enum segdec_state segdec_state(struct segdec *d);
 
 /* Waits up to timeout_ms (< 0: forever) until the decoder is open and the
