@@ -141,22 +141,45 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
     for (size_t i = 0; sy && i < sy->n_lanes && len + 128 < n; i++) {
         const struct sync_lane_stats *l = &sy->lanes[i];
         size_t before = len;
+        char tile[64] = "null"; /* the lane's first tile in the layout (x, y, w, h) */
+        for (size_t k = 0; s->tiles && k < s->n_tiles; k++)
+            if (s->tiles[k].lane == (int)i) {
+                struct canvas_rect r = s->tiles[k].r;
+                snprintf(tile, sizeof(tile), "[%d,%d,%d,%d]", r.x, r.y, r.w, r.h);
+                break;
+            }
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
         const char *state = !l->has_frame ? "placeholder" : l->buffering ? "waiting" : "showing";
         len += (size_t)snprintf(
             b + len, n - len,
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
-            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s}",
+            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"tile\":%s}",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
             (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
             sync_overlay_lane_warn(l) ? "true" : "false",
-            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
+            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false", tile);
         if (len >= n) { /* did not fit: leave this lane out */
             b[before] = '\0';
             return;
         }
     }
+}
+
+/* Where the OSD's bar, the search field and the chapter list's rows are
+ * drawn (canvas pixels), for scripts that click or look there. */
+static void places_json(const struct loop *L, char *b, size_t n)
+{
+    const struct osd_geom *g = &L->in.geom;
+    struct canvas_rect f = nav_search_field_rect(
+        L->o->canvas_w, L->o->canvas_h, L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+    struct nav_list_geom cl;
+    nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &cl);
+    snprintf(b, n,
+             "\"places\":{\"bar\":[%d,%d,%d,%d],\"search_field\":[%d,%d,%d,%d],"
+             "\"chapter_list\":{\"box\":[%d,%d,%d,%d],\"rows_y\":%d,\"row_h\":%d,\"first\":%zu}},",
+             g->bar.x, g->bar.y, g->bar.w, g->bar.h, f.x, f.y, f.w, f.h, cl.box.x, cl.box.y,
+             cl.box.w, cl.box.h, cl.rows_y, cl.row_h, cl.first);
 }
 
 static void write_state(struct loop *L, int64_t now)
@@ -166,10 +189,12 @@ static void write_state(struct loop *L, int64_t now)
     const struct pui_state *s = &L->st;
     char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
     char shot[2 * sizeof(L->screenshot_path)];
-    char buf[1024 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
+    char buf[1024 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
     size_t ll = 0, ql = 0, sl = 0;
     json_escape(query, sizeof(query), &ql, s->search_query ? s->search_query : "");
     lanes_json(s, lanes, sizeof(lanes));
+    char places[512];
+    places_json(L, places, sizeof(places));
     json_escape(layout, sizeof(layout), &ll, s->layout_name);
     json_escape(shot, sizeof(shot), &sl, L->screenshot_path);
     int len = snprintf(
@@ -179,10 +204,11 @@ static void write_state(struct loop *L, int64_t now)
         "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
         "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
         "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
-        "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+        "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d,"
+        "\"hit_rect\":[%d,%d,%d,%d]},"
         "\"chapters\":{\"open\":%s,\"count\":%zu,\"selected\":%zu},"
         "\"thumb\":{\"shown\":%s,\"t_ms\":%lld,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,"
-        "\"draw_us\":%lld},"
+        "\"draw_us\":%lld},%s"
         "\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
@@ -190,10 +216,11 @@ static void write_state(struct loop *L, int64_t now)
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
         L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
         s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
-        s->search_hits, s->search_hit, L->chapters_open ? "true" : "false", s->n_chapters,
-        L->chapter_sel, L->thumb_shown ? "true" : "false",
+        s->search_hits, s->search_hit, s->search_hit_rect.x, s->search_hit_rect.y,
+        s->search_hit_rect.w, s->search_hit_rect.h, L->chapters_open ? "true" : "false",
+        s->n_chapters, L->chapter_sel, L->thumb_shown ? "true" : "false",
         (long long)(L->thumb_shown ? L->thumb_t_ms : -1), L->thumb_at.x, L->thumb_at.y,
-        L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us, lanes);
+        L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us, places, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
