@@ -113,8 +113,17 @@ static void refresh_state(struct loop *L)
         nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &g);
         L->in.chapter_box = g.box;
     }
-    if (L->st.search_editing && !SDL_IsTextInputActive())
+    if (L->st.search_editing && !SDL_IsTextInputActive()) {
+        /* an IME puts its candidate list under the field (window pixels:
+         * the canvas's when the window is at its size) */
+        SDL_Rect r;
+        struct canvas_rect f =
+            nav_search_field_rect(L->o->canvas_w, L->o->canvas_h,
+                                  L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+        r = (SDL_Rect){f.x, f.y, f.w, f.h};
+        SDL_SetTextInputRect(&r);
         SDL_StartTextInput(); /* IME and CJK input arrive as SDL_TEXTINPUT */
+    }
 }
 
 /* Appends s to b as a JSON string body (quotes and controls escaped). */
