@@ -458,7 +458,7 @@ static int draw_nav_under(struct loop *L, double a)
 {
     const struct pui_state *s = &L->st;
     int rc = 0;
-    if (a > 0 && s->n_lanes > 1)
+    if (a > 0 && s->n_lanes > 0)
         rc = nav_lane_numbers_draw(L->o->text, L->out, s->tiles, s->n_tiles, s->lane_muted,
                                    s->n_lanes, a);
     if (rc == 0 && s->search_open) {
@@ -516,7 +516,7 @@ static int draw_nav_over(struct loop *L, double a, bool hover, int mx)
                               .alpha = a};
     nav_bar_marks_draw(L->out, &m);
     int rc = 0;
-    if (a > 0 && s->n_lanes > 1 && s->lanes) {
+    if (a > 0 && s->n_lanes > 0 && s->lanes) {
         const char *names[8];
         size_t n = s->n_lanes < 8 ? s->n_lanes : 8;
         for (size_t i = 0; i < n; i++)
