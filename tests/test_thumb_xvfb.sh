@@ -69,8 +69,16 @@ for want in $(( (pages[1] + pages[2]) / 2 )) $(( (pages[0] + pages[1]) / 2 )); d
   sleep 0.3
   read -r tt tx ty tw th < <(jq -r '.thumb | "\(.t_ms) \(.x) \(.y) \(.w) \(.h)"' "$STATE")
   last_t=$tt
-  import -window root "$TMP/screen$i.png"
-  convert "$TMP/screen$i.png" -crop "${tw}x${th}+$((X + tx))+$((Y + ty))" +repage "$TMP/thumb$i.png"
+  # the X server shows a presented frame a moment after the state file says
+  # so (much later on a loaded machine): take the screen until two takes agree
+  prev=
+  for take in $(seq 20); do
+    import -window root "$TMP/screen$i.png"
+    convert "$TMP/screen$i.png" -crop "${tw}x${th}+$((X + tx))+$((Y + ty))" +repage "$TMP/thumb$i.$take.png"
+    if [ -n "$prev" ] && [ "$(compare -metric AE "$prev" "$TMP/thumb$i.$take.png" null: 2>&1)" = 0 ]; then break; fi
+    prev=$TMP/thumb$i.$take.png; sleep 0.5
+  done
+  cp "$TMP/thumb$i.$take.png" "$TMP/thumb$i.png"
   "$BIN" render "$SAMPLE/replay.json" --at "$tt" --layout "$SRC/tests/data/layouts/board_only.json" \
     --size 960x720 -q -o "$TMP/board$i.png" 2>>"$TMP/render.log" || bad "render --at $tt failed"
   convert "$TMP/board$i.png" -resize "${tw}x${th}!" "$TMP/ref$i.png"
