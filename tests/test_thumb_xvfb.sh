@@ -39,7 +39,8 @@ psnr() { # a b: PSNR in dB (inf -> 99)
 "$BIN" probe "$SAMPLE/replay.json" --json >"$TMP/probe.json" 2>/dev/null
 "$BIN" play "$SAMPLE/replay.json" --pause --no-audio --state-file "$STATE" >"$TMP/player.log" 2>&1 &
 PLAYER_PID=$!
-wait_for '.t_ms >= 0 and .board_loading == false' || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
+wait_long() { for _ in $(seq 600); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+wait_long '.t_ms >= 0 and .board_loading == false' || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
 WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
 [ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
 eval "$(xdotool getwindowgeometry --shell "$WID")" # X, Y, WIDTH, HEIGHT of the window
@@ -73,10 +74,14 @@ for want in $(( (pages[1] + pages[2]) / 2 )) $(( (pages[0] + pages[1]) / 2 )); d
   # so (much later on a loaded machine): take the screen until two takes agree
   prev=
   for take in $(seq 20); do
+    # a move of one row keeps the hovered time and the OSD shown (it hides
+    # after 2 s without input, which a loaded machine reaches quickly)
+    xdotool mousemove $((X + x + 1)) $((Y + bar_y + take % 2))
+    sleep 0.3
     import -window root "$TMP/screen$i.png"
     convert "$TMP/screen$i.png" -crop "${tw}x${th}+$((X + tx))+$((Y + ty))" +repage "$TMP/thumb$i.$take.png"
     if [ -n "$prev" ] && [ "$(compare -metric AE "$prev" "$TMP/thumb$i.$take.png" null: 2>&1)" = 0 ]; then break; fi
-    prev=$TMP/thumb$i.$take.png; sleep 0.5
+    prev=$TMP/thumb$i.$take.png
   done
   cp "$TMP/thumb$i.$take.png" "$TMP/thumb$i.png"
   "$BIN" render "$SAMPLE/replay.json" --at "$tt" --layout "$SRC/tests/data/layouts/board_only.json" \
