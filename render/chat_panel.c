@@ -746,3 +746,21 @@ bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_
     }
     return false;
 }
+
+bool chat_panel_item_rect(const struct chat_panel *p, size_t item, struct canvas_rect *out)
+{
+    if (!p || !out)
+        return false;
+    for (size_t k = 0; k < p->nvis; k++) {
+        const struct vis *v = &p->vis[k];
+        if (v->idx != item)
+            continue;
+        int top = v->top > p->last.y ? v->top : p->last.y;
+        int bot = v->top + v->h < p->last.y + p->last.h ? v->top + v->h : p->last.y + p->last.h;
+        if (bot <= top)
+            return false;
+        *out = (struct canvas_rect){p->last.x, top, p->last.w, bot - top};
+        return true;
+    }
+    return false;
+}

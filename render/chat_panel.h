@@ -130,6 +130,11 @@ struct chat_panel_hit {
  * chat_panel_toggle_more(item); else seek to show_ms. */
 bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_hit *out);
 
+/* Where item (an index into chat->items) was drawn in the last frame,
+ * clipped to the panel: true and *out, or false when it was not on screen
+ * (the chat search's highlight of the current hit). */
+bool chat_panel_item_rect(const struct chat_panel *p, size_t item, struct canvas_rect *out);
+
 /* Expands a cut long text to the whole text, or cuts it again. */
 void chat_panel_toggle_more(struct chat_panel *p, size_t item);
 

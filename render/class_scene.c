@@ -12,6 +12,7 @@
 #include "player/playloop.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
+#include "render/board_draw.h"
 #include "render/chat_panel.h"
 #include "render/compose.h"
 #include "render/image.h"
@@ -37,6 +38,8 @@ struct class_scene {
     struct diag_list img_diag; /* image problems, once each (not shown per frame) */
     struct compose_lane *lanes;
     struct compose_picture *pics;
+    struct board_draw *thumb; /* class_scene_draw_board()'s drawer; NULL until used */
+    int thumb_w, thumb_h;     /* its size (pixels) */
 };
 
 /* ---- images ------------------------------------------------------------------ */
@@ -190,6 +193,7 @@ void class_scene_destroy(struct class_scene **csp)
     struct class_scene *cs = *csp;
     chat_panel_destroy(&cs->panel);
     compose_destroy(&cs->comp);
+    board_draw_destroy(&cs->thumb);
     for (size_t i = 0; i < cs->n_images; i++) {
         free(cs->images[i].url);
         image_free(cs->images[i].img);
@@ -270,4 +274,28 @@ void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view 
                               .chat = class_chat(c),
                               .chat_gen = class_signal_generation(c),
                               .chat_on = chat_on};
+}
+
+int class_scene_draw_board(struct class_scene *cs, const struct board_state *s, struct canvas *dst)
+{
+    if (!cs || !dst || dst->w < 1 || dst->h < 1)
+        return SP_EINVAL;
+    int rc = 0;
+    if (!cs->thumb) {
+        struct board_draw_opts o = {.board_w = cs->rec->board_w,
+                                    .board_h = cs->rec->board_h,
+                                    .get_image = board_image,
+                                    .opaque = cs,
+                                    .text = cs->text};
+        rc = board_draw_create(&cs->thumb, dst->w, dst->h, &o);
+    } else if (cs->thumb_w != dst->w || cs->thumb_h != dst->h) {
+        rc = board_draw_resize(cs->thumb, dst->w, dst->h);
+    }
+    if (rc)
+        return rc;
+    cs->thumb_w = dst->w;
+    cs->thumb_h = dst->h;
+    /* the whole page straight into dst: a thumbnail is drawn once per
+     * hovered time, so the incremental layer would only cost a copy */
+    return board_draw_full(cs->thumb, s, dst);
 }

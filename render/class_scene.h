@@ -92,4 +92,12 @@ void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view 
 int class_scene_draw(struct class_scene *cs, const struct layout *l, const struct class_frame *f,
                      struct canvas *dst);
 
+/* Draws the board state s (NULL: the empty board) fitted whole into dst,
+ * exactly as a board region of dst's size shows it (render/board_draw.h,
+ * page backgrounds from the scene's images), with no lane and no chat: the
+ * seek bar's hover thumbnails. One drawer is kept for the last size used
+ * (made again when dst's size changes). Returns 0, SP_EINVAL, SP_ENOMEM or
+ * SP_ENOENT (no font). */
+int class_scene_draw_board(struct class_scene *cs, const struct board_state *s, struct canvas *dst);
+
 #endif

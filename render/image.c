@@ -158,13 +158,26 @@ void image_fit_rect(int iw, int ih, const double rect[4], enum image_fit fit, do
     out[1] = rect[1] + (rect[3] - out[3]) / 2;
 }
 
-/* A box-filtered copy of img at w x h (cached on img). */
+/* A box-filtered copy of img at w x h (cached on img: the newest
+ * IMAGE_SCALED_KEEP sizes, so sizes used in turn are not scaled again). */
 static struct image *minified(struct image *img, int w, int h)
 {
-    if (img->scaled && img->scaled->w == w && img->scaled->h == h)
-        return img->scaled;
-    image_free(img->scaled);
-    img->scaled = NULL;
+    struct image **link = &img->scaled;
+    for (int k = 0; *link; k++) {
+        struct image *c = *link;
+        if (c->w == w && c->h == h) {
+            *link = c->scaled; /* to the front */
+            c->scaled = img->scaled;
+            img->scaled = c;
+            return c;
+        }
+        if (k + 1 >= IMAGE_SCALED_KEEP) { /* the oldest goes */
+            image_free(c);
+            *link = NULL;
+            break;
+        }
+        link = &c->scaled;
+    }
     struct image *s = image_alloc(w, h);
     if (!s)
         return NULL;
@@ -181,6 +194,7 @@ static struct image *minified(struct image *img, int w, int h)
     /* premultiplied in, premultiplied out: an area filter is linear */
     sws_scale(sws, src, src_stride, 0, img->h, dst, dst_stride);
     sws_freeContext(sws);
+    s->scaled = img->scaled;
     img->scaled = s;
     return s;
 }

@@ -21,11 +21,17 @@
 #define IMAGE_MAX_FILE_BYTES (64u << 20)
 #define IMAGE_MAX_DIM 16384
 #define IMAGE_MAX_PIXELS (64u << 20) /* 64 Mpx = 256 MiB of RGBA */
+/* Minified sizes kept per image: a page drawn at the board region's size,
+ * zoomed by its viewport, and as the seek bar's thumbnail needs several;
+ * each copy is under a quarter of the image, so all together stay under it. */
+#define IMAGE_SCALED_KEEP 4
 
 struct image {
     int w, h;             /* pixels */
     uint8_t *px;          /* owned; premultiplied RGBA8, stride 4*w */
-    struct image *scaled; /* owned; cached minified copy, or NULL */
+    struct image *scaled; /* owned; cached minified copies, newest first, chained
+                           * through their own scaled (at most IMAGE_SCALED_KEEP),
+                           * or NULL */
 };
 
 enum image_fit {

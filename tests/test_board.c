@@ -760,6 +760,54 @@ static void test_seek_equality_generated(void **state)
     check_seek_equality(2, 3000);
 }
 
+/* A state of its own at any time (the seek bar's thumbnails) equals what a
+ * seek to that time shows, and leaves the player's own state alone. */
+static void test_state_at_leaves_player(void **state)
+{
+    (void)state;
+    struct board_player *p = NULL, *ref = NULL;
+    struct board_opts o = {300, 5000};
+    assert_int_equal(board_player_create(&p, generated_log(4, 6000, NULL), &o, NULL), 0);
+    assert_int_equal(board_player_create(&ref, generated_log(4, 6000, NULL), &o, NULL), 0);
+    const struct board_log *log = board_player_log(p);
+    int64_t t0 = board_log_first_time(log), t1 = board_log_last_time(log);
+    int64_t here = t0 + (t1 - t0) / 3;
+    assert_int_equal(board_seek(p, here), 0);
+    const struct board_state *live = board_player_state(p);
+    uint64_t live_hash = board_state_hash(live), live_serial = board_state_serial(live);
+    uint64_t rng = 11;
+    size_t differs = 0;
+    for (int i = 0; i < 60; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int64_t w = t0 - 100 + (int64_t)((rng >> 20) % (uint64_t)(t1 - t0 + 200));
+        struct board_state *s = NULL;
+        /* any µs inside the ms w means ms w: the model's time is whole ms */
+        assert_int_equal(board_player_state_at_us(p, w * 1000 + (i % 2 ? 999 : 0), &s), 0);
+        assert_non_null(s);
+        assert_int_equal(board_seek(ref, w), 0);
+        assert_true(board_state_hash(s) == board_state_hash(board_player_state(ref)));
+        differs += board_state_hash(s) != live_hash;
+        board_state_free(&s);
+        assert_null(s);
+        /* the player did not move */
+        assert_ptr_equal(board_player_state(p), live);
+        assert_true(board_state_hash(live) == live_hash);
+        assert_true(board_state_serial(live) == live_serial);
+    }
+    assert_true(differs > 30);
+    /* a negative µs time before any op: the empty board */
+    struct board_state *s = NULL;
+    assert_int_equal(board_player_state_at_us(p, -1, &s), 0);
+    assert_null(board_state_current(s));
+    board_state_free(&s);
+    board_state_free(NULL);
+    assert_int_equal(board_player_state_at_us(NULL, 0, &s), SP_EINVAL);
+    assert_null(s);
+    assert_int_equal(board_player_state_at_us(p, 0, NULL), SP_EINVAL);
+    board_player_destroy(&p);
+    board_player_destroy(&ref);
+}
+
 /* The serial changes when a seek rebuilds from a snapshot, not when playing on. */
 static void test_serial_and_forward_play(void **state)
 {
@@ -836,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_caps),
         cmocka_unit_test(test_seek_equality_generated),
         cmocka_unit_test(test_serial_and_forward_play),
+        cmocka_unit_test(test_state_at_leaves_player),
         cmocka_unit_test(test_dump_and_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

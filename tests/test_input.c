@@ -117,6 +117,40 @@ static void test_keys(void **state)
     }
 }
 
+/* C opens the chapter list; while it is open Up / Down move in it, Enter
+ * goes, Esc closes, a click on it picks; closed, those keys keep their
+ * meaning. */
+static void test_chapter_list(void **state)
+{
+    (void)state;
+    struct input_ctx c = ctx_for(false);
+    assert_int_equal(one(&c, key(SDLK_c, KMOD_LSHIFT, false)).kind, UI_CMD_CHAPTER_LIST);
+    assert_int_equal(one(&c, key(SDLK_c, 0, false)).kind, UI_CMD_TOGGLE_CHAT);
+    struct ui_cmd u = one(&c, key(SDLK_UP, 0, false));
+    assert_int_equal(u.kind, UI_CMD_SEEK_REL);
+    c.chapters_open = true; /* the loop's state after the toggle */
+    c.chapter_box = (struct canvas_rect){16, 56, 520, 300};
+    u = one(&c, key(SDLK_UP, 0, false));
+    assert_int_equal(u.kind, UI_CMD_CHAPTER_MOVE);
+    assert_int_equal(u.n, -1);
+    u = one(&c, key(SDLK_DOWN, 0, true));
+    assert_int_equal(u.kind, UI_CMD_CHAPTER_MOVE);
+    assert_int_equal(u.n, 1);
+    assert_int_equal(one(&c, key(SDLK_RIGHT, 0, false)).kind, UI_CMD_SEEK_REL); /* unchanged */
+    u = one(&c, button(SDL_MOUSEBUTTONDOWN, 100, 200, 1));
+    assert_int_equal(u.kind, UI_CMD_CHAPTER_CLICK);
+    assert_int_equal(u.y, 200);
+    assert_int_equal(one(&c, key(SDLK_RETURN, 0, false)).kind, UI_CMD_CHAPTER_GO);
+    assert_false(c.chapters_open);
+    c.chapters_open = true;
+    assert_int_equal(one(&c, key(SDLK_ESCAPE, 0, false)).kind, UI_CMD_CHAPTER_LIST);
+    assert_false(c.chapters_open);
+    assert_int_equal(one(&c, key(SDLK_ESCAPE, 0, false)).kind, UI_CMD_QUIT); /* closed: quits */
+    /* typing in the search field wins over the list */
+    c.chapters_open = c.search_open = c.search_editing = true;
+    assert_int_equal(one(&c, key(SDLK_ESCAPE, 0, false)).kind, UI_CMD_SEARCH_CLOSE);
+}
+
 static void test_repeat(void **state)
 {
     (void)state;
@@ -247,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_repeat),
+        cmocka_unit_test(test_chapter_list),
         cmocka_unit_test(test_table_sane),
         cmocka_unit_test(test_kiosk),
         cmocka_unit_test(test_bar_click_and_drag),

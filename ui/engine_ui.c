@@ -5,6 +5,7 @@
 #include "player/net/buffered.h"
 #include "player/class.h"
 #include "player/navigate.h"
+#include "player/board/board.h"
 #include "im/chat.h"
 #include "player/clock.h"
 #include "player/lane_player.h"
@@ -80,7 +81,8 @@ struct engine_ui {
     bool search_open, search_editing;
     char query[NAV_MAX_QUERY_BYTES + 1];
     struct nav_hit *hits;
-    int n_hits, hit; /* hit: the one last gone to, -1 none */
+    int n_hits, hit;             /* hit: the one last gone to, -1 none */
+    struct nav_lane_tile *tiles; /* lane regions of the layout (LAYOUT_MAX_REGIONS) */
 };
 
 static int64_t mono_ms(void)
@@ -203,11 +205,12 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->lane_mute = calloc(nl, sizeof(bool));
     e->lane_solo = calloc(nl, sizeof(bool));
     e->lane_muted = calloc(nl, sizeof(bool));
+    e->tiles = calloc(LAYOUT_MAX_REGIONS, sizeof(*e->tiles));
     e->hit = -1;
     int rc = SP_ENOMEM;
     if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views || !e->layout ||
         (o->custom && !e->custom) || !e->buffered || !e->lane_mute || !e->lane_solo ||
-        !e->lane_muted)
+        !e->lane_muted || !e->tiles)
         goto fail;
     for (size_t l = 0; o->mute_lanes && l < rec->n_lanes; l++)
         e->lane_mute[l] = o->mute_lanes[l];
@@ -271,6 +274,7 @@ void engine_ui_destroy(struct engine_ui **pe)
     free(e->lane_mute);
     free(e->lane_solo);
     free(e->lane_muted);
+    free(e->tiles);
     free(e);
     *pe = NULL;
 }
@@ -617,6 +621,40 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
 
 /* ---- state ------------------------------------------------------------------------------- */
 
+/* What the window draws for navigating: chapters and hits on the bar, the
+ * hit's place in the chat panel, lane tiles, the thumbnail size (a fifth
+ * of the canvas height, the board's aspect, at most a third of its width). */
+static void nav_state(struct engine_ui *e, struct pui_state *st)
+{
+    const struct nav_index *n = nav_now(e);
+    st->n_chapters = nav_chapter_count(n);
+    st->chapters = st->n_chapters ? nav_chapter_at(n, 0) : NULL;
+    st->hits = e->hits;
+    struct chat_panel *cp = class_scene_chat(e->cs);
+    if (e->chat && cp && e->hit >= 0 && e->hit < e->n_hits)
+        chat_panel_item_rect(cp, e->hits[e->hit].item, &st->search_hit_rect);
+    size_t k = 0;
+    for (size_t i = 0; i < e->layout->n && k < LAYOUT_MAX_REGIONS; i++) {
+        const struct layout_region *r = &e->layout->regions[i];
+        if (r->src == LAYOUT_SRC_LANE && r->lane >= 0 && (size_t)r->lane < e->rec->n_lanes)
+            e->tiles[k++] = (struct nav_lane_tile){{r->r.x, r->r.y, r->r.w, r->r.h}, r->lane};
+    }
+    st->tiles = e->tiles;
+    st->n_tiles = k;
+    if (class_has_board(e->c)) {
+        int bw = e->rec->board_w > 0 ? e->rec->board_w : 1280;
+        int bh = e->rec->board_h > 0 ? e->rec->board_h : 960;
+        int h = e->o.canvas_h / 5 < 16 ? 16 : e->o.canvas_h / 5;
+        int w = (int)((int64_t)h * bw / bh);
+        if (w > e->o.canvas_w / 3) {
+            w = e->o.canvas_w / 3 < 16 ? 16 : e->o.canvas_w / 3;
+            h = (int)((int64_t)w * bh / bw);
+        }
+        st->thumb_w = w;
+        st->thumb_h = h < 1 ? 1 : h;
+    }
+}
+
 static void get_state(void *opaque, struct pui_state *st)
 {
     struct engine_ui *e = opaque;
@@ -698,10 +736,29 @@ static void get_state(void *opaque, struct pui_state *st)
     st->search_query = e->query;
     st->search_hits = e->n_hits;
     st->search_hit = e->hit;
+    nav_state(e, st);
+}
+
+/* The board at t_us from the snapshots (board_player_state_at_us): the
+ * player's own board and position stay where they are, no media decoded. */
+static int thumb(void *opaque, int64_t t_us, struct canvas *dst)
+{
+    struct engine_ui *e = opaque;
+    if (!class_has_board(e->c))
+        return SP_EUNSUPPORTED;
+    int64_t total = total_ms(e) * 1000;
+    t_us = t_us < 0 ? 0 : t_us > total ? total : t_us;
+    const struct board_player *bp = class_board_player(e->c);
+    struct board_state *s = NULL;
+    int rc = bp ? board_player_state_at_us(bp, lane_player_wall_us(e->tl, t_us), &s) : 0;
+    if (rc == 0)
+        rc = class_scene_draw_board(e->cs, s, dst); /* s NULL before the pages: empty board */
+    board_state_free(&s);
+    return rc;
 }
 
 struct player_ui engine_ui_callbacks(struct engine_ui *e)
 {
-    struct player_ui ui = {e, step, draw, apply, get_state};
+    struct player_ui ui = {e, step, draw, apply, get_state, thumb};
     return ui;
 }

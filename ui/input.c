@@ -63,6 +63,7 @@ static const struct input_binding bindings[] = {
     {SDLK_UP, C, UI_CMD_NAV_STEP, NAV_PAUSES, 1, false, "Ctrl+Up"},
     {SDLK_DOWN, C, UI_CMD_NAV_STEP, NAV_PAUSES, -1, false, "Ctrl+Down"},
     {SDLK_SLASH, 0, UI_CMD_SEARCH_OPEN, 0, 0, false, "/"},
+    {SDLK_c, INPUT_MOD_SHIFT, UI_CMD_CHAPTER_LIST, 0, 0, false, "C"},
     LANE_KEYS(SDLK_1, 1),
     LANE_KEYS(SDLK_2, 2),
     LANE_KEYS(SDLK_3, 3),
@@ -122,6 +123,19 @@ static int map_key(struct input_ctx *ctx, const SDL_KeyboardEvent *k, struct ui_
             ctx->search_editing = false; /* the loop's next state says the same */
         if (out->kind != UI_CMD_NONE || ctx->search_editing)
             return out->kind != UI_CMD_NONE; /* typing: no other key acts */
+    }
+    if (ctx->chapters_open && !ctx->search_editing) { /* the list's keys come first */
+        SDL_Keycode sym = k->keysym.sym;
+        if (sym == SDLK_ESCAPE && !mods)
+            out->kind = UI_CMD_CHAPTER_LIST;
+        else if ((sym == SDLK_RETURN || sym == SDLK_KP_ENTER) && !mods)
+            out->kind = UI_CMD_CHAPTER_GO;
+        else if ((sym == SDLK_UP || sym == SDLK_DOWN) && !mods)
+            out->kind = UI_CMD_CHAPTER_MOVE, out->n = sym == SDLK_UP ? -1 : 1;
+        if (out->kind == UI_CMD_CHAPTER_LIST || out->kind == UI_CMD_CHAPTER_GO)
+            ctx->chapters_open = false; /* the loop's next state says the same */
+        if (out->kind != UI_CMD_NONE)
+            return 1;
     }
     for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++) {
         const struct input_binding *b = &bindings[i];
@@ -209,6 +223,10 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
             if (ev->button.clicks != 1)
                 return 0; /* a fast second click is a second press, not fullscreen */
             out[0].kind = UI_CMD_TOGGLE_PAUSE;
+            return 1;
+        }
+        if (ctx->chapters_open && in_rect(ctx->chapter_box, x, y)) {
+            out[0] = mouse_cmd(UI_CMD_CHAPTER_CLICK, x, y);
             return 1;
         }
         if (ev->button.clicks == 2) {

@@ -61,6 +61,8 @@ struct input_ctx {
     struct canvas_rect chat; /* the chat panel; w <= 0: none shown */
     bool search_open;        /* the chat search field is shown (n / N / Esc act on it) */
     bool search_editing;     /* ... and takes the typing (text input, Enter, Backspace, Esc) */
+    bool chapters_open;      /* the chapter list is shown (Up, Down, Enter, Esc act on it) */
+    struct canvas_rect chapter_box; /* ... here (clicks on it pick a chapter) */
     /* kept by input_map(): */
     bool eat_slash;       /* the "/" that opened the search arrives as text next: drop it */
     bool dragging;        /* a press on the bar has not been released */

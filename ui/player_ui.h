@@ -2,7 +2,7 @@
  *
  * The window loop (ui/window_loop.h) owns the window, the event pump,
  * the OSD and the stats overlay; the engine owns time, media and the
- * composed picture. Between them is this table of four callbacks, all
+ * composed picture. Between them is this table of callbacks, all
  * called on the loop's thread:
  *
  *   step       advance to "now"; say whether a new picture is ready and how
@@ -11,6 +11,7 @@
  *   apply      carry out a command (seek, pause, speed, layout, ...)
  *   get_state  report what the OSD, the stats overlay and the state file
  *              show
+ *   thumb      (optional) the board at a hovered time, for the seek bar
  *
  * The loop's one wait (SDL_WaitEventTimeout with the deadline step gave)
  * can be cut short from any thread with window_wake(), e.g. by a decoder
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "render/canvas.h"
+#include "render/nav_overlay.h"
 #include "render/osd.h"
 #include "render/sync_overlay.h"
 #include "ui/ui_cmd.h"
@@ -62,13 +64,21 @@ struct pui_state {
     size_t n_lanes;
     const struct osd_range *buffered;
     size_t n_buffered;
-    const struct sync_stats *sync; /* for the "i" overlay; NULL: not available */
-    const bool *lane_muted;        /* n_lanes: the lane is not heard (its key, a solo) */
-    bool search_open;              /* the chat search field is shown */
-    bool search_editing;           /* ... and takes the typing */
-    const char *search_query;      /* "" when none */
-    int search_hits;               /* messages matching it */
-    int search_hit;                /* the one last gone to (0-based), -1 none */
+    const struct sync_stats *sync;      /* for the "i" overlay; NULL: not available */
+    const bool *lane_muted;             /* n_lanes: the lane is not heard (its key, a solo) */
+    bool search_open;                   /* the chat search field is shown */
+    bool search_editing;                /* ... and takes the typing */
+    const char *search_query;           /* "" when none */
+    int search_hits;                    /* messages matching it */
+    int search_hit;                     /* the one last gone to (0-based), -1 none */
+    const struct nav_hit *hits;         /* search_hits of them, in item order (seek bar marks) */
+    struct canvas_rect search_hit_rect; /* where the hit gone to is drawn in the chat
+                                           panel; w 0: not on screen */
+    const struct nav_chapter *chapters; /* player/navigate.h, by time */
+    size_t n_chapters;
+    const struct nav_lane_tile *tiles; /* lane regions of the current layout */
+    size_t n_tiles;
+    int thumb_w, thumb_h; /* the seek bar's hover thumbnail size (pixels); 0: none */
 };
 
 struct player_ui {
@@ -90,6 +100,12 @@ struct player_ui {
 
     /* Fills *st (zeroed by the caller). */
     void (*get_state)(void *opaque, struct pui_state *st);
+
+    /* May be NULL (no thumbnails). Draws the board at playback time t_us
+     * into dst (thumb_w x thumb_h of the state) from the board's
+     * snapshots, without moving the engine's position or decoding media.
+     * Returns 0, or < 0 (nothing is shown). */
+    int (*thumb)(void *opaque, int64_t t_us, struct canvas *dst);
 };
 
 #endif

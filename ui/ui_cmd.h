@@ -42,7 +42,11 @@
     X(SEARCH_TEXT, "search-text")             /* text: typed UTF-8 */                              \
     X(SEARCH_BACKSPACE, "search-backspace")                                                        \
     X(SEARCH_STEP, "search-step") /* n: +1 next hit, -1 previous; ends typing */                   \
-    X(SEARCH_CLOSE, "search-close")
+    X(SEARCH_CLOSE, "search-close")                                                                \
+    X(CHAPTER_LIST, "chapter-list")   /* the chapter list panel on / off */                        \
+    X(CHAPTER_MOVE, "chapter-move")   /* n: rows, > 0 down (list open) */                          \
+    X(CHAPTER_GO, "chapter-go")       /* go to the selected chapter (list open) */                 \
+    X(CHAPTER_CLICK, "chapter-click") /* x, y: canvas point in the list */
 
 enum ui_cmd_kind {
 #define UI_CMD_ENUM(name, text) UI_CMD_##name,

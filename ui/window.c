@@ -1,15 +1,20 @@
 /* window.c - SDL2 window presenting a canvas (see window.h). */
 #include "ui/window.h"
 
+#include "base/platform/os_process.h"
 #include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 
 #include <SDL.h>
 #include <SDL_syswm.h>
+/* Xlib only where X11 is the desktop's (fullscreen without a window
+ * manager, below); elsewhere SDL's fullscreen is trusted. */
+#if defined(__linux__) || defined(__FreeBSD__)
+#define SP_UI_X11 1
 #include <X11/Xatom.h>
 #include <X11/Xlib.h>
-#include <glob.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,10 +57,7 @@ static bool gl_is_software(void)
     const char *soft = getenv("LIBGL_ALWAYS_SOFTWARE");
     if (soft && soft[0] && strcmp(soft, "0") != 0)
         return true;
-    glob_t g;
-    bool gpu = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
-    globfree(&g);
-    return !gpu;
+    return !sp_os_has_gpu_render_node();
 }
 
 /* The renderer: SDL's choice (or the user's SDL_RENDER_DRIVER), except
@@ -184,6 +186,10 @@ bool window_is_fullscreen(const struct window *w)
  * SDL's fullscreen is trusted there. */
 static bool has_window_manager(SDL_Window *win)
 {
+#ifndef SP_UI_X11
+    (void)win;
+    return true;
+#else
     SDL_SysWMinfo info;
     SDL_VERSION(&info.version);
     if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11)
@@ -202,6 +208,7 @@ static bool has_window_manager(SDL_Window *win)
     if (prop)
         XFree(prop);
     return wm;
+#endif
 }
 
 /* Without a window manager SDL's fullscreen only changes SDL's idea of

@@ -9,6 +9,7 @@
 #include "player/clock.h"
 #include "player/control/control_server.h"
 #include "ui/input.h"
+#include "render/nav_overlay.h"
 #include "render/osd.h"
 #include "render/layout.h"
 #include "render/sync_overlay.h"
@@ -59,6 +60,17 @@ struct loop {
     bool state_dirty;
     char shot[CONTROL_MAX_STR];   /* the last screenshot's path */
     char source[CONTROL_MAX_STR]; /* what plays */
+    /* the seek bar's hover thumbnail (render/nav_overlay.h): drawn by the
+     * engine's thumb callback when the hovered time changes */
+    struct canvas *thumb;
+    int64_t thumb_t_ms;          /* the time it shows; -1 none */
+    bool thumb_ok;               /* it holds a picture of thumb_t_ms */
+    bool thumb_shown;            /* the last present drew it */
+    struct canvas_rect thumb_at; /* ... here */
+    int64_t thumb_draw_us;       /* how long its last drawing took (µs) */
+    /* the chapter list (key C) */
+    bool chapters_open;
+    size_t chapter_sel;
 };
 
 void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
@@ -119,15 +131,32 @@ static void refresh_state(struct loop *L)
     memset(&L->st, 0, sizeof(L->st));
     L->ui->get_state(L->ui->opaque, &L->st);
     /* the pages' progress is news for the state file and the OSD line */
-    if (L->st.board_loading != loading || L->st.board_pages_done != done)
+    if (L->st.board_loading != loading || L->st.board_pages_done != done) {
         L->state_dirty = L->need_present = true;
+        L->thumb_ok = false; /* more of the board arrived: draw the thumbnail again */
+    }
     L->in.duration_ms = L->st.duration_ms;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
     set_osd_area(L);
     L->in.search_open = L->st.search_open;
     L->in.search_editing = L->st.search_editing;
-    if (L->st.search_editing && !SDL_IsTextInputActive())
+    L->in.chapters_open = L->chapters_open;
+    if (L->chapters_open) {
+        struct nav_list_geom g;
+        nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &g);
+        L->in.chapter_box = g.box;
+    }
+    if (L->st.search_editing && !SDL_IsTextInputActive()) {
+        /* an IME puts its candidate list under the field (window pixels:
+         * the canvas's when the window is at its size) */
+        SDL_Rect r;
+        struct canvas_rect f =
+            nav_search_field_rect(L->o->canvas_w, L->o->canvas_h,
+                                  L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+        r = (SDL_Rect){f.x, f.y, f.w, f.h};
+        SDL_SetTextInputRect(&r);
         SDL_StartTextInput(); /* IME and CJK input arrive as SDL_TEXTINPUT */
+    }
 }
 
 /* Appends s to b as a JSON string body (quotes and controls escaped). */
@@ -154,6 +183,13 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
     for (size_t i = 0; sy && i < sy->n_lanes && len + 128 < n; i++) {
         const struct sync_lane_stats *l = &sy->lanes[i];
         size_t before = len;
+        char tile[64] = "null"; /* the lane's first tile in the layout (x, y, w, h) */
+        for (size_t k = 0; s->tiles && k < s->n_tiles; k++)
+            if (s->tiles[k].lane == (int)i) {
+                struct canvas_rect r = s->tiles[k].r;
+                snprintf(tile, sizeof(tile), "[%d,%d,%d,%d]", r.x, r.y, r.w, r.h);
+                break;
+            }
         len += (size_t)snprintf(b + len, n - len, "%s{\"name\":\"", i ? "," : "");
         json_escape(b, n - 96, &len, l->name);
         const char *state = l->unavailable  ? "unavailable"
@@ -163,11 +199,11 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         len += (size_t)snprintf(
             b + len, n - len,
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
-            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"reason\":\"",
+            "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"tile\":%s,\"reason\":\"",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
             (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
             sync_overlay_lane_warn(l) ? "true" : "false",
-            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false");
+            s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false", tile);
         if (len < n) {
             json_escape(b, n - 8, &len, l->unavailable ? l->unavailable : "");
             len += (size_t)snprintf(b + len, n - len, "\"}");
@@ -179,6 +215,22 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
     }
 }
 
+/* Where the OSD's bar, the search field and the chapter list's rows are
+ * drawn (canvas pixels), for scripts that click or look there. */
+static void places_json(const struct loop *L, char *b, size_t n)
+{
+    const struct osd_geom *g = &L->in.geom;
+    struct canvas_rect f = nav_search_field_rect(
+        L->o->canvas_w, L->o->canvas_h, L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+    struct nav_list_geom cl;
+    nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &cl);
+    snprintf(b, n,
+             "\"places\":{\"bar\":[%d,%d,%d,%d],\"search_field\":[%d,%d,%d,%d],"
+             "\"chapter_list\":{\"box\":[%d,%d,%d,%d],\"rows_y\":%d,\"row_h\":%d,\"first\":%zu}},",
+             g->bar.x, g->bar.y, g->bar.w, g->bar.h, f.x, f.y, f.w, f.h, cl.box.x, cl.box.y,
+             cl.box.w, cl.box.h, cl.rows_y, cl.row_h, cl.first);
+}
+
 static void write_state(struct loop *L, int64_t now)
 {
     if (!L->o->state_file)
@@ -186,10 +238,12 @@ static void write_state(struct loop *L, int64_t now)
     const struct pui_state *s = &L->st;
     char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
     char shot[2 * sizeof(L->screenshot_path)];
-    char buf[1024 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
+    char buf[1024 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
     size_t ll = 0, ql = 0, sl = 0;
     json_escape(query, sizeof(query), &ql, s->search_query ? s->search_query : "");
     lanes_json(s, lanes, sizeof(lanes));
+    char places[512];
+    places_json(L, places, sizeof(places));
     json_escape(layout, sizeof(layout), &ll, s->layout_name);
     json_escape(shot, sizeof(shot), &sl, L->screenshot_path);
     int len = snprintf(
@@ -199,7 +253,11 @@ static void write_state(struct loop *L, int64_t now)
         "\"muted\":%s,\"layout_index\":%d,\"layout\":\"%s\",\"chat\":%s,"
         "\"fullscreen\":%s,\"stats\":%s,\"osd_alpha\":%.3g,\"screenshot\":\"%s\","
         "\"board_loading\":%s,\"board_pages_done\":%zu,\"board_pages_total\":%zu,"
-        "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d},"
+        "\"search\":{\"open\":%s,\"query\":\"%s\",\"hits\":%d,\"hit\":%d,"
+        "\"hit_rect\":[%d,%d,%d,%d]},"
+        "\"chapters\":{\"open\":%s,\"count\":%zu,\"selected\":%zu},"
+        "\"thumb\":{\"shown\":%s,\"t_ms\":%lld,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,"
+        "\"draw_us\":%lld},%s"
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
@@ -208,9 +266,13 @@ static void write_state(struct loop *L, int64_t now)
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
         L->stats ? "true" : "false", L->alpha, shot, s->board_loading ? "true" : "false",
         s->board_pages_done, s->board_pages_total, s->search_open ? "true" : "false", query,
-        s->search_hits, s->search_hit, L->in.geom.panel.x, L->in.geom.panel.y, L->in.geom.panel.w,
-        L->in.geom.panel.h, L->in.chat.x, L->in.chat.y, L->in.chat.w, L->in.chat.h,
-        (long long)L->first_present_us, lanes);
+        s->search_hits, s->search_hit, s->search_hit_rect.x, s->search_hit_rect.y,
+        s->search_hit_rect.w, s->search_hit_rect.h, L->chapters_open ? "true" : "false",
+        s->n_chapters, L->chapter_sel, L->thumb_shown ? "true" : "false",
+        (long long)(L->thumb_shown ? L->thumb_t_ms : -1), L->thumb_at.x, L->thumb_at.y,
+        L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us, places, L->in.geom.panel.x,
+        L->in.geom.panel.y, L->in.geom.panel.w, L->in.geom.panel.h, L->in.chat.x, L->in.chat.y,
+        L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -269,13 +331,6 @@ static void describe(struct loop *L, int64_t now, const struct ui_cmd *c,
         else
             set_message(L, now, "Volume %d%%", s->volume);
         break;
-    case UI_CMD_SEARCH_OPEN:
-    case UI_CMD_SEARCH_TEXT:
-    case UI_CMD_SEARCH_BACKSPACE:
-    case UI_CMD_SEARCH_STEP: /* the field, until a real one is drawn in the chat panel */
-        set_message(L, now, "Search chat: %s%s  (%d of %d)", s->search_query ? s->search_query : "",
-                    s->search_editing ? "_" : "", s->search_hit + 1, s->search_hits);
-        break;
     case UI_CMD_LANE_MUTE:
     case UI_CMD_LANE_SOLO:
         if (c->n >= 1 && (size_t)c->n <= s->n_lanes && s->lane_muted)
@@ -294,6 +349,67 @@ static void describe(struct loop *L, int64_t now, const struct ui_cmd *c,
     default:
         break;
     }
+}
+
+static void handle(struct loop *L, const struct ui_cmd *c, int64_t now);
+
+/* The chapter playing at t: the last one starting at or before it, -1 none. */
+static long chapter_current(const struct pui_state *s)
+{
+    long cur = -1;
+    for (size_t i = 0; s->chapters && i < s->n_chapters; i++)
+        if (s->chapters[i].t_us / 1000 <= s->t_ms)
+            cur = (long)i;
+    return cur;
+}
+
+/* The chapter list: the loop keeps it (open, selection); going to a
+ * chapter is a seek the engine carries out, to the ms PgDn lands on. */
+static void chapter_cmd(struct loop *L, const struct ui_cmd *c, int64_t now)
+{
+    const struct pui_state *s = &L->st;
+    size_t n = s->n_chapters;
+    long go = -1;
+    switch (c->kind) {
+    case UI_CMD_CHAPTER_LIST:
+        L->chapters_open = !L->chapters_open && n > 0;
+        if (L->chapters_open) {
+            long cur = chapter_current(s);
+            L->chapter_sel = cur < 0 ? 0 : (size_t)cur;
+        } else if (n == 0) {
+            set_message(L, now, "No chapters");
+        }
+        break;
+    case UI_CMD_CHAPTER_MOVE:
+        if (L->chapters_open && n > 0) {
+            long k = (long)L->chapter_sel + c->n;
+            L->chapter_sel = k < 0 ? 0 : (size_t)k >= n ? n - 1 : (size_t)k;
+        }
+        break;
+    case UI_CMD_CHAPTER_GO:
+        if (L->chapters_open && L->chapter_sel < n)
+            go = (long)L->chapter_sel;
+        break;
+    case UI_CMD_CHAPTER_CLICK: {
+        struct nav_list_geom g;
+        nav_list_geometry(L->o->canvas_w, L->o->canvas_h, n, L->chapter_sel, &g);
+        go = L->chapters_open ? nav_list_row_at(&g, c->x, c->y) : -1;
+        break;
+    }
+    default:
+        break;
+    }
+    if (go >= 0 && (size_t)go < n) {
+        L->chapters_open = false;
+        L->chapter_sel = (size_t)go;
+        int64_t us = s->chapters[go].t_us;
+        char title[NAV_TITLE_BYTES];
+        snprintf(title, sizeof(title), "%s", s->chapters[go].title);
+        struct ui_cmd seek = {.kind = UI_CMD_SEEK_ABS, .ms = us >= 0 ? us / 1000 : 0};
+        handle(L, &seek, now); /* refreshes L->st */
+        set_message(L, now, "%s", title);
+    }
+    L->in.chapters_open = L->chapters_open;
 }
 
 static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
@@ -321,6 +437,12 @@ static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
         break;
     case UI_CMD_SCREENSHOT:
         screenshot(L, now, NULL);
+        break;
+    case UI_CMD_CHAPTER_LIST:
+    case UI_CMD_CHAPTER_MOVE:
+    case UI_CMD_CHAPTER_GO:
+    case UI_CMD_CHAPTER_CLICK:
+        chapter_cmd(L, c, now);
         break;
     default: {
         struct pui_state before = L->st;
@@ -364,6 +486,95 @@ static double osd_alpha(const struct loop *L, int64_t now)
     if (idle >= WINDOW_LOOP_OSD_IDLE_MS + WINDOW_LOOP_OSD_FADE_MS)
         return 0;
     return 1.0 - (double)(idle - WINDOW_LOOP_OSD_IDLE_MS) / WINDOW_LOOP_OSD_FADE_MS;
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Lane numbers on the tiles and the chat search field: over the picture,
+ * under the OSD band. */
+static int draw_nav_under(struct loop *L, double a)
+{
+    const struct pui_state *s = &L->st;
+    int rc = 0;
+    if (a > 0 && s->n_lanes > 0)
+        rc = nav_lane_numbers_draw(L->o->text, L->out, s->tiles, s->n_tiles, s->lane_muted,
+                                   s->n_lanes, a);
+    if (rc == 0 && s->search_open) {
+        struct nav_search_view v = {.chat = s->chat_on ? s->chat_rect : (struct canvas_rect){0},
+                                    .query = s->search_query,
+                                    .editing = s->search_editing,
+                                    .hits = s->search_hits,
+                                    .hit = s->search_hit,
+                                    .hit_rect = s->search_hit_rect};
+        rc = nav_search_draw(L->o->text, L->out, &v);
+    }
+    return rc;
+}
+
+/* The thumbnail of the hovered time (drawn again only when that time
+ * changes), or none. */
+static void update_thumb(struct loop *L, bool hover, int mx)
+{
+    const struct pui_state *s = &L->st;
+    L->thumb_shown = false;
+    if (!hover || !L->ui->thumb || s->thumb_w < 1 || s->thumb_h < 1 || s->duration_ms <= 0)
+        return;
+    if (L->thumb && (L->thumb->w != s->thumb_w || L->thumb->h != s->thumb_h))
+        canvas_destroy(&L->thumb);
+    if (!L->thumb) {
+        if (canvas_create(&L->thumb, s->thumb_w, s->thumb_h) != 0)
+            return;
+        L->thumb_ok = false;
+    }
+    int64_t t = osd_bar_time_at(&L->in.geom, s->duration_ms, mx);
+    if (!L->thumb_ok || t != L->thumb_t_ms) {
+        int64_t t0 = mono_us();
+        L->thumb_ok = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb) == 0;
+        L->thumb_draw_us = mono_us() - t0;
+        L->thumb_t_ms = t;
+    }
+    L->thumb_shown = L->thumb_ok;
+    if (L->thumb_shown)
+        L->thumb_at =
+            nav_thumb_rect(&L->in.geom, s->duration_ms * 1000, mx, s->thumb_w, s->thumb_h);
+}
+
+/* Over the OSD band: chapter ticks and search marks on the bar, each
+ * lane's sound, the hover thumbnail, the chapter list. */
+static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct canvas *band)
+{
+    const struct pui_state *s = &L->st;
+    bool was_shown = L->thumb_shown;
+    struct nav_bar_marks m = {.duration_us = s->duration_ms * 1000,
+                              .chapters = s->chapters,
+                              .n_chapters = s->n_chapters,
+                              .hits = s->hits,
+                              .n_hits = s->hits && s->search_hits > 0 ? (size_t)s->search_hits : 0,
+                              .hit = s->search_hit,
+                              .alpha = a};
+    nav_bar_marks_draw(band, &m); /* the bar is where the OSD drew it: in its band */
+    int rc = 0;
+    if (a > 0 && s->n_lanes > 0 && s->lanes) {
+        const char *names[8];
+        size_t n = s->n_lanes < 8 ? s->n_lanes : 8;
+        for (size_t i = 0; i < n; i++)
+            names[i] = s->lanes[i].name;
+        rc = nav_lane_states_draw(L->o->text, band, names, s->lane_muted, n, a);
+    }
+    update_thumb(L, hover, mx);
+    if (L->thumb_shown)
+        nav_thumb_draw(L->out, L->thumb_at, L->thumb, a);
+    if (L->thumb_shown != was_shown || L->thumb_shown)
+        L->state_dirty = true;
+    if (rc == 0 && L->chapters_open)
+        rc = nav_list_draw(L->o->text, L->out, s->chapters, s->n_chapters, L->chapter_sel,
+                           chapter_current(s));
+    return rc;
 }
 
 static int present(struct loop *L, int64_t now)
@@ -410,7 +621,11 @@ static int present(struct loop *L, int64_t now)
     struct canvas view = {L->osd_area.w, L->osd_area.h, L->out->stride,
                           L->out->px + (size_t)L->osd_area.x * 4};
     os.hover_x = mx - L->osd_area.x;
-    int rc = osd_draw(L->o->text, &view, &os);
+    int rc = draw_nav_under(L, a);
+    if (rc == 0)
+        rc = osd_draw(L->o->text, &view, &os);
+    if (rc == 0)
+        rc = draw_nav_over(L, a, os.hover, mx, &view);
     if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)
         rc = sync_overlay_draw(L->o->text, L->out, L->st.sync);
     if (rc < 0)
@@ -722,6 +937,7 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     L.ui_now = *ui;
     L.ui = &L.ui_now;
     L.alpha = -1;
+    L.thumb_t_ms = -1;
     snprintf(L.source, sizeof(L.source), "%s", o->source ? o->source : "");
     struct window_opts wo = {o->title, o->canvas_w, o->canvas_h, o->fullscreen || o->kiosk,
                              o->kiosk};
@@ -735,6 +951,7 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
         rc = run(&L);
     canvas_destroy(&L.frame);
     canvas_destroy(&L.out);
+    canvas_destroy(&L.thumb);
     window_destroy(&L.win);
 
     return rc;

@@ -71,3 +71,20 @@ void sp_os_process_init(int *argc, char ***argv)
 }
 
 #endif
+
+#if defined(__linux__)
+#include <glob.h>
+
+bool sp_os_has_gpu_render_node(void)
+{
+    glob_t g;
+    bool gpu = glob("/dev/dri/renderD*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
+    globfree(&g);
+    return gpu;
+}
+#else
+bool sp_os_has_gpu_render_node(void)
+{
+    return true;
+}
+#endif

@@ -24,4 +24,10 @@
  * (kept for the life of the process). Nothing on POSIX. */
 void sp_os_process_init(int *argc, char ***argv);
 
+/* Whether the machine has a GPU for OpenGL: a DRM render node on Linux
+ * (/dev/dri/renderD*); true elsewhere (Windows and macOS always offer
+ * their own accelerated drivers). */
+#include <stdbool.h>
+bool sp_os_has_gpu_render_node(void);
+
 #endif

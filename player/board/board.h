@@ -363,6 +363,18 @@ int board_seek(struct board_player *p, int64_t w_ms);
  * snapshots. Same result as board_seek(). For tests and benchmarks. */
 int board_seek_from_start(struct board_player *p, int64_t w_ms);
 
+/* A state of its own at board time w_us (Unix µs; every op with t <= the
+ * whole ms at or before w_us applied), built from the nearest snapshot at
+ * or before it plus the ops after it, without moving the player's current
+ * state (hover thumbnails of the seek bar). Costs at most one snapshot
+ * spacing of ops (snap_every_ops). The state shares the log's strings and
+ * elements: free it with board_state_free() before the player is
+ * destroyed, on the player's thread. Returns 0 and *out, SP_EINVAL or
+ * SP_ENOMEM (*out NULL). */
+int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct board_state **out);
+/* Frees a state from board_player_state_at_us(). NULL-safe; sets *s NULL. */
+void board_state_free(struct board_state **s);
+
 /* The current state; valid until the next seek or destroy. */
 const struct board_state *board_player_state(const struct board_player *p);
 const struct board_log *board_player_log(const struct board_player *p);

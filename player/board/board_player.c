@@ -194,6 +194,46 @@ int board_seek_from_start(struct board_player *p, int64_t w_ms)
     return seek_impl(p, w_ms, false);
 }
 
+int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct board_state **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    if (!p || !p->nsnaps)
+        return SP_EINVAL;
+    /* board time is whole ms inside the model: the ms at or before w_us */
+    int64_t w = w_us >= 0 ? w_us / 1000 : -((-(w_us + 1)) / 1000) - 1;
+    size_t target = upper_bound(p->log, w);
+    size_t lo = 0, hi = p->nsnaps;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->snaps[mid].pos <= target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    struct board_state *st = bstate_clone(p->snaps[lo].st);
+    if (!st)
+        return SP_ENOMEM;
+    while (st->pos < target) {
+        if (bstate_apply(st, &p->log->ops[st->pos], NULL) < 0) {
+            bstate_free(st);
+            return SP_ENOMEM;
+        }
+    }
+    st->time = w;
+    *out = st;
+    return 0;
+}
+
+void board_state_free(struct board_state **s)
+{
+    if (!s || !*s)
+        return;
+    bstate_free(*s);
+    *s = NULL;
+}
+
 const struct board_state *board_player_state(const struct board_player *p)
 {
     return p ? p->live : NULL;
