@@ -3,8 +3,10 @@
  * One file per recording under <cache_dir>/signaling/, named by a hash of
  * the recording's document URL and page URLs. It holds what reading every
  * page produced (the finished op log, the chat model, the pages' diagnostic
- * lines) and how to tell whether the pages are still the ones read: a
- * validator per page. docs/signaling.md gives the layout.
+ * lines) and how to tell whether what it was built from is still what
+ * was read: a validator per page and, since version 2, one per board batch
+ * file the pages named (file_batches.h checks those). docs/signaling.md
+ * gives the layout and the rule.
  *
  * The reader is a parser of untrusted bytes (a damaged, truncated, foreign
  * or hostile file): every length and count is checked against the bytes
