@@ -29,6 +29,7 @@
 #include "player/recording/manifest.h"
 #include "im/msgpage.h"
 #include "player/signaling/signaling.h"
+#include "base/sp_bytes.h"
 #include "base/sp_error.h"
 #include "player/net/url.h"
 
@@ -653,6 +654,173 @@ static void test_cache_remote_and_diags(void **state)
     free(urls);
 }
 
+/* ---- the disk cache and board batch files -------------------------------------- */
+
+#define FILES_DIR SIGPLAY_TEST_TMP "/signaling-class-files"
+
+/* Runs a function of tests/support/file_batches.sh; its stdout (one line)
+ * into out when out is not NULL. */
+static void fb_run(const char *call, char *out, size_t cap)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "bash -c '. \"%s/tests/support/file_batches.sh\" && %s'",
+             SIGPLAY_SOURCE_DIR, call);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    bool got = out && fgets(out, (int)cap, p) != NULL;
+    assert_int_equal(pclose(p), 0);
+    if (out) {
+        assert_true(got);
+        out[strcspn(out, "\n")] = '\0';
+    }
+}
+
+/* Serves http://files.test/<path> from FILES_DIR: pages and batch files
+ * count as remote (validated by content). */
+static int files_get(void *opaque, const char *url, size_t max, char **data, size_t *len,
+                     struct diag_list *d)
+{
+    struct test_loader *t = opaque;
+    atomic_fetch_add(&t->calls, 1);
+    const char *prefix = "http://files.test/";
+    if (strncmp(url, prefix, strlen(prefix)) != 0)
+        return SP_EINVAL;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", FILES_DIR, url + strlen(prefix));
+    char *fu = NULL;
+    assert_int_equal(url_from_path(path, &fu), 0);
+    int rc = sp_loader_get(NULL, fu, max, data, len, d);
+    free(fu);
+    return rc;
+}
+
+static size_t op_count(const struct signal_set *s)
+{
+    return board_log_op_count(board_player_log(s->board));
+}
+
+/* One batch file changes behind unchanged pages: the warm open reads the
+ * class again and shows what a fresh read shows; unchanged, the cache is
+ * used. remote: pages and files through files_get(). */
+static void check_batch_file_change(bool remote)
+{
+    const char *dir = remote ? SIGPLAY_TEST_TMP "/signaling-cache-files-remote"
+                             : SIGPLAY_TEST_TMP "/signaling-cache-files-local";
+    fresh_dir(dir);
+    char call[4096], first[4096];
+    snprintf(call, sizeof call, "fb_make \"%s\" \"%s\" >/dev/null", CLASS_DIR, FILES_DIR);
+    fb_run(call, NULL, 0);
+    snprintf(call, sizeof call, "fb_first_file \"%s\"", FILES_DIR);
+    fb_run(call, first, sizeof first);
+
+    struct diag_list d;
+    diag_init(&d);
+    struct recording *rec = NULL;
+    assert_int_equal(manifest_open(FILES_DIR "/replay.json", NULL, NULL, &d, &rec), 0);
+    char **urls = calloc(rec->n_message_pages, sizeof(*urls));
+    assert_non_null(urls);
+    struct recording r2 = *rec;
+    if (remote) {
+        for (size_t i = 0; i < rec->n_message_pages; i++) {
+            char *name = url_display_name(rec->message_urls[i]);
+            urls[i] = malloc(strlen(name) + 32);
+            sprintf(urls[i], "http://files.test/im/%s", name);
+            free(name);
+        }
+        r2.message_urls = (const char *const *)urls;
+    }
+    struct test_loader tl;
+    tl_init(&tl, NULL);
+    if (remote)
+        tl.l.get = files_get;
+    struct signaling_opts o = {.loader = &tl.l, .cache_dir = dir};
+    struct signaling_opts nocache = {.loader = &tl.l};
+    struct signaling_progress pr;
+
+    struct signal_set *cold = run_all(&r2, &o, &d, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(count_lines(&d, "board batch file"), 0);
+    struct signal_set *warm = run_all(&r2, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(op_count(warm), op_count(cold));
+    signal_set_free(&warm);
+
+    /* the first batch file gains a stroke (two ops); the pages do not change */
+    snprintf(call, sizeof call, "fb_add_stroke \"%s\"", first);
+    fb_run(call, NULL, 0);
+    atomic_store(&tl.calls, 0);
+    struct signal_set *changed = run_all(&r2, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    struct signal_set *fresh = run_all(&r2, &nocache, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(op_count(fresh), op_count(cold) + 2);
+    assert_int_equal(op_count(changed), op_count(fresh));
+    const struct board_log *log = board_player_log(fresh->board);
+    assert_boards_equal(changed->board, fresh->board, board_log_first_time(log),
+                        board_log_last_time(log));
+
+    /* the file rewritten by that open is used again, with a bounded number
+     * of gets when remote: a sample of pages and of batch files */
+    atomic_store(&tl.calls, 0);
+    warm = run_all(&r2, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(op_count(warm), op_count(fresh));
+    if (remote)
+        assert_true(atomic_load(&tl.calls) < (int)rec->n_message_pages + 16 + 8 * 8);
+    else
+        assert_int_equal(atomic_load(&tl.calls), 0);
+    signal_set_free(&warm);
+
+    /* a version-1 file (the same bytes, the old version, a right
+     * checksum) is not read: the class is read again, the file replaced */
+    char path[4096];
+    assert_true(cache_file(dir, path, sizeof path));
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long sz = ftell(f);
+    assert_true(sz > 48);
+    uint8_t *buf = malloc((size_t)sz);
+    assert_non_null(buf);
+    rewind(f);
+    assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+    sp_put_u32(buf + 8, 1);
+    sp_put_u64(buf + sz - 8, sp_checksum64(buf, (size_t)sz - 8));
+    rewind(f);
+    assert_int_equal(fwrite(buf, 1, (size_t)sz, f), (size_t)sz);
+    fclose(f);
+    free(buf);
+    warm = run_all(&r2, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(op_count(warm), op_count(fresh));
+    signal_set_free(&warm);
+    warm = run_all(&r2, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    signal_set_free(&warm);
+
+    signal_set_free(&cold);
+    signal_set_free(&changed);
+    signal_set_free(&fresh);
+    if (remote)
+        for (size_t i = 0; i < rec->n_message_pages; i++)
+            free(urls[i]);
+    free(urls);
+    recording_free(rec);
+    diag_clear(&d);
+}
+
+static void test_cache_batch_file_local(void **state)
+{
+    (void)state;
+    check_batch_file_change(false);
+}
+
+static void test_cache_batch_file_remote(void **state)
+{
+    (void)state;
+    check_batch_file_change(true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +832,8 @@ int main(void)
         cmocka_unit_test(test_no_pages),
         cmocka_unit_test(test_cache_local),
         cmocka_unit_test(test_cache_remote_and_diags),
+        cmocka_unit_test(test_cache_batch_file_local),
+        cmocka_unit_test(test_cache_batch_file_remote),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

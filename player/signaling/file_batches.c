@@ -25,9 +25,58 @@ static bool looks_like_object(const char *s, size_t n)
     return n - a >= 2 && s[a] == '{' && s[n - 1] == '}';
 }
 
+void sig_batch_files_clear(struct sig_batch_files *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        free(l->items[i].url);
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Appends url with its validator; SP_ENOMEM. */
+static int files_add(struct sig_batch_files *l, const char *url, const struct sig_validator *v,
+                     int err)
+{
+    if (!l)
+        return 0;
+    if (l->count == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct sig_batch_file *n = realloc(l->items, cap * sizeof(*n));
+        if (!n)
+            return SP_ENOMEM;
+        l->items = n;
+        l->cap = cap;
+    }
+    char *u = strdup(url);
+    if (!u)
+        return SP_ENOMEM;
+    l->items[l->count++] = (struct sig_batch_file){u, *v, err};
+    return 0;
+}
+
+/* The validator of url as it is read now: a local file by stat (before the
+ * read, so a change after it fails the next check, never the reverse);
+ * *local says which. kind NONE for a remote one: filled after the get. */
+static int pre_validator(const char *url, struct sig_validator *v, bool *local)
+{
+    memset(v, 0, sizeof(*v));
+    char *path = NULL;
+    int rc = url_to_path(url, &path);
+    if (rc == SP_ENOMEM)
+        return rc;
+    *local = rc == 0;
+    if (*local)
+        (void)sig_validator_stat(path, v); /* fails: NONE, "missing" */
+    free(path);
+    return 0;
+}
+
 /* One element: 1 resolved, 0 failed (warned), SP_ENOMEM. */
 static int resolve_one(struct msg_elem *e, const struct msg_message *m,
-                       const struct sp_loader *loader, const char *page_url, struct diag_list *diag)
+                       const struct sp_loader *loader, const char *page_url,
+                       struct sig_batch_files *files, struct diag_list *diag)
 {
     const char *page = m->page ? m->page : "IM page";
     if (!e->url || !*e->url) {
@@ -64,6 +113,10 @@ static int resolve_one(struct msg_elem *e, const struct msg_message *m,
         abs = NULL;
         url = e->url;
     }
+    struct sig_validator v;
+    bool local = false;
+    if (files && pre_validator(url, &v, &local) != 0)
+        return SP_ENOMEM;
     struct diag_list d;
     diag_init(&d);
     char *data = NULL;
@@ -73,6 +126,19 @@ static int resolve_one(struct msg_elem *e, const struct msg_message *m,
         diag_clear(&d);
         free(abs);
         return rc;
+    }
+    if (files) {
+        /* a failed read checks as "still failing", whatever stat said */
+        if (rc)
+            memset(&v, 0, sizeof(v));
+        else if (!local)
+            sig_validator_bytes(data, len, &v);
+        int frc = rc ? rc : looks_like_object(data, len) ? 0 : SP_EPARSE;
+        if (files_add(files, url, &v, frc) != 0) {
+            diag_clear(&d);
+            free(data);
+            return SP_ENOMEM;
+        }
     }
     if (rc || !looks_like_object(data, len)) {
         /* one line naming the message and the URL, with the loader's reason */
@@ -107,6 +173,13 @@ int sig_file_batches_resolve(struct msg_page *page, const struct sp_loader *load
                              const char *page_url, struct sig_file_stats *stats,
                              struct diag_list *diag)
 {
+    return sig_file_batches_resolve_ex(page, loader, page_url, stats, NULL, diag);
+}
+
+int sig_file_batches_resolve_ex(struct msg_page *page, const struct sp_loader *loader,
+                                const char *page_url, struct sig_file_stats *stats,
+                                struct sig_batch_files *files, struct diag_list *diag)
+{
     if (!page)
         return 0;
     for (size_t i = 0; i < page->count; i++) {
@@ -119,7 +192,7 @@ int sig_file_batches_resolve(struct msg_page *page, const struct sp_loader *load
                 continue;
             if (stats)
                 stats->found++;
-            int r = resolve_one(e, m, loader, page_url, diag);
+            int r = resolve_one(e, m, loader, page_url, files, diag);
             if (r < 0)
                 return r;
             if (stats) {
@@ -129,4 +202,70 @@ int sig_file_batches_resolve(struct msg_page *page, const struct sp_loader *load
         }
     }
     return 0;
+}
+
+/* One listed file against what it is now: true when unchanged. A remote
+ * get adds to *gets. */
+static bool file_unchanged(const struct sig_file_ref *f, const char *url, const char *path,
+                           const struct sp_loader *loader, size_t *gets)
+{
+    struct sig_validator now;
+    if (path) {
+        int rc = sig_validator_stat(path, &now);
+        if (rc)
+            return f->v.kind == SIG_VALID_NONE && rc == SP_ENOENT; /* still missing */
+        return sig_validator_equal(&now, &f->v);
+    }
+    char *data = NULL;
+    size_t len = 0;
+    (*gets)++;
+    int rc = sp_loader_get(loader, url, SIG_FILE_BATCH_MAX_BYTES, &data, &len, NULL);
+    if (rc) /* failing before and now (a 404 stays one): unchanged */
+        return f->v.kind == SIG_VALID_NONE;
+    sig_validator_bytes(data, len, &now);
+    free(data);
+    return sig_validator_equal(&now, &f->v);
+}
+
+bool sig_batch_files_unchanged(const struct sig_file_ref *files, size_t n,
+                               const struct sp_loader *loader, size_t *requests)
+{
+    size_t gets = 0, n_remote = 0;
+    bool ok = true;
+    /* first pass: every local file by stat (cheap); count the remote ones */
+    for (size_t i = 0; ok && i < n; i++) {
+        char *url = strndup(files[i].url, files[i].url_len);
+        char *path = NULL;
+        int rc = url ? url_to_path(url, &path) : SP_ENOMEM;
+        if (rc == SP_ENOMEM)
+            ok = false;
+        else if (rc == 0)
+            ok = file_unchanged(&files[i], url, path, loader, &gets);
+        else
+            n_remote++;
+        free(path);
+        free(url);
+    }
+    /* then the remote sample: the k-th is remote file k * (n_remote - 1) /
+     * (want - 1), so the first and the last are always in */
+    size_t want = n_remote < SIG_FILE_SAMPLE_MAX ? n_remote : SIG_FILE_SAMPLE_MAX;
+    for (size_t i = 0, k = 0, r = 0; ok && i < n && k < want; i++) {
+        char *url = strndup(files[i].url, files[i].url_len);
+        char *path = NULL;
+        int rc = url ? url_to_path(url, &path) : SP_ENOMEM;
+        if (rc == SP_ENOMEM) {
+            ok = false;
+        } else if (rc != 0) {
+            size_t target = want > 1 ? k * (n_remote - 1) / (want - 1) : 0;
+            if (r++ == target) {
+                k++;
+                ok = file_unchanged(&files[i], url, NULL, loader, &gets);
+            }
+        }
+        free(path);
+        free(url);
+    }
+    if (requests)
+        *requests = gets;
+    return ok;
 }

@@ -20,7 +20,10 @@
 #ifndef SP_FILE_BATCHES_H
 #define SP_FILE_BATCHES_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "player/signaling/signal_cache.h"
 
 struct diag_list;
 struct msg_page;
@@ -35,6 +38,24 @@ struct sig_file_stats {
     size_t failed;  /* of which could not be used (one warning each) */
 };
 
+/* One batch file as read: its absolute URL, its validator (local: stat
+ * before the read; fetched: the bytes' hash and length; NONE: it failed)
+ * and the loader's error (0, or why it failed; SP_EPARSE: not a JSON
+ * object). */
+struct sig_batch_file {
+    char *url; /* owned */
+    struct sig_validator v;
+    int err;
+};
+
+/* A growing list of them; zero-initialised is empty. */
+struct sig_batch_files {
+    struct sig_batch_file *items; /* owned */
+    size_t count, cap;
+};
+
+void sig_batch_files_clear(struct sig_batch_files *l); /* NULL: no-op */
+
 /* Resolves the file-borne batches of page (see above). page_url is the
  * absolute URL the page came from (NULL: Url must be absolute). stats is
  * added to (may be NULL). Returns 0, or SP_ENOMEM (the page stays valid;
@@ -42,5 +63,26 @@ struct sig_file_stats {
 int sig_file_batches_resolve(struct msg_page *page, const struct sp_loader *loader,
                              const char *page_url, struct sig_file_stats *stats,
                              struct diag_list *diag);
+
+/* As sig_file_batches_resolve(), and every batch file with a URL is
+ * appended to files (may be NULL), in page order. SP_ENOMEM also when the
+ * list cannot grow. */
+int sig_file_batches_resolve_ex(struct msg_page *page, const struct sp_loader *loader,
+                                const char *page_url, struct sig_file_stats *stats,
+                                struct sig_batch_files *files, struct diag_list *diag);
+
+/* Remote batch files re-got to check a cache file: all of them if there are
+ * at most this many, else the first, the last and the rest spread evenly. */
+#define SIG_FILE_SAMPLE_MAX 8
+
+/* Whether the batch files a cache file lists are still the ones read: every
+ * local one (a file:// URL) by stat; the remote ones, at most
+ * SIG_FILE_SAMPLE_MAX requests, by re-getting them through loader (whose
+ * own cache revalidates its copy with one conditional request) and
+ * comparing the bytes' hash and length. A file that failed before must
+ * still fail (local: still missing); one that cannot be re-got now is
+ * changed. *requests (may be NULL) is set to the gets made. */
+bool sig_batch_files_unchanged(const struct sig_file_ref *files, size_t n,
+                               const struct sp_loader *loader, size_t *requests);
 
 #endif

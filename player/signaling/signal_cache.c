@@ -3,6 +3,7 @@
  * Layout, little-endian:
  *   "SPSIGNAL"  u32 version  u32 0  u64 list_hash  u64 n
  *   n x { u8 kind  u64 a  u64 b }
+ *   u64 n_files  n_files x { u32 page  u8 kind  u64 a  u64 b  u32 url_len  url bytes }
  *   u64 board_len  board bytes   u64 chat_len  chat bytes
  *   u32 n_lines  n_lines x { u8 level  u32 len  len bytes }
  *   u64 checksum (sp_checksum64 of everything before it)
@@ -10,6 +11,7 @@
 #include "player/signaling/signal_cache.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@
 
 #define HEAD_BYTES 32
 #define VALIDATOR_BYTES 17
+/* a batch file entry without its URL: page, validator, url_len */
+#define FILE_REF_BYTES (4 + VALIDATOR_BYTES + 4)
 
 uint64_t sig_cache_list_hash(const char *doc_url, char *const *urls, size_t n)
 {
@@ -42,6 +46,7 @@ void sig_cache_file_clear(struct sig_cache_file *f)
     if (!f)
         return;
     free(f->v);
+    free(f->files);
     memset(f, 0, sizeof(*f));
 }
 
@@ -102,6 +107,33 @@ int sig_cache_parse(const uint8_t *data, size_t len, struct sig_cache_file *f)
         f->v[i].a = sp_get_u64(p + 1);
         f->v[i].b = sp_get_u64(p + 9);
     }
+    /* the batch files: each entry at least FILE_REF_BYTES plus one URL byte,
+     * so the count is bounded by the bytes left before the array exists */
+    uint64_t nf = take64(&r);
+    if (r.bad || nf > r.left / (FILE_REF_BYTES + 1))
+        goto bad;
+    f->n_files = (size_t)nf;
+    f->files = calloc(f->n_files ? f->n_files : 1, sizeof(*f->files));
+    if (!f->files) {
+        sig_cache_file_clear(f);
+        return SP_ENOMEM;
+    }
+    for (size_t i = 0; i < f->n_files; i++) {
+        const uint8_t *p = take(&r, FILE_REF_BYTES);
+        if (!p || p[4] > SIG_VALID_REMOTE)
+            goto bad;
+        struct sig_file_ref *e = &f->files[i];
+        e->page = sp_get_u32(p);
+        e->v.kind = p[4];
+        e->v.a = sp_get_u64(p + 5);
+        e->v.b = sp_get_u64(p + 13);
+        e->url_len = sp_get_u32(p + 21);
+        if (e->page >= f->n || e->url_len == 0 || e->url_len > SIG_CACHE_MAX_URL)
+            goto bad;
+        e->url = (const char *)take(&r, e->url_len);
+        if (!e->url || memchr(e->url, '\0', e->url_len))
+            goto bad;
+    }
     uint64_t bl = take64(&r);
     if (r.bad || bl > r.left)
         goto bad;
@@ -155,13 +187,45 @@ int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struc
     return 0;
 }
 
+int sig_validator_stat(const char *path, struct sig_validator *v)
+{
+    memset(v, 0, sizeof(*v));
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? SP_ENOENT : SP_EIO;
+    v->kind = SIG_VALID_LOCAL;
+    v->a = (uint64_t)st.st_size;
+    v->b = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+    return 0;
+}
+
+void sig_validator_bytes(const void *data, size_t len, struct sig_validator *v)
+{
+    v->kind = SIG_VALID_REMOTE;
+    v->a = sp_checksum64((const uint8_t *)data, len);
+    v->b = len;
+}
+
+bool sig_validator_equal(const struct sig_validator *x, const struct sig_validator *y)
+{
+    return x->kind == y->kind && x->a == y->a && x->b == y->b;
+}
+
 int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const uint8_t *board, size_t board_len, const uint8_t *chat, size_t chat_len,
+                    const struct sig_file_ref *files, size_t n_files, const uint8_t *board,
+                    size_t board_len, const uint8_t *chat, size_t chat_len,
                     const struct diag_list *lines)
 {
     /* Built in memory (the checksum covers it all), then written once. */
     size_t nl = lines ? lines->count : 0;
     size_t total = HEAD_BYTES + n * VALIDATOR_BYTES + 8 + board_len + 8 + chat_len + 4 + 8;
+    total += 8;
+    for (size_t i = 0; i < n_files; i++) {
+        /* the reader refuses these, so they are never written */
+        if (files[i].page >= n || files[i].url_len == 0 || files[i].url_len > SIG_CACHE_MAX_URL)
+            return SP_EINVAL;
+        total += FILE_REF_BYTES + files[i].url_len;
+    }
     for (size_t i = 0; i < nl; i++)
         total += 5 + strlen(lines->items[i].text);
     uint8_t *buf = malloc(total);
@@ -179,6 +243,18 @@ int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_valid
         sp_put_u64(p + 1, v[i].a);
         sp_put_u64(p + 9, v[i].b);
         p += VALIDATOR_BYTES;
+    }
+    sp_put_u64(p, n_files);
+    p += 8;
+    for (size_t i = 0; i < n_files; i++) {
+        const struct sig_file_ref *e = &files[i];
+        sp_put_u32(p, e->page);
+        p[4] = e->v.kind;
+        sp_put_u64(p + 5, e->v.a);
+        sp_put_u64(p + 13, e->v.b);
+        sp_put_u32(p + 21, e->url_len);
+        memcpy(p + FILE_REF_BYTES, e->url, e->url_len);
+        p += FILE_REF_BYTES + e->url_len;
     }
     sp_put_u64(p, board_len);
     if (board_len)

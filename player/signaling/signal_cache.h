@@ -3,8 +3,10 @@
  * One file per recording under <cache_dir>/signaling/, named by a hash of
  * the recording's document URL and page URLs. It holds what reading every
  * page produced (the finished op log, the chat model, the pages' diagnostic
- * lines) and how to tell whether the pages are still the ones read: a
- * validator per page. docs/signaling.md gives the layout.
+ * lines) and how to tell whether what it was built from is still what
+ * was read: a validator per page and, since version 2, one per board batch
+ * file the pages named (file_batches.h checks those). docs/signaling.md
+ * gives the layout and the rule.
  *
  * The reader is a parser of untrusted bytes (a damaged, truncated, foreign
  * or hostile file): every length and count is checked against the bytes
@@ -14,15 +16,20 @@
 #ifndef SP_SIGNAL_CACHE_H
 #define SP_SIGNAL_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/diag.h"
 
 #define SIG_CACHE_MAGIC "SPSIGNAL"
-#define SIG_CACHE_VERSION 1
+/* 2: the board batch files the board was built from are listed too (a
+ * version-1 file is not read: it is rebuilt). */
+#define SIG_CACHE_VERSION 2
 /* A cache file larger than this is not read (a 2-hour class is ~60 MB). */
 #define SIG_CACHE_MAX_BYTES (1024u << 20)
+/* Longest batch file URL a cache file may hold (bytes, no NUL). */
+#define SIG_CACHE_MAX_URL 8192u
 
 struct board_log;
 struct chat_log;
@@ -38,13 +45,25 @@ struct sig_validator {
     uint64_t a, b;
 };
 
+/* A board batch file the board was built from (format section 5): the page
+ * that named it (index in the recording's page list), its absolute URL and
+ * what it is checked by (SIG_VALID_NONE: it could not be fetched). */
+struct sig_file_ref {
+    uint32_t page;
+    struct sig_validator v;
+    const char *url; /* url_len bytes, no NUL inside; not NUL-terminated in a parsed file */
+    uint32_t url_len;
+};
+
 /* A parsed cache file. Points into the bytes it was parsed from (borrowed),
  * except v (owned). */
 struct sig_cache_file {
     uint64_t list_hash;
     size_t n;                /* pages */
     struct sig_validator *v; /* owned, n entries */
-    const uint8_t *board;    /* board_log_serialize() bytes */
+    size_t n_files;
+    struct sig_file_ref *files; /* owned array, n_files entries; url borrowed */
+    const uint8_t *board;       /* board_log_serialize() bytes */
     size_t board_len;
     const uint8_t *chat; /* chat_log_serialize() bytes */
     size_t chat_len;
@@ -74,7 +93,18 @@ int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struc
 /* Writes the file atomically (a temporary file next to it, then rename).
  * Returns 0, SP_EIO or SP_ENOMEM. */
 int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const uint8_t *board, size_t board_len, const uint8_t *chat, size_t chat_len,
+                    const struct sig_file_ref *files, size_t n_files, const uint8_t *board,
+                    size_t board_len, const uint8_t *chat, size_t chat_len,
                     const struct diag_list *lines);
+
+/* The validator of a local file by stat: size and mtime (ns). Returns 0, or
+ * the stat failure as SP_ENOENT (no such file) or SP_EIO (*v kind NONE). */
+int sig_validator_stat(const char *path, struct sig_validator *v);
+
+/* The validator of fetched bytes: 64-bit content hash and length. */
+void sig_validator_bytes(const void *data, size_t len, struct sig_validator *v);
+
+/* Whether two validators say the same document. */
+bool sig_validator_equal(const struct sig_validator *x, const struct sig_validator *y);
 
 #endif

@@ -96,13 +96,14 @@ enum page_state {
 struct page_slot {
     /* all fields: core.mu */
     enum page_state state;
-    int err;                /* 0, or why the page failed (SP_E*) */
-    struct msg_page *page;  /* PG_READY and not failed: the parsed page, owned */
-    struct diag_list diag;  /* the loader's and the parser's lines for this page */
-    int64_t seq_min;        /* smallest MsgSeq of a real message; INT64_MAX: none */
-    int64_t ts_max;         /* largest MsgTimeStamp (s) of a real message; -1: none */
-    struct sig_validator v; /* what the cache checks this page by */
-    struct page_batches wb; /* the page's board batches, parsed; owned */
+    int err;                      /* 0, or why the page failed (SP_E*) */
+    struct msg_page *page;        /* PG_READY and not failed: the parsed page, owned */
+    struct diag_list diag;        /* the loader's and the parser's lines for this page */
+    int64_t seq_min;              /* smallest MsgSeq of a real message; INT64_MAX: none */
+    int64_t ts_max;               /* largest MsgTimeStamp (s) of a real message; -1: none */
+    struct sig_validator v;       /* what the cache checks this page by */
+    struct page_batches wb;       /* the page's board batches, parsed; owned */
+    struct sig_batch_files files; /* the batch files it named, as read; owned */
 };
 
 struct sig_core {
@@ -190,6 +191,7 @@ static void core_free(struct sig_core *c)
             msg_page_free(c->slots[i].page);
             diag_clear(&c->slots[i].diag);
             page_batches_clear(&c->slots[i].wb);
+            sig_batch_files_clear(&c->slots[i].files);
         }
     }
     free(c->urls);
@@ -293,6 +295,7 @@ struct page_result {
     int64_t seq_min, ts_max;
     struct sig_validator v;
     struct page_batches wb;
+    struct sig_batch_files files;
 };
 
 static int cmp_msg(const void *a, const void *b)
@@ -379,7 +382,8 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     /* Batches delivered as files are fetched here, on the worker, so the
        builder sees ordinary batches at their messages' places. */
     if (r->err == 0)
-        r->err = sig_file_batches_resolve(r->page, &c->loader, c->urls[i], NULL, &r->diag);
+        r->err = sig_file_batches_resolve_ex(r->page, &c->loader, c->urls[i], NULL,
+                                             c->cache_path ? &r->files : NULL, &r->diag);
     if (r->err == 0) {
         parse_batches(r->page, &r->wb);
         for (size_t k = 0; k < r->page->count; k++) {
@@ -419,6 +423,7 @@ static void *worker_main(void *arg)
             msg_page_free(r.page);
             diag_clear(&r.diag);
             page_batches_clear(&r.wb);
+            sig_batch_files_clear(&r.files);
             break;
         }
         struct page_slot *s = &c->slots[i];
@@ -429,6 +434,7 @@ static void *worker_main(void *arg)
         s->ts_max = r.ts_max;
         s->v = r.v;
         s->wb = r.wb;
+        s->files = r.files;
         s->state = PG_READY;
         c->busy--;
         note_page_for_dir(c, i);
@@ -710,6 +716,10 @@ static int run_pages(struct builder *b)
         s->wb = (struct page_batches){NULL, 0};
         int err = s->err;
         int64_t ts = s->ts_max;
+        /* a batch file that failed in a way that may pass: no cache file */
+        for (size_t k = 0; k < s->files.count; k++)
+            if (s->files.items[k].err && !lasting_failure(s->files.items[k].err))
+                b->transient = true;
         /* the page's own lines first, in page order: the same order every run */
         keep_lines(b, &s->diag);
         diag_move(&c->diag, &s->diag);
@@ -814,7 +824,8 @@ static bool cache_valid(struct builder *b, const struct sig_cache_file *f)
         ok = s->v.kind == v->kind && s->v.a == v->a && s->v.b == v->b;
     }
     pthread_mutex_unlock(&c->mu);
-    return ok;
+    /* the board batch files the board was built from (file_batches.h) */
+    return ok && sig_batch_files_unchanged(f->files, f->n_files, &c->loader, NULL);
 }
 
 /* A warm open: returns true when the final generation came from the file. */
@@ -904,13 +915,27 @@ static void write_cache(struct builder *b)
     if (!v)
         return;
     pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < c->n; i++)
+    size_t nf = 0;
+    for (size_t i = 0; i < c->n; i++) {
         v[i] = c->slots[i].v;
+        nf += c->slots[i].files.count;
+    }
+    /* the slots' lists stay theirs: the refs borrow the URLs (every page
+     * is PG_USED now, nothing changes them) */
+    struct sig_file_ref *refs = calloc(nf ? nf : 1, sizeof(*refs));
+    for (size_t i = 0, k = 0; refs && i < c->n; i++)
+        for (size_t j = 0; j < c->slots[i].files.count; j++, k++) {
+            const struct sig_batch_file *bf = &c->slots[i].files.items[j];
+            size_t ul = strlen(bf->url);
+            refs[k] = (struct sig_file_ref){(uint32_t)i, bf->v, bf->url,
+                                            ul > SIG_CACHE_MAX_URL ? 0 : (uint32_t)ul};
+        }
     pthread_mutex_unlock(&c->mu);
-    int rc = mkdirs(c->cache_path);
+    int rc = refs ? mkdirs(c->cache_path) : SP_ENOMEM;
     if (rc == 0)
-        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, b->board_bytes, b->board_len,
-                             b->chat_bytes, b->chat_len, &b->saved);
+        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, refs, nf, b->board_bytes,
+                             b->board_len, b->chat_bytes, b->chat_len, &b->saved);
+    free(refs);
     free(v);
     if (rc) {
         pthread_mutex_lock(&c->mu);

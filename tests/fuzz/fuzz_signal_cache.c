@@ -1,6 +1,9 @@
 /* fuzz_signal_cache.c - the parsed-signaling cache file through its reader
  * (player/signaling/signal_cache.h): header, validators, the embedded board log and
- * chat model, the saved diagnostic lines.
+ * chat model, the saved diagnostic lines, the list of board batch files
+ * (version 2), which is then checked the way a warm open checks it, through
+ * the local loader: file:// entries by stat, http ones fail at once (no
+ * network), so nothing is fetched.
  *
  * The input gets an exact-size copy so reads past its end are caught. The
  * file's checksum would stop almost every mutation at the door, so when the
@@ -14,6 +17,8 @@
 #include "im/chat.h"
 #include "player/board/board.h"
 #include "base/diag.h"
+#include "player/net/loader.h"
+#include "player/signaling/file_batches.h"
 #include "player/signaling/signal_cache.h"
 #include "base/sp_bytes.h"
 
@@ -29,6 +34,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sp_put_u64(copy + size - 8, sp_checksum64(copy, size - 8));
     struct sig_cache_file f;
     if (sig_cache_parse(copy, size, &f) == 0) {
+        for (size_t i = 0; i < f.n_files; i++)
+            if (f.files[i].page >= f.n || f.files[i].url_len == 0 ||
+                f.files[i].url_len > SIG_CACHE_MAX_URL ||
+                memchr(f.files[i].url, '\0', f.files[i].url_len) ||
+                f.files[i].url < (const char *)copy ||
+                f.files[i].url + f.files[i].url_len > (const char *)copy + size)
+                abort();
+        size_t gets = 0;
+        (void)sig_batch_files_unchanged(f.files, f.n_files, sp_loader_local(), &gets);
+        if (gets > SIG_FILE_SAMPLE_MAX)
+            abort();
         struct diag_list lines, d;
         diag_init(&lines);
         diag_init(&d);
