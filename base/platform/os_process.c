@@ -74,6 +74,7 @@ void sp_os_process_init(int *argc, char ***argv)
 
 #if defined(__linux__)
 #include <glob.h>
+#include <stddef.h>
 
 bool sp_os_has_gpu_render_node(void)
 {
