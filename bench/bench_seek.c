@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     static double t[SEEKS], cpu[SEEKS], moved[SEEKS], stayed[SEEKS], cold[COLD];
     int n_moved = 0, n_stayed = 0;
     srand(1);
-    int64_t total = tl_total_ms(tl);
+    int64_t total = tl_total_us(tl) / 1000;
     size_t lanes = player_lane_count(p);
     for (int i = 0; i < SEEKS; i++) {
         int64_t to = (int64_t)((double)rand() / RAND_MAX * (double)(total - 1));

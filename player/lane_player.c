@@ -52,13 +52,13 @@ static int64_t floor_div(int64_t a, int64_t b)
 int64_t lane_player_wall_us(const struct timeline *tl, int64_t t_us)
 {
     int64_t ms = floor_div(t_us, 1000);
-    return tl_wall_from_play(tl, ms) * 1000 + (t_us - ms * 1000);
+    return tl_wall_from_play_us(tl, ms * 1000) + (t_us - ms * 1000);
 }
 
 int64_t lane_player_play_us(const struct timeline *tl, int64_t board_us)
 {
     int64_t ms = floor_div(board_us, 1000);
-    return tl_play_from_wall(tl, ms) * 1000 + (board_us - ms * 1000);
+    return tl_play_from_wall_us(tl, ms * 1000) + (board_us - ms * 1000);
 }
 
 int lane_player_create(const struct lane_player_opts *o, struct lane_player **out)
@@ -192,13 +192,13 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         .no_audio = lp->o.mix == NULL,
         .codec_threads = lp->o.codec_threads,
         .sei_scan = lp->o.sei_scan,
-        .sync_time_ms = seg->has_sync_time ? seg->sync_time_ms : -1,
-        .play_time_board_ms = tl_wall_from_play(lp->o.tl, seg->play_ms),
+        .sync_time_ms = seg->has_sync_time ? seg->sync_time_us / 1000 : -1,
+        .play_time_board_ms = tl_wall_from_play_us(lp->o.tl, seg->play_us) / 1000,
         .start_board_us = start_board_us,
     };
     if (!*src) {
         diag_add(&lp->diag, DIAG_WARNING, "%s: segment at %.3f s has no VideoUrl; skipped",
-                 lp->lane->name, (double)seg->play_ms / 1000);
+                 lp->lane->name, (double)seg->play_us / 1000000);
     } else if (segdec_create(&o, &s->dec) == 0) {
         s->seg = seg;
     }
@@ -284,12 +284,11 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
 {
     struct tl_lane_state st, st2;
     int64_t t_ms = floor_div(t_us, 1000);
-    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) < 0)
+    if (tl_lane_at_us(lp->o.tl, lp->o.lane, t_ms * 1000, &st) < 0)
         return SP_EINVAL;
     const struct rec_segment *next = NULL;
-    if (st.next_change_ms != TL_NONE &&
-        st.next_change_ms * 1000 - t_us <= LANE_PLAYER_PREFETCH_US &&
-        tl_lane_at(lp->o.tl, lp->o.lane, st.next_change_ms, &st2) == 0 && st2.seg != st.seg)
+    if (st.next_change_us != TL_NONE && st.next_change_us - t_us <= LANE_PLAYER_PREFETCH_US &&
+        tl_lane_at_us(lp->o.tl, lp->o.lane, st.next_change_us, &st2) == 0 && st2.seg != st.seg)
         next = st2.seg;
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &lp->slots[i];
@@ -312,7 +311,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     }
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     if (st.seg)
-        need_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, next);
+        need_slot(lp, st.seg, t_ms * 1000 > st.seg->play_us ? w : 0, next);
     if (next)
         need_slot(lp, next, 0, st.seg);
 
@@ -412,9 +411,8 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
      * nudge): play on to it instead, from the frames already decoded */
     int64_t w_to = lane_player_wall_us(lp->o.tl, t_us);
     struct slot *cur = lp->have_shown ? find_slot(lp, lp->view.seg) : NULL;
-    if (cur && !cur->stale && t_us >= cur->seg->play_ms * 1000 &&
-        t_us < rec_segment_end(cur->seg) * 1000 && w_to >= lp->view.board_us &&
-        w_to - lp->view.board_us <= LANE_PLAYER_SEEK_AHEAD_US)
+    if (cur && !cur->stale && t_us >= cur->seg->play_us && t_us < rec_segment_end_us(cur->seg) &&
+        w_to >= lp->view.board_us && w_to - lp->view.board_us <= LANE_PLAYER_SEEK_AHEAD_US)
         return;
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
@@ -425,7 +423,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
         struct slot *s = &lp->slots[i];
         if (!s->seg)
             continue;
-        if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000) {
+        if (t_us >= s->seg->play_us && t_us < rec_segment_end_us(s->seg)) {
             segdec_seek_board(s->dec, w);
             s->stale = s->idle = false;
         } else if (s->ac) {
@@ -440,8 +438,9 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
      * each lane's frames in turn: every lane's decoder starts at once */
     struct tl_lane_state st;
     int64_t t_ms = floor_div(t_us, 1000);
-    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) == 0 && st.seg && !find_slot(lp, st.seg))
-        open_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, NULL);
+    if (tl_lane_at_us(lp->o.tl, lp->o.lane, t_ms * 1000, &st) == 0 && st.seg &&
+        !find_slot(lp, st.seg))
+        open_slot(lp, st.seg, t_ms * 1000 > st.seg->play_us ? w : 0, NULL);
 }
 
 int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms)
@@ -457,7 +456,7 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
             continue;
         }
         s->est_fed = true;
-        *play_ms = s->seg->play_ms;
+        *play_ms = s->seg->play_us / 1000;
         *board_ms = b;
         return 1;
     }
@@ -468,8 +467,8 @@ void lane_player_origin_changed(struct lane_player *lp)
 {
     for (int i = 0; i < SLOTS; i++)
         if (lp->slots[i].seg)
-            segdec_set_play_time_board(lp->slots[i].dec,
-                                       tl_wall_from_play(lp->o.tl, lp->slots[i].seg->play_ms));
+            segdec_set_play_time_board(
+                lp->slots[i].dec, tl_wall_from_play_us(lp->o.tl, lp->slots[i].seg->play_us) / 1000);
 }
 
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)

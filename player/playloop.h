@@ -111,7 +111,7 @@ int64_t player_board_us(struct player *p);
  * decoded frame of any lane becomes due; INT64_MAX when none is known (no
  * step since the last seek, decoders not that far yet, or no frame
  * follows). Segment starts and ends are the timeline's
- * (tl_next_boundary). For frame stepping. */
+ * (tl_next_boundary_us). For frame stepping. */
 int64_t player_next_frame_us(const struct player *p);
 
 size_t player_lane_count(const struct player *p);

@@ -89,7 +89,7 @@ int64_t lane_map_pts_us(const struct lane_map *m, int64_t board_us);
  * rounded to nearest) of its first frame, with the source it rests on.
  * Only LANE_MAP_SEI and LANE_MAP_SYNC_TIME estimates say anything about
  * the timeline's origin (a PLAY_TIME one is the origin itself): the play
- * loop feeds those to tl_refine_origin(). */
+ * loop feeds those to tl_refine_origin_us(). */
 int64_t lane_map_start_board_ms(const struct lane_map *m, enum lane_map_source *source);
 
 #endif
