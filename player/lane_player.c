@@ -192,8 +192,8 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         .no_audio = lp->o.mix == NULL,
         .codec_threads = lp->o.codec_threads,
         .sei_scan = lp->o.sei_scan,
-        .sync_time_ms = seg->has_sync_time ? seg->sync_time_us / 1000 : -1,
-        .play_time_board_ms = tl_wall_from_play_us(lp->o.tl, seg->play_us) / 1000,
+        .sync_time_us = seg->has_sync_time ? seg->sync_time_us : -1,
+        .play_time_board_us = tl_wall_from_play_us(lp->o.tl, seg->play_us),
         .start_board_us = start_board_us,
     };
     if (!*src) {
@@ -244,7 +244,7 @@ static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us,
         struct frame_meta m;
         int r = frame_queue_peek(aq, 0, lp->tmp, &m);
         if (r == SP_EAGAIN && wait_ms > 0) {
-            r = frame_queue_wait(aq, 1, wait_ms);
+            r = frame_queue_wait_us(aq, 1, (int64_t)wait_ms * 1000);
             if (r == 0)
                 continue;
             return r == SP_EEOF ? 0 : SP_ETIMEOUT;
@@ -274,7 +274,7 @@ static void feed_audio(struct lane_player *lp, struct slot *s)
     }
     struct frame_queue *aq = segdec_audio_frames(s->dec);
     (void)write_audio(lp, s, LANE_PLAYER_AUDIO_AHEAD_US, 0);
-    bool active = frame_queue_wait(aq, 1, 0) != SP_EEOF;
+    bool active = frame_queue_wait_us(aq, 1, 0) != SP_EEOF;
     if (active != lp->audio_active)
         audio_mix_set_active(lp->o.mix, lane, active);
     lp->audio_active = active;
@@ -355,7 +355,8 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
             frame_queue_pop(q);
             continue;
         }
-        if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+        if (r == SP_EAGAIN && wait_ms > 0 &&
+            frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
             continue;
         ended = r == SP_EEOF;
         break;
@@ -397,7 +398,7 @@ int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
     struct frame_queue *q = segdec_video_frames(cur->dec);
     struct frame_meta m;
     int r = frame_queue_peek(q, 0, lp->tmp, &m);
-    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
         r = frame_queue_peek(q, 0, lp->tmp, &m);
     if (r != 0)
         return INT64_MAX;
@@ -450,7 +451,7 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
         if (!s->seg || s->est_fed || segdec_state(s->dec) != SEGDEC_RUNNING)
             continue;
         enum lane_map_source src;
-        int64_t b = segdec_start_board_ms(s->dec, &src);
+        int64_t b = segdec_start_board_us(s->dec, &src) / 1000;
         if (src == LANE_MAP_PLAY_TIME) {
             s->est_fed = true; /* says nothing about the origin */
             continue;
@@ -467,8 +468,8 @@ void lane_player_origin_changed(struct lane_player *lp)
 {
     for (int i = 0; i < SLOTS; i++)
         if (lp->slots[i].seg)
-            segdec_set_play_time_board(
-                lp->slots[i].dec, tl_wall_from_play_us(lp->o.tl, lp->slots[i].seg->play_us) / 1000);
+            segdec_set_play_time_board_us(
+                lp->slots[i].dec, tl_wall_from_play_us(lp->o.tl, lp->slots[i].seg->play_us));
 }
 
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)
@@ -487,7 +488,7 @@ int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms
         return 0;
     int r = write_audio(lp, cur, until_us - audio_mix_pos_us(lp->o.mix), wait_ms);
     /* audio that ended short of until_us must not stall the mix */
-    bool active = frame_queue_wait(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
+    bool active = frame_queue_wait_us(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
     if (active != lp->audio_active)
         audio_mix_set_active(lp->o.mix, (int)lp->o.lane, active);
     lp->audio_active = active;

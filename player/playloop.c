@@ -63,7 +63,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     if (p->o.no_sei || rec->is_generation)
         p->o.sei_scan = NULL;
     else if (!p->o.sei_scan)
-        p->o.sei_scan = sei_scan_packet;
+        p->o.sei_scan = sei_scan_packet_us;
     diag_init(&p->diag);
     p->total_us = tl_total_us(tl);
     int r = clock_create(&p->clock, NULL, NULL);

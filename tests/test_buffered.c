@@ -151,7 +151,7 @@ static void test_remote_grows(void **state)
     fetch_opts_init(&fo);
     fo.no_cache = true;
     assert_int_equal(fetch_create(&fo, &f, &diag), 0);
-    struct player_opts po = {.sei_scan = sei_scan_packet, .fetch = f};
+    struct player_opts po = {.sei_scan = sei_scan_packet_us, .fetch = f};
     assert_int_equal(player_create(tl, &po, &p), 0);
 
     const struct rec_lane *teacher = NULL;

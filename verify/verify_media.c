@@ -202,11 +202,11 @@ static void scan_sei(struct vm *m, const AVPacket *pkt)
         return;
     int64_t vals[MAX_SEI_PER_PACKET];
     struct diag_list d = {0};
-    size_t n = sei_scan_packet(&m->v->sei_types, m->fmt->streams[m->vi]->codecpar, pkt->data,
-                               (size_t)pkt->size, vals, MAX_SEI_PER_PACKET, &d);
+    size_t n = sei_scan_packet_us(&m->v->sei_types, m->fmt->streams[m->vi]->codecpar, pkt->data,
+                                  (size_t)pkt->size, vals, MAX_SEI_PER_PACKET, &d);
     int64_t pts = to_us(pkt->pts, m->fmt->streams[m->vi]->time_base);
     for (size_t i = 0; i < n; i++)
-        add_anchor(m, pts, vals[i]);
+        add_anchor(m, pts, vals[i] / 1000); /* the report speaks ms */
     if (d.count && m->sei_problems++ < 3) {
         int64_t ms = rel_ms(m, pts);
         verify_add(m->r, VERIFY_WARNING, "sei.corrupt", (ptrdiff_t)m->idx, ms,
@@ -434,12 +434,12 @@ static void check_sei(struct vm *m, const struct timeline *tl)
                        (double)v->sei_max_gap_ms / 1000.0);
     }
     struct lane_map map;
-    lane_map_init(&map, m->first_us, s->has_sync_time ? s->sync_time_us / 1000 : -1,
-                  tl_wall_from_play_us(tl, s->play_us) / 1000);
+    lane_map_init_us(&map, m->first_us, s->has_sync_time ? s->sync_time_us : -1,
+                     tl_wall_from_play_us(tl, s->play_us));
     for (size_t i = 0; i < m->n_anc; i++)
-        if (lane_map_add_anchor(&map, m->anc[i].pts_us, m->anc[i].sync_ms) == SP_ERANGE)
+        if (lane_map_add_anchor_us(&map, m->anc[i].pts_us, m->anc[i].sync_ms * 1000) == SP_ERANGE)
             v->sei_refused++;
-    v->start_board_ms = lane_map_start_board_ms(&map, &v->sync_source);
+    v->start_board_ms = lane_map_start_board_us(&map, &v->sync_source) / 1000;
     lane_map_clear(&map);
     if (v->sei_refused)
         verify_add(m->r, VERIFY_WARNING, "sei.refused", (ptrdiff_t)m->idx, -1,
