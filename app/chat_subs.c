@@ -52,7 +52,7 @@ static int item_text(struct sbuf *b, const struct chat_item *it)
 
 static int64_t play_ms(const struct timeline *tl, int64_t w_ms)
 {
-    int64_t t = tl_play_from_wall(tl, w_ms);
+    int64_t t = tl_play_from_wall_us(tl, w_ms * 1000) / 1000;
     return t < 0 ? 0 : t;
 }
 

@@ -303,7 +303,9 @@ static int audio_to(struct job *j, int64_t *done, int64_t end)
     while (*done < end) {
         int64_t pos_ms = j->a.from_ms + *done / SAMPLES_PER_MS;
         int64_t stop = end;
-        int64_t b = tl_next_boundary(j->tl, pos_ms);
+        int64_t b = tl_next_boundary_us(j->tl, pos_ms * 1000);
+        if (b != TL_NONE)
+            b /= 1000;
         bool at_boundary = false;
         if (b != TL_NONE && (b - j->a.from_ms) * SAMPLES_PER_MS < end) {
             stop = (b - j->a.from_ms) * SAMPLES_PER_MS;
@@ -386,7 +388,7 @@ static int job_open(struct job *j)
     j->rec = class_recording(j->c);
     j->tl = class_timeline(j->c);
     j->p = class_player(j->c);
-    int64_t total = j->rec->total_ms;
+    int64_t total = j->rec->total_us / 1000;
     if (a->from_arg && app_time_check_end("export", "--from", a->from_arg, a->from_ms, total) < 0)
         return SP_EXIT_USAGE;
     if (a->to_arg && app_time_check_end("export", "--to", a->to_arg, a->to_ms, total) < 0)

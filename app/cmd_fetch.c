@@ -2,6 +2,7 @@
  * (its documents, message pages, media, page and chat images; the list is
  * player/recording/rec_assets.h's) into the cache, so that later runs on the same
  * SOURCE work without the network. */
+#include "base/platform/os_process.h"
 #include "app/commands.h"
 #include "app/netopts.h"
 #include "app/progress.h"
@@ -167,13 +168,7 @@ int cmd_fetch(int argc, char **argv)
     struct fetch_progress_ctx px = {f, &p};
     /* a clean exit on SIGTERM / SIGINT keeps what each download has (the
      * default action would lose everything since the last checkpoint) */
-    struct sigaction sa, old_term, old_int, old_hup;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGHUP, &sa, &old_hup);
+    sp_os_stop_signals_catch(on_stop_signal);
     size_t failed = 0, mismatched = 0;
     struct diag_list errs = {0};
     for (size_t i = 0; i < n && !stop_signal; i++) {
@@ -194,9 +189,7 @@ int cmd_fetch(int argc, char **argv)
         app_progress_done(&p, a->size);
     }
     app_progress_end(&p);
-    sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGHUP, &old_hup, NULL);
+    sp_os_stop_signals_restore();
     if (stop_signal) {
         fprintf(stderr,
                 "sigplay: fetch: stopped by signal %d; the bytes downloaded so far stay "

@@ -155,7 +155,7 @@ static void headless_state(struct headless *h, struct control_state *cs)
     snprintf(cs->layout, sizeof(cs->layout), "%s", h->layout);
     cs->chat = h->chat;
     for (size_t i = 0; i < rec->n_pauses; i++)
-        cs->chapter += rec->pauses[i].video_ms <= cs->t_ms;
+        cs->chapter += rec->pauses[i].video_us <= cs->t_ms * 1000;
     snprintf(cs->source, sizeof(cs->source), "%s", h->source);
     struct signaling_progress sp;
     class_signaling_progress(h->c, &sp);
@@ -365,7 +365,7 @@ int cmd_play(int argc, char **argv)
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_ms,
-                                           class_recording(c)->total_ms) < 0) {
+                                           class_recording(c)->total_us / 1000) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }

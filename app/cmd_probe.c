@@ -84,7 +84,7 @@ static void fmt_dur(int64_t ms, char *buf, size_t n)
  * where none does, '|' in the column of a pause. */
 static void lane_bar(const struct timeline *tl, const struct rec_lane *ln, char *bar)
 {
-    int64_t total = tl_total_ms(tl);
+    int64_t total = (tl_total_us(tl) / 1000);
     for (int i = 0; i < BAR_WIDTH; i++)
         bar[i] = '.';
     bar[BAR_WIDTH] = '\0';
@@ -92,7 +92,7 @@ static void lane_bar(const struct timeline *tl, const struct rec_lane *ln, char 
         return;
     for (size_t k = 0; k < ln->n_segments; k++) {
         const struct rec_segment *s = &ln->segments[k];
-        int64_t a = s->play_ms, b = rec_segment_end(s);
+        int64_t a = s->play_us / 1000, b = (rec_segment_end_us(s) / 1000);
         if (b <= a || a >= total)
             continue;
         if (b > total)
@@ -103,7 +103,7 @@ static void lane_bar(const struct timeline *tl, const struct rec_lane *ln, char 
             bar[c] = '#';
     }
     for (size_t i = 0; i < tl_pause_count(tl); i++) {
-        int64_t v = tl_pause_at(tl, i)->video_ms;
+        int64_t v = tl_pause_at(tl, i)->video_us / 1000;
         if (v > 0 && v < total)
             bar[v * BAR_WIDTH / total] = '|';
     }
@@ -113,7 +113,7 @@ static int64_t lane_media_ms(const struct rec_lane *ln)
 {
     int64_t sum = 0;
     for (size_t k = 0; k < ln->n_segments; k++)
-        sum += ln->segments[k].duration_ms;
+        sum += ln->segments[k].duration_us / 1000;
     return sum;
 }
 
@@ -145,16 +145,16 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
     printf("status      %s%s%s\n",
            *rec->status ? TERM_SAFE(rec->status) : "(not given: taken as finished)",
            *rec->finish_reason ? ", finish reason " : "", TERM_SAFE(rec->finish_reason));
-    iso_utc(tl_origin_ms(tl), a, sizeof(a));
-    printf("started     %s (RecordStartTime %" PRId64 ")\n", a, rec->record_start_s);
-    fmt_dur(tl_total_ms(tl), a, sizeof(a));
-    fmt_dur(tl_wall_duration_ms(tl), b, sizeof(b));
+    iso_utc((tl_origin_us(tl) / 1000), a, sizeof(a));
+    printf("started     %s (RecordStartTime %" PRId64 ")\n", a, rec->record_start_us / 1000000);
+    fmt_dur((tl_total_us(tl) / 1000), a, sizeof(a));
+    fmt_dur((tl_wall_duration_us(tl) / 1000), b, sizeof(b));
     printf("duration    %s playback (%" PRId64 " ms), %s wall (%" PRId64 " ms)\n", a,
-           tl_total_ms(tl), b, tl_wall_duration_ms(tl));
+           (tl_total_us(tl) / 1000), b, (tl_wall_duration_us(tl) / 1000));
     printf("board       %dx%d\n", rec->board_w, rec->board_h);
     printf("messages    %zu page(s)%s\n", rec->n_message_pages,
            rec->show_chat == 0 ? ", chat hidden by the link" : "");
-    fmt_dur(tl_total_ms(tl), a, sizeof(a));
+    fmt_dur((tl_total_us(tl) / 1000), a, sizeof(a));
     printf("lanes       %zu lane(s), %zu segment(s); bar: %d columns = %s, '#' media, "
            "'.' none, '|' pause\n",
            rec->n_lanes, rec->n_segments, BAR_WIDTH, a);
@@ -167,8 +167,8 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
                rec_lane_kind_name(ln->kind), bar, ln->n_segments, a);
         for (size_t k = 0; k < ln->n_segments && k < MAX_LISTED_SEGMENTS; k++) {
             const struct rec_segment *s = &ln->segments[k];
-            fmt_dur(s->play_ms, a, sizeof(a));
-            fmt_dur(rec_segment_end(s), b, sizeof(b));
+            fmt_dur(s->play_us / 1000, a, sizeof(a));
+            fmt_dur((rec_segment_end_us(s) / 1000), b, sizeof(b));
             printf("      %10s - %-10s VideoInfos[%zu] %s\n", a, b, s->source_index,
                    *s->url ? TERM_SAFE(s->url) : "(no URL)");
         }
@@ -178,16 +178,17 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
     printf("pauses      %zu\n", tl_pause_count(tl));
     for (size_t i = 0; i < tl_pause_count(tl); i++) {
         const struct tl_pause *p = tl_pause_at(tl, i);
-        fmt_dur(p->video_ms, a, sizeof(a));
-        fmt_dur(p->duration_ms, b, sizeof(b));
-        iso_utc(p->wall_start_ms, c, sizeof(c));
+        fmt_dur(p->video_us / 1000, a, sizeof(a));
+        fmt_dur(p->duration_us / 1000, b, sizeof(b));
+        iso_utc(p->wall_start_us / 1000, c, sizeof(c));
         char d[64];
-        iso_utc(p->wall_start_ms + p->duration_ms, d, sizeof(d));
+        iso_utc(p->wall_start_us / 1000 + p->duration_us / 1000, d, sizeof(d));
         printf("  at %s (%" PRId64 " ms) for %s (%" PRId64 " ms): wall %s to %s%s\n", a,
-               p->video_ms, b, p->duration_ms, c, d, p->inferred ? " (inferred)" : "");
+               p->video_us / 1000, b, p->duration_us / 1000, c, d,
+               p->inferred ? " (inferred)" : "");
     }
-    if (rec->unplaced_ms) {
-        fmt_dur(rec->unplaced_ms, a, sizeof(a));
+    if (rec->unplaced_us) {
+        fmt_dur(rec->unplaced_us / 1000, a, sizeof(a));
         printf("  %s of wall time looks paused but could not be placed\n", a);
     }
 }
@@ -332,16 +333,16 @@ static cJSON *segment_json(const struct rec_segment *s)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", (double)s->source_index);
-    cJSON_AddNumberToObject(o, "play_ms", (double)s->play_ms);
-    cJSON_AddNumberToObject(o, "duration_ms", (double)s->duration_ms);
-    cJSON_AddNumberToObject(o, "end_ms", (double)rec_segment_end(s));
+    cJSON_AddNumberToObject(o, "play_ms", (double)(s->play_us / 1000));
+    cJSON_AddNumberToObject(o, "duration_ms", (double)(s->duration_us / 1000));
+    cJSON_AddNumberToObject(o, "end_ms", (double)(rec_segment_end_us(s) / 1000));
     add_str_or_null(o, "url", s->url);
     add_str_or_null(o, "format", s->format);
     add_str_or_null(o, "video_id", s->video_id);
     add_num_or_null(o, "size_bytes", s->size_bytes >= 0, s->size_bytes);
     add_num_or_null(o, "width", s->width > 0, s->width);
     add_num_or_null(o, "height", s->height > 0, s->height);
-    add_num_or_null(o, "sync_time_ms", s->has_sync_time, s->sync_time_ms);
+    add_num_or_null(o, "sync_time_ms", s->has_sync_time, s->sync_time_us / 1000);
     return o;
 }
 
@@ -387,13 +388,13 @@ static cJSON *recording_json(const struct recording *rec, const struct timeline 
     add_num_or_null(root, "room_id", rec->room_id >= 0, rec->room_id);
     add_str_or_null(root, "group_id", rec->group_id);
     add_str_or_null(root, "record_user_id", rec->record_user_id);
-    cJSON_AddNumberToObject(root, "record_start_s", (double)rec->record_start_s);
-    cJSON_AddNumberToObject(root, "record_stop_s", (double)rec->record_stop_s);
-    cJSON_AddNumberToObject(root, "origin_ms", (double)tl_origin_ms(tl));
-    iso_utc(tl_origin_ms(tl), iso, sizeof(iso));
+    cJSON_AddNumberToObject(root, "record_start_s", (double)(rec->record_start_us / 1000000));
+    cJSON_AddNumberToObject(root, "record_stop_s", (double)(rec->record_stop_us / 1000000));
+    cJSON_AddNumberToObject(root, "origin_ms", (double)(tl_origin_us(tl) / 1000));
+    iso_utc((tl_origin_us(tl) / 1000), iso, sizeof(iso));
     cJSON_AddStringToObject(root, "start_utc", iso);
-    cJSON_AddNumberToObject(root, "total_ms", (double)tl_total_ms(tl));
-    cJSON_AddNumberToObject(root, "wall_ms", (double)tl_wall_duration_ms(tl));
+    cJSON_AddNumberToObject(root, "total_ms", (double)(tl_total_us(tl) / 1000));
+    cJSON_AddNumberToObject(root, "wall_ms", (double)(tl_wall_duration_us(tl) / 1000));
     cJSON *board = cJSON_AddObjectToObject(root, "board");
     cJSON_AddNumberToObject(board, "width", rec->board_w);
     cJSON_AddNumberToObject(board, "height", rec->board_h);
@@ -427,18 +428,19 @@ static cJSON *recording_json(const struct recording *rec, const struct timeline 
     for (size_t i = 0; i < tl_pause_count(tl); i++) {
         const struct tl_pause *p = tl_pause_at(tl, i);
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "video_ms", (double)p->video_ms);
-        cJSON_AddNumberToObject(o, "duration_ms", (double)p->duration_ms);
-        cJSON_AddNumberToObject(o, "wall_start_ms", (double)p->wall_start_ms);
-        cJSON_AddNumberToObject(o, "wall_end_ms", (double)(p->wall_start_ms + p->duration_ms));
-        iso_utc(p->wall_start_ms, iso, sizeof(iso));
+        cJSON_AddNumberToObject(o, "video_ms", (double)(p->video_us / 1000));
+        cJSON_AddNumberToObject(o, "duration_ms", (double)(p->duration_us / 1000));
+        cJSON_AddNumberToObject(o, "wall_start_ms", (double)(p->wall_start_us / 1000));
+        cJSON_AddNumberToObject(o, "wall_end_ms",
+                                (double)(p->wall_start_us / 1000 + p->duration_us / 1000));
+        iso_utc(p->wall_start_us / 1000, iso, sizeof(iso));
         cJSON_AddStringToObject(o, "wall_start_utc", iso);
-        iso_utc(p->wall_start_ms + p->duration_ms, iso, sizeof(iso));
+        iso_utc(p->wall_start_us / 1000 + p->duration_us / 1000, iso, sizeof(iso));
         cJSON_AddStringToObject(o, "wall_end_utc", iso);
         cJSON_AddBoolToObject(o, "inferred", p->inferred);
         cJSON_AddItemToArray(pauses, o);
     }
-    cJSON_AddNumberToObject(root, "unplaced_pause_ms", (double)rec->unplaced_ms);
+    cJSON_AddNumberToObject(root, "unplaced_pause_ms", (double)(rec->unplaced_us / 1000));
     return root;
 }
 

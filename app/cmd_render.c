@@ -140,7 +140,7 @@ int cmd_render(int argc, char **argv)
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     const struct recording *rec = class_recording(c);
-    if (app_time_check_end("render", "--at", at_arg, at_ms, rec->total_ms) < 0) {
+    if (app_time_check_end("render", "--at", at_arg, at_ms, rec->total_us / 1000) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }

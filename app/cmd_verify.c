@@ -306,8 +306,8 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     cJSON_AddStringToObject(o, "kind", rec_lane_kind_name(ln->kind));
     cJSON_AddStringToObject(o, "url", s->url);
     cJSON_AddStringToObject(o, "file", v->name);
-    cJSON_AddNumberToObject(o, "play_ms", (double)s->play_ms);
-    cJSON_AddNumberToObject(o, "video_duration_ms", (double)s->duration_ms);
+    cJSON_AddNumberToObject(o, "play_ms", (double)(s->play_us / 1000));
+    cJSON_AddNumberToObject(o, "video_duration_ms", (double)(s->duration_us / 1000));
     num_or_null(o, "video_size", s->size_bytes >= 0, (double)s->size_bytes);
     cJSON_AddBoolToObject(o, "reachable", v->reachable);
     cJSON_AddBoolToObject(o, "decoded", v->decoded);
@@ -383,7 +383,7 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
             cJSON_AddNumberToObject(it, "count", (double)rec->interrupts[i].count);
             cJSON_AddItemToArray(ints, it);
         }
-        cJSON_AddNumberToObject(o, "total_ms", (double)rec->total_ms);
+        cJSON_AddNumberToObject(o, "total_ms", (double)(rec->total_us / 1000));
         cJSON_AddNumberToObject(o, "lanes", (double)rec->n_lanes);
         cJSON_AddNumberToObject(o, "segments", (double)rec->n_segments);
         cJSON *sy = cJSON_AddObjectToObject(root, "sync");

@@ -166,8 +166,8 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     rec = class_recording(c);
-    if (wo->start_arg &&
-        app_time_check_end("play", "--start", wo->start_arg, wo->start_ms, rec->total_ms) < 0) {
+    if (wo->start_arg && app_time_check_end("play", "--start", wo->start_arg, wo->start_ms,
+                                            rec->total_us / 1000) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }

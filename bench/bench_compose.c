@@ -88,8 +88,8 @@ int main(int argc, char **argv)
     static char ids[MAX_LANES][16];
     for (int i = 0; i < lanes; i++) {
         snprintf(ids[i], sizeof(ids[i]), "user_%02d", i);
-        segs[i] =
-            (struct rec_segment){.play_ms = i, .duration_ms = 1000, .width = PW, .height = PH};
+        segs[i] = (struct rec_segment){
+            .play_us = i * 1000, .duration_us = 1000000, .width = PW, .height = PH};
         rl[i] = (struct rec_lane){ids[i], 0, REC_LANE_CAMERA, ids[i], ids[i], &segs[i], 1};
     }
     struct recording rec;

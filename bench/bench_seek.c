@@ -64,7 +64,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct player_opts po = {
-        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet, .null_sink = true};
+        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet_us, .null_sink = true};
     if (player_create(tl, &po, &p) != 0)
         return 2;
     player_seek_us(p, 0);
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     static double t[SEEKS], cpu[SEEKS], moved[SEEKS], stayed[SEEKS], cold[COLD];
     int n_moved = 0, n_stayed = 0;
     srand(1);
-    int64_t total = tl_total_ms(tl);
+    int64_t total = tl_total_us(tl) / 1000;
     size_t lanes = player_lane_count(p);
     for (int i = 0; i < SEEKS; i++) {
         int64_t to = (int64_t)((double)rand() / RAND_MAX * (double)(total - 1));
@@ -97,14 +97,15 @@ int main(int argc, char **argv)
     }
     /* baseline: a segment opened cold, first frame decoded */
     for (int i = 0; i < COLD; i++) {
-        struct segdec_opts o = {
-            .url = rec->lanes[0].segments[0].url, .sync_time_ms = -1, .sei_scan = sei_scan_packet};
+        struct segdec_opts o = {.url = rec->lanes[0].segments[0].url,
+                                .sync_time_us = -1,
+                                .sei_scan = sei_scan_packet_us};
         char *path = strncmp(o.url, "file://", 7) == 0 ? (char *)o.url + 7 : NULL;
         if (path)
             o.url = path;
         struct segdec *d;
         double s = now_ms();
-        if (segdec_create(&o, &d) != 0 || segdec_wait_ready(d, 10000) != 0)
+        if (segdec_create(&o, &d) != 0 || segdec_wait_ready_us(d, 10000000) != 0)
             return 2;
         cold[i] = now_ms() - s;
         segdec_destroy(&d);

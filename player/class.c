@@ -330,8 +330,8 @@ const struct sp_loader *class_loader(struct sp_class *c)
 
 int64_t class_total_us(const struct sp_class *c)
 {
-    int64_t t = tl_total_ms(c->tl);
-    return t > 0 ? t * 1000 : 0;
+    int64_t t = tl_total_us(c->tl);
+    return t > 0 ? t : 0;
 }
 
 int64_t class_time_us(struct sp_class *c)
@@ -569,9 +569,9 @@ static bool frame_forward(struct sp_class *c, bool give_up)
     if (!give_up && (nf == INT64_MAX || !views_settled(c->p)))
         return false;
     int64_t target = class_total_us(c);
-    int64_t nb = tl_next_boundary(c->tl, floor_ms(t));
-    if (nb != TL_NONE && nb * 1000 < target)
-        target = nb * 1000;
+    int64_t nb = tl_next_boundary_us(c->tl, floor_ms(t) * 1000);
+    if (nb != TL_NONE && nb < target)
+        target = nb;
     if (nf < target)
         target = nf;
     if (nf == INT64_MAX && give_up) /* nothing known: a nominal frame */

@@ -61,13 +61,13 @@ static int64_t floor_div(int64_t a, int64_t b)
 int64_t lane_player_wall_us(const struct timeline *tl, int64_t t_us)
 {
     int64_t ms = floor_div(t_us, 1000);
-    return tl_wall_from_play(tl, ms) * 1000 + (t_us - ms * 1000);
+    return tl_wall_from_play_us(tl, ms * 1000) + (t_us - ms * 1000);
 }
 
 int64_t lane_player_play_us(const struct timeline *tl, int64_t board_us)
 {
     int64_t ms = floor_div(board_us, 1000);
-    return tl_play_from_wall(tl, ms) * 1000 + (board_us - ms * 1000);
+    return tl_play_from_wall_us(tl, ms * 1000) + (board_us - ms * 1000);
 }
 
 int lane_player_create(const struct lane_player_opts *o, struct lane_player **out)
@@ -265,15 +265,15 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         .no_audio = lp->o.mix == NULL,
         .codec_threads = lp->o.codec_threads,
         .sei_scan = lp->o.sei_scan,
-        .sync_time_ms = seg->has_sync_time ? seg->sync_time_ms : -1,
-        .play_time_board_ms = tl_wall_from_play(lp->o.tl, seg->play_ms),
+        .sync_time_us = seg->has_sync_time ? seg->sync_time_us : -1,
+        .play_time_board_us = tl_wall_from_play_us(lp->o.tl, seg->play_us),
         .start_board_us = start_board_us,
     };
     if (!*src && seg->url_denied) {
         /* the manifest reader said why, once */
     } else if (!*src) {
         diag_add(&lp->diag, DIAG_WARNING, "%s: segment at %.3f s has no VideoUrl; skipped",
-                 lp->lane->name, (double)seg->play_ms / 1000);
+                 lp->lane->name, (double)seg->play_us / 1000000);
     } else if (segdec_create(&o, &s->dec) == 0) {
         s->seg = seg;
         s->aimed = start_board_us > 0;
@@ -321,7 +321,7 @@ static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us,
         struct frame_meta m;
         int r = frame_queue_peek(aq, 0, lp->tmp, &m);
         if (r == SP_EAGAIN && wait_ms > 0) {
-            r = frame_queue_wait(aq, 1, wait_ms);
+            r = frame_queue_wait_us(aq, 1, (int64_t)wait_ms * 1000);
             if (r == 0)
                 continue;
             return r == SP_EEOF ? 0 : SP_ETIMEOUT;
@@ -351,7 +351,7 @@ static void feed_audio(struct lane_player *lp, struct slot *s)
     }
     struct frame_queue *aq = segdec_audio_frames(s->dec);
     (void)write_audio(lp, s, LANE_PLAYER_AUDIO_AHEAD_US, 0);
-    bool active = frame_queue_wait(aq, 1, 0) != SP_EEOF;
+    bool active = frame_queue_wait_us(aq, 1, 0) != SP_EEOF;
     if (active != lp->audio_active)
         audio_mix_set_active(lp->o.mix, lane, active);
     lp->audio_active = active;
@@ -361,12 +361,11 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
 {
     struct tl_lane_state st, st2;
     int64_t t_ms = floor_div(t_us, 1000);
-    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) < 0)
+    if (tl_lane_at_us(lp->o.tl, lp->o.lane, t_ms * 1000, &st) < 0)
         return SP_EINVAL;
     const struct rec_segment *next = NULL;
-    if (st.next_change_ms != TL_NONE &&
-        st.next_change_ms * 1000 - t_us <= LANE_PLAYER_PREFETCH_US &&
-        tl_lane_at(lp->o.tl, lp->o.lane, st.next_change_ms, &st2) == 0 && st2.seg != st.seg)
+    if (st.next_change_us != TL_NONE && st.next_change_us - t_us <= LANE_PLAYER_PREFETCH_US &&
+        tl_lane_at_us(lp->o.tl, lp->o.lane, st.next_change_us, &st2) == 0 && st2.seg != st.seg)
         next = st2.seg;
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &lp->slots[i];
@@ -389,7 +388,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     }
     int64_t w = lane_player_wall_us(lp->o.tl, t_us);
     if (st.seg)
-        need_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, next);
+        need_slot(lp, st.seg, t_ms * 1000 > st.seg->play_us ? w : 0, next);
     if (next)
         need_slot(lp, next, 0, st.seg);
 
@@ -436,7 +435,8 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
             frame_queue_pop(q);
             continue;
         }
-        if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+        if (r == SP_EAGAIN && wait_ms > 0 &&
+            frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
             continue;
         ended = r == SP_EEOF;
         break;
@@ -483,7 +483,7 @@ int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
     struct frame_queue *q = segdec_video_frames(cur->dec);
     struct frame_meta m;
     int r = frame_queue_peek(q, 0, lp->tmp, &m);
-    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait(q, 1, wait_ms) == 0)
+    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
         r = frame_queue_peek(q, 0, lp->tmp, &m);
     if (r != 0)
         return INT64_MAX;
@@ -497,9 +497,8 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
      * nudge): play on to it instead, from the frames already decoded */
     int64_t w_to = lane_player_wall_us(lp->o.tl, t_us);
     struct slot *cur = lp->have_shown ? find_slot(lp, lp->view.seg) : NULL;
-    if (cur && !cur->stale && t_us >= cur->seg->play_ms * 1000 &&
-        t_us < rec_segment_end(cur->seg) * 1000 && w_to >= lp->view.board_us &&
-        w_to - lp->view.board_us <= LANE_PLAYER_SEEK_AHEAD_US)
+    if (cur && !cur->stale && t_us >= cur->seg->play_us && t_us < rec_segment_end_us(cur->seg) &&
+        w_to >= lp->view.board_us && w_to - lp->view.board_us <= LANE_PLAYER_SEEK_AHEAD_US)
         return;
     drop_shown(lp);
     lp->view.state = LANE_PLACEHOLDER;
@@ -511,7 +510,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
         struct slot *s = &lp->slots[i];
         if (!s->seg)
             continue;
-        if (t_us >= s->seg->play_ms * 1000 && t_us < rec_segment_end(s->seg) * 1000) {
+        if (t_us >= s->seg->play_us && t_us < rec_segment_end_us(s->seg)) {
             segdec_seek_board(s->dec, w);
             s->stale = s->idle = false;
             s->aimed = true;
@@ -527,8 +526,9 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
      * each lane's frames in turn: every lane's decoder starts at once */
     struct tl_lane_state st;
     int64_t t_ms = floor_div(t_us, 1000);
-    if (tl_lane_at(lp->o.tl, lp->o.lane, t_ms, &st) == 0 && st.seg && !find_slot(lp, st.seg))
-        open_slot(lp, st.seg, t_ms > st.seg->play_ms ? w : 0, NULL);
+    if (tl_lane_at_us(lp->o.tl, lp->o.lane, t_ms * 1000, &st) == 0 && st.seg &&
+        !find_slot(lp, st.seg))
+        open_slot(lp, st.seg, t_ms * 1000 > st.seg->play_us ? w : 0, NULL);
 }
 
 int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms)
@@ -538,13 +538,13 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
         if (!s->seg || s->est_fed || segdec_state(s->dec) != SEGDEC_RUNNING)
             continue;
         enum lane_map_source src;
-        int64_t b = segdec_start_board_ms(s->dec, &src);
+        int64_t b = segdec_start_board_us(s->dec, &src) / 1000;
         if (src == LANE_MAP_PLAY_TIME) {
             s->est_fed = true; /* says nothing about the origin */
             continue;
         }
         s->est_fed = true;
-        *play_ms = s->seg->play_ms;
+        *play_ms = s->seg->play_us / 1000;
         *board_ms = b;
         return 1;
     }
@@ -558,7 +558,7 @@ void lane_player_origin_changed(struct lane_player *lp, int64_t t_us)
         struct slot *s = &lp->slots[i];
         if (!s->seg)
             continue;
-        segdec_set_play_time_board(s->dec, tl_wall_from_play(lp->o.tl, s->seg->play_ms));
+        segdec_set_play_time_board_us(s->dec, tl_wall_from_play_us(lp->o.tl, s->seg->play_us));
         if (s->stale || s->idle || s->seg != lp->view.seg)
             continue; /* re-aimed before use, or not consumed from yet */
         /* An origin moved earlier can put w(t) before what this decoder
@@ -591,7 +591,7 @@ int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms
         return 0;
     int r = write_audio(lp, cur, until_us - audio_mix_pos_us(lp->o.mix), wait_ms);
     /* audio that ended short of until_us must not stall the mix */
-    bool active = frame_queue_wait(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
+    bool active = frame_queue_wait_us(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
     if (active != lp->audio_active)
         audio_mix_set_active(lp->o.mix, (int)lp->o.lane, active);
     lp->audio_active = active;

@@ -84,15 +84,15 @@ struct lane_view {
 };
 
 struct lane_player_opts {
-    struct timeline *tl;    /* borrowed; the play loop owns it */
-    size_t lane;            /* index into the recording's lanes */
-    segdec_sei_fn sei_scan; /* SEI hook for the decoders (may be NULL) */
-    struct audio_mix *mix;  /* NULL: no audio decoded */
-    int codec_threads;      /* per decoder; 0 auto */
-    struct fetch *fetch;    /* borrowed, may be NULL: http(s) media is read
-                               through it (avio_cache.h: cached, resumable,
-                               played while it downloads); without it, and
-                               for local files, libavformat opens the URL */
+    struct timeline *tl;       /* borrowed; the play loop owns it */
+    size_t lane;               /* index into the recording's lanes */
+    segdec_sei_us_fn sei_scan; /* SEI hook for the decoders (may be NULL) */
+    struct audio_mix *mix;     /* NULL: no audio decoded */
+    int codec_threads;         /* per decoder; 0 auto */
+    struct fetch *fetch;       /* borrowed, may be NULL: http(s) media is read
+                                  through it (avio_cache.h: cached, resumable,
+                                  played while it downloads); without it, and
+                                  for local files, libavformat opens the URL */
 };
 
 struct lane_player;

@@ -64,9 +64,8 @@ static void tvec_settle(struct tvec *t)
 /* The first playback µs at which board/wall ms w is reached, clamped. */
 static int64_t play_us(const struct timeline *tl, int64_t w_ms)
 {
-    int64_t t = tl_play_from_wall(tl, w_ms), total = tl_total_ms(tl);
-    t = t < 0 ? 0 : t > total ? total : t;
-    return t * 1000;
+    int64_t t = tl_play_from_wall_us(tl, w_ms * 1000), total = tl_total_us(tl);
+    return t < 0 ? 0 : t > total ? total : t;
 }
 
 static int add_chapter(struct nav_index *n, int64_t t_us, unsigned kind, const char *title)
@@ -175,23 +174,23 @@ static int timeline_part(struct nav_index *n, const struct timeline *tl)
         int64_t prev_end = INT64_MIN;
         for (size_t s = 0; s < ln->n_segments && rc == 0; s++) {
             const struct rec_segment *seg = &ln->segments[s];
-            if (prev_end == INT64_MIN || seg->play_ms > prev_end + SHARE_GAP_MS) {
+            if (prev_end == INT64_MIN || seg->play_us > prev_end + SHARE_GAP_MS * 1000) {
                 char title[NAV_TITLE_BYTES];
                 snprintf(title, sizeof(title), "Screen share: %s",
                          *ln->owner ? ln->owner : ln->name);
-                int64_t t = seg->play_ms < 0 ? 0 : seg->play_ms;
-                if (t <= tl_total_ms(tl))
-                    rc = add_chapter(n, t * 1000, NAV_CHAPTER_SHARE, title);
+                int64_t t = seg->play_us < 0 ? 0 : seg->play_us;
+                if (t <= tl_total_us(tl))
+                    rc = add_chapter(n, t, NAV_CHAPTER_SHARE, title);
             }
-            int64_t end = rec_segment_end(seg);
+            int64_t end = rec_segment_end_us(seg);
             if (end > prev_end)
                 prev_end = end;
         }
     }
     for (size_t i = 0; i < tl_pause_count(tl) && rc == 0; i++) {
-        int64_t v = tl_pause_at(tl, i)->video_ms;
-        if ((rc = tvec_push(&n->tracks[NAV_PAUSES], v * 1000)) == 0)
-            rc = add_chapter(n, v * 1000, NAV_CHAPTER_RESUME, "Resumed after pause");
+        int64_t v = tl_pause_at(tl, i)->video_us;
+        if ((rc = tvec_push(&n->tracks[NAV_PAUSES], v)) == 0)
+            rc = add_chapter(n, v, NAV_CHAPTER_RESUME, "Resumed after pause");
     }
     return rc;
 }

@@ -68,7 +68,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     if (p->o.no_sei || rec->is_generation)
         p->o.sei_scan = NULL;
     else if (!p->o.sei_scan)
-        p->o.sei_scan = sei_scan_packet;
+        p->o.sei_scan = sei_scan_packet_us;
     diag_init(&p->diag);
     if (rec->n_lanes > PLAYER_MAX_LANES)
         diag_add(&p->diag, DIAG_WARNING,
@@ -76,7 +76,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
                  "%s are not played)",
                  rec->doc_name, rec->n_lanes, PLAYER_MAX_LANES, PLAYER_MAX_LANES,
                  rec->lanes[PLAYER_MAX_LANES].name, rec->lanes[rec->n_lanes - 1].name);
-    p->total_us = tl_total_ms(tl) * 1000;
+    p->total_us = tl_total_us(tl);
     int r = clock_create(&p->clock, NULL, NULL);
     if (r == 0 && clock_set_speed(p->clock, p->o.speed) < 0)
         r = SP_ERANGE;
@@ -141,15 +141,15 @@ static bool refine_origin(struct player *p, int64_t t_us)
                 p->est = a;
                 p->cap_est = cap;
             }
-            p->est[p->n_est++] = (struct tl_anchor){play_ms, board_ms};
+            p->est[p->n_est++] = (struct tl_anchor){play_ms * 1000, board_ms * 1000};
             added = true;
         }
     }
     if (!added)
         return false;
-    int64_t before = tl_origin_ms(p->tl);
-    tl_refine_origin(p->tl, p->est, p->n_est, &p->diag, NULL);
-    if (tl_origin_ms(p->tl) == before)
+    int64_t before = tl_origin_us(p->tl);
+    tl_refine_origin_us(p->tl, p->est, p->n_est, &p->diag, NULL);
+    if (tl_origin_us(p->tl) == before)
         return false;
     for (size_t i = 0; i < p->n; i++)
         lane_player_origin_changed(p->lanes[i], t_us);
@@ -281,9 +281,9 @@ int player_step(struct player *p, int64_t *wait_us)
 
     /* when does anything change next? */
     int64_t next = p->total_us;
-    int64_t b = tl_next_boundary(p->tl, t / 1000);
-    if (b != TL_NONE && b * 1000 < next)
-        next = b * 1000;
+    int64_t b = tl_next_boundary_us(p->tl, t / 1000 * 1000);
+    if (b != TL_NONE && b < next)
+        next = b;
     p->next_frame_us = INT64_MAX;
     for (size_t i = 0; i < p->n; i++) {
         int64_t c = lane_player_next_change(p->lanes[i], wait_ms);

@@ -51,15 +51,15 @@ struct fetch;
 #define PLAYER_END_POLL_US 5000
 
 struct player_opts {
-    bool audio;             /* decode and mix audio */
-    bool max_speed;         /* no clock: step from frame change to frame change */
-    double speed;           /* 0.5 .. 2.0 (0: 1.0) */
-    segdec_sei_fn sei_scan; /* SEI hook; NULL: sei_scan_packet (player/media/sei.h) */
-    bool no_sei;            /* no SEI anchors at all: fallbacks only */
-    int codec_threads;      /* per decoder, 0 auto */
-    bool null_sink;         /* with audio: consume the mix at t (no device) */
-    struct fetch *fetch;    /* borrowed, may be NULL: reads http(s) media through
-                               the cache (lane_player.h); must outlive the player */
+    bool audio;                /* decode and mix audio */
+    bool max_speed;            /* no clock: step from frame change to frame change */
+    double speed;              /* 0.5 .. 2.0 (0: 1.0) */
+    segdec_sei_us_fn sei_scan; /* SEI hook; NULL: sei_scan_packet_us (player/media/sei.h) */
+    bool no_sei;               /* no SEI anchors at all: fallbacks only */
+    int codec_threads;         /* per decoder, 0 auto */
+    bool null_sink;            /* with audio: consume the mix at t (no device) */
+    struct fetch *fetch;       /* borrowed, may be NULL: reads http(s) media through
+                                  the cache (lane_player.h); must outlive the player */
     /* Changes of the picture besides the lanes' frames (board ops, chat
      * messages, lasers fading; player/class.h): the playback time in µs,
      * after t_us, at which the next one is due, or INT64_MAX. Called once
@@ -117,7 +117,7 @@ int64_t player_board_us(struct player *p);
  * decoded frame of any lane becomes due; INT64_MAX when none is known (no
  * step since the last seek, decoders not that far yet, or no frame
  * follows). Segment starts and ends are the timeline's
- * (tl_next_boundary). For frame stepping. */
+ * (tl_next_boundary_us). For frame stepping. */
 int64_t player_next_frame_us(const struct player *p);
 
 size_t player_lane_count(const struct player *p);

@@ -62,7 +62,7 @@
 
 struct chat_panel;
 
-/* Wall ms (Unix) -> class time in ms (playback t, e.g. tl_play_from_wall). */
+/* Wall ms (Unix) -> class time in ms (playback t, e.g. tl_play_from_wall_us). */
 typedef int64_t (*chat_panel_clock_fn)(void *ud, int64_t wall_ms);
 
 /* The decoded image for url (as written in the message), or NULL while it
@@ -119,7 +119,7 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
 struct chat_panel_hit {
     size_t item;     /* index into chat->items */
     int64_t show_ms; /* when the item appears (chat_item.show_ms): seek here
-                      * (e.g. tl_play_from_wall) and the item is the newest shown */
+                      * (e.g. tl_play_from_wall_us) and the item is the newest shown */
     bool more;       /* on its "Show more"/"Show less" marker */
     bool newer;      /* on the "Newer messages" button shown while scrolled
                       * back (item and show_ms unset): call chat_panel_follow() */

@@ -118,7 +118,7 @@ static struct image *chat_image(void *ud, const char *url)
 static int64_t chat_clock(void *ud, int64_t wall_ms)
 {
     struct class_scene *cs = ud;
-    return tl_play_from_wall(cs->tl, wall_ms);
+    return tl_play_from_wall_us(cs->tl, wall_ms * 1000) / 1000;
 }
 
 static int draw_chat(void *opaque, struct canvas *c, struct canvas_rect r)

@@ -74,7 +74,7 @@ static struct layout_region *add_region(struct layout *l, struct layout_rect r, 
 
 static int64_t lane_start(const struct rec_lane *ln)
 {
-    return ln->n_segments ? ln->segments[0].play_ms : INT64_MAX;
+    return ln->n_segments ? ln->segments[0].play_us : INT64_MAX;
 }
 
 static double lane_aspect(const struct rec_lane *ln)

@@ -47,6 +47,8 @@ copy_dir cjson /usr/include
 copy_dir fontconfig /usr/include
 copy_dir freetype /usr/include/freetype2
 cp /usr/include/freetype2/ft2build.h "$INC/"
+# zlib's two headers guard their platform parts themselves
+cp /usr/include/zlib.h /usr/include/zconf.h "$INC/"
 copy_dir libwebsockets /usr/include
 cp /usr/include/libwebsockets.h "$INC/"
 # libwebsockets.h includes OpenSSL's headers: the portable ones, then the

@@ -44,7 +44,7 @@ static void rig_open(struct rig *r)
     assert_int_equal(manifest_open(SIGPLAY_SAMPLE_DIR "/replay.json", NULL, NULL, NULL, &r->rec),
                      0);
     assert_int_equal(tl_create(r->rec, &r->tl), 0);
-    struct player_opts po = {.max_speed = true, .sei_scan = sei_scan_packet};
+    struct player_opts po = {.max_speed = true, .sei_scan = sei_scan_packet_us};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);
     char *text = NULL;
     size_t len = 0;

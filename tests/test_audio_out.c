@@ -113,7 +113,7 @@ static void test_device_is_master(void **state)
     snprintf(path, sizeof(path), "%s/replay.json", SIGPLAY_SAMPLE_DIR);
     assert_int_equal(manifest_open(path, NULL, NULL, &diag, &rec), 0);
     assert_int_equal(tl_create(rec, &tl), 0);
-    struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet};
+    struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
     assert_int_equal(player_create(tl, &po, &p), 0);
     assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
     struct audio_out_stats st;

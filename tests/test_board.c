@@ -589,12 +589,15 @@ static void test_pause_ops_appear_at_video_time(void **state)
         "'x1':0,'y1':0,'x2':1,'y2':1,'color':'#000000','width':1}"
         "]}",
         &d);
-    assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 29999))), "before");
-    assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 30000))), "before during");
-    assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 30999))), "before during");
-    assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 31000))), "before during after");
+    assert_string_equal(zorder(at(p, tl_wall_from_play_us(tl, 29999 * 1000LL) / 1000)), "before");
+    assert_string_equal(zorder(at(p, tl_wall_from_play_us(tl, 30000 * 1000LL) / 1000)),
+                        "before during");
+    assert_string_equal(zorder(at(p, tl_wall_from_play_us(tl, 30999 * 1000LL) / 1000)),
+                        "before during");
+    assert_string_equal(zorder(at(p, tl_wall_from_play_us(tl, 31000 * 1000LL) / 1000)),
+                        "before during after");
     /* Seeking back to just before the pause hides the pause's drawing again. */
-    assert_string_equal(zorder(at(p, tl_wall_from_play(tl, 29999))), "before");
+    assert_string_equal(zorder(at(p, tl_wall_from_play_us(tl, 29999 * 1000LL) / 1000)), "before");
     board_player_destroy(&p);
     tl_destroy(&tl);
     recording_free(rec);

@@ -185,7 +185,8 @@ static void test_sample_pause_drawing_appears_at_video_time(void **state)
     assert_int_equal(tl_create(rec, &tl), 0);
     assert_true(tl_pause_count(tl) >= 1);
     const struct tl_pause *pause = tl_pause_at(tl, 0);
-    int64_t pause_start = pause->wall_start_ms, pause_end = pause_start + pause->duration_ms;
+    int64_t pause_start = pause->wall_start_us / 1000,
+            pause_end = pause_start + pause->duration_us / 1000;
 
     /* The ids created by ops timed inside the pause, straight from the pages. */
     char ids[16][64];
@@ -209,11 +210,12 @@ static void test_sample_pause_drawing_appears_at_video_time(void **state)
     }
     assert_true(nids > 0);
     const struct board_state *st;
-    assert_int_equal(board_seek(s.player, tl_wall_from_play(tl, pause->video_ms - 1)), 0);
+    assert_int_equal(board_seek(s.player, tl_wall_from_play_us(tl, pause->video_us - 1000) / 1000),
+                     0);
     st = board_player_state(s.player);
     for (int i = 0; i < nids; i++)
         assert_false(shown(st, ids[i]));
-    assert_int_equal(board_seek(s.player, tl_wall_from_play(tl, pause->video_ms)), 0);
+    assert_int_equal(board_seek(s.player, tl_wall_from_play_us(tl, pause->video_us) / 1000), 0);
     st = board_player_state(s.player);
     for (int i = 0; i < nids; i++)
         assert_true(shown(st, ids[i]));

@@ -120,7 +120,7 @@ static void test_local_full(void **state)
         int n = buffered_ranges(tl, k ? f : NULL, r, 4);
         assert_int_equal(n, 1);
         assert_int_equal(r[0].start_ms, 0);
-        assert_int_equal(r[0].end_ms, tl_total_ms(tl));
+        assert_int_equal(r[0].end_ms, tl_total_us(tl) / 1000);
     }
     assert_int_equal(buffered_ranges(tl, f, r, 0), 0);
     fetch_destroy(&f);
@@ -151,7 +151,7 @@ static void test_remote_grows(void **state)
     fetch_opts_init(&fo);
     fo.no_cache = true;
     assert_int_equal(fetch_create(&fo, &f, &diag), 0);
-    struct player_opts po = {.sei_scan = sei_scan_packet, .fetch = f};
+    struct player_opts po = {.sei_scan = sei_scan_packet_us, .fetch = f};
     assert_int_equal(player_create(tl, &po, &p), 0);
 
     const struct rec_lane *teacher = NULL;
@@ -161,9 +161,9 @@ static void test_remote_grows(void **state)
     assert_non_null(teacher);
     assert_int_equal(teacher->n_segments, 2);
     const struct rec_segment *s0 = &teacher->segments[0], *s1 = &teacher->segments[1];
-    int64_t total = tl_total_ms(tl);
-    int64_t a0 = s0->play_ms, b0 = rec_segment_end(s0);
-    int64_t a1 = s1->play_ms, b1 = rec_segment_end(s1);
+    int64_t total = tl_total_us(tl) / 1000;
+    int64_t a0 = s0->play_us / 1000, b0 = rec_segment_end_us(s0) / 1000;
+    int64_t a1 = s1->play_us / 1000, b1 = rec_segment_end_us(s1) / 1000;
     assert_true(b0 <= a1 && b1 <= total);
     /* outside the teacher's segments: always buffered */
     int64_t outside = (a0 - 0) + (a1 - b0) + (total - b1);

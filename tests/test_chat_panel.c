@@ -455,7 +455,7 @@ static void test_golden_scrolled(void **state)
 
 static int64_t tl_class_time(void *ud, int64_t wall_ms)
 {
-    return tl_play_from_wall(ud, wall_ms);
+    return tl_play_from_wall_us(ud, wall_ms * 1000) / 1000;
 }
 
 /* The generated sample class at 25 s of class time, through the real
@@ -491,7 +491,7 @@ static void test_golden_sample(void **state)
         .class_time = tl_class_time, .class_time_ud = tl, .image = load_image, .image_ud = &f->ld};
     struct chat_panel *p = NULL;
     assert_int_equal(chat_panel_create(f->t, chat, &o, &p), 0);
-    chat_panel_set_time(p, tl_wall_from_play(tl, 25000));
+    chat_panel_set_time(p, tl_wall_from_play_us(tl, 25000000) / 1000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_sample");
     chat_panel_destroy(&p);

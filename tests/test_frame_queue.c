@@ -60,10 +60,10 @@ static void test_order_peek_pop(void **state)
     assert_int_equal(peek_pts(q, 3), SP_EAGAIN);
     frame_queue_pop(q);
     assert_int_equal(peek_pts(q, 0), 11);
-    assert_int_equal(frame_queue_wait(q, 2, 0), 0);
-    assert_int_equal(frame_queue_wait(q, 3, 20), SP_ETIMEOUT);
+    assert_int_equal(frame_queue_wait_us(q, 2, 0), 0);
+    assert_int_equal(frame_queue_wait_us(q, 3, 20000), SP_ETIMEOUT);
     frame_queue_set_eof(q, 0);
-    assert_int_equal(frame_queue_wait(q, 3, -1), SP_EEOF);
+    assert_int_equal(frame_queue_wait_us(q, 3, -1), SP_EEOF);
     assert_int_equal(peek_pts(q, 2), SP_EEOF);
     assert_int_equal(peek_pts(q, 1), 12);
     frame_queue_destroy(&q);
@@ -100,7 +100,7 @@ static void test_capacity_blocks_and_flush_drops(void **state)
     struct producer pr = {.q = q, .count = 5, .serial = 0};
     pthread_t th;
     pthread_create(&th, NULL, producer_main, &pr);
-    assert_int_equal(frame_queue_wait(q, 3, 5000), 0);
+    assert_int_equal(frame_queue_wait_us(q, 3, 5000000), 0);
     sleep_ms(30);
     assert_int_equal(atomic_load(&pr.done), 3);
     assert_int_equal(frame_queue_count(q), 3);
@@ -117,7 +117,7 @@ static void test_capacity_blocks_and_flush_drops(void **state)
     assert_int_equal(peek_pts(q, 0), 42);
     /* eof of an old generation is ignored */
     frame_queue_set_eof(q, 0);
-    assert_int_equal(frame_queue_wait(q, 2, 10), SP_ETIMEOUT);
+    assert_int_equal(frame_queue_wait_us(q, 2, 10000), SP_ETIMEOUT);
     frame_queue_destroy(&q);
 }
 
@@ -129,7 +129,7 @@ struct waiter {
 static void *waiter_main(void *arg)
 {
     struct waiter *w = arg;
-    w->ret = frame_queue_wait(w->q, 1, -1);
+    w->ret = frame_queue_wait_us(w->q, 1, -1);
     return NULL;
 }
 
@@ -168,14 +168,14 @@ static void test_threaded_producer_consumer(void **state)
     pthread_t th;
     pthread_create(&th, NULL, producer_main, &pr);
     for (int i = 0; i < 1000; i++) {
-        assert_int_equal(frame_queue_wait(q, 1, 5000), 0);
+        assert_int_equal(frame_queue_wait_us(q, 1, 5000000), 0);
         assert_true(frame_queue_count(q) <= 2);
         assert_int_equal(peek_pts(q, 0), i);
         frame_queue_pop(q);
     }
     pthread_join(th, NULL);
     frame_queue_set_eof(q, 0);
-    assert_int_equal(frame_queue_wait(q, 1, 5000), SP_EEOF);
+    assert_int_equal(frame_queue_wait_us(q, 1, 5000000), SP_EEOF);
     frame_queue_destroy(&q);
 }
 

@@ -36,7 +36,7 @@ static void test_fallbacks(void **state)
     struct lane_map m;
     enum lane_map_source src;
     /* SyncTime: board time of the first frame (pts 40 ms), slope 1. */
-    lane_map_init(&m, 40000, B0 + 123, B0 + 999);
+    lane_map_init_us(&m, 40000, (B0 + 123) * 1000, (B0 + 999) * 1000);
     assert_int_equal(lane_map_source(&m), LANE_MAP_SYNC_TIME);
     const struct probe sync[] = {
         {40000, (B0 + 123) * 1000},
@@ -44,15 +44,15 @@ static void test_fallbacks(void **state)
         {0, (B0 + 83) * 1000},
     };
     check_probes(&m, sync, 3);
-    assert_int_equal(lane_map_start_board_ms(&m, &src), B0 + 123);
+    assert_int_equal(lane_map_start_board_us(&m, &src), (B0 + 123) * 1000);
     assert_int_equal(src, LANE_MAP_SYNC_TIME);
     /* No SyncTime: w(VideoPlayTime), which moves with the origin. */
-    lane_map_init(&m, 0, -1, B0 + 5000);
+    lane_map_init_us(&m, 0, -1, (B0 + 5000) * 1000);
     assert_int_equal(lane_map_source(&m), LANE_MAP_PLAY_TIME);
     assert_int_equal(lane_map_board_us(&m, 2000000), (B0 + 7000) * 1000);
-    lane_map_set_play_time_board(&m, B0 + 5400);
+    lane_map_set_play_time_board_us(&m, (B0 + 5400) * 1000);
     assert_int_equal(lane_map_board_us(&m, 2000000), (B0 + 7400) * 1000);
-    assert_int_equal(lane_map_start_board_ms(&m, &src), B0 + 5400);
+    assert_int_equal(lane_map_start_board_us(&m, &src), (B0 + 5400) * 1000);
     assert_int_equal(src, LANE_MAP_PLAY_TIME);
     lane_map_clear(&m);
 }
@@ -61,11 +61,11 @@ static void test_anchors_piecewise_linear(void **state)
 {
     (void)state;
     struct lane_map m;
-    lane_map_init(&m, 0, B0 + 777777, B0); /* SyncTime loses to SEI */
+    lane_map_init_us(&m, 0, (B0 + 777777) * 1000, (B0)*1000); /* SyncTime loses to SEI */
     /* Anchors 2 s apart, the second piece 1% fast, given out of order. */
-    assert_int_equal(lane_map_add_anchor(&m, 4000000, B0 + 12040), 0);
-    assert_int_equal(lane_map_add_anchor(&m, 2000000, B0 + 10020), 0);
-    assert_int_equal(lane_map_add_anchor(&m, 6000000, B0 + 14060), 0);
+    assert_int_equal(lane_map_add_anchor_us(&m, 4000000, (B0 + 12040) * 1000), 0);
+    assert_int_equal(lane_map_add_anchor_us(&m, 2000000, (B0 + 10020) * 1000), 0);
+    assert_int_equal(lane_map_add_anchor_us(&m, 6000000, (B0 + 14060) * 1000), 0);
     assert_int_equal(lane_map_anchor_count(&m), 3);
     assert_int_equal(lane_map_source(&m), LANE_MAP_SEI);
     const struct probe q[] = {
@@ -75,7 +75,7 @@ static void test_anchors_piecewise_linear(void **state)
     };
     check_probes(&m, q, sizeof(q) / sizeof(q[0]));
     enum lane_map_source src;
-    assert_int_equal(lane_map_start_board_ms(&m, &src), B0 + 8020);
+    assert_int_equal(lane_map_start_board_us(&m, &src), (B0 + 8020) * 1000);
     assert_int_equal(src, LANE_MAP_SEI);
     /* Board times between frames invert to the last pts at or before. */
     int64_t b = (B0 + 11030) * 1000 + 7;
@@ -91,29 +91,29 @@ static void test_refusals(void **state)
 {
     (void)state;
     struct lane_map m;
-    lane_map_init(&m, 0, -1, B0);
-    assert_int_equal(lane_map_add_anchor(&m, 1000000, B0 + 1000), 0);
-    assert_int_equal(lane_map_add_anchor(&m, 2000000, B0 + 2000), 0);
+    lane_map_init_us(&m, 0, -1, (B0)*1000);
+    assert_int_equal(lane_map_add_anchor_us(&m, 1000000, (B0 + 1000) * 1000), 0);
+    assert_int_equal(lane_map_add_anchor_us(&m, 2000000, (B0 + 2000) * 1000), 0);
     static const struct {
-        int64_t pts_us, sync_ms;
+        int64_t pts_us, board_us; /* board_us: Unix µs */
         int want;
         const char *why;
     } cases[] = {
-        {1000000, B0 + 1000, 0, "exact duplicate"},
-        {1000000, B0 + 1001, SP_ERANGE, "same frame, other time"},
-        {3000000, B0 + 1500, SP_ERANGE, "board goes back"},
-        {3000000, B0 + 2000, SP_ERANGE, "board stands still"},
-        {3000000, B0 + 5000, SP_ERANGE, "slope 3"},
-        {3000000, B0 + 2400, SP_ERANGE, "slope 0.4"},
-        {1500000, B0 + 1900, SP_ERANGE, "slope 1.8 then 0.2"},
-        {0, B0 + 100, 0, "slope 0.9 before the first"},
-        {4000000, -5, SP_ERANGE, "negative board time"},
+        {1000000, (B0 + 1000) * 1000, 0, "exact duplicate"},
+        {1000000, (B0 + 1001) * 1000, SP_ERANGE, "same frame, other time"},
+        {3000000, (B0 + 1500) * 1000, SP_ERANGE, "board goes back"},
+        {3000000, (B0 + 2000) * 1000, SP_ERANGE, "board stands still"},
+        {3000000, (B0 + 5000) * 1000, SP_ERANGE, "slope 3"},
+        {3000000, (B0 + 2400) * 1000, SP_ERANGE, "slope 0.4"},
+        {1500000, (B0 + 1900) * 1000, SP_ERANGE, "slope 1.8 then 0.2"},
+        {0, (B0 + 100) * 1000, 0, "slope 0.9 before the first"},
+        {4000000, -5000, SP_ERANGE, "negative board time"},
         {4000000, INT64_MAX, SP_ERANGE, "absurd board time"},
-        {3000000, B0 + 3100, 0, "slope 1.1 ok"},
+        {3000000, (B0 + 3100) * 1000, 0, "slope 1.1 ok"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int want = cases[i].want;
-        int got = lane_map_add_anchor(&m, cases[i].pts_us, cases[i].sync_ms);
+        int got = lane_map_add_anchor_us(&m, cases[i].pts_us, cases[i].board_us);
         if (got != want)
             fail_msg("case %zu (%s): got %d want %d", i, cases[i].why, got, want);
     }
@@ -132,12 +132,12 @@ static void test_cap(void **state)
 {
     (void)state;
     struct lane_map m;
-    lane_map_init(&m, 0, -1, B0);
+    lane_map_init_us(&m, 0, -1, (B0)*1000);
     for (int64_t i = 0; i < LANE_MAP_MAX_ANCHORS; i++)
-        assert_int_equal(lane_map_add_anchor(&m, i * 1000, B0 + i), 0);
-    assert_int_equal(
-        lane_map_add_anchor(&m, LANE_MAP_MAX_ANCHORS * 1000LL, B0 + LANE_MAP_MAX_ANCHORS),
-        SP_ELIMIT);
+        assert_int_equal(lane_map_add_anchor_us(&m, i * 1000, (B0 + i) * 1000), 0);
+    assert_int_equal(lane_map_add_anchor_us(&m, LANE_MAP_MAX_ANCHORS * 1000LL,
+                                            (B0 + LANE_MAP_MAX_ANCHORS) * 1000),
+                     SP_ELIMIT);
     assert_int_equal(lane_map_anchor_count(&m), LANE_MAP_MAX_ANCHORS);
     assert_int_equal(lane_map_board_us(&m, 12345500), (B0 + 12345) * 1000 + 500);
     lane_map_clear(&m);

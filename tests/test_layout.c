@@ -46,8 +46,8 @@ static void fake_add(struct fake *f, const char *uid, enum rec_lane_kind kind, i
     size_t i = f->rec.n_lanes++;
     assert_true(i < FAKE_MAX);
     struct rec_segment *s = &f->segs[i];
-    s->play_ms = start;
-    s->duration_ms = 10000;
+    s->play_us = start * 1000;
+    s->duration_us = 10000000;
     s->width = 640;
     s->height = 360;
     s->lane = i;

@@ -93,9 +93,9 @@ static void test_seed_example(void **state)
     assert_false(rec->is_manifest);
     assert_int_equal(rec->room_id, 1234);
     assert_string_equal(rec->group_id, "1234");
-    assert_int_equal(rec->record_start_s, 1558613140);
-    assert_int_equal(rec->record_stop_s, 1558614640);
-    assert_int_equal(rec->total_ms, 1440000);
+    assert_int_equal(rec->record_start_us, 1558613140LL * 1000000);
+    assert_int_equal(rec->record_stop_us, 1558614640LL * 1000000);
+    assert_int_equal(rec->total_us, 1440000 * 1000LL);
     assert_int_equal(rec->board_w, 1280);
     assert_int_equal(rec->board_h, 960);
 
@@ -119,8 +119,8 @@ static void test_seed_example(void **state)
         assert_int_equal(ln->kind, want[l].kind);
         assert_int_equal(ln->n_segments, 2);
         for (size_t k = 0; k < 2; k++) {
-            assert_int_equal(ln->segments[k].play_ms, want[l].seg[k][0]);
-            assert_int_equal(ln->segments[k].duration_ms, want[l].seg[k][1]);
+            assert_int_equal(ln->segments[k].play_us, want[l].seg[k][0] * 1000LL);
+            assert_int_equal(ln->segments[k].duration_us, want[l].seg[k][1] * 1000LL);
             assert_int_equal(ln->segments[k].source_index, want[l].src[k]);
             assert_int_equal(ln->segments[k].lane, l);
             assert_string_equal(ln->segments[k].format, "mp4");
@@ -135,10 +135,10 @@ static void test_seed_example(void **state)
     assert_false(rec->pauses_given);
     assert_int_equal(rec->n_pauses, 1);
     assert_true(rec->pauses[0].inferred);
-    assert_int_equal(rec->pauses[0].video_ms, 900000);
-    assert_int_equal(rec->pauses[0].resume_wall_ms - rec->pauses[0].pause_wall_ms, 60000);
-    assert_int_equal(rec->pauses[0].pause_wall_ms, 1558613140000LL + 900000);
-    assert_int_equal(rec->unplaced_ms, 0);
+    assert_int_equal(rec->pauses[0].video_us, 900000 * 1000LL);
+    assert_int_equal(rec->pauses[0].resume_wall_us - rec->pauses[0].pause_wall_us, 60000 * 1000LL);
+    assert_int_equal(rec->pauses[0].pause_wall_us, (1558613140000LL + 900000) * 1000LL);
+    assert_int_equal(rec->unplaced_us, 0);
     recording_free(rec);
     diag_clear(&d);
     recording_free(NULL);
@@ -204,7 +204,7 @@ static void test_manifest_fields_and_urls(void **state)
     assert_string_equal(scr->name, "teacher_01 (screen)");
     assert_string_equal(scr->segments[0].url, "file:///data/shared/s.mp4");
     assert_true(scr->segments[0].has_sync_time);
-    assert_int_equal(scr->segments[0].sync_time_ms, 1700000000123LL);
+    assert_int_equal(scr->segments[0].sync_time_us, 1700000000123LL * 1000LL);
     assert_int_equal(scr->segments[0].width, 1280);
     assert_int_equal(scr->segments[0].size_bytes, 99);
     assert_false(cam->segments[0].has_sync_time);
@@ -233,8 +233,8 @@ static void test_given_pauses_sorted(void **state)
                              &d, &rec),
                      0);
     assert_int_equal(rec->n_pauses, 2);
-    assert_int_equal(rec->pauses[0].video_ms, 20000);
-    assert_int_equal(rec->pauses[1].video_ms, 40000);
+    assert_int_equal(rec->pauses[0].video_us, 20000 * 1000LL);
+    assert_int_equal(rec->pauses[1].video_us, 40000 * 1000LL);
     assert_false(rec->pauses[0].inferred);
     expect_diag(&d, DIAG_WARNING,
                 "manifest.json: OmittedDurations: not in VideoTime order; sorted");
@@ -629,7 +629,7 @@ static void test_not_nul_terminated(void **state)
     diag_init(&d);
     struct recording *rec = NULL;
     assert_int_equal(manifest_parse(s, 35, NULL, &d, &rec), 0);
-    assert_int_equal(rec->total_ms, 5);
+    assert_int_equal(rec->total_us, 5 * 1000LL);
     assert_string_equal(rec->doc_name, "manifest");
     recording_free(rec);
     diag_clear(&d);

@@ -174,7 +174,7 @@ static void rig_open(struct rig *r, const char *manifest, double speed, bool nul
     assert_int_equal(fetch_create(&fo, &r->f, &r->diag), 0);
     struct player_opts po = {.audio = true,
                              .speed = speed,
-                             .sei_scan = sei_scan_packet,
+                             .sei_scan = sei_scan_packet_us,
                              .null_sink = null_sink,
                              .fetch = r->f};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);

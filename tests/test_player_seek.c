@@ -55,7 +55,7 @@ static void rig_open(struct rig *r)
                      0);
     assert_int_equal(tl_create(r->rec, &r->tl), 0);
     struct player_opts po = {
-        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet, .null_sink = true};
+        .audio = true, .max_speed = true, .sei_scan = sei_scan_packet_us, .null_sink = true};
     assert_int_equal(player_create(r->tl, &po, &r->p), 0);
 }
 

@@ -39,7 +39,7 @@ static struct segdec *open_dec(int threads)
     struct segdec_opts o = {.url = sample_file(),
                             .lane = "teacher_01",
                             .no_audio = true,
-                            .sync_time_ms = -1,
+                            .sync_time_us = -1,
                             .codec_threads = threads};
     struct segdec *d = NULL;
     assert_int_equal(segdec_create(&o, &d), 0);
@@ -54,13 +54,13 @@ static int setup(void **state)
     struct segdec_opts o = {.url = sample_file(),
                             .lane = "teacher_01",
                             .no_audio = true,
-                            .sync_time_ms = -1,
+                            .sync_time_us = -1,
                             .codec_threads = 1};
     if (segdec_create(&o, &d) != 0)
         return -1;
     struct frame_queue *q = segdec_video_frames(d);
     AVFrame *f = av_frame_alloc();
-    while (f && g_n < MAX_FRAMES && frame_queue_wait(q, 1, WAIT_MS) == 0) {
+    while (f && g_n < MAX_FRAMES && frame_queue_wait_us(q, 1, (int64_t)(WAIT_MS)*1000) == 0) {
         struct frame_meta m;
         if (frame_queue_peek(q, 0, f, &m) != 0)
             break;
@@ -83,7 +83,7 @@ static void check_seek(struct segdec *d, int64_t target, size_t want)
     AVFrame *f = av_frame_alloc();
     assert_non_null(f);
     for (size_t k = 0; k < 3 && want + k < g_n; k++) {
-        assert_int_equal(frame_queue_wait(q, (int)k + 1, WAIT_MS), 0);
+        assert_int_equal(frame_queue_wait_us(q, (int)k + 1, (int64_t)(WAIT_MS)*1000), 0);
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, k, f, &m), 0);
         assert_int_equal(m.serial, serial);
@@ -99,7 +99,7 @@ static void check_seek(struct segdec *d, int64_t target, size_t want)
 static void run(int threads)
 {
     struct segdec *d = open_dec(threads);
-    assert_int_equal(segdec_wait_ready(d, WAIT_MS), 0);
+    assert_int_equal(segdec_wait_ready_us(d, (int64_t)(WAIT_MS)*1000), 0);
     for (size_t i = FIRST; i <= LAST; i++) {
         check_seek(d, g_pts[i], i);
         check_seek(d, g_pts[i] - 1, i - 1);

@@ -53,8 +53,8 @@ static struct segdec *open_dec(const char *path, const char *lane, int64_t start
 {
     struct segdec_opts o = {.url = path,
                             .lane = lane,
-                            .sync_time_ms = -1,
-                            .play_time_board_ms = B0,
+                            .sync_time_us = -1,
+                            .play_time_board_us = (B0)*1000,
                             .start_pts_us = start};
     struct segdec *d = NULL;
     assert_int_equal(segdec_create(&o, &d), 0);
@@ -68,7 +68,7 @@ static size_t drain_video(struct segdec *d, struct shown *out, size_t max)
     AVFrame *f = av_frame_alloc();
     size_t n = 0;
     for (;;) {
-        int r = frame_queue_wait(q, 1, 10000);
+        int r = frame_queue_wait_us(q, 1, 10000000);
         if (r == SP_EEOF)
             break;
         assert_int_equal(r, 0);
@@ -92,7 +92,7 @@ static int64_t drain_audio(struct segdec *d)
     struct frame_queue *q = segdec_audio_frames(d);
     AVFrame *f = av_frame_alloc();
     int64_t total = 0;
-    while (frame_queue_wait(q, 1, 10000) == 0) {
+    while (frame_queue_wait_us(q, 1, 10000000) == 0) {
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
         total += m.duration_us;
@@ -107,7 +107,7 @@ static void test_plays_everything_in_order(void **state)
 {
     (void)state;
     struct segdec *d = open_dec(g_plain, "teacher_01", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     assert_int_equal(segdec_state(d), SEGDEC_RUNNING);
     struct segdec_info in;
     segdec_get_info(d, &in);
@@ -164,12 +164,12 @@ static void test_exact_seek_matches_continuous(void **state)
         first + 3 * FRAME_US,  /* backwards again */
     };
     struct segdec *d = open_dec(g_fast, "teacher_01", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     AVFrame *f = av_frame_alloc();
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
         int serial = segdec_seek(d, targets[i]);
         struct frame_queue *q = segdec_video_frames(d);
-        assert_int_equal(frame_queue_wait(q, 1, 10000), 0);
+        assert_int_equal(frame_queue_wait_us(q, 1, 10000000), 0);
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
         const struct shown *want = continuous_at(targets[i]);
@@ -180,7 +180,7 @@ static void test_exact_seek_matches_continuous(void **state)
         av_frame_unref(f);
         /* the next frame follows in order */
         if (want->pts < g_all[g_n_all - 1].pts) {
-            assert_int_equal(frame_queue_wait(q, 2, 10000), 0);
+            assert_int_equal(frame_queue_wait_us(q, 2, 10000000), 0);
             assert_int_equal(frame_queue_peek(q, 1, f, &m), 0);
             assert_int_equal(m.pts_us, want->pts + FRAME_US);
             av_frame_unref(f);
@@ -201,7 +201,7 @@ static void test_new_seek_cancels_the_one_in_flight(void **state)
         segdec_seek(d, first + (10 + round) * FRAME_US);
         int serial = segdec_seek(d, first + (40 + round) * FRAME_US);
         struct frame_queue *q = segdec_video_frames(d);
-        assert_int_equal(frame_queue_wait(q, 1, 10000), 0);
+        assert_int_equal(frame_queue_wait_us(q, 1, 10000000), 0);
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
         assert_int_equal(m.serial, serial);
@@ -217,7 +217,7 @@ static void test_start_mid_segment(void **state)
     (void)state;
     int64_t first = g_all[0].pts;
     struct segdec *d = open_dec(g_fast, "late", first + 33 * FRAME_US + 5);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     struct shown got[FRAMES];
     size_t n = drain_video(d, got, FRAMES);
     assert_int_equal(n, FRAMES - 33);
@@ -237,8 +237,9 @@ static size_t counting_sei(void *opaque, const AVCodecParameters *par, const uin
     struct sei_counter *c = opaque;
     assert_int_equal(par->codec_type, AVMEDIA_TYPE_VIDEO);
     assert_true(data && size > 0 && max >= 1);
-    /* the n-th video packet (decode order) "says" B0 + 40 ms * n */
-    out[0] = B0 + 1000 + 40LL * c->calls++;
+    /* the n-th video packet (decode order) "says" B0 + 40 ms * n (in µs,
+       as the hook gives board times) */
+    out[0] = (B0 + 1000 + 40LL * c->calls++) * 1000;
     return c->calls <= 3 ? 1 : 0; /* only the first three carry one */
 }
 
@@ -248,8 +249,8 @@ static void test_sei_hook_feeds_the_map(void **state)
     struct sei_counter c = {0};
     struct segdec_opts o = {.url = g_fast,
                             .lane = "s",
-                            .sync_time_ms = -1,
-                            .play_time_board_ms = B0,
+                            .sync_time_us = -1,
+                            .play_time_board_us = (B0)*1000,
                             .sei_scan = counting_sei,
                             .sei_opaque = &c,
                             .no_audio = true};
@@ -264,12 +265,12 @@ static void test_sei_hook_feeds_the_map(void **state)
      * first is there and moves the map off the fallback. */
     assert_true(segdec_anchor_count(d) >= 1);
     enum lane_map_source src;
-    segdec_start_board_ms(d, &src);
+    segdec_start_board_us(d, &src);
     assert_int_equal(src, LANE_MAP_SEI);
     struct segdec_info in;
     segdec_get_info(d, &in);
     assert_false(in.has_audio);
-    assert_int_equal(frame_queue_wait(segdec_audio_frames(d), 1, 1000), SP_EEOF);
+    assert_int_equal(frame_queue_wait_us(segdec_audio_frames(d), 1, 1000000), SP_EEOF);
     segdec_destroy(&d);
 }
 
@@ -307,12 +308,12 @@ static void test_missing_file(void **state)
     char path[512];
     tmp_path(path, sizeof(path), "does-not-exist.mp4");
     struct segdec *d = open_dec(path, "student_02", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), SP_EEOF);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), SP_EEOF);
     assert_int_equal(segdec_state(d), SEGDEC_FAILED);
-    assert_int_equal(frame_queue_wait(segdec_video_frames(d), 1, 1000), SP_EEOF);
+    assert_int_equal(frame_queue_wait_us(segdec_video_frames(d), 1, 1000000), SP_EEOF);
     /* seeking a failed decoder is harmless and still ends at once */
     segdec_seek(d, 1000000);
-    assert_int_equal(frame_queue_wait(segdec_video_frames(d), 1, 1000), SP_EEOF);
+    assert_int_equal(frame_queue_wait_us(segdec_video_frames(d), 1, 1000000), SP_EEOF);
     expect_warning_code(d, "student_02: ", "does-not-exist.mp4: cannot open",
                         DIAG_CODE_MEDIA_UNREADABLE);
     segdec_destroy(&d);
@@ -326,7 +327,7 @@ static void test_missing_moov(void **state)
     tmp_path(path, sizeof(path), "nomoov.mp4");
     assert_int_equal(testmedia_truncate_copy(g_plain, path, testmedia_file_size(g_plain) / 2), 0);
     struct segdec *d = open_dec(path, "teacher_01", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), SP_EEOF);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), SP_EEOF);
     expect_warning_code(d, "teacher_01: ", "nomoov.mp4: cannot open", DIAG_CODE_MEDIA_UNREADABLE);
     segdec_destroy(&d);
 }
@@ -338,14 +339,14 @@ static void test_truncated_plays_what_is_there(void **state)
     tmp_path(path, sizeof(path), "truncated.mp4");
     assert_int_equal(testmedia_truncate_copy(g_fast, path, testmedia_file_size(g_fast) / 2), 0);
     struct segdec *d = open_dec(path, "teacher_01", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     struct shown got[FRAMES + 8];
     size_t n = drain_video(d, got, FRAMES + 8);
     assert_true(n > 5 && n < FRAMES);
     drain_audio(d);
     /* and a seek past the cut ends cleanly too */
     segdec_seek(d, g_all[70].pts);
-    int r = frame_queue_wait(segdec_video_frames(d), 1, 10000);
+    int r = frame_queue_wait_us(segdec_video_frames(d), 1, 10000000);
     assert_true(r == 0 || r == SP_EEOF);
     segdec_destroy(&d);
 }
@@ -358,7 +359,7 @@ static void test_garbage_mid_file(void **state)
     long size = testmedia_file_size(g_fast);
     assert_int_equal(testmedia_garbage_copy(g_fast, path, size / 3, size / 3), 0);
     struct segdec *d = open_dec(path, "teacher_01", 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     struct shown got[FRAMES + 8];
     size_t n = drain_video(d, got, FRAMES + 8);
     assert_true(n > 0 && n <= FRAMES);
@@ -374,7 +375,7 @@ static void test_destroy_while_busy(void **state)
     for (int i = 0; i < 3; i++) {
         struct segdec *d = open_dec(g_fast, "x", 0);
         if (i > 0)
-            segdec_wait_ready(d, 10000);
+            segdec_wait_ready_us(d, 10000000);
         segdec_destroy(&d);
     }
     struct segdec_opts bad = {0};

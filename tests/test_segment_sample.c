@@ -59,17 +59,17 @@ static void check_segment(const cJSON *seg)
     int n_anchors = cJSON_GetArraySize(anchors);
     struct segdec_opts o = {.url = path,
                             .lane = file,
-                            .sync_time_ms = -1,
-                            .play_time_board_ms = 0,
-                            .sei_scan = sei_scan_packet,
+                            .sync_time_us = -1,
+                            .play_time_board_us = 0 * 1000,
+                            .sei_scan = sei_scan_packet_us,
                             .no_audio = true};
     struct segdec *d;
     assert_int_equal(segdec_create(&o, &d), 0);
-    assert_int_equal(segdec_wait_ready(d, 10000), 0);
+    assert_int_equal(segdec_wait_ready_us(d, 10000000), 0);
     struct frame_queue *q = segdec_video_frames(d);
     AVFrame *f = av_frame_alloc();
     int64_t frames = 0, prev = INT64_MIN;
-    while (frame_queue_wait(q, 1, 10000) == 0) {
+    while (frame_queue_wait_us(q, 1, 10000000) == 0) {
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
         assert_true(m.pts_us > prev);
@@ -91,9 +91,9 @@ static void check_segment(const cJSON *seg)
             assert_int_equal(board, num(a, "sync_time") * 1000);
         }
         enum lane_map_source src;
-        int64_t start = segdec_start_board_ms(d, &src);
+        int64_t start = segdec_start_board_us(d, &src);
         assert_int_equal(src, LANE_MAP_SEI);
-        assert_int_equal(start, num(seg, "first_frame_board_ms"));
+        assert_int_equal(start, num(seg, "first_frame_board_ms") * 1000);
     }
     struct diag_list dg;
     diag_init(&dg);
@@ -138,8 +138,8 @@ static void test_seek_by_board_matches_continuous(void **state)
     snprintf(path, sizeof(path), "%s/%s", SIGPLAY_SAMPLE_DIR, file);
     struct segdec_opts o = {.url = path,
                             .lane = file,
-                            .sync_time_ms = -1,
-                            .sei_scan = sei_scan_packet,
+                            .sync_time_us = -1,
+                            .sei_scan = sei_scan_packet_us,
                             .no_audio = true};
     struct segdec *d;
     assert_int_equal(segdec_create(&o, &d), 0);
@@ -148,7 +148,7 @@ static void test_seek_by_board_matches_continuous(void **state)
     static int64_t boards[2000];
     static uint64_t hashes[2000];
     size_t n = 0;
-    while (n < 2000 && frame_queue_wait(q, 1, 10000) == 0) {
+    while (n < 2000 && frame_queue_wait_us(q, 1, 10000000) == 0) {
         struct frame_meta m;
         assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
         boards[n] = segdec_board_us(d, m.pts_us);
@@ -168,7 +168,7 @@ static void test_seek_by_board_matches_continuous(void **state)
         uint64_t got_hash = 0;
         int64_t got_board = INT64_MIN;
         for (;;) {
-            assert_int_equal(frame_queue_wait(q, 1, 10000), 0);
+            assert_int_equal(frame_queue_wait_us(q, 1, 10000000), 0);
             struct frame_meta m;
             assert_int_equal(frame_queue_peek(q, 0, f, &m), 0);
             assert_int_equal(m.serial, serial);

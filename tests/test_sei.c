@@ -121,23 +121,23 @@ static void test_h264_242_length_prefixed(void **state)
     lp(pkt, H264_IDR, sizeof(H264_IDR), 4);
     struct diag_list d = {0};
     int64_t v = 0;
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
-    assert_int_equal(v, 1700000001234LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
+    assert_int_equal(v, 1700000001234LL * 1000);
     assert_int_equal(d.count, 0);
     /* Same NAL with 2- and 1-byte lengths. */
     pkt->n = 0;
     lp(pkt, nal->b, nal->n, 2);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 2, &v, &d), 1);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 2, &v, &d), 1);
     pkt->n = 0;
     lp(pkt, nal->b, nal->n, 1);
     v = 0;
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 1, &v, &d), 1);
-    assert_int_equal(v, 1700000001234LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 1, &v, &d), 1);
+    assert_int_equal(v, 1700000001234LL * 1000);
     /* A slice alone has none. */
     pkt->n = 0;
     lp(pkt, H264_IDR, sizeof(H264_IDR), 4);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 0);
-    assert_int_equal(sei_find_sync_time(pkt->b, 0, SEI_CODEC_H264, 4, &v, &d), 0);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 0);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, 0, SEI_CODEC_H264, 4, &v, &d), 0);
     assert_int_equal(d.count, 0);
     free(rbsp);
     free(nal);
@@ -163,29 +163,30 @@ static void test_types_100_243_and_244_decoy(void **state)
     struct diag_list d = {0};
     int64_t v[4] = {0};
     unsigned seen = 0;
-    assert_int_equal(sei_find_sync_times_seen(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d),
-                     2);
-    assert_int_equal(v[0], 1700000000100LL);
-    assert_int_equal(v[1], 1700000000243LL);
+    assert_int_equal(
+        sei_find_sync_times_seen_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d), 2);
+    assert_int_equal(v[0], 1700000000100LL * 1000);
+    assert_int_equal(v[1], 1700000000243LL * 1000);
     assert_int_equal(seen, SEI_SEEN_100 | SEI_SEEN_243 | SEI_SEEN_244);
     assert_int_equal(d.count, 0);
-    /* 244 alone gives nothing, and sei_parse_payload refuses it too. */
+    /* 244 alone gives nothing, and sei_parse_payload_us refuses it too. */
     rbsp->n = nal->n = pkt->n = 0;
     sei_msg(rbsp, 244, decoy, strlen(decoy));
     make_nal(nal, H264_SEI, 1, rbsp);
     lp(pkt, nal->b, nal->n, 4);
     seen = 0;
-    assert_int_equal(sei_find_sync_times_seen(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d),
-                     0);
+    assert_int_equal(
+        sei_find_sync_times_seen_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &seen, &d), 0);
     assert_int_equal(seen, SEI_SEEN_244);
     int64_t one = 0;
-    assert_int_equal(sei_parse_payload(244, (const uint8_t *)decoy, strlen(decoy), &one, NULL), 0);
+    assert_int_equal(sei_parse_payload_us(244, (const uint8_t *)decoy, strlen(decoy), &one, NULL),
+                     0);
     /* A UUID before the JSON of a type 100 is accepted. */
     uint8_t withuuid[64] = {0};
     memset(withuuid, 0x5a, 16);
     memcpy(withuuid + 16, j100, strlen(j100));
-    assert_int_equal(sei_parse_payload(100, withuuid, 16 + strlen(j100), &one, NULL), 1);
-    assert_int_equal(one, 1700000000100LL);
+    assert_int_equal(sei_parse_payload_us(100, withuuid, 16 + strlen(j100), &one, NULL), 1);
+    assert_int_equal(one, 1700000000100LL * 1000);
     free(rbsp);
     free(nal);
     free(pkt);
@@ -205,15 +206,15 @@ static void test_type5_uuid_with_emulation_prevention(void **state)
     annexb(pkt, H264_IDR, sizeof(H264_IDR), 3);
     int64_t v = 0;
     struct diag_list d = {0};
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 0, &v, &d), 1);
-    assert_int_equal(v, 1600152855000LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 0, &v, &d), 1);
+    assert_int_equal(v, 1600152855000LL * 1000);
     assert_int_equal(d.count, 0);
     /* The payload as a decoder sees it (escaped) must not parse: proves the
      * 03 bytes are removed rather than ignored. A payload of the escaped
      * size would run off the end. */
     const uint8_t *esc = nal->b + 1 + 2; /* header, type 5, size */
     int64_t w = 0;
-    assert_int_not_equal(sei_parse_payload(5, esc, 16 + sizeof(json) - 1, &w, NULL), 1);
+    assert_int_not_equal(sei_parse_payload_us(5, esc, 16 + sizeof(json) - 1, &w, NULL), 1);
     free(rbsp);
     free(nal);
     free(pkt);
@@ -243,12 +244,12 @@ static void test_several_messages_and_x264_settings(void **state)
     lp(pkt, nal->b, nal->n, 4);
     int64_t v[4] = {0};
     struct diag_list d = {0};
-    assert_int_equal(sei_find_sync_times(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &d), 2);
-    assert_int_equal(v[0], 1700000001234LL);
-    assert_int_equal(v[1], 1700000002000LL);
+    assert_int_equal(sei_find_sync_times_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &d), 2);
+    assert_int_equal(v[0], 1700000001234LL * 1000);
+    assert_int_equal(v[1], 1700000002000LL * 1000);
     /* max bounds what is written. */
     v[1] = 0;
-    assert_int_equal(sei_find_sync_times(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 1, &d), 1);
+    assert_int_equal(sei_find_sync_times_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 1, &d), 1);
     assert_int_equal(v[1], 0);
     assert_int_equal(d.count, 0);
 
@@ -257,7 +258,7 @@ static void test_several_messages_and_x264_settings(void **state)
     sei_msg_uuid(rbsp, x264_uuid, x264, strlen(x264) + 1);
     make_nal(nal, H264_SEI, 1, rbsp);
     lp(pkt, nal->b, nal->n, 4);
-    assert_int_equal(sei_find_sync_times(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &d), 0);
+    assert_int_equal(sei_find_sync_times_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, v, 4, &d), 0);
     assert_int_equal(d.count, 0);
     free(rbsp);
     free(nal);
@@ -282,8 +283,8 @@ static void test_long_payload_ff_coding(void **state)
     make_nal(nal, H264_SEI, 1, rbsp);
     lp(pkt, nal->b, nal->n, 4);
     int64_t v = 0;
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, NULL), 1);
-    assert_int_equal(v, 1700000005000LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, NULL), 1);
+    assert_int_equal(v, 1700000005000LL * 1000);
     free(rbsp);
     free(nal);
     free(pkt);
@@ -299,10 +300,10 @@ static void test_hevc_prefix_and_suffix(void **state)
     lp(pkt, nal->b, nal->n, 4);
     lp(pkt, idr, sizeof(idr), 4);
     int64_t v = 0;
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_HEVC, 4, &v, NULL), 1);
-    assert_int_equal(v, 1700000001234LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_HEVC, 4, &v, NULL), 1);
+    assert_int_equal(v, 1700000001234LL * 1000);
     /* Read as H.264 the header byte 0x4e is NAL type 14, not SEI. */
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, NULL), 0);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, NULL), 0);
 
     /* Suffix SEI after the slice, type 5, Annex B. */
     rbsp->n = nal->n = pkt->n = 0;
@@ -311,8 +312,8 @@ static void test_hevc_prefix_and_suffix(void **state)
     make_nal(nal, HEVC_SUFFIX, 2, rbsp);
     annexb(pkt, idr, sizeof(idr), 4);
     annexb(pkt, nal->b, nal->n, 3);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_HEVC, 0, &v, NULL), 1);
-    assert_int_equal(v, 42);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_HEVC, 0, &v, NULL), 1);
+    assert_int_equal(v, 42 * 1000);
     free(rbsp);
     free(nal);
     free(pkt);
@@ -336,13 +337,13 @@ static void test_annexb_start_codes(void **state)
         put1(pkt, 0);
         int64_t v = 0;
         struct diag_list d = {0};
-        assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 0, &v, &d), 1);
-        assert_int_equal(v, 1700000001234LL);
+        assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 0, &v, &d), 1);
+        assert_int_equal(v, 1700000001234LL * 1000);
         assert_int_equal(d.count, 0);
         /* Annex B data with avcC-style length size: read as Annex B. */
         v = 0;
-        assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
-        assert_int_equal(v, 1700000001234LL);
+        assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
+        assert_int_equal(v, 1700000001234LL * 1000);
         assert_int_equal(d.count, 0);
     }
     free(rbsp);
@@ -372,7 +373,8 @@ static void test_bad_sync_values(void **state)
         lp(pkt, nal->b, nal->n, 4);
         struct diag_list d = {0};
         int64_t v = 77;
-        assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_ERANGE);
+        assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d),
+                         SP_ERANGE);
         assert_int_equal(v, 77);
         assert_int_equal(d.count, 1);
         assert_true(diag_contains(&d, why[i]));
@@ -389,14 +391,15 @@ static void test_bad_sync_values(void **state)
         int64_t v = 0;
         const char *reason = "x";
         assert_int_equal(
-            sei_parse_payload(242, (const uint8_t *)ignored[i], strlen(ignored[i]), &v, &reason),
+            sei_parse_payload_us(242, (const uint8_t *)ignored[i], strlen(ignored[i]), &v, &reason),
             0);
         assert_null(reason);
     }
     int64_t v = 0;
-    assert_int_equal(sei_parse_payload(5, (const uint8_t *)"short", 5, &v, NULL), 0);
-    assert_int_equal(sei_parse_payload(6, (const uint8_t *)JSON1, strlen(JSON1), &v, NULL), 0);
-    assert_int_equal(sei_parse_payload(242, (const uint8_t *)" {\"syncTime\":0}", 15, &v, NULL), 1);
+    assert_int_equal(sei_parse_payload_us(5, (const uint8_t *)"short", 5, &v, NULL), 0);
+    assert_int_equal(sei_parse_payload_us(6, (const uint8_t *)JSON1, strlen(JSON1), &v, NULL), 0);
+    assert_int_equal(sei_parse_payload_us(242, (const uint8_t *)" {\"syncTime\":0}", 15, &v, NULL),
+                     1);
     assert_int_equal(v, 0);
 }
 
@@ -409,34 +412,34 @@ static void test_damaged_packets(void **state)
 
     /* NAL length past the end of the packet. */
     static const uint8_t p1[] = {0x00, 0x00, 0x10, 0x00, 0x06, 0xf2, 0x05, 0x7b};
-    assert_int_equal(sei_find_sync_time(p1, sizeof(p1), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(p1, sizeof(p1), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "SEI: packet: NAL 0: length 4096 runs past the end of the "
                                   "packet (4 bytes left)"));
     /* Stray bytes shorter than a length field. */
     static const uint8_t p2[] = {0x00, 0x00, 0x00, 0x02, 0x65, 0x11, 0x00, 0x00};
-    assert_int_equal(sei_find_sync_time(p2, sizeof(p2), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(p2, sizeof(p2), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "2 stray bytes after NAL 1"));
 
     /* payloadSize past the end of the NAL (a truncated SEI). */
     sei_msg(rbsp, 242, JSON1, strlen(JSON1));
     make_nal(nal, H264_SEI, 1, rbsp);
     lp(pkt, nal->b, nal->n - 6, 4);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "payloadSize 26 runs past the end of the NAL"));
 
     /* 0xFF runs that never end. */
     static const uint8_t p3[] = {0x00, 0x00, 0x00, 0x04, 0x06, 0xff, 0xff, 0xff};
-    assert_int_equal(sei_find_sync_time(p3, sizeof(p3), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(p3, sizeof(p3), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "payloadType runs past the end"));
     static const uint8_t p4[] = {0x00, 0x00, 0x00, 0x04, 0x06, 0xf2, 0xff, 0xff};
-    assert_int_equal(sei_find_sync_time(p4, sizeof(p4), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(p4, sizeof(p4), SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "payloadSize runs past the end"));
 
     /* Empty and tiny NALs are not damage. */
     static const uint8_t p5[] = {0, 0, 0, 0, 0, 0, 0, 1, 0x06, 0, 0, 0, 1, 0x4e};
     size_t before = d.count;
-    assert_int_equal(sei_find_sync_time(p5, sizeof(p5), SEI_CODEC_H264, 4, &v, &d), 0);
-    assert_int_equal(sei_find_sync_time(p5, sizeof(p5), SEI_CODEC_HEVC, 4, &v, &d), 0);
+    assert_int_equal(sei_find_sync_time_us(p5, sizeof(p5), SEI_CODEC_H264, 4, &v, &d), 0);
+    assert_int_equal(sei_find_sync_time_us(p5, sizeof(p5), SEI_CODEC_HEVC, 4, &v, &d), 0);
     assert_int_equal(d.count, before);
 
     /* Ten broken SEI NALs in one packet: one diagnostic. */
@@ -444,7 +447,7 @@ static void test_damaged_packets(void **state)
     pkt->n = 0;
     for (int i = 0; i < 10; i++)
         lp(pkt, p3 + 4, 4, 4);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), SP_EPARSE);
     assert_int_equal(d.count, 1);
 
     /* A good value with damage after it: found, and the damage is said. */
@@ -452,14 +455,14 @@ static void test_damaged_packets(void **state)
     pkt->n = 0;
     lp(pkt, nal->b, nal->n, 4);
     lp(pkt, p3 + 4, 4, 4);
-    assert_int_equal(sei_find_sync_time(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
-    assert_int_equal(v, 1700000001234LL);
+    assert_int_equal(sei_find_sync_time_us(pkt->b, pkt->n, SEI_CODEC_H264, 4, &v, &d), 1);
+    assert_int_equal(v, 1700000001234LL * 1000);
     assert_int_equal(d.count, 1);
 
     /* Bad arguments. */
-    assert_int_equal(sei_find_sync_time(NULL, 4, SEI_CODEC_H264, 4, &v, &d), SP_EINVAL);
-    assert_int_equal(sei_find_sync_time(p1, sizeof(p1), SEI_CODEC_H264, 5, &v, &d), SP_EINVAL);
-    assert_int_equal(sei_find_sync_times(p1, sizeof(p1), SEI_CODEC_H264, 4, NULL, 2, &d),
+    assert_int_equal(sei_find_sync_time_us(NULL, 4, SEI_CODEC_H264, 4, &v, &d), SP_EINVAL);
+    assert_int_equal(sei_find_sync_time_us(p1, sizeof(p1), SEI_CODEC_H264, 5, &v, &d), SP_EINVAL);
+    assert_int_equal(sei_find_sync_times_us(p1, sizeof(p1), SEI_CODEC_H264, 4, NULL, 2, &d),
                      SP_EINVAL);
     diag_clear(&d);
     free(rbsp);
@@ -505,11 +508,11 @@ static void test_segdec_adapter(void **state)
     memcpy(par->extradata, avcc4, sizeof(avcc4));
     par->extradata_size = sizeof(avcc4);
     int64_t v[2] = {0};
-    assert_int_equal(sei_scan_packet(NULL, par, pkt->b, pkt->n, v, 2, NULL), 1);
-    assert_int_equal(v[0], 1700000001234LL);
+    assert_int_equal(sei_scan_packet_us(NULL, par, pkt->b, pkt->n, v, 2, NULL), 1);
+    assert_int_equal(v[0], 1700000001234LL * 1000);
     par->codec_id = AV_CODEC_ID_VP9;
-    assert_int_equal(sei_scan_packet(NULL, par, pkt->b, pkt->n, v, 2, NULL), 0);
-    assert_int_equal(sei_scan_packet(NULL, NULL, pkt->b, pkt->n, v, 2, NULL), 0);
+    assert_int_equal(sei_scan_packet_us(NULL, par, pkt->b, pkt->n, v, 2, NULL), 0);
+    assert_int_equal(sei_scan_packet_us(NULL, NULL, pkt->b, pkt->n, v, 2, NULL), 0);
     avcodec_parameters_free(&par);
     free(rbsp);
     free(nal);
@@ -542,15 +545,16 @@ static void check_segment(const cJSON *seg)
     while (av_read_frame(fmt, pkt) >= 0) {
         if (pkt->stream_index == vs) {
             int64_t v[SEI_MAX_MESSAGES];
-            int n = sei_find_sync_times(pkt->data, (size_t)pkt->size, SEI_CODEC_H264, nls, v,
-                                        SEI_MAX_MESSAGES, &d);
+            int n = sei_find_sync_times_us(pkt->data, (size_t)pkt->size, SEI_CODEC_H264, nls, v,
+                                           SEI_MAX_MESSAGES, &d);
             assert_true(n >= 0);
             int64_t pts_ms = av_rescale_q(pkt->pts, st->time_base, (AVRational){1, 1000});
             for (int k = 0; k < n; k++, found++) {
                 const cJSON *a = cJSON_GetArrayItem(want, found);
                 assert_non_null(a);
                 assert_int_equal(pts_ms, (int64_t)cJSON_GetObjectItem(a, "pts_ms")->valuedouble);
-                assert_int_equal(v[k], (int64_t)cJSON_GetObjectItem(a, "sync_time")->valuedouble);
+                assert_int_equal(v[k],
+                                 (int64_t)cJSON_GetObjectItem(a, "sync_time")->valuedouble * 1000);
             }
         }
         av_packet_unref(pkt);

@@ -15,6 +15,10 @@
 #include "base/sp_file.h"
 #include "player/recording/timeline.h"
 
+/* The tables below are in ms, the times the documents give; the API is in
+ * µs, so every value crosses it as ms * US. */
+#define US 1000
+
 struct fixture {
     struct recording *rec;
     struct timeline *tl;
@@ -58,10 +62,11 @@ struct tw {
 
 static void check_forward(const struct timeline *tl, const struct tw *rows, size_t n)
 {
-    int64_t o = tl_origin_ms(tl);
+    int64_t o = tl_origin_us(tl);
     for (size_t i = 0; i < n; i++) {
-        int64_t got = tl_wall_from_play(tl, rows[i].t) - o;
-        if (got != rows[i].w)
+        int64_t got_us = tl_wall_from_play_us(tl, rows[i].t * US) - o;
+        int64_t got = got_us / US;
+        if (got_us != rows[i].w * US)
             fail_msg("w(%lld) = origin + %lld, want origin + %lld", (long long)rows[i].t,
                      (long long)got, (long long)rows[i].w);
     }
@@ -69,10 +74,11 @@ static void check_forward(const struct timeline *tl, const struct tw *rows, size
 
 static void check_inverse(const struct timeline *tl, const struct tw *rows, size_t n)
 {
-    int64_t o = tl_origin_ms(tl);
+    int64_t o = tl_origin_us(tl);
     for (size_t i = 0; i < n; i++) {
-        int64_t got = tl_play_from_wall(tl, o + rows[i].w);
-        if (got != rows[i].t)
+        int64_t got_us = tl_play_from_wall_us(tl, o + rows[i].w * US);
+        int64_t got = got_us / US;
+        if (got_us != rows[i].t * US)
             fail_msg("t(origin + %lld) = %lld, want %lld", (long long)rows[i].w, (long long)got,
                      (long long)rows[i].t);
     }
@@ -80,8 +86,9 @@ static void check_inverse(const struct timeline *tl, const struct tw *rows, size
 
 static void check_roundtrip(const struct timeline *tl)
 {
-    for (int64_t t = 0; t <= tl_total_ms(tl); t += 997)
-        assert_int_equal(tl_play_from_wall(tl, tl_wall_from_play(tl, t)), t);
+    /* a step that is not whole ms: the mapping keeps every µs */
+    for (int64_t t = 0; t <= tl_total_us(tl); t += 997003)
+        assert_int_equal(tl_play_from_wall_us(tl, tl_wall_from_play_us(tl, t)), t);
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -92,14 +99,14 @@ static void test_inferred_pause_edges(void **state)
     (void)state;
     struct fixture f;
     load_seed(&f);
-    assert_int_equal(tl_origin_ms(f.tl), 1558613140000LL);
-    assert_int_equal(tl_total_ms(f.tl), 1440000);
-    assert_int_equal(tl_wall_duration_ms(f.tl), 1500000);
+    assert_int_equal(tl_origin_us(f.tl), 1558613140000LL * US);
+    assert_int_equal(tl_total_us(f.tl), 1440000 * US);
+    assert_int_equal(tl_wall_duration_us(f.tl), 1500000 * US);
     assert_int_equal(tl_pause_count(f.tl), 1);
     const struct tl_pause *p = tl_pause_at(f.tl, 0);
-    assert_int_equal(p->video_ms, 900000);
-    assert_int_equal(p->duration_ms, 60000);
-    assert_int_equal(p->wall_start_ms, 1558613140000LL + 900000);
+    assert_int_equal(p->video_us, 900000 * US);
+    assert_int_equal(p->duration_us, 60000 * US);
+    assert_int_equal(p->wall_start_us, (1558613140000LL + 900000) * US);
     assert_true(p->inferred);
     assert_null(tl_pause_at(f.tl, 1));
     static const struct tw fwd[] = {
@@ -132,8 +139,8 @@ static void test_given_pause_edges(void **state)
     assert_int_equal(f.diag.count, 0);
     assert_int_equal(tl_pause_count(f.tl), 2);
     assert_false(tl_pause_at(f.tl, 0)->inferred);
-    assert_int_equal(tl_pause_at(f.tl, 1)->wall_start_ms, 1700000000000LL + 50000);
-    assert_int_equal(tl_wall_duration_ms(f.tl), 75000);
+    assert_int_equal(tl_pause_at(f.tl, 1)->wall_start_us, (1700000000000LL + 50000) * US);
+    assert_int_equal(tl_wall_duration_us(f.tl), 75000 * US);
     static const struct tw fwd[] = {
         {19999, 19999}, {20000, 30000}, {20001, 30001}, {39999, 49999},
         {40000, 55000}, {40001, 55001}, {60000, 75000},
@@ -192,18 +199,18 @@ static void expect_lane(const struct timeline *tl, size_t lane, int64_t t, int64
                         int64_t offset, int64_t next)
 {
     struct tl_lane_state st;
-    assert_int_equal(tl_lane_at(tl, lane, t, &st), 0);
+    assert_int_equal(tl_lane_at_us(tl, lane, t * US, &st), 0);
     if (seg_play < 0) {
         if (st.seg)
-            fail_msg("lane %zu at %lld: segment at %lld, want none", lane, (long long)t,
-                     (long long)st.seg->play_ms);
+            fail_msg("lane %zu at %lld: segment at %lld us, want none", lane, (long long)t,
+                     (long long)st.seg->play_us);
     } else {
-        if (!st.seg || st.seg->play_ms != seg_play)
-            fail_msg("lane %zu at %lld: segment at %lld, want %lld", lane, (long long)t,
-                     st.seg ? (long long)st.seg->play_ms : -1LL, (long long)seg_play);
+        if (!st.seg || st.seg->play_us != seg_play * US)
+            fail_msg("lane %zu at %lld: segment at %lld us, want %lld ms", lane, (long long)t,
+                     st.seg ? (long long)st.seg->play_us : -1LL, (long long)seg_play);
     }
-    assert_int_equal(st.offset_ms, offset);
-    assert_int_equal(st.next_change_ms, next);
+    assert_int_equal(st.offset_us, offset * US);
+    assert_int_equal(st.next_change_us, next == TL_NONE ? TL_NONE : next * US);
 }
 
 static void test_lanes_and_boundaries(void **state)
@@ -221,7 +228,7 @@ static void test_lanes_and_boundaries(void **state)
     /* the whiteboard video to the end */
     expect_lane(f.tl, 2, 1439999, 900000, 539999, 1440000);
     struct tl_lane_state st;
-    assert_int_equal(tl_lane_at(f.tl, 3, 0, &st), SP_EINVAL);
+    assert_int_equal(tl_lane_at_us(f.tl, 3, 0, &st), SP_EINVAL);
     static const int64_t bounds[][2] = {
         {-1, 0},
         {0, 120000},
@@ -234,7 +241,8 @@ static void test_lanes_and_boundaries(void **state)
         {1440000, TL_NONE},
     };
     for (size_t i = 0; i < N(bounds); i++)
-        assert_int_equal(tl_next_boundary(f.tl, bounds[i][0]), bounds[i][1]);
+        assert_int_equal(tl_next_boundary_us(f.tl, bounds[i][0] * US),
+                         bounds[i][1] == TL_NONE ? TL_NONE : bounds[i][1] * US);
     assert_ptr_equal(tl_recording(f.tl), f.rec);
     unload(&f);
 }
@@ -271,31 +279,34 @@ static void test_origin_refinement(void **state)
     /* Three segments agree the start is 437 ms after RecordStartTime; one
      * is 5 s off. The median ignores it. Board times include the pause. */
     struct tl_anchor a[] = {
-        {0, true_o},
-        {300000, true_o + 300000},
-        {900000, true_o + 900000 + 60000},
-        {120000, true_o + 120000 + 5000},
+        {0, true_o * US},
+        {300000 * US, (true_o + 300000) * US},
+        {900000 * US, (true_o + 900000 + 60000) * US},
+        {120000 * US, (true_o + 120000 + 5000) * US},
     };
     int64_t got = 0;
-    assert_int_equal(tl_refine_origin(f.tl, a, N(a), &f.diag, &got), 0);
-    assert_int_equal(got, true_o);
-    assert_int_equal(tl_origin_ms(f.tl), true_o);
-    assert_int_equal(tl_wall_from_play(f.tl, 900000), true_o + 960000);
-    assert_int_equal(tl_play_from_wall(f.tl, true_o + 930000), 900000);
-    assert_int_equal(tl_pause_at(f.tl, 0)->wall_start_ms, true_o + 900000);
+    assert_int_equal(tl_refine_origin_us(f.tl, a, N(a), &f.diag, &got), 0);
+    assert_int_equal(got, true_o * US);
+    assert_int_equal(tl_origin_us(f.tl), true_o * US);
+    assert_int_equal(tl_wall_from_play_us(f.tl, 900000 * US), (true_o + 960000) * US);
+    assert_int_equal(tl_play_from_wall_us(f.tl, (true_o + 930000) * US), 900000 * US);
+    assert_int_equal(tl_pause_at(f.tl, 0)->wall_start_us, (true_o + 900000) * US);
     assert_int_equal(f.diag.warnings, 0);
     /* No anchors: unchanged. */
-    assert_int_equal(tl_refine_origin(f.tl, NULL, 0, &f.diag, &got), 0);
-    assert_int_equal(got, true_o);
+    assert_int_equal(tl_refine_origin_us(f.tl, NULL, 0, &f.diag, &got), 0);
+    assert_int_equal(got, true_o * US);
     /* Far from RecordStartTime: used, with a warning. */
-    struct tl_anchor far[] = {{0, o + 8000}, {900000, o + 8000 + 960000}};
-    assert_int_equal(tl_refine_origin(f.tl, far, N(far), &f.diag, &got), 0);
-    assert_int_equal(got, o + 8000);
+    struct tl_anchor far[] = {{0, (o + 8000) * US}, {900000 * US, (o + 8000 + 960000) * US}};
+    assert_int_equal(tl_refine_origin_us(f.tl, far, N(far), &f.diag, &got), 0);
+    assert_int_equal(got, (o + 8000) * US);
     assert_true(diag_contains(&f.diag, "seed.json: RecordStartTime: the media's sync times put "
                                        "the start 8000 ms from RecordStartTime"));
-    tl_set_origin_ms(f.tl, o);
-    assert_int_equal(tl_wall_from_play(f.tl, 0), o);
-    assert_int_equal(tl_refine_origin(f.tl, NULL, 3, NULL, NULL), SP_EINVAL);
+    tl_set_origin_us(f.tl, o * US);
+    assert_int_equal(tl_wall_from_play_us(f.tl, 0), o * US);
+    /* between whole ms: a µs of playback is a µs of wall time */
+    assert_int_equal(tl_wall_from_play_us(f.tl, 899999 * US + 999), (o + 899999) * US + 999);
+    assert_int_equal(tl_play_from_wall_us(f.tl, (o + 960000) * US + 1), 900000 * US + 1);
+    assert_int_equal(tl_refine_origin_us(f.tl, NULL, 3, NULL, NULL), SP_EINVAL);
     unload(&f);
     struct timeline *none = NULL;
     assert_int_equal(tl_create(NULL, &none), SP_EINVAL);

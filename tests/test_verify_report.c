@@ -146,7 +146,7 @@ static void test_sync_offsets(void **state)
         struct verify_segment *v = &f.r.segments[i];
         v->decoded = true;
         v->sync_source = LANE_MAP_SEI;
-        v->start_board_ms = truth + v->seg->play_ms + off[i];
+        v->start_board_ms = truth + v->seg->play_us / 1000 + off[i];
     }
     verify_sync(&f.r, f.tl);
     assert_int_equal(f.r.origin_estimates, 3);

@@ -99,7 +99,7 @@ static int64_t floor_ms(int64_t us)
 
 static int64_t total_ms(const struct engine_ui *e)
 {
-    int64_t t = tl_total_ms(e->tl);
+    int64_t t = tl_total_us(e->tl) / 1000;
     return t > 0 ? t : 0;
 }
 
@@ -219,15 +219,15 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->o.custom = NULL; /* ours is e->custom */
 
     for (size_t i = 0; i < e->n_pauses; i++)
-        e->pauses[i] = tl_pause_at(tl, i)->video_ms;
+        e->pauses[i] = tl_pause_at(tl, i)->video_us / 1000;
     size_t k = 0;
     for (size_t l = 0; l < rec->n_lanes; l++) {
         const struct rec_lane *ln = &rec->lanes[l];
         e->lanes[l].name = ln->name;
         e->lanes[l].cover = &e->cover[k];
         for (size_t s = 0; s < ln->n_segments && k < rec->n_segments; s++, k++) {
-            e->cover[k].start_ms = ln->segments[s].play_ms;
-            e->cover[k].end_ms = rec_segment_end(&ln->segments[s]);
+            e->cover[k].start_ms = ln->segments[s].play_us / 1000;
+            e->cover[k].end_ms = rec_segment_end_us(&ln->segments[s]) / 1000;
         }
         e->lanes[l].n_cover = (size_t)(&e->cover[k] - e->lanes[l].cover);
         e->stats[l].name = ln->name;
@@ -445,7 +445,7 @@ static int chat_click(struct engine_ui *e, int x, int y)
     else if (hit.more)
         chat_panel_toggle_more(cp, hit.item);
     else
-        seek_to(e, tl_play_from_wall(e->tl, hit.show_ms));
+        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_ms * 1000) / 1000);
     e->redraw = true;
     return 0;
 }

@@ -72,7 +72,7 @@ static void add_v(struct verify_report *r, enum verify_severity sev, const char 
     }
     int64_t play = -1;
     if (segment >= 0 && (size_t)segment < r->n_segments && media_ms >= 0)
-        play = r->segments[segment].seg->play_ms + media_ms;
+        play = r->segments[segment].seg->play_us / 1000 + media_ms;
     r->findings[r->n_findings++] = (struct verify_finding){
         .severity = sev,
         .code = code,
@@ -134,7 +134,7 @@ static char *short_name(const char *url)
 
 int verify_report_setup(struct verify_report *r, const struct recording *rec)
 {
-    r->origin_ms = rec->record_start_s * 1000;
+    r->origin_ms = rec->record_start_us / 1000;
     r->refined_origin_ms = r->origin_ms;
     if (!rec->n_segments)
         return 0;
@@ -201,25 +201,25 @@ void verify_unreachable(struct verify_report *r, size_t i, const char *reason)
 
 void verify_sync(struct verify_report *r, struct timeline *tl)
 {
-    r->origin_ms = tl_origin_ms(tl);
+    r->origin_ms = tl_origin_us(tl) / 1000;
     struct tl_anchor *est = r->n_segments ? calloc(r->n_segments, sizeof(*est)) : NULL;
     size_t n = 0;
     for (size_t i = 0; i < r->n_segments; i++) {
         struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME)
             continue;
-        v->offset_ms = v->start_board_ms - tl_wall_from_play(tl, v->seg->play_ms);
+        v->offset_ms = v->start_board_ms - tl_wall_from_play_us(tl, v->seg->play_us) / 1000;
         if (est)
-            est[n++] = (struct tl_anchor){v->seg->play_ms, v->start_board_ms};
+            est[n++] = (struct tl_anchor){v->seg->play_us, v->start_board_ms * 1000};
     }
     r->origin_estimates = n;
     struct diag_list d = {0};
     if (n)
-        tl_refine_origin(tl, est, n, &d, NULL);
+        tl_refine_origin_us(tl, est, n, &d, NULL);
     free(est);
     verify_add_diags(r, &d, "sync.origin");
     diag_clear(&d);
-    r->refined_origin_ms = tl_origin_ms(tl);
+    r->refined_origin_ms = tl_origin_us(tl) / 1000;
     if (n)
         verify_add(r, VERIFY_INFO, "sync.origin", -1, -1,
                    "timeline origin refined from %zu segment(s): %+" PRId64
@@ -229,14 +229,15 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
         struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME)
             continue;
-        v->offset_refined_ms = v->start_board_ms - tl_wall_from_play(tl, v->seg->play_ms);
+        v->offset_refined_ms = v->start_board_ms - tl_wall_from_play_us(tl, v->seg->play_us) / 1000;
         if (llabs(v->offset_refined_ms) > VERIFY_SYNC_WARN_MS)
             verify_add(r, VERIFY_WARNING, "sync.offset", (ptrdiff_t)i, 0,
                        "%s: %s: first frame is at board time %+" PRId64
                        " ms from where VideoPlayTime %" PRId64 " puts it (%s; limit %d ms): "
                        "this segment is out of sync with the others",
                        tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_refined_ms,
-                       v->seg->play_ms, v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
+                       v->seg->play_us / 1000,
+                       v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
                        VERIFY_SYNC_WARN_MS);
     }
 }
@@ -253,7 +254,7 @@ static int cmp_span(const void *x, const void *y)
 
 int verify_coverage(struct verify_report *r, const struct timeline *tl)
 {
-    int64_t total = tl_total_ms(tl);
+    int64_t total = tl_total_us(tl) / 1000;
     struct span *s = malloc((r->n_segments + 1) * sizeof(*s));
     if (!s)
         return SP_ENOMEM;
@@ -262,11 +263,11 @@ int verify_coverage(struct verify_report *r, const struct timeline *tl)
         const struct verify_segment *v = &r->segments[i];
         if (!v->usable)
             continue;
-        int64_t end = rec_segment_end(v->seg);
-        if (v->decoded && v->duration_ms >= 0 && v->seg->play_ms + v->duration_ms < end)
-            end = v->seg->play_ms + v->duration_ms; /* media shorter than announced */
-        if (end > v->seg->play_ms)
-            s[n++] = (struct span){v->seg->play_ms, end};
+        int64_t play = v->seg->play_us / 1000, end = rec_segment_end_us(v->seg) / 1000;
+        if (v->decoded && v->duration_ms >= 0 && play + v->duration_ms < end)
+            end = play + v->duration_ms; /* media shorter than announced */
+        if (end > play)
+            s[n++] = (struct span){play, end};
     }
     if (n > 1)
         qsort(s, n, sizeof(*s), cmp_span);

@@ -239,11 +239,11 @@ static void scan_sei(struct vm *m, const AVPacket *pkt)
         return;
     int64_t vals[MAX_SEI_PER_PACKET];
     struct diag_list d = {0};
-    size_t n = sei_scan_packet(&m->v->sei_types, m->fmt->streams[m->vi]->codecpar, pkt->data,
-                               (size_t)pkt->size, vals, MAX_SEI_PER_PACKET, &d);
+    size_t n = sei_scan_packet_us(&m->v->sei_types, m->fmt->streams[m->vi]->codecpar, pkt->data,
+                                  (size_t)pkt->size, vals, MAX_SEI_PER_PACKET, &d);
     int64_t pts = to_us(pkt->pts, m->fmt->streams[m->vi]->time_base);
     for (size_t i = 0; i < n; i++)
-        add_anchor(m, pts, vals[i]);
+        add_anchor(m, pts, vals[i] / 1000); /* the report speaks ms */
     if (d.count && m->sei_problems++ < 3) {
         int64_t ms = rel_ms(m, pts);
         verify_add(m->r, VERIFY_WARNING, "sei.corrupt", (ptrdiff_t)m->idx, ms,
@@ -471,12 +471,12 @@ static void check_sei(struct vm *m, const struct timeline *tl)
                        (double)v->sei_max_gap_ms / 1000.0);
     }
     struct lane_map map;
-    lane_map_init(&map, m->first_us, s->has_sync_time ? s->sync_time_ms : -1,
-                  tl_wall_from_play(tl, s->play_ms));
+    lane_map_init_us(&map, m->first_us, s->has_sync_time ? s->sync_time_us : -1,
+                     tl_wall_from_play_us(tl, s->play_us));
     for (size_t i = 0; i < m->n_anc; i++)
-        if (lane_map_add_anchor(&map, m->anc[i].pts_us, m->anc[i].sync_ms) == SP_ERANGE)
+        if (lane_map_add_anchor_us(&map, m->anc[i].pts_us, m->anc[i].sync_ms * 1000) == SP_ERANGE)
             v->sei_refused++;
-    v->start_board_ms = lane_map_start_board_ms(&map, &v->sync_source);
+    v->start_board_ms = lane_map_start_board_us(&map, &v->sync_source) / 1000;
     lane_map_clear(&map);
     if (v->sei_refused)
         verify_add(m->r, VERIFY_WARNING, "sei.refused", (ptrdiff_t)m->idx, -1,
@@ -496,14 +496,14 @@ static void check_measures(struct vm *m)
                    v->size_bytes < s->size_bytes ? " (the file is truncated)" : "");
     if (v->duration_ms >= 0) {
         int64_t tol = (v->frame_ms > 0 ? v->frame_ms : 50) + 1;
-        int64_t diff = v->duration_ms - s->duration_ms;
+        int64_t diff = v->duration_ms - s->duration_us / 1000;
         if (diff < -tol || diff > tol)
             verify_add(m->r, diff < 0 ? VERIFY_ERROR : VERIFY_WARNING, "media.duration",
                        (ptrdiff_t)m->idx, -1,
                        "%s: %s: media lasts %" PRId64 " ms%s, VideoDuration says %" PRId64
                        " ms (allowed: one frame, %" PRId64 " ms)",
                        m->lane, v->name, v->duration_ms, m->r->quick ? "" : " as decoded",
-                       s->duration_ms, tol);
+                       s->duration_us / 1000, tol);
     } else {
         verify_add(m->r, VERIFY_ERROR, "media.duration", (ptrdiff_t)m->idx, -1,
                    "%s: %s: no media could be read", m->lane, v->name);
@@ -551,7 +551,7 @@ static void run(struct vm *m, const struct timeline *tl)
     if (first >= 0 && m->fmt->streams[first]->start_time != AV_NOPTS_VALUE)
         m->first_us = to_us(m->fmt->streams[first]->start_time, m->fmt->streams[first]->time_base);
     m->v_end_us = m->a_end_us = m->dec_end_us = INT64_MIN;
-    int64_t dur_us = v->seg->duration_ms * 1000;
+    int64_t dur_us = v->seg->duration_us;
     if (m->fmt->duration > 0)
         dur_us = m->fmt->duration;
     m->win_start_us[0] = 0;

@@ -1,4 +1,6 @@
 /* os_process.c - console and arguments at start (os_process.h). */
+#include <signal.h>
+#include <string.h>
 #include "base/platform/os_process.h"
 
 #include "base/platform/os_path_internal.h"
@@ -87,5 +89,45 @@ bool sp_os_has_gpu_render_node(void)
 bool sp_os_has_gpu_render_node(void)
 {
     return true;
+}
+#endif
+
+/* ---- stop signals ---------------------------------------------------------- */
+
+#ifdef _WIN32
+static void (*old_int)(int), (*old_term)(int), (*old_break)(int);
+
+void sp_os_stop_signals_catch(void (*fn)(int))
+{
+    old_int = signal(SIGINT, fn);
+    old_term = signal(SIGTERM, fn);
+    old_break = signal(SIGBREAK, fn);
+}
+
+void sp_os_stop_signals_restore(void)
+{
+    signal(SIGINT, old_int ? old_int : SIG_DFL);
+    signal(SIGTERM, old_term ? old_term : SIG_DFL);
+    signal(SIGBREAK, old_break ? old_break : SIG_DFL);
+}
+#else
+static struct sigaction old_term, old_int, old_hup;
+
+void sp_os_stop_signals_catch(void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGHUP, &sa, &old_hup);
+}
+
+void sp_os_stop_signals_restore(void)
+{
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
 }
 #endif

@@ -138,22 +138,22 @@ void frame_queue_pop(struct frame_queue *q)
     pthread_mutex_unlock(&q->lock);
 }
 
-static void deadline_after(struct timespec *ts, int ms)
+static void deadline_after(struct timespec *ts, int64_t us)
 {
     sp_os_cond_now(ts);
-    ts->tv_sec += ms / 1000;
-    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    ts->tv_sec += (time_t)(us / 1000000);
+    ts->tv_nsec += (long)(us % 1000000) * 1000L;
     if (ts->tv_nsec >= 1000000000L) {
         ts->tv_sec++;
         ts->tv_nsec -= 1000000000L;
     }
 }
 
-int frame_queue_wait(struct frame_queue *q, size_t min_count, int timeout_ms)
+int frame_queue_wait_us(struct frame_queue *q, size_t min_count, int64_t timeout_us)
 {
     struct timespec dl;
-    if (timeout_ms >= 0)
-        deadline_after(&dl, timeout_ms);
+    if (timeout_us >= 0)
+        deadline_after(&dl, timeout_us);
     pthread_mutex_lock(&q->lock);
     int ret;
     for (;;) {
@@ -170,7 +170,7 @@ int frame_queue_wait(struct frame_queue *q, size_t min_count, int timeout_ms)
             ret = SP_EEOF;
             break;
         }
-        if (timeout_ms < 0) {
+        if (timeout_us < 0) {
             pthread_cond_wait(&q->changed, &q->lock);
         } else if (pthread_cond_timedwait(&q->changed, &q->lock, &dl) == ETIMEDOUT) {
             ret = q->count >= min_count ? 0 : SP_ETIMEOUT;

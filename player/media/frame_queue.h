@@ -57,10 +57,10 @@ int frame_queue_peek(struct frame_queue *q, size_t idx, AVFrame *dst, struct fra
 /* Drops the oldest frame (no-op when empty); wakes the producer. */
 void frame_queue_pop(struct frame_queue *q);
 
-/* Waits up to timeout_ms (< 0: forever) until at least min_count frames of
- * the current serial are queued. Returns 0, SP_EEOF (eof marked, fewer than
- * min_count will ever come), SP_ETIMEOUT or SP_ECANCELLED. */
-int frame_queue_wait(struct frame_queue *q, size_t min_count, int timeout_ms);
+/* Waits up to timeout_us (µs; < 0: forever) until at least min_count frames
+ * of the current serial are queued. Returns 0, SP_EEOF (eof marked, fewer
+ * than min_count will ever come), SP_ETIMEOUT or SP_ECANCELLED. */
+int frame_queue_wait_us(struct frame_queue *q, size_t min_count, int64_t timeout_us);
 
 /* Marks the end of the stream of generation `serial` (ignored if stale). */
 void frame_queue_set_eof(struct frame_queue *q, int serial);

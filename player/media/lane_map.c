@@ -9,14 +9,14 @@
 
 #include "base/sp_error.h"
 
-void lane_map_init(struct lane_map *m, int64_t first_pts_us, int64_t sync_time_ms,
-                   int64_t play_time_board_ms)
+void lane_map_init_us(struct lane_map *m, int64_t first_pts_us, int64_t sync_time_us,
+                      int64_t play_time_board_us)
 {
     memset(m, 0, sizeof(*m));
     m->first_pts_us = first_pts_us;
-    m->has_sync_time = sync_time_ms >= 0;
-    m->sync_time_ms = sync_time_ms;
-    m->play_time_board_ms = play_time_board_ms;
+    m->has_sync_time = sync_time_us >= 0;
+    m->sync_time_us = sync_time_us;
+    m->play_time_board_us = play_time_board_us;
 }
 
 void lane_map_clear(struct lane_map *m)
@@ -33,9 +33,9 @@ void lane_map_set_first_pts(struct lane_map *m, int64_t first_pts_us)
     m->first_pts_us = first_pts_us;
 }
 
-void lane_map_set_play_time_board(struct lane_map *m, int64_t play_time_board_ms)
+void lane_map_set_play_time_board_us(struct lane_map *m, int64_t play_time_board_us)
 {
-    m->play_time_board_ms = play_time_board_ms;
+    m->play_time_board_us = play_time_board_us;
 }
 
 enum lane_map_source lane_map_source(const struct lane_map *m)
@@ -86,13 +86,14 @@ static bool slope_ok(const struct lane_map_point *a, const struct lane_map_point
     return s >= LANE_MAP_MIN_SLOPE && s <= LANE_MAP_MAX_SLOPE;
 }
 
-int lane_map_add_anchor(struct lane_map *m, int64_t pts_us, int64_t sync_ms)
+int lane_map_add_anchor_us(struct lane_map *m, int64_t pts_us, int64_t sync_us)
 {
-    /* Caps keep the µs arithmetic far from overflow: |board| < 2^62 µs. */
-    if (sync_ms < 0 || sync_ms > INT64_MAX / 4000 || pts_us < -(INT64_MAX / 4) ||
+    /* Caps keep the µs arithmetic far from overflow: |board| < 2^62 µs. The
+       board cap is in whole ms, as it was when anchors came in ms. */
+    if (sync_us < 0 || sync_us / 1000 > INT64_MAX / 4000 || pts_us < -(INT64_MAX / 4) ||
         pts_us > INT64_MAX / 4)
         return SP_ERANGE;
-    struct lane_map_point p = {pts_us, sync_ms * 1000};
+    struct lane_map_point p = {pts_us, sync_us};
     size_t i = upper_by_pts(m, pts_us);
     if (i > 0 && m->anchors[i - 1].pts_us == pts_us)
         return m->anchors[i - 1].board_us == p.board_us ? 0 : SP_ERANGE;
@@ -118,7 +119,7 @@ int lane_map_add_anchor(struct lane_map *m, int64_t pts_us, int64_t sync_ms)
 static struct lane_map_point fallback_point(const struct lane_map *m)
 {
     struct lane_map_point p = {m->first_pts_us, 0};
-    p.board_us = (m->has_sync_time ? m->sync_time_ms : m->play_time_board_ms) * 1000;
+    p.board_us = m->has_sync_time ? m->sync_time_us : m->play_time_board_us;
     return p;
 }
 
@@ -175,12 +176,12 @@ int64_t lane_map_pts_us(const struct lane_map *m, int64_t board_us)
     return pts;
 }
 
-int64_t lane_map_start_board_ms(const struct lane_map *m, enum lane_map_source *source)
+int64_t lane_map_start_board_us(const struct lane_map *m, enum lane_map_source *source)
 {
     if (source)
         *source = lane_map_source(m);
     int64_t us = lane_map_board_us(m, m->first_pts_us) + 500;
     /* floor division: rounds half up to whole ms for negatives too */
     int64_t q = us / 1000;
-    return (us % 1000 < 0) ? q - 1 : q;
+    return ((us % 1000 < 0) ? q - 1 : q) * 1000;
 }

@@ -9,10 +9,10 @@
  * Units: media time (pts) in microseconds on the segment's own clock, as
  * the decoder stamps frames; board time in microseconds of Unix time
  * (board ms * 1000) so that fractions of a millisecond survive the
- * interpolation; anchors arrive in whole ms as the SEI gives them.
+ * interpolation; anchors arrive in µs made from the SEI's whole ms.
  *
  * Anchors arrive while the demuxer reads (a few seconds ahead of what is
- * shown), so the map grows: lane_map_add_anchor() inserts in pts order and
+ * shown), so the map grows: lane_map_add_anchor_us() inserts in pts order and
  * refuses an anchor that would make the map non-increasing or give a piece
  * a slope outside [LANE_MAP_MIN_SLOPE, LANE_MAP_MAX_SLOPE] next to its
  * neighbours (a client clock jump or a corrupt SEI); the caller warns. The
@@ -49,28 +49,29 @@ struct lane_map {
     /* Fallback, used while n == 0: board time of the first frame. */
     int64_t first_pts_us; /* media time of the segment's first frame */
     bool has_sync_time;
-    int64_t sync_time_ms;       /* SyncTime (Unix ms) if has_sync_time */
-    int64_t play_time_board_ms; /* w(VideoPlayTime) (Unix ms) */
+    int64_t sync_time_us;       /* SyncTime (Unix µs) if has_sync_time */
+    int64_t play_time_board_us; /* w(VideoPlayTime) (Unix µs) */
 };
 
 /* Sets up an empty map with its fallbacks: first_pts_us (media time of the
- * first frame; 0 if not yet known), sync_time_ms (< 0: the segment has no
- * SyncTime), play_time_board_ms = w(VideoPlayTime). Never fails. */
-void lane_map_init(struct lane_map *m, int64_t first_pts_us, int64_t sync_time_ms,
-                   int64_t play_time_board_ms);
+ * first frame; 0 if not yet known), sync_time_us (Unix µs; < 0: the segment
+ * has no SyncTime), play_time_board_us = w(VideoPlayTime) (Unix µs). Never
+ * fails. */
+void lane_map_init_us(struct lane_map *m, int64_t first_pts_us, int64_t sync_time_us,
+                      int64_t play_time_board_us);
 /* Frees the anchors; the map is then empty (fallbacks kept). NULL-safe. */
 void lane_map_clear(struct lane_map *m);
 
 /* The fallbacks may be learnt late: the first frame's pts once decoded, the
  * timeline's w(VideoPlayTime) after an origin refinement. */
 void lane_map_set_first_pts(struct lane_map *m, int64_t first_pts_us);
-void lane_map_set_play_time_board(struct lane_map *m, int64_t play_time_board_ms);
+void lane_map_set_play_time_board_us(struct lane_map *m, int64_t play_time_board_us);
 
-/* Adds the anchor (pts_us, sync_ms). Returns 0 (added, or an exact
+/* Adds the anchor (pts_us, sync_us: board time, Unix µs). Returns 0 (added, or an exact
  * duplicate ignored), SP_ERANGE (refused: breaks monotonicity or the slope
  * bounds; the map is unchanged), SP_ELIMIT (LANE_MAP_MAX_ANCHORS reached)
  * or SP_ENOMEM. */
-int lane_map_add_anchor(struct lane_map *m, int64_t pts_us, int64_t sync_ms);
+int lane_map_add_anchor_us(struct lane_map *m, int64_t pts_us, int64_t sync_us);
 
 enum lane_map_source lane_map_source(const struct lane_map *m);
 size_t lane_map_anchor_count(const struct lane_map *m);
@@ -85,11 +86,12 @@ int64_t lane_map_board_us(const struct lane_map *m, int64_t pts_us);
  * board_us (so a frame with that pts or earlier is on screen at board_us). */
 int64_t lane_map_pts_us(const struct lane_map *m, int64_t board_us);
 
-/* The segment's own estimate of w(VideoPlayTime): the board time (Unix ms,
- * rounded to nearest) of its first frame, with the source it rests on.
+/* The segment's own estimate of w(VideoPlayTime): the board time (Unix µs,
+ * rounded to the nearest whole ms, as the timeline's origin is kept) of its
+ * first frame, with the source it rests on.
  * Only LANE_MAP_SEI and LANE_MAP_SYNC_TIME estimates say anything about
  * the timeline's origin (a PLAY_TIME one is the origin itself): the play
- * loop feeds those to tl_refine_origin(). */
-int64_t lane_map_start_board_ms(const struct lane_map *m, enum lane_map_source *source);
+ * loop feeds those to tl_refine_origin_us(). */
+int64_t lane_map_start_board_us(const struct lane_map *m, enum lane_map_source *source);
 
 #endif

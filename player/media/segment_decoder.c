@@ -51,7 +51,7 @@ struct segdec {
     AVIOContext *pb;  /* borrowed */
     bool no_video, no_audio;
     int codec_threads;
-    segdec_sei_fn sei_scan;
+    segdec_sei_us_fn sei_scan;
     void *sei_opaque;
 
     AVFormatContext *fmt; /* owned; used by the demux thread only */
@@ -458,7 +458,7 @@ static void scan_sei(struct segdec *d, const AVPacket *pkt)
     pthread_mutex_lock(&d->lock);
     int refused = 0;
     for (size_t i = 0; i < n && i < SEGDEC_MAX_SEI_PER_PACKET; i++)
-        if (lane_map_add_anchor(&d->map, pts, sync[i]) < 0)
+        if (lane_map_add_anchor_us(&d->map, pts, sync[i]) < 0)
             refused++;
     /* corrupt SEI comes in runs (a damaged stretch of file): the first of
      * a run of DECODE_WARN_EVERY is reported, with lane, file and time */
@@ -664,7 +664,7 @@ int segdec_create(const struct segdec_opts *o, struct segdec **out)
     pthread_mutex_init(&d->lock, NULL);
     sp_os_cond_init(&d->cond);
     diag_init(&d->diag);
-    lane_map_init(&d->map, 0, o->sync_time_ms, o->play_time_board_ms);
+    lane_map_init_us(&d->map, 0, o->sync_time_us, o->play_time_board_us);
     d->url = dup_or_empty(o->url);
     d->lane = dup_or_empty(o->lane);
     d->pb = o->pb;
@@ -769,19 +769,19 @@ enum segdec_state segdec_state(struct segdec *d)
     return s;
 }
 
-int segdec_wait_ready(struct segdec *d, int timeout_ms)
+int segdec_wait_ready_us(struct segdec *d, int64_t timeout_us)
 {
     struct timespec dl;
     sp_os_cond_now(&dl);
-    int64_t t0_ms = (int64_t)dl.tv_sec * 1000 + dl.tv_nsec / 1000000;
-    if (timeout_ms >= 0) {
-        int64_t ns = dl.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
-        dl.tv_sec += timeout_ms / 1000 + (time_t)(ns / 1000000000);
+    int64_t t0_us = (int64_t)dl.tv_sec * 1000000 + dl.tv_nsec / 1000;
+    if (timeout_us >= 0) {
+        int64_t ns = dl.tv_nsec + (timeout_us % 1000000) * 1000;
+        dl.tv_sec += (time_t)(timeout_us / 1000000 + ns / 1000000000);
         dl.tv_nsec = (long)(ns % 1000000000);
     }
     pthread_mutex_lock(&d->lock);
     while (d->state == SEGDEC_OPENING) {
-        if (timeout_ms < 0)
+        if (timeout_us < 0)
             pthread_cond_wait(&d->cond, &d->lock);
         else if (pthread_cond_timedwait(&d->cond, &d->lock, &dl) != 0)
             break;
@@ -793,14 +793,14 @@ int segdec_wait_ready(struct segdec *d, int timeout_ms)
         return SP_ETIMEOUT;
     if (st == SEGDEC_FAILED)
         return SP_EEOF;
-    int left_ms = -1;
-    if (timeout_ms >= 0) {
+    int64_t left_us = -1;
+    if (timeout_us >= 0) {
         struct timespec now;
         sp_os_cond_now(&now);
-        int64_t spent = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - t0_ms;
-        left_ms = spent < timeout_ms ? (int)(timeout_ms - spent) : 0;
+        int64_t spent = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000 - t0_us;
+        left_us = spent < timeout_us ? timeout_us - spent : 0;
     }
-    return frame_queue_wait(video ? d->v.fq : d->a.fq, 1, left_ms);
+    return frame_queue_wait_us(video ? d->v.fq : d->a.fq, 1, left_us);
 }
 
 void segdec_get_info(struct segdec *d, struct segdec_info *info)
@@ -877,18 +877,18 @@ int64_t segdec_pts_us(struct segdec *d, int64_t board_us)
     return p;
 }
 
-int64_t segdec_start_board_ms(struct segdec *d, enum lane_map_source *source)
+int64_t segdec_start_board_us(struct segdec *d, enum lane_map_source *source)
 {
     pthread_mutex_lock(&d->lock);
-    int64_t b = lane_map_start_board_ms(&d->map, source);
+    int64_t b = lane_map_start_board_us(&d->map, source);
     pthread_mutex_unlock(&d->lock);
     return b;
 }
 
-void segdec_set_play_time_board(struct segdec *d, int64_t board_ms)
+void segdec_set_play_time_board_us(struct segdec *d, int64_t board_us)
 {
     pthread_mutex_lock(&d->lock);
-    lane_map_set_play_time_board(&d->map, board_ms);
+    lane_map_set_play_time_board_us(&d->map, board_us);
     pthread_mutex_unlock(&d->lock);
 }
 

@@ -48,30 +48,30 @@
 #include "player/media/frame_queue.h"
 #include "player/media/lane_map.h"
 
-/* Finds syncTime values (board time, Unix ms) in one demuxed video packet
+/* Finds syncTime values (board time, Unix µs) in one demuxed video packet
  * (par says the codec and the extradata: AVCC length-prefixed or Annex B).
  * Writes at most max values to out and returns how many; problems (corrupt
  * SEI) go to diag as warnings (may be NULL). Called on the demux thread. */
-typedef size_t (*segdec_sei_fn)(void *opaque, const AVCodecParameters *par, const uint8_t *data,
-                                size_t size, int64_t *out, size_t max, struct diag_list *diag);
+typedef size_t (*segdec_sei_us_fn)(void *opaque, const AVCodecParameters *par, const uint8_t *data,
+                                   size_t size, int64_t *out, size_t max, struct diag_list *diag);
 
 #define SEGDEC_MAX_SEI_PER_PACKET 8
 
 struct segdec_opts {
-    const char *url;         /* path or URL to open; with pb, only its name */
-    AVIOContext *pb;         /* optional: read through this instead (borrowed:
-                                it must outlive the decoder) */
-    const char *lane;        /* lane name for warnings ("teacher_01"); may be NULL */
-    bool no_video, no_audio; /* skip a stream even if present */
-    size_t video_frames;     /* decoded video frames queued; 0: 4 */
-    size_t audio_frames;     /* decoded audio frames queued; 0: 48 */
-    int codec_threads;       /* libavcodec threads per decoder; 0: auto */
-    segdec_sei_fn sei_scan;  /* optional SEI hook; NULL: no anchors */
+    const char *url;           /* path or URL to open; with pb, only its name */
+    AVIOContext *pb;           /* optional: read through this instead (borrowed:
+                                  it must outlive the decoder) */
+    const char *lane;          /* lane name for warnings ("teacher_01"); may be NULL */
+    bool no_video, no_audio;   /* skip a stream even if present */
+    size_t video_frames;       /* decoded video frames queued; 0: 4 */
+    size_t audio_frames;       /* decoded audio frames queued; 0: 48 */
+    int codec_threads;         /* libavcodec threads per decoder; 0: auto */
+    segdec_sei_us_fn sei_scan; /* optional SEI hook; NULL: no anchors */
     void *sei_opaque;
     /* lane_map fallbacks (see lane_map.h): SyncTime (< 0: none) and
-     * w(VideoPlayTime), both Unix ms. */
-    int64_t sync_time_ms;
-    int64_t play_time_board_ms;
+     * w(VideoPlayTime), both Unix µs. */
+    int64_t sync_time_us;
+    int64_t play_time_board_us;
     /* Where to start: an exact seek to media time start_pts_us if > 0, or
      * (wins if > 0) a seek by board time, see segdec_seek_board(). */
     int64_t start_pts_us;
@@ -122,11 +122,11 @@ void segdec_abort(struct segdec *d);
 
 enum segdec_state segdec_state(struct segdec *d);
 
-/* Waits up to timeout_ms (< 0: forever) until the decoder is open and the
+/* Waits up to timeout_us (µs; < 0: forever) until the decoder is open and the
  * first frame of the current serial is decoded (video if it has video) or
  * the stream ended. Returns 0, SP_EEOF (ended/failed, nothing to show),
  * SP_ETIMEOUT. */
-int segdec_wait_ready(struct segdec *d, int timeout_ms);
+int segdec_wait_ready_us(struct segdec *d, int64_t timeout_us);
 
 /* Copies the stream info (zeros while opening). */
 void segdec_get_info(struct segdec *d, struct segdec_info *info);
@@ -160,10 +160,11 @@ int segdec_rewind(struct segdec *d);
 /* Board time <-> media time through the segment's map (locked). */
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us);
 int64_t segdec_pts_us(struct segdec *d, int64_t board_us);
-/* The map's estimate of w(VideoPlayTime), see lane_map_start_board_ms(). */
-int64_t segdec_start_board_ms(struct segdec *d, enum lane_map_source *source);
+/* The map's estimate of w(VideoPlayTime) (Unix µs), see
+ * lane_map_start_board_us(). */
+int64_t segdec_start_board_us(struct segdec *d, enum lane_map_source *source);
 /* After an origin refinement: the new w(VideoPlayTime) (Unix ms). */
-void segdec_set_play_time_board(struct segdec *d, int64_t board_ms);
+void segdec_set_play_time_board_us(struct segdec *d, int64_t board_us);
 size_t segdec_anchor_count(struct segdec *d);
 /* Board time (Unix µs) of the last SEI anchor at or before media time
  * pts_us, or -1 when none is (yet) known that early. */

@@ -90,12 +90,12 @@ static size_t json_start(int payload_type, const uint8_t *payload, size_t len)
     return len;
 }
 
-int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_ms,
-                      const char **reason)
+int sei_parse_payload_us(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_us,
+                         const char **reason)
 {
     if (reason)
         *reason = NULL;
-    if (!payload || !sync_ms || !sei_is_sync_payload(payload_type))
+    if (!payload || !sync_us || !sei_is_sync_payload(payload_type))
         return 0;
     /* Cheap test before JSON parsing: ours starts with '{' (after blanks);
      * x264's settings string and most user data do not. */
@@ -138,7 +138,7 @@ int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int6
             if (reason)
                 *reason = why;
         } else {
-            *sync_ms = (int64_t)d;
+            *sync_us = (int64_t)d * 1000; /* fits: SEI_SYNC_TIME_MAX * 1000 < 2^63 */
             rc = 1;
         }
     }
@@ -232,7 +232,7 @@ static void scan_sei_nal(struct scan *s, const uint8_t *nal, size_t n, size_t na
         } else if (type <= INT32_MAX && sei_is_sync_payload((int)type)) {
             int64_t v = 0;
             const char *why = NULL;
-            int r = sei_parse_payload((int)type, b + pos, size, &v, &why);
+            int r = sei_parse_payload_us((int)type, b + pos, size, &v, &why);
             if (r == 1)
                 s->seen |= sei_seen_bit((int)type);
             if (r == 1 && s->found < s->max)
@@ -328,15 +328,15 @@ static bool starts_with_start_code(const uint8_t *p, size_t n)
            (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1);
 }
 
-int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
-                        int64_t *out, size_t max, struct diag_list *diag)
+int sei_find_sync_times_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                           int nal_length_size, int64_t *out, size_t max, struct diag_list *diag)
 {
-    return sei_find_sync_times_seen(pkt, size, codec, nal_length_size, out, max, NULL, diag);
+    return sei_find_sync_times_seen_us(pkt, size, codec, nal_length_size, out, max, NULL, diag);
 }
 
-int sei_find_sync_times_seen(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                             int nal_length_size, int64_t *out, size_t max, unsigned *seen,
-                             struct diag_list *diag)
+int sei_find_sync_times_seen_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                                int nal_length_size, int64_t *out, size_t max, unsigned *seen,
+                                struct diag_list *diag)
 {
     if ((!pkt && size) || (!out && max) || nal_length_size < 0 || nal_length_size > 4 ||
         (codec != SEI_CODEC_H264 && codec != SEI_CODEC_HEVC))
@@ -364,13 +364,13 @@ int sei_find_sync_times_seen(const uint8_t *pkt, size_t size, enum sei_codec cod
     return s.err ? s.err : 0;
 }
 
-int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
-                       int64_t *sync_ms, struct diag_list *diag)
+int sei_find_sync_time_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                          int nal_length_size, int64_t *sync_us, struct diag_list *diag)
 {
     int64_t v = 0;
-    int r = sei_find_sync_times(pkt, size, codec, nal_length_size, &v, 1, diag);
-    if (r > 0 && sync_ms)
-        *sync_ms = v;
+    int r = sei_find_sync_times_us(pkt, size, codec, nal_length_size, &v, 1, diag);
+    if (r > 0 && sync_us)
+        *sync_us = v;
     return r > 0 ? 1 : r;
 }
 
@@ -392,8 +392,8 @@ int sei_nal_length_size(const uint8_t *ed, size_t size, enum sei_codec codec)
     return SP_EPARSE;
 }
 
-size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
-                       size_t size, int64_t *out, size_t max, struct diag_list *diag)
+size_t sei_scan_packet_us(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
+                          size_t size, int64_t *out, size_t max, struct diag_list *diag)
 {
     if (!par)
         return 0;
@@ -410,6 +410,6 @@ size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const 
         /* Unknown extradata: guess from the packet itself. */
         nls = starts_with_start_code(data, size) ? 0 : 4;
     }
-    int r = sei_find_sync_times_seen(data, size, codec, nls, out, max, (unsigned *)opaque, diag);
+    int r = sei_find_sync_times_seen_us(data, size, codec, nls, out, max, (unsigned *)opaque, diag);
     return r > 0 ? (size_t)r : 0;
 }

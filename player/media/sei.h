@@ -49,7 +49,7 @@
 #define SEI_PAYLOAD_EXPERIMENTAL_243 243
 #define SEI_PAYLOAD_SDK_TIMESTAMP 244
 
-/* Bits of a "payload types seen" mask (sei_find_sync_times_seen()): one
+/* Bits of a "payload types seen" mask (sei_find_sync_times_seen_us()): one
  * per type that gave an anchor, and SEI_SEEN_244 for SDK timestamps met
  * (and ignored). */
 #define SEI_SEEN_5 (1u << 0)
@@ -58,7 +58,7 @@
 #define SEI_SEEN_243 (1u << 3)
 #define SEI_SEEN_244 (1u << 4)
 
-/* True for the payload types sei_parse_payload() reads (5, 100, 242, 243). */
+/* True for the payload types sei_parse_payload_us() reads (5, 100, 242, 243). */
 int sei_is_sync_payload(int payload_type);
 
 /* The SEI_SEEN_* bit of a payload type, 0 for others. */
@@ -76,44 +76,45 @@ int sei_nal_length_size(const uint8_t *extradata, size_t size, enum sei_codec co
 /* Scans one packet for sync SEI. nal_length_size is 1..4 for
  * length-prefixed packets, 0 for Annex B. If a length-prefixed packet turns
  * out to start with a start code and its lengths do not add up, it is read
- * as Annex B instead. Writes up to max syncTime values (Unix ms) to out in
+ * as Annex B instead. Writes up to max syncTime values (Unix µs) to out in
  * stream order (values past max are dropped). Returns how many were
  * written (>= 0); if none was found, SP_EPARSE
  * for a damaged packet or SP_ERANGE for a syncTime out of range (a
  * diagnostic says where); SP_EINVAL for bad arguments. diag may be NULL. */
-int sei_find_sync_times(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
-                        int64_t *out, size_t max, struct diag_list *diag);
+int sei_find_sync_times_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                           int nal_length_size, int64_t *out, size_t max, struct diag_list *diag);
 
-/* As sei_find_sync_times(), and ORs into *seen (if non-NULL) the
+/* As sei_find_sync_times_us(), and ORs into *seen (if non-NULL) the
  * SEI_SEEN_* bits of the payload types that gave an anchor, plus
  * SEI_SEEN_244 if an SDK timestamp was met. */
-int sei_find_sync_times_seen(const uint8_t *pkt, size_t size, enum sei_codec codec,
-                             int nal_length_size, int64_t *out, size_t max, unsigned *seen,
-                             struct diag_list *diag);
+int sei_find_sync_times_seen_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                                int nal_length_size, int64_t *out, size_t max, unsigned *seen,
+                                struct diag_list *diag);
 
-/* The first syncTime in the packet: returns 1 and sets *sync_ms, 0 if none,
- * or a negative SP_E* as sei_find_sync_times(). */
-int sei_find_sync_time(const uint8_t *pkt, size_t size, enum sei_codec codec, int nal_length_size,
-                       int64_t *sync_ms, struct diag_list *diag);
+/* The first syncTime in the packet: returns 1 and sets *sync_us (Unix µs),
+ * 0 if none, or a negative SP_E* as sei_find_sync_times_us(). */
+int sei_find_sync_time_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
+                          int nal_length_size, int64_t *sync_us, struct diag_list *diag);
 
 /* Reads one SEI payload (the bytes after payloadType and payloadSize, with
  * emulation prevention already removed). Types 100, 242 and 243 hold the
  * JSON itself (a 16-byte UUID before it is accepted too), type 5 a UUID
- * and then the JSON. Returns 1 and sets *sync_ms for a JSON object with an
- * integer syncTime; 0 for anything that is not ours (other payload types,
+ * and then the JSON. Returns 1 and sets *sync_us (the payload's Unix ms *
+ * 1000: where the SEI's ms become µs) for a JSON object with an integer
+ * syncTime; 0 for anything that is not ours (other payload types,
  * 244 always, not JSON, no syncTime); SP_ERANGE if syncTime is
  * there but not an integer in range (then, if reason is non-NULL, it points
  * at a static text saying why). */
-int sei_parse_payload(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_ms,
-                      const char **reason);
+int sei_parse_payload_us(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_us,
+                         const char **reason);
 
-/* Adapter with the shape of the segment decoder's SEI hook (segdec_sei_fn
+/* Adapter with the shape of the segment decoder's SEI hook (segdec_sei_us_fn
  * in player/media/segment_decoder.h): takes codec and extradata from par (H.264
  * and HEVC; any other codec gives 0) and returns how many values were
  * written (errors count as 0; their diagnostic is in diag). opaque is NULL
  * or an unsigned mask that gets the SEI_SEEN_* bits of what was found. */
 struct AVCodecParameters;
-size_t sei_scan_packet(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
-                       size_t size, int64_t *out, size_t max, struct diag_list *diag);
+size_t sei_scan_packet_us(void *opaque, const struct AVCodecParameters *par, const uint8_t *data,
+                          size_t size, int64_t *out, size_t max, struct diag_list *diag);
 
 #endif

@@ -44,7 +44,7 @@ static int64_t byte_time(int64_t play, int64_t dur, int64_t b, int64_t len)
 /* The missing stretches of one remote segment. */
 static int segment_gaps(struct cache *c, const struct rec_segment *seg, struct gaps *g)
 {
-    int64_t play = seg->play_ms, dur = seg->duration_ms;
+    int64_t play = seg->play_us / 1000, dur = seg->duration_us / 1000;
     struct cache_entry *e = NULL;
     if (cache_entry_open(c, seg->url, &e) != 0)
         return gap_add(g, play, play + dur);
@@ -86,7 +86,7 @@ int buffered_ranges(const struct timeline *tl, struct fetch *f, struct buffered_
     if (!tl || (!out && max))
         return SP_EINVAL;
     const struct recording *rec = tl_recording(tl);
-    int64_t total = tl_total_ms(tl);
+    int64_t total = tl_total_us(tl) / 1000;
     if (total <= 0 || max == 0)
         return 0;
     struct gaps g = {0};
@@ -95,7 +95,7 @@ int buffered_ranges(const struct timeline *tl, struct fetch *f, struct buffered_
     for (size_t l = 0; c && rc == 0 && l < rec->n_lanes; l++)
         for (size_t s = 0; rc == 0 && s < rec->lanes[l].n_segments; s++) {
             const struct rec_segment *seg = &rec->lanes[l].segments[s];
-            if (seg->duration_ms > 0 && fetch_is_remote(seg->url))
+            if (seg->duration_us > 0 && fetch_is_remote(seg->url))
                 rc = segment_gaps(c, seg, &g);
         }
     if (rc) {

@@ -19,7 +19,8 @@
 #define ARENA_CHUNK 16384
 /* Largest integer a JSON number (a double) holds exactly. */
 #define JSON_MAX_EXACT 9007199254740991LL
-/* Unix ms / s limits for wall-clock fields. */
+/* Unix ms / s limits for wall-clock fields; in µs both stay below 2^63
+   (2^53 ms is about 9.007e18 µs). */
 #define WALL_MAX_MS JSON_MAX_EXACT
 #define WALL_MAX_S (JSON_MAX_EXACT / 1000)
 
@@ -163,6 +164,20 @@ static int read_int(struct mctx *c, const cJSON *obj, const char *parent, const 
     }
     *out = i;
     return F_OK;
+}
+
+/* A time field in the service's unit (s or ms, at most hi of them, never
+ * negative) into µs: scale is the µs per unit. This is where the
+ * document's times become µs (see docs/architecture.md). hi * scale must
+ * fit in int64_t, which the caps below keep. */
+static int read_time(struct mctx *c, const cJSON *obj, const char *parent, const char *key,
+                     int64_t hi, int64_t scale, int64_t *out_us)
+{
+    int64_t v = 0;
+    int rc = read_int(c, obj, parent, key, 0, hi, &v);
+    if (rc == F_OK)
+        *out_us = v * scale;
+    return rc;
 }
 
 /* Reads a string member into the arena. JSON null counts as absent. */
@@ -469,9 +484,9 @@ static void read_room(struct mctx *c, const cJSON *root)
                      "tic_record_user_<RoomId>_<random>",
                      c->name, p->record_user_id);
     }
-    int a = read_int(c, root, "", "RecordStartTime", 0, WALL_MAX_S, &p->record_start_s);
-    int b = read_int(c, root, "", "RecordStopTime", 0, WALL_MAX_S, &p->record_stop_s);
-    int t = read_int(c, root, "", "TotalTime", 0, MANIFEST_MAX_TIME_MS, &p->total_ms);
+    int a = read_time(c, root, "", "RecordStartTime", WALL_MAX_S, 1000000, &p->record_start_us);
+    int b = read_time(c, root, "", "RecordStopTime", WALL_MAX_S, 1000000, &p->record_stop_us);
+    int t = read_time(c, root, "", "TotalTime", MANIFEST_MAX_TIME_MS, 1000, &p->total_us);
     r->has_start = a == F_OK;
     r->has_stop = b == F_OK;
     r->has_total = t == F_OK;
@@ -487,10 +502,10 @@ static void read_room(struct mctx *c, const cJSON *root)
                  "%s: TotalTime: missing; using the end of the last "
                  "segment",
                  c->name);
-    if (r->has_start && r->has_stop && p->record_stop_s < p->record_start_s) {
+    if (r->has_start && r->has_stop && p->record_stop_us < p->record_start_us) {
         diag_add(c->diag, DIAG_ERROR,
                  "%s: RecordStopTime: %" PRId64 " is before RecordStartTime %" PRId64, c->name,
-                 p->record_stop_s, p->record_start_s);
+                 p->record_stop_us / 1000000, p->record_start_us / 1000000);
         r->has_stop = false;
     }
     const char *ru = NULL;
@@ -598,9 +613,9 @@ static void read_pauses(struct mctx *c, const cJSON *root)
             continue;
         }
         struct rec_pause ps = {0};
-        int a = read_int(c, e, parent, "VideoTime", 0, MANIFEST_MAX_TIME_MS, &ps.video_ms);
-        int b = read_int(c, e, parent, "PauseTime", 0, WALL_MAX_MS, &ps.pause_wall_ms);
-        int d = read_int(c, e, parent, "ResumeTime", 0, WALL_MAX_MS, &ps.resume_wall_ms);
+        int a = read_time(c, e, parent, "VideoTime", MANIFEST_MAX_TIME_MS, 1000, &ps.video_us);
+        int b = read_time(c, e, parent, "PauseTime", WALL_MAX_MS, 1000, &ps.pause_wall_us);
+        int d = read_time(c, e, parent, "ResumeTime", WALL_MAX_MS, 1000, &ps.resume_wall_us);
         const char *missing = a == F_ABSENT   ? "VideoTime"
                               : b == F_ABSENT ? "PauseTime"
                               : d == F_ABSENT ? "ResumeTime"
@@ -612,14 +627,14 @@ static void read_pauses(struct mctx *c, const cJSON *root)
         }
         if (a != F_OK || b != F_OK || d != F_OK)
             continue;
-        if (ps.resume_wall_ms < ps.pause_wall_ms) {
+        if (ps.resume_wall_us < ps.pause_wall_us) {
             diag_add(c->diag, DIAG_ERROR,
                      "%s: %s: ResumeTime %" PRId64 " is before PauseTime %" PRId64
                      "; pause skipped",
-                     c->name, parent, ps.resume_wall_ms, ps.pause_wall_ms);
+                     c->name, parent, ps.resume_wall_us / 1000, ps.pause_wall_us / 1000);
             continue;
         }
-        if (ps.resume_wall_ms - ps.pause_wall_ms > MANIFEST_MAX_TIME_MS) {
+        if (ps.resume_wall_us - ps.pause_wall_us > MANIFEST_MAX_TIME_MS * 1000) {
             diag_add(c->diag, DIAG_ERROR, "%s: %s: pause longer than %lld ms; pause skipped",
                      c->name, parent, (long long)MANIFEST_MAX_TIME_MS);
             continue;
@@ -647,13 +662,13 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     seg->size_bytes = -1;
     seg->format = seg->url = seg->video_id = "";
     *user = "";
-    int a = read_int(c, e, parent, "VideoPlayTime", 0, MANIFEST_MAX_TIME_MS, &seg->play_ms);
-    int b = read_int(c, e, parent, "VideoDuration", 0, MANIFEST_MAX_TIME_MS, &seg->duration_ms);
+    int a = read_time(c, e, parent, "VideoPlayTime", MANIFEST_MAX_TIME_MS, 1000, &seg->play_us);
+    int b = read_time(c, e, parent, "VideoDuration", MANIFEST_MAX_TIME_MS, 1000, &seg->duration_us);
     int t = read_int(c, e, parent, "VideoType", 0, INT32_MAX, vtype);
     /* A composed video starts the playback and is the mixed picture unless
        it says otherwise. */
     if (gen && a == F_ABSENT) {
-        seg->play_ms = 0;
+        seg->play_us = 0;
         a = F_OK;
     }
     if (gen && t == F_ABSENT) {
@@ -700,7 +715,7 @@ static bool read_segment(struct mctx *c, const cJSON *e, size_t i, struct rec_se
     if (read_int(c, e, parent, "Height", 0, MANIFEST_MAX_BOARD_SIDE, &h) == F_OK)
         seg->height = (int)h;
     seg->has_sync_time =
-        read_int(c, e, parent, "SyncTime", 0, WALL_MAX_MS, &seg->sync_time_ms) == F_OK;
+        read_time(c, e, parent, "SyncTime", WALL_MAX_MS, 1000, &seg->sync_time_us) == F_OK;
     return true;
 }
 

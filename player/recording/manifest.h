@@ -42,16 +42,16 @@ struct sp_loader;
 #define MANIFEST_MAX_INTERRUPTS 10000        /* Interrupts entries read */
 #define MANIFEST_MAX_STRING 65536            /* bytes in one string field */
 #define MANIFEST_MAX_HOPS 4                  /* ReplayUrl documents followed */
-#define MANIFEST_MAX_TIME_MS 1000000000000LL /* playback ms and durations (~31 years) */
+#define MANIFEST_MAX_TIME_MS 1000000000000LL /* playback ms and durations as read (~31 years) */
 #define MANIFEST_DEFAULT_BOARD_W 1280
 #define MANIFEST_DEFAULT_BOARD_H 960
 #define MANIFEST_MAX_BOARD_SIDE 65536
 /* Wall minus playback time up to this much is rounding of the one-second
- * RecordStartTime/RecordStopTime, not a pause (ms). */
-#define MANIFEST_PAUSE_SLACK_MS 2000
+ * RecordStartTime/RecordStopTime, not a pause (µs). */
+#define MANIFEST_PAUSE_SLACK_US 2000000
 /* Segment ends and starts this close count as one boundary when a pause is
- * inferred (ms). */
-#define MANIFEST_BOUNDARY_TOLERANCE_MS 1000
+ * inferred (µs). */
+#define MANIFEST_BOUNDARY_TOLERANCE_US 1000000
 
 /* From VideoType. */
 enum rec_lane_kind {
@@ -63,12 +63,12 @@ enum rec_lane_kind {
     REC_LANE_UNKNOWN = 5 /* a VideoType this reader does not know (warned) */
 };
 
-/* One VideoInfo. */
+/* One VideoInfo. Times in µs (the document's ms * 1000). */
 struct rec_segment {
-    int64_t play_ms;      /* VideoPlayTime: start on the playback timeline */
-    int64_t duration_ms;  /* VideoDuration */
+    int64_t play_us;      /* VideoPlayTime: start on the playback timeline */
+    int64_t duration_us;  /* VideoDuration */
     int64_t size_bytes;   /* VideoSize, -1 if absent */
-    int64_t sync_time_ms; /* SyncTime (board time of the first frame), if has_sync_time */
+    int64_t sync_time_us; /* SyncTime (board time of the first frame, Unix µs), if has_sync_time */
     bool has_sync_time;
     int width, height;    /* 0 if absent */
     const char *format;   /* VideoFormat, "" if absent */
@@ -89,16 +89,16 @@ struct rec_lane {
     const char *owner;                  /* the user the stream belongs to: user_id without a
                                            tic_substream_ prefix; "" for the whiteboard */
     const char *name;                   /* for people: "ios_test1", "x (screen)", "whiteboard" */
-    const struct rec_segment *segments; /* sorted by play_ms (stable) */
+    const struct rec_segment *segments; /* sorted by play_us (stable) */
     size_t n_segments;
 };
 
-/* A pause: playback stops at video_ms while the wall clock runs on. */
+/* A pause: playback stops at video_us while the wall clock runs on. */
 struct rec_pause {
-    int64_t video_ms;       /* VideoTime */
-    int64_t pause_wall_ms;  /* PauseTime (Unix ms); for an inferred pause,
+    int64_t video_us;       /* VideoTime */
+    int64_t pause_wall_us;  /* PauseTime (Unix µs); for an inferred pause,
                                computed from RecordStartTime */
-    int64_t resume_wall_ms; /* ResumeTime (Unix ms) */
+    int64_t resume_wall_us; /* ResumeTime (Unix µs) */
     bool inferred;          /* true if placed by section 3's rule */
 };
 
@@ -130,19 +130,19 @@ struct recording {
     int64_t room_id; /* -1 if absent */
     const char *group_id;
     const char *record_user_id;
-    int64_t record_start_s; /* RecordStartTime (Unix s), 0 if absent/bad */
-    int64_t record_stop_s;  /* RecordStopTime (Unix s), 0 if absent/bad */
-    int64_t total_ms;       /* TotalTime; if absent/bad, the last segment end */
-    const char *replay_url; /* ReplayUrl, absolute; "" if absent */
+    int64_t record_start_us; /* RecordStartTime (Unix s * 1000000), 0 if absent/bad */
+    int64_t record_stop_us;  /* RecordStopTime (Unix s * 1000000), 0 if absent/bad */
+    int64_t total_us;        /* TotalTime (µs); if absent/bad, the last segment end */
+    const char *replay_url;  /* ReplayUrl, absolute; "" if absent */
 
     const struct rec_lane *lanes; /* in order of first appearance */
     size_t n_lanes;
     size_t n_segments; /* over all lanes */
 
-    const struct rec_pause *pauses; /* sorted by video_ms */
+    const struct rec_pause *pauses; /* sorted by video_us */
     size_t n_pauses;
     bool pauses_given;   /* OmittedDurations was present (even empty) */
-    int64_t unplaced_ms; /* wall time that looks paused but found no place */
+    int64_t unplaced_us; /* wall time (µs) that looks paused but found no place */
 
     int board_w, board_h;            /* Whiteboard, or 1280 x 960 */
     const char *const *message_urls; /* Messages[].Url, absolute, in order */
@@ -197,10 +197,10 @@ const char *rec_lane_kind_name(enum rec_lane_kind kind);
  * Never NULL. */
 const char *rec_status_explain(const char *status);
 
-/* End of a segment on the playback timeline (ms). */
-static inline int64_t rec_segment_end(const struct rec_segment *s)
+/* End of a segment on the playback timeline (µs). */
+static inline int64_t rec_segment_end_us(const struct rec_segment *s)
 {
-    return s->play_ms + s->duration_ms;
+    return s->play_us + s->duration_us;
 }
 
 #endif

@@ -113,7 +113,7 @@ static int group_lanes(struct mctx *c, const struct seg_key *keys)
         goto out;
     for (size_t i = 0; i < n; i++)
         items[i] = (struct sort_item){keys[i].user,       keys[i].vtype,           keys[i].own_lane,
-                                      r->segs[i].play_ms, r->segs[i].source_index, i};
+                                      r->segs[i].play_us, r->segs[i].source_index, i};
     qsort(items, n, sizeof(*items), cmp_items);
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
@@ -166,24 +166,26 @@ static void check_lanes(struct mctx *c)
         size_t longest = 0; /* the earlier segment that reaches furthest */
         for (size_t i = 0; i < ln->n_segments; i++) {
             const struct rec_segment *s = &ln->segments[i];
-            if (i > 0 && s->play_ms < rec_segment_end(&ln->segments[longest]))
+            if (i > 0 && s->play_us < rec_segment_end_us(&ln->segments[longest]))
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: %s[%zu]: overlaps %s[%zu] in lane %s (starts at "
                          "%" PRId64 " ms, before that one ends at %" PRId64 " ms)",
                          c->name, arr, s->source_index, arr, ln->segments[longest].source_index,
-                         ln->name, s->play_ms, rec_segment_end(&ln->segments[longest]));
-            if (i == 0 || rec_segment_end(s) > rec_segment_end(&ln->segments[longest]))
+                         ln->name, s->play_us / 1000,
+                         rec_segment_end_us(&ln->segments[longest]) / 1000);
+            if (i == 0 || rec_segment_end_us(s) > rec_segment_end_us(&ln->segments[longest]))
                 longest = i;
-            if (s->play_ms >= p->total_ms && s->duration_ms > 0)
+            if (s->play_us >= p->total_us && s->duration_us > 0)
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: %s[%zu]: starts at %" PRId64 " ms, at or after TotalTime "
                          "%" PRId64 " ms; never shown",
-                         c->name, arr, s->source_index, s->play_ms, p->total_ms);
-            else if (rec_segment_end(s) > p->total_ms)
+                         c->name, arr, s->source_index, s->play_us / 1000, p->total_us / 1000);
+            else if (rec_segment_end_us(s) > p->total_us)
                 diag_add(c->diag, DIAG_WARNING,
                          "%s: %s[%zu]: ends at %" PRId64 " ms, past TotalTime %" PRId64
                          " ms; cut there",
-                         c->name, arr, s->source_index, rec_segment_end(s), p->total_ms);
+                         c->name, arr, s->source_index, rec_segment_end_us(s) / 1000,
+                         p->total_us / 1000);
         }
     }
 }
@@ -191,9 +193,9 @@ static void check_lanes(struct mctx *c)
 static int cmp_pauses(const void *a, const void *b)
 {
     const struct rec_pause *x = a, *y = b;
-    if (x->video_ms != y->video_ms)
-        return x->video_ms < y->video_ms ? -1 : 1;
-    return x->pause_wall_ms < y->pause_wall_ms ? -1 : x->pause_wall_ms > y->pause_wall_ms;
+    if (x->video_us != y->video_us)
+        return x->video_us < y->video_us ? -1 : 1;
+    return x->pause_wall_us < y->pause_wall_us ? -1 : x->pause_wall_us > y->pause_wall_us;
 }
 
 static void check_given_pauses(struct mctx *c)
@@ -209,25 +211,27 @@ static void check_given_pauses(struct mctx *c)
                  c->name);
         qsort(r->pauses, p->n_pauses, sizeof(*r->pauses), cmp_pauses);
     }
-    int64_t sum = 0;
+    int64_t sum = 0; /* ms: 10,000 pauses of the longest kind overflow in µs */
     for (size_t i = 0; i < p->n_pauses; i++) {
         const struct rec_pause *ps = &r->pauses[i];
-        sum += ps->resume_wall_ms - ps->pause_wall_ms;
-        if (ps->video_ms > p->total_ms)
+        sum += (ps->resume_wall_us - ps->pause_wall_us) / 1000;
+        if (ps->video_us > p->total_us)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: pause at VideoTime %" PRId64 " ms is past TotalTime "
                      "%" PRId64 " ms",
-                     c->name, ps->video_ms, p->total_ms);
-        if (i > 0 && ps->pause_wall_ms < r->pauses[i - 1].resume_wall_ms)
+                     c->name, ps->video_us / 1000, p->total_us / 1000);
+        if (i > 0 && ps->pause_wall_us < r->pauses[i - 1].resume_wall_us)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: pause at VideoTime %" PRId64 " ms begins (PauseTime "
                      "%" PRId64 ") before the previous pause resumes (%" PRId64 ")",
-                     c->name, ps->video_ms, ps->pause_wall_ms, r->pauses[i - 1].resume_wall_ms);
+                     c->name, ps->video_us / 1000, ps->pause_wall_us / 1000,
+                     r->pauses[i - 1].resume_wall_us / 1000);
     }
     if (r->has_start && r->has_stop) {
-        int64_t wall = (p->record_stop_s - p->record_start_s) * 1000;
-        int64_t expect = p->total_ms + sum;
-        if (wall - expect > MANIFEST_PAUSE_SLACK_MS || expect - wall > MANIFEST_PAUSE_SLACK_MS)
+        int64_t wall = (p->record_stop_us - p->record_start_us) / 1000; /* ms, as sum */
+        int64_t expect = p->total_us / 1000 + sum;
+        if (wall - expect > MANIFEST_PAUSE_SLACK_US / 1000 ||
+            expect - wall > MANIFEST_PAUSE_SLACK_US / 1000)
             diag_add(c->diag, DIAG_WARNING,
                      "%s: OmittedDurations: RecordStopTime - RecordStartTime is %" PRId64
                      " ms, but TotalTime plus the pauses is %" PRId64 " ms",
@@ -250,13 +254,13 @@ static int cmp_spans(const void *a, const void *b)
 /* Section 3: a pause goes where every lane active just before ends a
  * segment and new segments begin. With spans sorted by start and pm[i] the
  * furthest end among spans[0..i], a start time B qualifies when the spans
- * that began before it (allowing MANIFEST_BOUNDARY_TOLERANCE_MS of jitter)
+ * that began before it (allowing MANIFEST_BOUNDARY_TOLERANCE_US of jitter)
  * all end within the tolerance of B, and at least one ends near B. */
 static int infer_pause(struct mctx *c, int64_t gap)
 {
     struct rec_impl *r = c->r;
     struct recording *p = &r->pub;
-    const int64_t tol = MANIFEST_BOUNDARY_TOLERANCE_MS;
+    const int64_t tol = MANIFEST_BOUNDARY_TOLERANCE_US;
     size_t n = r->n_segs;
     struct span *sp = n ? malloc(n * sizeof(*sp)) : NULL;
     int64_t *pm = n ? malloc(n * sizeof(*pm)) : NULL;
@@ -266,7 +270,7 @@ static int infer_pause(struct mctx *c, int64_t gap)
         return SP_ENOMEM;
     }
     for (size_t i = 0; i < n; i++)
-        sp[i] = (struct span){r->segs[i].play_ms, rec_segment_end(&r->segs[i])};
+        sp[i] = (struct span){r->segs[i].play_us, rec_segment_end_us(&r->segs[i])};
     if (n)
         qsort(sp, n, sizeof(*sp), cmp_spans);
     for (size_t i = 0; i < n; i++)
@@ -276,7 +280,7 @@ static int infer_pause(struct mctx *c, int64_t gap)
     size_t lo = 0; /* spans [0, lo) start before B - tol */
     for (size_t i = 0; i < n; i++) {
         int64_t b = sp[i].play;
-        if (b <= 0 || b > p->total_ms || (i && b == sp[i - 1].play))
+        if (b <= 0 || b > p->total_us || (i && b == sp[i - 1].play))
             continue;
         if (found && b - last <= tol)
             continue; /* the same boundary, seen again a little later */
@@ -295,25 +299,25 @@ static int infer_pause(struct mctx *c, int64_t gap)
     free(sp);
     free(pm);
     if (!found) {
-        p->unplaced_ms = gap;
+        p->unplaced_us = gap;
         diag_add(c->diag, DIAG_WARNING,
                  "%s: RecordStopTime - RecordStartTime is %" PRId64 " ms longer than TotalTime, "
                  "but no playback time has every lane ending and restarting; the pause cannot "
                  "be placed, so wall times may be off by up to %" PRId64 " ms",
-                 c->name, gap, gap);
+                 c->name, gap / 1000, gap / 1000);
         return 0;
     }
     if (found > 1)
         diag_add(c->diag, DIAG_WARNING,
                  "%s: %zu playback times could hold the %" PRId64 " ms of pause (first %" PRId64
                  " ms, last %" PRId64 " ms); placed at the first",
-                 c->name, found, gap, first, last);
+                 c->name, found, gap / 1000, first / 1000, last / 1000);
     r->pauses = calloc(1, sizeof(*r->pauses));
     if (!r->pauses)
         return SP_ENOMEM;
-    r->pauses[0].video_ms = first;
-    r->pauses[0].pause_wall_ms = p->record_start_s * 1000 + first;
-    r->pauses[0].resume_wall_ms = r->pauses[0].pause_wall_ms + gap;
+    r->pauses[0].video_us = first;
+    r->pauses[0].pause_wall_us = p->record_start_us + first;
+    r->pauses[0].resume_wall_us = r->pauses[0].pause_wall_us + gap;
     r->pauses[0].inferred = true;
     p->pauses = r->pauses;
     p->n_pauses = 1;
@@ -330,9 +334,9 @@ int mf_build(struct mctx *c, const struct seg_key *keys)
     if (!r->has_total) {
         int64_t end = 0;
         for (size_t i = 0; i < r->n_segs; i++)
-            if (rec_segment_end(&r->segs[i]) > end)
-                end = rec_segment_end(&r->segs[i]);
-        p->total_ms = end;
+            if (rec_segment_end_us(&r->segs[i]) > end)
+                end = rec_segment_end_us(&r->segs[i]);
+        p->total_us = end;
     }
     check_lanes(c);
     if (p->pauses_given) {
@@ -345,13 +349,13 @@ int mf_build(struct mctx *c, const struct seg_key *keys)
                      c->name);
         return 0;
     }
-    int64_t gap = (p->record_stop_s - p->record_start_s) * 1000 - p->total_ms;
-    if (gap < -MANIFEST_PAUSE_SLACK_MS)
+    int64_t gap = (p->record_stop_us - p->record_start_us) - p->total_us;
+    if (gap < -MANIFEST_PAUSE_SLACK_US)
         diag_add(c->diag, DIAG_WARNING,
                  "%s: TotalTime: %" PRId64 " ms is longer than RecordStopTime - "
                  "RecordStartTime (%" PRId64 " ms)",
-                 c->name, p->total_ms, (p->record_stop_s - p->record_start_s) * 1000);
-    if (gap <= MANIFEST_PAUSE_SLACK_MS)
+                 c->name, p->total_us / 1000, (p->record_stop_us - p->record_start_us) / 1000);
+    if (gap <= MANIFEST_PAUSE_SLACK_US)
         return 0;
     return infer_pause(c, gap);
 }

@@ -9,17 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Inputs are clamped to this magnitude so that no sum overflows (ms). */
+/* Inputs are clamped to this magnitude so that no sum overflows (µs). */
 #define TL_T_LIMIT ((int64_t)1 << 60)
 
 struct timeline {
     const struct recording *rec; /* not owned; outlives us */
-    int64_t origin;              /* Unix ms of t = 0 */
-    int64_t total;               /* TotalTime, ms */
+    int64_t origin;              /* Unix µs of t = 0 */
+    int64_t total;               /* TotalTime, µs */
     size_t n_pauses;
-    struct tl_pause *pauses; /* wall_start_ms kept in step with origin */
+    struct tl_pause *pauses; /* wall_start_us kept in step with origin */
     int64_t *cum;            /* n_pauses + 1: cum[i] = sum of durations of pauses [0, i) */
-    int64_t *start;          /* n_pauses: video_ms + cum[i], the pause's start in w - origin */
+    int64_t *start;          /* n_pauses: video_us + cum[i], the pause's start in w - origin */
     int64_t *bounds;         /* sorted unique segment starts/ends and pause times */
     size_t n_bounds;
     int64_t **lane_reach; /* per lane, per segment: furthest end up to it */
@@ -36,13 +36,13 @@ static int64_t clamp_t(int64_t t)
     return t > TL_T_LIMIT ? TL_T_LIMIT : t < -TL_T_LIMIT ? -TL_T_LIMIT : t;
 }
 
-/* Number of pauses with video_ms <= t. */
+/* Number of pauses with video_us <= t. */
 static size_t pauses_upto(const struct timeline *tl, int64_t t)
 {
     size_t lo = 0, hi = tl->n_pauses;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (tl->pauses[mid].video_ms <= t)
+        if (tl->pauses[mid].video_us <= t)
             lo = mid + 1;
         else
             hi = mid;
@@ -53,7 +53,7 @@ static size_t pauses_upto(const struct timeline *tl, int64_t t)
 static void update_wall_starts(struct timeline *tl)
 {
     for (size_t i = 0; i < tl->n_pauses; i++)
-        tl->pauses[i].wall_start_ms = tl->origin + tl->start[i];
+        tl->pauses[i].wall_start_us = tl->origin + tl->start[i];
 }
 
 void tl_destroy(struct timeline **ptl)
@@ -85,8 +85,8 @@ int tl_create(const struct recording *rec, struct timeline **out)
     if (!tl)
         return SP_ENOMEM;
     tl->rec = rec;
-    tl->origin = rec->record_start_s * 1000;
-    tl->total = rec->total_ms;
+    tl->origin = clamp_t(rec->record_start_us);
+    tl->total = rec->total_us;
     tl->n_pauses = rec->n_pauses;
     tl->pauses = calloc(rec->n_pauses + 1, sizeof(*tl->pauses));
     tl->cum = calloc(rec->n_pauses + 1, sizeof(*tl->cum));
@@ -97,10 +97,10 @@ int tl_create(const struct recording *rec, struct timeline **out)
         goto nomem;
     for (size_t i = 0; i < rec->n_pauses; i++) {
         const struct rec_pause *p = &rec->pauses[i];
-        int64_t d = p->resume_wall_ms - p->pause_wall_ms;
-        tl->pauses[i] = (struct tl_pause){p->video_ms, d, 0, p->inferred};
-        tl->cum[i + 1] = tl->cum[i] + d;
-        tl->start[i] = p->video_ms + tl->cum[i];
+        int64_t d = p->resume_wall_us - p->pause_wall_us;
+        tl->pauses[i] = (struct tl_pause){p->video_us, d, 0, p->inferred};
+        tl->cum[i + 1] = clamp_t(tl->cum[i] + d);
+        tl->start[i] = p->video_us + tl->cum[i];
     }
     update_wall_starts(tl);
     size_t nb = 0;
@@ -110,15 +110,15 @@ int tl_create(const struct recording *rec, struct timeline **out)
         if (!tl->lane_reach[l])
             goto nomem;
         for (size_t i = 0; i < ln->n_segments; i++) {
-            int64_t end = rec_segment_end(&ln->segments[i]);
+            int64_t end = rec_segment_end_us(&ln->segments[i]);
             tl->lane_reach[l][i] =
                 i && tl->lane_reach[l][i - 1] > end ? tl->lane_reach[l][i - 1] : end;
-            tl->bounds[nb++] = ln->segments[i].play_ms;
+            tl->bounds[nb++] = ln->segments[i].play_us;
             tl->bounds[nb++] = end;
         }
     }
     for (size_t i = 0; i < rec->n_pauses; i++)
-        tl->bounds[nb++] = rec->pauses[i].video_ms;
+        tl->bounds[nb++] = rec->pauses[i].video_us;
     if (nb)
         qsort(tl->bounds, nb, sizeof(*tl->bounds), cmp_i64);
     size_t u = 0;
@@ -138,19 +138,19 @@ const struct recording *tl_recording(const struct timeline *tl)
     return tl->rec;
 }
 
-int64_t tl_total_ms(const struct timeline *tl)
+int64_t tl_total_us(const struct timeline *tl)
 {
     return tl->total;
 }
 
-int64_t tl_origin_ms(const struct timeline *tl)
+int64_t tl_origin_us(const struct timeline *tl)
 {
     return tl->origin;
 }
 
-int64_t tl_wall_duration_ms(const struct timeline *tl)
+int64_t tl_wall_duration_us(const struct timeline *tl)
 {
-    return tl_wall_from_play(tl, tl->total) - tl->origin;
+    return tl_wall_from_play_us(tl, tl->total) - tl->origin;
 }
 
 size_t tl_pause_count(const struct timeline *tl)
@@ -163,13 +163,13 @@ const struct tl_pause *tl_pause_at(const struct timeline *tl, size_t i)
     return i < tl->n_pauses ? &tl->pauses[i] : NULL;
 }
 
-int64_t tl_wall_from_play(const struct timeline *tl, int64_t t)
+int64_t tl_wall_from_play_us(const struct timeline *tl, int64_t t)
 {
     t = clamp_t(t);
     return tl->origin + t + tl->cum[pauses_upto(tl, t)];
 }
 
-int64_t tl_play_from_wall(const struct timeline *tl, int64_t w)
+int64_t tl_play_from_wall_us(const struct timeline *tl, int64_t w)
 {
     int64_t x = clamp_t(w) - tl->origin;
     /* The last pause that starts (in x) at or before x. */
@@ -184,49 +184,49 @@ int64_t tl_play_from_wall(const struct timeline *tl, int64_t w)
     if (lo == 0)
         return x;
     size_t i = lo - 1;
-    if (x < tl->start[i] + tl->pauses[i].duration_ms)
-        return tl->pauses[i].video_ms; /* inside the pause */
+    if (x < tl->start[i] + tl->pauses[i].duration_us)
+        return tl->pauses[i].video_us; /* inside the pause */
     return x - tl->cum[i + 1];
 }
 
-int tl_lane_at(const struct timeline *tl, size_t lane, int64_t t, struct tl_lane_state *st)
+int tl_lane_at_us(const struct timeline *tl, size_t lane, int64_t t, struct tl_lane_state *st)
 {
     if (!tl || !st || lane >= tl->rec->n_lanes)
         return SP_EINVAL;
     const struct rec_lane *ln = &tl->rec->lanes[lane];
     const int64_t *reach = tl->lane_reach[lane];
     memset(st, 0, sizeof(*st));
-    st->next_change_ms = TL_NONE;
+    st->next_change_us = TL_NONE;
     /* j = number of segments starting at or before t. */
     size_t lo = 0, hi = ln->n_segments;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ln->segments[mid].play_ms <= t)
+        if (ln->segments[mid].play_us <= t)
             lo = mid + 1;
         else
             hi = mid;
     }
     size_t j = lo;
     if (j < ln->n_segments)
-        st->next_change_ms = ln->segments[j].play_ms;
+        st->next_change_us = ln->segments[j].play_us;
     /* Walk back to the latest-starting segment still running at t; the
      * running maximum of ends says when nothing earlier can cover t. */
     for (size_t k = j; k-- > 0;) {
         if (reach[k] <= t)
             break;
         const struct rec_segment *s = &ln->segments[k];
-        if (rec_segment_end(s) > t) {
+        if (rec_segment_end_us(s) > t) {
             st->seg = s;
-            st->offset_ms = t - s->play_ms;
-            if (rec_segment_end(s) < st->next_change_ms)
-                st->next_change_ms = rec_segment_end(s);
+            st->offset_us = t - s->play_us;
+            if (rec_segment_end_us(s) < st->next_change_us)
+                st->next_change_us = rec_segment_end_us(s);
             break;
         }
     }
     return 0;
 }
 
-int64_t tl_next_boundary(const struct timeline *tl, int64_t t)
+int64_t tl_next_boundary_us(const struct timeline *tl, int64_t t)
 {
     size_t lo = 0, hi = tl->n_bounds;
     while (lo < hi) {
@@ -239,14 +239,14 @@ int64_t tl_next_boundary(const struct timeline *tl, int64_t t)
     return lo < tl->n_bounds ? tl->bounds[lo] : TL_NONE;
 }
 
-void tl_set_origin_ms(struct timeline *tl, int64_t origin_ms)
+void tl_set_origin_us(struct timeline *tl, int64_t origin_us)
 {
-    tl->origin = clamp_t(origin_ms);
+    tl->origin = clamp_t(origin_us);
     update_wall_starts(tl);
 }
 
-int tl_refine_origin(struct timeline *tl, const struct tl_anchor *anchors, size_t n,
-                     struct diag_list *diag, int64_t *origin_ms)
+int tl_refine_origin_us(struct timeline *tl, const struct tl_anchor *anchors, size_t n,
+                        struct diag_list *diag, int64_t *origin_us)
 {
     if (!tl || (n && !anchors))
         return SP_EINVAL;
@@ -255,22 +255,24 @@ int tl_refine_origin(struct timeline *tl, const struct tl_anchor *anchors, size_
         if (!cand)
             return SP_ENOMEM;
         for (size_t i = 0; i < n; i++) {
-            int64_t t = clamp_t(anchors[i].play_ms);
-            cand[i] = clamp_t(anchors[i].board_ms) - (t + tl->cum[pauses_upto(tl, t)]);
+            int64_t t = clamp_t(anchors[i].play_us);
+            cand[i] = clamp_t(anchors[i].board_us) - (t + tl->cum[pauses_upto(tl, t)]);
         }
         qsort(cand, n, sizeof(*cand), cmp_i64);
         int64_t a = cand[(n - 1) / 2], b = cand[n / 2];
         free(cand);
-        tl_set_origin_ms(tl, a + (b - a) / 2);
-        int64_t base = tl->rec->record_start_s * 1000;
+        /* The midpoint rounded down to whole ms, as the service's times
+           (and the origin before times were µs) are. */
+        tl_set_origin_us(tl, a + (b - a) / 2000 * 1000);
+        int64_t base = tl->rec->record_start_us;
         int64_t off = tl->origin - base;
-        if (off > TL_ORIGIN_WARN_MS || off < -TL_ORIGIN_WARN_MS)
+        if (off > TL_ORIGIN_WARN_US || off < -TL_ORIGIN_WARN_US)
             diag_add(diag, DIAG_WARNING,
                      "%s: RecordStartTime: the media's sync times put the start %" PRId64
                      " ms from RecordStartTime; using the media's",
-                     tl->rec->doc_name, off);
+                     tl->rec->doc_name, off / 1000);
     }
-    if (origin_ms)
-        *origin_ms = tl->origin;
+    if (origin_us)
+        *origin_us = tl->origin;
     return 0;
 }

@@ -34,10 +34,10 @@ static void check(const struct layout *l)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct rec_segment segs[4] = {
-        {.play_ms = 0, .duration_ms = 1000, .width = 640, .height = 360},
-        {.play_ms = 500, .duration_ms = 1000},
-        {.play_ms = 100, .duration_ms = 1000, .width = 1, .height = 9999},
-        {.play_ms = 0, .duration_ms = 1000},
+        {.play_us = 0, .duration_us = 1000000, .width = 640, .height = 360},
+        {.play_us = 500000, .duration_us = 1000000},
+        {.play_us = 100000, .duration_us = 1000000, .width = 1, .height = 9999},
+        {.play_us = 0, .duration_us = 1000000},
     };
     static const struct rec_lane lanes[4] = {
         {"teacher", 0, REC_LANE_CAMERA, "teacher", "teacher", &segs[0], 1},

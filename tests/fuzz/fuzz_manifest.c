@@ -21,20 +21,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     manifest_parse((const char *)data, size, "https://fuzz.example/a/b/replay.json", &d, &rec);
     struct timeline *tl = NULL;
     if (rec && tl_create(rec, &tl) == 0) {
-        int64_t total = tl_total_ms(tl);
+        int64_t total = tl_total_us(tl);
         for (int64_t t = -1; t <= total + 1; t = t < 0 ? 0 : t + 1 + total / 7) {
-            int64_t w = tl_wall_from_play(tl, t);
-            if (t >= 0 && t <= total && tl_play_from_wall(tl, w) != t)
+            int64_t w = tl_wall_from_play_us(tl, t);
+            if (t >= 0 && t <= total && tl_play_from_wall_us(tl, w) != t)
                 abort(); /* the inverse must undo w(t) on the timeline */
             for (size_t l = 0; l < rec->n_lanes; l++) {
                 struct tl_lane_state st;
-                tl_lane_at(tl, l, t, &st);
+                tl_lane_at_us(tl, l, t, &st);
             }
-            tl_next_boundary(tl, t);
+            tl_next_boundary_us(tl, t);
         }
-        struct tl_anchor a[2] = {{0, tl_origin_ms(tl) + 500},
-                                 {total, tl_wall_from_play(tl, total)}};
-        tl_refine_origin(tl, a, 2, &d, NULL);
+        struct tl_anchor a[2] = {{0, tl_origin_us(tl) + 500000},
+                                 {total, tl_wall_from_play_us(tl, total)}};
+        tl_refine_origin_us(tl, a, 2, &d, NULL);
         tl_destroy(&tl);
     }
     recording_free(rec);

@@ -29,15 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct diag_list d;
     diag_init(&d);
     int64_t out[8];
-    int r = sei_find_sync_times(pkt, n, codec, nls, out, 8, &d);
+    int r = sei_find_sync_times_us(pkt, n, codec, nls, out, 8, &d);
     if (r > 8 || d.count > 1)
         abort(); /* at most max values, at most one diagnostic per packet */
     (void)sei_nal_length_size(pkt, n, codec);
     int64_t v;
     static const int types[] = {242, 5, 100, 243, 244};
-    (void)sei_parse_payload(types[(data[0] >> 1) % 5], pkt, n, &v, NULL);
+    (void)sei_parse_payload_us(types[(data[0] >> 1) % 5], pkt, n, &v, NULL);
     unsigned seen = 0;
-    r = sei_find_sync_times_seen(pkt, n, codec, nls, out, 8, &seen, NULL);
+    r = sei_find_sync_times_seen_us(pkt, n, codec, nls, out, 8, &seen, NULL);
     if (r > 8 || (seen & ~(SEI_SEEN_5 | SEI_SEEN_100 | SEI_SEEN_242 | SEI_SEEN_243 | SEI_SEEN_244)))
         abort();
     diag_clear(&d);
