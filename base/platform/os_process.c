@@ -1,9 +1,10 @@
 /* os_process.c - console and arguments at start (os_process.h). */
-#include <signal.h>
-#include <string.h>
 #include "base/platform/os_process.h"
 
 #include "base/platform/os_path_internal.h"
+
+#include <signal.h>
+#include <string.h>
 
 #ifdef _WIN32
 #include <stdio.h>
