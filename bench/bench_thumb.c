@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     if (class_scene_create(rec, tl, &so, &cs) != 0 || canvas_create(&thumb, tw, THUMB_H) != 0 ||
         canvas_create(&big, big_w > 1280 ? 1280 : big_w, big_h) != 0)
         return 2;
-    int64_t total = tl_total_ms(tl);
+    int64_t total = tl_total_us(tl) / 1000;
     static double th[SAMPLES], st[SAMPLES], full[SAMPLES], cpu[SAMPLES];
     static int64_t at[SAMPLES];
     srand(1);
@@ -93,12 +93,12 @@ int main(int argc, char **argv)
         at[i] = (int64_t)((double)rand() / RAND_MAX * (double)(total - 1));
     /* warm: background images decoded once, as after the first hover */
     struct board_state *s = NULL;
-    board_player_state_at_us(bp, tl_wall_from_play(tl, at[0]) * 1000, &s);
+    board_player_state_at_us(bp, tl_wall_from_play_us(tl, at[0] * 1000), &s);
     class_scene_draw_board(cs, s, thumb);
     board_state_free(&s);
     size_t ops_total = board_log_op_count(board_player_log(bp));
     for (int i = 0; i < SAMPLES; i++) {
-        int64_t w_us = tl_wall_from_play(tl, at[i]) * 1000;
+        int64_t w_us = tl_wall_from_play_us(tl, at[i] * 1000);
         double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
         double t0 = now_ms();
         if (board_player_state_at_us(bp, w_us, &s) != 0)
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
      * (render/image.c), so mixing the two sizes would scale it every time */
     for (int i = 0; i < SAMPLES; i++) {
         double t0 = now_ms();
-        if (board_player_state_at_us(bp, tl_wall_from_play(tl, at[i]) * 1000, &s) != 0 ||
+        if (board_player_state_at_us(bp, tl_wall_from_play_us(tl, at[i] * 1000), &s) != 0 ||
             class_scene_draw_board(cs, s, big) != 0)
             return 2;
         full[i] = now_ms() - t0;

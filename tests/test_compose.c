@@ -373,7 +373,8 @@ static void test_share_over_board(void **state)
                       "\"BackgroundColor\":\"#00FF00\",\"FillMode\":1},"
                       "{\"LayoutParams\":{\"X\":0,\"Y\":0,\"Width\":160,\"Height\":120},"
                       "\"InputStreamId\":\"tic_record_user\"}]}";
-    static struct rec_segment seg = {.play_ms = 0, .duration_ms = 1000, .width = 160, .height = 90};
+    static struct rec_segment seg = {
+        .play_us = 0, .duration_us = 1000000, .width = 160, .height = 90};
     static const struct rec_lane lanes[1] = {
         {"tic_substream_t", 1, REC_LANE_SCREEN, "t", "t (screen)", &seg, 1}};
     struct recording rec;
@@ -388,7 +389,7 @@ static void test_share_over_board(void **state)
     assert_true(l.regions[1].share);
     struct pic red_pic;
     pic_rgba(&red_pic, 160, 90, red);
-    struct compose_lane cl = {&red_pic.p, "t", REC_LANE_SCREEN};
+    struct compose_lane cl = {.pic = &red_pic.p, .name = "t", .kind = REC_LANE_SCREEN};
     struct compose_scene s = {.lanes = &cl, .n_lanes = 1, .has_board = true};
     struct compose_opts o = {.no_name_tags = true};
     struct compose *nc = NULL;
