@@ -488,13 +488,6 @@ static double osd_alpha(const struct loop *L, int64_t now)
     return 1.0 - (double)(idle - WINDOW_LOOP_OSD_IDLE_MS) / WINDOW_LOOP_OSD_FADE_MS;
 }
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Lane numbers on the tiles and the chat search field: over the picture,
  * under the OSD band. */
 static int draw_nav_under(struct loop *L, double a)
@@ -533,9 +526,9 @@ static void update_thumb(struct loop *L, bool hover, int mx)
     }
     int64_t t = osd_bar_time_at(&L->in.geom, s->duration_ms, mx);
     if (!L->thumb_ok || t != L->thumb_t_ms) {
-        int64_t t0 = mono_us();
+        int64_t t0 = sp_os_mono_us();
         L->thumb_ok = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb) == 0;
-        L->thumb_draw_us = mono_us() - t0;
+        L->thumb_draw_us = sp_os_mono_us() - t0;
         L->thumb_t_ms = t;
     }
     L->thumb_shown = L->thumb_ok;
@@ -639,7 +632,7 @@ static int present(struct loop *L, int64_t now)
     L->need_present = false;
     rc = window_present(L->win, L->out);
     if (rc == 0 && L->first_present_us == 0) {
-        L->first_present_us = sp_os_mono_us();
+        L->first_present_us = sp_os_sp_os_mono_us();
         L->state_dirty = true;
     }
     return rc;

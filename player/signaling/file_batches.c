@@ -3,6 +3,7 @@
 #include "player/signaling/file_batches.h"
 
 #include "base/diag.h"
+#include "base/platform/os_libc.h"
 #include "base/sp_error.h"
 #include "im/msgpage.h"
 #include "player/net/loader.h"
@@ -234,7 +235,7 @@ bool sig_batch_files_unchanged(const struct sig_file_ref *files, size_t n,
     bool ok = true;
     /* first pass: every local file by stat (cheap); count the remote ones */
     for (size_t i = 0; ok && i < n; i++) {
-        char *url = strndup(files[i].url, files[i].url_len);
+        char *url = sp_os_strndup(files[i].url, files[i].url_len);
         char *path = NULL;
         int rc = url ? url_to_path(url, &path) : SP_ENOMEM;
         if (rc == SP_ENOMEM)
@@ -250,7 +251,7 @@ bool sig_batch_files_unchanged(const struct sig_file_ref *files, size_t n,
      * (want - 1), so the first and the last are always in */
     size_t want = n_remote < SIG_FILE_SAMPLE_MAX ? n_remote : SIG_FILE_SAMPLE_MAX;
     for (size_t i = 0, k = 0, r = 0; ok && i < n && k < want; i++) {
-        char *url = strndup(files[i].url, files[i].url_len);
+        char *url = sp_os_strndup(files[i].url, files[i].url_len);
         char *path = NULL;
         int rc = url ? url_to_path(url, &path) : SP_ENOMEM;
         if (rc == SP_ENOMEM) {

@@ -11,7 +11,6 @@
 #include "player/signaling/signal_cache.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +189,13 @@ int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struc
 int sig_validator_stat(const char *path, struct sig_validator *v)
 {
     memset(v, 0, sizeof(*v));
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno == ENOENT ? SP_ENOENT : SP_EIO;
+    struct sp_os_stat st;
+    int rc = sp_os_stat(path, &st);
+    if (rc)
+        return rc == -ENOENT ? SP_ENOENT : SP_EIO;
     v->kind = SIG_VALID_LOCAL;
-    v->a = (uint64_t)st.st_size;
-    v->b = (uint64_t)st.st_mtim.tv_sec * 1000000000ull + (uint64_t)st.st_mtim.tv_nsec;
+    v->a = (uint64_t)st.size;
+    v->b = (uint64_t)st.mtime_ns; /* as the pages' validators (signaling.c) */
     return 0;
 }
 
