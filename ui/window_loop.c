@@ -632,7 +632,7 @@ static int present(struct loop *L, int64_t now)
     L->need_present = false;
     rc = window_present(L->win, L->out);
     if (rc == 0 && L->first_present_us == 0) {
-        L->first_present_us = sp_os_sp_os_mono_us();
+        L->first_present_us = sp_os_mono_us();
         L->state_dirty = true;
     }
     return rc;
