@@ -178,7 +178,10 @@ int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const char *const
     struct osd_geom g;
     osd_geometry(c->w, c->h, &g);
     double px = g.text_px * 0.8, x = g.bar.x + g.bar.w;
-    double y = g.panel.y + g.scale * 2;
+    /* the row's line box ends above the chapter ticks (nav_bar_marks_draw:
+     * 6 * scale above the bar), even in a short band */
+    double y =
+        fmin(g.panel.y + g.scale * 2, g.bar.y - iround(6 * g.scale) - 1 - TEXT_LINE_HEIGHT * px);
     size_t n = n_lanes < 8 ? n_lanes : 8;
     /* right to left, so the row ends where the bar ends */
     for (size_t k = n; k-- > 0;) {

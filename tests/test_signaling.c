@@ -440,6 +440,18 @@ static void test_want_mid_class(void **state)
     free(last);
 }
 
+/* Opens the test loader's gate after a delay (a network client's transfers
+ * being cancelled, as class_close() does before signaling_destroy()). */
+static void *open_later(void *arg)
+{
+    nanosleep(&(struct timespec){0, 200 * 1000 * 1000L}, NULL);
+    tl_open(arg);
+    return NULL;
+}
+
+/* A page request in flight when signaling is destroyed: destroy waits for
+ * it to return (the worker is joined: the loader's owner frees it next),
+ * and returns as soon as it has, with nothing left running. */
 static void test_destroy_with_page_in_flight(void **state)
 {
     (void)state;
@@ -452,14 +464,20 @@ static void test_destroy_with_page_in_flight(void **state)
     assert_true(tl_wait_held(&tl, 1));
     /* it cannot finish: the wait times out */
     assert_int_equal(signaling_wait(s, INT64_MAX, 50), SP_ETIMEOUT);
+    pthread_t opener;
+    assert_int_equal(pthread_create(&opener, NULL, open_later, &tl), 0);
     int64_t t0 = now_ms();
     signaling_destroy(&s);
-    assert_true(now_ms() - t0 < 1000);
+    int64_t took = now_ms() - t0;
+    /* it waited for the request (opened after 200 ms), and no longer */
+    assert_true(took >= 150);
+    assert_true(took < 5000);
     assert_null(s);
-    signaling_destroy(&s); /* NULL: no-op */
-    tl_open(&tl);
-    assert_true(tl_wait_held(&tl, 0));
+    pthread_join(opener, NULL);
+    /* joined: the held call has returned, nothing is inside the loader */
+    assert_int_equal(tl.held_now, 0);
     assert_int_equal(tl.held_total, 1);
+    signaling_destroy(&s); /* NULL: no-op */
     free(name);
 }
 

@@ -174,15 +174,15 @@ static void file_unlock_close(int fd)
 
 /* A stamp of what the holder of an entry has written (sizes and times of
  * its sidecar and .part), to tell a working holder from a stuck one. */
-static int64_t entry_activity(const struct cache *c, const char *key)
+static uint64_t entry_activity(const struct cache *c, const char *key)
 {
     char path[PATH_MAX];
-    int64_t stamp = 0;
+    uint64_t stamp = 0; /* a hash: unsigned, so it wraps instead of overflowing */
     static const char *const exts[] = {"json", "part", "data"};
     for (int i = 0; i < 3; i++) {
         struct sp_os_stat st;
         if (!entry_file(c, key, exts[i], path, sizeof(path)) && sp_os_stat(path, &st) == 0)
-            stamp = stamp * 31 + st.size * 7 + st.mtime_ns;
+            stamp = stamp * 31 + (uint64_t)st.size * 7 + (uint64_t)st.mtime_ns;
     }
     return stamp;
 }
@@ -562,7 +562,8 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
     /* Another process holding the entry is waited for (without c->lock,
      * so this process's other entries go on) while it keeps writing; a
      * complete entry is shared with it at once, read-only. */
-    int64_t last_stamp = entry_activity(c, key), last_change_us = sp_os_mono_us();
+    uint64_t last_stamp = entry_activity(c, key);
+    int64_t last_change_us = sp_os_mono_us();
     for (;;) {
         pthread_mutex_lock(&c->lock);
         struct cache_entry *e = find_open(c, key, url);
@@ -585,7 +586,8 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
             entry_load(ne);
             if (!ne->complete) {
                 entry_free(ne);
-                int64_t stamp = entry_activity(c, key), now = sp_os_mono_us();
+                uint64_t stamp = entry_activity(c, key);
+                int64_t now = sp_os_mono_us();
                 if (stamp != last_stamp) {
                     last_stamp = stamp;
                     last_change_us = now;

@@ -102,8 +102,10 @@ struct signaling;
 int signaling_start(const struct recording *rec, const struct signaling_opts *o,
                     struct signaling **out);
 
-/* Stops the workers (pages in flight are abandoned) and frees. NULL-safe;
- * sets *s to NULL. */
+/* Stops the workers and frees. A page request in flight is waited for (its
+ * worker is joined, so that the loader can be freed next): a caller whose
+ * loader can hang cancels it first (fetch_cancel_all(), as class_close()
+ * does). NULL-safe; sets *s to NULL. */
 void signaling_destroy(struct signaling **s);
 
 /* The board time (Unix ms) the caller shows or is about to show: pages
