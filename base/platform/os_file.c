@@ -608,34 +608,31 @@ int sp_os_touch(const char *path)
     return rc;
 }
 
-int sp_os_unlink(const char *path)
+/* The C runtime's wide twins of unlink, rmdir and mkdir share one shape:
+ * widen the UTF-8 path, call, free, and turn -1 + errno into -errno. */
+static int wide_path_call(const char *path, int (*call)(const wchar_t *))
 {
     wchar_t *w = sp_os_widen(path);
     if (!w)
         return -errno;
-    int rc = _wunlink(w) == 0 ? 0 : -errno;
+    int rc = call(w) == 0 ? 0 : -errno;
     free(w);
     return rc;
+}
+
+int sp_os_unlink(const char *path)
+{
+    return wide_path_call(path, _wunlink);
 }
 
 int sp_os_rmdir(const char *path)
 {
-    wchar_t *w = sp_os_widen(path);
-    if (!w)
-        return -errno;
-    int rc = _wrmdir(w) == 0 ? 0 : -errno;
-    free(w);
-    return rc;
+    return wide_path_call(path, _wrmdir);
 }
 
 int sp_os_mkdir(const char *path)
 {
-    wchar_t *w = sp_os_widen(path);
-    if (!w)
-        return -errno;
-    int rc = _wmkdir(w) == 0 ? 0 : -errno;
-    free(w);
-    return rc;
+    return wide_path_call(path, _wmkdir);
 }
 
 FILE *sp_os_fopen(const char *path, const char *mode)
