@@ -22,7 +22,8 @@ MK="${SIGPLAY_BUILD_DIR:?}/sigplay-mkclass"
 # Peak RSS bound of the 20-recording run with --jobs 2, in MB
 # (docs/batch.md). Measured: 57 MB in a Release build (53 MB for one
 # recording alone, 54 MB for 40 with --jobs 2: it does not grow with the
-# list), 394 MB with ASan + UBSan (its quarantine keeps freed memory), TSAN_MEASURED.
+# list), 394 MB with ASan + UBSan (its quarantine keeps
+# freed memory), 101 MB under TSan.
 # A sanitizer build gets its own bound; SIGPLAY_FLEET_RSS_MB overrides both.
 RSS_MB=${SIGPLAY_FLEET_RSS_MB:-100}
 if [ -z "${SIGPLAY_FLEET_RSS_MB:-}" ] &&
@@ -45,12 +46,14 @@ perl -0777 -pi -e 's/"syncTime":(\d+)/"\"syncTime\":" . ($1 + 700)/ge' \
     "$W/c05/media/teacher_01-1.mp4" && want[05]=1                       # SEI 700 ms off: a warning
 rm -rf "$W/c19" && want[19]=2                                           # no such recording
 rm "$W/c15/media/student_02-1.mp4" && want[15]=2                        # 404 over HTTP
-nginx_start "$W/c15" "$W/nginx" || fail "nginx"
+# 15 and 16 over HTTP, next to each other in the list: two network clients
+# at once on one cache directory
+nginx_start "$W" "$W/nginx" || fail "nginx"
 
 {
     echo "# the day's recordings"
     for i in $(seq -w 1 20); do
-        if [ "$i" = 15 ]; then echo "http://127.0.0.1:$NGINX_PORT/replay.json"
+        if [ "$i" = 15 ] || [ "$i" = 16 ]; then echo "http://127.0.0.1:$NGINX_PORT/c$i/replay.json"
         elif [ "$i" = 10 ]; then printf '  %s  \r\n\n' "$W/c$i/replay.json" # trimmed, CRLF, blank
         else echo "$W/c$i/replay.json"; fi
     done
