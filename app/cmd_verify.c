@@ -3,7 +3,10 @@
  * checks of verify/verify.h plus the chat model's (im/ lives above the
  * core's verify), prints a human report on stdout and, with --json, the
  * same as JSON (schema sigplay-verify/1, docs/verify-json.md). Stateless:
- * one run, one report, one exit code (0 clean, 1 warnings, 2 errors). */
+ * one recording, one report, one exit code (0 clean, 1 warnings, 2 errors).
+ * Several SOURCEs (arguments or --list) go through app/verify_batch.h,
+ * --jobs at once, one report each (human blocks or --jsonl lines) and the
+ * worst exit code (docs/batch.md). */
 #include "app/commands.h"
 #include "base/json_util.h"
 #include "base/term_text.h"
