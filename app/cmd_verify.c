@@ -24,6 +24,7 @@
 #include "base/sp_error.h"
 #include "base/sp_file.h"
 #include "base/source_list.h"
+#include "base/platform/os_file.h"
 #include "base/platform/os_process.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
@@ -40,8 +41,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: sigplay verify SOURCE... [--json FILE] [--quick] [--offline] [network options]\n"
-            "       sigplay verify --list FILE [--jsonl] [--jobs N] [options]\n"
+            "Usage: sigplay verify SOURCE [--json FILE] [--quick] [--offline] [network options]\n"
+            "       sigplay verify SOURCE... | --list FILE [--jsonl] [--jobs N] [options]\n"
             "Checks a recording lane by lane and segment by segment: reachable, size and\n"
             "duration as announced, decodes without errors, SEI sync anchors and each\n"
             "segment's offset from its VideoPlayTime, audio present and not silent,\n"
@@ -479,9 +480,11 @@ static int write_json(const struct verify_report *r, const struct recording *rec
  * shared by the worker threads). */
 struct verify_run {
     bool quick, offline;
-    bool bar;          /* the download progress bar (one SOURCE only) */
-    bool jsonl;        /* several: one JSON line each, else human blocks */
+    bool bar;   /* the download progress bar (one SOURCE only) */
+    bool jsonl; /* several: one JSON line each, else human blocks */
     struct fetch_opts net;
+    struct fetch *shared_net; /* several: the one network client of the run, or
+                                 NULL (each class starts its own) */
 };
 
 /* Checks source. human (NULL: none) gets the human report; json_path (NULL:
@@ -501,6 +504,7 @@ static int verify_source(const struct verify_run *o, const char *source, FILE *h
     class_opts_init(&co);
     co.parts = 0; /* verify reads media and pages itself, to judge them */
     co.net = o->net;
+    co.fetch = o->shared_net;
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
     if (c) {
@@ -604,7 +608,7 @@ static void verify_job(void *opaque, const char *source, size_t index, size_t co
         res->len = res->text ? strlen(res->text) : 0;
         return;
     }
-    FILE *tmp = tmpfile();
+    FILE *tmp = sp_os_tmpfile();
     if (!tmp) {
         fprintf(stderr, "sigplay: verify: %s: no temporary file for its report\n",
                 TERM_SAFE(source));
@@ -727,8 +731,18 @@ int cmd_verify(int argc, char **argv)
     run.jsonl = jsonl;
     if (!jobs)
         jobs = (unsigned)sp_os_cpu_count();
+    /* One network client for the whole run, as for one class: one
+       libwebsockets context, one connection pool, one handle on the cache
+       (a recording listed twice shares its entries). Thread-safe
+       (player/net/fetch.h). When it cannot start, each recording tries
+       its own and its report says why not. */
+    struct diag_list nd = {0};
+    if (fetch_create(&run.net, &run.shared_net, &nd))
+        run.shared_net = NULL;
+    diag_clear(&nd);
     struct verify_batch_tally t;
     verify_batch_run(sources.items, sources.count, jobs, verify_job, &run, stdout, &t);
+    fetch_destroy(&run.shared_net);
     if (!jsonl)
         printf("\n");
     verify_batch_summary(&t, jsonl ? stderr : stdout);

@@ -78,8 +78,8 @@ static void emit(FILE *out, struct verify_job_result *res)
     res->text = NULL;
 }
 
-void verify_batch_run(char *const *sources, size_t n, unsigned jobs, verify_job_fn fn,
-                      void *opaque, FILE *out, struct verify_batch_tally *t)
+void verify_batch_run(char *const *sources, size_t n, unsigned jobs, verify_job_fn fn, void *opaque,
+                      FILE *out, struct verify_batch_tally *t)
 {
     memset(t, 0, sizeof(*t));
     int64_t t0 = sp_os_mono_us();

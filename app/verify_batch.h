@@ -1,10 +1,9 @@
 /* verify_batch.h - the run loop of `sigplay verify` over several SOURCEs.
  *
  * Checks up to `jobs` recordings at once in this process, each on a worker
- * thread of its own with its own class (and so its own network client and
- * download cache handle: two handles on one cache directory exclude each
- * other per entry with the entry's flock, as two processes do). The
- * calling thread only writes: each SOURCE's text goes to `out` in input
+ * thread of its own with its own class (the caller of fn decides what they
+ * share: `verify` gives them one network client). The calling thread only
+ * writes: each SOURCE's text goes to `out` in input
  * order, flushed, as soon as it and every SOURCE before it are done. A
  * worker does not start SOURCE i before SOURCE i - window has been written,
  * so a slow first recording holds back at most `window` finished texts:
@@ -44,8 +43,8 @@ struct verify_batch_tally {
 /* Runs fn over sources[0, n) with at most jobs (1..VERIFY_BATCH_MAX_JOBS,
  * clamped; at most n) at once, writes each text to out in input order and
  * fills *t. jobs == 1 runs everything on the caller's thread. */
-void verify_batch_run(char *const *sources, size_t n, unsigned jobs, verify_job_fn fn,
-                      void *opaque, FILE *out, struct verify_batch_tally *t);
+void verify_batch_run(char *const *sources, size_t n, unsigned jobs, verify_job_fn fn, void *opaque,
+                      FILE *out, struct verify_batch_tally *t);
 
 /* One line: "verify: N checked: n OK, n with warnings, n with errors;
  * S.s s wall time, J job(s)". */

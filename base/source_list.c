@@ -78,8 +78,8 @@ int source_list_parse(struct source_list *l, const char *name, const char *text,
             continue;
         }
         if (l->count >= SOURCE_LIST_MAX_ITEMS) {
-            diag_add(d, DIAG_ERROR, "%.300s:%zu: more than %d sources; the rest is not read",
-                     name, line, SOURCE_LIST_MAX_ITEMS);
+            diag_add(d, DIAG_ERROR, "%.300s:%zu: more than %d sources; the rest is not read", name,
+                     line, SOURCE_LIST_MAX_ITEMS);
             return 0;
         }
         int rc = push(l, text + b, e - b);

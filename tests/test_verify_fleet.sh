@@ -46,14 +46,16 @@ perl -0777 -pi -e 's/"syncTime":(\d+)/"\"syncTime\":" . ($1 + 700)/ge' \
     "$W/c05/media/teacher_01-1.mp4" && want[05]=1                       # SEI 700 ms off: a warning
 rm -rf "$W/c19" && want[19]=2                                           # no such recording
 rm "$W/c15/media/student_02-1.mp4" && want[15]=2                        # 404 over HTTP
-# 15 and 16 over HTTP, next to each other in the list: two network clients
-# at once on one cache directory
+# 15, 16 and 17 over HTTP, next to each other in the list, 17 naming the
+# same recording as 16: the run's one network client and its cache entries
+# used by two jobs at once
 nginx_start "$W" "$W/nginx" || fail "nginx"
 
 {
     echo "# the day's recordings"
     for i in $(seq -w 1 20); do
         if [ "$i" = 15 ] || [ "$i" = 16 ]; then echo "http://127.0.0.1:$NGINX_PORT/c$i/replay.json"
+        elif [ "$i" = 17 ]; then echo "http://127.0.0.1:$NGINX_PORT/c16/replay.json"
         elif [ "$i" = 10 ]; then printf '  %s  \r\n\n' "$W/c$i/replay.json" # trimmed, CRLF, blank
         else echo "$W/c$i/replay.json"; fi
     done

@@ -406,6 +406,11 @@ bool sp_os_readable(const char *path)
     return access(path, R_OK) == 0;
 }
 
+FILE *sp_os_tmpfile(void)
+{
+    return tmpfile();
+}
+
 #else /* ------------------------------------------------------- Windows */
 
 struct sp_os_dir {
@@ -799,6 +804,21 @@ bool sp_os_exists(const char *path)
 bool sp_os_readable(const char *path)
 {
     return waccess_ok(path, 4);
+}
+
+FILE *sp_os_tmpfile(void)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    DWORD n = GetTempPathW(MAX_PATH + 1, dir);
+    if (n == 0 || n > MAX_PATH || !GetTempFileNameW(dir, L"spv", 0, name)) {
+        errno = sp_os_errno_from_win(GetLastError());
+        return NULL;
+    }
+    /* T: keep it in the cache if it fits; D: deleted when closed */
+    FILE *f = _wfopen(name, L"w+bTD");
+    if (!f)
+        DeleteFileW(name);
+    return f;
 }
 
 #endif
