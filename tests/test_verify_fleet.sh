@@ -22,7 +22,7 @@ MK="${SIGPLAY_BUILD_DIR:?}/sigplay-mkclass"
 # Peak RSS bound of the 20-recording run with --jobs 2, in MB
 # (docs/batch.md). Measured: 59 MB in a Release build (53 MB for one
 # recording alone, 59 MB for 40 with --jobs 2: it does not grow with the
-# list), 394 MB with ASan + UBSan (its quarantine keeps freed memory),
+# list), 394 to 407 MB with ASan + UBSan (its quarantine keeps freed memory),
 # 103 MB under TSan.
 # A sanitizer build gets its own bound; SIGPLAY_FLEET_RSS_MB overrides both.
 RSS_MB=${SIGPLAY_FLEET_RSS_MB:-100}
