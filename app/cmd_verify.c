@@ -711,9 +711,9 @@ int cmd_verify(int argc, char **argv)
         usage(stderr);
         goto done;
     }
-    if (json && (sources.count > 1 || jsonl)) {
-        fprintf(stderr, "sigplay: verify: --json writes one report: with several SOURCEs (or "
-                        "--jsonl) use --jsonl\n");
+    if (json && (sources.count > 1 || jsonl || list)) {
+        fprintf(stderr, "sigplay: verify: --json writes one report: with several SOURCEs, --list "
+                        "or --jsonl, use --jsonl\n");
         goto done;
     }
     if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))

@@ -150,6 +150,7 @@ grep -q "no SOURCE in the list" "$W/empty.err" || fail "empty list: $(head -1 "$
 [ "$rc" -eq 2 ] || fail "a missing list: exit $rc"
 grep -q "none.list: cannot read" "$W/none.err" || fail "missing list: $(cat "$W/none.err")"
 "$BIN" verify a b --json x.json >/dev/null 2>&1; [ $? -eq 64 ] || fail "--json with two SOURCEs"
+"$BIN" verify --list "$W/list" --json x.json >/dev/null 2>&1; [ $? -eq 64 ] || fail "--json with --list"
 "$BIN" verify a --jobs 0 >/dev/null 2>&1; [ $? -eq 64 ] || fail "--jobs 0"
 "$BIN" verify a --jobs x >/dev/null 2>&1; [ $? -eq 64 ] || fail "--jobs x"
 "$BIN" verify --list >/dev/null 2>&1; [ $? -eq 64 ] || fail "--list without FILE"
