@@ -3,12 +3,16 @@
  * checks of verify/verify.h plus the chat model's (im/ lives above the
  * core's verify), prints a human report on stdout and, with --json, the
  * same as JSON (schema sigplay-verify/1, docs/verify-json.md). Stateless:
- * one run, one report, one exit code (0 clean, 1 warnings, 2 errors). */
+ * one recording, one report, one exit code (0 clean, 1 warnings, 2 errors).
+ * Several SOURCEs (arguments or --list) go through app/verify_batch.h,
+ * --jobs at once, one report each (human blocks or --jsonl lines) and the
+ * worst exit code (docs/batch.md). */
 #include "app/commands.h"
 #include "base/json_util.h"
 #include "base/term_text.h"
 #include "app/netopts.h"
 #include "app/progress.h"
+#include "app/verify_batch.h"
 
 #include "im/chat.h"
 #include "player/class.h"
@@ -19,6 +23,9 @@
 #include "im/msgpage.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
+#include "base/source_list.h"
+#include "base/platform/os_file.h"
+#include "base/platform/os_process.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
 #include "verify/verify.h"
@@ -35,14 +42,23 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: sigplay verify SOURCE [--json FILE] [--quick] [--offline] [network options]\n"
+            "       sigplay verify SOURCE... | --list FILE [--jsonl] [--jobs N] [options]\n"
             "Checks a recording lane by lane and segment by segment: reachable, size and\n"
             "duration as announced, decodes without errors, SEI sync anchors and each\n"
             "segment's offset from its VideoPlayTime, audio present and not silent,\n"
             "timeline coverage, message pages, whiteboard ops and chat; surfaces Status,\n"
             "FinishReason, ExceptionCnt and Interrupts. A human report goes to stdout.\n"
             "SOURCE: a path, file:// or http(s):// URL, or the web player's link.\n"
-            "--json FILE   also write the report as JSON (schema " VERIFY_SCHEMA ");\n"
+            "--json FILE   also write the report as JSON (schema " VERIFY_SCHEMA "; one\n"
+            "              SOURCE only);\n"
             "              '-' prints it on stdout instead of the human report\n"
+            "--jsonl       one JSON report per line on stdout (the --json object, with its\n"
+            "              SOURCE), in input order, flushed per line; the summary goes to\n"
+            "              stderr\n"
+            "--list FILE   check the SOURCEs of FILE, one a line ('-': stdin); blank lines\n"
+            "              and lines starting with '#' are skipped\n"
+            "--jobs N, -j N  check N recordings at once in this process (default: the\n"
+            "              number of CPUs); at most N are open at a time\n"
             "--quick       decode sampled windows (start, middle, end) instead of\n"
             "              every frame; everything else is checked in full\n"
             "--offline     check the cached copy of a remote recording without asking\n"
@@ -51,7 +67,11 @@ static void usage(FILE *f)
             "              reached is a warning per file when its cached copy is complete\n"
             "              (that copy is checked), an error when it is not\n"
             "%s"
-            "Exit: 0 clean, 1 warnings, 2 errors, 64 bad command line.\n",
+            "Several SOURCEs (or --list): one report each, in input order (a human block\n"
+            "under a '== [i/N] SOURCE' heading, or a JSON line with --jsonl), then a\n"
+            "summary line: N checked, how many OK, with warnings, with errors, wall time.\n"
+            "Exit: 0 clean, 1 warnings, 2 errors (the worst of all SOURCEs), 64 bad\n"
+            "command line.\n",
             app_net_help());
 }
 
@@ -98,7 +118,8 @@ static void check_manifest_reachable(struct verify_report *r, const struct recor
  * only the connection failed and a complete cached copy exists: that
  * copy is checked, with a warning saying the server was not reached.
  * offline: no request; a segment not completely cached is unreachable. */
-static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip, bool offline)
+static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip, bool offline,
+                        bool bar)
 {
     int64_t total = 0;
     size_t n = 0;
@@ -112,6 +133,7 @@ static void fetch_media(struct verify_report *r, struct sp_class *c, bool *skip,
         return;
     struct app_progress p;
     app_progress_start(&p, n, total);
+    p.tty = p.tty && bar; /* several recordings at once: no bar, whose lines would mix */
     size_t k = 0;
     for (size_t i = 0; i < r->n_segments; i++) {
         const struct rec_segment *s = r->segments[i].seg;
@@ -452,53 +474,26 @@ static int write_json(const struct verify_report *r, const struct recording *rec
     return rc;
 }
 
-/* ---- the command ----------------------------------------------------------- */
+/* ---- one SOURCE -------------------------------------------------------------- */
 
-int cmd_verify(int argc, char **argv)
+/* How every SOURCE of the run is checked (read-only once the run starts:
+ * shared by the worker threads). */
+struct verify_run {
+    bool quick, offline;
+    bool bar;   /* the download progress bar (one SOURCE only) */
+    bool jsonl; /* several: one JSON line each, else human blocks */
+    struct fetch_opts net;
+    struct fetch *shared_net; /* several: the one network client of the run, or
+                                 NULL (each class starts its own) */
+};
+
+/* Checks source. human (NULL: none) gets the human report; json_path (NULL:
+ * none) the JSON report ('-': stdout); json_line (NULL: none) the compact
+ * JSON report and a newline, as a new string. Returns the exit code. */
+static int verify_source(const struct verify_run *o, const char *source, FILE *human,
+                         const char *json_path, char **json_line)
 {
-    const char *source = NULL, *json = NULL;
-    bool quick = false, offline = false;
-    struct app_net net;
-    app_net_init(&net);
-    for (int i = 1; i < argc; i++) {
-        int r = app_net_parse(&net, argc, argv, &i);
-        if (r < 0)
-            return SP_EXIT_USAGE;
-        if (r > 0)
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return SP_EXIT_OK;
-        } else if (!strcmp(argv[i], "--quick")) {
-            quick = true;
-        } else if (!strcmp(argv[i], "--offline")) {
-            offline = true;
-        } else if (!strcmp(argv[i], "--json")) {
-            if (i + 1 >= argc || !argv[i + 1][0]) {
-                fprintf(stderr, "sigplay: verify: --json needs a FILE ('-' for stdout)\n");
-                return SP_EXIT_USAGE;
-            }
-            json = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "sigplay: verify: unknown option '%s'\n", argv[i]);
-            usage(stderr);
-            return SP_EXIT_USAGE;
-        } else if (source) {
-            fprintf(stderr, "sigplay: verify: one SOURCE only (got '%s' and '%s')\n", source,
-                    argv[i]);
-            return SP_EXIT_USAGE;
-        } else {
-            source = argv[i];
-        }
-    }
-    if (!source) {
-        usage(stderr);
-        return SP_EXIT_USAGE;
-    }
-    if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
-        av_log_set_level(AV_LOG_FATAL); /* bad media is reported as findings */
-
-    struct verify_report r = {.quick = quick};
+    struct verify_report r = {.quick = o->quick};
     struct diag_list diag = {0};
     const struct recording *rec = NULL;
     struct timeline *tl = NULL;
@@ -508,7 +503,8 @@ int cmd_verify(int argc, char **argv)
     struct class_opts co;
     class_opts_init(&co);
     co.parts = 0; /* verify reads media and pages itself, to judge them */
-    co.net = net.opts;
+    co.net = o->net;
+    co.fetch = o->shared_net;
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
     if (c) {
@@ -531,9 +527,9 @@ int cmd_verify(int argc, char **argv)
         fatal = SP_ENOMEM;
         goto report;
     }
-    if (!offline)
+    if (!o->offline)
         check_manifest_reachable(&r, rec, c);
-    fetch_media(&r, c, skip, offline);
+    fetch_media(&r, c, skip, o->offline, o->bar);
     for (size_t i = 0; i < r.n_segments && !fatal; i++)
         if (!skip[i])
             fatal = verify_media(&r, i, class_fetch(c, false, NULL), tl);
@@ -549,15 +545,209 @@ report:
     diag_clear(&diag);
     if (fatal)
         verify_add(&r, VERIFY_ERROR, "internal", -1, -1, "verify stopped: %s", sp_strerror(fatal));
-    if (!json || strcmp(json, "-"))
-        print_human(stdout, &r, rec, source);
-    fflush(stdout);
+    if (human) {
+        print_human(human, &r, rec, source);
+        fflush(human);
+    }
     int exit_code = verify_exit_code(&r);
-    if (json && write_json(&r, rec, source, json))
+    if (json_path && write_json(&r, rec, source, json_path))
         exit_code = SP_EXIT_ERROR;
+    if (json_line) {
+        cJSON *root = report_json(&r, rec, source);
+        char *text = root ? sp_json_print_safe(root, false) : NULL;
+        cJSON_Delete(root);
+        size_t len = text ? strlen(text) : 0;
+        char *line = text ? realloc(text, len + 2) : NULL;
+        if (line) {
+            memcpy(line + len, "\n", 2);
+            *json_line = line;
+        } else {
+            free(text);
+            fprintf(stderr, "sigplay: verify: %s: out of memory for the JSON report\n",
+                    TERM_SAFE(source));
+            exit_code = SP_EXIT_ERROR;
+        }
+    }
     free(skip);
     msg_log_destroy(&log);
     verify_report_clear(&r);
     class_close(&c);
+    return exit_code;
+}
+
+/* ---- several SOURCEs ---------------------------------------------------------- */
+
+/* The whole of a temporary file, as a new string (the human block of one
+ * SOURCE, written there so that blocks finished out of order are printed
+ * in order). */
+static char *slurp(FILE *f, size_t *len)
+{
+    *len = 0;
+    if (fseek(f, 0, SEEK_END))
+        return NULL;
+    long n = ftell(f);
+    if (n < 0 || fseek(f, 0, SEEK_SET))
+        return NULL;
+    char *buf = malloc((size_t)n + 1);
+    if (!buf)
+        return NULL;
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    *len = got;
+    return buf;
+}
+
+/* A verify_job_fn (app/verify_batch.h): one SOURCE's JSON line, or its
+ * human block under a heading. */
+static void verify_job(void *opaque, const char *source, size_t index, size_t count,
+                       struct verify_job_result *res)
+{
+    const struct verify_run *o = opaque;
+    if (o->jsonl) {
+        res->exit_code = verify_source(o, source, NULL, NULL, &res->text);
+        res->len = res->text ? strlen(res->text) : 0;
+        return;
+    }
+    FILE *tmp = sp_os_tmpfile();
+    if (!tmp) {
+        fprintf(stderr, "sigplay: verify: %s: no temporary file for its report\n",
+                TERM_SAFE(source));
+        res->exit_code = SP_EXIT_ERROR;
+        return;
+    }
+    fprintf(tmp, "%s== [%zu/%zu] %s\n", index ? "\n" : "", index + 1, count, TERM_SAFE(source));
+    res->exit_code = verify_source(o, source, tmp, NULL, NULL);
+    res->text = slurp(tmp, &res->len);
+    fclose(tmp);
+}
+
+/* --jobs N: 1 to VERIFY_BATCH_MAX_JOBS. Returns N, or 0 (bad). */
+static unsigned parse_jobs(const char *s)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 1 || v > VERIFY_BATCH_MAX_JOBS)
+        return 0;
+    return (unsigned)v;
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+int cmd_verify(int argc, char **argv)
+{
+    const char *json = NULL, *list = NULL;
+    bool jsonl = false;
+    unsigned jobs = 0; /* 0: the CPU count */
+    struct verify_run run = {0};
+    struct source_list sources = {0};
+    struct app_net net;
+    app_net_init(&net);
+    int exit_code = SP_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        int r = app_net_parse(&net, argc, argv, &i);
+        if (r < 0)
+            goto done;
+        if (r > 0)
+            continue;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            exit_code = SP_EXIT_OK;
+            goto done;
+        } else if (!strcmp(argv[i], "--quick")) {
+            run.quick = true;
+        } else if (!strcmp(argv[i], "--offline")) {
+            run.offline = true;
+        } else if (!strcmp(argv[i], "--jsonl")) {
+            jsonl = true;
+        } else if (!strcmp(argv[i], "--json")) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "sigplay: verify: --json needs a FILE ('-' for stdout)\n");
+                goto done;
+            }
+            json = argv[++i];
+        } else if (!strcmp(argv[i], "--list")) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                fprintf(stderr, "sigplay: verify: --list needs a FILE ('-' for stdin)\n");
+                goto done;
+            }
+            if (list) {
+                fprintf(stderr, "sigplay: verify: --list given twice\n");
+                goto done;
+            }
+            list = argv[++i];
+        } else if (!strcmp(argv[i], "--jobs") || !strcmp(argv[i], "-j")) {
+            if (i + 1 >= argc || !(jobs = parse_jobs(argv[i + 1]))) {
+                fprintf(stderr, "sigplay: verify: --jobs needs a number from 1 to %d\n",
+                        VERIFY_BATCH_MAX_JOBS);
+                goto done;
+            }
+            i++;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "sigplay: verify: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            goto done;
+        } else {
+            if (source_list_add(&sources, argv[i])) {
+                fprintf(stderr, "sigplay: verify: out of memory\n");
+                exit_code = SP_EXIT_ERROR;
+                goto done;
+            }
+        }
+    }
+    if (list) {
+        struct diag_list d = {0};
+        int rc = source_list_read(&sources, list, &d);
+        diag_print(&d, stderr);
+        bool bad = rc || d.errors;
+        diag_clear(&d);
+        if (bad) { /* a list that is not what its writer meant: check none of it */
+            exit_code = SP_EXIT_ERROR;
+            goto done;
+        }
+    }
+    if (!sources.count) {
+        if (list)
+            fprintf(stderr, "sigplay: verify: %s: no SOURCE in the list\n", list);
+        usage(stderr);
+        goto done;
+    }
+    if (json && (sources.count > 1 || jsonl || list)) {
+        fprintf(stderr, "sigplay: verify: --json writes one report: with several SOURCEs, --list "
+                        "or --jsonl, use --jsonl\n");
+        goto done;
+    }
+    if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
+        av_log_set_level(AV_LOG_FATAL); /* bad media is reported as findings */
+    run.net = net.opts;
+
+    if (sources.count == 1 && !jsonl && !list) { /* one SOURCE: the report as it always was */
+        run.bar = true;
+        const char *source = sources.items[0];
+        bool human = !json || strcmp(json, "-");
+        exit_code = verify_source(&run, source, human ? stdout : NULL, json, NULL);
+        fflush(stdout);
+        goto done;
+    }
+    run.jsonl = jsonl;
+    if (!jobs)
+        jobs = (unsigned)sp_os_cpu_count();
+    /* One network client for the whole run, as for one class: one
+       libwebsockets context, one connection pool, one handle on the cache
+       (a recording listed twice shares its entries). Thread-safe
+       (player/net/fetch.h). When it cannot start, each recording tries
+       its own and its report says why not. */
+    struct diag_list nd = {0};
+    if (fetch_create(&run.net, &run.shared_net, &nd))
+        run.shared_net = NULL;
+    diag_clear(&nd);
+    struct verify_batch_tally t;
+    verify_batch_run(sources.items, sources.count, jobs, verify_job, &run, stdout, &t);
+    fetch_destroy(&run.shared_net);
+    if (!jsonl)
+        printf("\n");
+    verify_batch_summary(&t, jsonl ? stderr : stdout);
+    exit_code = t.worst;
+done:
+    source_list_clear(&sources);
     return exit_code;
 }

@@ -5,6 +5,7 @@
 #include "base/sp_error.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,10 +62,12 @@ void sp_file_set_commit_hook(void (*fn)(const char *tmp, void *opaque), void *op
  * make it 0600). Returns the fd, or -errno. */
 static int open_temp(const char *path, char *tmp, size_t size)
 {
-    static unsigned counter; /* names only; a clash is retried */
+    /* names only; a clash is retried. Atomic: verify --jobs writes from
+     * several threads at once. */
+    static atomic_uint counter;
     for (int tries = 0; tries < 100; tries++) {
         unsigned r = (unsigned)sp_os_wall_us() ^ ((unsigned)sp_os_getpid() << 16) ^
-                     (counter++ * 2654435761u);
+                     (atomic_fetch_add(&counter, 1u) * 2654435761u);
         snprintf(tmp, size, "%s.tmp%08x", path, r);
         int fd = sp_os_open(tmp, SP_OS_WRONLY | SP_OS_CREAT | SP_OS_EXCL);
         if (fd != -EEXIST)

@@ -63,6 +63,8 @@ void class_opts_init(struct class_opts *o)
 
 struct fetch *class_fetch(struct sp_class *c, bool start, struct diag_list *diag)
 {
+    if (c->o.fetch)
+        return c->o.fetch; /* set before the class existed: no lock */
     pthread_mutex_lock(&c->net_lock);
     if (!c->net_tried && start) {
         c->net_tried = true;
@@ -293,7 +295,7 @@ void class_close(struct sp_class **cp)
     /* The signaling workers may be inside a page request: cancelled (for
      * good), they return at once and signaling_destroy() joins them before
      * the network client goes. */
-    fetch_cancel_all(c->f);
+    fetch_cancel_all(c->f); /* NULL with a shared client: its other users go on */
     signaling_destroy(&c->sig);
     signal_set_free(&c->set);
     fetch_destroy(&c->f);

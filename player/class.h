@@ -84,6 +84,11 @@ struct class_opts {
                               * threads as player_batch_codec_threads() says */
     bool no_signal_cache;    /* do not read or write the parsed-signaling cache */
     int signal_parallel;     /* pages in flight; 0: SIGNALING_DEFAULT_PARALLEL */
+    struct fetch *fetch;     /* borrowed, may be NULL: a running network client
+                              * to use instead of starting one (net is then
+                              * unused); it must outlive the class, which
+                              * neither cancels nor destroys it. `verify
+                              * --jobs` shares one among its classes */
 };
 
 /* Fills o with the defaults: every part, network defaults, the player's

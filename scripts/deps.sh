@@ -12,6 +12,8 @@ PACKAGES=(
   libsdl2-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libswresample-dev libavfilter-dev libwebsockets-dev libcjson-dev
   libfreetype-dev libfontconfig-dev libssl-dev zlib1g-dev
+  # the system's CA certificates, for https:// recordings
+  ca-certificates
   # fonts: CJK text in the board and chat, a color emoji font
   fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
   # tests and benchmarks: unit tests, reference tools, a real HTTP server,

@@ -33,7 +33,9 @@
  * segment (the rest counted); at most LANE_MAP_MAX_ANCHORS anchors are read
  * per segment.
  *
- * Threads: none. A report is used from one thread.
+ * Threads: none. A report is used from one thread; reports of different
+ * recordings may be built at once on different threads (`verify --jobs`):
+ * nothing here is shared between them.
  */
 #ifndef SP_VERIFY_H
 #define SP_VERIFY_H

@@ -12,6 +12,7 @@
 #include "base/sp_error.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +109,12 @@ int sp_os_mkdtemp(const char *parent, const char *prefix, char **out)
     char *p = malloc(n);
     if (!p)
         return SP_ENOMEM;
-    static unsigned counter; /* names only; a clash is retried */
+    /* names only; a clash is retried. Atomic: verify --jobs writes from
+     * several threads at once. */
+    static atomic_uint counter;
     for (int tries = 0; tries < 100; tries++) {
         unsigned r = (unsigned)sp_os_wall_us() ^ ((unsigned)sp_os_getpid() << 16) ^
-                     (counter++ * 2654435761u);
+                     (atomic_fetch_add(&counter, 1u) * 2654435761u);
         snprintf(p, n, "%s/%s%08x", parent, prefix, r);
         int rc = sp_os_mkdir(p);
         if (!rc) {
@@ -401,6 +404,11 @@ bool sp_os_exists(const char *path)
 bool sp_os_readable(const char *path)
 {
     return access(path, R_OK) == 0;
+}
+
+FILE *sp_os_tmpfile(void)
+{
+    return tmpfile();
 }
 
 #else /* ------------------------------------------------------- Windows */
@@ -793,6 +801,21 @@ bool sp_os_exists(const char *path)
 bool sp_os_readable(const char *path)
 {
     return waccess_ok(path, 4);
+}
+
+FILE *sp_os_tmpfile(void)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    DWORD n = GetTempPathW(MAX_PATH + 1, dir);
+    if (n == 0 || n > MAX_PATH || !GetTempFileNameW(dir, L"spv", 0, name)) {
+        errno = sp_os_errno_from_win(GetLastError());
+        return NULL;
+    }
+    /* T: keep it in the cache if it fits; D: deleted when closed */
+    FILE *f = _wfopen(name, L"w+bTD");
+    if (!f)
+        DeleteFileW(name);
+    return f;
 }
 
 #endif

@@ -157,4 +157,11 @@ int sp_os_random(void *buf, size_t len);
 bool sp_os_exists(const char *path);
 bool sp_os_readable(const char *path);
 
+/* A new anonymous temporary file open for reading and writing, removed
+ * when closed (fclose) or when the process ends; NULL with errno on
+ * failure. tmpfile() on POSIX; on Windows a file in GetTempPathW()'s
+ * folder opened with "w+bTD" (msvcrt's tmpfile() writes to the root of the
+ * drive, which a user may not). Safe on several threads at once. */
+FILE *sp_os_tmpfile(void);
+
 #endif

@@ -132,3 +132,22 @@ void sp_os_stop_signals_restore(void)
     sigaction(SIGHUP, &old_hup, NULL);
 }
 #endif
+
+/* ---- processors ------------------------------------------------------ */
+
+#ifdef _WIN32
+int sp_os_cpu_count(void)
+{
+    SYSTEM_INFO si;
+    GetSystemInfo(&si);
+    return si.dwNumberOfProcessors > 0 ? (int)si.dwNumberOfProcessors : 1;
+}
+#else
+#include <unistd.h>
+
+int sp_os_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 4096 ? (int)n : 1;
+}
+#endif

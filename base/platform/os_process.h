@@ -37,4 +37,9 @@ bool sp_os_has_gpu_render_node(void);
 void sp_os_stop_signals_catch(void (*fn)(int));
 void sp_os_stop_signals_restore(void);
 
+/* The number of processors this process may run on (at least 1): the
+ * online CPUs (sysconf) on POSIX, GetSystemInfo() on Windows. For the
+ * default of `verify --jobs`. */
+int sp_os_cpu_count(void);
+
 #endif

@@ -1837,6 +1837,16 @@ static bool ca_file_is_pem(const char *path)
     return ok;
 }
 
+/* libwebsockets' log level is one global: set once per process, not by
+ * every client (`verify --jobs` starts one client per recording, on
+ * several threads at once). */
+static pthread_once_t lws_log_once = PTHREAD_ONCE_INIT;
+
+static void lws_log_setup(void)
+{
+    lws_set_log_level(sp_log_get_level() >= SP_LOG_DEBUG ? LLL_ERR | LLL_WARN : 0, lws_log_to_ours);
+}
+
 int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_list *diag)
 {
     *out = NULL;
@@ -1900,7 +1910,7 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     }
     cache_trim(f->cache);
 
-    lws_set_log_level(sp_log_get_level() >= SP_LOG_DEBUG ? LLL_ERR | LLL_WARN : 0, lws_log_to_ours);
+    pthread_once(&lws_log_once, lws_log_setup);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof(info));
     info.port = CONTEXT_PORT_NO_LISTEN;
