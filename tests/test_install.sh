@@ -28,7 +28,7 @@ P=$root$prefix
   echo share/icons/hicolor/scalable/apps/sigplay.svg
   for s in 16 32 48 64 128 256; do echo "share/icons/hicolor/${s}x$s/apps/sigplay.png"; done
   for f in README.md LICENSE NEWS.md; do echo "share/doc/sigplay/$f"; done
-  (cd "$S" && for f in docs/*.md docs/*.png; do [ -e "$f" ] && echo "share/doc/sigplay/$f"; done)
+  (cd "$S" && for f in docs/*.md docs/*.png docs/batch/*; do [ -e "$f" ] && echo "share/doc/sigplay/$f"; done)
 } | LC_ALL=C sort >"$SIGPLAY_TEST_TMP/install.expected"
 (cd "$root" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$SIGPLAY_TEST_TMP/install.all"
 sed "s|^|${prefix#/}/|" "$SIGPLAY_TEST_TMP/install.expected" >"$SIGPLAY_TEST_TMP/install.expected.full"
