@@ -16,6 +16,7 @@
 #include "base/diag.h"
 #include "player/net/fetch.h"
 #include "player/recording/manifest.h"
+#include "player/recording/offsets.h"
 #include "im/msgpage.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -50,6 +51,9 @@ static void usage(FILE *f)
             "              it every remote file is asked for: a server that cannot be\n"
             "              reached is a warning per file when its cached copy is complete\n"
             "              (that copy is checked), an error when it is not\n"
+            "--suggest-offsets[=FILE]  write the sync corrections that cancel each\n"
+            "              segment's offset above the limit to FILE (default: the offsets\n"
+            "              file, <manifest>.offsets.json; see docs/offsets.md)\n"
             "%s"
             "Exit: 0 clean, 1 warnings, 2 errors, 64 bad command line.\n",
             app_net_help());
@@ -339,11 +343,13 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     num_or_null(o, "start_board_ms", placed, (double)v->start_board_ms);
     num_or_null(o, "offset_ms", placed, (double)v->offset_ms);
     num_or_null(o, "offset_refined_ms", placed, (double)v->offset_refined_ms);
+    cJSON_AddNumberToObject(o, "correction_ms", (double)v->correction_us / 1000.0);
+    num_or_null(o, "offset_corrected_ms", placed, (double)v->offset_corrected_ms);
     return o;
 }
 
 static cJSON *report_json(const struct verify_report *r, const struct recording *rec,
-                          const char *source)
+                          const char *source, struct sp_class *c)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
@@ -391,6 +397,14 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)r->refined_origin_ms);
         cJSON_AddNumberToObject(sy, "estimates", (double)r->origin_estimates);
         cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_MS);
+        cJSON *of = cJSON_AddObjectToObject(root, "offsets");
+        const char *op = c ? class_offsets_path(c) : NULL;
+        if (op)
+            cJSON_AddStringToObject(of, "file", op);
+        else
+            cJSON_AddNullToObject(of, "file");
+        cJSON_AddBoolToObject(of, "read", c && class_offsets_loaded(c));
+        cJSON_AddNumberToObject(of, "corrected_segments", c ? (double)class_offsets_applied(c) : 0);
         cJSON *segs = cJSON_AddArrayToObject(root, "segments");
         for (size_t i = 0; i < r->n_segments; i++)
             cJSON_AddItemToArray(segs, segment_json(&r->segments[i], rec, i));
@@ -429,9 +443,9 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
 }
 
 static int write_json(const struct verify_report *r, const struct recording *rec,
-                      const char *source, const char *path)
+                      const char *source, struct sp_class *c, const char *path)
 {
-    cJSON *root = report_json(r, rec, source);
+    cJSON *root = report_json(r, rec, source, c);
     char *text = root ? sp_json_print_safe(root, true) : NULL;
     cJSON_Delete(root);
     if (!text) {
@@ -452,12 +466,45 @@ static int write_json(const struct verify_report *r, const struct recording *rec
     return rc;
 }
 
+/* ---- --suggest-offsets ------------------------------------------------------ */
+
+/* Writes the suggested corrections (verify_suggest_offsets()) to file (NULL:
+ * the class's offsets file); one line on stderr says where. Returns 0 or
+ * < 0 after saying why. */
+static int write_suggestion(const struct verify_report *r, struct sp_class *c, const char *file)
+{
+    const struct recording *rec = class_recording(c);
+    const char *path = file ? file : class_offsets_path(c);
+    if (!path) {
+        fprintf(stderr, "sigplay: verify: --suggest-offsets: this source has no default offsets "
+                        "file (no cache folder); name one: --suggest-offsets=FILE\n");
+        return SP_ENOENT;
+    }
+    int64_t *seg_us = calloc(r->n_segments ? r->n_segments : 1, sizeof *seg_us);
+    if (!seg_us)
+        return SP_ENOMEM;
+    if (r->n_segments)
+        memcpy(seg_us, class_offsets_us(c), r->n_segments * sizeof *seg_us);
+    size_t n = verify_suggest_offsets(r, seg_us), written = 0;
+    int rc = offsets_write(path, rec, seg_us, class_offsets_source(c), &written);
+    free(seg_us);
+    if (rc) {
+        fprintf(stderr, "sigplay: verify: %s: cannot write: %s\n", path, sp_strerror(rc));
+        return rc;
+    }
+    fprintf(stderr,
+            "sigplay: verify: suggested sync corrections for %zu segment%s written to %s (%zu "
+            "entr%s)\n",
+            n, n == 1 ? "" : "s", path, written, written == 1 ? "y" : "ies");
+    return 0;
+}
+
 /* ---- the command ----------------------------------------------------------- */
 
 int cmd_verify(int argc, char **argv)
 {
-    const char *source = NULL, *json = NULL;
-    bool quick = false, offline = false;
+    const char *source = NULL, *json = NULL, *suggest_file = NULL;
+    bool quick = false, offline = false, suggest = false;
     struct app_net net;
     app_net_init(&net);
     for (int i = 1; i < argc; i++) {
@@ -473,6 +520,10 @@ int cmd_verify(int argc, char **argv)
             quick = true;
         } else if (!strcmp(argv[i], "--offline")) {
             offline = true;
+        } else if (!strncmp(argv[i], "--suggest-offsets", 17) &&
+                   (argv[i][17] == '\0' || argv[i][17] == '=')) {
+            suggest = true;
+            suggest_file = argv[i][17] == '=' && argv[i][18] ? argv[i] + 18 : NULL;
         } else if (!strcmp(argv[i], "--json")) {
             if (i + 1 >= argc || !argv[i + 1][0]) {
                 fprintf(stderr, "sigplay: verify: --json needs a FILE ('-' for stdout)\n");
@@ -504,11 +555,11 @@ int cmd_verify(int argc, char **argv)
     struct timeline *tl = NULL;
     struct msg_log *log = NULL;
     bool *skip = NULL;
-    int fatal = 0;
+    int fatal = 0, exit_extra = 0;
     struct class_opts co;
     class_opts_init(&co);
     co.parts = 0; /* verify reads media and pages itself, to judge them */
-    co.net = net.opts;
+    app_net_to_class(&net, &co);
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
     if (c) {
@@ -526,6 +577,7 @@ int cmd_verify(int argc, char **argv)
         goto report;
     }
     verify_recording(&r, rec, &diag);
+    verify_set_corrections(&r, rec, class_offsets_us(c));
     skip = calloc(r.n_segments + 1, sizeof(*skip));
     if (!skip) {
         fatal = SP_ENOMEM;
@@ -541,6 +593,8 @@ int cmd_verify(int argc, char **argv)
         verify_sync(&r, tl);
         fatal = verify_coverage(&r, tl);
     }
+    if (!fatal && suggest && write_suggestion(&r, c, suggest_file) < 0)
+        exit_extra = SP_EXIT_ERROR;
     if (!fatal)
         fatal = verify_messages(&r, rec, class_loader(c), &log);
     if (!fatal && log)
@@ -553,7 +607,9 @@ report:
         print_human(stdout, &r, rec, source);
     fflush(stdout);
     int exit_code = verify_exit_code(&r);
-    if (json && write_json(&r, rec, source, json))
+    if (exit_extra > exit_code)
+        exit_code = exit_extra;
+    if (json && write_json(&r, rec, source, c, json))
         exit_code = SP_EXIT_ERROR;
     free(skip);
     msg_log_destroy(&log);
