@@ -461,6 +461,10 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         return 0;
     }
     lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
+    /* the shown frame's board time as the map and the correction say now:
+     * an origin refinement or a sync correction since it was picked moves
+     * it, and a frame held at the end of its media must be judged by that */
+    lp->view.board_us = segdec_board_us(cur->dec, lp->view.pts_us);
     struct segdec_info in;
     segdec_get_info(cur->dec, &in);
     lp->view.frame_dur_us = in.frame_dur_us > 0 ? in.frame_dur_us : 0;
