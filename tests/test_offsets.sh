@@ -10,7 +10,7 @@
 # - a stale entry (a VideoId that matches nothing) is one warning and
 #   changes nothing; a bad entry is one warning naming its field;
 # - a malformed default file is one error line, and play goes on, unchanged;
-# - render says it applies the file in one note;
+# - render and export say they apply the file, in one note;
 # - verify --suggest-offsets writes <manifest>.offsets.json with the
 #   correction that cancels each offset above the limit; applied, verify's
 #   sync warnings are gone (and the JSON report lists the corrections);
@@ -91,6 +91,12 @@ cp "$TMP/elsewhere.json" "$DEF"
   || bad "render failed: $(cat "$TMP/render.err")"
 [ "$(lines "note: sync corrections from $DEF: 2 segments corrected" "$TMP/render.err")" -eq 1 ] \
   && ok "render says it applies the file" || bad "render: $(cat "$TMP/render.err")"
+
+# export applies it and says so
+"$BIN" export "$CLS/replay.json" -o "$TMP/e.mp4" --size 320x180 --to 1s 2>"$TMP/export.err" >/dev/null \
+  || [ $? -eq 1 ] || bad "export failed: $(cat "$TMP/export.err")"
+[ "$(lines "note: sync corrections from $DEF: 2 segments corrected" "$TMP/export.err")" -eq 1 ] \
+  && ok "export says it applies the file" || bad "export: $(cat "$TMP/export.err")"
 
 # verify --suggest-offsets on a class whose screen share's SyncTime is 800 ms off
 C8=$TMP/class800
