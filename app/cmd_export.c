@@ -379,7 +379,7 @@ static int job_open(struct job *j)
     struct export_args *a = &j->a;
     struct class_opts co;
     class_opts_init(&co);
-    co.net = j->net.opts;
+    app_net_to_class(&j->net, &co);
     co.play.audio = a->audio;
     co.play.max_speed = true;
     int rc = class_open(a->source, &co, &j->diag, &j->c);

@@ -119,7 +119,8 @@ int cmd_fetch(int argc, char **argv)
     struct class_opts co;
     class_opts_init(&co);
     co.parts = 0; /* the pages are read below, as assets */
-    co.net = net.opts;
+    app_net_to_class(&net, &co);
+    co.no_offsets = true; /* nothing is shown */
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
     if (rc && rc != SP_ENOTREADY) {

@@ -354,7 +354,7 @@ int cmd_play(int argc, char **argv)
     }
     struct class_opts co;
     class_opts_init(&co);
-    co.net = net.opts;
+    app_net_to_class(&net, &co);
     co.play.audio = audio;
     co.play.max_speed = max_speed;
     co.play.speed = speed;

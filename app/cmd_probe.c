@@ -503,7 +503,8 @@ int cmd_probe(int argc, char **argv)
     struct class_opts co;
     class_opts_init(&co);
     co.parts = CLASS_SIGNALING;
-    co.net = net.opts;
+    app_net_to_class(&net, &co);
+    co.no_offsets = true; /* nothing is shown */
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
     const struct recording *rec = c ? class_recording(c) : NULL;

@@ -133,7 +133,7 @@ int cmd_render(int argc, char **argv)
     /* The lanes at t exactly: max-speed play waits for every decoder. */
     struct class_opts co;
     class_opts_init(&co);
-    co.net = net.opts;
+    app_net_to_class(&net, &co);
     co.play.audio = false;
     co.play.max_speed = true;
     int rc = class_open(source, &co, &diag, &c);

@@ -28,6 +28,7 @@
 #include "base/platform/os_process.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
+#include "player/recording/offsets.h"
 #include "verify/verify.h"
 
 #include <cjson/cJSON.h>
@@ -66,6 +67,9 @@ static void usage(FILE *f)
             "              it every remote file is asked for: a server that cannot be\n"
             "              reached is a warning per file when its cached copy is complete\n"
             "              (that copy is checked), an error when it is not\n"
+            "--suggest-offsets[=FILE]  write the sync corrections that cancel each\n"
+            "              segment's offset above the limit to FILE (default: the offsets\n"
+            "              file, <manifest>.offsets.json; see docs/offsets.md)\n"
             "%s"
             "Several SOURCEs (or --list): one report each, in input order (a human block\n"
             "under a '== [i/N] SOURCE' heading, or a JSON line with --jsonl), then a\n"
@@ -361,11 +365,13 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     num_or_null(o, "start_board_ms", placed, (double)v->start_board_ms);
     num_or_null(o, "offset_ms", placed, (double)v->offset_ms);
     num_or_null(o, "offset_refined_ms", placed, (double)v->offset_refined_ms);
+    cJSON_AddNumberToObject(o, "correction_ms", (double)v->correction_us / 1000.0);
+    num_or_null(o, "offset_corrected_ms", placed, (double)v->offset_corrected_ms);
     return o;
 }
 
 static cJSON *report_json(const struct verify_report *r, const struct recording *rec,
-                          const char *source)
+                          const char *source, struct sp_class *c)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
@@ -413,6 +419,14 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)r->refined_origin_ms);
         cJSON_AddNumberToObject(sy, "estimates", (double)r->origin_estimates);
         cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_MS);
+        cJSON *of = cJSON_AddObjectToObject(root, "offsets");
+        const char *op = c ? class_offsets_path(c) : NULL;
+        if (op)
+            cJSON_AddStringToObject(of, "file", op);
+        else
+            cJSON_AddNullToObject(of, "file");
+        cJSON_AddBoolToObject(of, "read", c && class_offsets_loaded(c));
+        cJSON_AddNumberToObject(of, "corrected_segments", c ? (double)class_offsets_applied(c) : 0);
         cJSON *segs = cJSON_AddArrayToObject(root, "segments");
         for (size_t i = 0; i < r->n_segments; i++)
             cJSON_AddItemToArray(segs, segment_json(&r->segments[i], rec, i));
@@ -451,9 +465,9 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
 }
 
 static int write_json(const struct verify_report *r, const struct recording *rec,
-                      const char *source, const char *path)
+                      const char *source, struct sp_class *c, const char *path)
 {
-    cJSON *root = report_json(r, rec, source);
+    cJSON *root = report_json(r, rec, source, c);
     char *text = root ? sp_json_print_safe(root, true) : NULL;
     cJSON_Delete(root);
     if (!text) {
@@ -474,15 +488,50 @@ static int write_json(const struct verify_report *r, const struct recording *rec
     return rc;
 }
 
+/* ---- --suggest-offsets ------------------------------------------------------ */
+
+/* Writes the suggested corrections (verify_suggest_offsets()) to file (NULL:
+ * the class's offsets file); one line on stderr says where. Returns 0 or
+ * < 0 after saying why. */
+static int write_suggestion(const struct verify_report *r, struct sp_class *c, const char *file)
+{
+    const struct recording *rec = class_recording(c);
+    const char *path = file ? file : class_offsets_path(c);
+    if (!path) {
+        fprintf(stderr, "sigplay: verify: --suggest-offsets: this source has no default offsets "
+                        "file (no cache folder); name one: --suggest-offsets=FILE\n");
+        return SP_ENOENT;
+    }
+    int64_t *seg_us = calloc(r->n_segments ? r->n_segments : 1, sizeof *seg_us);
+    if (!seg_us)
+        return SP_ENOMEM;
+    if (r->n_segments)
+        memcpy(seg_us, class_offsets_us(c), r->n_segments * sizeof *seg_us);
+    size_t n = verify_suggest_offsets(r, seg_us), written = 0;
+    int rc = offsets_write(path, rec, seg_us, class_offsets_source(c), &written);
+    free(seg_us);
+    if (rc) {
+        fprintf(stderr, "sigplay: verify: %s: cannot write: %s\n", path, sp_strerror(rc));
+        return rc;
+    }
+    fprintf(stderr,
+            "sigplay: verify: suggested sync corrections for %zu segment%s written to %s (%zu "
+            "entr%s)\n",
+            n, n == 1 ? "" : "s", path, written, written == 1 ? "y" : "ies");
+    return 0;
+}
+
 /* ---- one SOURCE -------------------------------------------------------------- */
 
 /* How every SOURCE of the run is checked (read-only once the run starts:
  * shared by the worker threads). */
 struct verify_run {
     bool quick, offline;
-    bool bar;   /* the download progress bar (one SOURCE only) */
-    bool jsonl; /* several: one JSON line each, else human blocks */
-    struct fetch_opts net;
+    bool bar;                 /* the download progress bar (one SOURCE only) */
+    bool jsonl;               /* several: one JSON line each, else human blocks */
+    bool suggest;             /* --suggest-offsets */
+    const char *suggest_file; /* its =FILE (one SOURCE only), NULL: the default */
+    struct app_net net;       /* the network and the sync corrections' options */
     struct fetch *shared_net; /* several: the one network client of the run, or
                                  NULL (each class starts its own) */
 };
@@ -499,11 +548,11 @@ static int verify_source(const struct verify_run *o, const char *source, FILE *h
     struct timeline *tl = NULL;
     struct msg_log *log = NULL;
     bool *skip = NULL;
-    int fatal = 0;
+    int fatal = 0, exit_extra = 0;
     struct class_opts co;
     class_opts_init(&co);
     co.parts = 0; /* verify reads media and pages itself, to judge them */
-    co.net = o->net;
+    app_net_to_class(&o->net, &co);
     co.fetch = o->shared_net;
     struct sp_class *c = NULL;
     int rc = class_open(source, &co, &diag, &c);
@@ -522,6 +571,7 @@ static int verify_source(const struct verify_run *o, const char *source, FILE *h
         goto report;
     }
     verify_recording(&r, rec, &diag);
+    verify_set_corrections(&r, rec, class_offsets_us(c));
     skip = calloc(r.n_segments + 1, sizeof(*skip));
     if (!skip) {
         fatal = SP_ENOMEM;
@@ -537,6 +587,8 @@ static int verify_source(const struct verify_run *o, const char *source, FILE *h
         verify_sync(&r, tl);
         fatal = verify_coverage(&r, tl);
     }
+    if (!fatal && o->suggest && write_suggestion(&r, c, o->suggest_file) < 0)
+        exit_extra = SP_EXIT_ERROR;
     if (!fatal)
         fatal = verify_messages(&r, rec, class_loader(c), &log);
     if (!fatal && log)
@@ -550,10 +602,12 @@ report:
         fflush(human);
     }
     int exit_code = verify_exit_code(&r);
-    if (json_path && write_json(&r, rec, source, json_path))
+    if (exit_extra > exit_code)
+        exit_code = exit_extra;
+    if (json_path && write_json(&r, rec, source, c, json_path))
         exit_code = SP_EXIT_ERROR;
     if (json_line) {
-        cJSON *root = report_json(&r, rec, source);
+        cJSON *root = report_json(&r, rec, source, c);
         char *text = root ? sp_json_print_safe(root, false) : NULL;
         cJSON_Delete(root);
         size_t len = text ? strlen(text) : 0;
@@ -657,6 +711,10 @@ int cmd_verify(int argc, char **argv)
             run.quick = true;
         } else if (!strcmp(argv[i], "--offline")) {
             run.offline = true;
+        } else if (!strncmp(argv[i], "--suggest-offsets", 17) &&
+                   (argv[i][17] == '\0' || argv[i][17] == '=')) {
+            run.suggest = true;
+            run.suggest_file = argv[i][17] == '=' && argv[i][18] ? argv[i] + 18 : NULL;
         } else if (!strcmp(argv[i], "--jsonl")) {
             jsonl = true;
         } else if (!strcmp(argv[i], "--json")) {
@@ -716,9 +774,15 @@ int cmd_verify(int argc, char **argv)
                         "or --jsonl, use --jsonl\n");
         goto done;
     }
+    if (run.suggest_file && (sources.count > 1 || list)) {
+        fprintf(stderr, "sigplay: verify: --suggest-offsets=FILE names one file: with several "
+                        "SOURCEs or --list, each gets its default offsets file "
+                        "(--suggest-offsets)\n");
+        goto done;
+    }
     if (av_log_get_level() > AV_LOG_ERROR && !getenv("SIGPLAY_LOG"))
         av_log_set_level(AV_LOG_FATAL); /* bad media is reported as findings */
-    run.net = net.opts;
+    run.net = net;
 
     if (sources.count == 1 && !jsonl && !list) { /* one SOURCE: the report as it always was */
         run.bar = true;
@@ -737,7 +801,7 @@ int cmd_verify(int argc, char **argv)
        (player/net/fetch.h). When it cannot start, each recording tries
        its own and its report says why not. */
     struct diag_list nd = {0};
-    if (fetch_create(&run.net, &run.shared_net, &nd))
+    if (fetch_create(&run.net.opts, &run.shared_net, &nd))
         run.shared_net = NULL;
     diag_clear(&nd);
     struct verify_batch_tally t;

@@ -3,6 +3,7 @@
 
 #include "base/diag.h"
 #include "base/sp_error.h"
+#include "player/class.h"
 #include "player/net/url.h"
 
 #include <stdio.h>
@@ -11,6 +12,8 @@
 void app_net_init(struct app_net *n)
 {
     fetch_opts_init(&n->opts);
+    n->offsets = NULL;
+    n->no_offsets = false;
 }
 
 int app_net_parse(struct app_net *n, int argc, char **argv, int *i)
@@ -24,8 +27,14 @@ int app_net_parse(struct app_net *n, int argc, char **argv, int *i)
         n->opts.insecure = true;
         return 1;
     }
+    if (!strcmp(a, "--no-offsets")) {
+        n->no_offsets = true;
+        return 1;
+    }
     const char **dst = NULL;
-    if (!strcmp(a, "--cache-dir"))
+    if (!strcmp(a, "--offsets"))
+        dst = &n->offsets;
+    else if (!strcmp(a, "--cache-dir"))
         dst = &n->opts.cache_dir;
     else if (!strcmp(a, "--ca-file"))
         dst = &n->opts.ca_file;
@@ -44,7 +53,17 @@ const char *app_net_help(void)
     return "--cache-dir DIR  cache downloads in DIR (default $XDG_CACHE_HOME/sigplay)\n"
            "--no-cache       use a temporary cache, removed on exit\n"
            "--ca-file FILE   also trust the CA certificates in FILE (PEM)\n"
-           "--insecure       do not verify TLS certificates\n";
+           "--insecure       do not verify TLS certificates\n"
+           "--offsets FILE   read (and with w, write) sync corrections in FILE\n"
+           "                 (default: <manifest>.offsets.json; docs/offsets.md)\n"
+           "--no-offsets     apply no sync corrections\n";
+}
+
+void app_net_to_class(const struct app_net *n, struct class_opts *co)
+{
+    co->net = n->opts;
+    co->offsets_path = n->offsets;
+    co->no_offsets = n->no_offsets;
 }
 
 int app_net_start(const struct app_net *n, struct fetch **out)

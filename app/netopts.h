@@ -1,6 +1,8 @@
-/* netopts.h - the network options of every subcommand that reads a SOURCE:
+/* netopts.h - the options of every subcommand that reads a SOURCE:
  *   --cache-dir DIR  --no-cache  --ca-file FILE  --insecure
- * and the struct fetch they configure. */
+ * (the network: the struct fetch they configure) and
+ *   --offsets FILE  --no-offsets
+ * (the sync corrections of the format's section 8, player/recording/offsets.h). */
 #ifndef SP_APP_NETOPTS_H
 #define SP_APP_NETOPTS_H
 
@@ -10,7 +12,14 @@
 
 struct app_net {
     struct fetch_opts opts; /* strings point into argv */
+    const char *offsets;    /* --offsets FILE (into argv), NULL: the default file */
+    bool no_offsets;        /* --no-offsets */
 };
+
+struct class_opts;
+
+/* Copies the options into a class's options (its net and offsets fields). */
+void app_net_to_class(const struct app_net *n, struct class_opts *co);
 
 void app_net_init(struct app_net *n);
 

@@ -51,7 +51,7 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
     struct sp_class *c = NULL;
     struct class_opts co;
     class_opts_init(&co);
-    co.net = net->opts;
+    app_net_to_class(net, &co);
     co.play.audio = false;
     co.play.max_speed = true;
     /* The source is read a second time: what it said the first time is in
@@ -158,7 +158,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     bool window = display_likely();
     struct class_opts co;
     class_opts_init(&co);
-    co.net = net->opts;
+    app_net_to_class(net, &co);
     co.play.audio = audio && window;
     co.play.speed = wo->speed;
     co.play.max_speed = !window;

@@ -42,6 +42,13 @@ enum diag_code {
     DIAG_CODE_REC_EXCEPTIONS,
     /* manifest reader: a user's stream was interrupted (Interrupts[]) */
     DIAG_CODE_REC_INTERRUPTS,
+    /* offsets reader (player/recording/offsets.h): the file, or one entry,
+     * could not be read; what could be read is applied */
+    DIAG_CODE_OFFSETS_BAD,
+    /* offsets: an entry matches no segment of this recording */
+    DIAG_CODE_OFFSETS_STALE,
+    /* offsets: the note that a file's corrections are applied */
+    DIAG_CODE_OFFSETS_APPLIED,
 };
 
 struct diag_entry {

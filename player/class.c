@@ -11,6 +11,7 @@
 #include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/recording/manifest.h"
+#include "player/recording/offsets.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
@@ -49,6 +50,13 @@ struct sp_class {
     bool step_pending;     /* a forward frame step waits for the decoders */
     int64_t step_since_us; /* monotonic µs since it waits */
     struct diag_list diag;
+
+    /* sync corrections (class.h) */
+    int64_t *seg_offset_us; /* rec->n_segments, flat; read by the lane players */
+    char *offsets_path;     /* NULL: none */
+    const char *source;     /* what the user named (the file's Source); owned */
+    bool offsets_loaded;
+    size_t offsets_applied;
 };
 
 void class_opts_init(struct class_opts *o)
@@ -218,6 +226,120 @@ static bool bring_signaling(struct sp_class *c, int64_t w_ms)
     return changed;
 }
 
+/* ---- sync corrections ------------------------------------------------------------ */
+
+/* The cache folder the default offsets file of a remote source lives in
+ * (the download cache's; none with a temporary cache). */
+static char *offsets_cache_dir(const struct class_opts *o)
+{
+    if (o->net.no_cache)
+        return NULL;
+    if (o->net.cache_dir)
+        return strdup(o->net.cache_dir);
+    char buf[4096];
+    if (cache_default_dir(buf, sizeof(buf)) != 0)
+        return NULL;
+    return strdup(buf);
+}
+
+/* Finds and reads the offsets file; only out of memory fails. */
+static int load_offsets(struct sp_class *c, const char *source, const struct class_opts *o,
+                        struct diag_list *diag)
+{
+    size_t n = c->rec->n_segments;
+    c->seg_offset_us = calloc(n ? n : 1, sizeof *c->seg_offset_us);
+    c->source = strdup(source);
+    if (!c->seg_offset_us || !c->source)
+        return SP_ENOMEM;
+    if (o->offsets_path) {
+        c->offsets_path = strdup(o->offsets_path);
+        if (!c->offsets_path)
+            return SP_ENOMEM;
+    } else {
+        char *dir = offsets_cache_dir(o);
+        c->offsets_path = offsets_default_path(source, dir);
+        free(dir);
+    }
+    if (o->no_offsets || !c->offsets_path)
+        return 0;
+    struct rec_offsets *off = NULL;
+    int rc = offsets_read(c->offsets_path, diag, &off);
+    if (rc == SP_ENOENT && o->offsets_path)
+        diag_add_code(diag, DIAG_ERROR, DIAG_CODE_OFFSETS_BAD,
+                      "%s: no such offsets file; no corrections applied", c->offsets_path);
+    if (rc)
+        return rc == SP_ENOMEM ? rc : 0; /* said (or absent): play goes on */
+    c->offsets_loaded = true;
+    c->offsets_applied = offsets_match(off, c->rec, c->offsets_path, c->seg_offset_us, diag);
+    offsets_free(off);
+    diag_add_code(diag, DIAG_INFO, DIAG_CODE_OFFSETS_APPLIED,
+                  "sync corrections from %s: %zu segment%s corrected (--no-offsets ignores them)",
+                  c->offsets_path, c->offsets_applied, c->offsets_applied == 1 ? "" : "s");
+    return 0;
+}
+
+const char *class_offsets_path(const struct sp_class *c)
+{
+    return c->offsets_path;
+}
+
+const char *class_offsets_source(const struct sp_class *c)
+{
+    return c->source;
+}
+
+bool class_offsets_loaded(const struct sp_class *c)
+{
+    return c->offsets_loaded;
+}
+
+size_t class_offsets_applied(const struct sp_class *c)
+{
+    return c->offsets_applied;
+}
+
+const int64_t *class_offsets_us(const struct sp_class *c)
+{
+    return c->seg_offset_us;
+}
+
+int64_t class_lane_offset_us(struct sp_class *c, size_t lane)
+{
+    if (lane >= c->rec->n_lanes || !c->rec->lanes[lane].n_segments)
+        return 0;
+    const struct rec_segment *seg = NULL;
+    if (c->p && lane < player_lane_count(c->p))
+        seg = player_lane_view(c->p, lane)->seg;
+    size_t k = seg ? (size_t)(seg - c->rec->lanes[lane].segments) : 0;
+    return c->seg_offset_us[offsets_flat_index(c->rec, lane, k)];
+}
+
+int class_shift_lane_us(struct sp_class *c, size_t lane, int64_t delta_us)
+{
+    if (lane >= c->rec->n_lanes)
+        return SP_EINVAL;
+    size_t base = offsets_flat_index(c->rec, lane, 0);
+    const int64_t cap = (int64_t)OFFSETS_MAX_ABS_MS * 1000;
+    for (size_t k = 0; k < c->rec->lanes[lane].n_segments; k++) {
+        int64_t v = c->seg_offset_us[base + k] + delta_us;
+        c->seg_offset_us[base + k] = v > cap ? cap : v < -cap ? -cap : v;
+    }
+    if (c->p) {
+        player_offsets_changed(c->p);
+        class_seek_us(c, class_position_us(c));
+    }
+    return 0;
+}
+
+int class_write_offsets(struct sp_class *c, size_t *n_written)
+{
+    if (n_written)
+        *n_written = 0;
+    if (!c->offsets_path)
+        return SP_ENOENT;
+    return offsets_write(c->offsets_path, c->rec, c->seg_offset_us, c->source, n_written);
+}
+
 /* ---- life ----------------------------------------------------------------------- */
 
 static bool any_remote_media(const struct recording *rec)
@@ -255,6 +377,8 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
         ready = rc; /* the caller may describe it; nothing plays */
     if ((rc = tl_create(c->rec, &c->tl)) != 0)
         goto fail;
+    if ((rc = load_offsets(c, source, opts, diag)) != 0)
+        goto fail;
     if (ready) {
         *out = c;
         return ready;
@@ -273,6 +397,7 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
             po.codec_threads = player_batch_codec_threads(c->tl);
         po.next_event_us = next_event;
         po.event_opaque = c;
+        po.seg_offset_us = c->seg_offset_us;
         if ((rc = player_create(c->tl, &po, &c->p)) != 0) {
             if (rc == SP_ELIMIT)
                 diag_add(diag, DIAG_ERROR, "%s: more than %d lanes", source, PLAYER_MAX_LANES);
@@ -301,6 +426,9 @@ void class_close(struct sp_class **cp)
     fetch_destroy(&c->f);
     tl_destroy(&c->tl);
     recording_free(c->rec);
+    free(c->seg_offset_us);
+    free(c->offsets_path);
+    free((char *)c->source);
     free(c->cache_dir);
     diag_clear(&c->diag);
     pthread_mutex_destroy(&c->net_lock);

@@ -89,6 +89,13 @@ struct class_opts {
                               * unused); it must outlive the class, which
                               * neither cancels nor destroys it. `verify
                               * --jobs` shares one among its classes */
+    /* Sync corrections (the format contract's section 8,
+     * player/recording/offsets.h): the file to read and to write (NULL:
+     * the default, offsets_default_path(): next to a local manifest, or in
+     * the cache keyed by the URL); no_offsets: none read (a write still
+     * goes to that file). */
+    const char *offsets_path;
+    bool no_offsets;
 };
 
 /* Fills o with the defaults: every part, network defaults, the player's
@@ -171,6 +178,35 @@ void class_signaling_progress(const struct sp_class *c, struct signaling_progres
  * (all: every page), or timeout_ms (< 0 none), then takes the newest
  * generation. Returns 0 or SP_ETIMEOUT. */
 int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms);
+
+/* ---- sync corrections (section 8) ----
+ * class_open() reads the offsets file (unless no_offsets) and, when one
+ * exists, adds one note naming it and the number of corrections applied
+ * (DIAG_CODE_OFFSETS_APPLIED); a bad file or entry is an error or warning
+ * line and changes nothing else. */
+
+/* The offsets file this class reads and writes; NULL when it has none (a
+ * remote source without a cache folder). */
+const char *class_offsets_path(const struct sp_class *c);
+/* The source as the user named it (the file's Source field). */
+const char *class_offsets_source(const struct sp_class *c);
+/* Whether a file was read, and how many segments it corrected. */
+bool class_offsets_loaded(const struct sp_class *c);
+size_t class_offsets_applied(const struct sp_class *c);
+/* Every segment's correction (µs), flat (offsets_flat_index()); never NULL
+ * once opened (zeros without corrections). */
+const int64_t *class_offsets_us(const struct sp_class *c);
+/* The correction of lane's segment at the current t, else of its first
+ * segment (µs). */
+int64_t class_lane_offset_us(struct sp_class *c, size_t lane);
+/* Moves every segment of lane by delta_us (positive: its pictures later);
+ * the picture follows at once (a seek to the current position). Returns
+ * SP_EINVAL for a lane the class does not have. */
+int class_shift_lane_us(struct sp_class *c, size_t lane, int64_t delta_us);
+/* Writes the current corrections to class_offsets_path() atomically.
+ * *n_written: entries written. Returns 0, SP_ENOENT (no path) or the
+ * writer's error (offsets_write()). */
+int class_write_offsets(struct sp_class *c, size_t *n_written);
 
 /* Moves the player's, the signaling's and the network's warnings to dst. */
 void class_take_diags(struct sp_class *c, struct diag_list *dst);

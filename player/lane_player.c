@@ -221,6 +221,15 @@ static struct slot *find_slot(struct lane_player *lp, const struct rec_segment *
     return NULL;
 }
 
+/* seg's sync correction (µs). */
+static int64_t seg_offset(const struct lane_player *lp, const struct rec_segment *seg)
+{
+    if (!lp->o.seg_offset_us || seg < lp->lane->segments ||
+        seg >= lp->lane->segments + lp->lane->n_segments)
+        return 0;
+    return lp->o.seg_offset_us[seg - lp->lane->segments];
+}
+
 /* Opens seg in a free slot (closing one whose segment is not `keep` if
  * none is free), starting at board time start_board_us (0: from its
  * beginning). A segment that cannot even be started (no URL, no memory)
@@ -268,6 +277,7 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
         .sync_time_us = seg->has_sync_time ? seg->sync_time_us : -1,
         .play_time_board_us = tl_wall_from_play_us(lp->o.tl, seg->play_us),
         .start_board_us = start_board_us,
+        .board_offset_us = seg_offset(lp, seg),
     };
     if (!*src && seg->url_denied) {
         /* the manifest reader said why, once */
@@ -451,6 +461,10 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
         return 0;
     }
     lp->view.anchor_board_us = segdec_anchor_board_before(cur->dec, lp->view.pts_us);
+    /* the shown frame's board time as the map and the correction say now:
+     * an origin refinement or a sync correction since it was picked moves
+     * it, and a frame held at the end of its media must be judged by that */
+    lp->view.board_us = segdec_board_us(cur->dec, lp->view.pts_us);
     struct segdec_info in;
     segdec_get_info(cur->dec, &in);
     lp->view.frame_dur_us = in.frame_dur_us > 0 ? in.frame_dur_us : 0;
@@ -468,6 +482,18 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
     lp->view.state = late ? LANE_WAITING : LANE_SHOWING;
     lp->view.frame = lp->shown;
     return 0;
+}
+
+void lane_player_offsets_changed(struct lane_player *lp)
+{
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &lp->slots[i];
+        if (!s->seg || !s->dec)
+            continue;
+        segdec_set_board_offset_us(s->dec, seg_offset(lp, s->seg));
+        s->stale = true; /* what it queued was aimed with the old offset */
+    }
+    drop_shown(lp);
 }
 
 const struct lane_view *lane_player_view(const struct lane_player *lp)

@@ -93,6 +93,11 @@ struct lane_player_opts {
                                   through it (avio_cache.h: cached, resumable,
                                   played while it downloads); without it, and
                                   for local files, libavformat opens the URL */
+    /* Borrowed, may be NULL: the lane's sync corrections (µs, one per
+     * segment in lane order; player/recording/offsets.h): each segment's
+     * board times are that much later. Read on the caller's thread only;
+     * after a change, lane_player_offsets_changed(). */
+    const int64_t *seg_offset_us;
 };
 
 struct lane_player;
@@ -111,6 +116,12 @@ void lane_player_abort(struct lane_player *lp);
  * waits so that every frame is exact). Returns 0 (view updated), or
  * SP_ENOMEM. */
 int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms);
+
+/* The sync corrections (lane_player_opts.seg_offset_us) changed: every
+ * open decoder takes its segment's new offset, and the frame on screen is
+ * dropped so that the next lane_player_seek() re-aims the decoders (the
+ * caller seeks to the current t at once: the picture follows). */
+void lane_player_offsets_changed(struct lane_player *lp);
 
 /* The view after the last update. */
 const struct lane_view *lane_player_view(const struct lane_player *lp);

@@ -85,8 +85,11 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
         if (r == 0)
             r = audio_mix_set_speed(p->mix, p->o.speed);
     }
+    size_t seg_base = 0; /* the lane's first segment in seg_offset_us */
     for (size_t i = 0; r == 0 && i < n_lanes; i++) {
         struct lane_player_opts lo = {.tl = tl,
+                                      .seg_offset_us =
+                                          o->seg_offset_us ? o->seg_offset_us + seg_base : NULL,
                                       .lane = i,
                                       .sei_scan = p->o.sei_scan,
                                       .mix = p->mix,
@@ -95,6 +98,7 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
         r = lane_player_create(&lo, &p->lanes[i]);
         if (r == 0)
             p->n++;
+        seg_base += rec->lanes[i].n_segments;
     }
     if (r < 0) {
         player_destroy(&p);
@@ -364,6 +368,12 @@ void player_seek_us(struct player *p, int64_t t_us)
     p->presented = false;
     p->end_shown = false;
     p->end_since_us = 0;
+}
+
+void player_offsets_changed(struct player *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_offsets_changed(p->lanes[i]);
 }
 
 void player_set_paused(struct player *p, bool paused)

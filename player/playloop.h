@@ -67,6 +67,10 @@ struct player_opts {
      * max-speed mode: the next t). NULL: none. */
     int64_t (*next_event_us)(void *opaque, int64_t t_us);
     void *event_opaque;
+    /* Borrowed, may be NULL: every segment's sync correction (µs, flat in
+     * lane order then segment order: player/recording/offsets.h); must
+     * outlive the player. After changing it, player_offsets_changed(). */
+    const int64_t *seg_offset_us;
 };
 
 struct player;
@@ -126,6 +130,10 @@ const struct lane_view *player_lane_view(const struct player *p, size_t lane);
 /* Exact seek to t_us (clamped to [0, TotalTime]); a new seek replaces the
  * one in flight. */
 void player_seek_us(struct player *p, int64_t t_us);
+/* The sync corrections (player_opts.seg_offset_us) changed: every lane's
+ * decoders take them; a player_seek_us() to the current time must follow
+ * (class_set_offset_us() does both). */
+void player_offsets_changed(struct player *p);
 void player_set_paused(struct player *p, bool paused);
 /* SP_ERANGE for a speed outside 0.5..2.0 in 0.25 steps. */
 int player_set_speed(struct player *p, double speed);

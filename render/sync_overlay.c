@@ -46,8 +46,13 @@ void sync_overlay_lane_line(const struct sync_lane_stats *l, char *buf, size_t n
         snprintf(age, sizeof(age), "%s", "-");
     else
         snprintf(age, sizeof(age), "%.1f s ago", (double)l->anchor_age_ms / 1000.0);
-    snprintf(buf, n, "%s\t%s\tanchors %zu (%s)\tdrop %" PRIu64 "/%" PRIu64 "%s", name, skew,
-             l->anchors, age, l->dropped, l->shown, l->buffering ? "\tBUFFERING" : "");
+    /* the sync correction, for the lane chosen to nudge or one corrected */
+    char off[48] = "";
+    if (l->selected || l->offset_us)
+        snprintf(off, sizeof(off), "  offset %+.1f ms", (double)l->offset_us / 1000.0);
+    snprintf(buf, n, "%s%s\t%s%s\tanchors %zu (%s)\tdrop %" PRIu64 "/%" PRIu64 "%s",
+             l->selected ? "> " : "", name, skew, off, l->anchors, age, l->dropped, l->shown,
+             l->buffering ? "\tBUFFERING" : "");
 }
 
 #define MAX_COLS 5

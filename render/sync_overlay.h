@@ -34,6 +34,8 @@ struct sync_lane_stats {
     uint64_t shown;          /* frames shown */
     int64_t frame_us;        /* the lane's nominal frame interval, µs; 0 unknown */
     const char *unavailable; /* why its media shows nothing (drawn in red); NULL fine */
+    int64_t offset_us;       /* its sync correction at t (docs/offsets.md), µs */
+    bool selected;           /* Tab chose it: the nudge keys move its correction */
 };
 
 /* A shown frame is always up to one frame interval behind w(t) (it is the

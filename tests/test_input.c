@@ -179,6 +179,40 @@ static void test_table_sane(void **state)
     assert_string_equal(ui_cmd_name((enum ui_cmd_kind)UI_CMD__COUNT), "?");
 }
 
+/* The sync-correction keys (docs/offsets.md) are new chords; the keys that
+ * were there keep their meaning. */
+static void test_offset_keys(void **state)
+{
+    (void)state;
+    struct input_ctx c = ctx_for(false);
+    struct ui_cmd k = one(&c, key(SDLK_TAB, 0, false));
+    assert_int_equal(k.kind, UI_CMD_LANE_SELECT);
+    assert_int_equal(k.n, 1);
+    k = one(&c, key(SDLK_TAB, KMOD_LSHIFT, false));
+    assert_int_equal(k.kind, UI_CMD_LANE_SELECT);
+    assert_int_equal(k.n, -1);
+    k = one(&c, key(SDLK_LEFT, KMOD_LCTRL | KMOD_LSHIFT, true)); /* repeats */
+    assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
+    assert_int_equal(k.n, -1);
+    assert_int_equal(k.ms, 0);
+    k = one(&c, key(SDLK_RIGHT, KMOD_RCTRL | KMOD_RSHIFT, false));
+    assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
+    assert_int_equal(k.n, 1);
+    k = one(&c, key(SDLK_LEFT, KMOD_LALT | KMOD_LSHIFT, true));
+    assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
+    assert_int_equal(k.n, 0);
+    assert_int_equal(k.ms, -10);
+    k = one(&c, key(SDLK_RIGHT, KMOD_LALT | KMOD_LSHIFT, false));
+    assert_int_equal(k.ms, 10);
+    assert_int_equal(one(&c, key(SDLK_w, 0, false)).kind, UI_CMD_WRITE_OFFSETS);
+    /* unchanged */
+    assert_int_equal(one(&c, key(SDLK_LEFT, KMOD_LCTRL, false)).kind, UI_CMD_NAV_STEP);
+    assert_int_equal(one(&c, key(SDLK_LEFT, KMOD_LALT, false)).kind, UI_CMD_NAV_STEP);
+    k = one(&c, key(SDLK_LEFT, KMOD_LSHIFT, false));
+    assert_int_equal(k.kind, UI_CMD_SEEK_REL);
+    assert_int_equal(k.ms, -INPUT_SEEK_SMALL_MS);
+}
+
 static void test_kiosk(void **state)
 {
     (void)state;
@@ -283,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_repeat),
         cmocka_unit_test(test_chapter_list),
         cmocka_unit_test(test_table_sane),
+        cmocka_unit_test(test_offset_keys),
         cmocka_unit_test(test_kiosk),
         cmocka_unit_test(test_bar_click_and_drag),
         cmocka_unit_test(test_double_click_wheel_chat),

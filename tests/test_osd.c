@@ -294,9 +294,9 @@ static void test_golden(void **state)
     st.message = "Speed 1.25x";
     assert_int_equal(osd_draw(t, c, &st), 0);
     struct sync_lane_stats lanes[] = {
-        {"teacher_01", true, true, 3, 25, 400, false, 0, 500, 0, NULL},
-        {"student_02", true, true, -120, 12, 1900, true, 2, 300, 0, NULL},
-        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0, 0, NULL}};
+        {"teacher_01", true, true, 3, 25, 400, false, 0, 500, 0, NULL, 0, false},
+        {"student_02", true, true, -120, 12, 1900, true, 2, 300, 0, NULL, 0, false},
+        {"tic_substream_teacher_01", false, false, 0, 0, -1, false, 0, 0, 0, NULL, 0, false}};
     struct sync_stats ss = {20000, 1700000040000LL, 1.25, true, -12, lanes, 3};
     assert_int_equal(sync_overlay_draw(t, c, &ss), 0);
     assert_int_equal(canvas_write_png(c, SIGPLAY_TEST_TMP "/osd_golden_actual.png"), 0);
@@ -355,10 +355,23 @@ static void test_sync_lines(void **state)
 {
     (void)state;
     char b[256];
-    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25, 1500, false, 1, 90, 0, NULL};
+    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25,   1500, false, 1,
+                                90,           0,    NULL, 0,  false};
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "teacher_01"));
     assert_non_null(strstr(b, "skew -7 ms"));
+    assert_null(strstr(b, "offset")); /* no correction, not selected: as before */
+    /* a corrected lane shows its correction; the selected one is marked */
+    l.offset_us = -320000;
+    sync_overlay_lane_line(&l, b, sizeof(b));
+    assert_non_null(strstr(b, "skew -7 ms  offset -320.0 ms\t"));
+    assert_int_equal(b[0], 't');
+    l.offset_us = 0;
+    l.selected = true;
+    sync_overlay_lane_line(&l, b, sizeof(b));
+    assert_memory_equal(b, "> teacher_01\t", 13);
+    assert_non_null(strstr(b, "offset +0.0 ms"));
+    l.selected = false;
     assert_non_null(strstr(b, "anchors 25 (1.5 s ago)"));
     assert_non_null(strstr(b, "drop 1/90"));
     assert_null(strstr(b, "BUFFERING"));

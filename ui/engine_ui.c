@@ -83,6 +83,10 @@ struct engine_ui {
     struct nav_hit *hits;
     int n_hits, hit;             /* hit: the one last gone to, -1 none */
     struct nav_lane_tile *tiles; /* lane regions of the layout (LAYOUT_MAX_REGIONS) */
+
+    /* sync corrections (docs/offsets.md) */
+    int sel_lane;          /* the lane Tab chose in the `i` overlay, -1 none */
+    char offsets_msg[600]; /* what the last `w` did, "" before one */
 };
 
 static int64_t mono_ms(void)
@@ -207,6 +211,7 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->lane_muted = calloc(nl, sizeof(bool));
     e->tiles = calloc(LAYOUT_MAX_REGIONS, sizeof(*e->tiles));
     e->hit = -1;
+    e->sel_lane = -1;
     int rc = SP_ENOMEM;
     if (!e->pauses || !e->lanes || !e->cover || !e->track || !e->stats || !e->views || !e->layout ||
         (o->custom && !e->custom) || !e->buffered || !e->lane_mute || !e->lane_solo ||
@@ -546,6 +551,51 @@ static int apply_nav(struct engine_ui *e, const struct ui_cmd *cmd, int64_t t)
     }
 }
 
+/* Tab, the nudge keys and `w` (docs/offsets.md). */
+static int apply_offsets(struct engine_ui *e, const struct ui_cmd *cmd)
+{
+    int nl = (int)e->rec->n_lanes;
+    switch (cmd->kind) {
+    case UI_CMD_LANE_SELECT:
+        if (nl <= 0)
+            return 0;
+        e->sel_lane = e->sel_lane < 0 ? (cmd->n < 0 ? nl - 1 : 0)
+                                      : ((e->sel_lane + (cmd->n < 0 ? -1 : 1)) % nl + nl) % nl;
+        return 0;
+    case UI_CMD_LANE_NUDGE: {
+        if (e->sel_lane < 0 || e->sel_lane >= nl)
+            return 0;
+        /* one frame interval of that lane: its video's, else the assumed one */
+        const struct lane_view *v = player_lane_view(e->p, (size_t)e->sel_lane);
+        int64_t frame_us = v && v->frame_dur_us > 0 ? v->frame_dur_us
+                           : e->stats[e->sel_lane].frame_us > 0
+                               ? e->stats[e->sel_lane].frame_us
+                               : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_MS * 1000;
+        int64_t delta = (int64_t)cmd->n * frame_us + cmd->ms * 1000;
+        int rc = class_shift_lane_us(e->c, (size_t)e->sel_lane, delta);
+        e->redraw = true;
+        return rc;
+    }
+    case UI_CMD_WRITE_OFFSETS: {
+        size_t n = 0;
+        int rc = class_write_offsets(e->c, &n);
+        const char *path = class_offsets_path(e->c);
+        if (rc == 0)
+            snprintf(e->offsets_msg, sizeof(e->offsets_msg),
+                     "Sync corrections written to %s (%zu entr%s)", path, n, n == 1 ? "y" : "ies");
+        else if (!path)
+            snprintf(e->offsets_msg, sizeof(e->offsets_msg),
+                     "Sync corrections not written: no place for them (use --offsets FILE)");
+        else
+            snprintf(e->offsets_msg, sizeof(e->offsets_msg),
+                     "Sync corrections not written to %s: %s", path, sp_strerror(rc));
+        return 0;
+    }
+    default:
+        return SP_EUNSUPPORTED;
+    }
+}
+
 static int apply(void *opaque, const struct ui_cmd *cmd)
 {
     struct engine_ui *e = opaque;
@@ -613,6 +663,10 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
         e->volume = e->volume < 0 ? 0 : e->volume > 100 ? 100 : e->volume;
         apply_volume(e);
         break;
+    case UI_CMD_LANE_SELECT:
+    case UI_CMD_LANE_NUDGE:
+    case UI_CMD_WRITE_OFFSETS:
+        return apply_offsets(e, cmd);
     default:
         return apply_nav(e, cmd, t);
     }
@@ -718,7 +772,11 @@ static void get_state(void *opaque, struct pui_state *st)
         s->shown = e->track[i].shown;
         s->frame_us = v ? v->frame_dur_us : 0;
         s->unavailable = v ? v->unavailable : NULL;
+        s->offset_us = class_lane_offset_us(e->c, i);
+        s->selected = (int)i == e->sel_lane;
     }
+    st->offsets_path = class_offsets_path(e->c);
+    st->offsets_message = e->offsets_msg;
     e->sync =
         (struct sync_stats){.t_ms = st->t_ms,
                             .w_ms = st->wall_ms,

@@ -73,6 +73,15 @@ static const struct input_binding bindings[] = {
     LANE_KEYS(SDLK_7, 7),
     LANE_KEYS(SDLK_8, 8),
     {SDLK_0, S, UI_CMD_LANE_SOLO, 0, 0, false, "Shift+0"},
+    /* sync corrections (docs/offsets.md); select and nudge act while the
+     * `i` overlay shows (the window loop checks) */
+    {SDLK_TAB, 0, UI_CMD_LANE_SELECT, 0, 1, false, "Tab"},
+    {SDLK_TAB, S, UI_CMD_LANE_SELECT, 0, -1, false, "Shift+Tab"},
+    {SDLK_LEFT, C | S, UI_CMD_LANE_NUDGE, 0, -1, true, "Ctrl+Shift+Left"},
+    {SDLK_RIGHT, C | S, UI_CMD_LANE_NUDGE, 0, 1, true, "Ctrl+Shift+Right"},
+    {SDLK_LEFT, A | S, UI_CMD_LANE_NUDGE, -10, 0, true, "Alt+Shift+Left"},
+    {SDLK_RIGHT, A | S, UI_CMD_LANE_NUDGE, 10, 0, true, "Alt+Shift+Right"},
+    {SDLK_w, 0, UI_CMD_WRITE_OFFSETS, 0, 0, false, "w"},
 };
 #undef S
 #undef C

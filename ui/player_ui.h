@@ -78,7 +78,9 @@ struct pui_state {
     size_t n_chapters;
     const struct nav_lane_tile *tiles; /* lane regions of the current layout */
     size_t n_tiles;
-    int thumb_w, thumb_h; /* the seek bar's hover thumbnail size (pixels); 0: none */
+    int thumb_w, thumb_h;        /* the seek bar's hover thumbnail size (pixels); 0: none */
+    const char *offsets_path;    /* the sync corrections' file (docs/offsets.md); NULL none */
+    const char *offsets_message; /* what the last `w` did; "" or NULL before one */
 };
 
 struct player_ui {

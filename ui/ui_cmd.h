@@ -46,7 +46,11 @@
     X(CHAPTER_LIST, "chapter-list")   /* the chapter list panel on / off */                        \
     X(CHAPTER_MOVE, "chapter-move")   /* n: rows, > 0 down (list open) */                          \
     X(CHAPTER_GO, "chapter-go")       /* go to the selected chapter (list open) */                 \
-    X(CHAPTER_CLICK, "chapter-click") /* x, y: canvas point in the list */
+    X(CHAPTER_CLICK, "chapter-click") /* x, y: canvas point in the list */                         \
+    X(LANE_SELECT, "lane-select")     /* n: +1 next lane, -1 previous (the `i` overlay) */         \
+    X(LANE_NUDGE, "lane-nudge")       /* the selected lane's sync correction moves by n of its     \
+                                         frame intervals plus ms (signed; `i` overlay) */          \
+    X(WRITE_OFFSETS, "write-offsets") /* write the sync corrections (docs/offsets.md) */
 
 enum ui_cmd_kind {
 #define UI_CMD_ENUM(name, text) UI_CMD_##name,

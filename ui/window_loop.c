@@ -199,9 +199,11 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
         len += (size_t)snprintf(
             b + len, n - len,
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
+            "\"offset_ms\":%.3f,\"selected\":%s,"
             "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"tile\":%s,\"reason\":\"",
             state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
-            (unsigned long long)l->shown, (long long)sync_overlay_limit_ms(l),
+            (unsigned long long)l->shown, (double)l->offset_us / 1000.0,
+            l->selected ? "true" : "false", (long long)sync_overlay_limit_ms(l),
             sync_overlay_lane_warn(l) ? "true" : "false",
             s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false", tile);
         if (len < n) {
@@ -237,9 +239,11 @@ static void write_state(struct loop *L, int64_t now)
         return;
     const struct pui_state *s = &L->st;
     char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
-    char shot[2 * sizeof(L->screenshot_path)];
-    char buf[1024 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot)];
-    size_t ll = 0, ql = 0, sl = 0;
+    char shot[2 * sizeof(L->screenshot_path)], offs[2 * 4096 + 8];
+    char buf[1024 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot) +
+             sizeof(offs)];
+    size_t ll = 0, ql = 0, sl = 0, ol = 0;
+    json_escape(offs, sizeof(offs), &ol, s->offsets_path ? s->offsets_path : "");
     json_escape(query, sizeof(query), &ql, s->search_query ? s->search_query : "");
     lanes_json(s, lanes, sizeof(lanes));
     char places[512];
@@ -259,7 +263,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"thumb\":{\"shown\":%s,\"t_ms\":%lld,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,"
         "\"draw_us\":%lld},%s"
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
-        "\"lanes\":[%s]}\n",
+        "\"offsets_file\":\"%s\",\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
         s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
@@ -272,7 +276,7 @@ static void write_state(struct loop *L, int64_t now)
         (long long)(L->thumb_shown ? L->thumb_t_ms : -1), L->thumb_at.x, L->thumb_at.y,
         L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us, places, L->in.geom.panel.x,
         L->in.geom.panel.y, L->in.geom.panel.w, L->in.geom.panel.h, L->in.chat.x, L->in.chat.y,
-        L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, lanes);
+        L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, offs, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -346,6 +350,20 @@ static void describe(struct loop *L, int64_t now, const struct ui_cmd *c,
     case UI_CMD_TOGGLE_CHAT:
         set_message(L, now, "Chat %s", s->chat_on ? "on" : "off");
         break;
+    case UI_CMD_LANE_SELECT:
+    case UI_CMD_LANE_NUDGE:
+        for (size_t i = 0; s->sync && i < s->sync->n_lanes; i++)
+            if (s->sync->lanes[i].selected)
+                set_message(L, now, "Lane %zu %s: offset %+.1f ms", i + 1, s->sync->lanes[i].name,
+                            (double)s->sync->lanes[i].offset_us / 1000.0);
+        break;
+    case UI_CMD_WRITE_OFFSETS:
+        if (s->offsets_message && s->offsets_message[0]) {
+            set_message(L, now, "%s", s->offsets_message);
+            printf("sigplay: %s\n", s->offsets_message); /* one line says where, for scripts */
+            fflush(stdout);
+        }
+        break;
     default:
         break;
     }
@@ -414,6 +432,9 @@ static void chapter_cmd(struct loop *L, const struct ui_cmd *c, int64_t now)
 
 static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
 {
+    /* Tab and the nudge keys belong to the `i` overlay (docs/offsets.md) */
+    if ((c->kind == UI_CMD_LANE_SELECT || c->kind == UI_CMD_LANE_NUDGE) && !L->stats)
+        return;
     switch (c->kind) {
     case UI_CMD_NONE:
         return;

@@ -171,14 +171,20 @@ void verify_recording(struct verify_report *r, const struct recording *rec,
      * them under a code per field. */
     for (size_t i = 0; manifest_diag && i < manifest_diag->count; i++) {
         const struct diag_entry *e = &manifest_diag->items[i];
-        const char *code = e->code == DIAG_CODE_REC_STATUS          ? "status"
-                           : e->code == DIAG_CODE_REC_FINISH_REASON ? "status.finish_reason"
-                           : e->code == DIAG_CODE_REC_EXCEPTIONS    ? "status.exceptions"
-                           : e->code == DIAG_CODE_REC_INTERRUPTS    ? "status.interrupts"
-                                                                    : "manifest";
+        const char *code =
+            e->code == DIAG_CODE_REC_STATUS          ? "status"
+            : e->code == DIAG_CODE_REC_FINISH_REASON ? "status.finish_reason"
+            : e->code == DIAG_CODE_REC_EXCEPTIONS    ? "status.exceptions"
+            : e->code == DIAG_CODE_REC_INTERRUPTS    ? "status.interrupts"
+            : e->code == DIAG_CODE_OFFSETS_STALE     ? "offsets.stale"
+            : e->code == DIAG_CODE_OFFSETS_BAD || e->code == DIAG_CODE_OFFSETS_APPLIED ? "offsets"
+                                                                                       : "manifest";
         enum verify_severity s = e->level == DIAG_ERROR     ? VERIFY_ERROR
                                  : e->level == DIAG_WARNING ? VERIFY_WARNING
                                                             : VERIFY_INFO;
+        /* a bad offsets file is ours, not the recording's: a warning */
+        if (s == VERIFY_ERROR && e->code == DIAG_CODE_OFFSETS_BAD)
+            s = VERIFY_WARNING;
         verify_add(r, s, code, -1, -1, "%s", e->text);
     }
     if (manifest_diag && manifest_diag->dropped)
@@ -197,6 +203,12 @@ void verify_unreachable(struct verify_report *r, size_t i, const char *reason)
     v->reachable = false;
     v->usable = false;
     verify_add(r, VERIFY_ERROR, "media.unreachable", (ptrdiff_t)i, -1, "%s", reason);
+}
+
+/* µs to the nearest ms (halves away from zero). */
+static int64_t round_ms(int64_t us)
+{
+    return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
 }
 
 void verify_sync(struct verify_report *r, struct timeline *tl)
@@ -230,16 +242,51 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME)
             continue;
         v->offset_refined_ms = v->start_board_ms - tl_wall_from_play_us(tl, v->seg->play_us) / 1000;
-        if (llabs(v->offset_refined_ms) > VERIFY_SYNC_WARN_MS)
-            verify_add(r, VERIFY_WARNING, "sync.offset", (ptrdiff_t)i, 0,
-                       "%s: %s: first frame is at board time %+" PRId64
-                       " ms from where VideoPlayTime %" PRId64 " puts it (%s; limit %d ms): "
-                       "this segment is out of sync with the others",
-                       tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_refined_ms,
-                       v->seg->play_us / 1000,
-                       v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
-                       VERIFY_SYNC_WARN_MS);
+        v->offset_corrected_ms = v->offset_refined_ms + round_ms(v->correction_us);
+        if (llabs(v->offset_corrected_ms) <= VERIFY_SYNC_WARN_MS)
+            continue;
+        char corr[80] = "";
+        if (v->correction_us)
+            snprintf(corr, sizeof corr, " after its correction of %+.1f ms (offsets file)",
+                     (double)v->correction_us / 1000.0);
+        verify_add(r, VERIFY_WARNING, "sync.offset", (ptrdiff_t)i, 0,
+                   "%s: %s: first frame is at board time %+" PRId64
+                   " ms from where VideoPlayTime %" PRId64 " puts it%s (%s; limit %d ms): "
+                   "this segment is out of sync with the others",
+                   tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_corrected_ms,
+                   v->seg->play_us / 1000, corr,
+                   v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
+                   VERIFY_SYNC_WARN_MS);
     }
+}
+
+void verify_set_corrections(struct verify_report *r, const struct recording *rec,
+                            const int64_t *seg_us)
+{
+    for (size_t i = 0; i < r->n_segments; i++) {
+        struct verify_segment *v = &r->segments[i];
+        v->correction_us = seg_us ? seg_us[i] : 0;
+        v->offset_corrected_ms = v->offset_refined_ms + round_ms(v->correction_us);
+        if (v->correction_us)
+            verify_add(r, VERIFY_INFO, "offsets", (ptrdiff_t)i, -1,
+                       "%s: %s (VideoPlayTime %" PRId64 " ms): sync correction %+.1f ms applied",
+                       rec->lanes[v->lane].name, v->name, v->seg->play_us / 1000,
+                       (double)v->correction_us / 1000.0);
+    }
+}
+
+size_t verify_suggest_offsets(const struct verify_report *r, int64_t *seg_us)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_segments; i++) {
+        const struct verify_segment *v = &r->segments[i];
+        if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME ||
+            llabs(v->offset_refined_ms) <= VERIFY_SYNC_WARN_MS)
+            continue;
+        seg_us[i] = -v->offset_refined_ms * 1000;
+        n++;
+    }
+    return n;
 }
 
 struct span {

@@ -119,6 +119,10 @@ struct verify_segment {
     int64_t start_board_ms;           /* board time of the first frame (SEI/SyncTime), or 0 */
     int64_t offset_ms;                /* start_board - w(VideoPlayTime), RecordStartTime origin */
     int64_t offset_refined_ms;        /* the same against the refined origin */
+    int64_t correction_us;            /* its sync correction (offsets file, section 8;
+                                         µs; positive: shown later), 0 none */
+    int64_t offset_corrected_ms;      /* offset_refined_ms + the correction: what
+                                         sync is judged on */
 };
 
 struct verify_gap {
@@ -186,8 +190,24 @@ int verify_media(struct verify_report *r, size_t i, struct fetch *f, const struc
 
 /* Origin estimates from every checked segment -> tl_refine_origin() (the
  * timeline's origin is changed), offsets per segment, findings above
- * VERIFY_SYNC_WARN_MS. */
+ * VERIFY_SYNC_WARN_MS after the segment's correction (verify_set_corrections()).
+ * The estimates are the media's own, without corrections, as in play. */
 void verify_sync(struct verify_report *r, struct timeline *tl);
+
+/* The sync corrections to judge sync after (player/recording/offsets.h):
+ * seg_us holds one per segment of rec (µs), flat in the report's segment order
+ * (which is offsets_flat_index()'s); NULL: none. One info finding
+ * ("offsets") lists each corrected segment. Call before verify_sync(). */
+void verify_set_corrections(struct verify_report *r, const struct recording *rec,
+                            const int64_t *seg_us);
+
+/* What `verify --suggest-offsets` writes, after verify_sync(): for each
+ * segment whose offset against the refined origin is above
+ * VERIFY_SYNC_WARN_MS, the correction that cancels it (-offset_refined_ms,
+ * in µs) into seg_us (flat, r->n_segments); every other segment keeps what
+ * seg_us holds (the corrections in use, so a hand-made nudge survives).
+ * Returns the number of segments given a suggestion. */
+size_t verify_suggest_offsets(const struct verify_report *r, int64_t *seg_us);
 
 /* Playback stretches of more than VERIFY_COVERAGE_MIN_GAP_MS where no lane
  * has a usable segment (segments not checked count as usable). */

@@ -65,6 +65,9 @@ struct segdec {
     enum segdec_state state;
     struct segdec_info info;
     struct lane_map map;
+    /* A local sync correction (spec section 8): added to every board time
+     * the map gives, so the same frames show offset_us later (µs). */
+    int64_t board_offset_us;
     struct diag_list diag;
     int serial;              /* current generation */
     int64_t target_us;       /* exact-seek target of `serial`, NO_TARGET if none */
@@ -583,7 +586,8 @@ static void *demux_main(void *arg)
         pthread_mutex_lock(&d->lock);
         bool seek = d->seek_pending;
         if (seek && d->target_board_us != NO_TARGET) {
-            d->target_us = lane_map_pts_us(&d->map, d->target_board_us) - SEGDEC_SEEK_MARGIN_US;
+            d->target_us = lane_map_pts_us(&d->map, d->target_board_us - d->board_offset_us) -
+                           SEGDEC_SEEK_MARGIN_US;
             d->target_board_us = NO_TARGET;
         }
         int64_t target = d->target_us;
@@ -665,6 +669,7 @@ int segdec_create(const struct segdec_opts *o, struct segdec **out)
     sp_os_cond_init(&d->cond);
     diag_init(&d->diag);
     lane_map_init_us(&d->map, 0, o->sync_time_us, o->play_time_board_us);
+    d->board_offset_us = o->board_offset_us;
     d->url = dup_or_empty(o->url);
     d->lane = dup_or_empty(o->lane);
     d->pb = o->pb;
@@ -864,7 +869,7 @@ int segdec_rewind(struct segdec *d)
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us)
 {
     pthread_mutex_lock(&d->lock);
-    int64_t b = lane_map_board_us(&d->map, pts_us);
+    int64_t b = lane_map_board_us(&d->map, pts_us) + d->board_offset_us;
     pthread_mutex_unlock(&d->lock);
     return b;
 }
@@ -872,7 +877,7 @@ int64_t segdec_board_us(struct segdec *d, int64_t pts_us)
 int64_t segdec_pts_us(struct segdec *d, int64_t board_us)
 {
     pthread_mutex_lock(&d->lock);
-    int64_t p = lane_map_pts_us(&d->map, board_us);
+    int64_t p = lane_map_pts_us(&d->map, board_us - d->board_offset_us);
     pthread_mutex_unlock(&d->lock);
     return p;
 }
@@ -883,6 +888,13 @@ int64_t segdec_start_board_us(struct segdec *d, enum lane_map_source *source)
     int64_t b = lane_map_start_board_us(&d->map, source);
     pthread_mutex_unlock(&d->lock);
     return b;
+}
+
+void segdec_set_board_offset_us(struct segdec *d, int64_t offset_us)
+{
+    pthread_mutex_lock(&d->lock);
+    d->board_offset_us = offset_us;
+    pthread_mutex_unlock(&d->lock);
 }
 
 void segdec_set_play_time_board_us(struct segdec *d, int64_t board_us)
@@ -905,8 +917,9 @@ int64_t segdec_anchor_board_before(struct segdec *d, int64_t pts_us)
     struct lane_map_point a;
     pthread_mutex_lock(&d->lock);
     bool found = lane_map_anchor_before(&d->map, pts_us, &a);
+    int64_t off = d->board_offset_us;
     pthread_mutex_unlock(&d->lock);
-    return found ? a.board_us : -1;
+    return found ? a.board_us + off : -1;
 }
 
 void segdec_take_diags(struct segdec *d, struct diag_list *dst)

@@ -76,6 +76,10 @@ struct segdec_opts {
      * (wins if > 0) a seek by board time, see segdec_seek_board(). */
     int64_t start_pts_us;
     int64_t start_board_us;
+    /* A local sync correction (spec section 8, µs): every board time the
+     * map gives is this much later, so positive shows the pictures later.
+     * The origin estimate (segdec_start_board_us()) does not include it. */
+    int64_t board_offset_us;
 };
 
 enum segdec_state {
@@ -157,12 +161,17 @@ int segdec_seek_board(struct segdec *d, int64_t board_us);
  * on, as after opening it without a start. Returns the serial. */
 int segdec_rewind(struct segdec *d);
 
-/* Board time <-> media time through the segment's map (locked). */
+/* Board time <-> media time through the segment's map plus the board
+ * offset (locked). */
 int64_t segdec_board_us(struct segdec *d, int64_t pts_us);
 int64_t segdec_pts_us(struct segdec *d, int64_t board_us);
 /* The map's estimate of w(VideoPlayTime) (Unix µs), see
  * lane_map_start_board_us(). */
 int64_t segdec_start_board_us(struct segdec *d, enum lane_map_source *source);
+/* A new sync correction (µs, see segdec_opts.board_offset_us): applies to
+ * every later call and seek; frames already queued are judged by it too.
+ * The caller re-seeks to show the frame the new offset wants. */
+void segdec_set_board_offset_us(struct segdec *d, int64_t offset_us);
 /* After an origin refinement: the new w(VideoPlayTime) (Unix ms). */
 void segdec_set_play_time_board_us(struct segdec *d, int64_t board_us);
 size_t segdec_anchor_count(struct segdec *d);
