@@ -25,30 +25,14 @@ ae=$(compare -metric AE "$TMP/at-$((total - 1)).png" "$TMP/at-$total.png" "$TMP/
   || { echo "FAIL: render at the end differs from 1 ms before in $ae pixels ($TMP/diff.png)"; fail=1; }
 
 # ---- the window -----------------------------------------------------------
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
-STATE=$TMP/state.json
-wait_for() { # jq expression; up to $2 s (default 10)
-  for _ in $(seq $((${2:-10} * 10))); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+window_setup 1280x720
+wait_for() { state_wait "$@"; }
 # the lanes showing a frame 1 s before the end (jq array of names)
-"$BIN" play "$SAMPLE/replay.json" --start $((total - 1000)) --pause --state-file "$STATE" \
-  >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_for '.t_ms >= 0' 30 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
+player_start '.t_ms >= 0' 30 "$SAMPLE/replay.json" --start $((total - 1000)) --pause
 wait_for '([.lanes[] | select(.state == "waiting")] | length) == 0 and ([.lanes[] | select(.state == "showing")] | length) > 0' 20
 before=$(jq -c '[.lanes[] | select(.state == "showing") | .name]' "$STATE")
 echo "showing 1 s before the end: $before"
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 
 xdotool key End

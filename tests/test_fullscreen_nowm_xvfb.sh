@@ -13,27 +13,15 @@ for tool in Xvfb xdotool jq import compare convert; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
 
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
-xvfb_start 1600x1000 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+window_setup 1600x1000
 
 fail=0
-STATE=$TMP/state.json
 check() { # description, jq expression that must be true
   if jq -e "$2" "$STATE" >/dev/null 2>&1; then echo "ok: $1"
   else echo "FAIL: $1 ($2) state: $(cat "$STATE" 2>/dev/null)"; fail=1; fi
 }
-wait_for() { # jq expression; up to $2 s (default 10)
-  for _ in $(seq $((${2:-10} * 10))); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
+wait_for() { state_wait "$@"; }
 geometry() { # the window's "X,Y WxH"
   xdotool getwindowgeometry "$WID" | awk '/Position/ {p=$2} /Geometry/ {g=$2} END {print p, g}'
 }
@@ -43,11 +31,7 @@ wait_geometry() { # expected "X,Y WxH"; up to 5 s
 }
 start_player() { # extra options...
   rm -f "$STATE"
-  "$BIN" play "$SAMPLE/replay.json" --state-file "$STATE" "$@" >"$TMP/player.log" 2>&1 &
-  PLAYER_PID=$!
-  wait_for '.t_ms >= 0' 30 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
-  WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-  [ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+  player_start '.t_ms >= 0' 30 "$SAMPLE/replay.json" "$@"
 }
 stop_player() {
   for _ in $(seq 100); do kill -0 "$PLAYER_PID" 2>/dev/null || break; sleep 0.1; done

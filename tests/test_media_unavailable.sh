@@ -46,24 +46,10 @@ ne=$(red_pixels "$TMP/export-40.png" 12)
   || { echo "FAIL: export: no badge ($ne red pixels)"; fail=1; }
 
 # ---- the window -----------------------------------------------------------
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
-STATE=$TMP/state.json
-wait_for() { # jq expression; up to $2 s (default 10)
-  for _ in $(seq $((${2:-10} * 10))); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
-"$BIN" play "$DMG" --start 0:40 --pause --state-file "$STATE" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_for '.t_ms == 40000' 30 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+window_setup 1280x720
+wait_for() { state_wait "$@"; }
+player_start '.t_ms == 40000' 30 "$DMG" --start 0:40 --pause
 if wait_for '.lanes[1].state == "unavailable"' 20; then
   echo "ok: state file: student_02 unavailable: $(jq -r '.lanes[1].reason' "$STATE")"
 else echo "FAIL: state file: $(jq -c '.lanes[1]' "$STATE")"; fail=1; fi
@@ -71,7 +57,6 @@ jq -e '.lanes[1].reason | test("student_02-1.mp4: No such file")' "$STATE" >/dev
   && echo "ok: the reason names the file and the error" || { echo "FAIL: reason: $(jq '.lanes[1].reason' "$STATE")"; fail=1; }
 jq -e '.lanes[0].state != "unavailable" and .lanes[0].reason == ""' "$STATE" >/dev/null \
   && echo "ok: the intact lanes are not" || { echo "FAIL: teacher_01: $(jq -c '.lanes[0]' "$STATE")"; fail=1; }
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 xdotool key i
 wait_for '.stats == true'

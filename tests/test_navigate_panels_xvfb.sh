@@ -17,22 +17,13 @@ rm -rf "$TMP" && mkdir -p "$TMP"
 for tool in Xvfb xdotool jq import convert; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing"; exit 1; }
 done
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SRC/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "$SRC/tests/support/window.sh"
+window_setup 1280x720
 
 fail=0
-STATE=$TMP/state.json
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
-wait_for() { for _ in $(seq 100); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+wait_for() { state_wait "$1" 10; }
 tms() { jq -r .t_ms "$STATE"; }
 st() { jq -r "$1" "$STATE"; }
 n=0
@@ -52,11 +43,7 @@ bar_x() { # the bar column of playback ms $1 (render/osd.h: x0 + t * (w - 1) / d
 }
 
 "$BIN" probe "$SAMPLE/replay.json" --json >"$TMP/probe.json" 2>/dev/null
-"$BIN" play "$SAMPLE/replay.json" --pause --no-audio --chat --state-file "$STATE" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_for '.t_ms >= 0 and .board_loading == false' || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+player_start '.t_ms >= 0 and .board_loading == false' 10 "$SAMPLE/replay.json" --pause --no-audio --chat
 eval "$(xdotool getwindowgeometry --shell "$WID")"
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 dur=$(st .duration_ms)

@@ -25,34 +25,18 @@ if [ -z "${SIGPLAY_QUIT_MAX_MS:-}" ] &&
   WINDOW_QUIT_MAX_MS=
 fi
 
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+window_setup 1280x720
 
 fail=0
-STATE=$TMP/state.json
 check() { # description, jq expression that must be true
   if jq -e "$2" "$STATE" >/dev/null 2>&1; then echo "ok: $1"
   else echo "FAIL: $1 ($2) state: $(cat "$STATE" 2>/dev/null)"; fail=1; fi
 }
-wait_for() { # jq expression; up to $2 s (default 10)
-  for _ in $(seq $((${2:-10} * 10))); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
+wait_for() { state_wait "$@"; }
 
-"$BIN" play "$SAMPLE/replay.json" --start 0:45 --pause --chat --state-file "$STATE" \
-  --screenshot-dir "$TMP/shots" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_for '.t_ms == 45000' 30 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+player_start '.t_ms == 45000' 30 "$SAMPLE/replay.json" --start 0:45 --pause --chat \
+  --screenshot-dir "$TMP/shots"
 
 # ---- the OSD and the chat -------------------------------------------------
 wait_for '.chat == true and .lanes[0].state == "showing"' 20

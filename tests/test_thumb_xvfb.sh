@@ -15,34 +15,20 @@ rm -rf "$TMP" && mkdir -p "$TMP"
 for tool in Xvfb xdotool jq import convert compare; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing"; exit 1; }
 done
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SRC/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+source "$SRC/tests/support/window.sh"
+window_setup 1280x720
 
 fail=0
-STATE=$TMP/state.json
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
-wait_for() { for _ in $(seq 100); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+wait_for() { state_wait "$1" 10; }
 psnr() { # a b: PSNR in dB (inf -> 99)
   local v; v=$(compare -metric PSNR "$1" "$2" null: 2>&1 | awk '{print $1}')
   case $v in inf*|"") echo 99 ;; *) echo "$v" ;; esac
 }
 
 "$BIN" probe "$SAMPLE/replay.json" --json >"$TMP/probe.json" 2>/dev/null
-"$BIN" play "$SAMPLE/replay.json" --pause --no-audio --state-file "$STATE" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_long() { for _ in $(seq 600); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-wait_long '.t_ms >= 0 and .board_loading == false' || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+player_start '.t_ms >= 0 and .board_loading == false' 60 "$SAMPLE/replay.json" --pause --no-audio
 eval "$(xdotool getwindowgeometry --shell "$WID")" # X, Y, WIDTH, HEIGHT of the window
 [ "$WIDTH" = 1280 ] && [ "$HEIGHT" = 720 ] || { echo "FAIL: window is ${WIDTH}x$HEIGHT, not the canvas"; exit 1; }
 t0=$(jq -r .t_ms "$STATE")

@@ -14,6 +14,7 @@
 
 #include "base/diag.h"
 #include "player/board/board.h"
+#include "split_batches.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,32 +26,34 @@ static void differ(const char *what)
     abort();
 }
 
+struct both_ctx {
+    struct board_log *seq, *par;
+    struct diag_list *ds, *dp;
+};
+
+/* One batch into both logs: read in turn, and parsed apart then added. */
+static void add_both(const char *copy, size_t n, int64_t msg_seq, void *user)
+{
+    struct both_ctx *c = user;
+    struct board_batch *bb = NULL;
+    if (board_batch_parse(copy, n, msg_seq, "fuzz", &bb) == 0) {
+        int rs = board_log_add_batch(c->seq, copy, n, msg_seq, "fuzz", c->ds);
+        int rp = board_log_add_parsed(c->par, bb, copy, n, c->dp);
+        if (rs != rp)
+            differ("return code");
+    }
+    board_batch_free(&bb);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct diag_list ds, dp;
     diag_init(&ds);
     diag_init(&dp);
     struct board_log *seq = board_log_create(), *par = board_log_create();
-    size_t start = 0;
-    for (int b = 0; seq && par && b < MAX_BATCHES && start <= size; b++) {
-        const uint8_t *nl = memchr(data + start, '\n', size - start);
-        size_t end = (nl && b < MAX_BATCHES - 1) ? (size_t)(nl - data) : size;
-        size_t n = end - start;
-        char *copy = malloc(n ? n : 1);
-        if (!copy)
-            break;
-        memcpy(copy, data + start, n);
-        struct board_batch *bb = NULL;
-        if (board_batch_parse(copy, n, MAX_BATCHES - b, "fuzz", &bb) == 0) {
-            int rs = board_log_add_batch(seq, copy, n, MAX_BATCHES - b, "fuzz", &ds);
-            int rp = board_log_add_parsed(par, bb, copy, n, &dp);
-            if (rs != rp)
-                differ("return code");
-        }
-        board_batch_free(&bb);
-        free(copy);
-        start = end + 1;
-    }
+    struct both_ctx both = {seq, par, &ds, &dp};
+    if (seq && par)
+        split_batches(data, size, MAX_BATCHES, add_both, &both);
     if (ds.count != dp.count || ds.warnings != dp.warnings)
         differ("number of diagnostics");
     for (size_t i = 0; i < ds.count; i++)

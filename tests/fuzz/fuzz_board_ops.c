@@ -13,11 +13,23 @@
 #include <string.h>
 
 #include "player/board/board.h"
+#include "split_batches.h"
 #include "base/diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_BATCHES 8
+
+struct add_ctx {
+    struct board_log *log;
+    struct diag_list *d;
+};
+
+static void add_batch(const char *copy, size_t n, int64_t msg_seq, void *user)
+{
+    struct add_ctx *a = user;
+    board_log_add_batch(a->log, copy, n, msg_seq, "fuzz", a->d);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,19 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct board_log *log = board_log_create();
     if (!log)
         return 0;
-    size_t start = 0;
-    for (int b = 0; b < MAX_BATCHES && start <= size; b++) {
-        const uint8_t *nl = memchr(data + start, '\n', size - start);
-        size_t end = (nl && b < MAX_BATCHES - 1) ? (size_t)(nl - data) : size;
-        size_t n = end - start;
-        char *copy = malloc(n ? n : 1);
-        if (!copy)
-            break;
-        memcpy(copy, data + start, n);
-        board_log_add_batch(log, copy, n, MAX_BATCHES - b, "fuzz", &d);
-        free(copy);
-        start = end + 1;
-    }
+    split_batches(data, size, MAX_BATCHES, add_batch, &(struct add_ctx){log, &d});
     if (board_log_finish(log, &d) != 0) {
         board_log_free(log);
         diag_clear(&d);

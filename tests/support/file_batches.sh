@@ -20,16 +20,17 @@ fb_make() {
     mkdir -p "$dest/board"
     FB_MOVED=0
     for page in "$dest"/im/messages-*.json; do
-        jq -r '.RspMsgList[] | select(.MsgBody[0].MsgType == "TIMCustomElem"
+        # one jq a page, not one a batch (a page holds hundreds): each
+        # batch as its MsgSeq and its text, NUL after each, split here
+        jq -j '.RspMsgList[] | select(.MsgBody[0].MsgType == "TIMCustomElem"
                  and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
-                 and (.MsgBody[0].MsgContent.Data | contains("stroke.begin"))) | .MsgSeq' \
-            "$page" >"$dest/.seqs"
-        while read -r seq; do
-            jq -r --argjson s "$seq" \
-                '.RspMsgList[] | select(.MsgSeq == $s) | .MsgBody[0].MsgContent.Data' \
-                "$page" >"$dest/board/batch-$seq.json"
+                 and (.MsgBody[0].MsgContent.Data | contains("stroke.begin")))
+               | "\(.MsgSeq)\u0000\(.MsgBody[0].MsgContent.Data)\n\u0000"' \
+            "$page" >"$dest/.batches"
+        while IFS= read -r -d '' seq && IFS= read -r -d '' data; do
+            printf '%s' "$data" >"$dest/board/batch-$seq.json"
             FB_MOVED=$((FB_MOVED + 1))
-        done <"$dest/.seqs"
+        done <"$dest/.batches"
         jq '.RspMsgList |= map(if (.MsgBody[0].MsgType == "TIMCustomElem"
                  and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
                  and (.MsgBody[0].MsgContent.Data | contains("stroke.begin")))
@@ -39,7 +40,7 @@ fb_make() {
               else . end)' "$page" >"$page.new"
         mv "$page.new" "$page"
     done
-    rm -f "$dest/.seqs"
+    rm -f "$dest/.batches"
 }
 
 fb_first_file() {
