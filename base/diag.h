@@ -42,6 +42,8 @@ enum diag_code {
     DIAG_CODE_REC_EXCEPTIONS,
     /* manifest reader: a user's stream was interrupted (Interrupts[]) */
     DIAG_CODE_REC_INTERRUPTS,
+    /* any JSON reader: a string holds \u0000 (sp_json_refuse_nul()) */
+    DIAG_CODE_JSON_NUL,
 };
 
 struct diag_entry {
