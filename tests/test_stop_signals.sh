@@ -51,11 +51,17 @@ run_stopped() {
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$SIGPLAY_BIN" "$@" >"$W/out" 2>"$W/err" &
     local pid=$!
-    sleep 3
+    # until media bytes are on disk (a loaded machine takes longer to start)
+    local t=0
+    while [ "$(on_disk "$W/cache")" -eq 0 ] && [ $t -lt 300 ] && kill -0 $pid 2>/dev/null; do
+        sleep 0.1
+        t=$((t + 1))
+    done
+    sleep 1
     kill -s "$sig" $pid
     local waited=0
-    while kill -0 $pid 2>/dev/null && [ $waited -lt 100 ]; do sleep 0.1; waited=$((waited + 1)); done
-    kill -0 $pid 2>/dev/null && { kill -KILL $pid; echo "FAIL: still running 10 s after $sig"; fail=1; }
+    while kill -0 $pid 2>/dev/null && [ $waited -lt 300 ]; do sleep 0.1; waited=$((waited + 1)); done
+    kill -0 $pid 2>/dev/null && { kill -KILL $pid; echo "FAIL: still running 30 s after $sig"; fail=1; }
     wait $pid
     rc=$?
 }
