@@ -49,6 +49,8 @@ enum diag_code {
     DIAG_CODE_OFFSETS_STALE,
     /* offsets: the note that a file's corrections are applied */
     DIAG_CODE_OFFSETS_APPLIED,
+    /* any JSON reader: a string holds \u0000 (sp_json_refuse_nul()) */
+    DIAG_CODE_JSON_NUL,
 };
 
 struct diag_entry {

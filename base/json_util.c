@@ -1,5 +1,6 @@
 #include "base/json_util.h"
 
+#include "base/diag.h"
 #include "base/term_text.h"
 #include "base/utf8.h"
 
@@ -193,4 +194,19 @@ char *sp_json_print_safe(const cJSON *v, bool formatted)
     out[o] = '\0';
     free(raw);
     return out;
+}
+
+bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const char *name, const char *parent,
+                        const char *json, size_t len, const char *outcome)
+{
+    char field[160];
+    if (!sp_json_find_nul(json, len, field, sizeof(field)))
+        return false;
+    bool top = !strcmp(field, "(top level)");
+    bool has_parent = parent && *parent;
+    diag_add_code(diag, level, DIAG_CODE_JSON_NUL,
+                  "%s: %s%s%s: a string holds a NUL character (\\u0000); %s",
+                  name ? name : "JSON", has_parent ? parent : "", has_parent && !top ? "." : "",
+                  has_parent && top ? "" : field, outcome ? outcome : "it is refused");
+    return true;
 }

@@ -518,6 +518,13 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
         rc = SP_EPARSE;
         goto fail;
     }
+    /* a message, a board batch or a file URL cut at a NUL is not what was
+       sent (TXWhiteBoardExt data nested as a string is checked again by
+       the board reader, once unescaped) */
+    if (sp_json_refuse_nul(diag, DIAG_ERROR, page->name, NULL, json, len, "the page is refused")) {
+        rc = SP_EPARSE;
+        goto fail;
+    }
 
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "ActionStatus");
     int64_t code = 0;

@@ -53,10 +53,6 @@ static struct image *get_image(struct class_scene *cs, const char *ref)
     if (base && *base) {
         if (url_resolve(base, ref, &url) != 0)
             return NULL;
-        if (url_named_check(base, url) != URL_NAMED_OK) {
-            free(url); /* the scheme allow-list (rec_assets warned when listing) */
-            return NULL;
-        }
     } else {
         url = strdup(ref);
         if (!url)
@@ -81,6 +77,15 @@ static struct image *get_image(struct class_scene *cs, const char *ref)
     struct cached_image *ci = &cs->images[cs->n_images++];
     ci->url = url;
     ci->img = NULL;
+    enum url_named v = base && *base ? url_named_check(base, url) : URL_NAMED_OK;
+    if (v != URL_NAMED_OK) {
+        /* the scheme allow-list: one line with the reason, never a fetch
+           nor a failed decode; kept as an image that is not there, so it
+           is said once, not at every frame */
+        diag_add(&cs->img_diag, DIAG_WARNING, "%.300s: image not loaded: %s", url,
+                 url_named_reason(v));
+        return NULL;
+    }
     char *data = NULL;
     size_t len = 0;
     if (sp_loader_get(cs->loader, url, IMAGE_MAX_FILE_BYTES, &data, &len, &cs->img_diag) == 0) {

@@ -608,6 +608,14 @@ static cJSON *parse_object(struct pctx *c, const char *what, const char *json, s
         cJSON_Delete(root);
         return NULL;
     }
+    /* what is "" or "CustomLayout: " (a layout nested as a string) */
+    char parent[64];
+    snprintf(parent, sizeof(parent), "%.*s", (int)strcspn(what, ":"), what);
+    if (sp_json_refuse_nul(c->diag, DIAG_ERROR, c->name, parent, json, len,
+                           "the layout is refused")) {
+        cJSON_Delete(root);
+        return NULL;
+    }
     return root;
 }
 

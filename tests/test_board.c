@@ -142,6 +142,17 @@ static void test_parse_fields_are_checked(void **state)
     assert_int_equal(add(log, "[1]", 10, &d), SP_EPARSE);
     assert_int_equal(add(log, "{'v':1,'ops':{}}", 11, &d), SP_EPARSE);
     assert_true(diag_contains(&d, "RspMsgList[11]: Data.ops: expected array, got object"));
+    /* a NUL in an op's string: the batch is skipped, the field named (cJSON
+       would read the text "hi\u0000evil" as "hi") */
+    size_t ops_before = board_log_op_count(log);
+    assert_int_equal(add(log,
+                         "{'v':1,'ops':[{'t':9,'user':'a','op':'text','id':'n','board':'p1',"
+                         "'x':0,'y':0,'text':'hi\\u0000evil','size':12,'color':'#000000'}]}",
+                         12, &d),
+                     SP_EPARSE);
+    assert_int_equal(board_log_op_count(log), ops_before);
+    assert_true(diag_contains(&d, "RspMsgList[12]: Data.ops[0].text: a string holds a NUL "
+                                  "character (\\u0000); the batch is skipped"));
 
     assert_int_equal(board_log_finish(log, &d), 0);
     assert_int_equal(add(log, "{'v':1,'ops':[]}", 12, &d), SP_EINVAL);

@@ -92,6 +92,21 @@ check "web-player link to file://: quickly ($T ms)" '[ "$T" -lt 5000 ]'
 run probe "$W/local-file.json"
 check "local manifest: file:// allowed" '! grep -q "remote document" "$W/err" && grep -qF "file:///etc/passwd" "$W/out"'
 
+# ---- a board image refused by the allow-list: one line with the reason -------------
+# The sample class served over http, its slides named as file:// URLs: not
+# read, and said once each, never as an image that failed to decode.
+mkdir -p "$W/www/cls/im"
+cp "$S/replay.json" "$W/www/cls/"
+ln -s "$S/media" "$W/www/cls/media"
+for p in "$S"/im/*.json; do
+    sed "s|images/slide-0\([0-9]\)\.png|file://$S/images/slide-0\1.png|g" "$p" >"$W/www/cls/im/${p##*/}"
+done
+run render "$base/cls/replay.json" --no-cache --at 0:20 -o "$W/refused.png"
+check "render of a remote page naming a file:// slide: one line with the reason" \
+  '[ "$(grep -c "slide-02.png: image not loaded: a remote document may name only http:// or https:// URLs" "$W/err")" -eq 1 ]'
+check "render of it: no decode or read warning" '! grep -qi "decode\|cannot read" "$W/err"'
+check "render of it: the frame is written (exit 1: warnings)" '[ $rc -eq 1 ] && [ -s "$W/refused.png" ]'
+
 # ---- item 7: terminal escapes -----------------------------------------------------
 # UserId with a title-setting OSC and a right-to-left override, Status with
 # a clear-screen CSI, a C1 CSI (U+009B) in the group id.

@@ -504,6 +504,64 @@ static void test_cache_lru_eviction(void **state)
     cache_close(&c);
 }
 
+/* Opens url in a fresh cache handle and returns what the entry holds. */
+static struct cache_info reopened(const char *url)
+{
+    struct cache *c;
+    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(c, url, &e), 0);
+    struct cache_info ci;
+    cache_entry_info(e, &ci);
+    cache_entry_release(&e);
+    cache_close(&c);
+    return ci;
+}
+
+/* A sidecar whose url holds a NUL ("http://a/nul\u0000x") is not the
+ * entry of "http://a/nul", though cJSON would read it so: the entry is
+ * dropped and starts empty, as for any sidecar that does not match. */
+static void test_sidecar_nul_is_not_the_entry(void **state)
+{
+    (void)state;
+    const char *url = "http://a/nul";
+    struct cache *c;
+    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    struct cache_entry *e;
+    assert_int_equal(cache_entry_open(c, url, &e), 0);
+    unsigned g;
+    unsigned char data[100];
+    fill(data, sizeof(data), 7);
+    cache_entry_set_info(e, sizeof(data), "\"x\"", "", &g);
+    assert_int_equal(cache_entry_write(e, g, 0, data, sizeof(data)), 0);
+    assert_int_equal(cache_entry_checkpoint(e), 0);
+    cache_entry_release(&e);
+    cache_close(&c);
+    assert_int_equal(reopened(url).have, 100); /* as written, it is the entry */
+
+    char key[65], side[1200];
+    cache_key(url, key);
+    snprintf(side, sizeof(side), "%s/%s.json", cachedir, key);
+    char text[4096];
+    FILE *f = fopen(side, "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, "http://a/nul\"");
+    assert_non_null(at);
+    at += strlen("http://a/nul");
+    char patched[4200];
+    snprintf(patched, sizeof(patched), "%.*s\\u0000x%s", (int)(at - text), text, at);
+    f = fopen(side, "wb");
+    assert_non_null(f);
+    fputs(patched, f);
+    fclose(f);
+    struct cache_info ci = reopened(url);
+    assert_int_equal(ci.have, 0);
+    assert_false(ci.complete);
+}
+
 /* A child process downloading slowly is killed; the cache must not hold
  * an entry that reads as complete, and what it holds is exact. */
 static void test_kill_mid_download(void **state)
@@ -585,6 +643,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_changed_validator_drops_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_seek_to_end_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_lru_eviction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sidecar_nul_is_not_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_mid_download, setup, teardown),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);

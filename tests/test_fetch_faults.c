@@ -344,6 +344,30 @@ static void test_encoded_bodies_decoded(void **state)
     fetch_destroy(&f);
 }
 
+/* A gzip body that decodes to more than the length the recording gives
+ * is refused as soon as it passes it, naming the URL and the cap: not
+ * inflated to its end first (a small body can decode to gigabytes). */
+static void test_gzip_body_capped(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0, 0);
+    char url[256];
+    url_of(url, sizeof(url), "/gzip/big.bin");
+    struct diag_list d = {0};
+    int r = fetch_download_expect(f, url, FETCH_MEDIA, BIG_SIZE / 4, NULL, NULL, &d);
+    assert_int_equal(r, SP_ERANGE);
+    assert_int_equal(d.count, 1);
+    char want[160];
+    snprintf(want, sizeof(want), "big.bin: the server's compressed (Content-Encoding) body "
+             "decodes to more than %d bytes (the length the recording gives); refused",
+             BIG_SIZE / 4);
+    print_message("gzip cap: %s\n", d.items[0].text);
+    assert_non_null(strstr(d.items[0].text, want));
+    assert_false(entry_complete(f, url, NULL));
+    diag_clear(&d);
+    fetch_destroy(&f);
+}
+
 /* Headers trickled at 10 B/s never end: the error names the timeout. */
 static void test_trickled_headers_name_the_timeout(void **state)
 {
@@ -559,6 +583,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_complete_entry_wrong_length_refetched, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_encoded_bodies_decoded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_body_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trickled_headers_name_the_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes_one_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_keeps_partial, setup, teardown),

@@ -539,6 +539,17 @@ static const struct bad_case bad_cases[] = {
     {"{\"CustomLayout\":5}", SP_EPARSE, "bad.json: CustomLayout: expected object or string", 0},
     {"{\"CustomLayout\":\"[\"}", SP_EPARSE, "bad.json: CustomLayout: not valid JSON", 0},
     {"{\"CustomLayout\":{}}", SP_EPARSE, "bad.json: CustomLayout.Canvas: missing", 0},
+    /* a NUL in a string, in the layout or in one nested as a string */
+    {"{" CANVAS ",\"InputStreamList\":[{\"LayoutParams\":{\"Width\":10,\"Height\":10},"
+     "\"InputStreamId\":\"a\\u0000b\"}]}",
+     SP_EPARSE,
+     "bad.json: InputStreamList[0].InputStreamId: a string holds a NUL character (\\u0000); "
+     "the layout is refused",
+     0},
+    {"{\"CustomLayout\":\"{\\\"Canvas\\\":\\\"\\\\u0000\\\"}\"}", SP_EPARSE,
+     "bad.json: CustomLayout.Canvas: a string holds a NUL character (\\u0000); the layout is "
+     "refused",
+     0},
     {"{" CANVAS ",\"InputStreamList\":[]}", 0, "bad.json: InputStreamList: empty", 0},
     {"{" CANVAS ",\"InputStreamList\":[7," OK_ENTRY "]}", 0,
      "bad.json: InputStreamList[0]: expected object, got number", 1},

@@ -491,6 +491,60 @@ static void test_whiteboard_batches(void **state)
     diag_clear(&d);
 }
 
+/* A NUL inside any string of a page (a message's text, a whiteboard
+ * batch, a file's URL) refuses the page with one error naming the field:
+ * cJSON would cut the string there, so "f.pdf\u0000.evil" read as "f.pdf"
+ * is not what the service sent. The same text without the NUL reads. */
+static void test_nul_in_any_string(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        const char *field;
+    } cases[] = {
+        {"[{\"MsgType\":\"TIMTextElem\",\"MsgContent\":{\"Text\":\"hi\\u0000there\"}}]",
+         "RspMsgList[0].MsgBody[0].MsgContent.Text"},
+        {"[{\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":\"{}\\u0000\","
+         "\"Ext\":\"TXWhiteBoardExt\"}}]",
+         "RspMsgList[0].MsgBody[0].MsgContent.Data"},
+        {"[{\"MsgType\":\"TIMFileElem\",\"MsgContent\":{\"Url\":\"f.pdf\\u0000.evil\","
+         "\"FileSize\":2048,\"FileName\":\"notes.pdf\"}}]",
+         "RspMsgList[0].MsgBody[0].MsgContent.Url"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t seq = 5;
+        char *json = make_page(&seq, &cases[i].body, 1);
+        struct diag_list d = {0};
+        struct msg_page *p = NULL;
+        assert_int_equal(parse(json, &p, &d), SP_EPARSE);
+        assert_null(p);
+        assert_int_equal(d.errors, 1);
+        assert_int_equal(d.items[0].code, DIAG_CODE_JSON_NUL);
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "im/p.json: %s: a string holds a NUL character (\\u0000); the page is refused",
+                 cases[i].field);
+        assert_string_equal(d.items[0].text, want);
+        diag_clear(&d);
+        /* the same page with the escape written as text, "\\u0000", reads */
+        char *esc = strstr(json, "\\u0000");
+        assert_non_null(esc);
+        size_t at = (size_t)(esc - json);
+        char *ok = malloc(strlen(json) + 2);
+        assert_non_null(ok);
+        memcpy(ok, json, at);
+        ok[at] = '\\';
+        strcpy(ok + at + 1, json + at);
+        assert_int_equal(parse(ok, &p, &d), 0);
+        assert_int_equal(d.errors, 0);
+        assert_int_equal(p->count, 1);
+        msg_page_free(p);
+        diag_clear(&d);
+        free(ok);
+        free(json);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -502,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_merge_random_orders),
         cmocka_unit_test(test_duplicates_and_placeholders),
         cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_nul_in_any_string),
         cmocka_unit_test(test_whiteboard_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -255,6 +255,46 @@ static void test_handmade(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A board image refused by the scheme allow-list (a data: URL, from a
+ * local document) is one warning giving the reason, and not listed; the
+ * old line said it "cannot be resolved". */
+static void test_refused_image_says_why(void **state)
+{
+    (void)state;
+    char dir[512], path[700];
+    snprintf(dir, sizeof(dir), "%s/rec-assets-refused-%d", SIGPLAY_TEST_TMP, (int)getpid());
+    mkdir(dir, 0700);
+    snprintf(path, sizeof(path), "%s/p0.json", dir);
+    write_text(path,
+               "{\"ActionStatus\":\"OK\",\"ErrorCode\":0,\"RspMsgList\":["
+               "{\"From_Account\":\"u\",\"MsgSeq\":2,\"MsgTimeStamp\":1700000000,"
+               "\"MsgBody\":[{\"MsgType\":\"TIMCustomElem\",\"MsgContent\":{\"Data\":"
+               "\"{\\\"v\\\":1,\\\"ops\\\":[{\\\"t\\\":1700000000100,\\\"op\\\":\\\"board.add\\\","
+               "\\\"user\\\":\\\"u\\\",\\\"board\\\":\\\"b1\\\","
+               "\\\"image\\\":\\\"data:image/png;base64,AAAA\\\"}]}\","
+               "\"Ext\":\"TXWhiteBoardExt\"}}]}]}");
+    snprintf(path, sizeof(path), "%s/replay.json", dir);
+    write_text(path, "{\"Version\":1,\"RecordStartTime\":1700000000,\"TotalTime\":1000,"
+                     "\"VideoInfos\":[],\"Messages\":[{\"Url\":\"p0.json\"}]}");
+    struct diag_list d = {0};
+    struct recording *rec = NULL;
+    assert_int_equal(manifest_open(path, NULL, NULL, &d, &rec), 0);
+    diag_clear(&d);
+    struct rec_assets l = {0};
+    assert_int_equal(rec_assets_collect(rec, NULL, &d, &l), 0);
+    assert_int_equal(l.by_kind[REC_ASSET_IMAGE], 0);
+    assert_int_equal(d.warnings, 1);
+    assert_true(diag_contains(&d, "whiteboard: image URL 'data:image/png;base64,AAAA' refused: "
+                                  "URL scheme not allowed"));
+    assert_false(diag_contains(&d, "cannot be resolved"));
+    rec_assets_clear(&l);
+    recording_free(rec);
+    diag_clear(&d);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static int same_as_file(const char *data, size_t len, const char *path)
 {
     char *want = NULL;
@@ -335,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_add_and_find),          cmocka_unit_test(test_sample_class),
         cmocka_unit_test(test_sample_via_replay_url), cmocka_unit_test(test_handmade),
         cmocka_unit_test(test_http_then_offline),
+        cmocka_unit_test(test_refused_image_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

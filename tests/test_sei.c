@@ -187,6 +187,15 @@ static void test_types_100_243_and_244_decoy(void **state)
     memcpy(withuuid + 16, j100, strlen(j100));
     assert_int_equal(sei_parse_payload_us(100, withuuid, 16 + strlen(j100), &one, NULL), 1);
     assert_int_equal(one, 1700000000100LL * 1000);
+    /* A NUL in any string of it refuses the payload, with a reason. */
+    const char *nul = "{\"syncTime\":1700000000100,\"room\":\"a\\u0000b\"}";
+    const char *why = NULL;
+    one = 0;
+    assert_int_equal(sei_parse_payload_us(100, (const uint8_t *)nul, strlen(nul), &one, &why),
+                     SP_EPARSE);
+    assert_int_equal(one, 0);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "NUL"));
     free(rbsp);
     free(nal);
     free(pkt);

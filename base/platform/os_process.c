@@ -114,15 +114,24 @@ void sp_os_stop_signals_restore(void)
 #else
 static struct sigaction old_term, old_int, old_hup;
 
+/* Catches sig unless it is ignored (nohup's SIGHUP, a background job's
+ * SIGINT): what the user asked to ignore stays ignored. */
+static void catch_one(int sig, const struct sigaction *sa, struct sigaction *old)
+{
+    sigaction(sig, NULL, old);
+    if (old->sa_handler != SIG_IGN)
+        sigaction(sig, sa, NULL);
+}
+
 void sp_os_stop_signals_catch(void (*fn)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fn;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGHUP, &sa, &old_hup);
+    catch_one(SIGTERM, &sa, &old_term);
+    catch_one(SIGINT, &sa, &old_int);
+    catch_one(SIGHUP, &sa, &old_hup);
 }
 
 void sp_os_stop_signals_restore(void)

@@ -32,8 +32,9 @@ bool sp_os_has_gpu_render_node(void);
 
 /* The signals that ask a process to stop (SIGTERM, SIGINT, SIGHUP on
  * POSIX; SIGINT, SIGTERM and Ctrl+Break on Windows) call fn(signal) instead
- * of ending it, until sp_os_stop_signals_restore(). fn must only set a
- * volatile sig_atomic_t. */
+ * of ending it, until sp_os_stop_signals_restore(). A signal the process
+ * started with ignored (nohup's SIGHUP, a background job's SIGINT) stays
+ * ignored on POSIX. fn must only set a volatile sig_atomic_t. */
 void sp_os_stop_signals_catch(void (*fn)(int));
 void sp_os_stop_signals_restore(void);
 

@@ -778,6 +778,11 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         rc = SP_EPARSE;
         goto out;
     }
+    if (sp_json_refuse_nul(diag, DIAG_WARNING, where, "Data", data_json, len,
+                           "the batch is skipped")) {
+        rc = SP_EPARSE;
+        goto out;
+    }
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "v");
     if (!v || !cJSON_IsNumber(v) || v->valuedouble != 1) {
         if (v && cJSON_IsNumber(v))

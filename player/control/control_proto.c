@@ -1,6 +1,7 @@
 /* control_proto.c - the remote-control protocol (see control_proto.h). */
 #include "player/control/control_proto.h"
 
+#include "base/json_util.h"
 #include "base/sp_error.h"
 
 #include <cjson/cJSON.h>
@@ -183,6 +184,12 @@ int control_parse(const char *msg, size_t len, struct control_req *req, const ch
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "request_id");
     if (id && !get_int(id, &req->request_id))
         req->request_id = 0;
+    /* a string cut at a NUL ("x.json\u0000.evil" for "load") is not what
+       the client sent: an invalid parameter */
+    if (sp_json_refuse_nul(NULL, DIAG_ERROR, NULL, NULL, msg, len, NULL)) {
+        cJSON_Delete(root);
+        return SP_EINVAL;
+    }
     const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(root, "command");
     int rc = SP_EPARSE;
     if (cJSON_IsArray(cmd) && cJSON_GetArraySize(cmd) > 0)
@@ -198,7 +205,8 @@ int control_parse_auth(const char *msg, size_t len, char *token, size_t n)
     cJSON *root = cJSON_ParseWithLength(msg, len);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "auth");
     int ok = 0;
-    if (cJSON_IsObject(root) && cJSON_IsString(a) && strlen(a->valuestring) < n) {
+    if (cJSON_IsObject(root) && cJSON_IsString(a) && strlen(a->valuestring) < n &&
+        !sp_json_refuse_nul(NULL, DIAG_ERROR, NULL, NULL, msg, len, NULL)) {
         strcpy(token, a->valuestring);
         ok = 1;
     }

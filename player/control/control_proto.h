@@ -112,13 +112,15 @@ struct control_req {
 
 /* Parses one message (len bytes, need not be NUL-terminated). Returns 0
  * and *req, or SP_EPARSE (not a JSON object with a "command" array),
- * SP_EINVAL (a bad argument) or SP_EUNSUPPORTED (an unknown command or
+ * SP_EINVAL (a bad argument, or any string of the message holds \u0000)
+ * or SP_EUNSUPPORTED (an unknown command or
  * property); then *error is one of the CONTROL_E_* strings and
  * req->request_id is set when the message carried one. */
 int control_parse(const char *msg, size_t len, struct control_req *req, const char **error);
 
 /* For a first {"auth": TOKEN} message: 1 and the token copied (at most n
- * bytes with its NUL) when msg is such an object, else 0. */
+ * bytes with its NUL) when msg is such an object (no string of it holding
+ * \u0000), else 0. */
 int control_parse_auth(const char *msg, size_t len, char *token, size_t n);
 
 /* The property's name (the first of its names), "?" out of range. */

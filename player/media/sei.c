@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/platform/os_libc.h"
+#include "base/json_util.h"
 #include "base/sp_error.h"
 
 #define H264_NAL_SEI 6
@@ -112,13 +113,22 @@ int sei_parse_payload_us(int payload_type, const uint8_t *payload, size_t len, i
     text[len - i] = '\0';
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len - i, &end, 0);
-    free(text);
-    if (!root)
+    if (!root) {
+        free(text);
         return 0;
+    }
+    /* the rule of every JSON reader (base/json_util.h), though only
+       syncTime is read here: a payload cut at a NUL is not what was sent */
+    bool nul = sp_json_refuse_nul(NULL, DIAG_WARNING, NULL, NULL, text, len - i, NULL);
+    free(text);
     int rc = 0;
     const cJSON *v =
         cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "syncTime") : NULL;
-    if (!v) {
+    if (v && nul) {
+        rc = SP_EPARSE;
+        if (reason)
+            *reason = "a string holds a NUL character (\\u0000)";
+    } else if (!v) {
         rc = 0;
     } else if (!cJSON_IsNumber(v)) {
         rc = SP_ERANGE;

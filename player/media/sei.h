@@ -103,8 +103,9 @@ int sei_find_sync_time_us(const uint8_t *pkt, size_t size, enum sei_codec codec,
  * 1000: where the SEI's ms become µs) for a JSON object with an integer
  * syncTime; 0 for anything that is not ours (other payload types,
  * 244 always, not JSON, no syncTime); SP_ERANGE if syncTime is
- * there but not an integer in range (then, if reason is non-NULL, it points
- * at a static text saying why). */
+ * there but not an integer in range, SP_EPARSE if a string of the object
+ * holds \u0000 (then, if reason is non-NULL, it points at a static text
+ * saying why). */
 int sei_parse_payload_us(int payload_type, const uint8_t *payload, size_t len, int64_t *sync_us,
                          const char **reason);
 

@@ -5,6 +5,7 @@
 #include "base/platform/os_file.h"
 #include "base/platform/os_dirs.h"
 #include "base/log.h"
+#include "base/json_util.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
 
@@ -427,7 +428,8 @@ static void entry_load(struct cache_entry *e)
     int rr = sp_read_file(side, SIDECAR_MAX_BYTES, &text, &len);
     if (rr == SP_ENOENT)
         return; /* a new entry: its files are written (replaced) when it completes */
-    if (rr == 0)
+    /* a sidecar with a string cut at a NUL is not one we wrote */
+    if (rr == 0 && !sp_json_refuse_nul(NULL, DIAG_ERROR, NULL, NULL, text, len, NULL))
         j = cJSON_Parse(text);
     free(text);
     bool ok = false;

@@ -75,6 +75,10 @@ static struct sp_log lg = SP_LOG_INIT("fetch");
 #define HOST_KEY_MAX 320
 /* Decoded bytes per inflate() call on a gzip/deflate body. */
 #define INFLATE_CHUNK (64 * 1024)
+/* Most bytes a gzip/deflate body may decode to when nothing smaller is
+ * known (no declared length, no document cap): a few KB of wire bytes can
+ * inflate to gigabytes, which would fill the cache's disk. */
+#define INFLATE_MAX_BYTES ((int64_t)4 << 30)
 
 struct dl;
 
@@ -1293,6 +1297,22 @@ static int inflate_body(struct dl *d, struct lws *wsi, const void *data, size_t 
             continue;
         }
         size_t produced = sizeof(f->zbuf) - z->avail_out;
+        /* the cap: the recording's declared length, else the caller's
+           limit for a document, else INFLATE_MAX_BYTES */
+        int64_t cap = d->expect >= 0 ? d->expect : d->limit ? (int64_t)d->limit : INFLATE_MAX_BYTES;
+        if (d->dec_pos + (int64_t)produced > cap) {
+            char m[DIAG_MAX_TEXT];
+            snprintf(m, sizeof(m),
+                     "%.300s: the server's compressed (Content-Encoding) body decodes to more "
+                     "than %lld bytes (%s); refused",
+                     d->url, (long long)cap,
+                     d->expect >= 0 ? "the length the recording gives"
+                     : d->limit    ? "the limit for this document"
+                                   : "the limit for a compressed body");
+            d->gen = cache_entry_reset(d->entry);
+            dl_conn_end(d, wsi, END_FAIL, d->expect >= 0 ? SP_ERANGE : SP_ELIMIT, m);
+            return -1;
+        }
         if (produced) {
             if (store(d, wsi, d->dec_pos, f->zbuf, produced))
                 return -1;

@@ -376,13 +376,10 @@ static cJSON *parse_json(struct mctx *c, const char *json, size_t len, int *rc)
         cJSON_Delete(root);
         return NULL;
     }
-    char field[160];
-    if (sp_json_find_nul(json, len, field, sizeof(field))) {
-        /* cJSON would cut the string there: "x.mp4\u0000.evil" read as
-           "x.mp4" is a different file than the document names */
-        diag_add(c->diag, DIAG_ERROR,
-                 "%s: %s: a string holds a NUL character (\\u0000); the document is refused",
-                 c->name, field);
+    /* cJSON would cut the string there: "x.mp4\u0000.evil" read as "x.mp4"
+       is a different file than the document names */
+    if (sp_json_refuse_nul(c->diag, DIAG_ERROR, c->name, NULL, json, len,
+                           "the document is refused")) {
         cJSON_Delete(root);
         return NULL;
     }

@@ -148,6 +148,20 @@ struct img_ctx {
 static int add_image(void *opaque, const char *url)
 {
     struct img_ctx *c = opaque;
+    if (c->base && *c->base && url && *url) {
+        /* refused by the scheme allow-list: say so, not "cannot be
+           resolved" (nor, when drawn, that it cannot be decoded) */
+        char *abs = NULL;
+        if (url_resolve(c->base, url, &abs) == 0) {
+            enum url_named v = url_named_check(c->base, abs);
+            free(abs);
+            if (v != URL_NAMED_OK) {
+                diag_add(c->diag, DIAG_WARNING, "%s: image URL '%.80s' refused: %s", c->where,
+                         url, url_named_reason(v));
+                return 0;
+            }
+        }
+    }
     int rc = rec_assets_add(c->out, c->base, url, REC_ASSET_IMAGE, c->size);
     if (rc == SP_EINVAL || rc == SP_EPARSE) {
         diag_add(c->diag, DIAG_WARNING, "%s: image URL '%.80s' cannot be resolved", c->where, url);

@@ -1,0 +1,193 @@
+#!/bin/sh
+# fuzz_campaign.sh - run fuzz targets for a while, keep what they grew.
+#
+#   scripts/fuzz_campaign.sh TARGET... [--seconds N] [--jobs J] [--workers W]
+#                            [--build DIR] [--max-files M] [--no-table]
+#
+# TARGET is a fuzz target's name with or without "fuzz_" (manifest,
+# fuzz_msgpage, ...). For each one, in turn:
+#   1. runs it for N seconds (default 300) on a copy of its corpus, niced,
+#      with libFuzzer's -jobs/-workers when given (each job runs N seconds);
+#   2. merges the grown corpus into tests/fuzz/corpus/<target>/ with
+#      -merge=1, so only inputs that add coverage are kept (named seeds,
+#      whose names are not 40 hex digits, always stay);
+#   3. copies every finding (crash-, leak-, timeout-, oom- files) into the
+#      corpus as regress-<kind>-<sha1>: the suite's fuzz test replays the
+#      corpus, so a finding fails the suite until it is fixed;
+#   4. appends a row (date, seconds, CPU-seconds, execs, corpus size before
+#      and after, findings) to the table in docs/fuzzing.md.
+#
+# The fuzz build is DIR (default build-fuzz, or $SIGPLAY_FUZZ_BUILD); it is
+# configured (clang, ASan+UBSan, libFuzzer) when it is missing, and the
+# targets are built in it before they run. Exit status: 0, or 1 if any
+# target had a finding, 2 on a usage or build error.
+set -eu
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+seconds=300
+jobs=1
+workers=
+build=${SIGPLAY_FUZZ_BUILD:-$src/build-fuzz}
+max_files=400
+table=1
+targets=
+
+usage() {
+    sed -n '3,5p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+}
+
+num() { # num OPTION VALUE: VALUE is a positive integer
+    case $2 in
+    '' | *[!0-9]* | 0) echo "fuzz_campaign: $1 needs a positive integer, got '$2'" >&2; exit 2 ;;
+    esac
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --seconds) [ $# -ge 2 ] || usage; num "$1" "$2"; seconds=$2; shift 2 ;;
+    --jobs) [ $# -ge 2 ] || usage; num "$1" "$2"; jobs=$2; shift 2 ;;
+    --workers) [ $# -ge 2 ] || usage; num "$1" "$2"; workers=$2; shift 2 ;;
+    --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
+    --max-files) [ $# -ge 2 ] || usage; num "$1" "$2"; max_files=$2; shift 2 ;;
+    --no-table) table=0; shift ;;
+    -h | --help) usage ;;
+    -*) echo "fuzz_campaign: unknown option $1" >&2; usage ;;
+    *) targets="$targets ${1#fuzz_}"; shift ;;
+    esac
+done
+[ -n "$targets" ] || usage
+[ -n "$workers" ] || workers=$jobs
+
+for t in $targets; do
+    if [ ! -f "$src/tests/fuzz/fuzz_$t.c" ]; then
+        echo "fuzz_campaign: no fuzz target '$t' (tests/fuzz/fuzz_$t.c)" >&2
+        exit 2
+    fi
+done
+
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    CC=clang cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIGPLAY_SANITIZE=ON \
+        -DSIGPLAY_FUZZ=ON -DSIGPLAY_UI=OFF >/dev/null || exit 2
+fi
+build=$(cd "$build" && pwd) # the runs happen in its subdirectories
+if ! grep -q '^SIGPLAY_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+    echo "fuzz_campaign: $build is not a fuzz build (SIGPLAY_FUZZ=OFF)" >&2
+    exit 2
+fi
+for t in $targets; do
+    nice cmake --build "$build" -j2 --target "fuzz_$t" >/dev/null || exit 2
+done
+
+hex40() { # hex40 NAME: the name is a libFuzzer sha1 name
+    case $1 in
+    *[!0-9a-f]*) return 1 ;;
+    esac
+    [ ${#1} -eq 40 ]
+}
+
+# execs from libFuzzer's final stats, summed over the jobs' logs
+execs_of() {
+    cat "$@" 2>/dev/null | sed -n 's/^stat::number_of_executed_units: *//p' |
+        awk '{ s += $1 } END { print s + 0 }'
+}
+
+status=0
+for t in $targets; do
+    bin=$build/tests/fuzz_$t
+    corpus=$src/tests/fuzz/corpus/$t
+    work=$build/fuzz-campaign/$t
+    rm -rf "$work"
+    mkdir -p "$work/grown" "$work/crashes" "$work/merged" "$corpus"
+    before=$(ls "$corpus" | wc -l)
+    # libFuzzer writes new inputs into the first directory only: the
+    # committed corpus is read, never written, while the run goes on
+    cp "$corpus"/. "$work/grown" -R 2>/dev/null || true
+
+    echo "fuzz_campaign: $t for ${seconds}s, $jobs job(s) on $workers worker(s)"
+    start=$(date +%s)
+    set -- -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$work/crashes/"
+    if [ "$jobs" -gt 1 ]; then
+        set -- "$@" -jobs="$jobs" -workers="$workers"
+    fi
+    # a finding stops a job: that is reported below, not a script failure
+    (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+        LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0 \
+        nice -n 15 "$bin" "$@" grown >"$work/run.log" 2>&1) || true
+    end=$(date +%s)
+    elapsed=$((end - start))
+    if [ "$jobs" -gt 1 ]; then
+        execs=$(execs_of "$work"/fuzz-*.log)
+    else
+        execs=$(execs_of "$work/run.log")
+    fi
+
+    # named seeds stay whatever their coverage; hashed inputs only if they
+    # add coverage to them
+    for f in "$corpus"/*; do
+        [ -f "$f" ] || continue
+        n=$(basename "$f")
+        hex40 "$n" || cp "$f" "$work/merged/"
+    done
+    (cd "$work" && nice -n 15 "$bin" -merge=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        merged grown >"$work/merge.log" 2>&1) || {
+        echo "fuzz_campaign: $t: merge failed, corpus left as it was (see $work/merge.log)" >&2
+        status=1
+        continue
+    }
+    kept=$(ls "$work/merged" | wc -l)
+    if [ "$kept" -gt "$max_files" ]; then
+        echo "fuzz_campaign: $t: $kept inputs after merging, over --max-files $max_files;" \
+            "corpus left as it was (grown corpus in $work/merged)" >&2
+        status=1
+        continue
+    fi
+    for f in "$corpus"/*; do
+        [ -f "$f" ] || continue
+        n=$(basename "$f")
+        # drop hashed inputs the merge did not keep; findings stay
+        if hex40 "$n" && [ ! -f "$work/merged/$n" ]; then rm -f "$f"; fi
+    done
+    cp "$work/merged"/. "$corpus" -R
+
+    findings=0
+    names=
+    for f in "$work"/crashes/*; do
+        [ -f "$f" ] || continue
+        kind=$(basename "$f" | sed 's/-.*//')
+        sum=$(sha1sum "$f" | cut -c1-40)
+        cp "$f" "$corpus/regress-$kind-$sum"
+        findings=$((findings + 1))
+        names="$names regress-$kind-$sum"
+    done
+    after=$(ls "$corpus" | wc -l)
+    rate=$((execs / (elapsed > 0 ? elapsed : 1)))
+    cpu=$((elapsed * jobs))
+    if [ "$findings" -gt 0 ]; then
+        status=1
+        found="$findings:$names"
+    else
+        found=none
+    fi
+    echo "fuzz_campaign: $t: $execs execs in ${elapsed}s ($rate/s), corpus $before -> $after," \
+        "findings: $found"
+
+    if [ "$table" = 1 ]; then
+        doc=$src/docs/fuzzing.md
+        if ! grep -q '^| date ' "$doc" 2>/dev/null; then
+            {
+                echo
+                echo "| date | target | seconds | CPU-seconds | execs | execs/s | corpus before | corpus after | findings |"
+                echo "|---|---|---|---|---|---|---|---|---|"
+            } >>"$doc"
+        fi
+        row="| $(date -u +%Y-%m-%d) | $t | $elapsed | $cpu | $execs | $rate | $before | $after | $found |"
+        # the table is the last one in the file: a row goes after its last row
+        awk -v row="$row" '
+            { lines[NR] = $0; if ($0 ~ /^\|/) last = NR }
+            END { for (i = 1; i <= NR; i++) { print lines[i]; if (i == last) print row } }
+        ' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+    fi
+done
+exit $status
