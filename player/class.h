@@ -103,6 +103,13 @@ int class_open(const char *source, const struct class_opts *o, struct diag_list 
 /* Stops decoders, signaling and network; frees. NULL-safe; sets *c NULL. */
 void class_close(struct sp_class **c);
 
+/* Begins closing without waiting: every decoder is told to stop and every
+ * transfer is cancelled (a page or media request in flight returns at
+ * once), so that the threads wind down while the caller closes its window
+ * and audio device. After it only class_close() may follow (which then
+ * only joins and frees). NULL-safe. */
+void class_abort(struct sp_class *c);
+
 const struct recording *class_recording(const struct sp_class *c);
 struct timeline *class_timeline(struct sp_class *c);
 /* The media player (NULL without CLASS_MEDIA). */
@@ -167,7 +174,8 @@ void class_signaling_progress(const struct sp_class *c, struct signaling_progres
  * generation. Returns 0 or SP_ETIMEOUT. */
 int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms);
 
-/* Moves the player's, the signaling's and the network's warnings to dst. */
+/* Moves the player's, the signaling's and the network's warnings to dst; after
+ * class_abort(), only those said before it (the rest is the quitting's echo). */
 void class_take_diags(struct sp_class *c, struct diag_list *dst);
 
 #endif

@@ -942,10 +942,14 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
         rc = canvas_create(&L.out, o->canvas_w, o->canvas_h);
     if (rc == 0)
         rc = run(&L);
+    if (L.ui->leave) /* the engine's threads wind down while the window goes */
+        L.ui->leave(L.ui->opaque);
+    int64_t t0 = sp_os_mono_us();
     canvas_destroy(&L.frame);
     canvas_destroy(&L.out);
     canvas_destroy(&L.thumb);
     window_destroy(&L.win);
+    SP_DBG(&lg, "window closed in %lld us", (long long)(sp_os_mono_us() - t0));
 
     return rc;
 }
