@@ -167,7 +167,11 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     co.play.audio = audio && window;
     co.play.speed = wo->speed;
     co.play.max_speed = !window;
+    /* startup steps on the monotonic clock (SIGPLAY_LOG=debug), to compare
+     * with a launcher's own reading of it (bench/first_picture.sh) */
+    SP_DBG(&lg, "startup: play begins at %lld us", (long long)sp_os_mono_us());
     int rc = class_open(source, &co, &diag, &c);
+    SP_DBG(&lg, "startup: class opened at %lld us", (long long)sp_os_mono_us());
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     rec = class_recording(c);
@@ -196,6 +200,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         fprintf(stderr, "sigplay: play: no font found (fontconfig has none)\n");
         goto out;
     }
+    SP_DBG(&lg, "startup: fonts found at %lld us", (long long)sp_os_mono_us());
     bool mute_lanes[PLAYER_MAX_LANES] = {false};
     for (int k = 0; k < wo->n_mute_lane; k++) {
         bool any = false;
@@ -227,6 +232,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
         goto out;
     }
+    SP_DBG(&lg, "startup: engine made at %lld us", (long long)sp_os_mono_us());
     diag_print(&diag, stderr); /* what the pages said, before the window hides the terminal */
     warned = diag.warnings || diag.errors;
     diag_clear(&diag);

@@ -634,6 +634,7 @@ static int present(struct loop *L, int64_t now)
     if (rc == 0 && L->first_present_us == 0) {
         L->first_present_us = sp_os_mono_us();
         L->state_dirty = true;
+        SP_DBG(&lg, "startup: first picture presented at %lld us", (long long)L->first_present_us);
     }
     return rc;
 }
@@ -937,6 +938,7 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     int rc = window_create(&wo, &L.win);
     if (rc < 0)
         return rc;
+    SP_DBG(&lg, "startup: window and renderer made at %lld us", (long long)sp_os_mono_us());
     rc = canvas_create(&L.frame, o->canvas_w, o->canvas_h);
     if (rc == 0)
         rc = canvas_create(&L.out, o->canvas_w, o->canvas_h);
