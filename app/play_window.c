@@ -21,6 +21,9 @@
 #include "ui/window_loop.h"
 #include "player/control/control_server.h"
 
+#include "base/log.h"
+#include "base/platform/os_time.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,8 @@
 /* False when SDL cannot have a display here: an X11 or Wayland driver
  * (SDL's default) without DISPLAY and WAYLAND_DISPLAY. Another driver
  * named in SDL_VIDEODRIVER is left to SDL to judge. */
+static struct sp_log lg = SP_LOG_INIT("play");
+
 static bool display_likely(void)
 {
     const char *drv = getenv("SDL_VIDEODRIVER");
@@ -162,7 +167,11 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     co.play.audio = audio && window;
     co.play.speed = wo->speed;
     co.play.max_speed = !window;
+    /* startup steps on the monotonic clock (SIGPLAY_LOG=debug), to compare
+     * with a launcher's own reading of it (bench/first_picture.sh) */
+    SP_DBG(&lg, "startup: play begins at %lld us", (long long)sp_os_mono_us());
     int rc = class_open(source, &co, &diag, &c);
+    SP_DBG(&lg, "startup: class opened at %lld us", (long long)sp_os_mono_us());
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     rec = class_recording(c);
@@ -191,6 +200,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         fprintf(stderr, "sigplay: play: no font found (fontconfig has none)\n");
         goto out;
     }
+    SP_DBG(&lg, "startup: fonts found at %lld us", (long long)sp_os_mono_us());
     bool mute_lanes[PLAYER_MAX_LANES] = {false};
     for (int k = 0; k < wo->n_mute_lane; k++) {
         bool any = false;
@@ -222,6 +232,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
         goto out;
     }
+    SP_DBG(&lg, "startup: engine made at %lld us", (long long)sp_os_mono_us());
     diag_print(&diag, stderr); /* what the pages said, before the window hides the terminal */
     warned = diag.warnings || diag.errors;
     diag_clear(&diag);
@@ -260,16 +271,24 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
         exit_code = SP_EXIT_OK;
     else
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
-out:
+out:;
+    /* each step's time at SIGPLAY_LOG=debug: quitting must stay quick */
+    int64_t t0 = sp_os_mono_us();
     control_server_stop(&srv);
     engine_ui_take_diags(e, &diag);
     diag_print(&diag, stderr);
     if (exit_code == SP_EXIT_OK && (warned || diag.warnings || diag.errors))
         exit_code = SP_EXIT_WARN;
+    int64_t t1 = sp_os_mono_us();
     engine_ui_destroy(&e);
+    int64_t t2 = sp_os_mono_us();
     class_take_diags(c, &diag);
     class_close(&c); /* after the engine: its streams are closed */
+    int64_t t3 = sp_os_mono_us();
     text_destroy(&text);
+    SP_DBG(&lg, "shut down in %lld us: control %lld, engine %lld, class %lld, text %lld",
+           (long long)(sp_os_mono_us() - t0), (long long)(t1 - t0), (long long)(t2 - t1),
+           (long long)(t3 - t2), (long long)(sp_os_mono_us() - t3));
     free(custom);
     diag_clear(&diag);
     return exit_code;

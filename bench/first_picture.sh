@@ -10,7 +10,10 @@
 #
 # Usage: bench/first_picture.sh [BUILD_DIR] [CLASS_DIR]
 #   BUILD_DIR: a release build (default: build); CLASS_DIR: a class made by
-#   sigplay-mkclass (default: BUILD_DIR/sample). Env: RUNS (default 5).
+#   sigplay-mkclass (default: BUILD_DIR/sample). Env: RUNS (default 5);
+#   BREAKDOWN=1 runs sigplay with SIGPLAY_LOG=debug and prints, per run,
+#   when each startup step ended (its "startup: ... at N us" lines, on the
+#   same clock), from the process's start.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -35,9 +38,10 @@ export SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
 first=$(ls "$class"/media/*.mp4 | head -1)
 
 "$py" - "$bin" "$class/replay.json" "$first" "$runs" "$tmp" <<'EOF'
-import ctypes, json, os, signal, statistics, subprocess, sys, time
+import ctypes, json, os, re, signal, statistics, subprocess, sys, time
 
 binary, replay, media, runs, tmp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+breakdown = os.environ.get("BREAKDOWN") == "1"
 x = ctypes.CDLL("libX11.so.6")
 x.XOpenDisplay.restype = ctypes.c_void_p
 x.XOpenDisplay.argtypes = [ctypes.c_char_p]
@@ -83,8 +87,12 @@ def sigplay_run(i):
     state = os.path.join(tmp, "state%d.json" % i)
     drain()
     t0 = time.monotonic()
+    env = dict(os.environ)
+    if breakdown:
+        env["SIGPLAY_LOG"] = "debug"
+    err = open(os.path.join(tmp, "stderr%d.txt" % i), "w")
     p = subprocess.Popen([binary, "play", replay, "--state-file", state],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                         stdout=subprocess.DEVNULL, stderr=err, env=env)
     mapped = wait_map(t0 + 30)
     first = None
     while time.monotonic() < t0 + 30 and p.poll() is None:
@@ -97,6 +105,14 @@ def sigplay_run(i):
             break
         time.sleep(0.002)
     stop(p)
+    err.close()
+    if breakdown:
+        steps = []
+        for line in open(err.name):
+            m = re.search(r"startup: (.*) at (\d+) us", line)
+            if m:
+                steps.append("%s +%.0f" % (m.group(1), int(m.group(2)) / 1e3 - t0 * 1e3))
+        print("  sigplay run %d, ms from the start: %s" % (i + 1, "; ".join(steps)))
     return first, (mapped - t0) if mapped else None
 
 def ffplay_run():

@@ -15,6 +15,10 @@
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
+#include "base/log.h"
+#include "base/platform/os_time.h"
+
+static struct sp_log lg = SP_LOG_INIT("class");
 
 #define MAX_LASERS 64 /* laser marks compared between steps; more are rare */
 
@@ -57,6 +61,7 @@ struct sp_class {
     const char *source;     /* what the user named (the file's Source); owned */
     bool offsets_loaded;
     size_t offsets_applied;
+    bool aborted; /* class_abort() was called: what the parts say since is not news */
 };
 
 void class_opts_init(struct class_opts *o)
@@ -411,19 +416,41 @@ fail:
     return rc ? rc : SP_EINVAL;
 }
 
+void class_abort(struct sp_class *c)
+{
+    if (!c || c->aborted)
+        return;
+    /* what was said until now is kept; what the cancelled requests and
+     * stopped decoders say from here on ("cancelled", a cut packet) is the
+     * quitting's echo, not news */
+    class_take_diags(c, &c->diag);
+    c->aborted = true;
+    player_abort(c->p);
+    pthread_mutex_lock(&c->net_lock); /* a worker may be starting the client */
+    struct fetch *f = c->f;
+    pthread_mutex_unlock(&c->net_lock);
+    fetch_cancel_all(f);
+}
+
 void class_close(struct sp_class **cp)
 {
     if (!cp || !*cp)
         return;
     struct sp_class *c = *cp;
+    /* how long each part takes to go (SIGPLAY_LOG=debug): quitting is
+     * bounded by the slowest of them */
+    int64_t t0 = sp_os_mono_us();
     player_destroy(&c->p);
+    int64_t t1 = sp_os_mono_us();
     /* The signaling workers may be inside a page request: cancelled (for
      * good), they return at once and signaling_destroy() joins them before
      * the network client goes. */
     fetch_cancel_all(c->f); /* NULL with a shared client: its other users go on */
     signaling_destroy(&c->sig);
     signal_set_free(&c->set);
+    int64_t t2 = sp_os_mono_us();
     fetch_destroy(&c->f);
+    int64_t t3 = sp_os_mono_us();
     tl_destroy(&c->tl);
     recording_free(c->rec);
     free(c->seg_offset_us);
@@ -434,6 +461,9 @@ void class_close(struct sp_class **cp)
     pthread_mutex_destroy(&c->net_lock);
     free(c);
     *cp = NULL;
+    SP_DBG(&lg, "closed in %lld us: player %lld, signaling %lld, network %lld",
+           (long long)(sp_os_mono_us() - t0), (long long)(t1 - t0), (long long)(t2 - t1),
+           (long long)(t3 - t2));
 }
 
 /* ---- accessors ------------------------------------------------------------------------ */
@@ -619,11 +649,12 @@ void class_take_diags(struct sp_class *c, struct diag_list *dst)
 {
     if (!c)
         return;
-    if (c->p)
+    if (c->p && !c->aborted)
         player_take_diags(c->p, &c->diag);
-    if (c->sig)
+    if (c->sig && !c->aborted)
         signaling_take_diags(c->sig, &c->diag);
-    diag_move(dst, &c->diag);
+    if (dst != &c->diag)
+        diag_move(dst, &c->diag);
 }
 
 /* ---- end of play, pause, frame steps ------------------------------------------------ */

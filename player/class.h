@@ -115,6 +115,13 @@ int class_open(const char *source, const struct class_opts *o, struct diag_list 
 /* Stops decoders, signaling and network; frees. NULL-safe; sets *c NULL. */
 void class_close(struct sp_class **c);
 
+/* Begins closing without waiting: every decoder is told to stop and every
+ * transfer is cancelled (a page or media request in flight returns at
+ * once), so that the threads wind down while the caller closes its window
+ * and audio device. After it only class_close() may follow (which then
+ * only joins and frees). NULL-safe. */
+void class_abort(struct sp_class *c);
+
 const struct recording *class_recording(const struct sp_class *c);
 struct timeline *class_timeline(struct sp_class *c);
 /* The media player (NULL without CLASS_MEDIA). */
@@ -208,7 +215,8 @@ int class_shift_lane_us(struct sp_class *c, size_t lane, int64_t delta_us);
  * writer's error (offsets_write()). */
 int class_write_offsets(struct sp_class *c, size_t *n_written);
 
-/* Moves the player's, the signaling's and the network's warnings to dst. */
+/* Moves the player's, the signaling's and the network's warnings to dst; after
+ * class_abort(), only those said before it (the rest is the quitting's echo). */
 void class_take_diags(struct sp_class *c, struct diag_list *dst);
 
 #endif

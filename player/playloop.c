@@ -108,6 +108,14 @@ int player_create(struct timeline *tl, const struct player_opts *o, struct playe
     return 0;
 }
 
+void player_abort(struct player *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        lane_player_abort(p->lanes[i]);
+}
+
 void player_destroy(struct player **pp)
 {
     if (!pp || !*pp)
@@ -115,8 +123,7 @@ void player_destroy(struct player **pp)
     struct player *p = *pp;
     /* every decoder told to stop first: their threads wind down together,
      * then each is joined (quitting waits for the slowest, not the sum) */
-    for (size_t i = 0; i < p->n; i++)
-        lane_player_abort(p->lanes[i]);
+    player_abort(p);
     for (size_t i = 0; i < p->n; i++)
         lane_player_destroy(&p->lanes[i]);
     audio_mix_destroy(&p->mix);

@@ -81,6 +81,10 @@ struct player;
  * The player starts paused at t = 0 in real-time mode. */
 int player_create(struct timeline *tl, const struct player_opts *o, struct player **out);
 void player_destroy(struct player **p);
+/* Tells every decoder thread to stop, without waiting for any: their
+ * wind-down then overlaps whatever the caller tears down next (quitting).
+ * After it only player_destroy() may follow. NULL-safe. */
+void player_abort(struct player *p);
 
 /* One pass. Returns 1 when the views changed (a frame to present), 0 if
  * nothing changed, SP_EEOF at the end of the recording, or < 0 on error.

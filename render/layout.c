@@ -284,7 +284,21 @@ int layout_preset(enum layout_preset p, const struct recording *rec, bool has_bo
     int side = w < h ? w : h;
     int g = side < 40 ? 0 : side / 90 > 1 ? side / 90 : 1;
     struct layout_rect m = {g, g, w - 2 * g, h - 2 * g};
-    if (chat) {
+    if (chat && h > w) {
+        /* Portrait: a column would leave the chat a sliver and the board
+         * narrower still; the chat is a band across the bottom instead, its
+         * lines as wide as the canvas, and the board and the strip above it
+         * follow the shape that is left (the strip under the board). */
+        int chh = h * 30 / 100;
+        int min_chh = h / 3 < 200 ? h / 3 : 200;
+        if (chh < min_chh)
+            chh = min_chh;
+        struct layout_rect cr = {m.x, m.y + m.h - chh, m.w, chh};
+        struct layout_region *cg = add_region(out, cr, LAYOUT_SRC_CHAT, -1, LAYOUT_ID_CHAT);
+        if (cg)
+            cg->bg = TILE_BG;
+        m.h -= chh + g;
+    } else if (chat) {
         int cw = w * 24 / 100;
         int min_cw = w / 3 < 200 ? w / 3 : 200;
         if (cw < min_cw)

@@ -183,6 +183,58 @@ static void test_device_is_master(void **state)
     SDL_Quit();
 }
 
+/* Quitting: once audio_out_stop() returns, the callback no longer mixes
+ * (the device pulls nothing more while the player plays on) and the player
+ * may be destroyed while SDL still closes the device on its own thread
+ * (ASan and TSan would see a callback that still read the freed mixer or
+ * clock); audio_out_close() then only joins and frees. */
+static void test_stop_before_player_goes(void **state)
+{
+    (void)state;
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    struct diag_list diag;
+    diag_init(&diag);
+    struct recording *rec = NULL;
+    struct timeline *tl = NULL;
+    struct player *p = NULL;
+    struct audio_out *ao = NULL;
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/replay.json", SIGPLAY_SAMPLE_DIR);
+    assert_int_equal(manifest_open(path, NULL, NULL, &diag, &rec), 0);
+    assert_int_equal(tl_create(rec, &tl), 0);
+    struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
+    assert_int_equal(player_create(tl, &po, &p), 0);
+    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
+    player_seek_us(p, 2000000);
+    player_set_paused(p, false);
+    struct audio_out_stats st;
+    int64_t deadline = now_us() + 5000000;
+    do {
+        run_for(p, 50000);
+        audio_out_get_stats(ao, &st);
+    } while (st.mixed == 0 && now_us() < deadline);
+    assert_true(st.mixed > 0); /* it plays */
+
+    audio_out_stop(ao);
+    audio_out_stop(ao); /* a second call does nothing */
+    audio_out_stop(NULL);
+    struct audio_out_stats a, b;
+    audio_out_get_stats(ao, &a);
+    run_for(p, 300000); /* the player plays on, the device does not pull */
+    audio_out_get_stats(ao, &b);
+    assert_int_equal(b.mixed, a.mixed);
+    assert_int_equal(b.callbacks, a.callbacks);
+
+    player_take_diags(p, &diag);
+    player_destroy(&p); /* SDL may still be closing the device */
+    audio_out_close(&ao);
+    assert_null(ao);
+    tl_destroy(&tl);
+    recording_free(rec);
+    diag_clear(&diag);
+    SDL_Quit();
+}
+
 static void test_open_args(void **state)
 {
     (void)state;
@@ -197,6 +249,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_args),
         cmocka_unit_test(test_device_is_master),
+        cmocka_unit_test(test_stop_before_player_goes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

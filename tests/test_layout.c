@@ -325,6 +325,48 @@ static void test_portrait_strip(void **state)
             assert_true(l.regions[i].r.y >= br.y + br.h);
 }
 
+static void assert_rect(struct layout_rect r, int x, int y, int w, int h);
+
+/* Portrait with the chat: the chat is a band across the bottom (full
+ * width, about 30% of the height), the board at the top with its own
+ * shape over the full width, the strip's tiles between the two; in every
+ * preset nothing reaches into the band. */
+static void test_portrait_chat(void **state)
+{
+    (void)state;
+    struct fake f;
+    fake_class(&f, 3);
+    struct layout l;
+    assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 720, 1280, true, &l), 0);
+    check_sane(&l, true);
+    check_lanes_once(&l, &f);
+    struct layout_rect cr = l.regions[find_src(&l, LAYOUT_SRC_CHAT, -1)].r;
+    assert_rect(cr, 8, 888, 704, 384); /* gap 8 = 720 / 90; 384 = 30% of 1280 */
+    struct layout_rect br = l.regions[find_src(&l, LAYOUT_SRC_BOARD, -1)].r;
+    assert_rect(br, 8, 8, 704, 528); /* the full width, 4:3 as the board is */
+    for (size_t i = 0; i < l.n; i++) {
+        if (l.regions[i].src != LAYOUT_SRC_LANE)
+            continue;
+        struct layout_rect r = l.regions[i].r;
+        assert_true(r.y >= br.y + br.h);  /* under the board */
+        assert_true(r.y + r.h <= cr.y);   /* above the chat */
+        assert_true(r.w >= 240);          /* tiles as wide as a third of the canvas */
+    }
+    for (int p = 0; p < LAYOUT_PRESET_COUNT; p++) {
+        for (size_t c = 0; c < 4; c++) {
+            fake_class(&f, lane_counts[c]);
+            assert_int_equal(layout_preset(p, &f.rec, true, 720, 1280, true, &l), 0);
+            check_sane(&l, true);
+            check_lanes_once(&l, &f);
+            cr = l.regions[find_src(&l, LAYOUT_SRC_CHAT, -1)].r;
+            assert_true(cr.w >= 700 && cr.y + cr.h >= 1270);
+            for (size_t i = 0; i < l.n; i++)
+                if (l.regions[i].src != LAYOUT_SRC_CHAT)
+                    assert_true(l.regions[i].r.y + l.regions[i].r.h <= cr.y);
+        }
+    }
+}
+
 static void test_preset_edges(void **state)
 {
     (void)state;
@@ -963,6 +1005,7 @@ int main(void)
         cmocka_unit_test(test_board_preset), cmocka_unit_test(test_board_preset_order),
         cmocka_unit_test(test_grid_preset),  cmocka_unit_test(test_focus_preset),
         cmocka_unit_test(test_chat_column),  cmocka_unit_test(test_portrait_strip),
+        cmocka_unit_test(test_portrait_chat),
         cmocka_unit_test(test_preset_edges), cmocka_unit_test(test_custom_example),
         cmocka_unit_test(test_custom_ids),   cmocka_unit_test(test_custom_errors),
         cmocka_unit_test(test_custom_caps),  cmocka_unit_test(test_fit),

@@ -2,6 +2,7 @@
 #include "ui/audio_out.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,11 @@ struct audio_out {
     int64_t latency_us;
     pthread_mutex_t lock; /* guards st */
     struct audio_out_stats st;
+    /* set under SDL's device lock (audio_out_stop()), read by the callback,
+     * which SDL runs under that lock: once set, mix and clock are not used */
+    atomic_bool stopped;
+    bool closer_started; /* the caller's thread only */
+    pthread_t closer;    /* runs SDL_CloseAudioDevice() */
 };
 
 static void SDLCALL callback(void *opaque, Uint8 *stream, int len)
@@ -32,6 +38,10 @@ static void SDLCALL callback(void *opaque, Uint8 *stream, int len)
     int n = 0;
     bool held = false;
     int64_t end_us = -1;
+    if (atomic_load(&ao->stopped)) {
+        memset(stream, 0, (size_t)len); /* closing: the player may be gone */
+        return;
+    }
     if (clock_paused(ao->clock)) {
         memset(stream, 0, (size_t)len);
     } else {
@@ -112,15 +122,38 @@ int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_o
     return 0;
 }
 
+static void *closer_main(void *arg)
+{
+    struct audio_out *ao = arg;
+    SDL_CloseAudioDevice(ao->dev); /* joins SDL's thread after the drain */
+    return NULL;
+}
+
+void audio_out_stop(struct audio_out *ao)
+{
+    if (!ao || atomic_load(&ao->stopped))
+        return;
+    /* the lock SDL holds around every callback: none runs while it is held,
+     * and each one after it sees the flag */
+    SDL_LockAudioDevice(ao->dev);
+    atomic_store(&ao->stopped, true);
+    SDL_UnlockAudioDevice(ao->dev);
+    /* a clock held by the device would stay held without it */
+    clock_set_held(ao->clock, false);
+    ao->closer_started = pthread_create(&ao->closer, NULL, closer_main, ao) == 0;
+    if (!ao->closer_started)
+        SDL_CloseAudioDevice(ao->dev); /* no thread: close here, and wait */
+}
+
 void audio_out_close(struct audio_out **pao)
 {
     if (!pao || !*pao)
         return;
     struct audio_out *ao = *pao;
     *pao = NULL;
-    SDL_CloseAudioDevice(ao->dev); /* waits for the callback to finish */
-    /* a clock held by the device would stay held without it */
-    clock_set_held(ao->clock, false);
+    audio_out_stop(ao);
+    if (ao->closer_started)
+        pthread_join(ao->closer, NULL);
     pthread_mutex_destroy(&ao->lock);
     free(ao);
     SDL_QuitSubSystem(SDL_INIT_AUDIO);

@@ -64,8 +64,17 @@ struct audio_out_stats {
  * fall back to the system clock). */
 int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_out **out);
 
-/* Stops the device (the callback has returned for good when this does)
- * and frees it. NULL-safe; sets *ao NULL. */
+/* Begins closing the device: when this returns the callback no longer
+ * touches the mixer or the clock (it plays silence; the clock is no longer
+ * held), so the player that owns them may be destroyed. SDL's close itself
+ * waits for the device to drain (two buffers, about 40 ms, plus the buffer
+ * playing) and runs meanwhile on a thread of its own, so that quitting
+ * does the other teardown at the same time; audio_out_close() joins it.
+ * NULL-safe; a second call does nothing. */
+void audio_out_stop(struct audio_out *ao);
+
+/* Stops the device (audio_out_stop() if not done), waits until SDL has
+ * closed it and frees it. NULL-safe; sets *ao NULL. */
 void audio_out_close(struct audio_out **ao);
 
 void audio_out_get_stats(struct audio_out *ao, struct audio_out_stats *st);

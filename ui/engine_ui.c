@@ -13,6 +13,7 @@
 #include "player/playloop.h"
 #include "player/media/sei.h"
 #include "base/platform/os_time.h"
+#include "base/log.h"
 #include "base/sp_error.h"
 #include "player/recording/timeline.h"
 #include "ui/audio_out.h"
@@ -25,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static struct sp_log lg = SP_LOG_INIT("engine");
 
 #define MAX_GAP_US 250000     /* frame gaps above this are not frame intervals */
 #define BUFFERED_EVERY_MS 500 /* remote media: the bar's buffered band is read this often */
@@ -263,8 +266,12 @@ void engine_ui_destroy(struct engine_ui **pe)
     if (!pe || !*pe)
         return;
     struct engine_ui *e = *pe;
+    int64_t t0 = sp_os_mono_us();
     audio_out_close(&e->ao); /* before the player: the callback reads its mixer */
+    int64_t t1 = sp_os_mono_us();
     class_scene_destroy(&e->cs);
+    SP_DBG(&lg, "closed in %lld us: audio device %lld", (long long)(sp_os_mono_us() - t0),
+           (long long)(t1 - t0));
     free(e->pauses);
     free(e->lanes);
     free(e->cover);
@@ -815,8 +822,17 @@ static int thumb(void *opaque, int64_t t_us, struct canvas *dst)
     return rc;
 }
 
+/* The loop is leaving: sound, decoders and downloads are told to stop now;
+ * engine_ui_destroy() and class_close() then only wait for what is left. */
+static void leave(void *opaque)
+{
+    struct engine_ui *e = opaque;
+    audio_out_stop(e->ao);
+    class_abort(e->c);
+}
+
 struct player_ui engine_ui_callbacks(struct engine_ui *e)
 {
-    struct player_ui ui = {e, step, draw, apply, get_state, thumb};
+    struct player_ui ui = {e, step, draw, apply, get_state, thumb, leave};
     return ui;
 }

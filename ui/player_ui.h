@@ -108,6 +108,13 @@ struct player_ui {
      * snapshots, without moving the engine's position or decoding media.
      * Returns 0, or < 0 (nothing is shown). */
     int (*thumb)(void *opaque, int64_t t_us, struct canvas *dst);
+
+    /* May be NULL. Called once as the loop leaves (q, the window closed, a
+     * fatal error), before the window closes: the engine stops what runs
+     * in the background (sound, decoders, downloads) without waiting, so
+     * that its threads wind down while the window goes. No other callback
+     * follows; the engine's destroy does. */
+    void (*leave)(void *opaque);
 };
 
 #endif

@@ -655,6 +655,7 @@ static int present(struct loop *L, int64_t now)
     if (rc == 0 && L->first_present_us == 0) {
         L->first_present_us = sp_os_mono_us();
         L->state_dirty = true;
+        SP_DBG(&lg, "startup: first picture presented at %lld us", (long long)L->first_present_us);
     }
     return rc;
 }
@@ -958,15 +959,20 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     int rc = window_create(&wo, &L.win);
     if (rc < 0)
         return rc;
+    SP_DBG(&lg, "startup: window and renderer made at %lld us", (long long)sp_os_mono_us());
     rc = canvas_create(&L.frame, o->canvas_w, o->canvas_h);
     if (rc == 0)
         rc = canvas_create(&L.out, o->canvas_w, o->canvas_h);
     if (rc == 0)
         rc = run(&L);
+    if (L.ui->leave) /* the engine's threads wind down while the window goes */
+        L.ui->leave(L.ui->opaque);
+    int64_t t0 = sp_os_mono_us();
     canvas_destroy(&L.frame);
     canvas_destroy(&L.out);
     canvas_destroy(&L.thumb);
     window_destroy(&L.win);
+    SP_DBG(&lg, "window closed in %lld us", (long long)(sp_os_mono_us() - t0));
 
     return rc;
 }
