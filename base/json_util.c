@@ -196,8 +196,8 @@ char *sp_json_print_safe(const cJSON *v, bool formatted)
     return out;
 }
 
-bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const char *name, const char *parent,
-                        const char *json, size_t len, const char *outcome)
+bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const char *name,
+                        const char *parent, const char *json, size_t len, const char *outcome)
 {
     char field[160];
     if (!sp_json_find_nul(json, len, field, sizeof(field)))
@@ -205,8 +205,8 @@ bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const cha
     bool top = !strcmp(field, "(top level)");
     bool has_parent = parent && *parent;
     diag_add_code(diag, level, DIAG_CODE_JSON_NUL,
-                  "%s: %s%s%s: a string holds a NUL character (\\u0000); %s",
-                  name ? name : "JSON", has_parent ? parent : "", has_parent && !top ? "." : "",
+                  "%s: %s%s%s: a string holds a NUL character (\\u0000); %s", name ? name : "JSON",
+                  has_parent ? parent : "", has_parent && !top ? "." : "",
                   has_parent && top ? "" : field, outcome ? outcome : "it is refused");
     return true;
 }

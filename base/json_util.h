@@ -29,8 +29,8 @@ bool sp_json_find_nul(const char *json, size_t len, char *field, size_t cap);
  * whole; outcome says what the reader does, e.g. "the page is refused"),
  * and returns true: the caller then refuses what it parsed. False, and no
  * diagnostic, otherwise. diag may be NULL (the answer alone). */
-bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const char *name, const char *parent,
-                        const char *json, size_t len, const char *outcome);
+bool sp_json_refuse_nul(struct diag_list *diag, enum diag_level level, const char *name,
+                        const char *parent, const char *json, size_t len, const char *outcome);
 
 /* cJSON_Print() (formatted) or cJSON_PrintUnformatted(), then every code
  * point a terminal acts on that JSON leaves raw (DEL, C1 controls, the

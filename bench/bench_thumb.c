@@ -1,19 +1,30 @@
 /* bench_thumb.c - the seek bar's hover thumbnail: the board at a hovered
- * time from the board's snapshots (board_player_state_at_us) drawn at
- * thumbnail size (class_scene_draw_board), as the window does on each new
- * hovered time. 200 random times over the class, p50/p95 in ms; no media
- * is opened. Baseline in the same run: the same board drawn at the size of
- * the window's board region (1280x720 canvas, the "board" preset) from the
- * same states, the picture the thumbnail stands for.
+ * time drawn at thumbnail size, as the window does on each new hovered
+ * time; no media is opened. 200 random times over the class, p50/p95 per
+ * thumbnail of the wall time and of the drawing thread's CPU time (on a
+ * shared machine the wall time's tail is mostly waiting for a core).
+ *
+ *   whole    the baseline, in the same run: the state from the snapshots
+ *            (board_player_state_at_us) drawn whole (class_scene_draw_board);
+ *            on the first BASE_SAMPLES times only (it is slow)
+ *   cold     class_scene_draw_board_at_us() on a new scene: a snapshot's
+ *            raster is made the first time its region is hovered
+ *   prepared the same after class_scene_prepare_thumbs() made every
+ *            snapshot's raster (the window does it when idle; its total
+ *            time is printed)
+ *
+ * Every thumbnail of the cached paths is compared with the baseline's
+ * picture at the same time (the first BASE_SAMPLES times): pixels that
+ * differ are counted (the target is none).
  *
  * Usage: bench_thumb [CLASS_DIR]  (default: the build's sample class; for
  * the target, the two-hour 500k-op class of bench/class_open.sh; use a
- * release build). Target: p95 <= 16 ms per thumbnail. Wall time and the
- * drawing thread's CPU time are both printed: on a shared machine the
- * wall time's tail is mostly waiting for a core. */
+ * release build). Target: p95 <= 16 ms per thumbnail. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/diag.h"
@@ -23,8 +34,10 @@
 #include "player/recording/timeline.h"
 #include "render/canvas.h"
 #include "render/class_scene.h"
+#include "render/thumb_cache.h"
 
 #define SAMPLES 200
+#define BASE_SAMPLES 40
 #define THUMB_H 144 /* a fifth of a 720-line canvas, as the window draws it */
 
 static double clock_ms(clockid_t id)
@@ -34,21 +47,44 @@ static double clock_ms(clockid_t id)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static double now_ms(void)
-{
-    return clock_ms(CLOCK_MONOTONIC);
-}
-
 static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static double pct(double *v, int n, double p)
+static double pct(const double *v0, int n, double p)
 {
+    static double v[SAMPLES];
+    memcpy(v, v0, (size_t)n * sizeof(*v));
     qsort(v, (size_t)n, sizeof(*v), cmp);
     return v[(int)(p * (n - 1) + 0.5)];
+}
+
+struct run {
+    double wall[SAMPLES], cpu[SAMPLES];
+    int n;
+    long long bad_px; /* pixels unlike the baseline's */
+};
+
+static void report(const char *name, const struct run *r, bool compared)
+{
+    printf("%-9s p50 %7.2f ms  p95 %7.2f ms  max %7.2f ms wall | CPU p50 %7.2f ms  p95 %7.2f ms",
+           name, pct(r->wall, r->n, 0.5), pct(r->wall, r->n, 0.95), pct(r->wall, r->n, 1.0),
+           pct(r->cpu, r->n, 0.5), pct(r->cpu, r->n, 0.95));
+    if (compared)
+        printf("  | %lld px unlike the baseline", r->bad_px);
+    printf("\n");
+}
+
+static long long px_diff(const struct canvas *a, const struct canvas *b)
+{
+    long long n = 0;
+    for (int y = 0; y < a->h; y++)
+        for (int x = 0; x < a->w; x++)
+            n += memcmp(a->px + (size_t)y * a->stride + 4 * (size_t)x,
+                        b->px + (size_t)y * b->stride + 4 * (size_t)x, 4) != 0;
+    return n;
 }
 
 int main(int argc, char **argv)
@@ -61,32 +97,33 @@ int main(int argc, char **argv)
     o.parts = CLASS_SIGNALING;
     struct diag_list diag = {0};
     struct sp_class *c = NULL;
-    double t_open = now_ms();
+    double t_open = clock_ms(CLOCK_MONOTONIC);
     if (class_open(src, &o, &diag, &c) != 0 || class_signaling_wait(c, true, -1) != 0) {
         fprintf(stderr, "bench_thumb: cannot open %s\n", src);
         return 2;
     }
-    t_open = now_ms() - t_open;
+    t_open = clock_ms(CLOCK_MONOTONIC) - t_open;
     const struct recording *rec = class_recording(c);
     struct timeline *tl = class_timeline(c);
     const struct board_player *bp = class_board_player(c);
+    uint64_t gen = class_signal_generation(c);
     if (!bp) {
         fprintf(stderr, "bench_thumb: %s has no board\n", src);
         return 2;
     }
     int bw = rec->board_w > 0 ? rec->board_w : 1280, bh = rec->board_h > 0 ? rec->board_h : 960;
     int tw = THUMB_H * bw / bh;
-    struct class_scene *cs = NULL;
     struct class_scene_opts so = {.loader = class_loader(c)};
-    struct canvas *thumb = NULL, *big = NULL;
-    /* the board region of the board preset at 1280x720 (chat off): the
-     * whole height, the board's aspect */
-    int big_h = 720, big_w = big_h * bw / bh;
-    if (class_scene_create(rec, tl, &so, &cs) != 0 || canvas_create(&thumb, tw, THUMB_H) != 0 ||
-        canvas_create(&big, big_w > 1280 ? 1280 : big_w, big_h) != 0)
+    struct class_scene *base = NULL, *cold = NULL, *warm = NULL;
+    static struct canvas *ref[BASE_SAMPLES];
+    struct canvas *thumb = NULL;
+    if (class_scene_create(rec, tl, &so, &base) != 0 || class_scene_create(rec, tl, &so, &cold) ||
+        class_scene_create(rec, tl, &so, &warm) || canvas_create(&thumb, tw, THUMB_H) != 0)
         return 2;
+    for (int i = 0; i < BASE_SAMPLES; i++)
+        if (canvas_create(&ref[i], tw, THUMB_H) != 0)
+            return 2;
     int64_t total = tl_total_us(tl) / 1000;
-    static double th[SAMPLES], st[SAMPLES], full[SAMPLES], cpu[SAMPLES];
     static int64_t at[SAMPLES];
     srand(1);
     for (int i = 0; i < SAMPLES; i++)
@@ -94,52 +131,77 @@ int main(int argc, char **argv)
     /* warm: background images decoded once, as after the first hover */
     struct board_state *s = NULL;
     board_player_state_at_us(bp, tl_wall_from_play_us(tl, at[0] * 1000), &s);
-    class_scene_draw_board(cs, s, thumb);
+    class_scene_draw_board(base, s, thumb);
     board_state_free(&s);
     size_t ops_total = board_log_op_count(board_player_log(bp));
-    for (int i = 0; i < SAMPLES; i++) {
+    struct board_stats bst;
+    board_player_stats(bp, &bst);
+
+    static struct run whole, lazy, prepared;
+    for (int i = 0; i < BASE_SAMPLES; i++) {
         int64_t w_us = tl_wall_from_play_us(tl, at[i] * 1000);
-        double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID);
-        double t0 = now_ms();
-        if (board_player_state_at_us(bp, w_us, &s) != 0)
+        double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID), t0 = clock_ms(CLOCK_MONOTONIC);
+        if (board_player_state_at_us(bp, w_us, &s) != 0 || class_scene_draw_board(base, s, ref[i]))
             return 2;
-        double t1 = now_ms();
-        if (class_scene_draw_board(cs, s, thumb) != 0)
-            return 2;
-        double t2 = now_ms();
-        th[i] = t2 - t0;
-        st[i] = t1 - t0;
-        cpu[i] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+        whole.wall[i] = clock_ms(CLOCK_MONOTONIC) - t0;
+        whole.cpu[i] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
         board_state_free(&s);
     }
-    /* the baseline in a loop of its own: a page image keeps one scaled copy
-     * (render/image.c), so mixing the two sizes would scale it every time */
-    for (int i = 0; i < SAMPLES; i++) {
-        double t0 = now_ms();
-        if (board_player_state_at_us(bp, tl_wall_from_play_us(tl, at[i] * 1000), &s) != 0 ||
-            class_scene_draw_board(cs, s, big) != 0)
-            return 2;
-        full[i] = now_ms() - t0;
-        board_state_free(&s);
+    whole.n = BASE_SAMPLES;
+
+    struct run *runs[2] = {&lazy, &prepared};
+    struct class_scene *scenes[2] = {cold, warm};
+    double prep_ms = 0, prep_cpu = 0;
+    for (int r = 0; r < 2; r++) {
+        if (r == 1) {
+            double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID), t0 = clock_ms(CLOCK_MONOTONIC);
+            int rc;
+            while ((rc = class_scene_prepare_thumbs(warm, bp, gen, tw, THUMB_H, 20000)) == 1)
+                ;
+            if (rc)
+                return 2;
+            prep_ms = clock_ms(CLOCK_MONOTONIC) - t0;
+            prep_cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+        }
+        for (int i = 0; i < SAMPLES; i++) {
+            int64_t w_us = tl_wall_from_play_us(tl, at[i] * 1000);
+            double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID), t0 = clock_ms(CLOCK_MONOTONIC);
+            if (class_scene_draw_board_at_us(scenes[r], bp, gen, w_us, thumb) != 0)
+                return 2;
+            runs[r]->wall[i] = clock_ms(CLOCK_MONOTONIC) - t0;
+            runs[r]->cpu[i] = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
+            if (i < BASE_SAMPLES)
+                runs[r]->bad_px += px_diff(thumb, ref[i]);
+        }
+        runs[r]->n = SAMPLES;
     }
-    double p50 = pct(th, SAMPLES, 0.5), p95 = pct(th, SAMPLES, 0.95);
-    printf("class: %s (%zu board ops, %lld ms), opened in %.0f ms\n", src, ops_total,
-           (long long)total, t_open);
-    printf("thumbnail %dx%d: p50 %.2f ms, p95 %.2f ms, max %.2f ms (target <= 16)\n", tw, THUMB_H,
-           p50, p95, th[SAMPLES - 1]);
-    printf("  CPU time of the drawing thread: p50 %.2f ms, p95 %.2f ms (a loaded machine moves "
-           "wall time more)\n",
-           pct(cpu, SAMPLES, 0.5), pct(cpu, SAMPLES, 0.95));
-    printf("  of which the state from the snapshots: p50 %.2f ms, p95 %.2f ms\n",
-           pct(st, SAMPLES, 0.5), pct(st, SAMPLES, 0.95));
-    double f50 = pct(full, SAMPLES, 0.5);
-    printf("baseline: the same state drawn at the board region's size %dx%d: p50 %.2f ms, "
-           "p95 %.2f ms\n",
-           big->w, big->h, f50, pct(full, SAMPLES, 0.95));
-    printf("ratio thumbnail p50 / board region p50: %.2f\n", p50 / f50);
+    struct thumb_cache_stats cs_cold, cs_warm;
+    class_scene_thumb_stats(cold, &cs_cold);
+    class_scene_thumb_stats(warm, &cs_warm);
+
+    printf("class: %s (%zu board ops, %zu snapshots, %lld ms), opened in %.0f ms\n", src, ops_total,
+           bst.snapshots, (long long)total, t_open);
+    printf("thumbnail %dx%d, %d random times (whole: the first %d); target p95 <= 16 ms\n", tw,
+           THUMB_H, SAMPLES, BASE_SAMPLES);
+    report("whole", &whole, false);
+    report("cold", &lazy, true);
+    report("prepared", &prepared, true);
+    printf("cold: %llu rasters made on hover (%llu drawn whole), %llu thumbnails drawn whole\n",
+           (unsigned long long)cs_cold.built, (unsigned long long)cs_cold.built_whole,
+           (unsigned long long)cs_cold.whole);
+    printf("prepare: %zu rasters (%.1f MiB) in %.0f ms wall, %.0f ms CPU (%llu drawn whole); then "
+           "%llu of %llu thumbnails from a raster, %llu repainted rows\n",
+           cs_warm.rasters, cs_warm.bytes / 1048576.0, prep_ms, prep_cpu,
+           (unsigned long long)cs_warm.built_whole, (unsigned long long)cs_warm.from_raster,
+           (unsigned long long)cs_warm.draws, (unsigned long long)cs_warm.repainted);
+    printf("ratio whole p50 / prepared p50: %.1f\n",
+           pct(whole.wall, whole.n, 0.5) / pct(prepared.wall, prepared.n, 0.5));
     canvas_destroy(&thumb);
-    canvas_destroy(&big);
-    class_scene_destroy(&cs);
+    for (int i = 0; i < BASE_SAMPLES; i++)
+        canvas_destroy(&ref[i]);
+    class_scene_destroy(&base);
+    class_scene_destroy(&cold);
+    class_scene_destroy(&warm);
     class_close(&c);
     diag_clear(&diag);
     return 0;

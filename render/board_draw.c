@@ -746,3 +746,62 @@ int board_draw_full(struct board_draw *bd, const struct board_state *s, struct c
     draw_lasers(bd, c, s, p, &xf);
     return 0;
 }
+
+struct raster_xform board_draw_xform(const struct board_draw *bd, const struct board_page *p)
+{
+    return page_xform(bd, p);
+}
+
+/* Whether element e (not text: its box is an estimate) lies wholly outside
+ * rows [y0, y1) under xf, with the culling margin of draw_element(). */
+static bool outside_rows(const struct board_element *e, const struct raster_xform *xf, int y0,
+                         int y1)
+{
+    if (e->kind == BOARD_ELEM_TEXT)
+        return false;
+    double top = e->bbox.y0 * xf->scale + xf->ty, bottom = e->bbox.y1 * xf->scale + xf->ty;
+    return bottom < y0 - 2 || top > y1 + 2;
+}
+
+int board_draw_part(struct board_draw *bd, const struct board_state *s,
+                    const struct board_draw_part *part, struct canvas *c)
+{
+    if (!bd || !part || !c || c->w != bd->w || c->h != bd->h)
+        return SP_EINVAL;
+    const struct board_page *p = part->page ? part->page : s ? board_state_current(s) : NULL;
+    if (!p || !s) {
+        if (part->background)
+            canvas_clear(c, rgba32(BOARD_DRAW_DEFAULT_BG));
+        return 0;
+    }
+    struct raster_xform xf = page_xform(bd, p);
+    if (part->background) {
+        struct image *img =
+            p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
+        draw_background(bd, c, p, &xf, img);
+    }
+    int y0 = part->rows_y0 < 0 ? 0 : part->rows_y0;
+    int y1 = part->rows_y1 > bd->h ? bd->h : part->rows_y1;
+    bool clip = part->rows_y1 > part->rows_y0;
+    if (clip && y1 <= y0)
+        return 0; /* rows wholly off the canvas */
+    if (clip) {
+        struct canvas_rect rows = {0, y0, bd->w, y1 - y0};
+        raster_set_clip(bd->r, &rows);
+        text_set_rows(bd->text, y0, y1);
+    }
+    uint32_t count = board_page_slot_count(p), to = part->to < count ? part->to : count;
+    int ret = 0;
+    for (uint32_t i = part->from; i < to && !ret; i++) {
+        const struct board_element *e = board_state_slot(s, p, i);
+        if (e && !(clip && outside_rows(e, &xf, y0, y1)))
+            ret = draw_or_skip(bd, c, e, &xf);
+    }
+    if (clip) {
+        raster_set_clip(bd->r, NULL);
+        text_set_rows(bd->text, 0, 0);
+    }
+    if (!ret && part->lasers)
+        draw_lasers(bd, c, s, p, &xf);
+    return ret;
+}

@@ -33,8 +33,10 @@
 #include "player/board/board.h"
 #include "render/canvas.h"
 #include "render/image.h"
+#include "render/raster.h"
 #include "render/text.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BOARD_DRAW_HIGHLIGHTER_ALPHA 96   /* of 255 */
@@ -96,6 +98,30 @@ int board_draw_frame(struct board_draw *bd, const struct board_state *s,
 /* Draws the whole page directly into c (no cache): the baseline the
  * benchmark compares with, and a reference for tests. */
 int board_draw_full(struct board_draw *bd, const struct board_state *s, struct canvas *c);
+
+/* A part of what board_draw_full() draws, for a caller that keeps its own
+ * rasters (render/thumb_cache.c): page (NULL: the shown page; it may be
+ * another page of s) of state s, with no frame cache. In order: the page
+ * background over the whole canvas (when background), the elements of
+ * slots [from, to) (to is clamped to the slot count), the laser marks of
+ * that page (when lasers). With rows_y1 > rows_y0 the elements change
+ * only canvas rows [rows_y0, rows_y1), every pixel there as an unclipped
+ * drawing gives it, and elements wholly outside are skipped. c must be
+ * bd's size. Returns 0, SP_EINVAL or SP_ENOMEM (a bad element is skipped
+ * with a warning, as in board_draw_frame()). */
+struct board_draw_part {
+    const struct board_page *page;
+    bool background;
+    uint32_t from, to;
+    int rows_y0, rows_y1;
+    bool lasers;
+};
+int board_draw_part(struct board_draw *bd, const struct board_state *s,
+                    const struct board_draw_part *part, struct canvas *c);
+
+/* Board units to canvas pixels for page p as bd draws it (the fit, then
+ * the page's view), so a caller can find the rows an element covers. */
+struct raster_xform board_draw_xform(const struct board_draw *bd, const struct board_page *p);
 
 /* The frame pixels that changed in the last board_draw_frame() (the whole
  * canvas after a layer change), so a caller can upload only that part. */

@@ -16,6 +16,7 @@
 #include "render/chat_panel.h"
 #include "render/compose.h"
 #include "render/image.h"
+#include "render/thumb_cache.h"
 
 struct cached_image {
     char *url;         /* absolute; owned */
@@ -38,8 +39,9 @@ struct class_scene {
     struct diag_list img_diag; /* image problems, once each (not shown per frame) */
     struct compose_lane *lanes;
     struct compose_picture *pics;
-    struct board_draw *thumb; /* class_scene_draw_board()'s drawer; NULL until used */
-    int thumb_w, thumb_h;     /* its size (pixels) */
+    struct board_draw *thumb;   /* class_scene_draw_board()'s drawer; NULL until used */
+    int thumb_w, thumb_h;       /* its size (pixels) */
+    struct thumb_cache *thumbs; /* class_scene_draw_board_at_us()'s; NULL until used */
 };
 
 /* ---- images ------------------------------------------------------------------ */
@@ -199,6 +201,7 @@ void class_scene_destroy(struct class_scene **csp)
     chat_panel_destroy(&cs->panel);
     compose_destroy(&cs->comp);
     board_draw_destroy(&cs->thumb);
+    thumb_cache_destroy(&cs->thumbs);
     for (size_t i = 0; i < cs->n_images; i++) {
         free(cs->images[i].url);
         image_free(cs->images[i].img);
@@ -303,4 +306,74 @@ int class_scene_draw_board(struct class_scene *cs, const struct board_state *s, 
     /* the whole page straight into dst: a thumbnail is drawn once per
      * hovered time, so the incremental layer would only cost a copy */
     return board_draw_full(cs->thumb, s, dst);
+}
+
+/* The thumbnail cache at w x h, made on first use. */
+static int thumbs_at(struct class_scene *cs, int w, int h)
+{
+    if (cs->thumbs)
+        return thumb_cache_resize(cs->thumbs, w, h);
+    struct thumb_cache_opts o = {.board_w = cs->rec->board_w,
+                                 .board_h = cs->rec->board_h,
+                                 .get_image = board_image,
+                                 .opaque = cs,
+                                 .text = cs->text};
+    return thumb_cache_create(&cs->thumbs, w, h, &o);
+}
+
+int class_scene_draw_board_at_us(struct class_scene *cs, const struct board_player *bp,
+                                 uint64_t gen, int64_t w_us, struct canvas *dst)
+{
+    if (!cs || !dst || dst->w < 1 || dst->h < 1)
+        return SP_EINVAL;
+    int rc = thumbs_at(cs, dst->w, dst->h);
+    return rc ? rc : thumb_cache_draw_us(cs->thumbs, bp, gen, w_us, dst);
+}
+
+int class_scene_prepare_thumbs(struct class_scene *cs, const struct board_player *bp, uint64_t gen,
+                               int w, int h, int64_t budget_us)
+{
+    if (!cs || w < 1 || h < 1)
+        return SP_EINVAL;
+    int rc = thumbs_at(cs, w, h);
+    return rc ? rc : thumb_cache_prepare(cs->thumbs, bp, gen, budget_us);
+}
+
+void class_scene_thumb_stats(const struct class_scene *cs, struct thumb_cache_stats *st)
+{
+    thumb_cache_get_stats(cs ? cs->thumbs : NULL, st);
+}
+
+int class_scene_draw_thumb_frame(struct class_scene *cs, const void *avframe, struct canvas *dst)
+{
+    if (!cs || !avframe || !dst)
+        return SP_EINVAL;
+    struct compose_picture pic;
+    compose_picture_from_avframe(&pic, avframe);
+    if (pic.w < 1 || pic.h < 1)
+        return SP_EINVAL;
+    /* a third of the thumbnail at most, the picture's aspect, 2 px in */
+    int m = 2, bw = dst->w / 3, bh = dst->h / 3;
+    if (bw < 4 || bh < 4)
+        return 0; /* too small a thumbnail to show a face in */
+    if ((int64_t)bw * pic.h > (int64_t)bh * pic.w)
+        bw = (int)((int64_t)bh * pic.w / pic.h);
+    else
+        bh = (int)((int64_t)bw * pic.h / pic.w);
+    bw = bw < 1 ? 1 : bw;
+    bh = bh < 1 ? 1 : bh;
+    struct canvas_rect r = {dst->w - m - bw, dst->h - m - bh, bw, bh};
+    struct canvas_rect edge = {r.x - 1, r.y - 1, r.w + 2, r.h + 2};
+    /* the frame is drawn under the picture, so nothing changes when it cannot be scaled */
+    struct canvas *keep = NULL;
+    int rc = canvas_create(&keep, dst->w, dst->h);
+    if (rc)
+        return rc;
+    canvas_copy_rect(keep, dst, edge);
+    canvas_fill_rect(dst, edge, canvas_rgba(20, 20, 20, 255));
+    rc = compose_draw_picture(cs->comp, dst, r, &pic, NULL);
+    if (rc)
+        canvas_copy_rect(dst, keep, edge);
+    canvas_destroy(&keep);
+    return rc;
 }

@@ -100,4 +100,32 @@ int class_scene_draw(struct class_scene *cs, const struct layout *l, const struc
  * SP_ENOENT (no font). */
 int class_scene_draw_board(struct class_scene *cs, const struct board_state *s, struct canvas *dst);
 
+struct board_player;
+/* The seek bar's hover thumbnail of board time w_us (Unix µs) of player
+ * bp, generation gen (class_signal_generation(): another generation drops
+ * what was kept of the previous one), drawn as class_scene_draw_board()
+ * draws the board at that time, through the scene's thumbnail cache
+ * (render/thumb_cache.h: a raster per board snapshot, the ops after it
+ * drawn on a copy), made for dst's size. bp NULL: the empty board.
+ * Returns 0, SP_EINVAL, SP_ENOMEM or SP_ENOENT (no font). */
+int class_scene_draw_board_at_us(struct class_scene *cs, const struct board_player *bp,
+                                 uint64_t gen, int64_t w_us, struct canvas *dst);
+
+/* The teacher's frame over a thumbnail: avframe (a decoded AVFrame, e.g.
+ * a lane view's frame; borrowed) scaled whole into the lower right corner
+ * of dst (a third of its width and height at most) in a thin dark frame.
+ * Decodes nothing. Returns 0, SP_EINVAL, SP_EUNSUPPORTED (a pixel format
+ * that cannot be scaled: dst unchanged) or SP_ENOMEM. */
+int class_scene_draw_thumb_frame(struct class_scene *cs, const void *avframe, struct canvas *dst);
+
+/* Idle work for those thumbnails: makes the snapshots' rasters at w x h
+ * ahead of any hover, for about budget_us. Returns 1 while some are left,
+ * 0 when none is, or a negative SP_E* code. */
+int class_scene_prepare_thumbs(struct class_scene *cs, const struct board_player *bp, uint64_t gen,
+                               int w, int h, int64_t budget_us);
+
+/* The thumbnail cache's counters (zeros before the first thumbnail). */
+struct thumb_cache_stats;
+void class_scene_thumb_stats(const struct class_scene *cs, struct thumb_cache_stats *st);
+
 #endif

@@ -34,6 +34,7 @@ struct compose {
     struct SwsContext *sws[LAYOUT_MAX_REGIONS]; /* one per region index: the
                                                    same lane lands in the same
                                                    region frame after frame */
+    struct SwsContext *sws_one;                 /* compose_draw_picture()'s scaler */
     uint8_t *tmp;                               /* a scaled picture on its way into the canvas */
     size_t tmp_size;
     /* The board region as last drawn (its opaque background + the board's
@@ -100,6 +101,7 @@ void compose_destroy(struct compose **cp)
     struct compose *c = *cp;
     for (size_t i = 0; i < LAYOUT_MAX_REGIONS; i++)
         sws_freeContext(c->sws[i]);
+    sws_freeContext(c->sws_one);
     board_draw_destroy(&c->bd);
     canvas_destroy(&c->bcache);
     if (c->own_text)
@@ -650,4 +652,12 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
             ret = rc;
     }
     return ret;
+}
+
+int compose_draw_picture(struct compose *c, struct canvas *dst, struct canvas_rect r,
+                         const struct compose_picture *pic, struct canvas_rect *shown)
+{
+    if (!c || !dst || !pic)
+        return SP_EINVAL;
+    return draw_picture(c, &c->sws_one, dst, r, pic, LAYOUT_FILL_CONTAIN, shown);
 }

@@ -125,4 +125,12 @@ void compose_take_diags(struct compose *c, struct diag_list *dst);
 int compose_draw(struct compose *c, const struct layout *l, const struct compose_scene *s,
                  struct canvas *dst);
 
+/* Scales one picture into rectangle r of dst, whole and centred (aspect
+ * kept), as a region of a layout shows it, with a scaler of its own (the
+ * seek bar's thumbnail: the teacher's frame over the board). *shown (may
+ * be NULL) gets where it went. Returns 0, SP_EINVAL, SP_EUNSUPPORTED (a
+ * pixel format swscale cannot read: nothing drawn) or SP_ENOMEM. */
+int compose_draw_picture(struct compose *c, struct canvas *dst, struct canvas_rect r,
+                         const struct compose_picture *pic, struct canvas_rect *shown);
+
 #endif

@@ -170,20 +170,20 @@ int nav_lane_numbers_draw(struct text_ctx *t, struct canvas *c, const struct nav
     return 0;
 }
 
-int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const char *const *names,
-                         const bool *muted, size_t n_lanes, double alpha)
+int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const struct osd_row *row,
+                         const char *const *names, const bool *muted, size_t n_lanes, double alpha)
 {
-    if (!c || alpha <= 0 || n_lanes == 0)
+    if (!c || !row || alpha <= 0 || n_lanes == 0)
         return 0;
     struct osd_geom g;
     osd_geometry(c->w, c->h, &g);
-    double px = g.text_px * 0.8, x = g.bar.x + g.bar.w;
-    /* the row's line box ends above the chapter ticks (nav_bar_marks_draw:
-     * 6 * scale above the bar), even in a short band */
-    double y =
-        fmin(g.panel.y + g.scale * 2, g.bar.y - iround(6 * g.scale) - 1 - TEXT_LINE_HEIGHT * px);
+    /* a little smaller than the row's text, centred on its line; a gap of
+     * two spaces from the texts either side */
+    double px = g.text_px * 0.8, gap = px * 1.6;
+    double x = row->x1 - gap, x_min = row->x0 + gap;
+    double y = row->y + (row->h - TEXT_LINE_HEIGHT * px) / 2;
     size_t n = n_lanes < 8 ? n_lanes : 8;
-    /* right to left, so the row ends where the bar ends */
+    /* right to left, so the row ends before the speed and volume */
     for (size_t k = n; k-- > 0;) {
         bool off = muted && muted[k];
         char item[96];
@@ -194,7 +194,7 @@ int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const char *const
         if (rc < 0)
             return rc;
         x -= w;
-        if (x < g.bar.x)
+        if (x < x_min)
             break;
         struct canvas_color col =
             off ? canvas_rgba(255, 120, 120, 255) : canvas_rgba(200, 230, 200, 255);

@@ -72,11 +72,14 @@ struct nav_lane_tile {
 int nav_lane_numbers_draw(struct text_ctx *t, struct canvas *c, const struct nav_lane_tile *tiles,
                           size_t n_tiles, const bool *muted, size_t n_lanes, double alpha);
 
-/* Each lane's sound in the OSD band, right-aligned above the text row:
- * "1 teacher_01  2 student_02 (muted) ..." (at most 8 lanes; names cut to
- * fit). Returns 0 or a text error. */
-int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const char *const *names,
-                         const bool *muted, size_t n_lanes, double alpha);
+/* Each lane's sound in the OSD band, in the free part of its text row
+ * (row: osd_text_row_free() of the OSD drawn on c), right-aligned before
+ * the speed and volume: "1 teacher_01  2 student_02 (muted) ..." (at most
+ * 8 lanes; names cut to 20 bytes; the lowest-numbered lanes are left out
+ * when the row is too short). Inside the band at every size, below the
+ * bar's chapter ticks. Returns 0 or a text error. */
+int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const struct osd_row *row,
+                         const char *const *names, const bool *muted, size_t n_lanes, double alpha);
 
 /* ---- the chapter list (key C) ----------------------------------------------------- */
 

@@ -201,6 +201,52 @@ static int draw_boxed(struct text_ctx *t, struct canvas *c, double x, double y, 
                      fade(canvas_rgba(255, 255, 255, 255), alpha), NULL);
 }
 
+/* The text row's two texts, as draw_panel() draws them. */
+static void left_text(const struct osd_state *st, char *line, size_t n)
+{
+    int64_t dur = st->duration_ms;
+    int64_t now = st->t_ms < 0 ? 0 : (dur > 0 && st->t_ms > dur ? dur : st->t_ms);
+    char tbuf[32], dbuf[32];
+    osd_format_time(now, tbuf, sizeof(tbuf));
+    osd_format_time(dur, dbuf, sizeof(dbuf));
+    snprintf(line, n, "%s / %s", tbuf, dbuf);
+}
+
+static void right_text(const struct osd_state *st, char *right, size_t n)
+{
+    if (st->muted)
+        snprintf(right, n, "%.4gx   muted", st->speed > 0 ? st->speed : 1.0);
+    else
+        snprintf(right, n, "%.4gx   vol %d%%", st->speed > 0 ? st->speed : 1.0, st->volume);
+}
+
+int osd_text_row_free(struct text_ctx *t, int w, int h, const struct osd_state *st,
+                      struct osd_row *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return SP_EINVAL;
+    struct osd_geom g;
+    osd_geometry(w, h, &g);
+    double s = g.scale, lw = 0, ww = 0, rw = 0;
+    char line[96], right[64];
+    left_text(st, line, sizeof(line));
+    right_text(st, right, sizeof(right));
+    int rc = measure(t, line, g.text_px, &lw);
+    if (rc == 0 && st->wall_clock && st->wall_clock[0])
+        rc = measure(t, st->wall_clock, g.text_px, &ww);
+    if (rc == 0)
+        rc = measure(t, right, g.text_px, &rw);
+    if (rc < 0)
+        return rc;
+    /* the gaps draw_panel() leaves: 12 after the button, 20 before the clock */
+    out->x0 = g.button.x + g.button.w + 12 * s + lw + (ww > 0 ? 20 * s + ww : 0);
+    out->x1 = g.bar.x + g.bar.w - rw;
+    out->y = g.text_y - 1 * s;
+    out->h = g.text_px * TEXT_LINE_HEIGHT;
+    return 0;
+}
+
 static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geom *g,
                       const struct osd_state *st)
 {
@@ -252,10 +298,8 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     /* text row: "12:34 / 40:00   2023-11-14 22:13:20" ... "1.25x  vol 80%" */
     struct canvas_color white = fade(canvas_rgba(255, 255, 255, 255), a);
     struct canvas_color grey = fade(canvas_rgba(200, 200, 200, 255), a);
-    char tbuf[32], dbuf[32], line[96];
-    osd_format_time(now, tbuf, sizeof(tbuf));
-    osd_format_time(dur, dbuf, sizeof(dbuf));
-    snprintf(line, sizeof(line), "%s / %s", tbuf, dbuf);
+    char tbuf[32], line[96];
+    left_text(st, line, sizeof(line));
     double x = g->button.x + g->button.w + 12 * s, w = 0;
     double ty = g->text_y - 1 * s;
     int rc = draw_text(t, c, x, ty, line, g->text_px, white, &w);
@@ -267,11 +311,7 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
             return rc;
     }
     char right[64];
-    if (st->muted)
-        snprintf(right, sizeof(right), "%.4gx   muted", st->speed > 0 ? st->speed : 1.0);
-    else
-        snprintf(right, sizeof(right), "%.4gx   vol %d%%", st->speed > 0 ? st->speed : 1.0,
-                 st->volume);
+    right_text(st, right, sizeof(right));
     rc = measure(t, right, g->text_px, &w);
     if (rc < 0)
         return rc;

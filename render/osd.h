@@ -111,4 +111,17 @@ void osd_format_time(int64_t ms, char *buf, size_t n);
  * panel is hidden. Returns 0, SP_EINVAL (NULL c or st) or a text error. */
 int osd_draw(struct text_ctx *text, struct canvas *c, const struct osd_state *st);
 
+/* The part of the text row that osd_draw() of st on a w x h canvas
+ * leaves empty, between the time and wall clock at the left and the
+ * speed and volume at the right: columns [x0, x1) (x1 <= x0: none), a
+ * line of height h from y. Inside the panel, below the bar and its
+ * marks: where more of the row's kind is drawn (render/nav_overlay.c,
+ * each lane's sound). text NULL measures nothing (widths 0). Returns 0,
+ * SP_EINVAL or a text error. */
+struct osd_row {
+    double x0, x1, y, h;
+};
+int osd_text_row_free(struct text_ctx *t, int w, int h, const struct osd_state *st,
+                      struct osd_row *out);
+
 #endif

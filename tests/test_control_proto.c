@@ -23,9 +23,9 @@ static void test_nul_in_a_string(void **state)
     (void)state;
     struct control_req req;
     const char *err = NULL;
-    assert_int_equal(parse("{\"request_id\":7,\"command\":[\"load\",\"x.json\\u0000.evil\"]}",
-                           &req, &err),
-                     SP_EINVAL);
+    assert_int_equal(
+        parse("{\"request_id\":7,\"command\":[\"load\",\"x.json\\u0000.evil\"]}", &req, &err),
+        SP_EINVAL);
     assert_string_equal(err, CONTROL_E_INVALID);
     assert_int_equal(req.request_id, 7);
     assert_int_equal(parse("{\"request_id\":8,\"command\":[\"load\",\"x.json\"]}", &req, &err), 0);

@@ -358,7 +358,8 @@ static void test_gzip_body_capped(void **state)
     assert_int_equal(r, SP_ERANGE);
     assert_int_equal(d.count, 1);
     char want[160];
-    snprintf(want, sizeof(want), "big.bin: the server's compressed (Content-Encoding) body "
+    snprintf(want, sizeof(want),
+             "big.bin: the server's compressed (Content-Encoding) body "
              "decodes to more than %d bytes (the length the recording gives); refused",
              BIG_SIZE / 4);
     print_message("gzip cap: %s\n", d.items[0].text);

@@ -348,9 +348,9 @@ static void test_portrait_chat(void **state)
         if (l.regions[i].src != LAYOUT_SRC_LANE)
             continue;
         struct layout_rect r = l.regions[i].r;
-        assert_true(r.y >= br.y + br.h);  /* under the board */
-        assert_true(r.y + r.h <= cr.y);   /* above the chat */
-        assert_true(r.w >= 240);          /* tiles as wide as a third of the canvas */
+        assert_true(r.y >= br.y + br.h); /* under the board */
+        assert_true(r.y + r.h <= cr.y);  /* above the chat */
+        assert_true(r.w >= 240);         /* tiles as wide as a third of the canvas */
     }
     for (int p = 0; p < LAYOUT_PRESET_COUNT; p++) {
         for (size_t c = 0; c < 4; c++) {
@@ -1002,15 +1002,23 @@ static void test_parse_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_board_preset), cmocka_unit_test(test_board_preset_order),
-        cmocka_unit_test(test_grid_preset),  cmocka_unit_test(test_focus_preset),
-        cmocka_unit_test(test_chat_column),  cmocka_unit_test(test_portrait_strip),
+        cmocka_unit_test(test_board_preset),
+        cmocka_unit_test(test_board_preset_order),
+        cmocka_unit_test(test_grid_preset),
+        cmocka_unit_test(test_focus_preset),
+        cmocka_unit_test(test_chat_column),
+        cmocka_unit_test(test_portrait_strip),
         cmocka_unit_test(test_portrait_chat),
-        cmocka_unit_test(test_preset_edges), cmocka_unit_test(test_custom_example),
-        cmocka_unit_test(test_custom_ids),   cmocka_unit_test(test_custom_errors),
-        cmocka_unit_test(test_custom_caps),  cmocka_unit_test(test_fit),
-        cmocka_unit_test(test_parse_size),   cmocka_unit_test(test_model_layouts),
-        cmocka_unit_test(test_mixstream),    cmocka_unit_test(test_mixstream_errors),
+        cmocka_unit_test(test_preset_edges),
+        cmocka_unit_test(test_custom_example),
+        cmocka_unit_test(test_custom_ids),
+        cmocka_unit_test(test_custom_errors),
+        cmocka_unit_test(test_custom_caps),
+        cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_model_layouts),
+        cmocka_unit_test(test_mixstream),
+        cmocka_unit_test(test_mixstream_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include "render/canvas.h"
 #include "render/nav_overlay.h"
 #include "render/osd.h"
+#include "render/text.h"
 
 static void test_list_rows_map_back(void **state)
 {
@@ -42,6 +43,62 @@ static void test_list_rows_map_back(void **state)
                 osd_geometry(sizes[s][0], sizes[s][1], &og);
                 assert_true(g.box.y + g.box.h <= og.panel.y || g.rows == 1);
             }
+}
+
+/* Each lane's sound sits in the OSD band's text row, between the time
+ * and the speed: inside the band (never above its top edge), below the
+ * bar with its chapter ticks, pause marks and play head, clear of the
+ * row's other texts; at every size, also in a band narrowed by a chat
+ * column (the band's canvas is then narrower than the window). */
+static void test_lane_states_in_band(void **state)
+{
+    (void)state;
+    struct text_ctx *t = NULL;
+    assert_int_equal(text_create(&t), 0);
+    static const int sizes[][2] = {{1280, 720}, {900, 720}, {1920, 1080}, {1300, 1080},
+                                   {640, 360},  {450, 360}, {960, 540},   {2560, 1440}};
+    const char *names[] = {"teacher_01", "student_02", "student_03"};
+    const bool muted[] = {false, true, false};
+    struct osd_state st = {.duration_ms = 3600000,
+                           .t_ms = 1234000,
+                           .speed = 1,
+                           .volume = 80,
+                           .wall_clock = "2023-11-14 22:13:20"};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        int w = sizes[i][0], h = sizes[i][1];
+        struct canvas *c = NULL;
+        assert_int_equal(canvas_create(&c, w, h), 0);
+        canvas_clear(c, canvas_rgba(0, 0, 0, 0));
+        struct osd_row row;
+        assert_int_equal(osd_text_row_free(t, w, h, &st, &row), 0);
+        assert_int_equal(nav_lane_states_draw(t, c, &row, names, muted, 3, 1.0), 0);
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if (canvas_get(c, x, y).a) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x > x1 ? x : x1;
+                    y0 = y < y0 ? y : y0;
+                    y1 = y > y1 ? y : y1;
+                }
+        struct osd_geom g;
+        osd_geometry(w, h, &g);
+        print_message("%dx%d: lane states in [%d,%d]x[%d,%d], band from row %d, bar rows %d..%d\n",
+                      w, h, x0, x1, y0, y1, g.panel.y, g.bar.y, g.bar.y + g.bar.h - 1);
+        if (w >= 640) /* three lanes fit the row of a band this wide */
+            assert_true(x1 >= 0);
+        if (x1 >= 0) {
+            assert_true(y0 >= g.panel.y && y1 < g.panel.y + g.panel.h);
+            /* below the play head (radius 7 at the bar's middle), the
+             * pause marks and the strips of the lanes */
+            int below_bar = g.strip_y + OSD_MAX_LANE_STRIPS * (g.strip_h + g.strip_gap);
+            assert_true(y0 >= below_bar);
+            assert_true(y0 >= g.bar.y + g.bar.h / 2 + (int)(7 * g.scale + 0.5));
+            assert_true(x0 >= row.x0 && x1 < row.x1);
+        }
+        canvas_destroy(&c);
+    }
+    text_destroy(&t);
 }
 
 static void test_thumb_rect_on_canvas(void **state)
@@ -108,6 +165,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_rows_map_back),
         cmocka_unit_test(test_thumb_rect_on_canvas),
+        cmocka_unit_test(test_lane_states_in_band),
         cmocka_unit_test(test_marks_on_their_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

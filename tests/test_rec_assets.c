@@ -374,8 +374,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_and_find),          cmocka_unit_test(test_sample_class),
         cmocka_unit_test(test_sample_via_replay_url), cmocka_unit_test(test_handmade),
-        cmocka_unit_test(test_http_then_offline),
-        cmocka_unit_test(test_refused_image_says_why),
+        cmocka_unit_test(test_http_then_offline),     cmocka_unit_test(test_refused_image_says_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

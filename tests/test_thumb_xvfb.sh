@@ -7,7 +7,8 @@
 # board) at the same time, scaled down to the thumbnail's size: it must be
 # close (PSNR) to that picture and clearly closer to it than to the board
 # at the other hovered time (another page). Hovering must not move the
-# player.
+# player. Near the player's time the teacher's frame, already decoded, is
+# put over the board; far from it the thumbnail is the board alone.
 set -u
 BIN=${SIGPLAY_BIN:?} SAMPLE=${SIGPLAY_SAMPLE_DIR:?} SRC=${SIGPLAY_SOURCE_DIR:?}
 TMP=${SIGPLAY_TEST_TMP:?}/thumb_xvfb
@@ -54,21 +55,28 @@ for want in $(( (pages[1] + pages[2]) / 2 )) $(( (pages[0] + pages[1]) / 2 )); d
   xdotool mousemove $((X + x + 1)) $((Y + bar_y))
   wait_for ".thumb.shown and .thumb.t_ms != ${last_t:--1}" || bad "no new thumbnail at column $x"
   sleep 0.3
-  read -r tt tx ty tw th < <(jq -r '.thumb | "\(.t_ms) \(.x) \(.y) \(.w) \(.h)"' "$STATE")
-  last_t=$tt
   # the X server shows a presented frame a moment after the state file says
-  # so (much later on a loaded machine): take the screen until two takes agree
-  prev=
+  # so (much later on a loaded machine): take the screen until two takes
+  # agree, and the state file says the same thumbnail before and after each
+  # (it may still describe the column before the last move: a thumbnail one
+  # pixel off its place)
+  prev= prev_state=
   for take in $(seq 20); do
     # a move of one row keeps the hovered time and the OSD shown (it hides
     # after 2 s without input, which a loaded machine reaches quickly)
     xdotool mousemove $((X + x + 1)) $((Y + bar_y + take % 2))
     sleep 0.3
+    before=$(jq -r '.thumb | "\(.t_ms) \(.x) \(.y) \(.w) \(.h) \(.frame)"' "$STATE")
     import -window root "$TMP/screen$i.png"
+    read -r tt tx ty tw th tframe <<<"$before"
     convert "$TMP/screen$i.png" -crop "${tw}x${th}+$((X + tx))+$((Y + ty))" +repage "$TMP/thumb$i.$take.png"
-    if [ -n "$prev" ] && [ "$(compare -metric AE "$prev" "$TMP/thumb$i.$take.png" null: 2>&1)" = 0 ]; then break; fi
-    prev=$TMP/thumb$i.$take.png
+    after=$(jq -r '.thumb | "\(.t_ms) \(.x) \(.y) \(.w) \(.h) \(.frame)"' "$STATE")
+    if [ -n "$prev" ] && [ "$before" = "$after" ] && [ "$before" = "$prev_state" ] &&
+      [ "$(compare -metric AE "$prev" "$TMP/thumb$i.$take.png" null: 2>&1)" = 0 ]; then break; fi
+    prev=$TMP/thumb$i.$take.png prev_state=$after
   done
+  last_t=$tt
+  [ "$tframe" = false ] || bad "the thumbnail at $tt has the teacher's frame, but the player is at $t0"
   cp "$TMP/thumb$i.$take.png" "$TMP/thumb$i.png"
   "$BIN" render "$SAMPLE/replay.json" --at "$tt" --layout "$SRC/tests/data/layouts/board_only.json" \
     --size 960x720 -q -o "$TMP/board$i.png" 2>>"$TMP/render.log" || bad "render --at $tt failed"
@@ -85,6 +93,16 @@ awk -v a="$p00" -v b="$p11" 'BEGIN { exit !(a >= 24 && b >= 24) }' \
 awk -v a="$p00" -v b="$p11" -v c="$p01" -v d="$p10" 'BEGIN { exit !(a > c + 3 && b > d + 3) }' \
   && ok "... and not the board at the other time (another page)" \
   || bad "a thumbnail matches the other time as well: $p00/$p01, $p11/$p10"
+
+# near the player's position the teacher's lane has a decoded frame: it is
+# put over the board (lower right), and no decode is started for it
+x=$(( 16 + ((t0 + 1000) * (1280 - 32) + dur / 2) / dur ))
+xdotool mousemove $((X + x)) $((Y + bar_y)); sleep 0.2
+xdotool mousemove $((X + x + 1)) $((Y + bar_y))
+wait_for ".thumb.shown and .thumb.frame" \
+  && ok "hovering near the player's time adds the teacher's frame ($(jq -c '[.thumb.t_ms, .thumb.frame]' "$STATE"))" \
+  || bad "no teacher's frame in the thumbnail near the player's time: $(jq -c .thumb "$STATE")"
+
 [ "$(jq -r .t_ms "$STATE")" = "$t0" ] && ok "hovering did not move the player (t_ms $t0)" \
   || bad "hover moved the player: $(jq -r .t_ms "$STATE") (was $t0)"
 echo "  drawing the last thumbnail took $(jq -r .thumb.draw_us "$STATE") µs (this build)"

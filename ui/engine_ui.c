@@ -46,6 +46,7 @@ struct lane_track {
 
 struct engine_ui {
     struct sp_class *c; /* borrowed */
+    bool thumb_asked;   /* a thumbnail was hovered: idle time may prepare more */
     struct timeline *tl;
     const struct recording *rec;
     struct text_ctx *text; /* borrowed, may be NULL */
@@ -804,6 +805,22 @@ static void get_state(void *opaque, struct pui_state *st)
     nav_state(e, st);
 }
 
+/* The teacher's lane, as the layouts pick it (render/layout.h): the camera
+ * lane whose first segment starts earliest, the first listed on a tie;
+ * -1 when there is no camera. */
+static int teacher_lane(const struct recording *rec)
+{
+    int best = -1;
+    for (size_t i = 0; i < rec->n_lanes; i++) {
+        const struct rec_lane *l = &rec->lanes[i];
+        if (l->kind != REC_LANE_CAMERA || l->n_segments == 0)
+            continue;
+        if (best < 0 || l->segments[0].play_us < rec->lanes[best].segments[0].play_us)
+            best = (int)i;
+    }
+    return best;
+}
+
 /* The board at t_us from the snapshots (board_player_state_at_us): the
  * player's own board and position stay where they are, no media decoded. */
 static int thumb(void *opaque, int64_t t_us, struct canvas *dst)
@@ -811,15 +828,37 @@ static int thumb(void *opaque, int64_t t_us, struct canvas *dst)
     struct engine_ui *e = opaque;
     if (!class_has_board(e->c))
         return SP_EUNSUPPORTED;
+    e->thumb_asked = true;
     int64_t total = total_ms(e) * 1000;
     t_us = t_us < 0 ? 0 : t_us > total ? total : t_us;
+    /* from the scene's rasters of the board snapshots (render/thumb_cache.h);
+     * no player before the pages: the empty board */
+    int64_t w_us = lane_player_wall_us(e->tl, t_us);
+    int rc = class_scene_draw_board_at_us(e->cs, class_board_player(e->c),
+                                          class_signal_generation(e->c), w_us, dst);
+    if (rc)
+        return rc;
+    /* the teacher's frame when the lane already has one near that time */
+    int lane = teacher_lane(e->rec);
+    const struct lane_view *v = lane >= 0 ? player_lane_view(e->p, (size_t)lane) : NULL;
+    if (!v || !v->frame || v->state == LANE_PLACEHOLDER ||
+        llabs(v->board_us - w_us) > ENGINE_UI_THUMB_FRAME_NEAR_US)
+        return 0;
+    return class_scene_draw_thumb_frame(e->cs, v->frame, dst) == 0 ? 1 : 0;
+}
+
+/* Idle time of the window: the rasters of the thumbnails made ahead, once
+ * the board has loaded (a new generation would drop them) and once the
+ * user has hovered the bar: on a long class they cost a CPU-minute or more,
+ * which a window nobody points at (a kiosk, a teacher who only watches)
+ * should not spend. */
+static int thumb_idle(void *opaque, int w, int h, int64_t budget_us)
+{
+    struct engine_ui *e = opaque;
     const struct board_player *bp = class_board_player(e->c);
-    struct board_state *s = NULL;
-    int rc = bp ? board_player_state_at_us(bp, lane_player_wall_us(e->tl, t_us), &s) : 0;
-    if (rc == 0)
-        rc = class_scene_draw_board(e->cs, s, dst); /* s NULL before the pages: empty board */
-    board_state_free(&s);
-    return rc;
+    if (!e->thumb_asked || !class_has_board(e->c) || !bp || !e->sig.finished)
+        return 0;
+    return class_scene_prepare_thumbs(e->cs, bp, class_signal_generation(e->c), w, h, budget_us);
 }
 
 /* The loop is leaving: sound, decoders and downloads are told to stop now;
@@ -833,6 +872,6 @@ static void leave(void *opaque)
 
 struct player_ui engine_ui_callbacks(struct engine_ui *e)
 {
-    struct player_ui ui = {e, step, draw, apply, get_state, thumb, leave};
+    struct player_ui ui = {e, step, draw, apply, get_state, thumb, leave, thumb_idle};
     return ui;
 }

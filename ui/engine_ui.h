@@ -50,6 +50,10 @@ struct text_ctx;
 
 #define ENGINE_UI_WAIT_BADGE_MS 300 /* a lane late this long shows "waiting" */
 #define ENGINE_UI_PRESETS 3         /* board, grid, focus; then the custom layout */
+/* The teacher's frame is put over a hover thumbnail when the lane's last
+ * decoded frame is within this much board time of the hovered time (no
+ * decode is ever started for a thumbnail). */
+#define ENGINE_UI_THUMB_FRAME_NEAR_US 3000000
 
 struct engine_ui_opts {
     int canvas_w, canvas_h;      /* the picture's size (the window's canvas) */

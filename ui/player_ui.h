@@ -12,6 +12,7 @@
  *   get_state  report what the OSD, the stats overlay and the state file
  *              show
  *   thumb      (optional) the board at a hovered time, for the seek bar
+ *   thumb_idle (optional) work ahead for thumb, when the loop is idle
  *
  * The loop's one wait (SDL_WaitEventTimeout with the deadline step gave)
  * can be cut short from any thread with window_wake(), e.g. by a decoder
@@ -105,8 +106,10 @@ struct player_ui {
 
     /* May be NULL (no thumbnails). Draws the board at playback time t_us
      * into dst (thumb_w x thumb_h of the state) from the board's
-     * snapshots, without moving the engine's position or decoding media.
-     * Returns 0, or < 0 (nothing is shown). */
+     * snapshots, without moving the engine's position or decoding media,
+     * with the teacher's frame over it when one already decoded is near
+     * that time. Returns 0 (the board alone), 1 (with the teacher's frame),
+     * or < 0 (nothing is shown). */
     int (*thumb)(void *opaque, int64_t t_us, struct canvas *dst);
 
     /* May be NULL. Called once as the loop leaves (q, the window closed, a
@@ -115,6 +118,11 @@ struct player_ui {
      * that its threads wind down while the window goes. No other callback
      * follows; the engine's destroy does. */
     void (*leave)(void *opaque);
+
+    /* May be NULL. Called when the loop would wait: work ahead for the
+     * thumbnails (w x h) for about budget_us. Returns 1 while there is
+     * more to do, 0 when there is none (for now), < 0 on error. */
+    int (*thumb_idle)(void *opaque, int w, int h, int64_t budget_us);
 };
 
 #endif

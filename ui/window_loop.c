@@ -68,6 +68,8 @@ struct loop {
     bool thumb_shown;            /* the last present drew it */
     struct canvas_rect thumb_at; /* ... here */
     int64_t thumb_draw_us;       /* how long its last drawing took (µs) */
+    bool thumb_frame;            /* ... with the teacher's frame over the board */
+    bool thumb_idle_failed;      /* the idle work for thumbnails failed: not tried again */
     /* the chapter list (key C) */
     bool chapters_open;
     size_t chapter_sel;
@@ -261,7 +263,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"hit_rect\":[%d,%d,%d,%d]},"
         "\"chapters\":{\"open\":%s,\"count\":%zu,\"selected\":%zu},"
         "\"thumb\":{\"shown\":%s,\"t_ms\":%lld,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,"
-        "\"draw_us\":%lld},%s"
+        "\"draw_us\":%lld,\"frame\":%s},%s"
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"offsets_file\":\"%s\",\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
@@ -274,7 +276,8 @@ static void write_state(struct loop *L, int64_t now)
         s->search_hit_rect.w, s->search_hit_rect.h, L->chapters_open ? "true" : "false",
         s->n_chapters, L->chapter_sel, L->thumb_shown ? "true" : "false",
         (long long)(L->thumb_shown ? L->thumb_t_ms : -1), L->thumb_at.x, L->thumb_at.y,
-        L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us, places, L->in.geom.panel.x,
+        L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us,
+        L->thumb_shown && L->thumb_frame ? "true" : "false", places, L->in.geom.panel.x,
         L->in.geom.panel.y, L->in.geom.panel.w, L->in.geom.panel.h, L->in.chat.x, L->in.chat.y,
         L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, offs, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
@@ -548,7 +551,9 @@ static void update_thumb(struct loop *L, bool hover, int mx)
     int64_t t = osd_bar_time_at(&L->in.geom, s->duration_ms, mx);
     if (!L->thumb_ok || t != L->thumb_t_ms) {
         int64_t t0 = sp_os_mono_us();
-        L->thumb_ok = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb) == 0;
+        int rc = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb);
+        L->thumb_ok = rc >= 0;
+        L->thumb_frame = rc == 1;
         L->thumb_draw_us = sp_os_mono_us() - t0;
         L->thumb_t_ms = t;
     }
@@ -560,7 +565,8 @@ static void update_thumb(struct loop *L, bool hover, int mx)
 
 /* Over the OSD band: chapter ticks and search marks on the bar, each
  * lane's sound, the hover thumbnail, the chapter list. */
-static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct canvas *band)
+static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct canvas *band,
+                         const struct osd_state *os)
 {
     const struct pui_state *s = &L->st;
     bool was_shown = L->thumb_shown;
@@ -578,7 +584,10 @@ static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct ca
         size_t n = s->n_lanes < 8 ? s->n_lanes : 8;
         for (size_t i = 0; i < n; i++)
             names[i] = s->lanes[i].name;
-        rc = nav_lane_states_draw(L->o->text, band, names, s->lane_muted, n, a);
+        struct osd_row row;
+        rc = osd_text_row_free(L->o->text, band->w, band->h, os, &row);
+        if (rc == 0)
+            rc = nav_lane_states_draw(L->o->text, band, &row, names, s->lane_muted, n, a);
     }
     update_thumb(L, hover, mx);
     if (L->thumb_shown)
@@ -639,7 +648,7 @@ static int present(struct loop *L, int64_t now)
     if (rc == 0)
         rc = osd_draw(L->o->text, &view, &os);
     if (rc == 0)
-        rc = draw_nav_over(L, a, os.hover, mx, &view);
+        rc = draw_nav_over(L, a, os.hover, mx, &view, &os);
     if (rc == 0 && L->stats && L->st.sync && !L->o->kiosk)
         rc = sync_overlay_draw(L->o->text, L->out, L->st.sync);
     if (rc < 0)
@@ -844,6 +853,28 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
+/* Time the loop would wait makes the thumbnails' rasters ahead, a few ms
+ * at a time so that input and frames stay prompt. Returns the wait left:
+ * none while there is more to do, so the loop comes back to it. */
+static int64_t thumb_idle(struct loop *L, int64_t timeout_ms)
+{
+    const struct pui_state *s = &L->st;
+    if (!L->ui->thumb_idle || L->thumb_idle_failed || L->o->kiosk || s->thumb_w < 1 ||
+        s->thumb_h < 1 || timeout_ms < WINDOW_LOOP_IDLE_MIN_MS)
+        return timeout_ms;
+    int64_t budget = min64(timeout_ms * 1000 / 4, WINDOW_LOOP_IDLE_BUDGET_US);
+    int64_t t0 = window_now_ms();
+    int r = L->ui->thumb_idle(L->ui->opaque, s->thumb_w, s->thumb_h, budget);
+    if (r == 1)
+        return 1;
+    if (r < 0) {
+        SP_WARN(&lg, "hover thumbnails are no longer made ahead: %s", sp_strerror(r));
+        L->thumb_idle_failed = true;
+    }
+    int64_t left = timeout_ms - (window_now_ms() - t0);
+    return left < 1 ? 1 : left;
+}
+
 static int run(struct loop *L)
 {
     const struct window_loop_opts *o = L->o;
@@ -916,6 +947,7 @@ static int run(struct loop *L)
             timeout = min64(timeout, WINDOW_LOOP_STATE_EVERY_MS);
         if (timeout < 1)
             timeout = 1;
+        timeout = thumb_idle(L, timeout);
 
         struct ui_cmd cmds[MAX_BATCH];
         int n = 0;

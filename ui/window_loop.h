@@ -26,6 +26,10 @@ struct control_server;
 #define WINDOW_LOOP_OSD_FADE_MS 250
 #define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */
 #define WINDOW_LOOP_STATE_EVERY_MS 200 /* state file refresh while playing */
+/* Idle work for the hover thumbnails (player_ui.thumb_idle): only before a
+ * wait of at least this long, for at most a quarter of it and this long. */
+#define WINDOW_LOOP_IDLE_MIN_MS 8
+#define WINDOW_LOOP_IDLE_BUDGET_US 4000
 
 struct text_ctx;
 

@@ -375,6 +375,19 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
 /* Frees a state from board_player_state_at_us(). NULL-safe; sets *s NULL. */
 void board_state_free(struct board_state **s);
 
+/* The snapshots board_player_state_at_us() starts from, for a caller that
+ * keeps something per snapshot (render/thumb_cache.c: a small raster of
+ * each). board_player_snapshot_count() is at least 1 (snapshot 0 is the
+ * empty board); board_player_snapshot_index_us() is the index of the one
+ * a state at w_us starts from (0 for a NULL player); board_player_snapshot()
+ * is that snapshot's state, owned by the player (valid until it is
+ * destroyed), or NULL for an index out of range. Elements a snapshot and a
+ * state built from it share are the same pointers: an element that differs
+ * between two states of one player is a different pointer. O(log n). */
+size_t board_player_snapshot_count(const struct board_player *p);
+size_t board_player_snapshot_index_us(const struct board_player *p, int64_t w_us);
+const struct board_state *board_player_snapshot(const struct board_player *p, size_t i);
+
 /* The current state; valid until the next seek or destroy. */
 const struct board_state *board_player_state(const struct board_player *p);
 const struct board_log *board_player_log(const struct board_player *p);

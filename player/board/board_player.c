@@ -194,16 +194,15 @@ int board_seek_from_start(struct board_player *p, int64_t w_ms)
     return seek_impl(p, w_ms, false);
 }
 
-int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct board_state **out)
+/* board time is whole ms inside the model: the ms at or before w_us */
+static int64_t floor_ms(int64_t w_us)
 {
-    if (!out)
-        return SP_EINVAL;
-    *out = NULL;
-    if (!p || !p->nsnaps)
-        return SP_EINVAL;
-    /* board time is whole ms inside the model: the ms at or before w_us */
-    int64_t w = w_us >= 0 ? w_us / 1000 : -((-(w_us + 1)) / 1000) - 1;
-    size_t target = upper_bound(p->log, w);
+    return w_us >= 0 ? w_us / 1000 : -((-(w_us + 1)) / 1000) - 1;
+}
+
+/* The last snapshot with at most target ops applied. */
+static size_t snap_before(const struct board_player *p, size_t target)
+{
     size_t lo = 0, hi = p->nsnaps;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -212,6 +211,36 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
         else
             hi = mid;
     }
+    return lo;
+}
+
+size_t board_player_snapshot_count(const struct board_player *p)
+{
+    return p ? p->nsnaps : 0;
+}
+
+size_t board_player_snapshot_index_us(const struct board_player *p, int64_t w_us)
+{
+    if (!p || !p->nsnaps)
+        return 0;
+    return snap_before(p, upper_bound(p->log, floor_ms(w_us)));
+}
+
+const struct board_state *board_player_snapshot(const struct board_player *p, size_t i)
+{
+    return p && i < p->nsnaps ? p->snaps[i].st : NULL;
+}
+
+int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct board_state **out)
+{
+    if (!out)
+        return SP_EINVAL;
+    *out = NULL;
+    if (!p || !p->nsnaps)
+        return SP_EINVAL;
+    int64_t w = floor_ms(w_us);
+    size_t target = upper_bound(p->log, w);
+    size_t lo = snap_before(p, target);
     struct board_state *st = bstate_clone(p->snaps[lo].st);
     if (!st)
         return SP_ENOMEM;

@@ -1307,8 +1307,8 @@ static int inflate_body(struct dl *d, struct lws *wsi, const void *data, size_t 
                      "than %lld bytes (%s); refused",
                      d->url, (long long)cap,
                      d->expect >= 0 ? "the length the recording gives"
-                     : d->limit    ? "the limit for this document"
-                                   : "the limit for a compressed body");
+                     : d->limit     ? "the limit for this document"
+                                    : "the limit for a compressed body");
             d->gen = cache_entry_reset(d->entry);
             dl_conn_end(d, wsi, END_FAIL, d->expect >= 0 ? SP_ERANGE : SP_ELIMIT, m);
             return -1;

@@ -156,8 +156,8 @@ static int add_image(void *opaque, const char *url)
             enum url_named v = url_named_check(c->base, abs);
             free(abs);
             if (v != URL_NAMED_OK) {
-                diag_add(c->diag, DIAG_WARNING, "%s: image URL '%.80s' refused: %s", c->where,
-                         url, url_named_reason(v));
+                diag_add(c->diag, DIAG_WARNING, "%s: image URL '%.80s' refused: %s", c->where, url,
+                         url_named_reason(v));
                 return 0;
             }
         }

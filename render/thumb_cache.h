@@ -1,0 +1,104 @@
+/* thumb_cache.h - the seek bar's hover thumbnails, drawn from small
+ * rasters of the board snapshots.
+ *
+ * The board player keeps a snapshot of the board every few thousand ops
+ * (player/board/board.h). For each snapshot the cache keeps, at thumbnail
+ * size, a raster of the page the snapshot shows (or of the page a hover
+ * shows, when that page is in the snapshot too): background and elements,
+ * no laser marks. A thumbnail of board time w is then a copy of the raster
+ * of the snapshot w starts from, with only what differs between that
+ * snapshot and the board at w drawn on the copy:
+ *
+ *   - elements in slots above the snapshot's are drawn on top, in order;
+ *   - an element that is not the same (erased, undone, moved, a stroke
+ *     that grew) marks the rows its old and new boxes cover; those rows
+ *     are repainted from the background with every element of the board
+ *     at w that reaches them, clipped to them;
+ *   - the laser marks of w on top.
+ *
+ * Every pixel is what board_draw_full() of the board at w gives (the
+ * clipped repaint is exact: raster_set_clip, text_set_rows). A page whose
+ * background or view differs from the snapshot's, or a page the snapshot
+ * does not have, is drawn from the next snapshot's raster in the same way
+ * when that one shows it as w does, else whole.
+ *
+ * A raster is made the first time its snapshot's region is hovered, or
+ * ahead of time by thumb_cache_prepare() (the window calls it when idle);
+ * each from the raster of the nearest snapshot of the same page that is
+ * already made, in the same way, so that making all of them costs about
+ * one drawing of every element. The rasters are bounded by max_bytes; the
+ * least recently used goes first.
+ *
+ * The cache holds pointers into the board player's snapshots: pass the
+ * same player with the same generation number, or a new one (which drops
+ * every raster) before the old player is destroyed is used again. Only
+ * the snapshots' states are kept between calls, never a state of its own.
+ *
+ * Not thread-safe: one thread (the player's) uses a cache.
+ */
+#ifndef SP_RENDER_THUMB_CACHE_H
+#define SP_RENDER_THUMB_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "player/board/board.h"
+#include "render/board_draw.h"
+#include "render/canvas.h"
+
+/* The default bound of the rasters kept (bytes): 250 snapshots of a
+ * two-hour class at 192x144 take 27 MiB. */
+#define THUMB_CACHE_DEFAULT_BYTES (64u << 20)
+
+struct thumb_cache_opts {
+    int board_w, board_h;          /* board units; <= 0 means 1280 x 960 */
+    board_draw_image_fn get_image; /* page backgrounds; may be NULL */
+    void *opaque;
+    struct text_ctx *text; /* borrowed; NULL: the cache opens its own */
+    size_t max_bytes;      /* the rasters; 0: THUMB_CACHE_DEFAULT_BYTES */
+};
+
+struct thumb_cache;
+
+struct thumb_cache_stats {
+    uint64_t draws;        /* thumb_cache_draw_us() calls that drew */
+    uint64_t from_raster;  /* ... of them from a snapshot's raster */
+    uint64_t whole;        /* ... drawn whole (no raster fits) */
+    uint64_t built;        /* rasters made */
+    uint64_t built_whole;  /* ... of them drawn whole (no earlier raster of the page) */
+    uint64_t evicted;      /* rasters dropped for the memory bound */
+    uint64_t repainted;    /* draws that repainted rows (something changed below the top) */
+    size_t rasters, bytes; /* kept now */
+};
+
+/* A cache for w x h thumbnails. Returns 0, SP_EINVAL, SP_ENOMEM or
+ * SP_ENOENT (no font); *out is NULL on error. */
+int thumb_cache_create(struct thumb_cache **out, int w, int h, const struct thumb_cache_opts *o);
+/* NULL-safe; sets *tc to NULL. */
+void thumb_cache_destroy(struct thumb_cache **tc);
+
+/* Draws the board of player bp (generation gen: a change drops every
+ * raster) at board time w_us (Unix µs, as board_player_state_at_us())
+ * into dst, which must be the cache's size; a size change is made with
+ * thumb_cache_resize(). bp NULL: the empty board. Returns 0, SP_EINVAL or
+ * SP_ENOMEM. */
+int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
+                        int64_t w_us, struct canvas *dst);
+
+/* Makes rasters ahead of any hover, in snapshot order, for about budget_us
+ * (the monotonic clock; at least one raster). Returns 1 while some are
+ * left to make, 0 when every snapshot has one (or the memory bound is
+ * reached), or SP_ENOMEM. */
+int thumb_cache_prepare(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
+                        int64_t budget_us);
+
+/* Changes the thumbnail size (every raster is dropped). Returns 0,
+ * SP_EINVAL or SP_ENOMEM. */
+int thumb_cache_resize(struct thumb_cache *tc, int w, int h);
+
+/* Drops every raster (e.g. a background image arrived). NULL-safe. */
+void thumb_cache_clear(struct thumb_cache *tc);
+
+void thumb_cache_get_stats(const struct thumb_cache *tc, struct thumb_cache_stats *st);
+
+#endif
