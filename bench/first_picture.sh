@@ -10,7 +10,10 @@
 #
 # Usage: bench/first_picture.sh [BUILD_DIR] [CLASS_DIR]
 #   BUILD_DIR: a release build (default: build); CLASS_DIR: a class made by
-#   sigplay-mkclass (default: BUILD_DIR/sample). Env: RUNS (default 5).
+#   sigplay-mkclass (default: BUILD_DIR/sample). Env: RUNS (default 5);
+#   HTTP=1: the class is served by nginx on 127.0.0.1 and played from its
+#   URL with an empty --cache-dir each run (the cold open of a remote
+#   class; ffplay still opens the local file).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -25,7 +28,14 @@ py=/usr/bin/python3
 
 tmp=$(mktemp -d)
 XVFB_PID=
-trap '[ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null; nginx_stop 2>/dev/null; rm -rf "$tmp"' EXIT
+replay=$class/replay.json
+if [ "${HTTP:-0}" = 1 ]; then
+  command -v nginx >/dev/null || { echo "HTTP=1 needs nginx" >&2; exit 64; }
+  source "$here/../tests/support/nginx.sh"
+  nginx_start "$(cd "$class" && pwd)" "$tmp/nginx"
+  replay="http://127.0.0.1:$NGINX_PORT/replay.json"
+fi
 if [ -z "${DISPLAY:-}" ]; then
   command -v Xvfb >/dev/null || { echo "needs DISPLAY or Xvfb" >&2; exit 64; }
   source "$here/../tests/support/xvfb.sh"
@@ -34,7 +44,7 @@ fi
 export SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
 first=$(ls "$class"/media/*.mp4 | head -1)
 
-"$py" - "$bin" "$class/replay.json" "$first" "$runs" "$tmp" <<'EOF'
+"$py" - "$bin" "$replay" "$first" "$runs" "$tmp" <<'EOF'
 import ctypes, json, os, signal, statistics, subprocess, sys, time
 
 binary, replay, media, runs, tmp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
@@ -83,7 +93,10 @@ def sigplay_run(i):
     state = os.path.join(tmp, "state%d.json" % i)
     drain()
     t0 = time.monotonic()
-    p = subprocess.Popen([binary, "play", replay, "--state-file", state],
+    args = [binary, "play", replay, "--state-file", state]
+    if replay.startswith("http"):
+        args += ["--cache-dir", os.path.join(tmp, "cache%d" % i)]  # cold: empty
+    p = subprocess.Popen(args,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     mapped = wait_map(t0 + 30)
     first = None
