@@ -52,7 +52,7 @@ static void test_span_and_mask_match_the_formula(void **state)
                     memcpy(want[y][i], px, 4);
                 }
                 cov[i] = (uint8_t)(i * 7 + a);
-                ref_over(want[0][i], col, 200); /* row 0: a span at coverage 200 */
+                ref_over(want[0][i], col, 200);    /* row 0: a span at coverage 200 */
                 ref_over(want[1][i], col, cov[i]); /* row 1: a mask row */
             }
             canvas_blend_span(c, 0, 0, 256, 200, col);
