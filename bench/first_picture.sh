@@ -14,6 +14,9 @@
 #   BREAKDOWN=1 runs sigplay with SIGPLAY_LOG=debug and prints, per run,
 #   when each startup step ended (its "startup: ... at N us" lines, on the
 #   same clock), from the process's start.
+#   HTTP=1: the class is served by nginx on 127.0.0.1 and played from its
+#   URL with an empty --cache-dir each run (the cold open of a remote
+#   class; ffplay still opens the local file).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
@@ -28,7 +31,14 @@ py=/usr/bin/python3
 
 tmp=$(mktemp -d)
 XVFB_PID=
-trap '[ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null; nginx_stop 2>/dev/null; rm -rf "$tmp"' EXIT
+replay=$class/replay.json
+if [ "${HTTP:-0}" = 1 ]; then
+  command -v nginx >/dev/null || { echo "HTTP=1 needs nginx" >&2; exit 64; }
+  source "$here/../tests/support/nginx.sh"
+  nginx_start "$(cd "$class" && pwd)" "$tmp/nginx"
+  replay="http://127.0.0.1:$NGINX_PORT/replay.json"
+fi
 if [ -z "${DISPLAY:-}" ]; then
   command -v Xvfb >/dev/null || { echo "needs DISPLAY or Xvfb" >&2; exit 64; }
   source "$here/../tests/support/xvfb.sh"
@@ -37,7 +47,7 @@ fi
 export SDL_AUDIODRIVER=${SDL_AUDIODRIVER:-dummy}
 first=$(ls "$class"/media/*.mp4 | head -1)
 
-"$py" - "$bin" "$class/replay.json" "$first" "$runs" "$tmp" <<'EOF'
+"$py" - "$bin" "$replay" "$first" "$runs" "$tmp" <<'EOF'
 import ctypes, json, os, re, signal, statistics, subprocess, sys, time
 
 binary, replay, media, runs, tmp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
@@ -91,8 +101,10 @@ def sigplay_run(i):
     if breakdown:
         env["SIGPLAY_LOG"] = "debug"
     err = open(os.path.join(tmp, "stderr%d.txt" % i), "w")
-    p = subprocess.Popen([binary, "play", replay, "--state-file", state],
-                         stdout=subprocess.DEVNULL, stderr=err, env=env)
+    args = [binary, "play", replay, "--state-file", state]
+    if replay.startswith("http"):
+        args += ["--cache-dir", os.path.join(tmp, "cache%d" % i)]  # cold: empty
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
     mapped = wait_map(t0 + 30)
     first = None
     while time.monotonic() < t0 + 30 and p.poll() is None:

@@ -313,22 +313,25 @@ static int pending_add(struct board_draw *bd, uint32_t slot)
     return 0;
 }
 
-/* Looks at slots [examined, count): finished ones go into the layer,
- * unfinished ones become pending. */
+/* Looks at slots [examined, count): unfinished ones become pending and
+ * finished ones are the layer's. With draw, this draws them into it; without,
+ * it only notes them (draw_layer_bands() drew them already). Elements added
+ * to a valid layer (not during a redraw) count as added incrementally. */
 static int add_new_slots(struct board_draw *bd, const struct board_state *s,
-                         const struct board_page *p, const struct raster_xform *xf, bool counted)
+                         const struct board_page *p, const struct raster_xform *xf, bool draw)
 {
     uint32_t count = board_page_slot_count(p);
     for (uint32_t i = bd->examined; i < count; i++) {
         const struct board_element *e = board_state_slot(s, p, i);
         if (!e)
             continue;
-        int ret;
+        int ret = 0;
         if (e->finished) {
-            ret = draw_or_skip(bd, bd->layer, e, xf);
+            if (draw)
+                ret = draw_or_skip(bd, bd->layer, e, xf);
             bd->top_in_layer = i + 1;
             bd->layer_changed = true;
-            if (counted)
+            if (draw && bd->valid)
                 bd->st.added_elements++;
         } else {
             ret = pending_add(bd, i);
@@ -462,28 +465,6 @@ static int draw_layer_bands(struct board_draw *bd, const struct board_state *s,
     return rc;
 }
 
-/* The bookkeeping of add_new_slots() for slots whose finished elements
- * draw_layer_bands() drew. */
-static int note_drawn_slots(struct board_draw *bd, const struct board_state *s,
-                            const struct board_page *p, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        const struct board_element *e = board_state_slot(s, p, i);
-        if (!e)
-            continue;
-        if (e->finished) {
-            bd->top_in_layer = i + 1;
-        } else {
-            int ret = pending_add(bd, i);
-            if (ret)
-                return ret;
-        }
-    }
-    bd->examined = count;
-    bd->layer_changed = true;
-    return 0;
-}
-
 static int redraw_layer(struct board_draw *bd, const struct board_state *s,
                         const struct board_page *p, const struct raster_xform *xf,
                         struct image *img)
@@ -498,10 +479,8 @@ static int redraw_layer(struct board_draw *bd, const struct board_state *s,
     bd->npending = 0;
     uint32_t count = board_page_slot_count(p);
     int ret = draw_layer_bands(bd, s, p, xf, count);
-    if (ret == 0)
-        ret = note_drawn_slots(bd, s, p, count);
-    else if (ret == 1)
-        ret = add_new_slots(bd, s, p, xf, false);
+    if (ret == 0 || ret == 1)
+        ret = add_new_slots(bd, s, p, xf, ret == 1);
     if (ret)
         return ret;
     bd->valid = true;

@@ -114,13 +114,25 @@ void canvas_fill_rect(struct canvas *c, struct canvas_rect r, struct canvas_colo
         canvas_blend_span(c, r.x, y, r.w, 255, color);
 }
 
-/* Source-over of one premultiplied pixel p with alpha pa onto d. */
+/* Source-over of one premultiplied pixel p with alpha pa onto d:
+ * d[k] = (uint8_t)(p[k] + div255(d[k] * inv)) for each of the four
+ * channels, two at a time in the 16-bit lanes of a 32-bit word (the hottest
+ * loop of a board redraw). Exact for any bytes and inv <= 255: a lane holds
+ * at most 255 * 255 + 128 + 254 < 65536 and then at most 255 + 255, so no
+ * carry crosses lanes, and masking a lane is the cast to uint8_t. */
 static inline void over(uint8_t *d, const uint8_t p[4], unsigned inv)
 {
-    d[0] = (uint8_t)(p[0] + div255(d[0] * inv));
-    d[1] = (uint8_t)(p[1] + div255(d[1] * inv));
-    d[2] = (uint8_t)(p[2] + div255(d[2] * inv));
-    d[3] = (uint8_t)(p[3] + div255(d[3] * inv));
+    uint32_t v, pv;
+    memcpy(&v, d, 4);
+    memcpy(&pv, p, 4);
+    uint32_t lo = (v & 0x00FF00FFu) * inv + 0x00800080u;
+    uint32_t hi = ((v >> 8) & 0x00FF00FFu) * inv + 0x00800080u;
+    lo = ((lo + ((lo >> 8) & 0x00FF00FFu)) >> 8) & 0x00FF00FFu;
+    hi = ((hi + ((hi >> 8) & 0x00FF00FFu)) >> 8) & 0x00FF00FFu;
+    lo = (lo + (pv & 0x00FF00FFu)) & 0x00FF00FFu;
+    hi = (hi + ((pv >> 8) & 0x00FF00FFu)) & 0x00FF00FFu;
+    v = lo | hi << 8;
+    memcpy(d, &v, 4);
 }
 
 void canvas_blend_span(struct canvas *c, int x, int y, int len, uint8_t coverage,

@@ -151,38 +151,13 @@ static int face_for(struct text_ctx *t, uint32_t cp, FT_UInt *gi)
     return 0;
 }
 
+static void cache_clear(struct text_ctx *t);
+static int ctx_new(const struct text_ctx *src, struct text_ctx **out);
+
 int text_create(struct text_ctx **out)
 {
-    *out = NULL;
-    struct text_ctx *t = calloc(1, sizeof(*t));
-    if (!t)
-        return SP_ENOMEM;
-    t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
-    if (!t->cache) {
-        free(t);
-        return SP_ENOMEM;
-    }
-    if (FT_Init_FreeType(&t->lib)) {
-        free(t->cache);
-        free(t);
-        return SP_ENOMEM;
-    }
-    t->fc = FcInitLoadConfigAndFonts();
-    if (!t->fc || match_face(t, "sans-serif", 0) != 0) {
-        text_destroy(&t);
-        return SP_ENOENT;
-    }
-    int ret = emoji_font_open(t->lib, t->fc, &t->emoji);
-    if (ret == SP_ENOMEM) {
-        text_destroy(&t);
-        return ret;
-    }
-    t->emoji_on = t->emoji != NULL; /* else monochrome outlines (fallback) */
-    *out = t;
-    return 0;
+    return ctx_new(NULL, out);
 }
-
-static void cache_clear(struct text_ctx *t);
 
 static void close_faces(struct text_ctx *t)
 {
@@ -235,31 +210,44 @@ int text_sync_faces(struct text_ctx *t, const struct text_ctx *src)
 int text_clone(const struct text_ctx *src, struct text_ctx **out)
 {
     *out = NULL;
-    if (!src)
-        return SP_EINVAL;
+    return src ? ctx_new(src, out) : SP_EINVAL;
+}
+
+/* A new context: its own FreeType library, faces and glyph cache. Without
+ * src it loads the fontconfig configuration and opens the sans-serif face;
+ * a clone of src shares src's configuration (fontconfig's queries are
+ * thread-safe and the config is not changed after loading) and opens the
+ * same faces in the same order, so that it draws what src draws. */
+static int ctx_new(const struct text_ctx *src, struct text_ctx **out)
+{
+    *out = NULL;
     struct text_ctx *t = calloc(1, sizeof(*t));
     if (!t)
         return SP_ENOMEM;
     t->cache = calloc(CACHE_SLOTS, sizeof(*t->cache));
     if (!t->cache || FT_Init_FreeType(&t->lib)) {
-        free(t->cache);
-        free(t);
+        t->lib = NULL;
+        text_destroy(&t);
         return SP_ENOMEM;
     }
-    /* The configuration is shared (fontconfig's queries are thread-safe
-     * and the config is not changed after loading); FreeType library,
-     * faces and glyph cache are this context's own. */
-    t->fc = FcConfigReference(src->fc);
-    int ret = t->fc ? text_sync_faces(t, src) : SP_ENOMEM;
-    if (ret == 0 && t->nfaces == 0)
-        ret = SP_ENOENT;
+    int ret = 0;
+    if (src) {
+        t->fc = FcConfigReference(src->fc);
+        ret = t->fc ? text_sync_faces(t, src) : SP_ENOMEM;
+        if (ret == 0 && t->nfaces == 0)
+            ret = SP_ENOENT;
+    } else {
+        t->fc = FcInitLoadConfigAndFonts();
+        if (!t->fc || match_face(t, "sans-serif", 0) != 0)
+            ret = SP_ENOENT;
+    }
     if (ret == 0 && emoji_font_open(t->lib, t->fc, &t->emoji) == SP_ENOMEM)
-        ret = SP_ENOMEM; /* no color font: monochrome outlines, as src */
+        ret = SP_ENOMEM; /* no color font: monochrome outlines (fallback) */
     if (ret) {
         text_destroy(&t);
         return ret;
     }
-    t->emoji_on = src->emoji_on && t->emoji != NULL;
+    t->emoji_on = (src ? src->emoji_on : true) && t->emoji != NULL;
     *out = t;
     return 0;
 }
