@@ -43,7 +43,7 @@ bar_x() { # the bar column of playback ms $1 (render/osd.h: x0 + t * (w - 1) / d
 }
 
 "$BIN" probe "$SAMPLE/replay.json" --json >"$TMP/probe.json" 2>/dev/null
-player_start '.t_ms >= 0 and .board_loading == false' 10 "$SAMPLE/replay.json" --pause --no-audio --chat
+player_start '.t_ms >= 0 and .board_loading == false' 60 "$SAMPLE/replay.json" --pause --no-audio --chat
 eval "$(xdotool getwindowgeometry --shell "$WID")"
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 dur=$(st .duration_ms)
