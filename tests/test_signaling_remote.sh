@@ -125,6 +125,15 @@ wait "$PLAYER_PID" 2>/dev/null
 PLAYER_PID=
 
 # ---- render over the network, then offline --------------------------------------------
+# Nothing below needs a slow server (each render and the fetch load every
+# page before drawing): the same files again, served at once.
+nginx_stop
+unset NGINX_EXTRA_HTTP NGINX_EXTRA_SERVER
+nginx_start "$CLASS" "$TMP/nginx2" || { echo "FAIL: nginx (again)"; exit 1; }
+BASE="http://127.0.0.1:$NGINX_PORT"
+URL="$BASE/replay.json"
+enc=$(jq -rn --arg u "$URL" '$u | @uri')
+LINK="$BASE/web/replay/index.html?url=$enc&showChatMessages=1"
 AT=42000
 render "$TMP/local.png" "$CLASS/replay.json"
 render "$TMP/http.png" "$URL" --cache-dir "$TMP/rcache" \
