@@ -740,17 +740,7 @@ void segdec_destroy(struct segdec **dp)
     if (!dp || !*dp)
         return;
     struct segdec *d = *dp;
-    atomic_store(&d->abort, true);
-    pthread_mutex_lock(&d->lock);
-    pthread_cond_broadcast(&d->cond);
-    pthread_mutex_unlock(&d->lock);
-    struct stream_dec *sds[] = {&d->v, &d->a};
-    for (int i = 0; i < 2; i++) {
-        if (sds[i]->pq)
-            packet_queue_abort(sds[i]->pq);
-        if (sds[i]->fq)
-            frame_queue_abort(sds[i]->fq);
-    }
+    segdec_abort(d); /* wakes every thread, so the joins below return */
     if (d->demux_started)
         pthread_join(d->demux, NULL);
     stream_free(&d->v);
