@@ -1,13 +1,18 @@
 #!/bin/sh
 # fuzz_campaign.sh - run fuzz targets for a while, keep what they grew.
 #
-#   scripts/fuzz_campaign.sh TARGET... [--seconds N] [--jobs J] [--workers W]
-#                            [--build DIR] [--max-files M] [--no-table]
+#   scripts/fuzz_campaign.sh TARGET... [--seconds N | --cpu-seconds C [--seconds N]]
+#                            [--jobs J] [--workers W] [--build DIR] [--max-files M] [--no-table]
 #
 # TARGET is a fuzz target's name with or without "fuzz_" (manifest,
 # fuzz_msgpage, ...). For each one, in turn:
 #   1. runs it for N seconds (default 300) on a copy of its corpus, niced,
 #      with libFuzzer's -jobs/-workers when given (each job runs N seconds);
+#      with --cpu-seconds C it runs in chunks of at most 300 s until the
+#      fuzzer has used C seconds of CPU (measured, not assumed: a niced run
+#      on a busy machine gets less than its wall time), or N wall seconds
+#      have passed (default 4*C), or the file fuzz-campaign/STOP exists in
+#      the build (the current chunk ends first);
 #   2. merges the grown corpus into tests/fuzz/corpus/<target>/ with
 #      -merge=1, so only inputs that add coverage are kept (named seeds,
 #      whose names are not 40 hex digits, always stay);
@@ -15,7 +20,10 @@
 #      corpus as regress-<kind>-<sha1>: the suite's fuzz test replays the
 #      corpus, so a finding fails the suite until it is fixed;
 #   4. appends a row (date, seconds, CPU-seconds, execs, corpus size before
-#      and after, findings) to the table in docs/fuzzing.md.
+#      and after, findings) to the table in docs/fuzzing.md. CPU-seconds is
+#      the user+system time of the fuzzer processes, read with `times`.
+#      Several campaigns may run at once on one build once its targets are
+#      built: the table is appended under a lock (flock).
 #
 # The fuzz build is DIR (default build-fuzz, or $SIGPLAY_FUZZ_BUILD); it is
 # configured (clang, ASan+UBSan, libFuzzer) when it is missing, and the
@@ -24,7 +32,8 @@
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
-seconds=300
+seconds=
+cpu_budget=
 jobs=1
 workers=
 build=${SIGPLAY_FUZZ_BUILD:-$src/build-fuzz}
@@ -46,6 +55,7 @@ num() { # num OPTION VALUE: VALUE is a positive integer
 while [ $# -gt 0 ]; do
     case $1 in
     --seconds) [ $# -ge 2 ] || usage; num "$1" "$2"; seconds=$2; shift 2 ;;
+    --cpu-seconds) [ $# -ge 2 ] || usage; num "$1" "$2"; cpu_budget=$2; shift 2 ;;
     --jobs) [ $# -ge 2 ] || usage; num "$1" "$2"; jobs=$2; shift 2 ;;
     --workers) [ $# -ge 2 ] || usage; num "$1" "$2"; workers=$2; shift 2 ;;
     --build) [ $# -ge 2 ] || usage; build=$2; shift 2 ;;
@@ -58,6 +68,9 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$targets" ] || usage
 [ -n "$workers" ] || workers=$jobs
+if [ -z "$seconds" ]; then
+    if [ -n "$cpu_budget" ]; then seconds=$((cpu_budget * 4)); else seconds=300; fi
+fi
 
 for t in $targets; do
     if [ ! -f "$src/tests/fuzz/fuzz_$t.c" ]; then
@@ -92,6 +105,18 @@ execs_of() {
         awk '{ s += $1 } END { print s + 0 }'
 }
 
+# child_cpu FILE: CPU seconds (user+system) of this shell's finished
+# children so far. `times` runs in this shell (a command substitution would
+# fork and see no children), writing its two lines into FILE.
+child_cpu() {
+    times >"$1"
+    sed -n 2p "$1" | awk '{
+        s = 0
+        for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
+        printf "%d\n", s
+    }'
+}
+
 status=0
 for t in $targets; do
     bin=$build/tests/fuzz_$t
@@ -104,23 +129,52 @@ for t in $targets; do
     # committed corpus is read, never written, while the run goes on
     cp "$corpus"/. "$work/grown" -R 2>/dev/null || true
 
-    echo "fuzz_campaign: $t for ${seconds}s, $jobs job(s) on $workers worker(s)"
-    start=$(date +%s)
-    set -- -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix="$work/crashes/"
-    if [ "$jobs" -gt 1 ]; then
-        set -- "$@" -jobs="$jobs" -workers="$workers"
+    if [ -n "$cpu_budget" ]; then
+        echo "fuzz_campaign: $t until ${cpu_budget} CPU-s (at most ${seconds}s), $jobs job(s) on $workers worker(s)"
+    else
+        echo "fuzz_campaign: $t for ${seconds}s, $jobs job(s) on $workers worker(s)"
     fi
-    # a finding stops a job: that is reported below, not a script failure
-    (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-        LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0 \
-        nice -n 15 "$bin" "$@" grown >"$work/run.log" 2>&1) || true
+    start=$(date +%s)
+    child_cpu "$work/times" >/dev/null
+    cpu0=$(child_cpu "$work/times")
+    chunk=0
+    while :; do
+        if [ -n "$cpu_budget" ]; then
+            used=$(($(child_cpu "$work/times") - cpu0))
+            [ "$used" -lt "$cpu_budget" ] || break
+            [ $(($(date +%s) - start)) -lt "$seconds" ] || break
+            [ "$chunk" -eq 0 ] || [ ! -e "$build/fuzz-campaign/STOP" ] || break
+            run=$((cpu_budget - used))
+            [ "$run" -le 300 ] || run=300
+            [ "$run" -ge 30 ] || run=30
+        else
+            [ "$chunk" -eq 0 ] || break
+            run=$seconds
+        fi
+        chunk=$((chunk + 1))
+        set -- -max_total_time="$run" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+            -print_final_stats=1 -artifact_prefix="$work/crashes/"
+        if [ "$jobs" -gt 1 ]; then
+            set -- "$@" -jobs="$jobs" -workers="$workers"
+        fi
+        # a finding stops a job: that is reported below, not a script failure
+        (cd "$work" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+            LSAN_OPTIONS=suppressions=$src/tests/lsan.supp:print_suppressions=0 \
+            nice -n 15 "$bin" "$@" grown >"$work/run-$chunk.log" 2>&1) || true
+        # libFuzzer's -jobs logs are named by job number: keep each chunk's
+        for f in "$work"/fuzz-*.log; do
+            [ -f "$f" ] && mv "$f" "$work/chunk$chunk-$(basename "$f")"
+        done
+        # a finding ends the campaign for this target
+        [ -z "$(ls "$work/crashes")" ] || break
+    done
     end=$(date +%s)
     elapsed=$((end - start))
+    cpu=$(($(child_cpu "$work/times") - cpu0))
     if [ "$jobs" -gt 1 ]; then
-        execs=$(execs_of "$work"/fuzz-*.log)
+        execs=$(execs_of "$work"/chunk*-fuzz-*.log)
     else
-        execs=$(execs_of "$work/run.log")
+        execs=$(execs_of "$work"/run-*.log)
     fi
 
     # named seeds stay whatever their coverage; hashed inputs only if they
@@ -163,7 +217,6 @@ for t in $targets; do
     done
     after=$(ls "$corpus" | wc -l)
     rate=$((execs / (elapsed > 0 ? elapsed : 1)))
-    cpu=$((elapsed * jobs))
     if [ "$findings" -gt 0 ]; then
         status=1
         found="$findings:$names"
@@ -175,19 +228,23 @@ for t in $targets; do
 
     if [ "$table" = 1 ]; then
         doc=$src/docs/fuzzing.md
-        if ! grep -q '^| date ' "$doc" 2>/dev/null; then
-            {
-                echo
-                echo "| date | target | seconds | CPU-seconds | execs | execs/s | corpus before | corpus after | findings |"
-                echo "|---|---|---|---|---|---|---|---|---|"
-            } >>"$doc"
-        fi
         row="| $(date -u +%Y-%m-%d) | $t | $elapsed | $cpu | $execs | $rate | $before | $after | $found |"
-        # the table is the last one in the file: a row goes after its last row
-        awk -v row="$row" '
-            { lines[NR] = $0; if ($0 ~ /^\|/) last = NR }
-            END { for (i = 1; i <= NR; i++) { print lines[i]; if (i == last) print row } }
-        ' "$doc" >"$doc.tmp" && mv "$doc.tmp" "$doc"
+        # campaigns running side by side append one at a time
+        (
+            flock 9
+            if ! grep -q '^| date ' "$doc" 2>/dev/null; then
+                {
+                    echo
+                    echo "| date | target | seconds | CPU-seconds | execs | execs/s | corpus before | corpus after | findings |"
+                    echo "|---|---|---|---|---|---|---|---|---|"
+                } >>"$doc"
+            fi
+            # the table is the last one in the file: a row goes after its last row
+            awk -v row="$row" '
+                { lines[NR] = $0; if ($0 ~ /^\|/) last = NR }
+                END { for (i = 1; i <= NR; i++) { print lines[i]; if (i == last) print row } }
+            ' "$doc" >"$doc.tmp.$$" && mv "$doc.tmp.$$" "$doc"
+        ) 9>"$build/fuzz-campaign/table.lock"
     fi
 done
 exit $status
