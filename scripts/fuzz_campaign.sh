@@ -105,11 +105,11 @@ execs_of() {
         awk '{ s += $1 } END { print s + 0 }'
 }
 
-# child_cpu FILE: CPU seconds (user+system) of this shell's finished
-# children so far. `times` runs in this shell (a command substitution would
-# fork and see no children), writing its two lines into FILE.
-child_cpu() {
-    times >"$1"
+# note_cpu FILE writes this shell's `times` into FILE: it must run in this
+# shell, since a command substitution forks and sees no finished children.
+# cpu_of FILE reads the CPU seconds (user+system) of the children from it.
+note_cpu() { times >"$1"; }
+cpu_of() {
     sed -n 2p "$1" | awk '{
         s = 0
         for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] }
@@ -135,12 +135,13 @@ for t in $targets; do
         echo "fuzz_campaign: $t for ${seconds}s, $jobs job(s) on $workers worker(s)"
     fi
     start=$(date +%s)
-    child_cpu "$work/times" >/dev/null
-    cpu0=$(child_cpu "$work/times")
+    note_cpu "$work/times"
+    cpu0=$(cpu_of "$work/times")
     chunk=0
     while :; do
         if [ -n "$cpu_budget" ]; then
-            used=$(($(child_cpu "$work/times") - cpu0))
+            note_cpu "$work/times"
+            used=$(($(cpu_of "$work/times") - cpu0))
             [ "$used" -lt "$cpu_budget" ] || break
             [ $(($(date +%s) - start)) -lt "$seconds" ] || break
             [ "$chunk" -eq 0 ] || [ ! -e "$build/fuzz-campaign/STOP" ] || break
@@ -170,7 +171,8 @@ for t in $targets; do
     done
     end=$(date +%s)
     elapsed=$((end - start))
-    cpu=$(($(child_cpu "$work/times") - cpu0))
+    note_cpu "$work/times"
+    cpu=$(($(cpu_of "$work/times") - cpu0))
     if [ "$jobs" -gt 1 ]; then
         execs=$(execs_of "$work"/chunk*-fuzz-*.log)
     else
