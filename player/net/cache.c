@@ -477,6 +477,11 @@ static void entry_load(struct cache_entry *e)
                 const cJSON *a = cJSON_GetArrayItem(r, 0), *b = cJSON_GetArrayItem(r, 1);
                 if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b))
                     continue;
+                /* a damaged sidecar may hold any double: cast only what fits
+                 * (9e15, as json_int), so the cast is defined */
+                if (!(a->valuedouble >= 0 && a->valuedouble <= 9e15) ||
+                    !(b->valuedouble >= 0 && b->valuedouble <= 9e15))
+                    continue;
                 int64_t s = (int64_t)a->valuedouble, t = (int64_t)b->valuedouble;
                 if (s < 0 || t > psize || (e->length >= 0 && t > e->length))
                     continue; /* the sidecar claims bytes the file lacks */
