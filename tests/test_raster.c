@@ -362,7 +362,7 @@ static void test_dense_stroke_2000(void **state)
 }
 
 /* 20000 points as a scribble: spread over the board like the 2000 above
- * (about 10 Mpx of ink, the board covered eight times over) it took over
+ * (some 30 Mpx of ink: the board covered over twenty times) it took over
  * half a minute of CPU under the sanitizers; the scribble takes the same
  * paths (pieces, the union mask) with every vertex still checked, on a
  * board that is not inked all over. */
