@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <SDL.h>
@@ -99,36 +100,67 @@ static struct span sample(struct player *p, struct audio_out *ao)
     return (struct span){clock_get(player_clock(p)), st.mixed, st.position_us};
 }
 
-static void test_device_is_master(void **state)
-{
-    (void)state;
-    setenv("SDL_AUDIODRIVER", "dummy", 1);
+/* The sample class playing from 2 s (the teacher talks from the start) on
+ * SDL's dummy driver, the device pulling its audio. */
+struct playing {
     struct diag_list diag;
-    diag_init(&diag);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
-    struct player *p = NULL;
-    struct audio_out *ao = NULL;
+    struct recording *rec;
+    struct timeline *tl;
+    struct player *p;
+    struct audio_out *ao;
+};
+
+/* Opens the class, the player and the device, and plays until the device
+ * has pulled at least min_mixed frames (bounded: 5 s). */
+static void playing_start(struct playing *f, int64_t min_mixed)
+{
+    memset(f, 0, sizeof(*f));
+    setenv("SDL_AUDIODRIVER", "dummy", 1);
+    diag_init(&f->diag);
     char path[1024];
     snprintf(path, sizeof(path), "%s/replay.json", SIGPLAY_SAMPLE_DIR);
-    assert_int_equal(manifest_open(path, NULL, NULL, &diag, &rec), 0);
-    assert_int_equal(tl_create(rec, &tl), 0);
+    assert_int_equal(manifest_open(path, NULL, NULL, &f->diag, &f->rec), 0);
+    assert_int_equal(tl_create(f->rec, &f->tl), 0);
     struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
-    assert_int_equal(player_create(tl, &po, &p), 0);
-    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
+    assert_int_equal(player_create(f->tl, &po, &f->p), 0);
+    assert_int_equal(audio_out_open(player_mixer(f->p), player_clock(f->p), &f->ao), 0);
     struct audio_out_stats st;
-    audio_out_get_stats(ao, &st);
+    audio_out_get_stats(f->ao, &st);
     assert_true(st.latency_us > 0 && st.latency_us < 500000);
 
-    player_seek_us(p, 2000000); /* the teacher talks from the start */
-    player_set_paused(p, false);
+    player_seek_us(f->p, 2000000);
+    player_set_paused(f->p, false);
     /* until the device pulls audio (the decoders start) */
     int64_t deadline = now_us() + 5000000;
     do {
-        run_for(p, 50000);
-        audio_out_get_stats(ao, &st);
-    } while (st.mixed < AUDIO_MIX_RATE / 10 && now_us() < deadline);
-    assert_true(st.mixed >= AUDIO_MIX_RATE / 10);
+        run_for(f->p, 50000);
+        audio_out_get_stats(f->ao, &st);
+    } while (st.mixed < min_mixed && now_us() < deadline);
+    assert_true(st.mixed >= min_mixed);
+}
+
+/* Frees what is left, in the order the tests have not already done. */
+static void playing_end(struct playing *f)
+{
+    audio_out_close(&f->ao);
+    if (f->p)
+        player_take_diags(f->p, &f->diag);
+    player_destroy(&f->p);
+    tl_destroy(&f->tl);
+    recording_free(f->rec);
+    diag_clear(&f->diag);
+    SDL_Quit();
+}
+
+static void test_device_is_master(void **state)
+{
+    (void)state;
+    struct playing f;
+    playing_start(&f, AUDIO_MIX_RATE / 10);
+    struct player *p = f.p;
+    struct audio_out *ao = f.ao;
+    struct audio_out_stats st;
+    audio_out_get_stats(ao, &st);
 
     /* 1x: 2 s of output */
     struct span a = sample(p, ao);
@@ -173,14 +205,9 @@ static void test_device_is_master(void **state)
     assert_int_equal(b.mixed, a.mixed);
     assert_false(player_buffering(p));
 
-    audio_out_close(&ao);
-    audio_out_close(&ao); /* NULL-safe */
-    player_take_diags(p, &diag);
-    player_destroy(&p);
-    tl_destroy(&tl);
-    recording_free(rec);
-    diag_clear(&diag);
-    SDL_Quit();
+    audio_out_close(&f.ao);
+    audio_out_close(&f.ao); /* NULL-safe */
+    playing_end(&f);
 }
 
 /* Quitting: once audio_out_stop() returns, the callback no longer mixes
@@ -191,29 +218,10 @@ static void test_device_is_master(void **state)
 static void test_stop_before_player_goes(void **state)
 {
     (void)state;
-    setenv("SDL_AUDIODRIVER", "dummy", 1);
-    struct diag_list diag;
-    diag_init(&diag);
-    struct recording *rec = NULL;
-    struct timeline *tl = NULL;
-    struct player *p = NULL;
-    struct audio_out *ao = NULL;
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/replay.json", SIGPLAY_SAMPLE_DIR);
-    assert_int_equal(manifest_open(path, NULL, NULL, &diag, &rec), 0);
-    assert_int_equal(tl_create(rec, &tl), 0);
-    struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
-    assert_int_equal(player_create(tl, &po, &p), 0);
-    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
-    player_seek_us(p, 2000000);
-    player_set_paused(p, false);
-    struct audio_out_stats st;
-    int64_t deadline = now_us() + 5000000;
-    do {
-        run_for(p, 50000);
-        audio_out_get_stats(ao, &st);
-    } while (st.mixed == 0 && now_us() < deadline);
-    assert_true(st.mixed > 0); /* it plays */
+    struct playing f;
+    playing_start(&f, 1); /* it plays */
+    struct player *p = f.p;
+    struct audio_out *ao = f.ao;
 
     audio_out_stop(ao);
     audio_out_stop(ao); /* a second call does nothing */
@@ -225,14 +233,11 @@ static void test_stop_before_player_goes(void **state)
     assert_int_equal(b.mixed, a.mixed);
     assert_int_equal(b.callbacks, a.callbacks);
 
-    player_take_diags(p, &diag);
-    player_destroy(&p); /* SDL may still be closing the device */
-    audio_out_close(&ao);
-    assert_null(ao);
-    tl_destroy(&tl);
-    recording_free(rec);
-    diag_clear(&diag);
-    SDL_Quit();
+    player_take_diags(p, &f.diag);
+    player_destroy(&f.p); /* SDL may still be closing the device */
+    audio_out_close(&f.ao);
+    assert_null(f.ao);
+    playing_end(&f);
 }
 
 static void test_open_args(void **state)

@@ -14,7 +14,7 @@ sample=$SIGPLAY_SAMPLE_DIR/replay.json
 tmp=$SIGPLAY_TEST_TMP/export
 rm -rf "$tmp" && mkdir -p "$tmp"
 fps=15
-size=640x360
+size=320x180 # small: the checks are of time and sync, and compose costs by the pixel
 total=$(python3 -c "import json;print(json.load(open('$sample'))['TotalTime'])")
 
 # ---- bad command lines ------------------------------------------------------

@@ -9,6 +9,7 @@
 # strokes they held are missing and the rest of the board still draws.
 set -euo pipefail
 source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
+source "$SIGPLAY_SOURCE_DIR/tests/support/file_batches.sh"
 BIN="$SIGPLAY_BIN"
 SAMPLE="$SIGPLAY_SAMPLE_DIR"
 W="$SIGPLAY_TEST_TMP/file_batches"
@@ -17,29 +18,8 @@ mkdir -p "$W"
 trap 'nginx_stop 2>/dev/null || true' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cp -r "$SAMPLE" "$W/files"
-mkdir -p "$W/files/board"
-moved=0
-for page in "$W/files"/im/messages-*.json; do
-  # the batches to move: custom TXWhiteBoardExt elements whose ops draw strokes
-  jq -r '.RspMsgList[] | select(.MsgBody[0].MsgType == "TIMCustomElem"
-           and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
-           and (.MsgBody[0].MsgContent.Data | contains("stroke.begin"))) | .MsgSeq' "$page" \
-    >"$W/seqs"
-  while read -r seq; do
-    jq -r --argjson s "$seq" '.RspMsgList[] | select(.MsgSeq == $s) | .MsgBody[0].MsgContent.Data' \
-      "$page" >"$W/files/board/batch-$seq.json"
-    moved=$((moved + 1))
-  done <"$W/seqs"
-  jq '.RspMsgList |= map(if (.MsgBody[0].MsgType == "TIMCustomElem"
-           and .MsgBody[0].MsgContent.Ext == "TXWhiteBoardExt"
-           and (.MsgBody[0].MsgContent.Data | contains("stroke.begin")))
-        then .MsgBody = [{"MsgType": "TIMFileElem", "MsgContent": {
-               "Url": ("../board/batch-\(.MsgSeq).json"), "FileName": "TXWhiteBoardExt",
-               "FileSize": (.MsgBody[0].MsgContent.Data | length), "UUID": "wb-\(.MsgSeq)"}}]
-        else . end)' "$page" >"$page.new"
-  mv "$page.new" "$page"
-done
+fb_make "$SAMPLE" "$W/files"
+moved=$FB_MOVED
 [ "$moved" -gt 5 ] || fail "only $moved batches moved"
 ! grep -q '"stroke.begin' "$W/files"/im/*.json || fail "strokes left in the pages"
 

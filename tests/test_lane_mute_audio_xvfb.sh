@@ -12,23 +12,16 @@ rm -rf "$TMP" && mkdir -p "$TMP"
 for tool in Xvfb xdotool jq; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing"; exit 1; }
 done
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "$SRC/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
+source "$SRC/tests/support/window.sh"
+window_setup 1280x720
 RAW=$TMP/out.raw
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE=$RAW
+# the disk driver instead of window_setup's dummy one
+export SDL_AUDIODRIVER=disk SDL_DISKAUDIOFILE=$RAW
 
 fail=0
-STATE=$TMP/state.json
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1"; fail=1; }
-wait_for() { for _ in $(seq 100); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+wait_for() { state_wait "$1" 10; }
 size() { stat -c %s "$RAW" 2>/dev/null || echo 0; }
 SEC=$((48000 * 8)) # bytes per second: 48 kHz, stereo float32
 level() { /usr/bin/python3 "$SRC/tests/support/tone_level.py" "$RAW" "$1" "$2" 220 330; }
@@ -41,11 +34,7 @@ tone() { jq -r --arg u "$(jq -r ".lanes[$1].user_id" "$TMP/probe.json")" \
 [ "$(tone 0)" = 220 ] && [ "$(tone 1)" = 330 ] \
   || { echo "FAIL: lanes 1 and 2 of the sample do not have the 220/330 Hz tones: $(tone 0) $(tone 1)"; exit 1; }
 # from 12 s both cameras are on (student_02 joins at 8 s)
-"$BIN" play "$SAMPLE/replay.json" --start 12s --state-file "$STATE" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-wait_for '.paused == false and .t_ms >= 12000' || { echo "FAIL: not playing"; cat "$TMP/player.log"; exit 1; }
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+player_start '.paused == false and .t_ms >= 12000' 10 "$SAMPLE/replay.json" --start 12s
 grow $SEC || { echo "FAIL: the disk audio driver writes nothing ($(size) bytes)"; exit 1; }
 a=$(size); read -r on220 on330 < <(level $((a - SEC)) "$a")
 echo "  before (t $(jq .t_ms "$STATE") ms): 220 Hz $on220, 330 Hz $on330"

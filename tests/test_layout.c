@@ -558,6 +558,23 @@ struct bad_case {
 #define ENTRY(lp) "{\"LayoutParams\":{" lp "},\"InputStreamId\":\"a\"}"
 #define OK_ENTRY ENTRY("\"X\":0,\"Y\":0,\"Width\":10,\"Height\":10")
 
+/* Parses case i as "bad.json" into *d (diag_init()ed here: the caller
+ * clears it) and *l; asserts the code and the line the case names, printing
+ * what came instead first. Returns the code. */
+static int parse_bad_case(const struct bad_case *bc, size_t i, struct diag_list *d,
+                          struct layout *l)
+{
+    diag_init(d);
+    int rc = layout_parse_custom(bc->json, strlen(bc->json), "bad.json", d, l);
+    if (rc != bc->rc || !diag_contains(d, bc->diag)) {
+        fprintf(stderr, "case %zu: rc %d\n", i, rc);
+        diag_print(d, stderr);
+    }
+    assert_int_equal(rc, bc->rc);
+    assert_true(diag_contains(d, bc->diag));
+    return rc;
+}
+
 static const struct bad_case bad_cases[] = {
     {"", SP_EPARSE, "bad.json: not valid JSON", 0},
     {"{\"Canvas\":", SP_EPARSE, "bad.json: not valid JSON", 0},
@@ -641,15 +658,8 @@ static void test_custom_errors(void **state)
     for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
         const struct bad_case *bc = &bad_cases[i];
         struct diag_list d;
-        diag_init(&d);
         struct layout l;
-        int rc = layout_parse_custom(bc->json, strlen(bc->json), "bad.json", &d, &l);
-        if (rc != bc->rc || !diag_contains(&d, bc->diag)) {
-            fprintf(stderr, "case %zu: rc %d\n", i, rc);
-            diag_print(&d, stderr);
-        }
-        assert_int_equal(rc, bc->rc);
-        assert_true(diag_contains(&d, bc->diag));
+        int rc = parse_bad_case(bc, i, &d, &l);
         if (rc == 0) {
             assert_int_equal(l.n, bc->regions);
             check_sane(&l, false);
@@ -854,15 +864,8 @@ static void test_mixstream_errors(void **state)
     for (size_t i = 0; i < sizeof(mix_cases) / sizeof(mix_cases[0]); i++) {
         const struct bad_case *bc = &mix_cases[i];
         struct diag_list d;
-        diag_init(&d);
         struct layout l;
-        int rc = layout_parse_custom(bc->json, strlen(bc->json), "bad.json", &d, &l);
-        if (rc != bc->rc || !diag_contains(&d, bc->diag)) {
-            fprintf(stderr, "case %zu: rc %d\n", i, rc);
-            diag_print(&d, stderr);
-        }
-        assert_int_equal(rc, bc->rc);
-        assert_true(diag_contains(&d, bc->diag));
+        int rc = parse_bad_case(bc, i, &d, &l);
         if (rc)
             assert_int_equal(d.errors, 1); /* one clear line */
         assert_int_equal(l.n, bc->regions);

@@ -23,19 +23,8 @@ done
 [ -x "$MKCLASS" ] || { echo "FAIL: $MKCLASS not built"; exit 1; }
 source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
 
-DISPLAY_NUM=
-for n in $(seq 181 280); do
-  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-done
-[ -n "$DISPLAY_NUM" ] || { echo "FAIL: no free X display number"; exit 1; }
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  nginx_stop
-  wait 2>/dev/null
-}
-trap cleanup EXIT
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+trap nginx_stop EXIT
 fail=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fail=1; }
@@ -69,22 +58,16 @@ same() { # description a.png b.png
 }
 
 # ---- the window while the pages come in ------------------------------------------
-Xvfb :$DISPLAY_NUM -screen 0 1280x720x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-XVFB_PID=$!
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
-export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
-STATE=$TMP/state.json
-wait_for() { # jq expression, tenths of a second
-  for _ in $(seq "${2:-50}"); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
+window_setup 1280x720
+trap 'window_cleanup; nginx_stop' EXIT
+wait_for() { state_wait "$1" "${2:-5}"; } # jq expression, seconds (default 5)
 jget() { jq -r "$1" "$STATE"; }
 
 t_start=$(date +%s.%N)
 "$BIN" play "$URL" --pause --cache-dir "$TMP/wcache" --state-file "$STATE" \
   --screenshot-dir "$TMP/shots" >"$TMP/player.log" 2>&1 &
 PLAYER_PID=$!
-wait_for '.t_ms >= 0' 100 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
+wait_for '.t_ms >= 0' 10 || { echo "FAIL: no state file"; cat "$TMP/player.log"; exit 1; }
 first=$(cat "$STATE")
 t_first=$(date +%s.%N)
 echo "first state after $(echo "$t_first - $t_start" | bc) s: $(jq -c '{board_loading, board_pages_done, board_pages_total}' <<<"$first")"
@@ -103,15 +86,15 @@ jq -e '.board_loading == true' "$STATE" >/dev/null \
   && ok "seeked to 10 s during loading" || bad "loading ended before the seek (too fast a server?)"
 # progress grows, then loading ends
 d0=$(jget .board_pages_done)
-wait_for ".board_pages_done > $d0" 50 && ok "board_pages_done grows ($d0 -> $(jget .board_pages_done))" \
+wait_for ".board_pages_done > $d0" 5 && ok "board_pages_done grows ($d0 -> $(jget .board_pages_done))" \
   || bad "board_pages_done stays at $d0"
-wait_for '.board_loading == false' 300 || bad "loading never ended: $(cat "$STATE")"
+wait_for '.board_loading == false' 30 || bad "loading never ended: $(cat "$STATE")"
 jq -e '.board_pages_done == .board_pages_total' "$STATE" >/dev/null \
   && ok "loading ended with every page ($(jget .board_pages_done))" || bad "ended early: $(cat "$STATE")"
 
 # the seek made during loading is right now that its ops are in
 wait_for '.t_ms == 10000 and ([.lanes[] | select(.state == "waiting")] | length) == 0
-          and ([.lanes[] | select(.state == "showing" and .skew_ms != 0)] | length) == 0' 100
+          and ([.lanes[] | select(.state == "showing" and .skew_ms != 0)] | length) == 0' 10
 [ "$(jget .t_ms)" = 10000 ] && ok "the state's t is the seek's" || bad "t is $(jget .t_ms), not 10000"
 xdotool key s
 wait_for '.screenshot != ""' || bad "no screenshot"

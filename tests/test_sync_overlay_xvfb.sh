@@ -10,27 +10,13 @@ rm -rf "$TMP" && mkdir -p "$TMP"
 for tool in Xvfb xdotool jq; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
-XVFB_PID= PLAYER_PID=
-cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-source "${SIGPLAY_SOURCE_DIR:?}/tests/support/xvfb.sh"
-xvfb_start 1280x720 "$TMP/xvfb.log" || { echo "FAIL: no virtual display"; exit 1; }
-export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
-STATE=$TMP/state.json
+source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
+window_setup 1280x720
 fail=0
-"$BIN" play "$SAMPLE/replay.json" --start 10000 --state-file "$STATE" >"$TMP/player.log" 2>&1 &
-PLAYER_PID=$!
-for _ in $(seq 100); do jq -e '.t_ms >= 0' "$STATE" >/dev/null 2>&1 && break; sleep 0.1; done
-WID=$(xdotool search --sync --onlyvisible --name '^sigplay$' | head -1)
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+player_start '.t_ms >= 0' 60 "$SAMPLE/replay.json" --start 10000
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 xdotool key --window "$WID" i
-for _ in $(seq 50); do jq -e '.stats and ([.lanes[] | select(.state == "showing")] | length) == 3' \
-  "$STATE" >/dev/null 2>&1 && break; sleep 0.1; done
+state_wait '.stats and ([.lanes[] | select(.state == "showing")] | length) == 3' 5 || true
 samples=0 orange=0 limit_ok=0
 for _ in $(seq 30); do
   sleep 0.15
