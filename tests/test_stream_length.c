@@ -186,8 +186,9 @@ static bool cached_exact(const char *dir, const char *url)
  * refetch: the next run asks for the file again and says it again (the
  * bytes held are not the recording's length); else the next run finds
  * the bytes held consistent (a 416 gave the true total, VideoSize agrees)
- * and completes the entry from them, silently. */
-static void check_fault(const char *fault, bool refetch)
+ * and completes the entry from them, silently. play: headless play too
+ * (the longest part: once is enough for the suite's time). */
+static void check_fault(const char *fault, bool refetch, bool play)
 {
     char manifest[64], url[256], media[256], cache[700];
     snprintf(manifest, sizeof(manifest), "replay-%s.json", fault);
@@ -229,6 +230,8 @@ static void check_fault(const char *fault, bool refetch)
         assert_true(cached_exact(cache, media));
     }
     free(err);
+    if (!play)
+        return;
 
     /* headless play: the class plays to its end, the teacher's first
      * segment as far as it goes */
@@ -262,13 +265,13 @@ static void check_fault(const char *fault, bool refetch)
 static void test_short_content_length(void **state)
 {
     (void)state;
-    check_fault("shortlen", true);
+    check_fault("shortlen", true, true);
 }
 
 static void test_body_cut_before_content_length(void **state)
 {
     (void)state;
-    check_fault("badlen", false);
+    check_fault("badlen", false, false);
 }
 
 int main(void)
