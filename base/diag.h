@@ -51,6 +51,10 @@ enum diag_code {
     DIAG_CODE_OFFSETS_APPLIED,
     /* any JSON reader: a string holds \u0000 (sp_json_refuse_nul()) */
     DIAG_CODE_JSON_NUL,
+    /* lane player: a remote segment's download is not its VideoSize long
+     * (a short or over-long body); it played as far as it went and is not
+     * kept as complete */
+    DIAG_CODE_MEDIA_LENGTH,
 };
 
 struct diag_entry {

@@ -26,6 +26,7 @@ struct slot {
     struct avio_cache *ac; /* remote media: the decoder reads through it */
     bool est_fed;          /* its origin estimate was handed out */
     bool ac_reported;      /* the download's failure is in the diag list */
+    bool len_reported;     /* the download's length warning is in the diag list */
     bool aborted;          /* lane_player_abort() stopped it, its diagnostics taken */
     /* Idle: a seek moved away from it (local media only). The decoder is
      * kept (a seek back to it needs no reopen) until
@@ -98,7 +99,10 @@ int lane_player_create(const struct lane_player_opts *o, struct lane_player **ou
 /* Moves the slot decoder's warnings to the lane's list. When the download
  * failed (HTTP 404, timeout), the download's own reason replaces the
  * decoder's lines about an unreadable file (DIAG_CODE_MEDIA_UNREADABLE:
- * cannot open, read error): one line, the one that says why. */
+ * cannot open, read error): one line, the one that says why. A download
+ * whose length is not the segment's VideoSize is one warning
+ * (DIAG_CODE_MEDIA_LENGTH), which likewise stands for the decoder's lines
+ * about the file ending early. */
 static void take_slot_diags(struct lane_player *lp, struct slot *s)
 {
     if (!s->dec)
@@ -107,8 +111,20 @@ static void take_slot_diags(struct lane_player *lp, struct slot *s)
     diag_init(&tmp);
     segdec_take_diags(s->dec, &tmp);
     const char *e = s->ac ? avio_cache_error(s->ac) : "";
+    bool short_file = false;
+    if (s->ac) {
+        struct fetch_status fs;
+        avio_cache_status(s->ac, &fs);
+        short_file = fs.warning[0] != '\0';
+        if (short_file && !s->len_reported)
+            diag_add_code(&lp->diag, DIAG_WARNING, DIAG_CODE_MEDIA_LENGTH, "%s: %s", lp->lane->name,
+                          fs.warning);
+        s->len_reported = s->len_reported || short_file;
+    }
     for (size_t i = 0; i < tmp.count; i++) {
         const struct diag_entry *t = &tmp.items[i];
+        if (short_file && !e[0] && t->code == DIAG_CODE_MEDIA_UNREADABLE)
+            continue; /* the length warning says why */
         if (e[0] && t->code == DIAG_CODE_MEDIA_UNREADABLE) {
             if (!s->ac_reported)
                 diag_add_code(&lp->diag, DIAG_WARNING, DIAG_CODE_MEDIA_UNREADABLE, "%s: %s",
@@ -140,7 +156,7 @@ static void close_slot(struct lane_player *lp, struct slot *s)
     avio_cache_close(&s->ac);
     s->seg = NULL;
     s->est_fed = false;
-    s->ac_reported = s->aborted = false;
+    s->ac_reported = s->len_reported = s->aborted = false;
     s->idle = s->stale = s->aimed = false;
 }
 
@@ -259,7 +275,7 @@ static void open_slot(struct lane_player *lp, const struct rec_segment *seg, int
     if (url_kind(src) == URL_KIND_FILE && url_to_path(src, &path) == 0)
         src = path;
     if (*src && lp->o.fetch && fetch_is_remote(src)) {
-        int r = avio_cache_open(lp->o.fetch, src, FETCH_MEDIA, &s->ac);
+        int r = avio_cache_open(lp->o.fetch, src, FETCH_MEDIA, seg->size_bytes, &s->ac);
         if (r < 0) {
             diag_add(&lp->diag, DIAG_WARNING, "%s: %s: cannot open (%s)", lp->lane->name, src,
                      sp_strerror(r));

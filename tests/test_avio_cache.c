@@ -94,7 +94,7 @@ static void test_plays_before_download_ends(void **state)
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow/tail.mp4", httpd_port(srv));
     struct avio_cache *ac;
-    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, &ac), 0);
+    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, -1, &ac), 0);
     struct demux_result dr;
     assert_int_equal(demux(avio_cache_ctx(ac), NULL, 10, &dr), 0);
     assert_int_equal(dr.packets, 10);
@@ -115,7 +115,7 @@ static void test_same_packets_as_local(void **state)
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/tail.mp4", httpd_port(srv));
     struct avio_cache *ac;
-    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, &ac), 0);
+    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, -1, &ac), 0);
     struct demux_result net, local;
     assert_int_equal(demux(avio_cache_ctx(ac), NULL, 1 << 20, &net), 0);
     assert_int_equal(demux(NULL, tail_mp4, 1 << 20, &local), 0);
@@ -124,7 +124,7 @@ static void test_same_packets_as_local(void **state)
     assert_int_equal(net.bytes, local.bytes);
     avio_cache_close(&ac);
     /* a local path goes straight to disk */
-    assert_int_equal(avio_cache_open(f, tail_mp4, FETCH_MEDIA, &ac), 0);
+    assert_int_equal(avio_cache_open(f, tail_mp4, FETCH_MEDIA, -1, &ac), 0);
     assert_int_equal(demux(avio_cache_ctx(ac), NULL, 1 << 20, &net), 0);
     assert_int_equal(net.packets, local.packets);
     avio_cache_close(&ac);
@@ -154,7 +154,7 @@ static void test_buffering_state_and_cancel(void **state)
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/stall/tail.mp4", httpd_port(srv));
     struct reader r = {NULL, 0};
-    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, &r.ac), 0);
+    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, -1, &r.ac), 0);
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, read_far, &r), 0);
     bool seen = false;
@@ -180,7 +180,7 @@ static void test_404_media_says_why(void **state)
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/404/tail.mp4", httpd_port(srv));
     struct avio_cache *ac;
-    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, &ac), 0);
+    assert_int_equal(avio_cache_open(f, url, FETCH_MEDIA, -1, &ac), 0);
     struct demux_result dr;
     assert_true(demux(avio_cache_ctx(ac), NULL, 10, &dr) < 0);
     if (!strstr(avio_cache_error(ac), "HTTP 404"))

@@ -397,6 +397,43 @@ static void test_trickled_headers_name_the_timeout(void **state)
     fetch_destroy(&f);
 }
 
+/* The user's case: headers trickled at 1 B/s, with the default timeouts
+ * (a 15 s connect timeout, which covers the answer's headers). lws's own
+ * timer for a connection holding a header table (10 s) used to close it
+ * first, and the line said "connection closed early" (retried, 3 times).
+ * Now the connect timeout ends it: SP_ETIMEOUT, one line naming it, not
+ * retried. */
+static void test_trickled_headers_default_timeout(void **state)
+{
+    (void)state;
+    httpd_set_slow_ms(srv, 1000);
+    struct fetch_opts o;
+    fetch_opts_init(&o);
+    o.cache_dir = cachedir;
+    struct fetch *f = NULL;
+    assert_int_equal(fetch_create(&o, &f, NULL), 0);
+    char url[256];
+    url_of(url, sizeof(url), "/trickle/big.bin");
+    struct diag_list d = {0};
+    int before = httpd_requests(srv);
+    int64_t t0 = mono_ms();
+    int r = fetch_download(f, url, 0, NULL, NULL, &d);
+    int64_t took = mono_ms() - t0;
+    print_message("trickle, defaults: %s (%lld ms, %d requests)\n", d.count ? d.items[0].text : "",
+                  (long long)took, httpd_requests(srv) - before);
+    assert_int_equal(r, SP_ETIMEOUT); /* the code, which decisions read */
+    assert_int_equal(d.count, 1);
+    char want[64];
+    snprintf(want, sizeof(want), "(%.1f s, the connect timeout)",
+             FETCH_DEFAULT_CONNECT_TIMEOUT_MS / 1000.0);
+    assert_non_null(strstr(d.items[0].text, want));
+    assert_int_equal(httpd_requests(srv) - before, 1); /* a timeout is not retried */
+    assert_true(took >= FETCH_DEFAULT_CONNECT_TIMEOUT_MS - 1000);
+    assert_true(took < FETCH_DEFAULT_CONNECT_TIMEOUT_MS + 5000);
+    diag_clear(&d);
+    fetch_destroy(&f);
+}
+
 /* Two processes download the same slow file into one cache at once: both
  * succeed, and the file is byte-exact. */
 static void test_two_processes_one_cache(void **state)
@@ -586,6 +623,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_encoded_bodies_decoded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_body_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trickled_headers_name_the_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trickled_headers_default_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes_one_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_keeps_partial, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_keeps_partial_download, setup, teardown),

@@ -91,8 +91,9 @@ int window_create(const struct window_opts *o, struct window **out)
     w->cursor_shown = true;
     w->last_mouse_ms = window_now_ms();
 
-    /* SIGINT/SIGTERM arrive as SDL_QUIT (SDL's default), so Ctrl+C in the
-     * terminal ends the loop cleanly. */
+    /* SIGINT/SIGTERM arrive as SDL_QUIT (SDL's default) unless the caller
+     * caught them first (sigplay play does: window_loop_opts.stop), so
+     * Ctrl+C in the terminal ends the loop cleanly either way. */
     if (!SDL_WasInit(SDL_INIT_VIDEO) && SDL_InitSubSystem(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
         SP_ERR(&lg, "cannot open a display: %s", SDL_GetError());
         SDL_free(w);

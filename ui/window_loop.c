@@ -890,6 +890,8 @@ static int run(struct loop *L)
     refresh_state(L);
     L->need_compose = L->need_present = L->state_dirty = true;
     while (!L->quit) {
+        if (o->stop && o->stop(o->stop_opaque))
+            break;
         int64_t wait_us = 100000;
         int r = L->ui->step(L->ui->opaque, &wait_us);
         if (r == SP_EEOF) {
@@ -945,6 +947,8 @@ static int run(struct loop *L)
             timeout = min64(timeout, L->message_until_ms - now);
         if (o->state_file && !L->st.paused)
             timeout = min64(timeout, WINDOW_LOOP_STATE_EVERY_MS);
+        if (o->stop)
+            timeout = min64(timeout, WINDOW_LOOP_STOP_POLL_US / 1000); /* the wait is in ms */
         if (timeout < 1)
             timeout = 1;
         timeout = thumb_idle(L, timeout);

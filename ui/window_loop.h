@@ -30,6 +30,9 @@ struct control_server;
  * wait of at least this long, for at most a quarter of it and this long. */
 #define WINDOW_LOOP_IDLE_MIN_MS 8
 #define WINDOW_LOOP_IDLE_BUDGET_US 4000
+/* The longest wait while window_loop_opts.stop is given: how late a stop
+ * signal may be seen. */
+#define WINDOW_LOOP_STOP_POLL_US 100000
 
 struct text_ctx;
 
@@ -57,6 +60,12 @@ struct window_loop_opts {
      * playing. NULL: load is unsupported. */
     int (*load)(void *opaque, const char *source, struct player_ui *ui);
     void *load_opaque;
+    /* Asked every pass: true leaves the loop as `q` does (the caller saw a
+     * stop signal: SIGTERM, SIGHUP). While it is given, no wait is longer
+     * than WINDOW_LOOP_STOP_POLL_US, since a signal handler cannot wake
+     * SDL's wait. NULL: never. */
+    bool (*stop)(void *opaque);
+    void *stop_opaque;
 };
 
 /* Runs until QUIT. Returns 0, or a negative SP_E* (window could not open:

@@ -147,7 +147,7 @@ static int open_input(struct vm *m, struct fetch *f)
             verify_unreachable(m->r, m->idx, "needs network support");
             return SP_ENET;
         }
-        int rc = avio_cache_open(f, url, FETCH_MEDIA, &m->ac);
+        int rc = avio_cache_open(f, url, FETCH_MEDIA, m->v->seg->size_bytes, &m->ac);
         if (rc) {
             char line[DIAG_MAX_TEXT];
             snprintf(line, sizeof(line), "%s: %s", url, sp_strerror(rc));

@@ -272,7 +272,10 @@ static void *stream_main(void *arg)
         if (!drain)
             skip_before_target(sd, &ds, pkt);
         int r = avcodec_send_packet(sd->avctx, drain ? NULL : pkt);
-        if (r < 0 && r != AVERROR_EOF && ds.errors++ % DECODE_WARN_EVERY == 0)
+        /* a packet the file ends inside (flagged corrupt) fails for that
+         * reason alone: the short file is said where it is known */
+        bool cut = !drain && (pkt->flags & AV_PKT_FLAG_CORRUPT);
+        if (r < 0 && r != AVERROR_EOF && !cut && ds.errors++ % DECODE_WARN_EVERY == 0)
             warn_at(d, to_us(pkt->pts, sd->tb), "decoding failed", r);
         av_packet_unref(pkt);
         if (receive_all(sd, &ds, f) < 0)
@@ -464,8 +467,12 @@ static void scan_sei(struct segdec *d, const AVPacket *pkt)
         if (lane_map_add_anchor_us(&d->map, pts, sync[i]) < 0)
             refused++;
     /* corrupt SEI comes in runs (a damaged stretch of file): the first of
-     * a run of DECODE_WARN_EVERY is reported, with lane, file and time */
-    bool report = local.count > 0 && d->sei_problems++ % DECODE_WARN_EVERY == 0;
+     * a run of DECODE_WARN_EVERY is reported, with lane, file and time. A
+     * packet the file ends inside (FFmpeg flags it corrupt) is not: the
+     * short file is said once, where it is known (its VideoSize, the
+     * download's length) */
+    bool cut = pkt->flags & AV_PKT_FLAG_CORRUPT;
+    bool report = local.count > 0 && !cut && d->sei_problems++ % DECODE_WARN_EVERY == 0;
     pthread_mutex_unlock(&d->lock);
     if (report)
         warn_at(d, pts, local.items[0].text, 0);

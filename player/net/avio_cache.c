@@ -83,13 +83,14 @@ static int64_t seek(void *opaque, int64_t offset, int whence)
     return ac->pos;
 }
 
-int avio_cache_open(struct fetch *f, const char *url, unsigned flags, struct avio_cache **out)
+int avio_cache_open(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                    struct avio_cache **out)
 {
     *out = NULL;
     struct avio_cache *ac = calloc(1, sizeof(*ac));
     if (!ac)
         return SP_ENOMEM;
-    int r = fetch_stream_open(f, url, flags, &ac->s);
+    int r = fetch_stream_open_expect(f, url, flags, size_bytes, &ac->s);
     if (r) {
         free(ac);
         return r;

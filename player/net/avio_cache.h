@@ -22,10 +22,15 @@
 
 struct avio_cache;
 
-/* Opens url (flags: FETCH_MEDIA for recording media). *out is owned by the
- * caller (avio_cache_close()); f must outlive it. Returns 0, SP_ENOENT,
- * SP_EIO, SP_ENOMEM. */
-int avio_cache_open(struct fetch *f, const char *url, unsigned flags, struct avio_cache **out);
+/* Opens url (flags: FETCH_MEDIA for recording media). size_bytes: the
+ * file's length when the recording gives it (VideoSize), else -1; a
+ * download of another length plays as far as it goes, is never marked
+ * complete and says so in the status's warning
+ * (fetch_stream_open_expect()). *out is owned by the caller
+ * (avio_cache_close()); f must outlive it. Returns 0, SP_ENOENT, SP_EIO,
+ * SP_ENOMEM. */
+int avio_cache_open(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                    struct avio_cache **out);
 
 /* The context to put in AVFormatContext.pb (with AVFMT_FLAG_CUSTOM_IO);
  * owned by the avio_cache. */

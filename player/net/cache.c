@@ -52,6 +52,9 @@ struct cache_entry {
      * the lock (writes are then refused) */
     int lock_fd;
     bool complete;
+    /* the length was disproven in this process (cache_entry_set_unproven()):
+     * the bytes are checkpointed, but the entry is never completed */
+    bool unproven;
     int64_t length; /* -1 unknown */
     char etag[CACHE_MAX_VALIDATOR];
     char last_modified[CACHE_MAX_VALIDATOR];
@@ -676,6 +679,7 @@ static void entry_reset_locked(struct cache_entry *e)
     if (!shared && !entry_file(e->c, e->key, "data", data, sizeof(data)))
         sp_os_unlink(data);
     e->complete = false;
+    e->unproven = false;
     e->has_crc = false;
     e->nranges = 0;
     e->length = -1;
@@ -704,6 +708,13 @@ unsigned cache_entry_reset(struct cache_entry *e)
     unsigned g = e->gen;
     pthread_mutex_unlock(&e->lock);
     return g;
+}
+
+void cache_entry_set_unproven(struct cache_entry *e)
+{
+    pthread_mutex_lock(&e->lock);
+    e->unproven = true;
+    pthread_mutex_unlock(&e->lock);
 }
 
 void cache_entry_hold_in_memory(struct cache_entry *e, size_t max_bytes)
@@ -908,16 +919,20 @@ int cache_entry_checkpoint(struct cache_entry *e)
 {
     pthread_mutex_lock(&e->lock);
     int ret = 0;
-    if (e->complete || !e->dirty || e->lock_fd < 0) {
+    /* a clean entry is still completed when it holds every byte (one an
+     * earlier process left whole but could not complete: its length was
+     * only corrected at the end, or disproven then) */
+    bool whole = ranges_cover_all(e) && !e->unproven;
+    if (e->complete || (!e->dirty && !whole) || e->lock_fd < 0) {
         pthread_mutex_unlock(&e->lock);
         return 0;
     }
     if (e->in_memory) {
         /* incomplete: nothing goes to disk (a document is fetched whole
          * again rather than resumed) */
-        if (ranges_cover_all(e))
+        if (ranges_cover_all(e) && !e->unproven)
             ret = mem_commit(e);
-    } else if (ranges_cover_all(e) && (ret = entry_open_part(e)) == 0) {
+    } else if (ranges_cover_all(e) && !e->unproven && (ret = entry_open_part(e)) == 0) {
         char part[PATH_MAX], data[PATH_MAX];
         if (sp_os_truncate(e->fd, e->length) != 0 || sp_os_fsync(e->fd) != 0 ||
             entry_file(e->c, e->key, "part", part, sizeof(part)) ||

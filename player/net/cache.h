@@ -135,6 +135,15 @@ int cache_entry_set_info(struct cache_entry *e, int64_t length, const char *etag
  * answer); bytes past the new length are forgotten. */
 void cache_entry_set_length(struct cache_entry *e, int64_t length);
 
+/* Says that the entry's length is disproven: the server's length is not
+ * the one the recording gives (fetch_stream_open_expect()), so its bytes
+ * may be read but do not make a complete file. From now on, while the
+ * entry stays open, checkpoints record its bytes in the sidecar but never
+ * complete it; a reset (cache_entry_reset(), new validators) clears it.
+ * The next process, or the next open that knows the length, finds a
+ * partial entry of the wrong length and fetches it again. */
+void cache_entry_set_unproven(struct cache_entry *e);
+
 /* Drops every stored byte and the validators (e.g. the file changed).
  * Returns the new generation. */
 unsigned cache_entry_reset(struct cache_entry *e);

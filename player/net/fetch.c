@@ -194,6 +194,13 @@ struct dl {
      * trusted to belong to the file the server has now */
     bool distrust;
     int64_t expect; /* length the caller knows (VideoSize), -1 none */
+    /* a stream (fetch_stream_open_expect()): a length other than expect is
+     * one warning (st.warning) and the bytes the server sends are still
+     * read, so that playback goes on with what there is */
+    bool lenient;
+    /* this download saw a length other than expect (lenient only): its
+     * entry is never marked complete (cache_entry_set_unproven()) */
+    bool disproven;
     struct tls_fail tls;
     int64_t since_ckpt;
     int64_t rate_mark_us, rate_mark_bytes;
@@ -749,8 +756,9 @@ static void dl_request(struct dl *d)
 }
 
 /* The request went out, no complete headers came, and about the connect
- * timeout has passed (lws's own timers close such a connection around the
- * time ours would fire): a header timeout, whoever noticed it first. */
+ * timeout has passed: a header timeout, whoever noticed it first (lws's
+ * own timers are set to fire after ours, fetch_create(), but a close in
+ * the last second is still named for what it is). */
 static bool headers_timed_out(const struct dl *d)
 {
     int64_t waited_us = now_us() - d->begun_us;
@@ -817,9 +825,11 @@ static void dl_step(struct dl *d)
 
     struct cache_info ci;
     cache_entry_info(d->entry, &ci);
-    if (ci.complete && d->expect >= 0 && ci.length != d->expect) {
-        /* complete by the server's word, but not the length the recording
-         * gives: not proven, so fetched again */
+    if (d->expect >= 0 && ci.length >= 0 && ci.length != d->expect && !d->disproven) {
+        /* complete by the server's word, or partial from a server that
+         * said another length (a stream that played what there was), but
+         * not the length the recording gives: not proven, so fetched
+         * again */
         SP_INFO(&lg, "%s: cached copy has %lld bytes, %lld expected: fetching it again", d->url,
                 (long long)ci.length, (long long)d->expect);
         d->gen = cache_entry_reset(d->entry);
@@ -861,6 +871,10 @@ static void dl_step(struct dl *d)
         cache_entry_info(d->entry, &ci);
         if (ci.complete)
             dl_finish(d, FETCH_DONE, 0, NULL);
+        else if (d->disproven)
+            /* every byte the server said it has, but not the recording's
+             * length: readable to its end, never complete */
+            dl_finish(d, FETCH_FAILED, SP_ERANGE, d->st.warning); /* only this thread writes it */
         else
             dl_finish(d, FETCH_FAILED, SP_EIO, "could not complete the cache entry");
         return;
@@ -1007,6 +1021,23 @@ static void expect_message(const struct dl *d, int64_t length, char *m, size_t s
                                 : "the file is not the one recorded");
 }
 
+/* A stream's length (announced, or where its body ended) is not the one
+ * expected: said once, in st.warning; the entry is never completed; the
+ * bytes go on being read (fetch_stream_open_expect()). */
+static void disprove(struct dl *d, int64_t length)
+{
+    if (d->disproven)
+        return;
+    d->disproven = true;
+    cache_entry_set_unproven(d->entry);
+    char m[DIAG_MAX_TEXT];
+    expect_message(d, length, m, sizeof(m));
+    SP_DBG(&lg, "%s", m);
+    pthread_mutex_lock(&d->f->lock);
+    snprintf(d->st.warning, sizeof(d->st.warning), "%.400s; played as far as it goes", m);
+    pthread_mutex_unlock(&d->f->lock);
+}
+
 /* Content-Range -> a, b, N (http_parse_content_range()). */
 static bool parse_content_range(const char *s, int64_t *a, int64_t *b, int64_t *n)
 {
@@ -1091,10 +1122,15 @@ static int on_headers(struct dl *d, struct lws *wsi)
     if (status == 416) {
         struct cache_info ci;
         cache_entry_info(d->entry, &ci);
-        if (parse_content_range(cr, &a, &b, &total) && total >= 0 && ci.have == total &&
-            cache_entry_avail(d->entry, 0) == total) {
-            /* we already hold every byte: the announced length was wrong */
+        bool known = parse_content_range(cr, &a, &b, &total) && total >= 0;
+        if (known && ((ci.have == total && cache_entry_avail(d->entry, 0) == total) ||
+                      (d->start >= total && ci.etag[0]))) {
+            /* we already hold every byte, or asked (under If-Range, for
+             * the same ETag) past the end the server now gives: the
+             * announced length was wrong */
             SP_INFO(&lg, "%s: server corrected its length to %lld bytes", d->url, (long long)total);
+            if (d->lenient && d->expect >= 0 && total != d->expect)
+                disprove(d, total);
             cache_entry_set_length(d->entry, total);
             dl_conn_end(d, wsi, END_NEXT, 0, NULL);
             return -1;
@@ -1200,9 +1236,12 @@ static int on_headers(struct dl *d, struct lws *wsi)
      * handed on at that point */
     d->ends_by_length = clen >= 0 && d->end >= 0 && d->pos + clen == d->end;
     if (d->expect >= 0 && total >= 0 && total != d->expect) {
-        expect_message(d, total, m, sizeof(m));
-        dl_conn_end(d, wsi, END_FAIL, SP_ERANGE, m);
-        return -1;
+        if (!d->lenient) {
+            expect_message(d, total, m, sizeof(m));
+            dl_conn_end(d, wsi, END_FAIL, SP_ERANGE, m);
+            return -1;
+        }
+        disprove(d, total); /* read on: the stream plays what there is */
     }
     if (d->limit && total > (int64_t)d->limit) {
         snprintf(m, sizeof(m), "%.300s: %lld bytes, more than the %zu allowed", d->url,
@@ -1352,7 +1391,9 @@ static enum conn_end body_done(struct dl *d, int *err, char *m, size_t size)
     } else if (!d->sized)
         length = d->pos; /* chunked: the final chunk says where it ends */
     if (length >= 0) {
-        if (d->expect >= 0 && length != d->expect) {
+        if (d->expect >= 0 && length != d->expect && d->lenient) {
+            disprove(d, length); /* its bytes stay readable, its end known */
+        } else if (d->expect >= 0 && length != d->expect) {
             expect_message(d, length, m, size);
             d->gen = cache_entry_reset(d->entry);
             *err = SP_ERANGE;
@@ -1940,6 +1981,13 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
     /* media streams, FETCH_MAX_CONNS_PER_HOST document connections per
      * host and the kept-alive ones idling */
     info.fd_limit_per_thread = 256;
+    /* lws's own wait for an answer's headers (the context's timeout_secs,
+     * 5 s in Debian's lws 4.1 when left 0) closed a connection whose
+     * headers trickle before our connect timeout could name it, and the
+     * line said "connection closed early". Ours decide: lws's come later. */
+    int ours_ms = f->opts.connect_timeout_ms > f->opts.idle_timeout_ms ? f->opts.connect_timeout_ms
+                                                                       : f->opts.idle_timeout_ms;
+    info.timeout_secs = (unsigned)(ours_ms + 999) / 1000 + 2;
     f->ctx = lws_create_context(&info);
     if (!f->ctx) {
         diag_add(diag, DIAG_ERROR, "network: cannot start the HTTP client");
@@ -2365,6 +2413,12 @@ struct fetch_stream {
 
 int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct fetch_stream **out)
 {
+    return fetch_stream_open_expect(f, url, flags, -1, out);
+}
+
+int fetch_stream_open_expect(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                             struct fetch_stream **out)
+{
     *out = NULL;
     struct fetch_stream *s = calloc(1, sizeof(*s));
     if (!s)
@@ -2396,6 +2450,10 @@ int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct f
     if (r) {
         free(s);
         return r;
+    }
+    if (size_bytes >= 0) {
+        s->d->expect = size_bytes;
+        s->d->lenient = true;
     }
     dl_submit(s->d);
     *out = s;

@@ -187,6 +187,9 @@ struct fetch_status {
     int err;                     /* SP_E* when FAILED */
     int http_status;             /* last HTTP status seen, 0 if none */
     char message[DIAG_MAX_TEXT]; /* the one-line reason when FAILED */
+    /* a stream whose length is not the recording's (fetch_stream_open_expect()):
+     * "URL: N bytes, but the recording says M (VideoSize); ...", "" none */
+    char warning[DIAG_MAX_TEXT];
 };
 
 const char *fetch_state_name(enum fetch_state s);
@@ -231,6 +234,18 @@ bool fetch_cached_complete(struct fetch *f, const char *url);
  * part). *out is owned by the caller: fetch_stream_close(). Returns 0,
  * SP_ENOENT (local file missing), SP_EIO, SP_ELIMIT or SP_ENOMEM. */
 int fetch_stream_open(struct fetch *f, const char *url, unsigned flags, struct fetch_stream **out);
+
+/* As fetch_stream_open(), when the caller knows the file's length
+ * (size_bytes >= 0: the segment's VideoSize). The length is proven as by
+ * fetch_download_expect(), but a stream plays what it gets: a server that
+ * announces or delivers another length (a Content-Length shorter than the
+ * body, a body cut before its Content-Length) is one line in the status's
+ * warning, the bytes it does send are read to their end, and the entry is
+ * never marked complete, so the next open fetches the file again. A
+ * complete cached copy of another length is dropped and fetched again.
+ * size_bytes < 0: as fetch_stream_open(). */
+int fetch_stream_open_expect(struct fetch *f, const char *url, unsigned flags, int64_t size_bytes,
+                             struct fetch_stream **out);
 
 /* Reads up to len bytes at offset; blocks until at least one byte is there.
  * Returns the count (> 0), 0 at the end of the file, SP_ECANCELLED after
