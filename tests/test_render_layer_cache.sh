@@ -8,12 +8,12 @@
 # scratch, and the file written again).
 set -euo pipefail
 BIN="$SIGPLAY_BIN"
-MK="$SIGPLAY_BUILD_DIR/sigplay-mkclass"
+MK="$(dirname "$BIN")/sigplay-mkclass"
 W="$SIGPLAY_TEST_TMP/render_layer_cache"
 rm -rf "$W"
 mkdir -p "$W"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$MK" ] || fail "no sigplay-mkclass in $SIGPLAY_BUILD_DIR"
+[ -x "$MK" ] || fail "no sigplay-mkclass beside $BIN"
 # a minute, 3000 ops: a page of a few hundred strokes from 50 s on
 "$MK" -q -o "$W/class" --duration-ms 60000 --lanes 3 --size 160x90 --fps 1 --ops 3000 \
     --chat 9 --pause-ms 2000
