@@ -144,7 +144,7 @@ int cmd_render(int argc, char **argv)
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
-    struct class_scene_opts so = {.loader = class_loader(c)};
+    struct class_scene_opts so = {.loader = class_loader(c), .layer_cache_dir = class_cache_dir(c)};
     if ((rc = class_scene_create(rec, class_timeline(c), &so, &cs)) != 0)
         goto fail;
     bool chat_on = chat >= 0 ? chat == 1 : rec->show_chat == 1;

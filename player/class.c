@@ -488,6 +488,11 @@ const struct sp_loader *class_loader(struct sp_class *c)
     return &c->loader;
 }
 
+const char *class_cache_dir(const struct sp_class *c)
+{
+    return c->cache_dir;
+}
+
 int64_t class_total_us(const struct sp_class *c)
 {
     int64_t t = tl_total_us(c->tl);

@@ -129,6 +129,10 @@ struct player *class_player(struct sp_class *c);
 /* The loader for documents and images: disk, or the network client for
  * http(s) (started on first need). Valid while c lives. */
 const struct sp_loader *class_loader(struct sp_class *c);
+/* The folder the parsed signaling is cached in, or NULL when it is not
+ * cached (--no-cache, no signaling cache, no cache folder). Valid while c
+ * lives. */
+const char *class_cache_dir(const struct sp_class *c);
 /* The network client if one was started (or, with start, starts it now);
  * NULL when none could start (a diag line was added). */
 struct fetch *class_fetch(struct sp_class *c, bool start, struct diag_list *diag);

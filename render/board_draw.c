@@ -784,3 +784,63 @@ int board_draw_part(struct board_draw *bd, const struct board_state *s,
         draw_lasers(bd, c, s, p, &xf);
     return ret;
 }
+
+/* ---- the layer kept by a caller between runs (render/layer_cache.c) ------ */
+
+int board_draw_get_layer(const struct board_draw *bd, struct board_draw_layer *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!bd->valid)
+        return SP_EINVAL;
+    out->layer = bd->layer;
+    out->page_index = bd->page_index;
+    out->examined = bd->examined;
+    out->top_in_layer = bd->top_in_layer;
+    out->pending = bd->pending;
+    out->npending = bd->npending;
+    return 0;
+}
+
+int board_draw_set_layer(struct board_draw *bd, const struct board_state *s,
+                         const struct board_draw_layer *in)
+{
+    const struct board_page *p = s ? board_state_current(s) : NULL;
+    if (!p || !in->layer || in->layer->w != bd->w || in->layer->h != bd->h ||
+        in->page_index != p->index || in->examined > board_page_slot_count(p) ||
+        in->top_in_layer > in->examined)
+        return SP_EINVAL;
+    for (size_t i = 0; i < in->npending; i++)
+        if (in->pending[i] >= in->examined || (i > 0 && in->pending[i] <= in->pending[i - 1]))
+            return SP_EINVAL;
+    bd->npending = 0;
+    for (size_t i = 0; i < in->npending; i++)
+        if (pending_add(bd, in->pending[i]))
+            return SP_ENOMEM;
+    canvas_copy(bd->layer, in->layer);
+    for (int i = 0; i < BOARD_DRAW_LIVE_MAX; i++)
+        bd->live[i].used = false;
+    bd->examined = in->examined;
+    bd->top_in_layer = in->top_in_layer;
+    bd->valid = true;
+    bd->layer_changed = true;
+    bd->frame_valid = false;
+    bd->page_index = p->index;
+    bd->page_gen = p->gen;
+    bd->version = p->version;
+    bd->serial = board_state_serial(s);
+    bd->vscale = p->view.scale;
+    bd->vx = p->view.x;
+    bd->vy = p->view.y;
+    bd->img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
+    return 0;
+}
+
+bool board_draw_layer_fits(const struct board_draw *bd, const struct board_state *s)
+{
+    const struct board_page *p = s ? board_state_current(s) : NULL;
+    if (!p)
+        return false;
+    const struct image *img =
+        p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
+    return key_matches(bd, s, p, img);
+}

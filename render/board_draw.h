@@ -129,6 +129,34 @@ struct canvas_rect board_draw_last_dirty(const struct board_draw *bd);
 
 void board_draw_get_stats(const struct board_draw *bd, struct board_draw_stats *st);
 
+/* The page layer as it stands (background + the finished elements of
+ * slots [0, examined) of page page_index, except the slots in pending:
+ * strokes that were unfinished, not in it), for a caller that keeps it
+ * between runs (render/layer_cache.h). Pointers are bd's, valid until its
+ * next call. */
+struct board_draw_layer {
+    const struct canvas *layer;
+    uint32_t page_index;
+    uint32_t examined, top_in_layer; /* top_in_layer: 1 + highest slot drawn, 0 if none */
+    const uint32_t *pending;         /* ascending, each < examined */
+    size_t npending;
+};
+/* Returns 0 and *out, or SP_EINVAL when there is no valid layer (no frame
+ * drawn yet, or no page shown). */
+int board_draw_get_layer(const struct board_draw *bd, struct board_draw_layer *out);
+/* Takes in as the layer of state s's shown page (pixels copied), as if bd
+ * had drawn it: the next board_draw_frame() of s adds only slots from
+ * in->examined up and settles the pending ones. The caller vouches that
+ * the pixels are what bd draws for those slots of that page (layer_cache.c
+ * checks a hash of them); the rest is checked here. Returns 0, SP_EINVAL
+ * (another size or page, a slot past the page's, pending not ascending
+ * below examined) or SP_ENOMEM. */
+int board_draw_set_layer(struct board_draw *bd, const struct board_state *s,
+                         const struct board_draw_layer *in);
+/* Whether the next board_draw_frame() of s draws from the layer as it is
+ * (no redraw from scratch needed for its key). */
+bool board_draw_layer_fits(const struct board_draw *bd, const struct board_state *s);
+
 struct diag_list;
 /* Moves the warnings about elements that could not be drawn and were
  * skipped (one line per reason: "board: a stroke of 200 points is not

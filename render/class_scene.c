@@ -16,6 +16,7 @@
 #include "render/chat_panel.h"
 #include "render/compose.h"
 #include "render/image.h"
+#include "render/layer_cache.h"
 #include "render/thumb_cache.h"
 
 struct cached_image {
@@ -42,6 +43,7 @@ struct class_scene {
     struct board_draw *thumb;   /* class_scene_draw_board()'s drawer; NULL until used */
     int thumb_w, thumb_h;       /* its size (pixels) */
     struct thumb_cache *thumbs; /* class_scene_draw_board_at_us()'s; NULL until used */
+    struct layer_cache *layers; /* the board's pages kept between runs; NULL: none */
 };
 
 /* ---- images ------------------------------------------------------------------ */
@@ -166,7 +168,19 @@ int class_scene_create(const struct recording *rec, const struct timeline *tl,
                                   .get_image = board_image,
                                   .image_opaque = cs,
                                   .text = cs->text};
-        rc = compose_create(&cs->comp, &co);
+        const char *key = rec->doc_url;
+        if (opts && opts->layer_cache_dir && key && *key) {
+            struct layer_cache_opts lo = {.dir = opts->layer_cache_dir,
+                                          .key = key,
+                                          .board_w = rec->board_w,
+                                          .board_h = rec->board_h,
+                                          .get_image = board_image,
+                                          .opaque = cs};
+            rc = layer_cache_create(&lo, &cs->layers);
+            co.layer_cache = cs->layers;
+        }
+        if (!rc)
+            rc = compose_create(&cs->comp, &co);
     }
     if (rc) {
         class_scene_destroy(&cs);
@@ -200,6 +214,7 @@ void class_scene_destroy(struct class_scene **csp)
     struct class_scene *cs = *csp;
     chat_panel_destroy(&cs->panel);
     compose_destroy(&cs->comp);
+    layer_cache_destroy(&cs->layers);
     board_draw_destroy(&cs->thumb);
     thumb_cache_destroy(&cs->thumbs);
     for (size_t i = 0; i < cs->n_images; i++) {

@@ -50,6 +50,9 @@ struct sp_class;
 struct class_scene_opts {
     const struct sp_loader *loader; /* images; NULL: local files */
     struct text_ctx *text;          /* borrowed; NULL: the scene opens its own */
+    /* A cache folder (class_cache_dir()): crowded board pages are kept
+     * there between runs (render/layer_cache.h); NULL: none. */
+    const char *layer_cache_dir;
 };
 
 /* What one frame shows. Pointers are borrowed for the draw call. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/utf8.h"
+#include "render/layer_cache.h"
 #include "base/sp_error.h"
 
 /* Spare bytes after each scaled row (see draw_picture). */
@@ -563,11 +564,16 @@ static int draw_board(struct compose *c, struct canvas *dst, struct canvas_rect 
     c->bd_w = r.w;
     c->bd_h = r.h;
     const struct canvas *f = NULL;
+    struct layer_cache *lc = c->opts.layer_cache;
+    if (lc && st && !board_draw_layer_fits(c->bd, st))
+        layer_cache_seed(lc, c->bd, r.w, r.h, st); /* else it draws from scratch */
     rc = board_draw_frame(c->bd, st, &f);
     if (rc) {
         c->bcache_ok = false; /* out of step with the frame */
         return rc;
     }
+    if (lc && st)
+        layer_cache_save(lc, c->bd, st); /* a cache: a failed write changes nothing shown */
     if ((bg & 0xFFu) == 0xFFu)
         return copy_board(c, dst, r, bg, f, board_draw_last_dirty(c->bd));
     c->bcache_ok = false;

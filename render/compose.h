@@ -104,6 +104,10 @@ struct compose_opts {
     void *image_opaque;
     struct text_ctx *text; /* borrowed; NULL: the compositor opens its own */
     bool no_name_tags;     /* true: no name tag over pictures */
+    /* borrowed; NULL: none. The board's page layer is taken from it before
+     * the board drawer redraws a page from scratch, and given to it after
+     * (render/layer_cache.h: `render` keeps crowded pages between runs). */
+    struct layer_cache *layer_cache;
 };
 
 struct compose;
