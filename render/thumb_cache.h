@@ -49,6 +49,9 @@
 /* The default bound of the rasters kept (bytes): 250 snapshots of a
  * two-hour class at 192x144 take 27 MiB. */
 #define THUMB_CACHE_DEFAULT_BYTES (64u << 20)
+/* Checkpoints (thumb_cache_prepare()) are at least this many drawing ops
+ * apart. */
+#define THUMB_CACHE_CKPT_MIN_DRAWS 4
 
 struct thumb_cache_opts {
     int board_w, board_h;          /* board units; <= 0 means 1280 x 960 */
@@ -61,14 +64,18 @@ struct thumb_cache_opts {
 struct thumb_cache;
 
 struct thumb_cache_stats {
-    uint64_t draws;        /* thumb_cache_draw_us() calls that drew */
-    uint64_t from_raster;  /* ... of them from a snapshot's raster */
-    uint64_t whole;        /* ... drawn whole (no raster fits) */
-    uint64_t built;        /* rasters made */
-    uint64_t built_whole;  /* ... of them drawn whole (no earlier raster of the page) */
-    uint64_t evicted;      /* rasters dropped for the memory bound */
-    uint64_t repainted;    /* draws that repainted rows (something changed below the top) */
-    size_t rasters, bytes; /* kept now */
+    uint64_t draws;             /* thumb_cache_draw_us() calls that drew */
+    uint64_t from_raster;       /* ... of them from a snapshot's raster */
+    uint64_t whole;             /* ... drawn whole (no raster fits) */
+    uint64_t built;             /* rasters made */
+    uint64_t built_whole;       /* ... of them drawn whole (no earlier raster of the page) */
+    uint64_t evicted;           /* rasters dropped for the memory bound */
+    uint64_t repainted;         /* draws that repainted rows (something changed below the top) */
+    uint64_t from_checkpoint;   /* draws from a checkpoint (only slots above its prefix drawn) */
+    uint64_t checkpoints_made;  /* checkpoints made by thumb_cache_prepare() */
+    uint64_t checkpoints_whole; /* ... of them drawn whole (no earlier one of the page) */
+    size_t checkpoints;         /* kept now (also counted in rasters and bytes) */
+    size_t rasters, bytes;      /* kept now */
 };
 
 /* A cache for w x h thumbnails. Returns 0, SP_EINVAL, SP_ENOMEM or
