@@ -48,6 +48,23 @@ struct cp_plan {
     size_t vleft;   /* checkpoints after version changes still allowed */
 };
 
+/* The checkpoint being drawn: thumb_cache_prepare() draws a few slots at a
+ * time, so that no call takes much more than its budget; c is kept for
+ * the next one when a checkpoint is made. */
+struct cp_job {
+    bool active;
+    int64_t t_ms;
+    struct canvas *c;
+    uint32_t page, gen, prefix;
+    uint64_t version;
+    const struct image *img;
+    bool in_rows; /* repainting rows [y0, y1) with slots [0, rows_to) */
+    int y0, y1;
+    uint32_t rows_to;
+    uint32_t top_from; /* then slots [top_from, prefix) on the whole canvas */
+    uint32_t next;     /* the next slot to draw */
+};
+
 struct thumb_cache {
     int w, h;
     struct board_draw *bd;
@@ -65,6 +82,7 @@ struct thumb_cache {
     struct ckpt *cp;
     size_t ncp, cp_cap;
     struct cp_plan plan;
+    struct cp_job job;
     struct thumb_cache_stats st;
 };
 
@@ -96,6 +114,8 @@ static void drop_all(struct thumb_cache *tc)
         canvas_destroy(&tc->cp[i].c);
     tc->ncp = 0;
     tc->plan = (struct cp_plan){0};
+    canvas_destroy(&tc->job.c);
+    tc->job = (struct cp_job){0};
 }
 
 void thumb_cache_clear(struct thumb_cache *tc)
@@ -485,74 +505,140 @@ static uint32_t cp_reach(const struct thumb_cache *tc)
     return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
 }
 
-/* Makes the checkpoint of the page shown at board ms t_ms (later than
- * every checkpoint made), from the latest checkpoint of that page: its
- * copy with the slots added since drawn on top when the page's version
- * is the same; else with the rows of what changed repainted; else whole. */
-static int cp_make(struct thumb_cache *tc, int64_t t_ms)
+/* Starts the checkpoint of the page shown at board ms t_ms (later than
+ * every checkpoint made) in tc->job, from the latest checkpoint of that
+ * page: its copy with the slots added since drawn on top when the page's
+ * version is the same; else with the rows of what changed repainted
+ * first; else whole. *out is the state at t_ms (NULL: no page shown,
+ * nothing started). */
+static int cp_start(struct thumb_cache *tc, int64_t t_ms, struct board_state **out)
 {
     struct board_state *s = NULL, *bs = NULL;
-    struct canvas *c = NULL;
+    struct cp_job *j = &tc->job;
     int rc = board_player_state_at_us(tc->bp, t_ms * 1000, &s);
     const struct board_page *pg = s ? board_state_current(s) : NULL;
-    if (rc || !pg)
-        goto out;
-    if (tc->ncp == tc->cp_cap) {
-        size_t cap = tc->cp_cap ? 2 * tc->cp_cap : 64;
-        struct ckpt *n = realloc(tc->cp, cap * sizeof(*n));
-        if (!n) {
-            rc = SP_ENOMEM;
-            goto out;
-        }
-        tc->cp = n;
-        tc->cp_cap = cap;
+    if (rc || !pg) {
+        board_state_free(&s);
+        *out = NULL;
+        return rc;
     }
     const struct image *img = page_image(tc, pg);
     const struct ckpt *base = NULL;
     for (size_t i = tc->ncp; i-- > 0 && !base;)
         if (tc->cp[i].page == pg->index && tc->cp[i].gen == pg->gen && tc->cp[i].img == img)
             base = &tc->cp[i];
-    if ((rc = canvas_create(&c, tc->w, tc->h)) != 0)
-        goto out;
-    uint32_t prefix;
+    if (!j->c && (rc = canvas_create(&j->c, tc->w, tc->h)) != 0)
+        goto fail;
+    *j = (struct cp_job){.active = true,
+                         .t_ms = t_ms,
+                         .c = j->c,
+                         .page = pg->index,
+                         .gen = pg->gen,
+                         .version = pg->version,
+                         .img = img};
     if (base && base->version == pg->version) {
         /* only additions since: slots below base's prefix are the same */
-        prefix = finished_prefix(s, pg, base->prefix);
-        canvas_copy(c, base->c);
-        struct board_draw_part top = {.page = pg, .from = base->prefix, .to = prefix};
-        rc = board_draw_part(tc->bd, s, &top, c);
-        goto add;
+        j->prefix = finished_prefix(s, pg, base->prefix);
+        canvas_copy(j->c, base->c);
+        j->next = j->top_from = base->prefix;
+        *out = s;
+        return 0;
     }
-    prefix = finished_prefix(s, pg, 0);
+    j->prefix = finished_prefix(s, pg, 0);
     if (base && (rc = board_player_state_at_us(tc->bp, base->t_ms * 1000, &bs)) != 0)
-        goto out;
+        goto fail;
     const struct board_page *bp = bs ? board_state_page(bs, pg->index) : NULL;
+    struct board_draw_part bgp = {.page = pg, .background = true};
     if (bp && same_ground(bp, pg)) {
         struct diff d;
-        diff_slots(tc, bs, bp, base->prefix, s, pg, prefix, &d);
-        rc = draw_over(tc, base->c, s, pg, &d, prefix, false, c);
+        diff_slots(tc, bs, bp, base->prefix, s, pg, j->prefix, &d);
+        canvas_copy(j->c, base->c);
+        if (d.y1 > d.y0) {
+            if ((rc = board_draw_part(tc->bd, s, &bgp, tc->bg)) != 0)
+                goto fail;
+            canvas_copy_rect(j->c, tc->bg, (struct canvas_rect){0, d.y0, tc->w, d.y1 - d.y0});
+            j->y0 = d.y0;
+            j->y1 = d.y1;
+            j->rows_to = d.common;
+            j->in_rows = true;
+            tc->st.repainted++;
+        }
+        j->top_from = d.common;
     } else {
-        struct board_draw_part all = {.page = pg, .background = true, .to = prefix};
-        rc = board_draw_part(tc->bd, s, &all, c);
+        if ((rc = board_draw_part(tc->bd, s, &bgp, j->c)) != 0)
+            goto fail;
+        j->top_from = 0;
         tc->st.checkpoints_whole++;
     }
-add:
-    if (rc)
-        goto out;
-    tc->cp[tc->ncp++] = (struct ckpt){.t_ms = t_ms,
-                                      .page = pg->index,
-                                      .gen = pg->gen,
-                                      .prefix = prefix,
-                                      .version = pg->version,
-                                      .img = img,
-                                      .c = c};
-    c = NULL;
-    tc->st.checkpoints_made++;
-out:
-    canvas_destroy(&c);
+    j->next = j->in_rows ? 0 : j->top_from;
+    board_state_free(&bs);
+    *out = s;
+    return 0;
+fail:
+    j->active = false;
     board_state_free(&bs);
     board_state_free(&s);
+    *out = NULL;
     return rc;
+}
+
+/* Draws the started checkpoint on, THUMB_CACHE_CKPT_CHUNK slots at a time
+ * (at least one chunk), until it is made or the budget is spent; s is the
+ * state at its time. */
+static int cp_step(struct thumb_cache *tc, const struct board_state *s, int64_t t0,
+                   int64_t budget_us)
+{
+    struct cp_job *j = &tc->job;
+    const struct board_page *pg = board_state_page(s, j->page);
+    if (!pg) { /* cannot be: the same state again */
+        j->active = false;
+        return 0;
+    }
+    for (bool first = true;; first = false) {
+        if (!first && sp_os_mono_us() - t0 >= budget_us)
+            return 0;
+        uint32_t end = j->in_rows ? j->rows_to : j->prefix;
+        uint32_t to =
+            end - j->next > THUMB_CACHE_CKPT_CHUNK ? j->next + THUMB_CACHE_CKPT_CHUNK : end;
+        if (j->next < to) {
+            struct board_draw_part part = {.page = pg, .from = j->next, .to = to};
+            if (j->in_rows) {
+                part.rows_y0 = j->y0;
+                part.rows_y1 = j->y1;
+            }
+            int rc = board_draw_part(tc->bd, s, &part, j->c);
+            if (rc)
+                return rc;
+        }
+        j->next = to;
+        if (j->next < end)
+            continue;
+        if (j->in_rows) {
+            j->in_rows = false;
+            j->next = j->top_from;
+            continue;
+        }
+        break;
+    }
+    if (tc->ncp == tc->cp_cap) {
+        size_t cap = tc->cp_cap ? 2 * tc->cp_cap : 64;
+        struct ckpt *n = realloc(tc->cp, cap * sizeof(*n));
+        if (!n)
+            return SP_ENOMEM;
+        tc->cp = n;
+        tc->cp_cap = cap;
+    }
+    tc->cp[tc->ncp++] = (struct ckpt){.t_ms = j->t_ms,
+                                      .page = j->page,
+                                      .gen = j->gen,
+                                      .prefix = j->prefix,
+                                      .version = j->version,
+                                      .img = j->img,
+                                      .c = j->c};
+    j->c = NULL;
+    j->active = false;
+    tc->st.checkpoints_made++;
+    return 0;
 }
 
 /* How many checkpoints there will be, and how far apart: about 3/4 of the
@@ -584,8 +670,8 @@ static void cp_plan_init(struct thumb_cache *tc, const struct board_log *log)
     pl->ready = true;
 }
 
-/* Goes on with the checkpoints for about budget_us (at least one made
- * when some is left). Returns 1 while some are left, 0 or SP_ENOMEM. */
+/* Goes on with the checkpoints for about budget_us (at least one chunk
+ * drawn when some is left). Returns 1 while some are left, 0 or SP_ENOMEM. */
 static int cp_prepare(struct thumb_cache *tc, int64_t t0, int64_t budget_us)
 {
     const struct board_log *log = board_player_log(tc->bp);
@@ -595,33 +681,46 @@ static int cp_prepare(struct thumb_cache *tc, int64_t t0, int64_t budget_us)
     if (!pl->ready)
         cp_plan_init(tc, log);
     size_t n = board_log_op_count(log);
-    bool made = false;
+    bool progressed = false;
     struct board_op_info oi, next;
-    while (pl->next_op < n && tc->ncp < pl->max) {
-        if (made && sp_os_mono_us() - t0 >= budget_us)
+    for (;;) {
+        if (progressed && sp_os_mono_us() - t0 >= budget_us)
             return 1;
-        if (board_log_op_info(log, pl->next_op++, &oi) != 0)
-            break;
-        pl->draws += draw_op(oi.kind);
-        pl->changed |= version_op(oi.kind);
-        bool last = pl->next_op == n || board_log_op_info(log, pl->next_op, &next) != 0;
-        if (!last && next.t == oi.t)
-            continue; /* a state holds every op of its ms */
-        bool after_change = pl->changed && pl->vleft && (last || !version_op(next.kind));
-        if (pl->draws < pl->every && !after_change)
-            continue;
-        if (tc->ncp && tc->cp[tc->ncp - 1].t_ms >= oi.t)
-            continue;
-        int rc = cp_make(tc, oi.t);
+        struct board_state *s = NULL;
+        int rc = 0;
+        if (tc->job.active) {
+            /* a checkpoint left half drawn by the last call */
+            rc = board_player_state_at_us(tc->bp, tc->job.t_ms * 1000, &s);
+        } else {
+            if (pl->next_op >= n || tc->ncp >= pl->max)
+                return 0;
+            if (board_log_op_info(log, pl->next_op++, &oi) != 0)
+                return 0;
+            pl->draws += draw_op(oi.kind);
+            pl->changed |= version_op(oi.kind);
+            bool last = pl->next_op == n || board_log_op_info(log, pl->next_op, &next) != 0;
+            if (!last && next.t == oi.t)
+                continue; /* a state holds every op of its ms */
+            bool after_change = pl->changed && pl->vleft && (last || !version_op(next.kind));
+            if (pl->draws < pl->every && !after_change)
+                continue;
+            if (tc->ncp && tc->cp[tc->ncp - 1].t_ms >= oi.t)
+                continue;
+            if (after_change)
+                pl->vleft--;
+            pl->draws = 0;
+            pl->changed = false;
+            rc = cp_start(tc, oi.t, &s);
+        }
+        if (!rc && s)
+            rc = cp_step(tc, s, t0, budget_us);
+        else if (!rc)
+            tc->job.active = false;
+        board_state_free(&s);
         if (rc)
             return rc;
-        made = true;
-        if (after_change)
-            pl->vleft--;
-        pl->draws = 0;
-        pl->changed = false;
+        progressed = true;
     }
-    return 0;
 }
 
 int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,

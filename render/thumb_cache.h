@@ -72,6 +72,10 @@
 /* Checkpoints (thumb_cache_prepare()) are at least this many drawing ops
  * apart. */
 #define THUMB_CACHE_CKPT_MIN_DRAWS 4
+/* ... and drawn this many slots at a time, so that one call of
+ * thumb_cache_prepare() stays near its budget even where a checkpoint
+ * draws a crowded page whole or repaints its rows after an undo. */
+#define THUMB_CACHE_CKPT_CHUNK 32
 
 struct thumb_cache_opts {
     int board_w, board_h;          /* board units; <= 0 means 1280 x 960 */
@@ -113,9 +117,9 @@ int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, u
                         int64_t w_us, struct canvas *dst);
 
 /* Makes checkpoints ahead of any hover, in time order, for about budget_us
- * (the monotonic clock; at least one checkpoint a call while some are
- * left). Returns 1 while some are left to make, 0 when every one planned
- * is made (their share of the memory bound), or SP_ENOMEM. */
+ * (the monotonic clock; at least THUMB_CACHE_CKPT_CHUNK slots drawn a call
+ * while some are left; a checkpoint may take several calls). Returns 1 while some are left to make,
+ * 0 when every one planned is made (their share of the memory bound), or SP_ENOMEM. */
 int thumb_cache_prepare(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
                         int64_t budget_us);
 
