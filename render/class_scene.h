@@ -108,8 +108,8 @@ struct board_player;
  * bp, generation gen (class_signal_generation(): another generation drops
  * what was kept of the previous one), drawn as class_scene_draw_board()
  * draws the board at that time, through the scene's thumbnail cache
- * (render/thumb_cache.h: a raster per board snapshot, the ops after it
- * drawn on a copy), made for dst's size. bp NULL: the empty board.
+ * (render/thumb_cache.h: a checkpoint's raster or a snapshot's, what
+ * changed after it drawn on a copy), made for dst's size. bp NULL: the empty board.
  * Returns 0, SP_EINVAL, SP_ENOMEM or SP_ENOENT (no font). */
 int class_scene_draw_board_at_us(struct class_scene *cs, const struct board_player *bp,
                                  uint64_t gen, int64_t w_us, struct canvas *dst);
@@ -121,9 +121,9 @@ int class_scene_draw_board_at_us(struct class_scene *cs, const struct board_play
  * that cannot be scaled: dst unchanged) or SP_ENOMEM. */
 int class_scene_draw_thumb_frame(struct class_scene *cs, const void *avframe, struct canvas *dst);
 
-/* Idle work for those thumbnails: makes the snapshots' rasters at w x h
- * ahead of any hover, for about budget_us. Returns 1 while some are left,
- * 0 when none is, or a negative SP_E* code. */
+/* Idle work for those thumbnails: makes the thumbnail cache's checkpoints
+ * at w x h ahead of any hover (render/thumb_cache.h), for about budget_us. Returns 1 while some are
+ * left, 0 when none is, or a negative SP_E* code. */
 int class_scene_prepare_thumbs(struct class_scene *cs, const struct board_player *bp, uint64_t gen,
                                int w, int h, int64_t budget_us);
 

@@ -19,6 +19,52 @@ struct entry {
     uint64_t used; /* tc->clock at its last use */
 };
 
+/* A checkpoint: page `page` (generation `gen`, version `version`) as the
+ * board shows it at board time t_ms, drawn with only its finished prefix:
+ * background and slots [0, prefix), where slot `prefix` is the lowest
+ * that holds a stroke still in progress (or the slot count). Those slots
+ * can only change by an op that changes the page's version, so at any
+ * later time with the same version the board is this raster with slots
+ * [prefix, count) and the laser marks drawn on top. */
+struct ckpt {
+    int64_t t_ms;
+    uint32_t page, gen, prefix;
+    uint64_t version;
+    const struct image *img;
+    struct canvas *c;
+};
+
+/* Where thumb_cache_prepare() places checkpoints: every `every` drawing
+ * ops (an element begun: stroke, shape, text) of the log, and after each
+ * run of ops that change a page's version (erase, undo, clear, ...) or
+ * the page shown, as long as the memory bound allows. */
+struct cp_plan {
+    bool ready;     /* every, max computed */
+    size_t next_op; /* the scan goes on from this op */
+    size_t every;   /* drawing ops between checkpoints */
+    size_t max;     /* checkpoints at most (their share of max_bytes) */
+    size_t draws;   /* drawing ops since the last checkpoint */
+    bool changed;   /* a version-changing op since the last checkpoint */
+    size_t vleft;   /* checkpoints after version changes still allowed */
+};
+
+/* The checkpoint being drawn: thumb_cache_prepare() draws a few slots at a
+ * time, so that no call takes much more than its budget; c is kept for
+ * the next one when a checkpoint is made. */
+struct cp_job {
+    bool active;
+    int64_t t_ms;
+    struct canvas *c;
+    uint32_t page, gen, prefix;
+    uint64_t version;
+    const struct image *img;
+    bool in_rows; /* repainting rows [y0, y1) with slots [0, rows_to) */
+    int y0, y1;
+    uint32_t rows_to;
+    uint32_t top_from; /* then slots [top_from, prefix) on the whole canvas */
+    uint32_t next;     /* the next slot to draw */
+};
+
 struct thumb_cache {
     int w, h;
     struct board_draw *bd;
@@ -32,7 +78,11 @@ struct thumb_cache {
     size_t n, cap;
     struct canvas *bg; /* scratch: a page's background, for repainting rows */
     uint64_t clock;
-    size_t prep_next; /* thumb_cache_prepare() goes on from this snapshot */
+    /* checkpoints, in time order, made by thumb_cache_prepare() */
+    struct ckpt *cp;
+    size_t ncp, cp_cap;
+    struct cp_plan plan;
+    struct cp_job job;
     struct thumb_cache_stats st;
 };
 
@@ -42,10 +92,17 @@ static size_t raster_bytes(const struct thumb_cache *tc)
 }
 
 /* How many rasters the bound allows (at least one). */
-static size_t max_rasters(const struct thumb_cache *tc)
+static size_t max_rasters_all(const struct thumb_cache *tc)
 {
     size_t n = tc->max_bytes / raster_bytes(tc);
     return n ? n : 1;
+}
+
+/* ... of them for the snapshots: what the checkpoints leave (at least one). */
+static size_t max_rasters(const struct thumb_cache *tc)
+{
+    size_t n = max_rasters_all(tc);
+    return n > tc->ncp ? n - tc->ncp : 1;
 }
 
 static void drop_all(struct thumb_cache *tc)
@@ -53,7 +110,12 @@ static void drop_all(struct thumb_cache *tc)
     for (size_t i = 0; i < tc->n; i++)
         canvas_destroy(&tc->e[i].c);
     tc->n = 0;
-    tc->prep_next = 0;
+    for (size_t i = 0; i < tc->ncp; i++)
+        canvas_destroy(&tc->cp[i].c);
+    tc->ncp = 0;
+    tc->plan = (struct cp_plan){0};
+    canvas_destroy(&tc->job.c);
+    tc->job = (struct cp_job){0};
 }
 
 void thumb_cache_clear(struct thumb_cache *tc)
@@ -100,6 +162,7 @@ void thumb_cache_destroy(struct thumb_cache **tcp)
     struct thumb_cache *tc = *tcp;
     drop_all(tc);
     free(tc->e);
+    free(tc->cp);
     canvas_destroy(&tc->bg);
     board_draw_destroy(&tc->bd);
     free(tc);
@@ -134,8 +197,9 @@ void thumb_cache_get_stats(const struct thumb_cache *tc, struct thumb_cache_stat
     if (!tc)
         return;
     *st = tc->st;
-    st->rasters = tc->n;
-    st->bytes = tc->n * raster_bytes(tc);
+    st->rasters = tc->n + tc->ncp;
+    st->checkpoints = tc->ncp;
+    st->bytes = (tc->n + tc->ncp) * raster_bytes(tc);
 }
 
 /* The rasters point into bp's snapshots: another player (or generation)
@@ -229,12 +293,11 @@ static void damage(const struct thumb_cache *tc, const struct raster_xform *xf,
 /* Page pa of state a against page pb of state b (same_ground): elements
  * are immutable and shared, so a slot holding the same pointer in both
  * draws the same. */
-static void diff_pages(const struct thumb_cache *tc, const struct board_state *a,
-                       const struct board_page *pa, const struct board_state *b,
-                       const struct board_page *pb, struct diff *d)
+static void diff_slots(const struct thumb_cache *tc, const struct board_state *a,
+                       const struct board_page *pa, uint32_t na, const struct board_state *b,
+                       const struct board_page *pb, uint32_t nb, struct diff *d)
 {
     struct raster_xform xf = board_draw_xform(tc->bd, pb);
-    uint32_t na = board_page_slot_count(pa), nb = board_page_slot_count(pb);
     d->common = na < nb ? na : nb;
     d->y0 = d->y1 = 0;
     for (uint32_t i = 0; i < d->common; i++) {
@@ -254,10 +317,20 @@ static void diff_pages(const struct thumb_cache *tc, const struct board_state *a
     }
 }
 
-/* dst = base with page pb of state b drawn over it as diff d says, and
- * b's laser marks when lasers. */
+/* Page pa of state a against page pb of state b (same_ground): elements
+ * are immutable and shared, so a slot holding the same pointer in both
+ * draws the same. */
+static void diff_pages(const struct thumb_cache *tc, const struct board_state *a,
+                       const struct board_page *pa, const struct board_state *b,
+                       const struct board_page *pb, struct diff *d)
+{
+    diff_slots(tc, a, pa, board_page_slot_count(pa), b, pb, board_page_slot_count(pb), d);
+}
+
+/* dst = base with page pb of state b drawn over it as diff d says (its
+ * slots below `to`), and b's laser marks when lasers. */
 static int draw_over(struct thumb_cache *tc, const struct canvas *base, const struct board_state *b,
-                     const struct board_page *pb, const struct diff *d, bool lasers,
+                     const struct board_page *pb, const struct diff *d, uint32_t to, bool lasers,
                      struct canvas *dst)
 {
     if (dst != base)
@@ -275,8 +348,7 @@ static int draw_over(struct thumb_cache *tc, const struct canvas *base, const st
         tc->st.repainted++;
     }
     if (!rc) {
-        struct board_draw_part top = {
-            .page = pb, .from = d->common, .to = UINT32_MAX, .lasers = lasers};
+        struct board_draw_part top = {.page = pb, .from = d->common, .to = to, .lasers = lasers};
         rc = board_draw_part(tc->bd, b, &top, dst);
     }
     return rc;
@@ -284,29 +356,27 @@ static int draw_over(struct thumb_cache *tc, const struct canvas *base, const st
 
 /* ---- the rasters -------------------------------------------------------------------- */
 
-/* Room for one more raster: the least recently used goes (never keep). */
-static int make_room(struct thumb_cache *tc, const struct entry *keep)
+/* Room for one more snapshot raster: the least recently used go until
+ * the bound (what the checkpoints leave) has room. */
+static int make_room(struct thumb_cache *tc)
 {
-    if (tc->n < max_rasters(tc) && tc->n < tc->cap)
-        return 0;
-    if (tc->n < max_rasters(tc)) {
-        size_t cap = tc->cap ? 2 * tc->cap : 16;
-        struct entry *e = realloc(tc->e, cap * sizeof(*e));
-        if (!e)
-            return SP_ENOMEM;
-        tc->e = e;
-        tc->cap = cap;
-        return 0;
+    while (tc->n && tc->n >= max_rasters(tc)) {
+        size_t lru = 0;
+        for (size_t i = 1; i < tc->n; i++)
+            if (tc->e[i].used < tc->e[lru].used)
+                lru = i;
+        canvas_destroy(&tc->e[lru].c);
+        tc->e[lru] = tc->e[--tc->n];
+        tc->st.evicted++;
     }
-    size_t lru = SIZE_MAX;
-    for (size_t i = 0; i < tc->n; i++)
-        if (&tc->e[i] != keep && (lru == SIZE_MAX || tc->e[i].used < tc->e[lru].used))
-            lru = i;
-    if (lru == SIZE_MAX)
+    if (tc->n < tc->cap)
+        return 0;
+    size_t cap = tc->cap ? 2 * tc->cap : 16;
+    struct entry *e = realloc(tc->e, cap * sizeof(*e));
+    if (!e)
         return SP_ENOMEM;
-    canvas_destroy(&tc->e[lru].c);
-    tc->e[lru] = tc->e[--tc->n];
-    tc->st.evicted++;
+    tc->e = e;
+    tc->cap = cap;
     return 0;
 }
 
@@ -326,7 +396,7 @@ static int build(struct thumb_cache *tc, size_t snap, const struct board_state *
     if (fp && from->img == img && same_ground(fp, pg)) {
         struct diff d;
         diff_pages(tc, fs, fp, s, pg, &d);
-        rc = draw_over(tc, from->c, s, pg, &d, false, c);
+        rc = draw_over(tc, from->c, s, pg, &d, UINT32_MAX, false, c);
     } else {
         struct board_draw_part all = {.page = pg, .background = true, .to = UINT32_MAX};
         rc = board_draw_part(tc->bd, s, &all, c);
@@ -334,7 +404,7 @@ static int build(struct thumb_cache *tc, size_t snap, const struct board_state *
     }
     if (!rc) {
         /* `from` may move when an entry is dropped or the array grows: it is not used below */
-        rc = make_room(tc, NULL);
+        rc = make_room(tc);
     }
     if (rc) {
         canvas_destroy(&c);
@@ -366,6 +436,293 @@ static int raster_of(struct thumb_cache *tc, size_t snap, const struct board_sta
     return 0;
 }
 
+/* ---- checkpoints ------------------------------------------------------------------- */
+
+/* Ops that may change a page's version or the page shown (board.h:
+ * struct board_page.version): everything but drawing and the laser. */
+static bool version_op(enum board_op_kind k)
+{
+    return k != BOARD_OP_STROKE_BEGIN && k != BOARD_OP_STROKE_APPEND && k != BOARD_OP_STROKE_END &&
+           k != BOARD_OP_SHAPE && k != BOARD_OP_TEXT && k != BOARD_OP_LASER;
+}
+
+static bool draw_op(enum board_op_kind k)
+{
+    return k == BOARD_OP_STROKE_BEGIN || k == BOARD_OP_SHAPE || k == BOARD_OP_TEXT;
+}
+
+/* The lowest slot of page p of s, from `from` up, holding a stroke in
+ * progress; the slot count when none does. */
+static uint32_t finished_prefix(const struct board_state *s, const struct board_page *p,
+                                uint32_t from)
+{
+    uint32_t n = board_page_slot_count(p);
+    for (uint32_t i = from; i < n; i++) {
+        const struct board_element *e = board_state_slot(s, p, i);
+        if (e && !e->finished)
+            return i;
+    }
+    return n;
+}
+
+/* Index of the first checkpoint after board ms w_ms. */
+static size_t cp_after(const struct thumb_cache *tc, int64_t w_ms)
+{
+    size_t lo = 0, hi = tc->ncp;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tc->cp[mid].t_ms <= w_ms)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The checkpoint a thumbnail of page p (of a state at w_ms) is drawn
+ * from: the latest at or before w_ms of that page, when it has the same
+ * version and image (an earlier one has an older version still), or NULL. */
+static const struct ckpt *cp_find(const struct thumb_cache *tc, int64_t w_ms,
+                                  const struct board_page *p, const struct image *img)
+{
+    for (size_t i = cp_after(tc, w_ms); i-- > 0;) {
+        const struct ckpt *c = &tc->cp[i];
+        if (c->page != p->index || c->gen != p->gen)
+            continue;
+        if (c->version != p->version || c->img != img || c->prefix > board_page_slot_count(p))
+            return NULL;
+        return c;
+    }
+    return NULL;
+}
+
+/* A thumbnail drawn from a checkpoint costs the slots above its prefix:
+ * beyond this many (a stroke left open for long holds the prefix back)
+ * the snapshots' rasters are used instead. */
+static uint32_t cp_reach(const struct thumb_cache *tc)
+{
+    size_t r = 4 * tc->plan.every + 64;
+    return r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+}
+
+/* Starts the checkpoint of the page shown at board ms t_ms (later than
+ * every checkpoint made) in tc->job, from the latest checkpoint of that
+ * page: its copy with the slots added since drawn on top when the page's
+ * version is the same; else with the rows of what changed repainted
+ * first; else whole. *out is the state at t_ms (NULL: no page shown,
+ * nothing started). */
+static int cp_start(struct thumb_cache *tc, int64_t t_ms, struct board_state **out)
+{
+    struct board_state *s = NULL, *bs = NULL;
+    struct cp_job *j = &tc->job;
+    int rc = board_player_state_at_us(tc->bp, t_ms * 1000, &s);
+    const struct board_page *pg = s ? board_state_current(s) : NULL;
+    if (rc || !pg) {
+        board_state_free(&s);
+        *out = NULL;
+        return rc;
+    }
+    const struct image *img = page_image(tc, pg);
+    const struct ckpt *base = NULL;
+    for (size_t i = tc->ncp; i-- > 0 && !base;)
+        if (tc->cp[i].page == pg->index && tc->cp[i].gen == pg->gen && tc->cp[i].img == img)
+            base = &tc->cp[i];
+    if (!j->c && (rc = canvas_create(&j->c, tc->w, tc->h)) != 0)
+        goto fail;
+    *j = (struct cp_job){.active = true,
+                         .t_ms = t_ms,
+                         .c = j->c,
+                         .page = pg->index,
+                         .gen = pg->gen,
+                         .version = pg->version,
+                         .img = img};
+    if (base && base->version == pg->version) {
+        /* only additions since: slots below base's prefix are the same */
+        j->prefix = finished_prefix(s, pg, base->prefix);
+        canvas_copy(j->c, base->c);
+        j->next = j->top_from = base->prefix;
+        *out = s;
+        return 0;
+    }
+    j->prefix = finished_prefix(s, pg, 0);
+    if (base && (rc = board_player_state_at_us(tc->bp, base->t_ms * 1000, &bs)) != 0)
+        goto fail;
+    const struct board_page *bp = bs ? board_state_page(bs, pg->index) : NULL;
+    struct board_draw_part bgp = {.page = pg, .background = true};
+    if (bp && same_ground(bp, pg)) {
+        struct diff d;
+        diff_slots(tc, bs, bp, base->prefix, s, pg, j->prefix, &d);
+        canvas_copy(j->c, base->c);
+        if (d.y1 > d.y0) {
+            if ((rc = board_draw_part(tc->bd, s, &bgp, tc->bg)) != 0)
+                goto fail;
+            canvas_copy_rect(j->c, tc->bg, (struct canvas_rect){0, d.y0, tc->w, d.y1 - d.y0});
+            j->y0 = d.y0;
+            j->y1 = d.y1;
+            j->rows_to = d.common;
+            j->in_rows = true;
+            tc->st.repainted++;
+        }
+        j->top_from = d.common;
+    } else {
+        if ((rc = board_draw_part(tc->bd, s, &bgp, j->c)) != 0)
+            goto fail;
+        j->top_from = 0;
+        tc->st.checkpoints_whole++;
+    }
+    j->next = j->in_rows ? 0 : j->top_from;
+    board_state_free(&bs);
+    *out = s;
+    return 0;
+fail:
+    j->active = false;
+    board_state_free(&bs);
+    board_state_free(&s);
+    *out = NULL;
+    return rc;
+}
+
+/* Draws the started checkpoint on, THUMB_CACHE_CKPT_CHUNK slots at a time
+ * (at least one chunk), until it is made or the budget is spent; s is the
+ * state at its time. */
+static int cp_step(struct thumb_cache *tc, const struct board_state *s, int64_t t0,
+                   int64_t budget_us)
+{
+    struct cp_job *j = &tc->job;
+    const struct board_page *pg = board_state_page(s, j->page);
+    if (!pg) { /* cannot be: the same state again */
+        j->active = false;
+        return 0;
+    }
+    for (bool first = true;; first = false) {
+        if (!first && sp_os_mono_us() - t0 >= budget_us)
+            return 0;
+        uint32_t end = j->in_rows ? j->rows_to : j->prefix;
+        uint32_t to =
+            end - j->next > THUMB_CACHE_CKPT_CHUNK ? j->next + THUMB_CACHE_CKPT_CHUNK : end;
+        if (j->next < to) {
+            struct board_draw_part part = {.page = pg, .from = j->next, .to = to};
+            if (j->in_rows) {
+                part.rows_y0 = j->y0;
+                part.rows_y1 = j->y1;
+            }
+            int rc = board_draw_part(tc->bd, s, &part, j->c);
+            if (rc)
+                return rc;
+        }
+        j->next = to;
+        if (j->next < end)
+            continue;
+        if (j->in_rows) {
+            j->in_rows = false;
+            j->next = j->top_from;
+            continue;
+        }
+        break;
+    }
+    if (tc->ncp == tc->cp_cap) {
+        size_t cap = tc->cp_cap ? 2 * tc->cp_cap : 64;
+        struct ckpt *n = realloc(tc->cp, cap * sizeof(*n));
+        if (!n)
+            return SP_ENOMEM;
+        tc->cp = n;
+        tc->cp_cap = cap;
+    }
+    tc->cp[tc->ncp++] = (struct ckpt){.t_ms = j->t_ms,
+                                      .page = j->page,
+                                      .gen = j->gen,
+                                      .prefix = j->prefix,
+                                      .version = j->version,
+                                      .img = j->img,
+                                      .c = j->c};
+    j->c = NULL;
+    j->active = false;
+    tc->st.checkpoints_made++;
+    return 0;
+}
+
+/* How many checkpoints there will be, and how far apart: about 3/4 of the
+ * memory bound (the snapshots' rasters keep the rest), shared between the
+ * runs of version changes (at most half) and the drawing ops. */
+static void cp_plan_init(struct thumb_cache *tc, const struct board_log *log)
+{
+    struct cp_plan *pl = &tc->plan;
+    size_t n = board_log_op_count(log), draws = 0, runs = 0;
+    bool in_run = false;
+    for (size_t i = 0; i < n; i++) {
+        struct board_op_info oi;
+        if (board_log_op_info(log, i, &oi) != 0)
+            break;
+        draws += draw_op(oi.kind);
+        bool v = version_op(oi.kind);
+        runs += v && !in_run;
+        in_run = v;
+    }
+    size_t all = max_rasters_all(tc), max = all * 3 / 4;
+    if (max >= all)
+        max = all - 1;
+    pl->max = max;
+    pl->vleft = runs < max / 2 ? runs : max / 2;
+    size_t regular = max - pl->vleft;
+    pl->every = regular ? (draws + regular - 1) / regular : SIZE_MAX;
+    if (pl->every < THUMB_CACHE_CKPT_MIN_DRAWS)
+        pl->every = THUMB_CACHE_CKPT_MIN_DRAWS;
+    pl->ready = true;
+}
+
+/* Goes on with the checkpoints for about budget_us (at least one chunk
+ * drawn when some is left). Returns 1 while some are left, 0 or SP_ENOMEM. */
+static int cp_prepare(struct thumb_cache *tc, int64_t t0, int64_t budget_us)
+{
+    const struct board_log *log = board_player_log(tc->bp);
+    if (!log)
+        return 0;
+    struct cp_plan *pl = &tc->plan;
+    if (!pl->ready)
+        cp_plan_init(tc, log);
+    size_t n = board_log_op_count(log);
+    bool progressed = false;
+    struct board_op_info oi, next;
+    for (;;) {
+        if (progressed && sp_os_mono_us() - t0 >= budget_us)
+            return 1;
+        struct board_state *s = NULL;
+        int rc = 0;
+        if (tc->job.active) {
+            /* a checkpoint left half drawn by the last call */
+            rc = board_player_state_at_us(tc->bp, tc->job.t_ms * 1000, &s);
+        } else {
+            if (pl->next_op >= n || tc->ncp >= pl->max)
+                return 0;
+            if (board_log_op_info(log, pl->next_op++, &oi) != 0)
+                return 0;
+            pl->draws += draw_op(oi.kind);
+            pl->changed |= version_op(oi.kind);
+            bool last = pl->next_op == n || board_log_op_info(log, pl->next_op, &next) != 0;
+            if (!last && next.t == oi.t)
+                continue; /* a state holds every op of its ms */
+            bool after_change = pl->changed && pl->vleft && (last || !version_op(next.kind));
+            if (pl->draws < pl->every && !after_change)
+                continue;
+            if (tc->ncp && tc->cp[tc->ncp - 1].t_ms >= oi.t)
+                continue;
+            if (after_change)
+                pl->vleft--;
+            pl->draws = 0;
+            pl->changed = false;
+            rc = cp_start(tc, oi.t, &s);
+        }
+        if (!rc && s)
+            rc = cp_step(tc, s, t0, budget_us);
+        else if (!rc)
+            tc->job.active = false;
+        board_state_free(&s);
+        if (rc)
+            return rc;
+        progressed = true;
+    }
+}
+
 int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
                         int64_t w_us, struct canvas *dst)
 {
@@ -382,6 +739,20 @@ int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, u
         rc = board_draw_part(tc->bd, NULL, &none, dst);
         board_state_free(&s);
         tc->st.draws++;
+        return rc;
+    }
+    int64_t w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000);
+    const struct ckpt *cp = cp_find(tc, w_ms, pb, page_image(tc, pb));
+    if (cp && board_page_slot_count(pb) - cp->prefix <= cp_reach(tc)) {
+        canvas_copy(dst, cp->c);
+        struct board_draw_part top = {
+            .page = pb, .from = cp->prefix, .to = UINT32_MAX, .lasers = true};
+        rc = board_draw_part(tc->bd, s, &top, dst);
+        board_state_free(&s);
+        if (!rc) {
+            tc->st.draws++;
+            tc->st.from_checkpoint++;
+        }
         return rc;
     }
     size_t k = board_player_snapshot_index_us(bp, w_us);
@@ -405,7 +776,7 @@ int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, u
         if (!rc) {
             struct diff d;
             diff_pages(tc, snap, pa, s, pb, &d);
-            rc = draw_over(tc, e->c, s, pb, &d, true, dst);
+            rc = draw_over(tc, e->c, s, pb, &d, UINT32_MAX, true, dst);
             tc->st.from_raster++;
         }
     } else {
@@ -427,25 +798,7 @@ int thumb_cache_prepare(struct thumb_cache *tc, const struct board_player *bp, u
     if (!tc)
         return SP_EINVAL;
     bind(tc, bp, gen);
-    size_t count = board_player_snapshot_count(bp);
-    int64_t t0 = sp_os_mono_us();
-    bool made = false;
-    while (tc->prep_next < count) {
-        if (made && sp_os_mono_us() - t0 >= budget_us)
-            return 1;
-        size_t k = tc->prep_next;
-        const struct board_state *s = board_player_snapshot(bp, k);
-        const struct board_page *pg = s ? board_state_current(s) : NULL;
-        if (pg && !find(tc, k, pg->index)) {
-            if (tc->n >= max_rasters(tc))
-                return 0; /* the bound: later rasters are made when hovered */
-            struct entry *e = NULL;
-            int rc = raster_of(tc, k, s, pg, &e);
-            if (rc)
-                return rc;
-            made = true;
-        }
-        tc->prep_next++;
-    }
-    return 0;
+    if (!bp)
+        return 0;
+    return cp_prepare(tc, sp_os_mono_us(), budget_us);
 }

@@ -22,12 +22,32 @@
  * does not have, is drawn from the next snapshot's raster in the same way
  * when that one shows it as w does, else whole.
  *
- * A raster is made the first time its snapshot's region is hovered, or
- * ahead of time by thumb_cache_prepare() (the window calls it when idle);
- * each from the raster of the nearest snapshot of the same page that is
- * already made, in the same way, so that making all of them costs about
- * one drawing of every element. The rasters are bounded by max_bytes; the
- * least recently used goes first.
+ * A snapshot's raster is made the first time its region is hovered, from
+ * the raster of the nearest snapshot of the same page that is already
+ * made, in the same way (or whole).
+ *
+ * Checkpoints, made ahead of time by thumb_cache_prepare() (the window
+ * calls it when idle, after the first hover), are what makes a hover
+ * cheap on a long class: a checkpoint is the raster of the page shown at
+ * a board time t with only its finished prefix drawn (background and the
+ * slots below the lowest stroke still in progress at t). An op that
+ * changes any of those slots changes the page's version, so a thumbnail
+ * of a time w >= t whose page has the same version, generation and
+ * background image is the checkpoint's copy with the slots above its
+ * prefix and the laser marks of w drawn on top: the same pixels, no
+ * repaint. thumb_cache_prepare() places them every few drawing ops (so
+ * many that they take about 3/4 of max_bytes) and after each run of ops
+ * that change the page's version or the page shown (an undo, an erase, a
+ * switch), walking the log in order; each is made from the one before of
+ * its page (copy and draw the slots added, or repaint the rows of what
+ * changed), so making all of them costs about one drawing of every
+ * element. A time with no fitting checkpoint (before they are made, or
+ * with more than a few spacings of slots above the prefix: a stroke left
+ * open) is drawn from the snapshots' rasters as above. Checkpoints stay
+ * until the player, its generation or the size changes (or
+ * thumb_cache_clear()); the snapshots'
+ * rasters share the rest of max_bytes, the least recently used going
+ * first.
  *
  * The cache holds pointers into the board player's snapshots: pass the
  * same player with the same generation number, or a new one (which drops
@@ -49,6 +69,13 @@
 /* The default bound of the rasters kept (bytes): 250 snapshots of a
  * two-hour class at 192x144 take 27 MiB. */
 #define THUMB_CACHE_DEFAULT_BYTES (64u << 20)
+/* Checkpoints (thumb_cache_prepare()) are at least this many drawing ops
+ * apart. */
+#define THUMB_CACHE_CKPT_MIN_DRAWS 4
+/* ... and drawn this many slots at a time, so that one call of
+ * thumb_cache_prepare() stays near its budget even where a checkpoint
+ * draws a crowded page whole or repaints its rows after an undo. */
+#define THUMB_CACHE_CKPT_CHUNK 32
 
 struct thumb_cache_opts {
     int board_w, board_h;          /* board units; <= 0 means 1280 x 960 */
@@ -61,14 +88,18 @@ struct thumb_cache_opts {
 struct thumb_cache;
 
 struct thumb_cache_stats {
-    uint64_t draws;        /* thumb_cache_draw_us() calls that drew */
-    uint64_t from_raster;  /* ... of them from a snapshot's raster */
-    uint64_t whole;        /* ... drawn whole (no raster fits) */
-    uint64_t built;        /* rasters made */
-    uint64_t built_whole;  /* ... of them drawn whole (no earlier raster of the page) */
-    uint64_t evicted;      /* rasters dropped for the memory bound */
-    uint64_t repainted;    /* draws that repainted rows (something changed below the top) */
-    size_t rasters, bytes; /* kept now */
+    uint64_t draws;             /* thumb_cache_draw_us() calls that drew */
+    uint64_t from_raster;       /* ... of them from a snapshot's raster */
+    uint64_t whole;             /* ... drawn whole (no raster fits) */
+    uint64_t built;             /* rasters made */
+    uint64_t built_whole;       /* ... of them drawn whole (no earlier raster of the page) */
+    uint64_t evicted;           /* rasters dropped for the memory bound */
+    uint64_t repainted;         /* draws that repainted rows (something changed below the top) */
+    uint64_t from_checkpoint;   /* draws from a checkpoint (only slots above its prefix drawn) */
+    uint64_t checkpoints_made;  /* checkpoints made by thumb_cache_prepare() */
+    uint64_t checkpoints_whole; /* ... of them drawn whole (no earlier one of the page) */
+    size_t checkpoints;         /* kept now (also counted in rasters and bytes) */
+    size_t rasters, bytes;      /* kept now */
 };
 
 /* A cache for w x h thumbnails. Returns 0, SP_EINVAL, SP_ENOMEM or
@@ -85,10 +116,10 @@ void thumb_cache_destroy(struct thumb_cache **tc);
 int thumb_cache_draw_us(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
                         int64_t w_us, struct canvas *dst);
 
-/* Makes rasters ahead of any hover, in snapshot order, for about budget_us
- * (the monotonic clock; at least one raster). Returns 1 while some are
- * left to make, 0 when every snapshot has one (or the memory bound is
- * reached), or SP_ENOMEM. */
+/* Makes checkpoints ahead of any hover, in time order, for about budget_us
+ * (the monotonic clock; at least THUMB_CACHE_CKPT_CHUNK slots drawn a call
+ * while some are left; a checkpoint may take several calls). Returns 1 while some are left to make,
+ * 0 when every one planned is made (their share of the memory bound), or SP_ENOMEM. */
 int thumb_cache_prepare(struct thumb_cache *tc, const struct board_player *bp, uint64_t gen,
                         int64_t budget_us);
 

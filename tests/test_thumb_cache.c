@@ -4,8 +4,9 @@
  * at every op time of a generated lesson that draws, erases, undoes,
  * redoes, moves, clears, writes text, switches pages, changes a background
  * and a view and points the laser, with snapshots every few ops; also with
- * a memory bound of a few rasters, after thumb_cache_prepare(), after a
- * size change and for a new generation of the board. */
+ * a memory bound of a few rasters, after thumb_cache_prepare() (the
+ * checkpoints), also with a bound, after a size change and for a new
+ * generation of the board. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -252,6 +253,10 @@ static void test_bounded(void **state)
     thumb_cache_destroy(&tc);
 }
 
+/* thumb_cache_prepare() makes checkpoints (the finished prefix of the
+ * page shown, every few drawing ops and after each run of version
+ * changes): after it, almost every thumbnail is a checkpoint's copy with
+ * the slots above its prefix drawn on top, and still the whole drawing. */
 static void test_prepare_then_resize(void **state)
 {
     struct fix *f = *state;
@@ -262,23 +267,65 @@ static void test_prepare_then_resize(void **state)
     while ((rc = thumb_cache_prepare(tc, f->p, 1, 0)) == 1)
         rounds++;
     assert_int_equal(rc, 0);
-    assert_true(rounds > 5); /* a budget of 0 makes one raster a call */
+    assert_true(rounds > 5); /* a budget of 0 draws one chunk of slots a call */
     struct thumb_cache_stats st;
     thumb_cache_get_stats(tc, &st);
-    size_t made = st.built;
+    print_message("prepare: %d rounds, %llu checkpoints (%llu whole), %llu repainted\n", rounds,
+                  (unsigned long long)st.checkpoints_made, (unsigned long long)st.checkpoints_whole,
+                  (unsigned long long)st.repainted);
+    uint64_t made = st.checkpoints_made;
     assert_true(made > 10);
-    assert_true(st.built_whole < made / 2); /* made from each other */
+    /* some took more than one call: they were drawn a chunk at a time */
+    assert_true((uint64_t)rounds > made + 5);
+    assert_true(st.checkpoints_whole < made / 2); /* made from each other */
+    assert_true(st.repainted > 0);                /* some after an undo, an erase, a move */
+    assert_int_equal(st.checkpoints, made);
+    assert_int_equal(st.built, 0);                            /* no snapshot raster */
+    assert_int_equal(thumb_cache_prepare(tc, f->p, 1, 0), 0); /* nothing left */
     check_all(f, tc, 1, 120, 90);
     thumb_cache_get_stats(tc, &st);
-    assert_true(st.from_raster > 0);
-    /* hovering the pages the snapshots show makes no raster: prepare made them */
-    assert_true(st.built - made < made);
+    print_message("then: %llu of %llu draws from a checkpoint, %llu from a raster\n",
+                  (unsigned long long)st.from_checkpoint, (unsigned long long)st.draws,
+                  (unsigned long long)st.from_raster);
+    assert_true(st.from_checkpoint > st.draws * 3 / 4);
+    assert_int_equal(st.checkpoints_made, made);
     /* another size: everything again, and right */
     assert_int_equal(thumb_cache_resize(tc, 100, 75), 0);
     thumb_cache_get_stats(tc, &st);
     assert_int_equal(st.rasters, 0);
+    assert_int_equal(st.checkpoints, 0);
+    uint64_t from_cp = st.from_checkpoint;
     check_all(f, tc, 1, 100, 75);
+    thumb_cache_get_stats(tc, &st);
+    assert_int_equal(st.from_checkpoint, from_cp); /* none left after the resize */
     assert_int_equal(thumb_cache_resize(tc, 0, 75), SP_EINVAL);
+    thumb_cache_destroy(&tc);
+}
+
+/* With room for six rasters, the checkpoints take at most 3/4 of it and
+ * the snapshots' rasters the rest: still the whole drawing everywhere. */
+static void test_prepare_bounded(void **state)
+{
+    struct fix *f = *state;
+    struct thumb_cache_opts o = {.board_w = 1280, .board_h = 960, .max_bytes = 6 * 160 * 120 * 4};
+    struct thumb_cache *tc = NULL;
+    assert_int_equal(thumb_cache_create(&tc, 160, 120, &o), 0);
+    int rc;
+    while ((rc = thumb_cache_prepare(tc, f->p, 1, 0)) == 1)
+        ;
+    assert_int_equal(rc, 0);
+    struct thumb_cache_stats st;
+    thumb_cache_get_stats(tc, &st);
+    size_t kept = st.checkpoints;
+    assert_true(kept >= 2 && kept <= 4);
+    check_all(f, tc, 1, 160, 120);
+    thumb_cache_get_stats(tc, &st);
+    assert_true(st.from_checkpoint > 0);
+    assert_true(st.from_raster > 0);
+    assert_true(st.evicted > 0);
+    assert_int_equal(st.checkpoints, kept); /* the snapshots' rasters never push them out */
+    assert_true(st.rasters <= 6);
+    assert_int_equal(st.bytes, st.rasters * 160 * 120 * 4);
     thumb_cache_destroy(&tc);
 }
 
@@ -315,9 +362,8 @@ static void test_new_generation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_equals_whole_drawing),
-        cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_prepare_then_resize),
+        cmocka_unit_test(test_equals_whole_drawing), cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_prepare_then_resize),  cmocka_unit_test(test_prepare_bounded),
         cmocka_unit_test(test_new_generation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
