@@ -39,8 +39,8 @@ check_window() { # WxH kind
   local w=${1%x*} h=${1#*x}
   if state_wait ".canvas.w == $w and .canvas.h == $h and .layout_kind == \"$2\"" 20; then
     echo "ok: $1: the canvas follows the window, laid out $2"
-  else
-    echo "FAIL: $1: the canvas did not follow the window: $(cat "$STATE")"; fail=1; return
+  else # the picture is compared all the same: it shows what went wrong
+    echo "FAIL: $1: the canvas did not follow the window: $(cat "$STATE")"; fail=1
   fi
   state_wait "$STILL" 20 || { echo "FAIL: $1: no still picture: $(cat "$STATE")"; fail=1; return; }
   render_at "$1" "$TMP/render-$1.png"
@@ -48,6 +48,7 @@ check_window() { # WxH kind
   local size psnr
   size=$(identify -format '%wx%h' "$TMP/window-$1.png")
   [ "$size" = "$1" ] || { echo "FAIL: $1: the window is $size"; fail=1; return; }
+  [ "$(identify -format '%wx%h' "$TMP/render-$1.png")" = "$1" ] || { echo "FAIL: render $1"; fail=1; return; }
   psnr=$(compare -metric PSNR "$TMP/window-$1.png" "$TMP/render-$1.png" null: 2>&1)
   if [ "$psnr" = inf ] || awk -v p="$psnr" 'BEGIN {exit !(p + 0 >= 30)}'; then
     echo "ok: $1: the window shows render's picture at its size ($psnr dB)"
