@@ -8,6 +8,7 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -431,7 +432,7 @@ static void draw_name_tile(struct compose *c, struct canvas *dst, struct canvas_
     if (r.w < 8 || r.h < 8)
         return;
     double side = fmin(r.w, r.h);
-    double ts = fmin(28.0, fmax(10.0, side * 0.09));
+    double ts = fmin(28.0, fmax(TEXT_READABLE_PX, side * 0.09));
     double line_h = ts * TEXT_LINE_HEIGHT;
     double d = fmin(160.0, side * 0.42);
     bool icon = d >= 24 && r.h >= d + line_h + 12;
@@ -476,7 +477,7 @@ static void draw_name_tile(struct compose *c, struct canvas *dst, struct canvas_
 static void draw_unavailable(struct compose *c, struct canvas *dst, struct canvas_rect r)
 {
     static const char label[] = "media unavailable";
-    double ts = fmin(18.0, fmax(9.0, fmin(r.w, r.h) * 0.06));
+    double ts = fmin(18.0, fmax(TEXT_READABLE_PX, fmin(r.w, r.h) * 0.06));
     struct text_metrics m;
     if (r.w < 32 || r.h < 24 || text_measure(c->text, label, ts, 0, &m) != 0)
         return;
@@ -487,12 +488,22 @@ static void draw_unavailable(struct compose *c, struct canvas *dst, struct canva
     draw_centered(c, dst, label, ts, r.x + r.w / 2.0, y + pad / 2, w - 2, 0xFFFFFFFFu);
 }
 
+/* A preset's "+N" tile: N tiles did not fit (render/layout.h). */
+static void draw_more(struct compose *c, struct canvas *dst, struct canvas_rect r, int n)
+{
+    char label[16];
+    snprintf(label, sizeof(label), "+%d", n);
+    double ts = fmin(28.0, fmax(TEXT_READABLE_PX, fmin(r.w, r.h) * 0.3));
+    draw_centered(c, dst, label, ts, r.x + r.w / 2.0, r.y + (r.h - ts * TEXT_LINE_HEIGHT) / 2,
+                  r.w - 4, TILE_TEXT);
+}
+
 /* The small name tag over a picture, bottom left. */
 static void draw_tag(struct compose *c, struct canvas *dst, struct canvas_rect r, const char *name)
 {
     if (c->opts.no_name_tags || r.h < 48 || r.w < 64 || !*name)
         return;
-    double ts = fmin(16.0, fmax(10.0, r.h / 14.0));
+    double ts = fmin(16.0, fmax(TEXT_READABLE_PX, r.h / 14.0));
     double pad = fmax(2.0, ts * 0.3);
     char *s = fit_text(c->text, name, ts, r.w - 4 * pad - 4);
     if (!s)
@@ -622,6 +633,8 @@ int compose_draw(struct compose *c, const struct layout *l, const struct compose
         int rc = 0;
         switch (g->src) {
         case LAYOUT_SRC_VACANT:
+            if (g->more > 0)
+                draw_more(c, dst, r, g->more);
             break;
         case LAYOUT_SRC_CHAT:
             if (s->chat_on && s->chat)

@@ -235,6 +235,10 @@ static void split_main(struct layout_rect m, double main_aspect, int g, struct l
             sw = m.w / 5;
         if (sw > m.w * 2 / 5)
             sw = m.w * 2 / 5;
+        /* a small canvas: room for one tile of the smallest size, as long
+         * as the main picture keeps half */
+        if (sw < LAYOUT_TILE_MIN_W)
+            sw = LAYOUT_TILE_MIN_W < m.w / 2 ? LAYOUT_TILE_MIN_W : m.w / 2;
         *main = (struct layout_rect){m.x, m.y, m.w - sw - g, m.h};
         *strip = (struct layout_rect){m.x + m.w - sw, m.y, sw, m.h};
     } else {
@@ -243,6 +247,8 @@ static void split_main(struct layout_rect m, double main_aspect, int g, struct l
             sh = m.h / 5;
         if (sh > m.h * 2 / 5)
             sh = m.h * 2 / 5;
+        if (sh < LAYOUT_TILE_MIN_H)
+            sh = LAYOUT_TILE_MIN_H < m.h / 2 ? LAYOUT_TILE_MIN_H : m.h / 2;
         *main = (struct layout_rect){m.x, m.y, m.w, m.h - sh - g};
         *strip = (struct layout_rect){m.x, m.y + m.h - sh, m.w, sh};
     }
@@ -253,6 +259,26 @@ struct item {
     ptrdiff_t lane;
 };
 
+/* How many of n tiles pack() can place in area at LAYOUT_TILE_MIN_W x
+ * LAYOUT_TILE_MIN_H or larger: n when all of them fit, else the largest
+ * count that does (at least 1: one tile is always placed, however small). */
+static size_t fit_count(size_t n, struct layout_rect area, int g, enum align al)
+{
+    struct layout_rect cells[PRESET_MAX_TILES + 1];
+    for (size_t k = n; k > 1; k--) {
+        pack(k, area, TILE_ASPECT, g, al, cells);
+        if (cells[0].w >= LAYOUT_TILE_MIN_W && cells[0].h >= LAYOUT_TILE_MIN_H)
+            return k;
+    }
+    return n ? 1 : 0;
+}
+
+/* Places items in area: every one when they fit at the smallest tile
+ * size, else as many as do with the last place a "+N" tile standing for
+ * the N left out (their names would not be readable smaller). */
+static void place_items(struct layout *l, const struct recording *rec, const struct item *items,
+                        size_t n, struct layout_rect area, int g, enum align al, ptrdiff_t wb);
+
 static void add_item(struct layout *l, const struct recording *rec, struct item it,
                      struct layout_rect r, ptrdiff_t wb_lane)
 {
@@ -260,6 +286,24 @@ static void add_item(struct layout *l, const struct recording *rec, struct item 
         add_region(l, r, LAYOUT_SRC_BOARD, wb_lane, LAYOUT_ID_BOARD);
     else
         add_region(l, r, LAYOUT_SRC_LANE, it.lane, rec->lanes[it.lane].user_id);
+}
+
+static void place_items(struct layout *l, const struct recording *rec, const struct item *items,
+                        size_t n, struct layout_rect area, int g, enum align al, ptrdiff_t wb)
+{
+    struct layout_rect cells[PRESET_MAX_TILES + 1];
+    size_t k = fit_count(n, area, g, al);
+    pack(k, area, TILE_ASPECT, g, al, cells);
+    size_t lanes = k < n ? k - 1 : k; /* the last place is the "+N" tile */
+    for (size_t i = 0; i < lanes; i++)
+        add_item(l, rec, items[i], cells[i], wb);
+    if (k < n) {
+        struct layout_region *r = add_region(l, cells[k - 1], LAYOUT_SRC_VACANT, -1, "");
+        if (r) {
+            r->bg = TILE_BG;
+            r->more = (int)(n - lanes);
+        }
+    }
 }
 
 int layout_preset(enum layout_preset p, const struct recording *rec, bool has_board, int w, int h,
@@ -332,10 +376,7 @@ int layout_preset(enum layout_preset p, const struct recording *rec, bool has_bo
             items[n_items++] = (struct item){LAYOUT_SRC_BOARD, wb};
         for (size_t i = 0; i < n_lanes; i++)
             items[n_items++] = (struct item){LAYOUT_SRC_LANE, (ptrdiff_t)lanes[i]};
-        struct layout_rect cells[PRESET_MAX_TILES + 1];
-        pack(n_items, m, TILE_ASPECT, g, ALIGN_CENTER, cells);
-        for (size_t i = 0; i < n_items; i++)
-            add_item(out, rec, items[i], cells[i], wb);
+        place_items(out, rec, items, n_items, m, g, ALIGN_CENTER, wb);
         return 0;
     } else {
         main_item = (struct item){LAYOUT_SRC_BOARD, wb};
@@ -351,10 +392,7 @@ int layout_preset(enum layout_preset p, const struct recording *rec, bool has_bo
     bool column;
     split_main(m, main_aspect, g, &main_r, &strip, &column);
     add_item(out, rec, main_item, main_r, wb);
-    struct layout_rect cells[PRESET_MAX_TILES + 1];
-    pack(n_items, strip, TILE_ASPECT, g, column ? ALIGN_TOP : ALIGN_LEFT, cells);
-    for (size_t i = 0; i < n_items; i++)
-        add_item(out, rec, items[i], cells[i], wb);
+    place_items(out, rec, items, n_items, strip, g, column ? ALIGN_TOP : ALIGN_LEFT, wb);
     return 0;
 }
 
@@ -1043,6 +1081,56 @@ int layout_fit_to(const struct layout *l, int win_w, int win_h, struct layout *o
     out->h = win_h;
     out->view = (struct layout_rect){f.x, f.y, f.w, f.h};
     return 0;
+}
+
+int layout_remap(const struct layout *l, int w, int h, struct layout *out)
+{
+    if (!l || !out || w < 1 || h < 1 || w > LAYOUT_MAX_DIM || h > LAYOUT_MAX_DIM || l->w < 1 ||
+        l->h < 1)
+        return SP_EINVAL;
+    if (l->view.x != 0 || l->view.y != 0 || l->view.w != l->w || l->view.h != l->h)
+        return SP_EINVAL;
+    double sx = (double)w / l->w, sy = (double)h / l->h;
+    if (out != l)
+        memcpy(out, l, sizeof(*out));
+    for (size_t i = 0; i < out->n; i++) {
+        struct layout_rect r = out->regions[i].r, o;
+        scale_span(r.x, r.w, sx, 0, w, &o.x, &o.w);
+        scale_span(r.y, r.h, sy, 0, h, &o.y, &o.h);
+        out->regions[i].r = o;
+    }
+    out->w = w;
+    out->h = h;
+    out->view = (struct layout_rect){0, 0, w, h};
+    return 0;
+}
+
+void layout_canvas_for_window(int dw, int dh, int *w, int *h)
+{
+    bool portrait = dh > dw;
+    int max_w = portrait ? LAYOUT_CANVAS_MAX_H : LAYOUT_CANVAS_MAX_W;
+    int max_h = portrait ? LAYOUT_CANVAS_MAX_W : LAYOUT_CANVAS_MAX_H;
+    int min_w = portrait ? LAYOUT_CANVAS_MIN_H : LAYOUT_CANVAS_MIN_W;
+    int min_h = portrait ? LAYOUT_CANVAS_MIN_W : LAYOUT_CANVAS_MIN_H;
+    dw = dw < 1 ? 1 : dw > LAYOUT_MAX_DIM ? LAYOUT_MAX_DIM : dw;
+    dh = dh < 1 ? 1 : dh > LAYOUT_MAX_DIM ? LAYOUT_MAX_DIM : dh;
+    double s = 1.0;
+    if (dw > max_w)
+        s = (double)max_w / dw;
+    if (dh * s > max_h)
+        s = (double)max_h / dh;
+    int cw = (int)lround(dw * s), ch = (int)lround(dh * s);
+    *w = cw < min_w ? min_w : cw > max_w ? max_w : cw;
+    *h = ch < min_h ? min_h : ch > max_h ? max_h : ch;
+}
+
+const char *layout_kind(const struct layout *l)
+{
+    if (!l)
+        return "landscape";
+    if (l->model_id || layout_preset_from_name(l->name) < 0)
+        return "custom";
+    return l->h > l->w ? "portrait" : "landscape";
 }
 
 ptrdiff_t layout_hit(const struct layout *l, int x, int y)

@@ -12,7 +12,14 @@
  *   LAYOUT_PRESET_GRID   board and pictures in equal cells
  *   LAYOUT_PRESET_FOCUS  the teacher's camera large, the board and the
  *                        other pictures in the strip
- * With chat on, every preset keeps a column at the right for the chat.
+ * With chat on, every preset keeps a column at the right for the chat
+ * (a band at the bottom when the canvas is taller than wide).
+ *
+ * Small canvases: a preset never makes a tile smaller than
+ * LAYOUT_TILE_MIN_W x LAYOUT_TILE_MIN_H (room for an avatar and a name at
+ * TEXT_READABLE_PX, render/text.h); when the strip or the grid cannot
+ * hold every tile at that size, it holds as many as fit and the last of
+ * them is a "+N" tile (region.more = N, the lanes left out).
  *
  * The teacher is the camera lane whose first segment starts earliest (ties:
  * the lane listed first). Lanes shown, in this order: cameras, then screen
@@ -80,6 +87,10 @@ struct recording;
 /* Colors are 0xRRGGBBAA, straight alpha. */
 #define LAYOUT_DEFAULT_BG 0x1E1F22FFu
 
+/* The smallest tile a preset makes (pixels, 16:9). */
+#define LAYOUT_TILE_MIN_W 96
+#define LAYOUT_TILE_MIN_H 54
+
 /* Our InputStreamId for the chat panel. */
 #define LAYOUT_ID_CHAT "tic_im_chat"
 #define LAYOUT_ID_BOARD "tic_record_user"
@@ -126,6 +137,9 @@ struct layout_region {
     /* A screen-share region (tic_substream...): draws nothing, not even
      * its background, while the share has no picture (set by bind). */
     bool share;
+    /* A preset's "+N" tile (src VACANT): this many tiles were left out of
+     * the strip or the grid for want of room; 0 for every other region. */
+    int more;
 };
 
 struct layout {
@@ -222,6 +236,30 @@ int layout_fit(const struct layout *l, int win_w, int win_h, struct layout_fit *
  * the original and fit a copy on every resize), else SP_EINVAL. out may
  * be l. Returns 0 or SP_EINVAL (window sides 1..LAYOUT_MAX_DIM). */
 int layout_fit_to(const struct layout *l, int win_w, int win_h, struct layout *out);
+
+/* The window's canvas: its drawable size (dw x dh pixels) within bounds:
+ * at least LAYOUT_CANVAS_MIN_W x LAYOUT_CANVAS_MIN_H (sides swapped for a
+ * portrait window: a smaller window shows that canvas scaled down), at
+ * most LAYOUT_CANVAS_MAX_W x LAYOUT_CANVAS_MAX_H (swapped likewise; a
+ * larger window shows the canvas scaled up, its aspect kept). */
+#define LAYOUT_CANVAS_MIN_W 320
+#define LAYOUT_CANVAS_MIN_H 240
+#define LAYOUT_CANVAS_MAX_W 3840
+#define LAYOUT_CANVAS_MAX_H 2160
+void layout_canvas_for_window(int dw, int dh, int *w, int *h);
+
+/* out = l (a layout as made, view its whole canvas) with its canvas made
+ * w x h and each region's rectangle re-mapped in proportion on each axis
+ * (edges rounded, so regions that touched still touch; none shrinks below
+ * one pixel): a custom layout following a window's new shape. out may be
+ * l. Returns 0 or SP_EINVAL (sides 1..LAYOUT_MAX_DIM, a fitted l). */
+int layout_remap(const struct layout *l, int w, int h, struct layout *out);
+
+/* What kind of arrangement l is, for the state file: "custom" for a
+ * layout read from a file or a ModelId layout (name not a preset's),
+ * else "portrait" when its canvas is taller than wide, "landscape"
+ * otherwise. */
+const char *layout_kind(const struct layout *l);
 
 /* The region (index into l->regions) on top at window point (x, y), or -1. */
 ptrdiff_t layout_hit(const struct layout *l, int x, int y);

@@ -179,7 +179,7 @@ int nav_lane_states_draw(struct text_ctx *t, struct canvas *c, const struct osd_
     osd_geometry(c->w, c->h, &g);
     /* a little smaller than the row's text, centred on its line; a gap of
      * two spaces from the texts either side */
-    double px = g.text_px * 0.8, gap = px * 1.6;
+    double px = fmax(g.text_px * 0.8, TEXT_READABLE_PX), gap = px * 1.6;
     double x = row->x1 - gap, x_min = row->x0 + gap;
     double y = row->y + (row->h - TEXT_LINE_HEIGHT * px) / 2;
     size_t n = n_lanes < 8 ? n_lanes : 8;
@@ -255,7 +255,8 @@ int nav_list_draw(struct text_ctx *t, struct canvas *c, const struct nav_chapter
     char line[NAV_TITLE_BYTES + 48];
     snprintf(line, sizeof(line), "Chapters (%zu)   Enter: go   Esc: close", n);
     int rc = draw_text(t, c, g.box.x + pad, g.box.y + (g.row_h - g.text_px * TEXT_LINE_HEIGHT) / 2,
-                       line, g.text_px * 0.9, canvas_rgba(190, 190, 190, 255), 0, NULL);
+                       line, fmax(g.text_px * 0.9, TEXT_READABLE_PX),
+                       canvas_rgba(190, 190, 190, 255), 0, NULL);
     for (size_t r = 0; rc == 0 && chapters && r < g.rows; r++) {
         size_t i = g.first + r;
         int y = g.rows_y + (int)r * g.row_h;
@@ -314,10 +315,10 @@ int nav_search_draw(struct text_ctx *t, struct canvas *c, const struct nav_searc
         snprintf(count, sizeof(count), "%d hits", v->hits);
     else
         snprintf(count, sizeof(count), "%d of %d", v->hit + 1, v->hits);
-    double cw = 0;
-    int rc = measure(t, count, px * 0.85, &cw);
+    double cw = 0, cpx = fmax(px * 0.85, TEXT_READABLE_PX);
+    int rc = measure(t, count, cpx, &cw);
     if (rc == 0)
-        rc = draw_text(t, c, f.x + f.w - pad - cw, ty + px * 0.1, count, px * 0.85,
+        rc = draw_text(t, c, f.x + f.w - pad - cw, ty + px * 0.1, count, cpx,
                        canvas_rgba(170, 170, 170, 255), 0, NULL);
     double qw = 0;
     double room = f.w - 3 * pad - cw - px * 1.2;

@@ -55,7 +55,7 @@ void osd_geometry(int w, int h, struct osd_geom *g)
     g->hit.w = g->bar.w;
     g->hit.y = g->bar.y - iround(10 * s);
     g->hit.h = strips_end - g->hit.y;
-    g->text_px = 16 * s;
+    g->text_px = fmax(16 * s, TEXT_READABLE_PX);
     g->text_y = g->panel.y + panel_h - iround(30 * s);
     int btn = iround(20 * s);
     g->button = (struct canvas_rect){margin, g->text_y, btn, btn};
@@ -323,7 +323,7 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     if (st->hover && dur > 0) {
         int64_t ht = osd_bar_time_at(g, dur, st->hover_x);
         osd_format_time(ht, tbuf, sizeof(tbuf));
-        double px = g->text_px * 0.9, tw = 0;
+        double px = fmax(g->text_px * 0.9, TEXT_READABLE_PX), tw = 0;
         rc = measure(t, tbuf, px, &tw);
         if (rc < 0)
             return rc;

@@ -115,7 +115,7 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
     double s = c->h / 720.0;
     if (s < 0.5)
         s = 0.5;
-    double px = 13 * s, lh = px * TEXT_LINE_HEIGHT;
+    double px = fmax(13 * s, TEXT_READABLE_PX), lh = px * TEXT_LINE_HEIGHT;
     size_t shown = st->n_lanes < SYNC_OVERLAY_MAX_LANES ? st->n_lanes : SYNC_OVERLAY_MAX_LANES;
     size_t lines = 1 + shown + (st->n_lanes > shown) + (st->has_audio ? 1 : 0);
     char line[256];

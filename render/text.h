@@ -36,6 +36,12 @@
 
 #define TEXT_LINE_HEIGHT 1.25
 #define TEXT_MIN_PX 1.0
+/* The smallest size (pixels) of text meant to be read: chat, names, the
+ * OSD, badges, overlays. The window's canvas is its drawable size, so a
+ * canvas pixel is a window pixel; below this size Latin and CJK glyphs
+ * stop being legible, so what does not fit is dropped or ellipsised
+ * instead of drawn smaller (docs/layouts.md, "Small windows"). */
+#define TEXT_READABLE_PX 11.0
 #define TEXT_MAX_PX 512.0
 #define TEXT_MAX_FACES 16
 #define TEXT_MAX_BYTES (1u << 20)

@@ -20,6 +20,8 @@
 #include "player/recording/manifest.h"
 #include "base/sp_error.h"
 #include "render/layout.h"
+#include "render/osd.h"
+#include "render/text.h"
 
 /* ---- a recording made by hand ------------------------------------------------ */
 
@@ -416,6 +418,95 @@ static void test_preset_edges(void **state)
     assert_int_equal(layout_preset_from_name("board"), LAYOUT_PRESET_BOARD);
     assert_int_equal(layout_preset_from_name("nope"), -1);
     assert_null(layout_preset_name(LAYOUT_PRESET_COUNT));
+}
+
+/* Small windows keep text readable (docs/layouts.md, "Small windows"): no
+ * tile under the smallest size, the tiles that do not fit become one "+N"
+ * tile, and the OSD's text stays at or above the floor. */
+static void check_small(const struct layout *l, size_t want_items)
+{
+    check_sane(l, true);
+    size_t lanes = 0, more_tiles = 0;
+    int more = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct layout_region *r = &l->regions[i];
+        if (r->more > 0) {
+            more_tiles++;
+            more += r->more;
+            assert_int_equal(r->src, LAYOUT_SRC_VACANT);
+        }
+        if (r->src == LAYOUT_SRC_LANE || r->more > 0) {
+            assert_true(r->r.w >= LAYOUT_TILE_MIN_W);
+            assert_true(r->r.h >= LAYOUT_TILE_MIN_H);
+        }
+        lanes += r->src == LAYOUT_SRC_LANE;
+    }
+    assert_true(more_tiles <= 1);
+    assert_int_equal(lanes + (size_t)more, want_items);
+}
+
+static void test_small_window(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct layout l;
+    fake_class(&f, 5);
+    /* 480x270 with the chat: a strip of 96x54 tiles (3 lanes and "+2") */
+    assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 480, 270, true, &l), 0);
+    check_small(&l, 5);
+    ptrdiff_t more = -1;
+    for (size_t i = 0; i < l.n; i++)
+        if (l.regions[i].more > 0)
+            more = (ptrdiff_t)i;
+    assert_true(more >= 0);
+    assert_int_equal(l.regions[more].more, 2);
+    assert_int_equal(count_src(&l, LAYOUT_SRC_LANE), 3);
+    assert_int_equal(count_src(&l, LAYOUT_SRC_CHAT), 1);
+    assert_int_equal(count_src(&l, LAYOUT_SRC_BOARD), 1);
+    /* the order is kept: the teacher (lane 1) and the first students stay */
+    assert_true(find_src(&l, LAYOUT_SRC_LANE, 1) >= 0);
+    /* every preset, with and without the chat, at the small sizes */
+    int sizes[][2] = {{480, 270}, {640, 360}, {320, 240}, {270, 480}};
+    for (size_t s = 0; s < 4; s++)
+        for (int p = 0; p < LAYOUT_PRESET_COUNT; p++)
+            for (int chat = 0; chat < 2; chat++) {
+                assert_int_equal(layout_preset(p, &f.rec, true, sizes[s][0], sizes[s][1], chat, &l),
+                                 0);
+                /* the board always shows; every lane is a tile or counted in "+N" */
+                assert_int_equal(count_src(&l, LAYOUT_SRC_BOARD), 1);
+                check_small(&l, 5);
+            }
+    /* a canvas that holds every tile drops none */
+    assert_int_equal(layout_preset(LAYOUT_PRESET_BOARD, &f.rec, true, 1280, 720, true, &l), 0);
+    check_small(&l, 5);
+    check_lanes_once(&l, &f);
+    /* the OSD's text: the floor at 270 rows (16 px at 720 would give 6) */
+    struct osd_geom g;
+    osd_geometry(480, 270, &g);
+    assert_true(g.text_px >= TEXT_READABLE_PX);
+    osd_geometry(1280, 720, &g);
+    assert_true(g.text_px == 16);
+}
+
+/* The window's canvas: its drawable size within bounds. */
+static void test_canvas_for_window(void **state)
+{
+    (void)state;
+    int w, h;
+    layout_canvas_for_window(720, 1280, &w, &h);
+    assert_true(w == 720 && h == 1280);
+    layout_canvas_for_window(1280, 720, &w, &h);
+    assert_true(w == 1280 && h == 720);
+    layout_canvas_for_window(100, 80, &w, &h); /* too small: the minimum, scaled down */
+    assert_true(w == 320 && h == 240);
+    layout_canvas_for_window(200, 500, &w, &h); /* portrait: 240 wide at least */
+    assert_true(w == 240 && h == 500);
+    layout_canvas_for_window(7680, 4320, &w, &h); /* too large: 4K, the aspect kept */
+    assert_true(w == 3840 && h == 2160);
+    layout_canvas_for_window(2000, 5000, &w, &h);
+    assert_true(w == 1536 && h == 3840);
+    layout_canvas_for_window(0, -3, &w, &h);
+    assert_true(w == 320 && h == 240);
 }
 
 /* ---- custom layouts ----------------------------------------------------------- */
@@ -923,6 +1014,42 @@ static void test_custom_caps(void **state)
     assert_int_equal(layout_parse_custom("{}", 2, NULL, NULL, &l), SP_EPARSE);
 }
 
+/* A custom layout follows a window's new shape: its rectangles re-mapped
+ * in proportion on each axis; the kinds the state file reports. */
+static void test_remap(void **state)
+{
+    (void)state;
+    struct layout l, r;
+    assert_int_equal(layout_parse_custom(example, strlen(example), "my.json", NULL, &l), 0);
+    assert_string_equal(layout_kind(&l), "custom");
+    assert_int_equal(layout_remap(&l, 720, 1280, &r), 0);
+    assert_int_equal(r.w, 720);
+    assert_int_equal(r.h, 1280);
+    assert_int_equal(r.n, l.n);
+    check_sane(&r, false);
+    /* teacher_01 at (960, 0) 320 x 180 of 1280 x 720 */
+    assert_rect(r.regions[2].r, 540, 0, 180, 320);
+    assert_string_equal(r.regions[2].id, "teacher_01");
+    /* back to the size it was made for: the same rectangles */
+    struct layout back;
+    assert_int_equal(layout_remap(&l, 1280, 720, &back), 0);
+    for (size_t i = 0; i < l.n; i++)
+        assert_rect(back.regions[i].r, l.regions[i].r.x, l.regions[i].r.y, l.regions[i].r.w,
+                    l.regions[i].r.h);
+    assert_int_equal(layout_remap(&l, 0, 10, &r), SP_EINVAL);
+    struct layout fitted;
+    assert_int_equal(layout_fit_to(&l, 1000, 1000, &fitted), 0);
+    assert_int_equal(layout_remap(&fitted, 500, 500, &r), SP_EINVAL); /* only a layout as made */
+    struct fake f;
+    fake_class(&f, 3);
+    assert_int_equal(layout_preset(LAYOUT_PRESET_GRID, &f.rec, true, 720, 1280, true, &l), 0);
+    assert_string_equal(layout_kind(&l), "portrait");
+    assert_int_equal(layout_preset(LAYOUT_PRESET_GRID, &f.rec, true, 1280, 720, true, &l), 0);
+    assert_string_equal(layout_kind(&l), "landscape");
+    assert_int_equal(layout_model(1, NULL, "model1", &l), 0);
+    assert_string_equal(layout_kind(&l), "custom");
+}
+
 /* ---- fitting ----------------------------------------------------------------------- */
 
 static void test_fit(void **state)
@@ -1005,23 +1132,16 @@ static void test_parse_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_board_preset),
-        cmocka_unit_test(test_board_preset_order),
-        cmocka_unit_test(test_grid_preset),
-        cmocka_unit_test(test_focus_preset),
-        cmocka_unit_test(test_chat_column),
-        cmocka_unit_test(test_portrait_strip),
-        cmocka_unit_test(test_portrait_chat),
-        cmocka_unit_test(test_preset_edges),
-        cmocka_unit_test(test_custom_example),
-        cmocka_unit_test(test_custom_ids),
-        cmocka_unit_test(test_custom_errors),
-        cmocka_unit_test(test_custom_caps),
-        cmocka_unit_test(test_fit),
-        cmocka_unit_test(test_parse_size),
-        cmocka_unit_test(test_model_layouts),
-        cmocka_unit_test(test_mixstream),
-        cmocka_unit_test(test_mixstream_errors),
+        cmocka_unit_test(test_board_preset),  cmocka_unit_test(test_board_preset_order),
+        cmocka_unit_test(test_grid_preset),   cmocka_unit_test(test_focus_preset),
+        cmocka_unit_test(test_chat_column),   cmocka_unit_test(test_portrait_strip),
+        cmocka_unit_test(test_portrait_chat), cmocka_unit_test(test_preset_edges),
+        cmocka_unit_test(test_small_window),  cmocka_unit_test(test_canvas_for_window),
+        cmocka_unit_test(test_remap),         cmocka_unit_test(test_custom_example),
+        cmocka_unit_test(test_custom_ids),    cmocka_unit_test(test_custom_errors),
+        cmocka_unit_test(test_custom_caps),   cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_parse_size),    cmocka_unit_test(test_model_layouts),
+        cmocka_unit_test(test_mixstream),     cmocka_unit_test(test_mixstream_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

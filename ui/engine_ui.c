@@ -116,8 +116,13 @@ static int64_t total_ms(const struct engine_ui *e)
 static int make_layout(struct engine_ui *e)
 {
     if (e->layout_index >= ENGINE_UI_PRESETS) {
-        *e->layout = *e->custom;
-        return 0;
+        /* the custom layout as made, its rectangles re-mapped to a canvas
+         * the window's resizing gave */
+        if (e->custom->w == e->o.canvas_w && e->custom->h == e->o.canvas_h) {
+            *e->layout = *e->custom;
+            return 0;
+        }
+        return layout_remap(e->custom, e->o.canvas_w, e->o.canvas_h, e->layout);
     }
     return layout_preset((enum layout_preset)e->layout_index, e->rec, class_has_board(e->c),
                          e->o.canvas_w, e->o.canvas_h, e->chat, e->layout);
@@ -408,7 +413,7 @@ static void draw_badges(struct engine_ui *e, struct canvas *c)
             continue;
         const struct lane_view *v = e->views[r->lane];
         double px = r->r.h / 14.0;
-        px = px < 10 ? 10 : px > 20 ? 20 : px;
+        px = px < TEXT_READABLE_PX ? TEXT_READABLE_PX : px > 20 ? 20 : px;
         const char *label = v->buffering ? "buffering" : "waiting";
         int bw = (int)(px * 0.6 * (double)strlen(label) + px), bh = (int)(px * 1.5);
         struct canvas_rect b = {r->r.x + r->r.w - bw - 4, r->r.y + 4, bw, bh};
@@ -735,6 +740,7 @@ static void get_state(void *opaque, struct pui_state *st)
     st->muted = e->muted;
     st->layout_index = e->layout_index;
     snprintf(st->layout_name, sizeof(st->layout_name), "%s", e->layout->name);
+    st->layout_kind = layout_kind(e->layout);
     st->chat_on = e->chat;
     class_signaling_progress(e->c, &e->sig);
     st->board_pages_done = e->sig.done;
@@ -861,6 +867,27 @@ static int thumb_idle(void *opaque, int w, int h, int64_t budget_us)
     return class_scene_prepare_thumbs(e->cs, bp, class_signal_generation(e->c), w, h, budget_us);
 }
 
+/* The window's canvas changed size: the layout is made again for it (the
+ * old one kept when that fails). */
+static int resize(void *opaque, int w, int h)
+{
+    struct engine_ui *e = opaque;
+    if (w < 1 || h < 1 || w > LAYOUT_MAX_DIM || h > LAYOUT_MAX_DIM)
+        return SP_EINVAL;
+    int ow = e->o.canvas_w, oh = e->o.canvas_h;
+    e->o.canvas_w = w;
+    e->o.canvas_h = h;
+    int rc = make_layout(e);
+    if (rc < 0) {
+        e->o.canvas_w = ow;
+        e->o.canvas_h = oh;
+        make_layout(e);
+        return rc;
+    }
+    e->redraw = true;
+    return 0;
+}
+
 /* The loop is leaving: sound, decoders and downloads are told to stop now;
  * engine_ui_destroy() and class_close() then only wait for what is left. */
 static void leave(void *opaque)
@@ -872,6 +899,6 @@ static void leave(void *opaque)
 
 struct player_ui engine_ui_callbacks(struct engine_ui *e)
 {
-    struct player_ui ui = {e, step, draw, apply, get_state, thumb, leave, thumb_idle};
+    struct player_ui ui = {e, step, draw, apply, get_state, thumb, leave, thumb_idle, resize};
     return ui;
 }

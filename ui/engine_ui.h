@@ -15,7 +15,9 @@
  *
  * Layouts: `l` cycles the presets board, grid, focus (computed for the
  * canvas, with a chat column while the chat is on) and then the custom
- * layout, when one was given.
+ * layout, when one was given. The resize callback makes the canvas
+ * another size (the window's): presets are computed again for it, the
+ * custom layout (as given) has its rectangles re-mapped (layout_remap).
  *
  * Clock: with audio, the SDL audio device is the master clock
  * (audio_out.h); when it cannot open, the mix goes to the player's null
@@ -56,7 +58,7 @@ struct text_ctx;
 #define ENGINE_UI_THUMB_FRAME_NEAR_US 3000000
 
 struct engine_ui_opts {
-    int canvas_w, canvas_h;      /* the picture's size (the window's canvas) */
+    int canvas_w, canvas_h;      /* the picture's size at start (the window's canvas) */
     int64_t start_ms;            /* initial position (clamped to the recording) */
     double speed;                /* 0.5..2.0 in 0.25 steps; 0 means 1 */
     int layout;                  /* 0..ENGINE_UI_PRESETS-1 a preset; ENGINE_UI_PRESETS the custom */

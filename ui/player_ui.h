@@ -13,6 +13,7 @@
  *              show
  *   thumb      (optional) the board at a hovered time, for the seek bar
  *   thumb_idle (optional) work ahead for thumb, when the loop is idle
+ *   resize     (optional) the canvas takes a new size: lay out again
  *
  * The loop's one wait (SDL_WaitEventTimeout with the deadline step gave)
  * can be cut short from any thread with window_wake(), e.g. by a decoder
@@ -82,6 +83,7 @@ struct pui_state {
     int thumb_w, thumb_h;        /* the seek bar's hover thumbnail size (pixels); 0: none */
     const char *offsets_path;    /* the sync corrections' file (docs/offsets.md); NULL none */
     const char *offsets_message; /* what the last `w` did; "" or NULL before one */
+    const char *layout_kind;     /* render/layout.h layout_kind(); NULL: unknown */
 };
 
 struct player_ui {
@@ -93,8 +95,9 @@ struct player_ui {
      * wants the next step (the loop may wake sooner for input). */
     int (*step)(void *opaque, int64_t *wait_us);
 
-    /* Composes the current picture onto c (the loop's canvas, its size
-     * fixed for the run). Returns 0 or < 0 (the loop stops). */
+    /* Composes the current picture onto c (the loop's canvas: the size
+     * given at start, or the last one resize accepted). Returns 0 or < 0
+     * (the loop stops). */
     int (*draw)(void *opaque, struct canvas *c);
 
     /* Carries out one command. Returns 0, SP_EUNSUPPORTED (ignored) or
@@ -123,6 +126,13 @@ struct player_ui {
      * thumbnails (w x h) for about budget_us. Returns 1 while there is
      * more to do, 0 when there is none (for now), < 0 on error. */
     int (*thumb_idle)(void *opaque, int w, int h, int64_t budget_us);
+
+    /* May be NULL (the canvas keeps its size). The loop's canvas becomes
+     * w x h (the window was resized): the engine lays the class out
+     * again for it (a preset computed anew, a custom layout re-mapped);
+     * draw is then called with a canvas of that size. Returns 0, or < 0
+     * with the old size kept. */
+    int (*resize)(void *opaque, int w, int h);
 };
 
 #endif

@@ -177,6 +177,41 @@ int window_present(struct window *w, const struct canvas *c)
     return 0;
 }
 
+int window_set_canvas(struct window *w, int cw, int ch)
+{
+    if (!w || cw < 1 || ch < 1 || cw > CANVAS_MAX_DIM || ch > CANVAS_MAX_DIM)
+        return SP_EINVAL;
+    if (cw == w->cw && ch == w->ch)
+        return 0;
+    SDL_Texture *tex =
+        SDL_CreateTexture(w->ren, SDL_PIXELFORMAT_RGBA32, SDL_TEXTUREACCESS_STREAMING, cw, ch);
+    if (!tex) {
+        SP_WARN(&lg, "canvas %dx%d: %s", cw, ch, SDL_GetError());
+        return SP_EIO;
+    }
+    if (SDL_RenderSetLogicalSize(w->ren, cw, ch) != 0) {
+        SP_WARN(&lg, "canvas %dx%d: %s", cw, ch, SDL_GetError());
+        SDL_DestroyTexture(tex);
+        SDL_RenderSetLogicalSize(w->ren, w->cw, w->ch);
+        return SP_EIO;
+    }
+    SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_NONE);
+    SDL_DestroyTexture(w->tex);
+    w->tex = tex;
+    w->cw = cw;
+    w->ch = ch;
+    return 0;
+}
+
+void window_drawable_size(const struct window *w, int *dw, int *dh)
+{
+    int x = 0, y = 0;
+    if (w && SDL_GetRendererOutputSize(w->ren, &x, &y) != 0)
+        SDL_GetWindowSize(w->win, &x, &y);
+    *dw = x;
+    *dh = y;
+}
+
 bool window_is_fullscreen(const struct window *w)
 {
     return w && w->fullscreen;

@@ -46,6 +46,16 @@ void window_destroy(struct window **w);
  * it letterboxed. Returns 0, SP_EINVAL or SP_EIO. */
 int window_present(struct window *w, const struct canvas *c);
 
+/* Makes the canvas cw x ch (1..CANVAS_MAX_DIM): the texture is made
+ * again at that size and the renderer's logical size follows, so the
+ * next window_present() takes a canvas of the new size. Returns 0,
+ * SP_EINVAL or SP_EIO (the old size is kept). */
+int window_set_canvas(struct window *w, int cw, int ch);
+
+/* The window's drawable size in pixels (its size times the display's
+ * scale on a HiDPI screen). */
+void window_drawable_size(const struct window *w, int *dw, int *dh);
+
 bool window_is_fullscreen(const struct window *w);
 /* Fullscreen through the window manager, or, when none runs (a kiosk's
  * bare X server), by covering the display with a borderless window.

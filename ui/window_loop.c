@@ -34,6 +34,12 @@ struct loop {
     struct window *win;
     struct canvas *frame; /* the engine's picture */
     struct canvas *out;   /* frame + OSD, what is presented */
+    int cw, ch;           /* the canvas size now: the options', then the window's */
+    /* a size change of the window seen, laid out once it has settled:
+     * at resize_at_ms (monotonic), WINDOW_LOOP_RESIZE_SETTLE_MS after the
+     * last one, so a drag does not lay out every frame */
+    bool resize_pending;
+    int64_t resize_at_ms;
     struct input_ctx in;
     struct pui_state st;
     bool stats;
@@ -106,7 +112,7 @@ static void set_message(struct loop *L, int64_t now, const char *fmt, ...)
  * it (L->in.geom, in canvas coordinates). */
 static void set_osd_area(struct loop *L)
 {
-    int cw = L->o->canvas_w, ch = L->o->canvas_h;
+    int cw = L->cw, ch = L->ch;
     struct osd_geom full;
     osd_geometry(cw, ch, &full);
     struct canvas_rect a = {0, 0, cw, ch};
@@ -145,16 +151,15 @@ static void refresh_state(struct loop *L)
     L->in.chapters_open = L->chapters_open;
     if (L->chapters_open) {
         struct nav_list_geom g;
-        nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &g);
+        nav_list_geometry(L->cw, L->ch, L->st.n_chapters, L->chapter_sel, &g);
         L->in.chapter_box = g.box;
     }
     if (L->st.search_editing && !SDL_IsTextInputActive()) {
         /* an IME puts its candidate list under the field (window pixels:
          * the canvas's when the window is at its size) */
         SDL_Rect r;
-        struct canvas_rect f =
-            nav_search_field_rect(L->o->canvas_w, L->o->canvas_h,
-                                  L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+        struct canvas_rect f = nav_search_field_rect(
+            L->cw, L->ch, L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
         r = (SDL_Rect){f.x, f.y, f.w, f.h};
         SDL_SetTextInputRect(&r);
         SDL_StartTextInput(); /* IME and CJK input arrive as SDL_TEXTINPUT */
@@ -225,9 +230,9 @@ static void places_json(const struct loop *L, char *b, size_t n)
 {
     const struct osd_geom *g = &L->in.geom;
     struct canvas_rect f = nav_search_field_rect(
-        L->o->canvas_w, L->o->canvas_h, L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
+        L->cw, L->ch, L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0});
     struct nav_list_geom cl;
-    nav_list_geometry(L->o->canvas_w, L->o->canvas_h, L->st.n_chapters, L->chapter_sel, &cl);
+    nav_list_geometry(L->cw, L->ch, L->st.n_chapters, L->chapter_sel, &cl);
     snprintf(b, n,
              "\"places\":{\"bar\":[%d,%d,%d,%d],\"search_field\":[%d,%d,%d,%d],"
              "\"chapter_list\":{\"box\":[%d,%d,%d,%d],\"rows_y\":%d,\"row_h\":%d,\"first\":%zu}},",
@@ -242,7 +247,7 @@ static void write_state(struct loop *L, int64_t now)
     const struct pui_state *s = &L->st;
     char lanes[4096], layout[2 * PUI_MAX_NAME], query[2 * 256 + 8];
     char shot[2 * sizeof(L->screenshot_path)], offs[2 * 4096 + 8];
-    char buf[1024 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot) +
+    char buf[1280 + 512 + sizeof(lanes) + sizeof(layout) + sizeof(query) + sizeof(shot) +
              sizeof(offs)];
     size_t ll = 0, ql = 0, sl = 0, ol = 0;
     json_escape(offs, sizeof(offs), &ol, s->offsets_path ? s->offsets_path : "");
@@ -265,6 +270,7 @@ static void write_state(struct loop *L, int64_t now)
         "\"thumb\":{\"shown\":%s,\"t_ms\":%lld,\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,"
         "\"draw_us\":%lld,\"frame\":%s},%s"
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
+        "\"canvas\":{\"w\":%d,\"h\":%d},\"layout_kind\":\"%s\","
         "\"offsets_file\":\"%s\",\"lanes\":[%s]}\n",
         (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
@@ -279,7 +285,8 @@ static void write_state(struct loop *L, int64_t now)
         L->thumb_at.w, L->thumb_at.h, (long long)L->thumb_draw_us,
         L->thumb_shown && L->thumb_frame ? "true" : "false", places, L->in.geom.panel.x,
         L->in.geom.panel.y, L->in.geom.panel.w, L->in.geom.panel.h, L->in.chat.x, L->in.chat.y,
-        L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, offs, lanes);
+        L->in.chat.w, L->in.chat.h, (long long)L->first_present_us, L->cw, L->ch,
+        s->layout_kind ? s->layout_kind : (L->ch > L->cw ? "portrait" : "landscape"), offs, lanes);
     if (len < 0 || (size_t)len >= sizeof(buf))
         return;
     if (sp_write_file_atomic(L->o->state_file, buf, (size_t)len) != 0)
@@ -413,7 +420,7 @@ static void chapter_cmd(struct loop *L, const struct ui_cmd *c, int64_t now)
         break;
     case UI_CMD_CHAPTER_CLICK: {
         struct nav_list_geom g;
-        nav_list_geometry(L->o->canvas_w, L->o->canvas_h, n, L->chapter_sel, &g);
+        nav_list_geometry(L->cw, L->ch, n, L->chapter_sel, &g);
         go = L->chapters_open ? nav_list_row_at(&g, c->x, c->y) : -1;
         break;
     }
@@ -805,6 +812,9 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
             break;
         }
         L->ui_now = ui;
+        if (L->ui->resize && (L->cw != L->o->canvas_w || L->ch != L->o->canvas_h) &&
+            L->ui->resize(L->ui->opaque, L->cw, L->ch) < 0)
+            SP_WARN(&lg, "load %s: not laid out for %dx%d", r->str, L->cw, L->ch);
         snprintf(L->source, sizeof(L->source), "%s", r->str);
         if (L->o->autoplay || L->o->kiosk) {
             c = (struct ui_cmd){.kind = UI_CMD_SET_PAUSE, .n = 0};
@@ -851,6 +861,49 @@ static void control_pass(struct loop *L, int64_t now)
 static int64_t min64(int64_t a, int64_t b)
 {
     return a < b ? a : b;
+}
+
+/* The window's size settled: the canvas takes its drawable size (within
+ * layout_canvas_for_window()'s bounds) and the engine lays the class out
+ * for it. Fullscreen and kiosk keep the canvas they have (scaled into the
+ * screen with bars, docs/layouts.md), and so does an engine without a
+ * resize callback. */
+static void apply_resize(struct loop *L)
+{
+    L->resize_pending = false;
+    if (!L->ui->resize || window_is_fullscreen(L->win))
+        return;
+    int dw, dh, w, h;
+    window_drawable_size(L->win, &dw, &dh);
+    if (dw < 1 || dh < 1)
+        return; /* minimised */
+    layout_canvas_for_window(dw, dh, &w, &h);
+    if (w == L->cw && h == L->ch)
+        return;
+    struct canvas *frame = NULL, *out = NULL;
+    int rc = canvas_create(&frame, w, h);
+    if (rc == 0)
+        rc = canvas_create(&out, w, h);
+    if (rc == 0 && (rc = L->ui->resize(L->ui->opaque, w, h)) == 0 &&
+        (rc = window_set_canvas(L->win, w, h)) != 0)
+        L->ui->resize(L->ui->opaque, L->cw, L->ch); /* back to the size the window still has */
+    if (rc != 0) {
+        SP_WARN(&lg, "the canvas stays %dx%d (window %dx%d): %s", L->cw, L->ch, dw, dh,
+                sp_strerror(rc));
+        canvas_destroy(&frame);
+        canvas_destroy(&out);
+        return;
+    }
+    SP_DBG(&lg, "canvas %dx%d -> %dx%d (window %dx%d)", L->cw, L->ch, w, h, dw, dh);
+    canvas_destroy(&L->frame);
+    canvas_destroy(&L->out);
+    L->frame = frame;
+    L->out = out;
+    L->cw = w;
+    L->ch = h;
+    L->thumb_ok = false; /* a thumbnail of the new size is drawn on the next hover */
+    refresh_state(L);
+    L->need_compose = L->need_present = L->state_dirty = true;
 }
 
 /* Time the loop would wait makes the thumbnails' rasters ahead, a few ms
@@ -945,6 +998,8 @@ static int run(struct loop *L)
             timeout = min64(timeout, 16); /* fading: about 60 steps a second */
         if (L->message[0])
             timeout = min64(timeout, L->message_until_ms - now);
+        if (L->resize_pending)
+            timeout = min64(timeout, L->resize_at_ms - now);
         if (o->state_file && !L->st.paused)
             timeout = min64(timeout, WINDOW_LOOP_STATE_EVERY_MS);
         if (o->stop)
@@ -962,6 +1017,10 @@ static int run(struct loop *L)
                 L->need_present = true; /* exposed or resized: show it again */
                 window_refit(L->win);
             }
+            if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+                L->resize_pending = true;
+                L->resize_at_ms = window_now_ms() + WINDOW_LOOP_RESIZE_SETTLE_MS;
+            }
             if (n + INPUT_MAX_CMDS <= MAX_BATCH)
                 n += input_map(&L->in, &ev, &cmds[n]);
             if (n + INPUT_MAX_CMDS > MAX_BATCH)
@@ -970,6 +1029,8 @@ static int run(struct loop *L)
         }
         now = window_now_ms();
         handle_batch(L, cmds, n, now);
+        if (L->resize_pending && window_now_ms() >= L->resize_at_ms)
+            apply_resize(L);
         if (o->control)
             control_pass(L, window_now_ms());
     }
@@ -989,6 +1050,8 @@ int window_loop_run(const struct window_loop_opts *o, const struct player_ui *ui
     L.ui = &L.ui_now;
     L.alpha = -1;
     L.thumb_t_ms = -1;
+    L.cw = o->canvas_w;
+    L.ch = o->canvas_h;
     snprintf(L.source, sizeof(L.source), "%s", o->source ? o->source : "");
     struct window_opts wo = {o->title, o->canvas_w, o->canvas_h, o->fullscreen || o->kiosk,
                              o->kiosk};

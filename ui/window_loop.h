@@ -26,6 +26,9 @@ struct control_server;
 #define WINDOW_LOOP_OSD_FADE_MS 250
 #define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */
 #define WINDOW_LOOP_STATE_EVERY_MS 200 /* state file refresh while playing */
+/* A window resized is laid out again (the canvas takes its size) once no
+ * size change came for this long: a drag does not lay out every frame. */
+#define WINDOW_LOOP_RESIZE_SETTLE_MS 150
 /* Idle work for the hover thumbnails (player_ui.thumb_idle): only before a
  * wait of at least this long, for at most a quarter of it and this long. */
 #define WINDOW_LOOP_IDLE_MIN_MS 8
@@ -38,7 +41,7 @@ struct text_ctx;
 
 struct window_loop_opts {
     const char *title;
-    int canvas_w, canvas_h; /* the composed picture's size */
+    int canvas_w, canvas_h; /* the composed picture's size at start; then the window's (resize) */
     bool fullscreen;
     bool kiosk;    /* implies fullscreen, autoplay, loop; no OSD, no cursor */
     bool loop;     /* at the end, start again */
