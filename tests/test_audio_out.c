@@ -115,7 +115,7 @@ static void test_device_is_master(void **state)
     assert_int_equal(tl_create(rec, &tl), 0);
     struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
     assert_int_equal(player_create(tl, &po, &p), 0);
-    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
+    assert_int_equal(audio_out_open(p, &ao), 0);
     struct audio_out_stats st;
     audio_out_get_stats(ao, &st);
     assert_true(st.latency_us > 0 && st.latency_us < 500000);
@@ -204,7 +204,7 @@ static void test_stop_before_player_goes(void **state)
     assert_int_equal(tl_create(rec, &tl), 0);
     struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
     assert_int_equal(player_create(tl, &po, &p), 0);
-    assert_int_equal(audio_out_open(player_mixer(p), player_clock(p), &ao), 0);
+    assert_int_equal(audio_out_open(p, &ao), 0);
     player_seek_us(p, 2000000);
     player_set_paused(p, false);
     struct audio_out_stats st;
@@ -239,9 +239,9 @@ static void test_open_args(void **state)
 {
     (void)state;
     struct audio_out *ao = (struct audio_out *)&ao;
-    assert_int_equal(audio_out_open(NULL, NULL, &ao), SP_EINVAL);
+    assert_int_equal(audio_out_open(NULL, &ao), SP_EINVAL);
     assert_null(ao);
-    assert_int_equal(audio_out_open(NULL, NULL, NULL), SP_EINVAL);
+    assert_int_equal(audio_out_open(NULL, NULL), SP_EINVAL);
 }
 
 int main(void)
