@@ -539,9 +539,9 @@ static void test_seek_shows_exactly_items_up_to_w(void **state)
         int64_t w = T0 * 1000 - 5000 + (int64_t)(r >> 33) % (300 * 7000 + 10000);
         chat_panel_set_time(p, w);
         size_t n = chat_panel_visible_count(p);
-        assert_int_equal(n, chat_visible_count(chat, w));
-        assert_true(n == 0 || chat->items[n - 1].show_ms <= w);
-        assert_true(n == chat->count || chat->items[n].show_ms > w);
+        assert_int_equal(n, chat_visible_count(chat, w * 1000));
+        assert_true(n == 0 || chat->items[n - 1].show_us <= w * 1000);
+        assert_true(n == chat->count || chat->items[n].show_us > w * 1000);
         assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
         struct chat_panel_hit hit;
         if (n == 0) {
@@ -708,7 +708,7 @@ static void test_recalled_system_conference_relay(void **state)
     assert_int_equal(all->items[1].part_count, 1);
     assert_int_equal(all->items[1].parts[0].kind, CHAT_PART_NOTICE);
     assert_string_equal(all->items[1].parts[0].text, "student_02 recalled a message");
-    assert_int_equal(all->items[1].wall_ms, (T0 + 4) * 1000);
+    assert_int_equal(all->items[1].wall_us, (T0 + 4) * 1000000);
     assert_int_equal(all->items[2].parts[0].kind, CHAT_PART_PLACEHOLDER);
     assert_string_equal(all->items[2].parts[0].text,
                         "[merged messages] Chat history of group 1234");

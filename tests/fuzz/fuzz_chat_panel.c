@@ -86,7 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 chat_panel_toggle_more(panel, hit.item);
             }
         chat_panel_set_time(panel, 1700000000LL * 1000 + 7000);
-        if (chat_panel_visible_count(panel) != chat_visible_count(chat, 1700000000LL * 1000 + 7000))
+        if (chat_panel_visible_count(panel) !=
+            chat_visible_count(chat, (1700000000LL * 1000 + 7000) * 1000))
             abort();
         if (chat_panel_draw(panel, c, (struct canvas_rect){0, 0, w, 100}))
             abort();
