@@ -451,7 +451,7 @@ static int chat_click(struct engine_ui *e, int x, int y)
     else if (hit.more)
         chat_panel_toggle_more(cp, hit.item);
     else
-        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_ms * 1000) / 1000);
+        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_us) / 1000);
     e->redraw = true;
     return 0;
 }
