@@ -50,9 +50,9 @@ static int item_text(struct sbuf *b, const struct chat_item *it)
     return rc;
 }
 
-static int64_t play_ms(const struct timeline *tl, int64_t w_ms)
+static int64_t play_ms(const struct timeline *tl, int64_t w_us)
 {
-    int64_t t = tl_play_from_wall_us(tl, w_ms * 1000) / 1000;
+    int64_t t = tl_play_from_wall_us(tl, w_us) / 1000;
     return t < 0 ? 0 : t;
 }
 
@@ -69,17 +69,17 @@ int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_
     size_t cnt = 0, cap = 0;
     int rc = 0;
     for (size_t i = 0; i < chat->count && rc == 0;) {
-        int64_t t = play_ms(tl, chat->items[i].show_ms);
+        int64_t t = play_ms(tl, chat->items[i].show_us);
         size_t j = i; /* items [i, j) show at t */
         struct sbuf b = {0};
-        while (j < chat->count && play_ms(tl, chat->items[j].show_ms) == t && rc == 0) {
+        while (j < chat->count && play_ms(tl, chat->items[j].show_us) == t && rc == 0) {
             if (j > i)
                 rc = sb_put(&b, "\n", 1);
             if (rc == 0)
                 rc = item_text(&b, &chat->items[j]);
             j++;
         }
-        int64_t next = j < chat->count ? play_ms(tl, chat->items[j].show_ms) : INT64_MAX;
+        int64_t next = j < chat->count ? play_ms(tl, chat->items[j].show_us) : INT64_MAX;
         i = j;
         if (rc || t < from_ms || t >= to_ms) {
             free(b.p);

@@ -298,7 +298,7 @@ static int chat_search(struct probe_nav *pn, const char *query, cJSON *json)
             cJSON *o = cJSON_CreateObject();
             cJSON_AddNumberToObject(o, "t_ms", (double)(hits[i].t_us / 1000));
             cJSON_AddNumberToObject(o, "seq", (double)it->seq);
-            cJSON_AddNumberToObject(o, "wall_ms", (double)it->show_ms);
+            cJSON_AddNumberToObject(o, "wall_ms", (double)(it->show_us / 1000));
             cJSON_AddStringToObject(o, "sender", it->sender);
             cJSON_AddStringToObject(o, "text", line);
             cJSON_AddItemToArray(arr, o);

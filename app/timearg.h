@@ -13,7 +13,7 @@
 
 /* Parses s into playback ms (rounded to the nearest ms). Returns 0, or -1
  * when s is not one of the forms above or is longer than 1e9 s. */
-int app_parse_time_ms(const char *s, int64_t *out);
+int app_parse_time_ms(const char *s, int64_t *out); /* _ms: the user's forms round to ms */
 
 /* What a usage message says the forms are. */
 #define APP_TIME_FORMS "ms, SS.mmm s, MM:SS[.mmm], H:MM:SS[.mmm] or 1h2m3s"

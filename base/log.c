@@ -60,7 +60,7 @@ void sp_log_set_sink(sp_log_sink_fn fn, void *opaque)
     pthread_mutex_unlock(&g_sink_lock);
 }
 
-void sp_log_msg(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)
+void sp_log_write(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)
 {
     if (level > sp_log_get_level())
         return;

@@ -37,12 +37,12 @@ enum sp_log_level sp_log_get_level(void);
  * once this returns the old sink is never called again. */
 void sp_log_set_sink(sp_log_sink_fn fn, void *opaque);
 
-void sp_log_msg(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)
+void sp_log_write(const struct sp_log *lg, enum sp_log_level level, const char *fmt, ...)
     SP_FORMAT_PRINTF(3, 4);
 
-#define SP_ERR(lg, ...) sp_log_msg((lg), SP_LOG_ERROR, __VA_ARGS__)
-#define SP_WARN(lg, ...) sp_log_msg((lg), SP_LOG_WARN, __VA_ARGS__)
-#define SP_INFO(lg, ...) sp_log_msg((lg), SP_LOG_INFO, __VA_ARGS__)
-#define SP_DBG(lg, ...) sp_log_msg((lg), SP_LOG_DEBUG, __VA_ARGS__)
+#define SP_ERR(lg, ...) sp_log_write((lg), SP_LOG_ERROR, __VA_ARGS__)
+#define SP_WARN(lg, ...) sp_log_write((lg), SP_LOG_WARN, __VA_ARGS__)
+#define SP_INFO(lg, ...) sp_log_write((lg), SP_LOG_INFO, __VA_ARGS__)
+#define SP_DBG(lg, ...) sp_log_write((lg), SP_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
     size_t check = 0;
     int64_t lo = START_S * 1000 - 60000, span = (CLASS_S + 120) * 1000LL;
     for (size_t s = 0; s < seeks; s++) {
-        int64_t w = lo + (int64_t)(rnd() % (uint64_t)span);
+        int64_t w = (lo + (int64_t)(rnd() % (uint64_t)span)) * 1000; /* µs */
 
         int64_t a = now_ns();
         size_t first = 0;
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 
         size_t vis = 0;
         for (size_t i = 0; i < chat->count; i++)
-            vis += chat->items[i].show_ms <= w;
+            vis += chat->items[i].show_us <= w;
         size_t sfirst = vis > WINDOW ? vis - WINDOW : 0;
         size_t stouch = 0;
         for (size_t i = sfirst; i < vis; i++)

@@ -172,10 +172,10 @@ static struct chat_log *make_chat(size_t count)
     return chat;
 }
 
-static int64_t class_time(void *ud, int64_t wall_ms)
+static int64_t class_time(void *ud, int64_t wall_us)
 {
     (void)ud;
-    return wall_ms - START_S * 1000;
+    return wall_us - START_S * 1000000;
 }
 
 int main(int argc, char **argv)
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nseeks; i++) {
         int64_t w = w0 + (int64_t)rnd((uint32_t)span);
         double a = now_ms(), ac = cpu_ms();
-        chat_panel_set_time(p, w);
+        chat_panel_set_time(p, w * 1000); /* w: Unix ms */
         if (chat_panel_draw(p, c, rect)) {
             fprintf(stderr, "bench_chat_panel: draw failed\n");
             return 1;
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
         int64_t w = w0 + (int64_t)rnd((uint32_t)span);
         double a = now_ms();
         chat_panel_invalidate(p);
-        chat_panel_set_time(p, w);
+        chat_panel_set_time(p, w * 1000); /* w: Unix ms */
         size_t n = chat_panel_visible_count(p);
         for (size_t k = 0; k < n; k++)
             if (chat_panel_item_height(p, k, rect.w) < 0)

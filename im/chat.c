@@ -455,7 +455,7 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
         }
         /* -1 marks a missing stamp, filled below. */
         int64_t ts = log->msgs[i].timestamp;
-        it->wall_ms = ts >= 0 ? ts * 1000 : -1;
+        it->wall_us = ts >= 0 ? ts * 1000000 : -1; /* ts <= TIMESTAMP_MAX_S */
         c->repaired_items += it->repaired;
         c->count++;
     }
@@ -464,20 +464,20 @@ int chat_log_build(const struct msg_log *log, struct chat_log **out, struct diag
     /* Missing stamps: the item before, else the first known after. */
     int64_t first_known = 0;
     for (size_t i = 0; i < c->count; i++) {
-        if (c->items[i].wall_ms >= 0) {
-            first_known = c->items[i].wall_ms;
+        if (c->items[i].wall_us >= 0) {
+            first_known = c->items[i].wall_us;
             break;
         }
     }
     int64_t prev = first_known, high = INT64_MIN;
     for (size_t i = 0; i < c->count; i++) {
         struct chat_item *it = &c->items[i];
-        if (it->wall_ms < 0)
-            it->wall_ms = prev;
-        prev = it->wall_ms;
-        if (it->wall_ms > high)
-            high = it->wall_ms;
-        it->show_ms = high;
+        if (it->wall_us < 0)
+            it->wall_us = prev;
+        prev = it->wall_us;
+        if (it->wall_us > high)
+            high = it->wall_us;
+        it->show_us = high;
         c->show[i] = high;
     }
     *out = c;
@@ -488,14 +488,14 @@ nomem:
     return SP_ENOMEM;
 }
 
-size_t chat_visible_count(const struct chat_log *c, int64_t wall_ms)
+size_t chat_visible_count(const struct chat_log *c, int64_t wall_us)
 {
     if (!c)
         return 0;
     size_t lo = 0, hi = c->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->show[mid] <= wall_ms)
+        if (c->show[mid] <= wall_us)
             lo = mid + 1;
         else
             hi = mid;
@@ -503,9 +503,9 @@ size_t chat_visible_count(const struct chat_log *c, int64_t wall_ms)
     return lo;
 }
 
-size_t chat_view_at(const struct chat_log *c, int64_t wall_ms, size_t max_items, size_t *first)
+size_t chat_view_at(const struct chat_log *c, int64_t wall_us, size_t max_items, size_t *first)
 {
-    size_t n = chat_visible_count(c, wall_ms);
+    size_t n = chat_visible_count(c, wall_us);
     size_t count = n < max_items ? n : max_items;
     if (first)
         *first = n - count;

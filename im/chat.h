@@ -32,10 +32,11 @@
  * A message with no chat parts (only whiteboard batches, or no MsgBody)
  * makes no item.
  *
- * Time. MsgTimeStamp is Unix seconds, so an item's wall_ms is
- * MsgTimeStamp * 1000. Items are ordered by MsgSeq; the panel shows the
- * items whose show_ms is at or before the board/wall time w(t) of the
- * playback position (player/recording/timeline). show_ms is wall_ms made
+ * Time. MsgTimeStamp is Unix seconds, so an item's wall_us is
+ * MsgTimeStamp * 1000000 (Unix µs, like every time at the API). Items are
+ * ordered by MsgSeq; the panel shows the items whose show_us is at or
+ * before the board/wall time w(t) of the playback position
+ * (player/recording/timeline). show_us is wall_us made
  * non-decreasing along MsgSeq (an item never appears before one the
  * server numbered earlier), so the visible items are always a prefix and a
  * seek is one binary search. A message sent during a pause has a wall time
@@ -101,8 +102,8 @@ struct chat_part {
 
 struct chat_item {
     int64_t seq;             /* MsgSeq */
-    int64_t wall_ms;         /* MsgTimeStamp * 1000, Unix ms (see the header comment) */
-    int64_t show_ms;         /* when it appears: max wall_ms of it and all earlier items */
+    int64_t wall_us;         /* MsgTimeStamp * 1000000, Unix µs (see the header comment) */
+    int64_t show_us;         /* when it appears: max wall_us of it and all earlier items */
     char *sender;            /* From_Account, valid UTF-8; "(unknown)" if missing; owned */
     unsigned color;          /* chat_sender_color(sender) */
     struct chat_part *parts; /* owned, part_count >= 1 */
@@ -118,7 +119,7 @@ struct chat_item {
 struct chat_log {
     struct chat_item *items; /* owned, in MsgSeq order */
     size_t count;
-    int64_t *show;         /* owned copy of items[i].show_ms: a compact array
+    int64_t *show;         /* owned copy of items[i].show_us: a compact array
                             * for the binary search */
     size_t board_elems;    /* whiteboard elements left out of the chat */
     size_t empty_messages; /* messages that made no item */
@@ -150,7 +151,7 @@ int chat_log_serialize(const struct chat_log *chat, uint8_t **data, size_t *len)
  * page names and counters. The input is borrowed. Every count and length is
  * checked against the caps above and the bytes present before anything is
  * allocated from it, every string is checked (UTF-8 where chat_part and
- * chat_item promise it), every derived field (show_ms, color, flags) is
+ * chat_item promise it), every derived field (show_us, color, flags) is
  * checked against what chat_log_build() would have made. Damaged
  * (checksum), truncated, foreign or inconsistent input gives SP_EPARSE,
  * another format version SP_EUNSUPPORTED, both with one diagnostic line
@@ -159,13 +160,13 @@ int chat_log_serialize(const struct chat_log *chat, uint8_t **data, size_t *len)
 int chat_log_deserialize(const uint8_t *data, size_t len, struct chat_log **out,
                          struct diag_list *diag);
 
-/* How many items are visible at wall time wall_ms (Unix ms): items
- * [0, n) have show_ms <= wall_ms. O(log n). */
-size_t chat_visible_count(const struct chat_log *chat, int64_t wall_ms);
+/* How many items are visible at wall time wall_us (Unix µs): items
+ * [0, n) have show_us <= wall_us. O(log n). */
+size_t chat_visible_count(const struct chat_log *chat, int64_t wall_us);
 
-/* The panel's window at wall_ms: the last (at most) max_items visible
+/* The panel's window at wall_us: the last (at most) max_items visible
  * items, as [*first, *first + count). Returns count. */
-size_t chat_view_at(const struct chat_log *chat, int64_t wall_ms, size_t max_items, size_t *first);
+size_t chat_view_at(const struct chat_log *chat, int64_t wall_us, size_t max_items, size_t *first);
 
 /* Stable color index in [0, CHAT_SENDER_COLORS) for a sender name
  * (FNV-1a of the bytes): the same sender has the same color in every run. */

@@ -5,14 +5,15 @@
  *   counts   u32 items, u32 pages, u64 board_elems, u64 empty_messages,
  *            u64 repaired_items
  *   pages    one string each, in order of first use
- *   items    i64 seq, i64 wall_ms, i64 show_ms, u32 color, u32 page (index,
+ *   items    i64 seq, i64 wall_ms, i64 show_ms (Unix ms: the times are
+ *            whole seconds, so exactly wall_us / 1000), u32 color, u32 page (index,
  *            UINT32_MAX none), i32 index, u8 truncated, u8 repaired,
  *            u16 parts, string sender, then per part: u8 kind, u8 source,
  *            u8 truncated, u8 has (bit 0 full_text, bit 1 url), i64 face_index,
  *            i32 image_type, i32 width, i32 height, string text, [full_text],
  *            [url]
  *   trailer  u64 sp_checksum64 of every byte before it
- * The show array is not stored: it is items[i].show_ms, checked on load.
+ * The show array is not stored: it is items[i].show_us, checked on load.
  */
 #include "im/chat.h"
 
@@ -112,8 +113,8 @@ static void w_chat(struct wr *w, const struct chat_log *c, const uint32_t *page_
     for (size_t i = 0; i < c->count; i++) {
         const struct chat_item *it = &c->items[i];
         w_u64(w, (uint64_t)it->seq);
-        w_u64(w, (uint64_t)it->wall_ms);
-        w_u64(w, (uint64_t)it->show_ms);
+        w_u64(w, (uint64_t)(it->wall_us / 1000)); /* the format's ms */
+        w_u64(w, (uint64_t)(it->show_us / 1000));
         w_u32(w, it->color);
         w_u32(w, page_of[i]);
         w_u32(w, (uint32_t)it->index);
@@ -361,8 +362,9 @@ static void r_items(struct rd *r, struct chat_log *c, uint32_t count, bool *nome
         struct chat_item *it = &c->items[i];
         c->count = i + 1; /* so a failure frees what this item got */
         it->seq = (int64_t)r_u64(r);
-        it->wall_ms = (int64_t)r_u64(r);
-        it->show_ms = (int64_t)r_u64(r);
+        /* the format's ms; out of range ones are refused below before use */
+        int64_t wall_ms = (int64_t)r_u64(r);
+        int64_t show_ms = (int64_t)r_u64(r);
         it->color = r_u32(r);
         uint32_t page = r_u32(r);
         it->index = (int32_t)r_u32(r);
@@ -374,19 +376,22 @@ static void r_items(struct rd *r, struct chat_log *c, uint32_t count, bool *nome
             r->bad = "items not in MsgSeq order";
             return;
         }
-        /* show_ms is the running maximum of wall_ms: chat_visible_count()
-         * binary-searches it. */
-        if (it->wall_ms < 0 || it->index < 0 || truncated > 1 || rep > 1) {
+        /* show is the running maximum of wall: chat_visible_count()
+         * binary-searches it. In µs it must fit an int64_t. */
+        if (wall_ms < 0 || wall_ms > INT64_MAX / 1000 || it->index < 0 || truncated > 1 ||
+            rep > 1) {
             r->bad = "bad item fields";
             return;
         }
-        if (it->wall_ms > high)
-            high = it->wall_ms;
-        if (it->show_ms != high) {
+        if (wall_ms > high)
+            high = wall_ms;
+        if (show_ms != high) {
             r->bad = "show time is not the running maximum of wall times";
             return;
         }
-        c->show[i] = it->show_ms;
+        it->wall_us = wall_ms * 1000;
+        it->show_us = show_ms * 1000;
+        c->show[i] = it->show_us;
         /* Pages are numbered in order of first use, each used. */
         if (page != UINT32_MAX && page > pages_seen) {
             r->bad = "bad page index";

@@ -148,13 +148,13 @@ static const struct board_log *cur_log(const struct sp_class *c)
     return c->set ? board_player_log(c->set->board) : NULL;
 }
 
-/* Index of the first chat item shown after w_ms (count if none). */
-static size_t chat_first_after(const struct chat_log *chat, int64_t w_ms)
+/* Index of the first chat item shown after w_us (count if none). */
+static size_t chat_first_after(const struct chat_log *chat, int64_t w_us)
 {
     size_t lo = 0, hi = chat->count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (chat->show[mid] <= w_ms)
+        if (chat->show[mid] <= w_us)
             lo = mid + 1;
         else
             hi = mid;
@@ -177,9 +177,10 @@ static int64_t next_event(void *opaque, int64_t t_us)
     int64_t w = floor_ms(lane_player_wall_us(c->tl, t_us));
     int64_t next_w = board_log_next_op_time(cur_log(c), w);
     const struct chat_log *chat = c->set->chat;
-    size_t i = chat_first_after(chat, w);
-    if (i < chat->count && chat->show[i] < next_w)
-        next_w = chat->show[i];
+    /* the board speaks ms (w), the chat µs; chat times are whole seconds */
+    size_t i = chat_first_after(chat, w * 1000);
+    if (i < chat->count && chat->show[i] / 1000 < next_w)
+        next_w = chat->show[i] / 1000;
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
     for (size_t k = 0; k < n && k < MAX_LASERS; k++) {
@@ -214,7 +215,7 @@ static bool bring_signaling(struct sp_class *c, int64_t w_ms)
     if (board_seek(c->set->board, w_ms) != 0)
         diag_add(&c->diag, DIAG_WARNING, "board: out of memory at %lld", (long long)w_ms);
     size_t ops = board_log_ops_until(cur_log(c), w_ms);
-    size_t chat = chat_visible_count(c->set->chat, w_ms);
+    size_t chat = chat_visible_count(c->set->chat, w_ms * 1000);
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
     int64_t sum = 0;

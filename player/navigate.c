@@ -61,11 +61,17 @@ static void tvec_settle(struct tvec *t)
     t->n = k;
 }
 
-/* The first playback µs at which board/wall ms w is reached, clamped. */
+/* The first playback µs at which board/wall time w_us is reached, clamped. */
+static int64_t play_at(const struct timeline *tl, int64_t w_us)
+{
+    int64_t t = tl_play_from_wall_us(tl, w_us), total = tl_total_us(tl);
+    return t < 0 ? 0 : t > total ? total : t;
+}
+
+/* The same for a board time in ms (board.h still speaks ms). */
 static int64_t play_us(const struct timeline *tl, int64_t w_ms)
 {
-    int64_t t = tl_play_from_wall_us(tl, w_ms * 1000), total = tl_total_us(tl);
-    return t < 0 ? 0 : t > total ? total : t;
+    return play_at(tl, w_ms * 1000);
 }
 
 static int add_chapter(struct nav_index *n, int64_t t_us, unsigned kind, const char *title)
@@ -241,7 +247,7 @@ int nav_build(const struct board_log *board, const struct chat_log *chat, const 
     if (rc == 0)
         rc = timeline_part(n, tl);
     for (size_t i = 0; chat && i < chat->count && rc == 0; i++)
-        rc = tvec_push(&n->tracks[NAV_CHAT], play_us(tl, chat->items[i].show_ms));
+        rc = tvec_push(&n->tracks[NAV_CHAT], play_at(tl, chat->items[i].show_us));
     if (rc == 0)
         rc = settle_chapters(n);
     if (rc != 0) {
@@ -442,7 +448,7 @@ int nav_chat_search(const struct chat_log *chat, const struct timeline *tl, cons
             v = nv;
             cap = nc;
         }
-        v[n++] = (struct nav_hit){i, play_us(tl, chat->items[i].show_ms)};
+        v[n++] = (struct nav_hit){i, play_at(tl, chat->items[i].show_us)};
     }
     free(folded);
     if (rc != 0 || n > (size_t)INT32_MAX) {

@@ -398,6 +398,21 @@ int player_set_speed(struct player *p, double speed)
     return r;
 }
 
+double player_speed(struct player *p)
+{
+    return clock_speed(p->clock);
+}
+
+bool player_speed_valid(double speed)
+{
+    return clock_speed_valid(speed);
+}
+
+double player_speed_step(double speed, int dir)
+{
+    return clock_speed_step(speed, dir);
+}
+
 void player_set_null_sink(struct player *p, bool on)
 {
     p->o.null_sink = on;

@@ -8,7 +8,7 @@
  *
  * Clock: the master is the audio output while any active lane has audio,
  * else the system clock. An audio device (ui/audio_out.h) sets the
- * clock from its callback (player_clock()) with the position it plays;
+ * clock from its callback (player_audio_pull()) with the position it plays;
  * headless play uses a null audio sink that consumes the mix at the
  * clock's pace. Either way, when the mix has nothing to play (every lane
  * that should sound is waiting for data), the clock is held: the whole
@@ -99,7 +99,7 @@ int player_step(struct player *p, int64_t *wait_us);
  * of range) or < 0 on error. */
 int player_step_at(struct player *p, int64_t t_us);
 
-/* With audio and no null sink (the caller reads player_mixer() itself):
+/* With audio and no null sink (the caller reads the mix itself):
  * waits up to wait_ms per missing audio frame until every lane showing a
  * segment has handed the mixer its audio up to playback time until_us, or
  * its audio ended; a read of the mix up to there then misses nothing.
@@ -141,6 +141,13 @@ void player_offsets_changed(struct player *p);
 void player_set_paused(struct player *p, bool paused);
 /* SP_ERANGE for a speed outside 0.5..2.0 in 0.25 steps. */
 int player_set_speed(struct player *p, double speed);
+/* The play speed now (1.0 normal). */
+double player_speed(struct player *p);
+/* True for the speeds player_set_speed() takes. */
+bool player_speed_valid(double speed);
+/* The next valid speed up (dir > 0) or down (dir < 0) from speed, clamped
+ * to the range; an invalid speed snaps to the nearest valid one first. */
+double player_speed_step(double speed, int dir);
 
 /* With audio: whether a null sink consumes the mix (no device opened).
  * For a caller whose audio device could not open after all. */
@@ -153,8 +160,9 @@ bool player_buffering(struct player *p);
 /* The seek generation (the serial the clock carries). */
 int player_serial(struct player *p);
 
-/* The mixer (for an audio device callback; NULL without audio) and the
- * clock (the device sets it from its callback when it is the master). */
+/* The mixer (NULL without audio) and the clock, for the player's own
+ * rooms and headless sinks; an audio device uses player_audio.h, which
+ * hides both. */
 struct audio_mix *player_mixer(struct player *p);
 struct sp_clock *player_clock(struct player *p);
 

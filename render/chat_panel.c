@@ -138,9 +138,9 @@ void chat_panel_destroy(struct chat_panel **pp)
     *pp = NULL;
 }
 
-void chat_panel_format_time(int64_t ms, char *buf, size_t size)
+void chat_panel_format_time(int64_t t_us, char *buf, size_t size)
 {
-    timefmt_clock(ms, buf, size);
+    timefmt_clock(t_us / 1000, buf, size); /* ms, truncated as before */
 }
 
 /* ---- scratch text ------------------------------------------------------- */
@@ -363,7 +363,7 @@ static int item_pass(struct chat_panel *p, size_t i, int w, struct canvas *c, in
         char tbuf[32] = "";
         double tw = 0;
         if (p->o.class_time) {
-            chat_panel_format_time(p->o.class_time(p->o.class_time_ud, it->wall_ms), tbuf,
+            chat_panel_format_time(p->o.class_time(p->o.class_time_ud, it->wall_us), tbuf,
                                    sizeof(tbuf));
             if ((ret = text_measure(p->text, tbuf, p->time_px, 0, &m)))
                 return ret;
@@ -493,11 +493,11 @@ int chat_panel_item_height(struct chat_panel *p, size_t i, int rect_w)
 
 /* ---- time and scrolling ------------------------------------------------- */
 
-void chat_panel_set_time(struct chat_panel *p, int64_t wall_ms)
+void chat_panel_set_time(struct chat_panel *p, int64_t wall_us)
 {
     if (!p)
         return;
-    size_t n = chat_visible_count(p->chat, wall_ms);
+    size_t n = chat_visible_count(p->chat, wall_us);
     if (n < p->n || n - p->n > CHAT_PANEL_KEEP_MAX || p->width == 0) {
         if (n != p->n)
             p->scroll = 0; /* a seek: follow the newest again */
@@ -739,7 +739,7 @@ bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_
         const struct vis *v = &p->vis[k];
         if (y >= v->top && y < v->top + v->h) {
             out->item = v->idx;
-            out->show_ms = p->chat->items[v->idx].show_ms;
+            out->show_us = p->chat->items[v->idx].show_us;
             out->more = v->more_h > 0 && y >= v->more_y && y < v->more_y + v->more_h;
             return true;
         }

@@ -62,8 +62,8 @@
 
 struct chat_panel;
 
-/* Wall ms (Unix) -> class time in ms (playback t, e.g. tl_play_from_wall_us). */
-typedef int64_t (*chat_panel_clock_fn)(void *ud, int64_t wall_ms);
+/* Wall µs (Unix) -> class time in µs (playback t, e.g. tl_play_from_wall_us). */
+typedef int64_t (*chat_panel_clock_fn)(void *ud, int64_t wall_us);
 
 /* The decoded image for url (as written in the message), or NULL while it
  * is not available. The image stays owned by the loader and must stay
@@ -89,9 +89,9 @@ int chat_panel_create(struct text_ctx *text, const struct chat_log *chat,
 /* NULL-safe; sets *p to NULL. */
 void chat_panel_destroy(struct chat_panel **p);
 
-/* Shows the items at or before wall_ms (Unix ms): O(log n), plus laying
+/* Shows the items at or before wall_us (Unix µs): O(log n), plus laying
  * out the newly arrived items when scrolled back. */
-void chat_panel_set_time(struct chat_panel *p, int64_t wall_ms);
+void chat_panel_set_time(struct chat_panel *p, int64_t wall_us);
 
 /* Items visible now: [0, count). */
 size_t chat_panel_visible_count(const struct chat_panel *p);
@@ -118,16 +118,16 @@ int chat_panel_draw(struct chat_panel *p, struct canvas *c, struct canvas_rect r
 /* What a click hit, from the last draw. */
 struct chat_panel_hit {
     size_t item;     /* index into chat->items */
-    int64_t show_ms; /* when the item appears (chat_item.show_ms): seek here
+    int64_t show_us; /* when the item appears (chat_item.show_us): seek here
                       * (e.g. tl_play_from_wall_us) and the item is the newest shown */
     bool more;       /* on its "Show more"/"Show less" marker */
     bool newer;      /* on the "Newer messages" button shown while scrolled
-                      * back (item and show_ms unset): call chat_panel_follow() */
+                      * back (item and show_us unset): call chat_panel_follow() */
 };
 
 /* What is at canvas point (x, y) in the last drawn frame; false if nothing.
  * The window's click: newer -> chat_panel_follow(); more ->
- * chat_panel_toggle_more(item); else seek to show_ms. */
+ * chat_panel_toggle_more(item); else seek to show_us. */
 bool chat_panel_hit(const struct chat_panel *p, int x, int y, struct chat_panel_hit *out);
 
 /* Where item (an index into chat->items) was drawn in the last frame,
@@ -146,8 +146,8 @@ int chat_panel_item_height(struct chat_panel *p, size_t i, int rect_w);
 /* Forgets every cached item height (the benchmark's no-cache baseline). */
 void chat_panel_invalidate(struct chat_panel *p);
 
-/* Formats a class time (ms) as "m:ss", or "h:mm:ss" from one hour, with
+/* Formats a class time (µs) as "m:ss", or "h:mm:ss" from one hour, with
  * '-' before the start; whole seconds, rounded down. buf >= 24 bytes. */
-void chat_panel_format_time(int64_t ms, char *buf, size_t size);
+void chat_panel_format_time(int64_t t_us, char *buf, size_t size);
 
 #endif

@@ -124,10 +124,10 @@ static struct image *chat_image(void *ud, const char *url)
     return get_image(ud, url);
 }
 
-static int64_t chat_clock(void *ud, int64_t wall_ms)
+static int64_t chat_clock(void *ud, int64_t wall_us)
 {
     struct class_scene *cs = ud;
-    return tl_play_from_wall_us(cs->tl, wall_ms * 1000) / 1000;
+    return tl_play_from_wall_us(cs->tl, wall_us);
 }
 
 static int draw_chat(void *opaque, struct canvas *c, struct canvas_rect r)
@@ -268,7 +268,7 @@ int class_scene_draw(struct class_scene *cs, const struct layout *l, const struc
     if (rc)
         return rc;
     if (cs->panel && f->chat_on)
-        chat_panel_set_time(cs->panel, f->w_ms);
+        chat_panel_set_time(cs->panel, f->w_us);
     struct compose_scene s = {.lanes = cs->lanes,
                               .n_lanes = rec->n_lanes,
                               .has_board = f->has_board,
@@ -289,7 +289,7 @@ void class_scene_frame(struct sp_class *c, bool chat_on, const struct lane_view 
     for (size_t i = 0; i < n; i++)
         views[i] = player_lane_view(p, i);
     int64_t w_us = class_board_us(c);
-    *f = (struct class_frame){.w_ms = w_us >= 0 ? w_us / 1000 : -((-w_us + 999) / 1000),
+    *f = (struct class_frame){.w_us = w_us,
                               .views = views,
                               .n = n,
                               .has_board = class_has_board(c),

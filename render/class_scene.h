@@ -57,7 +57,7 @@ struct class_scene_opts {
 
 /* What one frame shows. Pointers are borrowed for the draw call. */
 struct class_frame {
-    int64_t w_ms;                         /* board time w(t), Unix ms */
+    int64_t w_us;                         /* board time w(t), Unix µs */
     const struct lane_view *const *views; /* n views indexed like rec->lanes; a NULL view
                                            * or one in LANE_PLACEHOLDER shows the name tile */
     size_t n;

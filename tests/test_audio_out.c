@@ -123,7 +123,7 @@ static void playing_start(struct playing *f, int64_t min_mixed)
     assert_int_equal(tl_create(f->rec, &f->tl), 0);
     struct player_opts po = {.audio = true, .speed = 1.0, .sei_scan = sei_scan_packet_us};
     assert_int_equal(player_create(f->tl, &po, &f->p), 0);
-    assert_int_equal(audio_out_open(player_mixer(f->p), player_clock(f->p), &f->ao), 0);
+    assert_int_equal(audio_out_open(f->p, &f->ao), 0);
     struct audio_out_stats st;
     audio_out_get_stats(f->ao, &st);
     assert_true(st.latency_us > 0 && st.latency_us < 500000);
@@ -244,9 +244,9 @@ static void test_open_args(void **state)
 {
     (void)state;
     struct audio_out *ao = (struct audio_out *)&ao;
-    assert_int_equal(audio_out_open(NULL, NULL, &ao), SP_EINVAL);
+    assert_int_equal(audio_out_open(NULL, &ao), SP_EINVAL);
     assert_null(ao);
-    assert_int_equal(audio_out_open(NULL, NULL, NULL), SP_EINVAL);
+    assert_int_equal(audio_out_open(NULL, NULL), SP_EINVAL);
 }
 
 int main(void)

@@ -28,7 +28,7 @@ static struct fetch *new_fetch(void)
     struct fetch_opts o;
     fetch_opts_init(&o);
     o.cache_dir = cachedir;
-    o.backoff_ms = 50;
+    o.backoff_us = 50000;
     struct fetch *f = NULL;
     assert_int_equal(fetch_create(&o, &f, NULL), 0);
     return f;

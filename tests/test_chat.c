@@ -88,7 +88,7 @@ static void test_every_kind(void **state)
     const struct chat_item *it = &c->items[0];
     assert_string_equal(it->sender, "student_02");
     assert_int_equal(it->color, chat_sender_color("student_02"));
-    assert_int_equal(it->wall_ms, 1700000002000LL);
+    assert_int_equal(it->wall_us, 1700000002000000LL);
     assert_int_equal(it->part_count, 15); /* the whiteboard element is not chat */
     assert_int_equal(c->board_elems, 1);
     const struct chat_part *p = it->parts;
@@ -321,22 +321,22 @@ static void test_visible_at_wall_time(void **state)
     struct msg_log *log;
     struct chat_log *c = chat_from(&page, 1, &log, &d);
     assert_int_equal(c->count, 6);
-    assert_int_equal(c->items[3].wall_ms, 102000);
-    assert_int_equal(c->items[3].show_ms, 103000);
-    assert_int_equal(c->items[4].wall_ms, 102000);
-    assert_int_equal(c->items[4].show_ms, 103000);
-    assert_int_equal(chat_visible_count(c, 99999), 0);
-    assert_int_equal(chat_visible_count(c, 100000), 2); /* at: visible */
-    assert_int_equal(chat_visible_count(c, 102999), 2);
-    assert_int_equal(chat_visible_count(c, 103000), 5);
-    assert_int_equal(chat_visible_count(c, 109999), 5);
-    assert_int_equal(chat_visible_count(c, 110000), 6);
+    assert_int_equal(c->items[3].wall_us, 102000000);
+    assert_int_equal(c->items[3].show_us, 103000000);
+    assert_int_equal(c->items[4].wall_us, 102000000);
+    assert_int_equal(c->items[4].show_us, 103000000);
+    assert_int_equal(chat_visible_count(c, 99999999), 0);
+    assert_int_equal(chat_visible_count(c, 100000000), 2); /* at: visible */
+    assert_int_equal(chat_visible_count(c, 102999999), 2);
+    assert_int_equal(chat_visible_count(c, 103000000), 5);
+    assert_int_equal(chat_visible_count(c, 109999999), 5);
+    assert_int_equal(chat_visible_count(c, 110000000), 6);
     assert_int_equal(chat_visible_count(c, INT64_MAX), 6);
     assert_int_equal(chat_visible_count(c, INT64_MIN), 0);
     size_t first;
-    assert_int_equal(chat_view_at(c, 103000, 2, &first), 2);
+    assert_int_equal(chat_view_at(c, 103000000, 2, &first), 2);
     assert_int_equal(first, 3);
-    assert_int_equal(chat_view_at(c, 103000, 50, &first), 5);
+    assert_int_equal(chat_view_at(c, 103000000, 50, &first), 5);
     assert_int_equal(first, 0);
     chat_log_destroy(&c);
     msg_log_destroy(&log);
@@ -381,7 +381,7 @@ static void test_seek_matches_source(void **state)
         const cJSON *m;
         cJSON_ArrayForEach(m, list) want +=
             (int64_t)cJSON_GetObjectItem(m, "MsgTimeStamp")->valuedouble * 1000 <= w;
-        assert_int_equal(chat_visible_count(c, w), want);
+        assert_int_equal(chat_visible_count(c, w * 1000), want);
     }
     cJSON_Delete(root);
     chat_log_destroy(&c);
@@ -489,12 +489,13 @@ static void test_sample_pages(void **state)
     int64_t p0 = truth_int(pz, "pause_time", NULL), p1 = truth_int(pz, "resume_time", NULL);
     int64_t in_pause = 0;
     for (size_t i = 0; i < c->count; i++)
-        in_pause += c->items[i].wall_ms >= p0 - 999 && c->items[i].wall_ms < p1;
+        in_pause += c->items[i].wall_us >= (p0 - 999) * 1000 && c->items[i].wall_us < p1 * 1000;
     assert_int_equal(in_pause, truth_int(truth, "chat", "in_pause"));
     /* All of it is visible at the end, none before the class. */
     int64_t start = truth_int(truth, "record_start_time", NULL) * 1000;
-    assert_int_equal(chat_visible_count(c, start - 1), 0);
-    assert_int_equal(chat_visible_count(c, p1 + truth_int(truth, "total_time_ms", NULL)), c->count);
+    assert_int_equal(chat_visible_count(c, (start - 1) * 1000), 0);
+    assert_int_equal(chat_visible_count(c, (p1 + truth_int(truth, "total_time_ms", NULL)) * 1000),
+                     c->count);
     chat_log_destroy(&c);
     msg_log_destroy(&log);
     cJSON_Delete(replay);

@@ -72,7 +72,7 @@ static const char *const kBodies[] = {
 
 /* pages pages of per messages each, newest page first (long_text: some
  * texts are cut into previews); every 7th message has
- * no MsgTimeStamp, times jump back now and then (show_ms stays monotonic). */
+ * no MsgTimeStamp, times jump back now and then (show_us stays monotonic). */
 static struct chat_log *gen_chat(size_t pages, size_t per, bool long_text, struct msg_log **logp)
 {
     struct diag_list d;
@@ -139,8 +139,8 @@ static void assert_same_chat(const struct chat_log *a, const struct chat_log *b)
     for (size_t i = 0; i < a->count; i++) {
         const struct chat_item *x = &a->items[i], *y = &b->items[i];
         assert_int_equal(x->seq, y->seq);
-        assert_int_equal(x->wall_ms, y->wall_ms);
-        assert_int_equal(x->show_ms, y->show_ms);
+        assert_int_equal(x->wall_us, y->wall_us);
+        assert_int_equal(x->show_us, y->show_us);
         assert_int_equal(a->show[i], b->show[i]);
         assert_string_equal(x->sender, y->sender);
         assert_int_equal(x->color, y->color);
@@ -249,7 +249,7 @@ static void test_round_trip_generated(void **state)
     assert_same_chat(c, back);
     /* Queries agree. */
     for (int64_t w = 1699999990000LL; w < 1700003100000LL; w += 7777)
-        assert_int_equal(chat_visible_count(c, w), chat_visible_count(back, w));
+        assert_int_equal(chat_visible_count(c, w * 1000), chat_visible_count(back, w * 1000));
     uint8_t *buf2;
     size_t len2;
     assert_int_equal(chat_log_serialize(back, &buf2, &len2), 0);
@@ -364,7 +364,7 @@ static void test_structure_checked_behind_checksum(void **state)
         {24, 4, 100000, "caps"},
         {28, 4, 1000, "caps"},
         {48, 8, 1000, "counters"},
-        {items_at + 16, 8, 5, "running maximum"}, /* show_ms of item 0 */
+        {items_at + 16, 8, 5, "running maximum"}, /* show_ms of item 0 (the format's ms) */
         {items_at + 24, 4, 99, "color"},          /* color */
         {items_at + 28, 4, 5, "page index"},      /* page */
         {items_at + 38, 2, 0, "part count"},      /* parts */

@@ -169,10 +169,10 @@ static void loader_clear(struct loader *l)
 }
 
 /* Class time of the synthetic scenes: the class starts at T0. */
-static int64_t class_time(void *ud, int64_t wall_ms)
+static int64_t class_time(void *ud, int64_t wall_us)
 {
     (void)ud;
-    return wall_ms - T0 * 1000;
+    return wall_us - T0 * 1000000;
 }
 
 /* ---- fixture -------------------------------------------------------------- */
@@ -303,7 +303,7 @@ static void test_tolerance_catches_shift(void **state)
         text_msg(&pb, i % 2 ? "alice" : "bob", i, "The quick brown fox jumps over the lazy dog");
     struct chat_log *chat = page_chat(&pb);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 100) * 1000);
+    chat_panel_set_time(p, (T0 + 100) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     struct image ref = {.w = W, .h = H, .px = malloc((size_t)W * H * 4)};
     assert_non_null(ref.px);
@@ -345,7 +345,7 @@ static void test_golden_mixed(void **state)
     text_msg(&pb, "teacher_01", 75, "很好！👍 大家都做对了 🎉☕❤️");
     struct chat_log *chat = page_chat(&pb);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 80) * 1000);
+    chat_panel_set_time(p, (T0 + 80) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_mixed");
     /* the thumbnail is the decoded picture, not the placeholder box */
@@ -371,7 +371,7 @@ static void test_golden_long(void **state)
     struct chat_log *chat = page_chat(&pb);
     assert_true(chat->items[1].truncated);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 40) * 1000);
+    chat_panel_set_time(p, (T0 + 40) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_long");
 
@@ -414,7 +414,7 @@ static void test_golden_names(void **state)
     struct chat_log *chat = page_chat(&pb);
     struct chat_panel *p = panel(f, chat);
     f->ld.offline = true;
-    chat_panel_set_time(p, (T0 + 4000) * 1000);
+    chat_panel_set_time(p, (T0 + 4000) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_names");
     /* the box has the message's size: the image arriving changes no height */
@@ -442,7 +442,7 @@ static void test_golden_scrolled(void **state)
     }
     struct chat_log *chat = page_chat(&pb);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 2000) * 1000);
+    chat_panel_set_time(p, (T0 + 2000) * 1000000);
     assert_int_equal(chat_panel_visible_count(p), 200);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     chat_panel_scroll(p, 12 * chat_panel_line_step(p)); /* 4 wheel notches */
@@ -453,9 +453,9 @@ static void test_golden_scrolled(void **state)
     chat_log_destroy(&chat);
 }
 
-static int64_t tl_class_time(void *ud, int64_t wall_ms)
+static int64_t tl_class_time(void *ud, int64_t wall_us)
 {
-    return tl_play_from_wall_us(ud, wall_ms * 1000) / 1000;
+    return tl_play_from_wall_us(ud, wall_us);
 }
 
 /* The generated sample class at 25 s of class time, through the real
@@ -491,7 +491,7 @@ static void test_golden_sample(void **state)
         .class_time = tl_class_time, .class_time_ud = tl, .image = load_image, .image_ud = &f->ld};
     struct chat_panel *p = NULL;
     assert_int_equal(chat_panel_create(f->t, chat, &o, &p), 0);
-    chat_panel_set_time(p, tl_wall_from_play_us(tl, 25000000) / 1000);
+    chat_panel_set_time(p, tl_wall_from_play_us(tl, 25000000));
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     check_golden(f->c, "chat_sample");
     chat_panel_destroy(&p);
@@ -537,11 +537,11 @@ static void test_seek_shows_exactly_items_up_to_w(void **state)
     for (int k = 0; k < 60; k++) {
         r = r * 6364136223846793005ull + 1442695040888963407ull;
         int64_t w = T0 * 1000 - 5000 + (int64_t)(r >> 33) % (300 * 7000 + 10000);
-        chat_panel_set_time(p, w);
+        chat_panel_set_time(p, w * 1000);
         size_t n = chat_panel_visible_count(p);
-        assert_int_equal(n, chat_visible_count(chat, w));
-        assert_true(n == 0 || chat->items[n - 1].show_ms <= w);
-        assert_true(n == chat->count || chat->items[n].show_ms > w);
+        assert_int_equal(n, chat_visible_count(chat, w * 1000));
+        assert_true(n == 0 || chat->items[n - 1].show_us <= w * 1000);
+        assert_true(n == chat->count || chat->items[n].show_us > w * 1000);
         assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
         struct chat_panel_hit hit;
         if (n == 0) {
@@ -559,14 +559,14 @@ static void test_click_seeks_to_message(void **state)
     struct fix *f = *state;
     struct chat_log *chat = numbered(100, 10);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 2000) * 1000);
+    chat_panel_set_time(p, (T0 + 2000) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     struct chat_panel_hit hit;
     assert_true(chat_panel_hit(p, 30, H / 3, &hit));
     assert_true(hit.item < 99);
     assert_false(chat_panel_hit(p, W + 5, H / 3, &hit));
     assert_false(chat_panel_hit(p, -1, H / 3, &hit));
-    chat_panel_set_time(p, hit.show_ms);
+    chat_panel_set_time(p, hit.show_us);
     assert_int_equal(chat_panel_visible_count(p), hit.item + 1);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_int_equal(bottom_item(p), hit.item);
@@ -579,7 +579,7 @@ static void test_scrollback_and_follow(void **state)
     struct fix *f = *state;
     struct chat_log *chat = numbered(200, 10);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 1000) * 1000); /* 101 items */
+    chat_panel_set_time(p, (T0 + 1000) * 1000000); /* 101 items */
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_true(chat_panel_following(p));
     chat_panel_scroll(p, 9 * chat_panel_line_step(p));
@@ -588,7 +588,7 @@ static void test_scrollback_and_follow(void **state)
     assert_true(chat_panel_hit(p, W / 2, H / 2, &a));
     assert_true(a.item < 100);
     /* a few new messages arrive: the view stays on the same ones */
-    chat_panel_set_time(p, (T0 + 1050) * 1000);
+    chat_panel_set_time(p, (T0 + 1050) * 1000000);
     assert_int_equal(chat_panel_visible_count(p), 106);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_true(chat_panel_hit(p, W / 2, H / 2, &b));
@@ -613,13 +613,13 @@ static void test_scrollback_and_follow(void **state)
     assert_int_equal(top.item, 0);
     assert_false(chat_panel_following(p));
     /* a backward seek returns to following */
-    chat_panel_set_time(p, (T0 + 500) * 1000);
+    chat_panel_set_time(p, (T0 + 500) * 1000000);
     assert_true(chat_panel_following(p));
     /* so does a big jump forward while scrolled back */
     chat_panel_scroll(p, 200);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     assert_false(chat_panel_following(p));
-    chat_panel_set_time(p, (T0 + 1990) * 1000);
+    chat_panel_set_time(p, (T0 + 1990) * 1000000);
     assert_true(chat_panel_following(p));
     chat_panel_follow(p);
     assert_true(chat_panel_following(p));
@@ -633,7 +633,7 @@ static void test_few_and_none(void **state)
     struct fix *f = *state;
     struct chat_log *chat = numbered(3, 10);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, T0 * 1000 - 1);
+    chat_panel_set_time(p, T0 * 1000000 - 1000);
     assert_int_equal(chat_panel_visible_count(p), 0);
     canvas_clear(f->c, canvas_rgba(255, 0, 0, 255));
     assert_int_equal(chat_panel_draw(p, f->c, (struct canvas_rect){10, 20, 100, 50}), 0);
@@ -641,7 +641,7 @@ static void test_few_and_none(void **state)
     assert_true(bg.r < 64 && bg.g < 64);
     assert_int_equal(canvas_get(f->c, 5, 40).r, 255); /* outside the rect untouched */
     assert_int_equal(canvas_get(f->c, 50, 75).r, 255);
-    chat_panel_set_time(p, (T0 + 100) * 1000);
+    chat_panel_set_time(p, (T0 + 100) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     struct chat_panel_hit hit;
     assert_true(chat_panel_hit(p, W / 2, 12, &hit));
@@ -708,7 +708,7 @@ static void test_recalled_system_conference_relay(void **state)
     assert_int_equal(all->items[1].part_count, 1);
     assert_int_equal(all->items[1].parts[0].kind, CHAT_PART_NOTICE);
     assert_string_equal(all->items[1].parts[0].text, "student_02 recalled a message");
-    assert_int_equal(all->items[1].wall_ms, (T0 + 4) * 1000);
+    assert_int_equal(all->items[1].wall_us, (T0 + 4) * 1000000);
     assert_int_equal(all->items[2].parts[0].kind, CHAT_PART_PLACEHOLDER);
     assert_string_equal(all->items[2].parts[0].text,
                         "[merged messages] Chat history of group 1234");
@@ -730,8 +730,8 @@ static void test_recalled_system_conference_relay(void **state)
     assert_int_equal(canvas_create(&a, W, H), 0);
     assert_int_equal(canvas_create(&b, W, H), 0);
     struct chat_panel *pa = panel(f, plain), *pq = panel(f, quiet);
-    chat_panel_set_time(pa, (T0 + 10) * 1000);
-    chat_panel_set_time(pq, (T0 + 10) * 1000);
+    chat_panel_set_time(pa, (T0 + 10) * 1000000);
+    chat_panel_set_time(pq, (T0 + 10) * 1000000);
     assert_int_equal(chat_panel_draw(pa, a, FULL), 0);
     assert_int_equal(chat_panel_draw(pq, b, FULL), 0);
     assert_memory_equal(a->px, b->px, (size_t)a->stride * H);
@@ -743,9 +743,9 @@ static void test_recalled_system_conference_relay(void **state)
        time */
     struct chat_log *rec = special_chat(true, false, false);
     struct chat_panel *pr = panel(f, rec);
-    chat_panel_set_time(pr, (T0 + 3) * 1000);
+    chat_panel_set_time(pr, (T0 + 3) * 1000000);
     assert_int_equal(chat_panel_draw(pr, a, FULL), 0);
-    chat_panel_set_time(pr, (T0 + 4) * 1000);
+    chat_panel_set_time(pr, (T0 + 4) * 1000000);
     assert_int_equal(chat_panel_draw(pr, b, FULL), 0);
     int changed = 0, top = H, not_grey = 0;
     for (int y = 0; y < H; y++)
@@ -778,7 +778,7 @@ static void test_height_cache(void **state)
     struct fix *f = *state;
     struct chat_log *chat = numbered(2000, 1);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 1000) * 1000);
+    chat_panel_set_time(p, (T0 + 1000) * 1000000);
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     int narrow0 = chat_panel_item_height(p, 1000, W); /* "消息 1000 ..." wraps */
     assert_true(narrow0 > 0);
@@ -811,7 +811,7 @@ static void test_image_without_size(void **state)
     image_el(msg(&pb, "a", 1), wide_url, 0, 0);
     struct chat_log *chat = page_chat(&pb);
     struct chat_panel *p = panel(f, chat);
-    chat_panel_set_time(p, (T0 + 5) * 1000);
+    chat_panel_set_time(p, (T0 + 5) * 1000000);
     f->ld.offline = true;
     assert_int_equal(chat_panel_draw(p, f->c, FULL), 0);
     int guessed = chat_panel_item_height(p, 0, W);
@@ -842,13 +842,15 @@ static void test_format_time(void **state)
         {59999, "0:59"},      {61000, "1:01"},
         {3599999, "59:59"},   {3600000, "1:00:00"},
         {7322000, "2:02:02"}, {-5500, "-0:05"},
-        {-61000, "-1:01"},    {INT64_MIN, "-2562047788015:12:55"},
+        {-61000, "-1:01"},    {INT64_MIN / 1000, "-2562047788:00:54"}, /* µs: INT64_MIN + 808 */
     };
     char buf[32];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        chat_panel_format_time(cases[i].ms, buf, sizeof(buf));
+        chat_panel_format_time(cases[i].ms * 1000, buf, sizeof(buf));
         assert_string_equal(buf, cases[i].s);
     }
+    chat_panel_format_time(INT64_MIN, buf, sizeof(buf)); /* no overflow at the end */
+    assert_string_equal(buf, "-2562047788:00:54");
 }
 
 int main(void)

@@ -122,10 +122,10 @@ static struct image *load_image(void *ud, const char *url)
     return l->img;
 }
 
-static int64_t class_time(void *ud, int64_t wall_ms)
+static int64_t class_time(void *ud, int64_t wall_us)
 {
     (void)ud;
-    return wall_ms - T0 * 1000;
+    return wall_us - T0 * 1000000;
 }
 
 struct state {
@@ -195,18 +195,18 @@ static void test_kept_panel_equals_new(void **unused)
     s.ld.offline = true;
     s.kept = new_panel(&s);
 
-    s.wall = (T0 + 5) * 1000;
+    s.wall = (T0 + 5) * 1000000;
     chat_panel_set_time(s.kept, s.wall);
     check_same(&s, "first messages");
-    s.wall = (T0 + 6) * 1000;
+    s.wall = (T0 + 6) * 1000000;
     chat_panel_set_time(s.kept, s.wall);
     check_same(&s, "a new message");
-    s.wall = (T0 + 22) * 1000; /* the image, not fetched yet */
+    s.wall = (T0 + 22) * 1000000; /* the image, not fetched yet */
     chat_panel_set_time(s.kept, s.wall);
     check_same(&s, "image placeholder");
     s.ld.offline = false; /* it arrives: same box, now the picture */
     check_same(&s, "image arrived");
-    s.wall = (T0 + 31) * 1000;
+    s.wall = (T0 + 31) * 1000000;
     chat_panel_set_time(s.kept, s.wall);
     check_same(&s, "long message, cut");
     struct chat_panel_hit h = {0};

@@ -74,10 +74,10 @@ static struct fetch *new_fetch(int idle_ms)
     struct fetch_opts o;
     fetch_opts_init(&o);
     o.cache_dir = cachedir;
-    o.backoff_ms = 50;
-    o.connect_timeout_ms = 3000;
+    o.backoff_us = 50000;
+    o.connect_timeout_us = 3000000;
     if (idle_ms)
-        o.idle_timeout_ms = idle_ms;
+        o.idle_timeout_us = (int64_t)idle_ms * 1000;
     struct fetch *f = NULL;
     struct diag_list d = {0};
     assert_int_equal(fetch_create(&o, &f, &d), 0);

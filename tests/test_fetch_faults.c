@@ -95,10 +95,10 @@ static struct fetch *new_fetch(int idle_ms, int tries)
     struct fetch_opts o;
     fetch_opts_init(&o);
     o.cache_dir = cachedir;
-    o.backoff_ms = 20;
-    o.connect_timeout_ms = 3000;
+    o.backoff_us = 20000;
+    o.connect_timeout_us = 3000000;
     if (idle_ms)
-        o.idle_timeout_ms = idle_ms;
+        o.idle_timeout_us = (int64_t)idle_ms * 1000;
     if (tries)
         o.max_tries = tries;
     struct fetch *f = NULL;
@@ -377,8 +377,8 @@ static void test_trickled_headers_name_the_timeout(void **state)
     struct fetch_opts o;
     fetch_opts_init(&o);
     o.cache_dir = cachedir;
-    o.connect_timeout_ms = 1500;
-    o.idle_timeout_ms = 1500;
+    o.connect_timeout_us = 1500000;
+    o.idle_timeout_us = 1500000;
     struct fetch *f = NULL;
     assert_int_equal(fetch_create(&o, &f, NULL), 0);
     char url[256];

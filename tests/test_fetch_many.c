@@ -69,9 +69,9 @@ static struct fetch *new_fetch(int timeout_ms)
     struct fetch_opts o;
     fetch_opts_init(&o);
     o.cache_dir = cachedir;
-    o.backoff_ms = 50;
-    o.connect_timeout_ms = timeout_ms ? timeout_ms : 5000;
-    o.idle_timeout_ms = timeout_ms ? timeout_ms : 5000;
+    o.backoff_us = 50000;
+    o.connect_timeout_us = (timeout_ms ? timeout_ms : 5000) * (int64_t)1000;
+    o.idle_timeout_us = (timeout_ms ? timeout_ms : 5000) * (int64_t)1000;
     struct fetch *f = NULL;
     assert_int_equal(fetch_create(&o, &f, NULL), 0);
     return f;

@@ -10,7 +10,8 @@
 # ...: the list in check_os); comments and strings do not count. Run on the
 # source tree (default) or on DIR; then the test tests itself: a copy with
 # a planted wrong-way include, a planted SDL include, a planted foreign
-# internal header, a planted OS header and planted OS calls must each
+# internal header, a planted player internal in ui/ (the clock, the media
+# pipeline), a planted OS header and planted OS calls must each
 # fail, and the same call inside a comment or inside base/platform/ must
 # not.
 set -u
@@ -43,6 +44,9 @@ check_tree() { # root -> prints offences, returns 1 if any
         if (index(rooms, " " target " ") == 0) next
         if (index(allow[room], " " target " ") == 0)
           print f ":" n ": " room "/ includes " inc ", a room above it"
+        # the UI calls the player, not its parts: no clock, no media pipeline
+        if (room == "ui" && (inc == "player/clock.h" || inc ~ /^player\/media\//))
+          print f ":" n ": ui/ includes " inc ", a player internal (use player/playloop.h, player/player_audio.h)"
         if (inc ~ /_internal\.h$/) {
           di = inc; sub(/\/[^\/]*$/, "", di); df = f; sub(/\/[^\/]*$/, "", df)
           if (di != df) print f ":" n ": includes " inc ", internal to another folder"
@@ -130,6 +134,9 @@ plant "wrong-way include (player -> render)" player/class.c '#include "render/ca
 plant "SDL include in render/" render/canvas.c '#include <SDL2/SDL.h>'
 plant "foreign internal header" player/class.c '#include "player/board/board_internal.h"'
 plant "im -> player include" im/chat.c '#include "player/class.h"'
+plant "player clock in ui/" ui/engine_ui.c '#include "player/clock.h"'
+plant "media pipeline in ui/" ui/audio_out.c '#include "player/media/audio_mix.h"'
+plant_ok "the player's audio API in ui/" ui/audio_out.c '#include "player/player_audio.h"'
 plant "OS header <sys/mman.h> in player/" player/class.c '#include <sys/mman.h>'
 plant "OS header <unistd.h> in base/ outside the layer" base/log.c '#include <unistd.h>'
 plant "direct clock_gettime in render/" render/canvas.c \

@@ -320,7 +320,7 @@ static void test_http_then_offline(void **state)
     fetch_opts_init(&o);
     o.cache_dir = cdir;
     o.max_tries = 1;
-    o.connect_timeout_ms = 2000;
+    o.connect_timeout_us = 2000000;
     struct fetch *f = NULL;
     struct diag_list d = {0};
     assert_int_equal(fetch_create(&o, &f, &d), 0);

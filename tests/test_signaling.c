@@ -138,8 +138,8 @@ static void assert_chat_equal(const struct chat_log *a, const struct chat_log *b
     for (size_t i = 0; i < a->count; i++) {
         const struct chat_item *x = &a->items[i], *y = &b->items[i];
         assert_int_equal(x->seq, y->seq);
-        assert_int_equal(x->wall_ms, y->wall_ms);
-        assert_int_equal(x->show_ms, y->show_ms);
+        assert_int_equal(x->wall_us, y->wall_us);
+        assert_int_equal(x->show_us, y->show_us);
         assert_string_equal(x->sender, y->sender);
         /* x->page may name the other page of an overlap: the pages are read
          * in time order here, in list order there (first seen wins) */
@@ -425,7 +425,8 @@ static void test_want_mid_class(void **state)
         assert_int_equal(board_state_hash(board_player_state(set->board)),
                          board_state_hash(board_player_state(fin->board)));
     }
-    assert_int_equal(chat_visible_count(set->chat, mid), chat_visible_count(fin->chat, mid));
+    assert_int_equal(chat_visible_count(set->chat, mid * 1000),
+                     chat_visible_count(fin->chat, mid * 1000));
     /* board warnings come once: only the final generation gives them */
     struct diag_list sd;
     diag_init(&sd);

@@ -8,22 +8,20 @@
 
 #include <SDL.h>
 
-#include "player/media/audio_mix.h"
-#include "player/clock.h"
+#include "player/player_audio.h"
 #include "base/log.h"
 #include "base/sp_error.h"
 
 static struct sp_log lg = SP_LOG_INIT("audio");
 
 struct audio_out {
-    struct audio_mix *mix;  /* borrowed */
-    struct sp_clock *clock; /* borrowed */
+    struct player *p; /* borrowed: its mix and clock (player_audio.h) */
     SDL_AudioDeviceID dev;
     int64_t latency_us;
     pthread_mutex_t lock; /* guards st */
     struct audio_out_stats st;
     /* set under SDL's device lock (audio_out_stop()), read by the callback,
-     * which SDL runs under that lock: once set, mix and clock are not used */
+     * which SDL runs under that lock: once set, the player is not used */
     atomic_bool stopped;
     bool closer_started; /* the caller's thread only */
     pthread_t closer;    /* runs SDL_CloseAudioDevice() */
@@ -33,54 +31,29 @@ static void SDLCALL callback(void *opaque, Uint8 *stream, int len)
 {
     struct audio_out *ao = opaque;
     float *out = (float *)(void *)stream;
-    int frames = len / (int)(sizeof(float) * AUDIO_MIX_CHANNELS);
-    int64_t now = clock_time_monotonic(NULL);
-    int n = 0;
-    bool held = false;
-    int64_t end_us = -1;
+    int frames = len / (int)(sizeof(float) * PLAYER_AUDIO_CHANNELS);
     if (atomic_load(&ao->stopped)) {
         memset(stream, 0, (size_t)len); /* closing: the player may be gone */
         return;
     }
-    if (clock_paused(ao->clock)) {
-        memset(stream, 0, (size_t)len);
-    } else {
-        /* the serial before the pull: a seek in between makes the clock
-         * refuse this buffer's position */
-        int serial = clock_serial(ao->clock);
-        struct audio_mix_status ms;
-        n = audio_mix_read(ao->mix, out, frames, &ms); /* zeroes the rest */
-        if (n > 0) {
-            /* release first: releasing re-anchors at "now" */
-            clock_set_held(ao->clock, false);
-            clock_update_at(ao->clock, ms.t_us, serial, now + ao->latency_us);
-            end_us = audio_mix_pos_us(ao->mix);
-        } else {
-            if (n < 0)
-                memset(stream, 0, (size_t)len);
-            if (ms.stalled && n == 0) {
-                /* nothing to play: the replay waits at what is heard now */
-                clock_set_held(ao->clock, true);
-                held = true;
-            }
-        }
-    }
+    struct player_audio_pull r;
+    player_audio_pull(ao->p, out, frames, ao->latency_us, &r);
     pthread_mutex_lock(&ao->lock);
     ao->st.frames += frames;
-    ao->st.mixed += n > 0 ? n : 0;
+    ao->st.mixed += r.mixed;
     ao->st.callbacks++;
-    if (end_us >= 0)
-        ao->st.position_us = end_us;
-    ao->st.held = held;
+    if (r.end_us >= 0)
+        ao->st.position_us = r.end_us;
+    ao->st.held = r.held;
     pthread_mutex_unlock(&ao->lock);
 }
 
-int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_out **out)
+int audio_out_open(struct player *p, struct audio_out **out)
 {
     if (!out)
         return SP_EINVAL;
     *out = NULL;
-    if (!mix || !clock)
+    if (!player_has_audio(p))
         return SP_EINVAL;
     if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
         SP_WARN(&lg, "no audio: %s", SDL_GetError());
@@ -91,14 +64,13 @@ int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_o
         SDL_QuitSubSystem(SDL_INIT_AUDIO);
         return SP_ENOMEM;
     }
-    ao->mix = mix;
-    ao->clock = clock;
+    ao->p = p;
     pthread_mutex_init(&ao->lock, NULL);
     SDL_AudioSpec want, have;
     SDL_zero(want);
-    want.freq = AUDIO_MIX_RATE;
+    want.freq = PLAYER_AUDIO_RATE;
     want.format = AUDIO_F32SYS;
-    want.channels = AUDIO_MIX_CHANNELS;
+    want.channels = PLAYER_AUDIO_CHANNELS;
     want.samples = AUDIO_OUT_BUFFER_FRAMES;
     want.callback = callback;
     want.userdata = ao;
@@ -139,7 +111,7 @@ void audio_out_stop(struct audio_out *ao)
     atomic_store(&ao->stopped, true);
     SDL_UnlockAudioDevice(ao->dev);
     /* a clock held by the device would stay held without it */
-    clock_set_held(ao->clock, false);
+    player_audio_release(ao->p);
     ao->closer_started = pthread_create(&ao->closer, NULL, closer_main, ao) == 0;
     if (!ao->closer_started)
         SDL_CloseAudioDevice(ao->dev); /* no thread: close here, and wait */

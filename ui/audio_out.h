@@ -1,17 +1,17 @@
 /* audio_out.h - the SDL audio device: plays the player's mix and is the
  * master clock while any active lane has audio.
  *
- * The device is opened at AUDIO_MIX_RATE Hz, stereo, 32-bit float (SDL
+ * The device is opened at PLAYER_AUDIO_RATE Hz, stereo, 32-bit float (SDL
  * converts if the hardware wants something else). Its callback, on SDL's
- * audio thread, pulls frames from the mixer (player/media/audio_mix.h) and sets
- * the playback clock (player/clock.h) from the position it hands over:
+ * audio thread, pulls frames from the player (player/player_audio.h), which
+ * reads its mix and sets its playback clock from the position handed over:
  * the first frame of each buffer is heard `latency` after the callback, so
  * the clock is set to (that frame's playback time, now + latency). Between
  * callbacks the clock runs on the system clock at the play speed.
  *
  * - Paused clock: the device plays silence and leaves the mix where it is.
  * - Nothing to play (the mixer stalls: every lane that should sound is
- *   waiting for data): silence, and the clock is held (clock_set_held) at
+ *   waiting for data): silence, and the clock is held at
  *   what is being heard: the whole replay waits (buffering) until audio is
  *   there again. Lanes without data while another lane sounds are silent
  *   and hold nothing (audio_mix.h).
@@ -20,8 +20,8 @@
  * - Speed: the mixer's atempo; the clock's speed says how fast playback
  *   time runs per second heard.
  * - Seek: the play loop resets the mix before it sets the clock with a new
- *   serial; the callback only sets the clock if the serial it read before
- *   pulling the mix is still current (clock_update_at), so a buffer pulled
+ *   serial; the pull only sets the clock if the serial it read before
+ *   pulling the mix is still current, so a buffer pulled
  *   before a seek never drags the clock back.
  *
  * Latency: SDL2 does not report the device's; we take two buffers (the one
@@ -41,8 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct audio_mix;
-struct sp_clock;
+struct player;
 
 #define AUDIO_OUT_BUFFER_FRAMES 1024 /* per callback: 21.3 ms at 48 kHz */
 
@@ -58,11 +57,12 @@ struct audio_out_stats {
 };
 
 /* Opens the default audio device (initialising SDL's audio subsystem if
- * needed) and starts it. mix and clock are borrowed and must outlive the
- * device (player_mixer(), player_clock()). Returns 0, SP_EINVAL or
+ * needed) and starts it, playing p's mix. p is borrowed and must outlive
+ * the device (or audio_out_stop() come first). Returns 0, SP_EINVAL (no
+ * player, or one without audio) or
  * SP_EUNSUPPORTED (no audio device: the reason is logged; the caller may
  * fall back to the system clock). */
-int audio_out_open(struct audio_mix *mix, struct sp_clock *clock, struct audio_out **out);
+int audio_out_open(struct player *p, struct audio_out **out);
 
 /* Begins closing the device: when this returns the callback no longer
  * touches the mixer or the clock (it plays silence; the clock is no longer

@@ -1,17 +1,15 @@
 /* engine_ui.c - the player core behind the window (see engine_ui.h). */
 #include "ui/engine_ui.h"
 
-#include "player/media/audio_mix.h"
 #include "player/net/buffered.h"
 #include "player/class.h"
 #include "player/navigate.h"
 #include "player/board/board.h"
 #include "im/chat.h"
-#include "player/clock.h"
 #include "player/lane_player.h"
 #include "player/recording/manifest.h"
 #include "player/playloop.h"
-#include "player/media/sei.h"
+#include "player/player_audio.h"
 #include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
@@ -142,16 +140,12 @@ static struct canvas_rect chat_rect(const struct engine_ui *e)
 
 static void apply_volume(struct engine_ui *e)
 {
-    struct audio_mix *m = player_mixer(e->p);
     bool solo = false;
     for (size_t i = 0; i < e->rec->n_lanes; i++)
         solo = solo || e->lane_solo[i];
     for (size_t i = 0; i < e->rec->n_lanes; i++) {
         e->lane_muted[i] = e->lane_mute[i] || (solo && !e->lane_solo[i]);
-        if (m && i < AUDIO_MIX_MAX_LANES) {
-            audio_mix_set_volume(m, (int)i, (float)e->volume / 100.0f);
-            audio_mix_set_mute(m, (int)i, e->muted || e->lane_muted[i]);
-        }
+        player_set_lane_audio(e->p, i, (float)e->volume / 100.0f, e->muted || e->lane_muted[i]);
     }
 }
 
@@ -160,10 +154,9 @@ static void apply_volume(struct engine_ui *e)
  * leads. */
 static void open_audio(struct engine_ui *e)
 {
-    struct audio_mix *mix = player_mixer(e->p);
-    if (!mix)
+    if (!player_has_audio(e->p))
         return;
-    if (!e->o.max_speed && e->o.audio && audio_out_open(mix, player_clock(e->p), &e->ao) == 0)
+    if (!e->o.max_speed && e->o.audio && audio_out_open(e->p, &e->ao) == 0)
         return;
     player_set_null_sink(e->p, true); /* the mix must still be consumed at the pace of t */
 }
@@ -183,7 +176,7 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
         return SP_EINVAL;
     double speed = o->speed > 0 ? o->speed : 1.0;
     int n_layouts = ENGINE_UI_PRESETS + (o->custom ? 1 : 0);
-    if (!clock_speed_valid(speed) || o->layout < 0 || o->layout >= n_layouts)
+    if (!player_speed_valid(speed) || o->layout < 0 || o->layout >= n_layouts)
         return SP_EINVAL;
     if (o->custom && (o->custom->w != o->canvas_w || o->custom->h != o->canvas_h))
         return SP_EINVAL;
@@ -463,7 +456,7 @@ static int chat_click(struct engine_ui *e, int x, int y)
     else if (hit.more)
         chat_panel_toggle_more(cp, hit.item);
     else
-        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_ms * 1000) / 1000);
+        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_us) / 1000);
     e->redraw = true;
     return 0;
 }
@@ -633,10 +626,10 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
     case UI_CMD_SPEED_UP:
     case UI_CMD_SPEED_DOWN:
     case UI_CMD_SPEED_RESET: {
-        double s = clock_speed(player_clock(e->p));
+        double s = player_speed(e->p);
         s = cmd->kind == UI_CMD_SPEED_RESET
                 ? 1.0
-                : clock_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1 : -1);
+                : player_speed_step(s, cmd->kind == UI_CMD_SPEED_UP ? 1 : -1);
         return player_set_speed(e->p, s);
     }
     case UI_CMD_FRAME_STEP: /* the class decides the target (player/class.h) */
@@ -725,17 +718,16 @@ static void nav_state(struct engine_ui *e, struct pui_state *st)
 static void get_state(void *opaque, struct pui_state *st)
 {
     struct engine_ui *e = opaque;
-    struct sp_clock *clk = player_clock(e->p);
     bool ended = class_ended(e->c);
     int64_t t_us = class_position_us(e->c);
     int64_t w_us = lane_player_wall_us(e->tl, t_us);
     st->t_ms = floor_ms(t_us);
     st->duration_ms = total_ms(e);
     st->wall_ms = floor_ms(w_us);
-    st->paused = clock_paused(clk);
+    st->paused = class_paused(e->c);
     st->ended = ended;
     st->buffering = player_buffering(e->p);
-    st->speed = clock_speed(clk);
+    st->speed = player_speed(e->p);
     st->volume = e->volume;
     st->muted = e->muted;
     st->layout_index = e->layout_index;
@@ -791,16 +783,16 @@ static void get_state(void *opaque, struct pui_state *st)
     }
     st->offsets_path = class_offsets_path(e->c);
     st->offsets_message = e->offsets_msg;
-    e->sync =
-        (struct sync_stats){.t_ms = st->t_ms,
-                            .w_ms = st->wall_ms,
-                            .speed = st->speed,
-                            .has_audio = e->ao != NULL,
-                            /* the master clock now minus the t the
-                             * pictures were picked for */
-                            .av_diff_ms = e->ao && !ended ? (clock_get(clk) - t_us) / 1000 : 0,
-                            .lanes = e->stats,
-                            .n_lanes = e->rec->n_lanes};
+    e->sync = (struct sync_stats){.t_ms = st->t_ms,
+                                  .w_ms = st->wall_ms,
+                                  .speed = st->speed,
+                                  .has_audio = e->ao != NULL,
+                                  /* the master clock now minus the t the
+                                   * pictures were picked for */
+                                  .av_diff_ms =
+                                      e->ao && !ended ? (player_clock_us(e->p) - t_us) / 1000 : 0,
+                                  .lanes = e->stats,
+                                  .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;
     st->lane_muted = e->lane_muted;
     st->search_open = e->search_open;

@@ -6,7 +6,7 @@
 #include "base/log.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
-#include "player/clock.h"
+#include "player/playloop.h"
 #include "player/control/control_server.h"
 #include "ui/input.h"
 #include "render/nav_overlay.h"
@@ -725,7 +725,7 @@ static const char *control_set(struct loop *L, const struct control_req *r, int6
         c = (struct ui_cmd){.kind = UI_CMD_SET_PAUSE, .n = r->b};
         break;
     case CONTROL_P_SPEED:
-        if (!clock_speed_valid(r->num))
+        if (!player_speed_valid(r->num))
             return CONTROL_E_INVALID;
         /* 0.25 steps from 0.5 to 2.0: at most 6 steps either way */
         for (int i = 0; i < 8 && L->st.speed != r->num; i++) {

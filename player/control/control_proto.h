@@ -53,9 +53,9 @@ enum control_op {
 
 /* name, JSON kind (b bool, n number, s string), settable */
 #define CONTROL_PROP_MAP(X)                                                                        \
-    X(TIME, "time", 'n', false) /* playback ms (alias t_ms) */                                     \
-    X(DURATION, "duration_ms", 'n', false)                                                         \
-    X(WALL, "wall_ms", 'n', false) /* w(t), Unix ms; 0 unknown */                                  \
+    X(TIME, "time", 'n', false) /* playback ms (alias t_ms): wire name, docs/control.md */         \
+    X(DURATION, "duration_ms", 'n', false) /* wire name, ms on the wire (docs/control.md) */       \
+    X(WALL, "wall_ms", 'n', false) /* w(t), Unix ms; 0 unknown; wire name, docs/control.md */      \
     X(PAUSE, "pause", 'b', true)   /* alias paused */                                              \
     X(ENDED, "ended", 'b', false)                                                                  \
     X(BUFFERING, "buffering", 'b', false)                                                          \

@@ -602,7 +602,7 @@ static void dl_conn_end(struct dl *d, struct lws *running, enum conn_end how, in
             dl_finish(d, FETCH_FAILED, err, m);
             break;
         }
-        int64_t delay = (int64_t)d->f->opts.backoff_ms * 1000 << (d->tries - 1);
+        int64_t delay = d->f->opts.backoff_us << (d->tries - 1);
         d->retry_at_us = now_us() + delay;
         SP_INFO(&lg, "%s; retrying in %lld ms (%d/%d)", d->last_msg, (long long)(delay / 1000),
                 d->tries + 1, d->f->opts.max_tries);
@@ -713,7 +713,7 @@ static void dl_connect(struct dl *d)
     d->chunk_end_pending = false;
     memset(&d->tls, 0, sizeof(d->tls));
     d->begun_us = now_us();
-    d->deadline_us = d->begun_us + (int64_t)f->opts.connect_timeout_ms * 1000;
+    d->deadline_us = d->begun_us + f->opts.connect_timeout_us;
     d->retry_at_us = 0;
     dl_set_state(d, FETCH_CONNECTING);
     SP_DBG(&lg, "GET %s bytes %lld-%lld%s%s", d->cur_url, (long long)d->start, (long long)d->end,
@@ -762,8 +762,7 @@ static void dl_request(struct dl *d)
 static bool headers_timed_out(const struct dl *d)
 {
     int64_t waited_us = now_us() - d->begun_us;
-    return d->sent && !d->connected &&
-           waited_us + 1000000 >= (int64_t)d->f->opts.connect_timeout_ms * 1000;
+    return d->sent && !d->connected && waited_us + 1000000 >= d->f->opts.connect_timeout_us;
 }
 
 static void header_timeout_message(const struct dl *d, char *m, size_t size)
@@ -771,7 +770,7 @@ static void header_timeout_message(const struct dl *d, char *m, size_t size)
     snprintf(m, size,
              "%.300s: timed out waiting for the answer's headers (%.1f s, the connect "
              "timeout)",
-             d->cur_url, d->f->opts.connect_timeout_ms / 1000.0);
+             d->cur_url, d->f->opts.connect_timeout_us / 1e6);
 }
 
 /* Decides what d does next (fetch thread). */
@@ -801,12 +800,12 @@ static void dl_step(struct dl *d)
             char m[DIAG_MAX_TEXT];
             if (d->connected)
                 snprintf(m, sizeof(m), "%.300s: timed out: no data for %.1f s", d->cur_url,
-                         f->opts.idle_timeout_ms / 1000.0);
+                         f->opts.idle_timeout_us / 1e6);
             else if (d->sent)
                 header_timeout_message(d, m, sizeof(m));
             else
                 snprintf(m, sizeof(m), "%.300s: timed out connecting (%.1f s)", d->cur_url,
-                         f->opts.connect_timeout_ms / 1000.0);
+                         f->opts.connect_timeout_us / 1e6);
             dl_conn_end(d, NULL, END_FAIL, SP_ETIMEOUT, m);
             return;
         }
@@ -1092,7 +1091,7 @@ static int on_headers(struct dl *d, struct lws *wsi)
     d->st.http_status = status;
     pthread_mutex_unlock(&f->lock);
     d->connected = true;
-    d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
+    d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_us;
 
     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
         return on_redirect(d, wsi, status);
@@ -1419,13 +1418,13 @@ static int on_body(struct dl *d, struct lws *wsi, const void *data, size_t len)
     if (d->probe) {
         /* the probe's byte: dropped, only its end matters (on_complete()) */
         d->pos += (int64_t)len;
-        d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
+        d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_us;
         return 0;
     }
     if (d->z ? inflate_body(d, wsi, data, len) : store(d, wsi, d->pos, data, len))
         return -1;
     d->pos += (int64_t)len;
-    d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_ms * 1000;
+    d->deadline_us = now_us() + (int64_t)f->opts.idle_timeout_us;
     pthread_mutex_lock(&f->lock);
     d->st.received += (int64_t)len;
     pthread_mutex_unlock(&f->lock);
@@ -1861,10 +1860,10 @@ static void *fetch_thread(void *arg)
 void fetch_opts_init(struct fetch_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->connect_timeout_ms = FETCH_DEFAULT_CONNECT_TIMEOUT_MS;
-    o->idle_timeout_ms = FETCH_DEFAULT_IDLE_TIMEOUT_MS;
+    o->connect_timeout_us = FETCH_DEFAULT_CONNECT_TIMEOUT_US;
+    o->idle_timeout_us = FETCH_DEFAULT_IDLE_TIMEOUT_US;
     o->max_tries = FETCH_DEFAULT_MAX_TRIES;
-    o->backoff_ms = FETCH_DEFAULT_BACKOFF_MS;
+    o->backoff_us = FETCH_DEFAULT_BACKOFF_US;
 }
 
 static struct lws_vhost *make_vhost(struct fetch *f, const char *name, const char *proxy)
@@ -1876,7 +1875,7 @@ static struct lws_vhost *make_vhost(struct fetch *f, const char *name, const cha
     info.vhost_name = name;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.client_ssl_ca_filepath = f->ca_file;
-    info.connect_timeout_secs = (unsigned)(f->opts.connect_timeout_ms + 999) / 1000 + 1;
+    info.connect_timeout_secs = (unsigned)((f->opts.connect_timeout_us + 999999) / 1000000) + 1;
     /* "" (not NULL) keeps lws from reading http_proxy by itself */
     info.http_proxy_address = proxy ? proxy : "";
     info.user = f;
@@ -1920,14 +1919,14 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
         fetch_opts_init(&f->opts);
     struct fetch_opts def;
     fetch_opts_init(&def);
-    if (f->opts.connect_timeout_ms <= 0)
-        f->opts.connect_timeout_ms = def.connect_timeout_ms;
-    if (f->opts.idle_timeout_ms <= 0)
-        f->opts.idle_timeout_ms = def.idle_timeout_ms;
+    if (f->opts.connect_timeout_us <= 0)
+        f->opts.connect_timeout_us = def.connect_timeout_us;
+    if (f->opts.idle_timeout_us <= 0)
+        f->opts.idle_timeout_us = def.idle_timeout_us;
     if (f->opts.max_tries <= 0)
         f->opts.max_tries = def.max_tries;
-    if (f->opts.backoff_ms < 0)
-        f->opts.backoff_ms = def.backoff_ms;
+    if (f->opts.backoff_us < 0)
+        f->opts.backoff_us = def.backoff_us;
     pthread_mutex_init(&f->lock, NULL);
     atomic_init(&f->stop, false);
     atomic_init(&f->cancelled, false);

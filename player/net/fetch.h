@@ -18,8 +18,8 @@
  * - Redirects: at most FETCH_MAX_REDIRECTS, a loop is an error.
  * - TLS: certificates verified against the system CA store, plus
  *   opts.ca_file; opts.insecure turns verification off.
- * - Timeouts: connect (opts.connect_timeout_ms) and idle, i.e. no byte
- *   received for opts.idle_timeout_ms. A timeout ends the transfer with
+ * - Timeouts: connect (opts.connect_timeout_us) and idle, i.e. no byte
+ *   received for opts.idle_timeout_us. A timeout ends the transfer with
  *   SP_ETIMEOUT (not retried; the partial data stays cached and a later
  *   call resumes).
  * - Completeness: a download is complete only when its length is proven:
@@ -33,7 +33,7 @@
  * - Encoding: every request says "Accept-Encoding: identity"; a gzip or
  *   deflate body sent anyway is inflated, and read whole from 0.
  * - Retries: 5xx answers and connections closed mid-body are retried with
- *   exponential backoff (opts.backoff_ms, doubling), opts.max_tries
+ *   exponential backoff (opts.backoff_us, doubling), opts.max_tries
  *   attempts in all, per download; only an attempt that brings the entry
  *   past the most bytes it held before resets the count (bytes received
  *   again, from a server that ignores Range, are no progress).
@@ -76,25 +76,25 @@
 #include <stdint.h>
 
 #define FETCH_MAX_REDIRECTS 5
-#define FETCH_DEFAULT_CONNECT_TIMEOUT_MS 15000
-#define FETCH_DEFAULT_IDLE_TIMEOUT_MS 30000
+#define FETCH_DEFAULT_CONNECT_TIMEOUT_US 15000000
+#define FETCH_DEFAULT_IDLE_TIMEOUT_US 30000000
 #define FETCH_DEFAULT_MAX_TRIES 3
-#define FETCH_DEFAULT_BACKOFF_MS 500
+#define FETCH_DEFAULT_BACKOFF_US 500000
 /* Documents on the wire at once per host; more wait in submission order. */
 #define FETCH_MAX_CONNS_PER_HOST 8
 /* How long an idle kept-alive document connection waits for reuse, s. */
 #define FETCH_KEEP_WARM_SECS 5
 
 struct fetch_opts {
-    const char *cache_dir;  /* NULL: cache_default_dir() */
-    bool no_cache;          /* use a private temporary cache, removed at the end */
-    uint64_t cache_cap;     /* bytes; 0: CACHE_DEFAULT_CAP */
-    const char *ca_file;    /* extra PEM CA bundle trusted besides the system's */
-    bool insecure;          /* do not verify TLS certificates */
-    int connect_timeout_ms; /* <= 0: default */
-    int idle_timeout_ms;    /* <= 0: default */
-    int max_tries;          /* <= 0: default */
-    int backoff_ms;         /* < 0: default; first retry delay, doubles */
+    const char *cache_dir;      /* NULL: cache_default_dir() */
+    bool no_cache;              /* use a private temporary cache, removed at the end */
+    uint64_t cache_cap;         /* bytes; 0: CACHE_DEFAULT_CAP */
+    const char *ca_file;        /* extra PEM CA bundle trusted besides the system's */
+    bool insecure;              /* do not verify TLS certificates */
+    int64_t connect_timeout_us; /* <= 0: default */
+    int64_t idle_timeout_us;    /* <= 0: default */
+    int max_tries;              /* <= 0: default */
+    int64_t backoff_us;         /* < 0: default; first retry delay, doubles */
 };
 
 /* Fills o with the defaults (every field above). */

@@ -24,7 +24,7 @@
  * SIG_WINDOW pages ahead of the builder, which bounds the parsed pages held.
  *
  * Why detached workers: a worker can sit in loader->get() until the
- * loader's own timeout (fetch: FETCH_DEFAULT_IDLE_TIMEOUT_MS without a
+ * loader's own timeout (fetch: FETCH_DEFAULT_IDLE_TIMEOUT_US without a
  * byte). signaling_destroy() must not wait for that, and a blocking call
  * cannot be cancelled from here. So everything a worker touches lives in
  * struct sig_core, reference-counted: the handle, the builder and each

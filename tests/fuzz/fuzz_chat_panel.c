@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         chat_log_build(log, &chat, NULL) == 0 && canvas_create(&c, 160, 100) == 0 &&
         chat_panel_create(text, chat, NULL, &panel) == 0) {
         int w = 20 + (ctl & 0x0F) * 9; /* 20..155 px: small, pixel loops are slow here */
-        chat_panel_set_time(panel, (1700000000LL + 100) * 1000);
+        chat_panel_set_time(panel, (1700000000LL + 100) * 1000000);
         if (chat_panel_draw(panel, c, (struct canvas_rect){0, 0, w, 100}))
             abort();
         chat_panel_scroll(panel, (double)(ctl >> 4) * 40);
@@ -85,8 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
                 chat_panel_toggle_more(panel, hit.item);
             }
-        chat_panel_set_time(panel, 1700000000LL * 1000 + 7000);
-        if (chat_panel_visible_count(panel) != chat_visible_count(chat, 1700000000LL * 1000 + 7000))
+        chat_panel_set_time(panel, (1700000000LL * 1000 + 7000) * 1000);
+        if (chat_panel_visible_count(panel) !=
+            chat_visible_count(chat, (1700000000LL * 1000 + 7000) * 1000))
             abort();
         if (chat_panel_draw(panel, c, (struct canvas_rect){0, 0, w, 100}))
             abort();

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (size_t k = 0; k < ci->part_count; k++)
                 if (!utf8_valid(ci->parts[k].text, strlen(ci->parts[k].text)))
                     abort();
-            size_t vis = chat_visible_count(chat, ci->show_ms);
+            size_t vis = chat_visible_count(chat, ci->show_us);
             if (vis < i + 1 || vis < prev)
                 abort();
             prev = vis;
