@@ -1984,9 +1984,10 @@ int fetch_create(const struct fetch_opts *opts, struct fetch **out, struct diag_
      * 5 s in Debian's lws 4.1 when left 0) closed a connection whose
      * headers trickle before our connect timeout could name it, and the
      * line said "connection closed early". Ours decide: lws's come later. */
-    int ours_ms = f->opts.connect_timeout_ms > f->opts.idle_timeout_ms ? f->opts.connect_timeout_ms
-                                                                       : f->opts.idle_timeout_ms;
-    info.timeout_secs = (unsigned)(ours_ms + 999) / 1000 + 2;
+    int64_t ours_us = f->opts.connect_timeout_us > f->opts.idle_timeout_us
+                          ? f->opts.connect_timeout_us
+                          : f->opts.idle_timeout_us;
+    info.timeout_secs = (unsigned)((ours_us + 999999) / 1000000) + 2;
     f->ctx = lws_create_context(&info);
     if (!f->ctx) {
         diag_add(diag, DIAG_ERROR, "network: cannot start the HTTP client");
