@@ -6,6 +6,7 @@
 # default action would have thrown it away.
 set -u
 source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
+source "$SIGPLAY_SOURCE_DIR/tests/support/cache_bytes.sh"
 W=$(mktemp -d "$SIGPLAY_TEST_TMP/stop-signals.XXXXXX")
 trap 'nginx_stop; rm -rf "$W"' EXIT
 fail=0
@@ -20,26 +21,6 @@ export NGINX_EXTRA_SERVER='location /media/ { limit_rate 64k; }'
 nginx_start "$W/www" "$W/nginx" || { echo "FAIL: nginx"; exit 1; }
 url="http://127.0.0.1:$NGINX_PORT/replay.json"
 
-# bytes of media the cache's sidecars say it holds (what a next run
-# resumes from: bytes on disk that no sidecar records do not count)
-held() {
-    local n=0 f b
-    for f in "$1"/*.json; do
-        [ -f "$f" ] || continue
-        b=$(jq '[.ranges[]? | .[1] - .[0]] | add // 0' "$f" 2>/dev/null) || b=0
-        n=$((n + ${b:-0}))
-    done
-    echo $n
-}
-
-# bytes of media on disk in the cache's partial and complete files
-on_disk() {
-    local n=0 f
-    for f in "$1"/*.part "$1"/*.data; do
-        [ -f "$f" ] && n=$((n + $(stat -c %s "$f")))
-    done
-    echo $n
-}
 
 # run_stopped SIGNAL CMD...: starts sigplay, waits until media bytes flow,
 # sends SIGNAL; sets rc and $W/err
@@ -53,7 +34,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$SIGPLAY_BIN" "$@" >"$W/out" 2>"$W/err" &
     local pid=$!
     # until media bytes are on disk (a loaded machine takes longer to start)
     local t=0
-    while [ "$(on_disk "$W/cache")" -eq 0 ] && [ $t -lt 300 ] && kill -0 $pid 2>/dev/null; do
+    while [ "$(cache_on_disk "$W/cache")" -eq 0 ] && [ $t -lt 300 ] && kill -0 $pid 2>/dev/null; do
         sleep 0.1
         t=$((t + 1))
     done
@@ -73,8 +54,8 @@ for sig in TERM INT HUP; do
     check "play, SIG$sig: exit $((128 + n)) (got $rc)" '[ "$rc" -eq $((128 + n)) ]'
     check "play, SIG$sig: one line naming the signal" \
       '[ "$(grep -c "play: stopped by signal $n" "$W/err")" -eq 1 ]'
-    check "play, SIG$sig: every media byte received is kept ($(held "$W/cache") of $(on_disk "$W/cache"))" \
-      '[ "$(held "$W/cache")" -gt 0 ] && [ "$(held "$W/cache")" -eq "$(on_disk "$W/cache")" ]'
+    check "play, SIG$sig: every media byte received is kept ($(cache_held "$W/cache") of $(cache_on_disk "$W/cache"))" \
+      '[ "$(cache_held "$W/cache")" -gt 0 ] && [ "$(cache_held "$W/cache")" -eq "$(cache_on_disk "$W/cache")" ]'
 done
 
 rm -rf "$W/cache"
@@ -83,6 +64,6 @@ check "export, SIGTERM: exit 143 (got $rc)" '[ "$rc" -eq 143 ]'
 check "export, SIGTERM: one line naming the signal" \
   '[ "$(grep -c "export: stopped by signal 15" "$W/err")" -eq 1 ]'
 check "export, SIGTERM: no partial file left" '[ ! -e "$W/out.mp4" ]'
-check "export, SIGTERM: every media byte received is kept ($(held "$W/cache") of $(on_disk "$W/cache"))" \
-  '[ "$(held "$W/cache")" -gt 0 ] && [ "$(held "$W/cache")" -eq "$(on_disk "$W/cache")" ]'
+check "export, SIGTERM: every media byte received is kept ($(cache_held "$W/cache") of $(cache_on_disk "$W/cache"))" \
+  '[ "$(cache_held "$W/cache")" -gt 0 ] && [ "$(cache_held "$W/cache")" -eq "$(cache_on_disk "$W/cache")" ]'
 exit $fail

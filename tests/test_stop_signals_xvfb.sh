@@ -19,6 +19,7 @@ for tool in Xvfb xdotool jq nginx curl; do
   command -v $tool >/dev/null || { echo "FAIL: $tool is missing (scripts/deps.sh installs it)"; exit 1; }
 done
 source "$SIGPLAY_SOURCE_DIR/tests/support/nginx.sh"
+source "$SIGPLAY_SOURCE_DIR/tests/support/cache_bytes.sh"
 source "$SIGPLAY_SOURCE_DIR/tests/support/window.sh"
 fail=0
 check() { if ! eval "$2"; then echo "FAIL: $1"; fail=1; else echo "ok: $1"; fi; }
@@ -34,24 +35,6 @@ window_setup 1280x720
 trap 'nginx_stop; window_cleanup' EXIT
 export SIGPLAY_LOG=debug # the shutdown's own time
 
-# bytes of media the cache's sidecars list (what a next run resumes from)
-held() {
-  local n=0 f b
-  for f in "$1"/*.json; do
-    [ -f "$f" ] || continue
-    b=$(jq '[.ranges[]? | .[1] - .[0]] | add // 0' "$f" 2>/dev/null) || b=0
-    n=$((n + ${b:-0}))
-  done
-  echo $n
-}
-# bytes of media on disk in the cache's partial and complete files
-on_disk() {
-  local n=0 f
-  for f in "$1"/*.part "$1"/*.data; do
-    [ -f "$f" ] && n=$((n + $(stat -c %s "$f")))
-  done
-  echo $n
-}
 
 for sig in TERM HUP; do
   n=$(kill -l "$sig")
@@ -59,7 +42,7 @@ for sig in TERM HUP; do
   PLAYER_LOG=$TMP/player-$sig.log
   player_start '.first_present_us > 0' 60 "$URL" --no-audio --cache-dir "$TMP/cache"
   t=0
-  while [ "$(on_disk "$TMP/cache")" -eq 0 ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
+  while [ "$(cache_on_disk "$TMP/cache")" -eq 0 ] && [ $t -lt 100 ]; do sleep 0.1; t=$((t + 1)); done
   sleep 0.5
   kill -s "$sig" "$PLAYER_PID"
   t0=$(date +%s%N) ms=0 gone=
@@ -78,8 +61,8 @@ for sig in TERM HUP; do
   check "SIG$sig: exit $((128 + n)) (got $rc)" '[ "$rc" -eq $((128 + n)) ]'
   check "SIG$sig: one line naming the signal" \
     '[ "$(grep -c "play: stopped by signal $n" "$PLAYER_LOG")" -eq 1 ]'
-  check "SIG$sig: every media byte received is kept ($(held "$TMP/cache") of $(on_disk "$TMP/cache"))" \
-    '[ "$(held "$TMP/cache")" -gt 0 ] && [ "$(held "$TMP/cache")" -eq "$(on_disk "$TMP/cache")" ]'
+  check "SIG$sig: every media byte received is kept ($(cache_held "$TMP/cache") of $(cache_on_disk "$TMP/cache"))" \
+    '[ "$(cache_held "$TMP/cache")" -gt 0 ] && [ "$(cache_held "$TMP/cache")" -eq "$(cache_on_disk "$TMP/cache")" ]'
   [ "$fail" -eq 0 ] || cat "$PLAYER_LOG"
 done
 exit $fail
