@@ -15,17 +15,15 @@
 #include "base/sp_bytes.h"
 #include "render/canvas.h"
 #include "render/layer_cache.h"
+#include "sealed_copy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t *copy = malloc(size ? size : 1);
+    uint8_t *copy = sealed_copy(data, size, LAYER_FILE_MAGIC);
     if (!copy)
         return 0;
-    memcpy(copy, data, size);
-    if (size >= 16 && memcmp(copy, LAYER_FILE_MAGIC, 8) == 0 && (data[size - 1] & 1))
-        sp_put_u64(copy + size - 8, sp_checksum64(copy, size - 8));
     struct layer_file f;
     if (layer_file_parse(copy, size, &f) == 0) {
         if (f.w < 1 || f.h < 1 || f.top_in_layer > f.examined || f.npending > f.examined ||

@@ -20,18 +20,15 @@
 #include "player/net/loader.h"
 #include "player/signaling/file_batches.h"
 #include "player/signaling/signal_cache.h"
-#include "base/sp_bytes.h"
+#include "sealed_copy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t *copy = malloc(size ? size : 1);
+    uint8_t *copy = sealed_copy(data, size, SIG_CACHE_MAGIC);
     if (!copy)
         return 0;
-    memcpy(copy, data, size);
-    if (size >= 16 && memcmp(copy, SIG_CACHE_MAGIC, 8) == 0 && (data[size - 1] & 1))
-        sp_put_u64(copy + size - 8, sp_checksum64(copy, size - 8));
     struct sig_cache_file f;
     if (sig_cache_parse(copy, size, &f) == 0) {
         for (size_t i = 0; i < f.n_files; i++)
