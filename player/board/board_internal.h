@@ -205,6 +205,10 @@ void bstate_free(struct board_state *s);
  * NULL); returns 1 if the op had no effect, 0 if applied, SP_ENOMEM. */
 int bstate_apply(struct board_state *s, const struct bop *op, struct diag_list *diag);
 
+/* The number of ops with t <= w_ms in a finished log (binary search:
+ * the ops are ordered by t). */
+size_t board_log_upper_bound(const struct board_log *log, int64_t w_ms);
+
 /* "where: Data.ops[N] (kind)" prefix for warnings about an op. */
 void blog_op_where(const struct board_log *log, const struct bop *op, char *buf, size_t len);
 const char *blog_kind_name(int kind);

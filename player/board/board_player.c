@@ -121,20 +121,6 @@ fail:
     return rc < 0 ? rc : SP_ENOMEM;
 }
 
-/* Number of ops with t <= w. */
-static size_t upper_bound(const struct board_log *log, int64_t w)
-{
-    size_t lo = 0, hi = log->nops;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (log->ops[mid].t <= w)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static int apply_to(struct board_player *p, size_t target)
 {
     while (p->live->pos < target) {
@@ -148,7 +134,7 @@ static int apply_to(struct board_player *p, size_t target)
 
 static int seek_impl(struct board_player *p, int64_t w, bool use_snaps)
 {
-    size_t target = upper_bound(p->log, w);
+    size_t target = board_log_upper_bound(p->log, w);
     size_t cur = p->live->pos;
     int rc = 0;
     if (use_snaps) {
@@ -223,7 +209,7 @@ size_t board_player_snapshot_index_us(const struct board_player *p, int64_t w_us
 {
     if (!p || !p->nsnaps)
         return 0;
-    return snap_before(p, upper_bound(p->log, floor_ms(w_us)));
+    return snap_before(p, board_log_upper_bound(p->log, floor_ms(w_us)));
 }
 
 const struct board_state *board_player_snapshot(const struct board_player *p, size_t i)
@@ -239,7 +225,7 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
     if (!p || !p->nsnaps)
         return SP_EINVAL;
     int64_t w = floor_ms(w_us);
-    size_t target = upper_bound(p->log, w);
+    size_t target = board_log_upper_bound(p->log, w);
     size_t lo = snap_before(p, target);
     struct board_state *st = bstate_clone(p->snaps[lo].st);
     if (!st)

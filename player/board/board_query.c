@@ -6,8 +6,8 @@
 
 #include "base/sp_error.h"
 
-/* Index of the first op with t > w_ms. */
-static size_t first_after(const struct board_log *log, int64_t w_ms)
+/* Index of the first op with t > w_ms: the number of ops at or before it. */
+size_t board_log_upper_bound(const struct board_log *log, int64_t w_ms)
 {
     size_t lo = 0, hi = log->nops;
     while (lo < hi) {
@@ -24,14 +24,14 @@ size_t board_log_ops_until(const struct board_log *log, int64_t w_ms)
 {
     if (!log || !log->finished)
         return 0;
-    return first_after(log, w_ms);
+    return board_log_upper_bound(log, w_ms);
 }
 
 int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms)
 {
     if (!log || !log->finished)
         return INT64_MAX;
-    size_t i = first_after(log, w_ms);
+    size_t i = board_log_upper_bound(log, w_ms);
     return i < log->nops ? log->ops[i].t : INT64_MAX;
 }
 
