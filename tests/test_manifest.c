@@ -320,6 +320,15 @@ static const struct diag_case cases[] = {
     {"{'RecordStartTime':1700000000,'RecordStopTime':1700000060,'VideoInfos':[" SEG(0, 45000, "a",
                                                                                     0) "]}",
      0, DIAG_ERROR, "manifest.json: TotalTime: missing; using the end of the last segment"},
+    /* Unix ms where seconds belong: named, not read as year 51000 (which
+       overflowed the timeline's range and broke w(t)'s inverse). */
+    {"{'RecordStartTime':1558613440000,'RecordStopTime':1558613500,'TotalTime':0}", 0, DIAG_ERROR,
+     "manifest.json: RecordStartTime: 1558613440000 is not Unix seconds (after year 9999); "
+     "milliseconds?"},
+    {"{'RecordStartTime':1558613440,'RecordStopTime':253402300800000,'TotalTime':0}", 0, DIAG_ERROR,
+     "manifest.json: RecordStopTime: out of range: 253402300800000 (expected 0 to 253402300799)"},
+    {"{" HDR ",'OmittedDurations':[{'VideoTime':1,'PauseTime':253402300800000,'ResumeTime':5}]}", 0,
+     DIAG_ERROR, "PauseTime: out of range: 253402300800000 (expected 0 to 253402300799999)"},
     {"{'RecordStartTime':1700000000,'RecordStopTime':1699999000,'TotalTime':0}", 0, DIAG_ERROR,
      "manifest.json: RecordStopTime: 1699999000 is before RecordStartTime 1700000000"},
     {"{'RecordStartTime':1700000000,'TotalTime':0,'VideoInfos':[]}", 0, DIAG_WARNING,

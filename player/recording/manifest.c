@@ -19,10 +19,12 @@
 #define ARENA_CHUNK 16384
 /* Largest integer a JSON number (a double) holds exactly. */
 #define JSON_MAX_EXACT 9007199254740991LL
-/* Unix ms / s limits for wall-clock fields; in µs both stay below 2^63
-   (2^53 ms is about 9.007e18 µs). */
-#define WALL_MAX_MS JSON_MAX_EXACT
-#define WALL_MAX_S (JSON_MAX_EXACT / 1000)
+/* Unix s / ms limits for wall-clock fields: the end of year 9999 UTC.
+   In µs (2.5e17) they stay far below the timeline's 2^60, so w(t) built
+   from them is never clamped and play_from_wall() undoes it exactly. A
+   RecordStartTime in ms (1.5e12) is refused by this cap, with a hint. */
+#define WALL_MAX_S 253402300799LL
+#define WALL_MAX_MS (WALL_MAX_S * 1000 + 999)
 
 const char *mf_strdup(struct mctx *c, const char *s, size_t n)
 {
@@ -174,6 +176,18 @@ static int read_time(struct mctx *c, const cJSON *obj, const char *parent, const
                      int64_t hi, int64_t scale, int64_t *out_us)
 {
     int64_t v = 0;
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (scale == 1000000 && cJSON_IsNumber(j) && j->valuedouble > (double)hi &&
+        j->valuedouble <= (double)WALL_MAX_MS) {
+        /* A Unix time in ms where the service writes seconds: say so, rather
+           than a bare range (the value is a date in ms, not year 51000). */
+        char path[160];
+        field_path(path, sizeof(path), parent, key);
+        diag_add(c->diag, DIAG_ERROR,
+                 "%s: %s: %.0f is not Unix seconds (after year 9999); milliseconds?", c->name, path,
+                 j->valuedouble);
+        return F_BAD;
+    }
     int rc = read_int(c, obj, parent, key, 0, hi, &v);
     if (rc == F_OK)
         *out_us = v * scale;

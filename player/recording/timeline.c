@@ -11,6 +11,7 @@
 
 /* Inputs are clamped to this magnitude so that no sum overflows (µs). */
 #define TL_T_LIMIT ((int64_t)1 << 60)
+#define TL_W_LIMIT ((int64_t)1 << 62)
 
 struct timeline {
     const struct recording *rec; /* not owned; outlives us */
@@ -171,7 +172,10 @@ int64_t tl_wall_from_play_us(const struct timeline *tl, int64_t t)
 
 int64_t tl_play_from_wall_us(const struct timeline *tl, int64_t w)
 {
-    int64_t x = clamp_t(w) - tl->origin;
+    /* w(t) is origin + t + pauses, each within 2^60, so a wall time from
+       tl_wall_from_play_us() may pass 2^60: clamp wider, or the inverse
+       would not undo it. 2^62 + 2^60 still fits in int64_t. */
+    int64_t x = (w > TL_W_LIMIT ? TL_W_LIMIT : w < -TL_W_LIMIT ? -TL_W_LIMIT : w) - tl->origin;
     /* The last pause that starts (in x) at or before x. */
     size_t lo = 0, hi = tl->n_pauses;
     while (lo < hi) {
