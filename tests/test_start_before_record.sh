@@ -47,14 +47,19 @@ check() {
     END { if (bad) exit 1; print rows + 0, n + 0 }' "$3" "$2"
 }
 
-# best_frame MEDIA PNG: the 0-based index of the media frame closest to PNG
+# best_frame MEDIA PNG: the 0-based index of the media frame closest to PNG.
+# The closest must also be a match (PSNR of at least 20 dB; a true match
+# scores about 30, its neighbours 26): a picture that is no frame of the
+# segment at all (a name tile, a black lane) scores about 12 against every
+# frame, and the closest of those would be an arbitrary index.
 best_frame() {
   ffmpeg -v error -i "$1" -loop 1 -i "$2" -lavfi \
     "[0:v]format=rgb24[a];[1:v]format=rgb24[b];[a][b]psnr=stats_file=$TMP/psnr.txt:shortest=1" \
     -f null - || return 1
   awk '{ split($1, a, ":"); split($6, b, ":"); if (b[2] == "inf") b[2] = 1e9
          if (best == "" || b[2] + 0 > best) { best = b[2] + 0; n = a[2] - 1 } }
-       END { print n }' "$TMP/psnr.txt"
+       END { if (best < 20) { print "no frame of the segment (best PSNR " best " dB)" > "/dev/stderr"; exit 1 }
+             print n }' "$TMP/psnr.txt"
 }
 
 # the teacher's camera alone, pixel for pixel
@@ -95,7 +100,7 @@ for off in -400 -2000 -10000; do
     first=$(jq .first_frame_board_ms <<<"$seg")
     wt=$((start + T + (T >= pv ? $(jq '.pauses[0].resume_time - .pauses[0].pause_time' "$c/truth.json") : 0)))
     want=$(((wt - first) * FPS / 1000))
-    got=$(best_frame "$c/$file" "$TMP/r.png") || fail "$off: ffmpeg could not compare"
+    got=$(best_frame "$c/$file" "$TMP/r.png") || fail "$off: render --at $T shows no frame of $file"
     d=$((got - want))
     [ ${d#-} -le 1 ] || fail "$off: render --at $T shows frame $got of $file, the true w(t) is frame $want"
   done
@@ -109,7 +114,7 @@ for off in -400 -2000 -10000; do
   for j in 0 8 30; do
     ffmpeg -v error -y -i "$TMP/x.mp4" -vf "select=eq(n\,$j)" -frames:v 1 "$TMP/x.png"
     want=$(((start + j * 1000 / FPS - first) * FPS / 1000))
-    got=$(best_frame "$c/$(jq -r .file <<<"$seg0")" "$TMP/x.png") || fail "$off: ffmpeg could not compare"
+    got=$(best_frame "$c/$(jq -r .file <<<"$seg0")" "$TMP/x.png") || fail "$off: export frame $j shows no frame of the segment"
     d=$((got - want))
     [ ${d#-} -le 1 ] || fail "$off: export frame $j shows media frame $got, the true w(t) is frame $want"
   done
