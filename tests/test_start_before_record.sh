@@ -93,8 +93,10 @@ for off in -400 -2000 -10000; do
   fms=$((1000 / FPS))
   pv=$(jq '.pauses[0].video_time' "$c/truth.json")
   for T in 0 500 3000 $((pv + 2500)); do
+    rc=0
     "$BIN" render "$c/replay.json" --at $T --layout "$TMP/teacher.json" -q -o "$TMP/r.png" \
-      2>/dev/null || [ $? -eq 1 ] || fail "$off: render --at $T failed"
+      2>"$TMP/render.err" || rc=$?
+    [ $rc -le 1 ] || fail "$off: render --at $T exited $rc: $(cat "$TMP/render.err")"
     seg=$(jq -c --argjson t $T '[.segments[] | select(.user_id == "teacher_01" and .video_play_time <= $t and .video_play_time + .video_duration > $t)][0]' "$c/truth.json")
     file=$(jq -r .file <<<"$seg")
     first=$(jq .first_frame_board_ms <<<"$seg")
