@@ -8,7 +8,8 @@
 #   per frame of the class, and every shown lane frame's board time within
 #   one frame interval below the TRUE w(t) (truth.json's start, not the
 #   player's own idea of it); w(t) itself within a frame of the truth; the
-#   board shows the same ops at every t as the class without the offset;
+#   board shows the same ops at every t as the class without the offset,
+#   and the chat the messages truth.json has up to t;
 # - `render --at T` at the start, inside the first second, before and after
 #   the pause: the teacher's picture is the media frame the true w(T) names
 #   (within one frame), found by comparing the PNG against every frame of
@@ -27,16 +28,23 @@ command -v jq >/dev/null || fail "needs jq"
 
 DUR=12000 FPS=15
 # check TRUTH TRACE REF_TRACE: prints "rows cells"; fails on any lane cell
-# off the true w(t), a w(t) off the truth, or board ops other than the
-# reference's at the same t.
+# off the true w(t), a w(t) off the truth, board ops other than the
+# reference's at the same t, or a chat count other than truth.json's (its
+# messages, placeholders left out, whose play_ms <= t: chat times are whole
+# seconds of wall time, so the shifted class's chat is not the
+# reference's at the same t).
 check() {
   awk -v F="$(awk -v f=$FPS 'BEGIN { printf "%.6f", 1000 / f }')" \
       -v S="$(jq .true_start_ms "$1")" \
+      -v CH="$(jq -r '[.chat_messages[] | select(.placeholder | not) | .play_ms] | join(" ")' "$1")" \
       -v PV="$(jq '.pauses[0].video_time' "$1")" \
       -v PD="$(jq '.pauses[0].resume_time - .pauses[0].pause_time' "$1")" -F'\t' '
+    BEGIN { nch = split(CH, ch, " ") }
     FNR == NR { if (!/^#/) ref[$1] = $(NF - 1); next }
     /^#/ { next }
     { t = $1; wt = S + t + (t >= PV ? PD : 0); rows++
+      k = 0; for (i = 1; i <= nch; i++) if (ch[i] <= t + 0.0005) k++
+      if (k != $NF) { bad++; if (bad <= 5) print "t=" t ": " $NF " chat messages shown, truth has " k > "/dev/stderr" }
       if ($2 - wt >= F || wt - $2 >= F) { bad++; if (bad <= 5) print "t=" t ": w=" $2 ", true w=" wt > "/dev/stderr" }
       if ((t in ref) && ref[t] != $(NF - 1)) { bad++; if (bad <= 5) print "t=" t ": board ops " $(NF - 1) ", without the offset " ref[t] > "/dev/stderr" }
       for (i = 3; i <= NF - 2; i++) {
