@@ -38,6 +38,8 @@ run() {
 
 # ---- item 5: FFmpeg protocols ---------------------------------------------------
 # A TCP server that accepts and never answers: an FFmpeg tcp:// read hangs.
+# Each connection it takes is a line in $W/accepts: nothing of sigplay's
+# should ever connect to it.
 python3 -c '
 import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
@@ -45,7 +47,8 @@ print(s.getsockname()[1], flush=True)
 conns = []
 while True:
     c, _ = s.accept(); conns.append(c)
-' >"$W/port" &
+    sys.stderr.write("accept\n"); sys.stderr.flush()
+' >"$W/port" 2>"$W/accepts" &
 listener=$!
 for _ in $(seq 50); do [ -s "$W/port" ] && break; sleep 0.1; done
 port=$(cat "$W/port")
@@ -103,6 +106,26 @@ check "web-player link to file://: refused in one line" \
   '[ "$(wc -l <"$W/err")" -eq 1 ] && grep -q "url: .*file:///etc/passwd.*a remote document may name only" "$W/err" && [ $rc -ne 0 ]'
 check "web-player link to file://: within a second of a local verify ($T ms, $base_verify ms)" \
   '[ "$T" -lt $((base_verify + 1000)) ]'
+# FFmpeg's own protocols stay shut for remote media too: a remote class
+# whose media is an HLS playlist naming a segment on the silent server.
+# Remote media comes through our AVIO with an empty protocol_whitelist, so
+# FFmpeg's HLS reader may open nothing itself (with http allowed it would
+# fetch the segment past the allow-list and the cache, and here hang).
+mkdir -p "$W/www/hls"
+printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nhttp://127.0.0.1:%s/seg.ts\n#EXT-X-ENDLIST\n' \
+  "$port" >"$W/www/hls/list.m3u8"
+one_segment "$base/hls/list.m3u8" "$W/www/hls.json"
+run verify "$base/hls.json" --no-cache
+check "remote HLS playlist as media: not followed (no connection to its segment's host)" \
+  '[ ! -s "$W/accepts" ]'
+check "remote HLS playlist as media: one line, the file cannot be opened" \
+  '[ "$(grep -c "list.m3u8: cannot open" "$W/all")" -eq 1 ]'
+check "remote HLS playlist as media: no wait on the silent host ($T ms, a local verify $base_verify ms)" \
+  '[ "$T" -lt $((base_verify + 3000)) ]'
+run play "$base/hls.json" --no-cache --headless --max-speed --no-audio
+check "play of it: not followed either" '[ ! -s "$W/accepts" ]'
+check "play of it: no wait either ($T ms, a local play $base_play ms)" \
+  '[ "$T" -lt $((base_play + 3000)) ]'
 # the same document on disk may name local files
 run probe "$W/local-file.json"
 check "local manifest: file:// allowed" '! grep -q "remote document" "$W/err" && grep -qF "file:///etc/passwd" "$W/out"'
