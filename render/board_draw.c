@@ -251,12 +251,16 @@ static const char *elem_kind_name(const struct board_element *e)
 static void warn_skipped_why(struct board_draw *bd, const struct board_element *e, int ret,
                              const char *ft_text)
 {
+    /* SP_ERANGE is FreeType's error; the others are ours (a limit) */
+    const char *from = ret == SP_ERANGE ? "FreeType: " : "";
     const char *why = ret == SP_ERANGE ? ft_text : sp_strerror(ret);
+    const char *kind = elem_kind_name(e);
     if (e->kind == BOARD_ELEM_STROKE)
-        diag_add(&bd->diag, DIAG_WARNING, "board: a stroke of %u points is not drawn: FreeType: %s",
-                 (unsigned)e->npts, why);
+        diag_add(&bd->diag, DIAG_WARNING, "board: a stroke of %u points is not drawn: %s%s",
+                 (unsigned)e->npts, from, why);
     else
-        diag_add(&bd->diag, DIAG_WARNING, "board: a %s is not drawn: %s", elem_kind_name(e), why);
+        diag_add(&bd->diag, DIAG_WARNING, "board: %s %s is not drawn: %s%s",
+                 strchr("aeiou", kind[0]) ? "an" : "a", kind, from, why);
 }
 
 static void warn_skipped(struct board_draw *bd, const struct board_element *e, int ret)

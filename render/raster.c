@@ -61,6 +61,7 @@ struct raster {
     int y_done;        /* rows below this (FreeType y) were blended by the current render */
     FT_Error ft_error; /* the last FreeType error a drawing call returned */
     bool tiled;        /* some render had to be split into tiles */
+    FT_Error injected; /* raster_inject_error(): what every render returns */
 };
 
 static const char *ft_error_text(FT_Error e);
@@ -68,6 +69,12 @@ static const char *ft_error_text(FT_Error e);
 const char *raster_error_text(const struct raster *r)
 {
     return r && r->ft_error ? ft_error_text(r->ft_error) : "no FreeType error";
+}
+
+void raster_inject_error(struct raster *r, int ft_error)
+{
+    if (r)
+        r->injected = (FT_Error)ft_error;
 }
 
 bool raster_was_tiled(const struct raster *r)
@@ -342,7 +349,7 @@ static int render_tiles(struct raster *r, FT_Raster_Params *params, FT_BBox box,
         return 0;
     params->clip_box = box;
     r->y_done = (int)box.yMin;
-    FT_Error e = FT_Outline_Render(r->lib, &r->ol, params);
+    FT_Error e = r->injected ? r->injected : FT_Outline_Render(r->lib, &r->ol, params);
     if (!e)
         return 0;
     /* The rasterizer emits whole bands in rising y before it fails on one:

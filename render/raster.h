@@ -61,6 +61,11 @@ int raster_create(struct raster **out);
  * never NULL. */
 const char *raster_error_text(const struct raster *r);
 
+/* For tests: every later scan conversion on r fails as if FreeType had
+ * returned ft_error (an FT_Err_* value; 0 ends it), so that the naming of
+ * errors and the skipping of what cannot be drawn can be shown. */
+void raster_inject_error(struct raster *r, int ft_error);
+
 /* True once some render on r had to be split into tiles (for tests). */
 bool raster_was_tiled(const struct raster *r);
 

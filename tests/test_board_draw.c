@@ -397,6 +397,49 @@ static void test_crowded_page_two_bands_equal_one_thread(void **state)
     board_player_destroy(&p);
 }
 
+/* An element that cannot be drawn (an ellipse whose box is far beyond
+ * what the scan converter takes at this scale) is skipped with one
+ * warning naming it, however many frames draw it; the frame is drawn, and
+ * the stroke drawn after it is there. */
+static void test_undrawable_element_skipped_with_one_warning(void **state)
+{
+    (void)state;
+    static const struct op ops[] = {
+        {1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#ffffff\""},
+        {1000, "\"op\":\"board.switch\",\"board\":\"p\""},
+        {1100, "\"op\":\"shape\",\"id\":\"e1\",\"board\":\"p\",\"kind\":\"ellipse\","
+               "\"x1\":0,\"y1\":0,\"x2\":900000,\"y2\":900000,\"color\":\"#000000\",\"width\":4"},
+        {1200, "\"op\":\"stroke.begin\",\"id\":\"s1\",\"board\":\"p\",\"tool\":\"pen\","
+               "\"color\":\"#000000\",\"width\":6,\"pts\":[100,100,500,100]"},
+        {1300, "\"op\":\"stroke.end\",\"id\":\"s1\""},
+        {1400, "\"op\":\"view\",\"board\":\"p\",\"scale\":1,\"x\":10,\"y\":0"},
+    };
+    struct board_player *p = make_player(ops, sizeof(ops) / sizeof(ops[0]));
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
+    struct board_draw *bd = NULL;
+    assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
+    struct diag_list d;
+    diag_init(&d);
+    const int64_t times[] = {1150, 1250, 1350, 1500, 1350};
+    for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        const struct canvas *fr = frame_at(bd, p, times[i]);
+        if (times[i] >= 1250 && times[i] < 1400) /* the stroke, at board scale 0.5 */
+            assert_true(canvas_get(fr, 150, 50).r < 64);
+        assert_true(canvas_get(fr, 600, 400).r == 255); /* the page, no ellipse ink */
+        board_draw_take_diags(bd, &d);
+    }
+    if (d.count != 1)
+        diag_print(&d, stderr);
+    assert_int_equal(d.count, 1);
+    assert_int_equal(d.items[0].level, DIAG_WARNING);
+    print_message("%s\n", d.items[0].text);
+    assert_non_null(strstr(d.items[0].text,
+                           "board: an ellipse is not drawn: input exceeds a documented limit"));
+    diag_clear(&d);
+    board_draw_destroy(&bd);
+    board_player_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_view_zooms_and_scrolls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup, teardown),
         cmocka_unit_test(test_crowded_page_two_bands_equal_one_thread),
+        cmocka_unit_test(test_undrawable_element_skipped_with_one_warning),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
     };

@@ -15,6 +15,9 @@
 #include "render/canvas.h"
 #include "render/raster.h"
 
+#include <ft2build.h>
+#include FT_FREETYPE_H
+
 #define PI 3.14159265358979323846
 
 struct fix {
@@ -372,6 +375,31 @@ static void test_dense_stroke_20000(void **state)
     dense_stroke(20000, 24);
 }
 
+/* A FreeType error is named as what it is, not as out of memory: a
+ * corrupted scan converter is SP_ERANGE and says so; only FreeType's own
+ * out-of-memory is SP_ENOMEM; with no error injected the stroke draws. */
+static void test_freetype_error_named(void **state)
+{
+    struct fix *f = *state;
+    const double pts[] = {20, 20, 180, 100, 20, 100};
+    raster_inject_error(f->r, FT_Err_Raster_Corrupted);
+    assert_int_equal(raster_stroke(f->r, f->c, &f->xf, pts, 3, 3.0, BLACK), SP_ERANGE);
+    const char *why = raster_error_text(f->r);
+    print_message("FreeType: %s\n", why);
+    assert_non_null(strstr(why, "corrupt"));
+    assert_null(strstr(why, "memory"));
+    raster_inject_error(f->r, FT_Err_Invalid_Outline);
+    assert_int_equal(raster_line(f->r, f->c, &f->xf, 10, 10, 100, 10, 3.0, BLACK), SP_ERANGE);
+    assert_non_null(strstr(raster_error_text(f->r), "invalid outline"));
+    raster_inject_error(f->r, FT_Err_Out_Of_Memory);
+    assert_int_equal(raster_stroke(f->r, f->c, &f->xf, pts, 3, 3.0, BLACK), SP_ENOMEM);
+    assert_non_null(strstr(raster_error_text(f->r), "memory"));
+    assert_true(total_ink(f->c) == 0.0);
+    raster_inject_error(f->r, 0);
+    assert_int_equal(raster_stroke(f->r, f->c, &f->xf, pts, 3, 3.0, BLACK), 0);
+    assert_true(alpha_at(f->c, 100, 60) > 0.5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +414,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_laser_fades, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_png_round_trip_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_freetype_error_named, setup, teardown),
         cmocka_unit_test(test_dense_stroke_200),
         cmocka_unit_test(test_dense_stroke_2000),
         cmocka_unit_test(test_dense_stroke_20000),

@@ -8,7 +8,8 @@
 #   per frame of the class, and every shown lane frame's board time within
 #   one frame interval below the TRUE w(t) (truth.json's start, not the
 #   player's own idea of it); w(t) itself within a frame of the truth; the
-#   board shows the same ops at every t as the class without the offset;
+#   board shows the same ops at every t as the class without the offset,
+#   and the chat the messages truth.json has up to t;
 # - `render --at T` at the start, inside the first second, before and after
 #   the pause: the teacher's picture is the media frame the true w(T) names
 #   (within one frame), found by comparing the PNG against every frame of
@@ -27,16 +28,23 @@ command -v jq >/dev/null || fail "needs jq"
 
 DUR=12000 FPS=15
 # check TRUTH TRACE REF_TRACE: prints "rows cells"; fails on any lane cell
-# off the true w(t), a w(t) off the truth, or board ops other than the
-# reference's at the same t.
+# off the true w(t), a w(t) off the truth, board ops other than the
+# reference's at the same t, or a chat count other than truth.json's (its
+# messages, placeholders left out, whose play_ms <= t: chat times are whole
+# seconds of wall time, so the shifted class's chat is not the
+# reference's at the same t).
 check() {
   awk -v F="$(awk -v f=$FPS 'BEGIN { printf "%.6f", 1000 / f }')" \
       -v S="$(jq .true_start_ms "$1")" \
+      -v CH="$(jq -r '[.chat_messages[] | select(.placeholder | not) | .play_ms] | join(" ")' "$1")" \
       -v PV="$(jq '.pauses[0].video_time' "$1")" \
       -v PD="$(jq '.pauses[0].resume_time - .pauses[0].pause_time' "$1")" -F'\t' '
+    BEGIN { nch = split(CH, ch, " ") }
     FNR == NR { if (!/^#/) ref[$1] = $(NF - 1); next }
     /^#/ { next }
     { t = $1; wt = S + t + (t >= PV ? PD : 0); rows++
+      k = 0; for (i = 1; i <= nch; i++) if (ch[i] <= t + 0.0005) k++
+      if (k != $NF) { bad++; if (bad <= 5) print "t=" t ": " $NF " chat messages shown, truth has " k > "/dev/stderr" }
       if ($2 - wt >= F || wt - $2 >= F) { bad++; if (bad <= 5) print "t=" t ": w=" $2 ", true w=" wt > "/dev/stderr" }
       if ((t in ref) && ref[t] != $(NF - 1)) { bad++; if (bad <= 5) print "t=" t ": board ops " $(NF - 1) ", without the offset " ref[t] > "/dev/stderr" }
       for (i = 3; i <= NF - 2; i++) {
@@ -47,14 +55,19 @@ check() {
     END { if (bad) exit 1; print rows + 0, n + 0 }' "$3" "$2"
 }
 
-# best_frame MEDIA PNG: the 0-based index of the media frame closest to PNG
+# best_frame MEDIA PNG: the 0-based index of the media frame closest to PNG.
+# The closest must also be a match (PSNR of at least 20 dB; a true match
+# scores about 30, its neighbours 26): a picture that is no frame of the
+# segment at all (a name tile, a black lane) scores about 12 against every
+# frame, and the closest of those would be an arbitrary index.
 best_frame() {
   ffmpeg -v error -i "$1" -loop 1 -i "$2" -lavfi \
     "[0:v]format=rgb24[a];[1:v]format=rgb24[b];[a][b]psnr=stats_file=$TMP/psnr.txt:shortest=1" \
     -f null - || return 1
   awk '{ split($1, a, ":"); split($6, b, ":"); if (b[2] == "inf") b[2] = 1e9
          if (best == "" || b[2] + 0 > best) { best = b[2] + 0; n = a[2] - 1 } }
-       END { print n }' "$TMP/psnr.txt"
+       END { if (best < 20) { print "no frame of the segment (best PSNR " best " dB)" > "/dev/stderr"; exit 1 }
+             print n }' "$TMP/psnr.txt"
 }
 
 # the teacher's camera alone, pixel for pixel
@@ -88,14 +101,16 @@ for off in -400 -2000 -10000; do
   fms=$((1000 / FPS))
   pv=$(jq '.pauses[0].video_time' "$c/truth.json")
   for T in 0 500 3000 $((pv + 2500)); do
+    rc=0
     "$BIN" render "$c/replay.json" --at $T --layout "$TMP/teacher.json" -q -o "$TMP/r.png" \
-      2>/dev/null || [ $? -eq 1 ] || fail "$off: render --at $T failed"
+      2>"$TMP/render.err" || rc=$?
+    [ $rc -le 1 ] || fail "$off: render --at $T exited $rc: $(cat "$TMP/render.err")"
     seg=$(jq -c --argjson t $T '[.segments[] | select(.user_id == "teacher_01" and .video_play_time <= $t and .video_play_time + .video_duration > $t)][0]' "$c/truth.json")
     file=$(jq -r .file <<<"$seg")
     first=$(jq .first_frame_board_ms <<<"$seg")
     wt=$((start + T + (T >= pv ? $(jq '.pauses[0].resume_time - .pauses[0].pause_time' "$c/truth.json") : 0)))
     want=$(((wt - first) * FPS / 1000))
-    got=$(best_frame "$c/$file" "$TMP/r.png") || fail "$off: ffmpeg could not compare"
+    got=$(best_frame "$c/$file" "$TMP/r.png") || fail "$off: render --at $T shows no frame of $file"
     d=$((got - want))
     [ ${d#-} -le 1 ] || fail "$off: render --at $T shows frame $got of $file, the true w(t) is frame $want"
   done
@@ -109,7 +124,7 @@ for off in -400 -2000 -10000; do
   for j in 0 8 30; do
     ffmpeg -v error -y -i "$TMP/x.mp4" -vf "select=eq(n\,$j)" -frames:v 1 "$TMP/x.png"
     want=$(((start + j * 1000 / FPS - first) * FPS / 1000))
-    got=$(best_frame "$c/$(jq -r .file <<<"$seg0")" "$TMP/x.png") || fail "$off: ffmpeg could not compare"
+    got=$(best_frame "$c/$(jq -r .file <<<"$seg0")" "$TMP/x.png") || fail "$off: export frame $j shows no frame of the segment"
     d=$((got - want))
     [ ${d#-} -le 1 ] || fail "$off: export frame $j shows media frame $got, the true w(t) is frame $want"
   done

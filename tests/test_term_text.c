@@ -37,6 +37,45 @@ static void test_controls_escaped(void **state)
     assert_false(term_cp_escaped('a') || term_cp_escaped(0xa0) || term_cp_escaped(0x2030));
 }
 
+/* Every C0 and C1 control, DEL, and every bidirectional formatting
+ * character (ALM, LRM, RLM, the embeddings and overrides LRE..RLO, the
+ * isolates LRI..PDI) is escaped, each as \uXXXX or \xNN through
+ * term_safe(); their printable neighbours pass as they are. */
+static void test_every_control_and_bidi_escaped(void **state)
+{
+    (void)state;
+    static const unsigned bidi[] = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C,
+                                    0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069};
+    for (unsigned cp = 0; cp < 0x20; cp++)
+        assert_true(term_cp_escaped(cp));
+    for (unsigned cp = 0x7F; cp <= 0x9F; cp++)
+        assert_true(term_cp_escaped(cp));
+    for (size_t i = 0; i < sizeof(bidi) / sizeof(bidi[0]); i++) {
+        unsigned cp = bidi[i];
+        assert_true(term_cp_escaped(cp));
+        /* as UTF-8 inside text: shown as \uXXXX, no raw byte of it left */
+        char in[8] = {'a',
+                      (char)(0xE0 | cp >> 12),
+                      (char)(0x80 | ((cp >> 6) & 0x3F)),
+                      (char)(0x80 | (cp & 0x3F)),
+                      'b',
+                      0};
+        if (cp < 0x800) {
+            in[1] = (char)(0xC0 | cp >> 6);
+            in[2] = (char)(0x80 | (cp & 0x3F));
+            in[3] = 'b';
+            in[4] = 0;
+        }
+        char b[64], want[16];
+        snprintf(want, sizeof(want), "a\\u%04xb", cp);
+        assert_string_equal(term_safe(in, b, sizeof(b)), want);
+    }
+    static const unsigned kept[] = {0x20,   0x7E,   0xA0,   0x061B, 0x061D,
+                                    0x200D, 0x2010, 0x202F, 0x2065, 0x206A};
+    for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+        assert_false(term_cp_escaped(kept[i]));
+}
+
 static void test_cut_whole(void **state)
 {
     (void)state;
@@ -116,8 +155,11 @@ static void test_json_print_safe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_controls_escaped),   cmocka_unit_test(test_cut_whole),
-        cmocka_unit_test(test_diag_print_escapes), cmocka_unit_test(test_json_nul_named),
+        cmocka_unit_test(test_controls_escaped),
+        cmocka_unit_test(test_every_control_and_bidi_escaped),
+        cmocka_unit_test(test_cut_whole),
+        cmocka_unit_test(test_diag_print_escapes),
+        cmocka_unit_test(test_json_nul_named),
         cmocka_unit_test(test_json_print_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
