@@ -2,6 +2,7 @@
  * Kept thin on purpose; every subcommand lives in app/cmd_<name>.c. */
 #include "app/commands.h"
 
+#include "base/json_arena.h"
 #include "base/platform/os_process.h"
 #include "base/platform/os_dirs.h"
 #include "base/platform/os_file.h"
@@ -89,6 +90,8 @@ int main(int argc, char **argv)
 {
     sp_os_process_init(&argc, &argv); /* Windows: the console, UTF-8 arguments */
     tune_malloc();
+    /* before any thread: the page readers' cJSON trees come from arenas */
+    (void)sp_json_arena_install();
     if (argc < 2) {
         print_help(stderr);
         return SP_EXIT_USAGE;

@@ -130,4 +130,68 @@ static inline uint64_t sp_checksum64(const uint8_t *p, size_t n)
     return h;
 }
 
+/* The same checksum fed in pieces, for a writer that streams a file instead
+ * of building it in memory first: init, update with the bytes in order
+ * (any split), final gives exactly sp_checksum64() of their concatenation. */
+struct sp_checksum64_state {
+    uint64_t a[4];
+    uint64_t total;   /* bytes fed */
+    uint8_t tail[32]; /* bytes not yet a whole 32-byte block */
+    size_t ntail;
+};
+
+static inline void sp_checksum64_init(struct sp_checksum64_state *s)
+{
+    const uint64_t p1 = 11400714785074694791ull, p2 = 14029467366897019727ull;
+    s->a[0] = p1 + p2;
+    s->a[1] = p2;
+    s->a[2] = 0;
+    s->a[3] = 0 - p1;
+    s->total = 0;
+    s->ntail = 0;
+}
+
+static inline void sp_checksum64_block(uint64_t a[4], const uint8_t *p)
+{
+    const uint64_t p1 = 11400714785074694791ull, p2 = 14029467366897019727ull;
+    for (int k = 0; k < 4; k++)
+        a[k] = sp_rotl64(a[k] + sp_get_u64(p + 8 * k) * p2, 31) * p1;
+}
+
+static inline void sp_checksum64_update(struct sp_checksum64_state *s, const uint8_t *p, size_t n)
+{
+    s->total += n;
+    if (s->ntail) {
+        size_t k = 32 - s->ntail < n ? 32 - s->ntail : n;
+        memcpy(s->tail + s->ntail, p, k);
+        s->ntail += k;
+        p += k;
+        n -= k;
+        if (s->ntail < 32)
+            return;
+        sp_checksum64_block(s->a, s->tail);
+        s->ntail = 0;
+    }
+    for (; n >= 32; p += 32, n -= 32)
+        sp_checksum64_block(s->a, p);
+    if (n)
+        memcpy(s->tail, p, n);
+    s->ntail = n;
+}
+
+static inline uint64_t sp_checksum64_final(const struct sp_checksum64_state *s)
+{
+    const uint64_t p2 = 14029467366897019727ull;
+    const uint64_t *a = s->a;
+    uint64_t h =
+        sp_rotl64(a[0], 1) + sp_rotl64(a[1], 7) + sp_rotl64(a[2], 12) + sp_rotl64(a[3], 18);
+    for (size_t i = 0; i < s->ntail; i++)
+        h = (h ^ s->tail[i]) * 1099511628211ull;
+    h ^= s->total;
+    h ^= h >> 33;
+    h *= p2;
+    h ^= h >> 29;
+    return h;
+}
+
 #endif

@@ -32,6 +32,38 @@ static char *dup_n(const char *s, size_t n)
     return p;
 }
 
+/* dst = a, b, then "[idx]" if idx >= 0, then c: what snprintf(dst, cap,
+ * "%s%s[%d]%s", ...) gives, cut the same way. The field paths of every
+ * message and element are built before anything is wrong with them, and
+ * snprintf for each showed in the first open's profile. */
+static void path_join(char *dst, size_t cap, const char *a, const char *b, int idx, const char *c)
+{
+    if (cap == 0)
+        return;
+    size_t o = 0;
+    for (const char *p = a; *p && o + 1 < cap; p++)
+        dst[o++] = *p;
+    for (const char *p = b; *p && o + 1 < cap; p++)
+        dst[o++] = *p;
+    if (idx >= 0) {
+        char num[16];
+        size_t n = 0;
+        unsigned v = (unsigned)idx;
+        do
+            num[n++] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        if (o + 1 < cap)
+            dst[o++] = '[';
+        while (n && o + 1 < cap)
+            dst[o++] = num[--n];
+        if (o + 1 < cap)
+            dst[o++] = ']';
+    }
+    for (const char *p = c; *p && o + 1 < cap; p++)
+        dst[o++] = *p;
+    dst[o] = '\0';
+}
+
 static char *dup_s(const char *s)
 {
     return dup_n(s, strlen(s));
@@ -287,7 +319,7 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
 {
 
     char path[128]; /* "RspMsgList[N].MsgBody[M].MsgContent." */
-    snprintf(path, sizeof(path), "%s.", epath);
+    path_join(path, sizeof(path), epath, "", -1, ".");
     const cJSON *content = jel;
     char *tname = NULL;
     if (get_str(c, jel, "MsgType", path, MSG_MAX_FIELD_BYTES, &tname, NULL, NULL) == SP_ENOMEM)
@@ -307,7 +339,7 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
     }
 
     content = cJSON_GetObjectItemCaseSensitive(jel, "MsgContent");
-    snprintf(path, sizeof(path), "%s.MsgContent.", epath);
+    path_join(path, sizeof(path), epath, "", -1, ".MsgContent.");
     if (!cJSON_IsObject(content)) {
         if (e->type != MSG_ELEM_UNKNOWN)
             diag_add(c->diag, DIAG_WARNING, "%s: %s.MsgContent: %s", c->name, epath,
@@ -377,7 +409,7 @@ static int parse_elem(const struct ctx *c, const cJSON *jel, const char *epath, 
 static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct msg_message *m)
 {
     char path[64];
-    snprintf(path, sizeof(path), "RspMsgList[%d].", idx);
+    path_join(path, sizeof(path), "RspMsgList", "", idx, ".");
     if (!cJSON_IsObject(jm)) {
         diag_add(c->diag, DIAG_WARNING, "%s: RspMsgList[%d]: expected object, got %s; skipped",
                  c->name, idx, sp_json_type_name(jm));
@@ -452,7 +484,7 @@ static int parse_message(const struct ctx *c, const cJSON *jm, int idx, struct m
     int ei = 0;
     for (const cJSON *it = body->child; it && m->elem_count < n; it = it->next, ei++) {
         char epath[96];
-        snprintf(epath, sizeof(epath), "%sMsgBody[%d]", path, ei);
+        path_join(epath, sizeof(epath), path, "MsgBody", ei, "");
         struct msg_elem *e = &m->elems[m->elem_count++];
         elem_defaults(e);
         if (!cJSON_IsObject(it)) {

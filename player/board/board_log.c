@@ -442,10 +442,10 @@ static bool get_ids(struct opctx *c, const cJSON *o, uint32_t *off, uint32_t *co
     const cJSON *e;
     cJSON_ArrayForEach(e, v)
     {
-        char f[32];
-        snprintf(f, sizeof(f), "ids[%zu]", i);
         if (!cJSON_IsString(e) || !e->valuestring || !e->valuestring[0] ||
             strlen(e->valuestring) > BOARD_MAX_NAME_BYTES) {
+            char f[32]; /* named only when bad: formatting it per id showed in profiles */
+            snprintf(f, sizeof(f), "ids[%zu]", i);
             bad(c, f, "expected a non-empty string of at most BOARD_MAX_NAME_BYTES, got %s",
                 sp_json_type_name(e));
             return false;

@@ -211,90 +211,104 @@ bool sig_validator_equal(const struct sig_validator *x, const struct sig_validat
     return x->kind == y->kind && x->a == y->a && x->b == y->b;
 }
 
+/* The file is streamed: each piece goes through the checksum and out as it
+ * is written, so the serialized log (tens of MB for a long class) is never
+ * copied into one more buffer while the first picture is being drawn. */
+struct cache_out {
+    FILE *fp;
+    struct sp_checksum64_state sum;
+    int rc;
+};
+
+static void out_put(struct cache_out *o, const void *p, size_t n)
+{
+    if (o->rc || n == 0)
+        return;
+    sp_checksum64_update(&o->sum, p, n);
+    if (fwrite(p, 1, n, o->fp) != n)
+        o->rc = SP_EIO;
+}
+
+static void out_u64(struct cache_out *o, uint64_t v)
+{
+    uint8_t b[8];
+    sp_put_u64(b, v);
+    out_put(o, b, 8);
+}
+
 int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
                     const struct sig_file_ref *files, size_t n_files, const uint8_t *board,
                     size_t board_len, const uint8_t *chat, size_t chat_len,
                     const struct diag_list *lines)
 {
-    /* Built in memory (the checksum covers it all), then written once. */
     size_t nl = lines ? lines->count : 0;
-    size_t total = HEAD_BYTES + n * VALIDATOR_BYTES + 8 + board_len + 8 + chat_len + 4 + 8;
-    total += 8;
-    for (size_t i = 0; i < n_files; i++) {
+    for (size_t i = 0; i < n_files; i++)
         /* the reader refuses these, so they are never written */
         if (files[i].page >= n || files[i].url_len == 0 || files[i].url_len > SIG_CACHE_MAX_URL)
             return SP_EINVAL;
-        total += FILE_REF_BYTES + files[i].url_len;
-    }
-    for (size_t i = 0; i < nl; i++)
-        total += 5 + strlen(lines->items[i].text);
-    uint8_t *buf = malloc(total);
-    if (!buf)
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    if (!tmp)
         return SP_ENOMEM;
-    uint8_t *p = buf;
-    memcpy(p, SIG_CACHE_MAGIC, 8);
-    sp_put_u32(p + 8, SIG_CACHE_VERSION);
-    sp_put_u32(p + 12, 0);
-    sp_put_u64(p + 16, list_hash);
-    sp_put_u64(p + 24, n);
-    p += HEAD_BYTES;
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, sp_os_getpid());
+    struct cache_out o = {.fp = sp_os_fopen(tmp, "wb"), .rc = 0};
+    if (!o.fp) {
+        free(tmp);
+        return SP_EIO;
+    }
+    sp_checksum64_init(&o.sum);
+    uint8_t head[HEAD_BYTES] = {0};
+    memcpy(head, SIG_CACHE_MAGIC, 8);
+    sp_put_u32(head + 8, SIG_CACHE_VERSION);
+    sp_put_u32(head + 12, 0);
+    sp_put_u64(head + 16, list_hash);
+    sp_put_u64(head + 24, n);
+    out_put(&o, head, HEAD_BYTES);
     for (size_t i = 0; i < n; i++) {
+        uint8_t p[VALIDATOR_BYTES];
         p[0] = v[i].kind;
         sp_put_u64(p + 1, v[i].a);
         sp_put_u64(p + 9, v[i].b);
-        p += VALIDATOR_BYTES;
+        out_put(&o, p, VALIDATOR_BYTES);
     }
-    sp_put_u64(p, n_files);
-    p += 8;
+    out_u64(&o, n_files);
     for (size_t i = 0; i < n_files; i++) {
         const struct sig_file_ref *e = &files[i];
+        uint8_t p[FILE_REF_BYTES];
         sp_put_u32(p, e->page);
         p[4] = e->v.kind;
         sp_put_u64(p + 5, e->v.a);
         sp_put_u64(p + 13, e->v.b);
         sp_put_u32(p + 21, e->url_len);
-        memcpy(p + FILE_REF_BYTES, e->url, e->url_len);
-        p += FILE_REF_BYTES + e->url_len;
+        out_put(&o, p, FILE_REF_BYTES);
+        out_put(&o, e->url, e->url_len);
     }
-    sp_put_u64(p, board_len);
-    if (board_len)
-        memcpy(p + 8, board, board_len);
-    p += 8 + board_len;
-    sp_put_u64(p, chat_len);
-    if (chat_len)
-        memcpy(p + 8, chat, chat_len);
-    p += 8 + chat_len;
-    sp_put_u32(p, (uint32_t)nl);
-    p += 4;
+    out_u64(&o, board_len);
+    out_put(&o, board, board_len);
+    out_u64(&o, chat_len);
+    out_put(&o, chat, chat_len);
+    uint8_t cnt[4];
+    sp_put_u32(cnt, (uint32_t)nl);
+    out_put(&o, cnt, 4);
     for (size_t i = 0; i < nl; i++) {
         size_t l = strlen(lines->items[i].text);
+        uint8_t p[5];
         p[0] = (uint8_t)lines->items[i].level;
         sp_put_u32(p + 1, (uint32_t)l);
-        memcpy(p + 5, lines->items[i].text, l);
-        p += 5 + l;
+        out_put(&o, p, 5);
+        out_put(&o, lines->items[i].text, l);
     }
-    sp_put_u64(p, sp_checksum64(buf, (size_t)(p - buf)));
-
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    if (!tmp) {
-        free(buf);
-        return SP_ENOMEM;
-    }
-    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, sp_os_getpid());
-    int rc = 0;
-    FILE *fp = sp_os_fopen(tmp, "wb");
-    if (!fp)
-        rc = SP_EIO;
-    if (rc == 0 && fwrite(buf, 1, total, fp) != total)
-        rc = SP_EIO;
-    if (fp && fclose(fp) != 0 && rc == 0)
+    uint8_t sum[8];
+    sp_put_u64(sum, sp_checksum64_final(&o.sum));
+    if (o.rc == 0 && fwrite(sum, 1, 8, o.fp) != 8)
+        o.rc = SP_EIO;
+    int rc = o.rc;
+    if (fclose(o.fp) != 0 && rc == 0)
         rc = SP_EIO;
     if (rc == 0 && sp_os_rename_over(tmp, path) != 0)
         rc = SP_EIO;
     if (rc)
         sp_os_unlink(tmp);
     free(tmp);
-    free(buf);
     return rc;
 }

@@ -56,6 +56,7 @@
 #include "im/msgpage.h"
 #include "player/signaling/seq_set.h"
 #include "player/signaling/signal_cache.h"
+#include "base/json_arena.h"
 #include "base/platform/os_file.h"
 #include "base/platform/os_time.h"
 #include "base/sp_bytes.h"
@@ -345,8 +346,10 @@ static void parse_batches(struct msg_page *page, struct page_batches *w)
                 continue;
             char where[MSG_MAX_FIELD_BYTES + 64];
             batch_where(m, e, where, sizeof(where));
+            sp_json_arena_begin(); /* the batch's tree is dropped at once */
             if (board_batch_parse(el->data, el->data_len, m->seq, where, &w->b[k]) != 0)
                 w->b[k] = NULL;
+            sp_json_arena_end();
             k++;
         }
     }
@@ -376,7 +379,11 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
             r->v.a = content_hash(data, len);
             r->v.b = len;
         }
+        /* the page's cJSON tree from this thread's arena: msg_page_parse()
+           copies what it keeps, and the tree goes in one step */
+        sp_json_arena_begin();
         r->err = msg_page_parse(data, len, c->names[i], &r->page, &r->diag);
+        sp_json_arena_end();
         free(data); /* the text is never kept: only the parsed page */
     }
     /* Batches delivered as files are fetched here, on the worker, so the
