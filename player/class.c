@@ -35,6 +35,7 @@ struct sp_class {
     int net_rc;      /* guarded by net_lock: fetch_create()'s result */
     char *cache_dir; /* the resolved cache directory (NULL: none) */
     struct sp_loader loader;
+    struct sp_loader page_loader; /* class_get_page(): pages not kept downloaded */
 
     struct player *p; /* NULL without CLASS_MEDIA */
     struct signaling *sig;
@@ -104,11 +105,11 @@ static bool is_remote(const char *url)
 }
 
 /* The loader: local documents from disk, remote ones through the client
- * (started on first need). Callable from any thread. */
-static int class_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
-                     struct diag_list *diag)
+ * (started on first need) with flags (SP_LOAD_*). Callable from any
+ * thread. */
+static int class_get_flags(struct sp_class *c, const char *url, size_t max_bytes, unsigned flags,
+                           char **data, size_t *len, struct diag_list *diag)
 {
-    struct sp_class *c = opaque;
     if (!is_remote(url))
         return sp_loader_get(NULL, url, max_bytes, data, len, diag);
     *data = NULL;
@@ -120,7 +121,22 @@ static int class_get(void *opaque, const char *url, size_t max_bytes, char **dat
         pthread_mutex_unlock(&c->net_lock);
         return rc;
     }
-    return fetch_get(f, url, max_bytes, data, len, diag);
+    return fetch_get_ex(f, url, max_bytes, flags, data, len, NULL, diag);
+}
+
+static int class_get(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                     struct diag_list *diag)
+{
+    return class_get_flags(opaque, url, max_bytes, 0, data, len, diag);
+}
+
+/* class_get() for the IM pages whose parsed form the signal cache keeps:
+ * a page not held yet is not written to the download cache (three new
+ * files per page were most of a cold open's cost beyond the parsing). */
+static int class_get_page(void *opaque, const char *url, size_t max_bytes, char **data, size_t *len,
+                          struct diag_list *diag)
+{
+    return class_get_flags(opaque, url, max_bytes, SP_LOAD_NO_STORE, data, len, diag);
 }
 
 /* Where the parsed signaling is kept: the download cache's directory. */
@@ -372,6 +388,7 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
     pthread_mutex_init(&c->net_lock, NULL);
     diag_init(&c->diag);
     c->loader = (struct sp_loader){class_get, c};
+    c->page_loader = (struct sp_loader){class_get_page, c};
     int ready = 0;
     int rc = manifest_open(source, &c->loader, NULL, diag, &c->rec);
     if (!c->rec) {
@@ -391,8 +408,10 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
     }
     if (opts->parts & CLASS_SIGNALING) {
         c->cache_dir = signal_cache_dir(opts);
-        struct signaling_opts so = {
-            .loader = &c->loader, .cache_dir = c->cache_dir, .parallel = opts->signal_parallel};
+        struct signaling_opts so = {.loader = &c->loader,
+                                    .page_loader = &c->page_loader,
+                                    .cache_dir = c->cache_dir,
+                                    .parallel = opts->signal_parallel};
         if ((rc = signaling_start(c->rec, &so, &c->sig)) != 0)
             goto fail;
     }

@@ -10,6 +10,7 @@
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -238,6 +239,76 @@ static void test_offline_document_from_cache(void **state)
     assert_int_equal(fetch_get(f, url, 1 << 20, &data, &len, &d), 0);
     assert_string_equal(data, "{\"hello\": \"world\"}\n");
     assert_true(diag_contains(&d, "cached copy"));
+    free(data);
+    fetch_destroy(&f);
+    diag_clear(&d);
+}
+
+/* Files in the cache directory (every entry is some: .lock, .data, .json). */
+static int cache_files(void)
+{
+    DIR *dir = opendir(cachedir);
+    assert_non_null(dir);
+    int n = 0;
+    for (struct dirent *de; (de = readdir(dir));)
+        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    closedir(dir);
+    return n;
+}
+
+/* SP_LOAD_NO_STORE: a new document is returned whole and checked as any
+ * other, but leaves no file; one stored already is revalidated and kept. */
+static void test_get_no_store(void **state)
+{
+    (void)state;
+    struct fetch *f = new_fetch(0);
+    int files0 = cache_files();
+    char url[256], big_url[256], bad_url[256];
+    url_of(url, sizeof(url), "/doc.json");
+    url_of(big_url, sizeof(big_url), "/resetonce/big.bin");
+    url_of(bad_url, sizeof(bad_url), "/chunkcut/doc.json");
+    struct diag_list d = {0};
+    char *data;
+    size_t len;
+    enum sp_doc_origin origin;
+    assert_int_equal(fetch_get_ex(f, url, 1 << 20, SP_LOAD_NO_STORE, &data, &len, &origin, &d), 0);
+    assert_string_equal(data, "{\"hello\": \"world\"}\n");
+    assert_int_equal(len, 19);
+    assert_int_equal(origin, SP_DOC_NETWORK);
+    free(data);
+    assert_int_equal(cache_files(), files0);
+    assert_int_equal(fetch_get_cached(f, url, 1 << 20, &data, &len), SP_ENOENT);
+    files0 = cache_files(); /* that look leaves the entry's .lock, empty */
+    /* bounded as any document: too big fails before reading it whole */
+    assert_int_equal(fetch_get_ex(f, url, 4, SP_LOAD_NO_STORE, &data, &len, NULL, &d), SP_ELIMIT);
+    assert_null(data);
+    /* cut off mid-body: retried, and the bytes are exact */
+    diag_clear(&d);
+    assert_int_equal(fetch_get_ex(f, big_url, 8 << 20, SP_LOAD_NO_STORE, &data, &len, NULL, &d), 0);
+    assert_int_equal(d.errors, 0);
+    assert_int_equal(len, BIG_SIZE);
+    assert_memory_equal(data, big, BIG_SIZE);
+    assert_int_equal(data[len], '\0');
+    free(data);
+    /* a length never proven (every answer cut before its final chunk):
+     * bounded retries, then one error and no partial document */
+    diag_clear(&d);
+    assert_int_not_equal(fetch_get_ex(f, bad_url, 1 << 20, SP_LOAD_NO_STORE, &data, &len, NULL, &d),
+                         0);
+    assert_null(data);
+    assert_int_equal(d.errors, 1);
+    assert_int_equal(cache_files(), files0);
+    /* stored by a plain get: kept and revalidated, not dropped */
+    assert_int_equal(fetch_get(f, url, 1 << 20, &data, &len, &d), 0);
+    free(data);
+    int stored = cache_files();
+    assert_true(stored > files0);
+    assert_int_equal(fetch_get_ex(f, url, 1 << 20, SP_LOAD_NO_STORE, &data, &len, &origin, &d), 0);
+    assert_int_equal(origin, SP_DOC_VALIDATED);
+    free(data);
+    assert_int_equal(cache_files(), stored);
+    assert_int_equal(fetch_get_cached(f, url, 1 << 20, &data, &len), 0);
+    assert_int_equal(len, 19);
     free(data);
     fetch_destroy(&f);
     diag_clear(&d);
@@ -640,6 +711,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_download_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_document, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offline_document_from_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_no_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_404, setup, teardown),
         cmocka_unit_test_setup_teardown(test_500_then_success, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_mid_body_resumes, setup, teardown),

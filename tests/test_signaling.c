@@ -673,6 +673,64 @@ static void test_cache_remote_and_diags(void **state)
     free(urls);
 }
 
+/* opts.page_loader: with a cache directory, every page but the sample the
+ * warm open re-gets comes through it (those need not stay downloaded);
+ * the sample through the loader. Without one, only the loader is used. */
+static void test_page_loader(void **state)
+{
+    (void)state;
+    const char *dir = SIGPLAY_TEST_TMP "/signaling-page-loader";
+    fresh_dir(dir);
+    size_t n = g_rec->n_message_pages;
+    char **urls = calloc(n, sizeof(*urls));
+    assert_non_null(urls);
+    for (size_t i = 0; i < n; i++) {
+        char *name = url_display_name(g_rec->message_urls[i]);
+        urls[i] = malloc(strlen(name) + 32);
+        sprintf(urls[i], "http://pages.test/%s", name);
+        free(name);
+    }
+    struct recording rec = *g_rec;
+    rec.message_urls = (const char *const *)urls;
+    struct test_loader tl, pl;
+    tl_init(&tl, NULL);
+    tl_init(&pl, NULL);
+    tl.l.get = remote_get;
+    pl.l.get = remote_get;
+    struct signaling_opts o = {.loader = &tl.l, .page_loader = &pl.l, .cache_dir = dir};
+    struct signaling_progress pr;
+    struct signal_set *cold = run_all(&rec, &o, NULL, &pr);
+    assert_false(pr.from_cache);
+    int sample = atomic_load(&tl.calls);
+    assert_true(sample >= 2 && sample <= 8);
+    assert_int_equal(sample + atomic_load(&pl.calls), (int)n);
+
+    /* warm: the sample again, through the loader that keeps it */
+    atomic_store(&tl.calls, 0);
+    atomic_store(&pl.calls, 0);
+    struct signal_set *warm = run_all(&rec, &o, NULL, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(atomic_load(&tl.calls), sample);
+    assert_int_equal(atomic_load(&pl.calls), 0);
+    signal_set_free(&warm);
+
+    /* no cache directory: nothing stands for the pages, all kept */
+    atomic_store(&tl.calls, 0);
+    struct signaling_opts nocache = {.loader = &tl.l, .page_loader = &pl.l};
+    warm = run_all(&rec, &nocache, NULL, &pr);
+    assert_int_equal(atomic_load(&tl.calls), (int)n);
+    assert_int_equal(atomic_load(&pl.calls), 0);
+    struct board_player *a = cold->board, *b = warm->board;
+    const struct board_log *log = board_player_log(a);
+    assert_boards_equal(a, b, board_log_first_time(log), board_log_last_time(log));
+    assert_chat_equal(cold->chat, warm->chat);
+    signal_set_free(&warm);
+    signal_set_free(&cold);
+    for (size_t i = 0; i < n; i++)
+        free(urls[i]);
+    free(urls);
+}
+
 /* ---- the disk cache and board batch files -------------------------------------- */
 
 #define FILES_DIR SIGPLAY_TEST_TMP "/signaling-class-files"
@@ -851,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_no_pages),
         cmocka_unit_test(test_cache_local),
         cmocka_unit_test(test_cache_remote_and_diags),
+        cmocka_unit_test(test_page_loader),
         cmocka_unit_test(test_cache_batch_file_local),
         cmocka_unit_test(test_cache_batch_file_remote),
     };

@@ -69,9 +69,12 @@ struct cache_entry {
     bool in_memory;
     size_t mem_max;     /* most bytes mem may hold */
     unsigned char *mem; /* the bytes received, at their offsets; NULL none */
-    size_t mem_cap;     /* bytes allocated in mem */
+    size_t mem_cap;     /* bytes mem may hold (allocated: one more, for a NUL) */
     bool has_crc;       /* the sidecar records crc (entries written from memory) */
     uint32_t crc;       /* CRC-32 (IEEE) of the whole .data file */
+    /* cache_entry_open_no_store() made it: a document held in memory
+     * only, in no list and no file (lock_fd -1, but writes are accepted) */
+    bool scratch;
 };
 
 struct cache {
@@ -629,6 +632,64 @@ int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out)
     }
 }
 
+static struct cache_entry *scratch_new(struct cache *c, const char *url, const char *key)
+{
+    /* lock_fd -1: entry_reset_locked() and cache_entry_release() leave
+     * the files of this key (another entry's, maybe) alone */
+    struct cache_entry *e = entry_new(c, url, key, -1);
+    if (e)
+        e->scratch = true;
+    return e;
+}
+
+int cache_entry_open_no_store(struct cache *c, const char *url, struct cache_entry **out)
+{
+    *out = NULL;
+    if (strlen(url) >= CACHE_MAX_URL)
+        return SP_ELIMIT;
+    char key[65], side[PATH_MAX];
+    cache_key(url, key);
+    pthread_mutex_lock(&c->lock);
+    bool open = false;
+    for (struct cache_entry *e = c->open; e && !open; e = e->next)
+        open = !strcmp(e->key, key) && !strcmp(e->url, url);
+    pthread_mutex_unlock(&c->lock);
+    /* Bytes without a sidecar are dropped on opening (entry_load()), so
+     * the sidecar alone says whether anything of url is held. */
+    struct sp_os_stat st;
+    if (open || entry_file(c, key, "json", side, sizeof(side)) || sp_os_stat(side, &st) == 0)
+        return cache_entry_open(c, url, out);
+    *out = scratch_new(c, url, key);
+    return *out ? 0 : SP_ENOMEM;
+}
+
+bool cache_entry_is_scratch(struct cache_entry *e)
+{
+    return e->scratch; /* set before the entry is shared, never changed */
+}
+
+int cache_entry_take_memory(struct cache_entry *e, char **data, size_t *len)
+{
+    pthread_mutex_lock(&e->lock);
+    int ret = SP_EINVAL;
+    if (e->scratch && e->complete && !e->mem && e->length == 0 && (e->mem = malloc(1)))
+        e->mem_cap = 0; /* an empty document: nothing was written */
+    if (e->scratch && e->complete && e->mem && e->length >= 0 &&
+        (size_t)e->length < e->mem_cap + 1) {
+        /* mem_write() allocates one byte past mem_cap for this NUL */
+        e->mem[e->length] = '\0';
+        *data = (char *)e->mem;
+        *len = (size_t)e->length;
+        e->mem = NULL;
+        e->mem_cap = 0;
+        e->complete = false;
+        e->nranges = 0;
+        ret = 0;
+    }
+    pthread_mutex_unlock(&e->lock);
+    return ret;
+}
+
 void cache_entry_release(struct cache_entry **pe)
 {
     if (!pe || !*pe)
@@ -740,7 +801,7 @@ int cache_entry_set_info(struct cache_entry *e, int64_t length, const char *etag
     if (strlen(last_modified) >= CACHE_MAX_VALIDATOR)
         last_modified = "";
     pthread_mutex_lock(&e->lock);
-    if (e->lock_fd < 0) {
+    if (e->lock_fd < 0 && !e->scratch) {
         pthread_mutex_unlock(&e->lock);
         return SP_EAGAIN; /* shared read-only: another process writes it */
     }
@@ -829,6 +890,8 @@ static int mem_write(struct cache_entry *e, int64_t offset, const void *data, si
 {
     if ((uint64_t)offset > e->mem_max || len > e->mem_max - (size_t)offset)
         return SP_ELIMIT;
+    if (!len)
+        return 0; /* nothing to add (and mem may be NULL yet) */
     size_t need = (size_t)offset + len;
     if (need > e->mem_cap) {
         size_t cap = e->length >= 0 && (uint64_t)e->length <= e->mem_max ? (size_t)e->length : 0;
@@ -839,7 +902,8 @@ static int mem_write(struct cache_entry *e, int64_t offset, const void *data, si
             if (cap > e->mem_max)
                 cap = e->mem_max; /* need <= mem_max was checked above */
         }
-        unsigned char *m = realloc(e->mem, cap ? cap : 1);
+        /* one byte more: the NUL of cache_entry_take_memory() */
+        unsigned char *m = realloc(e->mem, cap + 1);
         if (!m)
             return SP_ENOMEM;
         e->mem = m;
@@ -882,7 +946,7 @@ int cache_entry_write(struct cache_entry *e, unsigned gen, int64_t offset, const
 {
     pthread_mutex_lock(&e->lock);
     int ret = 0;
-    if (e->lock_fd < 0 && !e->complete)
+    if (e->lock_fd < 0 && !e->complete && !e->scratch)
         ret = SP_EAGAIN; /* shared read-only: another process writes it */
     else if (gen != e->gen)
         ret = SP_ECANCELLED;
@@ -919,6 +983,15 @@ int cache_entry_checkpoint(struct cache_entry *e)
 {
     pthread_mutex_lock(&e->lock);
     int ret = 0;
+    if (e->scratch) {
+        /* complete once every byte of a proven length is in; nothing is
+         * written anywhere */
+        if (!e->complete && ranges_cover_all(e) && !e->unproven)
+            e->complete = true;
+        pthread_cond_broadcast(&e->cond);
+        pthread_mutex_unlock(&e->lock);
+        return 0;
+    }
     /* a clean entry is still completed when it holds every byte (one an
      * earlier process left whole but could not complete: its length was
      * only corrected at the end, or disproven then) */

@@ -101,6 +101,26 @@ uint64_t cache_trim(struct cache *c);
  * SP_ELIMIT (URL too long), SP_EAGAIN (held by a process that stopped
  * writing it), SP_EIO or SP_ENOMEM. */
 int cache_entry_open(struct cache *c, const char *url, struct cache_entry **out);
+
+/* cache_entry_open() when anything of url is held (an entry open in this
+ * process, or its sidecar on disk); else a scratch entry: a document
+ * (call cache_entry_hold_in_memory()) that is never stored. A scratch
+ * entry is in no list (another open of url gets an entry of its own),
+ * creates and touches no file, and cache_entry_checkpoint() only marks it
+ * complete once every byte of its proven length is in. For a document
+ * nobody reads from the cache again (an IM page whose parsed form is
+ * cached instead: player/signaling/signal_cache.h), where the three files
+ * of a stored entry cost more than the download. Same returns as
+ * cache_entry_open(). */
+int cache_entry_open_no_store(struct cache *c, const char *url, struct cache_entry **out);
+
+/* Whether e is a scratch entry (cache_entry_open_no_store()). */
+bool cache_entry_is_scratch(struct cache_entry *e);
+
+/* Hands a complete scratch entry's bytes over without a copy: *data
+ * (NUL-terminated, the caller frees it) and *len. The entry is empty
+ * afterwards. SP_EINVAL (and nothing set) for any other entry. */
+int cache_entry_take_memory(struct cache_entry *e, char **data, size_t *len);
 void cache_entry_release(struct cache_entry **e);
 
 /* Snapshot of an entry's state. */

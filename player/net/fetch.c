@@ -2097,7 +2097,9 @@ struct cache *fetch_cache(struct fetch *f)
 
 /* ---- caller side ----------------------------------------------------------- */
 
-static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **out)
+/* no_store: cache_entry_open_no_store() (a new document is not stored). */
+static int dl_new_entry(struct fetch *f, const char *url, unsigned flags, bool no_store,
+                        struct dl **out)
 {
     *out = NULL;
     if (atomic_load(&f->cancelled))
@@ -2117,7 +2119,8 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
         dl_free(d);
         return SP_ENOMEM;
     }
-    int r = cache_entry_open(f->cache, url, &d->entry);
+    int r = no_store ? cache_entry_open_no_store(f->cache, url, &d->entry)
+                     : cache_entry_open(f->cache, url, &d->entry);
     if (r) {
         dl_free(d);
         return r;
@@ -2130,6 +2133,11 @@ static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **
     d->distrust = ci.have > 0 && !ci.complete;
     *out = d;
     return 0;
+}
+
+static int dl_new(struct fetch *f, const char *url, unsigned flags, struct dl **out)
+{
+    return dl_new_entry(f, url, flags, false, out);
 }
 
 /* Hands d to the fetch thread; the caller keeps one reference. */
@@ -2273,8 +2281,11 @@ int fetch_get_ex(struct fetch *f, const char *url, size_t max_bytes, unsigned fl
             diag_add(diag, DIAG_ERROR, "%.300s: cached copy: %s", url, sp_strerror(r));
         return r;
     }
+    /* SP_LOAD_NO_STORE: a copy held already is revalidated and kept as
+     * usual; a new one is not written (the three files of an entry,
+     * created per page, cost more than its download) */
     struct dl *d;
-    int r = dl_new(f, url, 0, &d);
+    int r = dl_new_entry(f, url, 0, (flags & SP_LOAD_NO_STORE) != 0, &d);
     if (r) {
         diag_add(diag, DIAG_ERROR, "%.300s: %s", url, sp_strerror(r));
         return r;
@@ -2293,7 +2304,15 @@ int fetch_get_ex(struct fetch *f, const char *url, size_t max_bytes, unsigned fl
         /* every byte is in: write the entry here, in the caller's thread
          * (see leave_checkpoint_to_caller()) */
         r = cache_entry_checkpoint(d->entry);
-        if (!r)
+        if (!r && cache_entry_is_scratch(d->entry)) {
+            /* the body is the caller's now, no copy (d->limit bounded it) */
+            size_t l = 0;
+            r = cache_entry_take_memory(d->entry, data, &l);
+            if (r)
+                r = SP_EIO; /* not complete: cannot happen after FETCH_DONE */
+            else if (len)
+                *len = l;
+        } else if (!r)
             r = read_entry(d->entry, max_bytes, data, len);
         if (r)
             diag_add(diag, DIAG_ERROR, "%.300s: %s", url, sp_strerror(r));

@@ -32,6 +32,13 @@ enum sp_doc_origin {
  * every one came back SP_DOC_VALIDATED, trusts the held copies of the
  * rest: a bounded number of requests instead of one per document. */
 #define SP_LOAD_CACHED_ONLY 1u
+/* The document need not stay in the loader's disk cache: a copy held
+ * already is revalidated and kept as with flags 0, a new one is returned
+ * but not stored (no file is created for it). For a caller that keeps what
+ * it made of the document instead (the parsed-signaling cache keeps the
+ * pages parsed); without the network, a later get finds no copy. Loaders
+ * without a cache ignore it. */
+#define SP_LOAD_NO_STORE 2u
 
 struct sp_loader {
     /* Fetches url (absolute) whole. On success returns 0 and *data is a new

@@ -115,6 +115,7 @@ struct sig_core {
 
     /* immutable after start */
     struct sp_loader loader;
+    struct sp_loader page_loader; /* opts.page_loader, else loader */
     size_t n;
     char **urls;  /* owned copies of rec->message_urls */
     char **names; /* url_display_name() of each, for diagnostics */
@@ -355,6 +356,14 @@ static void parse_batches(struct msg_page *page, struct page_batches *w)
     }
 }
 
+static bool in_sample(const struct sig_core *c, size_t i)
+{
+    for (size_t k = 0; k < c->n_sample; k++)
+        if (c->sample[k] == i)
+            return true;
+    return false;
+}
+
 static void load_page(struct sig_core *c, size_t i, struct page_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -372,7 +381,10 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     }
     char *data = NULL;
     size_t len = 0;
-    r->err = c->loader.get(c->loader.opaque, c->urls[i], MSG_PAGE_MAX_BYTES, &data, &len, &r->diag);
+    /* a page the cache file will stand for need not stay downloaded; the
+     * sample stays, so that a later open validates offline too */
+    const struct sp_loader *l = c->cache_path && !in_sample(c, i) ? &c->page_loader : &c->loader;
+    r->err = l->get(l->opaque, c->urls[i], MSG_PAGE_MAX_BYTES, &data, &len, &r->diag);
     if (r->err == 0) {
         if (!c->paths[i]) {
             r->v.kind = SIG_VALID_REMOTE;
@@ -1013,6 +1025,7 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     c->published_until = INT64_MIN;
     const struct sp_loader *l = o && o->loader ? o->loader : sp_loader_local();
     c->loader = *l;
+    c->page_loader = o && o->page_loader ? *o->page_loader : *l;
     c->parallel = o && o->parallel > 0 ? o->parallel : SIGNALING_DEFAULT_PARALLEL;
     if (c->parallel > SIGNALING_MAX_PARALLEL)
         c->parallel = SIGNALING_MAX_PARALLEL;

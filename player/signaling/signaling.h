@@ -69,9 +69,14 @@ struct chat_log;
 
 struct signaling_opts {
     const struct sp_loader *loader; /* borrowed; NULL: local files only */
-    const char *cache_dir;          /* parsed-signaling cache; NULL: none */
-    int parallel;                   /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL; at most
-                                       SIGNALING_MAX_PARALLEL */
+    /* borrowed; NULL: loader. With cache_dir, the pages the parsed-signaling
+     * cache will stand for (all but the few re-got to validate it) are got
+     * through this one instead: a loader that need not keep them in its own
+     * download cache (SP_LOAD_NO_STORE, player/net/loader.h) */
+    const struct sp_loader *page_loader;
+    const char *cache_dir; /* parsed-signaling cache; NULL: none */
+    int parallel;          /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL; at most
+                              SIGNALING_MAX_PARALLEL */
 };
 
 /* One published generation. Owned by whoever took it. */
