@@ -50,10 +50,10 @@
 #define EXPORT_MAX_FPS 60
 #define AUDIO_CHUNK 2048 /* stereo frames read from the mixer at a time */
 #define SAMPLES_PER_MS (AUDIO_MIX_RATE / 1000)
-/* After a decoder once failed to deliver audio in PLAYER_DECODE_WAIT_MS,
- * later waits are this short (ms): one broken lane must not make the
+/* After a decoder once failed to deliver audio in PLAYER_DECODE_WAIT_US,
+ * later waits are this short: one broken lane must not make the
  * export crawl; it is silent where its audio is missing. */
-#define AUDIO_WAIT_AFTER_TIMEOUT_MS 200
+#define AUDIO_WAIT_AFTER_TIMEOUT_US 200000
 
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster",
                                            "fast",      "medium",    "slow",     "slower",
@@ -250,7 +250,7 @@ struct job {
     struct nav_index *nav; /* chapters */
     struct app_cue *cues;  /* chat subtitles (--chat-subs, --subs-out) */
     size_t n_cues;
-    int audio_wait_ms;
+    int64_t audio_wait_us;
     bool audio_gap_warned;
     float buf[AUDIO_CHUNK * AUDIO_MIX_CHANNELS];
 };
@@ -314,13 +314,13 @@ static int audio_to(struct job *j, int64_t *done, int64_t end)
             at_boundary = true;
         }
         int64_t until_us = from_us + (stop * 1000000 + AUDIO_MIX_RATE - 1) / AUDIO_MIX_RATE;
-        if (player_fill_audio(j->p, until_us, j->audio_wait_ms) == SP_ETIMEOUT &&
-            j->audio_wait_ms > AUDIO_WAIT_AFTER_TIMEOUT_MS) {
+        if (player_fill_audio(j->p, until_us, j->audio_wait_us) == SP_ETIMEOUT &&
+            j->audio_wait_us > AUDIO_WAIT_AFTER_TIMEOUT_US) {
             diag_add(&j->diag, DIAG_WARNING,
                      "audio: a lane's decoder did not deliver in %d ms at %.3f s; it is silent "
                      "where its audio is missing",
-                     j->audio_wait_ms, (double)pos_ms / 1000);
-            j->audio_wait_ms = AUDIO_WAIT_AFTER_TIMEOUT_MS;
+                     (int)(j->audio_wait_us / 1000), (double)pos_ms / 1000);
+            j->audio_wait_us = AUDIO_WAIT_AFTER_TIMEOUT_US;
         }
         int r = pull_audio(j, stop - *done);
         if (r < 0)
@@ -534,7 +534,7 @@ int cmd_export(int argc, char **argv)
     }
     app_net_init(&j->net);
     diag_init(&j->diag);
-    j->audio_wait_ms = PLAYER_DECODE_WAIT_MS;
+    j->audio_wait_us = PLAYER_DECODE_WAIT_US;
     int exit_code = SP_EXIT_ERROR;
     int pr = parse_args(argc, argv, &j->a, &j->net);
     if (pr != 0) {
