@@ -156,9 +156,9 @@ static void headless_state(struct headless *h, struct control_state *cs)
 {
     memset(cs, 0, sizeof(*cs));
     const struct recording *rec = class_recording(h->c);
-    cs->t_ms = class_time_us(h->c) / 1000;
-    cs->duration_ms = class_total_us(h->c) / 1000;
-    cs->wall_ms = class_board_us(h->c) / 1000;
+    cs->t_us = class_time_us(h->c);
+    cs->duration_us = class_total_us(h->c);
+    cs->wall_us = class_board_us(h->c);
     cs->paused = h->paused;
     cs->ended = h->ended;
     cs->buffering = player_buffering(class_player(h->c));
@@ -168,7 +168,7 @@ static void headless_state(struct headless *h, struct control_state *cs)
     snprintf(cs->layout, sizeof(cs->layout), "%s", h->layout);
     cs->chat = h->chat;
     for (size_t i = 0; i < rec->n_pauses; i++)
-        cs->chapter += rec->pauses[i].video_us <= cs->t_ms * 1000;
+        cs->chapter += rec->pauses[i].video_us <= cs->t_us;
     snprintf(cs->source, sizeof(cs->source), "%s", h->source);
     struct signaling_progress sp;
     class_signaling_progress(h->c, &sp);
@@ -242,8 +242,9 @@ static void headless_control(struct headless *h, struct control_server *srv, str
         struct control_state cs;
         switch (r->op) {
         case CONTROL_SEEK: {
-            int64_t t = r->relative ? class_time_us(h->c) / 1000 + r->ms : r->ms;
-            class_seek_us(h->c, (t < 0 ? 0 : t) * 1000);
+            /* a relative seek counts from t in whole ms, the wire's unit */
+            int64_t t = r->relative ? class_time_us(h->c) / 1000 * 1000 + r->us : r->us;
+            class_seek_us(h->c, t < 0 ? 0 : t);
             h->ended = false;
             player_set_paused(class_player(h->c), h->paused);
             break;

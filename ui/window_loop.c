@@ -682,9 +682,9 @@ static void control_state_of(struct loop *L, struct control_state *cs)
 {
     const struct pui_state *s = &L->st;
     memset(cs, 0, sizeof(*cs));
-    cs->t_ms = s->t_ms;
-    cs->duration_ms = s->duration_ms;
-    cs->wall_ms = s->wall_ms;
+    cs->t_us = s->t_ms * 1000;
+    cs->duration_us = s->duration_ms * 1000;
+    cs->wall_us = s->wall_ms * 1000;
     cs->paused = s->paused;
     cs->ended = s->ended;
     cs->buffering = s->buffering;
@@ -776,7 +776,8 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     struct ui_cmd c;
     switch (r->op) {
     case CONTROL_SEEK:
-        c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS, .ms = r->ms};
+        c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS,
+                            .ms = r->us / 1000};
         handle(L, &c, now);
         break;
     case CONTROL_SET:

@@ -503,7 +503,7 @@ void control_server_publish(struct control_server *s, const struct control_state
     pthread_mutex_lock(&s->lock);
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
         if (s->slots[i].used && s->slots[i].authed)
-            sent += control_observe_events(&s->slots[i].obs, st, now_ms, emit, &s->slots[i]);
+            sent += control_observe_events(&s->slots[i].obs, st, now_ms * 1000, emit, &s->slots[i]);
     pthread_mutex_unlock(&s->lock);
     if (sent)
         lws_cancel_service(s->ctx);
