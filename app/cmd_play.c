@@ -277,7 +277,7 @@ static void headless_control(struct headless *h, struct control_server *srv, str
         free(data);
         if (r->op == CONTROL_OBSERVE) { /* its first value: the one at its reply */
             headless_state(h, &cs);
-            control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+            control_server_publish(srv, &cs, av_gettime_relative());
         }
     }
     free(r);
@@ -450,7 +450,7 @@ int cmd_play(int argc, char **argv)
             break;
         struct control_state cs;
         headless_state(&h, &cs);
-        control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+        control_server_publish(srv, &cs, av_gettime_relative());
     }
     exit_code = SP_EXIT_OK;
 out:

@@ -842,7 +842,7 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     if (r->op == CONTROL_OBSERVE) {
         struct control_state cs;
         control_state_of(L, &cs);
-        control_server_publish(srv, &cs, now);
+        control_server_publish(srv, &cs, now * 1000); /* now: window_now_ms() */
     }
 }
 
@@ -856,7 +856,7 @@ static void control_pass(struct loop *L, int64_t now)
     free(r);
     struct control_state cs;
     control_state_of(L, &cs);
-    control_server_publish(L->o->control, &cs, now);
+    control_server_publish(L->o->control, &cs, now * 1000);
 }
 
 static int64_t min64(int64_t a, int64_t b)
