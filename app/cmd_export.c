@@ -608,7 +608,7 @@ int cmd_export(int argc, char **argv)
         struct sp_os_stat st;
         char size[32], dur[32];
         app_human_bytes(sp_os_stat(j->a.out, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
-        osd_format_time(j->a.to_ms - j->a.from_ms, dur, sizeof(dur));
+        osd_format_time_us((j->a.to_ms - j->a.from_ms) * 1000, dur, sizeof(dur));
         printf("sigplay: export: wrote %s (%s, %dx%d, %s)\n", j->a.out, size, j->l->w, j->l->h,
                dur);
     }

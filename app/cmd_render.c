@@ -178,7 +178,7 @@ int cmd_render(int argc, char **argv)
         struct sp_os_stat st;
         char size[32], at[32];
         app_human_bytes(sp_os_stat(out_path, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
-        osd_format_time(at_ms, at, sizeof(at));
+        osd_format_time_us(at_ms * 1000, at, sizeof(at));
         printf("sigplay: render: wrote %s (%s, %dx%d, the frame at %s)\n", out_path, size, l->w,
                l->h, at);
     }

@@ -91,7 +91,7 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
     }
     if (rc == 0) {
         char at[32];
-        osd_format_time(st.t_ms, at, sizeof(at));
+        osd_format_time_us(st.t_us, at, sizeof(at));
         printf("sigplay: play: %s; drew the frame at %s into %s\n", why, at, path);
     } else {
         fprintf(stderr, "sigplay: play: %s, and drawing the frame failed: %s\n", why,

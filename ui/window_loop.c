@@ -83,11 +83,11 @@ struct loop {
 
 void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
 {
-    int64_t t = st->t_ms < 0 ? 0 : st->t_ms;
+    int64_t t = st->t_us < 0 ? 0 : st->t_us / 1000; /* ms in the name */
     char wall[40] = "";
-    if (st->wall_ms > 0) {
+    if (st->wall_us > 0) {
         struct tm tm;
-        if (sp_os_localtime(st->wall_ms / 1000, &tm) == 0)
+        if (sp_os_localtime(st->wall_us / 1000000, &tm) == 0)
             strftime(wall, sizeof(wall), "-%Y%m%d-%H%M%S", &tm);
     }
     snprintf(buf, n, "sigplay-%lldh%02lldm%02lld.%03llds%s.png", (long long)(t / 3600000),
@@ -143,7 +143,7 @@ static void refresh_state(struct loop *L)
         L->state_dirty = L->need_present = true;
         L->thumb_ok = false; /* more of the board arrived: draw the thumbnail again */
     }
-    L->in.duration_ms = L->st.duration_ms;
+    L->in.duration_us = L->st.duration_us;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
     set_osd_area(L);
     L->in.search_open = L->st.search_open;
@@ -272,7 +272,8 @@ static void write_state(struct loop *L, int64_t now)
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"canvas\":{\"w\":%d,\"h\":%d},\"layout_kind\":\"%s\","
         "\"offsets_file\":\"%s\",\"lanes\":[%s]}\n",
-        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+        (long long)(s->t_us / 1000), (long long)(s->duration_us / 1000),
+        (long long)(s->wall_us / 1000), /* the state file speaks ms (docs/) */
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
         s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
@@ -386,7 +387,7 @@ static long chapter_current(const struct pui_state *s)
 {
     long cur = -1;
     for (size_t i = 0; s->chapters && i < s->n_chapters; i++)
-        if (s->chapters[i].t_us / 1000 <= s->t_ms)
+        if (s->chapters[i].t_us / 1000 <= s->t_us / 1000)
             cur = (long)i;
     return cur;
 }
@@ -546,7 +547,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
 {
     const struct pui_state *s = &L->st;
     L->thumb_shown = false;
-    if (!hover || !L->ui->thumb || s->thumb_w < 1 || s->thumb_h < 1 || s->duration_ms <= 0)
+    if (!hover || !L->ui->thumb || s->thumb_w < 1 || s->thumb_h < 1 || s->duration_us <= 0)
         return;
     if (L->thumb && (L->thumb->w != s->thumb_w || L->thumb->h != s->thumb_h))
         canvas_destroy(&L->thumb);
@@ -555,7 +556,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
             return;
         L->thumb_ok = false;
     }
-    int64_t t = osd_bar_time_at(&L->in.geom, s->duration_ms, mx);
+    int64_t t = osd_bar_time_at(&L->in.geom, s->duration_us, mx) / 1000; /* whole ms */
     if (!L->thumb_ok || t != L->thumb_t_ms) {
         int64_t t0 = sp_os_mono_us();
         int rc = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb);
@@ -566,8 +567,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
     }
     L->thumb_shown = L->thumb_ok;
     if (L->thumb_shown)
-        L->thumb_at =
-            nav_thumb_rect(&L->in.geom, s->duration_ms * 1000, mx, s->thumb_w, s->thumb_h);
+        L->thumb_at = nav_thumb_rect(&L->in.geom, s->duration_us, mx, s->thumb_w, s->thumb_h);
 }
 
 /* Over the OSD band: chapter ticks and search marks on the bar, each
@@ -577,7 +577,7 @@ static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct ca
 {
     const struct pui_state *s = &L->st;
     bool was_shown = L->thumb_shown;
-    struct nav_bar_marks m = {.duration_us = s->duration_ms * 1000,
+    struct nav_bar_marks m = {.duration_us = s->duration_us,
                               .chapters = s->chapters,
                               .n_chapters = s->n_chapters,
                               .hits = s->hits,
@@ -618,23 +618,23 @@ static int present(struct loop *L, int64_t now)
     canvas_copy(L->out, L->frame);
     double a = osd_alpha(L, now);
     char wall[40] = "";
-    if (L->st.wall_ms > 0) {
+    if (L->st.wall_us > 0) {
         struct tm tm;
-        if (sp_os_localtime(L->st.wall_ms / 1000, &tm) == 0)
+        if (sp_os_localtime(L->st.wall_us / 1000000, &tm) == 0)
             strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
     }
     char loading[96] = "";
     if (L->st.board_loading)
         snprintf(loading, sizeof(loading), "Loading whiteboard %zu/%zu", L->st.board_pages_done,
                  L->st.board_pages_total);
-    struct osd_state os = {.duration_ms = L->st.duration_ms,
+    struct osd_state os = {.duration_us = L->st.duration_us,
                            .loading = loading,
-                           .t_ms = L->st.t_ms,
+                           .t_us = L->st.t_us,
                            .paused = L->st.paused,
                            .speed = L->st.speed,
                            .volume = L->st.volume,
                            .muted = L->st.muted,
-                           .pauses_ms = L->st.pauses_ms,
+                           .pauses_us = L->st.pauses_us,
                            .n_pauses = L->st.n_pauses,
                            .lanes = L->st.lanes,
                            .n_lanes = L->st.n_lanes,
@@ -646,7 +646,7 @@ static int present(struct loop *L, int64_t now)
                            .message = now < L->message_until_ms ? L->message : NULL};
     int mx = L->in.mouse_x, my = L->in.mouse_y;
     os.hover =
-        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
+        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_us, mx, my, NULL));
     /* the OSD draws on a view of L->out: the same rows, a narrower width */
     struct canvas view = {L->osd_area.w, L->osd_area.h, L->out->stride,
                           L->out->px + (size_t)L->osd_area.x * 4};
@@ -665,7 +665,7 @@ static int present(struct loop *L, int64_t now)
     if (a != L->alpha && (a <= 0 || a >= 1))
         L->state_dirty = true;
     L->alpha = a;
-    L->last_osd_second = L->st.t_ms / 1000;
+    L->last_osd_second = L->st.t_us / 1000000;
     L->need_present = false;
     rc = window_present(L->win, L->out);
     if (rc == 0 && L->first_present_us == 0) {
@@ -682,9 +682,9 @@ static void control_state_of(struct loop *L, struct control_state *cs)
 {
     const struct pui_state *s = &L->st;
     memset(cs, 0, sizeof(*cs));
-    cs->t_us = s->t_ms * 1000;
-    cs->duration_us = s->duration_ms * 1000;
-    cs->wall_us = s->wall_ms * 1000;
+    cs->t_us = s->t_us;
+    cs->duration_us = s->duration_us;
+    cs->wall_us = s->wall_us;
     cs->paused = s->paused;
     cs->ended = s->ended;
     cs->buffering = s->buffering;
@@ -697,7 +697,7 @@ static void control_state_of(struct loop *L, struct control_state *cs)
     cs->fullscreen = window_is_fullscreen(L->win);
     cs->stats = L->stats;
     for (size_t i = 0; i < s->n_pauses; i++)
-        cs->chapter += s->pauses_ms[i] <= s->t_ms;
+        cs->chapter += s->pauses_us[i] <= s->t_us;
     snprintf(cs->screenshot, sizeof(cs->screenshot), "%s", L->shot);
     snprintf(cs->source, sizeof(cs->source), "%s", L->source);
     cs->board_loading = s->board_loading;
@@ -973,7 +973,7 @@ static int run(struct loop *L)
                 L->state_dirty = true;
         }
         double a = osd_alpha(L, now);
-        if (a != L->alpha || (a > 0 && L->st.t_ms / 1000 != L->last_osd_second))
+        if (a != L->alpha || (a > 0 && L->st.t_us / 1000000 != L->last_osd_second))
             L->need_present = true;
         if (L->message[0] && now >= L->message_until_ms) {
             L->message[0] = '\0';
