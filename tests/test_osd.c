@@ -328,26 +328,29 @@ static void test_sync_warn_follows_frame_rate(void **state)
     struct sync_lane_stats l = {.name = "cam", .active = true, .has_frame = true};
     l.frame_us = 66667; /* 15 fps */
     for (int64_t skew = 0; skew <= 66; skew++) {
-        l.skew_ms = -skew;
+        l.skew_us = -skew * 1000;
         assert_false(sync_overlay_lane_warn(&l));
     }
-    assert_int_equal(sync_overlay_limit_ms(&l), 67 + SYNC_OVERLAY_MARGIN_MS);
-    l.skew_ms = -(67 + SYNC_OVERLAY_MARGIN_MS + 1);
+    assert_int_equal(sync_overlay_limit_us(&l), 67000 + SYNC_OVERLAY_MARGIN_US);
+    l.skew_us = -(67000 + SYNC_OVERLAY_MARGIN_US + 1000);
     assert_true(sync_overlay_lane_warn(&l));
-    l.skew_ms = 67 + SYNC_OVERLAY_MARGIN_MS + 1; /* ahead of the clock */
+    /* compared in whole ms, as shown: 999 µs past the limit is not yet past it */
+    l.skew_us = -(67000 + SYNC_OVERLAY_MARGIN_US + 999);
+    assert_false(sync_overlay_lane_warn(&l));
+    l.skew_us = 67000 + SYNC_OVERLAY_MARGIN_US + 1000; /* ahead of the clock */
     assert_true(sync_overlay_lane_warn(&l));
     l.frame_us = 16667; /* 60 fps: the limit tightens */
-    l.skew_ms = -50;
+    l.skew_us = -50000;
     assert_true(sync_overlay_lane_warn(&l));
     l.frame_us = 0; /* unknown rate: 40 ms assumed */
-    assert_int_equal(sync_overlay_limit_ms(&l),
-                     SYNC_OVERLAY_DEFAULT_FRAME_MS + SYNC_OVERLAY_MARGIN_MS);
-    l.skew_ms = 0;
+    assert_int_equal(sync_overlay_limit_us(&l),
+                     SYNC_OVERLAY_DEFAULT_FRAME_US + SYNC_OVERLAY_MARGIN_US);
+    l.skew_us = 0;
     l.buffering = true;
     assert_true(sync_overlay_lane_warn(&l));
     l.buffering = false;
     l.has_frame = false; /* a tile has no skew */
-    l.skew_ms = 5000;
+    l.skew_us = 5000000;
     assert_false(sync_overlay_lane_warn(&l));
 }
 
@@ -355,8 +358,8 @@ static void test_sync_lines(void **state)
 {
     (void)state;
     char b[256];
-    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25,   1500, false, 1,
-                                90,           0,    NULL, 0,  false};
+    struct sync_lane_stats l = {"teacher_01", true, true, -7400, 25,   1500000, false, 1,
+                                90,           0,    NULL, 0,     false};
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "teacher_01"));
     assert_non_null(strstr(b, "skew -7 ms"));
@@ -377,7 +380,7 @@ static void test_sync_lines(void **state)
     assert_null(strstr(b, "BUFFERING"));
     l.buffering = true;
     l.active = false;
-    l.anchor_age_ms = -1;
+    l.anchor_age_us = -1;
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "no media"));
     assert_non_null(strstr(b, "(-)"));

@@ -576,7 +576,7 @@ static int apply_offsets(struct engine_ui *e, const struct ui_cmd *cmd)
         int64_t frame_us = v && v->frame_dur_us > 0 ? v->frame_dur_us
                            : e->stats[e->sel_lane].frame_us > 0
                                ? e->stats[e->sel_lane].frame_us
-                               : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_MS * 1000;
+                               : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_US;
         int64_t delta = (int64_t)cmd->n * frame_us + cmd->ms * 1000;
         int rc = class_shift_lane_us(e->c, (size_t)e->sel_lane, delta);
         e->redraw = true;
@@ -766,12 +766,12 @@ static void get_state(void *opaque, struct pui_state *st)
         struct sync_lane_stats *s = &e->stats[i];
         s->active = v && v->seg;
         s->has_frame = v && v->state != LANE_PLACEHOLDER && v->frame;
-        s->skew_ms = s->has_frame ? (v->board_us - w_us) / 1000 : 0;
+        s->skew_us = s->has_frame ? v->board_us - w_us : 0;
         s->anchors = v ? v->anchors : 0;
         /* how long ago, in the shown frame's board time, its segment's last
          * SEI anchor was passed */
-        s->anchor_age_ms = s->has_frame && v->anchor_board_us >= 0
-                               ? floor_ms(v->board_us - v->anchor_board_us)
+        s->anchor_age_us = s->has_frame && v->anchor_board_us >= 0
+                               ? floor_ms(v->board_us - v->anchor_board_us) * 1000
                                : -1;
         s->buffering = v && (v->state == LANE_WAITING || v->buffering);
         s->dropped = e->track[i].dropped;
@@ -783,14 +783,13 @@ static void get_state(void *opaque, struct pui_state *st)
     }
     st->offsets_path = class_offsets_path(e->c);
     st->offsets_message = e->offsets_msg;
-    e->sync = (struct sync_stats){.t_ms = st->t_us / 1000,
-                                  .w_ms = st->wall_us / 1000,
+    e->sync = (struct sync_stats){.t_us = st->t_us,
+                                  .w_us = st->wall_us,
                                   .speed = st->speed,
                                   .has_audio = e->ao != NULL,
                                   /* the master clock now minus the t the
                                    * pictures were picked for */
-                                  .av_diff_ms =
-                                      e->ao && !ended ? (player_clock_us(e->p) - t_us) / 1000 : 0,
+                                  .av_diff_us = e->ao && !ended ? player_clock_us(e->p) - t_us : 0,
                                   .lanes = e->stats,
                                   .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;

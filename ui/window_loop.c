@@ -208,9 +208,9 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
             "\"offset_ms\":%.3f,\"selected\":%s,"
             "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"tile\":%s,\"reason\":\"",
-            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
+            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_us / 1000 : 0),
             (unsigned long long)l->shown, (double)l->offset_us / 1000.0,
-            l->selected ? "true" : "false", (long long)sync_overlay_limit_ms(l),
+            l->selected ? "true" : "false", (long long)(sync_overlay_limit_us(l) / 1000),
             sync_overlay_lane_warn(l) ? "true" : "false",
             s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false", tile);
         if (len < n) {
