@@ -287,7 +287,7 @@ int cmd_play(int argc, char **argv)
 {
     const char *source = NULL, *trace_path = NULL;
     bool headless = false, max_speed = false, audio = true, trace_avs = false;
-    long long until_ms = -1;
+    int64_t until_us = -1;
     struct app_net net;
     app_net_init(&net);
     struct app_winopts wo; /* --start and --speed serve headless play too */
@@ -318,12 +318,12 @@ int cmd_play(int argc, char **argv)
             trace_path = argv[++i];
         } else if (!strcmp(a, "--until") && has_val) {
             int64_t v;
-            if (app_parse_time_ms(argv[++i], &v) < 0) {
+            if (app_parse_time_us(argv[++i], &v) < 0) {
                 fprintf(stderr, "sigplay: play: --until: expected " APP_TIME_FORMS ", got '%s'\n",
                         argv[i]);
                 return SP_EXIT_USAGE;
             }
-            until_ms = v;
+            until_us = v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return SP_EXIT_OK;
@@ -355,7 +355,7 @@ int cmd_play(int argc, char **argv)
     }
 #endif
     double speed = wo.speed;
-    int64_t start_ms = wo.start_ms;
+    int64_t start_us = wo.start_us;
 
     struct diag_list diag;
     diag_init(&diag);
@@ -379,8 +379,8 @@ int cmd_play(int argc, char **argv)
     int rc = class_open(source, &co, &diag, &c);
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
-    if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_ms,
-                                           class_recording(c)->total_us / 1000) < 0) {
+    if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_us,
+                                           class_recording(c)->total_us) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
@@ -401,7 +401,7 @@ int cmd_play(int argc, char **argv)
         }
         trace_header(trace, class_recording(c), trace_avs);
     }
-    class_seek_us(c, start_ms * 1000);
+    class_seek_us(c, start_us);
     sp_os_stop_signals_catch(on_stop_signal);
     caught = true;
     /* at max speed every change is listed: the board's too, so every page
@@ -436,7 +436,7 @@ int cmd_play(int argc, char **argv)
                 trace_av(trace, c);
             fputc('\n', trace);
         }
-        if (until_ms >= 0 && class_time_us(c) >= until_ms * 1000)
+        if (until_us >= 0 && class_time_us(c) >= until_us)
             break;
         if (!srv) {
             sleep_us(wait);

@@ -251,8 +251,9 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     open_audio(e);
     apply_volume(e);
     player_set_paused(e->p, true);
-    int64_t start = o->start_ms < 0 ? 0 : o->start_ms > total_ms(e) ? total_ms(e) : o->start_ms;
-    class_seek_us(c, start * 1000);
+    int64_t total_us = total_ms(e) * 1000; /* TotalTime floored to ms, as the OSD shows it */
+    int64_t start = o->start_us < 0 ? 0 : o->start_us > total_us ? total_us : o->start_us;
+    class_seek_us(c, start);
     *out = e;
     return 0;
 fail:
