@@ -81,6 +81,19 @@ struct loop {
     size_t chapter_sel;
 };
 
+/* The loop keeps its deadlines in monotonic ms (the window speaks µs:
+ * converted here and at the window calls). */
+static int64_t loop_now_ms(void)
+{
+    return window_now_us() / 1000;
+}
+
+/* µs until a deadline, in whole ms rounded up (INT64_MAX stays). */
+static int64_t ceil_ms(int64_t us)
+{
+    return us == INT64_MAX ? INT64_MAX : us / 1000 + (us % 1000 > 0);
+}
+
 void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
 {
     int64_t t = st->t_us < 0 ? 0 : st->t_us / 1000; /* ms in the name */
@@ -314,7 +327,7 @@ static int screenshot(struct loop *L, int64_t now, const char *to)
         L->need_compose = false;
     if (rc == 0)
         rc = canvas_write_png(L->frame, path);
-    now = window_now_ms(); /* encoding takes a while: the message starts now */
+    now = loop_now_ms(); /* encoding takes a while: the message starts now */
     if (rc < 0) {
         SP_WARN(&lg, "%s: screenshot failed: %s", path, sp_strerror(rc));
         set_message(L, now, "Screenshot failed: %s", sp_strerror(rc));
@@ -453,7 +466,7 @@ static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
         L->quit = true;
         return;
     case UI_CMD_MOUSE_MOVE:
-        window_note_mouse(L->win, now);
+        window_note_mouse(L->win, now * 1000);
         if (!L->o->kiosk) {
             L->last_input_ms = now;
             L->need_present = true;
@@ -842,7 +855,7 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     if (r->op == CONTROL_OBSERVE) {
         struct control_state cs;
         control_state_of(L, &cs);
-        control_server_publish(srv, &cs, now * 1000); /* now: window_now_ms() */
+        control_server_publish(srv, &cs, now * 1000); /* now: loop_now_ms() */
     }
 }
 
@@ -917,7 +930,7 @@ static int64_t thumb_idle(struct loop *L, int64_t timeout_ms)
         s->thumb_h < 1 || timeout_ms < WINDOW_LOOP_IDLE_MIN_MS)
         return timeout_ms;
     int64_t budget = min64(timeout_ms * 1000 / 4, WINDOW_LOOP_IDLE_BUDGET_US);
-    int64_t t0 = window_now_ms();
+    int64_t t0 = loop_now_ms();
     int r = L->ui->thumb_idle(L->ui->opaque, s->thumb_w, s->thumb_h, budget);
     if (r == 1)
         return 1;
@@ -925,14 +938,14 @@ static int64_t thumb_idle(struct loop *L, int64_t timeout_ms)
         SP_WARN(&lg, "hover thumbnails are no longer made ahead: %s", sp_strerror(r));
         L->thumb_idle_failed = true;
     }
-    int64_t left = timeout_ms - (window_now_ms() - t0);
+    int64_t left = timeout_ms - (loop_now_ms() - t0);
     return left < 1 ? 1 : left;
 }
 
 static int run(struct loop *L)
 {
     const struct window_loop_opts *o = L->o;
-    int64_t now = window_now_ms();
+    int64_t now = loop_now_ms();
     L->last_input_ms = now;
     L->in.kiosk = o->kiosk;
     L->in.osd_enabled = !o->kiosk;
@@ -963,7 +976,7 @@ static int run(struct loop *L)
             SP_ERR(&lg, "playback stopped: %s", sp_strerror(r));
             return r;
         }
-        now = window_now_ms();
+        now = loop_now_ms();
         refresh_state(L);
         if (r == 1) {
             L->need_compose = L->need_present = true;
@@ -991,7 +1004,7 @@ static int run(struct loop *L)
 
         /* the one wait: up to the nearest deadline */
         int64_t timeout = (wait_us + 999) / 1000;
-        timeout = min64(timeout, window_update_cursor(L->win, now));
+        timeout = min64(timeout, ceil_ms(window_update_cursor(L->win, now * 1000)));
         int64_t idle = now - L->last_input_ms;
         if (!o->kiosk && idle < WINDOW_LOOP_OSD_IDLE_MS)
             timeout = min64(timeout, WINDOW_LOOP_OSD_IDLE_MS - idle);
@@ -1012,7 +1025,7 @@ static int run(struct loop *L)
         struct ui_cmd cmds[MAX_BATCH];
         int n = 0;
         SDL_Event ev;
-        int got = window_wait_event(L->win, timeout, &ev);
+        int got = window_wait_event(L->win, timeout * 1000, &ev);
         while (got) {
             if (ev.type == SDL_WINDOWEVENT || ev.type == SDL_DISPLAYEVENT) {
                 L->need_present = true; /* exposed or resized: show it again */
@@ -1020,7 +1033,7 @@ static int run(struct loop *L)
             }
             if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
                 L->resize_pending = true;
-                L->resize_at_ms = window_now_ms() + WINDOW_LOOP_RESIZE_SETTLE_MS;
+                L->resize_at_ms = loop_now_ms() + WINDOW_LOOP_RESIZE_SETTLE_MS;
             }
             if (n + INPUT_MAX_CMDS <= MAX_BATCH)
                 n += input_map(&L->in, &ev, &cmds[n]);
@@ -1028,15 +1041,15 @@ static int run(struct loop *L)
                 break;
             got = window_wait_event(L->win, 0, &ev);
         }
-        now = window_now_ms();
+        now = loop_now_ms();
         handle_batch(L, cmds, n, now);
-        if (L->resize_pending && window_now_ms() >= L->resize_at_ms)
+        if (L->resize_pending && loop_now_ms() >= L->resize_at_ms)
             apply_resize(L);
         if (o->control)
-            control_pass(L, window_now_ms());
+            control_pass(L, loop_now_ms());
     }
     if (L->state_dirty)
-        write_state(L, window_now_ms());
+        write_state(L, loop_now_ms());
     return 0;
 }
 
