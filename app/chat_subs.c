@@ -56,11 +56,12 @@ static int64_t play_ms(const struct timeline *tl, int64_t w_us)
     return t < 0 ? 0 : t;
 }
 
-int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_t from_ms,
-                  int64_t to_ms, struct app_cue **out, size_t *n)
+int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_t from_us,
+                  int64_t to_us, struct app_cue **out, size_t *n)
 {
     if (!out || !n)
         return SP_EINVAL;
+    int64_t from_ms = from_us / 1000, to_ms = to_us / 1000; /* the cues are whole ms */
     *out = NULL;
     *n = 0;
     if (!chat || !tl || to_ms <= from_ms)
@@ -87,7 +88,7 @@ int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_
         }
         if (b.n > APP_CUE_MAX_BYTES)
             b.p[utf8_prefix(b.p, b.n, APP_CUE_MAX_BYTES, SIZE_MAX, SIZE_MAX)] = '\0';
-        int64_t end = t + APP_CUE_SHOW_MS;
+        int64_t end = t + APP_CUE_SHOW_US / 1000;
         end = next < end ? next : end;
         end = to_ms < end ? to_ms : end;
         if (cnt == cap) {
@@ -101,7 +102,8 @@ int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_
             v = nv;
             cap = nc;
         }
-        v[cnt++] = (struct app_cue){t - from_ms, end - from_ms, b.p ? b.p : strdup("")};
+        v[cnt++] =
+            (struct app_cue){(t - from_ms) * 1000, (end - from_ms) * 1000, b.p ? b.p : strdup("")};
         if (!v[cnt - 1].text)
             rc = SP_ENOMEM;
     }
@@ -121,8 +123,9 @@ void app_cues_free(struct app_cue *cues, size_t n)
     free(cues);
 }
 
-static void vtt_time(FILE *f, int64_t ms)
+static void vtt_time(FILE *f, int64_t us)
 {
+    int64_t ms = us / 1000; /* WebVTT's unit */
     fprintf(f, "%02lld:%02lld:%02lld.%03lld", (long long)(ms / 3600000),
             (long long)(ms / 60000 % 60), (long long)(ms / 1000 % 60), (long long)(ms % 1000));
 }
@@ -137,9 +140,9 @@ int app_vtt_write(const char *path, const struct app_cue *cues, size_t n, char *
     fputs("WEBVTT\n", f);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "\n%zu\n", i + 1);
-        vtt_time(f, cues[i].start_ms);
+        vtt_time(f, cues[i].start_us);
         fputs(" --> ", f);
-        vtt_time(f, cues[i].end_ms);
+        vtt_time(f, cues[i].end_us);
         fputc('\n', f);
         for (const char *t = cues[i].text; *t; t++) {
             if (*t == '&')

@@ -15,19 +15,20 @@ struct chat_log;
 struct timeline;
 struct rec_lane;
 
-#define APP_CUE_SHOW_MS 4000
+#define APP_CUE_SHOW_US 4000000
 #define APP_CUE_MAX_BYTES 4096 /* one cue's text; longer text is cut at a code point */
 
 struct app_cue {
-    int64_t start_ms, end_ms; /* from the export's start (--from), end > start */
+    int64_t start_us, end_us; /* from the export's start (--from), end > start; whole ms */
     char *text;               /* owned, UTF-8, lines separated by '\n' */
 };
 
-/* The cues of the chat items shown in [from_ms, to_ms) of playback time,
- * their times relative to from_ms. *out is malloc'd (app_cues_free());
+/* The cues of the chat items shown in [from_us, to_us) of playback time,
+ * their times relative to from_us (worked out in whole ms, the unit of
+ * WebVTT and of the chat's times). *out is malloc'd (app_cues_free());
  * NULL with *n 0 when there are none. Returns 0, SP_EINVAL or SP_ENOMEM. */
-int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_t from_ms,
-                  int64_t to_ms, struct app_cue **out, size_t *n);
+int app_chat_cues(const struct chat_log *chat, const struct timeline *tl, int64_t from_us,
+                  int64_t to_us, struct app_cue **out, size_t *n);
 /* NULL-safe. */
 void app_cues_free(struct app_cue *cues, size_t n);
 

@@ -50,10 +50,10 @@
 #define EXPORT_MAX_FPS 60
 #define AUDIO_CHUNK 2048 /* stereo frames read from the mixer at a time */
 #define SAMPLES_PER_MS (AUDIO_MIX_RATE / 1000)
-/* After a decoder once failed to deliver audio in PLAYER_DECODE_WAIT_MS,
- * later waits are this short (ms): one broken lane must not make the
+/* After a decoder once failed to deliver audio in PLAYER_DECODE_WAIT_US,
+ * later waits are this short: one broken lane must not make the
  * export crawl; it is silent where its audio is missing. */
-#define AUDIO_WAIT_AFTER_TIMEOUT_MS 200
+#define AUDIO_WAIT_AFTER_TIMEOUT_US 200000
 
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster",
                                            "fast",      "medium",    "slow",     "slower",
@@ -190,12 +190,16 @@ static int parse_args(int argc, char **argv, struct export_args *a, struct app_n
                 return bad_value(o, "an x264 preset (ultrafast ... placebo)", v);
             a->preset = v;
         } else if (!strcmp(o, "--from")) {
-            if (app_parse_time_ms(v, &a->from_ms) < 0)
+            int64_t t_us;
+            if (app_parse_time_us(v, &t_us) < 0)
                 return bad_value(o, APP_TIME_FORMS, v);
+            a->from_ms = t_us / 1000; /* whole ms */
             a->from_arg = v;
         } else if (!strcmp(o, "--to")) {
-            if (app_parse_time_ms(v, &a->to_ms) < 0)
+            int64_t t_us;
+            if (app_parse_time_us(v, &t_us) < 0)
                 return bad_value(o, APP_TIME_FORMS, v);
+            a->to_ms = t_us / 1000; /* whole ms */
             a->to_arg = v;
         } else if (!strcmp(o, "--chat")) {
             a->chat = 1;
@@ -250,7 +254,7 @@ struct job {
     struct nav_index *nav; /* chapters */
     struct app_cue *cues;  /* chat subtitles (--chat-subs, --subs-out) */
     size_t n_cues;
-    int audio_wait_ms;
+    int64_t audio_wait_us;
     bool audio_gap_warned;
     float buf[AUDIO_CHUNK * AUDIO_MIX_CHANNELS];
 };
@@ -314,13 +318,13 @@ static int audio_to(struct job *j, int64_t *done, int64_t end)
             at_boundary = true;
         }
         int64_t until_us = from_us + (stop * 1000000 + AUDIO_MIX_RATE - 1) / AUDIO_MIX_RATE;
-        if (player_fill_audio(j->p, until_us, j->audio_wait_ms) == SP_ETIMEOUT &&
-            j->audio_wait_ms > AUDIO_WAIT_AFTER_TIMEOUT_MS) {
+        if (player_fill_audio(j->p, until_us, j->audio_wait_us) == SP_ETIMEOUT &&
+            j->audio_wait_us > AUDIO_WAIT_AFTER_TIMEOUT_US) {
             diag_add(&j->diag, DIAG_WARNING,
                      "audio: a lane's decoder did not deliver in %d ms at %.3f s; it is silent "
                      "where its audio is missing",
-                     j->audio_wait_ms, (double)pos_ms / 1000);
-            j->audio_wait_ms = AUDIO_WAIT_AFTER_TIMEOUT_MS;
+                     (int)(j->audio_wait_us / 1000), (double)pos_ms / 1000);
+            j->audio_wait_us = AUDIO_WAIT_AFTER_TIMEOUT_US;
         }
         int r = pull_audio(j, stop - *done);
         if (r < 0)
@@ -371,7 +375,7 @@ static int run(struct job *j, int64_t from_ms, int64_t to_ms)
             int64_t end = (i + 1) * AUDIO_MIX_RATE / fps;
             r = audio_to(j, &done, end < total_samples ? end : total_samples);
         }
-        app_progress_media(&pg, (i + 1) * 1000 / fps, span_ms);
+        app_progress_media(&pg, (i + 1) * 1000 / fps * 1000, span_ms * 1000);
     }
     app_progress_end(&pg);
     return r < 0 ? r : 0;
@@ -406,9 +410,11 @@ static int job_open(struct job *j)
     j->tl = class_timeline(j->c);
     j->p = class_player(j->c);
     int64_t total = j->rec->total_us / 1000;
-    if (a->from_arg && app_time_check_end("export", "--from", a->from_arg, a->from_ms, total) < 0)
+    if (a->from_arg && app_time_check_end("export", "--from", a->from_arg, a->from_ms * 1000,
+                                          j->rec->total_us) < 0)
         return SP_EXIT_USAGE;
-    if (a->to_arg && app_time_check_end("export", "--to", a->to_arg, a->to_ms, total) < 0)
+    if (a->to_arg &&
+        app_time_check_end("export", "--to", a->to_arg, a->to_ms * 1000, j->rec->total_us) < 0)
         return SP_EXIT_USAGE;
     if (a->to_ms < 0)
         a->to_ms = total;
@@ -498,13 +504,14 @@ static int nav_parts(struct job *j, struct app_mp4_chapter **chs, size_t *n_ch,
         }
         if (*n_ch == 0)
             (*chs)[(*n_ch)++] = (struct app_mp4_chapter){0, 0, "Start"};
-        (*chs)[(*n_ch)++] = (struct app_mp4_chapter){t - from, 0, c->title};
+        (*chs)[(*n_ch)++] = (struct app_mp4_chapter){(t - from) * 1000, 0, c->title};
     }
     for (size_t i = 0; i < *n_ch; i++)
-        (*chs)[i].end_ms = i + 1 < *n_ch ? (*chs)[i + 1].start_ms : to - from;
+        (*chs)[i].end_us = i + 1 < *n_ch ? (*chs)[i + 1].start_us : (to - from) * 1000;
     if (!j->a.chat_subs && !j->a.subs_out)
         return 0;
-    if ((rc = app_chat_cues(class_chat(j->c), j->tl, from, to, &j->cues, &j->n_cues)) != 0 &&
+    if ((rc = app_chat_cues(class_chat(j->c), j->tl, from * 1000, to * 1000, &j->cues,
+                            &j->n_cues)) != 0 &&
         rc != SP_EINVAL)
         return rc; /* SP_EINVAL: no chat at all, no cues */
     if (j->a.subs_out) {
@@ -520,7 +527,7 @@ static int nav_parts(struct job *j, struct app_mp4_chapter **chs, size_t *n_ch,
             return SP_ENOMEM;
         for (size_t i = 0; i < j->n_cues; i++)
             (*subs)[i] =
-                (struct app_mp4_sub){j->cues[i].start_ms, j->cues[i].end_ms, j->cues[i].text};
+                (struct app_mp4_sub){j->cues[i].start_us, j->cues[i].end_us, j->cues[i].text};
     }
     return 0;
 }
@@ -534,7 +541,7 @@ int cmd_export(int argc, char **argv)
     }
     app_net_init(&j->net);
     diag_init(&j->diag);
-    j->audio_wait_ms = PLAYER_DECODE_WAIT_MS;
+    j->audio_wait_us = PLAYER_DECODE_WAIT_US;
     int exit_code = SP_EXIT_ERROR;
     int pr = parse_args(argc, argv, &j->a, &j->net);
     if (pr != 0) {
@@ -608,7 +615,7 @@ int cmd_export(int argc, char **argv)
         struct sp_os_stat st;
         char size[32], dur[32];
         app_human_bytes(sp_os_stat(j->a.out, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
-        osd_format_time(j->a.to_ms - j->a.from_ms, dur, sizeof(dur));
+        osd_format_time_us((j->a.to_ms - j->a.from_ms) * 1000, dur, sizeof(dur));
         printf("sigplay: export: wrote %s (%s, %dx%d, %s)\n", j->a.out, size, j->l->w, j->l->h,
                dur);
     }

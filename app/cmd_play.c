@@ -156,9 +156,9 @@ static void headless_state(struct headless *h, struct control_state *cs)
 {
     memset(cs, 0, sizeof(*cs));
     const struct recording *rec = class_recording(h->c);
-    cs->t_ms = class_time_us(h->c) / 1000;
-    cs->duration_ms = class_total_us(h->c) / 1000;
-    cs->wall_ms = class_board_us(h->c) / 1000;
+    cs->t_us = class_time_us(h->c);
+    cs->duration_us = class_total_us(h->c);
+    cs->wall_us = class_board_us(h->c);
     cs->paused = h->paused;
     cs->ended = h->ended;
     cs->buffering = player_buffering(class_player(h->c));
@@ -168,7 +168,7 @@ static void headless_state(struct headless *h, struct control_state *cs)
     snprintf(cs->layout, sizeof(cs->layout), "%s", h->layout);
     cs->chat = h->chat;
     for (size_t i = 0; i < rec->n_pauses; i++)
-        cs->chapter += rec->pauses[i].video_us <= cs->t_ms * 1000;
+        cs->chapter += rec->pauses[i].video_us <= cs->t_us;
     snprintf(cs->source, sizeof(cs->source), "%s", h->source);
     struct signaling_progress sp;
     class_signaling_progress(h->c, &sp);
@@ -242,8 +242,9 @@ static void headless_control(struct headless *h, struct control_server *srv, str
         struct control_state cs;
         switch (r->op) {
         case CONTROL_SEEK: {
-            int64_t t = r->relative ? class_time_us(h->c) / 1000 + r->ms : r->ms;
-            class_seek_us(h->c, (t < 0 ? 0 : t) * 1000);
+            /* a relative seek counts from t in whole ms, the wire's unit */
+            int64_t t = r->relative ? class_time_us(h->c) / 1000 * 1000 + r->us : r->us;
+            class_seek_us(h->c, t < 0 ? 0 : t);
             h->ended = false;
             player_set_paused(class_player(h->c), h->paused);
             break;
@@ -276,7 +277,7 @@ static void headless_control(struct headless *h, struct control_server *srv, str
         free(data);
         if (r->op == CONTROL_OBSERVE) { /* its first value: the one at its reply */
             headless_state(h, &cs);
-            control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+            control_server_publish(srv, &cs, av_gettime_relative());
         }
     }
     free(r);
@@ -286,7 +287,7 @@ int cmd_play(int argc, char **argv)
 {
     const char *source = NULL, *trace_path = NULL;
     bool headless = false, max_speed = false, audio = true, trace_avs = false;
-    long long until_ms = -1;
+    int64_t until_us = -1;
     struct app_net net;
     app_net_init(&net);
     struct app_winopts wo; /* --start and --speed serve headless play too */
@@ -317,12 +318,12 @@ int cmd_play(int argc, char **argv)
             trace_path = argv[++i];
         } else if (!strcmp(a, "--until") && has_val) {
             int64_t v;
-            if (app_parse_time_ms(argv[++i], &v) < 0) {
+            if (app_parse_time_us(argv[++i], &v) < 0) {
                 fprintf(stderr, "sigplay: play: --until: expected " APP_TIME_FORMS ", got '%s'\n",
                         argv[i]);
                 return SP_EXIT_USAGE;
             }
-            until_ms = v;
+            until_us = v;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return SP_EXIT_OK;
@@ -354,7 +355,7 @@ int cmd_play(int argc, char **argv)
     }
 #endif
     double speed = wo.speed;
-    int64_t start_ms = wo.start_ms;
+    int64_t start_us = wo.start_us;
 
     struct diag_list diag;
     diag_init(&diag);
@@ -378,8 +379,8 @@ int cmd_play(int argc, char **argv)
     int rc = class_open(source, &co, &diag, &c);
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
-    if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_ms,
-                                           class_recording(c)->total_us / 1000) < 0) {
+    if (wo.start_arg && app_time_check_end("play", "--start", wo.start_arg, start_us,
+                                           class_recording(c)->total_us) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
@@ -400,7 +401,7 @@ int cmd_play(int argc, char **argv)
         }
         trace_header(trace, class_recording(c), trace_avs);
     }
-    class_seek_us(c, start_ms * 1000);
+    class_seek_us(c, start_us);
     sp_os_stop_signals_catch(on_stop_signal);
     caught = true;
     /* at max speed every change is listed: the board's too, so every page
@@ -435,7 +436,7 @@ int cmd_play(int argc, char **argv)
                 trace_av(trace, c);
             fputc('\n', trace);
         }
-        if (until_ms >= 0 && class_time_us(c) >= until_ms * 1000)
+        if (until_us >= 0 && class_time_us(c) >= until_us)
             break;
         if (!srv) {
             sleep_us(wait);
@@ -449,7 +450,7 @@ int cmd_play(int argc, char **argv)
             break;
         struct control_state cs;
         headless_state(&h, &cs);
-        control_server_publish(srv, &cs, av_gettime_relative() / 1000);
+        control_server_publish(srv, &cs, av_gettime_relative());
     }
     exit_code = SP_EXIT_OK;
 out:

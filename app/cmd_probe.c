@@ -195,7 +195,7 @@ static void print_human(const struct recording *rec, const struct timeline *tl)
 
 /* ---- navigation: chapters and chat search (player/navigate.h) ---------------- */
 
-#define PROBE_PAGES_TIMEOUT_MS 120000 /* reading every IM page for the chapters */
+#define PROBE_PAGES_TIMEOUT_US 120000000 /* reading every IM page for the chapters */
 
 struct probe_nav {
     struct sp_class *c; /* the probe's class (borrowed), for the board and chat */
@@ -210,12 +210,12 @@ static void nav_open(const char *source, struct sp_class *c, struct probe_nav *p
                      struct diag_list *diag)
 {
     pn->c = c;
-    pn->board_read = class_signaling_wait(c, true, PROBE_PAGES_TIMEOUT_MS) == 0;
+    pn->board_read = class_signaling_wait(c, true, PROBE_PAGES_TIMEOUT_US) == 0;
     if (!pn->board_read)
         diag_add(diag, DIAG_WARNING,
                  "%s: messages: not all pages read in %d s: chapters "
                  "and chat search cover what was",
-                 source, PROBE_PAGES_TIMEOUT_MS / 1000);
+                 source, PROBE_PAGES_TIMEOUT_US / 1000000);
     if (nav_build_class(c, &pn->nav) != 0)
         diag_add(diag, DIAG_WARNING, "%s: chapters: out of memory", source);
 }

@@ -57,7 +57,7 @@ static void usage(FILE *f)
 int cmd_render(int argc, char **argv)
 {
     const char *source = NULL, *out_path = NULL, *layout_spec = NULL;
-    long long at_ms = -1;
+    int64_t at_us = -1;
     const char *at_arg = NULL;
     bool quiet = false;
     int size_w = 0, size_h = 0, chat = -1;
@@ -74,12 +74,12 @@ int cmd_render(int argc, char **argv)
         if (!strcmp(a, "--at") && has_val) {
             int64_t v;
             at_arg = argv[++i];
-            if (app_parse_time_ms(at_arg, &v) < 0) {
+            if (app_parse_time_us(at_arg, &v) < 0) {
                 fprintf(stderr, "sigplay: render: --at: expected " APP_TIME_FORMS ", got '%s'\n",
                         at_arg);
                 return SP_EXIT_USAGE;
             }
-            at_ms = v;
+            at_us = v;
         } else if (!strcmp(a, "-o") && has_val) {
             out_path = argv[++i];
         } else if (!strcmp(a, "--layout") && has_val) {
@@ -110,7 +110,7 @@ int cmd_render(int argc, char **argv)
             source = a;
         }
     }
-    if (!source || !out_path || at_ms < 0) {
+    if (!source || !out_path || at_us < 0) {
         if (source && !out_path)
             fprintf(stderr, "sigplay: render: -o FILE.png is required\n");
         else if (source)
@@ -140,7 +140,7 @@ int cmd_render(int argc, char **argv)
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     const struct recording *rec = class_recording(c);
-    if (app_time_check_end("render", "--at", at_arg, at_ms, rec->total_us / 1000) < 0) {
+    if (app_time_check_end("render", "--at", at_arg, at_us, rec->total_us) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
@@ -156,7 +156,7 @@ int cmd_render(int argc, char **argv)
     }
     if (chat < 0 && layout_places_chat(l))
         chat_on = true; /* the layout places tic_im_chat: it shows the chat */
-    class_seek_us(c, at_ms * 1000);
+    class_seek_us(c, at_us);
     rc = class_step(c, NULL);
     if (rc < 0 && rc != SP_EEOF)
         goto fail;
@@ -178,7 +178,7 @@ int cmd_render(int argc, char **argv)
         struct sp_os_stat st;
         char size[32], at[32];
         app_human_bytes(sp_os_stat(out_path, &st) == 0 ? (double)st.size : 0, size, sizeof(size));
-        osd_format_time(at_ms, at, sizeof(at));
+        osd_format_time_us(at_us, at, sizeof(at));
         printf("sigplay: render: wrote %s (%s, %dx%d, the frame at %s)\n", out_path, size, l->w,
                l->h, at);
     }

@@ -204,6 +204,13 @@ static void sei_types_text(unsigned seen, char *buf, size_t n)
         snprintf(buf + at, n - at, "!");
 }
 
+/* The report's times are µs of whole ms (verify/verify.h); the text and
+ * the JSON show ms, as docs/verify-json.md says. -1 (none) stays -1. */
+static int64_t ms_of(int64_t us)
+{
+    return us == -1 ? -1 : us / 1000;
+}
+
 static void fmt_secs(int64_t ms, char *buf, size_t n)
 {
     if (ms < 0)
@@ -251,22 +258,23 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
         fprintf(out,
                 "origin      RecordStartTime %" PRId64 " ms; refined %+" PRId64
                 " ms from %zu segment(s)\n",
-                r->origin_ms, r->refined_origin_ms - r->origin_ms, r->origin_estimates);
+                ms_of(r->origin_us), ms_of(r->refined_origin_us - r->origin_us),
+                r->origin_estimates);
         fprintf(out, "segments    %-24s %-30s %9s %9s %6s %4s %8s %4s %-7s %6s %8s %8s\n", "lane",
                 "file", "bytes", "dur s", "frames", "errs", "audio dB", "sei", "types", "gap s",
                 "offset", "refined");
         for (size_t i = 0; i < r->n_segments; i++) {
             const struct verify_segment *v = &r->segments[i];
             char dur[32], gap[32], db[32], off[32], ref[32];
-            fmt_secs(v->duration_ms, dur, sizeof(dur));
-            fmt_secs(v->sei_max_gap_ms, gap, sizeof(gap));
+            fmt_secs(ms_of(v->duration_us), dur, sizeof(dur));
+            fmt_secs(ms_of(v->sei_max_gap_us), gap, sizeof(gap));
             if (isnan(v->audio_dbfs))
                 snprintf(db, sizeof(db), "-");
             else
                 snprintf(db, sizeof(db), "%.1f", v->audio_dbfs);
             bool placed = v->decoded && v->sync_source != LANE_MAP_PLAY_TIME;
-            snprintf(off, sizeof(off), placed ? "%+" PRId64 : "-", v->offset_ms);
-            snprintf(ref, sizeof(ref), placed ? "%+" PRId64 : "-", v->offset_refined_ms);
+            snprintf(off, sizeof(off), placed ? "%+" PRId64 : "-", ms_of(v->offset_us));
+            snprintf(ref, sizeof(ref), placed ? "%+" PRId64 : "-", ms_of(v->offset_refined_us));
             if (!v->reachable) {
                 fprintf(out, "            %-24.24s %-30.30s unreachable\n",
                         TERM_SAFE(rec->lanes[v->lane].name), TERM_SAFE(v->name));
@@ -284,7 +292,7 @@ static void print_human(FILE *out, const struct verify_report *r, const struct r
             fprintf(out, "coverage    some lane has media all through the playback\n");
         else
             fprintf(out, "coverage    %zu gap(s), %" PRId64 " ms without any media\n", r->n_gaps,
-                    r->uncovered_ms);
+                    ms_of(r->uncovered_us));
         fprintf(out,
                 "messages    %zu/%zu page(s) read, %zu message(s), %zu board batch(es), %zu "
                 "op(s), %zu chat item(s)\n",
@@ -338,8 +346,8 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     cJSON_AddBoolToObject(o, "reachable", v->reachable);
     cJSON_AddBoolToObject(o, "decoded", v->decoded);
     num_or_null(o, "size_bytes", v->size_bytes >= 0, (double)v->size_bytes);
-    num_or_null(o, "duration_ms", v->duration_ms >= 0, (double)v->duration_ms);
-    num_or_null(o, "frame_ms", v->frame_ms > 0, (double)v->frame_ms);
+    num_or_null(o, "duration_ms", v->duration_us >= 0, (double)ms_of(v->duration_us));
+    num_or_null(o, "frame_ms", v->frame_us > 0, (double)ms_of(v->frame_us));
     cJSON_AddBoolToObject(o, "has_video", v->has_video);
     cJSON_AddBoolToObject(o, "has_audio", v->has_audio);
     cJSON_AddNumberToObject(o, "video_packets", (double)v->video_packets);
@@ -349,7 +357,7 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
     cJSON *sei = cJSON_AddObjectToObject(o, "sei");
     cJSON_AddNumberToObject(sei, "anchors", (double)v->sei_count);
     cJSON_AddNumberToObject(sei, "refused", (double)v->sei_refused);
-    num_or_null(sei, "max_gap_ms", v->sei_max_gap_ms >= 0, (double)v->sei_max_gap_ms);
+    num_or_null(sei, "max_gap_ms", v->sei_max_gap_us >= 0, (double)ms_of(v->sei_max_gap_us));
     /* the payload types that gave anchors, and whether SDK timestamps (244,
        never anchors) were met */
     cJSON *types = cJSON_AddArrayToObject(sei, "payload_types");
@@ -362,11 +370,11 @@ static cJSON *segment_json(const struct verify_segment *v, const struct recordin
         cJSON_AddStringToObject(o, "placed_by", source_name(v->sync_source));
     else
         cJSON_AddNullToObject(o, "placed_by");
-    num_or_null(o, "start_board_ms", placed, (double)v->start_board_ms);
-    num_or_null(o, "offset_ms", placed, (double)v->offset_ms);
-    num_or_null(o, "offset_refined_ms", placed, (double)v->offset_refined_ms);
+    num_or_null(o, "start_board_ms", placed, (double)ms_of(v->start_board_us));
+    num_or_null(o, "offset_ms", placed, (double)ms_of(v->offset_us));
+    num_or_null(o, "offset_refined_ms", placed, (double)ms_of(v->offset_refined_us));
     cJSON_AddNumberToObject(o, "correction_ms", (double)v->correction_us / 1000.0);
-    num_or_null(o, "offset_corrected_ms", placed, (double)v->offset_corrected_ms);
+    num_or_null(o, "offset_corrected_ms", placed, (double)ms_of(v->offset_corrected_us));
     return o;
 }
 
@@ -415,8 +423,8 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(o, "lanes", (double)rec->n_lanes);
         cJSON_AddNumberToObject(o, "segments", (double)rec->n_segments);
         cJSON *sy = cJSON_AddObjectToObject(root, "sync");
-        cJSON_AddNumberToObject(sy, "origin_ms", (double)r->origin_ms);
-        cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)r->refined_origin_ms);
+        cJSON_AddNumberToObject(sy, "origin_ms", (double)ms_of(r->origin_us));
+        cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)ms_of(r->refined_origin_us));
         cJSON_AddNumberToObject(sy, "estimates", (double)r->origin_estimates);
         cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_MS);
         cJSON *of = cJSON_AddObjectToObject(root, "offsets");
@@ -434,11 +442,11 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON *gaps = cJSON_AddArrayToObject(cov, "gaps");
         for (size_t i = 0; i < r->n_gaps; i++) {
             cJSON *g = cJSON_CreateObject();
-            cJSON_AddNumberToObject(g, "start_ms", (double)r->gaps[i].start_ms);
-            cJSON_AddNumberToObject(g, "end_ms", (double)r->gaps[i].end_ms);
+            cJSON_AddNumberToObject(g, "start_ms", (double)ms_of(r->gaps[i].start_us));
+            cJSON_AddNumberToObject(g, "end_ms", (double)ms_of(r->gaps[i].end_us));
             cJSON_AddItemToArray(gaps, g);
         }
-        cJSON_AddNumberToObject(cov, "uncovered_ms", (double)r->uncovered_ms);
+        cJSON_AddNumberToObject(cov, "uncovered_ms", (double)ms_of(r->uncovered_us));
         cJSON *m = cJSON_AddObjectToObject(root, "messages");
         cJSON_AddNumberToObject(m, "pages", (double)r->pages);
         cJSON_AddNumberToObject(m, "pages_read", (double)r->pages_read);
@@ -457,8 +465,8 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddStringToObject(o, "code", f->code);
         cJSON_AddStringToObject(o, "message", f->message);
         num_or_null(o, "segment", f->segment >= 0, (double)f->segment);
-        num_or_null(o, "media_ms", f->media_ms >= 0, (double)f->media_ms);
-        num_or_null(o, "play_ms", f->play_ms >= 0, (double)f->play_ms);
+        num_or_null(o, "media_ms", f->media_us >= 0, (double)ms_of(f->media_us));
+        num_or_null(o, "play_ms", f->play_us >= 0, (double)ms_of(f->play_us));
         cJSON_AddItemToArray(fs, o);
     }
     return root;

@@ -336,9 +336,9 @@ static int add_chapters(struct app_mp4 *m)
             return SP_ENOMEM;
         m->fmt->chapters[m->fmt->nb_chapters++] = ch;
         ch->id = (int64_t)i + 1;
-        ch->time_base = (AVRational){1, 1000};
-        ch->start = c->start_ms;
-        ch->end = c->end_ms;
+        ch->time_base = (AVRational){1, 1000}; /* ms, as the chapters were always written */
+        ch->start = c->start_us / 1000;
+        ch->end = c->end_us / 1000;
         if (av_dict_set(&ch->metadata, "title", c->title ? c->title : "", 0) < 0)
             return SP_ENOMEM;
     }
@@ -395,9 +395,9 @@ static int write_subs(struct app_mp4 *m)
             memcpy(m->pkt->data + 2, c->text, len);
         m->pkt->stream_index = m->sst->index;
         m->pkt->pts = m->pkt->dts =
-            av_rescale_q(c->start_ms, (AVRational){1, 1000}, m->sst->time_base);
+            av_rescale_q(c->start_us, (AVRational){1, 1000000}, m->sst->time_base);
         m->pkt->duration =
-            av_rescale_q(c->end_ms - c->start_ms, (AVRational){1, 1000}, m->sst->time_base);
+            av_rescale_q(c->end_us - c->start_us, (AVRational){1, 1000000}, m->sst->time_base);
         m->pkt->flags |= AV_PKT_FLAG_KEY;
         int r = av_interleaved_write_frame(m->fmt, m->pkt);
         if (r < 0) {

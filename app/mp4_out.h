@@ -29,15 +29,16 @@
 
 #define APP_MP4_QUEUE 6 /* video frames waiting for the encoder at most */
 
-/* A chapter: [start_ms, end_ms) of the output's time, a UTF-8 title. */
+/* A chapter: [start_us, end_us) of the output's time, a UTF-8 title
+ * (written in ms, the chapters' time base). */
 struct app_mp4_chapter {
-    int64_t start_ms, end_ms;
+    int64_t start_us, end_us;
     const char *title;
 };
 
-/* A subtitle cue for the mov_text track (times of the output, ms). */
+/* A subtitle cue for the mov_text track (times of the output, µs). */
 struct app_mp4_sub {
-    int64_t start_ms, end_ms;
+    int64_t start_us, end_us;
     const char *text; /* UTF-8; at most 65535 bytes are kept */
 };
 

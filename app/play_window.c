@@ -44,7 +44,7 @@ static bool display_likely(void)
     return (x && *x) || (wl && *wl);
 }
 
-/* The frame at wo->start_ms, drawn by the engine in max-speed mode (every
+/* The frame at wo->start_us, drawn by the engine in max-speed mode (every
  * lane exact: what `sigplay render` draws) into a PNG named like a window
  * screenshot. Prints one line saying where. */
 static int draw_instead(const char *source, const struct app_net *net, struct text_ctx *text,
@@ -91,7 +91,7 @@ static int draw_instead(const char *source, const struct app_net *net, struct te
     }
     if (rc == 0) {
         char at[32];
-        osd_format_time(st.t_ms, at, sizeof(at));
+        osd_format_time_us(st.t_us, at, sizeof(at));
         printf("sigplay: play: %s; drew the frame at %s into %s\n", why, at, path);
     } else {
         fprintf(stderr, "sigplay: play: %s, and drawing the frame failed: %s\n", why,
@@ -197,8 +197,8 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
     rec = class_recording(c);
-    if (wo->start_arg && app_time_check_end("play", "--start", wo->start_arg, wo->start_ms,
-                                            rec->total_us / 1000) < 0) {
+    if (wo->start_arg &&
+        app_time_check_end("play", "--start", wo->start_arg, wo->start_us, rec->total_us) < 0) {
         exit_code = SP_EXIT_USAGE;
         goto out;
     }
@@ -235,7 +235,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     }
     struct engine_ui_opts eo = {.canvas_w = wo->width,
                                 .canvas_h = wo->height,
-                                .start_ms = wo->start_ms,
+                                .start_us = wo->start_us,
                                 .speed = wo->speed,
                                 .layout = layout,
                                 .custom = custom,
@@ -265,7 +265,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     rl.eo.custom = NULL; /* a custom layout belongs to its recording */
     if (rl.eo.layout >= ENGINE_UI_PRESETS)
         rl.eo.layout = 0;
-    rl.eo.start_ms = 0;
+    rl.eo.start_us = 0;
     if (app_control_start(ctl, wake, NULL, &srv) < 0)
         goto out;
     struct window_loop_opts lo = {.control = srv,

@@ -92,14 +92,16 @@ static void put_clock(char *buf, size_t n, int64_t ms)
         snprintf(buf, n, "%d:%02d", (int)(s / 60), (int)(s % 60));
 }
 
-void app_progress_media(struct app_progress *p, int64_t done_ms, int64_t total_ms)
+void app_progress_media(struct app_progress *p, int64_t done_us, int64_t total_us)
 {
     if (!p->tty)
         return;
+    /* the bar is drawn in ms (put_clock()), truncated as it always was */
+    int64_t done_ms = done_us / 1000, total_ms = total_us / 1000;
     double secs = elapsed(&p->start);
-    if (done_ms < total_ms && p->drawn && secs * 1000 - (double)p->last_draw_ms < 250)
+    if (done_ms < total_ms && p->drawn && secs * 1e6 - (double)p->last_draw_us < 250000)
         return;
-    p->last_draw_ms = (int64_t)(secs * 1000);
+    p->last_draw_us = (int64_t)(secs * 1e6);
     double speed = secs > 0 ? (double)done_ms / 1000 / secs : 0;
     char d[24], t[24], eta[24] = "--:--";
     put_clock(d, sizeof(d), done_ms);

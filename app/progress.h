@@ -21,7 +21,7 @@ struct app_progress {
     struct timespec start;
     int64_t received; /* over the network in this run, finished files */
     bool drawn;
-    int64_t last_draw_ms; /* app_progress_media: ms after start of the last redraw */
+    int64_t last_draw_us; /* app_progress_media: µs after start of the last redraw */
 };
 
 /* Starts a bar over count files of total expected bytes (-1 unknown). */
@@ -36,10 +36,11 @@ void app_progress_done(struct app_progress *p, int64_t size);
 /* A fetch_progress_fn; opaque is the struct app_progress. */
 void app_progress_cb(void *opaque, const struct fetch_status *st);
 
-/* The bar of a job over playback time (`sigplay export`): done_ms of
- * total_ms, the speed against real time and the ETA. Call
- * app_progress_start(p, 1, -1) first; redraws at most 4 times a second. */
-void app_progress_media(struct app_progress *p, int64_t done_ms, int64_t total_ms);
+/* The bar of a job over playback time (`sigplay export`): done_us of
+ * total_us, the speed against real time and the ETA (shown to the ms,
+ * as before). Call app_progress_start(p, 1, -1) first; redraws at most 4
+ * times a second. */
+void app_progress_media(struct app_progress *p, int64_t done_us, int64_t total_us);
 
 /* Ends the bar's line if one was drawn. */
 void app_progress_end(struct app_progress *p);

@@ -111,10 +111,9 @@ static int parse_units(const char *s, int64_t *out)
     return 0;
 }
 
-int app_parse_time_ms(const char *s, int64_t *out)
+/* The forms are read in ms (parse_clock(), parse_units()); µs only here. */
+static int parse_ms(const char *s, int64_t *out)
 {
-    if (!s || !*s)
-        return -1;
     if (strchr(s, ':'))
         return parse_clock(s, out);
     const char *p = s;
@@ -128,12 +127,21 @@ int app_parse_time_ms(const char *s, int64_t *out)
     return parse_units(s, out);
 }
 
-int app_time_check_end(const char *prog, const char *opt, const char *val, int64_t ms,
-                       int64_t total_ms)
+int app_parse_time_us(const char *s, int64_t *out)
 {
-    if (ms <= total_ms)
+    int64_t ms;
+    if (!s || !*s || parse_ms(s, &ms) < 0)
+        return -1;
+    *out = ms * 1000; /* ms <= MAX_MS (1e12): no overflow */
+    return 0;
+}
+
+int app_time_check_end(const char *prog, const char *opt, const char *val, int64_t t_us,
+                       int64_t total_us)
+{
+    if (t_us <= total_us)
         return 0;
-    long long t = total_ms < 0 ? 0 : (long long)total_ms;
+    long long t = total_us < 0 ? 0 : (long long)(total_us / 1000);
     fprintf(stderr,
             "sigplay: %s: %s: %s is past the end of the class (it is %lld:%02lld.%03lld long, "
             "%lld ms)\n",

@@ -11,16 +11,18 @@
 
 #include <stdint.h>
 
-/* Parses s into playback ms (rounded to the nearest ms). Returns 0, or -1
- * when s is not one of the forms above or is longer than 1e9 s. */
-int app_parse_time_ms(const char *s, int64_t *out); /* _ms: the user's forms round to ms */
+/* Parses s into playback µs, a whole ms (the forms round to the nearest
+ * ms, as they always did). Returns 0, or -1 when s is not one of the forms
+ * above or is longer than 1e9 s. */
+int app_parse_time_us(const char *s, int64_t *out);
 
 /* What a usage message says the forms are. */
 #define APP_TIME_FORMS "ms, SS.mmm s, MM:SS[.mmm], H:MM:SS[.mmm] or 1h2m3s"
 
 /* Prints "sigplay: PROG: OPT: VAL is past the end of the class (LEN)" and
- * returns -1 when ms > total_ms, else returns 0. LEN is "M:SS.mmm, N ms". */
-int app_time_check_end(const char *prog, const char *opt, const char *val, int64_t ms,
-                       int64_t total_ms);
+ * returns -1 when t_us > total_us, else returns 0. LEN is "M:SS.mmm, N ms"
+ * (the total floored to ms). */
+int app_time_check_end(const char *prog, const char *opt, const char *val, int64_t t_us,
+                       int64_t total_us);
 
 #endif

@@ -97,7 +97,7 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
     }
     switch (k) {
     case 0:
-        if (app_parse_time_ms(v, &w->start_ms) < 0)
+        if (app_parse_time_us(v, &w->start_us) < 0)
             return bad(prog, a, "expected " APP_TIME_FORMS, v);
         w->start_arg = v;
         break;

@@ -13,7 +13,7 @@
 #include "app/timearg.h"
 
 struct app_winopts {
-    int64_t start_ms;
+    int64_t start_us;      /* --start: whole ms (app/timearg.h) */
     const char *start_arg; /* --start as given (argv), for messages; NULL: not given */
     double speed;          /* 0.5..2.0 in 0.25 steps */
     bool fullscreen;

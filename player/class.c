@@ -1,6 +1,7 @@
 /* class.c - the class at t (see class.h). */
 #include "player/class.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -656,13 +657,24 @@ void class_seek_us(struct sp_class *c, int64_t t_us)
         signaling_want(c->sig, floor_ms(lane_player_wall_us(c->tl, t_us)));
 }
 
-int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms)
+/* signaling_wait() (player/signaling/) still takes whole ms: rounded up,
+ * so that a short positive wait is not a poll; capped at INT_MAX ms. */
+static int timeout_ms_of(int64_t timeout_us)
+{
+    if (timeout_us < 0)
+        return -1;
+    if (timeout_us / 1000 >= INT_MAX)
+        return INT_MAX;
+    return (int)((timeout_us + 999) / 1000);
+}
+
+int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us)
 {
     if (!c->sig)
         return 0;
     int64_t w = all ? INT64_MAX : floor_ms(lane_player_wall_us(c->tl, class_time_us(c)));
     signaling_want(c->sig, w == INT64_MAX ? floor_ms(class_board_us(c)) : w);
-    int rc = signaling_wait(c->sig, w, timeout_ms);
+    int rc = signaling_wait(c->sig, w, timeout_ms_of(timeout_us));
     if (take_generation(c))
         c->shown = false;
     if (c->set)

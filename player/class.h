@@ -186,9 +186,9 @@ const struct board_player *class_board_player(const struct sp_class *c);
 /* Pages loaded so far (for "loading whiteboard n/N"). */
 void class_signaling_progress(const struct sp_class *c, struct signaling_progress *out);
 /* Blocks until the signaling covers board time w(t) of the current t
- * (all: every page), or timeout_ms (< 0 none), then takes the newest
+ * (all: every page), or timeout_us (< 0 none), then takes the newest
  * generation. Returns 0 or SP_ETIMEOUT. */
-int class_signaling_wait(struct sp_class *c, bool all, int timeout_ms);
+int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us);
 
 /* ---- sync corrections (section 8) ----
  * class_open() reads the offsets file (unless no_offsets) and, when one

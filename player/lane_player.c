@@ -337,17 +337,17 @@ static void drop_shown(struct lane_player *lp)
 
 /* Moves s's decoded audio into the mixer until the lane's data reaches
  * ahead_us past the mix position, the audio ends (0) or the mixer is full
- * (0); waits up to wait_ms for each missing frame (SP_ETIMEOUT if one does
+ * (0); waits up to wait_us for each missing frame (SP_ETIMEOUT if one does
  * not come). */
-static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us, int wait_ms)
+static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us, int64_t wait_us)
 {
     int lane = (int)lp->o.lane;
     struct frame_queue *aq = segdec_audio_frames(s->dec);
     while (audio_mix_buffered_us(lp->o.mix, lane) < ahead_us) {
         struct frame_meta m;
         int r = frame_queue_peek(aq, 0, lp->tmp, &m);
-        if (r == SP_EAGAIN && wait_ms > 0) {
-            r = frame_queue_wait_us(aq, 1, (int64_t)wait_ms * 1000);
+        if (r == SP_EAGAIN && wait_us > 0) {
+            r = frame_queue_wait_us(aq, 1, wait_us);
             if (r == 0)
                 continue;
             return r == SP_EEOF ? 0 : SP_ETIMEOUT;
@@ -383,7 +383,7 @@ static void feed_audio(struct lane_player *lp, struct slot *s)
     lp->audio_active = active;
 }
 
-int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
+int lane_player_update(struct lane_player *lp, int64_t t_us, int64_t wait_us)
 {
     struct tl_lane_state st, st2;
     int64_t t_ms = floor_div(t_us, 1000);
@@ -461,8 +461,7 @@ int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms)
             frame_queue_pop(q);
             continue;
         }
-        if (r == SP_EAGAIN && wait_ms > 0 &&
-            frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
+        if (r == SP_EAGAIN && wait_us > 0 && frame_queue_wait_us(q, 1, wait_us) == 0)
             continue;
         ended = r == SP_EEOF;
         break;
@@ -517,7 +516,7 @@ const struct lane_view *lane_player_view(const struct lane_player *lp)
     return &lp->view;
 }
 
-int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
+int64_t lane_player_next_change(struct lane_player *lp, int64_t wait_us)
 {
     struct slot *cur = find_slot(lp, lp->view.seg);
     if (!cur)
@@ -525,7 +524,7 @@ int64_t lane_player_next_change(struct lane_player *lp, int wait_ms)
     struct frame_queue *q = segdec_video_frames(cur->dec);
     struct frame_meta m;
     int r = frame_queue_peek(q, 0, lp->tmp, &m);
-    if (r == SP_EAGAIN && wait_ms > 0 && frame_queue_wait_us(q, 1, (int64_t)wait_ms * 1000) == 0)
+    if (r == SP_EAGAIN && wait_us > 0 && frame_queue_wait_us(q, 1, wait_us) == 0)
         r = frame_queue_peek(q, 0, lp->tmp, &m);
     if (r != 0)
         return INT64_MAX;
@@ -573,7 +572,7 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us)
         open_slot(lp, st.seg, t_ms * 1000 > st.seg->play_us ? w : 0, NULL);
 }
 
-int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms)
+int lane_player_take_estimate(struct lane_player *lp, int64_t *play_us, int64_t *board_us)
 {
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &lp->slots[i];
@@ -586,8 +585,8 @@ int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t 
             continue;
         }
         s->est_fed = true;
-        *play_ms = s->seg->play_us / 1000;
-        *board_ms = b;
+        *play_us = s->seg->play_us / 1000 * 1000; /* whole ms, as the header says */
+        *board_us = b * 1000;
         return 1;
     }
     return 0;
@@ -624,14 +623,14 @@ void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst)
     diag_move(dst, &lp->diag);
 }
 
-int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms)
+int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int64_t wait_us)
 {
     if (!lp->o.mix || !lp->view.seg)
         return 0;
     struct slot *cur = find_slot(lp, lp->view.seg);
     if (!cur || !cur->dec)
         return 0;
-    int r = write_audio(lp, cur, until_us - audio_mix_pos_us(lp->o.mix), wait_ms);
+    int r = write_audio(lp, cur, until_us - audio_mix_pos_us(lp->o.mix), wait_us);
     /* audio that ended short of until_us must not stall the mix */
     bool active = frame_queue_wait_us(segdec_audio_frames(cur->dec), 1, 0) != SP_EEOF;
     if (active != lp->audio_active)

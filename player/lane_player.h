@@ -111,11 +111,11 @@ void lane_player_destroy(struct lane_player **lp);
 void lane_player_abort(struct lane_player *lp);
 
 /* Brings the lane to playback time t_us: opens/closes decoders, picks the
- * frame, feeds audio. wait_ms: how long to wait for a decoder whose next
+ * frame, feeds audio. wait_us: how long to wait for a decoder whose next
  * frame is needed to decide (0 in real-time play; headless max-speed
  * waits so that every frame is exact). Returns 0 (view updated), or
  * SP_ENOMEM. */
-int lane_player_update(struct lane_player *lp, int64_t t_us, int wait_ms);
+int lane_player_update(struct lane_player *lp, int64_t t_us, int64_t wait_us);
 
 /* The sync corrections (lane_player_opts.seg_offset_us) changed: every
  * open decoder takes its segment's new offset, and the frame on screen is
@@ -128,8 +128,8 @@ const struct lane_view *lane_player_view(const struct lane_player *lp);
 
 /* Playback time (µs) at which this lane's shown frame will next change
  * (its next frame becomes due), INT64_MAX if unknown or never; waits up to
- * wait_ms for the decoder. */
-int64_t lane_player_next_change(struct lane_player *lp, int wait_ms);
+ * wait_us for the decoder. */
+int64_t lane_player_next_change(struct lane_player *lp, int64_t wait_us);
 
 /* Seek: a short step forward plays on (LANE_PLAYER_SEEK_AHEAD_US); else
  * the decoder of the segment at t_us is aimed (by board time) at w(t_us), opened now if the lane
@@ -139,8 +139,9 @@ void lane_player_seek(struct lane_player *lp, int64_t t_us);
 
 /* Origin refinement input: for each open segment, once, the board time of
  * its VideoPlayTime as its SEI anchors (or SyncTime) say. Returns 1 and
- * fills *play_ms / *board_ms if one is ready, else 0. */
-int lane_player_take_estimate(struct lane_player *lp, int64_t *play_ms, int64_t *board_ms);
+ * fills *play_us / *board_us if one is ready, else 0. Both are whole ms
+ * (truncated), as the refinement has always been fed. */
+int lane_player_take_estimate(struct lane_player *lp, int64_t *play_us, int64_t *board_us);
 
 /* The timeline's origin moved while playback is at t_us: refreshes
  * w(VideoPlayTime) in the decoders, and sends back (on the next update) a
@@ -150,11 +151,11 @@ void lane_player_origin_changed(struct lane_player *lp, int64_t t_us);
 
 /* Headless export: moves the active segment's decoded audio into the
  * mixer until the lane's data there reaches playback time until_us (or the
- * segment's audio ends), waiting up to wait_ms for each frame the decoder
+ * segment's audio ends), waiting up to wait_us for each frame the decoder
  * has not delivered yet, so that a read of the mix up to until_us misses
  * nothing of this lane. Call after lane_player_update(). Returns 0 or
  * SP_ETIMEOUT (the decoder did not deliver in time). */
-int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int wait_ms);
+int lane_player_fill_audio(struct lane_player *lp, int64_t until_us, int64_t wait_us);
 
 /* Moves the decoders' warnings to dst. */
 void lane_player_take_diags(struct lane_player *lp, struct diag_list *dst);

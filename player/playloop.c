@@ -142,8 +142,8 @@ static bool refine_origin(struct player *p, int64_t t_us)
 {
     bool added = false;
     for (size_t i = 0; i < p->n; i++) {
-        int64_t play_ms, board_ms;
-        while (lane_player_take_estimate(p->lanes[i], &play_ms, &board_ms) == 1) {
+        int64_t play_us, board_us;
+        while (lane_player_take_estimate(p->lanes[i], &play_us, &board_us) == 1) {
             if (p->n_est == p->cap_est) {
                 size_t cap = p->cap_est ? p->cap_est * 2 : 16;
                 struct tl_anchor *a = realloc(p->est, cap * sizeof(*a));
@@ -152,7 +152,7 @@ static bool refine_origin(struct player *p, int64_t t_us)
                 p->est = a;
                 p->cap_est = cap;
             }
-            p->est[p->n_est++] = (struct tl_anchor){play_ms * 1000, board_ms * 1000};
+            p->est[p->n_est++] = (struct tl_anchor){play_us, board_us};
             added = true;
         }
     }
@@ -186,11 +186,11 @@ static bool lanes_settled(const struct player *p)
     return true;
 }
 
-static int update_lanes(struct player *p, int64_t t, int wait_ms)
+static int update_lanes(struct player *p, int64_t t, int64_t wait_us)
 {
     t = lane_time(p, t);
     for (size_t i = 0; i < p->n; i++) {
-        int r = lane_player_update(p->lanes[i], t, wait_ms);
+        int r = lane_player_update(p->lanes[i], t, wait_us);
         if (r < 0)
             return r;
     }
@@ -278,13 +278,13 @@ int player_step(struct player *p, int64_t *wait_us)
         if (t < 0)
             t = 0;
     }
-    int wait_ms = p->o.max_speed ? PLAYER_DECODE_WAIT_MS : 0;
+    int64_t decode_wait_us = p->o.max_speed ? PLAYER_DECODE_WAIT_US : 0;
     refine_origin(p, t);
-    int r = update_lanes(p, t, wait_ms);
+    int r = update_lanes(p, t, decode_wait_us);
     /* a segment opened by this update may have moved the origin: bring
      * every lane to the refined w(t) before presenting */
     if (r == 0 && refine_origin(p, t))
-        r = update_lanes(p, t, wait_ms);
+        r = update_lanes(p, t, decode_wait_us);
     if (r < 0)
         return r;
     null_sink(p, t);
@@ -297,7 +297,7 @@ int player_step(struct player *p, int64_t *wait_us)
         next = b;
     p->next_frame_us = INT64_MAX;
     for (size_t i = 0; i < p->n; i++) {
-        int64_t c = lane_player_next_change(p->lanes[i], wait_ms);
+        int64_t c = lane_player_next_change(p->lanes[i], decode_wait_us);
         if (c < p->next_frame_us)
             p->next_frame_us = c;
     }
@@ -455,11 +455,11 @@ int player_step_at(struct player *p, int64_t t_us)
     return r == SP_EEOF ? 0 : r;
 }
 
-int player_fill_audio(struct player *p, int64_t until_us, int wait_ms)
+int player_fill_audio(struct player *p, int64_t until_us, int64_t wait_us)
 {
     int rc = 0;
     for (size_t i = 0; p->mix && i < p->n; i++) {
-        int r = lane_player_fill_audio(p->lanes[i], until_us, wait_ms);
+        int r = lane_player_fill_audio(p->lanes[i], until_us, wait_us);
         if (r < 0 && rc == 0)
             rc = r;
     }

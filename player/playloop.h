@@ -42,8 +42,8 @@ struct sp_clock;
 struct fetch;
 
 #define PLAYER_MAX_LANES 64
-#define PLAYER_MAX_WAIT_US 10000    /* longest sleep between steps in real time */
-#define PLAYER_DECODE_WAIT_MS 10000 /* max-speed: give up on a decoder after */
+#define PLAYER_MAX_WAIT_US 10000       /* longest sleep between steps in real time */
+#define PLAYER_DECODE_WAIT_US 10000000 /* max-speed: give up on a decoder after */
 /* Real time at the end of the class: the lanes' last frames are awaited
  * for up to PLAYER_END_WAIT_US, looked at every PLAYER_END_POLL_US, before
  * the end is reported (SP_EEOF). */
@@ -100,12 +100,12 @@ int player_step(struct player *p, int64_t *wait_us);
 int player_step_at(struct player *p, int64_t t_us);
 
 /* With audio and no null sink (the caller reads the mix itself):
- * waits up to wait_ms per missing audio frame until every lane showing a
+ * waits up to wait_us per missing audio frame until every lane showing a
  * segment has handed the mixer its audio up to playback time until_us, or
  * its audio ended; a read of the mix up to there then misses nothing.
  * Call after a step. Returns 0 or SP_ETIMEOUT (a decoder did not
  * deliver in time: that lane is silent where its data is missing). */
-int player_fill_audio(struct player *p, int64_t until_us, int wait_ms);
+int player_fill_audio(struct player *p, int64_t until_us, int64_t wait_us);
 
 /* codec_threads for a run that goes through the class once at max speed
  * (no seek has to be answered quickly): 1 when the class has at least as

@@ -74,7 +74,7 @@ void nav_bar_marks_draw(struct canvas *c, const struct nav_bar_marks *m)
     int tw = imax(1, iround(1.5 * s)), up = iround(6 * s);
     size_t nc = m->n_chapters < NAV_OVERLAY_MAX_MARKS ? m->n_chapters : NAV_OVERLAY_MAX_MARKS;
     for (size_t i = 0; m->chapters && i < nc; i++) {
-        int x = osd_bar_x_of(&g, dur, us_to_ms(m->chapters[i].t_us));
+        int x = osd_bar_x_of(&g, m->duration_us, m->chapters[i].t_us);
         canvas_fill_rect(c, (struct canvas_rect){x - tw / 2, g.bar.y - up, tw, g.bar.h + up},
                          fade(canvas_rgba(255, 255, 255, 230), m->alpha));
     }
@@ -83,7 +83,7 @@ void nav_bar_marks_draw(struct canvas *c, const struct nav_bar_marks *m)
     size_t nh = m->n_hits < NAV_OVERLAY_MAX_MARKS ? m->n_hits : NAV_OVERLAY_MAX_MARKS;
     for (size_t i = 0; m->hits && i < nh; i++) {
         bool cur = (long)i == m->hit;
-        int x = osd_bar_x_of(&g, dur, us_to_ms(m->hits[i].t_us));
+        int x = osd_bar_x_of(&g, m->duration_us, m->hits[i].t_us);
         struct canvas_color col =
             cur ? canvas_rgba(170, 255, 120, 255) : canvas_rgba(76, 200, 80, 230);
         canvas_fill_rect(c,
@@ -97,8 +97,9 @@ void nav_bar_marks_draw(struct canvas *c, const struct nav_bar_marks *m)
 struct canvas_rect nav_thumb_rect(const struct osd_geom *g, int64_t duration_us, int hover_x, int w,
                                   int h)
 {
-    int64_t dur = us_to_ms(duration_us);
-    int x = dur > 0 ? osd_bar_x_of(g, dur, osd_bar_time_at(g, dur, hover_x)) : hover_x;
+    int x = us_to_ms(duration_us) > 0
+                ? osd_bar_x_of(g, duration_us, osd_bar_time_at(g, duration_us, hover_x))
+                : hover_x;
     /* the OSD's time label sits 12 px (at 720p) above the bar, one text line
      * plus 5 px high (render/osd.c); the thumbnail stands 6 px above it */
     double s = g->scale;
@@ -267,7 +268,7 @@ int nav_list_draw(struct text_ctx *t, struct canvas *c, const struct nav_chapter
             canvas_fill_rect(c, (struct canvas_rect){g.box.x, y, imax(3, iround(pad / 2)), g.row_h},
                              canvas_rgba(255, 202, 40, 255));
         char tbuf[32];
-        osd_format_time(us_to_ms(chapters[i].t_us), tbuf, sizeof(tbuf));
+        osd_format_time_us(chapters[i].t_us, tbuf, sizeof(tbuf));
         snprintf(line, sizeof(line), "%s  %s", tbuf, chapters[i].title);
         rc = draw_text(t, c, g.box.x + pad * 1.5, y + (g.row_h - g.text_px * TEXT_LINE_HEIGHT) / 2,
                        line, g.text_px, canvas_rgba(255, 255, 255, 255), 0, NULL);

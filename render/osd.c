@@ -61,8 +61,15 @@ void osd_geometry(int w, int h, struct osd_geom *g)
     g->button = (struct canvas_rect){margin, g->text_y, btn, btn};
 }
 
-int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_ms, int x)
+/* µs to whole ms, rounding down (below 0 too): the bar's maps work in ms. */
+static int64_t floor_ms(int64_t us)
 {
+    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+}
+
+int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_us, int x)
+{
+    int64_t duration_ms = floor_ms(duration_us);
     if (duration_ms <= 0)
         return 0;
     int64_t dx = (int64_t)x - g->bar.x;
@@ -70,13 +77,14 @@ int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_ms, int x)
     if (dx <= 0)
         return 0;
     if (dx >= span)
-        return duration_ms;
+        return duration_ms * 1000;
     /* round to nearest without floating point: exact at both ends */
-    return (dx * duration_ms + span / 2) / span;
+    return (dx * duration_ms + span / 2) / span * 1000;
 }
 
-int osd_bar_x_of(const struct osd_geom *g, int64_t duration_ms, int64_t t_ms)
+int osd_bar_x_of(const struct osd_geom *g, int64_t duration_us, int64_t t_us)
 {
+    int64_t duration_ms = floor_ms(duration_us), t_ms = floor_ms(t_us);
     if (duration_ms <= 0 || t_ms <= 0)
         return g->bar.x;
     if (t_ms >= duration_ms)
@@ -90,12 +98,12 @@ static bool in_rect(struct canvas_rect r, int x, int y)
     return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
 }
 
-bool osd_bar_hit(const struct osd_geom *g, int64_t duration_ms, int x, int y, int64_t *t_ms)
+bool osd_bar_hit(const struct osd_geom *g, int64_t duration_us, int x, int y, int64_t *t_us)
 {
     if (!in_rect(g->hit, x, y))
         return false;
-    if (t_ms)
-        *t_ms = osd_bar_time_at(g, duration_ms, x);
+    if (t_us)
+        *t_us = osd_bar_time_at(g, duration_us, x);
     return true;
 }
 
@@ -104,9 +112,9 @@ bool osd_button_hit(const struct osd_geom *g, int x, int y)
     return in_rect(g->button, x, y);
 }
 
-void osd_format_time(int64_t ms, char *buf, size_t n)
+void osd_format_time_us(int64_t t_us, char *buf, size_t n)
 {
-    timefmt_clock(ms < 0 ? 0 : ms, buf, n);
+    timefmt_clock(t_us < 0 ? 0 : t_us / 1000, buf, n); /* timefmt_clock() takes ms */
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -204,11 +212,11 @@ static int draw_boxed(struct text_ctx *t, struct canvas *c, double x, double y, 
 /* The text row's two texts, as draw_panel() draws them. */
 static void left_text(const struct osd_state *st, char *line, size_t n)
 {
-    int64_t dur = st->duration_ms;
-    int64_t now = st->t_ms < 0 ? 0 : (dur > 0 && st->t_ms > dur ? dur : st->t_ms);
+    int64_t dur = st->duration_us;
+    int64_t now = st->t_us < 0 ? 0 : (dur > 0 && st->t_us > dur ? dur : st->t_us);
     char tbuf[32], dbuf[32];
-    osd_format_time(now, tbuf, sizeof(tbuf));
-    osd_format_time(dur, dbuf, sizeof(dbuf));
+    osd_format_time_us(now, tbuf, sizeof(tbuf));
+    osd_format_time_us(dur, dbuf, sizeof(dbuf));
     snprintf(line, n, "%s / %s", tbuf, dbuf);
 }
 
@@ -251,8 +259,8 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
                       const struct osd_state *st)
 {
     double a = st->alpha > 1 ? 1 : st->alpha;
-    int64_t dur = st->duration_ms;
-    int64_t now = st->t_ms < 0 ? 0 : (dur > 0 && st->t_ms > dur ? dur : st->t_ms);
+    int64_t dur = st->duration_us;
+    int64_t now = st->t_us < 0 ? 0 : (dur > 0 && st->t_us > dur ? dur : st->t_us);
     double s = g->scale;
 
     canvas_fill_rect(c, g->panel, fade(canvas_rgba(0, 0, 0, 150), a));
@@ -260,7 +268,7 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     canvas_fill_rect(c, g->bar, fade(canvas_rgba(255, 255, 255, 56), a));
     size_t nb = st->n_buffered < OSD_MAX_RANGES ? st->n_buffered : OSD_MAX_RANGES;
     for (size_t i = 0; st->buffered && i < nb; i++)
-        fill_span(c, g, dur, st->buffered[i].start_ms, st->buffered[i].end_ms, g->bar.y, g->bar.h,
+        fill_span(c, g, dur, st->buffered[i].start_us, st->buffered[i].end_us, g->bar.y, g->bar.h,
                   fade(canvas_rgba(255, 255, 255, 110), a));
     fill_span(c, g, dur, 0, now, g->bar.y, g->bar.h, fade(canvas_rgba(66, 165, 245, 255), a));
 
@@ -274,15 +282,15 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
         int y = g->strip_y + (int)l * (g->strip_h + g->strip_gap);
         size_t nc = ln->n_cover < OSD_MAX_RANGES ? ln->n_cover : OSD_MAX_RANGES;
         for (size_t i = 0; ln->cover && i < nc; i++)
-            fill_span(c, g, dur, ln->cover[i].start_ms, ln->cover[i].end_ms, y, g->strip_h,
+            fill_span(c, g, dur, ln->cover[i].start_us, ln->cover[i].end_us, y, g->strip_h,
                       fade(lane_cols[l], a * 0.85));
     }
 
     /* pause markers: the class stopped here; a point on the playback bar */
     size_t np = st->n_pauses < OSD_MAX_MARKERS ? st->n_pauses : OSD_MAX_MARKERS;
     int mw = imax(2, iround(2 * s)), mext = iround(4 * s);
-    for (size_t i = 0; st->pauses_ms && i < np && dur > 0; i++) {
-        int x = osd_bar_x_of(g, dur, st->pauses_ms[i]);
+    for (size_t i = 0; st->pauses_us && i < np && dur > 0; i++) {
+        int x = osd_bar_x_of(g, dur, st->pauses_us[i]);
         canvas_fill_rect(c,
                          (struct canvas_rect){x - mw / 2, g->bar.y - mext, mw, g->bar.h + 2 * mext},
                          fade(canvas_rgba(255, 202, 40, 255), a));
@@ -322,7 +330,7 @@ static int draw_panel(struct text_ctx *t, struct canvas *c, const struct osd_geo
     /* hover tooltip: the time under the mouse, above the bar */
     if (st->hover && dur > 0) {
         int64_t ht = osd_bar_time_at(g, dur, st->hover_x);
-        osd_format_time(ht, tbuf, sizeof(tbuf));
+        osd_format_time_us(ht, tbuf, sizeof(tbuf));
         double px = fmax(g->text_px * 0.9, TEXT_READABLE_PX), tw = 0;
         rc = measure(t, tbuf, px, &tw);
         if (rc < 0)

@@ -12,12 +12,15 @@
  * column x0 + w - 1 is t = duration; in between, t = (x - x0) * duration /
  * (w - 1) rounded to the nearest ms, and a time t is drawn at the column
  * nearest to it, so the two maps invert each other to within half a column.
+ * Both maps work in whole ms (times are floored to ms first): a column is
+ * far coarser, and the pixels stay those drawn when the OSD spoke ms.
  *
  * Under the bar, one thin strip per lane (at most OSD_MAX_LANE_STRIPS)
  * shows where that lane has media. Buffered ranges are a lighter band in
  * the bar; the played part is the accent color.
  *
- * Times in ms of playback time unless said otherwise.
+ * Times in µs of playback time unless said otherwise (shown as clock text,
+ * osd_format_time_us()).
  */
 #ifndef SP_RENDER_OSD_H
 #define SP_RENDER_OSD_H
@@ -34,9 +37,9 @@ struct text_ctx;
 #define OSD_MAX_MARKERS 1000  /* pause markers drawn; more are left out */
 #define OSD_MAX_RANGES 10000  /* intervals drawn per list; more are left out */
 
-/* A half-open interval [start_ms, end_ms) of playback time. */
+/* A half-open interval [start_us, end_us) of playback time. */
 struct osd_range {
-    int64_t start_ms, end_ms;
+    int64_t start_us, end_us;
 };
 
 /* One lane's media coverage for the strips under the bar. */
@@ -48,13 +51,13 @@ struct osd_lane {
 
 /* Everything the OSD shows. Pointers are borrowed for the call. */
 struct osd_state {
-    int64_t duration_ms; /* > 0; 0 or less draws an empty bar */
-    int64_t t_ms;        /* current position, clamped for drawing */
+    int64_t duration_us; /* > 0; 0 or less draws an empty bar */
+    int64_t t_us;        /* current position, clamped for drawing */
     bool paused;
     double speed; /* 0.5 .. 2.0; drawn as "1.25x" */
     int volume;   /* percent, 0 .. 100 */
     bool muted;
-    const int64_t *pauses_ms; /* playback times of the class's pauses */
+    const int64_t *pauses_us; /* playback times of the class's pauses */
     size_t n_pauses;
     const struct osd_lane *lanes;
     size_t n_lanes;
@@ -88,21 +91,22 @@ struct osd_geom {
 void osd_geometry(int w, int h, struct osd_geom *g);
 
 /* The time at canvas column x on the bar (clamped to the bar's ends, so
- * a drag past either end holds 0 or duration). duration_ms <= 0 gives 0. */
-int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_ms, int x);
+ * a drag past either end holds 0 or duration), a whole ms in µs.
+ * duration_us < 1000 gives 0. */
+int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_us, int x);
 
 /* The bar column where t is drawn (t clamped to [0, duration]). */
-int osd_bar_x_of(const struct osd_geom *g, int64_t duration_ms, int64_t t_ms);
+int osd_bar_x_of(const struct osd_geom *g, int64_t duration_us, int64_t t_us);
 
-/* A click at (x, y): true and *t_ms set if it is on the bar's hit area. */
-bool osd_bar_hit(const struct osd_geom *g, int64_t duration_ms, int x, int y, int64_t *t_ms);
+/* A click at (x, y): true and *t_us set if it is on the bar's hit area. */
+bool osd_bar_hit(const struct osd_geom *g, int64_t duration_us, int x, int y, int64_t *t_us);
 
 /* A click at (x, y) on the play/pause button. */
 bool osd_button_hit(const struct osd_geom *g, int x, int y);
 
 /* "1:05" / "12:34" / "1:02:03" (hours only when there are any); negative
  * times are shown as 0. Writes at most n bytes (NUL included). */
-void osd_format_time(int64_t ms, char *buf, size_t n);
+void osd_format_time_us(int64_t t_us, char *buf, size_t n);
 
 /* Draws the OSD (geometry from the canvas size) over what is on c.
  * text may be NULL (no text is drawn, shapes only). alpha scales the

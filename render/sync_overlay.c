@@ -41,11 +41,11 @@ void sync_overlay_lane_line(const struct sync_lane_stats *l, char *buf, size_t n
     else if (!l->has_frame)
         snprintf(skew, sizeof(skew), "%s", "no frame");
     else
-        snprintf(skew, sizeof(skew), "skew %+" PRId64 " ms", l->skew_ms);
-    if (l->anchor_age_ms < 0)
+        snprintf(skew, sizeof(skew), "skew %+" PRId64 " ms", l->skew_us / 1000);
+    if (l->anchor_age_us < 0)
         snprintf(age, sizeof(age), "%s", "-");
-    else
-        snprintf(age, sizeof(age), "%.1f s ago", (double)l->anchor_age_ms / 1000.0);
+    else /* whole ms first, as the overlay always showed it */
+        snprintf(age, sizeof(age), "%.1f s ago", (double)(l->anchor_age_us / 1000) / 1000.0);
     /* the sync correction, for the lane chosen to nudge or one corrected */
     char off[48] = "";
     if (l->selected || l->offset_us)
@@ -96,16 +96,17 @@ static int column_widths(struct text_ctx *text, const struct sync_stats *st, siz
     return 0;
 }
 
-int64_t sync_overlay_limit_ms(const struct sync_lane_stats *l)
+int64_t sync_overlay_limit_us(const struct sync_lane_stats *l)
 {
-    int64_t frame_ms = l->frame_us > 0 ? (l->frame_us + 999) / 1000 : SYNC_OVERLAY_DEFAULT_FRAME_MS;
-    return frame_ms + SYNC_OVERLAY_MARGIN_MS;
+    int64_t frame_us =
+        l->frame_us > 0 ? (l->frame_us + 999) / 1000 * 1000 : SYNC_OVERLAY_DEFAULT_FRAME_US;
+    return frame_us + SYNC_OVERLAY_MARGIN_US;
 }
 
 bool sync_overlay_lane_warn(const struct sync_lane_stats *l)
 {
-    return l->buffering ||
-           (l->has_frame && llabs((long long)l->skew_ms) > sync_overlay_limit_ms(l));
+    return l->buffering || (l->has_frame && llabs((long long)(l->skew_us / 1000)) * 1000 >
+                                                sync_overlay_limit_us(l));
 }
 
 int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync_stats *st)
@@ -142,8 +143,8 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
     struct canvas_color warn = canvas_rgba(255, 171, 64, 255);
     struct canvas_color red = canvas_rgba(255, 82, 82, 255); /* media unavailable */
     double x = box.x + pad, y = box.y + pad;
-    snprintf(line, sizeof(line), "t %.3f s   w(t) %" PRId64 "   speed %.4gx", st->t_ms / 1000.0,
-             st->w_ms, st->speed > 0 ? st->speed : 1.0);
+    snprintf(line, sizeof(line), "t %.3f s   w(t) %" PRId64 "   speed %.4gx", st->t_us / 1000000.0,
+             st->w_us / 1000, st->speed > 0 ? st->speed : 1.0);
     rc = text_draw(text, c, x, y, line, px, white, 0, NULL);
     for (size_t i = 0; rc == 0 && i < shown; i++) {
         const struct sync_lane_stats *l = &st->lanes[i];
@@ -169,7 +170,7 @@ int sync_overlay_draw(struct text_ctx *text, struct canvas *c, const struct sync
     }
     if (rc == 0 && st->has_audio) {
         y += lh;
-        snprintf(line, sizeof(line), "audio - video %+" PRId64 " ms", st->av_diff_ms);
+        snprintf(line, sizeof(line), "audio - video %+" PRId64 " ms", st->av_diff_us / 1000);
         rc = text_draw(text, c, x, y, line, px, white, 0, NULL);
     }
     return rc;

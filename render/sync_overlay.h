@@ -25,10 +25,10 @@ struct text_ctx;
 struct sync_lane_stats {
     const char *name;        /* lane name */
     bool active;             /* a segment covers t (else the lane shows its tile) */
-    bool has_frame;          /* a frame is shown: skew_ms is meaningful */
-    int64_t skew_ms;         /* shown frame's board time - w(t) */
+    bool has_frame;          /* a frame is shown: skew_us is meaningful */
+    int64_t skew_us;         /* shown frame's board time - w(t); shown in ms (truncated) */
     size_t anchors;          /* SEI anchors read in the active segment */
-    int64_t anchor_age_ms;   /* shown frame's board time - last anchor's; < 0 none */
+    int64_t anchor_age_us;   /* shown frame's board time - last anchor's; < 0 none */
     bool buffering;          /* waiting for data */
     uint64_t dropped;        /* frames decoded but never shown */
     uint64_t shown;          /* frames shown */
@@ -43,23 +43,25 @@ struct sync_lane_stats {
  * past one interval of that lane plus this margin, ms: the wake-up and
  * presentation jitter of a loaded machine (a 60 Hz display adds up to one
  * refresh, 16.7 ms). */
-#define SYNC_OVERLAY_MARGIN_MS 20
-/* The interval assumed for a lane whose frame rate is unknown, ms. */
-#define SYNC_OVERLAY_DEFAULT_FRAME_MS 40
+#define SYNC_OVERLAY_MARGIN_US 20000
+/* The interval assumed for a lane whose frame rate is unknown. */
+#define SYNC_OVERLAY_DEFAULT_FRAME_US 40000
 
-/* The skew in ms past which l is drawn orange (see above). */
-int64_t sync_overlay_limit_ms(const struct sync_lane_stats *l);
+/* The skew past which l is drawn orange (see above): whole ms, the frame
+ * interval rounded up to one. */
+int64_t sync_overlay_limit_us(const struct sync_lane_stats *l);
 
 /* True when l is drawn orange: waiting for data, or its frame is off by
- * more than sync_overlay_limit_ms(). */
+ * more than sync_overlay_limit_us() (the skew compared in whole ms, as
+ * it is shown). */
 bool sync_overlay_lane_warn(const struct sync_lane_stats *l);
 
 struct sync_stats {
-    int64_t t_ms; /* playback time */
-    int64_t w_ms; /* w(t), Unix ms */
+    int64_t t_us; /* playback time */
+    int64_t w_us; /* w(t), Unix µs; shown in ms */
     double speed;
     bool has_audio;
-    int64_t av_diff_ms; /* audio clock - video clock, when has_audio */
+    int64_t av_diff_us; /* audio clock - video clock, when has_audio; shown in ms */
     const struct sync_lane_stats *lanes;
     size_t n_lanes;
 };

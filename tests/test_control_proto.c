@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/sp_error.h"
@@ -42,10 +43,44 @@ static void test_nul_in_a_string(void **state)
     assert_int_equal(control_parse_auth(cut, strlen(cut), token, sizeof(token)), 0);
 }
 
+/* The wire speaks ms, the structs µs: a seek's ms arrive as µs, and the
+ * time properties go out as whole ms (rounded down), as before. */
+static void test_wire_ms_struct_us(void **state)
+{
+    (void)state;
+    struct control_req req;
+    const char *err = NULL;
+    assert_int_equal(parse("{\"command\":[\"seek\",1500,\"relative\"]}", &req, &err), 0);
+    assert_int_equal(req.op, CONTROL_SEEK);
+    assert_true(req.relative);
+    assert_int_equal(req.us, 1500000);
+    assert_int_equal(parse("{\"command\":[\"seek\",-2000]}", &req, &err), 0);
+    assert_int_equal(req.us, -2000000);
+
+    struct control_state st;
+    memset(&st, 0, sizeof(st));
+    st.t_us = 61999999;
+    st.duration_us = 3600000000;
+    st.wall_us = 1700000000123456;
+    char *t = control_prop_json(&st, CONTROL_P_TIME);
+    char *d = control_prop_json(&st, CONTROL_P_DURATION);
+    char *w = control_prop_json(&st, CONTROL_P_WALL);
+    assert_non_null(t);
+    assert_non_null(d);
+    assert_non_null(w);
+    assert_string_equal(t, "61999");
+    assert_string_equal(d, "3600000");
+    assert_string_equal(w, "1700000000123");
+    free(t);
+    free(d);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nul_in_a_string),
+        cmocka_unit_test(test_wire_ms_struct_us),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static struct input_ctx ctx_for(bool kiosk)
     c.kiosk = kiosk;
     c.osd_enabled = !kiosk;
     osd_geometry(1280, 720, &c.geom);
-    c.duration_ms = 60000;
+    c.duration_us = 60000000;
     c.chat = (struct canvas_rect){960, 0, 320, 600};
     return c;
 }
@@ -249,7 +249,7 @@ static void test_bar_click_and_drag(void **state)
     int x0 = osd_bar_x_of(&g, 60000, 15000);
     struct ui_cmd cmd = one(&c, button(SDL_MOUSEBUTTONDOWN, x0, y, 1));
     assert_int_equal(cmd.kind, UI_CMD_SEEK_ABS);
-    assert_int_equal(cmd.ms, osd_bar_time_at(&g, 60000, x0));
+    assert_int_equal(cmd.ms, osd_bar_time_at(&g, 60000000, x0) / 1000);
     assert_true(cmd.scrub);
     assert_true(c.dragging);
     /* motion while dragging scrubs, even off the bar's height and past its end */

@@ -59,8 +59,8 @@ static void test_lane_states_in_band(void **state)
                                    {640, 360},  {450, 360}, {960, 540},   {2560, 1440}};
     const char *names[] = {"teacher_01", "student_02", "student_03"};
     const bool muted[] = {false, true, false};
-    struct osd_state st = {.duration_ms = 3600000,
-                           .t_ms = 1234000,
+    struct osd_state st = {.duration_us = 3600000000,
+                           .t_us = 1234000000,
                            .speed = 1,
                            .volume = 80,
                            .wall_clock = "2023-11-14 22:13:20"};
@@ -116,7 +116,7 @@ static void test_thumb_rect_on_canvas(void **state)
     }
     /* in the middle it is centred on the hovered column */
     struct canvas_rect r = nav_thumb_rect(&g, dur, 640, 192, 144);
-    int col = osd_bar_x_of(&g, 3600000, osd_bar_time_at(&g, 3600000, 640));
+    int col = osd_bar_x_of(&g, dur, osd_bar_time_at(&g, dur, 640));
     assert_true(r.x + r.w / 2 - col <= 1 && col - (r.x + r.w / 2) <= 1);
 }
 
@@ -142,11 +142,11 @@ static void test_marks_on_their_columns(void **state)
     struct osd_geom g;
     osd_geometry(1280, 720, &g);
     for (int i = 0; i < 2; i++) {
-        int x = osd_bar_x_of(&g, 60000, ch[i].t_us / 1000);
+        int x = osd_bar_x_of(&g, 60000000, ch[i].t_us);
         assert_true(canvas_get(c, x, g.bar.y - 3).r > 200);
         assert_true(canvas_get(c, x + 6, g.bar.y - 3).r == 0);
     }
-    int hx = osd_bar_x_of(&g, 60000, 25000);
+    int hx = osd_bar_x_of(&g, 60000000, 25000000);
     struct canvas_color h = canvas_get(c, hx, g.bar.y + g.bar.h + 1);
     assert_true(h.g > 150 && h.r < h.g);
     assert_true(canvas_get(c, hx, g.bar.y - 3).r == 0); /* a hit is no chapter tick */
@@ -154,7 +154,7 @@ static void test_marks_on_their_columns(void **state)
     canvas_clear(c, canvas_rgba(0, 0, 0, 255));
     m.alpha = 0;
     nav_bar_marks_draw(c, &m);
-    assert_true(canvas_get(c, osd_bar_x_of(&g, 60000, 10000), g.bar.y - 3).r == 0);
+    assert_true(canvas_get(c, osd_bar_x_of(&g, 60000000, 10000000), g.bar.y - 3).r == 0);
     nav_bar_marks_draw(NULL, &m);
     nav_bar_marks_draw(c, NULL);
     canvas_destroy(&c);

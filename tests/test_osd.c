@@ -33,7 +33,7 @@ static void test_bar_ends_exact(void **state)
         assert_true(g.bar.w >= 2);
         assert_true(g.bar.x >= 0 && g.bar.x + g.bar.w <= sizes[s][0]);
         for (size_t d = 0; d < sizeof(durs) / sizeof(durs[0]); d++) {
-            int64_t dur = durs[d];
+            int64_t dur = durs[d] * 1000; /* the bar speaks µs, whole ms */
             int first = g.bar.x, last = g.bar.x + g.bar.w - 1;
             assert_int_equal(osd_bar_time_at(&g, dur, first), 0);
             assert_int_equal(osd_bar_time_at(&g, dur, last), dur);
@@ -49,7 +49,7 @@ static void test_bar_ends_exact(void **state)
                 int64_t t = osd_bar_time_at(&g, dur, x);
                 assert_true(t >= prev);
                 prev = t;
-                if (dur >= g.bar.w - 1)
+                if (durs[d] >= g.bar.w - 1)
                     assert_int_equal(osd_bar_x_of(&g, dur, t), x);
             }
         }
@@ -61,15 +61,15 @@ static void test_bar_pause_markers(void **state)
     (void)state;
     struct osd_geom g;
     osd_geometry(1280, 720, &g);
-    const int64_t dur = 60000;
-    /* a column is dur / (w - 1) ms wide: clicking a marker's column lands
-     * within half a column of the pause */
+    const int64_t dur = 60000000;
+    /* a column is dur / (w - 1) wide: clicking a marker's column lands
+     * within half a column (and the ms the bar rounds to) of the pause */
     double half_col = (double)dur / (g.bar.w - 1) / 2.0;
-    for (int64_t p = 0; p <= dur; p += 1237) {
+    for (int64_t p = 0; p <= dur; p += 1237000) {
         int x = osd_bar_x_of(&g, dur, p);
         int64_t t = 0;
         assert_true(osd_bar_hit(&g, dur, x, g.bar.y + g.bar.h / 2, &t));
-        assert_true(llabs((long long)(t - p)) <= half_col + 0.5);
+        assert_true(llabs((long long)(t - p)) <= half_col + 500);
         /* one column either side is on the correct side of the pause */
         if (x > g.bar.x)
             assert_true(osd_bar_time_at(&g, dur, x - 1) < p);
@@ -78,9 +78,9 @@ static void test_bar_pause_markers(void **state)
     }
     /* the default class's pause at 30 s: the middle of the bar */
     int64_t t = 0;
-    int mid = osd_bar_x_of(&g, dur, 30000);
+    int mid = osd_bar_x_of(&g, dur, 30000000);
     assert_true(osd_bar_hit(&g, dur, mid, g.bar.y, &t));
-    assert_true(llabs((long long)(t - 30000)) <= half_col + 0.5);
+    assert_true(llabs((long long)(t - 30000000)) <= half_col + 500);
 }
 
 static void test_bar_hit_area(void **state)
@@ -89,15 +89,15 @@ static void test_bar_hit_area(void **state)
     struct osd_geom g;
     osd_geometry(1280, 720, &g);
     int64_t t = -1;
-    assert_true(osd_bar_hit(&g, 60000, g.bar.x, g.bar.y, &t));
+    assert_true(osd_bar_hit(&g, 60000000, g.bar.x, g.bar.y, &t));
     assert_int_equal(t, 0);
-    assert_false(osd_bar_hit(&g, 60000, g.bar.x - 1, g.bar.y, &t));
-    assert_false(osd_bar_hit(&g, 60000, g.bar.x + g.bar.w, g.bar.y, &t));
-    assert_false(osd_bar_hit(&g, 60000, 640, 100, &t)); /* the picture */
-    assert_false(osd_bar_hit(&g, 60000, 640, g.hit.y - 1, &t));
-    assert_false(osd_bar_hit(&g, 60000, 640, g.hit.y + g.hit.h, &t));
+    assert_false(osd_bar_hit(&g, 60000000, g.bar.x - 1, g.bar.y, &t));
+    assert_false(osd_bar_hit(&g, 60000000, g.bar.x + g.bar.w, g.bar.y, &t));
+    assert_false(osd_bar_hit(&g, 60000000, 640, 100, &t)); /* the picture */
+    assert_false(osd_bar_hit(&g, 60000000, 640, g.hit.y - 1, &t));
+    assert_false(osd_bar_hit(&g, 60000000, 640, g.hit.y + g.hit.h, &t));
     assert_true(osd_button_hit(&g, g.button.x + 1, g.button.y + 1));
-    assert_false(osd_bar_hit(&g, 60000, g.button.x + 1, g.button.y + 1, &t));
+    assert_false(osd_bar_hit(&g, 60000000, g.button.x + 1, g.button.y + 1, &t));
     /* the OSD sits in the bottom band */
     assert_true(g.panel.y + g.panel.h == 720);
     assert_true(g.hit.y >= g.panel.y && g.text_y > g.bar.y);
@@ -107,34 +107,34 @@ static void test_format_time(void **state)
 {
     (void)state;
     char b[32];
-    osd_format_time(0, b, sizeof(b));
+    osd_format_time_us(0, b, sizeof(b));
     assert_string_equal(b, "0:00");
-    osd_format_time(65999, b, sizeof(b));
+    osd_format_time_us(65999999, b, sizeof(b));
     assert_string_equal(b, "1:05");
-    osd_format_time(3723000, b, sizeof(b));
+    osd_format_time_us(3723000000, b, sizeof(b));
     assert_string_equal(b, "1:02:03");
-    osd_format_time(-5, b, sizeof(b));
+    osd_format_time_us(-5000, b, sizeof(b));
     assert_string_equal(b, "0:00");
-    osd_format_time(754000, b, 3);
+    osd_format_time_us(754000000, b, 3);
     assert_string_equal(b, "12");
 }
 
 /* ---- drawing ------------------------------------------------------------ */
 
-static const int64_t pauses[] = {30000};
-static const struct osd_range cover_a[] = {{0, 30000}, {30000, 60000}};
-static const struct osd_range cover_b[] = {{8000, 30000}, {30000, 52000}};
-static const struct osd_range buffered[] = {{20000, 45000}};
+static const int64_t pauses[] = {30000000};
+static const struct osd_range cover_a[] = {{0, 30000000}, {30000000, 60000000}};
+static const struct osd_range cover_b[] = {{8000000, 30000000}, {30000000, 52000000}};
+static const struct osd_range buffered[] = {{20000000, 45000000}};
 
 static struct osd_state sample_state(void)
 {
     static const struct osd_lane lanes[] = {{"teacher_01", cover_a, 2}, {"student_02", cover_b, 2}};
-    struct osd_state st = {.duration_ms = 60000,
-                           .t_ms = 20000,
+    struct osd_state st = {.duration_us = 60000000,
+                           .t_us = 20000000,
                            .paused = true,
                            .speed = 1.25,
                            .volume = 80,
-                           .pauses_ms = pauses,
+                           .pauses_us = pauses,
                            .n_pauses = 1,
                            .lanes = lanes,
                            .n_lanes = 2,
@@ -167,7 +167,7 @@ static void test_draw_where_expected(void **state)
     struct osd_geom g;
     osd_geometry(1280, 720, &g);
     struct osd_state st = sample_state();
-    st.hover_x = osd_bar_x_of(&g, 60000, 45000);
+    st.hover_x = osd_bar_x_of(&g, 60000000, 45000000);
     assert_int_equal(osd_draw(t, c, &st), 0);
 
     /* nothing above the panel (no message, not buffering, tooltip aside) */
@@ -176,21 +176,21 @@ static void test_draw_where_expected(void **state)
             assert_false(lit(c, x, y));
     /* the played part is the accent blue, the rest of the track is not */
     int yb = g.bar.y + g.bar.h / 2;
-    struct canvas_color played = canvas_get(c, osd_bar_x_of(&g, 60000, 10000), yb);
+    struct canvas_color played = canvas_get(c, osd_bar_x_of(&g, 60000000, 10000000), yb);
     assert_true(played.b > 200 && played.r < 150);
-    struct canvas_color rest = canvas_get(c, osd_bar_x_of(&g, 60000, 55000), yb);
+    struct canvas_color rest = canvas_get(c, osd_bar_x_of(&g, 60000000, 55000000), yb);
     assert_true(rest.b < 200 || rest.r > 150);
     /* buffered band is lighter than the bare track */
-    struct canvas_color buf = canvas_get(c, osd_bar_x_of(&g, 60000, 40000), yb);
+    struct canvas_color buf = canvas_get(c, osd_bar_x_of(&g, 60000000, 40000000), yb);
     assert_true(buf.r > rest.r);
     /* the pause marker: yellow at the 30 s column, above the bar */
-    struct canvas_color mk = canvas_get(c, osd_bar_x_of(&g, 60000, 30000), g.bar.y - 2);
+    struct canvas_color mk = canvas_get(c, osd_bar_x_of(&g, 60000000, 30000000), g.bar.y - 2);
     assert_true(mk.r > 200 && mk.g > 150 && mk.b < 120);
     /* lane strips: student_02 has no media before 8 s */
     int y2 = g.strip_y + (g.strip_h + g.strip_gap);
-    struct canvas_color s_before = canvas_get(c, osd_bar_x_of(&g, 60000, 4000), y2);
-    struct canvas_color s_in = canvas_get(c, osd_bar_x_of(&g, 60000, 12000), y2);
-    struct canvas_color s_after = canvas_get(c, osd_bar_x_of(&g, 60000, 56000), y2);
+    struct canvas_color s_before = canvas_get(c, osd_bar_x_of(&g, 60000000, 4000000), y2);
+    struct canvas_color s_in = canvas_get(c, osd_bar_x_of(&g, 60000000, 12000000), y2);
+    struct canvas_color s_after = canvas_get(c, osd_bar_x_of(&g, 60000000, 56000000), y2);
     assert_true(s_in.r > s_before.r + 60);
     assert_true(s_in.r > s_after.r + 60);
     /* text drawn in the text row (time on the left, speed on the right) */
@@ -290,7 +290,7 @@ static void test_golden(void **state)
     struct osd_geom g;
     osd_geometry(960, 540, &g);
     struct osd_state st = sample_state();
-    st.hover_x = osd_bar_x_of(&g, 60000, 33000);
+    st.hover_x = osd_bar_x_of(&g, 60000000, 33000000);
     st.message = "Speed 1.25x";
     assert_int_equal(osd_draw(t, c, &st), 0);
     struct sync_lane_stats lanes[] = {
@@ -328,26 +328,29 @@ static void test_sync_warn_follows_frame_rate(void **state)
     struct sync_lane_stats l = {.name = "cam", .active = true, .has_frame = true};
     l.frame_us = 66667; /* 15 fps */
     for (int64_t skew = 0; skew <= 66; skew++) {
-        l.skew_ms = -skew;
+        l.skew_us = -skew * 1000;
         assert_false(sync_overlay_lane_warn(&l));
     }
-    assert_int_equal(sync_overlay_limit_ms(&l), 67 + SYNC_OVERLAY_MARGIN_MS);
-    l.skew_ms = -(67 + SYNC_OVERLAY_MARGIN_MS + 1);
+    assert_int_equal(sync_overlay_limit_us(&l), 67000 + SYNC_OVERLAY_MARGIN_US);
+    l.skew_us = -(67000 + SYNC_OVERLAY_MARGIN_US + 1000);
     assert_true(sync_overlay_lane_warn(&l));
-    l.skew_ms = 67 + SYNC_OVERLAY_MARGIN_MS + 1; /* ahead of the clock */
+    /* compared in whole ms, as shown: 999 µs past the limit is not yet past it */
+    l.skew_us = -(67000 + SYNC_OVERLAY_MARGIN_US + 999);
+    assert_false(sync_overlay_lane_warn(&l));
+    l.skew_us = 67000 + SYNC_OVERLAY_MARGIN_US + 1000; /* ahead of the clock */
     assert_true(sync_overlay_lane_warn(&l));
     l.frame_us = 16667; /* 60 fps: the limit tightens */
-    l.skew_ms = -50;
+    l.skew_us = -50000;
     assert_true(sync_overlay_lane_warn(&l));
     l.frame_us = 0; /* unknown rate: 40 ms assumed */
-    assert_int_equal(sync_overlay_limit_ms(&l),
-                     SYNC_OVERLAY_DEFAULT_FRAME_MS + SYNC_OVERLAY_MARGIN_MS);
-    l.skew_ms = 0;
+    assert_int_equal(sync_overlay_limit_us(&l),
+                     SYNC_OVERLAY_DEFAULT_FRAME_US + SYNC_OVERLAY_MARGIN_US);
+    l.skew_us = 0;
     l.buffering = true;
     assert_true(sync_overlay_lane_warn(&l));
     l.buffering = false;
     l.has_frame = false; /* a tile has no skew */
-    l.skew_ms = 5000;
+    l.skew_us = 5000000;
     assert_false(sync_overlay_lane_warn(&l));
 }
 
@@ -355,8 +358,8 @@ static void test_sync_lines(void **state)
 {
     (void)state;
     char b[256];
-    struct sync_lane_stats l = {"teacher_01", true, true, -7, 25,   1500, false, 1,
-                                90,           0,    NULL, 0,  false};
+    struct sync_lane_stats l = {"teacher_01", true, true, -7400, 25,   1500000, false, 1,
+                                90,           0,    NULL, 0,     false};
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "teacher_01"));
     assert_non_null(strstr(b, "skew -7 ms"));
@@ -377,7 +380,7 @@ static void test_sync_lines(void **state)
     assert_null(strstr(b, "BUFFERING"));
     l.buffering = true;
     l.active = false;
-    l.anchor_age_ms = -1;
+    l.anchor_age_us = -1;
     sync_overlay_lane_line(&l, b, sizeof(b));
     assert_non_null(strstr(b, "no media"));
     assert_non_null(strstr(b, "(-)"));

@@ -76,14 +76,14 @@ static void test_setup_and_exit_codes(void **state)
     assert_string_equal(f.r.segments[0].name, "a0.mp4");
     assert_string_equal(f.r.segments[1].name, "a1.mp4");
     assert_string_equal(f.r.segments[2].name, "b0.mp4");
-    assert_int_equal(f.r.origin_ms, 1700000000000LL);
+    assert_int_equal(f.r.origin_us, 1700000000000000LL);
     assert_int_equal(verify_exit_code(&f.r), 0);
     verify_add(&f.r, VERIFY_INFO, "x", -1, -1, "note");
     assert_int_equal(verify_exit_code(&f.r), 0);
-    verify_add(&f.r, VERIFY_WARNING, "x", 2, 1500, "at %d", 3);
+    verify_add(&f.r, VERIFY_WARNING, "x", 2, 1500000, "at %d", 3);
     assert_int_equal(verify_exit_code(&f.r), 1);
-    /* play_ms = VideoPlayTime of segment 2 (5000) + media time */
-    assert_int_equal(f.r.findings[1].play_ms, 6500);
+    /* play_us = VideoPlayTime of segment 2 (5 s) + media time */
+    assert_int_equal(f.r.findings[1].play_us, 6500000);
     assert_string_equal(f.r.findings[1].message, "at 3");
     verify_add(&f.r, VERIFY_ERROR, "x", -1, -1, "bad");
     assert_int_equal(verify_exit_code(&f.r), 2);
@@ -111,11 +111,11 @@ static void test_coverage(void **state)
     /* all usable: a hole from 12 s to 20 s and from 30 s to the end */
     assert_int_equal(verify_coverage(&f.r, f.tl), 0);
     assert_int_equal(f.r.n_gaps, 2);
-    assert_int_equal(f.r.gaps[0].start_ms, 12000);
-    assert_int_equal(f.r.gaps[0].end_ms, 20000);
-    assert_int_equal(f.r.gaps[1].start_ms, 30000);
-    assert_int_equal(f.r.gaps[1].end_ms, 40000);
-    assert_int_equal(f.r.uncovered_ms, 18000);
+    assert_int_equal(f.r.gaps[0].start_us, 12000000);
+    assert_int_equal(f.r.gaps[0].end_us, 20000000);
+    assert_int_equal(f.r.gaps[1].start_us, 30000000);
+    assert_int_equal(f.r.gaps[1].end_us, 40000000);
+    assert_int_equal(f.r.uncovered_us, 18000000);
     assert_int_equal(count_code(&f.r, "coverage.gap"), 2);
     verify_report_clear(&f.r);
 
@@ -123,11 +123,11 @@ static void test_coverage(void **state)
     assert_int_equal(verify_report_setup(&f.r, f.rec), 0);
     verify_unreachable(&f.r, 2, "b0.mp4: gone");
     f.r.segments[0].decoded = true;
-    f.r.segments[0].duration_ms = 3000;
+    f.r.segments[0].duration_us = 3000000;
     assert_int_equal(verify_coverage(&f.r, f.tl), 0);
     assert_int_equal(f.r.n_gaps, 2);
-    assert_int_equal(f.r.gaps[0].start_ms, 3000);
-    assert_int_equal(f.r.gaps[0].end_ms, 20000);
+    assert_int_equal(f.r.gaps[0].start_us, 3000000);
+    assert_int_equal(f.r.gaps[0].end_us, 20000000);
     assert_int_equal(count_code(&f.r, "media.unreachable"), 1);
     assert_int_equal(verify_exit_code(&f.r), 2);
     unload(&f);
@@ -146,16 +146,16 @@ static void test_sync_offsets(void **state)
         struct verify_segment *v = &f.r.segments[i];
         v->decoded = true;
         v->sync_source = LANE_MAP_SEI;
-        v->start_board_ms = truth + v->seg->play_us / 1000 + off[i];
+        v->start_board_us = (truth + v->seg->play_us / 1000 + off[i]) * 1000;
     }
     verify_sync(&f.r, f.tl);
     assert_int_equal(f.r.origin_estimates, 3);
-    assert_int_equal(f.r.refined_origin_ms, truth);
-    assert_int_equal(f.r.segments[0].offset_ms, 400);
-    assert_int_equal(f.r.segments[1].offset_ms, 1100);
-    assert_int_equal(f.r.segments[0].offset_refined_ms, 0);
-    assert_int_equal(f.r.segments[1].offset_refined_ms, 700);
-    assert_int_equal(f.r.segments[2].offset_refined_ms, 0);
+    assert_int_equal(f.r.refined_origin_us, truth * 1000);
+    assert_int_equal(f.r.segments[0].offset_us, 400000);
+    assert_int_equal(f.r.segments[1].offset_us, 1100000);
+    assert_int_equal(f.r.segments[0].offset_refined_us, 0);
+    assert_int_equal(f.r.segments[1].offset_refined_us, 700000);
+    assert_int_equal(f.r.segments[2].offset_refined_us, 0);
     /* only a1 is flagged: 400 ms of truncation is not a sync problem */
     assert_int_equal(count_code(&f.r, "sync.offset"), 1);
     assert_int_equal(verify_exit_code(&f.r), 1);

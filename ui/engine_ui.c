@@ -226,22 +226,22 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     e->o.custom = NULL; /* ours is e->custom */
 
     for (size_t i = 0; i < e->n_pauses; i++)
-        e->pauses[i] = tl_pause_at(tl, i)->video_us / 1000;
+        e->pauses[i] = tl_pause_at(tl, i)->video_us / 1000 * 1000; /* whole ms, as shown */
     size_t k = 0;
     for (size_t l = 0; l < rec->n_lanes; l++) {
         const struct rec_lane *ln = &rec->lanes[l];
         e->lanes[l].name = ln->name;
         e->lanes[l].cover = &e->cover[k];
         for (size_t s = 0; s < ln->n_segments && k < rec->n_segments; s++, k++) {
-            e->cover[k].start_ms = ln->segments[s].play_us / 1000;
-            e->cover[k].end_ms = rec_segment_end_us(&ln->segments[s]) / 1000;
+            e->cover[k].start_us = ln->segments[s].play_us;
+            e->cover[k].end_us = rec_segment_end_us(&ln->segments[s]);
         }
         e->lanes[l].n_cover = (size_t)(&e->cover[k] - e->lanes[l].cover);
         e->stats[l].name = ln->name;
         e->track[l].last_pts = -1;
         e->track[l].late_since_ms = -1;
     }
-    e->all = (struct osd_range){0, total_ms(e)};
+    e->all = (struct osd_range){0, total_ms(e) * 1000};
 
     struct class_scene_opts so = {.loader = class_loader(c), .text = text};
     if ((rc = class_scene_create(rec, tl, &so, &e->cs)) != 0)
@@ -251,8 +251,9 @@ int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct eng
     open_audio(e);
     apply_volume(e);
     player_set_paused(e->p, true);
-    int64_t start = o->start_ms < 0 ? 0 : o->start_ms > total_ms(e) ? total_ms(e) : o->start_ms;
-    class_seek_us(c, start * 1000);
+    int64_t total_us = total_ms(e) * 1000; /* TotalTime floored to ms, as the OSD shows it */
+    int64_t start = o->start_us < 0 ? 0 : o->start_us > total_us ? total_us : o->start_us;
+    class_seek_us(c, start);
     *out = e;
     return 0;
 fail:
@@ -576,7 +577,7 @@ static int apply_offsets(struct engine_ui *e, const struct ui_cmd *cmd)
         int64_t frame_us = v && v->frame_dur_us > 0 ? v->frame_dur_us
                            : e->stats[e->sel_lane].frame_us > 0
                                ? e->stats[e->sel_lane].frame_us
-                               : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_MS * 1000;
+                               : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_US;
         int64_t delta = (int64_t)cmd->n * frame_us + cmd->ms * 1000;
         int rc = class_shift_lane_us(e->c, (size_t)e->sel_lane, delta);
         e->redraw = true;
@@ -721,9 +722,9 @@ static void get_state(void *opaque, struct pui_state *st)
     bool ended = class_ended(e->c);
     int64_t t_us = class_position_us(e->c);
     int64_t w_us = lane_player_wall_us(e->tl, t_us);
-    st->t_ms = floor_ms(t_us);
-    st->duration_ms = total_ms(e);
-    st->wall_ms = floor_ms(w_us);
+    st->t_us = floor_ms(t_us) * 1000; /* whole ms (player_ui.h) */
+    st->duration_us = total_ms(e) * 1000;
+    st->wall_us = floor_ms(w_us) * 1000;
     st->paused = class_paused(e->c);
     st->ended = ended;
     st->buffering = player_buffering(e->p);
@@ -739,7 +740,7 @@ static void get_state(void *opaque, struct pui_state *st)
     st->board_pages_total = e->sig.total;
     st->board_loading = !e->sig.finished;
     st->chat_rect = e->chat ? chat_rect(e) : (struct canvas_rect){0, 0, 0, 0};
-    st->pauses_ms = e->pauses;
+    st->pauses_us = e->pauses;
     st->n_pauses = e->n_pauses;
     st->lanes = e->lanes;
     st->n_lanes = e->rec->n_lanes;
@@ -755,7 +756,7 @@ static void get_state(void *opaque, struct pui_state *st)
             int n = buffered_ranges(e->tl, f, br, MAX_BUFFERED);
             e->n_buffered = n > 0 ? (size_t)n : 0;
             for (size_t i = 0; i < e->n_buffered; i++)
-                e->buffered[i] = (struct osd_range){br[i].start_ms, br[i].end_ms};
+                e->buffered[i] = (struct osd_range){br[i].start_ms * 1000, br[i].end_ms * 1000};
             e->buffered_at_ms = now;
         }
         st->buffered = e->buffered;
@@ -766,12 +767,12 @@ static void get_state(void *opaque, struct pui_state *st)
         struct sync_lane_stats *s = &e->stats[i];
         s->active = v && v->seg;
         s->has_frame = v && v->state != LANE_PLACEHOLDER && v->frame;
-        s->skew_ms = s->has_frame ? (v->board_us - w_us) / 1000 : 0;
+        s->skew_us = s->has_frame ? v->board_us - w_us : 0;
         s->anchors = v ? v->anchors : 0;
         /* how long ago, in the shown frame's board time, its segment's last
          * SEI anchor was passed */
-        s->anchor_age_ms = s->has_frame && v->anchor_board_us >= 0
-                               ? floor_ms(v->board_us - v->anchor_board_us)
+        s->anchor_age_us = s->has_frame && v->anchor_board_us >= 0
+                               ? floor_ms(v->board_us - v->anchor_board_us) * 1000
                                : -1;
         s->buffering = v && (v->state == LANE_WAITING || v->buffering);
         s->dropped = e->track[i].dropped;
@@ -783,14 +784,13 @@ static void get_state(void *opaque, struct pui_state *st)
     }
     st->offsets_path = class_offsets_path(e->c);
     st->offsets_message = e->offsets_msg;
-    e->sync = (struct sync_stats){.t_ms = st->t_ms,
-                                  .w_ms = st->wall_ms,
+    e->sync = (struct sync_stats){.t_us = st->t_us,
+                                  .w_us = st->wall_us,
                                   .speed = st->speed,
                                   .has_audio = e->ao != NULL,
                                   /* the master clock now minus the t the
                                    * pictures were picked for */
-                                  .av_diff_ms =
-                                      e->ao && !ended ? (player_clock_us(e->p) - t_us) / 1000 : 0,
+                                  .av_diff_us = e->ao && !ended ? player_clock_us(e->p) - t_us : 0,
                                   .lanes = e->stats,
                                   .n_lanes = e->rec->n_lanes};
     st->sync = &e->sync;

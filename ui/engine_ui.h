@@ -59,7 +59,7 @@ struct text_ctx;
 
 struct engine_ui_opts {
     int canvas_w, canvas_h;      /* the picture's size at start (the window's canvas) */
-    int64_t start_ms;            /* initial position (clamped to the recording) */
+    int64_t start_us;            /* initial position (clamped to the recording) */
     double speed;                /* 0.5..2.0 in 0.25 steps; 0 means 1 */
     int layout;                  /* 0..ENGINE_UI_PRESETS-1 a preset; ENGINE_UI_PRESETS the custom */
     const struct layout *custom; /* bound to the recording and canvas_w x canvas_h (copied);
@@ -79,7 +79,7 @@ struct engine_ui;
 /* Drives the class c (player/class.h, opened with CLASS_MEDIA): builds the
  * scene and, with audio, opens the audio device. c and text are borrowed
  * and must outlive the engine; text may be NULL (the scene opens its own
- * fonts; no badge text). The engine starts paused at start_ms. Returns 0,
+ * fonts; no badge text). The engine starts paused at start_us. Returns 0,
  * SP_EINVAL (no player, bad speed, layout or size), SP_ENOENT (no font) or
  * SP_ENOMEM. */
 int engine_ui_create(struct sp_class *c, struct text_ctx *text, const struct engine_ui_opts *o,

@@ -200,7 +200,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
     }
     if (ctx->kiosk)
         return 0;
-    bool bar = ctx->osd_enabled && ctx->duration_ms > 0;
+    bool bar = ctx->osd_enabled && ctx->duration_us > 0;
     switch (ev->type) {
     case SDL_MOUSEMOTION: {
         int x = ev->motion.x, y = ev->motion.y, n = 0;
@@ -209,7 +209,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         out[n++] = mouse_cmd(UI_CMD_MOUSE_MOVE, x, y);
         if (ctx->dragging && bar) {
             out[n] = mouse_cmd(UI_CMD_SEEK_ABS, x, y);
-            out[n].ms = osd_bar_time_at(&ctx->geom, ctx->duration_ms, x);
+            out[n].ms = osd_bar_time_at(&ctx->geom, ctx->duration_us, x) / 1000; /* whole ms */
             out[n++].scrub = true;
         }
         return n;
@@ -221,10 +221,10 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         if (ev->button.button != SDL_BUTTON_LEFT)
             return 0;
         int64_t t = 0;
-        if (bar && osd_bar_hit(&ctx->geom, ctx->duration_ms, x, y, &t)) {
+        if (bar && osd_bar_hit(&ctx->geom, ctx->duration_us, x, y, &t)) {
             ctx->dragging = true;
             out[0] = mouse_cmd(UI_CMD_SEEK_ABS, x, y);
-            out[0].ms = t;
+            out[0].ms = t / 1000; /* ui_cmd.ms; t is whole ms */
             out[0].scrub = true;
             return 1;
         }
@@ -255,7 +255,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         if (!bar)
             return 0;
         out[0] = mouse_cmd(UI_CMD_SEEK_ABS, ev->button.x, ev->button.y);
-        out[0].ms = osd_bar_time_at(&ctx->geom, ctx->duration_ms, ev->button.x);
+        out[0].ms = osd_bar_time_at(&ctx->geom, ctx->duration_us, ev->button.x) / 1000;
         out[0].scrub = false; /* the drag ends: land exactly */
         return 1;
     case SDL_MOUSEWHEEL: {

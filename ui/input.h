@@ -55,9 +55,9 @@ struct input_binding {
  * date (geom for the canvas size, duration, chat panel rectangle). */
 struct input_ctx {
     bool kiosk;
-    bool osd_enabled;     /* the bar can be clicked (off in kiosk) */
-    struct osd_geom geom; /* OSD geometry of the canvas */
-    int64_t duration_ms;
+    bool osd_enabled;        /* the bar can be clicked (off in kiosk) */
+    struct osd_geom geom;    /* OSD geometry of the canvas */
+    int64_t duration_us;     /* the bar's: TotalTime */
     struct canvas_rect chat; /* the chat panel; w <= 0: none shown */
     bool search_open;        /* the chat search field is shown (n / N / Esc act on it) */
     bool search_editing;     /* ... and takes the typing (text input, Enter, Backspace, Esc) */

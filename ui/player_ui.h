@@ -44,9 +44,11 @@
 /* What the engine reports. Pointers are the engine's and stay valid until
  * the next call of any callback. */
 struct pui_state {
-    int64_t t_ms;        /* playback time */
-    int64_t duration_ms; /* TotalTime */
-    int64_t wall_ms;     /* w(t), Unix ms (the class's clock); 0 unknown */
+    /* whole ms (floored), in µs: what the OSD, the state file and the
+     * control protocol show, to the ms */
+    int64_t t_us;        /* playback time */
+    int64_t duration_us; /* TotalTime */
+    int64_t wall_us;     /* w(t), Unix µs (the class's clock); 0 unknown */
     bool paused;
     bool ended;     /* at the end and not looping */
     bool buffering; /* waiting for data */
@@ -60,7 +62,7 @@ struct pui_state {
     size_t board_pages_done;      /* pages read so far ... */
     size_t board_pages_total;     /* ... of these */
     struct canvas_rect chat_rect; /* where the chat panel is on the canvas; w 0: none */
-    const int64_t *pauses_ms;     /* pause markers (playback ms) */
+    const int64_t *pauses_us;     /* pause markers (playback µs, whole ms) */
     size_t n_pauses;
     const struct osd_lane *lanes; /* media coverage per lane */
     size_t n_lanes;

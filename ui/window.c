@@ -38,14 +38,12 @@ struct window {
     bool filled;
     SDL_Rect windowed;
     bool cursor_shown;
-    int64_t last_mouse_ms;
+    int64_t last_mouse_us;
 };
 
-int64_t window_now_ms(void)
+int64_t window_now_us(void)
 {
-    struct timespec ts;
-    sp_os_mono_timespec(&ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return sp_os_mono_us();
 }
 
 /* Whether the GL renderer would draw in software: no GPU render node, or
@@ -89,7 +87,7 @@ int window_create(const struct window_opts *o, struct window **out)
     w->kiosk = o->kiosk;
     w->fullscreen = o->fullscreen || o->kiosk;
     w->cursor_shown = true;
-    w->last_mouse_ms = window_now_ms();
+    w->last_mouse_us = window_now_us();
 
     /* SIGINT/SIGTERM arrive as SDL_QUIT (SDL's default) unless the caller
      * caught them first (sigplay play does: window_loop_opts.stop), so
@@ -304,20 +302,20 @@ int window_set_fullscreen(struct window *w, bool on)
     return 0;
 }
 
-void window_note_mouse(struct window *w, int64_t now_ms)
+void window_note_mouse(struct window *w, int64_t now_us)
 {
-    w->last_mouse_ms = now_ms;
+    w->last_mouse_us = now_us;
     if (!w->kiosk && !w->cursor_shown) {
         SDL_ShowCursor(SDL_ENABLE);
         w->cursor_shown = true;
     }
 }
 
-int64_t window_update_cursor(struct window *w, int64_t now_ms)
+int64_t window_update_cursor(struct window *w, int64_t now_us)
 {
     if (!w->cursor_shown)
         return INT64_MAX;
-    int64_t left = w->last_mouse_ms + WINDOW_CURSOR_IDLE_MS - now_ms;
+    int64_t left = w->last_mouse_us + WINDOW_CURSOR_IDLE_US - now_us;
     if (left > 0)
         return left;
     SDL_ShowCursor(SDL_DISABLE);
@@ -325,14 +323,17 @@ int64_t window_update_cursor(struct window *w, int64_t now_ms)
     return INT64_MAX;
 }
 
-int window_wait_event(struct window *w, int64_t timeout_ms, SDL_Event *ev)
+int window_wait_event(struct window *w, int64_t timeout_us, SDL_Event *ev)
 {
     (void)w;
     int got;
-    if (timeout_ms <= 0)
+    if (timeout_us <= 0) {
         got = SDL_PollEvent(ev);
-    else
-        got = SDL_WaitEventTimeout(ev, timeout_ms > INT32_MAX ? INT32_MAX : (int)timeout_ms);
+    } else {
+        /* SDL waits in ms: rounded up, so a short wait is not a poll */
+        int64_t ms = timeout_us / 1000 + (timeout_us % 1000 != 0);
+        got = SDL_WaitEventTimeout(ev, ms > INT32_MAX ? INT32_MAX : (int)ms);
+    }
     if (!got)
         return 0;
     unsigned wt = atomic_load(&wake_type);

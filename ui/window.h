@@ -6,7 +6,7 @@
  * coordinates back to canvas pixels: the compositor always renders at the
  * canvas size, whatever the window size.
  *
- * The cursor hides after WINDOW_CURSOR_IDLE_MS without mouse movement and
+ * The cursor hides after WINDOW_CURSOR_IDLE_US without mouse movement and
  * is always hidden in kiosk mode.
  *
  * Waiting follows mpv's play loop: one wait (SDL_WaitEventTimeout up to a
@@ -22,7 +22,7 @@
 
 #include "render/canvas.h"
 
-#define WINDOW_CURSOR_IDLE_MS 2000
+#define WINDOW_CURSOR_IDLE_US 2000000
 
 struct window_opts {
     const char *title;      /* NULL: "sigplay" */
@@ -65,25 +65,26 @@ int window_set_fullscreen(struct window *w, bool on);
  * size changed (call on window and display events). Otherwise nothing. */
 void window_refit(struct window *w);
 
-/* Mouse movement was seen at now_ms (monotonic ms): shows the cursor
+/* Mouse movement was seen at now_us (window_now_us()): shows the cursor
  * (unless kiosk). */
-void window_note_mouse(struct window *w, int64_t now_ms);
-/* Hides the cursor once idle; returns the ms until it should be called
+void window_note_mouse(struct window *w, int64_t now_us);
+/* Hides the cursor once idle; returns the µs until it should be called
  * again (INT64_MAX when nothing is pending). */
-int64_t window_update_cursor(struct window *w, int64_t now_ms);
+int64_t window_update_cursor(struct window *w, int64_t now_us);
 
-/* Waits up to timeout_ms (0: just poll) for an event. Returns 1 with *ev
+/* Waits up to timeout_us (<= 0: just poll; SDL waits in whole ms, so it
+ * is rounded up to one) for an event. Returns 1 with *ev
  * filled, or 0 on timeout or a wake-up from window_wake() (a wake means
  * "look again", it carries nothing). Window events that only need a
  * redraw (exposed, resized) come back as events for the caller to see. */
 union SDL_Event;
-int window_wait_event(struct window *w, int64_t timeout_ms, union SDL_Event *ev);
+int window_wait_event(struct window *w, int64_t timeout_us, union SDL_Event *ev);
 
 /* Cuts the current or next window_wait_event() short. Callable from any
  * thread, and before a window exists (then it does nothing). */
 void window_wake(void);
 
-/* Monotonic milliseconds (the clock every deadline above uses). */
-int64_t window_now_ms(void);
+/* Monotonic µs (the clock every deadline above uses; sp_os_mono_us()). */
+int64_t window_now_us(void);
 
 #endif

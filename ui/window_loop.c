@@ -81,13 +81,26 @@ struct loop {
     size_t chapter_sel;
 };
 
+/* The loop keeps its deadlines in monotonic ms (the window speaks µs:
+ * converted here and at the window calls). */
+static int64_t loop_now_ms(void)
+{
+    return window_now_us() / 1000;
+}
+
+/* µs until a deadline, in whole ms rounded up (INT64_MAX stays). */
+static int64_t ceil_ms(int64_t us)
+{
+    return us == INT64_MAX ? INT64_MAX : us / 1000 + (us % 1000 > 0);
+}
+
 void window_loop_screenshot_name(const struct pui_state *st, char *buf, size_t n)
 {
-    int64_t t = st->t_ms < 0 ? 0 : st->t_ms;
+    int64_t t = st->t_us < 0 ? 0 : st->t_us / 1000; /* ms in the name */
     char wall[40] = "";
-    if (st->wall_ms > 0) {
+    if (st->wall_us > 0) {
         struct tm tm;
-        if (sp_os_localtime(st->wall_ms / 1000, &tm) == 0)
+        if (sp_os_localtime(st->wall_us / 1000000, &tm) == 0)
             strftime(wall, sizeof(wall), "-%Y%m%d-%H%M%S", &tm);
     }
     snprintf(buf, n, "sigplay-%lldh%02lldm%02lld.%03llds%s.png", (long long)(t / 3600000),
@@ -143,7 +156,7 @@ static void refresh_state(struct loop *L)
         L->state_dirty = L->need_present = true;
         L->thumb_ok = false; /* more of the board arrived: draw the thumbnail again */
     }
-    L->in.duration_ms = L->st.duration_ms;
+    L->in.duration_us = L->st.duration_us;
     L->in.chat = L->st.chat_on ? L->st.chat_rect : (struct canvas_rect){0, 0, 0, 0};
     set_osd_area(L);
     L->in.search_open = L->st.search_open;
@@ -208,9 +221,9 @@ static void lanes_json(const struct pui_state *s, char *b, size_t n)
             "\",\"state\":\"%s\",\"active\":%s,\"skew_ms\":%lld,\"shown\":%llu,"
             "\"offset_ms\":%.3f,\"selected\":%s,"
             "\"sync_limit_ms\":%lld,\"sync_warn\":%s,\"muted\":%s,\"tile\":%s,\"reason\":\"",
-            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_ms : 0),
+            state, l->active ? "true" : "false", (long long)(l->has_frame ? l->skew_us / 1000 : 0),
             (unsigned long long)l->shown, (double)l->offset_us / 1000.0,
-            l->selected ? "true" : "false", (long long)sync_overlay_limit_ms(l),
+            l->selected ? "true" : "false", (long long)(sync_overlay_limit_us(l) / 1000),
             sync_overlay_lane_warn(l) ? "true" : "false",
             s->lane_muted && i < s->n_lanes && s->lane_muted[i] ? "true" : "false", tile);
         if (len < n) {
@@ -272,7 +285,8 @@ static void write_state(struct loop *L, int64_t now)
         "\"osd_band\":[%d,%d,%d,%d],\"chat_rect\":[%d,%d,%d,%d],\"first_present_us\":%lld,"
         "\"canvas\":{\"w\":%d,\"h\":%d},\"layout_kind\":\"%s\","
         "\"offsets_file\":\"%s\",\"lanes\":[%s]}\n",
-        (long long)s->t_ms, (long long)s->duration_ms, (long long)s->wall_ms,
+        (long long)(s->t_us / 1000), (long long)(s->duration_us / 1000),
+        (long long)(s->wall_us / 1000), /* the state file speaks ms (docs/) */
         s->paused ? "true" : "false", s->ended ? "true" : "false", s->buffering ? "true" : "false",
         s->speed, s->volume, s->muted ? "true" : "false", s->layout_index, layout,
         s->chat_on ? "true" : "false", window_is_fullscreen(L->win) ? "true" : "false",
@@ -313,7 +327,7 @@ static int screenshot(struct loop *L, int64_t now, const char *to)
         L->need_compose = false;
     if (rc == 0)
         rc = canvas_write_png(L->frame, path);
-    now = window_now_ms(); /* encoding takes a while: the message starts now */
+    now = loop_now_ms(); /* encoding takes a while: the message starts now */
     if (rc < 0) {
         SP_WARN(&lg, "%s: screenshot failed: %s", path, sp_strerror(rc));
         set_message(L, now, "Screenshot failed: %s", sp_strerror(rc));
@@ -386,7 +400,7 @@ static long chapter_current(const struct pui_state *s)
 {
     long cur = -1;
     for (size_t i = 0; s->chapters && i < s->n_chapters; i++)
-        if (s->chapters[i].t_us / 1000 <= s->t_ms)
+        if (s->chapters[i].t_us / 1000 <= s->t_us / 1000)
             cur = (long)i;
     return cur;
 }
@@ -452,7 +466,7 @@ static void handle(struct loop *L, const struct ui_cmd *c, int64_t now)
         L->quit = true;
         return;
     case UI_CMD_MOUSE_MOVE:
-        window_note_mouse(L->win, now);
+        window_note_mouse(L->win, now * 1000);
         if (!L->o->kiosk) {
             L->last_input_ms = now;
             L->need_present = true;
@@ -546,7 +560,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
 {
     const struct pui_state *s = &L->st;
     L->thumb_shown = false;
-    if (!hover || !L->ui->thumb || s->thumb_w < 1 || s->thumb_h < 1 || s->duration_ms <= 0)
+    if (!hover || !L->ui->thumb || s->thumb_w < 1 || s->thumb_h < 1 || s->duration_us <= 0)
         return;
     if (L->thumb && (L->thumb->w != s->thumb_w || L->thumb->h != s->thumb_h))
         canvas_destroy(&L->thumb);
@@ -555,7 +569,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
             return;
         L->thumb_ok = false;
     }
-    int64_t t = osd_bar_time_at(&L->in.geom, s->duration_ms, mx);
+    int64_t t = osd_bar_time_at(&L->in.geom, s->duration_us, mx) / 1000; /* whole ms */
     if (!L->thumb_ok || t != L->thumb_t_ms) {
         int64_t t0 = sp_os_mono_us();
         int rc = L->ui->thumb(L->ui->opaque, t * 1000, L->thumb);
@@ -566,8 +580,7 @@ static void update_thumb(struct loop *L, bool hover, int mx)
     }
     L->thumb_shown = L->thumb_ok;
     if (L->thumb_shown)
-        L->thumb_at =
-            nav_thumb_rect(&L->in.geom, s->duration_ms * 1000, mx, s->thumb_w, s->thumb_h);
+        L->thumb_at = nav_thumb_rect(&L->in.geom, s->duration_us, mx, s->thumb_w, s->thumb_h);
 }
 
 /* Over the OSD band: chapter ticks and search marks on the bar, each
@@ -577,7 +590,7 @@ static int draw_nav_over(struct loop *L, double a, bool hover, int mx, struct ca
 {
     const struct pui_state *s = &L->st;
     bool was_shown = L->thumb_shown;
-    struct nav_bar_marks m = {.duration_us = s->duration_ms * 1000,
+    struct nav_bar_marks m = {.duration_us = s->duration_us,
                               .chapters = s->chapters,
                               .n_chapters = s->n_chapters,
                               .hits = s->hits,
@@ -618,23 +631,23 @@ static int present(struct loop *L, int64_t now)
     canvas_copy(L->out, L->frame);
     double a = osd_alpha(L, now);
     char wall[40] = "";
-    if (L->st.wall_ms > 0) {
+    if (L->st.wall_us > 0) {
         struct tm tm;
-        if (sp_os_localtime(L->st.wall_ms / 1000, &tm) == 0)
+        if (sp_os_localtime(L->st.wall_us / 1000000, &tm) == 0)
             strftime(wall, sizeof(wall), "%Y-%m-%d %H:%M:%S", &tm);
     }
     char loading[96] = "";
     if (L->st.board_loading)
         snprintf(loading, sizeof(loading), "Loading whiteboard %zu/%zu", L->st.board_pages_done,
                  L->st.board_pages_total);
-    struct osd_state os = {.duration_ms = L->st.duration_ms,
+    struct osd_state os = {.duration_us = L->st.duration_us,
                            .loading = loading,
-                           .t_ms = L->st.t_ms,
+                           .t_us = L->st.t_us,
                            .paused = L->st.paused,
                            .speed = L->st.speed,
                            .volume = L->st.volume,
                            .muted = L->st.muted,
-                           .pauses_ms = L->st.pauses_ms,
+                           .pauses_us = L->st.pauses_us,
                            .n_pauses = L->st.n_pauses,
                            .lanes = L->st.lanes,
                            .n_lanes = L->st.n_lanes,
@@ -646,7 +659,7 @@ static int present(struct loop *L, int64_t now)
                            .message = now < L->message_until_ms ? L->message : NULL};
     int mx = L->in.mouse_x, my = L->in.mouse_y;
     os.hover =
-        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_ms, mx, my, NULL));
+        a > 0 && (L->in.dragging || osd_bar_hit(&L->in.geom, L->st.duration_us, mx, my, NULL));
     /* the OSD draws on a view of L->out: the same rows, a narrower width */
     struct canvas view = {L->osd_area.w, L->osd_area.h, L->out->stride,
                           L->out->px + (size_t)L->osd_area.x * 4};
@@ -665,7 +678,7 @@ static int present(struct loop *L, int64_t now)
     if (a != L->alpha && (a <= 0 || a >= 1))
         L->state_dirty = true;
     L->alpha = a;
-    L->last_osd_second = L->st.t_ms / 1000;
+    L->last_osd_second = L->st.t_us / 1000000;
     L->need_present = false;
     rc = window_present(L->win, L->out);
     if (rc == 0 && L->first_present_us == 0) {
@@ -682,9 +695,9 @@ static void control_state_of(struct loop *L, struct control_state *cs)
 {
     const struct pui_state *s = &L->st;
     memset(cs, 0, sizeof(*cs));
-    cs->t_ms = s->t_ms;
-    cs->duration_ms = s->duration_ms;
-    cs->wall_ms = s->wall_ms;
+    cs->t_us = s->t_us;
+    cs->duration_us = s->duration_us;
+    cs->wall_us = s->wall_us;
     cs->paused = s->paused;
     cs->ended = s->ended;
     cs->buffering = s->buffering;
@@ -697,7 +710,7 @@ static void control_state_of(struct loop *L, struct control_state *cs)
     cs->fullscreen = window_is_fullscreen(L->win);
     cs->stats = L->stats;
     for (size_t i = 0; i < s->n_pauses; i++)
-        cs->chapter += s->pauses_ms[i] <= s->t_ms;
+        cs->chapter += s->pauses_us[i] <= s->t_us;
     snprintf(cs->screenshot, sizeof(cs->screenshot), "%s", L->shot);
     snprintf(cs->source, sizeof(cs->source), "%s", L->source);
     cs->board_loading = s->board_loading;
@@ -776,7 +789,8 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     struct ui_cmd c;
     switch (r->op) {
     case CONTROL_SEEK:
-        c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS, .ms = r->ms};
+        c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS,
+                            .ms = r->us / 1000};
         handle(L, &c, now);
         break;
     case CONTROL_SET:
@@ -841,7 +855,7 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     if (r->op == CONTROL_OBSERVE) {
         struct control_state cs;
         control_state_of(L, &cs);
-        control_server_publish(srv, &cs, now);
+        control_server_publish(srv, &cs, now * 1000); /* now: loop_now_ms() */
     }
 }
 
@@ -855,7 +869,7 @@ static void control_pass(struct loop *L, int64_t now)
     free(r);
     struct control_state cs;
     control_state_of(L, &cs);
-    control_server_publish(L->o->control, &cs, now);
+    control_server_publish(L->o->control, &cs, now * 1000);
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -916,7 +930,7 @@ static int64_t thumb_idle(struct loop *L, int64_t timeout_ms)
         s->thumb_h < 1 || timeout_ms < WINDOW_LOOP_IDLE_MIN_MS)
         return timeout_ms;
     int64_t budget = min64(timeout_ms * 1000 / 4, WINDOW_LOOP_IDLE_BUDGET_US);
-    int64_t t0 = window_now_ms();
+    int64_t t0 = loop_now_ms();
     int r = L->ui->thumb_idle(L->ui->opaque, s->thumb_w, s->thumb_h, budget);
     if (r == 1)
         return 1;
@@ -924,14 +938,14 @@ static int64_t thumb_idle(struct loop *L, int64_t timeout_ms)
         SP_WARN(&lg, "hover thumbnails are no longer made ahead: %s", sp_strerror(r));
         L->thumb_idle_failed = true;
     }
-    int64_t left = timeout_ms - (window_now_ms() - t0);
+    int64_t left = timeout_ms - (loop_now_ms() - t0);
     return left < 1 ? 1 : left;
 }
 
 static int run(struct loop *L)
 {
     const struct window_loop_opts *o = L->o;
-    int64_t now = window_now_ms();
+    int64_t now = loop_now_ms();
     L->last_input_ms = now;
     L->in.kiosk = o->kiosk;
     L->in.osd_enabled = !o->kiosk;
@@ -962,7 +976,7 @@ static int run(struct loop *L)
             SP_ERR(&lg, "playback stopped: %s", sp_strerror(r));
             return r;
         }
-        now = window_now_ms();
+        now = loop_now_ms();
         refresh_state(L);
         if (r == 1) {
             L->need_compose = L->need_present = true;
@@ -972,7 +986,7 @@ static int run(struct loop *L)
                 L->state_dirty = true;
         }
         double a = osd_alpha(L, now);
-        if (a != L->alpha || (a > 0 && L->st.t_ms / 1000 != L->last_osd_second))
+        if (a != L->alpha || (a > 0 && L->st.t_us / 1000000 != L->last_osd_second))
             L->need_present = true;
         if (L->message[0] && now >= L->message_until_ms) {
             L->message[0] = '\0';
@@ -990,7 +1004,7 @@ static int run(struct loop *L)
 
         /* the one wait: up to the nearest deadline */
         int64_t timeout = (wait_us + 999) / 1000;
-        timeout = min64(timeout, window_update_cursor(L->win, now));
+        timeout = min64(timeout, ceil_ms(window_update_cursor(L->win, now * 1000)));
         int64_t idle = now - L->last_input_ms;
         if (!o->kiosk && idle < WINDOW_LOOP_OSD_IDLE_MS)
             timeout = min64(timeout, WINDOW_LOOP_OSD_IDLE_MS - idle);
@@ -1011,7 +1025,7 @@ static int run(struct loop *L)
         struct ui_cmd cmds[MAX_BATCH];
         int n = 0;
         SDL_Event ev;
-        int got = window_wait_event(L->win, timeout, &ev);
+        int got = window_wait_event(L->win, timeout * 1000, &ev);
         while (got) {
             if (ev.type == SDL_WINDOWEVENT || ev.type == SDL_DISPLAYEVENT) {
                 L->need_present = true; /* exposed or resized: show it again */
@@ -1019,7 +1033,7 @@ static int run(struct loop *L)
             }
             if (ev.type == SDL_WINDOWEVENT && ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
                 L->resize_pending = true;
-                L->resize_at_ms = window_now_ms() + WINDOW_LOOP_RESIZE_SETTLE_MS;
+                L->resize_at_ms = loop_now_ms() + WINDOW_LOOP_RESIZE_SETTLE_MS;
             }
             if (n + INPUT_MAX_CMDS <= MAX_BATCH)
                 n += input_map(&L->in, &ev, &cmds[n]);
@@ -1027,15 +1041,15 @@ static int run(struct loop *L)
                 break;
             got = window_wait_event(L->win, 0, &ev);
         }
-        now = window_now_ms();
+        now = loop_now_ms();
         handle_batch(L, cmds, n, now);
-        if (L->resize_pending && window_now_ms() >= L->resize_at_ms)
+        if (L->resize_pending && loop_now_ms() >= L->resize_at_ms)
             apply_resize(L);
         if (o->control)
-            control_pass(L, window_now_ms());
+            control_pass(L, loop_now_ms());
     }
     if (L->state_dirty)
-        write_state(L, window_now_ms());
+        write_state(L, loop_now_ms());
     return 0;
 }
 

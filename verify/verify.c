@@ -44,7 +44,7 @@ void verify_report_clear(struct verify_report *r)
 }
 
 static void add_v(struct verify_report *r, enum verify_severity sev, const char *code,
-                  ptrdiff_t segment, int64_t media_ms, const char *fmt, va_list ap)
+                  ptrdiff_t segment, int64_t media_us, const char *fmt, va_list ap)
 {
     if (sev > VERIFY_ERROR)
         sev = VERIFY_ERROR;
@@ -71,24 +71,24 @@ static void add_v(struct verify_report *r, enum verify_severity sev, const char 
         return;
     }
     int64_t play = -1;
-    if (segment >= 0 && (size_t)segment < r->n_segments && media_ms >= 0)
-        play = r->segments[segment].seg->play_us / 1000 + media_ms;
+    if (segment >= 0 && (size_t)segment < r->n_segments && media_us >= 0)
+        play = r->segments[segment].seg->play_us / 1000 * 1000 + media_us; /* whole ms */
     r->findings[r->n_findings++] = (struct verify_finding){
         .severity = sev,
         .code = code,
         .message = msg,
         .segment = segment,
-        .media_ms = media_ms,
-        .play_ms = play,
+        .media_us = media_us,
+        .play_us = play,
     };
 }
 
 void verify_add(struct verify_report *r, enum verify_severity sev, const char *code,
-                ptrdiff_t segment, int64_t media_ms, const char *fmt, ...)
+                ptrdiff_t segment, int64_t media_us, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_v(r, sev, code, segment, media_ms, fmt, ap);
+    add_v(r, sev, code, segment, media_us, fmt, ap);
     va_end(ap);
 }
 
@@ -134,8 +134,8 @@ static char *short_name(const char *url)
 
 int verify_report_setup(struct verify_report *r, const struct recording *rec)
 {
-    r->origin_ms = rec->record_start_us / 1000;
-    r->refined_origin_ms = r->origin_ms;
+    r->origin_us = rec->record_start_us / 1000 * 1000;
+    r->refined_origin_us = r->origin_us;
     if (!rec->n_segments)
         return 0;
     r->segments = calloc(rec->n_segments, sizeof(*r->segments));
@@ -150,9 +150,9 @@ int verify_report_setup(struct verify_report *r, const struct recording *rec)
             v->lane = l;
             v->name = short_name(v->seg->url);
             v->size_bytes = -1;
-            v->duration_ms = -1;
+            v->duration_us = -1;
             v->audio_dbfs = NAN;
-            v->sei_max_gap_ms = -1;
+            v->sei_max_gap_us = -1;
             v->sync_source = LANE_MAP_PLAY_TIME;
             v->usable = true; /* until a check says otherwise */
             r->n_segments = k + 1;
@@ -205,24 +205,30 @@ void verify_unreachable(struct verify_report *r, size_t i, const char *reason)
     verify_add(r, VERIFY_ERROR, "media.unreachable", (ptrdiff_t)i, -1, "%s", reason);
 }
 
-/* µs to the nearest ms (halves away from zero). */
+/* µs to the nearest whole ms, in µs (halves away from zero). */
 static int64_t round_ms(int64_t us)
 {
-    return us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000);
+    return (us >= 0 ? (us + 500) / 1000 : -((-us + 500) / 1000)) * 1000;
+}
+
+/* µs truncated to whole ms, in µs: the offsets are measured in ms. */
+static int64_t trunc_ms(int64_t us)
+{
+    return us / 1000 * 1000;
 }
 
 void verify_sync(struct verify_report *r, struct timeline *tl)
 {
-    r->origin_ms = tl_origin_us(tl) / 1000;
+    r->origin_us = trunc_ms(tl_origin_us(tl));
     struct tl_anchor *est = r->n_segments ? calloc(r->n_segments, sizeof(*est)) : NULL;
     size_t n = 0;
     for (size_t i = 0; i < r->n_segments; i++) {
         struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME)
             continue;
-        v->offset_ms = v->start_board_ms - tl_wall_from_play_us(tl, v->seg->play_us) / 1000;
+        v->offset_us = v->start_board_us - trunc_ms(tl_wall_from_play_us(tl, v->seg->play_us));
         if (est)
-            est[n++] = (struct tl_anchor){v->seg->play_us, v->start_board_ms * 1000};
+            est[n++] = (struct tl_anchor){v->seg->play_us, v->start_board_us};
     }
     r->origin_estimates = n;
     struct diag_list d = {0};
@@ -231,19 +237,20 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
     free(est);
     verify_add_diags(r, &d, "sync.origin");
     diag_clear(&d);
-    r->refined_origin_ms = tl_origin_us(tl) / 1000;
+    r->refined_origin_us = trunc_ms(tl_origin_us(tl));
     if (n)
         verify_add(r, VERIFY_INFO, "sync.origin", -1, -1,
                    "timeline origin refined from %zu segment(s): %+" PRId64
                    " ms from RecordStartTime",
-                   n, r->refined_origin_ms - r->origin_ms);
+                   n, (r->refined_origin_us - r->origin_us) / 1000);
     for (size_t i = 0; i < r->n_segments; i++) {
         struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME)
             continue;
-        v->offset_refined_ms = v->start_board_ms - tl_wall_from_play_us(tl, v->seg->play_us) / 1000;
-        v->offset_corrected_ms = v->offset_refined_ms + round_ms(v->correction_us);
-        if (llabs(v->offset_corrected_ms) <= VERIFY_SYNC_WARN_MS)
+        v->offset_refined_us =
+            v->start_board_us - trunc_ms(tl_wall_from_play_us(tl, v->seg->play_us));
+        v->offset_corrected_us = v->offset_refined_us + round_ms(v->correction_us);
+        if (llabs(v->offset_corrected_us) <= (int64_t)VERIFY_SYNC_WARN_MS * 1000)
             continue;
         char corr[80] = "";
         if (v->correction_us)
@@ -253,7 +260,7 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
                    "%s: %s: first frame is at board time %+" PRId64
                    " ms from where VideoPlayTime %" PRId64 " puts it%s (%s; limit %d ms): "
                    "this segment is out of sync with the others",
-                   tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_corrected_ms,
+                   tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_corrected_us / 1000,
                    v->seg->play_us / 1000, corr,
                    v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
                    VERIFY_SYNC_WARN_MS);
@@ -266,7 +273,7 @@ void verify_set_corrections(struct verify_report *r, const struct recording *rec
     for (size_t i = 0; i < r->n_segments; i++) {
         struct verify_segment *v = &r->segments[i];
         v->correction_us = seg_us ? seg_us[i] : 0;
-        v->offset_corrected_ms = v->offset_refined_ms + round_ms(v->correction_us);
+        v->offset_corrected_us = v->offset_refined_us + round_ms(v->correction_us);
         if (v->correction_us)
             verify_add(r, VERIFY_INFO, "offsets", (ptrdiff_t)i, -1,
                        "%s: %s (VideoPlayTime %" PRId64 " ms): sync correction %+.1f ms applied",
@@ -281,9 +288,9 @@ size_t verify_suggest_offsets(const struct verify_report *r, int64_t *seg_us)
     for (size_t i = 0; i < r->n_segments; i++) {
         const struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME ||
-            llabs(v->offset_refined_ms) <= VERIFY_SYNC_WARN_MS)
+            llabs(v->offset_refined_us) <= (int64_t)VERIFY_SYNC_WARN_MS * 1000)
             continue;
-        seg_us[i] = -v->offset_refined_ms * 1000;
+        seg_us[i] = -v->offset_refined_us;
         n++;
     }
     return n;
@@ -311,8 +318,8 @@ int verify_coverage(struct verify_report *r, const struct timeline *tl)
         if (!v->usable)
             continue;
         int64_t play = v->seg->play_us / 1000, end = rec_segment_end_us(v->seg) / 1000;
-        if (v->decoded && v->duration_ms >= 0 && play + v->duration_ms < end)
-            end = play + v->duration_ms; /* media shorter than announced */
+        if (v->decoded && v->duration_us >= 0 && play + v->duration_us / 1000 < end)
+            end = play + v->duration_us / 1000; /* media shorter than announced */
         if (end > play)
             s[n++] = (struct span){play, end};
     }
@@ -330,8 +337,8 @@ int verify_coverage(struct verify_report *r, const struct timeline *tl)
                 return SP_ENOMEM;
             }
             r->gaps = g;
-            r->gaps[r->n_gaps++] = (struct verify_gap){at, next};
-            r->uncovered_ms += next - at;
+            r->gaps[r->n_gaps++] = (struct verify_gap){at * 1000, next * 1000}; /* ms here */
+            r->uncovered_us += (next - at) * 1000;
             verify_add(r, VERIFY_WARNING, "coverage.gap", -1, -1,
                        "no lane has media from %" PRId64 ".%03d s to %" PRId64
                        ".%03d s of playback (%" PRId64 " ms): the screen shows only "

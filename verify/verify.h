@@ -33,6 +33,10 @@
  * segment (the rest counted); at most LANE_MAP_MAX_ANCHORS anchors are read
  * per segment.
  *
+ * Times: µs (int64_t, *_us), but measured in whole ms (each rounds as
+ * its comment says), the unit the report shows: app/cmd_verify.c prints
+ * and writes them in ms (docs/verify-json.md), so nothing there changes.
+ *
  * Threads: none. A report is used from one thread; reports of different
  * recordings may be built at once on different threads (`verify --jobs`):
  * nothing here is shared between them.
@@ -90,8 +94,8 @@ struct verify_finding {
     const char *code;  /* static string */
     char *message;     /* owned */
     ptrdiff_t segment; /* index into verify_report.segments, -1 if none */
-    int64_t media_ms;  /* media time inside the segment, -1 if none */
-    int64_t play_ms;   /* playback time, -1 if none */
+    int64_t media_us;  /* media time inside the segment (whole ms), -1 if none */
+    int64_t play_us;   /* playback time (whole ms), -1 if none */
 };
 
 /* Measurements of one segment. -1 / NAN mean "not measured". */
@@ -104,29 +108,29 @@ struct verify_segment {
     bool usable;                   /* reachable and has some media */
     bool has_video, has_audio;
     int64_t size_bytes;               /* actual bytes, -1 unknown */
-    int64_t duration_ms;              /* measured, -1 unknown */
-    int64_t frame_ms;                 /* nominal video frame interval, 0 unknown */
+    int64_t duration_us;              /* measured (to the nearest ms), -1 unknown */
+    int64_t frame_us;                 /* nominal video frame interval (whole ms), 0 unknown */
     int64_t video_packets;            /* demuxed video packets */
     int64_t frames_decoded;           /* video frames out of the decoder */
     int64_t decode_errors;            /* read or decode errors (all, listed or not) */
     double audio_dbfs;                /* RMS level of the decoded audio; NAN if none */
     size_t sei_count;                 /* anchors found */
     size_t sei_refused;               /* anchors the lane map refused */
-    int64_t sei_max_gap_ms;           /* largest media-time gap between anchors, -1 */
+    int64_t sei_max_gap_us;           /* largest media-time gap between anchors (whole ms), -1 */
     unsigned sei_types;               /* SEI_SEEN_* bits (player/media/sei.h): payload
                                          types that gave anchors, and 244 met */
     enum lane_map_source sync_source; /* what places the segment */
-    int64_t start_board_ms;           /* board time of the first frame (SEI/SyncTime), or 0 */
-    int64_t offset_ms;                /* start_board - w(VideoPlayTime), RecordStartTime origin */
-    int64_t offset_refined_ms;        /* the same against the refined origin */
+    int64_t start_board_us;           /* board time of the first frame (SEI/SyncTime), or 0 */
+    int64_t offset_us;                /* start_board - w(VideoPlayTime), RecordStartTime origin */
+    int64_t offset_refined_us;        /* the same against the refined origin */
     int64_t correction_us;            /* its sync correction (offsets file, section 8;
                                          µs; positive: shown later), 0 none */
-    int64_t offset_corrected_ms;      /* offset_refined_ms + the correction: what
+    int64_t offset_corrected_us;      /* offset_refined_us + the correction: what
                                          sync is judged on */
 };
 
 struct verify_gap {
-    int64_t start_ms, end_ms; /* playback time, [start, end) */
+    int64_t start_us, end_us; /* playback time, [start, end) (whole ms) */
 };
 
 struct verify_report {
@@ -137,12 +141,12 @@ struct verify_report {
     size_t counts[3];                /* by severity, stored or not */
     struct verify_segment *segments; /* owned, recording order: lane by lane */
     size_t n_segments;
-    int64_t origin_ms;         /* RecordStartTime * 1000 */
-    int64_t refined_origin_ms; /* after verify_sync() (= origin_ms without estimates) */
+    int64_t origin_us;         /* RecordStartTime, Unix µs (whole ms) */
+    int64_t refined_origin_us; /* after verify_sync() (= origin_us without estimates) */
     size_t origin_estimates;   /* segments that gave an estimate */
     struct verify_gap *gaps;   /* owned */
     size_t n_gaps;
-    int64_t uncovered_ms;     /* sum of the gaps */
+    int64_t uncovered_us;     /* sum of the gaps */
     size_t pages, pages_read; /* message pages listed / read and parsed */
     size_t messages;          /* merged messages */
     size_t board_batches, board_ops;
@@ -157,7 +161,7 @@ void verify_report_clear(struct verify_report *r);
 /* Adds a finding (message formatted like printf). Out of memory or past the
  * cap only counts it. */
 void verify_add(struct verify_report *r, enum verify_severity sev, const char *code,
-                ptrdiff_t segment, int64_t media_ms, const char *fmt, ...) SP_FORMAT_PRINTF(6, 7);
+                ptrdiff_t segment, int64_t media_us, const char *fmt, ...) SP_FORMAT_PRINTF(6, 7);
 
 /* Adds every entry of d as a finding with code (DIAG_ERROR -> error,
  * DIAG_WARNING -> warning, else info); entries d dropped are counted. */
@@ -203,7 +207,7 @@ void verify_set_corrections(struct verify_report *r, const struct recording *rec
 
 /* What `verify --suggest-offsets` writes, after verify_sync(): for each
  * segment whose offset against the refined origin is above
- * VERIFY_SYNC_WARN_MS, the correction that cancels it (-offset_refined_ms,
+ * VERIFY_SYNC_WARN_MS, the correction that cancels it (-offset_refined_us,
  * in µs) into seg_us (flat, r->n_segments); every other segment keeps what
  * seg_us holds (the corrections in use, so a hand-made nudge survives).
  * Returns the number of segments given a suggestion. */

@@ -73,6 +73,13 @@ static int64_t rel_ms(const struct vm *m, int64_t us)
     return d < 0 ? 0 : d;
 }
 
+/* rel_ms() in µs for a finding: whole ms, -1 for none. */
+static int64_t rel_us(const struct vm *m, int64_t us)
+{
+    int64_t ms = rel_ms(m, us);
+    return ms < 0 ? -1 : ms * 1000;
+}
+
 static void av_err_text(int err, char *buf, size_t n)
 {
     if (av_strerror(err, buf, n) < 0)
@@ -92,7 +99,7 @@ SP_FORMAT_PRINTF(3, 4) static void decode_error(struct vm *m, int64_t us, const 
     va_end(ap);
     int64_t ms = rel_ms(m, us);
     if (ms >= 0)
-        verify_add(m->r, VERIFY_ERROR, "media.decode", (ptrdiff_t)m->idx, ms,
+        verify_add(m->r, VERIFY_ERROR, "media.decode", (ptrdiff_t)m->idx, ms * 1000,
                    "%s: %s: at %" PRId64 ".%03d s: %s", m->lane, m->v->name, ms / 1000,
                    (int)(ms % 1000), what);
     else
@@ -246,7 +253,7 @@ static void scan_sei(struct vm *m, const AVPacket *pkt)
         add_anchor(m, pts, vals[i] / 1000); /* the report speaks ms */
     if (d.count && m->sei_problems++ < 3) {
         int64_t ms = rel_ms(m, pts);
-        verify_add(m->r, VERIFY_WARNING, "sei.corrupt", (ptrdiff_t)m->idx, ms,
+        verify_add(m->r, VERIFY_WARNING, "sei.corrupt", (ptrdiff_t)m->idx, ms < 0 ? -1 : ms * 1000,
                    "%s: %s: at %" PRId64 ".%03d s: %s", m->lane, m->v->name, ms / 1000,
                    (int)(ms % 1000), d.items[0].text);
     }
@@ -440,7 +447,7 @@ static void check_sei(struct vm *m, const struct timeline *tl)
             if (ds <= 0) {
                 if (backwards++ == 0)
                     verify_add(m->r, VERIFY_WARNING, "sei.order", (ptrdiff_t)m->idx,
-                               rel_ms(m, b->pts_us),
+                               rel_us(m, b->pts_us),
                                "%s: %s: at %.3f s: syncTime %" PRId64 " does not increase (the "
                                "one before is %" PRId64 ")",
                                m->lane, v->name, (double)rel_ms(m, b->pts_us) / 1000.0, b->sync_ms,
@@ -448,7 +455,7 @@ static void check_sei(struct vm *m, const struct timeline *tl)
             } else if (llabs(ds - dp / 1000) > VERIFY_SEI_JUMP_MS) {
                 if (jumps++ == 0)
                     verify_add(
-                        m->r, VERIFY_WARNING, "sei.jump", (ptrdiff_t)m->idx, rel_ms(m, b->pts_us),
+                        m->r, VERIFY_WARNING, "sei.jump", (ptrdiff_t)m->idx, rel_us(m, b->pts_us),
                         "%s: %s: at %.3f s: syncTime moves %" PRId64 " ms over %" PRId64
                         " ms of media (a clock jump)",
                         m->lane, v->name, (double)rel_ms(m, b->pts_us) / 1000.0, ds, dp / 1000);
@@ -462,13 +469,13 @@ static void check_sei(struct vm *m, const struct timeline *tl)
             verify_add(m->r, VERIFY_WARNING, backwards > 1 ? "sei.order" : "sei.jump",
                        (ptrdiff_t)m->idx, -1, "%s: %s: %zu anchors out of order, %zu jumps",
                        m->lane, v->name, backwards, jumps);
-        v->sei_max_gap_ms = max_gap / 1000;
-        if (v->sei_max_gap_ms > VERIFY_SEI_MAX_GAP_MS)
-            verify_add(m->r, VERIFY_WARNING, "sei.interval", (ptrdiff_t)m->idx, rel_ms(m, gap_at),
+        v->sei_max_gap_us = max_gap / 1000 * 1000; /* whole ms, as reported */
+        if (v->sei_max_gap_us > (int64_t)VERIFY_SEI_MAX_GAP_MS * 1000)
+            verify_add(m->r, VERIFY_WARNING, "sei.interval", (ptrdiff_t)m->idx, rel_us(m, gap_at),
                        "%s: %s: at %.3f s: %.3f s without an SEI anchor (expected one every 1 "
                        "to 5 s)",
                        m->lane, v->name, (double)rel_ms(m, gap_at) / 1000.0,
-                       (double)v->sei_max_gap_ms / 1000.0);
+                       (double)v->sei_max_gap_us / 1000000.0);
     }
     struct lane_map map;
     lane_map_init_us(&map, m->first_us, s->has_sync_time ? s->sync_time_us : -1,
@@ -476,7 +483,7 @@ static void check_sei(struct vm *m, const struct timeline *tl)
     for (size_t i = 0; i < m->n_anc; i++)
         if (lane_map_add_anchor_us(&map, m->anc[i].pts_us, m->anc[i].sync_ms * 1000) == SP_ERANGE)
             v->sei_refused++;
-    v->start_board_ms = lane_map_start_board_us(&map, &v->sync_source) / 1000;
+    v->start_board_us = lane_map_start_board_us(&map, &v->sync_source) / 1000 * 1000; /* ms */
     lane_map_clear(&map);
     if (v->sei_refused)
         verify_add(m->r, VERIFY_WARNING, "sei.refused", (ptrdiff_t)m->idx, -1,
@@ -494,15 +501,17 @@ static void check_measures(struct vm *m)
                    "%s: %s: %" PRId64 " bytes, VideoSize says %" PRId64 "%s", m->lane, v->name,
                    v->size_bytes, s->size_bytes,
                    v->size_bytes < s->size_bytes ? " (the file is truncated)" : "");
-    if (v->duration_ms >= 0) {
-        int64_t tol = (v->frame_ms > 0 ? v->frame_ms : 50) + 1;
-        int64_t diff = v->duration_ms - s->duration_us / 1000;
+    if (v->duration_us >= 0) {
+        /* in ms, as the finding says them */
+        int64_t frame_ms = v->frame_us / 1000, duration_ms = v->duration_us / 1000;
+        int64_t tol = (frame_ms > 0 ? frame_ms : 50) + 1;
+        int64_t diff = duration_ms - s->duration_us / 1000;
         if (diff < -tol || diff > tol)
             verify_add(m->r, diff < 0 ? VERIFY_ERROR : VERIFY_WARNING, "media.duration",
                        (ptrdiff_t)m->idx, -1,
                        "%s: %s: media lasts %" PRId64 " ms%s, VideoDuration says %" PRId64
                        " ms (allowed: one frame, %" PRId64 " ms)",
-                       m->lane, v->name, v->duration_ms, m->r->quick ? "" : " as decoded",
+                       m->lane, v->name, duration_ms, m->r->quick ? "" : " as decoded",
                        s->duration_us / 1000, tol);
     } else {
         verify_add(m->r, VERIFY_ERROR, "media.duration", (ptrdiff_t)m->idx, -1,
@@ -545,7 +554,7 @@ static void run(struct vm *m, const struct timeline *tl)
         AVStream *st = m->fmt->streams[m->vi];
         AVRational fr = av_guess_frame_rate(m->fmt, st, NULL);
         m->frame_us = fr.num > 0 && fr.den > 0 ? av_rescale(1000000, fr.den, fr.num) : 40000;
-        v->frame_ms = m->frame_us / 1000;
+        v->frame_us = m->frame_us / 1000 * 1000; /* whole ms, as reported */
     }
     int first = m->vi >= 0 ? m->vi : m->ai;
     if (first >= 0 && m->fmt->streams[first]->start_time != AV_NOPTS_VALUE)
@@ -607,8 +616,9 @@ static void run(struct vm *m, const struct timeline *tl)
         end = !m->r->quick && m->vdec ? m->dec_end_us : m->v_end_us;
     else if (m->ai >= 0)
         end = m->a_end_us;
-    v->duration_ms = end > INT64_MIN ? (end - m->first_us + 500) / 1000 : -1;
-    v->usable = v->duration_ms > 0;
+    /* to the nearest ms, as reported */
+    v->duration_us = end > INT64_MIN ? (end - m->first_us + 500) / 1000 * 1000 : -1;
+    v->usable = v->duration_us > 0;
     check_measures(m);
     check_sei(m, tl);
 }

@@ -121,8 +121,9 @@ static int parse_command(const cJSON *cmd, struct control_req *req, const char *
     int p;
     switch (req->op) {
     case CONTROL_SEEK:
-        if (argc < 2 || argc > 3 || !get_int(a1, &req->ms))
+        if (argc < 2 || argc > 3 || !get_int(a1, &req->us))
             return SP_EINVAL;
+        req->us *= 1000; /* the wire's ms; |ms| <= 9e15 (get_int), so no overflow */
         if (argc == 3) {
             if (!cJSON_IsString(a2) ||
                 (strcmp(a2->valuestring, "relative") && strcmp(a2->valuestring, "absolute")))
@@ -230,15 +231,22 @@ char *control_reply(int64_t request_id, const char *error, const char *data_json
     return out;
 }
 
+/* µs to whole ms, rounding down (also below 0), so t = 999 µs is 0 ms. */
+static int64_t floor_ms(int64_t us)
+{
+    return us >= 0 ? us / 1000 : -((-(us + 1)) / 1000) - 1;
+}
+
 static cJSON *prop_value(const struct control_state *s, enum control_prop p)
 {
     switch (p) {
+    /* the wire speaks whole ms (docs/control.md): converted here, nowhere else */
     case CONTROL_P_TIME:
-        return cJSON_CreateNumber((double)s->t_ms);
+        return cJSON_CreateNumber((double)floor_ms(s->t_us));
     case CONTROL_P_DURATION:
-        return cJSON_CreateNumber((double)s->duration_ms);
+        return cJSON_CreateNumber((double)floor_ms(s->duration_us));
     case CONTROL_P_WALL:
-        return cJSON_CreateNumber((double)s->wall_ms);
+        return cJSON_CreateNumber((double)floor_ms(s->wall_us));
     case CONTROL_P_PAUSE:
         return cJSON_CreateBool(s->paused);
     case CONTROL_P_ENDED:
@@ -301,7 +309,7 @@ int control_observe_add(struct control_observer *o, int64_t id, enum control_pro
     o->obs[o->n].id = id;
     o->obs[o->n].prop = p;
     o->obs[o->n].last = NULL;
-    o->obs[o->n].last_ms = 0;
+    o->obs[o->n].last_us = 0;
     o->n++;
     return 0;
 }
@@ -327,12 +335,12 @@ void control_observe_clear(struct control_observer *o)
 }
 
 int control_observe_events(struct control_observer *o, const struct control_state *s,
-                           int64_t now_ms, void (*emit)(void *opaque, char *json), void *opaque)
+                           int64_t now_us, void (*emit)(void *opaque, char *json), void *opaque)
 {
     int sent = 0;
     for (size_t i = 0; i < o->n; i++) {
         if (o->obs[i].prop == CONTROL_P_TIME && o->obs[i].last &&
-            now_ms - o->obs[i].last_ms < CONTROL_TIME_EVENT_MS)
+            now_us - o->obs[i].last_us < CONTROL_TIME_EVENT_US)
             continue;
         char *v = control_prop_json(s, o->obs[i].prop);
         if (!v)
@@ -352,7 +360,7 @@ int control_observe_events(struct control_observer *o, const struct control_stat
                  (long long)o->obs[i].id, name, v);
         free(o->obs[i].last);
         o->obs[i].last = v;
-        o->obs[i].last_ms = now_ms;
+        o->obs[i].last_us = now_us;
         emit(opaque, ev);
         sent++;
     }

@@ -20,9 +20,9 @@
 
 #define CONTROL_MAX_MSG (64 * 1024) /* bytes of one message, larger ones close the client */
 #define CONTROL_MAX_CLIENTS 8
-#define CONTROL_MAX_STR 4096      /* a path or SOURCE in a command, with its NUL */
-#define CONTROL_MAX_OBSERVE 32    /* observations per client */
-#define CONTROL_TIME_EVENT_MS 250 /* "time" events at most 4 a second */
+#define CONTROL_MAX_STR 4096         /* a path or SOURCE in a command, with its NUL */
+#define CONTROL_MAX_OBSERVE 32       /* observations per client */
+#define CONTROL_TIME_EVENT_US 250000 /* "time" events at most 4 a second */
 
 /* mpv's error strings, which clients already match on */
 #define CONTROL_OK "success"
@@ -81,9 +81,10 @@ enum control_prop {
         CONTROL_P__COUNT
 };
 
-/* What a player reports; the properties are read from it. */
+/* What a player reports; the properties are read from it. In µs here;
+ * control_prop_json() writes them in ms, the wire's unit (docs/control.md). */
 struct control_state {
-    int64_t t_ms, duration_ms, wall_ms;
+    int64_t t_us, duration_us, wall_us; /* playback t, TotalTime, w(t) (Unix; 0 unknown) */
     bool paused, ended, buffering;
     double speed;
     int volume;
@@ -103,7 +104,7 @@ struct control_req {
     enum control_op op;
     enum control_prop prop;    /* SET, GET, OBSERVE */
     int64_t observe_id;        /* OBSERVE, UNOBSERVE */
-    int64_t ms;                /* SEEK: target or offset */
+    int64_t us;                /* SEEK: target or offset (ms on the wire, read as µs) */
     bool relative;             /* SEEK */
     bool b;                    /* SET of a 'b' property */
     double num;                /* SET of an 'n' property */
@@ -144,7 +145,7 @@ struct control_observer {
         int64_t id;
         enum control_prop prop;
         char *last;      /* the value last sent (malloc'd JSON); NULL: none yet */
-        int64_t last_ms; /* when it was sent (the caller's clock, ms) */
+        int64_t last_us; /* when it was sent (the caller's clock, µs) */
     } obs[CONTROL_MAX_OBSERVE];
 };
 /* Adds an observation. Returns 0, SP_ELIMIT (CONTROL_MAX_OBSERVE reached). */
@@ -152,12 +153,12 @@ int control_observe_add(struct control_observer *o, int64_t id, enum control_pro
 /* Removes every observation with this id. */
 void control_observe_remove(struct control_observer *o, int64_t id);
 void control_observe_clear(struct control_observer *o);
-/* The events due for s at now_ms, in the order of the observations: one
+/* The events due for s at now_us, in the order of the observations: one
  * for each observed property whose value differs from the one last sent
  * (the first time: its value), "time" no more often than every
- * CONTROL_TIME_EVENT_MS. Calls emit(opaque, json) for each (json is
+ * CONTROL_TIME_EVENT_US. Calls emit(opaque, json) for each (json is
  * malloc'd and handed over). Returns the number of events. */
 int control_observe_events(struct control_observer *o, const struct control_state *s,
-                           int64_t now_ms, void (*emit)(void *opaque, char *json), void *opaque);
+                           int64_t now_us, void (*emit)(void *opaque, char *json), void *opaque);
 
 #endif

@@ -384,13 +384,6 @@ fail:
     return rc;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    sp_os_mono_timespec(&ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void control_server_stop(struct control_server **sp)
 {
     struct control_server *s = sp ? *sp : NULL;
@@ -398,7 +391,7 @@ void control_server_stop(struct control_server **sp)
         return;
     if (s->thread_started) {
         /* let the last replies (the quit's) go out */
-        for (int64_t until = mono_ms() + CONTROL_FLUSH_MS; mono_ms() < until;) {
+        for (int64_t until = sp_os_mono_us() + CONTROL_FLUSH_US; sp_os_mono_us() < until;) {
             pthread_mutex_lock(&s->lock);
             bool pending = false;
             for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
@@ -495,7 +488,7 @@ static void emit(void *opaque, char *json)
 }
 
 void control_server_publish(struct control_server *s, const struct control_state *st,
-                            int64_t now_ms)
+                            int64_t now_us)
 {
     if (!s)
         return;
@@ -503,7 +496,7 @@ void control_server_publish(struct control_server *s, const struct control_state
     pthread_mutex_lock(&s->lock);
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
         if (s->slots[i].used && s->slots[i].authed)
-            sent += control_observe_events(&s->slots[i].obs, st, now_ms, emit, &s->slots[i]);
+            sent += control_observe_events(&s->slots[i].obs, st, now_us, emit, &s->slots[i]);
     pthread_mutex_unlock(&s->lock);
     if (sent)
         lws_cancel_service(s->ctx);

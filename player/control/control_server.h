@@ -26,7 +26,7 @@
 #define CONTROL_QUEUE 64              /* requests waiting for the player */
 #define CONTROL_OUT_MAX (1024 * 1024) /* bytes queued to one client; more are dropped */
 #define CONTROL_AUTH_TIMEOUT_S 10     /* a client that has not authenticated is closed */
-#define CONTROL_FLUSH_MS 500          /* stop waits this long for replies to go out */
+#define CONTROL_FLUSH_US 500000       /* stop waits this long for replies to go out */
 
 struct control_server_opts {
     const char *addr;   /* address to bind; NULL: 127.0.0.1 */
@@ -45,7 +45,7 @@ struct control_server;
  * options), SP_EIO (cannot bind: diag-free, the caller says where) or
  * SP_ENOMEM. */
 int control_server_start(const struct control_server_opts *o, struct control_server **out);
-/* Sends what is queued (up to CONTROL_FLUSH_MS), closes every client,
+/* Sends what is queued (up to CONTROL_FLUSH_US), closes every client,
  * stops the thread, frees. NULL-safe; sets *s NULL. */
 void control_server_stop(struct control_server **s);
 
@@ -65,9 +65,9 @@ void control_server_answer(struct control_server *s, uint64_t client, const stru
 int control_server_observe(struct control_server *s, uint64_t client, int64_t id,
                            enum control_prop p);
 void control_server_unobserve(struct control_server *s, uint64_t client, int64_t id);
-/* The player's state now (now_ms: a monotonic clock): sends the events due. */
+/* The player's state now (now_us: a monotonic clock): sends the events due. */
 void control_server_publish(struct control_server *s, const struct control_state *st,
-                            int64_t now_ms);
+                            int64_t now_us);
 /* Waits up to timeout_us (<= 0: does not wait) for a request. True when
  * one is queued. For loops without a window of their own. */
 bool control_server_wait(struct control_server *s, int64_t timeout_us);
