@@ -19,12 +19,12 @@
 #include "app/netopts.h"
 #include "app/timearg.h"
 #include "app/progress.h"
+#include "app/stop_signals.h"
 #include "app/winopts.h"
 
 #include "render/osd.h"
 #include "player//media/audio_mix.h"
 #include "base/platform/os_file.h"
-#include "base/platform/os_process.h"
 #include "base/diag.h"
 #include "player/net/loader.h"
 #include "player/recording/manifest.h"
@@ -39,7 +39,6 @@
 #include "render/layout.h"
 
 #include <libavutil/log.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,17 +335,6 @@ static int audio_to(struct job *j, int64_t *done, int64_t end)
     return 0;
 }
 
-/* The signal (SIGTERM, SIGINT, SIGHUP) that asked export to stop, 0 none:
- * the frame loop ends, the partial file is removed and the class closed as
- * on any error, so each download in flight checkpoints its bytes into the
- * cache (the default action would lose what came since the last one). */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 static int run(struct job *j, int64_t from_ms, int64_t to_ms)
 {
     const int fps = j->a.fps;
@@ -360,7 +348,7 @@ static int run(struct job *j, int64_t from_ms, int64_t to_ms)
     class_signaling_wait(j->c, true, -1); /* every frame exact: all pages in */
     int r = 0;
     for (int64_t i = 0; i < n_frames && r >= 0; i++) {
-        if (stop_signal) {
+        if (app_stop_signal()) { /* ends as on any error: the partial file goes */
             r = SP_ECANCELLED;
             break;
         }
@@ -585,17 +573,14 @@ int cmd_export(int argc, char **argv)
         fprintf(stderr, "sigplay: export: %s\n", err);
         goto out;
     }
-    sp_os_stop_signals_catch(on_stop_signal);
+    app_stop_signals_catch();
     rc = run(j, j->a.from_ms, j->a.to_ms);
-    sp_os_stop_signals_restore();
-    if (rc < 0 && stop_signal) {
-        fprintf(stderr,
-                "sigplay: export: stopped by signal %d; %s not written; what the downloads in "
-                "flight have is kept in the cache\n",
-                (int)stop_signal, j->a.out);
+    app_stop_signals_restore();
+    if (rc < 0 && app_stop_signal()) {
+        exit_code =
+            app_stop_signals_report("export", "%s not written; " APP_STOP_KEPT_IN_FLIGHT, j->a.out);
         app_mp4_destroy(&j->mp4);
         sp_os_unlink(j->a.out);
-        exit_code = 128 + (int)stop_signal;
         goto out;
     }
     if (rc < 0) {

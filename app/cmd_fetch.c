@@ -2,10 +2,10 @@
  * (its documents, message pages, media, page and chat images; the list is
  * player/recording/rec_assets.h's) into the cache, so that later runs on the same
  * SOURCE work without the network. */
-#include "base/platform/os_process.h"
 #include "app/commands.h"
 #include "app/netopts.h"
 #include "app/progress.h"
+#include "app/stop_signals.h"
 
 #include "player/net/cache.h"
 #include "base/diag.h"
@@ -15,20 +15,9 @@
 #include "player/recording/rec_assets.h"
 #include "base/sp_error.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The signal (SIGTERM, SIGINT, SIGHUP) that asked fetch to stop, 0 none.
- * Set by the handler; read by the progress callback, which cancels the
- * downloads so that their bytes are checkpointed before the exit. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
-}
 
 struct fetch_progress_ctx {
     struct fetch *f;
@@ -40,7 +29,7 @@ struct fetch_progress_ctx {
 static void progress_or_stop(void *opaque, const struct fetch_status *st)
 {
     struct fetch_progress_ctx *x = opaque;
-    if (stop_signal)
+    if (app_stop_signal())
         fetch_cancel_all(x->f);
     app_progress_cb(x->p, st);
 }
@@ -169,10 +158,10 @@ int cmd_fetch(int argc, char **argv)
     struct fetch_progress_ctx px = {f, &p};
     /* a clean exit on SIGTERM / SIGINT keeps what each download has (the
      * default action would lose everything since the last checkpoint) */
-    sp_os_stop_signals_catch(on_stop_signal);
+    app_stop_signals_catch();
     size_t failed = 0, mismatched = 0;
     struct diag_list errs = {0};
-    for (size_t i = 0; i < n && !stop_signal; i++) {
+    for (size_t i = 0; i < n && !app_stop_signal(); i++) {
         const struct rec_asset *a = &assets.items[i];
         app_progress_item(&p, i, a->url);
         struct diag_list d = {0};
@@ -190,16 +179,14 @@ int cmd_fetch(int argc, char **argv)
         app_progress_done(&p, a->size);
     }
     app_progress_end(&p);
-    sp_os_stop_signals_restore();
-    if (stop_signal) {
-        fprintf(stderr,
-                "sigplay: fetch: stopped by signal %d; the bytes downloaded so far stay "
-                "in the cache (the next fetch resumes)\n",
-                (int)stop_signal);
+    app_stop_signals_restore();
+    if (app_stop_signal()) {
+        int code = app_stop_signals_report(
+            "fetch", "the bytes downloaded so far stay in the cache (the next fetch resumes)");
         diag_clear(&errs);
         rec_assets_clear(&assets);
         class_close(&c);
-        return 128 + (int)stop_signal;
+        return code;
     }
     for (size_t k = 0; k < errs.count; k++)
         fprintf(stderr, "sigplay: %s%s\n", errs.items[k].level == DIAG_WARNING ? "warning: " : "",

@@ -7,13 +7,13 @@
 #include "app/control_arg.h"
 #include "app/netopts.h"
 #include "app/play_window.h"
+#include "app/stop_signals.h"
 #include "app/winopts.h"
 
 #include "player/class.h"
 #include "player/clock.h"
 #include "player/media/audio_mix.h"
 #include "base/platform/os_file.h"
-#include "base/platform/os_process.h"
 #include "base/platform/os_time.h"
 #include "base/diag.h"
 #include "player/recording/manifest.h"
@@ -22,7 +22,6 @@
 #include "base/sp_error.h"
 
 #include <libavutil/log.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +49,6 @@ static void usage(FILE *f)
             "Remote media is cached and plays while it downloads.\n"
             "Exit: 0 played, 1 played with warnings, 2 could not play, 64 bad command line.\n",
             app_winopts_help(), app_control_help(), app_net_help());
-}
-
-/* The signal (SIGTERM, SIGINT, SIGHUP) that asked headless play to stop,
- * 0 none: the loop ends and the class is closed as at the end, so each
- * download in flight checkpoints its bytes into the cache (the default
- * action would lose what came since the last checkpoint). */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
 }
 
 static void sleep_us(int64_t us)
@@ -362,7 +350,6 @@ int cmd_play(int argc, char **argv)
     struct sp_class *c = NULL;
     FILE *trace = NULL;
     int exit_code = SP_EXIT_ERROR;
-    bool caught = false; /* the stop signals are caught (restored at the end) */
     if (!clock_speed_valid(speed > 0 ? speed : 1.0)) {
         fprintf(stderr, "sigplay: play: --speed: expected 0.5 to 2.0 in steps of 0.25\n");
         return SP_EXIT_USAGE;
@@ -402,8 +389,8 @@ int cmd_play(int argc, char **argv)
         trace_header(trace, class_recording(c), trace_avs);
     }
     class_seek_us(c, start_us);
-    sp_os_stop_signals_catch(on_stop_signal);
-    caught = true;
+    /* a stop signal ends the loop and the class closes as at the end */
+    app_stop_signals_catch();
     /* at max speed every change is listed: the board's too, so every page
      * is read first; in real time the pages stream in beside the media */
     if (max_speed)
@@ -411,7 +398,7 @@ int cmd_play(int argc, char **argv)
     h.paused = wo.pause && srv;
     player_set_paused(class_player(c), h.paused);
     for (;;) {
-        if (stop_signal)
+        if (app_stop_signal())
             break;
         int64_t wait = 0;
         int r = h.ended ? 0 : class_step(c, &wait);
@@ -465,14 +452,5 @@ out:
         fflush(trace);
     class_close(&c);
     diag_clear(&diag);
-    if (caught)
-        sp_os_stop_signals_restore();
-    if (stop_signal) {
-        fprintf(stderr,
-                "sigplay: play: stopped by signal %d; what the downloads in flight have is kept in "
-                "the cache\n",
-                (int)stop_signal);
-        return 128 + (int)stop_signal;
-    }
-    return exit_code;
+    return app_stop_signals_end(exit_code, "play", APP_STOP_KEPT_IN_FLIGHT);
 }

@@ -6,6 +6,7 @@
 #include "app/control_arg.h"
 #include "app/layout_arg.h"
 #include "app/netopts.h"
+#include "app/stop_signals.h"
 #include "app/winopts.h"
 
 #include "player/class.h"
@@ -22,10 +23,8 @@
 #include "player/control/control_server.h"
 
 #include "base/log.h"
-#include "base/platform/os_process.h"
 #include "base/platform/os_time.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,25 +139,6 @@ static int reload(void *opaque, const char *source, struct player_ui *ui)
     return 0;
 }
 
-/* The signal (SIGTERM, SIGINT, SIGHUP) that asked the window to close, 0
- * none: the loop leaves as at q, the class closes as at the end (each
- * download in flight checkpoints its bytes into the cache), one line
- * names the signal and the exit status is 128 + N, as headless play's.
- * Caught before SDL starts, so SDL keeps its own handlers out (it installs
- * them only over the default action). */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static bool stop_asked(void *opaque)
-{
-    (void)opaque;
-    return stop_signal != 0;
-}
-
 static void wake(void *opaque)
 {
     (void)opaque;
@@ -178,7 +158,6 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
     struct layout *custom = NULL;
     int exit_code = SP_EXIT_ERROR;
     bool warned = false;
-    bool caught = false; /* the stop signals are caught (restored at the end) */
 
     /* Whether a window can open is known before anything is read: without
      * one, the exact frame is drawn instead (max speed, no audio). */
@@ -250,8 +229,10 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                  "no display (DISPLAY and WAYLAND_DISPLAY are unset)", &diag);
         goto out;
     }
-    sp_os_stop_signals_catch(on_stop_signal); /* before the audio device starts SDL */
-    caught = true;
+    /* A stop signal leaves the loop as at q (app/stop_signals.h). Caught
+     * before the audio device starts SDL, so SDL keeps its own handlers
+     * out (it installs them only over the default action). */
+    app_stop_signals_catch();
     if ((rc = engine_ui_create(c, text, &eo, &diag, &e)) != 0) {
         fprintf(stderr, "sigplay: play: %s\n", sp_strerror(rc));
         goto out;
@@ -282,7 +263,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                   .state_file = wo->state_file,
                                   .screenshot_dir = wo->screenshot_dir,
                                   .text = text,
-                                  .stop = stop_asked};
+                                  .stop = app_stop_asked};
     rc = window_loop_run(&lo, &ui);
     if (rc == SP_EUNSUPPORTED) {
         engine_ui_take_diags(e, &diag);
@@ -316,14 +297,5 @@ out:;
            (long long)(t3 - t2), (long long)(sp_os_mono_us() - t3));
     free(custom);
     diag_clear(&diag);
-    if (caught)
-        sp_os_stop_signals_restore();
-    if (stop_signal) {
-        fprintf(stderr,
-                "sigplay: play: stopped by signal %d; what the downloads in flight have is kept in "
-                "the cache\n",
-                (int)stop_signal);
-        return 128 + (int)stop_signal;
-    }
-    return exit_code;
+    return app_stop_signals_end(exit_code, "play", APP_STOP_KEPT_IN_FLIGHT);
 }

@@ -7,11 +7,14 @@
  *   whole    the baseline, in the same run: the state from the snapshots
  *            (board_player_state_at_us) drawn whole (class_scene_draw_board);
  *            on the first BASE_SAMPLES times only (it is slow)
- *   cold     class_scene_draw_board_at_us() on a new scene: a snapshot's
- *            raster is made the first time its region is hovered
- *   prepared the same after class_scene_prepare_thumbs() made every
- *            snapshot's raster (the window does it when idle; its total
- *            time is printed)
+ *   cold     class_scene_draw_board_at_us() on a new scene, no checkpoint
+ *            made yet: each thumbnail starts from a snapshot's raster,
+ *            made the first time its region is hovered
+ *   prepared the same after class_scene_prepare_thumbs() made the
+ *            thumbnail cache's checkpoints (render/thumb_cache.h: rasters
+ *            of the page's finished prefix spread over the class, the
+ *            window makes them when idle, in calls of a 20 ms budget; the
+ *            count, the total time and the longest call are printed)
  *
  * Every thumbnail of the cached paths is compared with the baseline's
  * picture at the same time (the first BASE_SAMPLES times): pixels that

@@ -820,6 +820,7 @@ int layout_parse_custom(const char *json, size_t len, const char *name, struct d
     c.cw = (int)cw;
     c.ch = (int)ch;
     set_name(out, c.name);
+    out->custom = true; /* whatever its name: a file may be called "board" */
     out->w = c.cw;
     out->h = c.ch;
     out->view = (struct layout_rect){0, 0, c.cw, c.ch};
@@ -1128,7 +1129,7 @@ const char *layout_kind(const struct layout *l)
 {
     if (!l)
         return "landscape";
-    if (l->model_id || layout_preset_from_name(l->name) < 0)
+    if (l->custom || l->model_id || layout_preset_from_name(l->name) < 0)
         return "custom";
     return l->h > l->w ? "portrait" : "landscape";
 }

@@ -154,6 +154,9 @@ struct layout {
     size_t n;
     /* 1 or 2 for the service's ModelId layouts, else 0. */
     int model_id;
+    /* Read from a CustomLayout file or document (layout_parse_custom()),
+     * whatever its name: a file called "board" is not the preset. */
+    bool custom;
     /* How diagnostics name the list the regions came from
      * ("InputStreamList", "MixStream.Custom.InputStreamList", ...). */
     char list_path[48];
@@ -256,9 +259,9 @@ void layout_canvas_for_window(int dw, int dh, int *w, int *h);
 int layout_remap(const struct layout *l, int w, int h, struct layout *out);
 
 /* What kind of arrangement l is, for the state file: "custom" for a
- * layout read from a file or a ModelId layout (name not a preset's),
- * else "portrait" when its canvas is taller than wide, "landscape"
- * otherwise. */
+ * layout read from a file (l->custom, even one named like a preset) or a
+ * ModelId layout, else "portrait" when its canvas is taller than wide,
+ * "landscape" otherwise. */
 const char *layout_kind(const struct layout *l);
 
 /* The region (index into l->regions) on top at window point (x, y), or -1. */

@@ -66,8 +66,11 @@
 #include "render/board_draw.h"
 #include "render/canvas.h"
 
-/* The default bound of the rasters kept (bytes): 250 snapshots of a
- * two-hour class at 192x144 take 27 MiB. */
+/* The default bound of the rasters kept (bytes), checkpoints and
+ * snapshots' rasters together: at 192x144 (110,592 bytes a raster) it
+ * holds 606, of which thumb_cache_prepare() plans about 3/4 (454) as
+ * checkpoints, spread over the whole class however long, and the
+ * snapshots' rasters share the rest, the least recently used going first. */
 #define THUMB_CACHE_DEFAULT_BYTES (64u << 20)
 /* Checkpoints (thumb_cache_prepare()) are at least this many drawing ops
  * apart. */

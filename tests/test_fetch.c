@@ -5,6 +5,7 @@
 #include "player/net/cache.h"
 #include "player/net/fetch.h"
 #include "base/sp_error.h"
+#include "support/fetch_fixture.h"
 #include "support/httpd.h"
 
 #include <libavutil/mem.h>
@@ -33,29 +34,6 @@ extern char **environ;
 #define BIG_SIZE (3 * 1024 * 1024 + 123) /* a few MB, odd size */
 #define SLOW_SIZE (20 * 1024)
 
-static char root[512];      /* served directory */
-static char cachedir[1024]; /* per-test cache directory */
-static unsigned char *big;  /* contents of root/big.bin */
-static unsigned char *slowdata;
-static struct httpd *srv;
-static char self_exe[512];
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1103515245u + 12345u;
-        p[i] = (unsigned char)(seed >> 16);
-    }
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 static void sha256(const void *data, size_t n, unsigned char out[32])
 {
     struct AVSHA *s = av_sha_alloc();
@@ -63,27 +41,6 @@ static void sha256(const void *data, size_t n, unsigned char out[32])
     av_sha_update(s, data, n);
     av_sha_final(s, out);
     av_free(s);
-}
-
-static void url_of(char *buf, size_t size, const char *path)
-{
-    snprintf(buf, size, "http://127.0.0.1:%d%s", httpd_port(srv), path);
-}
-
-static struct fetch *new_fetch(int idle_ms)
-{
-    struct fetch_opts o;
-    fetch_opts_init(&o);
-    o.cache_dir = cachedir;
-    o.backoff_us = 50000;
-    o.connect_timeout_us = 3000000;
-    if (idle_ms)
-        o.idle_timeout_us = (int64_t)idle_ms * 1000;
-    struct fetch *f = NULL;
-    struct diag_list d = {0};
-    assert_int_equal(fetch_create(&o, &f, &d), 0);
-    diag_clear(&d);
-    return f;
 }
 
 /* The cache entry of url: complete with exactly src's bytes (SHA-256). */
@@ -144,46 +101,22 @@ static int64_t assert_cached_bytes_match(struct fetch *f, const char *url, const
     return total;
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    static int serial;
-    snprintf(cachedir, sizeof(cachedir), "%s/fetch-cache-%d-%d", root, (int)getpid(), serial++);
-    return 0;
-}
-
-static int rm_rf_cb(const char *dir)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rm_rf_cb(cachedir);
-    httpd_reset_faults(srv);
-    httpd_set_slow_ms(srv, 1000);
-    return 0;
-}
-
 /* ---- tests ------------------------------------------------------------- */
 
 static void test_download_ok(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/big.bin");
+    ff_url_of(url, sizeof(url), "/big.bin");
     struct diag_list d = {0};
     assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), 0);
     assert_int_equal(d.errors, 0);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     /* complete: a second download asks nothing */
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), 0);
-    assert_int_equal(httpd_requests(srv), before);
+    assert_int_equal(httpd_requests(ff.srv), before);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -191,9 +124,9 @@ static void test_download_ok(void **state)
 static void test_get_document(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/doc.json");
+    ff_url_of(url, sizeof(url), "/doc.json");
     struct diag_list d = {0};
     char *data;
     size_t len;
@@ -207,8 +140,8 @@ static void test_get_document(void **state)
     diag_clear(&d);
     /* a local path and a file:// URL are read directly */
     char path[600];
-    snprintf(path, sizeof(path), "%s/doc.json", root);
-    f = new_fetch(0);
+    snprintf(path, sizeof(path), "%s/doc.json", ff.root);
+    f = ff_new_fetch(0, 0);
     assert_int_equal(fetch_get(f, path, 1 << 20, &data, &len, &d), 0);
     assert_int_equal(len, 19);
     free(data);
@@ -226,10 +159,10 @@ static void test_offline_document_from_cache(void **state)
     (void)state;
     /* a second server instance that we stop, to be "offline" */
     struct httpd *tmp;
-    assert_int_equal(httpd_start(root, &tmp), 0);
+    assert_int_equal(httpd_start(ff.root, &tmp), 0);
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/doc.json", httpd_port(tmp));
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     struct diag_list d = {0};
     char *data;
     size_t len;
@@ -247,7 +180,7 @@ static void test_offline_document_from_cache(void **state)
 /* Files in the cache directory (every entry is some: .lock, .data, .json). */
 static int cache_files(void)
 {
-    DIR *dir = opendir(cachedir);
+    DIR *dir = opendir(ff.cachedir);
     assert_non_null(dir);
     int n = 0;
     for (struct dirent *de; (de = readdir(dir));)
@@ -261,12 +194,12 @@ static int cache_files(void)
 static void test_get_no_store(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     int files0 = cache_files();
     char url[256], big_url[256], bad_url[256];
-    url_of(url, sizeof(url), "/doc.json");
-    url_of(big_url, sizeof(big_url), "/resetonce/big.bin");
-    url_of(bad_url, sizeof(bad_url), "/chunkcut/doc.json");
+    ff_url_of(url, sizeof(url), "/doc.json");
+    ff_url_of(big_url, sizeof(big_url), "/resetonce/big.bin");
+    ff_url_of(bad_url, sizeof(bad_url), "/chunkcut/doc.json");
     struct diag_list d = {0};
     char *data;
     size_t len;
@@ -287,7 +220,7 @@ static void test_get_no_store(void **state)
     assert_int_equal(fetch_get_ex(f, big_url, 8 << 20, SP_LOAD_NO_STORE, &data, &len, NULL, &d), 0);
     assert_int_equal(d.errors, 0);
     assert_int_equal(len, BIG_SIZE);
-    assert_memory_equal(data, big, BIG_SIZE);
+    assert_memory_equal(data, ff.big, BIG_SIZE);
     assert_int_equal(data[len], '\0');
     free(data);
     /* a length never proven (every answer cut before its final chunk):
@@ -317,9 +250,9 @@ static void test_get_no_store(void **state)
 static void test_404(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/404/big.bin");
+    ff_url_of(url, sizeof(url), "/404/big.bin");
     struct diag_list d = {0};
     assert_int_equal(fetch_download(f, url, FETCH_MEDIA, NULL, NULL, &d), SP_ENOENT);
     assert_int_equal(d.count, 1);
@@ -336,15 +269,15 @@ static void test_404(void **state)
 static void test_500_then_success(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/500once/big.bin");
+    ff_url_of(url, sizeof(url), "/500once/big.bin");
     struct diag_list d = {0};
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
     assert_int_equal(d.errors, 0);
-    assert_int_equal(httpd_requests(srv) - before, 2);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_int_equal(httpd_requests(ff.srv) - before, 2);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -352,17 +285,17 @@ static void test_500_then_success(void **state)
 static void test_reset_mid_body_resumes(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256], range[128];
-    url_of(url, sizeof(url), "/resetonce/big.bin");
+    ff_url_of(url, sizeof(url), "/resetonce/big.bin");
     struct diag_list d = {0};
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
     assert_int_equal(d.errors, 0);
     /* the second request resumed: a Range from where the first stopped */
-    httpd_last_range(srv, range, sizeof(range));
+    httpd_last_range(ff.srv, range, sizeof(range));
     assert_true(!strncmp(range, "bytes=", 6));
     assert_true(atoll(range + 6) > 0);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -370,25 +303,25 @@ static void test_reset_mid_body_resumes(void **state)
 static void test_slow_server_times_out_then_resumes(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 1000); /* 1 KB/s */
-    struct fetch *f = new_fetch(400);
+    httpd_set_slow_ms(ff.srv, 1000); /* 1 KB/s */
+    struct fetch *f = ff_new_fetch(400, 0);
     char url[256], range[128];
-    url_of(url, sizeof(url), "/slow/slow.bin");
+    ff_url_of(url, sizeof(url), "/slow/slow.bin");
     struct diag_list d = {0};
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), SP_ETIMEOUT);
     assert_int_equal(d.count, 1);
     assert_true(diag_contains(&d, "timed out"));
     diag_clear(&d);
-    int64_t have = assert_cached_bytes_match(f, url, slowdata, SLOW_SIZE);
+    int64_t have = assert_cached_bytes_match(f, url, ff.slowdata, SLOW_SIZE);
     assert_true(have >= 1024 && have < SLOW_SIZE);
     fetch_destroy(&f);
     /* a faster server now: the next run resumes where the first stopped */
-    httpd_set_slow_ms(srv, 0);
-    f = new_fetch(400);
+    httpd_set_slow_ms(ff.srv, 0);
+    f = ff_new_fetch(400, 0);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
-    httpd_last_range(srv, range, sizeof(range));
+    httpd_last_range(ff.srv, range, sizeof(range));
     assert_int_equal(atoll(range + 6), have);
-    assert_cached_exact(f, url, slowdata, SLOW_SIZE);
+    assert_cached_exact(f, url, ff.slowdata, SLOW_SIZE);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -396,26 +329,26 @@ static void test_slow_server_times_out_then_resumes(void **state)
 static void test_wrong_content_length(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/badlen/big.bin");
+    ff_url_of(url, sizeof(url), "/badlen/big.bin");
     struct diag_list d = {0};
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     int r = fetch_download(f, url, 0, NULL, NULL, &d);
     /* bounded: the tries of one download, and the 416 that gives the true
      * total (retries once reset on any bytes, held ones included, and
      * this ran for ever) */
-    int requests = httpd_requests(srv) - before;
+    int requests = httpd_requests(ff.srv) - before;
     print_message("badlen: %d requests, %s\n", requests, r ? d.items[0].text : "complete");
     assert_true(requests >= 1 && requests <= FETCH_DEFAULT_MAX_TRIES + 1);
     /* either the 416 correction recovers, or one clear line; never a
      * "complete" entry with the wrong bytes */
     if (r == 0) {
         assert_int_equal(d.errors, 0);
-        assert_cached_exact(f, url, big, BIG_SIZE);
+        assert_cached_exact(f, url, ff.big, BIG_SIZE);
     } else {
         assert_int_equal(d.count, 1);
-        assert_cached_bytes_match(f, url, big, BIG_SIZE);
+        assert_cached_bytes_match(f, url, ff.big, BIG_SIZE);
     }
     fetch_destroy(&f);
     diag_clear(&d);
@@ -424,20 +357,20 @@ static void test_wrong_content_length(void **state)
 static void test_redirects(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
     struct diag_list d = {0};
     char *data;
     /* /redir/N/ answers N + 1 redirects: 5 are fine, 6 are too many */
-    url_of(url, sizeof(url), "/redir/4/doc.json");
+    ff_url_of(url, sizeof(url), "/redir/4/doc.json");
     assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), 0);
     assert_string_equal(data, "{\"hello\": \"world\"}\n");
     free(data);
-    url_of(url, sizeof(url), "/redir/5/doc.json");
+    ff_url_of(url, sizeof(url), "/redir/5/doc.json");
     assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), SP_EHTTP);
     assert_true(diag_contains(&d, "more than 5 redirects"));
     diag_clear(&d);
-    url_of(url, sizeof(url), "/loop/doc.json");
+    ff_url_of(url, sizeof(url), "/loop/doc.json");
     assert_int_equal(fetch_get(f, url, 1000, &data, NULL, &d), SP_EHTTP);
     assert_int_equal(d.count, 1);
     assert_true(diag_contains(&d, "redirect loop"));
@@ -450,7 +383,7 @@ static void seed_partial(const char *url, const char *etag, const unsigned char 
                          int64_t total)
 {
     struct cache *c;
-    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    assert_int_equal(cache_open(ff.cachedir, 0, false, &c), 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(c, url, &e), 0);
     unsigned gen;
@@ -465,19 +398,19 @@ static void test_server_ignores_range(void **state)
 {
     (void)state;
     char url[256], etag[64];
-    url_of(url, sizeof(url), "/norange/big.bin");
+    ff_url_of(url, sizeof(url), "/norange/big.bin");
     struct stat st;
     char path[600];
-    snprintf(path, sizeof(path), "%s/big.bin", root);
+    snprintf(path, sizeof(path), "%s/big.bin", ff.root);
     assert_int_equal(stat(path, &st), 0);
     snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (long long)st.st_size, (long long)st.st_mtime);
-    seed_partial(url, etag, big, BIG_SIZE / 3, BIG_SIZE);
-    struct fetch *f = new_fetch(0);
+    seed_partial(url, etag, ff.big, BIG_SIZE / 3, BIG_SIZE);
+    struct fetch *f = ff_new_fetch(0, 0);
     struct diag_list d = {0};
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
-    assert_int_equal(httpd_requests(srv) - before, 1);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_int_equal(httpd_requests(ff.srv) - before, 1);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -486,16 +419,16 @@ static void test_changed_validator_drops_bytes(void **state)
 {
     (void)state;
     char url[256];
-    url_of(url, sizeof(url), "/big.bin");
+    ff_url_of(url, sizeof(url), "/big.bin");
     /* stale bytes under an old ETag: they must not survive */
     unsigned char *junk = malloc(BIG_SIZE);
-    fill(junk, BIG_SIZE, 99);
+    ff_fill(junk, BIG_SIZE, 99);
     seed_partial(url, "\"old-version\"", junk, BIG_SIZE / 2, BIG_SIZE);
     free(junk);
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     struct diag_list d = {0};
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
     diag_clear(&d);
 }
@@ -504,10 +437,10 @@ static void test_stream_seek_to_end_first(void **state)
 {
     (void)state;
     /* a slow server, so the tail cannot have arrived by reading in order */
-    httpd_set_slow_ms(srv, 1);
-    struct fetch *f = new_fetch(0);
+    httpd_set_slow_ms(ff.srv, 1);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256], range[128];
-    url_of(url, sizeof(url), "/slow/big.bin");
+    ff_url_of(url, sizeof(url), "/slow/big.bin");
     struct fetch_stream *s;
     assert_int_equal(fetch_stream_open(f, url, FETCH_MEDIA, &s), 0);
     assert_int_equal(fetch_stream_size(s), BIG_SIZE);
@@ -516,22 +449,22 @@ static void test_stream_seek_to_end_first(void **state)
     int64_t off = BIG_SIZE - 1000;
     int64_t n = fetch_stream_read(s, off, buf, sizeof(buf));
     assert_true(n > 0 && n <= 1000);
-    assert_memory_equal(buf, big + off, (size_t)n);
+    assert_memory_equal(buf, ff.big + off, (size_t)n);
     int64_t got = n;
     while (off + got < BIG_SIZE) {
         n = fetch_stream_read(s, off + got, buf, sizeof(buf));
         assert_true(n > 0);
-        assert_memory_equal(buf, big + off + got, (size_t)n);
+        assert_memory_equal(buf, ff.big + off + got, (size_t)n);
         got += n;
     }
     assert_int_equal(fetch_stream_read(s, BIG_SIZE, buf, sizeof(buf)), 0);
-    httpd_last_range(srv, range, sizeof(range));
+    httpd_last_range(ff.srv, range, sizeof(range));
     assert_true(!strncmp(range, "bytes=", 6));
     assert_true(atoll(range + 6) <= off);
     /* then the beginning */
     n = fetch_stream_read(s, 0, buf, sizeof(buf));
     assert_true(n > 0);
-    assert_memory_equal(buf, big, (size_t)n);
+    assert_memory_equal(buf, ff.big, (size_t)n);
     struct fetch_status st;
     fetch_stream_status(s, &st);
     assert_int_equal(st.total, BIG_SIZE);
@@ -540,7 +473,7 @@ static void test_stream_seek_to_end_first(void **state)
                          fetch_stream_read(s, 12345, buf, sizeof(buf)) > 0,
                      1);
     fetch_stream_close(&s);
-    assert_cached_bytes_match(f, url, big, BIG_SIZE);
+    assert_cached_bytes_match(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
 }
 
@@ -548,9 +481,9 @@ static void test_cache_lru_eviction(void **state)
 {
     (void)state;
     struct cache *c;
-    assert_int_equal(cache_open(cachedir, 250000, false, &c), 0);
+    assert_int_equal(cache_open(ff.cachedir, 250000, false, &c), 0);
     unsigned char *data = malloc(100000);
-    fill(data, 100000, 5);
+    ff_fill(data, 100000, 5);
     const char *urls[] = {"http://a/1", "http://a/2", "http://a/3"};
     char side[3][1200];
     for (int i = 0; i < 3; i++) {
@@ -563,7 +496,7 @@ static void test_cache_lru_eviction(void **state)
         cache_entry_release(&e);
         char key[65];
         cache_key(urls[i], key);
-        snprintf(side[i], sizeof(side[i]), "%s/%s.json", cachedir, key);
+        snprintf(side[i], sizeof(side[i]), "%s/%s.json", ff.cachedir, key);
         /* distinct last-use times, oldest first */
         struct timespec ts[2] = {{1000000 + i * 100, 0}, {1000000 + i * 100, 0}};
         assert_int_equal(utimensat(AT_FDCWD, side[i], ts, 0), 0);
@@ -586,7 +519,7 @@ static void test_cache_lru_eviction(void **state)
 static struct cache_info reopened(const char *url)
 {
     struct cache *c;
-    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    assert_int_equal(cache_open(ff.cachedir, 0, false, &c), 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(c, url, &e), 0);
     struct cache_info ci;
@@ -604,12 +537,12 @@ static void test_sidecar_nul_is_not_the_entry(void **state)
     (void)state;
     const char *url = "http://a/nul";
     struct cache *c;
-    assert_int_equal(cache_open(cachedir, 0, false, &c), 0);
+    assert_int_equal(cache_open(ff.cachedir, 0, false, &c), 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(c, url, &e), 0);
     unsigned g;
     unsigned char data[100];
-    fill(data, sizeof(data), 7);
+    ff_fill(data, sizeof(data), 7);
     cache_entry_set_info(e, sizeof(data), "\"x\"", "", &g);
     assert_int_equal(cache_entry_write(e, g, 0, data, sizeof(data)), 0);
     assert_int_equal(cache_entry_checkpoint(e), 0);
@@ -619,7 +552,7 @@ static void test_sidecar_nul_is_not_the_entry(void **state)
 
     char key[65], side[1200];
     cache_key(url, key);
-    snprintf(side, sizeof(side), "%s/%s.json", cachedir, key);
+    snprintf(side, sizeof(side), "%s/%s.json", ff.cachedir, key);
     char text[4096];
     FILE *f = fopen(side, "rb");
     assert_non_null(f);
@@ -645,90 +578,56 @@ static void test_sidecar_nul_is_not_the_entry(void **state)
 static void test_kill_mid_download(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 100); /* 10 KB/s: 2 s for the file */
+    httpd_set_slow_ms(ff.srv, 100); /* 10 KB/s: 2 s for the file */
     char url[256];
-    url_of(url, sizeof(url), "/slow/slow.bin");
-    char *argv[] = {self_exe, "--child-download", url, cachedir, NULL};
+    ff_url_of(url, sizeof(url), "/slow/slow.bin");
+    char *argv[] = {ff.self_exe, "--child-download", url, ff.cachedir, NULL};
     pid_t pid;
-    assert_int_equal(posix_spawn(&pid, self_exe, NULL, NULL, argv, environ), 0);
+    assert_int_equal(posix_spawn(&pid, ff.self_exe, NULL, NULL, argv, environ), 0);
     struct timespec ts = {0, 800 * 1000000L};
     nanosleep(&ts, NULL);
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);
     assert_true(WIFSIGNALED(status));
-    struct fetch *f = new_fetch(0);
+    struct fetch *f = ff_new_fetch(0, 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
     struct cache_info ci;
     cache_entry_info(e, &ci);
     assert_false(ci.complete);
     cache_entry_release(&e);
-    assert_cached_bytes_match(f, url, slowdata, SLOW_SIZE);
+    assert_cached_bytes_match(f, url, ff.slowdata, SLOW_SIZE);
     fetch_destroy(&f);
-}
-
-static int child_download(const char *url, const char *dir)
-{
-    struct fetch_opts o;
-    fetch_opts_init(&o);
-    o.cache_dir = dir;
-    struct fetch *f;
-    if (fetch_create(&o, &f, NULL))
-        return 1;
-    int r = fetch_download(f, url, 0, NULL, NULL, NULL);
-    fetch_destroy(&f);
-    return r ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "--child-download"))
-        return child_download(argv[2], argv[3]);
-    ssize_t sl = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-    if (sl > 0)
-        self_exe[sl] = '\0';
-    else
-        snprintf(self_exe, sizeof(self_exe), "%s", argv[0]);
-    snprintf(root, sizeof(root), "%s/fetch-root-%d", SIGPLAY_TEST_TMP, (int)getpid());
-    mkdir(root, 0700);
+    int rc = ff_start(argc, argv, SIGPLAY_TEST_TMP, "fetch", BIG_SIZE, SLOW_SIZE);
+    if (rc >= 0)
+        return rc; /* the child mode, or no server */
+    ff.backoff_us = 50000;
     char path[700];
-    big = malloc(BIG_SIZE);
-    fill(big, BIG_SIZE, 1);
-    snprintf(path, sizeof(path), "%s/big.bin", root);
-    write_file(path, big, BIG_SIZE);
-    slowdata = malloc(SLOW_SIZE);
-    fill(slowdata, SLOW_SIZE, 2);
-    snprintf(path, sizeof(path), "%s/slow.bin", root);
-    write_file(path, slowdata, SLOW_SIZE);
-    snprintf(path, sizeof(path), "%s/doc.json", root);
-    write_file(path, "{\"hello\": \"world\"}\n", 19);
-    if (httpd_start(root, &srv)) {
-        fprintf(stderr, "cannot start the test server\n");
-        return 1;
-    }
+    snprintf(path, sizeof(path), "%s/doc.json", ff.root);
+    ff_write_file(path, "{\"hello\": \"world\"}\n", 19);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_download_ok, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_document, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_offline_document_from_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_no_store, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_404, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_500_then_success, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_mid_body_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_slow_server_times_out_then_resumes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_content_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_server_ignores_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_changed_validator_drops_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_seek_to_end_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cache_lru_eviction, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sidecar_nul_is_not_the_entry, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kill_mid_download, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_download_ok, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_get_document, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_offline_document_from_cache, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_get_no_store, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_404, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_500_then_success, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_reset_mid_body_resumes, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_slow_server_times_out_then_resumes, ff_setup,
+                                        ff_teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_content_length, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_redirects, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_server_ignores_range, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_changed_validator_drops_bytes, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_seek_to_end_first, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_cache_lru_eviction, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_sidecar_nul_is_not_the_entry, ff_setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_kill_mid_download, ff_setup, ff_teardown),
     };
-    int r = cmocka_run_group_tests(tests, NULL, NULL);
-    httpd_stop(&srv);
-    free(big);
-    free(slowdata);
-    rm_rf_cb(root);
-    return r;
+    return ff_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

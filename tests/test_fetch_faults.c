@@ -10,6 +10,7 @@
 #include "player/net/cache.h"
 #include "player/net/fetch.h"
 #include "base/sp_error.h"
+#include "support/fetch_fixture.h"
 #include "support/httpd.h"
 
 #include <dirent.h>
@@ -36,36 +37,13 @@ extern char **environ;
 #define BIG_SIZE (1024 * 1024 + 77) /* odd size, several reads */
 #define SLOW_SIZE (40 * 1024)
 
-static char root[512];
-static char cachedir[1024];
-static unsigned char *big, *slowdata;
-static struct httpd *srv;
-static char self_exe[512];
-static int test_no;
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1103515245u + 12345u;
-        p[i] = (unsigned char)(seed >> 16);
-    }
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, n, f), n);
-    fclose(f);
-}
-
 /* root/name := data; root/name.gz (gzip) and root/name.zz (zlib
  * "deflate", as HTTP means it) := its encoded forms. */
 static void write_served(const char *name, const void *data, size_t n)
 {
     char path[700];
-    snprintf(path, sizeof(path), "%s/%s", root, name);
-    write_file(path, data, n);
+    snprintf(path, sizeof(path), "%s/%s", ff.root, name);
+    ff_write_file(path, data, n);
     for (int gz = 0; gz < 2; gz++) {
         z_stream z;
         memset(&z, 0, sizeof(z));
@@ -78,34 +56,11 @@ static void write_served(const char *name, const void *data, size_t n)
         z.next_out = out;
         z.avail_out = (uInt)cap;
         assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-        snprintf(path, sizeof(path), "%s/%s.%s", root, name, gz ? "gz" : "zz");
-        write_file(path, out, z.total_out);
+        snprintf(path, sizeof(path), "%s/%s.%s", ff.root, name, gz ? "gz" : "zz");
+        ff_write_file(path, out, z.total_out);
         deflateEnd(&z);
         free(out);
     }
-}
-
-static void url_of(char *buf, size_t size, const char *path)
-{
-    snprintf(buf, size, "http://127.0.0.1:%d%s", httpd_port(srv), path);
-}
-
-static struct fetch *new_fetch(int idle_ms, int tries)
-{
-    struct fetch_opts o;
-    fetch_opts_init(&o);
-    o.cache_dir = cachedir;
-    o.backoff_us = 20000;
-    o.connect_timeout_us = 3000000;
-    if (idle_ms)
-        o.idle_timeout_us = (int64_t)idle_ms * 1000;
-    if (tries)
-        o.max_tries = tries;
-    struct fetch *f = NULL;
-    struct diag_list d = {0};
-    assert_int_equal(fetch_create(&o, &f, &d), 0);
-    diag_clear(&d);
-    return f;
 }
 
 static bool entry_complete(struct fetch *f, const char *url, int64_t *length)
@@ -149,23 +104,13 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The fixture's case (ff_setup), and big.bin written afresh with its
+ * encoded forms: a case may have changed it. */
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(cachedir, sizeof(cachedir), "%s/fetch-faults-cache-%d-%d", SIGPLAY_TEST_TMP,
-             (int)getpid(), ++test_no);
-    httpd_set_slow_ms(srv, 1000);
-    httpd_reset_faults(srv);
-    write_served("big.bin", big, BIG_SIZE);
+    ff_setup(state);
+    write_served("big.bin", ff.big, BIG_SIZE);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[1200];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cachedir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* A fault that can only end in an error: fetch_download fails with one
@@ -173,15 +118,15 @@ static int teardown(void **state)
  * entry does not read as complete. */
 static void assert_fails_incomplete(const char *path, int expect_err)
 {
-    struct fetch *f = new_fetch(0, 3);
+    struct fetch *f = ff_new_fetch(0, 3);
     char url[256];
-    url_of(url, sizeof(url), path);
-    int before = httpd_requests(srv);
+    ff_url_of(url, sizeof(url), path);
+    int before = httpd_requests(ff.srv);
     struct diag_list d = {0};
     int64_t t0 = mono_ms();
     int r = fetch_download(f, url, 0, NULL, NULL, &d);
     int64_t took = mono_ms() - t0;
-    int requests = httpd_requests(srv) - before;
+    int requests = httpd_requests(ff.srv) - before;
     if (r == 0 || d.count != 1)
         print_error("%s: r=%d (%s), %zu lines: %s\n", path, r, sp_strerror(r), d.count,
                     d.count ? d.items[0].text : "");
@@ -201,11 +146,11 @@ static void assert_fails_incomplete(const char *path, int expect_err)
 static void test_chunked_whole_is_complete(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0, 3);
+    struct fetch *f = ff_new_fetch(0, 3);
     char url[256];
-    url_of(url, sizeof(url), "/chunked/big.bin");
+    ff_url_of(url, sizeof(url), "/chunked/big.bin");
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, NULL), 0);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
 }
 
@@ -227,9 +172,9 @@ static void test_bad_chunk_size_is_not_complete(void **state)
 static void test_short_content_length_is_not_complete(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0, 3);
+    struct fetch *f = ff_new_fetch(0, 3);
     char url[256];
-    url_of(url, sizeof(url), "/shortlen/big.bin");
+    ff_url_of(url, sizeof(url), "/shortlen/big.bin");
     struct diag_list d = {0};
     int r = fetch_download_expect(f, url, FETCH_MEDIA, BIG_SIZE, NULL, NULL, &d);
     assert_int_equal(r, SP_ERANGE);
@@ -245,10 +190,10 @@ static void test_short_content_length_is_not_complete(void **state)
      * know the size, is dropped and fetched again when the size is known */
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, NULL), 0);
     assert_true(entry_complete(f, url, NULL));
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     assert_int_equal(fetch_download_expect(f, url, FETCH_MEDIA, BIG_SIZE, NULL, NULL, &d),
                      SP_ERANGE);
-    assert_true(httpd_requests(srv) > before);
+    assert_true(httpd_requests(ff.srv) > before);
     assert_false(entry_complete(f, url, NULL));
     diag_clear(&d);
     fetch_destroy(&f);
@@ -269,15 +214,15 @@ static void test_changed_without_validators_starts_over(void **state)
 {
     (void)state;
     char url[256];
-    url_of(url, sizeof(url), "/novalid/big.bin");
-    struct fetch *f = new_fetch(0, 1);
+    ff_url_of(url, sizeof(url), "/novalid/big.bin");
+    struct fetch *f = ff_new_fetch(0, 1);
     struct diag_list d = {0};
     assert_int_not_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
     diag_clear(&d);
     fetch_destroy(&f);
     /* the cache holds the old first half (else there is nothing to stitch
      * and the check below proves nothing) */
-    f = new_fetch(0, 0);
+    f = ff_new_fetch(0, 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
     struct cache_info ci;
@@ -287,9 +232,9 @@ static void test_changed_without_validators_starts_over(void **state)
     assert_true(ci.have >= BIG_SIZE / 4);
     fetch_destroy(&f);
     unsigned char *other = malloc(BIG_SIZE);
-    fill(other, BIG_SIZE, 99);
+    ff_fill(other, BIG_SIZE, 99);
     write_served("big.bin", other, BIG_SIZE);
-    f = new_fetch(0, 3);
+    f = ff_new_fetch(0, 3);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, &d), 0);
     diag_clear(&d);
     assert_cached_exact(f, url, other, BIG_SIZE);
@@ -303,20 +248,20 @@ static void test_complete_entry_wrong_length_refetched(void **state)
 {
     (void)state;
     char url[256];
-    url_of(url, sizeof(url), "/big.bin");
-    struct fetch *f = new_fetch(0, 0);
+    ff_url_of(url, sizeof(url), "/big.bin");
+    struct fetch *f = ff_new_fetch(0, 0);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, NULL), 0);
     fetch_destroy(&f);
     char key[65], path[1200];
     cache_key(url, key);
-    snprintf(path, sizeof(path), "%s/%s.data", cachedir, key);
+    snprintf(path, sizeof(path), "%s/%s.data", ff.cachedir, key);
     assert_int_equal(truncate(path, BIG_SIZE / 3), 0);
-    f = new_fetch(0, 0);
+    f = ff_new_fetch(0, 0);
     assert_false(entry_complete(f, url, NULL));
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, NULL), 0);
-    assert_true(httpd_requests(srv) > before);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_true(httpd_requests(ff.srv) > before);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
 }
 
@@ -328,11 +273,11 @@ static void test_encoded_bodies_decoded(void **state)
     static const char doc[] = "{\"RecordStartTime\": 1700000000, \"pad\": \"aaaaaaaaaaaaaaaaaaaa"
                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n";
     write_served("doc.json", doc, sizeof(doc) - 1);
-    struct fetch *f = new_fetch(0, 0);
+    struct fetch *f = ff_new_fetch(0, 0);
     const char *paths[] = {"/gzip/doc.json", "/deflate/doc.json"};
     for (int i = 0; i < 2; i++) {
         char url[256];
-        url_of(url, sizeof(url), paths[i]);
+        ff_url_of(url, sizeof(url), paths[i]);
         char *data = NULL;
         size_t len = 0;
         struct diag_list d = {0};
@@ -345,13 +290,13 @@ static void test_encoded_bodies_decoded(void **state)
         free(data);
         diag_clear(&d);
         char ae[128];
-        httpd_last_accept_encoding(srv, ae, sizeof(ae));
+        httpd_last_accept_encoding(ff.srv, ae, sizeof(ae));
         assert_string_equal(ae, "identity");
     }
     char url[256];
-    url_of(url, sizeof(url), "/gzip/big.bin");
+    ff_url_of(url, sizeof(url), "/gzip/big.bin");
     assert_int_equal(fetch_download(f, url, 0, NULL, NULL, NULL), 0);
-    assert_cached_exact(f, url, big, BIG_SIZE);
+    assert_cached_exact(f, url, ff.big, BIG_SIZE);
     fetch_destroy(&f);
 }
 
@@ -361,9 +306,9 @@ static void test_encoded_bodies_decoded(void **state)
 static void test_gzip_body_capped(void **state)
 {
     (void)state;
-    struct fetch *f = new_fetch(0, 0);
+    struct fetch *f = ff_new_fetch(0, 0);
     char url[256];
-    url_of(url, sizeof(url), "/gzip/big.bin");
+    ff_url_of(url, sizeof(url), "/gzip/big.bin");
     struct diag_list d = {0};
     int r = fetch_download_expect(f, url, FETCH_MEDIA, BIG_SIZE / 4, NULL, NULL, &d);
     assert_int_equal(r, SP_ERANGE);
@@ -384,16 +329,16 @@ static void test_gzip_body_capped(void **state)
 static void test_trickled_headers_name_the_timeout(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 100);
+    httpd_set_slow_ms(ff.srv, 100);
     struct fetch_opts o;
     fetch_opts_init(&o);
-    o.cache_dir = cachedir;
+    o.cache_dir = ff.cachedir;
     o.connect_timeout_us = 1500000;
     o.idle_timeout_us = 1500000;
     struct fetch *f = NULL;
     assert_int_equal(fetch_create(&o, &f, NULL), 0);
     char url[256];
-    url_of(url, sizeof(url), "/trickle/big.bin");
+    ff_url_of(url, sizeof(url), "/trickle/big.bin");
     struct diag_list d = {0};
     int64_t t0 = mono_ms();
     int r = fetch_download(f, url, 0, NULL, NULL, &d);
@@ -417,28 +362,28 @@ static void test_trickled_headers_name_the_timeout(void **state)
 static void test_trickled_headers_default_timeout(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 1000);
+    httpd_set_slow_ms(ff.srv, 1000);
     struct fetch_opts o;
     fetch_opts_init(&o);
-    o.cache_dir = cachedir;
+    o.cache_dir = ff.cachedir;
     struct fetch *f = NULL;
     assert_int_equal(fetch_create(&o, &f, NULL), 0);
     char url[256];
-    url_of(url, sizeof(url), "/trickle/big.bin");
+    ff_url_of(url, sizeof(url), "/trickle/big.bin");
     struct diag_list d = {0};
-    int before = httpd_requests(srv);
+    int before = httpd_requests(ff.srv);
     int64_t t0 = mono_ms();
     int r = fetch_download(f, url, 0, NULL, NULL, &d);
     int64_t took = mono_ms() - t0;
     print_message("trickle, defaults: %s (%lld ms, %d requests)\n", d.count ? d.items[0].text : "",
-                  (long long)took, httpd_requests(srv) - before);
+                  (long long)took, httpd_requests(ff.srv) - before);
     assert_int_equal(r, SP_ETIMEOUT); /* the code, which decisions read */
     assert_int_equal(d.count, 1);
     char want[64];
     snprintf(want, sizeof(want), "(%.1f s, the connect timeout)",
              FETCH_DEFAULT_CONNECT_TIMEOUT_US / 1e6);
     assert_non_null(strstr(d.items[0].text, want));
-    assert_int_equal(httpd_requests(srv) - before, 1); /* a timeout is not retried */
+    assert_int_equal(httpd_requests(ff.srv) - before, 1); /* a timeout is not retried */
     assert_true(took >= FETCH_DEFAULT_CONNECT_TIMEOUT_US / 1000 - 1000);
     assert_true(took < FETCH_DEFAULT_CONNECT_TIMEOUT_US / 1000 + 5000);
     diag_clear(&d);
@@ -450,21 +395,21 @@ static void test_trickled_headers_default_timeout(void **state)
 static void test_two_processes_one_cache(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 20); /* 50 KB/s: about a second for the file */
+    httpd_set_slow_ms(ff.srv, 20); /* 50 KB/s: about a second for the file */
     char url[256];
-    url_of(url, sizeof(url), "/slow/slow.bin");
-    char *argv[] = {self_exe, "--child-download", url, cachedir, NULL};
+    ff_url_of(url, sizeof(url), "/slow/slow.bin");
+    char *argv[] = {ff.self_exe, "--child-download", url, ff.cachedir, NULL};
     pid_t pid[2];
     for (int i = 0; i < 2; i++)
-        assert_int_equal(posix_spawn(&pid[i], self_exe, NULL, NULL, argv, environ), 0);
+        assert_int_equal(posix_spawn(&pid[i], ff.self_exe, NULL, NULL, argv, environ), 0);
     for (int i = 0; i < 2; i++) {
         int status = 0;
         assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
     }
-    struct fetch *f = new_fetch(0, 0);
-    assert_cached_exact(f, url, slowdata, SLOW_SIZE);
+    struct fetch *f = ff_new_fetch(0, 0);
+    assert_cached_exact(f, url, ff.slowdata, SLOW_SIZE);
     fetch_destroy(&f);
 }
 
@@ -473,10 +418,10 @@ static void test_two_processes_one_cache(void **state)
 static void test_cancel_keeps_partial(void **state)
 {
     (void)state;
-    httpd_set_slow_ms(srv, 50); /* 20 KB/s */
+    httpd_set_slow_ms(ff.srv, 50); /* 20 KB/s */
     char url[256];
-    url_of(url, sizeof(url), "/slow/slow.bin");
-    struct fetch *f = new_fetch(0, 0);
+    ff_url_of(url, sizeof(url), "/slow/slow.bin");
+    struct fetch *f = ff_new_fetch(0, 0);
     struct fetch_stream *s = NULL;
     assert_int_equal(fetch_stream_open(f, url, 0, &s), 0);
     unsigned char buf[1024];
@@ -484,7 +429,7 @@ static void test_cancel_keeps_partial(void **state)
     fetch_cancel_all(f);
     fetch_stream_close(&s);
     fetch_destroy(&f);
-    f = new_fetch(0, 0);
+    f = ff_new_fetch(0, 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(fetch_cache(f), url, &e), 0);
     struct cache_info ci;
@@ -492,7 +437,7 @@ static void test_cancel_keeps_partial(void **state)
     assert_false(ci.complete);
     assert_true(ci.have >= 1024);
     assert_true(cache_entry_read(e, 0, buf, sizeof(buf)) == (int64_t)sizeof(buf));
-    assert_memory_equal(buf, slowdata, sizeof(buf));
+    assert_memory_equal(buf, ff.slowdata, sizeof(buf));
     cache_entry_release(&e);
     fetch_destroy(&f);
 }
@@ -509,12 +454,12 @@ static void test_sigterm_keeps_partial_download(void **state)
     char url[256];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow/replay.json", httpd_port(cls));
     char errpath[1100];
-    snprintf(errpath, sizeof(errpath), "%s.err", cachedir);
+    snprintf(errpath, sizeof(errpath), "%s.err", ff.cachedir);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 2, errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    char *argv[] = {SIGPLAY_BIN, "fetch", url, "--cache-dir", cachedir, NULL};
+    char *argv[] = {SIGPLAY_BIN, "fetch", url, "--cache-dir", ff.cachedir, NULL};
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, SIGPLAY_BIN, &fa, NULL, argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
@@ -533,7 +478,7 @@ static void test_sigterm_keeps_partial_download(void **state)
             snprintf(u, sizeof(u), "http://127.0.0.1:%d/slow/media/%s", httpd_port(cls),
                      de->d_name);
             cache_key(u, key);
-            snprintf(path, sizeof(path), "%s/%s.part", cachedir, key);
+            snprintf(path, sizeof(path), "%s/%s.part", ff.cachedir, key);
             struct stat st;
             if (stat(path, &st) == 0 && st.st_size > 100 * 1024)
                 snprintf(part_url, sizeof(part_url), "%s", u);
@@ -559,7 +504,7 @@ static void test_sigterm_keeps_partial_download(void **state)
     fclose(fe);
     unlink(errpath);
     /* the partial entry: present, not complete, exactly the file's bytes */
-    struct fetch *f = new_fetch(0, 0);
+    struct fetch *f = ff_new_fetch(0, 0);
     struct cache_entry *e;
     assert_int_equal(cache_entry_open(fetch_cache(f), part_url, &e), 0);
     struct cache_info ci;
@@ -582,73 +527,34 @@ static void test_sigterm_keeps_partial_download(void **state)
     fetch_destroy(&f);
 }
 
-static int child_download(const char *url, const char *dir)
-{
-    struct fetch_opts o;
-    fetch_opts_init(&o);
-    o.cache_dir = dir;
-    struct fetch *f;
-    if (fetch_create(&o, &f, NULL))
-        return 1;
-    struct diag_list d = {0};
-    int r = fetch_download(f, url, 0, NULL, NULL, &d);
-    for (size_t i = 0; i < d.count; i++)
-        fprintf(stderr, "child: %s\n", d.items[i].text);
-    diag_clear(&d);
-    fetch_destroy(&f);
-    return r ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc == 4 && !strcmp(argv[1], "--child-download"))
-        return child_download(argv[2], argv[3]);
-    ssize_t sl = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-    if (sl > 0)
-        self_exe[sl] = '\0';
-    else
-        snprintf(self_exe, sizeof(self_exe), "%s", argv[0]);
-    snprintf(root, sizeof(root), "%s/fetch-faults-root-%d", SIGPLAY_TEST_TMP, (int)getpid());
-    mkdir(root, 0700);
-    big = malloc(BIG_SIZE);
-    fill(big, BIG_SIZE, 1);
-    slowdata = malloc(SLOW_SIZE);
-    fill(slowdata, SLOW_SIZE, 2);
-    char path[700];
-    snprintf(path, sizeof(path), "%s/slow.bin", root);
-    write_file(path, slowdata, SLOW_SIZE);
-    if (httpd_start(root, &srv)) {
-        fprintf(stderr, "cannot start the test server\n");
-        return 1;
-    }
+    int rc = ff_start(argc, argv, SIGPLAY_TEST_TMP, "fetch-faults", BIG_SIZE, SLOW_SIZE);
+    if (rc >= 0)
+        return rc; /* the child mode, or no server */
+    ff.backoff_us = 20000;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_chunked_whole_is_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chunked_cut_is_not_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_chunk_size_is_not_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_short_content_length_is_not_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_range_ignored_with_drop_is_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_whole_is_complete, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_chunked_cut_is_not_complete, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_chunk_size_is_not_complete, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_short_content_length_is_not_complete, setup,
+                                        ff_teardown),
+        cmocka_unit_test_setup_teardown(test_range_ignored_with_drop_is_bounded, setup,
+                                        ff_teardown),
         cmocka_unit_test_setup_teardown(test_changed_without_validators_starts_over, setup,
-                                        teardown),
+                                        ff_teardown),
         cmocka_unit_test_setup_teardown(test_complete_entry_wrong_length_refetched, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_encoded_bodies_decoded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gzip_body_capped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_trickled_headers_name_the_timeout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_trickled_headers_default_timeout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_processes_one_cache, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_keeps_partial, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sigterm_keeps_partial_download, setup, teardown),
+                                        ff_teardown),
+        cmocka_unit_test_setup_teardown(test_encoded_bodies_decoded, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_body_capped, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_trickled_headers_name_the_timeout, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_trickled_headers_default_timeout, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_two_processes_one_cache, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_keeps_partial, setup, ff_teardown),
+        cmocka_unit_test_setup_teardown(test_sigterm_keeps_partial_download, setup, ff_teardown),
     };
     /* TEST_FILTER=pattern runs only the tests whose names match (by hand) */
     if (getenv("TEST_FILTER"))
         cmocka_set_test_filter(getenv("TEST_FILTER"));
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    httpd_stop(&srv);
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-    if (system(cmd) != 0)
-        rc = rc ? rc : 1;
-    free(big);
-    free(slowdata);
-    return rc;
+    return ff_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -169,12 +169,46 @@ static void fresh_dir(const char *name)
     assert_int_equal(sp_os_mkdir_p(g_dir), 0);
 }
 
-static void check_reuse(uint32_t open)
+/* What every case starts from: a fresh cache directory, the lesson and
+ * two frames (the reference from scratch and the one through the cache).
+ * The case's arguments come in as cmocka's initial state. */
+struct fixture_args {
+    const char *dir; /* under SIGPLAY_TEST_TMP/layer_cache_ */
+    uint32_t open;   /* the stroke still in progress (lesson()), UINT32_MAX none */
+};
+
+struct fixture {
+    struct board_player *p;
+    struct canvas *ref, *got;
+};
+
+static int setup(void **state)
 {
-    struct board_player *p = lesson(open);
-    struct canvas *ref = NULL, *got = NULL;
-    assert_int_equal(canvas_create(&ref, W, H), 0);
-    assert_int_equal(canvas_create(&got, W, H), 0);
+    const struct fixture_args *a = *state;
+    fresh_dir(a->dir);
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    assert_non_null(fx);
+    fx->p = lesson(a->open);
+    assert_int_equal(canvas_create(&fx->ref, W, H), 0);
+    assert_int_equal(canvas_create(&fx->got, W, H), 0);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    canvas_destroy(&fx->ref);
+    canvas_destroy(&fx->got);
+    board_player_destroy(&fx->p);
+    free(fx);
+    return 0;
+}
+
+static void check_reuse(struct fixture *fx)
+{
+    struct board_player *p = fx->p;
+    struct canvas *ref = fx->ref, *got = fx->got;
     bool seeded;
     struct layer_cache_stats st;
     int64_t w1 = T0 + 10 * 300, w2 = T0 + 10 * STROKES, w3 = T0 + 10 * (STROKES + 5);
@@ -198,32 +232,24 @@ static void check_reuse(uint32_t open)
     assert_true(seeded);
     scratch_at(p, w3, ref);
     assert_same(ref, got);
-    canvas_destroy(&ref);
-    canvas_destroy(&got);
-    board_player_destroy(&p);
 }
 
 static void test_reuse_exact(void **state)
 {
-    (void)state;
-    fresh_dir("exact");
-    check_reuse(UINT32_MAX);
+    check_reuse(*state);
 }
 
+/* e120 is unfinished at w1: pending in the file, not in its pixels */
 static void test_reuse_with_stroke_in_progress(void **state)
 {
-    (void)state;
-    fresh_dir("open");
-    check_reuse(120); /* e120 is unfinished at w1: pending in the file, not in its pixels */
+    check_reuse(*state);
 }
 
 /* The file is damaged as mangle says: refused, the page drawn from scratch. */
-static void check_refused(void (*mangle)(char *data, size_t *len))
+static void check_refused(struct fixture *fx, void (*mangle)(char *data, size_t *len))
 {
-    struct board_player *p = lesson(UINT32_MAX);
-    struct canvas *ref = NULL, *got = NULL;
-    assert_int_equal(canvas_create(&ref, W, H), 0);
-    assert_int_equal(canvas_create(&got, W, H), 0);
+    struct board_player *p = fx->p;
+    struct canvas *ref = fx->ref, *got = fx->got;
     bool seeded;
     struct layer_cache_stats st;
     int64_t w1 = T0 + 10 * 300;
@@ -245,9 +271,6 @@ static void check_refused(void (*mangle)(char *data, size_t *len))
     assert_same(ref, got);
     free(data);
     free(path);
-    canvas_destroy(&ref);
-    canvas_destroy(&got);
-    board_player_destroy(&p);
 }
 
 static void flip_pixel_byte(char *data, size_t *len)
@@ -272,25 +295,20 @@ static void other_content(char *data, size_t *len)
 
 static void test_damaged_refused(void **state)
 {
-    (void)state;
-    fresh_dir("flip");
-    check_refused(flip_pixel_byte);
+    check_refused(*state, flip_pixel_byte); /* in the fixture's directory, "flip" */
     fresh_dir("trunc");
-    check_refused(truncate_it);
+    check_refused(*state, truncate_it);
     fresh_dir("content");
-    check_refused(other_content);
+    check_refused(*state, other_content);
 }
 
 /* An erase below the file's top after it was written: the page's content
  * differs, the file is refused and the page drawn from scratch. */
 static void test_stale_after_erase(void **state)
 {
-    (void)state;
-    fresh_dir("stale");
-    struct board_player *p = lesson(UINT32_MAX);
-    struct canvas *ref = NULL, *got = NULL;
-    assert_int_equal(canvas_create(&ref, W, H), 0);
-    assert_int_equal(canvas_create(&got, W, H), 0);
+    struct fixture *fx = *state;
+    struct board_player *p = fx->p;
+    struct canvas *ref = fx->ref, *got = fx->got;
     bool seeded;
     struct layer_cache_stats st;
     cached_at(p, T0 + 10 * STROKES, got, &seeded, &st);
@@ -301,36 +319,32 @@ static void test_stale_after_erase(void **state)
     assert_int_equal(st.refused, 1);
     scratch_at(p, w, ref);
     assert_same(ref, got);
-    canvas_destroy(&ref);
-    canvas_destroy(&got);
-    board_player_destroy(&p);
 }
 
 /* A small page is not written: drawing it is quick. */
 static void test_small_page_not_written(void **state)
 {
-    (void)state;
-    fresh_dir("small");
-    struct board_player *p = lesson(UINT32_MAX);
-    struct canvas *got = NULL;
-    assert_int_equal(canvas_create(&got, W, H), 0);
+    struct fixture *fx = *state;
     bool seeded;
     struct layer_cache_stats st;
-    cached_at(p, T0 + 10 * 100, got, &seeded, &st); /* about 100 slots */
+    cached_at(fx->p, T0 + 10 * 100, fx->got, &seeded, &st); /* about 100 slots */
     assert_false(seeded);
     assert_int_equal(st.written, 0);
-    canvas_destroy(&got);
-    board_player_destroy(&p);
 }
+
+#define CASE(fn, args) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)(args))
 
 int main(void)
 {
+    static const struct fixture_args exact = {"exact", UINT32_MAX}, open = {"open", 120},
+                                     flip = {"flip", UINT32_MAX}, stale = {"stale", UINT32_MAX},
+                                     small = {"small", UINT32_MAX};
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reuse_exact),
-        cmocka_unit_test(test_reuse_with_stroke_in_progress),
-        cmocka_unit_test(test_damaged_refused),
-        cmocka_unit_test(test_stale_after_erase),
-        cmocka_unit_test(test_small_page_not_written),
+        CASE(test_reuse_exact, &exact),
+        CASE(test_reuse_with_stroke_in_progress, &open),
+        CASE(test_damaged_refused, &flip),
+        CASE(test_stale_after_erase, &stale),
+        CASE(test_small_page_not_written, &small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1050,6 +1050,25 @@ static void test_remap(void **state)
     assert_string_equal(layout_kind(&l), "custom");
 }
 
+/* A layout file named like a preset (`--layout ./board`, `grid` with no
+ * extension) is still a custom layout: its kind is "custom", also after
+ * it follows a window's new shape or is fitted into one. */
+static void test_custom_named_like_preset(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"board", "grid", "focus"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        struct layout l, r;
+        assert_int_equal(layout_parse_custom(example, strlen(example), names[i], NULL, &l), 0);
+        assert_string_equal(l.name, names[i]);
+        assert_string_equal(layout_kind(&l), "custom");
+        assert_int_equal(layout_remap(&l, 720, 1280, &r), 0);
+        assert_string_equal(layout_kind(&r), "custom");
+        assert_int_equal(layout_fit_to(&l, 1000, 1000, &r), 0);
+        assert_string_equal(layout_kind(&r), "custom");
+    }
+}
+
 /* ---- fitting ----------------------------------------------------------------------- */
 
 static void test_fit(void **state)
@@ -1132,16 +1151,27 @@ static void test_parse_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_board_preset),  cmocka_unit_test(test_board_preset_order),
-        cmocka_unit_test(test_grid_preset),   cmocka_unit_test(test_focus_preset),
-        cmocka_unit_test(test_chat_column),   cmocka_unit_test(test_portrait_strip),
-        cmocka_unit_test(test_portrait_chat), cmocka_unit_test(test_preset_edges),
-        cmocka_unit_test(test_small_window),  cmocka_unit_test(test_canvas_for_window),
-        cmocka_unit_test(test_remap),         cmocka_unit_test(test_custom_example),
-        cmocka_unit_test(test_custom_ids),    cmocka_unit_test(test_custom_errors),
-        cmocka_unit_test(test_custom_caps),   cmocka_unit_test(test_fit),
-        cmocka_unit_test(test_parse_size),    cmocka_unit_test(test_model_layouts),
-        cmocka_unit_test(test_mixstream),     cmocka_unit_test(test_mixstream_errors),
+        cmocka_unit_test(test_board_preset),
+        cmocka_unit_test(test_board_preset_order),
+        cmocka_unit_test(test_grid_preset),
+        cmocka_unit_test(test_focus_preset),
+        cmocka_unit_test(test_chat_column),
+        cmocka_unit_test(test_portrait_strip),
+        cmocka_unit_test(test_portrait_chat),
+        cmocka_unit_test(test_preset_edges),
+        cmocka_unit_test(test_small_window),
+        cmocka_unit_test(test_canvas_for_window),
+        cmocka_unit_test(test_remap),
+        cmocka_unit_test(test_custom_named_like_preset),
+        cmocka_unit_test(test_custom_example),
+        cmocka_unit_test(test_custom_ids),
+        cmocka_unit_test(test_custom_errors),
+        cmocka_unit_test(test_custom_caps),
+        cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_model_layouts),
+        cmocka_unit_test(test_mixstream),
+        cmocka_unit_test(test_mixstream_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,12 @@
  * One window, one renderer, one streaming texture the size of the canvas.
  * The renderer's logical size is the canvas size, so SDL scales the
  * picture to the window keeping its aspect (letterbox bars) and maps mouse
- * coordinates back to canvas pixels: the compositor always renders at the
- * canvas size, whatever the window size.
+ * coordinates back to canvas pixels. The canvas is not fixed: when a
+ * windowed window's size settles, the loop (ui/window_loop.c,
+ * apply_resize()) takes its drawable size within
+ * layout_canvas_for_window()'s bounds, lays the class out again and calls
+ * window_set_canvas(); fullscreen and kiosk keep their canvas and scale it
+ * into the screen. Either way the compositor renders at the canvas size.
  *
  * The cursor hides after WINDOW_CURSOR_IDLE_US without mouse movement and
  * is always hidden in kiosk mode.
