@@ -192,7 +192,7 @@ static const char *headless_set(struct headless *h, const struct control_req *r)
     case CONTROL_P_LAYOUT:
         if (strcmp(r->str, "board") && strcmp(r->str, "grid") && strcmp(r->str, "focus"))
             return CONTROL_E_INVALID;
-        snprintf(h->layout, sizeof(h->layout), "%s", r->str);
+        snprintf(h->layout, sizeof(h->layout), "%.16s", r->str); /* a preset's name */
         return NULL;
     case CONTROL_P_FULLSCREEN:
         return CONTROL_E_UNAVAIL; /* no window */

@@ -218,8 +218,16 @@ static int settle_chapters(struct nav_index *n)
     for (size_t i = 0; i < n->n_ch; i++) {
         if (k > 0 && n->ch[k - 1].t_us == n->ch[i].t_us) {
             struct nav_chapter *c = &n->ch[k - 1];
-            size_t len = strlen(c->title);
-            snprintf(c->title + len, sizeof(c->title) - len, "; %s", n->ch[i].title);
+            /* k - 1 < i: two different chapters, appended by hand (snprintf
+               into c->title cannot be shown not to overlap its source) */
+            size_t len = strlen(c->title), add = strlen(n->ch[i].title);
+            if (len + 2 + add >= sizeof(c->title))
+                add = len + 2 < sizeof(c->title) ? sizeof(c->title) - len - 3 : 0;
+            if (len + 2 < sizeof(c->title)) {
+                memcpy(c->title + len, "; ", 2);
+                memcpy(c->title + len + 2, n->ch[i].title, add);
+                c->title[len + 2 + add] = '\0';
+            }
             c->kinds |= n->ch[i].kinds;
             continue;
         }

@@ -154,7 +154,7 @@ int nav_lane_numbers_draw(struct text_ctx *t, struct canvas *c, const struct nav
         struct canvas_rect b = {tl->r.x + 4, tl->r.y + 4, side, side};
         canvas_fill_rect(
             c, b, fade(off ? canvas_rgba(150, 30, 30, 210) : canvas_rgba(0, 0, 0, 170), alpha));
-        char num[4];
+        char num[12]; /* any int */
         snprintf(num, sizeof(num), "%d", tl->lane + 1);
         double w = 0;
         int rc = measure(t, num, px, &w);

@@ -33,7 +33,7 @@ static double now_s(void)
 static void write_manifest(const char *dir, int n)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/replay.json", dir);
+    assert_true(snprintf(path, sizeof(path), "%s/replay.json", dir) < (int)sizeof(path));
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f, "{\"TaskId\":\"t-close\",\"Status\":\"FINISHED\",\"RecordStartTime\":1700000000,"
@@ -50,7 +50,7 @@ static void test_close_while_pages_hang(void **state)
     (void)state;
     char dir[512], cache[512];
     snprintf(dir, sizeof(dir), "%s/class-close-%d", SIGPLAY_TEST_TMP, (int)getpid());
-    snprintf(cache, sizeof(cache), "%s/cache", dir);
+    assert_true(snprintf(cache, sizeof(cache), "%s/cache", dir) < (int)sizeof(cache));
     mkdir(dir, 0700);
     write_manifest(dir, 40);
     struct httpd *h = NULL;

@@ -1106,9 +1106,9 @@ static void test_same_options_same_bytes(void **state)
     snprintf(dir_a, sizeof dir_a, "%s/mkclass-det-a", SIGPLAY_TEST_TMP);
     snprintf(dir_b, sizeof dir_b, "%s/mkclass-det-b", SIGPLAY_TEST_TMP);
     snprintf(log, sizeof log, "%s/mkclass-det.log", SIGPLAY_TEST_TMP);
-    snprintf(args, sizeof args, "-o '%s' %s", dir_a, opts);
+    assert_true(snprintf(args, sizeof args, "-o '%s' %s", dir_a, opts) < (int)sizeof args);
     assert_int_equal(run(args, log), 0);
-    snprintf(args, sizeof args, "-o '%s' %s", dir_b, opts);
+    assert_true(snprintf(args, sizeof args, "-o '%s' %s", dir_b, opts) < (int)sizeof args);
     assert_int_equal(run(args, log), 0);
     int files = compare_trees(dir_a, dir_b);
     assert_true(files >= 8 + 5 + 3 + 1); /* media, json, images, pages */

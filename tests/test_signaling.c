@@ -823,7 +823,7 @@ static void check_batch_file_change(bool remote)
     signal_set_free(&warm);
 
     /* the first batch file gains a stroke (two ops); the pages do not change */
-    snprintf(call, sizeof call, "fb_add_stroke \"%s\"", first);
+    assert_true(snprintf(call, sizeof call, "fb_add_stroke \"%s\"", first) < (int)sizeof call);
     fb_run(call, NULL, 0);
     atomic_store(&tl.calls, 0);
     struct signal_set *changed = run_all(&r2, &o, NULL, &pr);

@@ -279,7 +279,10 @@ int main(void)
     if (getenv("SIGPLAY_BIN") && getenv("SIGPLAY_BIN")[0])
         bin = getenv("SIGPLAY_BIN");
     snprintf(work, sizeof(work), "%s/stream-length-%d", SIGPLAY_TEST_TMP, (int)getpid());
-    snprintf(root, sizeof(root), "%s/www", work);
+    if (snprintf(root, sizeof(root), "%s/www", work) >= (int)sizeof(root)) {
+        fprintf(stderr, "test_stream_length: the temporary directory's path is too long\n");
+        return 1;
+    }
     mkdir(work, 0700);
     mkdir(root, 0700);
     link_sample("media");

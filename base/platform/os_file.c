@@ -96,7 +96,7 @@ int sp_os_mkdir_p(const char *path)
     int rc = sp_os_mkdir(tmp);
     if (rc && rc != -EEXIST)
         return SP_EIO;
-    struct sp_os_stat st;
+    struct sp_os_stat st = {0};
     if (sp_os_stat(tmp, &st) != 0 || !st.is_dir)
         return SP_EIO;
     return 0;

@@ -48,6 +48,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1577,6 +1578,20 @@ static void on_cert_verify(struct dl *d, X509_STORE_CTX *x, int ok)
 /* The one line for a failed TLS handshake of d: what is wrong with the
  * certificate, naming the host and, where it matters, the validity
  * window; why is lws's text when the check said nothing. */
+/* snprintf into a diagnostic line, with a cut shown: a URL and a certificate
+ * name can outgrow the line, and a line that ends mid-word should say it
+ * was cut ("..."), not look complete. */
+__attribute__((format(printf, 3, 4))) static void msg_line(char *m, size_t size, const char *fmt,
+                                                           ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(m, size, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n >= size && size > 4)
+        memcpy(m + size - 4, "...", 4);
+}
+
 static void tls_message(const struct dl *d, const char *why, char *m, size_t size)
 {
     char host[256] = "";
@@ -1587,20 +1602,20 @@ static void tls_message(const struct dl *d, const char *why, char *m, size_t siz
     const char *ca = d->f->ca_file;
     switch (t->err) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
-        snprintf(m, size,
+        msg_line(m, size,
                  "%.200s: TLS: the certificate of %.100s expired on %s (valid from %s to %s); "
                  "the server must renew it, or this machine's clock is wrong",
                  d->cur_url, host, t->not_after, t->not_before, t->not_after);
         return;
     case X509_V_ERR_CERT_NOT_YET_VALID:
-        snprintf(m, size,
+        msg_line(m, size,
                  "%.200s: TLS: the certificate of %.100s is not valid before %s (valid from %s "
                  "to %s); this machine's clock is probably behind",
                  d->cur_url, host, t->not_before, t->not_before, t->not_after);
         return;
     case X509_V_ERR_HOSTNAME_MISMATCH:
     case X509_V_ERR_IP_ADDRESS_MISMATCH:
-        snprintf(m, size,
+        msg_line(m, size,
                  "%.200s: TLS: the certificate is for %.150s, not for %.100s (wrong host, or a "
                  "proxy in the way)",
                  d->cur_url, t->names[0] ? t->names : t->subject, host);
@@ -1611,12 +1626,12 @@ static void tls_message(const struct dl *d, const char *why, char *m, size_t siz
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
         if (ca)
-            snprintf(m, size,
+            msg_line(m, size,
                      "%.200s: TLS: the certificate of %.100s is signed by %.150s, which neither "
                      "the system's CAs nor --ca-file %.200s trust",
                      d->cur_url, host, t->issuer, ca);
         else
-            snprintf(m, size,
+            msg_line(m, size,
                      "%.200s: TLS: the certificate of %.100s is signed by an unknown authority "
                      "(%.150s); for a private CA use --ca-file FILE, or --insecure",
                      d->cur_url, host, t->issuer);
@@ -1625,10 +1640,10 @@ static void tls_message(const struct dl *d, const char *why, char *m, size_t siz
         break;
     }
     if (t->err)
-        snprintf(m, size, "%.250s: TLS: the certificate of %.100s was refused: %s", d->cur_url,
+        msg_line(m, size, "%.250s: TLS: the certificate of %.100s was refused: %s", d->cur_url,
                  host, X509_verify_cert_error_string(t->err));
     else
-        snprintf(m, size, "%.250s: TLS handshake failed%s [%.80s]", d->cur_url,
+        msg_line(m, size, "%.250s: TLS handshake failed%s [%.80s]", d->cur_url,
                  ca ? "" : " (for a private CA use --ca-file FILE, or --insecure)", why);
 }
 

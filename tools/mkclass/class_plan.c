@@ -94,7 +94,9 @@ static void segment_add(struct mk_plan *p, int li, int piece, int64_t from, int6
     s->duration_ms = to - from;
     s->true_offset_ms = offset - l->lag_ms;
     s->first_board_ms = mk_plan_wall(p, s->play_time_ms) + s->true_offset_ms;
-    snprintf(s->file, sizeof s->file, "media/%s-%d.%s", l->user_id, piece,
+    char user[sizeof l->user_id]; /* both live in *p: copied, so they cannot overlap */
+    memcpy(user, l->user_id, sizeof user);
+    snprintf(s->file, sizeof s->file, "media/%s-%d.%s", user, piece,
              l->video_type == 4 ? "mp3" : "mp4");
     snprintf(s->video_id, sizeof s->video_id, "52858907815706%05d", 53800 + p->segment_count);
     p->segment_count++;
