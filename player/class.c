@@ -615,7 +615,7 @@ int class_step(struct sp_class *c, int64_t *wait_us)
     if (bring_signaling(c, class_board_us(c)))
         changed = true;
     if (c->sig)
-        signaling_want(c->sig, c->w_ms);
+        signaling_want(c->sig, c->w_ms * 1000); /* the whole ms the board shows */
     return r == 1 || changed ? 1 : 0;
 }
 
@@ -647,27 +647,16 @@ void class_seek_us(struct sp_class *c, int64_t t_us)
     c->ended = false;
     c->step_pending = false; /* a newer position wins */
     if (c->sig)
-        signaling_want(c->sig, sp_floor_ms(lane_player_wall_us(c->tl, t_us)));
-}
-
-/* signaling_wait() (player/signaling/) still takes whole ms: rounded up,
- * so that a short positive wait is not a poll; capped at INT_MAX ms. */
-static int timeout_ms_of(int64_t timeout_us)
-{
-    if (timeout_us < 0)
-        return -1;
-    if (timeout_us / 1000 >= INT_MAX)
-        return INT_MAX;
-    return (int)((timeout_us + 999) / 1000);
+        signaling_want(c->sig, lane_player_wall_us(c->tl, t_us));
 }
 
 int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us)
 {
     if (!c->sig)
         return 0;
-    int64_t w = all ? INT64_MAX : sp_floor_ms(lane_player_wall_us(c->tl, class_time_us(c)));
-    signaling_want(c->sig, w == INT64_MAX ? sp_floor_ms(class_board_us(c)) : w);
-    int rc = signaling_wait(c->sig, w, timeout_ms_of(timeout_us));
+    int64_t w = all ? INT64_MAX : lane_player_wall_us(c->tl, class_time_us(c));
+    signaling_want(c->sig, w == INT64_MAX ? class_board_us(c) : w);
+    int rc = signaling_wait(c->sig, w, timeout_us);
     if (take_generation(c))
         c->shown = false;
     if (c->set)

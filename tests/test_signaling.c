@@ -243,10 +243,10 @@ static struct signal_set *run_all(const struct recording *rec, const struct sign
 {
     struct signaling *s = NULL;
     assert_int_equal(signaling_start(rec, o, &s), 0);
-    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS), 0);
+    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS * 1000), 0);
     struct signal_set *set = NULL;
     assert_true(signaling_take(s, 0, &set));
-    assert_int_equal(set->complete_until_ms, INT64_MAX);
+    assert_int_equal(set->complete_until_us, INT64_MAX);
     if (pr)
         signaling_progress(s, pr);
     if (d)
@@ -398,12 +398,12 @@ static void test_want_mid_class(void **state)
     const struct board_log *log = board_player_log(r.board);
     int64_t mid = (board_log_first_time_us(log) / 1000 + board_log_last_time_us(log) / 1000) / 2;
 
-    signaling_want(s, mid);
-    assert_int_equal(signaling_wait(s, mid, WAIT_MS), 0);
+    signaling_want(s, mid * 1000);
+    assert_int_equal(signaling_wait(s, mid * 1000, WAIT_MS * 1000), 0);
     struct signal_set *set = NULL;
     assert_true(signaling_take(s, 0, &set));
-    assert_true(set->complete_until_ms >= mid);
-    assert_true(set->complete_until_ms < INT64_MAX);
+    assert_true(set->complete_until_us >= mid * 1000);
+    assert_true(set->complete_until_us < INT64_MAX);
     struct signaling_progress pr;
     signaling_progress(s, &pr);
     assert_false(pr.finished);
@@ -414,7 +414,7 @@ static void test_want_mid_class(void **state)
     assert_ptr_equal(none, &tl);
 
     tl_open(&tl);
-    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS), 0);
+    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS * 1000), 0);
     struct signal_set *fin = NULL;
     assert_true(signaling_take(s, set->generation, &fin));
     assert_true(fin->generation > set->generation);
@@ -464,7 +464,7 @@ static void test_destroy_with_page_in_flight(void **state)
     assert_int_equal(signaling_start(g_rec, &o, &s), 0);
     assert_true(tl_wait_held(&tl, 1));
     /* it cannot finish: the wait times out */
-    assert_int_equal(signaling_wait(s, INT64_MAX, 50), SP_ETIMEOUT);
+    assert_int_equal(signaling_wait(s, INT64_MAX, 50000), SP_ETIMEOUT);
     pthread_t opener;
     assert_int_equal(pthread_create(&opener, NULL, open_later, &tl), 0);
     int64_t t0 = now_ms();
