@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     if (argc > 3)
         opts.snap_every_ops = (uint32_t)strtoul(argv[3], NULL, 10);
     if (argc > 4)
-        opts.snap_every_ms = strtoll(argv[4], NULL, 10);
+        opts.snap_every_us = strtoll(argv[4], NULL, 10) * 1000; /* the option stays ms */
     if (nseeks < 2)
         nseeks = 2;
 
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     if (board_log_finish(log, &d) != 0)
         return 1;
     double t_finish = now_ms() - t0;
-    int64_t first = board_log_first_time(log), last = board_log_last_time(log);
+    int64_t first = board_log_first_time_us(log) / 1000, last = board_log_last_time_us(log) / 1000;
     t0 = now_ms();
     struct board_player *p = NULL;
     if (board_player_create(&p, log, &opts, &d) != 0) {
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
            t_create);
     printf("snapshots: %zu (every %u ops / %lld ms), memory %.1f MB (all snapshots + state),"
            " op log %.1f MB\n",
-           st.snapshots, opts.snap_every_ops, (long long)opts.snap_every_ms,
+           st.snapshots, opts.snap_every_ops, (long long)(opts.snap_every_us / 1000),
            (double)st.model_bytes / 1048576.0, (double)st.log_bytes / 1048576.0);
 
     double *seek = malloc(nseeks * sizeof(double));
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         int64_t w = first + (int64_t)((rng >> 16) % (uint64_t)(last - first + 1));
         double a = now_ms();
-        if (board_seek(p, w) != 0)
+        if (board_seek_us(p, w * 1000) != 0)
             return 1;
         seek[i] = now_ms() - a;
         sink += board_state_time(board_player_state(p));
@@ -123,13 +123,13 @@ int main(int argc, char **argv)
         rng = rng * 6364136223846793005ull + 1442695040888963407ull;
         int64_t w = first + (int64_t)((rng >> 16) % (uint64_t)(last - first + 1));
         double a = now_ms();
-        if (board_seek_from_start(p, w) != 0)
+        if (board_seek_from_start_us(p, w * 1000) != 0)
             return 1;
         base[i] = now_ms() - a;
     }
     double b50 = pct(base, nbase, 0.5);
     double a = now_ms();
-    board_seek_from_start(p, last);
+    board_seek_from_start_us(p, last * 1000);
     double full = now_ms() - a;
 
     printf("seek (%zu random): median %.3f ms, p95 %.3f ms, max %.3f ms\n", nseeks, s50, s95, smax);

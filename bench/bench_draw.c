@@ -179,7 +179,7 @@ int main(int argc, char **argv)
     }
     const struct canvas *frame;
     /* first frame: builds the layer (not counted) */
-    board_seek(pl, t0);
+    board_seek_us(pl, t0 * 1000);
     double tl = now_ms();
     board_draw_frame(bd, board_player_state(pl), &frame);
     double layer_ms = now_ms() - tl;
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
     double *ft = malloc(sizeof(double) * (size_t)frames);
     double *fc = malloc(sizeof(double) * (size_t)frames);
     for (int f = 1; f <= frames; f++) {
-        board_seek(pl, t0 + 16 * f);
+        board_seek_us(pl, (t0 + 16 * f) * 1000);
         double a = now_ms(), ac = cpu_ms();
         board_draw_frame(bd, board_player_state(pl), &frame);
         ft[f - 1] = now_ms() - a;

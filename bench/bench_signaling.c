@@ -183,7 +183,7 @@ int main(int argc, char **argv)
     struct timeline *tl = NULL;
     if (tl_create(rec, &tl))
         return 1;
-    int64_t w1h = tl_wall_from_play_us(tl, 3600000000) / 1000;
+    int64_t w1h = tl_wall_from_play_us(tl, 3600000000);
     char cache_dir[] = "/tmp/bench-signaling-XXXXXX";
     if (!mkdtemp(cache_dir))
         return 1;

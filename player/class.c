@@ -14,6 +14,7 @@
 #include "player/recording/manifest.h"
 #include "player/recording/offsets.h"
 #include "base/sp_error.h"
+#include "base/sp_time.h"
 #include "player/recording/timeline.h"
 #include "player/net/url.h"
 #include "base/log.h"
@@ -155,11 +156,6 @@ static char *signal_cache_dir(const struct class_opts *o)
 
 /* ---- signaling at w ----------------------------------------------------------- */
 
-static int64_t floor_ms(int64_t us)
-{
-    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
-}
-
 static const struct board_log *cur_log(const struct sp_class *c)
 {
     return c->set ? board_player_log(c->set->board) : NULL;
@@ -179,35 +175,30 @@ static size_t chat_first_after(const struct chat_log *chat, int64_t w_us)
     return lo;
 }
 
-/* The playback time (µs) at which board time w_ms is first reached. */
-static int64_t play_us_of_wall_ms(const struct sp_class *c, int64_t w_ms)
-{
-    return lane_player_play_us(c->tl, w_ms * 1000);
-}
-
 /* player_opts.next_event_us: the next op, chat message or laser fading. */
 static int64_t next_event(void *opaque, int64_t t_us)
 {
     struct sp_class *c = opaque;
     if (!c->set)
         return INT64_MAX;
-    int64_t w = floor_ms(lane_player_wall_us(c->tl, t_us));
-    int64_t next_w = board_log_next_op_time(cur_log(c), w);
+    /* board time is whole ms inside the board: w_us at its ms, so that the
+     * chat and the lasers are compared at the ms the board shows */
+    int64_t w_us = sp_floor_ms(lane_player_wall_us(c->tl, t_us)) * 1000;
+    int64_t next_us = board_log_next_op_time_us(cur_log(c), w_us);
     const struct chat_log *chat = c->set->chat;
-    /* the board speaks ms (w), the chat µs; chat times are whole seconds */
-    size_t i = chat_first_after(chat, w * 1000);
-    if (i < chat->count && chat->show[i] / 1000 < next_w)
-        next_w = chat->show[i] / 1000;
+    size_t i = chat_first_after(chat, w_us);
+    if (i < chat->count && sp_floor_ms(chat->show[i]) * 1000 < next_us)
+        next_us = sp_floor_ms(chat->show[i]) * 1000;
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
     for (size_t k = 0; k < n && k < MAX_LASERS; k++) {
-        int64_t gone = las[k].t + BOARD_LASER_MS;
-        if (gone > w && gone < next_w)
-            next_w = gone;
+        int64_t gone_us = (las[k].t + BOARD_LASER_MS) * 1000; /* lasers keep ms (board.h) */
+        if (gone_us > w_us && gone_us < next_us)
+            next_us = gone_us;
     }
-    if (next_w == INT64_MAX)
+    if (next_us == INT64_MAX)
         return INT64_MAX;
-    int64_t t = play_us_of_wall_ms(c, next_w);
+    int64_t t = lane_player_play_us(c->tl, next_us);
     return t > t_us ? t : t_us + 1;
 }
 
@@ -224,14 +215,16 @@ static bool take_generation(struct sp_class *c)
     return true;
 }
 
-/* Brings board and chat to w_ms. Returns true when the picture changed. */
-static bool bring_signaling(struct sp_class *c, int64_t w_ms)
+/* Brings board and chat to board time w_us (Unix µs; both are shown at
+ * its whole ms). Returns true when the picture changed. */
+static bool bring_signaling(struct sp_class *c, int64_t w_us)
 {
     if (!c->set)
         return false;
-    if (board_seek(c->set->board, w_ms) != 0)
+    int64_t w_ms = sp_floor_ms(w_us);
+    if (board_seek_us(c->set->board, w_us) != 0)
         diag_add(&c->diag, DIAG_WARNING, "board: out of memory at %lld", (long long)w_ms);
-    size_t ops = board_log_ops_until(cur_log(c), w_ms);
+    size_t ops = board_log_ops_until_us(cur_log(c), w_us);
     size_t chat = chat_visible_count(c->set->chat, w_ms * 1000);
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
@@ -619,10 +612,10 @@ int class_step(struct sp_class *c, int64_t *wait_us)
             frame_forward(c, clock_time_monotonic(NULL) - c->step_since_us > CLASS_STEP_WAIT_US))
             changed = true;
     }
-    if (bring_signaling(c, floor_ms(class_board_us(c))))
+    if (bring_signaling(c, class_board_us(c)))
         changed = true;
     if (c->sig)
-        signaling_want(c->sig, c->w_ms);
+        signaling_want(c->sig, c->w_ms * 1000); /* the whole ms the board shows */
     return r == 1 || changed ? 1 : 0;
 }
 
@@ -637,7 +630,7 @@ int class_step_at(struct sp_class *c, int64_t t_us)
     } else {
         c->t_us = t_us;
     }
-    if (bring_signaling(c, floor_ms(class_board_us(c))))
+    if (bring_signaling(c, class_board_us(c)))
         changed = true;
     return r == 1 || changed ? 1 : 0;
 }
@@ -654,31 +647,20 @@ void class_seek_us(struct sp_class *c, int64_t t_us)
     c->ended = false;
     c->step_pending = false; /* a newer position wins */
     if (c->sig)
-        signaling_want(c->sig, floor_ms(lane_player_wall_us(c->tl, t_us)));
-}
-
-/* signaling_wait() (player/signaling/) still takes whole ms: rounded up,
- * so that a short positive wait is not a poll; capped at INT_MAX ms. */
-static int timeout_ms_of(int64_t timeout_us)
-{
-    if (timeout_us < 0)
-        return -1;
-    if (timeout_us / 1000 >= INT_MAX)
-        return INT_MAX;
-    return (int)((timeout_us + 999) / 1000);
+        signaling_want(c->sig, lane_player_wall_us(c->tl, t_us));
 }
 
 int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us)
 {
     if (!c->sig)
         return 0;
-    int64_t w = all ? INT64_MAX : floor_ms(lane_player_wall_us(c->tl, class_time_us(c)));
-    signaling_want(c->sig, w == INT64_MAX ? floor_ms(class_board_us(c)) : w);
-    int rc = signaling_wait(c->sig, w, timeout_ms_of(timeout_us));
+    int64_t w = all ? INT64_MAX : lane_player_wall_us(c->tl, class_time_us(c));
+    signaling_want(c->sig, w == INT64_MAX ? class_board_us(c) : w);
+    int rc = signaling_wait(c->sig, w, timeout_us);
     if (take_generation(c))
         c->shown = false;
     if (c->set)
-        bring_signaling(c, floor_ms(class_board_us(c)));
+        bring_signaling(c, class_board_us(c));
     return rc;
 }
 
@@ -698,7 +680,7 @@ void class_take_diags(struct sp_class *c, struct diag_list *dst)
 
 static int64_t ceil_ms(int64_t us)
 {
-    return -floor_ms(-us);
+    return -sp_floor_ms(-us);
 }
 
 bool class_ended(const struct sp_class *c)
@@ -752,7 +734,7 @@ static int64_t frame_back_target_us(struct sp_class *c)
     }
     if (newest != INT64_MIN && newest > 0)
         return (newest - 1) * 1000;
-    int64_t f = CLASS_FRAME_US / 1000, ms = floor_ms(t);
+    int64_t f = CLASS_FRAME_US / 1000, ms = sp_floor_ms(t);
     return (ms % f ? ms / f * f : ms - f) * 1000;
 }
 
@@ -767,7 +749,7 @@ static bool frame_forward(struct sp_class *c, bool give_up)
     if (!give_up && (nf == INT64_MAX || !views_settled(c->p)))
         return false;
     int64_t target = class_total_us(c);
-    int64_t nb = tl_next_boundary_us(c->tl, floor_ms(t) * 1000);
+    int64_t nb = tl_next_boundary_us(c->tl, sp_floor_ms(t) * 1000);
     if (nb != TL_NONE && nb < target)
         target = nb;
     if (nf < target)
@@ -776,7 +758,7 @@ static bool frame_forward(struct sp_class *c, bool give_up)
         target = t + CLASS_FRAME_US < target ? t + CLASS_FRAME_US : target;
     int64_t ms = ceil_ms(target); /* the first ms at which it shows */
     if (ms * 1000 <= t)
-        ms = floor_ms(t) + 1;
+        ms = sp_floor_ms(t) + 1;
     class_seek_us(c, ms * 1000); /* clears step_pending */
     return true;
 }

@@ -53,7 +53,7 @@ static struct board_player *player1(const char *ops_sq, struct diag_list *d)
 
 static const struct board_state *at(struct board_player *p, int64_t w)
 {
-    assert_int_equal(board_seek(p, w), 0);
+    assert_int_equal(board_seek_us(p, w * 1000), 0);
     return board_player_state(p);
 }
 
@@ -534,8 +534,21 @@ static void test_order_by_time_then_seq_then_position(void **state)
         0);
     assert_int_equal(add(log, "{'v':1,'ops':[" PAGE "]}", 30, &d), 0);
     assert_int_equal(board_log_finish(log, &d), 0);
-    assert_int_equal(board_log_first_time(log), 1000);
-    assert_int_equal(board_log_last_time(log), 2000);
+    assert_int_equal(board_log_first_time_us(log), 1000000);
+    assert_int_equal(board_log_last_time_us(log), 2000000);
+    /* µs at the API, whole ms inside: w_us reaches the ops with t_ms * 1000 <= w_us */
+    assert_int_equal(board_log_ops_until_us(log, 999999), 0);
+    assert_true(board_log_ops_until_us(log, 1000000) > 0);
+    assert_true(board_log_ops_until_us(log, 1000999) == board_log_ops_until_us(log, 1000000));
+    assert_int_equal(board_log_ops_until_us(log, -1), 0);
+    assert_true(board_log_next_op_time_us(log, -1) == 1000000);
+    assert_true(board_log_next_op_time_us(log, 999999) == 1000000);
+    assert_true(board_log_next_op_time_us(log, 1999999) == 2000000);
+    assert_true(board_log_next_op_time_us(log, 2000000) == INT64_MAX);
+    assert_true(board_log_next_op_time_us(log, INT64_MAX) == INT64_MAX);
+    assert_true(sp_floor_ms(-1) == -1 && sp_floor_ms(-1000) == -1);
+    assert_true(sp_floor_ms(-1001) == -2 && sp_floor_ms(999) == 0);
+    assert_true(sp_floor_ms(INT64_MIN) == INT64_MIN / 1000 - 1);
     struct board_player *p = NULL;
     assert_int_equal(board_player_create(&p, log, NULL, &d), 0);
     assert_string_equal(zorder(at(p, 1500)), "b c x");
@@ -703,7 +716,7 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     struct diag_list d;
     diag_init(&d);
     struct board_player *snap = NULL, *cont = NULL;
-    struct board_opts so = {300, 5000};
+    struct board_opts so = {300, 5000000};
     struct board_opts none = {0, 0};
     assert_int_equal(board_player_create(&snap, generated_log(seed, nops, &d), &so, &d), 0);
     size_t warnings = d.warnings;
@@ -714,7 +727,8 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     assert_true(st.snapshots > nops / 400); /* by op count at least */
 
     const struct board_log *log = board_player_log(snap);
-    int64_t t0 = board_log_first_time(log) - 500, t1 = board_log_last_time(log) + 1500;
+    int64_t t0 = board_log_first_time_us(log) / 1000 - 500,
+            t1 = board_log_last_time_us(log) / 1000 + 1500;
     enum { N = 100 };
     int64_t times[N], sorted[N];
     uint64_t hash[N];
@@ -727,7 +741,7 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     qsort(sorted, N, sizeof(int64_t), cmp_i64);
     /* Continuous application: one pass forward, no snapshots. */
     for (int i = 0; i < N; i++) {
-        assert_int_equal(board_seek(cont, sorted[i]), 0);
+        assert_int_equal(board_seek_us(cont, sorted[i] * 1000), 0);
         hash[i] = board_state_hash(board_player_state(cont));
     }
     board_player_stats(cont, &st);
@@ -736,14 +750,14 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     /* Random-order seeks with snapshots give the same states. */
     size_t distinct = 0;
     for (int i = 0; i < N; i++) {
-        assert_int_equal(board_seek(snap, times[i]), 0);
+        assert_int_equal(board_seek_us(snap, times[i] * 1000), 0);
         uint64_t h = board_state_hash(board_player_state(snap));
         int k = 0;
         while (sorted[k] != times[i])
             k++;
         if (h != hash[k]) {
             fprintf(stderr, "seek to %lld differs from continuous playback\n", (long long)times[i]);
-            board_seek(cont, times[i]);
+            board_seek_us(cont, times[i] * 1000);
             board_state_dump(board_player_state(cont), stderr);
             board_state_dump(board_player_state(snap), stderr);
         }
@@ -754,7 +768,7 @@ static void check_seek_equality(uint64_t seed, size_t nops)
     assert_true(distinct > N / 2); /* the times really show different boards */
     /* And the baseline (replay from the empty board) agrees. */
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(board_seek_from_start(snap, times[i]), 0);
+        assert_int_equal(board_seek_from_start_us(snap, times[i] * 1000), 0);
         int k = 0;
         while (sorted[k] != times[i])
             k++;
@@ -780,13 +794,13 @@ static void test_state_at_leaves_player(void **state)
 {
     (void)state;
     struct board_player *p = NULL, *ref = NULL;
-    struct board_opts o = {300, 5000};
+    struct board_opts o = {300, 5000000};
     assert_int_equal(board_player_create(&p, generated_log(4, 6000, NULL), &o, NULL), 0);
     assert_int_equal(board_player_create(&ref, generated_log(4, 6000, NULL), &o, NULL), 0);
     const struct board_log *log = board_player_log(p);
-    int64_t t0 = board_log_first_time(log), t1 = board_log_last_time(log);
+    int64_t t0 = board_log_first_time_us(log) / 1000, t1 = board_log_last_time_us(log) / 1000;
     int64_t here = t0 + (t1 - t0) / 3;
-    assert_int_equal(board_seek(p, here), 0);
+    assert_int_equal(board_seek_us(p, here * 1000), 0);
     const struct board_state *live = board_player_state(p);
     uint64_t live_hash = board_state_hash(live), live_serial = board_state_serial(live);
     uint64_t rng = 11;
@@ -798,7 +812,7 @@ static void test_state_at_leaves_player(void **state)
         /* any µs inside the ms w means ms w: the model's time is whole ms */
         assert_int_equal(board_player_state_at_us(p, w * 1000 + (i % 2 ? 999 : 0), &s), 0);
         assert_non_null(s);
-        assert_int_equal(board_seek(ref, w), 0);
+        assert_int_equal(board_seek_us(ref, w * 1000), 0);
         assert_true(board_state_hash(s) == board_state_hash(board_player_state(ref)));
         differs += board_state_hash(s) != live_hash;
         board_state_free(&s);
@@ -830,21 +844,21 @@ static void test_serial_and_forward_play(void **state)
     struct board_opts o = {100, 0};
     assert_int_equal(board_player_create(&p, generated_log(3, 2000, NULL), &o, NULL), 0);
     const struct board_log *log = board_player_log(p);
-    int64_t t = board_log_first_time(log);
-    assert_int_equal(board_seek(p, t), 0);
+    int64_t t = board_log_first_time_us(log) / 1000;
+    assert_int_equal(board_seek_us(p, t * 1000), 0);
     uint64_t serial = board_state_serial(board_player_state(p));
     struct board_stats st;
     board_player_stats(p, &st);
     size_t applied = st.ops_applied;
     for (int i = 0; i < 50; i++) {
         t += 20;
-        assert_int_equal(board_seek(p, t), 0);
+        assert_int_equal(board_seek_us(p, t * 1000), 0);
     }
     assert_true(board_state_serial(board_player_state(p)) == serial);
     board_player_stats(p, &st);
     assert_true(st.ops_applied > applied);
     assert_true(board_state_time(board_player_state(p)) == t);
-    assert_int_equal(board_seek(p, t - 30000), 0);
+    assert_int_equal(board_seek_us(p, (t - 30000) * 1000), 0);
     assert_true(board_state_serial(board_player_state(p)) != serial);
     board_player_destroy(&p);
 }

@@ -177,15 +177,15 @@ static void expect_same_boards(struct board_log *a, struct board_log *b, int pro
     assert_memory_equal(sa, sb, la);
     free(sa);
     free(sb);
-    int64_t t0 = board_log_first_time(a), t1 = board_log_last_time(a);
+    int64_t t0 = board_log_first_time_us(a) / 1000, t1 = board_log_last_time_us(a) / 1000;
     struct board_player *pa = NULL, *pb = NULL;
     assert_int_equal(board_player_create(&pa, a, NULL, &da), 0);
     assert_int_equal(board_player_create(&pb, b, NULL, &db), 0);
     expect_same_diags(&da, &db);
     for (int k = 0; k <= probes; k++) {
         int64_t w = t0 + (t1 - t0) * k / probes;
-        assert_int_equal(board_seek(pa, w), 0);
-        assert_int_equal(board_seek(pb, w), 0);
+        assert_int_equal(board_seek_us(pa, w * 1000), 0);
+        assert_int_equal(board_seek_us(pb, w * 1000), 0);
         assert_true(board_state_hash(board_player_state(pa)) ==
                     board_state_hash(board_player_state(pb)));
     }

@@ -51,7 +51,7 @@ static struct board_player *make_player(const struct op *ops, size_t n)
 
 static const struct canvas *frame_at(struct board_draw *bd, struct board_player *p, int64_t t)
 {
-    assert_int_equal(board_seek(p, t), 0);
+    assert_int_equal(board_seek_us(p, t * 1000), 0);
     const struct canvas *f = NULL;
     assert_int_equal(board_draw_frame(bd, board_player_state(p), &f), 0);
     return f;
@@ -364,7 +364,7 @@ static void test_crowded_page_two_bands_equal_one_thread(void **state)
     struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
     struct board_draw *bd = NULL;
     assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
-    assert_int_equal(board_seek(p, 1000000), 0);
+    assert_int_equal(board_seek_us(p, 1000000000), 0);
     const struct canvas *f = NULL;
     assert_int_equal(board_draw_frame(bd, board_player_state(p), &f), 0);
     struct board_draw_stats st;

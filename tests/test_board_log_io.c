@@ -101,7 +101,7 @@ static struct board_log *build_log(const struct batches *b, size_t from, size_t 
 static struct board_player *player_of(struct board_log *log)
 {
     struct board_player *p = NULL;
-    struct board_opts o = {64, 5000};
+    struct board_opts o = {64, 5000000};
     assert_int_equal(board_player_create(&p, log, &o, NULL), 0);
     return p;
 }
@@ -112,23 +112,24 @@ static void assert_same_boards(struct board_player *a, struct board_player *b)
 {
     const struct board_log *la = board_player_log(a), *lb = board_player_log(b);
     assert_int_equal(board_log_op_count(la), board_log_op_count(lb));
-    int64_t t0 = board_log_first_time(la), t1 = board_log_last_time(la);
-    assert_true(t0 == board_log_first_time(lb) && t1 == board_log_last_time(lb));
+    int64_t t0 = board_log_first_time_us(la) / 1000, t1 = board_log_last_time_us(la) / 1000;
+    assert_true(t0 == board_log_first_time_us(lb) / 1000 &&
+                t1 == board_log_last_time_us(lb) / 1000);
     const int n = 300;
     for (int i = 0; i <= n; i++) {
         /* Alternate ends of the range so both seek paths (snapshot, forward) run. */
         int k = i % 2 ? i : n - i;
         int64_t w = t0 - 1 + (t1 - t0 + 2) * k / n;
-        assert_int_equal(board_seek(a, w), 0);
-        assert_int_equal(board_seek(b, w), 0);
+        assert_int_equal(board_seek_us(a, w * 1000), 0);
+        assert_int_equal(board_seek_us(b, w * 1000), 0);
         uint64_t ha = board_state_hash(board_player_state(a));
         uint64_t hb = board_state_hash(board_player_state(b));
         if (ha != hb)
             fail_msg("boards differ at %lld", (long long)w);
     }
     for (int64_t w = t0; w < t0 + 200 * 3; w += 3) {
-        assert_int_equal(board_seek(a, w), 0);
-        assert_int_equal(board_seek(b, w), 0);
+        assert_int_equal(board_seek_us(a, w * 1000), 0);
+        assert_int_equal(board_seek_us(b, w * 1000), 0);
         assert_true(board_state_hash(board_player_state(a)) ==
                     board_state_hash(board_player_state(b)));
     }
@@ -252,7 +253,7 @@ static void test_round_trip_strings_and_empty(void **state)
     assert_int_equal(board_log_deserialize(buf, len, &back, &d), 0);
     assert_int_equal(board_log_op_count(back), 0);
     pb = player_of(back);
-    assert_int_equal(board_seek(pb, 5), 0);
+    assert_int_equal(board_seek_us(pb, 5000), 0);
     assert_null(board_state_current(board_player_state(pb)));
     board_player_destroy(&pb);
     board_log_free(log);

@@ -98,7 +98,8 @@ static void test_sample_ops_read_without_warnings(void **state)
     assert_int_equal(s.diag.warnings, 0);
     assert_int_equal(s.diag.errors, 0);
     /* At the end some page is shown and holds elements. */
-    assert_int_equal(board_seek(s.player, board_log_last_time(board_player_log(s.player))), 0);
+    assert_int_equal(board_seek_us(s.player, board_log_last_time_us(board_player_log(s.player))),
+                     0);
     const struct board_state *st = board_player_state(s.player);
     const struct board_page *cur = board_state_current(st);
     assert_non_null(cur);
@@ -120,12 +121,13 @@ static void test_sample_seek_equals_continuous(void **state)
 {
     (void)state;
     struct sample snap, cont;
-    struct board_opts so = {16, 2000}; /* many snapshots for a small class */
+    struct board_opts so = {16, 2000000}; /* many snapshots for a small class */
     struct board_opts none = {0, 0};
     load(&snap, &so);
     load(&cont, &none);
     const struct board_log *log = board_player_log(snap.player);
-    int64_t t0 = board_log_first_time(log) - 1000, t1 = board_log_last_time(log) + 1000;
+    int64_t t0 = board_log_first_time_us(log) / 1000 - 1000,
+            t1 = board_log_last_time_us(log) / 1000 + 1000;
     enum { N = 100 };
     int64_t times[N], sorted[N];
     uint64_t hash[N];
@@ -136,12 +138,12 @@ static void test_sample_seek_equals_continuous(void **state)
     }
     qsort(sorted, N, sizeof(int64_t), cmp_i64);
     for (int i = 0; i < N; i++) {
-        assert_int_equal(board_seek(cont.player, sorted[i]), 0);
+        assert_int_equal(board_seek_us(cont.player, sorted[i] * 1000), 0);
         hash[i] = board_state_hash(board_player_state(cont.player));
     }
     int distinct = 0;
     for (int i = 0; i < N; i++) {
-        assert_int_equal(board_seek(snap.player, times[i]), 0);
+        assert_int_equal(board_seek_us(snap.player, times[i] * 1000), 0);
         int k = 0;
         while (sorted[k] != times[i])
             k++;
@@ -210,12 +212,11 @@ static void test_sample_pause_drawing_appears_at_video_time(void **state)
     }
     assert_true(nids > 0);
     const struct board_state *st;
-    assert_int_equal(board_seek(s.player, tl_wall_from_play_us(tl, pause->video_us - 1000) / 1000),
-                     0);
+    assert_int_equal(board_seek_us(s.player, tl_wall_from_play_us(tl, pause->video_us - 1000)), 0);
     st = board_player_state(s.player);
     for (int i = 0; i < nids; i++)
         assert_false(shown(st, ids[i]));
-    assert_int_equal(board_seek(s.player, tl_wall_from_play_us(tl, pause->video_us) / 1000), 0);
+    assert_int_equal(board_seek_us(s.player, tl_wall_from_play_us(tl, pause->video_us)), 0);
     st = board_player_state(s.player);
     for (int i = 0; i < nids; i++)
         assert_true(shown(st, ids[i]));

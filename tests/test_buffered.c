@@ -83,18 +83,18 @@ static void write_manifest(const char *remote, char *out_path, size_t out_size)
     free(b);
 }
 
-/* ms of [a, b) covered by the ranges; also checks they are sorted,
+/* µs of [a, b) covered by the ranges; also checks they are sorted,
  * disjoint, non-empty and within [0, total]. */
 static int64_t covered(const struct buffered_range *r, int n, int64_t total, int64_t a, int64_t b)
 {
     int64_t sum = 0, prev_end = -1;
     for (int i = 0; i < n; i++) {
-        assert_true(r[i].start_ms < r[i].end_ms);
-        assert_true(r[i].start_ms > prev_end || (i == 0 && r[i].start_ms >= 0));
-        assert_true(r[i].start_ms >= 0 && r[i].end_ms <= total);
-        prev_end = r[i].end_ms;
-        int64_t s = r[i].start_ms > a ? r[i].start_ms : a;
-        int64_t e = r[i].end_ms < b ? r[i].end_ms : b;
+        assert_true(r[i].start_us < r[i].end_us);
+        assert_true(r[i].start_us > prev_end || (i == 0 && r[i].start_us >= 0));
+        assert_true(r[i].start_us >= 0 && r[i].end_us <= total);
+        prev_end = r[i].end_us;
+        int64_t s = r[i].start_us > a ? r[i].start_us : a;
+        int64_t e = r[i].end_us < b ? r[i].end_us : b;
         if (e > s)
             sum += e - s;
     }
@@ -119,8 +119,8 @@ static void test_local_full(void **state)
     for (int k = 0; k < 2; k++) {
         int n = buffered_ranges(tl, k ? f : NULL, r, 4);
         assert_int_equal(n, 1);
-        assert_int_equal(r[0].start_ms, 0);
-        assert_int_equal(r[0].end_ms, tl_total_us(tl) / 1000);
+        assert_int_equal(r[0].start_us, 0);
+        assert_int_equal(r[0].end_us, tl_total_us(tl) / 1000 * 1000);
     }
     assert_int_equal(buffered_ranges(tl, f, r, 0), 0);
     fetch_destroy(&f);
@@ -161,9 +161,9 @@ static void test_remote_grows(void **state)
     assert_non_null(teacher);
     assert_int_equal(teacher->n_segments, 2);
     const struct rec_segment *s0 = &teacher->segments[0], *s1 = &teacher->segments[1];
-    int64_t total = tl_total_us(tl) / 1000;
-    int64_t a0 = s0->play_us / 1000, b0 = rec_segment_end_us(s0) / 1000;
-    int64_t a1 = s1->play_us / 1000, b1 = rec_segment_end_us(s1) / 1000;
+    int64_t total = tl_total_us(tl) / 1000 * 1000; /* the ranges are whole ms, in µs */
+    int64_t a0 = s0->play_us / 1000 * 1000, b0 = rec_segment_end_us(s0) / 1000 * 1000;
+    int64_t a1 = s1->play_us / 1000 * 1000, b1 = rec_segment_end_us(s1) / 1000 * 1000;
     assert_true(b0 <= a1 && b1 <= total);
     /* outside the teacher's segments: always buffered */
     int64_t outside = (a0 - 0) + (a1 - b0) + (total - b1);
@@ -201,13 +201,13 @@ static void test_remote_grows(void **state)
         nanosleep(&ts, NULL);
     }
     printf("buffered in the first segment: %lld of %lld ms, grew in %d of %d samples\n",
-           (long long)prev, (long long)(b0 - a0), grew, samples);
+           (long long)(prev / 1000), (long long)((b0 - a0) / 1000), grew, samples);
     assert_true(first_seen >= 0);
     assert_true(grew >= 3);
     assert_true(prev < b0 - a0); /* ~300 KB of ~900 KB: not all of it */
     /* bytes come from the start: the segment's start is buffered */
     n = buffered_ranges(tl, f, r, MAXR);
-    assert_true(covered(r, n, total, a0, a0 + 1) == 1);
+    assert_true(covered(r, n, total, a0, a0 + 1000) == 1000); /* its first ms */
 
     player_destroy(&p);
     fetch_destroy(&f);

@@ -105,7 +105,7 @@ static struct board_draw *drawer(void)
 static void scratch_at(struct board_player *p, int64_t w_ms, struct canvas *out)
 {
     struct board_draw *bd = drawer();
-    assert_int_equal(board_seek(p, w_ms), 0);
+    assert_int_equal(board_seek_us(p, w_ms * 1000), 0);
     const struct canvas *f = NULL;
     assert_int_equal(board_draw_frame(bd, board_player_state(p), &f), 0);
     assert_int_equal(canvas_copy(out, f), 0);
@@ -119,7 +119,7 @@ static void cached_at(struct board_player *p, int64_t w_ms, struct canvas *out, 
 {
     struct board_draw *bd = drawer();
     struct layer_cache *lc = cache();
-    assert_int_equal(board_seek(p, w_ms), 0);
+    assert_int_equal(board_seek_us(p, w_ms * 1000), 0);
     const struct board_state *s = board_player_state(p);
     *seeded = false;
     if (!board_draw_layer_fits(bd, s))

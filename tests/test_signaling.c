@@ -119,8 +119,8 @@ static void assert_boards_equal(struct board_player *a, struct board_player *b, 
     int64_t step = (to - from) / 97 + 1;
     int checked = 0;
     for (int64_t t = from; t <= to + step; t += step) {
-        assert_int_equal(board_seek(a, t), 0);
-        assert_int_equal(board_seek(b, t), 0);
+        assert_int_equal(board_seek_us(a, t * 1000), 0);
+        assert_int_equal(board_seek_us(b, t * 1000), 0);
         if (board_state_hash(board_player_state(a)) != board_state_hash(board_player_state(b))) {
             fprintf(stderr, "board differs at %lld\n", (long long)t);
             fail();
@@ -158,8 +158,8 @@ static void assert_same_as_ref(const struct signal_set *set, struct ref *r)
     const struct board_log *log = board_player_log(r->board);
     assert_int_equal(board_log_op_count(board_player_log(set->board)), board_log_op_count(log));
     assert_true(board_log_op_count(log) > 1000);
-    assert_boards_equal(set->board, r->board, board_log_first_time(log) - 1000,
-                        board_log_last_time(log) + 1000);
+    assert_boards_equal(set->board, r->board, board_log_first_time_us(log) / 1000 - 1000,
+                        board_log_last_time_us(log) / 1000 + 1000);
     assert_chat_equal(set->chat, r->chat);
     assert_true(r->chat->count > 100);
 }
@@ -243,10 +243,10 @@ static struct signal_set *run_all(const struct recording *rec, const struct sign
 {
     struct signaling *s = NULL;
     assert_int_equal(signaling_start(rec, o, &s), 0);
-    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS), 0);
+    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS * 1000), 0);
     struct signal_set *set = NULL;
     assert_true(signaling_take(s, 0, &set));
-    assert_int_equal(set->complete_until_ms, INT64_MAX);
+    assert_int_equal(set->complete_until_us, INT64_MAX);
     if (pr)
         signaling_progress(s, pr);
     if (d)
@@ -396,14 +396,14 @@ static void test_want_mid_class(void **state)
     diag_init(&d);
     ref_build(g_rec->message_urls, n, &r, &d);
     const struct board_log *log = board_player_log(r.board);
-    int64_t mid = (board_log_first_time(log) + board_log_last_time(log)) / 2;
+    int64_t mid = (board_log_first_time_us(log) / 1000 + board_log_last_time_us(log) / 1000) / 2;
 
-    signaling_want(s, mid);
-    assert_int_equal(signaling_wait(s, mid, WAIT_MS), 0);
+    signaling_want(s, mid * 1000);
+    assert_int_equal(signaling_wait(s, mid * 1000, WAIT_MS * 1000), 0);
     struct signal_set *set = NULL;
     assert_true(signaling_take(s, 0, &set));
-    assert_true(set->complete_until_ms >= mid);
-    assert_true(set->complete_until_ms < INT64_MAX);
+    assert_true(set->complete_until_us >= mid * 1000);
+    assert_true(set->complete_until_us < INT64_MAX);
     struct signaling_progress pr;
     signaling_progress(s, &pr);
     assert_false(pr.finished);
@@ -414,14 +414,14 @@ static void test_want_mid_class(void **state)
     assert_ptr_equal(none, &tl);
 
     tl_open(&tl);
-    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS), 0);
+    assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS * 1000), 0);
     struct signal_set *fin = NULL;
     assert_true(signaling_take(s, set->generation, &fin));
     assert_true(fin->generation > set->generation);
     assert_same_as_ref(fin, &r);
-    for (int64_t t = board_log_first_time(log); t <= mid; t += (mid - t) / 8 + 1) {
-        assert_int_equal(board_seek(set->board, t), 0);
-        assert_int_equal(board_seek(fin->board, t), 0);
+    for (int64_t t = board_log_first_time_us(log) / 1000; t <= mid; t += (mid - t) / 8 + 1) {
+        assert_int_equal(board_seek_us(set->board, t * 1000), 0);
+        assert_int_equal(board_seek_us(fin->board, t * 1000), 0);
         assert_int_equal(board_state_hash(board_player_state(set->board)),
                          board_state_hash(board_player_state(fin->board)));
     }
@@ -464,7 +464,7 @@ static void test_destroy_with_page_in_flight(void **state)
     assert_int_equal(signaling_start(g_rec, &o, &s), 0);
     assert_true(tl_wait_held(&tl, 1));
     /* it cannot finish: the wait times out */
-    assert_int_equal(signaling_wait(s, INT64_MAX, 50), SP_ETIMEOUT);
+    assert_int_equal(signaling_wait(s, INT64_MAX, 50000), SP_ETIMEOUT);
     pthread_t opener;
     assert_int_equal(pthread_create(&opener, NULL, open_later, &tl), 0);
     int64_t t0 = now_ms();
@@ -661,7 +661,8 @@ static void test_cache_remote_and_diags(void **state)
         assert_string_equal(d1.items[i].text, d2.items[i].text);
     struct board_player *a = cold->board, *b = warm->board;
     const struct board_log *log = board_player_log(a);
-    assert_boards_equal(a, b, board_log_first_time(log), board_log_last_time(log));
+    assert_boards_equal(a, b, board_log_first_time_us(log) / 1000,
+                        board_log_last_time_us(log) / 1000);
     assert_chat_equal(cold->chat, warm->chat);
 
     signal_set_free(&cold);
@@ -722,7 +723,8 @@ static void test_page_loader(void **state)
     assert_int_equal(atomic_load(&pl.calls), 0);
     struct board_player *a = cold->board, *b = warm->board;
     const struct board_log *log = board_player_log(a);
-    assert_boards_equal(a, b, board_log_first_time(log), board_log_last_time(log));
+    assert_boards_equal(a, b, board_log_first_time_us(log) / 1000,
+                        board_log_last_time_us(log) / 1000);
     assert_chat_equal(cold->chat, warm->chat);
     signal_set_free(&warm);
     signal_set_free(&cold);
@@ -833,8 +835,8 @@ static void check_batch_file_change(bool remote)
     assert_int_equal(op_count(fresh), op_count(cold) + 2);
     assert_int_equal(op_count(changed), op_count(fresh));
     const struct board_log *log = board_player_log(fresh->board);
-    assert_boards_equal(changed->board, fresh->board, board_log_first_time(log),
-                        board_log_last_time(log));
+    assert_boards_equal(changed->board, fresh->board, board_log_first_time_us(log) / 1000,
+                        board_log_last_time_us(log) / 1000);
 
     /* the file rewritten by that open is used again, with a bounded number
      * of gets when remote: a sample of pages and of batch files */

@@ -756,7 +756,7 @@ static void get_state(void *opaque, struct pui_state *st)
             int n = buffered_ranges(e->tl, f, br, MAX_BUFFERED);
             e->n_buffered = n > 0 ? (size_t)n : 0;
             for (size_t i = 0; i < e->n_buffered; i++)
-                e->buffered[i] = (struct osd_range){br[i].start_ms * 1000, br[i].end_ms * 1000};
+                e->buffered[i] = (struct osd_range){br[i].start_us, br[i].end_us};
             e->buffered_at_ms = now;
         }
         st->buffered = e->buffered;

@@ -8,13 +8,19 @@
  *                        position in the batch) and interns ids.
  *   struct board_player  owns a finished log; replays it once (warnings go to the
  *                        diag list then, once per op) and keeps snapshots, so
- *                        board_seek(w) = nearest snapshot at or before w + the ops
+ *                        board_seek_us(w) = nearest snapshot at or before w + the ops
  *                        after it. Playing forward applies only the new ops.
  *   struct board_state   "the board at board time w", read-only for the renderer:
  *                        pages, the visible page, elements in z-order, viewport,
  *                        laser marks, in-progress strokes.
  *
- * Times are board (wall) time, Unix ms. player/recording/timeline converts playback time:
+ * Times are board (wall) time. The log stores each op's time in whole Unix ms
+ * (the signal cache file and the layer cache hash depend on it); the log's
+ * queries and the seeks take and return Unix µs (*_us): board time w_us
+ * applies every op with t_ms * 1000 <= w_us (sp_floor_ms(), base/sp_time.h). The states
+ * and the ops as read (board_state_time(), struct board_laser,
+ * struct board_op_info) still give whole ms.
+ * player/recording/timeline converts playback time:
  * ops made during a pause carry times inside the pause, and w(VideoTime) is
  * already past it, so they appear at the pause's VideoTime.
  *
@@ -47,6 +53,7 @@
 #include <stdio.h>
 
 #include "base/diag.h"
+#include "base/sp_time.h"
 
 #define BOARD_MAX_BATCH_BYTES (4u << 20)
 #define BOARD_MAX_BATCH_OPS 20000
@@ -249,14 +256,15 @@ int board_log_add_parsed(struct board_log *log, struct board_batch *b, const cha
 int board_log_finish(struct board_log *log, struct diag_list *diag);
 
 size_t board_log_op_count(const struct board_log *log);
-/* Time of the first / last op (0 when empty). Valid after finish. */
-int64_t board_log_first_time(const struct board_log *log);
-int64_t board_log_last_time(const struct board_log *log);
-/* Ops with t <= w_ms, and the time of the first op after w_ms (INT64_MAX
- * when none): how far the board has got and when it changes next. Valid
- * after finish (0 / INT64_MAX before). O(log n). */
-size_t board_log_ops_until(const struct board_log *log, int64_t w_ms);
-int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms);
+/* Time (Unix µs: the op's whole ms * 1000) of the first / last op (0 when
+ * empty). Valid after finish. */
+int64_t board_log_first_time_us(const struct board_log *log);
+int64_t board_log_last_time_us(const struct board_log *log);
+/* Ops with t_ms * 1000 <= w_us, and the time (Unix µs, t_ms * 1000) of the
+ * first op after w_us (INT64_MAX when none): how far the board has got and
+ * when it changes next. Valid after finish (0 / INT64_MAX before). O(log n). */
+size_t board_log_ops_until_us(const struct board_log *log, int64_t w_us);
+int64_t board_log_next_op_time_us(const struct board_log *log, int64_t w_us);
 /* One op of a finished log as navigation reads it (player/navigate.c):
  * its kind, time and page. Strings are owned by the log. */
 enum board_op_kind {
@@ -332,12 +340,12 @@ int board_log_deserialize(const uint8_t *data, size_t len, struct board_log **ou
 
 struct board_opts {
     uint32_t snap_every_ops; /* a snapshot at least every N ops; 0 = no snapshots */
-    int64_t snap_every_ms;   /* ... and after this much board time with any op; 0 = off */
+    int64_t snap_every_us;   /* ... and after this much board time (µs) with any op; 0 = off */
 };
 
 #define BOARD_OPTS_DEFAULT                                                                         \
     {                                                                                              \
-        2000, 60000                                                                                \
+        2000, 60000000                                                                             \
     }
 
 struct board_player;
@@ -353,15 +361,17 @@ int board_player_create(struct board_player **out, struct board_log *log,
 /* NULL-safe; sets *p to NULL. Frees the log and every state. */
 void board_player_destroy(struct board_player **p);
 
-/* Brings the state to board time w_ms (every op with t <= w_ms applied).
- * Forward by a few ops: applies them. Otherwise: restores the nearest snapshot
- * at or before w_ms and applies the ops after it (board_state_serial changes).
- * Returns 0 or SP_ENOMEM (the state is then the empty board). */
-int board_seek(struct board_player *p, int64_t w_ms);
+/* Brings the state to board time w_us (Unix µs; every op with
+ * t_ms * 1000 <= w_us applied; board_state_time() is then
+ * sp_floor_ms(w_us)). Forward by a few ops: applies them. Otherwise:
+ * restores the nearest snapshot at or before w_us and applies the ops after
+ * it (board_state_serial changes). Returns 0 or SP_ENOMEM (the state is
+ * then the empty board). */
+int board_seek_us(struct board_player *p, int64_t w_us);
 
-/* The baseline: rebuilds the state at w_ms from the empty board, ignoring
- * snapshots. Same result as board_seek(). For tests and benchmarks. */
-int board_seek_from_start(struct board_player *p, int64_t w_ms);
+/* The baseline: rebuilds the state at w_us from the empty board, ignoring
+ * snapshots. Same result as board_seek_us(). For tests and benchmarks. */
+int board_seek_from_start_us(struct board_player *p, int64_t w_us);
 
 /* A state of its own at board time w_us (Unix µs; every op with t <= the
  * whole ms at or before w_us applied), built from the nearest snapshot at

@@ -198,14 +198,15 @@ size_t board_log_op_count(const struct board_log *log)
     return log ? log->nops : 0;
 }
 
-int64_t board_log_first_time(const struct board_log *log)
+/* Op times are whole ms in [0, 2^53]: * 1000 cannot overflow. */
+int64_t board_log_first_time_us(const struct board_log *log)
 {
-    return log && log->finished && log->nops ? log->ops[0].t : 0;
+    return log && log->finished && log->nops ? log->ops[0].t * 1000 : 0;
 }
 
-int64_t board_log_last_time(const struct board_log *log)
+int64_t board_log_last_time_us(const struct board_log *log)
 {
-    return log && log->finished && log->nops ? log->ops[log->nops - 1].t : 0;
+    return log && log->finished && log->nops ? log->ops[log->nops - 1].t * 1000 : 0;
 }
 
 size_t board_log_bytes(const struct board_log *log)

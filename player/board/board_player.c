@@ -92,6 +92,9 @@ int board_player_create(struct board_player **out, struct board_log *log,
         goto fail;
     size_t last_pos = 0;
     int64_t last_t = log->nops ? log->ops[0].t : 0;
+    /* op times are whole ms: d ms >= snap_every_us iff d >= the ms rounded up */
+    int64_t every_us = p->opts.snap_every_us;
+    int64_t snap_every_ms = every_us > 0 ? every_us / 1000 + (every_us % 1000 != 0) : 0;
     for (size_t i = 0; i < log->nops; i++) {
         struct bop *op = &log->ops[i];
         rc = bstate_apply(p->live, op, diag);
@@ -101,8 +104,8 @@ int board_player_create(struct board_player **out, struct board_log *log,
             op->flags |= BOPF_SKIPPED;
         size_t pos = i + 1;
         bool by_ops = p->opts.snap_every_ops && pos - last_pos >= p->opts.snap_every_ops;
-        bool by_time = p->opts.snap_every_ops && p->opts.snap_every_ms > 0 &&
-                       op->t - last_t >= p->opts.snap_every_ms;
+        bool by_time =
+            p->opts.snap_every_ops && snap_every_ms > 0 && op->t - last_t >= snap_every_ms;
         if (pos < log->nops && (by_ops || by_time)) {
             rc = add_snap(p);
             if (rc)
@@ -132,9 +135,10 @@ static int apply_to(struct board_player *p, size_t target)
     return 0;
 }
 
-static int seek_impl(struct board_player *p, int64_t w, bool use_snaps)
+static int seek_impl(struct board_player *p, int64_t w_us, bool use_snaps)
 {
-    size_t target = board_log_upper_bound(p->log, w);
+    int64_t w = sp_floor_ms(w_us);
+    size_t target = board_log_upper_bound_ms(p->log, w);
     size_t cur = p->live->pos;
     int rc = 0;
     if (use_snaps) {
@@ -166,24 +170,18 @@ static int seek_impl(struct board_player *p, int64_t w, bool use_snaps)
     return 0;
 }
 
-int board_seek(struct board_player *p, int64_t w_ms)
+int board_seek_us(struct board_player *p, int64_t w_us)
 {
     if (!p)
         return SP_EINVAL;
-    return seek_impl(p, w_ms, true);
+    return seek_impl(p, w_us, true);
 }
 
-int board_seek_from_start(struct board_player *p, int64_t w_ms)
+int board_seek_from_start_us(struct board_player *p, int64_t w_us)
 {
     if (!p)
         return SP_EINVAL;
-    return seek_impl(p, w_ms, false);
-}
-
-/* board time is whole ms inside the model: the ms at or before w_us */
-static int64_t floor_ms(int64_t w_us)
-{
-    return w_us >= 0 ? w_us / 1000 : -((-(w_us + 1)) / 1000) - 1;
+    return seek_impl(p, w_us, false);
 }
 
 /* The last snapshot with at most target ops applied. */
@@ -209,7 +207,7 @@ size_t board_player_snapshot_index_us(const struct board_player *p, int64_t w_us
 {
     if (!p || !p->nsnaps)
         return 0;
-    return snap_before(p, board_log_upper_bound(p->log, floor_ms(w_us)));
+    return snap_before(p, board_log_upper_bound_ms(p->log, sp_floor_ms(w_us)));
 }
 
 const struct board_state *board_player_snapshot(const struct board_player *p, size_t i)
@@ -224,8 +222,8 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
     *out = NULL;
     if (!p || !p->nsnaps)
         return SP_EINVAL;
-    int64_t w = floor_ms(w_us);
-    size_t target = board_log_upper_bound(p->log, w);
+    int64_t w = sp_floor_ms(w_us);
+    size_t target = board_log_upper_bound_ms(p->log, w);
     size_t lo = snap_before(p, target);
     struct board_state *st = bstate_clone(p->snaps[lo].st);
     if (!st)

@@ -7,7 +7,7 @@
 #include "base/sp_error.h"
 
 /* Index of the first op with t > w_ms: the number of ops at or before it. */
-size_t board_log_upper_bound(const struct board_log *log, int64_t w_ms)
+size_t board_log_upper_bound_ms(const struct board_log *log, int64_t w_ms)
 {
     size_t lo = 0, hi = log->nops;
     while (lo < hi) {
@@ -20,19 +20,21 @@ size_t board_log_upper_bound(const struct board_log *log, int64_t w_ms)
     return lo;
 }
 
-size_t board_log_ops_until(const struct board_log *log, int64_t w_ms)
+size_t board_log_ops_until_us(const struct board_log *log, int64_t w_us)
 {
     if (!log || !log->finished)
         return 0;
-    return board_log_upper_bound(log, w_ms);
+    return board_log_upper_bound_ms(log, sp_floor_ms(w_us));
 }
 
-int64_t board_log_next_op_time(const struct board_log *log, int64_t w_ms)
+/* Op times are in [0, 2^53] ms (checked where they are read and loaded), so
+ * t * 1000 cannot overflow; INT64_MAX ("none") is passed through. */
+int64_t board_log_next_op_time_us(const struct board_log *log, int64_t w_us)
 {
     if (!log || !log->finished)
         return INT64_MAX;
-    size_t i = board_log_upper_bound(log, w_ms);
-    return i < log->nops ? log->ops[i].t : INT64_MAX;
+    size_t i = board_log_upper_bound_ms(log, sp_floor_ms(w_us));
+    return i < log->nops ? log->ops[i].t * 1000 : INT64_MAX;
 }
 
 /* The public kinds mirror the internal ones one to one. */

@@ -9,8 +9,14 @@
 
 #include <stdlib.h>
 
+/* A missing stretch [a, b) in whole ms: the gaps are found in ms and the
+ * result is given in µs (* 1000), so that the bar's band is what it was. */
+struct gap_ms {
+    int64_t a, b;
+};
+
 struct gaps {
-    struct buffered_range *v;
+    struct gap_ms *v;
     size_t n, cap;
 };
 
@@ -20,18 +26,18 @@ static int gap_add(struct gaps *g, int64_t a, int64_t b)
         return 0;
     if (g->n == g->cap) {
         if (g->cap >= BUFFERED_MAX_GAPS) { /* widen the last one instead */
-            if (b > g->v[g->n - 1].end_ms)
-                g->v[g->n - 1].end_ms = b;
+            if (b > g->v[g->n - 1].b)
+                g->v[g->n - 1].b = b;
             return 0;
         }
         size_t cap = g->cap ? g->cap * 2 : 64;
-        struct buffered_range *v = realloc(g->v, cap * sizeof(*v));
+        struct gap_ms *v = realloc(g->v, cap * sizeof(*v));
         if (!v)
             return SP_ENOMEM;
         g->v = v;
         g->cap = cap;
     }
-    g->v[g->n++] = (struct buffered_range){a, b};
+    g->v[g->n++] = (struct gap_ms){a, b};
     return 0;
 }
 
@@ -76,8 +82,8 @@ static int segment_gaps(struct cache *c, const struct rec_segment *seg, struct g
 
 static int cmp_range(const void *pa, const void *pb)
 {
-    const struct buffered_range *a = pa, *b = pb;
-    return a->start_ms < b->start_ms ? -1 : a->start_ms > b->start_ms;
+    const struct gap_ms *a = pa, *b = pb;
+    return a->a < b->a ? -1 : a->a > b->a;
 }
 
 int buffered_ranges(const struct timeline *tl, struct fetch *f, struct buffered_range *out,
@@ -108,12 +114,12 @@ int buffered_ranges(const struct timeline *tl, struct fetch *f, struct buffered_
     size_t n = 0;
     int64_t at = 0;
     for (size_t i = 0; i <= g.n && n < max; i++) {
-        int64_t a = i < g.n ? g.v[i].start_ms : total;
-        int64_t b = i < g.n ? g.v[i].end_ms : total;
+        int64_t a = i < g.n ? g.v[i].a : total;
+        int64_t b = i < g.n ? g.v[i].b : total;
         if (a > total)
             a = total;
         if (a > at)
-            out[n++] = (struct buffered_range){at, a};
+            out[n++] = (struct buffered_range){at * 1000, a * 1000};
         if (b > at)
             at = b;
     }

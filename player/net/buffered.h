@@ -6,13 +6,14 @@
  * and times no segment covers count as buffered. For a remote segment the
  * byte ranges present in its cache entry (cache_entry_next_gap()) are
  * mapped to playback time in proportion: byte b of a file of L bytes is
- * taken as time play_ms + b * duration_ms / L. That is an approximation
+ * taken as time play_us + b * duration_us / L. That is an approximation
  * (an MP4's index and the varying bit rate make bytes and time not quite
  * proportional), good for drawing a bar, not for deciding what to read.
  * A segment whose length the server has not said yet counts as missing.
  *
  * Reads the cache only (the sidecar of an entry no one has open); it does
- * not start or stop a download. Times in ms of playback time.
+ * not start or stop a download. Times in µs of playback time (whole ms:
+ * the proportion is worked out in ms, which is finer than a bar's pixel).
  */
 #ifndef SP_BUFFERED_H
 #define SP_BUFFERED_H
@@ -25,9 +26,9 @@ struct fetch;
 
 #define BUFFERED_MAX_GAPS 65536 /* missing stretches tracked; more are merged */
 
-/* A half-open interval [start_ms, end_ms) of playback time. */
+/* A half-open interval [start_us, end_us) of playback time (µs). */
 struct buffered_range {
-    int64_t start_ms, end_ms;
+    int64_t start_us, end_us;
 };
 
 /* Writes the buffered stretches of [0, TotalTime) of tl's recording,

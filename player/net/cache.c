@@ -1096,9 +1096,9 @@ int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_
     return got;
 }
 
-void cache_entry_wait(struct cache_entry *e, int timeout_ms)
+void cache_entry_wait(struct cache_entry *e, int64_t timeout_us)
 {
-    struct timespec ts = sp_os_wall_deadline_us((int64_t)timeout_ms * 1000);
+    struct timespec ts = sp_os_wall_deadline_us(timeout_us);
     pthread_mutex_lock(&e->lock);
     pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     pthread_mutex_unlock(&e->lock);

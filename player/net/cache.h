@@ -193,9 +193,9 @@ int64_t cache_entry_next_gap(struct cache_entry *e, int64_t offset, int64_t *gap
  * the byte at offset is not present) or SP_EIO. */
 int64_t cache_entry_read(struct cache_entry *e, int64_t offset, void *buf, size_t len);
 
-/* Waits until cache_entry_wake() is called or a write lands, or timeout_ms
- * passes. The caller re-checks its condition after it returns. */
-void cache_entry_wait(struct cache_entry *e, int timeout_ms);
+/* Waits until cache_entry_wake() is called or a write lands, or timeout_us
+ * (µs) passes. The caller re-checks its condition after it returns. */
+void cache_entry_wait(struct cache_entry *e, int64_t timeout_us);
 void cache_entry_wake(struct cache_entry *e);
 
 /* Path of the entry's data file (.data when complete, else .part) into buf.

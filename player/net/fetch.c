@@ -2545,7 +2545,7 @@ int64_t fetch_stream_read(struct fetch_stream *s, int64_t offset, void *buf, siz
         }
         set_want(d, offset, true);
         waited = true;
-        cache_entry_wait(d->entry, 100);
+        cache_entry_wait(d->entry, 100000);
     }
 }
 
@@ -2567,7 +2567,7 @@ int64_t fetch_stream_size(struct fetch_stream *s)
         pthread_mutex_unlock(&s->f->lock);
         if (fin)
             return err ? err : SP_EUNSUPPORTED;
-        cache_entry_wait(d->entry, 100);
+        cache_entry_wait(d->entry, 100000);
     }
 }
 

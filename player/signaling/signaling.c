@@ -61,6 +61,7 @@
 #include "base/platform/os_time.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
+#include "base/sp_time.h"
 #include "player/net/url.h"
 
 /* Parsed pages the workers may hold ahead of the builder, per worker. */
@@ -147,7 +148,7 @@ struct sig_core {
     bool sample_phase;         /* a cache file is being checked: workers take only sample pages */
     struct signal_set *latest; /* newest published, not taken yet; owned */
     uint64_t generation;       /* of the newest published */
-    int64_t published_until;   /* its complete_until_ms; INT64_MIN: none */
+    int64_t published_until;   /* its complete_until_us as whole ms; INT64_MIN: none */
     int fatal;                 /* SP_ENOMEM once the builder gave up */
     struct diag_list diag;     /* for signaling_take_diags() */
     size_t done, failed;
@@ -481,7 +482,7 @@ struct builder {
     size_t board_only;     /* kept messages that held only whiteboard elements */
     size_t duplicates, conflicts, placeholders;
     int64_t ts_max;         /* largest MsgTimeStamp (s) of the pages consumed */
-    int64_t built_until;    /* complete_until_ms of the newest generation built */
+    int64_t built_until;    /* whole ms covered by the newest generation built */
     struct diag_list saved; /* a copy of every line given, for the cache file */
     bool transient;         /* a page failed in a way that may pass: no cache file */
     uint8_t *board_bytes;   /* the final log and chat serialized, for the cache file */
@@ -607,14 +608,27 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
     return rc;
 }
 
+/* The API speaks Unix µs, the builder whole ms (the op log's unit).
+ * INT64_MIN and INT64_MAX are "none" and "all" in both. */
+static int64_t ms_of_us(int64_t us)
+{
+    return us == INT64_MAX || us == INT64_MIN ? us : sp_floor_ms(us);
+}
+
+/* Covered up to ms T: every µs of T is covered, so T * 1000 + 999. */
+static int64_t until_us_of_ms(int64_t ms)
+{
+    return ms == INT64_MAX || ms == INT64_MIN ? ms : ms * 1000 + 999;
+}
+
 static void publish(struct sig_core *c, struct sig_gen *g)
 {
     pthread_mutex_lock(&c->mu);
     g->pub.generation = ++c->generation;
-    c->published_until = g->pub.complete_until_ms;
+    c->published_until = ms_of_us(g->pub.complete_until_us);
     signal_set_free(&c->latest);
     c->latest = &g->pub;
-    if (g->pub.complete_until_ms == INT64_MAX)
+    if (g->pub.complete_until_us == INT64_MAX)
         c->finished = true;
     pthread_cond_broadcast(&c->pub_cv);
     pthread_mutex_unlock(&c->mu);
@@ -675,8 +689,8 @@ static int build_gen(struct builder *b, bool final, struct sig_gen **out)
             b->board_bytes = NULL;
         }
     }
-    g->pub.complete_until_ms = final ? INT64_MAX : complete_until(b);
-    b->built_until = g->pub.complete_until_ms;
+    b->built_until = final ? INT64_MAX : complete_until(b);
+    g->pub.complete_until_us = until_us_of_ms(b->built_until);
     *out = g;
     return 0;
 }
@@ -878,7 +892,7 @@ static bool try_cache(struct builder *b)
     if (ok) {
         g->pub.chat = chat;
         chat = NULL;
-        g->pub.complete_until_ms = INT64_MAX;
+        g->pub.complete_until_us = INT64_MAX;
         size_t failed = 0;
         for (size_t i = 0; i < c->n; i++)
             failed += f.v[i].kind == SIG_VALID_NONE;
@@ -1125,7 +1139,7 @@ static int publish_empty(struct sig_core *c)
             signal_set_free((struct signal_set **)&g);
         return rc;
     }
-    g->pub.complete_until_ms = INT64_MAX;
+    g->pub.complete_until_us = INT64_MAX;
     publish(c, g);
     return 0;
 }
@@ -1211,12 +1225,12 @@ void signaling_destroy(struct signaling **sp)
     free(s);
 }
 
-void signaling_want(struct signaling *s, int64_t w_ms)
+void signaling_want(struct signaling *s, int64_t w_us)
 {
     if (!s)
         return;
     pthread_mutex_lock(&s->core->mu);
-    s->core->want_ms = w_ms;
+    s->core->want_ms = ms_of_us(w_us);
     pthread_cond_signal(&s->core->build_cv);
     pthread_mutex_unlock(&s->core->mu);
 }
@@ -1237,16 +1251,19 @@ bool signaling_take(struct signaling *s, uint64_t have, struct signal_set **out)
     return got;
 }
 
-int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms)
+int signaling_wait(struct signaling *s, int64_t w_us, int64_t timeout_us)
 {
     if (!s)
         return SP_EINVAL;
     struct sig_core *c = s->core;
+    int64_t w_ms = ms_of_us(w_us);
     struct timespec end;
     sp_os_cond_now(&end);
-    if (timeout_ms >= 0) {
-        end.tv_sec += timeout_ms / 1000;
-        end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (timeout_us >= 0) {
+        /* capped far beyond any real wait, so that tv_sec cannot overflow */
+        int64_t t = timeout_us < INT64_C(1) << 50 ? timeout_us : INT64_C(1) << 50;
+        end.tv_sec += (time_t)(t / 1000000);
+        end.tv_nsec += (long)(t % 1000000) * 1000L;
         if (end.tv_nsec >= 1000000000L) {
             end.tv_sec++;
             end.tv_nsec -= 1000000000L;
@@ -1257,7 +1274,7 @@ int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms)
     c->wait_ms = w_ms;
     pthread_cond_signal(&c->build_cv);
     while (c->published_until < w_ms && !c->fatal && !c->stop) {
-        if (timeout_ms < 0) {
+        if (timeout_us < 0) {
             pthread_cond_wait(&c->pub_cv, &c->mu);
         } else if (pthread_cond_timedwait(&c->pub_cv, &c->mu, &end) == ETIMEDOUT) {
             if (c->published_until < w_ms)

@@ -16,10 +16,10 @@
  *     the chat model, each MsgSeq once;
  *   - publish generations: an immutable struct signal_set (board player
  *     with snapshots + chat model) covering every op and message up to
- *     complete_until_ms. A new generation is built when the pages loaded
+ *     complete_until_us. A new generation is built when the pages loaded
  *     in a row from the class's start cover the wanted time and the last
  *     one did not, and when every page is in (the final generation,
- *     complete_until_ms = INT64_MAX).
+ *     complete_until_us = INT64_MAX).
  *
  * Disk cache: with a cache directory, the final generation's content
  * (the finished op log, the chat model, the pages' diagnostics) is saved
@@ -83,7 +83,8 @@ struct signaling_opts {
 struct signal_set {
     struct board_player *board; /* owned; never NULL (an empty board without ops) */
     struct chat_log *chat;      /* owned; never NULL (may have no items) */
-    int64_t complete_until_ms;  /* every op and message up to this board time is in;
+    int64_t complete_until_us;  /* every op and message up to this board time (Unix µs;
+                                 * the last µs of a whole ms) is in; INT64_MIN: none;
                                  * INT64_MAX: every page was read (or failed) */
     uint64_t generation;        /* 1, 2, ...: increasing */
 };
@@ -113,21 +114,22 @@ int signaling_start(const struct recording *rec, const struct signaling_opts *o,
  * does). NULL-safe; sets *s to NULL. */
 void signaling_destroy(struct signaling **s);
 
-/* The board time (Unix ms) the caller shows or is about to show: pages
+/* The board time (Unix µs) the caller shows or is about to show: pages
  * up to it are fetched first. Cheap; call on every seek. */
-void signaling_want(struct signaling *s, int64_t w_ms);
+void signaling_want(struct signaling *s, int64_t w_us);
 
 /* If a generation newer than `have` was published, moves the newest to
  * *out (the caller frees it) and returns true; else false and *out is
  * untouched. Never blocks on the workers. */
 bool signaling_take(struct signaling *s, uint64_t have, struct signal_set **out);
 
-/* Blocks until a published generation covers w_ms (INT64_MAX: until the
- * final one), or timeout_ms passed (< 0: no limit). While it waits, w_ms
+/* Blocks until a published generation covers board time w_us (Unix µs;
+ * INT64_MAX: until the final one), or timeout_us passed (µs; < 0: no
+ * limit). While it waits, w_us
  * counts as wanted too (a generation is built for it). Returns 0,
  * SP_ETIMEOUT, or SP_ENOMEM if the builder ran out of memory (a diag line
  * says so; no further generation comes). */
-int signaling_wait(struct signaling *s, int64_t w_ms, int timeout_ms);
+int signaling_wait(struct signaling *s, int64_t w_us, int64_t timeout_us);
 
 void signaling_progress(const struct signaling *s, struct signaling_progress *out);
 

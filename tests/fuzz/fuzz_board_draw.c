@@ -45,7 +45,7 @@ static struct board_draw *drawer(void)
 
 static void draw_at(struct board_player *p, int64_t t, struct canvas *full)
 {
-    if (board_seek(p, t) != 0)
+    if (board_seek_us(p, t * 1000) != 0)
         return;
     const struct board_state *s = board_player_state(p);
     struct board_draw *bd = drawer();
@@ -92,9 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         diag_clear(&d);
         return 0;
     }
-    int64_t t0 = board_log_first_time(log), t1 = board_log_last_time(log);
+    int64_t t0 = board_log_first_time_us(log) / 1000, t1 = board_log_last_time_us(log) / 1000;
     struct board_player *p = NULL;
-    struct board_opts o = {3, 50};
+    struct board_opts o = {3, 50000};
     if (board_player_create(&p, log, &o, &d) != 0) {
         diag_clear(&d);
         return 0;

@@ -44,9 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         diag_clear(&d);
         return 0;
     }
-    int64_t t0 = board_log_first_time(log), t1 = board_log_last_time(log);
+    int64_t t0 = board_log_first_time_us(log) / 1000, t1 = board_log_last_time_us(log) / 1000;
     struct board_player *p = NULL;
-    struct board_opts o = {3, 50};
+    struct board_opts o = {3, 50000};
     if (board_player_create(&p, log, &o, &d) != 0) {
         diag_clear(&d);
         return 0;
@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t span = t1 - t0;
     int64_t times[] = {t1, t0 - 1, t0, t0 + span / 3, t0 + span / 2 + 1, t1 + 999, t0 + span / 5};
     for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-        if (board_seek(p, times[i]) != 0)
+        if (board_seek_us(p, times[i] * 1000) != 0)
             continue;
         const struct board_state *s = board_player_state(p);
         uint64_t h1 = board_state_hash(s);
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct board_laser l[BOARD_MAX_LASERS];
         board_state_lasers(s, l, BOARD_MAX_LASERS);
         (void)sum;
-        if (board_seek_from_start(p, times[i]) != 0)
+        if (board_seek_from_start_us(p, times[i] * 1000) != 0)
             continue;
         uint64_t h2 = board_state_hash(board_player_state(p));
         if (h1 != h2) {

@@ -53,17 +53,17 @@ static void check_board(const uint8_t *buf, size_t len)
     free(again);
     board_log_free(back);
 
-    int64_t t0 = board_log_first_time(log), t1 = board_log_last_time(log);
+    int64_t t0 = board_log_first_time_us(log) / 1000, t1 = board_log_last_time_us(log) / 1000;
     struct board_player *p = NULL;
-    struct board_opts o = {3, 50};
+    struct board_opts o = {3, 50000};
     if (board_player_create(&p, log, &o, &d) == 0) {
         int64_t span = t1 - t0;
         int64_t times[] = {t1, t0 - 1, t0 + span / 2, t0, t1 + 1, t0 + span / 3};
         for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-            if (board_seek(p, times[i]) != 0)
+            if (board_seek_us(p, times[i] * 1000) != 0)
                 continue;
             uint64_t h1 = board_state_hash(board_player_state(p));
-            if (board_seek_from_start(p, times[i]) != 0)
+            if (board_seek_from_start_us(p, times[i] * 1000) != 0)
                 continue;
             if (h1 != board_state_hash(board_player_state(p))) {
                 fprintf(stderr, "fuzz_sigcache: seek and replay differ at %lld\n",

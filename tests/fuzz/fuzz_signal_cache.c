@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             struct board_player *p = NULL;
             if (board_player_create(&p, log, NULL, &d) == 0) {
-                board_seek(p, board_log_last_time(board_player_log(p)));
+                board_seek_us(p, board_log_last_time_us(board_player_log(p)));
                 board_player_destroy(&p);
             }
             chat_log_destroy(&chat);
