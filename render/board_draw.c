@@ -321,6 +321,22 @@ static int pending_add(struct board_draw *bd, uint32_t slot)
  * finished ones are the layer's. With draw, this draws them into it; without,
  * it only notes them (draw_layer_bands() drew them already). Elements added
  * to a valid layer (not during a redraw) count as added incrementally. */
+/* What the layer now shows: the page, its version and view, the state's
+ * serial and the background image, which the next draw compares against
+ * to know whether the layer is still right. */
+static void remember_page(struct board_draw *bd, const struct board_state *s,
+                          const struct board_page *p, const struct image *img)
+{
+    bd->page_index = p->index;
+    bd->page_gen = p->gen;
+    bd->version = p->version;
+    bd->serial = board_state_serial(s);
+    bd->vscale = p->view.scale;
+    bd->vx = p->view.x;
+    bd->vy = p->view.y;
+    bd->img = img;
+}
+
 static int add_new_slots(struct board_draw *bd, const struct board_state *s,
                          const struct board_page *p, const struct raster_xform *xf, bool draw)
 {
@@ -488,14 +504,7 @@ static int redraw_layer(struct board_draw *bd, const struct board_state *s,
     if (ret)
         return ret;
     bd->valid = true;
-    bd->page_index = p->index;
-    bd->page_gen = p->gen;
-    bd->version = p->version;
-    bd->serial = board_state_serial(s);
-    bd->vscale = p->view.scale;
-    bd->vx = p->view.x;
-    bd->vy = p->view.y;
-    bd->img = img;
+    remember_page(bd, s, p, img);
     bd->st.full_redraws++;
     return 0;
 }
@@ -828,14 +837,8 @@ int board_draw_set_layer(struct board_draw *bd, const struct board_state *s,
     bd->valid = true;
     bd->layer_changed = true;
     bd->frame_valid = false;
-    bd->page_index = p->index;
-    bd->page_gen = p->gen;
-    bd->version = p->version;
-    bd->serial = board_state_serial(s);
-    bd->vscale = p->view.scale;
-    bd->vx = p->view.x;
-    bd->vy = p->view.y;
-    bd->img = p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL;
+    remember_page(bd, s, p,
+                  p->bg.image && bd->get_image ? bd->get_image(bd->opaque, p->bg.image) : NULL);
     return 0;
 }
 
