@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         if (board_seek_us(p, w * 1000) != 0)
             return 1;
         seek[i] = now_ms() - a;
-        sink += board_state_time(board_player_state(p));
+        sink += board_state_time_us(board_player_state(p));
     }
     board_player_stats(p, &st);
     size_t peak_model = st.model_bytes;

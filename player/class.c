@@ -49,7 +49,7 @@ struct sp_class {
     size_t ops_shown;
     size_t chat_shown;
     size_t n_lasers;
-    int64_t laser_sum;
+    uint64_t laser_sum;
     bool shown; /* the fields above were set since the last seek */
 
     /* play state (class.h "End of play and frame steps") */
@@ -192,7 +192,7 @@ static int64_t next_event(void *opaque, int64_t t_us)
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
     for (size_t k = 0; k < n && k < MAX_LASERS; k++) {
-        int64_t gone_us = (las[k].t + BOARD_LASER_MS) * 1000; /* lasers keep ms (board.h) */
+        int64_t gone_us = las[k].t_us + BOARD_LASER_US;
         if (gone_us > w_us && gone_us < next_us)
             next_us = gone_us;
     }
@@ -228,9 +228,9 @@ static bool bring_signaling(struct sp_class *c, int64_t w_us)
     size_t chat = chat_visible_count(c->set->chat, w_ms * 1000);
     struct board_laser las[MAX_LASERS];
     size_t n = board_state_lasers(board_player_state(c->set->board), las, MAX_LASERS);
-    int64_t sum = 0;
+    uint64_t sum = 0; /* unsigned: the sum of µs times may wrap, harmlessly */
     for (size_t k = 0; k < n && k < MAX_LASERS; k++)
-        sum += las[k].t;
+        sum += (uint64_t)las[k].t_us;
     bool changed = !c->shown || ops != c->ops_shown || chat != c->chat_shown || n != c->n_lasers ||
                    sum != c->laser_sum;
     c->w_ms = w_ms;

@@ -68,12 +68,6 @@ static int64_t play_at(const struct timeline *tl, int64_t w_us)
     return t < 0 ? 0 : t > total ? total : t;
 }
 
-/* The same for a board time in ms (board.h still speaks ms). */
-static int64_t play_us(const struct timeline *tl, int64_t w_ms)
-{
-    return play_at(tl, w_ms * 1000);
-}
-
 static int add_chapter(struct nav_index *n, int64_t t_us, unsigned kind, const char *title)
 {
     if (n->n_ch == n->cap_ch) {
@@ -158,12 +152,12 @@ static int board_part(struct nav_index *n, const struct board_log *log, const st
             if (pi.img[op.page])
                 file_name(pi.img[op.page], name, sizeof(name));
             snprintf(title, sizeof(title), *name ? "Page %u: %s" : "Page %u%s", op.page + 1, name);
-            rc = add_chapter(n, play_us(tl, op.t), NAV_CHAPTER_PAGE, title);
+            rc = add_chapter(n, play_at(tl, op.t_us), NAV_CHAPTER_PAGE, title);
         } else if (step && op.board && op.page != shown) {
             step = false; /* drawn on a page nobody sees */
         }
         if (step && rc == 0)
-            rc = tvec_push(&n->tracks[NAV_BOARD], play_us(tl, op.t));
+            rc = tvec_push(&n->tracks[NAV_BOARD], play_at(tl, op.t_us));
     }
     free(pi.img);
     return rc;

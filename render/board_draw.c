@@ -566,11 +566,11 @@ static struct canvas_rect draw_lasers(struct board_draw *bd, struct canvas *c,
     struct canvas_rect dirty = {0, 0, 0, 0};
     struct board_laser marks[BOARD_MAX_LASERS];
     size_t n = board_state_lasers(s, marks, BOARD_MAX_LASERS);
-    int64_t now = board_state_time(s);
+    int64_t now_us = board_state_time_us(s);
     for (size_t i = 0; i < n; i++) {
         if (marks[i].page != p->index)
             continue;
-        double fade = 1.0 - (double)(now - marks[i].t) / BOARD_LASER_MS;
+        double fade = 1.0 - (double)(now_us - marks[i].t_us) / BOARD_LASER_US;
         raster_laser(bd->r, c, xf, marks[i].x, marks[i].y, fade);
         double px = marks[i].x * xf->scale + xf->tx, py = marks[i].y * xf->scale + xf->ty;
         double rad = RASTER_LASER_RADIUS_PX * 2.2 + 2;

@@ -23,7 +23,7 @@
  * Looks: a highlighter stroke whose color is opaque is drawn at
  * BOARD_DRAW_HIGHLIGHTER_ALPHA (an explicit alpha in its color is kept);
  * the whole stroke blends once, so it never darkens where it overlaps itself.
- * A laser mark fades linearly to nothing over BOARD_LASER_MS.
+ * A laser mark fades linearly to nothing over BOARD_LASER_US.
  *
  * Not thread-safe: one thread draws with a struct board_draw.
  */

@@ -699,18 +699,19 @@ static int cp_prepare(struct thumb_cache *tc, int64_t t0, int64_t budget_us)
             pl->draws += draw_op(oi.kind);
             pl->changed |= version_op(oi.kind);
             bool last = pl->next_op == n || board_log_op_info(log, pl->next_op, &next) != 0;
-            if (!last && next.t == oi.t)
-                continue; /* a state holds every op of its ms */
+            if (!last && next.t_us == oi.t_us)
+                continue;                  /* a state holds every op of its ms */
+            int64_t t_ms = oi.t_us / 1000; /* the checkpoints keep the ops' whole ms */
             bool after_change = pl->changed && pl->vleft && (last || !version_op(next.kind));
             if (pl->draws < pl->every && !after_change)
                 continue;
-            if (tc->ncp && tc->cp[tc->ncp - 1].t_ms >= oi.t)
+            if (tc->ncp && tc->cp[tc->ncp - 1].t_ms >= t_ms)
                 continue;
             if (after_change)
                 pl->vleft--;
             pl->draws = 0;
             pl->changed = false;
-            rc = cp_start(tc, oi.t, &s);
+            rc = cp_start(tc, t_ms, &s);
         }
         if (!rc && s)
             rc = cp_step(tc, s, t0, budget_us);

@@ -573,13 +573,70 @@ static void test_laser_one_second(void **state)
     struct board_laser l[8];
     assert_int_equal(board_state_lasers(at(p, 1999), l, 8), 0);
     assert_int_equal(board_state_lasers(at(p, 2000), l, 8), 1);
-    assert_true(l[0].t == 2000 && l[0].x == 10 && l[0].y == 20 && l[0].page == 0);
+    assert_true(l[0].t_us == 2000000 && l[0].x == 10 && l[0].y == 20 && l[0].page == 0);
     assert_int_equal(board_state_lasers(at(p, 2999), l, 8), 2);
-    assert_true(l[0].t == 2000 && l[1].t == 2500);              /* oldest first */
+    assert_true(l[0].t_us == 2000000 && l[1].t_us == 2500000);  /* oldest first */
     assert_int_equal(board_state_lasers(at(p, 3000), l, 8), 1); /* 1 s later: gone */
     assert_int_equal(board_state_lasers(at(p, 3499), l, 8), 1);
     assert_int_equal(board_state_lasers(at(p, 3500), l, 8), 0);
     assert_true(diag_contains(&d, "(laser): unknown board \"zz\""));
+    board_player_destroy(&p);
+    diag_clear(&d);
+}
+
+/* The state's time and the ops' times in µs at the API, whole ms inside:
+ * the empty board's INT64_MIN and seeks to the far ends of int64 saturate
+ * instead of overflowing (UBSan would stop here), and never pass w_us. */
+static void test_state_time_us_ends(void **state)
+{
+    (void)state;
+    assert_true(sp_ms_to_us(INT64_MIN) == INT64_MIN && sp_ms_to_us(INT64_MAX) == INT64_MAX);
+    assert_true(sp_ms_to_us(-1) == -1000 &&
+                sp_ms_to_us(INT64_MAX / 1000) == INT64_MAX / 1000 * 1000);
+    assert_true(sp_ms_to_us(INT64_MIN / 1000 - 1) == INT64_MIN);
+    struct diag_list d;
+    diag_init(&d);
+    struct board_player *p = player1(
+        "{'v':1,'ops':[" PAGE ",{'t':2000,'user':'T','op':'laser','board':'p1','x':1,'y':2}]}", &d);
+    assert_true(board_state_time_us(NULL) == 0);
+    assert_true(board_state_time_us(board_player_state(p)) == INT64_MIN); /* not yet sought */
+    /* a seek to w shows its whole ms, in µs, saturated at the int64 ends */
+    static const struct {
+        int64_t w, want;
+    } c[] = {
+        {INT64_MIN, INT64_MIN},
+        {INT64_MIN + 1, INT64_MIN},
+        {-1001, -2000},
+        {-1000, -1000},
+        {-1, -1000},
+        {0, 0},
+        {999, 0},
+        {1000, 1000},
+        {1999999, 1999000},
+        {2000000, 2000000},
+        {2000999, 2000000},
+        {INT64_MAX - 1, INT64_MAX / 1000 * 1000},
+        {INT64_MAX, INT64_MAX / 1000 * 1000},
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        assert_int_equal(board_seek_us(p, c[i].w), 0);
+        int64_t got = board_state_time_us(board_player_state(p));
+        if (got != c[i].want || got > c[i].w)
+            fail_msg("seek to %lld: time %lld, expected %lld", (long long)c[i].w, (long long)got,
+                     (long long)c[i].want);
+        struct board_state *st = NULL;
+        assert_int_equal(board_player_state_at_us(p, c[i].w, &st), 0);
+        assert_true(board_state_time_us(st) == c[i].want);
+        board_state_free(&st);
+    }
+    struct board_laser l[2];
+    assert_int_equal(board_state_lasers(at(p, 2999), l, 2), 1);
+    assert_true(l[0].t_us == 2000000);
+    assert_true(board_state_time_us(board_player_state(p)) - l[0].t_us < BOARD_LASER_US);
+    const struct board_log *log = board_player_log(p);
+    struct board_op_info oi;
+    assert_int_equal(board_log_op_info(log, board_log_op_count(log) - 1, &oi), 0);
+    assert_true(oi.t_us == 2000000 && oi.kind == BOARD_OP_LASER);
     board_player_destroy(&p);
     diag_clear(&d);
 }
@@ -857,7 +914,7 @@ static void test_serial_and_forward_play(void **state)
     assert_true(board_state_serial(board_player_state(p)) == serial);
     board_player_stats(p, &st);
     assert_true(st.ops_applied > applied);
-    assert_true(board_state_time(board_player_state(p)) == t);
+    assert_true(board_state_time_us(board_player_state(p)) == t * 1000);
     assert_int_equal(board_seek_us(p, (t - 30000) * 1000), 0);
     assert_true(board_state_serial(board_player_state(p)) != serial);
     board_player_destroy(&p);
@@ -914,6 +971,7 @@ int main(void)
         cmocka_unit_test(test_serial_and_forward_play),
         cmocka_unit_test(test_state_at_leaves_player),
         cmocka_unit_test(test_dump_and_hash),
+        cmocka_unit_test(test_state_time_us_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,8 +18,8 @@
  * (the signal cache file and the layer cache hash depend on it); the log's
  * queries and the seeks take and return Unix µs (*_us): board time w_us
  * applies every op with t_ms * 1000 <= w_us (sp_floor_ms(), base/sp_time.h). The states
- * and the ops as read (board_state_time(), struct board_laser,
- * struct board_op_info) still give whole ms.
+ * and the ops as read (board_state_time_us(), struct board_laser.t_us,
+ * struct board_op_info.t_us) give those whole ms in µs (t_ms * 1000).
  * player/recording/timeline converts playback time:
  * ops made during a pause carry times inside the pause, and w(VideoTime) is
  * already past it, so they appear at the pause's VideoTime.
@@ -70,8 +70,9 @@
 #define BOARD_MAX_COORD 1.0e6
 #define BOARD_MAX_STRING_BYTES (256u << 20)
 
-/* A laser dot is visible this long after its time (ms). */
-#define BOARD_LASER_MS 1000
+/* A laser dot is visible this long after its time (µs; a whole ms, as the
+ * op times are). */
+#define BOARD_LASER_US 1000000
 /* At most this many laser marks are reported (the newest). */
 #define BOARD_MAX_LASERS 64
 
@@ -160,15 +161,19 @@ struct board_page {
 };
 
 struct board_laser {
-    int64_t t;     /* board ms of the laser op; visible until t + BOARD_LASER_MS */
+    int64_t t_us;  /* board time of the laser op (Unix µs, its whole ms * 1000);
+                      visible until t_us + BOARD_LASER_US */
     uint32_t page; /* page index */
     float x, y;    /* board units */
 };
 
 struct board_state;
 
-/* Board time (Unix ms) the state shows: every op with t <= time is applied. */
-int64_t board_state_time(const struct board_state *s);
+/* Board time the state shows, Unix µs: the whole ms it was brought to, in µs
+ * (sp_ms_to_us(sp_floor_ms(w_us)) after a seek to w_us, so never later than
+ * w_us); every op with t_us <= it is applied. INT64_MIN for the empty board a
+ * player starts at, 0 for NULL. */
+int64_t board_state_time_us(const struct board_state *s);
 
 /* The page being shown (last board.switch to a page that still exists), or NULL. */
 const struct board_page *board_state_current(const struct board_state *s);
@@ -184,7 +189,7 @@ uint32_t board_page_slot_count(const struct board_page *p);
 const struct board_element *board_state_slot(const struct board_state *s,
                                              const struct board_page *p, uint32_t slot);
 
-/* Laser marks visible at the state's time (t in (time - BOARD_LASER_MS, time]),
+/* Laser marks visible at the state's time (t_us in (time - BOARD_LASER_US, time]),
  * oldest first, at most BOARD_MAX_LASERS. Fills out[] and returns the count. */
 size_t board_state_lasers(const struct board_state *s, struct board_laser *out, size_t cap);
 
@@ -286,7 +291,7 @@ enum board_op_kind {
     BOARD_OP_VIEW
 };
 struct board_op_info {
-    int64_t t; /* board ms */
+    int64_t t_us; /* board time, Unix µs (the op's whole ms * 1000) */
     enum board_op_kind kind;
     uint32_t page;     /* page index (struct board_page.index), UINT32_MAX: none named */
     const char *board; /* the page's id as written, NULL when none is named */
@@ -362,8 +367,8 @@ int board_player_create(struct board_player **out, struct board_log *log,
 void board_player_destroy(struct board_player **p);
 
 /* Brings the state to board time w_us (Unix µs; every op with
- * t_ms * 1000 <= w_us applied; board_state_time() is then
- * sp_floor_ms(w_us)). Forward by a few ops: applies them. Otherwise:
+ * t_ms * 1000 <= w_us applied; board_state_time_us() is then that
+ * whole ms in µs). Forward by a few ops: applies them. Otherwise:
  * restores the nearest snapshot at or before w_us and applies the ops after
  * it (board_state_serial changes). Returns 0 or SP_ENOMEM (the state is
  * then the empty board). */

@@ -205,10 +205,10 @@ void bstate_free(struct board_state *s);
  * NULL); returns 1 if the op had no effect, 0 if applied, SP_ENOMEM. */
 int bstate_apply(struct board_state *s, const struct bop *op, struct diag_list *diag);
 
-/* The number of ops with t <= w_ms in a finished log (binary search:
- * the ops are ordered by t). In whole ms, the unit the ops are stored in;
- * the public queries floor their w_us with sp_floor_ms() first. */
-size_t board_log_upper_bound_ms(const struct board_log *log, int64_t w_ms);
+/* The number of ops with t_ms * 1000 <= w_us in a finished log (binary
+ * search: the ops are ordered by t). w_us is floored to the whole ms the ops
+ * are stored in (sp_floor_ms()) once, here. */
+size_t board_log_upper_bound_us(const struct board_log *log, int64_t w_us);
 
 /* "where: Data.ops[N] (kind)" prefix for warnings about an op. */
 void blog_op_where(const struct board_log *log, const struct bop *op, char *buf, size_t len);

@@ -137,8 +137,7 @@ static int apply_to(struct board_player *p, size_t target)
 
 static int seek_impl(struct board_player *p, int64_t w_us, bool use_snaps)
 {
-    int64_t w = sp_floor_ms(w_us);
-    size_t target = board_log_upper_bound_ms(p->log, w);
+    size_t target = board_log_upper_bound_us(p->log, w_us);
     size_t cur = p->live->pos;
     int rc = 0;
     if (use_snaps) {
@@ -166,7 +165,7 @@ static int seek_impl(struct board_player *p, int64_t w_us, bool use_snaps)
         (void)r2;
         return rc;
     }
-    p->live->time = w;
+    p->live->time = sp_floor_ms(w_us); /* the state keeps whole ms */
     return 0;
 }
 
@@ -207,7 +206,7 @@ size_t board_player_snapshot_index_us(const struct board_player *p, int64_t w_us
 {
     if (!p || !p->nsnaps)
         return 0;
-    return snap_before(p, board_log_upper_bound_ms(p->log, sp_floor_ms(w_us)));
+    return snap_before(p, board_log_upper_bound_us(p->log, w_us));
 }
 
 const struct board_state *board_player_snapshot(const struct board_player *p, size_t i)
@@ -222,8 +221,7 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
     *out = NULL;
     if (!p || !p->nsnaps)
         return SP_EINVAL;
-    int64_t w = sp_floor_ms(w_us);
-    size_t target = board_log_upper_bound_ms(p->log, w);
+    size_t target = board_log_upper_bound_us(p->log, w_us);
     size_t lo = snap_before(p, target);
     struct board_state *st = bstate_clone(p->snaps[lo].st);
     if (!st)
@@ -234,7 +232,7 @@ int board_player_state_at_us(const struct board_player *p, int64_t w_us, struct 
             return SP_ENOMEM;
         }
     }
-    st->time = w;
+    st->time = sp_floor_ms(w_us);
     *out = st;
     return 0;
 }

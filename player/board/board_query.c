@@ -6,9 +6,10 @@
 
 #include "base/sp_error.h"
 
-/* Index of the first op with t > w_ms: the number of ops at or before it. */
-size_t board_log_upper_bound_ms(const struct board_log *log, int64_t w_ms)
+/* Index of the first op after w_us: the number of ops at or before it. */
+size_t board_log_upper_bound_us(const struct board_log *log, int64_t w_us)
 {
+    int64_t w_ms = sp_floor_ms(w_us); /* the ops keep whole ms */
     size_t lo = 0, hi = log->nops;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -24,7 +25,7 @@ size_t board_log_ops_until_us(const struct board_log *log, int64_t w_us)
 {
     if (!log || !log->finished)
         return 0;
-    return board_log_upper_bound_ms(log, sp_floor_ms(w_us));
+    return board_log_upper_bound_us(log, w_us);
 }
 
 /* Op times are in [0, 2^53] ms (checked where they are read and loaded), so
@@ -33,7 +34,7 @@ int64_t board_log_next_op_time_us(const struct board_log *log, int64_t w_us)
 {
     if (!log || !log->finished)
         return INT64_MAX;
-    size_t i = board_log_upper_bound_ms(log, sp_floor_ms(w_us));
+    size_t i = board_log_upper_bound_us(log, w_us);
     return i < log->nops ? log->ops[i].t * 1000 : INT64_MAX;
 }
 
@@ -46,7 +47,7 @@ int board_log_op_info(const struct board_log *log, size_t i, struct board_op_inf
     if (!log || !out || !log->finished || i >= log->nops)
         return SP_EINVAL;
     const struct bop *op = &log->ops[i];
-    out->t = op->t;
+    out->t_us = op->t * 1000; /* op times are in [0, 2^53] ms: no overflow */
     out->kind = (enum board_op_kind)op->kind;
     out->page = op->board;
     out->board = op->board != BNONE ? blog_str(log, log->boards.off[op->board]) : NULL;

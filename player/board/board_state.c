@@ -923,9 +923,9 @@ int bstate_apply(struct board_state *s, const struct bop *op, struct diag_list *
 
 /* ---- read-only API ----------------------------------------------------------------- */
 
-int64_t board_state_time(const struct board_state *s)
+int64_t board_state_time_us(const struct board_state *s)
 {
-    return s ? s->time : 0;
+    return s ? sp_ms_to_us(s->time) : 0; /* INT64_MIN, the empty board's, stays */
 }
 
 const struct board_page *board_state_current(const struct board_state *s)
@@ -961,6 +961,10 @@ const struct board_element *board_state_slot(const struct board_state *s,
     return v ? elem_get(s, (uint32_t)(v - 1)) : NULL;
 }
 
+/* The state and the ops keep whole ms: BOARD_LASER_US in them. */
+#define LASER_MS (BOARD_LASER_US / 1000)
+_Static_assert(BOARD_LASER_US % 1000 == 0, "the laser's life is a whole ms");
+
 size_t board_state_lasers(const struct board_state *s, struct board_laser *out, size_t cap)
 {
     if (!s || !cap)
@@ -968,7 +972,7 @@ size_t board_state_lasers(const struct board_state *s, struct board_laser *out, 
     if (cap > BOARD_MAX_LASERS)
         cap = BOARD_MAX_LASERS;
     const struct board_log *log = s->log;
-    int64_t after = s->time < INT64_MIN + BOARD_LASER_MS ? INT64_MIN : s->time - BOARD_LASER_MS;
+    int64_t after = s->time < INT64_MIN + LASER_MS ? INT64_MIN : s->time - LASER_MS;
     size_t n = 0;
     for (size_t i = s->pos; i > 0 && n < cap; i--) {
         const struct bop *op = &log->ops[i - 1];
@@ -976,7 +980,7 @@ size_t board_state_lasers(const struct board_state *s, struct board_laser *out, 
             break;
         if (op->kind != BOP_LASER || (op->flags & BOPF_SKIPPED))
             continue;
-        out[n].t = op->t;
+        out[n].t_us = op->t * 1000; /* op times are in [0, 2^53] ms */
         out[n].page = op->board;
         out[n].x = log->params[op->a].f[0];
         out[n].y = log->params[op->a].f[1];
@@ -1137,7 +1141,8 @@ static void walk(const struct board_state *s, struct out *o)
     struct board_laser l[BOARD_MAX_LASERS];
     size_t nl = board_state_lasers(s, l, BOARD_MAX_LASERS);
     for (size_t i = 0; i < nl; i++)
-        emit(o, "laser %lld page %u at %.9g,%.9g\n", (long long)l[i].t, l[i].page, l[i].x, l[i].y);
+        emit(o, "laser %lld page %u at %.9g,%.9g\n", (long long)(l[i].t_us / 1000), l[i].page,
+             l[i].x, l[i].y); /* ms, as the dump and the hash have always had them */
 }
 
 void board_state_dump(const struct board_state *s, FILE *f)
