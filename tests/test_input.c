@@ -73,7 +73,7 @@ static void test_keys(void **state)
         SDL_Keycode sym;
         Uint16 mod;
         enum ui_cmd_kind kind;
-        int64_t ms;
+        int64_t ms; /* the offset the key seeks by, ms as docs/keys.md gives it */
         int n;
     } cases[] = {
         {SDLK_SPACE, 0, UI_CMD_TOGGLE_PAUSE, 0, 0},
@@ -112,7 +112,7 @@ static void test_keys(void **state)
         if (cmd.kind != cases[i].kind)
             fail_msg("case %zu: key %d mod %d gave %s, expected %s", i, (int)cases[i].sym,
                      cases[i].mod, ui_cmd_name(cmd.kind), ui_cmd_name(cases[i].kind));
-        assert_int_equal(cmd.ms, cases[i].ms);
+        assert_int_equal(cmd.us, cases[i].ms * 1000);
         assert_int_equal(cmd.n, cases[i].n);
     }
 }
@@ -194,23 +194,23 @@ static void test_offset_keys(void **state)
     k = one(&c, key(SDLK_LEFT, KMOD_LCTRL | KMOD_LSHIFT, true)); /* repeats */
     assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
     assert_int_equal(k.n, -1);
-    assert_int_equal(k.ms, 0);
+    assert_int_equal(k.us, 0);
     k = one(&c, key(SDLK_RIGHT, KMOD_RCTRL | KMOD_RSHIFT, false));
     assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
     assert_int_equal(k.n, 1);
     k = one(&c, key(SDLK_LEFT, KMOD_LALT | KMOD_LSHIFT, true));
     assert_int_equal(k.kind, UI_CMD_LANE_NUDGE);
     assert_int_equal(k.n, 0);
-    assert_int_equal(k.ms, -10);
+    assert_int_equal(k.us, -10000); /* 10 ms */
     k = one(&c, key(SDLK_RIGHT, KMOD_LALT | KMOD_LSHIFT, false));
-    assert_int_equal(k.ms, 10);
+    assert_int_equal(k.us, 10000);
     assert_int_equal(one(&c, key(SDLK_w, 0, false)).kind, UI_CMD_WRITE_OFFSETS);
     /* unchanged */
     assert_int_equal(one(&c, key(SDLK_LEFT, KMOD_LCTRL, false)).kind, UI_CMD_NAV_STEP);
     assert_int_equal(one(&c, key(SDLK_LEFT, KMOD_LALT, false)).kind, UI_CMD_NAV_STEP);
     k = one(&c, key(SDLK_LEFT, KMOD_LSHIFT, false));
     assert_int_equal(k.kind, UI_CMD_SEEK_REL);
-    assert_int_equal(k.ms, -INPUT_SEEK_SMALL_MS);
+    assert_int_equal(k.us, -INPUT_SEEK_SMALL_US);
 }
 
 static void test_kiosk(void **state)
@@ -249,7 +249,7 @@ static void test_bar_click_and_drag(void **state)
     int x0 = osd_bar_x_of(&g, 60000, 15000);
     struct ui_cmd cmd = one(&c, button(SDL_MOUSEBUTTONDOWN, x0, y, 1));
     assert_int_equal(cmd.kind, UI_CMD_SEEK_ABS);
-    assert_int_equal(cmd.ms, osd_bar_time_at(&g, 60000000, x0) / 1000);
+    assert_int_equal(cmd.us, osd_bar_time_at(&g, 60000000, x0));
     assert_true(cmd.scrub);
     assert_true(c.dragging);
     /* motion while dragging scrubs, even off the bar's height and past its end */
@@ -258,12 +258,12 @@ static void test_bar_click_and_drag(void **state)
     assert_int_equal(input_map(&c, &m, out), 2);
     assert_int_equal(out[0].kind, UI_CMD_MOUSE_MOVE);
     assert_int_equal(out[1].kind, UI_CMD_SEEK_ABS);
-    assert_int_equal(out[1].ms, 60000);
+    assert_int_equal(out[1].us, 60000000);
     assert_true(out[1].scrub);
     /* release: an exact seek where it ends */
     cmd = one(&c, button(SDL_MOUSEBUTTONUP, g.bar.x - 5, 100, 1));
     assert_int_equal(cmd.kind, UI_CMD_SEEK_ABS);
-    assert_int_equal(cmd.ms, 0);
+    assert_int_equal(cmd.us, 0);
     assert_false(cmd.scrub);
     assert_false(c.dragging);
     /* motion without a drag only moves the pointer */

@@ -13,6 +13,7 @@
 #include "base/platform/os_time.h"
 #include "base/log.h"
 #include "base/sp_error.h"
+#include "base/sp_time.h"
 #include "player/recording/timeline.h"
 #include "ui/audio_out.h"
 #include "render/chat_panel.h"
@@ -96,11 +97,6 @@ static int64_t mono_ms(void)
     struct timespec ts;
     sp_os_mono_timespec(&ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t floor_ms(int64_t us)
-{
-    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
 }
 
 static int64_t total_ms(const struct engine_ui *e)
@@ -436,14 +432,26 @@ static int draw(void *opaque, struct canvas *c)
 
 static int64_t now_t_ms(struct engine_ui *e)
 {
-    return floor_ms(class_position_us(e->c));
+    return sp_floor_ms(class_position_us(e->c));
 }
 
-static void seek_to(struct engine_ui *e, int64_t t_ms)
+/* Seeks to t_us clamped to [0, TotalTime], at its whole ms: targets are whole
+ * ms, as the position is shown and entered (player/class.h). */
+static void seek_to_us(struct engine_ui *e, int64_t t_us)
 {
-    int64_t total = total_ms(e);
-    t_ms = t_ms < 0 ? 0 : t_ms > total ? total : t_ms;
-    class_seek_us(e->c, t_ms * 1000); /* clears the end and a pending frame step */
+    int64_t total_us = total_ms(e) * 1000;
+    t_us = t_us < 0 ? 0 : t_us > total_us ? total_us : t_us;
+    class_seek_us(e->c, t_us / 1000 * 1000); /* clears the end and a pending frame step */
+}
+
+/* a + b without overflow (a control client may send any offset) */
+static int64_t add_sat(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
 }
 
 static int chat_click(struct engine_ui *e, int x, int y)
@@ -457,7 +465,7 @@ static int chat_click(struct engine_ui *e, int x, int y)
     else if (hit.more)
         chat_panel_toggle_more(cp, hit.item);
     else
-        seek_to(e, tl_play_from_wall_us(e->tl, hit.show_us) / 1000);
+        seek_to_us(e, tl_play_from_wall_us(e->tl, hit.show_us));
     e->redraw = true;
     return 0;
 }
@@ -504,7 +512,7 @@ static void search_step(struct engine_ui *e, int64_t t_ms, int dir)
     if (k < 0)
         return;
     e->hit = (int)k;
-    seek_to(e, e->hits[k].t_us / 1000);
+    seek_to_us(e, e->hits[k].t_us);
 }
 
 static int apply_nav(struct engine_ui *e, const struct ui_cmd *cmd, int64_t t)
@@ -513,7 +521,7 @@ static int apply_nav(struct engine_ui *e, const struct ui_cmd *cmd, int64_t t)
     case UI_CMD_NAV_STEP: {
         int64_t to = nav_step(nav_now(e), (enum nav_track)cmd->x, t * 1000, cmd->n);
         if (to != NAV_NONE)
-            seek_to(e, to / 1000);
+            seek_to_us(e, to);
         return 0;
     }
     case UI_CMD_LANE_MUTE:
@@ -578,7 +586,7 @@ static int apply_offsets(struct engine_ui *e, const struct ui_cmd *cmd)
                            : e->stats[e->sel_lane].frame_us > 0
                                ? e->stats[e->sel_lane].frame_us
                                : (int64_t)SYNC_OVERLAY_DEFAULT_FRAME_US;
-        int64_t delta = (int64_t)cmd->n * frame_us + cmd->ms * 1000;
+        int64_t delta = (int64_t)cmd->n * frame_us + cmd->us;
         int rc = class_shift_lane_us(e->c, (size_t)e->sel_lane, delta);
         e->redraw = true;
         return rc;
@@ -609,16 +617,16 @@ static int apply(void *opaque, const struct ui_cmd *cmd)
     int64_t t = now_t_ms(e);
     switch (cmd->kind) {
     case UI_CMD_SEEK_REL:
-        seek_to(e, t + cmd->ms);
+        seek_to_us(e, add_sat(t * 1000, cmd->us));
         break;
     case UI_CMD_SEEK_ABS:
-        seek_to(e, cmd->ms);
+        seek_to_us(e, cmd->us);
         break;
     case UI_CMD_HOME:
-        seek_to(e, 0);
+        seek_to_us(e, 0);
         break;
     case UI_CMD_END:
-        seek_to(e, total_ms(e));
+        seek_to_us(e, total_ms(e) * 1000);
         break;
     case UI_CMD_SET_PAUSE:
     case UI_CMD_TOGGLE_PAUSE:
@@ -722,9 +730,9 @@ static void get_state(void *opaque, struct pui_state *st)
     bool ended = class_ended(e->c);
     int64_t t_us = class_position_us(e->c);
     int64_t w_us = lane_player_wall_us(e->tl, t_us);
-    st->t_us = floor_ms(t_us) * 1000; /* whole ms (player_ui.h) */
+    st->t_us = sp_floor_ms(t_us) * 1000; /* whole ms (player_ui.h) */
     st->duration_us = total_ms(e) * 1000;
-    st->wall_us = floor_ms(w_us) * 1000;
+    st->wall_us = sp_floor_ms(w_us) * 1000;
     st->paused = class_paused(e->c);
     st->ended = ended;
     st->buffering = player_buffering(e->p);
@@ -772,7 +780,7 @@ static void get_state(void *opaque, struct pui_state *st)
         /* how long ago, in the shown frame's board time, its segment's last
          * SEI anchor was passed */
         s->anchor_age_us = s->has_frame && v->anchor_board_us >= 0
-                               ? floor_ms(v->board_us - v->anchor_board_us) * 1000
+                               ? sp_floor_ms(v->board_us - v->anchor_board_us) * 1000
                                : -1;
         s->buffering = v && (v->state == LANE_WAITING || v->buffering);
         s->dropped = e->track[i].dropped;

@@ -30,12 +30,12 @@ const char *ui_cmd_name(enum ui_cmd_kind kind)
 static const struct input_binding bindings[] = {
     {SDLK_SPACE, 0, UI_CMD_TOGGLE_PAUSE, 0, 0, false, "Space"},
     {SDLK_p, 0, UI_CMD_TOGGLE_PAUSE, 0, 0, false, "p"},
-    {SDLK_LEFT, 0, UI_CMD_SEEK_REL, -INPUT_SEEK_MS, 0, true, "Left"},
-    {SDLK_RIGHT, 0, UI_CMD_SEEK_REL, INPUT_SEEK_MS, 0, true, "Right"},
-    {SDLK_LEFT, S, UI_CMD_SEEK_REL, -INPUT_SEEK_SMALL_MS, 0, true, "Shift+Left"},
-    {SDLK_RIGHT, S, UI_CMD_SEEK_REL, INPUT_SEEK_SMALL_MS, 0, true, "Shift+Right"},
-    {SDLK_UP, 0, UI_CMD_SEEK_REL, INPUT_SEEK_BIG_MS, 0, true, "Up"},
-    {SDLK_DOWN, 0, UI_CMD_SEEK_REL, -INPUT_SEEK_BIG_MS, 0, true, "Down"},
+    {SDLK_LEFT, 0, UI_CMD_SEEK_REL, -INPUT_SEEK_US, 0, true, "Left"},
+    {SDLK_RIGHT, 0, UI_CMD_SEEK_REL, INPUT_SEEK_US, 0, true, "Right"},
+    {SDLK_LEFT, S, UI_CMD_SEEK_REL, -INPUT_SEEK_SMALL_US, 0, true, "Shift+Left"},
+    {SDLK_RIGHT, S, UI_CMD_SEEK_REL, INPUT_SEEK_SMALL_US, 0, true, "Shift+Right"},
+    {SDLK_UP, 0, UI_CMD_SEEK_REL, INPUT_SEEK_BIG_US, 0, true, "Up"},
+    {SDLK_DOWN, 0, UI_CMD_SEEK_REL, -INPUT_SEEK_BIG_US, 0, true, "Down"},
     {SDLK_LEFTBRACKET, 0, UI_CMD_SPEED_DOWN, 0, 0, true, "["},
     {SDLK_RIGHTBRACKET, 0, UI_CMD_SPEED_UP, 0, 0, true, "]"},
     {SDLK_BACKSPACE, 0, UI_CMD_SPEED_RESET, 0, 0, false, "Backspace"},
@@ -53,7 +53,7 @@ static const struct input_binding bindings[] = {
     {SDLK_END, 0, UI_CMD_END, 0, 0, false, "End"},
     {SDLK_q, 0, UI_CMD_QUIT, 0, 0, false, "q"},
     {SDLK_ESCAPE, 0, UI_CMD_QUIT, 0, 0, false, "Esc"},
-    /* navigation (player/navigate.h); the track rides in ms */
+    /* navigation (player/navigate.h); the track rides in the us field */
     {SDLK_PAGEUP, 0, UI_CMD_NAV_STEP, NAV_CHAPTERS, -1, false, "PgUp"},
     {SDLK_PAGEDOWN, 0, UI_CMD_NAV_STEP, NAV_CHAPTERS, 1, false, "PgDn"},
     {SDLK_RIGHT, C, UI_CMD_NAV_STEP, NAV_BOARD, 1, true, "Ctrl+Right"},
@@ -79,8 +79,8 @@ static const struct input_binding bindings[] = {
     {SDLK_TAB, S, UI_CMD_LANE_SELECT, 0, -1, false, "Shift+Tab"},
     {SDLK_LEFT, C | S, UI_CMD_LANE_NUDGE, 0, -1, true, "Ctrl+Shift+Left"},
     {SDLK_RIGHT, C | S, UI_CMD_LANE_NUDGE, 0, 1, true, "Ctrl+Shift+Right"},
-    {SDLK_LEFT, A | S, UI_CMD_LANE_NUDGE, -10, 0, true, "Alt+Shift+Left"},
-    {SDLK_RIGHT, A | S, UI_CMD_LANE_NUDGE, 10, 0, true, "Alt+Shift+Right"},
+    {SDLK_LEFT, A | S, UI_CMD_LANE_NUDGE, -10000, 0, true, "Alt+Shift+Left"},
+    {SDLK_RIGHT, A | S, UI_CMD_LANE_NUDGE, 10000, 0, true, "Alt+Shift+Right"},
     {SDLK_w, 0, UI_CMD_WRITE_OFFSETS, 0, 0, false, "w"},
 };
 #undef S
@@ -153,11 +153,11 @@ static int map_key(struct input_ctx *ctx, const SDL_KeyboardEvent *k, struct ui_
         if (k->repeat && !b->repeat)
             return 0;
         out->kind = b->kind;
-        out->ms = b->ms;
+        out->us = b->us;
         if (b->kind == UI_CMD_SEARCH_OPEN)
             ctx->search_open = ctx->search_editing = ctx->eat_slash = true;
         if (b->kind == UI_CMD_NAV_STEP)
-            out->x = (int)b->ms, out->ms = 0;
+            out->x = (int)b->us, out->us = 0;
         out->n = b->n;
         return 1;
     }
@@ -209,7 +209,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         out[n++] = mouse_cmd(UI_CMD_MOUSE_MOVE, x, y);
         if (ctx->dragging && bar) {
             out[n] = mouse_cmd(UI_CMD_SEEK_ABS, x, y);
-            out[n].ms = osd_bar_time_at(&ctx->geom, ctx->duration_us, x) / 1000; /* whole ms */
+            out[n].us = osd_bar_time_at(&ctx->geom, ctx->duration_us, x); /* whole ms */
             out[n++].scrub = true;
         }
         return n;
@@ -224,7 +224,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         if (bar && osd_bar_hit(&ctx->geom, ctx->duration_us, x, y, &t)) {
             ctx->dragging = true;
             out[0] = mouse_cmd(UI_CMD_SEEK_ABS, x, y);
-            out[0].ms = t / 1000; /* ui_cmd.ms; t is whole ms */
+            out[0].us = t; /* whole ms (osd.h) */
             out[0].scrub = true;
             return 1;
         }
@@ -255,7 +255,7 @@ int input_map(struct input_ctx *ctx, const SDL_Event *ev, struct ui_cmd out[INPU
         if (!bar)
             return 0;
         out[0] = mouse_cmd(UI_CMD_SEEK_ABS, ev->button.x, ev->button.y);
-        out[0].ms = osd_bar_time_at(&ctx->geom, ctx->duration_us, ev->button.x) / 1000;
+        out[0].us = osd_bar_time_at(&ctx->geom, ctx->duration_us, ev->button.x);
         out[0].scrub = false; /* the drag ends: land exactly */
         return 1;
     case SDL_MOUSEWHEEL: {

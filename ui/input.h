@@ -32,11 +32,11 @@
 #include "ui/ui_cmd.h"
 
 #define INPUT_KIOSK_CHORD_DOC "Ctrl+Alt+Q"
-#define INPUT_SEEK_SMALL_MS 1000
-#define INPUT_SEEK_MS 5000
-#define INPUT_SEEK_BIG_MS 60000
-#define INPUT_VOLUME_STEP 5 /* percent */
-#define INPUT_MAX_CMDS 2    /* commands one event can produce */
+#define INPUT_SEEK_SMALL_US 1000000 /* shift+Left / shift+Right */
+#define INPUT_SEEK_US 5000000       /* Left / Right */
+#define INPUT_SEEK_BIG_US 60000000  /* Up / Down */
+#define INPUT_VOLUME_STEP 5         /* percent */
+#define INPUT_MAX_CMDS 2            /* commands one event can produce */
 
 /* Modifier classes a binding asks for (exact match on these three). */
 enum { INPUT_MOD_NONE = 0, INPUT_MOD_SHIFT = 1, INPUT_MOD_CTRL = 2, INPUT_MOD_ALT = 4 };
@@ -45,7 +45,7 @@ struct input_binding {
     SDL_Keycode sym;
     unsigned mods; /* INPUT_MOD_* bits that must be down (and no others) */
     enum ui_cmd_kind kind;
-    int64_t ms;      /* SEEK_REL */
+    int64_t us;      /* SEEK_REL offset, LANE_NUDGE extra (µs); NAV_STEP: the track */
     int n;           /* FRAME_STEP, VOLUME */
     bool repeat;     /* acts on key auto-repeat too */
     const char *key; /* for docs and help: "shift+Left" */

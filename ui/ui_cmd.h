@@ -14,8 +14,8 @@
 
 #define UI_CMD_MAP(X)                                                                              \
     X(NONE, "none")                                                                                \
-    X(SEEK_REL, "seek-rel")   /* ms: signed offset */                                              \
-    X(SEEK_ABS, "seek-abs")   /* ms: target; scrub: part of a drag */                              \
+    X(SEEK_REL, "seek-rel")   /* us: signed offset */                                              \
+    X(SEEK_ABS, "seek-abs")   /* us: target; scrub: part of a drag */                              \
     X(SET_PAUSE, "set-pause") /* n: 1 pause, 0 play */                                             \
     X(TOGGLE_PAUSE, "toggle-pause")                                                                \
     X(SPEED_UP, "speed-up")                                                                        \
@@ -49,7 +49,7 @@
     X(CHAPTER_CLICK, "chapter-click") /* x, y: canvas point in the list */                         \
     X(LANE_SELECT, "lane-select")     /* n: +1 next lane, -1 previous (the `i` overlay) */         \
     X(LANE_NUDGE, "lane-nudge")       /* the selected lane's sync correction moves by n of its     \
-                                         frame intervals plus ms (signed; `i` overlay) */          \
+                                         frame intervals plus us (signed; `i` overlay) */          \
     X(WRITE_OFFSETS, "write-offsets") /* write the sync corrections (docs/offsets.md) */
 
 enum ui_cmd_kind {
@@ -61,7 +61,8 @@ enum ui_cmd_kind {
 
 struct ui_cmd {
     enum ui_cmd_kind kind;
-    int64_t ms;    /* SEEK_REL offset / SEEK_ABS target (playback ms) */
+    int64_t us;    /* SEEK_REL offset / SEEK_ABS target / LANE_NUDGE extra (playback µs; the
+                      keys, the bar and the control protocol give whole ms) */
     int n;         /* SET_PAUSE, FRAME_STEP, VOLUME, SCROLL_CHAT (see the table) */
     int x, y;      /* canvas pixels (mouse commands) */
     char text[32]; /* SEARCH_TEXT: NUL-terminated UTF-8 (SDL's text input event) */

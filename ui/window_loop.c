@@ -447,7 +447,8 @@ static void chapter_cmd(struct loop *L, const struct ui_cmd *c, int64_t now)
         int64_t us = s->chapters[go].t_us;
         char title[NAV_TITLE_BYTES];
         snprintf(title, sizeof(title), "%s", s->chapters[go].title);
-        struct ui_cmd seek = {.kind = UI_CMD_SEEK_ABS, .ms = us >= 0 ? us / 1000 : 0};
+        /* whole ms, as the chapter list shows it and as seeks go */
+        struct ui_cmd seek = {.kind = UI_CMD_SEEK_ABS, .us = us >= 0 ? us / 1000 * 1000 : 0};
         handle(L, &seek, now); /* refreshes L->st */
         set_message(L, now, "%s", title);
     }
@@ -790,7 +791,7 @@ static void control_one(struct loop *L, uint64_t client, const struct control_re
     switch (r->op) {
     case CONTROL_SEEK:
         c = (struct ui_cmd){.kind = r->relative ? UI_CMD_SEEK_REL : UI_CMD_SEEK_ABS,
-                            .ms = r->us / 1000};
+                            .us = r->us}; /* whole ms: the wire's */
         handle(L, &c, now);
         break;
     case CONTROL_SET:
