@@ -3,6 +3,7 @@
 #include "render/timefmt.h"
 
 #include "base/sp_error.h"
+#include "base/sp_time.h"
 #include "render/text.h"
 
 #include <math.h>
@@ -61,15 +62,10 @@ void osd_geometry(int w, int h, struct osd_geom *g)
     g->button = (struct canvas_rect){margin, g->text_y, btn, btn};
 }
 
-/* µs to whole ms, rounding down (below 0 too): the bar's maps work in ms. */
-static int64_t floor_ms(int64_t us)
-{
-    return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
-}
-
+/* The bar's maps work in whole ms: µs rounded down (below 0 too: sp_floor_ms()). */
 int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_us, int x)
 {
-    int64_t duration_ms = floor_ms(duration_us);
+    int64_t duration_ms = sp_floor_ms(duration_us);
     if (duration_ms <= 0)
         return 0;
     int64_t dx = (int64_t)x - g->bar.x;
@@ -84,7 +80,7 @@ int64_t osd_bar_time_at(const struct osd_geom *g, int64_t duration_us, int x)
 
 int osd_bar_x_of(const struct osd_geom *g, int64_t duration_us, int64_t t_us)
 {
-    int64_t duration_ms = floor_ms(duration_us), t_ms = floor_ms(t_us);
+    int64_t duration_ms = sp_floor_ms(duration_us), t_ms = sp_floor_ms(t_us);
     if (duration_ms <= 0 || t_ms <= 0)
         return g->bar.x;
     if (t_ms >= duration_ms)

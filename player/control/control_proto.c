@@ -3,6 +3,7 @@
 
 #include "base/json_util.h"
 #include "base/sp_error.h"
+#include "base/sp_time.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -231,22 +232,18 @@ char *control_reply(int64_t request_id, const char *error, const char *data_json
     return out;
 }
 
-/* µs to whole ms, rounding down (also below 0), so t = 999 µs is 0 ms. */
-static int64_t floor_ms(int64_t us)
-{
-    return us >= 0 ? us / 1000 : -((-(us + 1)) / 1000) - 1;
-}
-
+/* A property's value on the wire: µs to whole ms, rounding down (also below 0:
+ * sp_floor_ms()), so t = 999 µs is 0 ms. */
 static cJSON *prop_value(const struct control_state *s, enum control_prop p)
 {
     switch (p) {
     /* the wire speaks whole ms (docs/control.md): converted here, nowhere else */
     case CONTROL_P_TIME:
-        return cJSON_CreateNumber((double)floor_ms(s->t_us));
+        return cJSON_CreateNumber((double)sp_floor_ms(s->t_us));
     case CONTROL_P_DURATION:
-        return cJSON_CreateNumber((double)floor_ms(s->duration_us));
+        return cJSON_CreateNumber((double)sp_floor_ms(s->duration_us));
     case CONTROL_P_WALL:
-        return cJSON_CreateNumber((double)floor_ms(s->wall_us));
+        return cJSON_CreateNumber((double)sp_floor_ms(s->wall_us));
     case CONTROL_P_PAUSE:
         return cJSON_CreateBool(s->paused);
     case CONTROL_P_ENDED:
