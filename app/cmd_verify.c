@@ -426,7 +426,7 @@ static cJSON *report_json(const struct verify_report *r, const struct recording 
         cJSON_AddNumberToObject(sy, "origin_ms", (double)ms_of(r->origin_us));
         cJSON_AddNumberToObject(sy, "refined_origin_ms", (double)ms_of(r->refined_origin_us));
         cJSON_AddNumberToObject(sy, "estimates", (double)r->origin_estimates);
-        cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_MS);
+        cJSON_AddNumberToObject(sy, "offset_limit_ms", VERIFY_SYNC_WARN_US / 1000);
         cJSON *of = cJSON_AddObjectToObject(root, "offsets");
         const char *op = c ? class_offsets_path(c) : NULL;
         if (op)

@@ -250,7 +250,7 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
         v->offset_refined_us =
             v->start_board_us - trunc_ms(tl_wall_from_play_us(tl, v->seg->play_us));
         v->offset_corrected_us = v->offset_refined_us + round_ms(v->correction_us);
-        if (llabs(v->offset_corrected_us) <= (int64_t)VERIFY_SYNC_WARN_MS * 1000)
+        if (llabs(v->offset_corrected_us) <= VERIFY_SYNC_WARN_US)
             continue;
         char corr[80] = "";
         if (v->correction_us)
@@ -263,7 +263,7 @@ void verify_sync(struct verify_report *r, struct timeline *tl)
                    tl_recording(tl)->lanes[v->lane].name, v->name, v->offset_corrected_us / 1000,
                    v->seg->play_us / 1000, corr,
                    v->sync_source == LANE_MAP_SEI ? "SEI anchors" : "SyncTime",
-                   VERIFY_SYNC_WARN_MS);
+                   VERIFY_SYNC_WARN_US / 1000); /* ms, as published */
     }
 }
 
@@ -288,7 +288,7 @@ size_t verify_suggest_offsets(const struct verify_report *r, int64_t *seg_us)
     for (size_t i = 0; i < r->n_segments; i++) {
         const struct verify_segment *v = &r->segments[i];
         if (!v->decoded || v->sync_source == LANE_MAP_PLAY_TIME ||
-            llabs(v->offset_refined_us) <= (int64_t)VERIFY_SYNC_WARN_MS * 1000)
+            llabs(v->offset_refined_us) <= VERIFY_SYNC_WARN_US)
             continue;
         seg_us[i] = -v->offset_refined_us;
         n++;
@@ -330,7 +330,7 @@ int verify_coverage(struct verify_report *r, const struct timeline *tl)
         int64_t next = i < n ? s[i].a : total;
         if (next > total)
             next = total;
-        if (next - at > VERIFY_COVERAGE_MIN_GAP_MS) {
+        if ((next - at) * 1000 > VERIFY_COVERAGE_MIN_GAP_US) { /* whole ms here */
             struct verify_gap *g = realloc(r->gaps, (r->n_gaps + 1) * sizeof(*g));
             if (!g) {
                 free(s);

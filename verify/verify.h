@@ -63,26 +63,34 @@ struct msg_log;
 
 #define VERIFY_MAX_FINDINGS 5000
 #define VERIFY_MAX_DECODE_LISTED 10
+/* The limits are in µs, like every time here, and each is a whole ms:
+ * docs/verify-json.md states them in ms, and where one is written (a JSON
+ * key, a message) it is divided by 1000 there, exactly. */
 /* The format asks for an anchor every 1 to 5 s; a longer gap (or a first
  * anchor later than this into the segment, or a last one earlier than this
- * before its end) is flagged. The extra 500 ms allow for frame placement. */
-#define VERIFY_SEI_MAX_GAP_MS 5500
+ * before its end) is flagged. The extra 500 ms allow for frame placement.
+ * Compared with sei_max_gap_us; written nowhere. */
+#define VERIFY_SEI_MAX_GAP_US 5500000
 /* Between two anchors, board time and media time must advance alike: a
- * difference beyond this is a clock jump (ms). */
-#define VERIFY_SEI_JUMP_MS 200
+ * difference beyond this is a clock jump. Compared in whole ms (syncTime's
+ * unit, verify_media.c); written nowhere. */
+#define VERIFY_SEI_JUMP_US 200000
 /* |offset| of a segment's first frame from where the refined timeline puts
- * its VideoPlayTime, above which it is flagged (ms). Joining latency is a
- * few hundred ms at most; a second-level error is a misplaced segment. */
-#define VERIFY_SYNC_WARN_MS 500
+ * its VideoPlayTime, above which it is flagged. Joining latency is a
+ * few hundred ms at most; a second-level error is a misplaced segment.
+ * Published: the report's sync.offset_limit_ms and the sync.offset message
+ * give it in ms (VERIFY_SYNC_WARN_US / 1000, app/cmd_verify.c, verify.c). */
+#define VERIFY_SYNC_WARN_US 500000
 /* Audio whose RMS level over what was decoded stays below this is silent
  * (dBFS). */
 #define VERIFY_SILENCE_DBFS (-60.0)
-/* Holes in the coverage shorter than this are rounding, not gaps (ms). */
-#define VERIFY_COVERAGE_MIN_GAP_MS 200
+/* Holes in the coverage shorter than this are rounding, not gaps. Compared
+ * with the gap's whole ms in µs; written nowhere. */
+#define VERIFY_COVERAGE_MIN_GAP_US 200000
 /* Quick mode: this many windows of this length are decoded per segment (at
- * the start, the middle and the end; ms). */
+ * the start, the middle and the end). Media times are µs; written nowhere. */
 #define VERIFY_QUICK_WINDOWS 3
-#define VERIFY_QUICK_WINDOW_MS 2000
+#define VERIFY_QUICK_WINDOW_US 2000000
 
 enum verify_severity { VERIFY_INFO, VERIFY_WARNING, VERIFY_ERROR };
 

@@ -351,7 +351,7 @@ static bool in_window(const struct vm *m, int64_t us)
     for (int k = 0; k < VERIFY_QUICK_WINDOWS; k++) {
         int64_t a = m->win_start_us[k];
         bool last = k == VERIFY_QUICK_WINDOWS - 1;
-        if (t >= a && (last || t < a + (int64_t)VERIFY_QUICK_WINDOW_MS * 1000))
+        if (t >= a && (last || t < a + VERIFY_QUICK_WINDOW_US))
             return true;
     }
     return false;
@@ -387,7 +387,7 @@ static void video_packet(struct vm *m, const AVPacket *pkt)
         int64_t t = pts - m->first_us;
         m->v_win_end_us = t >= m->win_start_us[VERIFY_QUICK_WINDOWS - 1]
                               ? INT64_MAX
-                              : pts + (int64_t)VERIFY_QUICK_WINDOW_MS * 1000;
+                              : pts + VERIFY_QUICK_WINDOW_US;
     }
     if (m->v_decoding)
         decode_packet(m, m->vdec, pkt, true);
@@ -452,7 +452,7 @@ static void check_sei(struct vm *m, const struct timeline *tl)
                                "one before is %" PRId64 ")",
                                m->lane, v->name, (double)rel_ms(m, b->pts_us) / 1000.0, b->sync_ms,
                                a->sync_ms);
-            } else if (llabs(ds - dp / 1000) > VERIFY_SEI_JUMP_MS) {
+            } else if (llabs(ds - dp / 1000) > VERIFY_SEI_JUMP_US / 1000) { /* ms: syncTime's */
                 if (jumps++ == 0)
                     verify_add(
                         m->r, VERIFY_WARNING, "sei.jump", (ptrdiff_t)m->idx, rel_us(m, b->pts_us),
@@ -470,7 +470,7 @@ static void check_sei(struct vm *m, const struct timeline *tl)
                        (ptrdiff_t)m->idx, -1, "%s: %s: %zu anchors out of order, %zu jumps",
                        m->lane, v->name, backwards, jumps);
         v->sei_max_gap_us = max_gap / 1000 * 1000; /* whole ms, as reported */
-        if (v->sei_max_gap_us > (int64_t)VERIFY_SEI_MAX_GAP_MS * 1000)
+        if (v->sei_max_gap_us > VERIFY_SEI_MAX_GAP_US)
             verify_add(m->r, VERIFY_WARNING, "sei.interval", (ptrdiff_t)m->idx, rel_us(m, gap_at),
                        "%s: %s: at %.3f s: %.3f s without an SEI anchor (expected one every 1 "
                        "to 5 s)",
@@ -566,7 +566,7 @@ static void run(struct vm *m, const struct timeline *tl)
     m->win_start_us[0] = 0;
     for (int k = 1; k < VERIFY_QUICK_WINDOWS; k++) {
         int64_t a = dur_us * k / (VERIFY_QUICK_WINDOWS - 1) -
-                    (int64_t)VERIFY_QUICK_WINDOW_MS * 1000 * k / (VERIFY_QUICK_WINDOWS - 1);
+                    (int64_t)VERIFY_QUICK_WINDOW_US * k / (VERIFY_QUICK_WINDOWS - 1);
         m->win_start_us[k] = a > m->win_start_us[k - 1] ? a : m->win_start_us[k - 1];
     }
     if (m->vi >= 0)
