@@ -140,7 +140,7 @@ void chat_panel_destroy(struct chat_panel **pp)
 
 void chat_panel_format_time(int64_t t_us, char *buf, size_t size)
 {
-    timefmt_clock(t_us / 1000, buf, size); /* ms, truncated as before */
+    timefmt_clock_us(t_us / 1000 * 1000, buf, size); /* whole ms, truncated: -0.5 ms is 0:00 */
 }
 
 /* ---- scratch text ------------------------------------------------------- */

@@ -110,7 +110,7 @@ bool osd_button_hit(const struct osd_geom *g, int x, int y)
 
 void osd_format_time_us(int64_t t_us, char *buf, size_t n)
 {
-    timefmt_clock(t_us < 0 ? 0 : t_us / 1000, buf, n); /* timefmt_clock() takes ms */
+    timefmt_clock_us(t_us < 0 ? 0 : t_us, buf, n);
 }
 
 /* ---- drawing ------------------------------------------------------------ */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Formats ms as "m:ss", or "h:mm:ss" from one hour on, with '-' before a
+/* Formats t_us as "m:ss", or "h:mm:ss" from one hour on, with '-' before a
  * negative time; whole seconds, rounded toward zero. Writes at most n bytes
  * (NUL included); 24 always suffice. NULL buf or n 0 writes nothing. */
-void timefmt_clock(int64_t ms, char *buf, size_t n);
+void timefmt_clock_us(int64_t t_us, char *buf, size_t n);
 
 #endif
