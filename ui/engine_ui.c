@@ -308,7 +308,7 @@ static bool badge_due(const struct engine_ui *e, size_t i, int64_t now)
     const struct lane_view *v = player_lane_view(e->p, i);
     int64_t since = e->track[i].late_since_ms;
     return v && v->state != LANE_PLACEHOLDER && v->frame && since >= 0 &&
-           now - since >= ENGINE_UI_WAIT_BADGE_MS;
+           now - since >= ENGINE_UI_WAIT_BADGE_US / 1000; /* now: mono_ms() */
 }
 
 /* Frame counts and intervals, from what each step presents. */
@@ -378,7 +378,7 @@ static int step(void *opaque, int64_t *wait_us)
     for (size_t i = 0; i < e->rec->n_lanes; i++) {
         const struct lane_track *tr = &e->track[i];
         int64_t due =
-            tr->late_since_ms < 0 ? -1 : tr->late_since_ms + ENGINE_UI_WAIT_BADGE_MS - now;
+            tr->late_since_ms < 0 ? -1 : tr->late_since_ms + ENGINE_UI_WAIT_BADGE_US / 1000 - now;
         if (due > 0 && wait_us && due * 1000 < *wait_us)
             *wait_us = due * 1000;
         if (badge_due(e, i, now) != tr->badge)

@@ -7,7 +7,7 @@
  * deadline it computes; draw is class_scene_draw() with the current layout
  * and the lanes' views, exactly what `sigplay render` and `sigplay export`
  * draw (plus a small "waiting" badge on a lane whose data has been late for
- * ENGINE_UI_WAIT_BADGE_MS); apply turns commands into player calls (exact
+ * ENGINE_UI_WAIT_BADGE_US); apply turns commands into player calls (exact
  * seeks, the newest replacing the one in flight; pause; speed; frame
  * steps), layout and chat changes, chat scrolling and clicks, volume and
  * mute on the mixer; get_state reports the OSD's numbers, the lanes'
@@ -50,8 +50,8 @@ struct layout;
 struct sp_class;
 struct text_ctx;
 
-#define ENGINE_UI_WAIT_BADGE_MS 300 /* a lane late this long shows "waiting" */
-#define ENGINE_UI_PRESETS 3         /* board, grid, focus; then the custom layout */
+#define ENGINE_UI_WAIT_BADGE_US 300000 /* a lane late this long shows "waiting" */
+#define ENGINE_UI_PRESETS 3            /* board, grid, focus; then the custom layout */
 /* The teacher's frame is put over a hover thumbnail when the lane's last
  * decoded frame is within this much board time of the hovered time (no
  * decode is ever started for a thumbnail). */

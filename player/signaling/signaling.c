@@ -648,8 +648,8 @@ static int64_t complete_until(const struct builder *b)
         return INT64_MIN;
     /* Every message stamped before second ts_max is in (a later page may
      * still hold more of that second); an op is in a message stamped at
-     * most SIGNALING_OP_LAG_MS after it. */
-    return b->ts_max * 1000 - 1 - SIGNALING_OP_LAG_MS;
+     * most SIGNALING_OP_LAG_US after it. Whole ms, the ops' unit. */
+    return b->ts_max * 1000 - 1 - SIGNALING_OP_LAG_US / 1000;
 }
 
 /* Builds a generation from what the builder has. The final one finishes

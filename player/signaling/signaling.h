@@ -33,7 +33,8 @@
  * diagnostic line naming it; the others load. A page that never answers
  * holds one worker until the loader's timeout, nothing else.
  *
- * Times: board/wall times are Unix ms (the op log's unit).
+ * Times: board/wall times are Unix µs at the API (the board's op log keeps
+ * whole ms inside: player/board/board.h).
  * Threads: signaling_* may be called from one caller thread; the workers
  * (SIGNALING_DEFAULT_PARALLEL, or the parallel asked for: each fetches and
  * parses a page) and one builder (merges parsed pages in order into a new
@@ -60,8 +61,8 @@
 #define SIGNALING_MAX_PARALLEL 32
 /* An op is assumed to reach its page at most this long after its time:
  * a generation built from pages up to message time M covers ops up to
- * M - SIGNALING_OP_LAG_MS. */
-#define SIGNALING_OP_LAG_MS 2000
+ * M - SIGNALING_OP_LAG_US (a whole ms: the builder works in the ops' ms). */
+#define SIGNALING_OP_LAG_US 2000000
 
 struct recording;
 struct board_player;
