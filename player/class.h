@@ -42,7 +42,7 @@
  * is shown and entered in ms.
  *
  * Times: t in µs of playback time; board/wall time in Unix µs at the API,
- * Unix ms inside the board and chat models.
+ * whole Unix ms inside the board's op log (player/board/board.h).
  * Threads: one caller thread; the decoders, the signaling workers and the
  * network run their own (docs/threads.md). The class's own lock, net_lock,
  * guards the network client's lazy start (the signaling workers' loader

@@ -7,7 +7,7 @@
  * for data, and frames dropped/shown; and, when there is audio, the audio
  * clock minus the video clock. Drawn from a plain struct; no state.
  *
- * Times in ms.
+ * Times in µs; the overlay shows them in ms.
  */
 #ifndef SP_RENDER_SYNC_OVERLAY_H
 #define SP_RENDER_SYNC_OVERLAY_H
@@ -40,7 +40,7 @@ struct sync_lane_stats {
 
 /* A shown frame is always up to one frame interval behind w(t) (it is the
  * last frame at or before it), so the overlay turns a lane orange only
- * past one interval of that lane plus this margin, ms: the wake-up and
+ * past one interval of that lane plus this margin: the wake-up and
  * presentation jitter of a loaded machine (a 60 Hz display adds up to one
  * refresh, 16.7 ms). */
 #define SYNC_OVERLAY_MARGIN_US 20000

@@ -22,6 +22,8 @@
 
 struct control_server;
 
+/* The *_MS here are the loop's own deadlines: it runs on a ms clock (SDL's
+ * unit) inside window_loop.c, and no API takes them (docs/architecture.md). */
 #define WINDOW_LOOP_OSD_IDLE_MS 2000 /* OSD hides after this long without input */
 #define WINDOW_LOOP_OSD_FADE_MS 250
 #define WINDOW_LOOP_MESSAGE_MS 1500    /* "Speed 1.5x" and friends */

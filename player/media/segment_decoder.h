@@ -172,7 +172,7 @@ int64_t segdec_start_board_us(struct segdec *d, enum lane_map_source *source);
  * every later call and seek; frames already queued are judged by it too.
  * The caller re-seeks to show the frame the new offset wants. */
 void segdec_set_board_offset_us(struct segdec *d, int64_t offset_us);
-/* After an origin refinement: the new w(VideoPlayTime) (Unix ms). */
+/* After an origin refinement: the new w(VideoPlayTime) (Unix µs). */
 void segdec_set_play_time_board_us(struct segdec *d, int64_t board_us);
 size_t segdec_anchor_count(struct segdec *d);
 /* Board time (Unix µs) of the last SEI anchor at or before media time
