@@ -117,6 +117,7 @@ struct sig_core {
     /* immutable after start */
     struct sp_loader loader;
     struct sp_loader page_loader; /* opts.page_loader, else loader */
+    bool pages_not_kept;          /* opts.pages_not_kept */
     size_t n;
     char **urls;  /* owned copies of rec->message_urls */
     char **names; /* url_display_name() of each, for diagnostics */
@@ -384,7 +385,8 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     size_t len = 0;
     /* a page the cache file will stand for need not stay downloaded; the
      * sample stays, so that a later open validates offline too */
-    const struct sp_loader *l = c->cache_path && !in_sample(c, i) ? &c->page_loader : &c->loader;
+    const struct sp_loader *l =
+        c->pages_not_kept || (c->cache_path && !in_sample(c, i)) ? &c->page_loader : &c->loader;
     r->err = l->get(l->opaque, c->urls[i], MSG_PAGE_MAX_BYTES, &data, &len, &r->diag);
     if (r->err == 0) {
         if (!c->paths[i]) {
@@ -1040,6 +1042,7 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     const struct sp_loader *l = o && o->loader ? o->loader : sp_loader_local();
     c->loader = *l;
     c->page_loader = o && o->page_loader ? *o->page_loader : *l;
+    c->pages_not_kept = o && o->pages_not_kept;
     c->parallel = o && o->parallel > 0 ? o->parallel : SIGNALING_DEFAULT_PARALLEL;
     if (c->parallel > SIGNALING_MAX_PARALLEL)
         c->parallel = SIGNALING_MAX_PARALLEL;
