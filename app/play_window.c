@@ -258,6 +258,7 @@ int app_play_window(const char *source, const struct app_winopts *wo, const stru
                                   .canvas_h = wo->height,
                                   .fullscreen = wo->fullscreen,
                                   .kiosk = wo->kiosk,
+                                  .fit_screen = !wo->size_given,
                                   .loop = wo->loop,
                                   .autoplay = !wo->pause,
                                   .state_file = wo->state_file,

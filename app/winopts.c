@@ -30,7 +30,8 @@ const char *app_winopts_help(void)
            "                    except Ctrl+Alt+Q, which quits\n"
            "--loop              start again at the end\n"
            "--pause             start paused\n"
-           "--size WxH          size of the composed picture (default 1280x720)\n"
+           "--size WxH          size of the composed picture (default 1280x720; starting\n"
+           "                    fullscreen, the screen's shape with that long side)\n"
            "--state-file FILE   keep FILE updated with the player state (JSON)\n"
            "--screenshot-dir D  where 's' saves screenshots (default: current directory)\n"
            "--mute-lane USER    start with lane USER (UserId or lane name) muted (repeatable)\n";
@@ -130,6 +131,7 @@ int app_winopts_parse(struct app_winopts *w, const char *prog, int argc, char **
             return bad(prog, a, "expected WxH from 160x90 to 7680x4320", v);
         w->width = (int)ww;
         w->height = (int)hh;
+        w->size_given = true;
         break;
     }
     case 5:

@@ -25,6 +25,7 @@ struct app_winopts {
     bool loop;
     bool pause;             /* start paused (kiosk plays anyway) */
     int width, height;      /* canvas (composed picture) size */
+    bool size_given;        /* --size was given (else a kiosk fits its screen) */
     const char *state_file; /* NULL: none */
     const char *screenshot_dir;
     const char *mute_lane[8]; /* --mute-lane USER (points into argv) */

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/sp_error.h"
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define SP_BYTES_LE 1
 #else
@@ -128,6 +130,32 @@ static inline uint64_t sp_checksum64(const uint8_t *p, size_t n)
     h *= p2;
     h ^= h >> 29;
     return h;
+}
+
+/* Where a streamed writer puts its bytes: put(opaque, p, n) takes the next
+ * n bytes, in order, and returns 0 or an error code, which ends the writing
+ * with that code. */
+struct sp_sink {
+    int (*put)(void *opaque, const void *p, size_t n);
+    void *opaque;
+};
+
+/* A sink into a buffer of cap bytes the caller allocated: bytes beyond it
+ * are refused (SP_ELIMIT) and n is how many were taken. */
+struct sp_mem_sink {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static inline int sp_mem_sink_put(void *opaque, const void *p, size_t n)
+{
+    struct sp_mem_sink *m = (struct sp_mem_sink *)opaque;
+    if (n > m->cap - m->n)
+        return SP_ELIMIT;
+    if (n)
+        memcpy(m->p + m->n, p, n);
+    m->n += n;
+    return 0;
 }
 
 /* The same checksum fed in pieces, for a writer that streams a file instead

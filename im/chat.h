@@ -146,6 +146,14 @@ void chat_log_destroy(struct chat_log **chat);
  * NULL on error. */
 int chat_log_serialize(const struct chat_log *chat, uint8_t **data, size_t *len);
 
+/* The same bytes streamed to out in pieces of at most 64 KB, in order
+ * (never held whole); their number is what chat_log_serialized_len()
+ * gives. Returns 0, what chat_log_serialize() returns, or the first error
+ * out->put() returned (the writing stops). */
+struct sp_sink; /* base/sp_bytes.h */
+int chat_log_serialize_to(const struct chat_log *chat, const struct sp_sink *out);
+int chat_log_serialized_len(const struct chat_log *chat, uint64_t *len);
+
 /* Loads a serialized chat model: *out (chat_log_destroy()) equals the one
  * serialized, item for item and part for part, with the same show array,
  * page names and counters. The input is borrowed. Every count and length is

@@ -46,17 +46,42 @@ static const uint8_t kMagic[8] = {'S', 'P', 'C', 'H', 'A', 'T', 'L', 'G'};
 
 /* ---- writing ----------------------------------------------------------------------- */
 
-/* With p NULL only counts. */
+/* n counts the bytes. With out set they go through the staging buffer
+ * (STAGE_BYTES) to out, checksummed on the way; without, only counted. */
+#define STAGE_BYTES 65536
 struct wr {
-    uint8_t *p;
     size_t n;
+    const struct sp_sink *out;
+    struct sp_checksum64_state sum;
+    uint8_t *stage;
+    size_t staged;
+    int rc;
 };
+
+static void w_flush(struct wr *w)
+{
+    if (w->staged && !w->rc) {
+        sp_checksum64_update(&w->sum, w->stage, w->staged);
+        w->rc = w->out->put(w->out->opaque, w->stage, w->staged);
+    }
+    w->staged = 0;
+}
 
 static void w_bytes(struct wr *w, const void *src, size_t n)
 {
-    if (w->p && n)
-        memcpy(w->p + w->n, src, n);
     w->n += n;
+    if (!w->out)
+        return;
+    const uint8_t *b = src;
+    while (n) {
+        if (w->staged == STAGE_BYTES)
+            w_flush(w);
+        size_t k = STAGE_BYTES - w->staged < n ? STAGE_BYTES - w->staged : n;
+        memcpy(w->stage + w->staged, b, k);
+        w->staged += k;
+        b += k;
+        n -= k;
+    }
 }
 
 static void w_u8(struct wr *w, uint8_t v)
@@ -97,12 +122,12 @@ static bool too_long(const char *s, size_t max)
     return s && strnlen(s, max + 1) > max;
 }
 
-static void w_chat(struct wr *w, const struct chat_log *c, const uint32_t *page_of)
+static void w_chat(struct wr *w, const struct chat_log *c, const uint32_t *page_of, uint64_t total)
 {
     w_bytes(w, kMagic, 8);
     w_u32(w, FORMAT_VERSION);
     w_u32(w, 0);
-    w_u64(w, 0); /* total, patched by the caller */
+    w_u64(w, total); /* 0 while counting */
     w_u32(w, (uint32_t)c->count);
     w_u32(w, (uint32_t)c->page_count);
     w_u64(w, c->board_elems);
@@ -175,12 +200,11 @@ static int page_indices(const struct chat_log *c, uint32_t *page_of)
     return rc;
 }
 
-int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
+/* Checks c against the format's limits and makes its page index table
+ * (*page_of, the caller frees) and its serialized length. */
+static int prepare(const struct chat_log *c, uint32_t **page_of, uint64_t *total)
 {
-    if (!data || !len)
-        return SP_EINVAL;
-    *data = NULL;
-    *len = 0;
+    *page_of = NULL;
     if (!c)
         return SP_EINVAL;
     if (c->count > MSG_LOG_MAX_MESSAGES || c->page_count > c->count)
@@ -200,29 +224,81 @@ int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
                 return SP_ELIMIT;
         }
     }
-    uint32_t *page_of = malloc((c->count ? c->count : 1) * sizeof(*page_of));
-    if (!page_of)
+    uint32_t *po = malloc((c->count ? c->count : 1) * sizeof(*po));
+    if (!po)
         return SP_ENOMEM;
-    int rc = page_indices(c, page_of);
+    int rc = page_indices(c, po);
     if (rc) {
-        free(page_of);
+        free(po);
         return rc;
     }
-    struct wr w = {NULL, 0};
-    w_chat(&w, c, page_of);
-    size_t total = w.n + TRAILER_BYTES;
-    uint8_t *buf = malloc(total);
-    if (!buf) {
+    struct wr w = {0};
+    w_chat(&w, c, po, 0);
+    *total = w.n + TRAILER_BYTES;
+    *page_of = po;
+    return 0;
+}
+
+int chat_log_serialized_len(const struct chat_log *c, uint64_t *len)
+{
+    if (!len)
+        return SP_EINVAL;
+    *len = 0;
+    uint32_t *page_of;
+    int rc = prepare(c, &page_of, len);
+    free(page_of);
+    return rc;
+}
+
+int chat_log_serialize_to(const struct chat_log *c, const struct sp_sink *out)
+{
+    if (!out || !out->put)
+        return SP_EINVAL;
+    uint32_t *page_of;
+    uint64_t total;
+    int rc = prepare(c, &page_of, &total);
+    if (rc)
+        return rc;
+    struct wr w = {.out = out, .stage = malloc(STAGE_BYTES)};
+    if (!w.stage) {
         free(page_of);
         return SP_ENOMEM;
     }
-    w = (struct wr){buf, 0};
-    w_chat(&w, c, page_of);
+    sp_checksum64_init(&w.sum);
+    w_chat(&w, c, page_of, total);
+    w_flush(&w);
     free(page_of);
-    sp_put_u64(buf + 16, (uint64_t)total);
-    sp_put_u64(buf + w.n, sp_checksum64(buf, w.n));
-    *data = buf;
-    *len = total;
+    free(w.stage);
+    uint8_t sum[TRAILER_BYTES];
+    sp_put_u64(sum, sp_checksum64_final(&w.sum));
+    return w.rc ? w.rc : out->put(out->opaque, sum, sizeof(sum));
+}
+
+int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
+{
+    if (!data || !len)
+        return SP_EINVAL;
+    *data = NULL;
+    *len = 0;
+    uint64_t total;
+    int rc = chat_log_serialized_len(c, &total);
+    if (rc)
+        return rc;
+    if (total > SIZE_MAX)
+        return SP_ENOMEM;
+    struct sp_mem_sink m = {malloc((size_t)total), 0, (size_t)total};
+    if (!m.p)
+        return SP_ENOMEM;
+    struct sp_sink out = {sp_mem_sink_put, &m};
+    rc = chat_log_serialize_to(c, &out);
+    if (rc == 0 && m.n != total)
+        rc = SP_EINVAL;
+    if (rc) {
+        free(m.p);
+        return rc;
+    }
+    *data = m.p;
+    *len = m.n;
     return 0;
 }
 

@@ -1,7 +1,6 @@
 /* class.c - the class at t (see class.h). */
 #include "player/class.h"
 
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +403,7 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
         c->cache_dir = signal_cache_dir(opts);
         struct signaling_opts so = {.loader = &c->loader,
                                     .page_loader = &c->page_loader,
+                                    .pages_not_kept = opts->net.no_cache,
                                     .cache_dir = c->cache_dir,
                                     .parallel = opts->signal_parallel};
         if ((rc = signaling_start(c->rec, &so, &c->sig)) != 0)

@@ -1125,6 +1125,18 @@ void layout_canvas_for_window(int dw, int dh, int *w, int *h)
     *h = ch < min_h ? min_h : ch > max_h ? max_h : ch;
 }
 
+void layout_canvas_for_screen(int cw, int ch, int sw, int sh, int *w, int *h)
+{
+    if (sw < 1 || sh < 1 || cw < 1 || ch < 1) {
+        *w = cw;
+        *h = ch;
+        return;
+    }
+    double side = cw > ch ? cw : ch;
+    double s = side / (sw > sh ? sw : sh);
+    layout_canvas_for_window((int)lround(sw * s), (int)lround(sh * s), w, h);
+}
+
 const char *layout_kind(const struct layout *l)
 {
     if (!l)

@@ -251,6 +251,14 @@ int layout_fit_to(const struct layout *l, int win_w, int win_h, struct layout *o
 #define LAYOUT_CANVAS_MAX_H 2160
 void layout_canvas_for_window(int dw, int dh, int *w, int *h);
 
+/* The canvas of a class that starts fullscreen (a kiosk) on a sw x sh
+ * screen when no size was asked for: the screen's shape at the scale of
+ * the default cw x ch, its long side cw x ch's long side (1280x720 on a
+ * 1080x1920 screen: 720x1280), within layout_canvas_for_window()'s
+ * bounds. The picture then fills the screen, portrait or not, without
+ * bars. A screen of unknown size (sw or sh < 1) keeps cw x ch. */
+void layout_canvas_for_screen(int cw, int ch, int sw, int sh, int *w, int *h);
+
 /* out = l (a layout as made, view its whole canvas) with its canvas made
  * w x h and each region's rectangle re-mapped in proportion on each axis
  * (edges rounded, so regions that touched still touch; none shrinks below

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/sink_check.h"
 #include "board_gen.h"
 #include "player/board/board.h"
 #include "base/diag.h"
@@ -205,6 +206,26 @@ static void test_round_trip_generated(void **state)
     assert_int_equal(len, len2);
     assert_memory_equal(buf, buf2, len);
     free(buf2);
+
+    /* Streamed (the signaling cache's way): the same bytes, in pieces of at
+     * most 64 KB, as many as board_log_serialized_len() says; a sink that
+     * fails stops the writing with its code. */
+    uint64_t slen = 0;
+    assert_int_equal(board_log_serialized_len(log, &slen), 0);
+    assert_int_equal(slen, len);
+    assert_true(len > 3 * 65536);
+    struct sink_check sc = {0};
+    struct sp_sink out = {sink_check_put, &sc};
+    assert_int_equal(board_log_serialize_to(log, &out), 0);
+    assert_int_equal(sc.n, len);
+    assert_memory_equal(sc.p, buf, len);
+    assert_true(sc.pieces >= 4 && sc.largest <= 65536);
+    free(sc.p);
+    sc = (struct sink_check){.fail_at = 2, .fail_rc = SP_EIO};
+    assert_int_equal(board_log_serialize_to(log, &out), SP_EIO);
+    assert_false(sc.after_fail);
+    free(sc.p);
+    assert_int_equal(board_log_serialize_to(log, NULL), SP_EINVAL);
 
     board_player_destroy(&pa);
     board_player_destroy(&pb);

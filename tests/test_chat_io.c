@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/sink_check.h"
 #include "im/chat.h"
 #include "base/diag.h"
 #include "im/msgpage.h"
@@ -256,6 +257,23 @@ static void test_round_trip_generated(void **state)
     assert_int_equal(len, len2);
     assert_memory_equal(buf, buf2, len);
     free(buf2);
+    /* Streamed (the signaling cache's way): the same bytes in pieces of at
+     * most 64 KB; a sink that fails stops the writing with its code. */
+    uint64_t slen = 0;
+    assert_int_equal(chat_log_serialized_len(c, &slen), 0);
+    assert_int_equal(slen, len);
+    struct sink_check sc = {0};
+    struct sp_sink out = {sink_check_put, &sc};
+    assert_int_equal(chat_log_serialize_to(c, &out), 0);
+    assert_int_equal(sc.n, len);
+    assert_memory_equal(sc.p, buf, len);
+    assert_true(sc.largest <= 65536);
+    assert_true(len > 65536 + 8 && sc.pieces >= 2); /* more than one piece */
+    free(sc.p);
+    sc = (struct sink_check){.fail_at = 1, .fail_rc = SP_EIO};
+    assert_int_equal(chat_log_serialize_to(c, &out), SP_EIO);
+    assert_false(sc.after_fail);
+    free(sc.p);
     free(buf);
     chat_log_destroy(&back);
     chat_log_destroy(&c);

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Fullscreen and kiosk on a bare X server (Xvfb, no window manager, as a
-# kiosk runs): the window covers the screen and the picture fills it,
-# centred with black bars (1280x720 on 1600x1000: 1600x900 with 50 rows
-# above and below), and it is `sigplay render` of the same moment scaled
-# up; `f` goes back to the window and again to the screen; a later size
-# change of the window is followed (it covers the screen again).
+# kiosk runs): the window covers the screen. With a size asked for
+# (--size 1280x720 on 1600x1000) the picture fills it centred with black
+# bars (1600x900 with 50 rows above and below), and it is `sigplay
+# render` of the same moment scaled up; `f` goes back to the window and
+# again to the screen; a later size change of the window is followed (it
+# covers the screen again). With no size asked for, a kiosk takes the
+# screen's shape: 1280x800 on 1600x1000, and 720x1280, arranged for
+# portrait, on a 720x1280 screen: no bars.
 set -u
 BIN=${SIGPLAY_BIN:?} SAMPLE=${SIGPLAY_SAMPLE_DIR:?}
 TMP=${SIGPLAY_TEST_TMP:?}/fullscreen_nowm_xvfb
@@ -61,7 +64,7 @@ check_screen() { # name
 convert "$TMP/render.png" -filter Triangle -resize '1600x900!' "$TMP/render-1600.png"
 
 # ---- --fullscreen, paused at 45 s ---------------------------------------
-start_player --fullscreen --pause --start 45000
+start_player --fullscreen --pause --start 45000 --size 1280x720
 wait_geometry "0,0 1600x1000" && echo "ok: the window covers the screen" \
   || { echo "FAIL: window at $(geometry) on a 1600x1000 screen"; fail=1; }
 check "fullscreen in the state file" '.fullscreen == true'
@@ -89,16 +92,29 @@ check_screen fullscreen-again
 xdotool key q
 stop_player
 
-# ---- --kiosk ----------------------------------------------------------------
-start_player --kiosk
-wait_geometry "0,0 1600x1000" && echo "ok: kiosk: the window covers the screen" \
-  || { echo "FAIL: kiosk: window at $(geometry)"; fail=1; }
-check "kiosk: fullscreen, playing" '.fullscreen == true and .paused == false'
-import -window root "$TMP/kiosk.png"
-top=$(convert "$TMP/kiosk.png" -crop 1600x50+0+0 -format '%[fx:maxima]' info:)
-mid=$(convert "$TMP/kiosk.png" -crop 1600x900+0+50 -format '%k' info:)
-[ "$top" = 0 ] && [ "$mid" -gt 200 ] && echo "ok: kiosk: bars, the picture between them ($mid colours)" \
-  || { echo "FAIL: kiosk: bar max $top, $mid colours in the picture"; fail=1; }
-xdotool key ctrl+alt+q
-stop_player
+# ---- --kiosk, no size asked for: the screen's shape, no bars ------------------
+kiosk_on() { # screen WxH, expected canvas W H, layout_kind
+  local W=${1%x*} H=${1#*x}
+  start_player --kiosk
+  wait_geometry "0,0 $1" && echo "ok: kiosk on $1: the window covers the screen" \
+    || { echo "FAIL: kiosk on $1: window at $(geometry)"; fail=1; }
+  check "kiosk on $1: fullscreen, playing, canvas $2x$3, $4" \
+    ".fullscreen == true and .paused == false and .canvas.w == $2 and .canvas.h == $3
+     and .layout_kind == \"$4\""
+  wait_for '.osd_alpha == 0' 6
+  import -window root "$TMP/kiosk-$1.png"
+  local top bottom
+  top=$(convert "$TMP/kiosk-$1.png" -crop "${W}x8+0+0" -format '%[fx:maxima]' info:)
+  bottom=$(convert "$TMP/kiosk-$1.png" -crop "${W}x8+0+$((H - 8))" -format '%[fx:maxima]' info:)
+  awk -v t="$top" -v b="$bottom" 'BEGIN {exit !(t > 0 && b > 0)}' \
+    && echo "ok: kiosk on $1: the picture reaches the top and bottom edges (no bars)" \
+    || { echo "FAIL: kiosk on $1: black bands at the edges (max $top, $bottom)"; fail=1; }
+  xdotool key ctrl+alt+q
+  stop_player
+}
+kiosk_on 1600x1000 1280 800 landscape
+# a portrait screen: a display of its own (the cleanup trap stops it)
+kill "$XVFB_PID" && wait "$XVFB_PID" 2>/dev/null
+xvfb_start 720x1280 "$TMP/xvfb-portrait.log" || { echo "FAIL: no portrait display"; exit 1; }
+kiosk_on 720x1280 720 1280 portrait
 exit $fail

@@ -509,6 +509,28 @@ static void test_canvas_for_window(void **state)
     assert_true(w == 320 && h == 240);
 }
 
+/* A class that starts fullscreen with no size asked for: the screen's
+ * shape, the default canvas's long side. */
+static void test_canvas_for_screen(void **state)
+{
+    (void)state;
+    int w, h;
+    layout_canvas_for_screen(1280, 720, 1080, 1920, &w, &h); /* a portrait kiosk */
+    assert_true(w == 720 && h == 1280);
+    layout_canvas_for_screen(1280, 720, 1920, 1080, &w, &h); /* 16:9: as it was */
+    assert_true(w == 1280 && h == 720);
+    layout_canvas_for_screen(1280, 720, 1600, 1000, &w, &h); /* 16:10: no bars */
+    assert_true(w == 1280 && h == 800);
+    layout_canvas_for_screen(1280, 720, 3840, 2160, &w, &h); /* a 4K screen: scaled, not 4K */
+    assert_true(w == 1280 && h == 720);
+    layout_canvas_for_screen(1280, 720, 1280, 1024, &w, &h);
+    assert_true(w == 1280 && h == 1024);
+    layout_canvas_for_screen(1280, 720, 600, 20000, &w, &h); /* a sliver: the minimum width */
+    assert_true(w == 240 && h == 1280);
+    layout_canvas_for_screen(1280, 720, 0, 1080, &w, &h); /* unknown: kept */
+    assert_true(w == 1280 && h == 720);
+}
+
 /* ---- custom layouts ----------------------------------------------------------- */
 
 static const char example[] =
@@ -1161,6 +1183,7 @@ int main(void)
         cmocka_unit_test(test_preset_edges),
         cmocka_unit_test(test_small_window),
         cmocka_unit_test(test_canvas_for_window),
+        cmocka_unit_test(test_canvas_for_screen),
         cmocka_unit_test(test_remap),
         cmocka_unit_test(test_custom_named_like_preset),
         cmocka_unit_test(test_custom_example),

@@ -676,7 +676,8 @@ static void test_cache_remote_and_diags(void **state)
 
 /* opts.page_loader: with a cache directory, every page but the sample the
  * warm open re-gets comes through it (those need not stay downloaded);
- * the sample through the loader. Without one, only the loader is used. */
+ * the sample through the loader. Without one, only the loader is used,
+ * unless nothing is to be kept (pages_not_kept): then only the page loader. */
 static void test_page_loader(void **state)
 {
     (void)state;
@@ -724,6 +725,19 @@ static void test_page_loader(void **state)
     struct board_player *a = cold->board, *b = warm->board;
     const struct board_log *log = board_player_log(a);
     assert_boards_equal(a, b, board_log_first_time_us(log) / 1000,
+                        board_log_last_time_us(log) / 1000);
+    assert_chat_equal(cold->chat, warm->chat);
+    signal_set_free(&warm);
+
+    /* nothing outlives the open (--no-cache): every page through the
+     * page loader, with or without a cache directory */
+    atomic_store(&tl.calls, 0);
+    atomic_store(&pl.calls, 0);
+    nocache.pages_not_kept = true;
+    warm = run_all(&rec, &nocache, NULL, &pr);
+    assert_int_equal(atomic_load(&tl.calls), 0);
+    assert_int_equal(atomic_load(&pl.calls), (int)n);
+    assert_boards_equal(a, warm->board, board_log_first_time_us(log) / 1000,
                         board_log_last_time_us(log) / 1000);
     assert_chat_equal(cold->chat, warm->chat);
     signal_set_free(&warm);

@@ -210,6 +210,18 @@ void window_drawable_size(const struct window *w, int *dw, int *dh)
     *dh = y;
 }
 
+int window_screen_size(const struct window *w, int *sw, int *sh)
+{
+    *sw = *sh = 0;
+    int d = w ? SDL_GetWindowDisplayIndex(w->win) : -1;
+    SDL_DisplayMode m;
+    if (d < 0 || SDL_GetDesktopDisplayMode(d, &m) != 0 || m.w < 1 || m.h < 1)
+        return SP_EIO;
+    *sw = m.w;
+    *sh = m.h;
+    return 0;
+}
+
 bool window_is_fullscreen(const struct window *w)
 {
     return w && w->fullscreen;

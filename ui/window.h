@@ -60,6 +60,10 @@ int window_set_canvas(struct window *w, int cw, int ch);
  * scale on a HiDPI screen). */
 void window_drawable_size(const struct window *w, int *dw, int *dh);
 
+/* The size of the screen the window is on (its desktop mode, in screen
+ * coordinates); 0 with *sw, *sh set, or SP_EIO when SDL cannot tell. */
+int window_screen_size(const struct window *w, int *sw, int *sh);
+
 bool window_is_fullscreen(const struct window *w);
 /* Fullscreen through the window manager, or, when none runs (a kiosk's
  * bare X server), by covering the display with a borderless window.

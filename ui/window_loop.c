@@ -883,6 +883,8 @@ static int64_t min64(int64_t a, int64_t b)
  * for it. Fullscreen and kiosk keep the canvas they have (scaled into the
  * screen with bars, docs/layouts.md), and so does an engine without a
  * resize callback. */
+static void set_canvas(struct loop *L, int w, int h, int dw, int dh);
+
 static void apply_resize(struct loop *L)
 {
     L->resize_pending = false;
@@ -893,6 +895,26 @@ static void apply_resize(struct loop *L)
     if (dw < 1 || dh < 1)
         return; /* minimised */
     layout_canvas_for_window(dw, dh, &w, &h);
+    set_canvas(L, w, h, dw, dh);
+}
+
+/* Starting fullscreen with no size asked for (fit_screen): the class is
+ * laid out for the screen's shape (layout_canvas_for_screen()), so a
+ * portrait kiosk is arranged for portrait and no screen shows bars. */
+static void fit_screen(struct loop *L)
+{
+    int sw, sh, w, h;
+    if (!L->o->fit_screen || !L->ui->resize || !window_is_fullscreen(L->win) ||
+        window_screen_size(L->win, &sw, &sh) != 0)
+        return;
+    layout_canvas_for_screen(L->cw, L->ch, sw, sh, &w, &h);
+    set_canvas(L, w, h, sw, sh);
+}
+
+/* The canvas becomes w x h (the window or screen dw x dh) and the engine
+ * lays the class out for it; on a failure the old canvas stays. */
+static void set_canvas(struct loop *L, int w, int h, int dw, int dh)
+{
     if (w == L->cw && h == L->ch)
         return;
     struct canvas *frame = NULL, *out = NULL;
@@ -950,6 +972,7 @@ static int run(struct loop *L)
     L->last_input_ms = now;
     L->in.kiosk = o->kiosk;
     L->in.osd_enabled = !o->kiosk;
+    fit_screen(L);
     set_osd_area(L);
     if (o->autoplay || o->kiosk) {
         struct ui_cmd play = {.kind = UI_CMD_SET_PAUSE, .n = 0};

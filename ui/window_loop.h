@@ -45,7 +45,11 @@ struct window_loop_opts {
     const char *title;
     int canvas_w, canvas_h; /* the composed picture's size at start; then the window's (resize) */
     bool fullscreen;
-    bool kiosk;    /* implies fullscreen, autoplay, loop; no OSD, no cursor */
+    bool kiosk; /* implies fullscreen, autoplay, loop; no OSD, no cursor */
+    /* Starting fullscreen, canvas_w x canvas_h is a default, not asked
+     * for: the canvas takes the screen's shape at its scale
+     * (layout_canvas_for_screen()) before the first picture. */
+    bool fit_screen;
     bool loop;     /* at the end, start again */
     bool autoplay; /* start playing (else paused) */
     /* Written (atomically, JSON, see docs/keys.md) after every command,

@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 char *sp_os_strndup(const char *s, size_t n)
 {
@@ -32,5 +35,12 @@ const char *sp_os_errno_text(int e)
         return NULL;
     const char *t = strerror(e);
     return t && strncmp(t, "Unknown error", 13) != 0 ? t : NULL;
+#endif
+}
+
+void sp_os_heap_trim(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
 #endif
 }

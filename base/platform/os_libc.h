@@ -30,4 +30,10 @@ char *sp_os_strndup(const char *s, size_t n);
  * known number is static on macOS and per thread on Windows. */
 const char *sp_os_errno_text(int e);
 
+/* Gives the heap's free pages back to the system (glibc's malloc_trim:
+ * memory freed by worker threads stays in their arenas otherwise, and
+ * counts as resident). Call after a phase that freed a lot. A no-op where
+ * the C library has no such call. */
+void sp_os_heap_trim(void);
+
 #endif

@@ -55,6 +55,8 @@
 #include "base/diag.h"
 #include "base/sp_time.h"
 
+struct sp_sink; /* base/sp_bytes.h */
+
 #define BOARD_MAX_BATCH_BYTES (4u << 20)
 #define BOARD_MAX_BATCH_OPS 20000
 #define BOARD_MAX_OPS 4000000
@@ -327,6 +329,14 @@ struct board_log *board_log_clone(const struct board_log *log);
  * Returns 0, SP_EINVAL (NULL argument or log not finished), SP_ELIMIT or
  * SP_ENOMEM; *data is NULL on error. */
 int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len);
+
+/* The same bytes streamed: out->put() gets them in pieces of at most 64 KB,
+ * in order, through a buffer of that size (the form is never held whole:
+ * the signaling cache writes a long class's log this way). Their number is
+ * what board_log_serialized_len() gives. Returns 0, what board_log_serialize()
+ * returns, or the first error out->put() returned (the writing stops). */
+int board_log_serialize_to(const struct board_log *log, const struct sp_sink *out);
+int board_log_serialized_len(const struct board_log *log, uint64_t *len);
 
 /* Loads a serialized log: *out is a new FINISHED log (board_log_free(), or
  * hand it to board_player_create()) equal to the one serialized: same ops in

@@ -141,10 +141,138 @@ static uint8_t *put_op(uint8_t *w, const struct bop *op)
     return w + OP_BYTES;
 }
 
-static uint8_t *put_offsets(uint8_t *w, const struct bnames *nm)
+/* The counts of a finished log, and its serialized size. */
+static int log_counts(const struct board_log *log, uint32_t n[NCOUNTS], uint64_t *total)
 {
-    sp_put_words(w, nm->off, nm->n);
-    return w + (size_t)nm->n * 4;
+    if (!log || !log->finished)
+        return SP_EINVAL;
+    if (log->nops > UINT32_MAX || log->nparams > UINT32_MAX || log->npts_f > UINT32_MAX ||
+        log->nids > UINT32_MAX || log->nstr > UINT32_MAX || log->nbatches > UINT32_MAX)
+        return SP_ELIMIT;
+    uint32_t c[NCOUNTS] = {(uint32_t)log->nops, (uint32_t)log->nparams, (uint32_t)log->npts_f,
+                           (uint32_t)log->nids, (uint32_t)log->nstr,    (uint32_t)log->nbatches,
+                           log->elems.n,        log->boards.n,          log->users.n};
+    memcpy(n, c, sizeof(c));
+    *total = HEADER_BYTES + COUNTS_BYTES + arrays_bytes(n) + TRAILER_BYTES;
+    return 0;
+}
+
+int board_log_serialized_len(const struct board_log *log, uint64_t *len)
+{
+    uint32_t n[NCOUNTS];
+    if (!len)
+        return SP_EINVAL;
+    *len = 0;
+    return log_counts(log, n, len);
+}
+
+/* The bytes go out through a small staging buffer, checksummed on the way:
+ * the whole serialized log (tens of MB for a long class) is never held. */
+#define STAGE_BYTES 65536
+struct stage {
+    const struct sp_sink *out;
+    struct sp_checksum64_state sum;
+    size_t n;
+    int rc;
+    uint8_t buf[STAGE_BYTES];
+};
+
+static void stage_flush(struct stage *s)
+{
+    if (s->n && !s->rc) {
+        sp_checksum64_update(&s->sum, s->buf, s->n);
+        s->rc = s->out->put(s->out->opaque, s->buf, s->n);
+    }
+    s->n = 0;
+}
+
+/* Room for need (<= STAGE_BYTES) more bytes at the returned pointer. */
+static uint8_t *stage_room(struct stage *s, size_t need)
+{
+    if (s->n + need > STAGE_BYTES)
+        stage_flush(s);
+    return s->buf + s->n;
+}
+
+static void stage_bytes(struct stage *s, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    while (len) {
+        size_t k = len < STAGE_BYTES ? len : STAGE_BYTES;
+        memcpy(stage_room(s, k), b, k);
+        s->n += k;
+        b += k;
+        len -= k;
+    }
+}
+
+static void stage_words(struct stage *s, const void *src, size_t count)
+{
+    const uint8_t *b = src;
+    while (count) {
+        size_t k = count < STAGE_BYTES / 4 ? count : STAGE_BYTES / 4;
+        sp_put_words(stage_room(s, 4 * k), b, k);
+        s->n += 4 * k;
+        b += 4 * k;
+        count -= k;
+    }
+}
+
+int board_log_serialize_to(const struct board_log *log, const struct sp_sink *out)
+{
+    uint32_t n[NCOUNTS];
+    uint64_t total;
+    if (!out || !out->put)
+        return SP_EINVAL;
+    int rc = log_counts(log, n, &total);
+    if (rc)
+        return rc;
+    struct stage *s = malloc(sizeof(*s));
+    if (!s)
+        return SP_ENOMEM;
+    s->out = out;
+    s->n = 0;
+    s->rc = 0;
+    sp_checksum64_init(&s->sum);
+    uint8_t *w = stage_room(s, HEADER_BYTES + COUNTS_BYTES);
+    memcpy(w, kMagic, 8);
+    sp_put_u32(w + 8, FORMAT_VERSION);
+    sp_put_u32(w + 12, 0);
+    sp_put_u64(w + 16, total);
+    w += HEADER_BYTES;
+    for (int i = 0; i < NCOUNTS; i++, w += 4)
+        sp_put_u32(w, n[i]);
+    s->n += HEADER_BYTES + COUNTS_BYTES;
+    for (size_t i = 0; i < log->nops; i++) {
+        put_op(stage_room(s, OP_BYTES), &log->ops[i]);
+        s->n += OP_BYTES;
+    }
+    for (size_t i = 0; i < log->nparams; i++) {
+        const struct bparam *p = &log->params[i];
+        w = stage_room(s, PARAM_BYTES);
+        sp_put_words(w, p->f, 5);
+        sp_put_words(w + 20, p->u, 4);
+        s->n += PARAM_BYTES;
+    }
+    stage_words(s, log->pts, log->npts_f);
+    stage_words(s, log->ids, log->nids);
+    for (size_t i = 0; i < log->nbatches; i++) {
+        w = stage_room(s, BATCH_BYTES);
+        sp_put_u64(w, (uint64_t)log->batches[i].seq);
+        sp_put_u32(w + 8, log->batches[i].where);
+        s->n += BATCH_BYTES;
+    }
+    stage_words(s, log->elems.off, log->elems.n);
+    stage_words(s, log->stroke_off, log->elems.n);
+    stage_words(s, log->boards.off, log->boards.n);
+    stage_words(s, log->users.off, log->users.n);
+    stage_bytes(s, log->str, log->nstr);
+    stage_flush(s);
+    uint8_t sum[TRAILER_BYTES];
+    sp_put_u64(sum, sp_checksum64_final(&s->sum));
+    rc = s->rc ? s->rc : out->put(out->opaque, sum, sizeof(sum));
+    free(s);
+    return rc;
 }
 
 int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len)
@@ -153,55 +281,25 @@ int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len
         return SP_EINVAL;
     *data = NULL;
     *len = 0;
-    if (!log || !log->finished)
-        return SP_EINVAL;
-    if (log->nops > UINT32_MAX || log->nparams > UINT32_MAX || log->npts_f > UINT32_MAX ||
-        log->nids > UINT32_MAX || log->nstr > UINT32_MAX || log->nbatches > UINT32_MAX)
-        return SP_ELIMIT;
-    uint32_t n[NCOUNTS] = {(uint32_t)log->nops, (uint32_t)log->nparams, (uint32_t)log->npts_f,
-                           (uint32_t)log->nids, (uint32_t)log->nstr,    (uint32_t)log->nbatches,
-                           log->elems.n,        log->boards.n,          log->users.n};
-    uint64_t total = HEADER_BYTES + COUNTS_BYTES + arrays_bytes(n) + TRAILER_BYTES;
+    uint64_t total;
+    int rc = board_log_serialized_len(log, &total);
+    if (rc)
+        return rc;
     if (total > SIZE_MAX)
         return SP_ENOMEM;
-    uint8_t *buf = malloc((size_t)total);
-    if (!buf)
+    struct sp_mem_sink m = {malloc((size_t)total), 0, (size_t)total};
+    if (!m.p)
         return SP_ENOMEM;
-    uint8_t *w = buf;
-    memcpy(w, kMagic, 8);
-    sp_put_u32(w + 8, FORMAT_VERSION);
-    sp_put_u32(w + 12, 0);
-    sp_put_u64(w + 16, total);
-    w += HEADER_BYTES;
-    for (int i = 0; i < NCOUNTS; i++, w += 4)
-        sp_put_u32(w, n[i]);
-    for (size_t i = 0; i < log->nops; i++)
-        w = put_op(w, &log->ops[i]);
-    for (size_t i = 0; i < log->nparams; i++, w += PARAM_BYTES) {
-        const struct bparam *p = &log->params[i];
-        sp_put_words(w, p->f, 5);
-        sp_put_words(w + 20, p->u, 4);
+    struct sp_sink out = {sp_mem_sink_put, &m};
+    rc = board_log_serialize_to(log, &out);
+    if (rc == 0 && m.n != total)
+        rc = SP_EINVAL;
+    if (rc) {
+        free(m.p);
+        return rc;
     }
-    sp_put_words(w, log->pts, log->npts_f);
-    w += log->npts_f * 4;
-    sp_put_words(w, log->ids, log->nids);
-    w += log->nids * 4;
-    for (size_t i = 0; i < log->nbatches; i++, w += BATCH_BYTES) {
-        sp_put_u64(w, (uint64_t)log->batches[i].seq);
-        sp_put_u32(w + 8, log->batches[i].where);
-    }
-    w = put_offsets(w, &log->elems);
-    if (log->elems.n)
-        sp_put_words(w, log->stroke_off, log->elems.n);
-    w += (size_t)log->elems.n * 4;
-    w = put_offsets(w, &log->boards);
-    w = put_offsets(w, &log->users);
-    if (log->nstr)
-        memcpy(w, log->str, log->nstr);
-    w += log->nstr;
-    sp_put_u64(w, sp_checksum64(buf, (size_t)(w - buf)));
-    *data = buf;
-    *len = (size_t)total;
+    *data = m.p;
+    *len = m.n;
     return 0;
 }
 

@@ -2247,11 +2247,12 @@ static int read_entry(struct cache_entry *e, size_t max_bytes, char **data, size
     return 0;
 }
 
-/* The complete cached copy of url, no request (SP_LOAD_CACHED_ONLY). */
+/* The complete cached copy of url, no request (SP_LOAD_CACHED_ONLY). A
+ * URL with nothing held opens a scratch entry, so asking leaves no file. */
 static int get_cached(struct fetch *f, const char *url, size_t max_bytes, char **data, size_t *len)
 {
     struct cache_entry *e;
-    int r = cache_entry_open(f->cache, url, &e);
+    int r = cache_entry_open_no_store(f->cache, url, &e);
     if (r)
         return r;
     struct cache_info ci;

@@ -217,6 +217,7 @@ bool sig_validator_equal(const struct sig_validator *x, const struct sig_validat
 struct cache_out {
     FILE *fp;
     struct sp_checksum64_state sum;
+    uint64_t bytes; /* written so far */
     int rc;
 };
 
@@ -227,6 +228,7 @@ static void out_put(struct cache_out *o, const void *p, size_t n)
     sp_checksum64_update(&o->sum, p, n);
     if (fwrite(p, 1, n, o->fp) != n)
         o->rc = SP_EIO;
+    o->bytes += n;
 }
 
 static void out_u64(struct cache_out *o, uint64_t v)
@@ -236,12 +238,51 @@ static void out_u64(struct cache_out *o, uint64_t v)
     out_put(o, b, 8);
 }
 
+static int sink_put(void *opaque, const void *p, size_t n)
+{
+    struct cache_out *o = opaque;
+    out_put(o, p, n);
+    return o->rc;
+}
+
+/* A serialized log or chat of len bytes, streamed from the model itself:
+ * the u64 length, then what serialize_to() gives, checked to be len. */
+static void out_model(struct cache_out *o, uint64_t len, const void *model,
+                      int (*serialize_to)(const void *model, const struct sp_sink *out))
+{
+    out_u64(o, len);
+    if (o->rc)
+        return;
+    uint64_t start = o->bytes;
+    struct sp_sink sink = {sink_put, o};
+    int rc = serialize_to(model, &sink);
+    if (rc && !o->rc)
+        o->rc = rc;
+    if (!o->rc && o->bytes - start != len)
+        o->rc = SP_EINVAL; /* the length said and the bytes given differ: cannot happen */
+}
+
+static int board_to(const void *model, const struct sp_sink *out)
+{
+    return board_log_serialize_to(model, out);
+}
+
+static int chat_to(const void *model, const struct sp_sink *out)
+{
+    return chat_log_serialize_to(model, out);
+}
+
 int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const struct sig_file_ref *files, size_t n_files, const uint8_t *board,
-                    size_t board_len, const uint8_t *chat, size_t chat_len,
-                    const struct diag_list *lines)
+                    const struct sig_file_ref *files, size_t n_files, const struct board_log *board,
+                    const struct chat_log *chat, const struct diag_list *lines)
 {
     size_t nl = lines ? lines->count : 0;
+    uint64_t board_len, chat_len;
+    int lrc = board_log_serialized_len(board, &board_len);
+    if (lrc == 0)
+        lrc = chat_log_serialized_len(chat, &chat_len);
+    if (lrc)
+        return lrc;
     for (size_t i = 0; i < n_files; i++)
         /* the reader refuses these, so they are never written */
         if (files[i].page >= n || files[i].url_len == 0 || files[i].url_len > SIG_CACHE_MAX_URL)
@@ -283,10 +324,8 @@ int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_valid
         out_put(&o, p, FILE_REF_BYTES);
         out_put(&o, e->url, e->url_len);
     }
-    out_u64(&o, board_len);
-    out_put(&o, board, board_len);
-    out_u64(&o, chat_len);
-    out_put(&o, chat, chat_len);
+    out_model(&o, board_len, board, board_to);
+    out_model(&o, chat_len, chat, chat_to);
     uint8_t cnt[4];
     sp_put_u32(cnt, (uint32_t)nl);
     out_put(&o, cnt, 4);

@@ -90,12 +90,15 @@ void sig_cache_file_clear(struct sig_cache_file *f);
 int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struct chat_log **chat,
                    struct diag_list *lines, struct diag_list *diag);
 
-/* Writes the file atomically (a temporary file next to it, then rename).
- * Returns 0, SP_EIO or SP_ENOMEM. */
+/* Writes the file atomically (a temporary file next to it, then rename),
+ * the finished op log and the chat model serialized straight into it
+ * (board_log_serialize_to(), chat_log_serialize_to()): the file is never
+ * held in memory. The models are only read; nothing may change them
+ * meanwhile (a board player's replay included). Returns 0, SP_EIO,
+ * SP_ENOMEM, or what the serializers refuse (SP_EINVAL, SP_ELIMIT). */
 int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const struct sig_file_ref *files, size_t n_files, const uint8_t *board,
-                    size_t board_len, const uint8_t *chat, size_t chat_len,
-                    const struct diag_list *lines);
+                    const struct sig_file_ref *files, size_t n_files, const struct board_log *board,
+                    const struct chat_log *chat, const struct diag_list *lines);
 
 /* The validator of a local file by stat: size and mtime (ns). Returns 0, or
  * the stat failure as SP_ENOENT (no such file) or SP_EIO (*v kind NONE). */

@@ -40,6 +40,8 @@
  * at most for one page or one generation build in progress.
  */
 #include "player/signaling/signaling.h"
+
+#include "base/platform/os_libc.h"
 #include "player/signaling/file_batches.h"
 
 #include <errno.h>
@@ -117,6 +119,7 @@ struct sig_core {
     /* immutable after start */
     struct sp_loader loader;
     struct sp_loader page_loader; /* opts.page_loader, else loader */
+    bool pages_not_kept;          /* opts.pages_not_kept */
     size_t n;
     char **urls;  /* owned copies of rec->message_urls */
     char **names; /* url_display_name() of each, for diagnostics */
@@ -384,7 +387,8 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
     size_t len = 0;
     /* a page the cache file will stand for need not stay downloaded; the
      * sample stays, so that a later open validates offline too */
-    const struct sp_loader *l = c->cache_path && !in_sample(c, i) ? &c->page_loader : &c->loader;
+    const struct sp_loader *l =
+        c->pages_not_kept || (c->cache_path && !in_sample(c, i)) ? &c->page_loader : &c->loader;
     r->err = l->get(l->opaque, c->urls[i], MSG_PAGE_MAX_BYTES, &data, &len, &r->diag);
     if (r->err == 0) {
         if (!c->paths[i]) {
@@ -485,10 +489,6 @@ struct builder {
     int64_t built_until;    /* whole ms covered by the newest generation built */
     struct diag_list saved; /* a copy of every line given, for the cache file */
     bool transient;         /* a page failed in a way that may pass: no cache file */
-    uint8_t *board_bytes;   /* the final log and chat serialized, for the cache file */
-    size_t board_len;
-    uint8_t *chat_bytes;
-    size_t chat_len;
 };
 
 /* Copies d's lines into the saved set (a warm open gives them again). */
@@ -680,15 +680,6 @@ static int build_gen(struct builder *b, bool final, struct sig_gen **out)
         return rc;
     }
     fix_chat_counters(b, g->pub.chat);
-    if (final && b->c->cache_path && !b->transient) {
-        /* before publishing: the caller owns the generation after that */
-        if (board_log_serialize(board_player_log(g->pub.board), &b->board_bytes, &b->board_len) !=
-                0 ||
-            chat_log_serialize(g->pub.chat, &b->chat_bytes, &b->chat_len) != 0) {
-            free(b->board_bytes);
-            b->board_bytes = NULL;
-        }
-    }
     b->built_until = final ? INT64_MAX : complete_until(b);
     g->pub.complete_until_us = until_us_of_ms(b->built_until);
     *out = g;
@@ -939,10 +930,14 @@ static int mkdirs(const char *path)
     return 0;
 }
 
-static void write_cache(struct builder *b)
+/* The cache file, written from the final generation's models before it is
+ * published: the caller owns the generation after that (its board player
+ * marks the log's ops as it replays), and streaming from the models holds
+ * no serialized copy (tens of MB for a long class) beside them. */
+static void write_cache(struct builder *b, const struct sig_gen *g)
 {
     struct sig_core *c = b->c;
-    if (!b->board_bytes || !b->chat_bytes)
+    if (!c->cache_path || b->transient)
         return;
     struct sig_validator *v = calloc(c->n, sizeof(*v));
     if (!v)
@@ -966,8 +961,8 @@ static void write_cache(struct builder *b)
     pthread_mutex_unlock(&c->mu);
     int rc = refs ? mkdirs(c->cache_path) : SP_ENOMEM;
     if (rc == 0)
-        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, refs, nf, b->board_bytes,
-                             b->board_len, b->chat_bytes, b->chat_len, &b->saved);
+        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, refs, nf,
+                             board_player_log(g->pub.board), g->pub.chat, &b->saved);
     free(refs);
     free(v);
     if (rc) {
@@ -997,8 +992,15 @@ static void *builder_main(void *arg)
     keep_lines(&b, &b.diag);
     move_diag(c, &b.diag);
     if (rc == 0) {
+        /* the pages' messages are in the models now: not held while the
+         * cache file is written */
+        msg_log_destroy(&b.chat);
+        write_cache(&b, g);
         publish(c, g);
-        write_cache(&b);
+        /* the pages, their trees and the batch logs were freed by the
+         * workers and this thread: give those pages back, or a long
+         * class keeps tens of MB resident that nothing uses */
+        sp_os_heap_trim();
     } else if (rc != SP_ECANCELLED) {
         builder_fail(c, rc);
     }
@@ -1007,8 +1009,6 @@ static void *builder_main(void *arg)
     seq_set_clear(&b.seen);
     diag_clear(&b.diag);
     diag_clear(&b.saved);
-    free(b.board_bytes);
-    free(b.chat_bytes);
     core_unref(c);
     return NULL;
 }
@@ -1040,6 +1040,7 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     const struct sp_loader *l = o && o->loader ? o->loader : sp_loader_local();
     c->loader = *l;
     c->page_loader = o && o->page_loader ? *o->page_loader : *l;
+    c->pages_not_kept = o && o->pages_not_kept;
     c->parallel = o && o->parallel > 0 ? o->parallel : SIGNALING_DEFAULT_PARALLEL;
     if (c->parallel > SIGNALING_MAX_PARALLEL)
         c->parallel = SIGNALING_MAX_PARALLEL;

@@ -75,6 +75,9 @@ struct signaling_opts {
      * through this one instead: a loader that need not keep them in its own
      * download cache (SP_LOAD_NO_STORE, player/net/loader.h) */
     const struct sp_loader *page_loader;
+    /* every page through page_loader, cache_dir or not: nothing downloaded
+     * outlives this open (a temporary download cache, --no-cache) */
+    bool pages_not_kept;
     const char *cache_dir; /* parsed-signaling cache; NULL: none */
     int parallel;          /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL; at most
                               SIGNALING_MAX_PARALLEL */
