@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/sp_error.h"
@@ -155,6 +156,34 @@ static inline int sp_mem_sink_put(void *opaque, const void *p, size_t n)
     if (n)
         memcpy(m->p + m->n, p, n);
     m->n += n;
+    return 0;
+}
+
+/* What a streamed writer gives, into a new buffer of exactly total bytes
+ * (the length it is known to give): *data (the caller frees) and *len, or
+ * an error with *data NULL (SP_ENOMEM, the writer's, or SP_EINVAL when it
+ * gave another length). */
+static inline int sp_sink_to_memory(uint64_t total,
+                                    int (*write)(const void *model, const struct sp_sink *out),
+                                    const void *model, uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    if (total > SIZE_MAX)
+        return SP_ENOMEM;
+    struct sp_mem_sink m = {(uint8_t *)malloc(total ? (size_t)total : 1), 0, (size_t)total};
+    if (!m.p)
+        return SP_ENOMEM;
+    struct sp_sink out = {sp_mem_sink_put, &m};
+    int rc = write(model, &out);
+    if (rc == 0 && m.n != total)
+        rc = SP_EINVAL;
+    if (rc) {
+        free(m.p);
+        return rc;
+    }
+    *data = m.p;
+    *len = m.n;
     return 0;
 }
 

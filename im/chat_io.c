@@ -274,6 +274,11 @@ int chat_log_serialize_to(const struct chat_log *c, const struct sp_sink *out)
     return w.rc ? w.rc : out->put(out->opaque, sum, sizeof(sum));
 }
 
+static int serialize_to(const void *model, const struct sp_sink *out)
+{
+    return chat_log_serialize_to(model, out);
+}
+
 int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
 {
     if (!data || !len)
@@ -282,24 +287,7 @@ int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
     *len = 0;
     uint64_t total;
     int rc = chat_log_serialized_len(c, &total);
-    if (rc)
-        return rc;
-    if (total > SIZE_MAX)
-        return SP_ENOMEM;
-    struct sp_mem_sink m = {malloc((size_t)total), 0, (size_t)total};
-    if (!m.p)
-        return SP_ENOMEM;
-    struct sp_sink out = {sp_mem_sink_put, &m};
-    rc = chat_log_serialize_to(c, &out);
-    if (rc == 0 && m.n != total)
-        rc = SP_EINVAL;
-    if (rc) {
-        free(m.p);
-        return rc;
-    }
-    *data = m.p;
-    *len = m.n;
-    return 0;
+    return rc ? rc : sp_sink_to_memory(total, serialize_to, c, data, len);
 }
 
 /* ---- reading: every field checked ---------------------------------------------------- */

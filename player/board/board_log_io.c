@@ -275,6 +275,11 @@ int board_log_serialize_to(const struct board_log *log, const struct sp_sink *ou
     return rc;
 }
 
+static int serialize_to(const void *model, const struct sp_sink *out)
+{
+    return board_log_serialize_to(model, out);
+}
+
 int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len)
 {
     if (!data || !len)
@@ -283,24 +288,7 @@ int board_log_serialize(const struct board_log *log, uint8_t **data, size_t *len
     *len = 0;
     uint64_t total;
     int rc = board_log_serialized_len(log, &total);
-    if (rc)
-        return rc;
-    if (total > SIZE_MAX)
-        return SP_ENOMEM;
-    struct sp_mem_sink m = {malloc((size_t)total), 0, (size_t)total};
-    if (!m.p)
-        return SP_ENOMEM;
-    struct sp_sink out = {sp_mem_sink_put, &m};
-    rc = board_log_serialize_to(log, &out);
-    if (rc == 0 && m.n != total)
-        rc = SP_EINVAL;
-    if (rc) {
-        free(m.p);
-        return rc;
-    }
-    *data = m.p;
-    *len = m.n;
-    return 0;
+    return rc ? rc : sp_sink_to_memory(total, serialize_to, log, data, len);
 }
 
 /* ---- loading: every field checked ------------------------------------------------- */
