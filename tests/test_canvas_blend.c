@@ -64,10 +64,38 @@ static void test_span_and_mask_match_the_formula(void **state)
     canvas_destroy(&c);
 }
 
+/* Spans of every length from 0 to 11 at every start from 0 to 5 (the
+ * blend takes four pixels at a time and the rest one by one): each pixel
+ * in the span is the formula's, each pixel outside is untouched. */
+static void test_short_spans_and_their_ends(void **state)
+{
+    (void)state;
+    struct canvas *c = NULL;
+    assert_int_equal(canvas_create(&c, 20, 1), 0);
+    const struct canvas_color col = canvas_rgba(200, 17, 99, 150);
+    for (int x = 0; x < 6; x++)
+        for (int len = 0; len < 12; len++)
+            for (unsigned cov = 1; cov < 256; cov += 127) {
+                uint8_t want[20][4];
+                for (int i = 0; i < 20; i++) {
+                    uint8_t *px = c->px + 4 * (size_t)i;
+                    px[0] = (uint8_t)(i * 13), px[1] = (uint8_t)(255 - i * 11);
+                    px[2] = (uint8_t)(i * 29), px[3] = (uint8_t)(i * 12 + 7);
+                    memcpy(want[i], px, 4);
+                    if (i >= x && i < x + len)
+                        ref_over(want[i], col, cov);
+                }
+                canvas_blend_span(c, x, 0, len, (uint8_t)cov, col);
+                assert_memory_equal(c->px, want, sizeof(want));
+            }
+    canvas_destroy(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_span_and_mask_match_the_formula),
+        cmocka_unit_test(test_short_spans_and_their_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
