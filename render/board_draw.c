@@ -752,7 +752,15 @@ static bool outside_rows(const struct board_element *e, const struct raster_xfor
     if (e->kind == BOARD_ELEM_TEXT)
         return false;
     double top = e->bbox.y0 * xf->scale + xf->ty, bottom = e->bbox.y1 * xf->scale + xf->ty;
-    return bottom < y0 - 2 || top > y1 + 2;
+    double m = 2;
+    if (e->kind == BOARD_ELEM_ARROW) {
+        /* the head's base is wider than the line the bbox allows for:
+         * half of RASTER_ARROW_HEAD_LEN() of the width drawn, which is
+         * at least RASTER_MIN_WIDTH_PX */
+        double wpx = fmax(e->width * xf->scale, RASTER_MIN_WIDTH_PX);
+        m += (wpx * 3.0 + 8.0 * xf->scale) / 2;
+    }
+    return bottom < y0 - m || top > y1 + m;
 }
 
 int board_draw_part(struct board_draw *bd, const struct board_state *s,

@@ -397,6 +397,43 @@ static void test_crowded_page_two_bands_equal_one_thread(void **state)
     board_player_destroy(&p);
 }
 
+/* A level arrow whose line ends above a row but whose head reaches below
+ * it: board_draw_part() of the rows below (as render/thumb_cache.c draws
+ * them) must draw the head there as a full drawing does. Its box holds
+ * only the line's half width. */
+static void test_part_rows_keep_an_arrow_head(void **state)
+{
+    (void)state;
+    static const struct op ops[] = {
+        {1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#ffffff\""},
+        {1000, "\"op\":\"board.switch\",\"board\":\"p\""},
+        /* at 640 x 480 a board unit is half a pixel: the line (6 px wide)
+         * is at row 92, its head reaches row 103 */
+        {1100, "\"op\":\"shape\",\"id\":\"a1\",\"board\":\"p\",\"kind\":\"arrow\","
+               "\"x1\":200,\"y1\":184,\"x2\":1000,\"y2\":184,\"color\":\"#000000\",\"width\":12"},
+    };
+    struct board_player *p = make_player(ops, sizeof(ops) / sizeof(ops[0]));
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
+    struct board_draw *bd = NULL;
+    assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
+    assert_int_equal(board_seek_us(p, 2000000), 0);
+    struct canvas *full = NULL, *part = NULL;
+    assert_int_equal(canvas_create(&full, 640, 480), 0);
+    assert_int_equal(canvas_create(&part, 640, 480), 0);
+    assert_int_equal(board_draw_full(bd, board_player_state(p), full), 0);
+    struct board_draw_part rows = {
+        .background = true, .to = UINT32_MAX, .rows_y0 = 100, .rows_y1 = 480};
+    assert_int_equal(board_draw_part(bd, board_player_state(p), &rows, part), 0);
+    assert_true(canvas_get(full, 481, 100).r < 128); /* the head is there in the full drawing */
+    for (int y = 100; y < 480; y++)
+        assert_memory_equal(part->px + (size_t)y * part->stride,
+                            full->px + (size_t)y * full->stride, 4 * 640);
+    canvas_destroy(&full);
+    canvas_destroy(&part);
+    board_draw_destroy(&bd);
+    board_player_destroy(&p);
+}
+
 /* An element that cannot be drawn (an ellipse whose box is far beyond
  * what the scan converter takes at this scale) is skipped with one
  * warning naming it, however many frames draw it; the frame is drawn, and
@@ -449,6 +486,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_view_zooms_and_scrolls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup, teardown),
         cmocka_unit_test(test_crowded_page_two_bands_equal_one_thread),
+        cmocka_unit_test(test_part_rows_keep_an_arrow_head),
         cmocka_unit_test(test_undrawable_element_skipped_with_one_warning),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
