@@ -164,7 +164,7 @@ static inline int sp_mem_sink_put(void *opaque, const void *p, size_t n)
  * an error with *data NULL (SP_ENOMEM, the writer's, or SP_EINVAL when it
  * gave another length). */
 static inline int sp_sink_to_memory(uint64_t total,
-                                    int (*write)(const void *model, const struct sp_sink *out),
+                                    int (*serialize)(const void *model, const struct sp_sink *out),
                                     const void *model, uint8_t **data, size_t *len)
 {
     *data = NULL;
@@ -175,7 +175,7 @@ static inline int sp_sink_to_memory(uint64_t total,
     if (!m.p)
         return SP_ENOMEM;
     struct sp_sink out = {sp_mem_sink_put, &m};
-    int rc = write(model, &out);
+    int rc = serialize(model, &out);
     if (rc == 0 && m.n != total)
         rc = SP_EINVAL;
     if (rc) {
