@@ -1,6 +1,7 @@
 /* board_log.c - reads TXWhiteBoardExt batches into compact op records and
  * orders them (replay format, sections 4 and 5). */
 #include "player/board/board_internal.h"
+#include "base/json_arena.h"
 #include "base/json_util.h"
 
 #include <cjson/cJSON.h>
@@ -869,7 +870,7 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         i++;
     }
 out:
-    cJSON_Delete(root);
+    sp_json_arena_delete(root); /* nothing to walk inside a scope */
     return rc;
 }
 
