@@ -808,15 +808,18 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         goto out;
     }
     uint32_t woff;
-    rc = str_add(log, where, strnlen(where, DIAG_MAX_TEXT / 2), &woff);
+    size_t wlen = strnlen(where, DIAG_MAX_TEXT / 2);
+    rc = str_add(log, where, wlen, &woff);
     if (rc)
         goto out;
     uint32_t batch = (uint32_t)log->nbatches++;
     log->batches[batch].seq = msg_seq;
     log->batches[batch].where = woff;
-    /* The string pool may move while ops are read: diagnostics use a copy. */
+    /* The string pool may move while ops are read: diagnostics use a copy
+     * (the pool's bytes, copied without snprintf's cost per batch). */
     char where_copy[DIAG_MAX_TEXT / 2 + 1];
-    snprintf(where_copy, sizeof(where_copy), "%s", blog_str(log, woff));
+    memcpy(where_copy, where, wlen);
+    where_copy[wlen] = '\0';
     struct opctx c = {log, diag, where_copy, 0, NULL, 0};
     int i = 0;
     const cJSON *o;
