@@ -45,6 +45,7 @@ struct chunk {
 struct arena {
     struct chunk *head; /* the chunk being filled first, then older ones */
     size_t taken;       /* bytes of chunks this scope (the bound) */
+    size_t fallbacks;   /* allocations of this scope that malloc served */
     int depth;          /* open scopes on this thread */
 };
 
@@ -110,15 +111,38 @@ static bool arena_owns(const struct arena *a, const void *p)
     return false;
 }
 
+/* Kept out of hook_malloc() so that its common path saves no registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA_COLD __attribute__((noinline, cold))
+#else
+#define ARENA_COLD
+#endif
+
+/* A new chunk, or malloc past the bound. */
+ARENA_COLD static void *hook_malloc_slow(struct arena *a, size_t n)
+{
+    void *p = arena_alloc(a, n);
+    if (p)
+        return p;
+    a->fallbacks++;
+    return malloc(n);
+}
+
+/* Called for every node and string of a tree (millions in a class): the
+ * bump into the current chunk is kept short, the rest is out of line. */
 static void *hook_malloc(size_t n)
 {
     struct arena *a = tls_arena;
-    if (a && a->depth > 0) {
-        void *p = arena_alloc(a, n);
-        if (p)
-            return p;
-    }
-    return malloc(n);
+    if (!a || a->depth <= 0)
+        return malloc(n);
+    struct chunk *c = a->head;
+    size_t need = (n + ARENA_FENCE + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    if (!c || need < n || c->size - c->used < need)
+        return hook_malloc_slow(a, n);
+    void *p = c->data + c->used;
+    c->used += need;
+    UNPOISON(p, n);
+    return p;
 }
 
 static void hook_free(void *p)
@@ -173,6 +197,8 @@ void sp_json_arena_begin(void)
         a->head = NULL;
         a->taken = 0;
     }
+    if (a->depth == 0)
+        a->fallbacks = 0;
     a->depth++;
 }
 
@@ -196,6 +222,14 @@ void sp_json_arena_end(void)
         POISON(keep->data, keep->size);
         a->taken = keep->size;
     }
+}
+
+void sp_json_arena_delete(struct cJSON *item)
+{
+    const struct arena *a = tls_arena;
+    if (item && a && a->depth > 0 && a->fallbacks == 0 && arena_owns(a, item))
+        return; /* end drops it */
+    cJSON_Delete(item);
 }
 
 size_t sp_json_arena_used(void)

@@ -1,5 +1,6 @@
 /* msgpage.c - IM group-history pages: parse, merge by MsgSeq, whiteboard batches. */
 #include "im/msgpage.h"
+#include "base/json_arena.h"
 #include "base/json_util.h"
 
 #include <cjson/cJSON.h>
@@ -627,11 +628,11 @@ int msg_page_parse(const char *json, size_t len, const char *name, struct msg_pa
             page->count++;
     }
 done:
-    cJSON_Delete(root);
+    sp_json_arena_delete(root); /* nothing to walk inside a scope */
     *out = page;
     return 0;
 fail:
-    cJSON_Delete(root);
+    sp_json_arena_delete(root); /* nothing to walk inside a scope */
     msg_page_free(page);
     return rc;
 }

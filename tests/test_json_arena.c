@@ -185,6 +185,58 @@ static void test_bound_falls_back(void **state)
     free(json);
 }
 
+/* sp_json_arena_delete(): inside a scope whose every node is the arena's
+ * it frees nothing (the arena keeps all it gave, ASan sees no bad free);
+ * after a fallback to malloc, and outside a scope, it frees the tree for
+ * real (LSan fails the test on a leak). */
+static void test_arena_delete(void **state)
+{
+    (void)state;
+    sp_json_arena_begin();
+    cJSON *t = cJSON_Parse("{\"a\":\"bcdefgh\",\"b\":[1,2,{\"c\":null}]}");
+    assert_non_null(t);
+    size_t u = sp_json_arena_used();
+    sp_json_arena_delete(t);
+    assert_int_equal(sp_json_arena_used(), u);
+    sp_json_arena_end();
+
+    /* a tree made before the scope is malloc's: really freed inside it */
+    cJSON *before = cJSON_Parse("[\"made with malloc\",1,2]");
+    assert_non_null(before);
+    sp_json_arena_begin();
+    sp_json_arena_delete(before);
+    sp_json_arena_end();
+
+    /* past the bound part of the tree is malloc's: the walk runs */
+    sp_json_arena_set_max_bytes((size_t)64 << 10);
+    size_t n = 5000;
+    char *json = malloc(n * 2 + 2);
+    assert_non_null(json);
+    json[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+        json[1 + 2 * i] = '7';
+        json[2 + 2 * i] = i + 1 < n ? ',' : ']';
+    }
+    json[n * 2 + 1] = 0;
+    sp_json_arena_begin();
+    cJSON *big = cJSON_Parse(json);
+    assert_non_null(big);
+    sp_json_arena_delete(big);
+    sp_json_arena_end();
+    /* a new scope starts without the last one's fallback */
+    sp_json_arena_set_max_bytes(0);
+    sp_json_arena_begin();
+    cJSON *small = cJSON_Parse("[1]");
+    size_t su = sp_json_arena_used();
+    sp_json_arena_delete(small);
+    assert_int_equal(sp_json_arena_used(), su);
+    sp_json_arena_end();
+    free(json);
+
+    sp_json_arena_delete(cJSON_Parse("{\"outside\":true}")); /* no scope: freed */
+    sp_json_arena_delete(NULL);
+}
+
 struct job {
     const char *json;
     const struct msg_page *want;
@@ -239,7 +291,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_not_installed_is_plain), /* first: installs */
         cmocka_unit_test(test_page_same_records),      cmocka_unit_test(test_scope_accounting),
-        cmocka_unit_test(test_bound_falls_back),       cmocka_unit_test(test_threads_own_arenas),
+        cmocka_unit_test(test_bound_falls_back),       cmocka_unit_test(test_arena_delete),
+        cmocka_unit_test(test_threads_own_arenas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,13 @@ static void test_json_nul_named(void **state)
     const char *nested = "[[1,[2,\"\\u0000\"]]]";
     assert_true(sp_json_find_nul(nested, strlen(nested), field, sizeof(field)));
     assert_string_equal(field, "[0][1][1]");
+    /* many a 'u' before the one that counts (the quick test skips to each) */
+    const char *us = "{\"user\":\"u\\u0075\",\"uu\":[\"\\uu\",\"\\u0000\"]}";
+    assert_true(sp_json_find_nul(us, strlen(us), field, sizeof(field)));
+    assert_string_equal(field, "uu[1]");
+    /* the escape ends exactly at len: still seen; one byte less: not */
+    assert_true(sp_json_find_nul("\"\\u0000\"", 7, field, sizeof(field)));
+    assert_false(sp_json_find_nul("\"\\u0000\"", 6, field, sizeof(field)));
     /* junk and cut input: no crash, no read past len */
     assert_false(sp_json_find_nul("\"\\u000", 6, field, sizeof(field)));
     assert_false(sp_json_find_nul(NULL, 0, field, sizeof(field)));

@@ -248,8 +248,18 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
 struct board_batch;
 int board_batch_parse(const char *data_json, size_t len, int64_t msg_seq, const char *where,
                       struct board_batch **out);
+/* As board_batch_parse(), reusing spare (a batch added and no longer
+ * needed, or NULL) for *out: its arrays keep their room, so a thread that
+ * reads many batches does not allocate and free each one's. The result is
+ * the same as board_batch_parse()'s. spare is taken on success and on
+ * error. */
+int board_batch_parse_into(const char *data_json, size_t len, int64_t msg_seq, const char *where,
+                           struct board_batch *spare, struct board_batch **out);
 /* NULL-safe; sets *b to NULL. */
 void board_batch_free(struct board_batch **b);
+/* The bytes b holds (its arrays' room), 0 for NULL: what keeping it as a
+ * spare costs. */
+size_t board_batch_bytes(const struct board_batch *b);
 
 /* Adds a parsed batch to log (not finished); data_json and len must be the
  * text it was parsed from (read again only near a cap, as said above). The

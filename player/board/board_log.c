@@ -1,6 +1,7 @@
 /* board_log.c - reads TXWhiteBoardExt batches into compact op records and
  * orders them (replay format, sections 4 and 5). */
 #include "player/board/board_internal.h"
+#include "base/json_arena.h"
 #include "base/json_util.h"
 
 #include <cjson/cJSON.h>
@@ -807,15 +808,18 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         goto out;
     }
     uint32_t woff;
-    rc = str_add(log, where, strnlen(where, DIAG_MAX_TEXT / 2), &woff);
+    size_t wlen = strnlen(where, DIAG_MAX_TEXT / 2);
+    rc = str_add(log, where, wlen, &woff);
     if (rc)
         goto out;
     uint32_t batch = (uint32_t)log->nbatches++;
     log->batches[batch].seq = msg_seq;
     log->batches[batch].where = woff;
-    /* The string pool may move while ops are read: diagnostics use a copy. */
+    /* The string pool may move while ops are read: diagnostics use a copy
+     * (the pool's bytes, copied without snprintf's cost per batch). */
     char where_copy[DIAG_MAX_TEXT / 2 + 1];
-    snprintf(where_copy, sizeof(where_copy), "%s", blog_str(log, woff));
+    memcpy(where_copy, where, wlen);
+    where_copy[wlen] = '\0';
     struct opctx c = {log, diag, where_copy, 0, NULL, 0};
     int i = 0;
     const cJSON *o;
@@ -869,7 +873,7 @@ int board_log_add_batch(struct board_log *log, const char *data_json, size_t len
         i++;
     }
 out:
-    cJSON_Delete(root);
+    sp_json_arena_delete(root); /* nothing to walk inside a scope */
     return rc;
 }
 
@@ -898,19 +902,71 @@ void board_batch_free(struct board_batch **bp)
     *bp = NULL;
 }
 
+/* Empties the names, keeping their arrays. */
+static void names_reset(struct bnames *nm)
+{
+    nm->n = 0;
+    if (nm->table)
+        memset(nm->table, 0, (size_t)nm->tcap * sizeof(*nm->table));
+}
+
+/* Makes b what a new batch is, keeping the capacity of its arrays: the
+ * private log empty, nothing recorded, no lines. */
+static void batch_reset(struct board_batch *b)
+{
+    struct board_log *l = b->log;
+    l->finished = false;
+    l->nops = l->nparams = l->npts_f = l->nids = l->nstr = l->nbatches = 0;
+    names_reset(&l->elems);
+    names_reset(&l->boards);
+    names_reset(&l->users);
+    free(l->stroke_off); /* only a finished log has one; a private log never is */
+    l->stroke_off = NULL;
+    l->warned_ops_cap = false;
+    l->rec = NULL;
+    b->rec.nev = 0;
+    b->rec.peak_pts_f = 0;
+    b->rec.inexact = false;
+    b->rec.oom = false;
+    diag_clear(&b->diag);
+    b->rc = 0;
+    b->exact = false;
+    free(b->where);
+    b->where = NULL;
+}
+
+size_t board_batch_bytes(const struct board_batch *b)
+{
+    return b ? sizeof(*b) + board_log_bytes(b->log) + b->rec.cap_ev * sizeof(*b->rec.ev) : 0;
+}
+
 int board_batch_parse(const char *data_json, size_t len, int64_t msg_seq, const char *where,
                       struct board_batch **out)
 {
-    if (!out)
+    return board_batch_parse_into(data_json, len, msg_seq, where, NULL, out);
+}
+
+int board_batch_parse_into(const char *data_json, size_t len, int64_t msg_seq, const char *where,
+                           struct board_batch *spare, struct board_batch **out)
+{
+    if (!out || (!data_json && len)) {
+        board_batch_free(&spare);
+        if (out)
+            *out = NULL;
         return SP_EINVAL;
+    }
     *out = NULL;
-    if (!data_json && len)
-        return SP_EINVAL;
-    struct board_batch *b = calloc(1, sizeof(*b));
-    if (!b)
-        return SP_ENOMEM;
+    struct board_batch *b = spare;
+    if (b && b->log)
+        batch_reset(b);
+    else {
+        board_batch_free(&b);
+        b = calloc(1, sizeof(*b));
+        if (!b)
+            return SP_ENOMEM;
+        b->log = board_log_create();
+    }
     b->seq = msg_seq;
-    b->log = board_log_create();
     b->where = where ? strdup(where) : NULL;
     if (!b->log || (where && !b->where)) {
         board_batch_free(&b);

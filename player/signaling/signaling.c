@@ -66,6 +66,15 @@
 #include "base/sp_time.h"
 #include "player/net/url.h"
 
+/* Batches read and added go back to the workers as spares
+ * (board_batch_parse_into()): allocating and freeing each batch's arrays
+ * was a tenth of the builder's time. At most SIG_SPARE_MAX are kept, each
+ * of at most SIG_SPARE_MAX_BYTES (a rare large batch is freed); a worker
+ * takes up to SIG_SPARE_TAKE with the page it picks, under the same lock. */
+#define SIG_SPARE_MAX 1024
+#define SIG_SPARE_TAKE 64
+#define SIG_SPARE_MAX_BYTES ((size_t)64 << 10)
+
 /* Parsed pages the workers may hold ahead of the builder, per worker. */
 #define SIG_WINDOW_PER_WORKER 4
 #define SIG_WINDOW_MIN 16
@@ -148,12 +157,14 @@ struct sig_core {
     int64_t wait_ms; /* a signaling_wait() in progress wants this covered */
     size_t *sample;  /* cache check: remote pages to re-get first; owned, immutable */
     size_t n_sample;
-    bool sample_phase;         /* a cache file is being checked: workers take only sample pages */
-    struct signal_set *latest; /* newest published, not taken yet; owned */
-    uint64_t generation;       /* of the newest published */
-    int64_t published_until;   /* its complete_until_us as whole ms; INT64_MIN: none */
-    int fatal;                 /* SP_ENOMEM once the builder gave up */
-    struct diag_list diag;     /* for signaling_take_diags() */
+    bool sample_phase;          /* a cache file is being checked: workers take only sample pages */
+    struct signal_set *latest;  /* newest published, not taken yet; owned */
+    uint64_t generation;        /* of the newest published */
+    int64_t published_until;    /* its complete_until_us as whole ms; INT64_MIN: none */
+    int fatal;                  /* SP_ENOMEM once the builder gave up */
+    struct diag_list diag;      /* for signaling_take_diags() */
+    struct board_batch **spare; /* SIG_SPARE_MAX slots: batches to read into again; owned */
+    size_t n_spare;
     size_t done, failed;
     bool finished, from_cache;
 };
@@ -207,6 +218,9 @@ static void core_free(struct sig_core *c)
     free(c->doc_url);
     free(c->cache_path);
     free(c->sample);
+    for (size_t k = 0; k < c->n_spare; k++)
+        board_batch_free(&c->spare[k]);
+    free(c->spare);
     signal_set_free(&c->latest);
     diag_clear(&c->diag);
     pthread_cond_destroy(&c->work_cv);
@@ -294,6 +308,34 @@ static uint64_t content_hash(const char *p, size_t len)
     return sp_checksum64((const uint8_t *)p, len);
 }
 
+/* The spares a worker took with its page (under mu), used from the top. */
+struct spares {
+    struct board_batch *b[SIG_SPARE_TAKE];
+    size_t n;
+};
+
+/* Under mu: takes up to SIG_SPARE_TAKE of the core's spares. */
+static void spares_take(struct sig_core *c, struct spares *sp)
+{
+    sp->n = c->n_spare < SIG_SPARE_TAKE ? c->n_spare : SIG_SPARE_TAKE;
+    c->n_spare -= sp->n;
+    if (sp->n)
+        memcpy(sp->b, c->spare + c->n_spare, sp->n * sizeof(*sp->b));
+}
+
+/* Under mu: gives back what is left of them (freed if the core has no
+ * room: it never has, unless the builder gave many back meanwhile). */
+static void spares_return(struct sig_core *c, struct spares *sp)
+{
+    while (sp->n > 0) {
+        struct board_batch *b = sp->b[--sp->n];
+        if (c->spare && c->n_spare < SIG_SPARE_MAX)
+            c->spare[c->n_spare++] = b;
+        else
+            board_batch_free(&b);
+    }
+}
+
 struct page_result {
     int err;
     struct msg_page *page;
@@ -319,19 +361,53 @@ static bool board_batch_elem(const struct msg_elem *el)
     return msg_elem_is_whiteboard(el) && el->data && el->data_len > 0;
 }
 
+/* Appends s[0..n) to buf at *at, cut to what fits before the NUL, as
+ * snprintf() cuts. */
+static void where_put(char *buf, size_t len, size_t *at, const char *s, size_t n)
+{
+    size_t room = len - 1 - *at;
+    if (n > room)
+        n = room;
+    memcpy(buf + *at, s, n);
+    *at += n;
+}
+
+/* Appends v in decimal. */
+static void where_put_num(char *buf, size_t len, size_t *at, long long v)
+{
+    char d[24];
+    size_t k = sizeof(d);
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do
+        d[--k] = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        d[--k] = '-';
+    where_put(buf, len, at, d + k, sizeof(d) - k);
+}
+
 /* The name of a batch in diagnostics: the same for the worker's read and
- * the builder's. */
+ * the builder's. The bytes of snprintf("%s: RspMsgList[%d].MsgBody[%zu]"),
+ * put together by hand: formatting one for every batch was 3% of a first
+ * open. len > 0. */
 static void batch_where(const struct msg_message *m, size_t e, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s: RspMsgList[%d].MsgBody[%zu]", m->page ? m->page : "IM page", m->index,
-             e);
+    const char *name = m->page ? m->page : "IM page";
+    size_t at = 0;
+    where_put(buf, len, &at, name, strlen(name));
+    where_put(buf, len, &at, ": RspMsgList[", 13);
+    where_put_num(buf, len, &at, m->index);
+    where_put(buf, len, &at, "].MsgBody[", 10);
+    where_put_num(buf, len, &at, (long long)e);
+    where_put(buf, len, &at, "]", 1);
+    buf[at] = '\0';
 }
 
 /* Reads the page's board batches here, off the builder's thread: the
  * builder then only appends their records (board_log_add_parsed()). The
  * page's messages are put in the builder's order first. A batch that
  * cannot be read for lack of memory is left to the builder. */
-static void parse_batches(struct msg_page *page, struct page_batches *w)
+static void parse_batches(struct msg_page *page, struct page_batches *w, struct spares *sp)
 {
     if (page->count > 1)
         qsort(page->msgs, page->count, sizeof(*page->msgs), cmp_msg);
@@ -352,7 +428,8 @@ static void parse_batches(struct msg_page *page, struct page_batches *w)
             char where[MSG_MAX_FIELD_BYTES + 64];
             batch_where(m, e, where, sizeof(where));
             sp_json_arena_begin(); /* the batch's tree is dropped at once */
-            if (board_batch_parse(el->data, el->data_len, m->seq, where, &w->b[k]) != 0)
+            struct board_batch *spare = sp->n ? sp->b[--sp->n] : NULL;
+            if (board_batch_parse_into(el->data, el->data_len, m->seq, where, spare, &w->b[k]) != 0)
                 w->b[k] = NULL;
             sp_json_arena_end();
             k++;
@@ -368,7 +445,7 @@ static bool in_sample(const struct sig_core *c, size_t i)
     return false;
 }
 
-static void load_page(struct sig_core *c, size_t i, struct page_result *r)
+static void load_page(struct sig_core *c, size_t i, struct page_result *r, struct spares *sp)
 {
     memset(r, 0, sizeof(*r));
     r->seq_min = INT64_MAX;
@@ -409,7 +486,7 @@ static void load_page(struct sig_core *c, size_t i, struct page_result *r)
         r->err = sig_file_batches_resolve_ex(r->page, &c->loader, c->urls[i], NULL,
                                              c->cache_path ? &r->files : NULL, &r->diag);
     if (r->err == 0) {
-        parse_batches(r->page, &r->wb);
+        parse_batches(r->page, &r->wb, sp);
         for (size_t k = 0; k < r->page->count; k++) {
             const struct msg_message *m = &r->page->msgs[k];
             if (m->is_place)
@@ -437,12 +514,15 @@ static void *worker_main(void *arg)
         c->slots[i].state = PG_BUSY;
         c->idle--;
         c->busy++;
+        struct spares sp;
+        spares_take(c, &sp);
         pthread_mutex_unlock(&c->mu);
 
         struct page_result r;
-        load_page(c, i, &r);
+        load_page(c, i, &r, &sp);
 
         pthread_mutex_lock(&c->mu);
+        spares_return(c, &sp);
         if (c->stop) {
             msg_page_free(r.page);
             diag_clear(&r.diag);
@@ -509,8 +589,9 @@ static bool lasting_failure(int err)
 }
 
 /* One page into the logs: its messages are in (MsgSeq, position) order and
- * wb holds their batches, parsed (parse_batches()). The page and wb are
- * freed. Returns 0 or SP_ENOMEM. */
+ * wb holds their batches, parsed (parse_batches()). The page is freed; wb's
+ * batches, all added, are left to the caller (recycle()). Returns 0 or
+ * SP_ENOMEM. */
 static int consume_page(struct builder *b, size_t page_no, struct msg_page *page,
                         struct page_batches *wb)
 {
@@ -596,7 +677,6 @@ static int consume_page(struct builder *b, size_t page_no, struct msg_page *page
         m->elems = NULL;
         m->from = NULL;
     }
-    page_batches_clear(wb);
     page->count = keep;
     if (rc == 0 && keep > 0) {
         rc = msg_log_add_page(b->chat, &page, &b->diag);
@@ -712,6 +792,25 @@ static bool gen_due(const struct builder *b)
            complete_until(b) >= target;
 }
 
+/* Under mu: the page's batches become spares for the workers; those the
+ * core has no room for, or too large to keep, stay in wb for the caller
+ * to free. */
+static void recycle(struct sig_core *c, struct page_batches *wb)
+{
+    if (!c->spare)
+        c->spare = calloc(SIG_SPARE_MAX, sizeof(*c->spare)); /* none: freed as before */
+    size_t left = 0;
+    for (size_t k = 0; k < wb->n; k++) {
+        struct board_batch *bb = wb->b[k];
+        if (bb && c->spare && c->n_spare < SIG_SPARE_MAX &&
+            board_batch_bytes(bb) <= SIG_SPARE_MAX_BYTES)
+            c->spare[c->n_spare++] = bb;
+        else
+            wb->b[left++] = bb;
+    }
+    wb->n = left;
+}
+
 static int run_pages(struct builder *b)
 {
     struct sig_core *c = b->c;
@@ -752,10 +851,10 @@ static int run_pages(struct builder *b)
         int rc = 0;
         if (err == 0 && page)
             rc = consume_page(b, i, page, &wb);
-        else
+        if (rc) {
             page_batches_clear(&wb);
-        if (rc)
             return rc;
+        }
         if (ts > b->ts_max)
             b->ts_max = ts;
         if (err && !lasting_failure(err))
@@ -764,6 +863,8 @@ static int run_pages(struct builder *b)
 
         pthread_mutex_lock(&c->mu);
         diag_move(&c->diag, &b->diag);
+        recycle(c, &wb);
+        page_batches_clear(&wb); /* the few not kept, and the list */
         c->built++;
         c->done++;
         c->failed += err != 0;
