@@ -165,6 +165,7 @@ struct sig_core {
     struct diag_list diag;      /* for signaling_take_diags() */
     struct board_batch **spare; /* SIG_SPARE_MAX slots: batches to read into again; owned */
     size_t n_spare;
+    bool spares_closed; /* every page is in: no more spares (spares_close()) */
     size_t done, failed;
     bool finished, from_cache;
 };
@@ -797,6 +798,8 @@ static bool gen_due(const struct builder *b)
  * to free. */
 static void recycle(struct sig_core *c, struct page_batches *wb)
 {
+    if (c->spares_closed)
+        return;
     if (!c->spare)
         c->spare = calloc(SIG_SPARE_MAX, sizeof(*c->spare)); /* none: freed as before */
     size_t left = 0;
@@ -809,6 +812,20 @@ static void recycle(struct sig_core *c, struct page_batches *wb)
             wb->b[left++] = bb;
     }
     wb->n = left;
+}
+
+/* Under mu: every page is in, so no batch will be read again: the spares
+ * (up to SIG_SPARE_MAX of them, megabytes for a long class) are freed
+ * before the final generation is built and drawn, not when the class
+ * closes; a worker's own go back to spares_return(), which frees them. */
+static void spares_close(struct sig_core *c)
+{
+    for (size_t k = 0; k < c->n_spare; k++)
+        board_batch_free(&c->spare[k]);
+    free(c->spare);
+    c->spare = NULL;
+    c->n_spare = 0;
+    c->spares_closed = true;
 }
 
 static int run_pages(struct builder *b)
@@ -1087,6 +1104,9 @@ static void *builder_main(void *arg)
     int rc = b.board && b.chat ? 0 : SP_ENOMEM;
     if (rc == 0)
         rc = run_pages(&b);
+    pthread_mutex_lock(&c->mu);
+    spares_close(c);
+    pthread_mutex_unlock(&c->mu);
     struct sig_gen *g = NULL;
     if (rc == 0)
         rc = build_gen(&b, true, &g);
