@@ -158,13 +158,9 @@ static void test_scope_accounting(void **state)
     assert_int_equal(sp_json_arena_used(), 0);
 }
 
-/* Past the bound cJSON goes on with malloc: a tree larger than the bound
- * still parses whole, the arena never holds more than the bound. */
-static void test_bound_falls_back(void **state)
+/* "[7,7,...,7]" with n numbers (the caller frees). */
+static char *number_array(size_t n)
 {
-    (void)state;
-    sp_json_arena_set_max_bytes((size_t)256 << 10);
-    size_t n = 20000; /* about 20000 nodes: over 1 MB of cJSON */
     char *json = malloc(n * 2 + 2);
     assert_non_null(json);
     json[0] = '[';
@@ -173,6 +169,17 @@ static void test_bound_falls_back(void **state)
         json[2 + 2 * i] = i + 1 < n ? ',' : ']';
     }
     json[n * 2 + 1] = 0;
+    return json;
+}
+
+/* Past the bound cJSON goes on with malloc: a tree larger than the bound
+ * still parses whole, the arena never holds more than the bound. */
+static void test_bound_falls_back(void **state)
+{
+    (void)state;
+    sp_json_arena_set_max_bytes((size_t)256 << 10);
+    size_t n = 20000; /* about 20000 nodes: over 1 MB of cJSON */
+    char *json = number_array(n);
     sp_json_arena_begin();
     cJSON *t = cJSON_Parse(json);
     assert_non_null(t);
@@ -210,14 +217,7 @@ static void test_arena_delete(void **state)
     /* past the bound part of the tree is malloc's: the walk runs */
     sp_json_arena_set_max_bytes((size_t)64 << 10);
     size_t n = 5000;
-    char *json = malloc(n * 2 + 2);
-    assert_non_null(json);
-    json[0] = '[';
-    for (size_t i = 0; i < n; i++) {
-        json[1 + 2 * i] = '7';
-        json[2 + 2 * i] = i + 1 < n ? ',' : ']';
-    }
-    json[n * 2 + 1] = 0;
+    char *json = number_array(n);
     sp_json_arena_begin();
     cJSON *big = cJSON_Parse(json);
     assert_non_null(big);
