@@ -199,6 +199,21 @@ void signal_set_free(struct signal_set **sp)
 
 /* ---- the core's life ------------------------------------------------------------- */
 
+/* Under mu (or by core_free()): every page is in, so no batch will be read
+ * again: the spares (up to SIG_SPARE_MAX of them, megabytes for a long
+ * class) are freed before the final generation is built and drawn, not
+ * when the class closes; a worker's own go back to spares_return(), which
+ * frees them. */
+static void spares_close(struct sig_core *c)
+{
+    for (size_t k = 0; k < c->n_spare; k++)
+        board_batch_free(&c->spare[k]);
+    free(c->spare);
+    c->spare = NULL;
+    c->n_spare = 0;
+    c->spares_closed = true;
+}
+
 static void core_free(struct sig_core *c)
 {
     for (size_t i = 0; i < c->n; i++) {
@@ -219,9 +234,7 @@ static void core_free(struct sig_core *c)
     free(c->doc_url);
     free(c->cache_path);
     free(c->sample);
-    for (size_t k = 0; k < c->n_spare; k++)
-        board_batch_free(&c->spare[k]);
-    free(c->spare);
+    spares_close(c);
     signal_set_free(&c->latest);
     diag_clear(&c->diag);
     pthread_cond_destroy(&c->work_cv);
@@ -812,20 +825,6 @@ static void recycle(struct sig_core *c, struct page_batches *wb)
             wb->b[left++] = bb;
     }
     wb->n = left;
-}
-
-/* Under mu: every page is in, so no batch will be read again: the spares
- * (up to SIG_SPARE_MAX of them, megabytes for a long class) are freed
- * before the final generation is built and drawn, not when the class
- * closes; a worker's own go back to spares_return(), which frees them. */
-static void spares_close(struct sig_core *c)
-{
-    for (size_t k = 0; k < c->n_spare; k++)
-        board_batch_free(&c->spare[k]);
-    free(c->spare);
-    c->spare = NULL;
-    c->n_spare = 0;
-    c->spares_closed = true;
 }
 
 static int run_pages(struct builder *b)
