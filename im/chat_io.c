@@ -200,11 +200,24 @@ static int page_indices(const struct chat_log *c, uint32_t *page_of)
     return rc;
 }
 
-/* Checks c against the format's limits and makes its page index table
- * (*page_of, the caller frees) and its serialized length. */
-static int prepare(const struct chat_log *c, uint32_t **page_of, uint64_t *total)
+/* A chat model checked against the format's limits, with its page index
+ * table (page_of, freed by prepared_clear()) and its serialized length:
+ * made once per writing, for the length and for the bytes. */
+struct prepared {
+    const struct chat_log *c;
+    uint32_t *page_of;
+    uint64_t total;
+};
+
+static void prepared_clear(struct prepared *p)
 {
-    *page_of = NULL;
+    free(p->page_of);
+    p->page_of = NULL;
+}
+
+static int prepare(const struct chat_log *c, struct prepared *out)
+{
+    *out = (struct prepared){c, NULL, 0};
     if (!c)
         return SP_EINVAL;
     if (c->count > MSG_LOG_MAX_MESSAGES || c->page_count > c->count)
@@ -234,9 +247,25 @@ static int prepare(const struct chat_log *c, uint32_t **page_of, uint64_t *total
     }
     struct wr w = {0};
     w_chat(&w, c, po, 0);
-    *total = w.n + TRAILER_BYTES;
-    *page_of = po;
+    out->total = w.n + TRAILER_BYTES;
+    out->page_of = po;
     return 0;
+}
+
+/* The bytes of a prepared model to out (a sp_sink_to_memory() writer). */
+static int write_prepared(const void *model, const struct sp_sink *out)
+{
+    const struct prepared *p = model;
+    struct wr w = {.out = out, .stage = malloc(STAGE_BYTES)};
+    if (!w.stage)
+        return SP_ENOMEM;
+    sp_checksum64_init(&w.sum);
+    w_chat(&w, p->c, p->page_of, p->total);
+    w_flush(&w);
+    free(w.stage);
+    uint8_t sum[TRAILER_BYTES];
+    sp_put_u64(sum, sp_checksum64_final(&w.sum));
+    return w.rc ? w.rc : out->put(out->opaque, sum, sizeof(sum));
 }
 
 int chat_log_serialized_len(const struct chat_log *c, uint64_t *len)
@@ -244,9 +273,10 @@ int chat_log_serialized_len(const struct chat_log *c, uint64_t *len)
     if (!len)
         return SP_EINVAL;
     *len = 0;
-    uint32_t *page_of;
-    int rc = prepare(c, &page_of, len);
-    free(page_of);
+    struct prepared p;
+    int rc = prepare(c, &p);
+    *len = rc ? 0 : p.total;
+    prepared_clear(&p);
     return rc;
 }
 
@@ -254,29 +284,12 @@ int chat_log_serialize_to(const struct chat_log *c, const struct sp_sink *out)
 {
     if (!out || !out->put)
         return SP_EINVAL;
-    uint32_t *page_of;
-    uint64_t total;
-    int rc = prepare(c, &page_of, &total);
-    if (rc)
-        return rc;
-    struct wr w = {.out = out, .stage = malloc(STAGE_BYTES)};
-    if (!w.stage) {
-        free(page_of);
-        return SP_ENOMEM;
-    }
-    sp_checksum64_init(&w.sum);
-    w_chat(&w, c, page_of, total);
-    w_flush(&w);
-    free(page_of);
-    free(w.stage);
-    uint8_t sum[TRAILER_BYTES];
-    sp_put_u64(sum, sp_checksum64_final(&w.sum));
-    return w.rc ? w.rc : out->put(out->opaque, sum, sizeof(sum));
-}
-
-static int serialize_to(const void *model, const struct sp_sink *out)
-{
-    return chat_log_serialize_to(model, out);
+    struct prepared p;
+    int rc = prepare(c, &p);
+    if (rc == 0)
+        rc = write_prepared(&p, out);
+    prepared_clear(&p);
+    return rc;
 }
 
 int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
@@ -285,9 +298,12 @@ int chat_log_serialize(const struct chat_log *c, uint8_t **data, size_t *len)
         return SP_EINVAL;
     *data = NULL;
     *len = 0;
-    uint64_t total;
-    int rc = chat_log_serialized_len(c, &total);
-    return rc ? rc : sp_sink_to_memory(total, serialize_to, c, data, len);
+    struct prepared p;
+    int rc = prepare(c, &p);
+    if (rc == 0)
+        rc = sp_sink_to_memory(p.total, write_prepared, &p, data, len);
+    prepared_clear(&p);
+    return rc;
 }
 
 /* ---- reading: every field checked ---------------------------------------------------- */
