@@ -4,7 +4,9 @@
  * leaves as at its normal end (so each download in flight checkpoints its
  * bytes into the cache, which the default action would lose), then one
  * line names the signal and the exit status is 128 + N, as a shell reports
- * a process killed by signal N.
+ * a process killed by signal N. The same signal sent a second time ends
+ * the process at once, as its default action does, for a command that
+ * does not get to the first (sp_os_stop_signals_catch).
  *
  * One command runs per process, so the flag is process-wide. */
 #ifndef SP_APP_STOP_SIGNALS_H

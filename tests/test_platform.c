@@ -19,6 +19,7 @@
 #include "base/platform/os_dirs.h"
 #include "base/platform/os_file.h"
 #include "base/platform/os_libc.h"
+#include "base/platform/os_process.h"
 #include "base/platform/os_time.h"
 #include "base/sp_error.h"
 #include "base/sp_file.h"
@@ -431,6 +432,43 @@ static void test_dirs(void **state)
     assert_int_equal(sp_os_getpid(), (long)getpid());
 }
 
+static volatile sig_atomic_t caught_sig;
+static void on_stop(int sig)
+{
+    caught_sig = sig;
+}
+
+/* A stop signal is caught once: the first sets the flag and the process
+ * goes on; the same signal again ends it as its default action does (the
+ * way out of a loop stuck where it never looks at the flag). Another stop
+ * signal is still caught. In a child, which the second SIGTERM kills. */
+static void test_stop_signal_caught_once(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        sp_os_stop_signals_catch(on_stop);
+        raise(SIGTERM);
+        if (caught_sig != SIGTERM)
+            _exit(3);
+        caught_sig = 0;
+        raise(SIGHUP); /* its handler is still there */
+        if (caught_sig != SIGHUP)
+            _exit(4);
+        raise(SIGTERM); /* ends the child */
+        _exit(5);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    if (WIFEXITED(st))
+        fail_msg("the child exited %d (3: first SIGTERM not caught, 4: SIGHUP not caught, "
+                 "5: second SIGTERM caught)",
+                 WEXITSTATUS(st));
+    assert_true(WIFSIGNALED(st));
+    assert_int_equal(WTERMSIG(st), SIGTERM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_positioned_io_and_locks),
         cmocka_unit_test(test_touch_and_libc),
         cmocka_unit_test(test_dirs),
+        cmocka_unit_test(test_stop_signal_caught_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

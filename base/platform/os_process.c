@@ -128,6 +128,10 @@ void sp_os_stop_signals_catch(void (*fn)(int))
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fn;
+    /* once caught, a signal's default action is back: the same signal sent
+     * again ends a process whose loop never got to the first (Windows' CRT
+     * resets its handlers so by itself) */
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     catch_one(SIGTERM, &sa, &old_term);
     catch_one(SIGINT, &sa, &old_int);

@@ -34,7 +34,10 @@ bool sp_os_has_gpu_render_node(void);
  * POSIX; SIGINT, SIGTERM and Ctrl+Break on Windows) call fn(signal) instead
  * of ending it, until sp_os_stop_signals_restore(). A signal the process
  * started with ignored (nohup's SIGHUP, a background job's SIGINT) stays
- * ignored on POSIX. fn must only set a volatile sig_atomic_t. */
+ * ignored on POSIX. Each signal is caught once: its default action is
+ * back after it, so the same signal sent again ends the process even when
+ * the first was never looked at (a loop stuck in a driver). fn must only
+ * set a volatile sig_atomic_t. */
 void sp_os_stop_signals_catch(void (*fn)(int));
 void sp_os_stop_signals_restore(void);
 
