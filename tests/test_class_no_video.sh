@@ -68,9 +68,9 @@ done
 # ---- window: no input, the picture moves with the board --------------------------------
 XVFB_PID= PLAYER_PID=
 cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
+  [ -n "$PLAYER_PID" ] && proc_stop "$PLAYER_PID"
+  [ -n "$XVFB_PID" ] && proc_stop "$XVFB_PID"
+  proc_stop_verdict
 }
 trap cleanup EXIT
 source "${SIGPLAY_SOURCE_DIR:?}/tests/support/xvfb.sh"
@@ -146,7 +146,7 @@ window_case() { # name FROM_MS: plays from FROM_MS (--start: still no input)
     fi
     prev=$TMP/$c-shot$k.png
   done
-  kill "$PLAYER_PID" 2>/dev/null; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+  proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
   [ "$shots" -ge 3 ] || { echo "FAIL: $c: fewer than three screenshots compared"; fail=1; }
 }
 # the audio-only class from 3 s (the still stretches from 4 s on, as when

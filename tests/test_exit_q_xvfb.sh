@@ -20,10 +20,10 @@ source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
 
 XVFB_PID= PLAYER_PID=
 cleanup() {
-  [ -n "$PLAYER_PID" ] && kill -9 "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+  [ -n "$PLAYER_PID" ] && { kill -9 "$PLAYER_PID" 2>/dev/null; wait "$PLAYER_PID" 2>/dev/null; }
+  [ -n "$XVFB_PID" ] && proc_stop "$XVFB_PID"
   nginx_stop
-  wait 2>/dev/null
+  proc_stop_verdict
 }
 trap cleanup EXIT
 fail=0

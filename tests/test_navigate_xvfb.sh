@@ -225,7 +225,7 @@ wait_for '[.lanes[].muted] | all | not' && wait_for '([.lanes[] | .muted] | any)
 
 xdotool key --window "$WID" q
 for _ in $(seq 50); do kill -0 "$PLAYER_PID" 2>/dev/null || break; sleep 0.1; done
-kill "$PLAYER_PID" 2>/dev/null; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
 
 # ---- --mute-lane on the command line ----------------------------------------------------------
 lane1=$(jq -r '.lanes[1].user_id' "$TMP/probe.json")
@@ -233,7 +233,7 @@ lane1=$(jq -r '.lanes[1].user_id' "$TMP/probe.json")
 PLAYER_PID=$!
 wait_for '.lanes[1].muted == true and .lanes[0].muted == false' && ok "--mute-lane $lane1 starts with it muted" \
   || bad "--mute-lane: $(jq -c '[.lanes[].muted]' "$STATE" 2>/dev/null)"
-kill "$PLAYER_PID" 2>/dev/null; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
 kill "$XVFB_PID" 2>/dev/null; wait "$XVFB_PID" 2>/dev/null; XVFB_PID=
 
 exit $fail

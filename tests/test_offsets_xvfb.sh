@@ -25,9 +25,9 @@ source "${SIGPLAY_SOURCE_DIR:?}/tests/support/offsets_class.sh"
 source "${SIGPLAY_SOURCE_DIR:?}/tests/support/xvfb.sh"
 XVFB_PID= PLAYER_PID=
 cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
+  [ -n "$PLAYER_PID" ] && proc_stop "$PLAYER_PID"
+  [ -n "$XVFB_PID" ] && proc_stop "$XVFB_PID"
+  proc_stop_verdict
 }
 trap cleanup EXIT
 fail=0

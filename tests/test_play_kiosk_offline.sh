@@ -22,10 +22,10 @@ MKCLASS="$(dirname "$BIN")/sigplay-mkclass"
 
 XVFB_PID= PLAYER_PID=
 cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+  [ -n "$PLAYER_PID" ] && proc_stop "$PLAYER_PID"
+  [ -n "$XVFB_PID" ] && proc_stop "$XVFB_PID"
   nginx_stop
-  wait 2>/dev/null
+  proc_stop_verdict
 }
 trap cleanup EXIT
 
@@ -112,7 +112,7 @@ for pass in 1 2; do
 done
 tail -n +$((log_lines + 1)) "$LOG" | grep -i "error\|fail\|cannot\|refused" \
   && { echo "FAIL: the player complained offline"; fail=1; }
-kill "$PLAYER_PID"; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
 
 # ---- --loop alone -------------------------------------------------------------
 SAMPLES=$TMP/loop.txt
@@ -120,6 +120,6 @@ start_player loop "$TMP/class/replay.json" --loop --start 2500
 watch_passes 1 10 && echo "ok: --loop wraps around at the end" || { echo "FAIL: --loop: no wrap"; fail=1; }
 jq -e '.paused == false and .ended == false and .osd_alpha >= 0' "$STATE" >/dev/null \
   && echo "ok: --loop plays on" || { echo "FAIL: --loop stopped: $(cat "$STATE")"; fail=1; }
-kill "$PLAYER_PID"; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
 
 exit $fail

@@ -27,7 +27,7 @@ for _ in $(seq 30); do
   jq -e '[.lanes[] | select(.state == "showing") | .sync_limit_ms == 87] | all' "$STATE" \
     >/dev/null 2>&1 && limit_ok=$((limit_ok + 1))
 done
-kill "$PLAYER_PID"; wait "$PLAYER_PID" 2>/dev/null; PLAYER_PID=
+proc_stop "$PLAYER_PID" || fail=1; PLAYER_PID=
 if [ $samples -ge 10 ]; then echo "ok: $samples samples with the overlay on"; else echo "FAIL: only $samples samples"; fail=1; fi
 if [ $orange -eq 0 ]; then echo "ok: no showing lane orange in normal play at 15 fps"
 else echo "FAIL: a showing lane was orange in $orange of $samples samples"; fail=1; fi

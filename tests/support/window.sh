@@ -20,9 +20,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/xvfb.sh"
 
 XVFB_PID= PLAYER_PID=
 window_cleanup() {
-  [ -n "$PLAYER_PID" ] && kill "$PLAYER_PID" 2>/dev/null
-  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
+  [ -n "$PLAYER_PID" ] && proc_stop "$PLAYER_PID"
+  [ -n "$XVFB_PID" ] && proc_stop "$XVFB_PID"
+  proc_stop_verdict
 }
 
 window_setup() {

@@ -5,7 +5,11 @@
 #                            X server starting at the same moment), sets
 #                            XVFB_PID and exports DISPLAY; returns 1 if it
 #                            did not start within 10 s
-#   kill "$XVFB_PID"         stops it (the caller's cleanup trap)
+#   proc_stop "$XVFB_PID"    stops it (the caller's cleanup trap;
+#                            proc_stop.sh, sourced here, never waits
+#                            unboundedly)
+source "$(dirname "${BASH_SOURCE[0]}")/proc_stop.sh"
+
 xvfb_start() {
   local size=$1 log=$2 fifo
   fifo=$(mktemp -u)
