@@ -179,6 +179,21 @@ static struct raster_xform page_xform(const struct board_draw *bd, const struct 
     return xf;
 }
 
+/* How far beyond its box (in pixels, under a transform of this scale)
+ * element e may ink: 2 for anti-aliasing, and for an arrow the half base
+ * of its head, which is wider than the line the box allows for: half of
+ * RASTER_ARROW_HEAD_LEN() of the width drawn, at least
+ * RASTER_MIN_WIDTH_PX. */
+static double ink_margin_px(const struct board_element *e, double scale)
+{
+    double m = 2;
+    if (e->kind == BOARD_ELEM_ARROW) {
+        double wpx = fmax(e->width * scale, RASTER_MIN_WIDTH_PX);
+        m += (wpx * 3.0 + 8.0 * scale) / 2;
+    }
+    return m;
+}
+
 static int draw_element(struct pen *pen, struct canvas *c, const struct board_element *e,
                         const struct raster_xform *xf0)
 {
@@ -188,7 +203,8 @@ static int draw_element(struct pen *pen, struct canvas *c, const struct board_el
     if (e->kind != BOARD_ELEM_TEXT) { /* text bboxes are estimates: never cull */
         double x0 = e->bbox.x0 * xf0->scale + xf0->tx, x1 = e->bbox.x1 * xf0->scale + xf0->tx;
         double y0 = e->bbox.y0 * xf0->scale + xf0->ty, y1 = e->bbox.y1 * xf0->scale + xf0->ty;
-        if (x1 < -2 || y1 < -2 || x0 > c->w + 2 || y0 > c->h + 2)
+        double m = ink_margin_px(e, xf0->scale);
+        if (x1 < -m || y1 < -m || x0 > c->w + m || y0 > c->h + m)
             return 0;
     }
     struct canvas_color col = rgba32(e->color);
@@ -752,14 +768,7 @@ static bool outside_rows(const struct board_element *e, const struct raster_xfor
     if (e->kind == BOARD_ELEM_TEXT)
         return false;
     double top = e->bbox.y0 * xf->scale + xf->ty, bottom = e->bbox.y1 * xf->scale + xf->ty;
-    double m = 2;
-    if (e->kind == BOARD_ELEM_ARROW) {
-        /* the head's base is wider than the line the bbox allows for:
-         * half of RASTER_ARROW_HEAD_LEN() of the width drawn, which is
-         * at least RASTER_MIN_WIDTH_PX */
-        double wpx = fmax(e->width * xf->scale, RASTER_MIN_WIDTH_PX);
-        m += (wpx * 3.0 + 8.0 * xf->scale) / 2;
-    }
+    double m = ink_margin_px(e, xf->scale);
     return bottom < y0 - m || top > y1 + m;
 }
 

@@ -434,6 +434,35 @@ static void test_part_rows_keep_an_arrow_head(void **state)
     board_player_destroy(&p);
 }
 
+/* A level arrow whose line runs just above the canvas but whose head
+ * reaches into it: a full drawing draws the head (its box holds only the
+ * line's half width, so a cull by the box alone dropped the arrow). */
+static void test_arrow_head_on_canvas_line_off(void **state)
+{
+    (void)state;
+    static const struct op ops[] = {
+        {1000, "\"op\":\"board.add\",\"board\":\"p\",\"color\":\"#ffffff\""},
+        {1000, "\"op\":\"board.switch\",\"board\":\"p\""},
+        /* at 640 x 480 a board unit is half a pixel: the line (2 px wide)
+         * is at row -4, its box ends at row -3; the head (20 board units
+         * long, 10 px) has a base 10 px across, down to row 1 */
+        {1100, "\"op\":\"shape\",\"id\":\"a1\",\"board\":\"p\",\"kind\":\"arrow\","
+               "\"x1\":200,\"y1\":-8,\"x2\":1000,\"y2\":-8,\"color\":\"#000000\",\"width\":4"},
+    };
+    struct board_player *p = make_player(ops, sizeof(ops) / sizeof(ops[0]));
+    struct board_draw_opts o = {.board_w = 1280, .board_h = 960};
+    struct board_draw *bd = NULL;
+    assert_int_equal(board_draw_create(&bd, 640, 480, &o), 0);
+    const struct canvas *fr = frame_at(bd, p, 2000);
+    int inked = 0;
+    for (int x = 488; x < 500; x++)
+        inked += canvas_get(fr, x, 0).r < 200;
+    assert_true(inked > 0);                       /* the head's base, on row 0 */
+    assert_true(canvas_get(fr, 300, 0).r == 255); /* the line stays off the canvas */
+    board_draw_destroy(&bd);
+    board_player_destroy(&p);
+}
+
 /* An element that cannot be drawn (an ellipse whose box is far beyond
  * what the scan converter takes at this scale) is skipped with one
  * warning naming it, however many frames draw it; the frame is drawn, and
@@ -487,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_laser_fades_and_dirty_rect_is_small, setup, teardown),
         cmocka_unit_test(test_crowded_page_two_bands_equal_one_thread),
         cmocka_unit_test(test_part_rows_keep_an_arrow_head),
+        cmocka_unit_test(test_arrow_head_on_canvas_line_off),
         cmocka_unit_test(test_undrawable_element_skipped_with_one_warning),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
