@@ -90,13 +90,19 @@ struct page_batches {
     size_t n;
 };
 
+/* Frees the n batches of *b and the array; *b NULL, *n 0 after. */
+static void batches_free(struct board_batch ***b, size_t *n)
+{
+    for (size_t k = 0; k < *n; k++)
+        board_batch_free(&(*b)[k]);
+    free(*b);
+    *b = NULL;
+    *n = 0;
+}
+
 static void page_batches_clear(struct page_batches *w)
 {
-    for (size_t k = 0; k < w->n; k++)
-        board_batch_free(&w->b[k]);
-    free(w->b);
-    w->b = NULL;
-    w->n = 0;
+    batches_free(&w->b, &w->n);
 }
 
 enum page_state {
@@ -206,11 +212,7 @@ void signal_set_free(struct signal_set **sp)
  * frees them. */
 static void spares_close(struct sig_core *c)
 {
-    for (size_t k = 0; k < c->n_spare; k++)
-        board_batch_free(&c->spare[k]);
-    free(c->spare);
-    c->spare = NULL;
-    c->n_spare = 0;
+    batches_free(&c->spare, &c->n_spare);
     c->spares_closed = true;
 }
 
