@@ -1,7 +1,8 @@
 /* cmd_render.c - `sigplay render SOURCE --at MS -o FILE.png`: one frame of
  * the class as the window shows it, without a display. The lanes are
  * brought to t by the class core (player/class.h: exact frames, refined
- * origin, the board and chat at w(t), every page read), and the frame is
+ * origin, the board and chat at w(t), the IM pages read up to w(t) only:
+ * signaling_opts.stop_at_bound), and the frame is
  * drawn by render/class_scene.h, the same path as the window; the OSD is
  * left out. Remote sources go through the network client and its cache,
  * so a class fetched before renders offline. */
@@ -34,7 +35,9 @@ static void usage(FILE *f)
             "                      [--layout FILE|board|grid|focus|model1|model2]\n"
             "                      [--size WxH] [--chat | --no-chat] [network options]\n"
             "Draws the class at playback time T into a PNG, as the window shows it\n"
-            "(without the on-screen controls).\n"
+            "(without the on-screen controls). The IM pages are read only as far as\n"
+            "the frame at T needs (a bad page after it is not read; sigplay verify\n"
+            "reads them all).\n"
             "--at T         playback time, 0 to the recording's TotalTime: ms (40000),\n"
             "               40s, 0:40, 0:00:40.5 or 1m5s\n"
             "-o FILE.png    where to write the frame\n"
@@ -136,6 +139,7 @@ int cmd_render(int argc, char **argv)
     app_net_to_class(&net, &co);
     co.play.audio = false;
     co.play.max_speed = true;
+    co.signal_until_wait = true; /* the pages up to the frame's time only */
     int rc = class_open(source, &co, &diag, &c);
     if (rc)
         goto out; /* diag names the source and the reason, or the status */
@@ -160,8 +164,10 @@ int cmd_render(int argc, char **argv)
     rc = class_step(c, NULL);
     if (rc < 0 && rc != SP_EEOF)
         goto fail;
-    /* the frame is exact: every op and message up to w(t) is in */
-    class_signaling_wait(c, true, -1);
+    /* the frame is exact: every op and message up to w(t) is in (the pages
+     * after it are not read) */
+    if ((rc = class_signaling_wait(c, false, -1)) != 0)
+        goto fail;
     const struct lane_view *views[PLAYER_MAX_LANES];
     struct class_frame f;
     class_scene_frame(c, chat_on, views, PLAYER_MAX_LANES, &f);

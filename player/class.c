@@ -405,7 +405,8 @@ int class_open(const char *source, const struct class_opts *opts, struct diag_li
                                     .page_loader = &c->page_loader,
                                     .pages_not_kept = opts->net.no_cache,
                                     .cache_dir = c->cache_dir,
-                                    .parallel = opts->signal_parallel};
+                                    .parallel = opts->signal_parallel,
+                                    .stop_at_bound = opts->signal_until_wait};
         if ((rc = signaling_start(c->rec, &so, &c->sig)) != 0)
             goto fail;
     }
@@ -654,7 +655,8 @@ int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us)
 {
     if (!c->sig)
         return 0;
-    int64_t w = all ? INT64_MAX : lane_player_wall_us(c->tl, class_time_us(c));
+    /* the time the board shows: w(t), refined by the SEI when media play */
+    int64_t w = all ? INT64_MAX : class_board_us(c);
     signaling_want(c->sig, w == INT64_MAX ? class_board_us(c) : w);
     int rc = signaling_wait(c->sig, w, timeout_us);
     if (take_generation(c))

@@ -84,11 +84,15 @@ struct class_opts {
                               * threads as player_batch_codec_threads() says */
     bool no_signal_cache;    /* do not read or write the parsed-signaling cache */
     int signal_parallel;     /* pages in flight; 0: SIGNALING_DEFAULT_PARALLEL */
-    struct fetch *fetch;     /* borrowed, may be NULL: a running network client
-                              * to use instead of starting one (net is then
-                              * unused); it must outlive the class, which
-                              * neither cancels nor destroys it. `verify
-                              * --jobs` shares one among its classes */
+    /* one picture at one time (`render`): the pages are read only as far
+     * as the first class_signaling_wait(c, false, ...) needs, and the
+     * signaling cache keeps that prefix (signaling_opts.stop_at_bound) */
+    bool signal_until_wait;
+    struct fetch *fetch; /* borrowed, may be NULL: a running network client
+                          * to use instead of starting one (net is then
+                          * unused); it must outlive the class, which
+                          * neither cancels nor destroys it. `verify
+                          * --jobs` shares one among its classes */
     /* Sync corrections (the format contract's section 8,
      * player/recording/offsets.h): the file to read and to write (NULL:
      * the default, offsets_default_path(): next to a local manifest, or in
@@ -185,9 +189,10 @@ const struct board_player *class_board_player(const struct sp_class *c);
 
 /* Pages loaded so far (for "loading whiteboard n/N"). */
 void class_signaling_progress(const struct sp_class *c, struct signaling_progress *out);
-/* Blocks until the signaling covers board time w(t) of the current t
- * (all: every page), or timeout_us (< 0 none), then takes the newest
- * generation. Returns 0 or SP_ETIMEOUT. */
+/* Blocks until the signaling covers the board time the class shows at
+ * the current t (all: every page), or timeout_us (< 0 none), then takes
+ * the newest generation. Returns 0, SP_ETIMEOUT, or SP_ERANGE
+ * (signal_until_wait: all, or a later time, after the first wait). */
 int class_signaling_wait(struct sp_class *c, bool all, int64_t timeout_us);
 
 /* ---- sync corrections (section 8) ----

@@ -617,6 +617,109 @@ static void test_cache_local(void **state)
     diag_clear(&d);
 }
 
+/* A bounded open (`render`): the first wait sets the bound; reading stops
+ * once it is covered. Returns the last generation. */
+static struct signal_set *run_bounded(const struct signaling_opts *o, int64_t w_us,
+                                      struct signaling_progress *pr)
+{
+    struct signaling *s = NULL;
+    assert_int_equal(signaling_start(g_rec, o, &s), 0);
+    assert_int_equal(signaling_wait(s, w_us, WAIT_MS * 1000), 0);
+    struct signal_set *set = NULL;
+    assert_true(signaling_take(s, 0, &set));
+    assert_true(set->complete_until_us >= w_us);
+    signaling_progress(s, pr);
+    assert_true(pr->finished);              /* no generation follows */
+    if (set->complete_until_us < INT64_MAX) /* past the prefix: nothing comes */
+        assert_int_equal(signaling_wait(s, INT64_MAX, WAIT_MS * 1000), SP_ERANGE);
+    signaling_destroy(&s);
+    return set;
+}
+
+/* set shows what the sequential read shows at every time up to w (ms). */
+static void assert_prefix_as_ref(struct signal_set *set, struct ref *r, int64_t w)
+{
+    const struct board_log *log = board_player_log(r->board);
+    assert_boards_equal(set->board, r->board, board_log_first_time_us(log) / 1000 - 1000, w);
+    assert_int_equal(chat_visible_count(set->chat, w * 1000),
+                     chat_visible_count(r->chat, w * 1000));
+    assert_true(chat_visible_count(set->chat, w * 1000) > 10);
+}
+
+static void test_bound_reads_a_prefix(void **state)
+{
+    (void)state;
+    const char *dir = SIGPLAY_TEST_TMP "/signaling-bound";
+    fresh_dir(dir);
+    size_t n = g_rec->n_message_pages;
+    struct diag_list d;
+    diag_init(&d);
+    struct ref r;
+    ref_build(g_rec->message_urls, n, &r, &d);
+    const struct board_log *log = board_player_log(r.board);
+    int64_t first = board_log_first_time_us(log) / 1000, last = board_log_last_time_us(log) / 1000;
+    int64_t q1 = first + (last - first) / 4;
+    struct test_loader tl;
+    tl_init(&tl, NULL);
+    struct signaling_opts o = {
+        .loader = &tl.l, .cache_dir = dir, .parallel = 2, .stop_at_bound = true};
+    struct signaling_progress pr;
+
+    /* the first quarter: fewer pages read than the class has */
+    struct signal_set *a = run_bounded(&o, q1 * 1000, &pr);
+    assert_false(pr.from_cache);
+    assert_true(a->complete_until_us < INT64_MAX);
+    int calls = atomic_load(&tl.calls);
+    assert_true(calls < (int)n * 3 / 4);
+    assert_prefix_as_ref(a, &r, q1);
+    char path[4096];
+    assert_true(cache_file(dir, path, sizeof path));
+
+    /* an earlier bound: the prefix file serves it, no page read */
+    atomic_store(&tl.calls, 0);
+    struct signal_set *b = run_bounded(&o, (q1 - 1000) * 1000, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(atomic_load(&tl.calls), 0);
+    assert_int_equal(b->complete_until_us, a->complete_until_us);
+    assert_true(pr.done < n);
+    assert_prefix_as_ref(b, &r, q1);
+    signal_set_free(&b);
+
+    /* a bound past the prefix: read again, and the file now covers it */
+    int64_t w = a->complete_until_us / 1000 + 3000;
+    assert_true(w < last);
+    struct signal_set *c = run_bounded(&o, w * 1000, &pr);
+    assert_false(pr.from_cache);
+    assert_prefix_as_ref(c, &r, w);
+    signal_set_free(&c);
+    c = run_bounded(&o, w * 1000, &pr);
+    assert_true(pr.from_cache);
+    assert_prefix_as_ref(c, &r, w);
+    signal_set_free(&c);
+
+    /* an open that wants every page does not take a prefix: it reads all
+     * and replaces the file, which then serves any bound */
+    struct signaling_opts all = o;
+    all.stop_at_bound = false;
+    atomic_store(&tl.calls, 0);
+    struct signal_set *full = run_all(g_rec, &all, NULL, &pr);
+    assert_false(pr.from_cache);
+    assert_int_equal(atomic_load(&tl.calls), (int)n);
+    assert_same_as_ref(full, &r);
+    signal_set_free(&full);
+    atomic_store(&tl.calls, 0);
+    c = run_bounded(&o, q1 * 1000, &pr);
+    assert_true(pr.from_cache);
+    assert_int_equal(c->complete_until_us, INT64_MAX);
+    assert_int_equal(pr.done, n);
+    assert_int_equal(atomic_load(&tl.calls), 0);
+    signal_set_free(&c);
+
+    signal_set_free(&a);
+    ref_free(&r);
+    diag_clear(&d);
+}
+
 static void test_cache_remote_and_diags(void **state)
 {
     (void)state;
@@ -925,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_no_pages),
         cmocka_unit_test(test_cache_local),
         cmocka_unit_test(test_cache_remote_and_diags),
+        cmocka_unit_test(test_bound_reads_a_prefix),
         cmocka_unit_test(test_page_loader),
         cmocka_unit_test(test_cache_batch_file_local),
         cmocka_unit_test(test_cache_batch_file_remote),

@@ -1,7 +1,7 @@
 /* signal_cache.c - the parsed-signaling cache file (see signal_cache.h).
  *
  * Layout, little-endian:
- *   "SPSIGNAL"  u32 version  u32 0  u64 list_hash  u64 n
+ *   "SPSIGNAL"  u32 version  u32 0  u64 list_hash  u64 n  i64 until_ms
  *   n x { u8 kind  u64 a  u64 b }
  *   u64 n_files  n_files x { u32 page  u8 kind  u64 a  u64 b  u32 url_len  url bytes }
  *   u64 board_len  board bytes   u64 chat_len  chat bytes
@@ -21,7 +21,7 @@
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
 
-#define HEAD_BYTES 32
+#define HEAD_BYTES 40
 #define VALIDATOR_BYTES 17
 /* a batch file entry without its URL: page, validator, url_len */
 #define FILE_REF_BYTES (4 + VALIDATOR_BYTES + 4)
@@ -92,6 +92,7 @@ int sig_cache_parse(const uint8_t *data, size_t len, struct sig_cache_file *f)
     struct rd r = {data + 16, len - 16 - 8, false};
     f->list_hash = take64(&r);
     uint64_t n = take64(&r);
+    f->until_ms = (int64_t)take64(&r);
     if (r.bad || n > r.left / VALIDATOR_BYTES)
         return SP_EPARSE;
     f->n = (size_t)n;
@@ -100,8 +101,8 @@ int sig_cache_parse(const uint8_t *data, size_t len, struct sig_cache_file *f)
         return SP_ENOMEM;
     for (size_t i = 0; i < f->n; i++) {
         const uint8_t *p = take(&r, VALIDATOR_BYTES);
-        if (!p || p[0] > SIG_VALID_REMOTE)
-            goto bad;
+        if (!p || p[0] > SIG_VALID_UNREAD || (p[0] == SIG_VALID_UNREAD && f->until_ms == INT64_MAX))
+            goto bad; /* only a prefix has pages not read */
         f->v[i].kind = p[0];
         f->v[i].a = sp_get_u64(p + 1);
         f->v[i].b = sp_get_u64(p + 9);
@@ -272,9 +273,10 @@ static int chat_to(const void *model, const struct sp_sink *out)
     return chat_log_serialize_to(model, out);
 }
 
-int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const struct sig_file_ref *files, size_t n_files, const struct board_log *board,
-                    const struct chat_log *chat, const struct diag_list *lines)
+int sig_cache_write(const char *path, uint64_t list_hash, int64_t until_ms,
+                    const struct sig_validator *v, size_t n, const struct sig_file_ref *files,
+                    size_t n_files, const struct board_log *board, const struct chat_log *chat,
+                    const struct diag_list *lines)
 {
     size_t nl = lines ? lines->count : 0;
     uint64_t board_len, chat_len;
@@ -304,6 +306,7 @@ int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_valid
     sp_put_u32(head + 12, 0);
     sp_put_u64(head + 16, list_hash);
     sp_put_u64(head + 24, n);
+    sp_put_u64(head + 32, (uint64_t)until_ms);
     out_put(&o, head, HEAD_BYTES);
     for (size_t i = 0; i < n; i++) {
         uint8_t p[VALIDATOR_BYTES];

@@ -23,9 +23,11 @@
 #include "base/diag.h"
 
 #define SIG_CACHE_MAGIC "SPSIGNAL"
-/* 2: the board batch files the board was built from are listed too (a
- * version-1 file is not read: it is rebuilt). */
-#define SIG_CACHE_VERSION 2
+/* 2: the board batch files the board was built from are listed too;
+ * 3: a file may hold a prefix of the class (the pages up to a board time,
+ * for `render`), and says up to when. An older file is not read: it is
+ * rebuilt. */
+#define SIG_CACHE_VERSION 3
 /* A cache file larger than this is not read (a 2-hour class is ~60 MB). */
 #define SIG_CACHE_MAX_BYTES (1024u << 20)
 /* Longest batch file URL a cache file may hold (bytes, no NUL). */
@@ -35,9 +37,10 @@ struct board_log;
 struct chat_log;
 
 enum sig_valid_kind {
-    SIG_VALID_NONE = 0,  /* the page failed: nothing to compare */
-    SIG_VALID_LOCAL = 1, /* a local file: a = size, b = mtime in ns (stat) */
-    SIG_VALID_REMOTE = 2 /* fetched: a = 64-bit content hash, b = length */
+    SIG_VALID_NONE = 0,   /* the page failed: nothing to compare */
+    SIG_VALID_LOCAL = 1,  /* a local file: a = size, b = mtime in ns (stat) */
+    SIG_VALID_REMOTE = 2, /* fetched: a = 64-bit content hash, b = length */
+    SIG_VALID_UNREAD = 3  /* a prefix file: the page was not read (pages only) */
 };
 
 struct sig_validator {
@@ -59,6 +62,10 @@ struct sig_file_ref {
  * except v (owned). */
 struct sig_cache_file {
     uint64_t list_hash;
+    /* board time (whole ms) up to which every op and message is in:
+     * INT64_MAX when every page was read, else a prefix's coverage (the
+     * pages read are those whose validator is not SIG_VALID_UNREAD) */
+    int64_t until_ms;
     size_t n;                /* pages */
     struct sig_validator *v; /* owned, n entries */
     size_t n_files;
@@ -95,10 +102,13 @@ int sig_cache_load(const struct sig_cache_file *f, struct board_log **log, struc
  * (board_log_serialize_to(), chat_log_serialize_to()): the file is never
  * held in memory. The models are only read; nothing may change them
  * meanwhile (a board player's replay included). Returns 0, SP_EIO,
- * SP_ENOMEM, or what the serializers refuse (SP_EINVAL, SP_ELIMIT). */
-int sig_cache_write(const char *path, uint64_t list_hash, const struct sig_validator *v, size_t n,
-                    const struct sig_file_ref *files, size_t n_files, const struct board_log *board,
-                    const struct chat_log *chat, const struct diag_list *lines);
+ * SP_ENOMEM, or what the serializers refuse (SP_EINVAL, SP_ELIMIT).
+ * until_ms: INT64_MAX for the whole class, else the prefix's coverage
+ * (v of the pages not read: SIG_VALID_UNREAD). */
+int sig_cache_write(const char *path, uint64_t list_hash, int64_t until_ms,
+                    const struct sig_validator *v, size_t n, const struct sig_file_ref *files,
+                    size_t n_files, const struct board_log *board, const struct chat_log *chat,
+                    const struct diag_list *lines);
 
 /* The validator of a local file by stat: size and mtime (ns). Returns 0, or
  * the stat failure as SP_ENOENT (no such file) or SP_EIO (*v kind NONE). */

@@ -144,6 +144,7 @@ struct sig_core {
     uint64_t list_hash; /* sig_cache_list_hash() of doc_url and urls */
     int parallel;
     size_t window;
+    bool stop_at_bound; /* opts.stop_at_bound */
 
     /* guarded by mu */
     int refs;
@@ -160,8 +161,9 @@ struct sig_core {
     size_t chron_next; /* lowest chronological position that may still be idle */
     size_t built;      /* chronological pages the builder consumed */
     int64_t want_ms;
-    int64_t wait_ms; /* a signaling_wait() in progress wants this covered */
-    size_t *sample;  /* cache check: remote pages to re-get first; owned, immutable */
+    int64_t wait_ms;  /* a signaling_wait() in progress wants this covered */
+    int64_t bound_ms; /* signaling_bound(); INT64_MIN: none yet */
+    size_t *sample;   /* cache check: remote pages to re-get first; owned, immutable */
     size_t n_sample;
     bool sample_phase;          /* a cache file is being checked: workers take only sample pages */
     struct signal_set *latest;  /* newest published, not taken yet; owned */
@@ -585,6 +587,7 @@ struct builder {
     int64_t built_until;    /* whole ms covered by the newest generation built */
     struct diag_list saved; /* a copy of every line given, for the cache file */
     bool transient;         /* a page failed in a way that may pass: no cache file */
+    bool prefix;            /* reading stopped at the bound: the last generation is a prefix */
 };
 
 /* Copies d's lines into the saved set (a warm open gives them again). */
@@ -717,14 +720,15 @@ static int64_t until_us_of_ms(int64_t ms)
     return ms == INT64_MAX || ms == INT64_MIN ? ms : ms * 1000 + 999;
 }
 
-static void publish(struct sig_core *c, struct sig_gen *g)
+/* last: no generation follows (every page read, or the bound's prefix). */
+static void publish(struct sig_core *c, struct sig_gen *g, bool last)
 {
     pthread_mutex_lock(&c->mu);
     g->pub.generation = ++c->generation;
     c->published_until = ms_of_us(g->pub.complete_until_us);
     signal_set_free(&c->latest);
     c->latest = &g->pub;
-    if (g->pub.complete_until_us == INT64_MAX)
+    if (last)
         c->finished = true;
     pthread_cond_broadcast(&c->pub_cv);
     pthread_mutex_unlock(&c->mu);
@@ -776,7 +780,7 @@ static int build_gen(struct builder *b, bool final, struct sig_gen **out)
         return rc;
     }
     fix_chat_counters(b, g->pub.chat);
-    b->built_until = final ? INT64_MAX : complete_until(b);
+    b->built_until = final && !b->prefix ? INT64_MAX : complete_until(b);
     g->pub.complete_until_us = until_us_of_ms(b->built_until);
     *out = g;
     return 0;
@@ -834,13 +838,33 @@ static int run_pages(struct builder *b)
     struct sig_core *c = b->c;
     pthread_mutex_lock(&c->mu);
     while (!c->stop && c->built < c->n) {
-        if (gen_due(b)) {
+        if (c->stop_at_bound) {
+            /* Until the bound comes (with the first wait, once the media
+             * have set the board time), the time wanted stands for it: no
+             * page past what it needs is taken meanwhile, and none before
+             * a time is known (a wait for every page: all of them). */
+            int64_t target = c->bound_ms != INT64_MIN  ? c->bound_ms
+                             : c->want_ms > c->wait_ms ? c->want_ms
+                                                       : c->wait_ms;
+            if (target == INT64_MIN || complete_until(b) >= target) {
+                if (c->bound_ms == INT64_MIN) {
+                    pthread_cond_wait(&c->build_cv, &c->mu); /* the bound, a want, or stop */
+                    continue;
+                }
+                /* the pages read cover the bound: the rest is not read */
+                b->prefix = true;
+                c->idle = 0;
+                pthread_cond_broadcast(&c->work_cv);
+                break;
+            }
+        }
+        if (!c->stop_at_bound && gen_due(b)) {
             pthread_mutex_unlock(&c->mu);
             struct sig_gen *g = NULL;
             int rc = build_gen(b, false, &g);
             if (rc)
                 return rc;
-            publish(c, g);
+            publish(c, g, false);
             pthread_mutex_lock(&c->mu);
             continue;
         }
@@ -953,7 +977,8 @@ static bool cache_valid(struct builder *b, const struct sig_cache_file *f)
 {
     struct sig_core *c = b->c;
     for (size_t i = 0; i < c->n; i++)
-        if (c->paths[i] && !local_page_unchanged(c, i, &f->v[i]))
+        if (c->paths[i] && f->v[i].kind != SIG_VALID_UNREAD &&
+            !local_page_unchanged(c, i, &f->v[i]))
             return false;
     pthread_mutex_lock(&c->mu);
     for (size_t k = 0; k < c->n_sample && !c->stop; k++) {
@@ -964,14 +989,31 @@ static bool cache_valid(struct builder *b, const struct sig_cache_file *f)
     for (size_t k = 0; ok && k < c->n_sample; k++) {
         const struct page_slot *s = &c->slots[c->sample[k]];
         const struct sig_validator *v = &f->v[c->sample[k]];
-        ok = s->v.kind == v->kind && s->v.a == v->a && s->v.b == v->b;
+        ok = v->kind == SIG_VALID_UNREAD || /* past the prefix: not compared */
+             (s->v.kind == v->kind && s->v.a == v->a && s->v.b == v->b);
     }
     pthread_mutex_unlock(&c->mu);
     /* the board batch files the board was built from (file_batches.h) */
     return ok && sig_batch_files_unchanged(f->files, f->n_files, &c->loader, NULL);
 }
 
-/* A warm open: returns true when the final generation came from the file. */
+/* Whether a prefix file covering board time until_ms (whole ms) serves
+ * this open: only one that stops at a bound (render) and whose bound is
+ * within it. The bound comes with the caller's first wait, after the
+ * media have set the board time: wait for it (or stop). */
+static bool prefix_serves(struct sig_core *c, int64_t until_ms)
+{
+    if (!c->stop_at_bound)
+        return false; /* every page is wanted */
+    pthread_mutex_lock(&c->mu);
+    while (!c->stop && c->bound_ms == INT64_MIN)
+        pthread_cond_wait(&c->build_cv, &c->mu);
+    bool ok = !c->stop && c->bound_ms <= until_ms;
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
+/* A warm open: returns true when the last generation came from the file. */
 static bool try_cache(struct builder *b)
 {
     struct sig_core *c = b->c;
@@ -981,6 +1023,8 @@ static bool try_cache(struct builder *b)
     memset(&f, 0, sizeof(f));
     bool ok = read_whole(c->cache_path, &data, &len) == 0 && sig_cache_parse(data, len, &f) == 0 &&
               f.list_hash == c->list_hash && f.n == c->n;
+    if (ok && f.until_ms != INT64_MAX)
+        ok = prefix_serves(c, f.until_ms);
     if (!ok)
         end_sample(c, false); /* nothing to compare with: read the pages */
     else if (ok)
@@ -1002,18 +1046,20 @@ static bool try_cache(struct builder *b)
     if (ok) {
         g->pub.chat = chat;
         chat = NULL;
-        g->pub.complete_until_us = INT64_MAX;
-        size_t failed = 0;
-        for (size_t i = 0; i < c->n; i++)
+        g->pub.complete_until_us = until_us_of_ms(f.until_ms);
+        size_t failed = 0, read = 0;
+        for (size_t i = 0; i < c->n; i++) {
             failed += f.v[i].kind == SIG_VALID_NONE;
+            read += f.v[i].kind != SIG_VALID_UNREAD;
+        }
         end_sample(c, true);
         pthread_mutex_lock(&c->mu);
         diag_move(&c->diag, &lines);
-        c->done = c->n;
+        c->done = read;
         c->failed = failed;
         c->from_cache = true;
         pthread_mutex_unlock(&c->mu);
-        publish(c, g);
+        publish(c, g, true);
         g = NULL;
     } else {
         end_sample(c, false);
@@ -1064,14 +1110,16 @@ static void write_cache(struct builder *b, const struct sig_gen *g)
     pthread_mutex_lock(&c->mu);
     size_t nf = 0;
     for (size_t i = 0; i < c->n; i++) {
-        v[i] = c->slots[i].v;
-        nf += c->slots[i].files.count;
+        /* a prefix: the pages the builder did not take are not in it */
+        bool used = c->slots[i].state == PG_USED;
+        v[i] = used ? c->slots[i].v : (struct sig_validator){SIG_VALID_UNREAD, 0, 0};
+        nf += used ? c->slots[i].files.count : 0;
     }
-    /* the slots' lists stay theirs: the refs borrow the URLs (every page
-     * is PG_USED now, nothing changes them) */
+    /* the slots' lists stay theirs: the refs borrow the URLs (a PG_USED
+     * page is the builder's: no worker changes it) */
     struct sig_file_ref *refs = calloc(nf ? nf : 1, sizeof(*refs));
     for (size_t i = 0, k = 0; refs && i < c->n; i++)
-        for (size_t j = 0; j < c->slots[i].files.count; j++, k++) {
+        for (size_t j = 0; c->slots[i].state == PG_USED && j < c->slots[i].files.count; j++, k++) {
             const struct sig_batch_file *bf = &c->slots[i].files.items[j];
             size_t ul = strlen(bf->url);
             refs[k] = (struct sig_file_ref){(uint32_t)i, bf->v, bf->url,
@@ -1080,7 +1128,7 @@ static void write_cache(struct builder *b, const struct sig_gen *g)
     pthread_mutex_unlock(&c->mu);
     int rc = refs ? mkdirs(c->cache_path) : SP_ENOMEM;
     if (rc == 0)
-        rc = sig_cache_write(c->cache_path, c->list_hash, v, c->n, refs, nf,
+        rc = sig_cache_write(c->cache_path, c->list_hash, b->built_until, v, c->n, refs, nf,
                              board_player_log(g->pub.board), g->pub.chat, &b->saved);
     free(refs);
     free(v);
@@ -1118,7 +1166,7 @@ static void *builder_main(void *arg)
          * cache file is written */
         msg_log_destroy(&b.chat);
         write_cache(&b, g);
-        publish(c, g);
+        publish(c, g, true);
         /* the pages, their trees and the batch logs were freed by the
          * workers and this thread: give those pages back, or a long
          * class keeps tens of MB resident that nothing uses */
@@ -1158,6 +1206,8 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     c->info_hi = NO_PAGE;
     c->want_ms = INT64_MIN;
     c->wait_ms = INT64_MIN;
+    c->bound_ms = INT64_MIN;
+    c->stop_at_bound = o && o->stop_at_bound;
     c->published_until = INT64_MIN;
     const struct sp_loader *l = o && o->loader ? o->loader : sp_loader_local();
     c->loader = *l;
@@ -1263,7 +1313,7 @@ static int publish_empty(struct sig_core *c)
         return rc;
     }
     g->pub.complete_until_us = INT64_MAX;
-    publish(c, g);
+    publish(c, g, true);
     return 0;
 }
 
@@ -1395,8 +1445,10 @@ int signaling_wait(struct signaling *s, int64_t w_us, int64_t timeout_us)
     int rc = 0;
     pthread_mutex_lock(&c->mu);
     c->wait_ms = w_ms;
+    if (c->stop_at_bound && c->bound_ms == INT64_MIN && w_ms != INT64_MAX)
+        c->bound_ms = w_ms; /* the first wait sets the bound */
     pthread_cond_signal(&c->build_cv);
-    while (c->published_until < w_ms && !c->fatal && !c->stop) {
+    while (c->published_until < w_ms && !c->fatal && !c->stop && !c->finished) {
         if (timeout_us < 0) {
             pthread_cond_wait(&c->pub_cv, &c->mu);
         } else if (pthread_cond_timedwait(&c->pub_cv, &c->mu, &end) == ETIMEDOUT) {
@@ -1406,7 +1458,7 @@ int signaling_wait(struct signaling *s, int64_t w_us, int64_t timeout_us)
         }
     }
     if (rc == 0 && c->published_until < w_ms)
-        rc = c->fatal ? c->fatal : SP_ECANCELLED;
+        rc = c->fatal ? c->fatal : c->finished ? SP_ERANGE : SP_ECANCELLED;
     c->wait_ms = INT64_MIN;
     pthread_mutex_unlock(&c->mu);
     return rc;

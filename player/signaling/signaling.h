@@ -81,6 +81,16 @@ struct signaling_opts {
     const char *cache_dir; /* parsed-signaling cache; NULL: none */
     int parallel;          /* pages in flight; <= 0: SIGNALING_DEFAULT_PARALLEL; at most
                               SIGNALING_MAX_PARALLEL */
+    /* Read only as far as one board time needs (`render`): the first
+     * signaling_wait() for a time below INT64_MAX sets that bound. Once the
+     * pages read in a row cover it, no further page is read: the generation
+     * published then is the last (progress.finished; complete_until_us
+     * covers the bound and is below INT64_MAX unless every page was read),
+     * and the cache file holds that prefix. A later open takes a prefix
+     * file only if it stops at a bound too and its bound is within the
+     * prefix; any other open reads every page and replaces the file. No
+     * generation is built before the bound's. */
+    bool stop_at_bound;
 };
 
 /* One published generation. Owned by whoever took it. */
@@ -131,7 +141,8 @@ bool signaling_take(struct signaling *s, uint64_t have, struct signal_set **out)
  * INT64_MAX: until the final one), or timeout_us passed (µs; < 0: no
  * limit). While it waits, w_us
  * counts as wanted too (a generation is built for it). Returns 0,
- * SP_ETIMEOUT, or SP_ENOMEM if the builder ran out of memory (a diag line
+ * SP_ETIMEOUT, SP_ERANGE (opts.stop_at_bound: w_us is past the prefix
+ * read), or SP_ENOMEM if the builder ran out of memory (a diag line
  * says so; no further generation comes). */
 int signaling_wait(struct signaling *s, int64_t w_us, int64_t timeout_us);
 
