@@ -118,7 +118,17 @@ cpu_of() {
 }
 
 status=0
+if [ -e "$build/fuzz-campaign/STOP" ]; then
+    echo "fuzz_campaign: removing a STOP file left by an earlier campaign" >&2
+    rm -f "$build/fuzz-campaign/STOP"
+fi
 for t in $targets; do
+    # STOP ends the campaign: the running target after its chunk (below),
+    # the targets not begun are not begun
+    if [ -e "$build/fuzz-campaign/STOP" ]; then
+        echo "fuzz_campaign: STOP: $t and the targets after it not run" >&2
+        break
+    fi
     bin=$build/tests/fuzz_$t
     corpus=$src/tests/fuzz/corpus/$t
     work=$build/fuzz-campaign/$t
