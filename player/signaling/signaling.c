@@ -60,6 +60,7 @@
 #include "player/signaling/signal_cache.h"
 #include "base/json_arena.h"
 #include "base/platform/os_file.h"
+#include "base/platform/os_process.h"
 #include "base/platform/os_time.h"
 #include "base/sp_bytes.h"
 #include "base/sp_error.h"
@@ -1250,6 +1251,21 @@ static int core_create(const struct recording *rec, const struct signaling_opts 
     }
     c->idle = c->n;
     c->hi_cursor = c->n;
+    /* Local pages have no latency to hide: workers beyond the cores only
+     * contend for the core's lock (measured: a two-hour class's render at
+     * 1 h, 8 workers on 2 cores 2.2 s, 3 workers 1.8 to 2.1 s). */
+    size_t n_local = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n_local += c->paths[i] != NULL;
+    if (!(o && o->parallel > 0) && c->n > 0 && n_local == c->n) {
+        int cpus = sp_os_cpu_count();
+        int want = cpus > 0 ? cpus + 1 : SIGNALING_DEFAULT_PARALLEL;
+        if (want < c->parallel)
+            c->parallel = want;
+        c->window = (size_t)c->parallel * SIG_WINDOW_PER_WORKER;
+        if (c->window < SIG_WINDOW_MIN)
+            c->window = SIG_WINDOW_MIN;
+    }
     if (o && o->cache_dir && o->cache_dir[0]) {
         c->list_hash = sig_cache_list_hash(c->doc_url, c->urls, c->n);
         size_t len = strlen(o->cache_dir) + 64;
