@@ -163,7 +163,7 @@ struct sig_core {
     size_t built;      /* chronological pages the builder consumed */
     int64_t want_ms;
     int64_t wait_ms;  /* a signaling_wait() in progress wants this covered */
-    int64_t bound_ms; /* signaling_bound(); INT64_MIN: none yet */
+    int64_t bound_ms; /* set by the first wait with stop_at_bound; INT64_MIN: none yet */
     size_t *sample;   /* cache check: remote pages to re-get first; owned, immutable */
     size_t n_sample;
     bool sample_phase;          /* a cache file is being checked: workers take only sample pages */
