@@ -66,11 +66,43 @@ void sp_os_process_init(int *argc, char ***argv)
 }
 
 #else
+#include <stdlib.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* Whether libdbus would find a session bus without starting one: the
+ * address in the environment, or the user bus's socket at
+ * $XDG_RUNTIME_DIR/bus (what libdbus itself looks for next). */
+static bool session_bus_known(void)
+{
+    const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+    if (addr && *addr)
+        return true;
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    if (!run || !*run)
+        return false;
+    char path[4096];
+    struct stat st;
+    int n = snprintf(path, sizeof(path), "%s/bus", run);
+    return n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
 
 void sp_os_process_init(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
+    /* SDL's video start asks the session bus for the input method and the
+     * screensaver. With none to be found, libdbus "autolaunches": it forks
+     * our process, by then threaded (decoders, the remote control), to
+     * exec dbus-launch, and reads the child's pipe without a timeout. A
+     * child stuck between fork and exec (a lock another thread held at the
+     * fork) left the window unopened for good, under load on a machine
+     * with no desktop session; a child that does start a bus starts one
+     * no input method listens on. "disabled:" is D-Bus's own word for no
+     * session bus (libdbus fails at once, SDL goes on without it). Set
+     * here, before any thread: setenv() races with readers. */
+    if (!session_bus_known())
+        (void)setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:", 0);
 }
 
 #endif

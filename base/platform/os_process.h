@@ -21,7 +21,10 @@
 
 /* Called first in main(). On Windows: attaches to the parent's console,
  * switches it to UTF-8 and replaces *argc and *argv by the UTF-8 arguments
- * (kept for the life of the process). Nothing on POSIX. */
+ * (kept for the life of the process). On POSIX: when no D-Bus session
+ * bus is to be found, sets DBUS_SESSION_BUS_ADDRESS=disabled: so that
+ * SDL's video start does not fork a dbus-launch (os_process.c says why).
+ * Before any thread starts. */
 void sp_os_process_init(int *argc, char ***argv);
 
 /* Whether the machine has a GPU for OpenGL: a DRM render node on Linux
