@@ -8,6 +8,7 @@
 # ninth client refused, load of a second recording, and quit (the process
 # then exits 0 by itself).
 set -euo pipefail
+source "$SIGPLAY_SOURCE_DIR/tests/support/xvfb.sh"
 BIN="$SIGPLAY_BIN"
 SAMPLE="$SIGPLAY_SAMPLE_DIR"
 TMP="$SIGPLAY_TEST_TMP/control"
@@ -30,7 +31,9 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 run_case() {
   local name=$1 state=$2 shot=$3; shift 4
   local port; port=$(free_port)
-  "$BIN" play "$SAMPLE/replay.json" "$@" --control "$port" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  # debug: the startup steps, so a player that stops answering says where
+  SIGPLAY_LOG=debug "$BIN" play "$SAMPLE/replay.json" "$@" --control "$port" \
+    >"$TMP/$name.out" 2>"$TMP/$name.err" &
   local pid=$!
   local token=""
   for _ in $(seq 100); do
@@ -44,7 +47,15 @@ run_case() {
   if ! timeout 120 "$PY" "$CLIENT" "$port" "$token" "$state" "$SECOND" "$shot" "$name" \
       >"$TMP/$name.client" 2>&1; then
     cat "$TMP/$name.client" >&2
-    kill $pid 2>/dev/null
+    if kill -0 $pid 2>/dev/null; then
+      echo "$name: the player's log and stacks:" >&2
+      grep -v ': trace: ' "$TMP/$name.err" | tail -40 >&2
+      proc_stacks $pid >&2
+      proc_stop $pid 5 >&2 || true
+    else
+      echo "$name: the player had ended; its log:" >&2
+      grep -v ': trace: ' "$TMP/$name.err" | tail -40 >&2
+    fi
     fail "$name: the client failed"
   fi
   sed "s/^/$name: /" "$TMP/$name.client"
@@ -60,16 +71,11 @@ run_case headless - - -- --headless --no-audio --pause
 
 # the real window, under Xvfb
 if command -v Xvfb >/dev/null; then
-  DISPLAY_NUM=
-  for n in $(seq 140 199); do
-    if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-  done
-  [ -n "$DISPLAY_NUM" ] || fail "no free X display number"
-  Xvfb :$DISPLAY_NUM -screen 0 1280x720x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-  XPID=$!
-  trap 'kill $XPID 2>/dev/null || true' EXIT
-  for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$DISPLAY_NUM ] && break; sleep 0.1; done
-  export DISPLAY=:$DISPLAY_NUM SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
+  # Xvfb picks a free display itself and says which once it listens (a
+  # player started before that would find no display)
+  xvfb_start 1280x720 "$TMP/xvfb.log" || fail "Xvfb did not start"
+  trap 'proc_stop $XVFB_PID >/dev/null 2>&1 || true' EXIT
+  export SDL_VIDEODRIVER=x11 SDL_AUDIODRIVER=dummy
   run_case window "$TMP/state.json" "$TMP/shot.png" -- --no-audio --pause --size 960x540 \
     --state-file "$TMP/state.json"
   identify "$TMP/shot.png" | grep -q '960x540' || fail "window: the screenshot is not 960x540"

@@ -10,6 +10,9 @@
 #                          (and sets PROC_STOP_KILLED=1)
 #   proc_stop_verdict      in a cleanup trap, last: exit 1 if any proc_stop
 #                          had to kill (a player deaf to SIGTERM is a bug)
+#   proc_stacks PID        prints PID's threads' stacks (gdb, when
+#                          installed), for a test that finds a child not
+#                          answering: where it is stuck is the finding
 proc_stop() {
   local pid=$1 secs=${2:-10} _i
   kill "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
@@ -18,13 +21,17 @@ proc_stop() {
     sleep 0.1
   done
   echo "FAIL: process $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-200)) still running ${secs} s after SIGTERM; its stacks:"
-  if command -v gdb >/dev/null; then
-    timeout 60 gdb -q -batch -p "$pid" -ex 'thread apply all bt 30' 2>&1 | grep -E '^(Thread|#)' | head -300
-  fi
+  proc_stacks "$pid"
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   PROC_STOP_KILLED=1
   return 1
+}
+
+proc_stacks() {
+  if command -v gdb >/dev/null; then
+    timeout 60 gdb -q -batch -p "$1" -ex 'thread apply all bt 30' 2>&1 | grep -E '^(Thread|#)' | head -300
+  fi
 }
 
 proc_stop_verdict() {
