@@ -469,6 +469,64 @@ static void test_stop_signal_caught_once(void **state)
     assert_int_equal(WTERMSIG(st), SIGTERM);
 }
 
+#ifndef _WIN32
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* sp_os_process_init() on a given environment: DBUS_SESSION_BUS_ADDRESS
+ * after it, or NULL when unset */
+static const char *bus_after_init(const char *addr, const char *runtime_dir)
+{
+    if (addr)
+        setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
+    else
+        unsetenv("DBUS_SESSION_BUS_ADDRESS");
+    if (runtime_dir)
+        setenv("XDG_RUNTIME_DIR", runtime_dir, 1);
+    else
+        unsetenv("XDG_RUNTIME_DIR");
+    int argc = 1;
+    char *args[] = {"test", NULL}, **argv = args;
+    sp_os_process_init(&argc, &argv);
+    assert_int_equal(argc, 1);
+    return getenv("DBUS_SESSION_BUS_ADDRESS");
+}
+
+/* No session bus to be found: "disabled:", so that libdbus does not fork
+ * us to autolaunch one. A bus that is there, by address or at
+ * $XDG_RUNTIME_DIR/bus, is left as it is. */
+static void test_no_session_bus_disabled(void **state)
+{
+    (void)state;
+    char *dir = scratch("bus-");
+    assert_string_equal(bus_after_init(NULL, NULL), "disabled:");
+    assert_string_equal(bus_after_init("", NULL), "disabled:");
+    assert_string_equal(bus_after_init(NULL, dir), "disabled:"); /* no bus there */
+    assert_string_equal(bus_after_init("unix:path=/run/user/1000/bus", NULL),
+                        "unix:path=/run/user/1000/bus");
+    assert_string_equal(bus_after_init("autolaunch:", NULL), "autolaunch:"); /* asked for */
+    /* a file named bus is no bus; a socket is */
+    char *bus = join(dir, "bus");
+    FILE *f = fopen(bus, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_string_equal(bus_after_init(NULL, dir), "disabled:");
+    assert_int_equal(unlink(bus), 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    assert_true(strlen(bus) < sizeof(sa.sun_path));
+    strcpy(sa.sun_path, bus);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_null(bus_after_init(NULL, dir));
+    close(fd);
+    unlink(bus);
+    unsetenv("XDG_RUNTIME_DIR");
+    free(bus);
+    free(dir);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +539,9 @@ int main(void)
         cmocka_unit_test(test_touch_and_libc),
         cmocka_unit_test(test_dirs),
         cmocka_unit_test(test_stop_signal_caught_once),
+#ifndef _WIN32
+        cmocka_unit_test(test_no_session_bus_disabled),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

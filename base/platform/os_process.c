@@ -102,7 +102,7 @@ void sp_os_process_init(int *argc, char ***argv)
      * session bus (libdbus fails at once, SDL goes on without it). Set
      * here, before any thread: setenv() races with readers. */
     if (!session_bus_known())
-        (void)setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:", 0);
+        (void)setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:", 1); /* over an empty one */
 }
 
 #endif
