@@ -47,14 +47,12 @@ run_case() {
   if ! timeout 120 "$PY" "$CLIENT" "$port" "$token" "$state" "$SECOND" "$shot" "$name" \
       >"$TMP/$name.client" 2>&1; then
     cat "$TMP/$name.client" >&2
+    echo "$name: the player's log:" >&2
+    grep -v ': trace: ' "$TMP/$name.err" | tail -40 >&2
     if kill -0 $pid 2>/dev/null; then
-      echo "$name: the player's log and stacks:" >&2
-      grep -v ': trace: ' "$TMP/$name.err" | tail -40 >&2
+      echo "$name: the player is still running; its stacks:" >&2
       proc_stacks $pid >&2
       proc_stop $pid 5 >&2 || true
-    else
-      echo "$name: the player had ended; its log:" >&2
-      grep -v ': trace: ' "$TMP/$name.err" | tail -40 >&2
     fi
     fail "$name: the client failed"
   fi
