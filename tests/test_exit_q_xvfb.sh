@@ -54,8 +54,7 @@ for round in 1 2; do
   jq -e '.board_loading == true' "$STATE" >/dev/null \
     && ok "round $round: pages still loading at the first picture" \
     || bad "round $round: the pages were all read (no request in flight): $(cat "$STATE")"
-  WID=$(timeout 60 xdotool search --sync --onlyvisible --name '^sigplay$' | head -1) || WID=
-  [ -n "$WID" ] && xdotool windowfocus --sync "$WID" 2>/dev/null
+  window_find "$PLAYER_PID" && xdotool windowfocus --sync "$WID" 2>/dev/null
   sleep 1
   xdotool key q
   t0=$(date +%s%N)

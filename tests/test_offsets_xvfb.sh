@@ -51,8 +51,7 @@ STATE=$TMP/state.json
   --screenshot-dir "$TMP" >"$TMP/player.log" 2>&1 &
 PLAYER_PID=$!
 for _ in $(seq 100); do jq -e '.t_ms >= 0' "$STATE" >/dev/null 2>&1 && break; sleep 0.1; done
-WID=$(timeout 60 xdotool search --sync --onlyvisible --name '^sigplay$' | head -1) || WID=
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+window_find "$PLAYER_PID" || { echo "FAIL: no window"; exit 1; }
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 wait_state() { # jq condition, what: waits up to 5 s
   for _ in $(seq 50); do jq -e "$1" "$STATE" >/dev/null 2>&1 && return 0; sleep 0.1; done

@@ -74,8 +74,7 @@ echo "first state after $(echo "$t_first - $t_start" | bc) s: $(jq -c '{board_lo
 jq -e '.board_loading == true and .board_pages_done < .board_pages_total' <<<"$first" >/dev/null \
   && ok "the first picture came before the last page (board loading, pages to come)" \
   || bad "the first picture waited for the pages: $first"
-WID=$(timeout 60 xdotool search --sync --onlyvisible --name '^sigplay$' | head -1) || WID=
-[ -n "$WID" ] || { echo "FAIL: no window"; exit 1; }
+window_find "$PLAYER_PID" || { echo "FAIL: no window"; exit 1; }
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
 
 # a seek while the pages still come: +10 s

@@ -47,7 +47,5 @@ player_start() {
   "$BIN" play "$@" --state-file "$STATE" >"$log" 2>&1 &
   PLAYER_PID=$!
   state_wait "$ready" "$secs" || { echo "FAIL: no state file"; cat "$log"; exit 1; }
-  # bounded: a player stuck before its window must fail here, not hang
-  WID=$(timeout 60 xdotool search --sync --onlyvisible --name '^sigplay$' | head -1) || WID=
-  [ -n "$WID" ] || { echo "FAIL: no window in 60 s; the player's stacks:"; proc_stacks "$PLAYER_PID"; exit 1; }
+  window_find "$PLAYER_PID" || { echo "FAIL: no window"; exit 1; }
 }

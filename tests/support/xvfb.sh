@@ -8,6 +8,11 @@
 #   proc_stop "$XVFB_PID"    stops it (the caller's cleanup trap;
 #                            proc_stop.sh, sourced here, never waits
 #                            unboundedly)
+#   window_find PID          sets WID to the player's visible window,
+#                            waiting at most 60 s; returns 1 without one,
+#                            after printing the stacks of PID (a player
+#                            stuck before its window must fail the test,
+#                            not hang it)
 source "$(dirname "${BASH_SOURCE[0]}")/proc_stop.sh"
 
 xvfb_start() {
@@ -25,4 +30,12 @@ xvfb_start() {
   rm -f "$fifo.num"
   [ -n "$n" ] || { echo "Xvfb did not start: $(cat "$log")" >&2; return 1; }
   export DISPLAY=:$n
+}
+
+window_find() {
+  WID=$(timeout 60 xdotool search --sync --onlyvisible --name '^sigplay$' | head -1) || WID=
+  [ -n "$WID" ] && return 0
+  echo "no sigplay window within 60 s; the player's stacks:"
+  proc_stacks "$1"
+  return 1
 }
