@@ -4,7 +4,9 @@
  * decoded by libavcodec's png / mjpeg decoders and converted to RGBA by
  * libswscale, then premultiplied (the canvas format). Caps, checked before
  * allocating: IMAGE_MAX_FILE_BYTES per file, IMAGE_MAX_DIM per side and
- * IMAGE_MAX_PIXELS per picture (the decoder itself is told max_pixels).
+ * IMAGE_MAX_PIXELS per picture (the decoder is told max_pixels, and both
+ * caps are checked when it asks for its picture buffer, right after the
+ * header: a picture over them costs no decoding).
  *
  * Drawing: bilinear sampling for magnification; for minification below half
  * size a box-filtered copy at the target size is made once with swscale
@@ -44,6 +46,11 @@ enum image_fit {
  * (not PNG/JPEG), SP_ELIMIT (over a cap), SP_EDECODE or SP_ENOMEM; *out is
  * NULL on error. */
 int image_decode(const uint8_t *data, size_t len, struct image **out);
+
+/* image_decode() with a smaller area cap, max_pixels in 1..IMAGE_MAX_PIXELS
+ * (anything else means IMAGE_MAX_PIXELS): the fuzz target decodes with a
+ * few megapixels so that each input costs milliseconds, not seconds. */
+int image_decode_capped(const uint8_t *data, size_t len, int64_t max_pixels, struct image **out);
 
 /* Reads and decodes a file. Same errors plus SP_ENOENT / SP_EIO. */
 int image_load_file(const char *path, struct image **out);

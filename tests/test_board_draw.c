@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,68 @@ static void test_image_decode_and_fit(void **state)
     image_free(NULL);
 }
 
+#ifdef __linux__
+/* Peak resident set, kB, since the last vm_hwm_reset() (Linux >= 4.0). */
+static bool vm_hwm_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (!f)
+        return false;
+    bool ok = fputs("5", f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
+static long vm_hwm_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    long kb = -1;
+    char line[256];
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+#endif
+
+/* A picture over a cap is refused at its header, before the decoder
+ * allocates and fills it: this 23-byte progressive JPEG declares
+ * 47873x1282 (over IMAGE_MAX_DIM, under IMAGE_MAX_PIXELS), which the
+ * decoder used to expand into some 500 MB in seconds before the size was
+ * checked (found by fuzz_image). The same for a declared area over the
+ * cap given to image_decode_capped(). */
+static void test_image_over_a_cap_refused_at_its_header(void **state)
+{
+    (void)state;
+    static const uint8_t wide[] = {0xff, 0xd8, 0xff, 0xc2, 0x00, 0x11, 0x08, 0x05,
+                                   0x02, 0xbb, 0x01, 0x03, 0x00, 0x11, 0x00, 0x02,
+                                   0x11, 0x01, 0x03, 0x11, 0x00, 0xff, 0xd9};
+    /* the same header at 4096x4096: within the caps of image_decode() */
+    uint8_t square[sizeof(wide)];
+    memcpy(square, wide, sizeof(wide));
+    square[7] = 0x10, square[8] = 0x00, square[9] = 0x10, square[10] = 0x00;
+    struct image *img = NULL;
+#ifdef __linux__
+    assert_true(vm_hwm_reset());
+    long before = vm_hwm_kb();
+#endif
+    assert_int_equal(image_decode(wide, sizeof(wide), &img), SP_ELIMIT);
+    assert_null(img);
+    assert_int_equal(image_decode_capped(square, sizeof(square), 1 << 20, &img), SP_ELIMIT);
+    assert_null(img);
+#ifdef __linux__
+    long grew = vm_hwm_kb() - before;
+    if (grew > 32 * 1024)
+        fail_msg("decoding two refused pictures raised the peak RSS by %ld kB", grew);
+#endif
+    /* within the caps the same header decodes (a flat picture) */
+    assert_int_equal(image_decode_capped(square, sizeof(square), 16 << 20, &img), 0);
+    assert_int_equal(img->w, 4096);
+    assert_int_equal(img->h, 4096);
+    image_free(img);
+}
+
 static int rnd(unsigned *seed, int m)
 {
     *seed = *seed * 1103515245u + 12345u;
@@ -520,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_undrawable_element_skipped_with_one_warning),
         cmocka_unit_test(test_background_image_fit),
         cmocka_unit_test(test_image_decode_and_fit),
+        cmocka_unit_test(test_image_over_a_cap_refused_at_its_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
