@@ -83,19 +83,23 @@ static int frame_to_image(const AVFrame *f, struct image **out)
 
 /* The decoders allocate the picture (and the progressive JPEG decoder its
  * coefficients, 6 bytes a pixel) from the header's size before any pixel
- * data: a 23-byte JPEG declaring 47873x1282 cost 190 MB and 2.6 s. The
- * per-side cap is therefore checked here, where the decoder asks for its
- * buffer, with the area cap, not after decoding. */
+ * data: a 23-byte JPEG declaring 47873x1282 cost some 500 MB and 2.6 s.
+ * The caps are therefore checked where the decoder asks for its buffer,
+ * not after decoding. */
 struct decode_caps {
     int64_t max_pixels;
     bool refused; /* the picture was over a cap: SP_ELIMIT, not SP_EDECODE */
 };
 
+static bool over_caps(int w, int h, int64_t max_pixels)
+{
+    return w < 1 || h < 1 || w > IMAGE_MAX_DIM || h > IMAGE_MAX_DIM || (int64_t)w * h > max_pixels;
+}
+
 static int get_buffer_capped(AVCodecContext *ctx, AVFrame *f, int flags)
 {
     struct decode_caps *caps = ctx->opaque;
-    if (f->width > IMAGE_MAX_DIM || f->height > IMAGE_MAX_DIM ||
-        (int64_t)f->width * f->height > caps->max_pixels) {
+    if (over_caps(f->width, f->height, caps->max_pixels)) {
         caps->refused = true;
         return AVERROR(ERANGE);
     }
@@ -149,18 +153,16 @@ int image_decode_capped(const uint8_t *data, size_t len, int64_t max_pixels, str
     if (av_new_packet(pkt, (int)len) < 0)
         goto done;
     memcpy(pkt->data, data, len);
-    ret = SP_EDECODE;
-    if (avcodec_send_packet(ctx, pkt) < 0) {
+    int r = avcodec_send_packet(ctx, pkt);
+    if (r >= 0) {
+        avcodec_send_packet(ctx, NULL);
+        r = avcodec_receive_frame(ctx, f);
+    }
+    if (r < 0) {
         ret = caps.refused ? SP_ELIMIT : SP_EDECODE;
         goto done;
     }
-    avcodec_send_packet(ctx, NULL);
-    if (avcodec_receive_frame(ctx, f) < 0) {
-        ret = caps.refused ? SP_ELIMIT : SP_EDECODE;
-        goto done;
-    }
-    if (f->width < 1 || f->height < 1 || f->width > IMAGE_MAX_DIM || f->height > IMAGE_MAX_DIM ||
-        (int64_t)f->width * f->height > max_pixels) {
+    if (over_caps(f->width, f->height, max_pixels)) {
         ret = SP_ELIMIT;
         goto done;
     }
