@@ -55,6 +55,9 @@ enum diag_code {
      * (a short or over-long body); it played as far as it went and is not
      * kept as complete */
     DIAG_CODE_MEDIA_LENGTH,
+    /* segment decoder: the video declares a picture over the size limit
+     * (player/media/picture_limit.h); it is not decoded, its audio plays */
+    DIAG_CODE_MEDIA_PICTURE_LIMIT,
 };
 
 struct diag_entry {

@@ -16,6 +16,7 @@
 #include "player/media/segment_decoder.h"
 #include "base/sp_error.h"
 #include "support/testmedia.h"
+#include "support/vm_hwm.h"
 
 #define FRAMES 75 /* 3 s at 25 fps, key frames every 25 */
 #define FPS 25
@@ -368,6 +369,83 @@ static void test_garbage_mid_file(void **state)
     segdec_destroy(&d);
 }
 
+/* A 23-byte progressive JPEG whose header declares w x h (found by
+ * fuzz_image: it decodes to a flat picture of that size). */
+static void jpeg_header(uint8_t out[23], int w, int h)
+{
+    static const uint8_t wide[] = {0xff, 0xd8, 0xff, 0xc2, 0x00, 0x11, 0x08, 0x05,
+                                   0x02, 0xbb, 0x01, 0x03, 0x00, 0x11, 0x00, 0x02,
+                                   0x11, 0x01, 0x03, 0x11, 0x00, 0xff, 0xd9};
+    memcpy(out, wide, sizeof(wide));
+    out[7] = (uint8_t)(h >> 8), out[8] = (uint8_t)h;
+    out[9] = (uint8_t)(w >> 8), out[10] = (uint8_t)w;
+}
+
+/* Writes frames x that JPEG into an MP4 declaring cw x ch; opens it and
+ * drains it; returns the frames shown, and the peak RSS growth in *grew_kb. */
+static size_t play_jpegs(const char *name, int w, int h, int cw, int ch, struct segdec **out,
+                         long *grew_kb)
+{
+    char path[512];
+    tmp_path(path, sizeof(path), name);
+    uint8_t jpeg[23];
+    jpeg_header(jpeg, w, h);
+    assert_int_equal(testmedia_write_jpegs(path, jpeg, sizeof(jpeg), 15, 15, cw, ch), 0);
+    bool measured = vm_hwm_reset();
+    assert_true(measured || !VM_HWM_AVAILABLE);
+    long before = vm_hwm_kb();
+    struct segdec *d = open_dec(path, "student_02", 0);
+    size_t n = 0;
+    if (segdec_wait_ready_us(d, 10000000) == 0)
+        n = drain_video(d, NULL, 0);
+    *grew_kb = measured ? vm_hwm_kb() - before : 0;
+    *out = d;
+    return n;
+}
+
+/* A segment whose pictures are over the size limit (picture_limit.h) is
+ * refused before they are allocated, with one warning that says so; its
+ * 1 KB used to cost some 600 MB to 1 GB and seconds a frame. Whether the
+ * container says so (the size is known at open) or only the pictures do
+ * (each is refused at its header), and for a side over the limit as for an
+ * area; a 4K picture within it decodes. */
+static void test_picture_over_the_limit_not_decoded(void **state)
+{
+    (void)state;
+    struct segdec *d;
+    long grew;
+    /* the container declares the picture: refused at open, said once */
+    assert_int_equal(play_jpegs("huge-declared.mp4", 47873, 1282, 47873, 1282, &d, &grew), 0);
+    assert_int_equal(segdec_state(d), SEGDEC_FAILED);
+    expect_warning_code(d, "student_02: ", "declares 47873x1282, over the size limit (16384 px",
+                        DIAG_CODE_MEDIA_PICTURE_LIMIT);
+    segdec_destroy(&d);
+    if (grew > 48 * 1024)
+        fail_msg("a refused segment raised the peak RSS by %ld kB", grew);
+
+    /* the container says 64x64, the pictures 47873x1282 (61 Mpx: over the
+     * area too; each refused at its header by the decoder) and 20000x64
+     * (over a side only, so small that reading the stream's parameters
+     * decodes one and the size is refused at open) */
+    static const int sizes[][2] = {{47873, 1282}, {20000, 64}};
+    static const char *said[] = {"a picture over the size limit (16384 px",
+                                 "declares 20000x64, over the size limit (16384 px"};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "huge-frames-%zu.mp4", i);
+        assert_int_equal(play_jpegs(name, sizes[i][0], sizes[i][1], 64, 64, &d, &grew), 0);
+        expect_warning_code(d, "student_02: ", said[i], DIAG_CODE_MEDIA_PICTURE_LIMIT);
+        segdec_destroy(&d);
+        if (grew > 48 * 1024)
+            fail_msg("%dx%d pictures raised the peak RSS by %ld kB", sizes[i][0], sizes[i][1],
+                     grew);
+    }
+
+    /* within the limit the same pictures play */
+    assert_int_equal(play_jpegs("4k.mp4", 3840, 2160, 64, 64, &d, &grew), 15);
+    segdec_destroy(&d);
+}
+
 static void test_destroy_while_busy(void **state)
 {
     (void)state;
@@ -396,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_missing_moov),
         cmocka_unit_test(test_truncated_plays_what_is_there),
         cmocka_unit_test(test_garbage_mid_file),
+        cmocka_unit_test(test_picture_over_the_limit_not_decoded),
         cmocka_unit_test(test_destroy_while_busy),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

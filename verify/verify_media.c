@@ -7,6 +7,7 @@
 
 #include "player/net/avio_cache.h"
 #include "player/recording/manifest.h"
+#include "player/media/picture_limit.h"
 #include "player/media/sei.h"
 #include "player/media/segment_decoder.h"
 #include "base/platform/os_libc.h"
@@ -42,6 +43,8 @@ struct vm {
     struct avio_cache *ac;
     int vi, ai;
     AVCodecContext *vdec, *adec;
+    struct picture_limit vlimit; /* what vdec refused */
+    bool limit_said;             /* the refusal is in the report */
     AVFrame *frame;
     int64_t first_us;    /* media time of the first frame */
     int64_t v_end_us;    /* end of the last video packet (pts + duration) */
@@ -214,6 +217,8 @@ static AVCodecContext *open_decoder(struct vm *m, int index)
     int ret = avcodec_parameters_to_context(ctx, par);
     if (ret >= 0) {
         ctx->pkt_timebase = m->fmt->streams[index]->time_base;
+        if (index == m->vi)
+            picture_limit_decoder(ctx, &m->vlimit);
         ret = avcodec_open2(ctx, c, NULL);
     }
     if (ret < 0) {
@@ -300,6 +305,22 @@ static void take_audio(struct vm *m, const AVFrame *f)
 }
 
 /* Receives every frame the decoder has ready. */
+/* A picture over the limit fails like damage does; the report says which. */
+static void decode_failed(struct vm *m, int64_t us, bool video, int averr)
+{
+    if (video && picture_limit_refused(&m->vlimit)) {
+        /* said once per segment: every picture after it is likely the same */
+        if (!m->limit_said)
+            decode_error(m, us,
+                         "video picture over the size limit (" PICTURE_LIMIT_TEXT "): not decoded");
+        m->limit_said = true;
+        return;
+    }
+    char e[128];
+    av_err_text(averr, e, sizeof(e));
+    decode_error(m, us, "%s decoding failed: %s", video ? "video" : "audio", e);
+}
+
 static void drain(struct vm *m, AVCodecContext *ctx, bool video)
 {
     for (;;) {
@@ -307,9 +328,7 @@ static void drain(struct vm *m, AVCodecContext *ctx, bool video)
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return;
         if (ret < 0) {
-            char e[128];
-            av_err_text(ret, e, sizeof(e));
-            decode_error(m, m->last_pos_us, "%s decoding failed: %s", video ? "video" : "audio", e);
+            decode_failed(m, m->last_pos_us, video, ret);
             return;
         }
         int64_t pts = to_us(m->frame->best_effort_timestamp, ctx->pkt_timebase);
@@ -334,12 +353,8 @@ static void decode_packet(struct vm *m, AVCodecContext *ctx, const AVPacket *pkt
         drain(m, ctx, video);
         ret = avcodec_send_packet(ctx, pkt);
     }
-    if (ret < 0 && ret != AVERROR_EOF) {
-        char e[128];
-        av_err_text(ret, e, sizeof(e));
-        decode_error(m, pkt ? m->last_pos_us : AV_NOPTS_VALUE, "%s decoding failed: %s",
-                     video ? "video" : "audio", e);
-    }
+    if (ret < 0 && ret != AVERROR_EOF)
+        decode_failed(m, pkt ? m->last_pos_us : AV_NOPTS_VALUE, video, ret);
     drain(m, ctx, video);
 }
 
@@ -542,12 +557,22 @@ static void run(struct vm *m, const struct timeline *tl)
     struct verify_segment *v = m->v;
     int64_t sz = avio_size(m->fmt->pb);
     v->size_bytes = sz >= 0 ? sz : -1;
-    int ret = avformat_find_stream_info(m->fmt, NULL);
+    int ret = picture_limit_find_stream_info(m->fmt);
     (void)ret; /* what it could not find shows below */
     m->vi = av_find_best_stream(m->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     m->ai = av_find_best_stream(m->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     v->has_video = m->vi >= 0;
     v->has_audio = m->ai >= 0;
+    if (m->vi >= 0) {
+        const AVCodecParameters *par = m->fmt->streams[m->vi]->codecpar;
+        if (par->width > 0 && par->height > 0 && picture_over_limit(par->width, par->height)) {
+            verify_add(m->r, VERIFY_ERROR, "media.picture_size", (ptrdiff_t)m->idx, -1,
+                       "%s: %s: the video declares %dx%d, over the size limit (" PICTURE_LIMIT_TEXT
+                       "): not decoded",
+                       m->lane, v->name, par->width, par->height);
+            m->vi = -1;
+        }
+    }
     m->first_us = 0;
     m->frame_us = 0;
     if (m->vi >= 0) {

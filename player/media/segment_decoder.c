@@ -6,6 +6,7 @@
  * empty packet queue until the demuxer has set up their codec context: the
  * queue's mutex orders the set-up before the first packet. */
 #include "player/media/segment_decoder.h"
+#include "player/media/picture_limit.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -37,9 +38,10 @@ static struct sp_log lg = SP_LOG_INIT("media");
 struct stream_dec {
     struct segdec *d;
     bool is_video;
-    int index;             /* stream index; -1 if absent (set before packets flow) */
-    AVRational tb;         /* the stream's time base */
-    AVCodecContext *avctx; /* owned; set up by the demux thread */
+    int index;                  /* stream index; -1 if absent (set before packets flow) */
+    AVRational tb;              /* the stream's time base */
+    AVCodecContext *avctx;      /* owned; set up by the demux thread */
+    struct picture_limit limit; /* what avctx refused (video) */
     struct packet_queue *pq;
     struct frame_queue *fq;
     pthread_t thread;
@@ -118,6 +120,17 @@ static int64_t to_us(int64_t ts, AVRational tb)
 }
 
 /* ---- decode threads ------------------------------------------------------ */
+
+/* A picture over the limit (picture_limit.h) fails to decode like damage
+ * does; the user hears which it was. */
+static void warn_decode_failed(struct stream_dec *sd, int64_t pts_us, int averr)
+{
+    if (sd->is_video && picture_limit_refused(&sd->limit))
+        warn_at_code(sd->d, DIAG_CODE_MEDIA_PICTURE_LIMIT, pts_us,
+                     "a picture over the size limit (" PICTURE_LIMIT_TEXT "): not decoded", 0);
+    else
+        warn_at(sd->d, pts_us, "decoding failed", averr);
+}
 
 struct decode_state {
     int serial;
@@ -204,7 +217,7 @@ static int receive_all(struct stream_dec *sd, struct decode_state *ds, AVFrame *
             return 0;
         if (r < 0) {
             if (ds->errors++ % DECODE_WARN_EVERY == 0)
-                warn_at(sd->d, ds->next_pts, "decoding failed", r);
+                warn_decode_failed(sd, ds->next_pts, r);
             return 0;
         }
         /* concealed damage decodes "fine" but the user should hear of it */
@@ -276,7 +289,7 @@ static void *stream_main(void *arg)
          * reason alone: the short file is said where it is known */
         bool cut = !drain && (pkt->flags & AV_PKT_FLAG_CORRUPT);
         if (r < 0 && r != AVERROR_EOF && !cut && ds.errors++ % DECODE_WARN_EVERY == 0)
-            warn_at(d, to_us(pkt->pts, sd->tb), "decoding failed", r);
+            warn_decode_failed(sd, to_us(pkt->pts, sd->tb), r);
         av_packet_unref(pkt);
         if (receive_all(sd, &ds, f) < 0)
             break;
@@ -324,6 +337,7 @@ static int open_codec(struct segdec *d, struct stream_dec *sd, const AVStream *s
     if (r >= 0) {
         c->pkt_timebase = st->time_base;
         c->thread_count = d->codec_threads;
+        picture_limit_decoder(c, &sd->limit);
         r = avcodec_open2(c, codec, NULL);
     }
     if (r < 0) {
@@ -390,7 +404,7 @@ static int open_input(struct segdec *d)
             warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE, "cannot open", r);
         return SP_EIO;
     }
-    r = avformat_find_stream_info(d->fmt, NULL);
+    r = picture_limit_find_stream_info(d->fmt);
     if (r < 0) {
         if (!atomic_load(&d->abort))
             warn_at_code(d, DIAG_CODE_MEDIA_UNREADABLE, AV_NOPTS_VALUE,
@@ -399,12 +413,27 @@ static int open_input(struct segdec *d)
     }
     int vi = d->no_video ? -1 : av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     int ai = d->no_audio ? -1 : av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+    bool refused = false; /* the video is over the size limit: said, and why nothing plays */
+    if (vi >= 0) {
+        const AVCodecParameters *par = d->fmt->streams[vi]->codecpar;
+        if (par->width > 0 && par->height > 0 && picture_over_limit(par->width, par->height)) {
+            char what[160];
+            snprintf(what, sizeof(what),
+                     "the video declares %dx%d, over the size limit (" PICTURE_LIMIT_TEXT
+                     "): not decoded",
+                     par->width, par->height);
+            warn_at_code(d, DIAG_CODE_MEDIA_PICTURE_LIMIT, AV_NOPTS_VALUE, what, 0);
+            vi = -1;
+            refused = true;
+        }
+    }
     if (vi >= 0 && open_codec(d, &d->v, d->fmt->streams[vi]) < 0)
         vi = -1;
     if (ai >= 0 && open_codec(d, &d->a, d->fmt->streams[ai]) < 0)
         ai = -1;
     if (vi < 0 && ai < 0) {
-        warn_at(d, AV_NOPTS_VALUE, "no playable video or audio stream", 0);
+        if (!refused)
+            warn_at(d, AV_NOPTS_VALUE, "no playable video or audio stream", 0);
         return SP_EUNSUPPORTED;
     }
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)

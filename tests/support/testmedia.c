@@ -1,6 +1,7 @@
 /* testmedia.c - see testmedia.h. */
 #include "testmedia.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,46 @@ static void paint(AVFrame *f, int i)
         for (int y = 0; y < f->height / 2; y++)
             memset(f->data[p] + y * f->linesize[p], (uint8_t)(64 + p * 40 + i % 50),
                    (size_t)f->width / 2);
+}
+
+int testmedia_write_jpegs(const char *path, const uint8_t *jpeg, size_t len, int frames, int fps,
+                          int w, int h)
+{
+    AVFormatContext *oc = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    int r = avformat_alloc_output_context2(&oc, NULL, "mp4", path);
+    AVStream *st = r >= 0 ? avformat_new_stream(oc, NULL) : NULL;
+    if (r >= 0 && (!st || !pkt || len > INT_MAX || fps < 1))
+        r = AVERROR(EINVAL);
+    if (r < 0)
+        goto done;
+    st->time_base = (AVRational){1, fps};
+    st->avg_frame_rate = (AVRational){fps, 1};
+    st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
+    st->codecpar->codec_id = AV_CODEC_ID_MJPEG;
+    st->codecpar->width = w;
+    st->codecpar->height = h;
+    if ((r = avio_open(&oc->pb, path, AVIO_FLAG_WRITE)) < 0 ||
+        (r = avformat_write_header(oc, NULL)) < 0)
+        goto done;
+    for (int i = 0; i < frames && r >= 0; i++) {
+        if ((r = av_new_packet(pkt, (int)len)) < 0)
+            break;
+        memcpy(pkt->data, jpeg, len);
+        pkt->stream_index = st->index;
+        pkt->pts = pkt->dts = av_rescale_q(i, (AVRational){1, fps}, st->time_base);
+        pkt->duration = av_rescale_q(1, (AVRational){1, fps}, st->time_base);
+        pkt->flags |= AV_PKT_FLAG_KEY;
+        r = av_interleaved_write_frame(oc, pkt);
+    }
+    if (r >= 0)
+        r = av_write_trailer(oc);
+done:
+    av_packet_free(&pkt);
+    if (oc && oc->pb)
+        avio_closep(&oc->pb);
+    avformat_free_context(oc);
+    return r < 0 ? r : 0;
 }
 
 int testmedia_write(const char *path, const struct testmedia_opts *oin)

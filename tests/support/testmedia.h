@@ -27,6 +27,13 @@ struct testmedia_opts {
 /* Writes the file; returns 0 or a negative AVERROR. */
 int testmedia_write(const char *path, const struct testmedia_opts *o);
 
+/* Writes an MP4 of `frames` copies of one JPEG (MJPEG video, no audio) at
+ * fps, its container declaring w x h whatever the JPEG's own header says:
+ * for pictures whose size a damaged or hostile file misstates. Returns 0
+ * or a negative AVERROR. */
+int testmedia_write_jpegs(const char *path, const uint8_t *jpeg, size_t len, int frames, int fps,
+                          int w, int h);
+
 /* Copies the first `keep` bytes of src to dst (a truncated file). */
 int testmedia_truncate_copy(const char *src, const char *dst, long keep);
 
