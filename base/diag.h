@@ -58,6 +58,11 @@ enum diag_code {
     /* segment decoder: the video declares a picture over the size limit
      * (player/media/picture_limit.h); it is not decoded, its audio plays */
     DIAG_CODE_MEDIA_PICTURE_LIMIT,
+    /* segment decoder: the audio declares a rate outside what the mixer
+     * plays (AUDIO_MIX_MIN_IN_RATE..MAX); lane player: the mixer refused a
+     * frame (its rate, or a frame longer than the mixer holds). Not played;
+     * the video plays */
+    DIAG_CODE_MEDIA_AUDIO_RATE,
 };
 
 struct diag_entry {

@@ -27,6 +27,7 @@ struct slot {
     bool est_fed;          /* its origin estimate was handed out */
     bool ac_reported;      /* the download's failure is in the diag list */
     bool len_reported;     /* the download's length warning is in the diag list */
+    bool mix_refused;      /* a frame the mixer refused is in the diag list */
     bool aborted;          /* lane_player_abort() stopped it, its diagnostics taken */
     /* Idle: a seek moved away from it (local media only). The decoder is
      * kept (a seek back to it needs no reopen) until
@@ -156,7 +157,7 @@ static void close_slot(struct lane_player *lp, struct slot *s)
     avio_cache_close(&s->ac);
     s->seg = NULL;
     s->est_fed = false;
-    s->ac_reported = s->len_reported = s->aborted = false;
+    s->ac_reported = s->len_reported = s->aborted = s->mix_refused = false;
     s->idle = s->stale = s->aimed = false;
 }
 
@@ -356,9 +357,21 @@ static int write_audio(struct lane_player *lp, struct slot *s, int64_t ahead_us,
             return 0;
         int64_t t = lane_player_play_us(lp->o.tl, segdec_board_us(s->dec, m.pts_us));
         r = audio_mix_write(lp->o.mix, lane, lp->tmp, t);
-        av_frame_unref(lp->tmp);
-        if (r == SP_EAGAIN)
+        if (r == SP_EAGAIN) {
+            av_frame_unref(lp->tmp);
             return 0;
+        }
+        if (r < 0 && !s->mix_refused) {
+            /* once per segment: a stream's frames are all alike */
+            diag_add_code(&lp->diag, DIAG_WARNING, DIAG_CODE_MEDIA_AUDIO_RATE,
+                          "%s: %s: an audio frame of %d samples at %d Hz is not played (%s; the "
+                          "mixer takes %d to %d Hz, at most %d s a frame)",
+                          lp->lane->name, s->seg->url, lp->tmp->nb_samples, lp->tmp->sample_rate,
+                          sp_strerror(r), AUDIO_MIX_MIN_IN_RATE, AUDIO_MIX_MAX_IN_RATE,
+                          (int)(AUDIO_MIX_MAX_BUFFER_US / 1000000));
+            s->mix_refused = true;
+        }
+        av_frame_unref(lp->tmp);
         frame_queue_pop(aq); /* written, or a frame the mixer refused */
     }
     return 0;

@@ -213,6 +213,29 @@ static void test_placement_gap_and_late_data(void **state)
     assert_int_equal(audio_mix_write(m, -1, NULL, 0), SP_EINVAL);
     assert_int_equal(audio_mix_write(m, AUDIO_MIX_MAX_LANES, NULL, 0), SP_EINVAL);
     assert_int_equal(audio_mix_set_speed(m, 3.0), SP_ERANGE);
+    /* The rate sets how many samples a frame becomes: 8000 samples stamped
+     * 1 Hz would be 384 million (1.5 GB), refused before anything is
+     * allocated; so is a frame longer than the lane holds. The lane takes
+     * the next good frame. */
+    audio_mix_reset(m, 0);
+    AVFrame *slow = tone(1, 8000, 0, 0, 0.25, true);
+    assert_int_equal(audio_mix_write(m, 0, slow, 0), SP_EINVAL);
+    slow->sample_rate = AUDIO_MIX_MIN_IN_RATE - 1;
+    assert_int_equal(audio_mix_write(m, 0, slow, 0), SP_EINVAL);
+    slow->sample_rate = AUDIO_MIX_MAX_IN_RATE + 1;
+    assert_int_equal(audio_mix_write(m, 0, slow, 0), SP_EINVAL);
+    av_frame_free(&slow);
+    /* 10.5 s at the lowest rate played: one frame over what a lane holds */
+    AVFrame *long_frame =
+        tone(AUDIO_MIX_MIN_IN_RATE, AUDIO_MIX_MIN_IN_RATE * 21 / 2, 0, 0, 0.25, true);
+    assert_int_equal(audio_mix_write(m, 0, long_frame, 0), SP_ELIMIT);
+    av_frame_free(&long_frame);
+    AVFrame *low = tone(AUDIO_MIX_MIN_IN_RATE, AUDIO_MIX_MIN_IN_RATE, 0, 0, 0.25, true);
+    assert_int_equal(audio_mix_write(m, 0, low, 0), 0); /* 1 s at 1 kHz plays */
+    av_frame_free(&low);
+    /* less the resampler's delay line, which it keeps until more comes */
+    int64_t held = audio_mix_buffered_us(m, 0);
+    assert_true(held > 950000 && held <= 1000000);
     audio_mix_destroy(&m);
 }
 

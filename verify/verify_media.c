@@ -7,6 +7,7 @@
 
 #include "player/net/avio_cache.h"
 #include "player/recording/manifest.h"
+#include "player/media/audio_mix.h"
 #include "player/media/picture_limit.h"
 #include "player/media/sei.h"
 #include "player/media/segment_decoder.h"
@@ -572,6 +573,15 @@ static void run(struct vm *m, const struct timeline *tl)
                        m->lane, v->name, par->width, par->height);
             m->vi = -1;
         }
+    }
+    if (m->ai >= 0) {
+        /* measured all the same: verify does not resample */
+        int rate = m->fmt->streams[m->ai]->codecpar->sample_rate;
+        if (rate > 0 && (rate < AUDIO_MIX_MIN_IN_RATE || rate > AUDIO_MIX_MAX_IN_RATE))
+            verify_add(m->r, VERIFY_WARNING, "audio.rate", (ptrdiff_t)m->idx, -1,
+                       "%s: %s: the audio declares %d Hz, outside the rates played (%d to %d Hz): "
+                       "play and export leave it out",
+                       m->lane, v->name, rate, AUDIO_MIX_MIN_IN_RATE, AUDIO_MIX_MAX_IN_RATE);
     }
     m->first_us = 0;
     m->frame_us = 0;

@@ -181,9 +181,12 @@ static int write_silence(AVAudioFifo *fifo, int64_t n)
 int audio_mix_write(struct audio_mix *m, int lane, const void *avframe, int64_t t_us)
 {
     const AVFrame *f = avframe;
-    if (!lane_ok(lane) || !f || f->nb_samples <= 0 || f->sample_rate <= 0 ||
-        f->sample_rate > 768000 || f->ch_layout.nb_channels <= 0)
+    if (!lane_ok(lane) || !f || f->nb_samples <= 0 || f->sample_rate < AUDIO_MIX_MIN_IN_RATE ||
+        f->sample_rate > AUDIO_MIX_MAX_IN_RATE || f->ch_layout.nb_channels <= 0)
         return SP_EINVAL;
+    if ((int64_t)f->nb_samples * AUDIO_MIX_RATE / f->sample_rate >
+        us_to_samples(AUDIO_MIX_MAX_BUFFER_US))
+        return SP_ELIMIT;
     pthread_mutex_lock(&m->lock);
     struct lane *l = &m->lanes[lane];
     int r = 0;

@@ -49,6 +49,12 @@
 #define AUDIO_MIX_MAX_LANES 64
 #define AUDIO_MIX_RESYNC_US 40000        /* re-align a lane beyond this error */
 #define AUDIO_MIX_MAX_BUFFER_US 10000000 /* per lane; writes past it are refused */
+/* The input rates played. The rate comes from the file and sets how many
+ * samples a frame becomes: a frame of 8000 samples stamped 1 Hz would be
+ * 384 million at 48 kHz (1.5 GB). 1 kHz is well under any codec's least
+ * (telephony's 8 kHz, AAC's 7350 Hz). */
+#define AUDIO_MIX_MIN_IN_RATE 1000
+#define AUDIO_MIX_MAX_IN_RATE 768000
 #define AUDIO_MIX_KNEE 0.8f
 
 struct audio_mix;
@@ -65,9 +71,12 @@ void audio_mix_destroy(struct audio_mix **m);
 
 /* Appends a decoded audio frame (any format, rate, layout; const: the mixer
  * copies) to lane (0..AUDIO_MIX_MAX_LANES-1), its first sample at playback
- * time t_us. Returns 0, SP_EINVAL (bad lane or frame), SP_EAGAIN (the lane
- * already holds AUDIO_MIX_MAX_BUFFER_US: feed later), SP_ENOMEM or
- * SP_EDECODE (the resampler refused the format). */
+ * time t_us. Returns 0, SP_EINVAL (bad lane or frame, a rate outside
+ * AUDIO_MIX_MIN_IN_RATE..AUDIO_MIX_MAX_IN_RATE), SP_ELIMIT (the frame
+ * alone would be more than AUDIO_MIX_MAX_BUFFER_US: refused before its
+ * buffer is allocated), SP_EAGAIN (the lane already holds
+ * AUDIO_MIX_MAX_BUFFER_US: feed later), SP_ENOMEM or SP_EDECODE (the
+ * resampler refused the format). */
 int audio_mix_write(struct audio_mix *m, int lane, const void *avframe, int64_t t_us);
 
 /* How far past pos the lane's data reaches (µs; 0 if none). */

@@ -21,6 +21,7 @@
 
 #include "base/platform/os_time.h"
 #include "base/log.h"
+#include "player/media/audio_mix.h"
 #include "player/media/packet_queue.h"
 #include "base/sp_error.h"
 
@@ -413,7 +414,7 @@ static int open_input(struct segdec *d)
     }
     int vi = d->no_video ? -1 : av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     int ai = d->no_audio ? -1 : av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
-    bool refused = false; /* the video is over the size limit: said, and why nothing plays */
+    bool refused = false; /* a stream is over a limit: said, and why nothing plays */
     if (vi >= 0) {
         const AVCodecParameters *par = d->fmt->streams[vi]->codecpar;
         if (par->width > 0 && par->height > 0 && picture_over_limit(par->width, par->height)) {
@@ -429,6 +430,19 @@ static int open_input(struct segdec *d)
     }
     if (vi >= 0 && open_codec(d, &d->v, d->fmt->streams[vi]) < 0)
         vi = -1;
+    if (ai >= 0) {
+        /* the rate sets how many samples a frame becomes in the mix */
+        int rate = d->fmt->streams[ai]->codecpar->sample_rate;
+        if (rate > 0 && (rate < AUDIO_MIX_MIN_IN_RATE || rate > AUDIO_MIX_MAX_IN_RATE)) {
+            char what[160];
+            snprintf(what, sizeof(what),
+                     "the audio declares %d Hz, outside the rates played (%d to %d Hz): not played",
+                     rate, AUDIO_MIX_MIN_IN_RATE, AUDIO_MIX_MAX_IN_RATE);
+            warn_at_code(d, DIAG_CODE_MEDIA_AUDIO_RATE, AV_NOPTS_VALUE, what, 0);
+            ai = -1;
+            refused = true;
+        }
+    }
     if (ai >= 0 && open_codec(d, &d->a, d->fmt->streams[ai]) < 0)
         ai = -1;
     if (vi < 0 && ai < 0) {
