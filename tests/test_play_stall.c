@@ -236,6 +236,7 @@ static void test_slow_lane(void **state)
     int waiting_steps = 0, buffering_seen = 0, in_sync_run = 0;
     int64_t others_first[8] = {0}, others_last[8] = {0};
     int64_t t_wait_first = -1, t_wait_last = -1, t_held = 0;
+    int64_t late_since[8] = {-1, -1, -1, -1, -1, -1, -1, -1}; /* w when it fell a frame behind */
     while (now_ms() - start < 16000) {
         int64_t wait = 0;
         int rc = player_step(r.p, &wait);
@@ -250,10 +251,22 @@ static void test_slow_lane(void **state)
             const struct lane_view *v = player_lane_view(r.p, i);
             if (i == slow || v->state == LANE_PLACEHOLDER)
                 continue;
-            /* local lanes: exact, whatever the slow one does */
-            if (v->state == LANE_SHOWING && (w - v->board_us < 0 || w - v->board_us >= fr))
-                fail_msg("lane %zu at t=%.3f: w-board=%lld us", i, t / 1e3,
-                         (long long)(w - v->board_us));
+            /* local lanes: exact, whatever the slow one does. A frame that
+             * a starved CPU (a sanitizer build beside a compile) decodes
+             * late shows one frame late for a moment, and the lane catches
+             * up; a lane the slow one holds back stays late. So: never
+             * ahead, never two frames behind, one frame behind for at most
+             * four frames' time. */
+            int64_t behind = v->state == LANE_SHOWING ? w - v->board_us : 0;
+            if (behind < 0 || behind >= 2 * fr)
+                fail_msg("lane %zu at t=%.3f: w-board=%lld us", i, t / 1e3, (long long)behind);
+            if (i < 8 && behind >= fr && late_since[i] < 0)
+                late_since[i] = w;
+            if (i < 8 && behind < fr)
+                late_since[i] = -1;
+            if (i < 8 && late_since[i] >= 0 && w - late_since[i] > 4 * fr)
+                fail_msg("lane %zu at t=%.3f: one frame late since board %lld us", i, t / 1e3,
+                         (long long)late_since[i]);
             if (sv->state == LANE_WAITING && i < 8) {
                 if (!others_first[i])
                     others_first[i] = v->board_us;
